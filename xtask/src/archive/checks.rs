@@ -1,0 +1,525 @@
+//! The content rules of an ASF source release, shared by `package` (which refuses to sign
+//! what breaks them) and `verify` (which reports them to a voter).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::excludes::Excludes;
+use super::reader::{Entry, Kind};
+
+/// What the rules need to know about the release.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// The top directory the archive must unpack to.
+    pub top_dir: String,
+    /// Another accepted name for it (the `-src` suffix may be omitted).
+    pub top_dir_alternative: Option<String>,
+    pub incubating: bool,
+    pub binary_allow: Excludes,
+    pub license_header_excludes: Excludes,
+}
+
+/// One broken rule, naming the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "[{}] {}", self.rule, self.message)
+        } else {
+            write!(f, "[{}] {}: {}", self.rule, self.path, self.message)
+        }
+    }
+}
+
+/// The rules, by name, for reports that list what passed.
+pub const RULES: &[(&str, &str)] = &[
+    ("paths", "no absolute or `..` paths, no links leaving the tree, no special files"),
+    ("top-dir", "exactly one top directory, named like the file"),
+    ("license", "one LICENSE with the Apache License 2.0"),
+    ("notice", "one NOTICE with the product and ASF attribution lines"),
+    ("disclaimer", "DISCLAIMER for incubating projects"),
+    ("binaries", "no compiled code"),
+    ("license-headers", "the Apache license header in every source file"),
+];
+
+const APACHE_LICENSE: &str = include_str!("apache-2.0.txt");
+
+/// Source suffixes that must carry the license header.
+const SOURCE_SUFFIXES: &[&str] = &[
+    "rs", "go", "lua", "py", "java", "scala", "kt", "js", "jsx", "ts", "tsx", "mjs", "c", "h",
+    "cc", "cpp", "hpp", "sh", "bash", "pl", "rb", "php", "css", "scss", "less", "vue", "proto",
+    "sql", "swift",
+];
+/// Generated files that carry no header by nature.
+const GENERATED_SUFFIXES: &[&str] = &[".min.js", ".min.css", ".js.map", ".css.map"];
+
+/// Walks the entries of one archive and collects what breaks the rules.
+pub struct Checker {
+    rules: Rules,
+    findings: Vec<Finding>,
+    top_dirs: BTreeMap<String, ()>,
+    licenses: Vec<Vec<u8>>,
+    notices: Vec<Vec<u8>>,
+    has_disclaimer: bool,
+    /// Files that need the header, kept until `.rat-excludes` (if any) is known.
+    missing_headers: Vec<String>,
+    rat_excludes: Option<Vec<u8>>,
+}
+
+/// Files whose whole content the checks read.
+pub fn wants_whole(path: &str) -> bool {
+    matches!(
+        path.split_once('/').map(|(_, rest)| rest),
+        Some("LICENSE" | "NOTICE" | ".rat-excludes")
+    )
+}
+
+impl Checker {
+    pub fn new(rules: Rules) -> Checker {
+        Checker {
+            rules,
+            findings: Vec::new(),
+            top_dirs: BTreeMap::new(),
+            licenses: Vec::new(),
+            notices: Vec::new(),
+            has_disclaimer: false,
+            missing_headers: Vec::new(),
+            rat_excludes: None,
+        }
+    }
+
+    fn finding(&mut self, rule: &'static str, path: &str, message: impl Into<String>) {
+        self.findings.push(Finding {
+            rule,
+            path: path.to_string(),
+            message: message.into(),
+        });
+    }
+
+    pub fn visit(&mut self, entry: &Entry) {
+        let path = entry.path.as_str();
+        if path.starts_with('/') || path.split('/').any(|part| part == "..") {
+            self.finding("paths", path, "absolute path or `..`: it could write outside the directory it is unpacked in");
+            return;
+        }
+        let (top, inner) = match path.split_once('/') {
+            Some((top, inner)) => (top, inner),
+            None => (path, ""),
+        };
+        self.top_dirs.insert(top.to_string(), ());
+        if inner.is_empty() && !matches!(entry.kind, Kind::Dir) {
+            self.finding("top-dir", path, "a file at the top level, outside the one top directory");
+            return;
+        }
+        match &entry.kind {
+            Kind::Symlink { target } => {
+                if !link_stays_inside(path, target) {
+                    self.finding(
+                        "paths",
+                        path,
+                        format!("symbolic link to `{target}` points outside the release tree"),
+                    );
+                }
+            }
+            Kind::HardLink { target } => self.finding(
+                "paths",
+                path,
+                format!("hard link to `{target}`: a source release has plain files only"),
+            ),
+            Kind::Other(kind) => self.finding(
+                "paths",
+                path,
+                format!("special file (tar type `{}`) in a source release", *kind as char),
+            ),
+            Kind::Dir => {}
+            Kind::File { .. } => self.visit_file(entry, inner),
+        }
+    }
+
+    fn visit_file(&mut self, entry: &Entry, inner: &str) {
+        let path = entry.path.as_str();
+        match inner {
+            "LICENSE" => self
+                .licenses
+                .push(entry.whole.clone().unwrap_or_default()),
+            "NOTICE" => self.notices.push(entry.whole.clone().unwrap_or_default()),
+            "DISCLAIMER" | "DISCLAIMER-WIP" => self.has_disclaimer = true,
+            ".rat-excludes" => self.rat_excludes = entry.whole.clone(),
+            _ => {}
+        }
+        if let Some(what) = compiled_code(inner, &entry.head) {
+            if !self.rules.binary_allow.matches(inner) {
+                self.finding(
+                    "binaries",
+                    path,
+                    format!("{what}: a source release must not contain compiled code (allow it with binary-allow if it is not)"),
+                );
+            }
+        }
+        if needs_header(inner)
+            && !self.rules.license_header_excludes.matches(inner)
+            && !has_license_header(&entry.head)
+        {
+            self.missing_headers.push(inner.to_string());
+        }
+    }
+
+    pub fn finish(mut self) -> Vec<Finding> {
+        let accepted: Vec<&String> = [Some(&self.rules.top_dir), self.rules.top_dir_alternative.as_ref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let tops: Vec<String> = self.top_dirs.keys().cloned().collect();
+        match tops.as_slice() {
+            [one] if accepted.contains(&one) => {}
+            [one] => {
+                let message = format!("the top directory is `{one}`, expected `{}`", self.rules.top_dir);
+                self.finding("top-dir", one, message);
+            }
+            [] => self.finding("top-dir", "", "the archive is empty"),
+            several => {
+                let message = format!(
+                    "{} top-level entries ({}), expected only `{}`",
+                    several.len(),
+                    several.join(", "),
+                    self.rules.top_dir
+                );
+                self.finding("top-dir", "", message);
+            }
+        }
+        let top = self.rules.top_dir.clone();
+        match self.licenses.len() {
+            0 => self.finding("license", &format!("{top}/LICENSE"), "missing: add the Apache License 2.0 text as LICENSE at the repository root"),
+            1 => {
+                if !is_apache_license(&self.licenses[0]) {
+                    self.finding("license", &format!("{top}/LICENSE"), "does not contain the Apache License 2.0 text (compare with https://www.apache.org/licenses/LICENSE-2.0.txt)");
+                }
+            }
+            _ => self.finding("license", "", "more than one top-level LICENSE"),
+        }
+        match self.notices.len() {
+            0 => self.finding("notice", &format!("{top}/NOTICE"), "missing: add a NOTICE file at the repository root (https://www.apache.org/legal/src-headers.html#notice)"),
+            _ => {
+                let problems = notice_problems(&self.notices[0]);
+                for problem in problems {
+                    self.finding("notice", &format!("{top}/NOTICE"), problem);
+                }
+            }
+        }
+        if self.rules.incubating && !self.has_disclaimer {
+            self.finding("disclaimer", &format!("{top}/DISCLAIMER"), "missing: incubating releases need a DISCLAIMER (or DISCLAIMER-WIP)");
+        }
+        let rat = self
+            .rat_excludes
+            .as_deref()
+            .map(rat_exclude_patterns)
+            .unwrap_or_else(|| Excludes::new(&[], ".rat-excludes").ok());
+        for path in std::mem::take(&mut self.missing_headers) {
+            if rat.as_ref().is_some_and(|rat| rat.matches(&path)) {
+                continue;
+            }
+            self.finding(
+                "license-headers",
+                &format!("{top}/{path}"),
+                "no Apache license header in the first 4 KiB: add it (https://www.apache.org/legal/src-headers.html) or list the file in license-header-excludes",
+            );
+        }
+        self.findings
+    }
+}
+
+fn rat_exclude_patterns(text: &[u8]) -> Option<Excludes> {
+    let patterns: Vec<String> = String::from_utf8_lossy(text)
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(String::from)
+        .collect();
+    // A pattern RAT accepts but our glob syntax does not is skipped rather than fatal.
+    let usable: Vec<String> = patterns
+        .into_iter()
+        .filter(|p| Excludes::new(std::slice::from_ref(p), ".rat-excludes").is_ok())
+        .collect();
+    Excludes::new(&usable, ".rat-excludes").ok()
+}
+
+/// A symlink at `path` pointing at `target` stays within the top directory.
+pub fn link_stays_inside(path: &str, target: &str) -> bool {
+    if target.starts_with('/') || target.is_empty() {
+        return false;
+    }
+    // Depth below the top directory of the directory holding the link.
+    let mut depth: i64 = path.split('/').count() as i64 - 2;
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => depth += 1,
+        }
+    }
+    true
+}
+
+/// Names compiled content by its first bytes (and a few unambiguous suffixes).
+pub fn compiled_code(path: &str, head: &[u8]) -> Option<&'static str> {
+    let starts = |magic: &[u8]| head.starts_with(magic);
+    if starts(b"\x7fELF") {
+        return Some("ELF executable or library");
+    }
+    if starts(&[0xfe, 0xed, 0xfa, 0xce])
+        || starts(&[0xfe, 0xed, 0xfa, 0xcf])
+        || starts(&[0xce, 0xfa, 0xed, 0xfe])
+        || starts(&[0xcf, 0xfa, 0xed, 0xfe])
+    {
+        return Some("Mach-O executable or library");
+    }
+    if starts(&[0xca, 0xfe, 0xba, 0xbe]) {
+        return Some("Java class file or Mach-O universal binary");
+    }
+    if starts(b"MZ") && (path.ends_with(".exe") || path.ends_with(".dll") || head.windows(4).any(|w| w == b"PE\0\0")) {
+        return Some("Windows PE executable or library");
+    }
+    if starts(b"PK\x03\x04") || starts(b"PK\x05\x06") {
+        return Some("zip archive (jar, wheel ...)");
+    }
+    if starts(b"\0asm") {
+        return Some("WebAssembly module");
+    }
+    if starts(b"!<arch>\n") {
+        return Some("static library (ar archive)");
+    }
+    if head.len() >= 4 && &head[2..4] == b"\r\n" && (path.ends_with(".pyc") || path.ends_with(".pyo")) {
+        return Some("compiled Python bytecode");
+    }
+    let lower = path.to_ascii_lowercase();
+    for (suffix, what) in [
+        (".class", "Java class file"),
+        (".jar", "Java archive"),
+        (".pyc", "compiled Python bytecode"),
+        (".so", "shared library"),
+        (".dylib", "shared library"),
+        (".dll", "Windows library"),
+        (".exe", "Windows executable"),
+        (".o", "object file"),
+    ] {
+        if lower.ends_with(suffix) {
+            return Some(what);
+        }
+    }
+    None
+}
+
+fn needs_header(inner: &str) -> bool {
+    let name = inner.rsplit('/').next().unwrap_or(inner);
+    if GENERATED_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+        return false;
+    }
+    match name.rsplit_once('.') {
+        Some((stem, suffix)) if !stem.is_empty() => SOURCE_SUFFIXES.contains(&suffix),
+        _ => false,
+    }
+}
+
+/// Lower-case letters and digits only: comment markers, line breaks and punctuation vanish.
+fn squash(text: &[u8]) -> String {
+    String::from_utf8_lossy(text)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(|c| c.to_lowercase())
+        .collect()
+}
+
+pub fn has_license_header(head: &[u8]) -> bool {
+    let text = squash(head);
+    text.contains("licensedtotheapachesoftwarefoundation")
+        || text.contains("licensedundertheapachelicenseversion20")
+}
+
+/// The LICENSE holds the Apache License 2.0 terms (more licenses may follow them).
+fn is_apache_license(text: &[u8]) -> bool {
+    let normalise = |bytes: &[u8]| squash(bytes).replace("https", "http");
+    let reference = normalise(APACHE_LICENSE.as_bytes());
+    let end = "endoftermsandconditions";
+    let terms = match reference.find(end) {
+        Some(at) => &reference[..at + end.len()],
+        None => reference.as_str(),
+    };
+    normalise(text).contains(terms)
+}
+
+fn notice_problems(text: &[u8]) -> Vec<String> {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return vec!["is not UTF-8 text".into()];
+    };
+    let mut problems = Vec::new();
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty());
+    if !first.is_some_and(|line| line.contains("Apache")) {
+        problems.push("the first line must name the product, like `Apache APISIX`".into());
+    }
+    let copyright = text
+        .lines()
+        .any(|l| l.contains("Copyright") && l.contains("The Apache Software Foundation"));
+    if !copyright {
+        problems.push("no `Copyright <years> The Apache Software Foundation` line".into());
+    }
+    let squashed = squash(text.as_bytes()).replace("https", "http");
+    if !squashed.contains("thisproductincludessoftwaredevelopedattheapachesoftwarefoundationhttpwwwapacheorg") {
+        problems.push("no attribution `This product includes software developed at The Apache Software Foundation (http://www.apache.org/).`".into());
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> Rules {
+        Rules {
+            top_dir: "apache-x-1.0.0-src".into(),
+            top_dir_alternative: Some("apache-x-1.0.0".into()),
+            incubating: false,
+            binary_allow: Excludes::new(&["fixtures/*.jar".into()], "binary-allow").unwrap(),
+            license_header_excludes: Excludes::new(&["vendor".into()], "license-header-excludes").unwrap(),
+        }
+    }
+
+    fn file(path: &str, content: &[u8]) -> Entry {
+        Entry {
+            path: path.into(),
+            kind: Kind::File { executable: false },
+            mode: 0o644,
+            size: content.len() as u64,
+            blob_id: None,
+            head: content[..content.len().min(4096)].to_vec(),
+            whole: wants_whole(path).then(|| content.to_vec()),
+        }
+    }
+
+    const NOTICE: &[u8] = b"Apache X\nCopyright 2020-2026 The Apache Software Foundation\n\nThis product includes software developed at\nThe Apache Software Foundation (http://www.apache.org/).\n";
+
+    fn good() -> Vec<Entry> {
+        vec![
+            Entry { kind: Kind::Dir, ..file("apache-x-1.0.0-src", b"") },
+            file("apache-x-1.0.0-src/LICENSE", APACHE_LICENSE.as_bytes()),
+            file("apache-x-1.0.0-src/NOTICE", NOTICE),
+            file("apache-x-1.0.0-src/src/main.lua", b"--\n-- Licensed to the Apache Software Foundation (ASF) under one\n"),
+            file("apache-x-1.0.0-src/vendor/lib.js", b"no header"),
+            file("apache-x-1.0.0-src/web/app.min.js", b"no header"),
+            file("apache-x-1.0.0-src/fixtures/a.jar", b"PK\x03\x04"),
+        ]
+    }
+
+    fn check(entries: &[Entry], rules: Rules) -> Vec<Finding> {
+        let mut checker = Checker::new(rules);
+        for entry in entries {
+            checker.visit(entry);
+        }
+        checker.finish()
+    }
+
+    fn rules_broken(entries: &[Entry]) -> Vec<(&'static str, String)> {
+        check(entries, rules()).into_iter().map(|f| (f.rule, f.path)).collect()
+    }
+
+    #[test]
+    fn a_good_tree_passes() {
+        assert_eq!(check(&good(), rules()), vec![]);
+    }
+
+    #[test]
+    fn license_may_carry_https_and_other_whitespace_and_appended_licenses() {
+        let mut entries = good();
+        let text = APACHE_LICENSE.replace("http://", "https://").replace("  ", " ") + "\n\nMIT License ...";
+        entries[1] = file("apache-x-1.0.0-src/LICENSE", text.as_bytes());
+        assert_eq!(check(&entries, rules()), vec![]);
+    }
+
+    #[test]
+    fn each_broken_rule_names_the_file() {
+        let mut entries = good();
+        entries.remove(2);
+        entries.push(file("apache-x-1.0.0-src/bin/tool", b"\x7fELF\x02\x01"));
+        entries.push(file("apache-x-1.0.0-src/Main.class", b"\xca\xfe\xba\xbe"));
+        entries.push(file("apache-x-1.0.0-src/src/new.go", b"package main"));
+        entries.push(Entry { kind: Kind::Symlink { target: "../../etc/passwd".into() }, ..file("apache-x-1.0.0-src/link", b"") });
+        entries.push(file("other/file", b""));
+        entries.push(file("apache-x-1.0.0-src/../evil", b""));
+        let broken = rules_broken(&entries);
+        let expect = [
+            ("notice", "apache-x-1.0.0-src/NOTICE"),
+            ("binaries", "apache-x-1.0.0-src/bin/tool"),
+            ("binaries", "apache-x-1.0.0-src/Main.class"),
+            ("license-headers", "apache-x-1.0.0-src/src/new.go"),
+            ("paths", "apache-x-1.0.0-src/link"),
+            ("paths", "apache-x-1.0.0-src/../evil"),
+            ("top-dir", ""),
+        ];
+        for (rule, path) in expect {
+            assert!(broken.contains(&(rule, path.to_string())), "{rule} {path}: {broken:?}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_license_or_notice_is_named() {
+        let mut entries = good();
+        entries[1] = file("apache-x-1.0.0-src/LICENSE", b"MIT License");
+        entries[2] = file("apache-x-1.0.0-src/NOTICE", b"Some product\n");
+        let broken = check(&entries, rules());
+        assert!(broken.iter().any(|f| f.rule == "license"));
+        assert_eq!(broken.iter().filter(|f| f.rule == "notice").count(), 3);
+    }
+
+    #[test]
+    fn incubating_needs_a_disclaimer() {
+        let mut incubating = rules();
+        incubating.incubating = true;
+        let broken = check(&good(), incubating.clone());
+        assert_eq!(broken.len(), 1);
+        assert_eq!(broken[0].rule, "disclaimer");
+        let mut entries = good();
+        entries.push(file("apache-x-1.0.0-src/DISCLAIMER-WIP", b"..."));
+        assert_eq!(check(&entries, incubating), vec![]);
+    }
+
+    #[test]
+    fn rat_excludes_are_honoured() {
+        let mut entries = good();
+        entries.push(file("apache-x-1.0.0-src/gen/out.py", b"x = 1"));
+        assert_eq!(rules_broken(&entries).len(), 1);
+        entries.push(file("apache-x-1.0.0-src/.rat-excludes", b"# generated\ngen\n"));
+        assert_eq!(rules_broken(&entries), vec![]);
+    }
+
+    #[test]
+    fn links_are_judged_lexically() {
+        assert!(link_stays_inside("top/a/link", "../b/file"));
+        assert!(link_stays_inside("top/link", "./a/../b"));
+        assert!(!link_stays_inside("top/link", "../outside"));
+        assert!(!link_stays_inside("top/a/link", "../../x"));
+        assert!(!link_stays_inside("top/link", "/etc/passwd"));
+        assert!(!link_stays_inside("top/a/link", "b/../../../x"));
+    }
+
+    #[test]
+    fn the_alternative_top_dir_is_accepted() {
+        let entries: Vec<Entry> = good()
+            .into_iter()
+            .map(|mut e| {
+                e.path = e.path.replace("-src", "");
+                e
+            })
+            .collect();
+        assert!(rules_broken(&entries).iter().all(|(rule, _)| *rule != "top-dir"));
+    }
+}

@@ -1,0 +1,7 @@
+//! Source archives: the reproducible writer, the untrusted reader, and the content rules both
+//! `package` and `verify` apply.
+
+pub mod checks;
+pub mod excludes;
+pub mod reader;
+pub mod writer;

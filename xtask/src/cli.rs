@@ -1,0 +1,96 @@
+//! Every command and flag, in one place.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use camino::{Utf8Path, Utf8PathBuf};
+use clap::{Parser, Subcommand};
+use xshell::Shell;
+
+use crate::steps;
+use crate::version::{parse_rc, Version};
+use crate::Ctx;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cargo xtask",
+    about = "The Apache Software Foundation release flow: package, sign, upload, vote, promote",
+    arg_required_else_help = true,
+    version
+)]
+pub struct Cli {
+    /// The repository to release (default: the workspace this xtask belongs to).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub repo: Option<Utf8PathBuf>,
+    /// Print every command that would run and change nothing.
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check that git, gpg and svn are installed and that the signing key can sign.
+    Doctor {
+        /// The signing key to check (default: signing-key of the configuration).
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Build the checked, reproducible source tarball of a version, hash it and sign it.
+    Package(PackageArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PackageArgs {
+    /// The version to release, like 2.3.0.
+    #[arg(value_parser = parse_version)]
+    pub version: Version,
+    /// The release candidate number: selects the tag `2.3.0-rc1` and the output directory.
+    #[arg(long, value_parser = parse_rc)]
+    pub rc: Option<u32>,
+    /// Build from this git ref instead of the version's tag.
+    #[arg(long = "ref", value_name = "REF")]
+    pub git_ref: Option<String>,
+    /// Write the artifacts here (default: out-dir/<version>[-rcN] of the configuration).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<Utf8PathBuf>,
+    /// Do not sign (a check of the tarball alone, for CI on every change).
+    #[arg(long)]
+    pub no_sign: bool,
+    /// Replace existing artifacts of this version that differ from the new build.
+    #[arg(long)]
+    pub force: bool,
+    /// Sign with this key (default: signing-key of the configuration).
+    #[arg(long)]
+    pub key: Option<String>,
+}
+
+fn parse_version(text: &str) -> Result<Version> {
+    text.parse()
+}
+
+/// The workspace this binary was built in.
+fn default_repo() -> Utf8PathBuf {
+    let manifest = Utf8Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_owned()
+}
+
+pub fn main() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    let repo = cli.repo.clone().unwrap_or_else(default_repo);
+    let repo = repo
+        .canonicalize_utf8()
+        .with_context(|| format!("repository directory {repo} does not exist: check --repo"))?;
+    let sh = Shell::new().context("cannot set up the shell")?;
+    sh.change_dir(&repo);
+    let ctx = Ctx {
+        sh,
+        repo,
+        dry_run: cli.dry_run,
+    };
+    match cli.command {
+        Command::Doctor { key } => steps::doctor::run(&ctx, key.as_deref()),
+        Command::Package(args) => steps::package::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
+    }
+}

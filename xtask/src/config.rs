@@ -1,0 +1,372 @@
+//! The release settings of a repository: `[workspace.metadata.asf-release]` in its root
+//! `Cargo.toml`. Every key is documented in README.md; unknown keys are an error.
+
+use anyhow::{bail, Context, Result};
+use camino::{Utf8Path, Utf8PathBuf};
+use serde::Deserialize;
+
+use crate::version::{fill, Line, Version};
+
+pub const SECTION: &str = "[workspace.metadata.asf-release]";
+
+/// What to do with git submodules found in the release tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Submodules {
+    /// Stop with an error: a source release must contain the sources it builds from.
+    #[default]
+    Refuse,
+    /// Leave them out of the tarball, as `git archive` does.
+    Skip,
+}
+
+/// The settings as written in `Cargo.toml`. Defaults are filled in by [`Config::resolve`].
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct Raw {
+    name: Option<String>,
+    display_name: Option<String>,
+    tlp: Option<String>,
+    incubating: Option<bool>,
+    artifact: Option<String>,
+    top_dir: Option<String>,
+    excludes: Option<Vec<String>>,
+    license_header_excludes: Option<Vec<String>>,
+    binary_allow: Option<Vec<String>>,
+    submodules: Option<Submodules>,
+    signing_key: Option<String>,
+    main_branch: Option<String>,
+    remote: Option<String>,
+    branch_pattern: Option<String>,
+    tag_pattern: Option<String>,
+    rc_tag_pattern: Option<String>,
+    out_dir: Option<String>,
+    svn_dev_url: Option<String>,
+    svn_release_url: Option<String>,
+    dev_list: Option<String>,
+    announce_list: Option<String>,
+    keyserver: Option<String>,
+}
+
+/// The validated settings, defaults applied.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The repository the release is made from.
+    pub repo: Utf8PathBuf,
+    /// Short project name as in the artifact and dist paths: `apisix-dashboard`.
+    pub name: String,
+    /// Name for humans in mails: `APISIX Dashboard`.
+    pub display_name: String,
+    /// The top-level project whose lists and dist area are used: `apisix`.
+    pub tlp: String,
+    pub incubating: bool,
+    pub artifact: String,
+    pub top_dir: Option<String>,
+    pub excludes: Vec<String>,
+    pub license_header_excludes: Vec<String>,
+    pub binary_allow: Vec<String>,
+    pub submodules: Submodules,
+    pub signing_key: Option<String>,
+    pub main_branch: String,
+    pub remote: String,
+    pub branch_pattern: String,
+    pub tag_pattern: String,
+    pub rc_tag_pattern: String,
+    pub out_dir: Utf8PathBuf,
+    pub svn_dev_url: String,
+    pub svn_release_url: String,
+    pub dev_list: String,
+    pub announce_list: String,
+    pub keyserver: String,
+}
+
+/// Reads the settings of the repository at `repo`.
+pub fn load(repo: &Utf8Path) -> Result<Config> {
+    let manifest = repo.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).with_context(|| {
+        format!(
+            "cannot read {manifest}: the release settings live in the repository's root \
+             Cargo.toml under {SECTION}; pass --repo <DIR> to point at the repository"
+        )
+    })?;
+    parse(repo, &manifest, &text)
+}
+
+fn parse(repo: &Utf8Path, manifest: &Utf8Path, text: &str) -> Result<Config> {
+    let doc: toml::Table =
+        toml::from_str(text).with_context(|| format!("{manifest} is not valid TOML"))?;
+    let section = doc
+        .get("workspace")
+        .and_then(|w| w.get("metadata"))
+        .and_then(|m| m.get("asf-release"));
+    let Some(section) = section else {
+        bail!(
+            "{manifest} has no {SECTION} section: add one with at least `name = \"<project>\"` \
+             (see README, \"Configuration\")"
+        );
+    };
+    let raw: Raw = section.clone().try_into().map_err(|err: toml::de::Error| {
+        anyhow::anyhow!(
+            "invalid {SECTION} in {manifest}: {}; every key is listed in README, \"Configuration\"",
+            err.message()
+        )
+    })?;
+    Config::resolve(repo, raw)
+}
+
+fn check_name(key: &str, value: &str) -> Result<()> {
+    let ok = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    if !ok {
+        bail!(
+            "invalid setting {key} = {value:?}: use lower-case letters, digits, `-` and `.` \
+             (it becomes part of file names and URLs)"
+        );
+    }
+    Ok(())
+}
+
+fn title_case(name: &str) -> String {
+    name.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Config {
+    fn resolve(repo: &Utf8Path, raw: Raw) -> Result<Config> {
+        let Some(name) = raw.name else {
+            bail!("missing setting name: add `name = \"<project>\"` under {SECTION}");
+        };
+        check_name("name", &name)?;
+        let tlp = raw
+            .tlp
+            .unwrap_or_else(|| name.split('-').next().unwrap_or(&name).to_string());
+        check_name("tlp", &tlp)?;
+        let incubating = raw.incubating.unwrap_or(false);
+        let artifact = raw.artifact.unwrap_or_else(|| {
+            if incubating {
+                "apache-{name}-{version}-incubating-src.tgz".into()
+            } else {
+                "apache-{name}-{version}-src.tgz".into()
+            }
+        });
+        if !(artifact.ends_with(".tgz") || artifact.ends_with(".tar.gz")) {
+            bail!("invalid setting artifact = {artifact:?}: the source package must end in .tgz or .tar.gz");
+        }
+        if artifact.contains('/') {
+            bail!("invalid setting artifact = {artifact:?}: a file name, without `/`");
+        }
+        let config = Config {
+            repo: repo.to_owned(),
+            display_name: raw.display_name.unwrap_or_else(|| title_case(&name)),
+            svn_dev_url: raw
+                .svn_dev_url
+                .unwrap_or_else(|| format!("https://dist.apache.org/repos/dist/dev/{tlp}")),
+            svn_release_url: raw
+                .svn_release_url
+                .unwrap_or_else(|| format!("https://dist.apache.org/repos/dist/release/{tlp}")),
+            dev_list: raw
+                .dev_list
+                .unwrap_or_else(|| format!("dev@{tlp}.apache.org")),
+            announce_list: raw
+                .announce_list
+                .unwrap_or_else(|| "announce@apache.org".into()),
+            name,
+            tlp,
+            incubating,
+            artifact,
+            top_dir: raw.top_dir,
+            excludes: raw.excludes.unwrap_or_default(),
+            license_header_excludes: raw.license_header_excludes.unwrap_or_default(),
+            binary_allow: raw.binary_allow.unwrap_or_default(),
+            submodules: raw.submodules.unwrap_or_default(),
+            signing_key: raw.signing_key.filter(|key| !key.is_empty()),
+            main_branch: raw.main_branch.unwrap_or_else(|| "master".into()),
+            remote: raw.remote.unwrap_or_else(|| "origin".into()),
+            branch_pattern: raw
+                .branch_pattern
+                .unwrap_or_else(|| "v{major}.{minor}".into()),
+            tag_pattern: raw.tag_pattern.unwrap_or_else(|| "{version}".into()),
+            rc_tag_pattern: raw
+                .rc_tag_pattern
+                .unwrap_or_else(|| "{version}-rc{rc}".into()),
+            out_dir: repo.join(raw.out_dir.as_deref().unwrap_or("target/asf-release")),
+            keyserver: raw
+                .keyserver
+                .unwrap_or_else(|| "hkps://keys.openpgp.org".into()),
+        };
+        // Fill every pattern once now, so a typo is reported before any step starts.
+        let probe = Version {
+            major: 1,
+            minor: 2,
+            patch: 3,
+        };
+        config.artifact_name(&probe)?;
+        config.top_dir_name(&probe)?;
+        config.tag_name(&probe, None)?;
+        config.tag_name(&probe, Some(1))?;
+        config.branch_name(probe.line())?;
+        crate::archive::excludes::Excludes::new(&config.excludes, "excludes")?;
+        crate::archive::excludes::Excludes::new(
+            &config.license_header_excludes,
+            "license-header-excludes",
+        )?;
+        crate::archive::excludes::Excludes::new(&config.binary_allow, "binary-allow")?;
+        Ok(config)
+    }
+
+    fn version_values<'a>(&'a self, version: &'a str) -> [(&'a str, &'a str); 3] {
+        [
+            ("name", &self.name),
+            ("tlp", &self.tlp),
+            ("version", version),
+        ]
+    }
+
+    /// `apache-apisix-2.3.0-src.tgz`
+    pub fn artifact_name(&self, version: &Version) -> Result<String> {
+        let version = version.to_string();
+        fill(&self.artifact, &self.version_values(&version))
+            .context("invalid setting artifact")
+    }
+
+    /// The one directory the tarball unpacks to: the artifact name without its extension
+    /// unless `top-dir` says otherwise.
+    pub fn top_dir_name(&self, version: &Version) -> Result<String> {
+        match &self.top_dir {
+            Some(pattern) => {
+                let version = version.to_string();
+                let name = fill(pattern, &self.version_values(&version))
+                    .context("invalid setting top-dir")?;
+                if name.is_empty() || name.contains('/') || name == "." || name == ".." {
+                    bail!("invalid setting top-dir = {pattern:?}: one directory name, without `/`");
+                }
+                Ok(name)
+            }
+            None => {
+                let artifact = self.artifact_name(version)?;
+                Ok(strip_archive_extension(&artifact).to_string())
+            }
+        }
+    }
+
+    /// The git tag of a release (`2.3.0`) or of a candidate (`2.3.0-rc1`).
+    pub fn tag_name(&self, version: &Version, rc: Option<u32>) -> Result<String> {
+        let version = version.to_string();
+        match rc {
+            None => fill(&self.tag_pattern, &self.version_values(&version))
+                .context("invalid setting tag-pattern"),
+            Some(rc) => {
+                let rc = rc.to_string();
+                let [a, b, c] = self.version_values(&version);
+                fill(&self.rc_tag_pattern, &[a, b, c, ("rc", &rc)])
+                    .context("invalid setting rc-tag-pattern")
+            }
+        }
+    }
+
+    /// The release branch of a line: `v2.3` by default.
+    pub fn branch_name(&self, line: Line) -> Result<String> {
+        let major = line.major.to_string();
+        let minor = line.minor.to_string();
+        fill(
+            &self.branch_pattern,
+            &[("major", &major), ("minor", &minor), ("name", &self.name)],
+        )
+        .context("invalid setting branch-pattern")
+    }
+
+    /// Where the artifacts of one version (and candidate) are written.
+    pub fn artifact_dir(&self, version: &Version, rc: Option<u32>) -> Utf8PathBuf {
+        match rc {
+            Some(rc) => self.out_dir.join(format!("{version}-rc{rc}")),
+            None => self.out_dir.join(version.to_string()),
+        }
+    }
+}
+
+/// `name.tgz` / `name.tar.gz` -> `name`.
+pub fn strip_archive_extension(file: &str) -> &str {
+    file.strip_suffix(".tar.gz")
+        .or_else(|| file.strip_suffix(".tgz"))
+        .unwrap_or(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Config> {
+        parse(Utf8Path::new("/repo"), Utf8Path::new("/repo/Cargo.toml"), text)
+    }
+
+    const MINIMAL: &str = "[workspace.metadata.asf-release]\nname = \"apisix-dashboard\"\n";
+
+    #[test]
+    fn defaults_follow_the_asf_conventions() {
+        let config = parse_str(MINIMAL).unwrap();
+        let v: Version = "2.3.0".parse().unwrap();
+        assert_eq!(
+            config.artifact_name(&v).unwrap(),
+            "apache-apisix-dashboard-2.3.0-src.tgz"
+        );
+        assert_eq!(
+            config.top_dir_name(&v).unwrap(),
+            "apache-apisix-dashboard-2.3.0-src"
+        );
+        assert_eq!(config.tag_name(&v, Some(2)).unwrap(), "2.3.0-rc2");
+        assert_eq!(config.tag_name(&v, None).unwrap(), "2.3.0");
+        assert_eq!(config.branch_name(v.line()).unwrap(), "v2.3");
+        assert_eq!(config.tlp, "apisix");
+        assert_eq!(config.display_name, "Apisix Dashboard");
+        assert_eq!(config.dev_list, "dev@apisix.apache.org");
+        assert_eq!(
+            config.svn_dev_url,
+            "https://dist.apache.org/repos/dist/dev/apisix"
+        );
+        assert_eq!(config.submodules, Submodules::Refuse);
+    }
+
+    #[test]
+    fn incubating_projects_get_incubating_names() {
+        let config = parse_str(&format!("{MINIMAL}incubating = true\n")).unwrap();
+        let v: Version = "0.1.0".parse().unwrap();
+        assert_eq!(
+            config.artifact_name(&v).unwrap(),
+            "apache-apisix-dashboard-0.1.0-incubating-src.tgz"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_problem_and_the_fix() {
+        for (text, expected) in [
+            ("[workspace]\n", "has no [workspace.metadata.asf-release] section"),
+            ("[workspace.metadata.asf-release]\n", "missing setting name: add `name = "),
+            (
+                &format!("{MINIMAL}colour = \"red\"\n"),
+                "unknown field `colour`",
+            ),
+            (&format!("{MINIMAL}incubating = \"yes\"\n"), "invalid type"),
+            (
+                &format!("{MINIMAL}artifact = \"{{nam}}.tgz\"\n"),
+                "uses `{nam}`",
+            ),
+            (&format!("{MINIMAL}artifact = \"x.zip\"\n"), ".tgz or .tar.gz"),
+            ("[workspace.metadata.asf-release]\nname = \"Bad Name\"\n", "lower-case"),
+            (&format!("{MINIMAL}excludes = [\"a[\"]\n"), "invalid pattern"),
+            ("not toml =", "not valid TOML"),
+        ] {
+            let err = format!("{:#}", parse_str(text).unwrap_err());
+            assert!(err.contains(expected), "{text:?}: {err}");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! One module per step of the release guide.
+
+pub mod doctor;
+pub mod package;

@@ -1,0 +1,520 @@
+//! `package`: the source tarball of a version, built from the git tree of its tag, checked,
+//! hashed and signed. Artifacts appear under their final names only when every check passed.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+
+use anyhow::{bail, Context, Result};
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::archive::checks::{self, Checker, Rules};
+use crate::archive::excludes::Excludes;
+use crate::archive::reader::{self, BlobHasher, Kind, Limits, ObjectFormat};
+use crate::archive::writer::{Digests, TarGzWriter, COMPRESSOR};
+use crate::cli::PackageArgs;
+use crate::config::{strip_archive_extension, Config, Submodules};
+use crate::plan::{self, Plan};
+use crate::tools::git::{self, BlobReader};
+use crate::tools::gpg::{self, SecretKey};
+use crate::tools::Tool;
+use crate::version::Version;
+use crate::Ctx;
+
+/// A file of the release tree, as it goes into the archive.
+#[derive(Debug, Clone)]
+pub struct TreeFile {
+    /// Path inside the repository.
+    pub path: String,
+    pub object: String,
+    pub kind: TreeKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeKind {
+    File,
+    Executable,
+    Symlink,
+}
+
+/// The release tree of a commit: what `package` puts in the tarball.
+pub struct ReleaseTree {
+    pub commit: String,
+    /// Seconds since the epoch stamped on every entry.
+    pub mtime: u64,
+    pub object_format: ObjectFormat,
+    /// Sorted by path.
+    pub files: Vec<TreeFile>,
+    pub top_dir: String,
+}
+
+/// Reads the tree of `commit`, applies `export-ignore` and the configured excludes, and
+/// refuses what a source release cannot carry (submodules per config, `export-subst`).
+pub fn release_tree(ctx: &Ctx, config: &Config, commit: &str, top_dir: String) -> Result<ReleaseTree> {
+    let sh = &ctx.sh;
+    let repo = &ctx.repo;
+    let entries = git::ls_tree(sh, repo, commit)?;
+    let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+    let ignored = git::paths_with_attribute(sh, repo, commit, &paths, "export-ignore")?;
+    let excludes = Excludes::new(&config.excludes, "excludes")?;
+    let kept: Vec<&git::TreeEntry> = entries
+        .iter()
+        .filter(|e| !ignored.contains(&e.path) && !excludes.matches(&e.path))
+        .collect();
+    let kept_paths: Vec<&str> = kept.iter().map(|e| e.path.as_str()).collect();
+    let substituted = git::paths_with_attribute(sh, repo, commit, &kept_paths, "export-subst")?;
+    if let Some(path) = substituted.iter().next() {
+        bail!(
+            "{path} has the `export-subst` attribute: its content would depend on the git \
+             version; remove the attribute in .gitattributes, or mark the file export-ignore"
+        );
+    }
+    let mut files = Vec::with_capacity(kept.len());
+    for entry in kept {
+        let kind = match entry.mode.as_str() {
+            "100644" | "100664" => TreeKind::File,
+            "100755" => TreeKind::Executable,
+            "120000" => TreeKind::Symlink,
+            "160000" => match config.submodules {
+                Submodules::Skip => continue,
+                Submodules::Refuse => bail!(
+                    "{} is a git submodule: a source release must contain its sources; vendor \
+                     them, or set `submodules = \"skip\"` under [workspace.metadata.asf-release] \
+                     to leave it out",
+                    entry.path
+                ),
+            },
+            other => bail!("{} has an unexpected git mode {other}", entry.path),
+        };
+        files.push(TreeFile {
+            path: entry.path.clone(),
+            object: entry.object.clone(),
+            kind,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mtime = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) if !value.is_empty() => value.trim().parse().with_context(|| {
+            format!("SOURCE_DATE_EPOCH={value} is not a number of seconds: fix or unset it")
+        })?,
+        _ => git::commit_time(sh, repo, commit)?,
+    };
+    Ok(ReleaseTree {
+        commit: commit.to_string(),
+        mtime,
+        object_format: ObjectFormat::from_git(&git::object_format(sh, repo)?),
+        files,
+        top_dir,
+    })
+}
+
+impl ReleaseTree {
+    /// Every directory of the tree, parents first, in the same order as the files.
+    fn entries_in_order(&self) -> Vec<(String, Option<&TreeFile>)> {
+        let mut entries: BTreeMap<String, Option<&TreeFile>> = BTreeMap::new();
+        entries.insert(format!("{}/", self.top_dir), None);
+        for file in &self.files {
+            let full = format!("{}/{}", self.top_dir, file.path);
+            let mut end = 0;
+            while let Some(slash) = full[end..].find('/') {
+                end += slash + 1;
+                entries.entry(full[..end].to_string()).or_insert(None);
+            }
+            entries.insert(full, Some(file));
+        }
+        entries.into_iter().collect()
+    }
+
+    /// Writes the archive to `out`, streaming each blob from git.
+    pub fn write(&self, ctx: &Ctx, out: impl Write) -> Result<(impl Write, Digests)> {
+        let mut blobs = BlobReader::start(&ctx.sh, &ctx.repo)?;
+        let mut writer = TarGzWriter::new(out, self.mtime);
+        for (path, file) in self.entries_in_order() {
+            match file {
+                None => writer.add_dir(path.trim_end_matches('/'))?,
+                Some(file) => match file.kind {
+                    TreeKind::Symlink => {
+                        let target = blobs.with_blob(&file.object, |_, content| {
+                            let mut target = String::new();
+                            content
+                                .read_to_string(&mut target)
+                                .with_context(|| format!("link {} has a non-UTF-8 target", file.path))?;
+                            Ok(target)
+                        })?;
+                        writer.add_symlink(&path, &target)?;
+                    }
+                    kind => blobs.with_blob(&file.object, |size, content| {
+                        writer.add_file(&path, kind == TreeKind::Executable, size, content)
+                    })?,
+                },
+            }
+        }
+        writer.finish()
+    }
+}
+
+/// Where the files of one package go.
+#[derive(Debug, Clone)]
+pub struct Artifacts {
+    pub tarball: Utf8PathBuf,
+    pub checksum: Utf8PathBuf,
+    pub signature: Utf8PathBuf,
+    pub build_info: Utf8PathBuf,
+}
+
+impl Artifacts {
+    pub fn new(dir: &Utf8Path, file_name: &str) -> Artifacts {
+        Artifacts {
+            tarball: dir.join(file_name),
+            checksum: dir.join(format!("{file_name}.sha512")),
+            signature: dir.join(format!("{file_name}.asc")),
+            build_info: dir.join(format!("{file_name}.build.json")),
+        }
+    }
+
+    pub fn file_name(&self) -> &str {
+        self.tarball.file_name().unwrap_or_default()
+    }
+}
+
+/// The rules the archive must pass, derived from the configuration.
+pub fn rules(config: &Config, version: &Version) -> Result<Rules> {
+    let top_dir = config.top_dir_name(version)?;
+    let alternative = top_dir.strip_suffix("-src").map(String::from);
+    Ok(Rules {
+        top_dir,
+        top_dir_alternative: alternative,
+        incubating: config.incubating,
+        binary_allow: Excludes::new(&config.binary_allow, "binary-allow")?,
+        license_header_excludes: Excludes::new(
+            &config.license_header_excludes,
+            "license-header-excludes",
+        )?,
+    })
+}
+
+/// Reads a written archive back as a stranger would and checks it against the rules and
+/// against the tree it was made from: same files, same contents, same modes, same links.
+pub fn check_archive(path: &Utf8Path, tree: &ReleaseTree, rules: Rules) -> Result<reader::ReadDigests> {
+    let file = File::open(path).with_context(|| format!("cannot read back {path}"))?;
+    let mut expected: BTreeMap<String, &TreeFile> = tree
+        .files
+        .iter()
+        .map(|f| (format!("{}/{}", tree.top_dir, f.path), f))
+        .collect();
+    let mut checker = Checker::new(rules);
+    let mut mismatches = Vec::new();
+    let digests = reader::read_archive(
+        BufReader::with_capacity(256 * 1024, file),
+        tree.object_format,
+        Limits::default(),
+        &checks::wants_whole,
+        &mut |entry| {
+            checker.visit(&entry);
+            let id = match &entry.kind {
+                Kind::File { executable } => Some((entry.blob_id.clone(), *executable, false)),
+                Kind::Symlink { target } => {
+                    let mut hasher = BlobHasher::new(tree.object_format, target.len() as u64);
+                    hasher.update(target.as_bytes());
+                    Some((Some(hasher.finish()), false, true))
+                }
+                _ => None,
+            };
+            if let Some((blob_id, executable, symlink)) = id {
+                match expected.remove(&entry.path) {
+                    None => mismatches.push(format!("{}: in the archive but not in the git tree", entry.path)),
+                    Some(file) => {
+                        let same_kind = match file.kind {
+                            TreeKind::File => !executable && !symlink,
+                            TreeKind::Executable => executable && !symlink,
+                            TreeKind::Symlink => symlink,
+                        };
+                        if blob_id.as_deref() != Some(file.object.as_str()) || !same_kind {
+                            mismatches.push(format!("{}: differs from the git tree", entry.path));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        },
+    )?;
+    for path in expected.keys() {
+        mismatches.push(format!("{path}: in the git tree but not in the archive"));
+    }
+    let findings = checker.finish();
+    if !findings.is_empty() || !mismatches.is_empty() {
+        let lines: Vec<String> = findings
+            .iter()
+            .map(ToString::to_string)
+            .chain(mismatches)
+            .collect();
+        bail!(
+            "the source package breaks {} release rule(s); nothing was written:\n  {}",
+            lines.len(),
+            lines.join("\n  ")
+        );
+    }
+    Ok(digests)
+}
+
+/// The `.sha512` file: `<hex>  <file name>`, as `sha512sum -c` and `shasum -a 512 -c` read it.
+pub fn checksum_line(sha512: &str, file_name: &str) -> String {
+    format!("{sha512}  {file_name}\n")
+}
+
+/// SHA-512 of a file on disk.
+pub fn sha512_file(path: &Utf8Path) -> Result<String> {
+    use sha2::{Digest, Sha512};
+    let mut file = File::open(path).with_context(|| format!("cannot read {path}"))?;
+    let mut hasher = Sha512::new();
+    std::io::copy(&mut file, &mut hasher).with_context(|| format!("cannot read {path}"))?;
+    Ok(crate::archive::writer::hex(&hasher.finalize()))
+}
+
+/// The commit to package and how it was chosen.
+struct Source {
+    reference: String,
+    commit: String,
+}
+
+fn choose_source(ctx: &Ctx, config: &Config, args: &PackageArgs) -> Result<Source> {
+    let sh = &ctx.sh;
+    git::check_repository(sh, &ctx.repo)?;
+    if let Some(reference) = &args.git_ref {
+        let commit = git::resolve_commit(sh, &ctx.repo, reference)?.with_context(|| {
+            format!("unknown ref `{reference}`: no commit, branch or tag has that name in {}; check the spelling or `git fetch --tags`", ctx.repo)
+        })?;
+        return Ok(Source {
+            reference: reference.clone(),
+            commit,
+        });
+    }
+    let tag = config.tag_name(&args.version, args.rc)?;
+    if let Some(commit) = git::tag_commit(sh, &ctx.repo, &tag)? {
+        return Ok(Source {
+            reference: tag,
+            commit,
+        });
+    }
+    let changes = git::uncommitted_changes(sh, &ctx.repo)?;
+    if !changes.is_empty() {
+        bail!(
+            "there is no tag `{tag}`, so the package would be built from HEAD, but the working \
+             tree has uncommitted changes that would not be in it ({}): commit or stash them, \
+             create the tag, or name the source with --ref",
+            changes.join("; ")
+        );
+    }
+    eprintln!("warning: there is no tag `{tag}`; building from HEAD (pass --ref to choose)");
+    let commit = git::resolve_commit(sh, &ctx.repo, "HEAD")?
+        .context("the repository has no commit yet: commit the sources first")?;
+    Ok(Source {
+        reference: "HEAD".into(),
+        commit,
+    })
+}
+
+pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
+    Tool::Git.require()?;
+    let sign = !args.no_sign;
+    if sign {
+        Tool::Gpg.require()?;
+    }
+    let config = ctx.config()?;
+    let version = &args.version;
+    let source = choose_source(ctx, &config, args)?;
+    let top_dir = config.top_dir_name(version)?;
+    let tree = release_tree(ctx, &config, &source.commit, top_dir)?;
+    let rules = rules(&config, version)?;
+    let dir = match &args.out {
+        Some(dir) => dir.clone(),
+        None => config.artifact_dir(version, args.rc),
+    };
+    let artifacts = Artifacts::new(&dir, &config.artifact_name(version)?);
+    let key = if sign {
+        let selector = args.key.as_deref().or(config.signing_key.as_deref());
+        Some(gpg::signing_key(&ctx.sh, selector)?)
+    } else {
+        None
+    };
+
+    let existing = artifacts.tarball.exists();
+    let mut plan = Plan::new(format!(
+        "package {} from {} ({})",
+        artifacts.file_name(),
+        source.reference,
+        &source.commit[..12.min(source.commit.len())]
+    ));
+    plan.local(format!(
+        "build {} from {} files of the git tree, mtime {}{}",
+        artifacts.tarball,
+        tree.files.len(),
+        tree.mtime,
+        if existing {
+            " (compared with the existing file, which is kept when equal)"
+        } else {
+            ""
+        }
+    ));
+    plan.local("read it back and check it against the release rules and the git tree");
+    plan.local(format!("write {}", artifacts.checksum));
+    if let Some(key) = &key {
+        plan.run(gpg::detach_sign(
+            &key.fingerprint,
+            &artifacts.tarball,
+            &artifacts.signature,
+            None,
+        ));
+        plan.run(gpg::verify_cmd(None, &artifacts.signature, &artifacts.tarball));
+    }
+    if ctx.dry_run {
+        print!("{}", plan.render());
+        return Ok(artifacts);
+    }
+
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create the output directory {dir}"))?;
+    eprintln!("packaging {} from {} ...", artifacts.file_name(), source.reference);
+    let staged = Staging::new(&dir, artifacts.file_name())?;
+    let file = File::create(&staged.tarball).with_context(|| format!("cannot write {}", staged.tarball))?;
+    let (out, digests) = tree.write(ctx, BufWriter::with_capacity(256 * 1024, file))?;
+    drop(out);
+    let read_back = check_archive(&staged.tarball, &tree, rules)?;
+    if read_back.sha512 != digests.sha512 {
+        bail!("the tarball on disk differs from what was written (disk or filesystem problem): try again");
+    }
+
+    let mut keep_existing_tarball = false;
+    if existing {
+        let current = sha512_file(&artifacts.tarball)?;
+        if current == digests.sha512 {
+            keep_existing_tarball = true;
+        } else if !args.force {
+            bail!(
+                "{} already exists with other bytes (built from another commit, or by another \
+                 tool?): nothing was changed; pass --force to replace it, or use a new --rc",
+                artifacts.tarball
+            );
+        }
+    }
+
+    let checksum = checksum_line(&digests.sha512, artifacts.file_name());
+    let checksum_done = keep_existing_tarball
+        && std::fs::read_to_string(&artifacts.checksum).is_ok_and(|text| text == checksum);
+    let signature_done = match (&key, keep_existing_tarball && artifacts.signature.exists()) {
+        (Some(key), true) => match gpg::verify(&ctx.sh, None, &artifacts.signature, &artifacts.tarball) {
+            Ok(signature) if signature.primary_fingerprint == key.fingerprint => true,
+            _ if args.force => false,
+            _ => bail!(
+                "{} exists but is not a good signature of {} by {}: pass --force to sign again",
+                artifacts.signature,
+                artifacts.tarball,
+                key.fingerprint
+            ),
+        },
+        _ => false,
+    };
+    if keep_existing_tarball && checksum_done && (key.is_none() || signature_done) {
+        println!("{} is already packaged with the same bytes: nothing to do", artifacts.tarball);
+        print_summary(&artifacts, &digests, key.is_some());
+        return Ok(artifacts);
+    }
+
+    std::fs::write(&staged.checksum, &checksum)
+        .with_context(|| format!("cannot write {}", staged.checksum))?;
+    if let Some(key) = &key {
+        if !signature_done {
+            sign_and_check(ctx, key, &staged.tarball, &staged.signature)?;
+        }
+    }
+    write_build_info(&staged.build_info, &source, &tree, &digests)?;
+
+    // Everything passed: move the files into place, the tarball last so that its presence
+    // means the others are complete.
+    let moves = [
+        (&staged.checksum, &artifacts.checksum, true),
+        (&staged.signature, &artifacts.signature, key.is_some() && !signature_done),
+        (&staged.build_info, &artifacts.build_info, true),
+        (&staged.tarball, &artifacts.tarball, !keep_existing_tarball),
+    ];
+    for (from, to, wanted) in moves {
+        if wanted {
+            std::fs::rename(from, to).with_context(|| format!("cannot move {from} to {to}"))?;
+        }
+    }
+    println!("packaged {}", artifacts.tarball);
+    print_summary(&artifacts, &digests, key.is_some());
+    Ok(artifacts)
+}
+
+fn sign_and_check(ctx: &Ctx, key: &SecretKey, tarball: &Utf8Path, signature: &Utf8Path) -> Result<()> {
+    let sign = gpg::detach_sign(&key.fingerprint, tarball, signature, gpg::passphrase_from_env());
+    plan::execute(&ctx.sh, &sign).context(
+        "signing failed: check that the key is unlocked (gpg-agent) or set GPG_PASSPHRASE in CI",
+    )?;
+    let checked = gpg::verify(&ctx.sh, None, signature, tarball)?;
+    if checked.primary_fingerprint != key.fingerprint {
+        bail!(
+            "the new signature was made by {}, not by the signing key {}: check gpg.conf (default-key, local-user)",
+            checked.primary_fingerprint,
+            key.fingerprint
+        );
+    }
+    eprintln!("  good signature by {} ({})", checked.primary_fingerprint, checked.user_id);
+    Ok(())
+}
+
+fn write_build_info(path: &Utf8Path, source: &Source, tree: &ReleaseTree, digests: &Digests) -> Result<()> {
+    let info = serde_json::json!({
+        "ref": source.reference,
+        "commit": source.commit,
+        "mtime": tree.mtime,
+        "files": tree.files.len(),
+        "sha512": digests.sha512,
+        "tar_sha512": digests.tar_sha512,
+        "compressed_size": digests.compressed_size,
+        "tar_size": digests.tar_size,
+        "compressor": COMPRESSOR,
+        "tool": concat!("xtask ", env!("CARGO_PKG_VERSION")),
+    });
+    let text = serde_json::to_string_pretty(&info)? + "\n";
+    std::fs::write(path, text).with_context(|| format!("cannot write {path}"))
+}
+
+fn print_summary(artifacts: &Artifacts, digests: &Digests, signed: bool) {
+    println!("  tarball:   {}", artifacts.tarball);
+    println!("  checksum:  {}", artifacts.checksum);
+    if signed {
+        println!("  signature: {}", artifacts.signature);
+    }
+    println!("  sha512:    {}", digests.sha512);
+    println!("  tar sha512 (uncompressed): {}", digests.tar_sha512);
+}
+
+/// Temporary files next to the final ones, removed on any early return.
+struct Staging {
+    _dir: tempfile::TempDir,
+    tarball: Utf8PathBuf,
+    checksum: Utf8PathBuf,
+    signature: Utf8PathBuf,
+    build_info: Utf8PathBuf,
+}
+
+impl Staging {
+    fn new(dir: &Utf8Path, file_name: &str) -> Result<Staging> {
+        let temp = tempfile::Builder::new()
+            .prefix(&format!(".{}.partial-", strip_archive_extension(file_name)))
+            .tempdir_in(dir)
+            .with_context(|| format!("cannot create a temporary directory in {dir}"))?;
+        let base = Utf8PathBuf::from_path_buf(temp.path().to_path_buf())
+            .map_err(|p| anyhow::anyhow!("temporary path {} is not UTF-8", p.display()))?;
+        let artifacts = Artifacts::new(&base, file_name);
+        Ok(Staging {
+            _dir: temp,
+            tarball: artifacts.tarball,
+            checksum: artifacts.checksum,
+            signature: artifacts.signature,
+            build_info: artifacts.build_info,
+        })
+    }
+}

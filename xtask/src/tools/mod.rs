@@ -1,0 +1,192 @@
+//! The external programs the release drives. Each has its own module, and only that module
+//! builds its command lines; they come out as [`ToolCmd`] values so a dry run, a plan and a
+//! test can read them before (or instead of) running them.
+
+pub mod git;
+pub mod gpg;
+pub mod svn;
+
+use std::ffi::OsString;
+use std::fmt;
+use std::process::Output;
+
+use anyhow::{bail, Context, Result};
+use xshell::{cmd, Shell};
+
+/// A program the release needs, with what installs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    Git,
+    Gpg,
+    Svn,
+    Svnmucc,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 4] = [Tool::Git, Tool::Gpg, Tool::Svn, Tool::Svnmucc];
+
+    pub fn program(self) -> &'static str {
+        match self {
+            Tool::Git => "git",
+            Tool::Gpg => "gpg",
+            Tool::Svn => "svn",
+            Tool::Svnmucc => "svnmucc",
+        }
+    }
+
+    /// The command that installs the tool on Debian/Ubuntu and on macOS.
+    pub fn install_hint(self) -> &'static str {
+        match self {
+            Tool::Git => "Debian/Ubuntu: `sudo apt-get install git`; macOS: `brew install git`",
+            Tool::Gpg => "Debian/Ubuntu: `sudo apt-get install gnupg`; macOS: `brew install gnupg`",
+            Tool::Svn | Tool::Svnmucc => {
+                "Debian/Ubuntu: `sudo apt-get install subversion`; macOS: `brew install subversion`"
+            }
+        }
+    }
+
+    /// Fails with the install hint when the program is not on PATH.
+    pub fn require(self) -> Result<()> {
+        match which::which(self.program()) {
+            Ok(_) => Ok(()),
+            Err(_) => bail!(missing_message(self)),
+        }
+    }
+}
+
+pub fn missing_message(tool: Tool) -> String {
+    format!(
+        "`{}` is not installed or not on PATH; install it ({}), then run `cargo xtask doctor`",
+        tool.program(),
+        tool.install_hint()
+    )
+}
+
+/// One command line of an external tool, as data.
+#[derive(Clone)]
+pub struct ToolCmd {
+    pub tool: Tool,
+    pub args: Vec<OsString>,
+    /// Extra environment for this command only.
+    pub env: Vec<(String, OsString)>,
+    /// Bytes for the command's standard input; never shown (it may hold a password).
+    pub stdin: Option<Vec<u8>>,
+}
+
+impl ToolCmd {
+    pub fn new<I, A>(tool: Tool, args: I) -> ToolCmd
+    where
+        I: IntoIterator<Item = A>,
+        A: Into<OsString>,
+    {
+        ToolCmd {
+            tool,
+            args: args.into_iter().map(Into::into).collect(),
+            env: Vec::new(),
+            stdin: None,
+        }
+    }
+
+    pub fn env(mut self, key: &str, value: impl Into<OsString>) -> ToolCmd {
+        self.env.push((key.to_string(), value.into()));
+        self
+    }
+
+    pub fn stdin(mut self, bytes: Vec<u8>) -> ToolCmd {
+        self.stdin = Some(bytes);
+        self
+    }
+
+    fn xshell<'a>(&self, sh: &'a Shell) -> Result<xshell::Cmd<'a>> {
+        self.tool.require()?;
+        let program = self.tool.program();
+        let args = &self.args;
+        let mut command = cmd!(sh, "{program} {args...}").quiet().ignore_status();
+        for (key, value) in &self.env {
+            command = command.env(key, value);
+        }
+        if let Some(bytes) = &self.stdin {
+            command = command.stdin(bytes);
+        }
+        Ok(command)
+    }
+
+    /// Runs the command and returns its output whatever the exit status.
+    pub fn output(&self, sh: &Shell) -> Result<Output> {
+        self.xshell(sh)?
+            .output()
+            .with_context(|| format!("cannot start `{self}`"))
+    }
+
+    /// Runs the command; a non-zero exit becomes an error carrying its stderr.
+    pub fn run(&self, sh: &Shell) -> Result<Output> {
+        let output = self.output(sh)?;
+        if !output.status.success() {
+            bail!(
+                "`{self}` failed ({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        Ok(output)
+    }
+
+    /// Runs the command and returns its standard output as text, trimmed.
+    pub fn read(&self, sh: &Shell) -> Result<String> {
+        let output = self.run(sh)?;
+        let text = String::from_utf8(output.stdout)
+            .with_context(|| format!("`{self}` printed something that is not UTF-8"))?;
+        Ok(text.trim_end().to_string())
+    }
+
+    /// A `std::process::Command` for the few commands whose output is streamed.
+    pub fn std_command(&self, sh: &Shell) -> Result<std::process::Command> {
+        Ok(self.xshell(sh)?.into())
+    }
+}
+
+/// Shell-like rendering for people (dry runs, errors); never executed as a string.
+impl fmt::Display for ToolCmd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tool.program())?;
+        for arg in &self.args {
+            let arg = arg.to_string_lossy();
+            let plain = !arg.is_empty()
+                && arg.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || b"-_./:=@,+%^".contains(&b)
+                });
+            if plain {
+                write!(f, " {arg}")?;
+            } else {
+                write!(f, " '{}'", arg.replace('\'', "'\\''"))?;
+            }
+        }
+        if self.stdin.is_some() {
+            f.write_str(" < (input not shown)")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ToolCmd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_quotes_what_a_shell_would_split_and_hides_stdin() {
+        let cmd = ToolCmd::new(Tool::Svn, ["commit", "-m", "Release 2.3.0 (RC1)", "it's"])
+            .stdin(b"hunter2".to_vec());
+        let shown = cmd.to_string();
+        assert_eq!(
+            shown,
+            "svn commit -m 'Release 2.3.0 (RC1)' 'it'\\''s' < (input not shown)"
+        );
+        assert!(!shown.contains("hunter2"));
+    }
+}
