@@ -1,0 +1,585 @@
+//! End-to-end tests of `doctor` and `package`: the real binary, real git and gpg, fixture
+//! repositories made for each test.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// The sha512 of the fixture's tarball. It changes only when the bytes the writer produces
+/// change (a dependency bump, a new header field): if this fails, find out why before
+/// updating it, because every earlier release would stop being reproducible.
+const GOLDEN_SHA512: &str = "e166b71c9718a24b6bffecd1430029f621868802b438b1ecfe094f1c7433f4f73a42b48b52ec707a74195a2269bea753f770e9388c8e98d200016e456a255774";
+
+fn package(world: &World, repo: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "--repo",
+        repo.to_str().unwrap(),
+        "package",
+        "1.0.0",
+        "--rc",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    world.xtask(&args)
+}
+
+const TARBALL: &str = "apache-demo-1.0.0-src.tgz";
+
+fn assert_no_artifacts(out: &Path) {
+    let files = list_files(out);
+    assert!(
+        files.is_empty(),
+        "nothing may be left in the output: {files:?}"
+    );
+}
+
+#[test]
+fn bare_invocation_prints_help() {
+    let world = World::new();
+    let output = world.xtask(&[]);
+    let text = stdout(&output) + &stderr(&output);
+    assert!(text.contains("Usage"), "{text}");
+    assert!(
+        text.contains("package") && text.contains("doctor"),
+        "{text}"
+    );
+}
+
+#[test]
+fn same_tag_gives_same_bytes_across_clones_umask_timezone_and_locale() {
+    let world = World::new();
+    let origin = world.fixture_repo("origin");
+    world.git(&origin, &["tag", "1.0.0-rc1"]);
+    let first = world.path("first/clone");
+    let second = world.path("a/much/longer/path/to/the/second clone");
+    world.git(
+        world.root.path(),
+        &[
+            "clone",
+            "-q",
+            origin.to_str().unwrap(),
+            first.to_str().unwrap(),
+        ],
+    );
+    world.git(
+        world.root.path(),
+        &[
+            "clone",
+            "-q",
+            origin.to_str().unwrap(),
+            second.to_str().unwrap(),
+        ],
+    );
+
+    let out1 = world.path("out1");
+    let out2 = world.path("out2");
+    let run = |repo: &Path, out: &Path, umask: &str, tz: &str, locale: &str| {
+        let mut command = world.command("sh");
+        command
+            .args(["-c", &format!("umask {umask}; exec \"$@\""), "sh"])
+            .arg(env!("CARGO_BIN_EXE_xtask"))
+            .args([
+                "--repo",
+                repo.to_str().unwrap(),
+                "package",
+                "1.0.0",
+                "--rc",
+                "1",
+                "--no-sign",
+                "--out",
+            ])
+            .arg(out)
+            .env("TZ", tz)
+            .env("LC_ALL", locale);
+        world.ok(&mut command)
+    };
+    run(&first, &out1, "022", "UTC", "C.UTF-8");
+    run(&second, &out2, "077", "Pacific/Kiritimati", "POSIX");
+    let a = std::fs::read(out1.join(TARBALL)).unwrap();
+    let b = std::fs::read(out2.join(TARBALL)).unwrap();
+    assert!(a == b, "two clones gave different tarballs");
+    assert_eq!(
+        std::fs::read(out1.join(format!("{TARBALL}.sha512"))).unwrap(),
+        std::fs::read(out2.join(format!("{TARBALL}.sha512"))).unwrap()
+    );
+}
+
+#[test]
+fn golden_bytes_of_the_fixture() {
+    let world = World::new();
+    let repo = world.fixture_repo("repo");
+    world.git(&repo, &["tag", "1.0.0-rc1"]);
+    let out = world.path("out");
+    let output = package(&world, &repo, &out, &["--no-sign"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let line = std::fs::read_to_string(out.join(format!("{TARBALL}.sha512"))).unwrap();
+    let sha512 = line.split_whitespace().next().unwrap();
+    assert_eq!(sha512, GOLDEN_SHA512, "the tarball bytes changed");
+}
+
+#[test]
+fn signed_package_passes_sha512sum_shasum_and_gpg() {
+    let world = World::new();
+    let fingerprint = world.generate_key("Release Manager", "rm@apache.org");
+    let repo = world.fixture_repo("repo");
+    world.git(&repo, &["tag", "1.0.0-rc1"]);
+    let out = world.path("out");
+    let output = package(&world, &repo, &out, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = stdout(&output);
+    assert!(printed.contains("sha512:"), "{printed}");
+
+    let mut files = list_files(&out);
+    files.retain(|f| !f.ends_with(".build.json"));
+    assert_eq!(
+        files,
+        [
+            TARBALL.to_string(),
+            format!("{TARBALL}.asc"),
+            format!("{TARBALL}.sha512")
+        ]
+    );
+    let checksum = format!("{TARBALL}.sha512");
+    world.ok(world
+        .command("sha512sum")
+        .args(["-c", &checksum])
+        .current_dir(&out));
+    if which::which("shasum").is_ok() {
+        world.ok(world
+            .command("shasum")
+            .args(["-a", "512", "-c", &checksum])
+            .current_dir(&out));
+    }
+    let verify = world.ok(world
+        .command("gpg")
+        .args([
+            "--batch",
+            "--status-fd",
+            "1",
+            "--verify",
+            &format!("{TARBALL}.asc"),
+            TARBALL,
+        ])
+        .current_dir(&out));
+    assert!(
+        verify.contains(&format!("VALIDSIG {fingerprint}")),
+        "{verify}"
+    );
+    let signature = std::fs::read_to_string(out.join(format!("{TARBALL}.asc"))).unwrap();
+    assert!(signature.starts_with("-----BEGIN PGP SIGNATURE-----"));
+}
+
+#[test]
+fn unpacked_tree_equals_git_archive_of_the_same_ref() {
+    let world = World::new();
+    let repo = world.fixture_repo("repo");
+    world.git(&repo, &["tag", "1.0.0-rc1"]);
+    let out = world.path("out");
+    let output = package(&world, &repo, &out, &["--no-sign"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let ours = world.path("ours");
+    let theirs = world.path("theirs");
+    std::fs::create_dir_all(&ours).unwrap();
+    std::fs::create_dir_all(&theirs).unwrap();
+    world.ok(world
+        .command("tar")
+        .arg("-xzf")
+        .arg(out.join(TARBALL))
+        .arg("-C")
+        .arg(&ours));
+    let archive = world.path("git.tar");
+    world.git(
+        &repo,
+        &[
+            "archive",
+            "--format=tar",
+            "--prefix=apache-demo-1.0.0-src/",
+            "-o",
+            archive.to_str().unwrap(),
+            "1.0.0-rc1",
+        ],
+    );
+    world.ok(world
+        .command("tar")
+        .arg("-xf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&theirs));
+    world.ok(world
+        .command("diff")
+        .args(["-r", "--no-dereference"])
+        .arg(&ours)
+        .arg(&theirs));
+
+    let top = ours.join("apache-demo-1.0.0-src");
+    assert!(!top.join("ci").exists(), "export-ignore is honoured");
+    assert!(
+        top.join("main-link.lua").is_symlink(),
+        "symlinks stay symlinks"
+    );
+    assert!(top.join("docs/über-straße.md").exists());
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(top.join("bin/run.sh"))
+            .unwrap()
+            .permissions(),
+    );
+    assert_eq!(mode & 0o111, 0o111, "the script stays executable");
+    let listing = world.ok(world.command("tar").args(["-tvzf"]).arg(out.join(TARBALL)));
+    assert!(
+        listing.lines().all(|l| l.contains(" 0/0 ")),
+        "owner 0/0: {listing}"
+    );
+    assert!(
+        listing.contains("2024-05-06"),
+        "mtime is the commit time: {listing}"
+    );
+}
+
+#[test]
+fn rerun_is_a_noop_and_other_bytes_are_never_overwritten_silently() {
+    let world = World::new();
+    world.generate_key("Release Manager", "rm@apache.org");
+    let repo = world.fixture_repo("repo");
+    world.git(&repo, &["tag", "1.0.0-rc1"]);
+    let out = world.path("out");
+    assert!(package(&world, &repo, &out, &[]).status.success());
+    let before = std::fs::metadata(out.join(TARBALL))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let signature = std::fs::read(out.join(format!("{TARBALL}.asc"))).unwrap();
+
+    let again = package(&world, &repo, &out, &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        stdout(&again).contains("nothing to do"),
+        "{}",
+        stdout(&again)
+    );
+    assert_eq!(
+        std::fs::metadata(out.join(TARBALL))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        before
+    );
+    assert_eq!(
+        std::fs::read(out.join(format!("{TARBALL}.asc"))).unwrap(),
+        signature
+    );
+
+    // Another commit under the same version: refused without --force, replaced with it.
+    world.write(
+        &repo,
+        "src/extra.lua",
+        format!("{LUA_HEADER}return 1\n").as_bytes(),
+    );
+    world.git(&repo, &["add", "-A"]);
+    world.git(&repo, &["commit", "-q", "-m", "More"]);
+    let refused = package(&world, &repo, &out, &["--ref", "HEAD"]);
+    assert_fails_with(&refused, &["already exists with other bytes", "--force"]);
+    assert_eq!(
+        std::fs::metadata(out.join(TARBALL))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        before
+    );
+    let forced = package(&world, &repo, &out, &["--ref", "HEAD", "--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_ne!(
+        std::fs::read(out.join(format!("{TARBALL}.asc"))).unwrap(),
+        signature
+    );
+    world.ok(world
+        .command("sha512sum")
+        .args(["-c", &format!("{TARBALL}.sha512")])
+        .current_dir(&out));
+}
+
+#[test]
+fn a_missing_signature_is_added_to_an_unsigned_package() {
+    let world = World::new();
+    world.generate_key("Release Manager", "rm@apache.org");
+    let repo = world.fixture_repo("repo");
+    world.git(&repo, &["tag", "1.0.0-rc1"]);
+    let out = world.path("out");
+    assert!(package(&world, &repo, &out, &["--no-sign"])
+        .status
+        .success());
+    assert!(!out.join(format!("{TARBALL}.asc")).exists());
+    let signed = package(&world, &repo, &out, &[]);
+    assert!(signed.status.success(), "{}", stderr(&signed));
+    assert!(out.join(format!("{TARBALL}.asc")).exists());
+}
+
+#[test]
+fn dry_run_prints_the_plan_and_writes_nothing() {
+    let world = World::new();
+    let fingerprint = world.generate_key("Release Manager", "rm@apache.org");
+    let repo = world.fixture_repo("repo");
+    world.git(&repo, &["tag", "1.0.0-rc1"]);
+    let out = world.path("out");
+    let output = package(&world, &repo, &out, &["--dry-run"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let plan = stdout(&output);
+    assert!(
+        plan.contains("plan: package apache-demo-1.0.0-src.tgz from 1.0.0-rc1"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(&format!(
+            "gpg --batch --no-tty --yes --armor --detach-sign --local-user {fingerprint}"
+        )),
+        "{plan}"
+    );
+    assert!(plan.contains("--verify"), "{plan}");
+    assert!(!out.exists(), "a dry run creates nothing");
+}
+
+#[test]
+fn without_a_tag_it_builds_head_with_a_warning_but_not_from_a_dirty_tree() {
+    let world = World::new();
+    let repo = world.fixture_repo("repo");
+    let out = world.path("out");
+    let output = package(&world, &repo, &out, &["--no-sign"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("no tag `1.0.0-rc1`; building from HEAD"));
+
+    let dirty_out = world.path("dirty-out");
+    world.write(&repo, "src/main.lua", b"changed but not committed");
+    let dirty = package(&world, &repo, &dirty_out, &["--no-sign"]);
+    assert_fails_with(
+        &dirty,
+        &["uncommitted changes", "src/main.lua", "commit or stash"],
+    );
+    assert_no_artifacts(&dirty_out);
+}
+
+/// Each broken rule: a clear error naming the file and the rule, and nothing in the output.
+#[test]
+fn every_check_failure_is_named_and_leaves_no_artifact() {
+    let world = World::new();
+    world.generate_key("Release Manager", "rm@apache.org");
+    type Breakage = fn(&World, &Path);
+    let cases: Vec<(&str, Breakage, Vec<&str>)> = vec![
+        (
+            "missing NOTICE",
+            |w, r| {
+                w.git(r, &["rm", "-q", "NOTICE"]);
+            },
+            vec!["[notice]", "NOTICE: missing"],
+        ),
+        (
+            "missing LICENSE",
+            |w, r| {
+                w.git(r, &["rm", "-q", "LICENSE"]);
+            },
+            vec!["[license]", "LICENSE: missing"],
+        ),
+        (
+            "a compiled binary",
+            |w, r| {
+                w.write(r, "lib/native.so.1", b"\x7fELF\x02\x01\x01\0\0\0");
+            },
+            vec!["[binaries]", "lib/native.so.1", "ELF"],
+        ),
+        (
+            "a jar",
+            |w, r| {
+                w.write(r, "gradle/wrapper.jar", b"PK\x03\x04rest");
+            },
+            vec!["[binaries]", "gradle/wrapper.jar"],
+        ),
+        (
+            "a symlink escaping the tree",
+            |_, r| {
+                std::os::unix::fs::symlink("../../../etc/passwd", r.join("src/passwd")).unwrap();
+            },
+            vec!["[paths]", "src/passwd", "points outside the release tree"],
+        ),
+        (
+            "an absolute symlink",
+            |_, r| {
+                std::os::unix::fs::symlink("/etc/passwd", r.join("passwd")).unwrap();
+            },
+            vec!["[paths]", "passwd"],
+        ),
+        (
+            "a source file without header",
+            |w, r| {
+                w.write(r, "src/new.lua", b"print('no header')\n");
+            },
+            vec!["[license-headers]", "src/new.lua"],
+        ),
+        (
+            "export-subst",
+            |w, r| {
+                w.write(
+                    r,
+                    ".gitattributes",
+                    b"/ci export-ignore\nsrc/main.lua export-subst\n",
+                );
+            },
+            vec!["export-subst", "src/main.lua"],
+        ),
+    ];
+    let count = cases.len();
+    for (index, (name, breakage, needles)) in cases.into_iter().enumerate() {
+        let repo = world.fixture_repo(&format!("repo{index}"));
+        breakage(&world, &repo);
+        world.git(&repo, &["add", "-A"]);
+        world.git(&repo, &["commit", "-q", "-m", name]);
+        world.git(&repo, &["tag", "1.0.0-rc1"]);
+        let out = world.path(&format!("out{index}"));
+        let output = package(&world, &repo, &out, &[]);
+        assert_fails_with(&output, &needles);
+        assert_no_artifacts(&out);
+    }
+    println!("{count} broken trees refused");
+}
+
+#[test]
+fn unknown_refs_submodules_and_bad_versions_are_refused() {
+    let world = World::new();
+    let repo = world.fixture_repo("repo");
+    let out = world.path("out");
+    assert_fails_with(
+        &package(&world, &repo, &out, &["--no-sign", "--ref", "no-such-tag"]),
+        &["unknown ref `no-such-tag`"],
+    );
+    assert_fails_with(
+        &package(
+            &world,
+            &repo,
+            &out,
+            &["--no-sign", "--ref=--upload-pack=evil"],
+        ),
+        &["cannot start with `-`"],
+    );
+    for bad in ["2.3.x", "v2.3.0", "2..3", ""] {
+        let output = world.xtask(&["--repo", repo.to_str().unwrap(), "package", bad]);
+        assert_fails_with(&output, &["invalid version", "like 2.3.0"]);
+    }
+
+    // A submodule: a gitlink entry in the tree.
+    let commit = world.git(&repo, &["rev-parse", "HEAD"]);
+    world.git(
+        &repo,
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("160000,{commit},vendor/lib"),
+        ],
+    );
+    world.git(&repo, &["commit", "-q", "-m", "Add a submodule"]);
+    assert_fails_with(
+        &package(&world, &repo, &out, &["--no-sign", "--ref", "HEAD"]),
+        &["vendor/lib is a git submodule", "submodules = \"skip\""],
+    );
+    assert_no_artifacts(&out);
+    let manifest = std::fs::read_to_string(repo.join("Cargo.toml")).unwrap();
+    world.write(
+        &repo,
+        "Cargo.toml",
+        format!("{manifest}submodules = \"skip\"\n").as_bytes(),
+    );
+    world.git(&repo, &["commit", "-q", "-am", "Skip submodules"]);
+    let skipped = package(&world, &repo, &out, &["--no-sign", "--ref", "HEAD"]);
+    assert!(skipped.status.success(), "{}", stderr(&skipped));
+}
+
+#[test]
+fn configuration_errors_name_the_key() {
+    let world = World::new();
+    let repo = world.fixture_repo("repo");
+    world.write(
+        &repo,
+        "Cargo.toml",
+        b"[workspace.metadata.asf-release]\nname = \"demo\"\nartefact = \"x.tgz\"\n",
+    );
+    let output = world.xtask(&[
+        "--repo",
+        repo.to_str().unwrap(),
+        "package",
+        "1.0.0",
+        "--no-sign",
+    ]);
+    assert_fails_with(
+        &output,
+        &[
+            "unknown field `artefact`",
+            "[workspace.metadata.asf-release]",
+        ],
+    );
+    world.write(&repo, "Cargo.toml", b"[package]\nname = \"x\"\n");
+    let output = world.xtask(&[
+        "--repo",
+        repo.to_str().unwrap(),
+        "package",
+        "1.0.0",
+        "--no-sign",
+    ]);
+    assert_fails_with(
+        &output,
+        &["no [workspace.metadata.asf-release] section", "name = "],
+    );
+}
+
+#[test]
+fn doctor_reports_missing_tools_with_the_install_command() {
+    let world = World::new();
+    let repo = world.fixture_repo("repo");
+    world.generate_key("Release Manager", "rm@apache.org");
+    // A PATH with git and gpg only.
+    let bin = world.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for tool in ["git", "gpg", "gpg-agent", "gpgconf"] {
+        if let Ok(path) = which::which(tool) {
+            std::os::unix::fs::symlink(path, bin.join(tool)).unwrap();
+        }
+    }
+    let output = world
+        .command(env!("CARGO_BIN_EXE_xtask"))
+        .args(["--repo", repo.to_str().unwrap(), "doctor"])
+        .env("PATH", &bin)
+        .output()
+        .unwrap();
+    assert_fails_with(
+        &output,
+        &[
+            "✓ git",
+            "✓ gpg 2.",
+            "`svn` is not installed",
+            "apt-get install subversion",
+            "brew install subversion",
+            "can sign",
+        ],
+    );
+
+    let healthy = world.xtask(&["--repo", repo.to_str().unwrap(), "doctor"]);
+    if which::which("svnmucc").is_ok() {
+        assert!(healthy.status.success(), "{}", stdout(&healthy));
+    }
+
+    // `package` fails early with the same message when gpg is missing.
+    let no_gpg = world.path("nogpg");
+    std::fs::create_dir_all(&no_gpg).unwrap();
+    std::os::unix::fs::symlink(which::which("git").unwrap(), no_gpg.join("git")).unwrap();
+    let output = world
+        .command(env!("CARGO_BIN_EXE_xtask"))
+        .args(["--repo", repo.to_str().unwrap(), "package", "1.0.0"])
+        .env("PATH", &no_gpg)
+        .output()
+        .unwrap();
+    assert_fails_with(
+        &output,
+        &["`gpg` is not installed", "apt-get install gnupg"],
+    );
+}

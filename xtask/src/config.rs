@@ -235,8 +235,7 @@ impl Config {
     /// `apache-apisix-2.3.0-src.tgz`
     pub fn artifact_name(&self, version: &Version) -> Result<String> {
         let version = version.to_string();
-        fill(&self.artifact, &self.version_values(&version))
-            .context("invalid setting artifact")
+        fill(&self.artifact, &self.version_values(&version)).context("invalid setting artifact")
     }
 
     /// The one directory the tarball unpacks to: the artifact name without its extension
@@ -306,7 +305,11 @@ mod tests {
     use super::*;
 
     fn parse_str(text: &str) -> Result<Config> {
-        parse(Utf8Path::new("/repo"), Utf8Path::new("/repo/Cargo.toml"), text)
+        parse(
+            Utf8Path::new("/repo"),
+            Utf8Path::new("/repo/Cargo.toml"),
+            text,
+        )
     }
 
     const MINIMAL: &str = "[workspace.metadata.asf-release]\nname = \"apisix-dashboard\"\n";
@@ -349,8 +352,14 @@ mod tests {
     #[test]
     fn errors_name_the_problem_and_the_fix() {
         for (text, expected) in [
-            ("[workspace]\n", "has no [workspace.metadata.asf-release] section"),
-            ("[workspace.metadata.asf-release]\n", "missing setting name: add `name = "),
+            (
+                "[workspace]\n",
+                "has no [workspace.metadata.asf-release] section",
+            ),
+            (
+                "[workspace.metadata.asf-release]\n",
+                "missing setting name: add `name = ",
+            ),
             (
                 &format!("{MINIMAL}colour = \"red\"\n"),
                 "unknown field `colour`",
@@ -360,9 +369,18 @@ mod tests {
                 &format!("{MINIMAL}artifact = \"{{nam}}.tgz\"\n"),
                 "uses `{nam}`",
             ),
-            (&format!("{MINIMAL}artifact = \"x.zip\"\n"), ".tgz or .tar.gz"),
-            ("[workspace.metadata.asf-release]\nname = \"Bad Name\"\n", "lower-case"),
-            (&format!("{MINIMAL}excludes = [\"a[\"]\n"), "invalid pattern"),
+            (
+                &format!("{MINIMAL}artifact = \"x.zip\"\n"),
+                ".tgz or .tar.gz",
+            ),
+            (
+                "[workspace.metadata.asf-release]\nname = \"Bad Name\"\n",
+                "lower-case",
+            ),
+            (
+                &format!("{MINIMAL}excludes = [\"a[\"]\n"),
+                "invalid pattern",
+            ),
             ("not toml =", "not valid TOML"),
         ] {
             let err = format!("{:#}", parse_str(text).unwrap_err());

@@ -105,11 +105,9 @@ impl Version {
 
 /// Parses a release candidate number given on the command line (`--rc 1`).
 pub fn parse_rc(text: &str) -> Result<u32> {
-    let rc: u32 = text
-        .parse()
-        .ok()
-        .filter(|rc| *rc >= 1)
-        .with_context(|| format!("invalid release candidate `{text}`: use a number from 1, like --rc 1"))?;
+    let rc: u32 = text.parse().ok().filter(|rc| *rc >= 1).with_context(|| {
+        format!("invalid release candidate `{text}`: use a number from 1, like --rc 1")
+    })?;
     Ok(rc)
 }
 

@@ -39,13 +39,22 @@ impl fmt::Display for Finding {
 
 /// The rules, by name, for reports that list what passed.
 pub const RULES: &[(&str, &str)] = &[
-    ("paths", "no absolute or `..` paths, no links leaving the tree, no special files"),
+    (
+        "paths",
+        "no absolute or `..` paths, no links leaving the tree, no special files",
+    ),
     ("top-dir", "exactly one top directory, named like the file"),
     ("license", "one LICENSE with the Apache License 2.0"),
-    ("notice", "one NOTICE with the product and ASF attribution lines"),
+    (
+        "notice",
+        "one NOTICE with the product and ASF attribution lines",
+    ),
     ("disclaimer", "DISCLAIMER for incubating projects"),
     ("binaries", "no compiled code"),
-    ("license-headers", "the Apache license header in every source file"),
+    (
+        "license-headers",
+        "the Apache license header in every source file",
+    ),
 ];
 
 const APACHE_LICENSE: &str = include_str!("apache-2.0.txt");
@@ -105,7 +114,11 @@ impl Checker {
     pub fn visit(&mut self, entry: &Entry) {
         let path = entry.path.as_str();
         if path.starts_with('/') || path.split('/').any(|part| part == "..") {
-            self.finding("paths", path, "absolute path or `..`: it could write outside the directory it is unpacked in");
+            self.finding(
+                "paths",
+                path,
+                "absolute path or `..`: it could write outside the directory it is unpacked in",
+            );
             return;
         }
         let (top, inner) = match path.split_once('/') {
@@ -114,7 +127,11 @@ impl Checker {
         };
         self.top_dirs.insert(top.to_string(), ());
         if inner.is_empty() && !matches!(entry.kind, Kind::Dir) {
-            self.finding("top-dir", path, "a file at the top level, outside the one top directory");
+            self.finding(
+                "top-dir",
+                path,
+                "a file at the top level, outside the one top directory",
+            );
             return;
         }
         match &entry.kind {
@@ -135,7 +152,10 @@ impl Checker {
             Kind::Other(kind) => self.finding(
                 "paths",
                 path,
-                format!("special file (tar type `{}`) in a source release", *kind as char),
+                format!(
+                    "special file (tar type `{}`) in a source release",
+                    *kind as char
+                ),
             ),
             Kind::Dir => {}
             Kind::File { .. } => self.visit_file(entry, inner),
@@ -145,9 +165,7 @@ impl Checker {
     fn visit_file(&mut self, entry: &Entry, inner: &str) {
         let path = entry.path.as_str();
         match inner {
-            "LICENSE" => self
-                .licenses
-                .push(entry.whole.clone().unwrap_or_default()),
+            "LICENSE" => self.licenses.push(entry.whole.clone().unwrap_or_default()),
             "NOTICE" => self.notices.push(entry.whole.clone().unwrap_or_default()),
             "DISCLAIMER" | "DISCLAIMER-WIP" => self.has_disclaimer = true,
             ".rat-excludes" => self.rat_excludes = entry.whole.clone(),
@@ -171,15 +189,21 @@ impl Checker {
     }
 
     pub fn finish(mut self) -> Vec<Finding> {
-        let accepted: Vec<&String> = [Some(&self.rules.top_dir), self.rules.top_dir_alternative.as_ref()]
-            .into_iter()
-            .flatten()
-            .collect();
+        let accepted: Vec<&String> = [
+            Some(&self.rules.top_dir),
+            self.rules.top_dir_alternative.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         let tops: Vec<String> = self.top_dirs.keys().cloned().collect();
         match tops.as_slice() {
             [one] if accepted.contains(&one) => {}
             [one] => {
-                let message = format!("the top directory is `{one}`, expected `{}`", self.rules.top_dir);
+                let message = format!(
+                    "the top directory is `{one}`, expected `{}`",
+                    self.rules.top_dir
+                );
                 self.finding("top-dir", one, message);
             }
             [] => self.finding("top-dir", "", "the archive is empty"),
@@ -195,7 +219,11 @@ impl Checker {
         }
         let top = self.rules.top_dir.clone();
         match self.licenses.len() {
-            0 => self.finding("license", &format!("{top}/LICENSE"), "missing: add the Apache License 2.0 text as LICENSE at the repository root"),
+            0 => self.finding(
+                "license",
+                &format!("{top}/LICENSE"),
+                "missing: add the Apache License 2.0 text as LICENSE at the repository root",
+            ),
             1 => {
                 if !is_apache_license(&self.licenses[0]) {
                     self.finding("license", &format!("{top}/LICENSE"), "does not contain the Apache License 2.0 text (compare with https://www.apache.org/licenses/LICENSE-2.0.txt)");
@@ -213,7 +241,11 @@ impl Checker {
             }
         }
         if self.rules.incubating && !self.has_disclaimer {
-            self.finding("disclaimer", &format!("{top}/DISCLAIMER"), "missing: incubating releases need a DISCLAIMER (or DISCLAIMER-WIP)");
+            self.finding(
+                "disclaimer",
+                &format!("{top}/DISCLAIMER"),
+                "missing: incubating releases need a DISCLAIMER (or DISCLAIMER-WIP)",
+            );
         }
         let rat = self
             .rat_excludes
@@ -287,7 +319,11 @@ pub fn compiled_code(path: &str, head: &[u8]) -> Option<&'static str> {
     if starts(&[0xca, 0xfe, 0xba, 0xbe]) {
         return Some("Java class file or Mach-O universal binary");
     }
-    if starts(b"MZ") && (path.ends_with(".exe") || path.ends_with(".dll") || head.windows(4).any(|w| w == b"PE\0\0")) {
+    if starts(b"MZ")
+        && (path.ends_with(".exe")
+            || path.ends_with(".dll")
+            || head.windows(4).any(|w| w == b"PE\0\0"))
+    {
         return Some("Windows PE executable or library");
     }
     if starts(b"PK\x03\x04") || starts(b"PK\x05\x06") {
@@ -299,7 +335,10 @@ pub fn compiled_code(path: &str, head: &[u8]) -> Option<&'static str> {
     if starts(b"!<arch>\n") {
         return Some("static library (ar archive)");
     }
-    if head.len() >= 4 && &head[2..4] == b"\r\n" && (path.ends_with(".pyc") || path.ends_with(".pyo")) {
+    if head.len() >= 4
+        && &head[2..4] == b"\r\n"
+        && (path.ends_with(".pyc") || path.ends_with(".pyo"))
+    {
         return Some("compiled Python bytecode");
     }
     let lower = path.to_ascii_lowercase();
@@ -374,7 +413,9 @@ fn notice_problems(text: &[u8]) -> Vec<String> {
         problems.push("no `Copyright <years> The Apache Software Foundation` line".into());
     }
     let squashed = squash(text.as_bytes()).replace("https", "http");
-    if !squashed.contains("thisproductincludessoftwaredevelopedattheapachesoftwarefoundationhttpwwwapacheorg") {
+    if !squashed.contains(
+        "thisproductincludessoftwaredevelopedattheapachesoftwarefoundationhttpwwwapacheorg",
+    ) {
         problems.push("no attribution `This product includes software developed at The Apache Software Foundation (http://www.apache.org/).`".into());
     }
     problems
@@ -390,7 +431,8 @@ mod tests {
             top_dir_alternative: Some("apache-x-1.0.0".into()),
             incubating: false,
             binary_allow: Excludes::new(&["fixtures/*.jar".into()], "binary-allow").unwrap(),
-            license_header_excludes: Excludes::new(&["vendor".into()], "license-header-excludes").unwrap(),
+            license_header_excludes: Excludes::new(&["vendor".into()], "license-header-excludes")
+                .unwrap(),
         }
     }
 
@@ -410,10 +452,16 @@ mod tests {
 
     fn good() -> Vec<Entry> {
         vec![
-            Entry { kind: Kind::Dir, ..file("apache-x-1.0.0-src", b"") },
+            Entry {
+                kind: Kind::Dir,
+                ..file("apache-x-1.0.0-src", b"")
+            },
             file("apache-x-1.0.0-src/LICENSE", APACHE_LICENSE.as_bytes()),
             file("apache-x-1.0.0-src/NOTICE", NOTICE),
-            file("apache-x-1.0.0-src/src/main.lua", b"--\n-- Licensed to the Apache Software Foundation (ASF) under one\n"),
+            file(
+                "apache-x-1.0.0-src/src/main.lua",
+                b"--\n-- Licensed to the Apache Software Foundation (ASF) under one\n",
+            ),
             file("apache-x-1.0.0-src/vendor/lib.js", b"no header"),
             file("apache-x-1.0.0-src/web/app.min.js", b"no header"),
             file("apache-x-1.0.0-src/fixtures/a.jar", b"PK\x03\x04"),
@@ -429,7 +477,10 @@ mod tests {
     }
 
     fn rules_broken(entries: &[Entry]) -> Vec<(&'static str, String)> {
-        check(entries, rules()).into_iter().map(|f| (f.rule, f.path)).collect()
+        check(entries, rules())
+            .into_iter()
+            .map(|f| (f.rule, f.path))
+            .collect()
     }
 
     #[test]
@@ -440,7 +491,10 @@ mod tests {
     #[test]
     fn license_may_carry_https_and_other_whitespace_and_appended_licenses() {
         let mut entries = good();
-        let text = APACHE_LICENSE.replace("http://", "https://").replace("  ", " ") + "\n\nMIT License ...";
+        let text = APACHE_LICENSE
+            .replace("http://", "https://")
+            .replace("  ", " ")
+            + "\n\nMIT License ...";
         entries[1] = file("apache-x-1.0.0-src/LICENSE", text.as_bytes());
         assert_eq!(check(&entries, rules()), vec![]);
     }
@@ -452,7 +506,12 @@ mod tests {
         entries.push(file("apache-x-1.0.0-src/bin/tool", b"\x7fELF\x02\x01"));
         entries.push(file("apache-x-1.0.0-src/Main.class", b"\xca\xfe\xba\xbe"));
         entries.push(file("apache-x-1.0.0-src/src/new.go", b"package main"));
-        entries.push(Entry { kind: Kind::Symlink { target: "../../etc/passwd".into() }, ..file("apache-x-1.0.0-src/link", b"") });
+        entries.push(Entry {
+            kind: Kind::Symlink {
+                target: "../../etc/passwd".into(),
+            },
+            ..file("apache-x-1.0.0-src/link", b"")
+        });
         entries.push(file("other/file", b""));
         entries.push(file("apache-x-1.0.0-src/../evil", b""));
         let broken = rules_broken(&entries);
@@ -466,7 +525,10 @@ mod tests {
             ("top-dir", ""),
         ];
         for (rule, path) in expect {
-            assert!(broken.contains(&(rule, path.to_string())), "{rule} {path}: {broken:?}");
+            assert!(
+                broken.contains(&(rule, path.to_string())),
+                "{rule} {path}: {broken:?}"
+            );
         }
     }
 
@@ -497,7 +559,10 @@ mod tests {
         let mut entries = good();
         entries.push(file("apache-x-1.0.0-src/gen/out.py", b"x = 1"));
         assert_eq!(rules_broken(&entries).len(), 1);
-        entries.push(file("apache-x-1.0.0-src/.rat-excludes", b"# generated\ngen\n"));
+        entries.push(file(
+            "apache-x-1.0.0-src/.rat-excludes",
+            b"# generated\ngen\n",
+        ));
         assert_eq!(rules_broken(&entries), vec![]);
     }
 
@@ -520,6 +585,8 @@ mod tests {
                 e
             })
             .collect();
-        assert!(rules_broken(&entries).iter().all(|(rule, _)| *rule != "top-dir"));
+        assert!(rules_broken(&entries)
+            .iter()
+            .all(|(rule, _)| *rule != "top-dir"));
     }
 }

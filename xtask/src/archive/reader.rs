@@ -50,10 +50,16 @@ impl ObjectFormat {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
-    File { executable: bool },
+    File {
+        executable: bool,
+    },
     Dir,
-    Symlink { target: String },
-    HardLink { target: String },
+    Symlink {
+        target: String,
+    },
+    HardLink {
+        target: String,
+    },
     /// Devices, FIFOs and other types a source release never has.
     Other(u8),
 }

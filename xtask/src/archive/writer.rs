@@ -177,7 +177,10 @@ mod tests {
         writer.add_file(&long, false, 1, &mut &b"x"[..]).unwrap();
     }
 
-    fn unpack(bytes: &[u8]) -> Vec<(String, EntryType, u32, u64, u64, u32, u32, Vec<u8>)> {
+    /// Path, type, mode, mtime, uid, gid, length of the user name, content or link target.
+    type Unpacked = (String, EntryType, u32, u64, u64, u32, u32, Vec<u8>);
+
+    fn unpack(bytes: &[u8]) -> Vec<Unpacked> {
         let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(bytes));
         let mut out = Vec::new();
         for entry in archive.entries().unwrap() {
@@ -217,7 +220,10 @@ mod tests {
         let (bytes, _) = build(sample);
         let entries = unpack(&bytes);
         let names: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
-        assert_eq!(names[..4], ["top/", "top/LICENSE", "top/run.sh", "top/link"]);
+        assert_eq!(
+            names[..4],
+            ["top/", "top/LICENSE", "top/run.sh", "top/link"]
+        );
         assert!(names[4].ends_with("/file-ü.txt") && names[4].len() > 100);
         let modes: Vec<u32> = entries.iter().map(|e| e.2).collect();
         assert_eq!(modes, [0o755, 0o644, 0o755, 0o777, 0o644]);

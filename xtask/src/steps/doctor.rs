@@ -23,7 +23,10 @@ pub fn run(ctx: &Ctx, key: Option<&str>) -> Result<ExitCode> {
         };
         match version {
             Ok(version) if tool == Tool::Gpg && !version.starts_with("2.") => {
-                println!("✗ gpg {version}: GnuPG 2.x is needed; {}", tool.install_hint());
+                println!(
+                    "✗ gpg {version}: GnuPG 2.x is needed; {}",
+                    tool.install_hint()
+                );
                 healthy = false;
             }
             Ok(version) => println!("✓ {} {version}", tool.program()),
@@ -50,7 +53,10 @@ pub fn run(ctx: &Ctx, key: Option<&str>) -> Result<ExitCode> {
             Ok(key) => println!(
                 "✓ signing key {} ({}) can sign",
                 key.fingerprint,
-                key.user_ids.first().map(String::as_str).unwrap_or("no user id")
+                key.user_ids
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("no user id")
             ),
             Err(err) => {
                 println!("✗ signing key: {err:#}");

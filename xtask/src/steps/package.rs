@@ -50,16 +50,43 @@ pub struct ReleaseTree {
 
 /// Reads the tree of `commit`, applies `export-ignore` and the configured excludes, and
 /// refuses what a source release cannot carry (submodules per config, `export-subst`).
-pub fn release_tree(ctx: &Ctx, config: &Config, commit: &str, top_dir: String) -> Result<ReleaseTree> {
+pub fn release_tree(
+    ctx: &Ctx,
+    config: &Config,
+    commit: &str,
+    top_dir: String,
+) -> Result<ReleaseTree> {
     let sh = &ctx.sh;
     let repo = &ctx.repo;
     let entries = git::ls_tree(sh, repo, commit)?;
-    let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
+    // A directory marked export-ignore drops everything under it, so directories are asked too.
+    let mut paths: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for entry in &entries {
+        paths.insert(&entry.path);
+        let mut rest = entry.path.as_str();
+        while let Some((parent, _)) = rest.rsplit_once('/') {
+            paths.insert(parent);
+            rest = parent;
+        }
+    }
+    let paths: Vec<&str> = paths.into_iter().collect();
     let ignored = git::paths_with_attribute(sh, repo, commit, &paths, "export-ignore")?;
+    let is_ignored = |path: &str| {
+        let mut rest = path;
+        loop {
+            if ignored.contains(rest) {
+                return true;
+            }
+            match rest.rsplit_once('/') {
+                Some((parent, _)) => rest = parent,
+                None => return false,
+            }
+        }
+    };
     let excludes = Excludes::new(&config.excludes, "excludes")?;
     let kept: Vec<&git::TreeEntry> = entries
         .iter()
-        .filter(|e| !ignored.contains(&e.path) && !excludes.matches(&e.path))
+        .filter(|e| !is_ignored(&e.path) && !excludes.matches(&e.path))
         .collect();
     let kept_paths: Vec<&str> = kept.iter().map(|e| e.path.as_str()).collect();
     let substituted = git::paths_with_attribute(sh, repo, commit, &kept_paths, "export-subst")?;
@@ -136,9 +163,9 @@ impl ReleaseTree {
                     TreeKind::Symlink => {
                         let target = blobs.with_blob(&file.object, |_, content| {
                             let mut target = String::new();
-                            content
-                                .read_to_string(&mut target)
-                                .with_context(|| format!("link {} has a non-UTF-8 target", file.path))?;
+                            content.read_to_string(&mut target).with_context(|| {
+                                format!("link {} has a non-UTF-8 target", file.path)
+                            })?;
                             Ok(target)
                         })?;
                         writer.add_symlink(&path, &target)?;
@@ -195,7 +222,11 @@ pub fn rules(config: &Config, version: &Version) -> Result<Rules> {
 
 /// Reads a written archive back as a stranger would and checks it against the rules and
 /// against the tree it was made from: same files, same contents, same modes, same links.
-pub fn check_archive(path: &Utf8Path, tree: &ReleaseTree, rules: Rules) -> Result<reader::ReadDigests> {
+pub fn check_archive(
+    path: &Utf8Path,
+    tree: &ReleaseTree,
+    rules: Rules,
+) -> Result<reader::ReadDigests> {
     let file = File::open(path).with_context(|| format!("cannot read back {path}"))?;
     let mut expected: BTreeMap<String, &TreeFile> = tree
         .files
@@ -222,7 +253,10 @@ pub fn check_archive(path: &Utf8Path, tree: &ReleaseTree, rules: Rules) -> Resul
             };
             if let Some((blob_id, executable, symlink)) = id {
                 match expected.remove(&entry.path) {
-                    None => mismatches.push(format!("{}: in the archive but not in the git tree", entry.path)),
+                    None => mismatches.push(format!(
+                        "{}: in the archive but not in the git tree",
+                        entry.path
+                    )),
                     Some(file) => {
                         let same_kind = match file.kind {
                             TreeKind::File => !executable && !symlink,
@@ -365,7 +399,11 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
             &artifacts.signature,
             None,
         ));
-        plan.run(gpg::verify_cmd(None, &artifacts.signature, &artifacts.tarball));
+        plan.run(gpg::verify_cmd(
+            None,
+            &artifacts.signature,
+            &artifacts.tarball,
+        ));
     }
     if ctx.dry_run {
         print!("{}", plan.render());
@@ -374,9 +412,14 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
 
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create the output directory {dir}"))?;
-    eprintln!("packaging {} from {} ...", artifacts.file_name(), source.reference);
+    eprintln!(
+        "packaging {} from {} ...",
+        artifacts.file_name(),
+        source.reference
+    );
     let staged = Staging::new(&dir, artifacts.file_name())?;
-    let file = File::create(&staged.tarball).with_context(|| format!("cannot write {}", staged.tarball))?;
+    let file = File::create(&staged.tarball)
+        .with_context(|| format!("cannot write {}", staged.tarball))?;
     let (out, digests) = tree.write(ctx, BufWriter::with_capacity(256 * 1024, file))?;
     drop(out);
     let read_back = check_archive(&staged.tarball, &tree, rules)?;
@@ -402,20 +445,25 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
     let checksum_done = keep_existing_tarball
         && std::fs::read_to_string(&artifacts.checksum).is_ok_and(|text| text == checksum);
     let signature_done = match (&key, keep_existing_tarball && artifacts.signature.exists()) {
-        (Some(key), true) => match gpg::verify(&ctx.sh, None, &artifacts.signature, &artifacts.tarball) {
-            Ok(signature) if signature.primary_fingerprint == key.fingerprint => true,
-            _ if args.force => false,
-            _ => bail!(
-                "{} exists but is not a good signature of {} by {}: pass --force to sign again",
-                artifacts.signature,
-                artifacts.tarball,
-                key.fingerprint
-            ),
-        },
+        (Some(key), true) => {
+            match gpg::verify(&ctx.sh, None, &artifacts.signature, &artifacts.tarball) {
+                Ok(signature) if signature.primary_fingerprint == key.fingerprint => true,
+                _ if args.force => false,
+                _ => bail!(
+                    "{} exists but is not a good signature of {} by {}: pass --force to sign again",
+                    artifacts.signature,
+                    artifacts.tarball,
+                    key.fingerprint
+                ),
+            }
+        }
         _ => false,
     };
     if keep_existing_tarball && checksum_done && (key.is_none() || signature_done) {
-        println!("{} is already packaged with the same bytes: nothing to do", artifacts.tarball);
+        println!(
+            "{} is already packaged with the same bytes: nothing to do",
+            artifacts.tarball
+        );
         print_summary(&artifacts, &digests, key.is_some());
         return Ok(artifacts);
     }
@@ -433,7 +481,11 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
     // means the others are complete.
     let moves = [
         (&staged.checksum, &artifacts.checksum, true),
-        (&staged.signature, &artifacts.signature, key.is_some() && !signature_done),
+        (
+            &staged.signature,
+            &artifacts.signature,
+            key.is_some() && !signature_done,
+        ),
         (&staged.build_info, &artifacts.build_info, true),
         (&staged.tarball, &artifacts.tarball, !keep_existing_tarball),
     ];
@@ -447,8 +499,18 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
     Ok(artifacts)
 }
 
-fn sign_and_check(ctx: &Ctx, key: &SecretKey, tarball: &Utf8Path, signature: &Utf8Path) -> Result<()> {
-    let sign = gpg::detach_sign(&key.fingerprint, tarball, signature, gpg::passphrase_from_env());
+fn sign_and_check(
+    ctx: &Ctx,
+    key: &SecretKey,
+    tarball: &Utf8Path,
+    signature: &Utf8Path,
+) -> Result<()> {
+    let sign = gpg::detach_sign(
+        &key.fingerprint,
+        tarball,
+        signature,
+        gpg::passphrase_from_env(),
+    );
     plan::execute(&ctx.sh, &sign).context(
         "signing failed: check that the key is unlocked (gpg-agent) or set GPG_PASSPHRASE in CI",
     )?;
@@ -460,11 +522,19 @@ fn sign_and_check(ctx: &Ctx, key: &SecretKey, tarball: &Utf8Path, signature: &Ut
             key.fingerprint
         );
     }
-    eprintln!("  good signature by {} ({})", checked.primary_fingerprint, checked.user_id);
+    eprintln!(
+        "  good signature by {} ({})",
+        checked.primary_fingerprint, checked.user_id
+    );
     Ok(())
 }
 
-fn write_build_info(path: &Utf8Path, source: &Source, tree: &ReleaseTree, digests: &Digests) -> Result<()> {
+fn write_build_info(
+    path: &Utf8Path,
+    source: &Source,
+    tree: &ReleaseTree,
+    digests: &Digests,
+) -> Result<()> {
     let info = serde_json::json!({
         "ref": source.reference,
         "commit": source.commit,

@@ -23,8 +23,17 @@ pub fn resolve_commit(sh: &Shell, repo: &Utf8Path, rev: &str) -> Result<Option<S
         bail!("invalid ref `{rev}`: a git ref cannot start with `-`");
     }
     let spec = format!("{rev}^{{commit}}");
-    let output = git(repo, &["rev-parse", "--verify", "--quiet", "--end-of-options", &spec])
-        .output(sh)?;
+    let output = git(
+        repo,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &spec,
+        ],
+    )
+    .output(sh)?;
     if !output.status.success() {
         return Ok(None);
     }
@@ -179,7 +188,9 @@ impl BlobReader {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
-        let mut child = command.spawn().context("cannot start `git cat-file --batch`")?;
+        let mut child = command
+            .spawn()
+            .context("cannot start `git cat-file --batch`")?;
         let input = child.stdin.take().context("no stdin for git cat-file")?;
         let output = child.stdout.take().context("no stdout for git cat-file")?;
         Ok(BlobReader {

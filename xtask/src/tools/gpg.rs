@@ -287,9 +287,7 @@ fn parse_verify_status(status: &str) -> Option<Signature> {
             Some("VALIDSIG") if fields.len() >= 11 => {
                 valid = Some((fields[1].to_string(), fields[10].to_string()))
             }
-            Some("BADSIG") | Some("ERRSIG") | Some("EXPKEYSIG") | Some("REVKEYSIG") => {
-                return None
-            }
+            Some("BADSIG") | Some("ERRSIG") | Some("EXPKEYSIG") | Some("REVKEYSIG") => return None,
             _ => {}
         }
     }
@@ -307,7 +305,8 @@ mod tests {
 
     #[test]
     fn reads_secret_key_listings() {
-        let listing = "sec:u:255:22:AAAABBBBCCCCDDDD:1700000000:1900000000::u:::scESC:::+:::ed25519:::0:\n\
+        let listing =
+            "sec:u:255:22:AAAABBBBCCCCDDDD:1700000000:1900000000::u:::scESC:::+:::ed25519:::0:\n\
 fpr:::::::::0123456789ABCDEF0123456789ABCDEFAAAABBBB:\n\
 grp:::::::::XXXX:\n\
 uid:u::::1700000000::HASH::Release Manager <rm\\x3a1@apache.org>::::::::::0:\n\
@@ -343,7 +342,10 @@ fpr:::::::::FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:\n";
             Utf8Path::new("a.tgz.asc"),
             Some("s3cret-pass".into()),
         );
-        assert!(cmd.args.iter().all(|a| !a.to_string_lossy().contains("s3cret")));
+        assert!(cmd
+            .args
+            .iter()
+            .all(|a| !a.to_string_lossy().contains("s3cret")));
         assert!(!cmd.to_string().contains("s3cret"));
         assert_eq!(cmd.stdin.as_deref(), Some(&b"s3cret-pass"[..]));
     }

@@ -152,9 +152,9 @@ impl fmt::Display for ToolCmd {
         for arg in &self.args {
             let arg = arg.to_string_lossy();
             let plain = !arg.is_empty()
-                && arg.bytes().all(|b| {
-                    b.is_ascii_alphanumeric() || b"-_./:=@,+%^".contains(&b)
-                });
+                && arg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@,+%^".contains(&b));
             if plain {
                 write!(f, " {arg}")?;
             } else {

@@ -10,8 +10,10 @@ pub fn version(sh: &Shell) -> Result<String> {
     ToolCmd::new(Tool::Svn, ["--version", "--quiet"]).read(sh)
 }
 
-/// `1.14.2` from `svnmucc --version --quiet`.
+/// `1.14.2` from the first line of `svnmucc --version` (it has no `--quiet`).
 pub fn svnmucc_version(sh: &Shell) -> Result<String> {
-    let text = ToolCmd::new(Tool::Svnmucc, ["--version", "--quiet"]).read(sh)?;
-    Ok(text.lines().next().unwrap_or_default().to_string())
+    let text = ToolCmd::new(Tool::Svnmucc, ["--version"]).read(sh)?;
+    let first = text.lines().next().unwrap_or_default();
+    let version = first.split_whitespace().nth(2).unwrap_or(first);
+    Ok(version.to_string())
 }

@@ -1,0 +1,242 @@
+//! A private world for each end-to-end test: its own HOME, GNUPGHOME (short path: the agent's
+//! socket path has a length limit), git config and repositories, and a clean environment for
+//! the real `xtask` binary. Dropping the world stops the gpg-agent it started.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const APACHE_LICENSE: &str = include_str!("../../xtask/src/archive/apache-2.0.txt");
+
+pub const NOTICE: &str = "Apache Demo\nCopyright 2024-2026 The Apache Software Foundation\n\n\
+This product includes software developed at\nThe Apache Software Foundation (http://www.apache.org/).\n";
+
+pub const LUA_HEADER: &str =
+    "--\n-- Licensed to the Apache Software Foundation (ASF) under one or more\n\
+-- contributor license agreements. Licensed under the Apache License, Version 2.0.\n--\n";
+
+pub const SH_HEADER: &str =
+    "#!/bin/sh\n# Licensed to the Apache Software Foundation (ASF) under one or more\n\
+# contributor license agreements. Licensed under the Apache License, Version 2.0.\n";
+
+/// The fixed identity and time of fixture commits, so their ids and times never change.
+const FIXED_DATE: &str = "2024-05-06T07:08:09Z";
+
+pub struct World {
+    pub root: tempfile::TempDir,
+    pub home: PathBuf,
+    pub gnupghome: PathBuf,
+}
+
+impl World {
+    pub fn new() -> World {
+        // Under /tmp, not the long cargo target path: gpg-agent's socket path must stay short.
+        let root = tempfile::Builder::new()
+            .prefix("xt")
+            .tempdir_in("/tmp")
+            .expect("temporary directory");
+        let home = root.path().join("h");
+        let gnupghome = root.path().join("g");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(&gnupghome).unwrap();
+        let mut perms = std::fs::metadata(&gnupghome).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o700);
+        std::fs::set_permissions(&gnupghome, perms).unwrap();
+        std::fs::write(
+            home.join(".gitconfig"),
+            "[user]\n\tname = Release Manager\n\temail = rm@apache.org\n[init]\n\tdefaultBranch = master\n[advice]\n\tdetachedHead = false\n",
+        )
+        .unwrap();
+        World {
+            root,
+            home,
+            gnupghome,
+        }
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root.path().join(relative)
+    }
+
+    /// A command with only this world's environment.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.home)
+            .env("GNUPGHOME", &self.gnupghome)
+            .env("GIT_CONFIG_GLOBAL", self.home.join(".gitconfig"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("LC_ALL", "C.UTF-8")
+            .env("TZ", "UTC")
+            .current_dir(self.root.path());
+        command
+    }
+
+    /// Runs a command and insists that it succeeds.
+    pub fn ok(&self, command: &mut Command) -> String {
+        let output = command.output().expect("command starts");
+        assert!(
+            output.status.success(),
+            "{command:?} failed: {}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    pub fn git(&self, repo: &Path, args: &[&str]) -> String {
+        let mut command = self.command("git");
+        command
+            .arg("-C")
+            .arg(repo)
+            .args(args)
+            .env("GIT_AUTHOR_DATE", FIXED_DATE)
+            .env("GIT_COMMITTER_DATE", FIXED_DATE);
+        self.ok(&mut command).trim_end().to_string()
+    }
+
+    /// The real xtask binary, in this world.
+    pub fn xtask(&self, args: &[&str]) -> Output {
+        self.command(env!("CARGO_BIN_EXE_xtask"))
+            .args(args)
+            .output()
+            .expect("xtask starts")
+    }
+
+    /// Generates an unprotected ed25519 signing key; returns its fingerprint.
+    pub fn generate_key(&self, name: &str, email: &str) -> String {
+        let uid = format!("{name} <{email}>");
+        self.ok(self.command("gpg").args([
+            "--batch",
+            "--passphrase",
+            "",
+            "--quick-generate-key",
+            &uid,
+            "ed25519",
+            "sign",
+            "never",
+        ]));
+        let listing = self.ok(self.command("gpg").args([
+            "--batch",
+            "--with-colons",
+            "--list-secret-keys",
+            &uid,
+        ]));
+        listing
+            .lines()
+            .find_map(|l| l.strip_prefix("fpr:"))
+            .map(|l| l.trim_matches(':').to_string())
+            .expect("fingerprint")
+    }
+
+    /// Writes a file (creating its directories) inside `dir`.
+    pub fn write(&self, dir: &Path, relative: &str, content: &[u8]) {
+        let path = dir.join(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+
+    /// A small ASF project: LICENSE, NOTICE, nested sources with headers, an executable
+    /// script, a symlink, a path over 100 bytes, a non-ASCII name and an export-ignore entry.
+    /// One commit at a fixed time; returns the repository path.
+    pub fn fixture_repo(&self, name: &str) -> PathBuf {
+        let repo = self.path(name);
+        std::fs::create_dir_all(&repo).unwrap();
+        self.git(&repo, &["init", "-q"]);
+        self.write(
+            &repo,
+            "Cargo.toml",
+            b"[workspace.metadata.asf-release]\nname = \"demo\"\ndisplay-name = \"Apache Demo\"\n",
+        );
+        self.write(&repo, "LICENSE", APACHE_LICENSE.as_bytes());
+        self.write(&repo, "NOTICE", NOTICE.as_bytes());
+        self.write(
+            &repo,
+            "src/main.lua",
+            format!("{LUA_HEADER}print('demo')\n").as_bytes(),
+        );
+        self.write(
+            &repo,
+            "src/nested/deep/util.lua",
+            format!("{LUA_HEADER}return {{}}\n").as_bytes(),
+        );
+        self.write(
+            &repo,
+            "bin/run.sh",
+            format!("{SH_HEADER}exec lua src/main.lua\n").as_bytes(),
+        );
+        let long = format!(
+            "docs/{}/{}.md",
+            "a-rather-long-directory-name".repeat(3),
+            "b".repeat(40)
+        );
+        self.write(&repo, &long, b"# A long path\n");
+        self.write(&repo, "docs/über-straße.md", "# Ünïcödé\n".as_bytes());
+        self.write(&repo, "ci/internal.yml", b"internal: true\n");
+        self.write(&repo, ".gitattributes", b"/ci export-ignore\n");
+        std::os::unix::fs::symlink("src/main.lua", repo.join("main-link.lua")).unwrap();
+        let mut perms = std::fs::metadata(repo.join("bin/run.sh"))
+            .unwrap()
+            .permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(repo.join("bin/run.sh"), perms).unwrap();
+        self.git(&repo, &["add", "-A"]);
+        self.git(&repo, &["commit", "-q", "-m", "Initial import"]);
+        repo
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let _ = self.command("gpgconf").args(["--kill", "all"]).output();
+    }
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts a failure whose message contains every one of `needles`.
+pub fn assert_fails_with(output: &Output, needles: &[&str]) {
+    let text = format!("{}{}", stdout(output), stderr(output));
+    assert!(
+        !output.status.success(),
+        "expected a failure, got success:\n{text}"
+    );
+    for needle in needles {
+        assert!(text.contains(needle), "expected {needle:?} in:\n{text}");
+    }
+}
+
+/// Every file under `dir`, relative, sorted.
+pub fn list_files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() && !path.is_symlink() {
+                walk(base, &path, out);
+            } else {
+                out.push(
+                    path.strip_prefix(base)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
