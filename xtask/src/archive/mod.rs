@@ -3,5 +3,6 @@
 
 pub mod checks;
 pub mod excludes;
+pub mod gzip;
 pub mod reader;
 pub mod writer;

@@ -320,7 +320,7 @@ mod tests {
     }
 
     fn sample() -> (Vec<u8>, crate::archive::writer::Digests) {
-        let mut writer = TarGzWriter::new(Vec::new(), 1);
+        let mut writer = TarGzWriter::new(Vec::new(), 1).unwrap();
         writer.add_dir("top").unwrap();
         writer
             .add_file("top/LICENSE", false, 6, &mut &b"hello\n"[..])
@@ -363,7 +363,7 @@ mod tests {
 
     #[test]
     fn a_bomb_is_stopped_by_the_size_limit() {
-        let mut writer = TarGzWriter::new(Vec::new(), 1);
+        let mut writer = TarGzWriter::new(Vec::new(), 1).unwrap();
         let size = 50 * 1024 * 1024;
         writer
             .add_file("top/zeros", false, size, &mut io::repeat(0).take(size))

@@ -4,15 +4,14 @@
 use std::io::{self, Read, Write};
 
 use anyhow::{Context, Result};
-use flate2::{Compression, GzBuilder};
 use sha2::{Digest, Sha512};
 use tar::{EntryType, Header};
 
-/// Written into the gzip header's OS byte: 255 is "unknown", the same on every platform.
-const GZIP_OS_UNKNOWN: u8 = 255;
+use super::gzip::ParallelGzEncoder;
 
 /// What the compressor is, so two tarballs of equal content can be told apart by it.
-pub const COMPRESSOR: &str = "flate2 with zlib-rs, level 6, gzip OS byte 255";
+pub const COMPRESSOR: &str =
+    "xtask gzip: zlib-rs deflate level 6 in 1 MiB blocks primed with 32 KiB, OS byte 255";
 
 /// Passes bytes through and hashes them on the way.
 pub struct HashingWriter<W> {
@@ -67,7 +66,7 @@ pub struct Digests {
     pub tar_size: u64,
 }
 
-type Compressed<W> = HashingWriter<flate2::write::GzEncoder<HashingWriter<W>>>;
+type Compressed<W> = HashingWriter<ParallelGzEncoder<HashingWriter<W>>>;
 
 /// Writes entries, in the order given, as a deterministic `.tar.gz`.
 pub struct TarGzWriter<W: Write> {
@@ -77,15 +76,13 @@ pub struct TarGzWriter<W: Write> {
 
 impl<W: Write> TarGzWriter<W> {
     /// `mtime` is stamped on every entry (the commit time of the released ref).
-    pub fn new(out: W, mtime: u64) -> Self {
-        let gzip = GzBuilder::new()
-            .mtime(0)
-            .operating_system(GZIP_OS_UNKNOWN)
-            .write(HashingWriter::new(out), Compression::new(6));
+    pub fn new(out: W, mtime: u64) -> Result<Self> {
+        let gzip = ParallelGzEncoder::new(HashingWriter::new(out))
+            .context("cannot write the archive")?;
         let mut builder = tar::Builder::new(HashingWriter::new(gzip));
         builder.mode(tar::HeaderMode::Deterministic);
         builder.follow_symlinks(false);
-        TarGzWriter { builder, mtime }
+        Ok(TarGzWriter { builder, mtime })
     }
 
     fn header(&self, kind: EntryType, mode: u32, size: u64) -> Header {
@@ -159,7 +156,7 @@ mod tests {
     use super::*;
 
     fn build(entries: impl FnOnce(&mut TarGzWriter<Vec<u8>>)) -> (Vec<u8>, Digests) {
-        let mut writer = TarGzWriter::new(Vec::new(), 1_600_000_000);
+        let mut writer = TarGzWriter::new(Vec::new(), 1_600_000_000).unwrap();
         entries(&mut writer);
         writer.finish().unwrap()
     }
@@ -240,7 +237,7 @@ mod tests {
         assert_eq!(&bytes[..3], &[0x1f, 0x8b, 8]);
         assert_eq!(bytes[3], 0, "no FNAME or other flags");
         assert_eq!(&bytes[4..8], &[0, 0, 0, 0], "mtime zero");
-        assert_eq!(bytes[9], GZIP_OS_UNKNOWN);
+        assert_eq!(bytes[9], crate::archive::gzip::OS_UNKNOWN);
     }
 
     #[test]

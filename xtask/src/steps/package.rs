@@ -155,7 +155,7 @@ impl ReleaseTree {
     /// Writes the archive to `out`, streaming each blob from git.
     pub fn write(&self, ctx: &Ctx, out: impl Write) -> Result<(impl Write, Digests)> {
         let mut blobs = BlobReader::start(&ctx.sh, &ctx.repo)?;
-        let mut writer = TarGzWriter::new(out, self.mtime);
+        let mut writer = TarGzWriter::new(out, self.mtime)?;
         for (path, file) in self.entries_in_order() {
             match file {
                 None => writer.add_dir(path.trim_end_matches('/'))?,
