@@ -77,8 +77,8 @@ pub struct TarGzWriter<W: Write> {
 impl<W: Write> TarGzWriter<W> {
     /// `mtime` is stamped on every entry (the commit time of the released ref).
     pub fn new(out: W, mtime: u64) -> Result<Self> {
-        let gzip = ParallelGzEncoder::new(HashingWriter::new(out))
-            .context("cannot write the archive")?;
+        let gzip =
+            ParallelGzEncoder::new(HashingWriter::new(out)).context("cannot write the archive")?;
         let mut builder = tar::Builder::new(HashingWriter::new(gzip));
         builder.mode(tar::HeaderMode::Deterministic);
         builder.follow_symlinks(false);
