@@ -583,3 +583,54 @@ fn doctor_reports_missing_tools_with_the_install_command() {
         &["`gpg` is not installed", "apt-get install gnupg"],
     );
 }
+
+/// Every git on this machine (Debian's and a newer one under /usr/local here) gives the
+/// same tarball.
+#[test]
+fn different_git_versions_give_the_same_bytes() {
+    let gits: Vec<&str> = ["/usr/bin/git", "/usr/local/bin/git"]
+        .into_iter()
+        .filter(|path| Path::new(path).exists())
+        .collect();
+    if gits.len() < 2 {
+        eprintln!("only one git installed: nothing to compare");
+        return;
+    }
+    let world = World::new();
+    let repo = world.fixture_repo("repo");
+    world.git(&repo, &["tag", "1.0.0-rc1"]);
+    let mut tarballs = Vec::new();
+    for (index, git) in gits.iter().enumerate() {
+        let bin = world.path(&format!("git{index}"));
+        std::fs::create_dir_all(&bin).unwrap();
+        std::os::unix::fs::symlink(git, bin.join("git")).unwrap();
+        let version = world.ok(world.command(git).arg("--version"));
+        let out = world.path(&format!("out{index}"));
+        let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+        let output = world
+            .command(env!("CARGO_BIN_EXE_xtask"))
+            .args([
+                "--repo",
+                repo.to_str().unwrap(),
+                "package",
+                "1.0.0",
+                "--rc",
+                "1",
+                "--no-sign",
+                "--out",
+            ])
+            .arg(&out)
+            .env("PATH", path)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{version}: {}", stderr(&output));
+        tarballs.push((version, std::fs::read(out.join(TARBALL)).unwrap()));
+    }
+    let (first_version, first) = &tarballs[0];
+    for (version, bytes) in &tarballs[1..] {
+        assert!(
+            bytes == first,
+            "{version} and {first_version} gave different tarballs"
+        );
+    }
+}
