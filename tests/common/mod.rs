@@ -240,3 +240,55 @@ pub fn list_files(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// Fault injection: wrappers for `tools`, put first on PATH, that count every call in one
+/// counter file and fail the call whose number is in `FAULT_AT` (0: never).
+pub struct Faults {
+    pub bin: PathBuf,
+    pub counter: PathBuf,
+}
+
+impl Faults {
+    pub fn new(world: &World, tools: &[&str]) -> Faults {
+        let bin = world.path("fault-bin");
+        let counter = world.path("fault-count");
+        std::fs::create_dir_all(&bin).unwrap();
+        for tool in tools {
+            let real = which::which(tool).expect("tool installed");
+            let script = format!(
+                "#!/bin/sh\n\
+                 n=$(( $(cat \"$FAULT_COUNTER\" 2>/dev/null || echo 0) + 1 ))\n\
+                 echo \"$n\" > \"$FAULT_COUNTER\"\n\
+                 if [ \"$n\" = \"$FAULT_AT\" ]; then echo \"injected fault in {tool} (call $n)\" >&2; exit 1; fi\n\
+                 exec {} \"$@\"\n",
+                real.display()
+            );
+            let path = bin.join(tool);
+            std::fs::write(&path, script).unwrap();
+            let mut perms = std::fs::metadata(&path).unwrap().permissions();
+            std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+            std::fs::set_permissions(&path, perms).unwrap();
+        }
+        Faults { bin, counter }
+    }
+
+    /// Runs the real xtask with the call numbered `at` failing; returns the output and how
+    /// many wrapped calls were made.
+    pub fn run(&self, world: &World, at: usize, args: &[&str]) -> (Output, usize) {
+        let _ = std::fs::remove_file(&self.counter);
+        let path = format!("{}:{}", self.bin.display(), std::env::var("PATH").unwrap());
+        let output = world
+            .command(env!("CARGO_BIN_EXE_xtask"))
+            .args(args)
+            .env("PATH", path)
+            .env("FAULT_COUNTER", &self.counter)
+            .env("FAULT_AT", at.to_string())
+            .output()
+            .unwrap();
+        let calls = std::fs::read_to_string(&self.counter)
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+            .unwrap_or(0);
+        (output, calls)
+    }
+}

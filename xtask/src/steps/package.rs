@@ -571,9 +571,29 @@ struct Staging {
 }
 
 impl Staging {
+    fn prefix(file_name: &str) -> String {
+        format!(".{}.partial-", strip_archive_extension(file_name))
+    }
+
+    /// Removes what a killed earlier run left behind (a drop never ran for it).
+    fn remove_leftovers(dir: &Utf8Path, file_name: &str) -> Result<()> {
+        let prefix = Staging::prefix(file_name);
+        let Ok(entries) = dir.read_dir_utf8() else {
+            return Ok(());
+        };
+        for entry in entries.flatten() {
+            if entry.file_name().starts_with(&prefix) {
+                std::fs::remove_dir_all(entry.path())
+                    .with_context(|| format!("cannot remove the leftover {}", entry.path()))?;
+            }
+        }
+        Ok(())
+    }
+
     fn new(dir: &Utf8Path, file_name: &str) -> Result<Staging> {
+        Staging::remove_leftovers(dir, file_name)?;
         let temp = tempfile::Builder::new()
-            .prefix(&format!(".{}.partial-", strip_archive_extension(file_name)))
+            .prefix(&Staging::prefix(file_name))
             .tempdir_in(dir)
             .with_context(|| format!("cannot create a temporary directory in {dir}"))?;
         let base = Utf8PathBuf::from_path_buf(temp.path().to_path_buf())
