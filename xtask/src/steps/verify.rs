@@ -99,7 +99,8 @@ fn keys_location(config: &Config, args: &VerifyArgs, candidate: &Location) -> Re
         }
         None => {
             if let Location::Local(dir) = candidate {
-                for near in [dir.join("KEYS"), dir.join("../KEYS")] {
+                let beside = dir.parent().map(|parent| parent.join("KEYS"));
+                for near in std::iter::once(dir.join("KEYS")).chain(beside) {
                     if near.is_file() {
                         return Ok(Location::Local(near));
                     }
@@ -344,9 +345,13 @@ struct TempDir {
     path: Utf8PathBuf,
 }
 
+/// Private to the user (gpg refuses a keyring directory others can read).
 fn temp_dir(prefix: &str) -> Result<TempDir> {
-    let dir = tempfile::Builder::new()
-        .prefix(prefix)
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix);
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    let dir = builder
         .tempdir()
         .context("cannot create a temporary directory: check TMPDIR")?;
     let path = Utf8PathBuf::from_path_buf(dir.path().to_path_buf())
@@ -401,10 +406,14 @@ fn checksum_check(artifacts: &Artifacts, actual: &Result<String>) -> Check {
         ));
     }
     if &expected != actual {
-        problems.push(format!(
-            "the tarball's sha512 is {actual}, but {name} says {expected}: the tarball or the \
-             checksum was changed, or they belong to different builds"
-        ));
+        problems.extend([
+            format!(
+                "the tarball's sha512 differs from {name}: the tarball or the checksum was \
+                 changed, or they belong to different builds"
+            ),
+            format!("  tarball: {actual}"),
+            format!("  {name}: {expected}"),
+        ]);
     }
     if problems.is_empty() {
         Check::passed("checksum", CHECKSUM_TITLE, vec![format!("sha512 {actual}")])
@@ -858,9 +867,13 @@ fn report(
 ) -> Report {
     let failed: Vec<&Check> = checks
         .iter()
-        .filter(|c| c.status != Status::Passed)
+        .filter(|c| c.status == Status::Failed)
         .collect();
-    let passed = failed.is_empty();
+    let skipped = checks
+        .iter()
+        .filter(|c| c.status == Status::Skipped)
+        .count();
+    let passed = failed.is_empty() && skipped == 0;
     let weight = if args.binding {
         "binding"
     } else {
@@ -875,12 +888,16 @@ fn report(
         )
     } else {
         let names: Vec<&str> = failed.iter().map(|c| c.id.as_str()).collect();
-        format!(
-            "{} of {} checks did not pass for {file_name}: {}",
+        let mut summary = format!(
+            "{} of {} checks failed for {file_name}: {}",
             failed.len(),
             checks.len(),
             names.join(", ")
-        )
+        );
+        if skipped > 0 {
+            summary.push_str(&format!("; {skipped} not checked"));
+        }
+        summary
     };
     let vote = if passed {
         let phrases: Vec<String> = checks.iter().filter_map(vote_phrase).collect();
@@ -891,9 +908,8 @@ fn report(
     } else {
         let reasons: Vec<String> = failed
             .iter()
-            .filter(|c| c.status == Status::Failed)
             .map(|c| match c.details.first() {
-                Some(detail) => format!("{}: {detail}", c.id),
+                Some(detail) => format!("{}: {}", c.id, shorten(detail, VOTE_REASON_CHARS)),
                 None => c.id.clone(),
             })
             .collect();
@@ -910,6 +926,17 @@ fn report(
         checks,
         vote,
     }
+}
+
+/// Each reason in a -1 vote text is cut to this many characters; the checklist has the rest.
+const VOTE_REASON_CHARS: usize = 160;
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max - 1).collect();
+    format!("{cut}…")
 }
 
 fn render(report: &Report) -> String {
