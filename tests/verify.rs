@@ -663,3 +663,94 @@ fn rebuild_fetches_the_tag_from_the_remote() {
     assert!(text.contains("tag 1.0.0-rc1 of `origin`"), "{text}");
     assert_eq!(world.git(&clone, &["tag"]), "", "no local tag was created");
 }
+
+#[test]
+fn incubating_candidates_need_the_disclaimer_and_the_name_in_verify_and_package() {
+    let setup = setup();
+    let world = &setup.world;
+    let repo = setup.repo.to_str().unwrap();
+    let manifest = std::fs::read_to_string(setup.repo.join("Cargo.toml")).unwrap();
+
+    // The project is incubating, but the candidate has neither DISCLAIMER nor the name.
+    world.write(
+        &setup.repo,
+        "Cargo.toml",
+        format!(
+            "{manifest}incubating = true\nartifact = \"apache-{{name}}-{{version}}-src.tgz\"\n"
+        )
+        .as_bytes(),
+    );
+    assert_fails_with(
+        &setup.verify_from(&setup.candidate, &[]),
+        &[
+            "✗ disclaimer",
+            &format!("{TOP}/DISCLAIMER: missing"),
+            "✗ incubating-name",
+            &format!("{TARBALL}: an incubating release must have \"incubating\" in its file name"),
+            "✓ signature",
+        ],
+    );
+    // `package` refuses what `verify` flags: the rules are the same.
+    let out = world.path("refused");
+    let refused = world.xtask(&[
+        "--repo",
+        repo,
+        "package",
+        "1.0.0",
+        "--rc",
+        "1",
+        "--no-sign",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_fails_with(&refused, &["[incubating-name]", "[disclaimer]"]);
+
+    // With DISCLAIMER and the default incubating name, a new candidate passes.
+    world.write(
+        &setup.repo,
+        "Cargo.toml",
+        format!("{manifest}incubating = true\n").as_bytes(),
+    );
+    world.write(
+        &setup.repo,
+        "DISCLAIMER",
+        b"Apache Demo is an effort undergoing incubation.\n",
+    );
+    world.git(&setup.repo, &["add", "-A"]);
+    world.git(&setup.repo, &["commit", "-q", "-m", "Incubating"]);
+    world.git(&setup.repo, &["tag", "1.0.0-rc2"]);
+    let out = world.path("rc2");
+    let output = world.xtask(&[
+        "--repo",
+        repo,
+        "package",
+        "1.0.0",
+        "--rc",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = world.xtask(&[
+        "--repo",
+        repo,
+        "verify",
+        "1.0.0",
+        "--rc",
+        "2",
+        "--from",
+        out.to_str().unwrap(),
+        "--keys",
+        setup.keys.to_str().unwrap(),
+        "--rebuild",
+    ]);
+    assert_passes(&output);
+    let text = stdout(&output);
+    assert!(
+        text.contains("apache-demo-1.0.0-incubating-src.tgz (1.0.0 RC2)"),
+        "{text}"
+    );
+    assert!(text.contains("✓ disclaimer"), "{text}");
+    assert!(text.contains("✓ incubating-name"), "{text}");
+    assert!(text.contains("reproducible"), "{text}");
+}
