@@ -409,6 +409,27 @@ fn tampered_files_around_the_tarball_are_caught_and_named() {
         &["✗ signature", "does not match the file", "✓ checksum"],
     );
 
+    // A KEYS without keys, and a candidate directory that does not exist.
+    let empty_keys = world.path("EMPTY-KEYS");
+    std::fs::write(&empty_keys, "pub   ed25519 2024-01-01 [SC]\n").unwrap();
+    let repo = setup.repo.to_str().unwrap();
+    let candidate = setup.candidate.to_str().unwrap();
+    let args = [
+        "--repo", repo, "verify", "1.0.0", "--rc", "1", "--from", candidate,
+    ];
+    let mut with_empty_keys = args.to_vec();
+    with_empty_keys.extend(["--keys", empty_keys.to_str().unwrap()]);
+    assert_fails_with(
+        &world.xtask(&with_empty_keys),
+        &["✗ signature", "holds no OpenPGP public key", "✓ checksum"],
+    );
+    let mut args = args.to_vec();
+    args[7] = "no-such-dir";
+    assert_fails_with(
+        &world.xtask(&args),
+        &["no-such-dir: no such directory", "SVN URL"],
+    );
+
     // A missing signature, and MD5 / SHA-1 files next to the tarball.
     let dir = setup.copy("policy");
     std::fs::remove_file(dir.join(format!("{TARBALL}.asc"))).unwrap();

@@ -149,8 +149,7 @@ struct Check {
 }
 
 impl Check {
-    fn new(id: &str, title: &str, status: Status, details: Vec<String>) -> Check {
-        let mut details = details;
+    fn new(id: &str, title: &str, status: Status, mut details: Vec<String>) -> Check {
         if details.len() > MAX_DETAILS {
             let more = details.len() - MAX_DETAILS;
             details.truncate(MAX_DETAILS);
@@ -486,12 +485,9 @@ fn signature_check(
     let mut head = String::new();
     let read =
         File::open(&artifacts.signature).and_then(|file| file.take(256).read_to_string(&mut head));
-    match read {
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            return failed(vec![format!("{name} is missing from the candidate")])
-        }
-        // Not UTF-8: a binary signature, refused below.
-        Err(_) | Ok(_) => {}
+    // Any other read error (not UTF-8: a binary signature) leaves `head` empty: refused below.
+    if read.is_err() && !artifacts.signature.exists() {
+        return failed(vec![format!("{name} is missing from the candidate")]);
     }
     if !head
         .trim_start()
