@@ -39,6 +39,9 @@ pub enum Command {
     },
     /// Build the checked, reproducible source tarball of a version, hash it and sign it.
     Package(PackageArgs),
+    /// Check a release candidate as a voter: checksum, signature against KEYS, contents, and
+    /// optionally a rebuild from the tag.
+    Verify(VerifyArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -64,6 +67,36 @@ pub struct PackageArgs {
     /// Sign with this key (default: signing-key of the configuration).
     #[arg(long)]
     pub key: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    /// The version voted on, like 2.3.0.
+    #[arg(value_parser = parse_version)]
+    pub version: Version,
+    /// The release candidate number.
+    #[arg(long, value_parser = parse_rc)]
+    pub rc: u32,
+    /// Where the candidate is: an SVN URL of its directory, or a local directory (default:
+    /// <svn-dev-url>/<version>-rc<N>).
+    #[arg(long, value_name = "URL|DIR")]
+    pub from: Option<String>,
+    /// The KEYS to check the signature with: an SVN URL or a file (default: KEYS next to a
+    /// local candidate, else <svn-release-url>/KEYS).
+    #[arg(long, value_name = "URL|FILE")]
+    pub keys: Option<String>,
+    /// Also rebuild the tarball from the candidate's tag and compare it with the candidate.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Print the report as JSON (for CI) instead of a checklist.
+    #[arg(long)]
+    pub json: bool,
+    /// You are a PMC member: the vote text says `(binding)`.
+    #[arg(long)]
+    pub binding: bool,
+    /// Stop reading the archive once it unpacks to more than this many bytes.
+    #[arg(long, hide = true, value_name = "BYTES")]
+    pub max_unpacked_bytes: Option<u64>,
 }
 
 fn parse_version(text: &str) -> Result<Version> {
@@ -92,5 +125,6 @@ pub fn main() -> Result<ExitCode> {
     match cli.command {
         Command::Doctor { key } => steps::doctor::run(&ctx, key.as_deref()),
         Command::Package(args) => steps::package::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
+        Command::Verify(args) => steps::verify::run(&ctx, &args),
     }
 }

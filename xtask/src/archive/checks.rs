@@ -1,7 +1,7 @@
 //! The content rules of an ASF source release, shared by `package` (which refuses to sign
 //! what breaks them) and `verify` (which reports them to a voter).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::excludes::Excludes;
@@ -50,6 +50,10 @@ pub const RULES: &[(&str, &str)] = &[
         "one NOTICE with the product and ASF attribution lines",
     ),
     ("disclaimer", "DISCLAIMER for incubating projects"),
+    (
+        "incubating-name",
+        "\"incubating\" in the file name of incubating projects",
+    ),
     ("binaries", "no compiled code"),
     (
         "license-headers",
@@ -73,6 +77,8 @@ pub struct Checker {
     rules: Rules,
     findings: Vec<Finding>,
     top_dirs: BTreeMap<String, ()>,
+    /// Every path seen, to catch an entry that a later one would silently replace.
+    seen: BTreeSet<String>,
     licenses: Vec<Vec<u8>>,
     notices: Vec<Vec<u8>>,
     has_disclaimer: bool,
@@ -95,6 +101,7 @@ impl Checker {
             rules,
             findings: Vec::new(),
             top_dirs: BTreeMap::new(),
+            seen: BTreeSet::new(),
             licenses: Vec::new(),
             notices: Vec::new(),
             has_disclaimer: false,
@@ -120,6 +127,13 @@ impl Checker {
                 "absolute path or `..`: it could write outside the directory it is unpacked in",
             );
             return;
+        }
+        if !self.seen.insert(path.to_string()) {
+            self.finding(
+                "paths",
+                path,
+                "appears twice: unpacking keeps only the last copy, which may not be the one checked",
+            );
         }
         let (top, inner) = match path.split_once('/') {
             Some((top, inner)) => (top, inner),
@@ -264,6 +278,21 @@ impl Checker {
         }
         self.findings
     }
+}
+
+/// The rules about the artifact's file name itself (the archive does not know its name).
+pub fn file_name_findings(rules: &Rules, file_name: &str) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if rules.incubating && !file_name.contains("incubating") {
+        findings.push(Finding {
+            rule: "incubating-name",
+            path: file_name.to_string(),
+            message: "an incubating release must have \"incubating\" in its file name: put \
+                      `incubating` into the artifact setting"
+                .into(),
+        });
+    }
+    findings
 }
 
 fn rat_exclude_patterns(text: &[u8]) -> Option<Excludes> {
@@ -552,6 +581,25 @@ mod tests {
         let mut entries = good();
         entries.push(file("apache-x-1.0.0-src/DISCLAIMER-WIP", b"..."));
         assert_eq!(check(&entries, incubating), vec![]);
+    }
+
+    #[test]
+    fn incubating_names_and_duplicate_paths_are_flagged() {
+        let mut incubating = rules();
+        incubating.incubating = true;
+        let named = file_name_findings(&incubating, "apache-x-1.0.0-src.tgz");
+        assert_eq!(named.len(), 1);
+        assert_eq!(named[0].rule, "incubating-name");
+        assert!(file_name_findings(&incubating, "apache-x-1.0.0-incubating-src.tgz").is_empty());
+        assert!(file_name_findings(&rules(), "apache-x-1.0.0-src.tgz").is_empty());
+
+        let mut entries = good();
+        entries.push(file("apache-x-1.0.0-src/src/main.lua", b"-- replaced"));
+        let broken = rules_broken(&entries);
+        assert!(
+            broken.contains(&("paths", "apache-x-1.0.0-src/src/main.lua".to_string())),
+            "{broken:?}"
+        );
     }
 
     #[test]

@@ -233,6 +233,11 @@ pub fn check_archive(
         .iter()
         .map(|f| (format!("{}/{}", tree.top_dir, f.path), f))
         .collect();
+    // The staged file carries the final name, so the name rules apply to it too.
+    let name_findings = path
+        .file_name()
+        .map(|name| checks::file_name_findings(&rules, name))
+        .unwrap_or_default();
     let mut checker = Checker::new(rules);
     let mut mismatches = Vec::new();
     let digests = reader::read_archive(
@@ -275,7 +280,8 @@ pub fn check_archive(
     for path in expected.keys() {
         mismatches.push(format!("{path}: in the git tree but not in the archive"));
     }
-    let findings = checker.finish();
+    let mut findings = checker.finish();
+    findings.extend(name_findings);
     if !findings.is_empty() || !mismatches.is_empty() {
         let lines: Vec<String> = findings
             .iter()

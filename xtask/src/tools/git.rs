@@ -249,3 +249,23 @@ pub fn version(sh: &Shell) -> Result<String> {
     let text = ToolCmd::new(Tool::Git, ["--version"]).read(sh)?;
     Ok(text.rsplit(' ').next().unwrap_or_default().to_string())
 }
+
+/// The URL of a remote, or `None` when the repository has no remote of that name.
+pub fn remote_url(sh: &Shell, repo: &Utf8Path, remote: &str) -> Result<Option<String>> {
+    let output = git(repo, &["remote", "get-url", "--", remote]).output(sh)?;
+    if !output.status.success() {
+        return Ok(None);
+    }
+    Ok(Some(
+        String::from_utf8_lossy(&output.stdout).trim().to_string(),
+    ))
+}
+
+/// Fetches one tag from a remote into FETCH_HEAD only: no local ref is created or moved.
+pub fn fetch_tag(repo: &Utf8Path, remote: &str, tag: &str) -> ToolCmd {
+    let spec = format!("refs/tags/{tag}");
+    git(
+        repo,
+        &["fetch", "--quiet", "--no-tags", "--", remote, &spec],
+    )
+}

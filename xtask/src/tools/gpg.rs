@@ -350,3 +350,59 @@ fpr:::::::::FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:\n";
         assert_eq!(cmd.stdin.as_deref(), Some(&b"s3cret-pass"[..]));
     }
 }
+
+/// `gpg --import` of a KEYS file into the keyring at `home` only. `--no-autostart`: public
+/// keys need no agent, so none is left running in the temporary home.
+pub fn import_cmd(home: &Utf8Path, keys: &Utf8Path) -> ToolCmd {
+    gpg([
+        "--no-autostart".to_string(),
+        "--homedir".into(),
+        home.to_string(),
+        "--status-fd".into(),
+        "1".into(),
+        "--import".into(),
+        "--".into(),
+        keys.to_string(),
+    ])
+}
+
+/// Imports `keys` into `home`; returns the fingerprints of the keys it holds.
+pub fn import(sh: &Shell, home: &Utf8Path, keys: &Utf8Path) -> Result<Vec<String>> {
+    let output = import_cmd(home, keys).output(sh)?;
+    let status = String::from_utf8_lossy(&output.stdout);
+    let fingerprints = parse_import_status(&status);
+    if fingerprints.is_empty() {
+        bail!(
+            "{keys} holds no OpenPGP public key that gpg could import: is it the project's \
+             KEYS file?\n{}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(fingerprints)
+}
+
+fn parse_import_status(status: &str) -> Vec<String> {
+    let mut fingerprints: Vec<String> = status
+        .lines()
+        .filter_map(|line| line.strip_prefix("[GNUPG:] IMPORT_OK "))
+        .filter_map(|rest| rest.split(' ').nth(1))
+        .map(String::from)
+        .collect();
+    fingerprints.sort();
+    fingerprints.dedup();
+    fingerprints
+}
+
+#[cfg(test)]
+mod import_tests {
+    use super::*;
+
+    #[test]
+    fn import_reports_each_key_once() {
+        let status = "[GNUPG:] IMPORT_OK 1 AAAA\n[GNUPG:] IMPORT_OK 0 BBBB\n\
+[GNUPG:] IMPORT_OK 0 AAAA\n[GNUPG:] IMPORT_RES 3 0 1 0 0 0 0 0 0 0 0 0 0 0 0\n";
+        assert_eq!(parse_import_status(status), ["AAAA", "BBBB"]);
+        let cmd = import_cmd(Utf8Path::new("/tmp/h"), Utf8Path::new("KEYS"));
+        assert!(cmd.to_string().contains("--homedir /tmp/h"), "{cmd}");
+    }
+}

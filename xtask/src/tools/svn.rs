@@ -17,3 +17,19 @@ pub fn svnmucc_version(sh: &Shell) -> Result<String> {
     let version = first.split_whitespace().nth(2).unwrap_or(first);
     Ok(version.to_string())
 }
+
+/// `svn export URL DEST`: a file or a directory tree, without working-copy metadata. The
+/// trailing `@` stops svn from reading an `@` inside the URL as a peg revision.
+pub fn export(url: &str, dest: &camino::Utf8Path) -> ToolCmd {
+    ToolCmd::new(
+        Tool::Svn,
+        [
+            "export".to_string(),
+            "--non-interactive".into(),
+            "--quiet".into(),
+            "--".into(),
+            format!("{url}@"),
+            dest.to_string(),
+        ],
+    )
+}
