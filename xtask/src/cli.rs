@@ -47,7 +47,7 @@ pub enum Command {
 #[derive(clap::Args, Debug)]
 pub struct PackageArgs {
     /// The version to release, like 2.3.0.
-    #[arg(value_parser = parse_version)]
+    #[arg(value_parser = parse_version, allow_hyphen_values = true)]
     pub version: Version,
     /// The release candidate number: selects the tag `2.3.0-rc1` and the output directory.
     #[arg(long, value_parser = parse_rc)]
@@ -72,7 +72,7 @@ pub struct PackageArgs {
 #[derive(clap::Args, Debug)]
 pub struct VerifyArgs {
     /// The version voted on, like 2.3.0.
-    #[arg(value_parser = parse_version)]
+    #[arg(value_parser = parse_version, allow_hyphen_values = true)]
     pub version: Version,
     /// The release candidate number.
     #[arg(long, value_parser = parse_rc)]

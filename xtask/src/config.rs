@@ -92,25 +92,46 @@ pub fn load(repo: &Utf8Path) -> Result<Config> {
     parse(repo, &manifest, &text)
 }
 
+/// The path from the manifest's top to our section; everything else in it is cargo's.
+#[derive(Deserialize)]
+struct Manifest {
+    workspace: Option<Workspace>,
+}
+
+#[derive(Deserialize)]
+struct Workspace {
+    metadata: Option<Metadata>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    #[serde(rename = "asf-release")]
+    asf_release: Option<Raw>,
+}
+
 fn parse(repo: &Utf8Path, manifest: &Utf8Path, text: &str) -> Result<Config> {
-    let doc: toml::Table =
-        toml::from_str(text).with_context(|| format!("{manifest} is not valid TOML"))?;
-    let section = doc
-        .get("workspace")
-        .and_then(|w| w.get("metadata"))
-        .and_then(|m| m.get("asf-release"));
-    let Some(section) = section else {
+    // Deserialising the whole file keeps line numbers, so errors point at the bad key.
+    let parsed: Manifest = toml::from_str(text).map_err(|err| {
+        let what = if toml::from_str::<toml::Table>(text).is_err() {
+            format!("{manifest} is not valid TOML")
+        } else {
+            format!("invalid {SECTION} in {manifest}")
+        };
+        anyhow::anyhow!(
+            "{what}: {}\nevery key is listed in README, \"Configuration\"",
+            err.to_string().trim_end()
+        )
+    })?;
+    let raw = parsed
+        .workspace
+        .and_then(|w| w.metadata)
+        .and_then(|m| m.asf_release);
+    let Some(raw) = raw else {
         bail!(
             "{manifest} has no {SECTION} section: add one with at least `name = \"<project>\"` \
              (see README, \"Configuration\")"
         );
     };
-    let raw: Raw = section.clone().try_into().map_err(|err: toml::de::Error| {
-        anyhow::anyhow!(
-            "invalid {SECTION} in {manifest}: {}; every key is listed in README, \"Configuration\"",
-            err.message()
-        )
-    })?;
     Config::resolve(repo, raw)
 }
 

@@ -1,0 +1,350 @@
+//! The bad-input catalogue: every bad input we can think of, run through the real binary. Each
+//! must give a non-zero exit, a message naming the problem and the fix, and leave the
+//! repository, the output directory and the keyring as they were.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+/// What a case may not change: the work tree and refs of the repository, every file under the
+/// output directory, and the keys in GNUPGHOME.
+fn snapshot(world: &World, repo: &Path, out: &Path) -> String {
+    let mut state = String::new();
+    for file in list_files(repo) {
+        if file.starts_with(".git/") && !file.starts_with(".git/refs/") {
+            continue;
+        }
+        let path = repo.join(&file);
+        let content = std::fs::read(&path).unwrap_or_default();
+        state.push_str(&format!("{file} {}\n", content.len()));
+        state.push_str(&String::from_utf8_lossy(&content));
+    }
+    for args in [&["for-each-ref"][..], &["status", "--porcelain"]] {
+        let output = world
+            .command("git")
+            .arg("-C")
+            .arg(repo)
+            .args(args)
+            .output()
+            .unwrap();
+        state.push_str(&String::from_utf8_lossy(&output.stdout));
+    }
+    for file in list_files(out) {
+        state.push_str(&format!("out/{file}\n"));
+    }
+    let keys = world
+        .command("gpg")
+        .args(["--batch", "--with-colons", "--list-secret-keys"])
+        .output()
+        .unwrap();
+    state.push_str(&String::from_utf8_lossy(&keys.stdout));
+    state
+}
+
+struct Case {
+    name: &'static str,
+    /// Prepares the world; returns extra environment for the run.
+    setup: fn(&World, &Path) -> Vec<(&'static str, String)>,
+    args: Vec<String>,
+    needles: Vec<&'static str>,
+}
+
+fn case(
+    name: &'static str,
+    setup: fn(&World, &Path) -> Vec<(&'static str, String)>,
+    args: &[&str],
+    needles: &[&'static str],
+) -> Case {
+    Case {
+        name,
+        setup,
+        args: args.iter().map(|a| a.to_string()).collect(),
+        needles: needles.to_vec(),
+    }
+}
+
+fn nothing(_: &World, _: &Path) -> Vec<(&'static str, String)> {
+    Vec::new()
+}
+
+fn commit_all(world: &World, repo: &Path, message: &str) {
+    world.git(repo, &["add", "-A"]);
+    world.git(repo, &["commit", "-q", "-m", message]);
+}
+
+/// A PATH holding only symlinks to `tools`.
+fn path_with_only(world: &World, tools: &[&str]) -> String {
+    let bin = world.path("limited-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    for tool in tools {
+        if let Ok(real) = which::which(tool) {
+            let _ = std::os::unix::fs::symlink(real, bin.join(tool));
+        }
+    }
+    bin.display().to_string()
+}
+
+fn catalogue() -> Vec<Case> {
+    let long = "1".repeat(300);
+    let package = |version: &str| {
+        vec![
+            "package".to_string(),
+            version.to_string(),
+            "--no-sign".into(),
+        ]
+    };
+    let mut cases = Vec::new();
+    for version in [
+        "2.3.x",
+        "v2.3.0",
+        "2..3",
+        "-1",
+        "",
+        long.as_str(),
+        "2.3",
+        "1.0.0-rc1",
+        "２.3.0",
+    ] {
+        let args = package(version);
+        cases.push(Case {
+            name: "malformed version",
+            setup: nothing,
+            args,
+            needles: vec!["invalid version", "like 2.3.0"],
+        });
+    }
+    cases.extend([
+        case(
+            "rc zero",
+            nothing,
+            &["package", "1.0.0", "--rc", "0"],
+            &["invalid release candidate", "--rc 1"],
+        ),
+        case(
+            "unknown ref",
+            nothing,
+            &["package", "1.0.0", "--no-sign", "--ref", "v9.9.9"],
+            &["unknown ref `v9.9.9`", "git fetch --tags"],
+        ),
+        case(
+            "dirty tree without a tag",
+            |w, r| {
+                w.write(r, "NOTICE", b"edited");
+                Vec::new()
+            },
+            &["package", "1.0.0", "--no-sign"],
+            &["uncommitted changes", "commit or stash"],
+        ),
+        case(
+            "missing LICENSE",
+            |w, r| {
+                w.git(r, &["rm", "-q", "LICENSE"]);
+                commit_all(w, r, "no license");
+                Vec::new()
+            },
+            &["package", "1.0.0", "--no-sign"],
+            &["LICENSE: missing", "add the Apache License 2.0"],
+        ),
+        case(
+            "missing NOTICE",
+            |w, r| {
+                w.git(r, &["rm", "-q", "NOTICE"]);
+                commit_all(w, r, "no notice");
+                Vec::new()
+            },
+            &["package", "1.0.0", "--no-sign"],
+            &["NOTICE: missing", "add a NOTICE"],
+        ),
+        case(
+            "non-UTF-8 file name",
+            |w, r| {
+                use std::os::unix::ffi::OsStrExt;
+                let name = std::ffi::OsStr::from_bytes(b"bad-\xff-name.txt");
+                std::fs::write(r.join(name), b"x").unwrap();
+                commit_all(w, r, "bad name");
+                Vec::new()
+            },
+            &["package", "1.0.0", "--no-sign"],
+            &["not UTF-8", "rename it"],
+        ),
+        case(
+            "no signing key",
+            nothing,
+            &["package", "1.0.0"],
+            &["no secret key that can sign", "gpg --full-generate-key"],
+        ),
+        case(
+            "configured key missing",
+            |w, r| {
+                let manifest = std::fs::read_to_string(r.join("Cargo.toml")).unwrap();
+                w.write(
+                    r,
+                    "Cargo.toml",
+                    format!("{manifest}signing-key = \"DEADBEEFDEADBEEF\"\n").as_bytes(),
+                );
+                commit_all(w, r, "key");
+                Vec::new()
+            },
+            &["package", "1.0.0"],
+            &["no secret key `DEADBEEFDEADBEEF`", "signing-key"],
+        ),
+        case(
+            "expired key",
+            |w, _| {
+                w.ok(w.command("gpg").args([
+                    "--batch",
+                    "--passphrase",
+                    "",
+                    "--quick-generate-key",
+                    "Old <old@apache.org>",
+                    "ed25519",
+                    "sign",
+                    "seconds=1",
+                ]));
+                std::thread::sleep(std::time::Duration::from_millis(2100));
+                Vec::new()
+            },
+            &["package", "1.0.0", "--key", "old@apache.org"],
+            &["cannot sign", "expired or revoked", "--quick-set-expire"],
+        ),
+        case(
+            "gpg not installed",
+            |w, _| vec![("PATH", path_with_only(w, &["git"]))],
+            &["package", "1.0.0"],
+            &["`gpg` is not installed", "apt-get install gnupg"],
+        ),
+        case(
+            "git not installed",
+            |w, _| vec![("PATH", path_with_only(w, &["gpg"]))],
+            &["package", "1.0.0", "--no-sign"],
+            &["`git` is not installed", "apt-get install git"],
+        ),
+        case(
+            "svn not installed",
+            |w, _| vec![("PATH", path_with_only(w, &["git", "gpg"]))],
+            &["doctor"],
+            &["`svn` is not installed", "apt-get install subversion"],
+        ),
+        case(
+            "unknown config key",
+            |w, r| {
+                w.write(
+                    r,
+                    "Cargo.toml",
+                    b"[workspace.metadata.asf-release]\nname = \"demo\"\nsigning_key = \"x\"\n",
+                );
+                Vec::new()
+            },
+            &["package", "1.0.0", "--no-sign"],
+            &["unknown field `signing_key`", "README"],
+        ),
+        case(
+            "config of the wrong type",
+            |w, r| {
+                w.write(
+                    r,
+                    "Cargo.toml",
+                    b"[workspace.metadata.asf-release]\nname = \"demo\"\nexcludes = \"docs\"\n",
+                );
+                Vec::new()
+            },
+            &["package", "1.0.0", "--no-sign"],
+            &["invalid type", "excludes"],
+        ),
+        case(
+            "config that is not TOML",
+            |w, r| {
+                w.write(r, "Cargo.toml", b"[workspace.metadata.asf-release\nname = ");
+                Vec::new()
+            },
+            &["package", "1.0.0", "--no-sign"],
+            &["not valid TOML"],
+        ),
+        case(
+            "not a git repository",
+            |_, r| {
+                std::fs::rename(r.join(".git"), r.join("not-git")).unwrap();
+                Vec::new()
+            },
+            &["package", "1.0.0", "--no-sign"],
+            &["is not a git repository", "--repo"],
+        ),
+        case(
+            "repository that does not exist",
+            nothing,
+            &["--repo", "/nonexistent/repo", "package", "1.0.0"],
+            &["does not exist", "--repo"],
+        ),
+        case(
+            "verify without a candidate",
+            nothing,
+            &[
+                "verify",
+                "1.0.0",
+                "--rc",
+                "1",
+                "--from",
+                "/nonexistent/candidate",
+            ],
+            &["/nonexistent/candidate"],
+        ),
+    ]);
+    cases
+}
+
+#[test]
+fn every_bad_input_fails_clearly_and_changes_nothing() {
+    let cases = catalogue();
+    let total = cases.len();
+    for (index, case) in cases.into_iter().enumerate() {
+        let world = World::new();
+        let repo = world.fixture_repo("repo");
+        let out: PathBuf = world.path("out");
+        std::fs::create_dir_all(&out).unwrap();
+        let extra_env = (case.setup)(&world, &repo);
+        let before = snapshot(&world, &repo, &out);
+        let mut args: Vec<String> = Vec::new();
+        if !case.args.contains(&"--repo".to_string()) {
+            args.extend(["--repo".into(), repo.display().to_string()]);
+        }
+        args.extend(case.args.iter().cloned());
+        if case.args.first().is_some_and(|c| c == "package") {
+            args.extend(["--out".into(), out.display().to_string()]);
+        }
+        let mut command = world.command(env!("CARGO_BIN_EXE_xtask"));
+        command.args(&args);
+        for (key, value) in &extra_env {
+            command.env(key, value);
+        }
+        let output = command.output().unwrap();
+        let text = stdout(&output) + &stderr(&output);
+        assert!(
+            !output.status.success(),
+            "case {index} ({}) succeeded:\n{text}",
+            case.name
+        );
+        for needle in &case.needles {
+            assert!(
+                text.contains(needle),
+                "case {index} ({}): expected {needle:?} in:\n{text}",
+                case.name
+            );
+        }
+        assert!(
+            !text.contains("panicked"),
+            "case {index} ({}) panicked:\n{text}",
+            case.name
+        );
+        if case.name != "not a git repository" {
+            assert_eq!(
+                snapshot(&world, &repo, &out),
+                before,
+                "case {index} ({}) changed the world",
+                case.name
+            );
+        }
+    }
+    println!("{total} bad inputs tried, all refused cleanly");
+}
