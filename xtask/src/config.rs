@@ -109,7 +109,8 @@ struct Metadata {
     asf_release: Option<Raw>,
 }
 
-fn parse(repo: &Utf8Path, manifest: &Utf8Path, text: &str) -> Result<Config> {
+/// Parses the text of a manifest; `manifest` names it in errors.
+pub fn parse(repo: &Utf8Path, manifest: &Utf8Path, text: &str) -> Result<Config> {
     // Deserialising the whole file keeps line numbers, so errors point at the bad key.
     let parsed: Manifest = toml::from_str(text).map_err(|err| {
         let what = if toml::from_str::<toml::Table>(text).is_err() {
