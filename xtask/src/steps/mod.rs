@@ -2,3 +2,7 @@
 
 pub mod doctor;
 pub mod package;
+pub mod keys;
+pub mod promote;
+pub mod prune;
+pub mod upload;
