@@ -320,7 +320,10 @@ impl Config {
 
     /// Where a candidate is uploaded: `<svn-dev-url>/<version>-rcN`.
     pub fn rc_url(&self, version: &Version, rc: u32) -> String {
-        format!("{}/{version}-rc{rc}", self.svn_dev_url.trim_end_matches('/'))
+        format!(
+            "{}/{version}-rc{rc}",
+            self.svn_dev_url.trim_end_matches('/')
+        )
     }
 
     /// Where a release lives: `<svn-release-url>/<version>`.
@@ -418,7 +421,10 @@ mod tests {
                 "invalid pattern",
             ),
             ("not toml =", "not valid TOML"),
-            (&format!("{MINIMAL}keep-releases = 0\n"), "at least the newest"),
+            (
+                &format!("{MINIMAL}keep-releases = 0\n"),
+                "at least the newest",
+            ),
         ] {
             let err = format!("{:#}", parse_str(text).unwrap_err());
             assert!(err.contains(expected), "{text:?}: {err}");

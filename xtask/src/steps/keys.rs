@@ -42,9 +42,7 @@ fn fingerprint(ctx: &Ctx, key: Option<&str>) -> Result<ExitCode> {
     let key = select_key(ctx, key)?;
     println!("key:         {}", primary_user_id(&key));
     println!("fingerprint: {}", gpg::spaced_fingerprint(&key.fingerprint));
-    println!(
-        "enter it at https://id.apache.org under \"OpenPGP Public Key Primary Fingerprint\""
-    );
+    println!("enter it at https://id.apache.org under \"OpenPGP Public Key Primary Fingerprint\"");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -161,7 +159,10 @@ fn check(ctx: &Ctx, key: Option<&str>, creds: &Credentials) -> Result<ExitCode> 
         println!("✓ the key can sign releases and is in {dev_keys}");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("{} problem(s): fix them and run `cargo xtask keys check` again", problems.len());
+        println!(
+            "{} problem(s): fix them and run `cargo xtask keys check` again",
+            problems.len()
+        );
         Ok(ExitCode::FAILURE)
     }
 }
@@ -185,10 +186,7 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials) -> Result<ExitCode>
     let revision = svn::head_revision(&ctx.sh, creds, &config.svn_dev_url)?;
     let current = svn::cat(&ctx.sh, creds, &url, Some(revision))?.unwrap_or_default();
     if fingerprints_in(&ctx.sh, &current)?.contains(&key.fingerprint) {
-        println!(
-            "key {} is already in {url}: nothing to do",
-            key.fingerprint
-        );
+        println!("key {} is already in {url}: nothing to do", key.fingerprint);
         return Ok(ExitCode::SUCCESS);
     }
     let mut updated = current.clone();

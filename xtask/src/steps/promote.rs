@@ -33,12 +33,8 @@ pub fn run(ctx: &Ctx, args: &RcArgs) -> Result<()> {
     let release_url = config.release_url(version);
 
     let revision = svn::head_revision(sh, &creds, &config.svn_dev_url)?;
-    let dev = svn::list(sh, &creds, &config.svn_dev_url)?.with_context(|| {
-        format!(
-            "{} does not exist: check svn-dev-url",
-            config.svn_dev_url
-        )
-    })?;
+    let dev = svn::list(sh, &creds, &config.svn_dev_url)?
+        .with_context(|| format!("{} does not exist: check svn-dev-url", config.svn_dev_url))?;
     let release = svn::list(sh, &creds, &config.svn_release_url)?.with_context(|| {
         format!(
             "{} does not exist: check svn-release-url",
@@ -81,7 +77,11 @@ pub fn run(ctx: &Ctx, args: &RcArgs) -> Result<()> {
     let name = config.artifact_name(version)?;
     let tarball_url = svn::join(&rc_url, &name);
     let checksum_url = format!("{tarball_url}.sha512");
-    let missing = |url: &str| format!("{url} is missing: the candidate is incomplete, nothing was changed; upload a new RC");
+    let missing = |url: &str| {
+        format!(
+            "{url} is missing: the candidate is incomplete, nothing was changed; upload a new RC"
+        )
+    };
     let tarball = svn::cat(sh, &creds, &tarball_url, Some(revision))?
         .with_context(|| missing(&tarball_url))?;
     let checksum = svn::cat(sh, &creds, &checksum_url, Some(revision))?
@@ -149,7 +149,10 @@ pub fn run(ctx: &Ctx, args: &RcArgs) -> Result<()> {
     }
     println!("released {release_url}");
     if !removed.is_empty() {
-        println!("  removed the other candidates from dev: {}", removed.join(", "));
+        println!(
+            "  removed the other candidates from dev: {}",
+            removed.join(", ")
+        );
     }
     println!("  sha512: {sha512}");
     println!("next: wait for the mirrors (about a day), update the download page, then send the ANNOUNCE mail");

@@ -44,7 +44,11 @@ fn check_local(
     artifacts: &Artifacts,
     rebuild: &str,
 ) -> Result<String> {
-    for file in [&artifacts.tarball, &artifacts.checksum, &artifacts.signature] {
+    for file in [
+        &artifacts.tarball,
+        &artifacts.checksum,
+        &artifacts.signature,
+    ] {
         if !file.is_file() {
             bail!("{file} is missing: nothing was uploaded; create the package with `{rebuild}`");
         }
@@ -93,11 +97,16 @@ fn verify_with_keys(
         .tempdir()
         .context("cannot create a temporary keyring")?;
     let home_path = Utf8Path::from_path(home.path()).context("temporary path is not UTF-8")?;
+    // gpg warns about a keyring others could read.
+    std::fs::set_permissions(
+        home_path,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .with_context(|| format!("cannot restrict {home_path}"))?;
     let keys_file = home_path.join("KEYS");
     std::fs::write(&keys_file, keys).with_context(|| format!("cannot write {keys_file}"))?;
-    gpg::import_into(home_path, &keys_file)
-        .run(&ctx.sh)
-        .context("cannot import KEYS into a temporary keyring")?;
+    // A KEYS without keys imports nothing and fails; the check below then says why.
+    gpg::import_into(home_path, &keys_file).output(&ctx.sh)?;
     gpg::verify(&ctx.sh, Some(home_path), signature, file)
 }
 
@@ -110,7 +119,11 @@ pub fn remote_differences(
 ) -> Result<Vec<String>> {
     let entries = svn::list(&ctx.sh, creds, dir_url)?.unwrap_or_default();
     let mut differences = Vec::new();
-    let local = [&artifacts.tarball, &artifacts.signature, &artifacts.checksum];
+    let local = [
+        &artifacts.tarball,
+        &artifacts.signature,
+        &artifacts.checksum,
+    ];
     for entry in &entries {
         if !local.iter().any(|f| f.file_name() == Some(entry.as_str())) {
             differences.push(format!("{entry} is there but not in the local package"));
@@ -171,7 +184,11 @@ pub fn run(ctx: &Ctx, args: &RcArgs) -> Result<()> {
     }
 
     let mut changes = vec![Change::Mkdir(rc_url.clone())];
-    for file in [&artifacts.tarball, &artifacts.signature, &artifacts.checksum] {
+    for file in [
+        &artifacts.tarball,
+        &artifacts.signature,
+        &artifacts.checksum,
+    ] {
         let name = file.file_name().unwrap_or_default();
         changes.push(Change::Put(file.clone(), svn::join(&rc_url, name)));
     }

@@ -136,7 +136,10 @@ pub fn cat(
 
 /// The youngest revision of the repository `url` belongs to.
 pub fn head_revision(sh: &Shell, creds: &Credentials, url: &str) -> Result<u64> {
-    let cmd = creds.cmd(Tool::Svn, os(&["info", "--show-item", "revision", "--", url]));
+    let cmd = creds.cmd(
+        Tool::Svn,
+        os(&["info", "--show-item", "revision", "--", url]),
+    );
     let output = cmd.output(sh)?;
     if !output.status.success() {
         bail!(
@@ -183,18 +186,35 @@ pub fn commit(
     creds.cmd(Tool::Svnmucc, args)
 }
 
-/// Did the server refuse the commit because the account may not write there?
+/// Did the server refuse the commit because the account may not write there? (A wrong
+/// password is another matter: svn calls that an authentication error.)
 pub fn is_permission_denied(message: &str) -> bool {
-    // E170001 authorization failed, E220004 access denied (svnserve/authz), 403 over HTTP,
-    // E165001 a hook refused with an access message.
-    ["E170001", "E220004", "403 Forbidden", "Access denied"]
+    let authentication = [
+        "Authentication error",
+        "Password incorrect",
+        "Username not found",
+    ]
+    .iter()
+    .any(|needle| message.contains(needle));
+    // E220004 access denied (svnserve authz), E170001 "Authorization failed" and 403 over
+    // HTTP (mod_authz_svn, as on dist.apache.org).
+    !authentication
+        && [
+            "E220004",
+            "Authorization failed",
+            "403 Forbidden",
+            "Access denied",
+        ]
         .iter()
         .any(|needle| message.contains(needle))
 }
 
 /// A failed svn call, with the next step for the common causes.
 fn explain_failure(cmd: &ToolCmd, stderr: &str) -> String {
-    let hint = if stderr.contains("E215004") || stderr.contains("E170013") {
+    let hint = if ["E215004", "E170013", "E170001"]
+        .iter()
+        .any(|code| stderr.contains(code))
+    {
         format!(
             "; check the URL and the account (--username or {USERNAME_ENV}, password in \
              {PASSWORD_ENV}), or run the command once without --non-interactive to log in"
@@ -280,5 +300,8 @@ mod tests {
         ));
         assert!(is_permission_denied("svn: E220004: Access denied"));
         assert!(!is_permission_denied("svn: E160020: Path already exists"));
+        assert!(!is_permission_denied(
+            "svn: E170001: Authentication error from server: Password incorrect"
+        ));
     }
 }
