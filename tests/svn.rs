@@ -408,6 +408,39 @@ fn promote_moves_the_voted_candidate_and_removes_the_others_in_one_commit() {
 }
 
 #[test]
+fn promote_refuses_a_release_its_users_could_not_verify() {
+    let world = World::new();
+    let (dist, repo, _out) = ready_to_upload(&world);
+    assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]));
+    // The release KEYS went its own way: promote leaves it alone, and it lacks the key.
+    world.write(
+        world.root.path(),
+        "other-KEYS",
+        b"Keys of the PMC, kept by hand.\n",
+    );
+    world.ok(world.command("svnmucc").args([
+        "-m",
+        "edit",
+        "put",
+        world.path("other-KEYS").to_str().unwrap(),
+        &dist.file_url("release/demo/KEYS"),
+    ]));
+    let before = dist.youngest(&world);
+    let refused = xtask(&world, &repo, &["promote", "1.0.0", "--rc", "1"]);
+    assert_fails_with(
+        &refused,
+        &[
+            "left alone",
+            "nothing was changed",
+            "release/demo/KEYS",
+            "not in the keyring",
+        ],
+    );
+    assert_eq!(dist.youngest(&world), before);
+    assert_eq!(dist.ls(&world, "dev/demo"), ["1.0.0-rc1/", "KEYS"]);
+}
+
+#[test]
 fn prune_lists_what_leaves_dist_and_deletes_only_with_yes() {
     let world = World::new();
     let dist = Dist::new(&world, world.path("dist"));

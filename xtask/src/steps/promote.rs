@@ -9,7 +9,7 @@ use camino::Utf8Path;
 
 use crate::cli::RcArgs;
 use crate::plan::Plan;
-use crate::steps::upload::{parse_checksum, sha512_bytes};
+use crate::steps::upload::{parse_checksum, sha512_bytes, verify_with_keys};
 use crate::tools::svn::{self, Change};
 use crate::tools::Tool;
 use crate::version::Version;
@@ -23,8 +23,9 @@ pub fn parse_rc_dir(entry: &str) -> Option<(Version, u32)> {
 }
 
 pub fn run(ctx: &Ctx, args: &RcArgs) -> Result<()> {
-    Tool::Svn.require()?;
-    Tool::Svnmucc.require()?;
+    for tool in [Tool::Svn, Tool::Svnmucc, Tool::Gpg] {
+        tool.require()?;
+    }
     let config = ctx.config()?;
     let creds = args.svn.credentials();
     let sh = &ctx.sh;
@@ -91,9 +92,9 @@ pub fn run(ctx: &Ctx, args: &RcArgs) -> Result<()> {
     if stated != sha512 {
         bail!("{tarball_url} does not match {checksum_url}: nothing was changed; the candidate is damaged, upload a new RC");
     }
-    if svn::cat(sh, &creds, &format!("{tarball_url}.asc"), Some(revision))?.is_none() {
-        bail!("{}", missing(&format!("{tarball_url}.asc")));
-    }
+    let signature_url = format!("{tarball_url}.asc");
+    let signature = svn::cat(sh, &creds, &signature_url, Some(revision))?
+        .with_context(|| missing(&signature_url))?;
 
     let mut changes = vec![Change::Mv(rc_url.clone(), release_url.clone())];
     let mut removed = Vec::new();
@@ -105,6 +106,7 @@ pub fn run(ctx: &Ctx, args: &RcArgs) -> Result<()> {
     let dev_keys = svn::cat(sh, &creds, &config.dev_keys_url(), Some(revision))?;
     let release_keys = svn::cat(sh, &creds, &config.release_keys_url(), Some(revision))?;
     let mut keys_file = None;
+    let mut keys_after = release_keys.clone().unwrap_or_default();
     if let Some(dev_keys) = dev_keys {
         let release_keys = release_keys.unwrap_or_default();
         if dev_keys != release_keys {
@@ -118,6 +120,7 @@ pub fn run(ctx: &Ctx, args: &RcArgs) -> Result<()> {
                     .to_owned();
                 changes.push(Change::Put(path, config.release_keys_url()));
                 keys_file = Some(file);
+                keys_after = dev_keys;
             } else {
                 eprintln!(
                     "warning: {} is not {} plus new entries, so it is left alone; make sure the \
@@ -128,6 +131,15 @@ pub fn run(ctx: &Ctx, args: &RcArgs) -> Result<()> {
             }
         }
     }
+    // Users check a release against the release KEYS only: it must know the signing key.
+    check_signature(ctx, &name, &tarball, &signature, &keys_after).with_context(|| {
+        format!(
+            "nothing was changed: {signature_url} cannot be checked with the KEYS {} will \
+             carry; add the signing key to {} (`cargo xtask keys append`) and run promote again",
+            config.release_keys_url(),
+            config.dev_keys_url()
+        )
+    })?;
     let message = format!(
         "Release {} {version}: move {version}-rc{rc} from dev after the passed vote",
         config.display_name
@@ -156,6 +168,30 @@ pub fn run(ctx: &Ctx, args: &RcArgs) -> Result<()> {
     }
     println!("  sha512: {sha512}");
     println!("next: wait for the mirrors (about a day), update the download page, then send the ANNOUNCE mail");
+    Ok(())
+}
+
+/// Verifies the candidate's signature with nothing but `keys`, as a user of the release does.
+fn check_signature(
+    ctx: &Ctx,
+    name: &str,
+    tarball: &[u8],
+    signature: &[u8],
+    keys: &[u8],
+) -> Result<()> {
+    let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let dir_path = Utf8Path::from_path(dir.path()).context("temporary path is not UTF-8")?;
+    let tarball_path = dir_path.join(name);
+    let signature_path = dir_path.join(format!("{name}.asc"));
+    std::fs::write(&tarball_path, tarball)
+        .with_context(|| format!("cannot write {tarball_path}"))?;
+    std::fs::write(&signature_path, signature)
+        .with_context(|| format!("cannot write {signature_path}"))?;
+    let good = verify_with_keys(ctx, keys, &signature_path, &tarball_path)?;
+    eprintln!(
+        "  good signature by {} ({}), a key of the release KEYS",
+        good.primary_fingerprint, good.user_id
+    );
     Ok(())
 }
 

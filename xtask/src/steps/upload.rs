@@ -86,7 +86,7 @@ fn check_local(
 }
 
 /// `gpg --verify` in a throwaway keyring holding only the keys of `keys`.
-fn verify_with_keys(
+pub fn verify_with_keys(
     ctx: &Ctx,
     keys: &[u8],
     signature: &Utf8Path,
