@@ -31,7 +31,7 @@ pub fn svnmucc_version(sh: &Shell) -> Result<String> {
 }
 
 /// Who talks to the SVN server, and whether svn may ask questions.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Credentials {
     pub username: Option<String>,
     /// Never shown: it reaches svn only on standard input.
@@ -234,21 +234,19 @@ pub fn run_commit(sh: &Shell, cmd: &ToolCmd, target: &str) -> Result<()> {
             if is_permission_denied(&text) {
                 bail!(
                     "no permission to write {target} with this SVN account: nothing was changed; \
-                     ask a PMC member to run this command (only the PMC may write \
-                     dist/release)\n{text}"
+                     ask a PMC member to run this command (dist/release is writable by the PMC \
+                     only, dist/dev by committers)\n{text}"
+                );
+            }
+            if text.contains("E160028") || text.contains("out of date") {
+                bail!(
+                    "{target} changed on the server while this command ran: nothing was \
+                     changed; run the command again\n{text}"
                 );
             }
             Err(err)
         }
     }
-}
-
-/// The file name at the end of a URL or path.
-pub fn base_name(url: &str) -> &str {
-    url.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
