@@ -221,6 +221,48 @@ fn keys_append_adds_the_key_once_and_never_removes_entries() {
 }
 
 #[test]
+fn keys_check_reports_each_problem_of_a_weak_or_expired_key() {
+    let world = World::new();
+    let dist = Dist::new(&world, world.path("dist"));
+    let repo = project(&world, &dist);
+    for (uid, algorithm, expiry) in [
+        ("Weak <weak@example.org>", "rsa2048", "never"),
+        ("Old <old@apache.org>", "ed25519", "seconds=1"),
+    ] {
+        world.ok(world.command("gpg").args([
+            "--batch",
+            "--passphrase",
+            "",
+            "--quick-generate-key",
+            uid,
+            algorithm,
+            "sign",
+            expiry,
+        ]));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+
+    let weak = xtask(&world, &repo, &["keys", "check", "weak@example.org"]);
+    assert_fails_with(
+        &weak,
+        &[
+            "RSA 2048 bits",
+            "RSA 4096 or ed25519",
+            "no @apache.org user id",
+            "is not in",
+            "2 problem(s)",
+        ],
+    );
+    let old = xtask(&world, &repo, &["keys", "check", "old@apache.org"]);
+    assert_fails_with(&old, &["has expired", "--quick-set-expire", "2 problem(s)"]);
+    assert!(
+        !stdout(&old).contains("@apache.org user id"),
+        "{}",
+        stdout(&old)
+    );
+}
+
+#[test]
 fn upload_is_one_commit_a_rerun_is_a_no_op_and_a_different_rc_is_never_replaced() {
     let world = World::new();
     let (dist, repo, out) = ready_to_upload(&world);

@@ -43,9 +43,9 @@ pub enum Command {
     #[command(subcommand)]
     Keys(KeysCommand),
     /// Put a signed release candidate into dist/dev/<project>/<version>-rcN in one commit.
-    Upload(RcArgs),
+    Upload(DistArgs),
     /// After a passed vote: move the candidate to dist/release in one server-side commit.
-    Promote(RcArgs),
+    Promote(DistArgs),
     /// List superseded releases and left-over candidates on dist; delete them with --yes.
     Prune(PruneArgs),
 }
@@ -93,7 +93,7 @@ pub enum KeysCommand {
 }
 
 #[derive(clap::Args, Debug)]
-pub struct RcArgs {
+pub struct DistArgs {
     /// The version, like 2.3.0.
     #[arg(value_parser = parse_version)]
     pub version: Version,

@@ -74,17 +74,17 @@ fn key_findings(key: &SecretKey) -> (Vec<String>, Vec<String>) {
     let fpr = &key.fingerprint;
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
+    let expired = key.validity == "e" || key.expires.is_some_and(|at| at <= now());
     if key.validity == "r" {
         problems.push(format!(
             "key {fpr} is revoked: create a new key (RSA 4096 or ed25519) and add it to KEYS"
         ));
-    } else if key.validity == "e" || key.expires.is_some_and(|at| at <= now()) {
+    } else if expired {
         problems.push(format!(
             "key {fpr} has expired: extend it with `gpg --quick-set-expire {fpr} 2y`, then \
-             `cargo xtask keys publish` and `cargo xtask keys append`"
+             `cargo xtask keys publish`"
         ));
-    }
-    if !key.capabilities.contains('S') {
+    } else if !key.capabilities.contains('S') {
         problems.push(format!(
             "key {fpr} cannot sign: add a signing subkey or use another key"
         ));

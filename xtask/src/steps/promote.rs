@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 
-use crate::cli::RcArgs;
+use crate::cli::DistArgs;
 use crate::plan::Plan;
 use crate::steps::upload::{parse_checksum, sha512_bytes, verify_with_keys};
 use crate::tools::svn::{self, Change};
@@ -22,7 +22,7 @@ pub fn parse_rc_dir(entry: &str) -> Option<(Version, u32)> {
     Some((version.parse().ok()?, rc.parse().ok()?))
 }
 
-pub fn run(ctx: &Ctx, args: &RcArgs) -> Result<()> {
+pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
     for tool in [Tool::Svn, Tool::Svnmucc, Tool::Gpg] {
         tool.require()?;
     }

@@ -5,7 +5,7 @@
 use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 
-use crate::cli::RcArgs;
+use crate::cli::DistArgs;
 use crate::config::Config;
 use crate::plan::Plan;
 use crate::steps::package::{sha512_file, Artifacts};
@@ -144,7 +144,7 @@ pub fn remote_differences(
     Ok(differences)
 }
 
-pub fn run(ctx: &Ctx, args: &RcArgs) -> Result<()> {
+pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
     for tool in [Tool::Svn, Tool::Svnmucc, Tool::Gpg] {
         tool.require()?;
     }
