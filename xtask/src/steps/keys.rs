@@ -180,6 +180,13 @@ fn keys_entry(sh: &Shell, fingerprint: &str) -> Result<String> {
 fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials) -> Result<ExitCode> {
     let config = ctx.config()?;
     let key = select_key(ctx, key)?;
+    let (problems, _) = key_findings(&key);
+    if !problems.is_empty() {
+        bail!(
+            "this key should not sign releases, so it is not added to KEYS:\n  {}",
+            problems.join("\n  ")
+        );
+    }
     let url = config.dev_keys_url();
     // Read at a fixed revision and commit against it, so an entry someone else adds meanwhile
     // makes the commit fail instead of being overwritten.
