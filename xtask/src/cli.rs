@@ -78,18 +78,23 @@ pub enum KeysCommand {
     /// Check the key: can sign, not expired or revoked, RSA >= 4096 or ed25519, an
     /// @apache.org user id, and present in KEYS on dist.
     Check {
+        /// The key (default: signing-key of the configuration, or the only signing key).
         key: Option<String>,
         #[command(flatten)]
         svn: SvnArgs,
     },
     /// Append the key to KEYS in dist/dev (one commit); nothing to do when it is there.
     Append {
+        /// The key (default: signing-key of the configuration, or the only signing key).
         key: Option<String>,
         #[command(flatten)]
         svn: SvnArgs,
     },
     /// Send the public key to the configured keyserver.
-    Publish { key: Option<String> },
+    Publish {
+        /// The key (default: signing-key of the configuration, or the only signing key).
+        key: Option<String>,
+    },
 }
 
 #[derive(clap::Args, Debug)]
