@@ -42,6 +42,86 @@ pub enum Command {
     /// Check a release candidate as a voter: checksum, signature against KEYS, contents, and
     /// optionally a rebuild from the tag.
     Verify(VerifyArgs),
+    /// The signing key: its fingerprint, its checks, and its entry in the project's KEYS.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Put a signed release candidate into dist/dev/<project>/<version>-rcN in one commit.
+    Upload(DistArgs),
+    /// After a passed vote: move the candidate to dist/release in one server-side commit.
+    Promote(DistArgs),
+    /// List superseded releases and left-over candidates on dist; delete them with --yes.
+    Prune(PruneArgs),
+}
+
+/// How to reach the SVN server. The password is read from SVN_PASSWORD only, and handed to
+/// svn on its standard input.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SvnArgs {
+    /// SVN account (default: SVN_USERNAME, else svn's own cached login).
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Never prompt for anything (CI).
+    #[arg(long)]
+    pub non_interactive: bool,
+}
+
+impl SvnArgs {
+    pub fn credentials(&self) -> crate::tools::svn::Credentials {
+        crate::tools::svn::Credentials::from_env(self.username.clone(), self.non_interactive)
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Print the key's fingerprint in the form id.apache.org asks for.
+    Fingerprint {
+        /// The key (default: signing-key of the configuration, or the only signing key).
+        key: Option<String>,
+    },
+    /// Check the key: can sign, not expired or revoked, RSA >= 4096 or ed25519, an
+    /// @apache.org user id, and present in KEYS on dist.
+    Check {
+        /// The key (default: signing-key of the configuration, or the only signing key).
+        key: Option<String>,
+        #[command(flatten)]
+        svn: SvnArgs,
+    },
+    /// Append the key to KEYS in dist/dev (one commit); nothing to do when it is there.
+    Append {
+        /// The key (default: signing-key of the configuration, or the only signing key).
+        key: Option<String>,
+        #[command(flatten)]
+        svn: SvnArgs,
+    },
+    /// Send the public key to the configured keyserver.
+    Publish {
+        /// The key (default: signing-key of the configuration, or the only signing key).
+        key: Option<String>,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DistArgs {
+    /// The version, like 2.3.0.
+    #[arg(value_parser = parse_version)]
+    pub version: Version,
+    /// The release candidate number.
+    #[arg(long, value_parser = parse_rc)]
+    pub rc: u32,
+    /// Where `package` wrote the artifacts (default: out-dir/<version>-rcN).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<Utf8PathBuf>,
+    #[command(flatten)]
+    pub svn: SvnArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PruneArgs {
+    /// Delete what the listing shows, in one commit.
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub svn: SvnArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -126,5 +206,9 @@ pub fn main() -> Result<ExitCode> {
         Command::Doctor { key } => steps::doctor::run(&ctx, key.as_deref()),
         Command::Package(args) => steps::package::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
         Command::Verify(args) => steps::verify::run(&ctx, &args),
+        Command::Keys(command) => steps::keys::run(&ctx, &command),
+        Command::Upload(args) => steps::upload::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
+        Command::Promote(args) => steps::promote::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
+        Command::Prune(args) => steps::prune::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
     }
 }

@@ -46,6 +46,8 @@ struct Raw {
     dev_list: Option<String>,
     announce_list: Option<String>,
     keyserver: Option<String>,
+    keep_releases: Option<u32>,
+    keep_lines: Option<u32>,
 }
 
 /// The validated settings, defaults applied.
@@ -78,6 +80,10 @@ pub struct Config {
     pub dev_list: String,
     pub announce_list: String,
     pub keyserver: String,
+    /// How many newest releases of each X.Y line stay in dist/release (`prune`).
+    pub keep_releases: u32,
+    /// How many newest X.Y lines stay in dist/release; `None` keeps every line (`prune`).
+    pub keep_lines: Option<u32>,
 }
 
 /// Reads the settings of the repository at `repo`.
@@ -225,7 +231,15 @@ impl Config {
             keyserver: raw
                 .keyserver
                 .unwrap_or_else(|| "hkps://keys.openpgp.org".into()),
+            keep_releases: raw.keep_releases.unwrap_or(1),
+            keep_lines: raw.keep_lines,
         };
+        if config.keep_releases == 0 || config.keep_lines == Some(0) {
+            bail!(
+                "invalid setting keep-releases / keep-lines = 0: at least the newest release \
+                 must stay on dist/release; use 1 or more"
+            );
+        }
         // Fill every pattern once now, so a typo is reported before any step starts.
         let probe = Version {
             major: 1,
@@ -312,6 +326,31 @@ impl Config {
             Some(rc) => self.out_dir.join(format!("{version}-rc{rc}")),
             None => self.out_dir.join(version.to_string()),
         }
+    }
+}
+
+impl Config {
+    /// The KEYS file release managers append to: next to the candidates.
+    pub fn dev_keys_url(&self) -> String {
+        format!("{}/KEYS", self.svn_dev_url.trim_end_matches('/'))
+    }
+
+    /// The KEYS file linked from the download page.
+    pub fn release_keys_url(&self) -> String {
+        format!("{}/KEYS", self.svn_release_url.trim_end_matches('/'))
+    }
+
+    /// Where a candidate is uploaded: `<svn-dev-url>/<version>-rcN`.
+    pub fn rc_url(&self, version: &Version, rc: u32) -> String {
+        format!(
+            "{}/{version}-rc{rc}",
+            self.svn_dev_url.trim_end_matches('/')
+        )
+    }
+
+    /// Where a release lives: `<svn-release-url>/<version>`.
+    pub fn release_url(&self, version: &Version) -> String {
+        format!("{}/{version}", self.svn_release_url.trim_end_matches('/'))
     }
 }
 
@@ -404,6 +443,10 @@ mod tests {
                 "invalid pattern",
             ),
             ("not toml =", "not valid TOML"),
+            (
+                &format!("{MINIMAL}keep-releases = 0\n"),
+                "at least the newest",
+            ),
         ] {
             let err = format!("{:#}", parse_str(text).unwrap_err());
             assert!(err.contains(expected), "{text:?}: {err}");

@@ -299,6 +299,75 @@ fn parse_verify_status(status: &str) -> Option<Signature> {
     })
 }
 
+/// The fingerprints of the primary keys in an exported key file such as `KEYS`, read without
+/// importing anything.
+pub fn keys_in_file(sh: &Shell, file: &Utf8Path) -> Result<Vec<String>> {
+    let cmd = gpg([
+        "--with-colons",
+        "--fixed-list-mode",
+        "--show-keys",
+        "--",
+        file.as_str(),
+    ]);
+    let output = cmd.output(sh)?;
+    // An empty or key-less file makes gpg complain; it simply holds no keys.
+    Ok(parse_primary_fingerprints(&String::from_utf8_lossy(
+        &output.stdout,
+    )))
+}
+
+fn parse_primary_fingerprints(colons: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut want = false;
+    for line in colons.lines() {
+        let fields: Vec<&str> = line.split(':').collect();
+        match fields.first().copied() {
+            Some("pub") => want = true,
+            Some("sub") => want = false,
+            Some("fpr") if want => {
+                if let Some(fpr) = fields.get(9) {
+                    out.push(fpr.to_string());
+                }
+                want = false;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `gpg --list-sigs <key>`: the human-readable part of a `KEYS` entry.
+pub fn list_sigs(fingerprint: &str) -> ToolCmd {
+    gpg(["--list-sigs", "--", fingerprint])
+}
+
+/// `gpg --armor --export <key>`: the public key block of a `KEYS` entry.
+pub fn export_armored(fingerprint: &str) -> ToolCmd {
+    gpg(["--armor", "--export", "--", fingerprint])
+}
+
+/// `gpg --keyserver <server> --send-keys <key>`.
+pub fn send_keys(keyserver: &str, fingerprint: &str) -> ToolCmd {
+    gpg(["--keyserver", keyserver, "--send-keys", "--", fingerprint])
+}
+
+/// Imports a key file into the keyring at `home` (a throwaway one, to check as a voter does).
+pub fn import_into(home: &Utf8Path, file: &Utf8Path) -> ToolCmd {
+    gpg(["--homedir", home.as_str(), "--import", "--", file.as_str()])
+}
+
+/// `ABCD 1234 ... 5678` in groups of four, two spaces in the middle, as gpg prints it and
+/// id.apache.org shows it.
+pub fn spaced_fingerprint(fingerprint: &str) -> String {
+    let groups: Vec<&str> = fingerprint
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect();
+    let half = groups.len() / 2;
+    format!("{}  {}", groups[..half].join(" "), groups[half..].join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,6 +389,23 @@ fpr:::::::::FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:\n";
         assert_eq!(key.expires, Some(1_900_000_000));
         assert_eq!(key.algorithm, "22");
         assert!(key.can_sign());
+    }
+
+    #[test]
+    fn reads_key_files_and_spaces_fingerprints() {
+        let listing = "pub:-:255:22:AAAABBBBCCCCDDDD:1700000000:::-:::scSC:::::ed25519:::0:\n\
+fpr:::::::::0123456789ABCDEF0123456789ABCDEFAAAABBBB:\n\
+uid:-::::1700000000::HASH::A <a@apache.org>::::::::::0:\n\
+sub:-:255:18:EEEEFFFF00001111:1700000000::::::e:::::cv25519::\n\
+fpr:::::::::FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:\n";
+        assert_eq!(
+            parse_primary_fingerprints(listing),
+            ["0123456789ABCDEF0123456789ABCDEFAAAABBBB"]
+        );
+        assert_eq!(
+            spaced_fingerprint("0123456789ABCDEF0123456789ABCDEFAAAABBBB"),
+            "0123 4567 89AB CDEF 0123  4567 89AB CDEF AAAA BBBB"
+        );
     }
 
     #[test]

@@ -1,9 +1,21 @@
 //! Every `svn` and `svnmucc` command line of the tool.
+//!
+//! Writes go through `svnmucc`: it commits several URL actions (mkdir, put, mv, rm) as one
+//! revision without a working copy, so an upload or a promotion is all or nothing. Both
+//! programs read the password with `--password-from-stdin` (svnmucc has it since 1.10), so it
+//! never appears on a command line, in `ps` or in a dry run.
 
-use anyhow::Result;
+use std::ffi::OsString;
+
+use anyhow::{bail, Context, Result};
+use camino::Utf8PathBuf;
 use xshell::Shell;
 
 use super::{Tool, ToolCmd};
+
+/// The environment variables that carry the SVN account.
+pub const USERNAME_ENV: &str = "SVN_USERNAME";
+pub const PASSWORD_ENV: &str = "SVN_PASSWORD";
 
 /// `1.14.2` from `svn --version --quiet`.
 pub fn version(sh: &Shell) -> Result<String> {
@@ -32,4 +44,278 @@ pub fn export(url: &str, dest: &camino::Utf8Path) -> ToolCmd {
             dest.to_string(),
         ],
     )
+}
+
+/// Who talks to the SVN server, and whether svn may ask questions.
+#[derive(Clone)]
+pub struct Credentials {
+    pub username: Option<String>,
+    /// Never shown: it reaches svn only on standard input.
+    password: Option<String>,
+    pub non_interactive: bool,
+}
+
+impl Credentials {
+    /// `--username` or `SVN_USERNAME`; the password only from `SVN_PASSWORD`.
+    pub fn from_env(username: Option<String>, non_interactive: bool) -> Credentials {
+        let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Credentials {
+            username: username.or_else(|| from_env(USERNAME_ENV)),
+            password: from_env(PASSWORD_ENV),
+            non_interactive,
+        }
+    }
+
+    /// The options every svn and svnmucc call gets, and the bytes for its standard input.
+    fn apply(&self, args: &mut Vec<OsString>) -> Option<Vec<u8>> {
+        if let Some(username) = &self.username {
+            args.extend(["--username".into(), username.into()]);
+        }
+        // With the password on stdin nothing is left to answer a prompt, and a password from
+        // the environment must not be written to the user's auth cache.
+        if self.non_interactive || self.password.is_some() {
+            args.push("--non-interactive".into());
+        }
+        let password = self.password.as_ref()?;
+        args.extend(["--password-from-stdin".into(), "--no-auth-cache".into()]);
+        Some(format!("{password}\n").into_bytes())
+    }
+
+    fn cmd(&self, tool: Tool, rest: Vec<OsString>) -> ToolCmd {
+        let mut args = Vec::new();
+        let stdin = self.apply(&mut args);
+        args.extend(rest);
+        let cmd = ToolCmd::new(tool, args);
+        match stdin {
+            Some(bytes) => cmd.stdin(bytes),
+            None => cmd,
+        }
+    }
+}
+
+fn os(items: &[&str]) -> Vec<OsString> {
+    items.iter().map(OsString::from).collect()
+}
+
+/// Joins a directory URL and a relative path.
+pub fn join(base: &str, rest: &str) -> String {
+    format!("{}/{rest}", base.trim_end_matches('/'))
+}
+
+fn not_found(stderr: &str) -> bool {
+    // W160013 / E160013: path not found; E200009: some targets don't exist.
+    ["W160013", "E160013", "E200009", "E170000"]
+        .iter()
+        .any(|code| stderr.contains(code))
+}
+
+/// The entries of a directory (directories end in `/`), or `None` when it does not exist.
+pub fn list(sh: &Shell, creds: &Credentials, url: &str) -> Result<Option<Vec<String>>> {
+    let cmd = creds.cmd(Tool::Svn, os(&["list", "--", url]));
+    let output = cmd.output(sh)?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        if not_found(&stderr) {
+            return Ok(None);
+        }
+        bail!("{}", explain_failure(&cmd, &stderr));
+    }
+    let text = String::from_utf8(output.stdout)
+        .with_context(|| format!("`{cmd}` printed something that is not UTF-8"))?;
+    Ok(Some(text.lines().map(str::to_string).collect()))
+}
+
+/// The bytes of a file at `url` (at `revision`, default the youngest), or `None` when it does
+/// not exist.
+pub fn cat(
+    sh: &Shell,
+    creds: &Credentials,
+    url: &str,
+    revision: Option<u64>,
+) -> Result<Option<Vec<u8>>> {
+    let mut args = os(&["cat"]);
+    if let Some(revision) = revision {
+        args.extend(os(&["--revision", &revision.to_string()]));
+    }
+    args.extend(os(&["--", url]));
+    let cmd = creds.cmd(Tool::Svn, args);
+    let output = cmd.output(sh)?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if not_found(&stderr) {
+            return Ok(None);
+        }
+        bail!("{}", explain_failure(&cmd, &stderr));
+    }
+    Ok(Some(output.stdout))
+}
+
+/// The youngest revision of the repository `url` belongs to.
+pub fn head_revision(sh: &Shell, creds: &Credentials, url: &str) -> Result<u64> {
+    let cmd = creds.cmd(
+        Tool::Svn,
+        os(&["info", "--show-item", "revision", "--", url]),
+    );
+    let output = cmd.output(sh)?;
+    if !output.status.success() {
+        bail!(
+            "{}",
+            explain_failure(&cmd, &String::from_utf8_lossy(&output.stderr))
+        );
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.trim()
+        .parse()
+        .with_context(|| format!("`{cmd}` printed {text:?}, not a revision number"))
+}
+
+/// One action of an `svnmucc` commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Mkdir(String),
+    /// A local file becomes (or replaces) the file at the URL.
+    Put(Utf8PathBuf, String),
+    Mv(String, String),
+    Rm(String),
+}
+
+/// One commit of all `changes`, optionally based on `base_revision` so that a file changed
+/// by someone else since it was read makes the commit fail instead of being overwritten.
+pub fn commit(
+    creds: &Credentials,
+    message: &str,
+    base_revision: Option<u64>,
+    changes: &[Change],
+) -> ToolCmd {
+    let mut args: Vec<OsString> = os(&["--message", message]);
+    if let Some(revision) = base_revision {
+        args.extend(os(&["--revision", &revision.to_string()]));
+    }
+    for change in changes {
+        match change {
+            Change::Mkdir(url) => args.extend(os(&["mkdir", url])),
+            Change::Put(file, url) => args.extend(os(&["put", file.as_str(), url])),
+            Change::Mv(from, to) => args.extend(os(&["mv", from, to])),
+            Change::Rm(url) => args.extend(os(&["rm", url])),
+        }
+    }
+    creds.cmd(Tool::Svnmucc, args)
+}
+
+/// Did the server refuse the commit because the account may not write there? (A wrong
+/// password is another matter: svn calls that an authentication error.)
+pub fn is_permission_denied(message: &str) -> bool {
+    let authentication = [
+        "Authentication error",
+        "Password incorrect",
+        "Username not found",
+    ]
+    .iter()
+    .any(|needle| message.contains(needle));
+    // E220004 access denied (svnserve authz), E170001 "Authorization failed" and 403 over
+    // HTTP (mod_authz_svn, as on dist.apache.org).
+    !authentication
+        && [
+            "E220004",
+            "Authorization failed",
+            "403 Forbidden",
+            "Access denied",
+        ]
+        .iter()
+        .any(|needle| message.contains(needle))
+}
+
+/// A failed svn call, with the next step for the common causes.
+fn explain_failure(cmd: &ToolCmd, stderr: &str) -> String {
+    let hint = if ["E215004", "E170013", "E170001"]
+        .iter()
+        .any(|code| stderr.contains(code))
+    {
+        format!(
+            "; check the URL and the account (--username or {USERNAME_ENV}, password in \
+             {PASSWORD_ENV}), or run the command once without --non-interactive to log in"
+        )
+    } else {
+        String::new()
+    };
+    format!("`{cmd}` failed: {}{hint}", stderr.trim())
+}
+
+/// Runs a commit; an authorization failure becomes the message a release manager needs.
+pub fn run_commit(sh: &Shell, cmd: &ToolCmd, target: &str) -> Result<()> {
+    match crate::plan::execute(sh, cmd) {
+        Ok(_) => Ok(()),
+        Err(err) => {
+            let text = format!("{err:#}");
+            if is_permission_denied(&text) {
+                bail!(
+                    "no permission to write {target} with this SVN account: nothing was changed; \
+                     ask a PMC member to run this command (dist/release is writable by the PMC \
+                     only, dist/dev by committers)\n{text}"
+                );
+            }
+            if text.contains("E160028") || text.contains("out of date") {
+                bail!(
+                    "{target} changed on the server while this command ran: nothing was \
+                     changed; run the command again\n{text}"
+                );
+            }
+            Err(err)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds(password: Option<&str>) -> Credentials {
+        Credentials {
+            username: Some("rm".into()),
+            password: password.map(String::from),
+            non_interactive: false,
+        }
+    }
+
+    #[test]
+    fn the_password_goes_to_stdin_only() {
+        let cmd = commit(
+            &creds(Some("s3cret")),
+            "Upload 1.0.0 RC1",
+            None,
+            &[Change::Mkdir("file:///r/dev/x".into())],
+        );
+        let shown = cmd.to_string();
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(cmd
+            .args
+            .iter()
+            .all(|a| !a.to_string_lossy().contains("s3cret")));
+        assert_eq!(cmd.stdin.as_deref(), Some(&b"s3cret\n"[..]));
+        assert!(shown.starts_with(
+            "svnmucc --username rm --non-interactive --password-from-stdin --no-auth-cache"
+        ));
+    }
+
+    #[test]
+    fn without_a_password_svn_may_use_its_auth_cache() {
+        let cmd = commit(&creds(None), "m", Some(7), &[Change::Rm("u".into())]);
+        assert!(cmd.stdin.is_none());
+        assert_eq!(
+            cmd.to_string(),
+            "svnmucc --username rm --message m --revision 7 rm u"
+        );
+    }
+
+    #[test]
+    fn permission_errors_are_recognised() {
+        assert!(is_permission_denied(
+            "svnmucc: E170001: Authorization failed"
+        ));
+        assert!(is_permission_denied("svn: E220004: Access denied"));
+        assert!(!is_permission_denied("svn: E160020: Path already exists"));
+        assert!(!is_permission_denied(
+            "svn: E170001: Authentication error from server: Password incorrect"
+        ));
+    }
 }

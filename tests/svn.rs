@@ -1,0 +1,673 @@
+//! End-to-end tests of `keys`, `upload`, `promote` and `prune` against real Subversion
+//! repositories laid out like dist.apache.org: `svnadmin create` reached by file://, and one
+//! svnserve on 127.0.0.1 with per-path permissions like the ASF's (committers write dev/,
+//! only the PMC writes release/).
+
+mod common;
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Output};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const TARBALL: &str = "apache-demo-1.0.0-src.tgz";
+const KEYS_HEADER: &str = "This file contains the PGP keys of the developers of Apache Demo.\n\n\
+Users: gpg --import KEYS\nDevelopers: (gpg --list-sigs <key> && gpg --armor --export <key>) >> KEYS\n";
+
+/// A repository laid out like dist: dev/demo/KEYS, release/demo/KEYS and release 0.9.0.
+struct Dist {
+    repo: PathBuf,
+    /// The URL of the repository root as the tool reaches it.
+    url: String,
+}
+
+impl Dist {
+    fn new(world: &World, repo: PathBuf) -> Dist {
+        std::fs::create_dir_all(repo.parent().unwrap()).unwrap();
+        world.ok(world.command("svnadmin").arg("create").arg(&repo));
+        let url = format!("file://{}", repo.display());
+        world.write(world.root.path(), "seed/KEYS", KEYS_HEADER.as_bytes());
+        world.write(world.root.path(), "seed/old.tgz", b"the bytes of 0.9.0");
+        let seed = world.path("seed");
+        let keys = seed.join("KEYS");
+        let old = seed.join("old.tgz");
+        world.ok(world
+            .command("svnmucc")
+            .args(["-U", &url, "-m", "dist layout"])
+            .args([
+                "mkdir",
+                "dev",
+                "mkdir",
+                "dev/demo",
+                "put",
+                keys.to_str().unwrap(),
+                "dev/demo/KEYS",
+                "mkdir",
+                "release",
+                "mkdir",
+                "release/demo",
+                "put",
+                keys.to_str().unwrap(),
+                "release/demo/KEYS",
+                "mkdir",
+                "release/demo/0.9.0",
+                "put",
+                old.to_str().unwrap(),
+                "release/demo/0.9.0/apache-demo-0.9.0-src.tgz",
+            ]));
+        Dist { repo, url }
+    }
+
+    fn youngest(&self, world: &World) -> u64 {
+        world
+            .ok(world.command("svnlook").arg("youngest").arg(&self.repo))
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    fn file_url(&self, path: &str) -> String {
+        format!("file://{}/{path}", self.repo.display())
+    }
+
+    /// `svn ls` straight from the repository, sorted.
+    fn ls(&self, world: &World, path: &str) -> Vec<String> {
+        let mut entries: Vec<String> = world
+            .ok(world.command("svn").args(["ls", &self.file_url(path)]))
+            .lines()
+            .map(String::from)
+            .collect();
+        entries.sort();
+        entries
+    }
+
+    fn cat(&self, world: &World, path: &str) -> Vec<u8> {
+        let output = world
+            .command("svn")
+            .args(["cat", &self.file_url(path)])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "svn cat {path}: {}",
+            stderr(&output)
+        );
+        output.stdout
+    }
+
+    fn mkdirs(&self, world: &World, paths: &[&str]) {
+        let mut command = world.command("svnmucc");
+        command.args(["-U", &self.file_url(""), "-m", "setup"]);
+        for path in paths {
+            command.args(["mkdir", path]);
+        }
+        world.ok(&mut command);
+    }
+}
+
+/// The fixture project, configured for `dist`, tagged 1.0.0-rc1.
+fn project(world: &World, dist: &Dist) -> PathBuf {
+    let repo = world.fixture_repo("repo");
+    let manifest = repo.join("Cargo.toml");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str(&format!(
+        "svn-dev-url = \"{0}/dev/demo\"\nsvn-release-url = \"{0}/release/demo\"\n",
+        dist.url
+    ));
+    std::fs::write(&manifest, text).unwrap();
+    world.git(&repo, &["commit", "-qam", "Release settings"]);
+    world.git(&repo, &["tag", "1.0.0-rc1"]);
+    repo
+}
+
+fn xtask(world: &World, repo: &Path, args: &[&str]) -> Output {
+    xtask_env(world, repo, args, &[])
+}
+
+fn xtask_env(world: &World, repo: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = world.command(env!("CARGO_BIN_EXE_xtask"));
+    command.arg("--repo").arg(repo).args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("xtask starts")
+}
+
+fn assert_ok(output: &Output) -> String {
+    let text = stdout(output) + &stderr(output);
+    assert!(output.status.success(), "expected success:\n{text}");
+    text
+}
+
+fn package(world: &World, repo: &Path, rc: &str) -> PathBuf {
+    assert_ok(&xtask(world, repo, &["package", "1.0.0", "--rc", rc]));
+    repo.join(format!("target/asf-release/1.0.0-rc{rc}"))
+}
+
+/// A dist repository, the project, a signing key in KEYS and the package of RC1.
+fn ready_to_upload(world: &World) -> (Dist, PathBuf, PathBuf) {
+    let dist = Dist::new(world, world.path("dist"));
+    let repo = project(world, &dist);
+    world.generate_key("Release Manager", "rm@apache.org");
+    assert_ok(&xtask(world, &repo, &["keys", "append"]));
+    let out = package(world, &repo, "1");
+    (dist, repo, out)
+}
+
+#[test]
+fn keys_append_adds_the_key_once_and_never_removes_entries() {
+    let world = World::new();
+    let dist = Dist::new(&world, world.path("dist"));
+    let repo = project(&world, &dist);
+    let fingerprint = world.generate_key("Release Manager", "rm@apache.org");
+
+    let check = xtask(&world, &repo, &["keys", "check"]);
+    assert_fails_with(&check, &["is not in", "dev/demo/KEYS", "keys append"]);
+
+    let before = dist.youngest(&world);
+    let dry = assert_ok(&xtask(&world, &repo, &["--dry-run", "keys", "append"]));
+    assert!(dry.contains("svnmucc") && dry.contains("put"), "{dry}");
+    assert_eq!(dist.youngest(&world), before, "a dry run changes nothing");
+
+    let text = assert_ok(&xtask(&world, &repo, &["keys", "append"]));
+    assert!(text.contains("added key"), "{text}");
+    assert_eq!(dist.youngest(&world), before + 1, "one commit");
+    let keys = String::from_utf8(dist.cat(&world, "dev/demo/KEYS")).unwrap();
+    assert!(keys.starts_with(KEYS_HEADER), "entries are only appended");
+    assert!(keys.contains("rm@apache.org"), "the --list-sigs part");
+    assert_eq!(keys.matches("BEGIN PGP PUBLIC KEY BLOCK").count(), 1);
+
+    let again = assert_ok(&xtask(&world, &repo, &["keys", "append"]));
+    assert!(again.contains("nothing to do"), "{again}");
+    assert_eq!(
+        dist.youngest(&world),
+        before + 1,
+        "the rerun commits nothing"
+    );
+    assert_eq!(
+        String::from_utf8(dist.cat(&world, "dev/demo/KEYS")).unwrap(),
+        keys
+    );
+
+    let check = assert_ok(&xtask(&world, &repo, &["keys", "check"]));
+    assert!(check.contains("is in"), "{check}");
+    assert!(
+        check.contains("warning") && check.contains("release/demo/KEYS"),
+        "the release KEYS lacks the key: {check}"
+    );
+
+    let shown = assert_ok(&xtask(&world, &repo, &["keys", "fingerprint"]));
+    assert!(
+        shown.contains(&fingerprint[..4]) && shown.contains("id.apache.org"),
+        "{shown}"
+    );
+    let spaced: String = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("fingerprint:"))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(spaced, fingerprint);
+
+    let publish = assert_ok(&xtask(&world, &repo, &["--dry-run", "keys", "publish"]));
+    assert!(
+        publish.contains("--send-keys")
+            && publish.contains(&fingerprint)
+            && publish.contains("hkps://keys.openpgp.org"),
+        "{publish}"
+    );
+}
+
+#[test]
+fn keys_check_reports_each_problem_of_a_weak_or_expired_key() {
+    let world = World::new();
+    let dist = Dist::new(&world, world.path("dist"));
+    let repo = project(&world, &dist);
+    for (uid, algorithm, expiry) in [
+        ("Weak <weak@example.org>", "rsa2048", "never"),
+        ("Old <old@apache.org>", "ed25519", "seconds=1"),
+    ] {
+        world.ok(world.command("gpg").args([
+            "--batch",
+            "--passphrase",
+            "",
+            "--quick-generate-key",
+            uid,
+            algorithm,
+            "sign",
+            expiry,
+        ]));
+    }
+    std::thread::sleep(Duration::from_secs(2));
+
+    let weak = xtask(&world, &repo, &["keys", "check", "weak@example.org"]);
+    assert_fails_with(
+        &weak,
+        &[
+            "RSA 2048 bits",
+            "RSA 4096 or ed25519",
+            "no @apache.org user id",
+            "is not in",
+            "2 problem(s)",
+        ],
+    );
+    let old = xtask(&world, &repo, &["keys", "check", "old@apache.org"]);
+    assert_fails_with(&old, &["has expired", "--quick-set-expire", "2 problem(s)"]);
+    assert!(
+        !stdout(&old).contains("@apache.org user id"),
+        "{}",
+        stdout(&old)
+    );
+}
+
+#[test]
+fn upload_is_one_commit_a_rerun_is_a_no_op_and_a_different_rc_is_never_replaced() {
+    let world = World::new();
+    let (dist, repo, out) = ready_to_upload(&world);
+    let before = dist.youngest(&world);
+
+    let dry = assert_ok(&xtask(
+        &world,
+        &repo,
+        &["--dry-run", "upload", "1.0.0", "--rc", "1"],
+    ));
+    assert!(dry.contains("svnmucc") && dry.contains("mkdir"), "{dry}");
+    assert_eq!(dist.youngest(&world), before);
+
+    let text = assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]));
+    assert!(text.contains("uploaded"), "{text}");
+    assert_eq!(dist.youngest(&world), before + 1, "exactly one commit");
+    assert_eq!(
+        dist.ls(&world, "dev/demo/1.0.0-rc1"),
+        [
+            TARBALL.to_string(),
+            format!("{TARBALL}.asc"),
+            format!("{TARBALL}.sha512")
+        ]
+    );
+    let local = std::fs::read(out.join(TARBALL)).unwrap();
+    assert!(dist.cat(&world, &format!("dev/demo/1.0.0-rc1/{TARBALL}")) == local);
+    let log = world.ok(world.command("svnlook").arg("log").arg(&dist.repo));
+    assert!(
+        log.contains("1.0.0 RC1"),
+        "the message names release and RC: {log}"
+    );
+
+    let again = assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]));
+    assert!(again.contains("nothing to do"), "{again}");
+    assert_eq!(dist.youngest(&world), before + 1);
+
+    // Other bytes under the same RC number: refused, the uploaded candidate untouched.
+    world.write(
+        &repo,
+        "src/late.lua",
+        format!("{LUA_HEADER}return 1\n").as_bytes(),
+    );
+    world.git(&repo, &["add", "-A"]);
+    world.git(&repo, &["commit", "-qm", "A late change"]);
+    assert_ok(&xtask(
+        &world,
+        &repo,
+        &["package", "1.0.0", "--rc", "1", "--ref", "HEAD", "--force"],
+    ));
+    let refused = xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]);
+    assert_fails_with(&refused, &["already exists with other content", "--rc 2"]);
+    assert_eq!(dist.youngest(&world), before + 1);
+    assert!(dist.cat(&world, &format!("dev/demo/1.0.0-rc1/{TARBALL}")) == local);
+}
+
+#[test]
+fn damaged_local_files_and_unknown_keys_are_caught_before_upload() {
+    let world = World::new();
+    let dist = Dist::new(&world, world.path("dist"));
+    let repo = project(&world, &dist);
+    world.generate_key("Release Manager", "rm@apache.org");
+    let out = package(&world, &repo, "1");
+    let before = dist.youngest(&world);
+
+    let unknown = xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]);
+    assert_fails_with(
+        &unknown,
+        &["not in the keyring", "keys append", "nothing was uploaded"],
+    );
+    assert_eq!(dist.youngest(&world), before);
+    assert_ok(&xtask(&world, &repo, &["keys", "append"]));
+    let before = dist.youngest(&world);
+
+    let tarball = out.join(TARBALL);
+    let good = std::fs::read(&tarball).unwrap();
+    let mut bad = good.clone();
+    let middle = bad.len() / 2;
+    bad[middle] ^= 0x01;
+    std::fs::write(&tarball, &bad).unwrap();
+    let damaged = xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]);
+    assert_fails_with(
+        &damaged,
+        &["does not match", ".sha512", "nothing was uploaded"],
+    );
+
+    // A checksum made to fit the damaged file still meets the signature.
+    let sha512 = world.ok(world.command("sha512sum").arg(&tarball));
+    let hash = sha512.split_whitespace().next().unwrap();
+    std::fs::write(
+        out.join(format!("{TARBALL}.sha512")),
+        format!("{hash}  {TARBALL}\n"),
+    )
+    .unwrap();
+    let forged = xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]);
+    assert_fails_with(
+        &forged,
+        &[
+            "signature",
+            "does not match the file",
+            "nothing was uploaded",
+        ],
+    );
+
+    assert_eq!(dist.youngest(&world), before, "nothing reached SVN");
+    assert_eq!(dist.ls(&world, "dev/demo"), ["KEYS"]);
+}
+
+#[test]
+fn a_rejected_commit_leaves_no_partial_directory() {
+    let world = World::new();
+    let (dist, repo, _out) = ready_to_upload(&world);
+    let hook = dist.repo.join("hooks/pre-commit");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\necho 'dist is read-only for maintenance' >&2\nexit 1\n",
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(&hook).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&hook, perms).unwrap();
+    let before = dist.youngest(&world);
+
+    let rejected = xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]);
+    assert_fails_with(&rejected, &["read-only for maintenance"]);
+    assert_eq!(dist.youngest(&world), before);
+    assert_eq!(
+        dist.ls(&world, "dev/demo"),
+        ["KEYS"],
+        "no partial candidate"
+    );
+
+    std::fs::remove_file(&hook).unwrap();
+    assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]));
+    assert_eq!(dist.ls(&world, "dev/demo").len(), 2);
+}
+
+#[test]
+fn promote_moves_the_voted_candidate_and_removes_the_others_in_one_commit() {
+    let world = World::new();
+    let (dist, repo, _rc1) = ready_to_upload(&world);
+    world.git(&repo, &["tag", "1.0.0-rc2"]);
+    let rc2 = package(&world, &repo, "2");
+    assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]));
+    assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "2"]));
+    let before = dist.youngest(&world);
+
+    let dry = assert_ok(&xtask(
+        &world,
+        &repo,
+        &["--dry-run", "promote", "1.0.0", "--rc", "2"],
+    ));
+    assert!(dry.contains("svnmucc") && dry.contains(" mv "), "{dry}");
+    assert_eq!(dist.youngest(&world), before);
+
+    let text = assert_ok(&xtask(&world, &repo, &["promote", "1.0.0", "--rc", "2"]));
+    assert!(text.contains("released") && text.contains("RC1"), "{text}");
+    assert_eq!(dist.youngest(&world), before + 1, "one commit");
+    assert_eq!(
+        dist.ls(&world, "dev/demo"),
+        ["KEYS"],
+        "no candidate of 1.0.0 left"
+    );
+    assert_eq!(dist.ls(&world, "release/demo/1.0.0").len(), 3);
+    let voted = std::fs::read(rc2.join(TARBALL)).unwrap();
+    assert!(dist.cat(&world, &format!("release/demo/1.0.0/{TARBALL}")) == voted);
+    let changed = world.ok(world.command("svnlook").arg("changed").arg(&dist.repo));
+    assert!(changed.contains("release/demo/1.0.0/"), "{changed}");
+    let release_keys = dist.cat(&world, "release/demo/KEYS");
+    assert!(
+        release_keys == dist.cat(&world, "dev/demo/KEYS"),
+        "the release KEYS now carries the signing key"
+    );
+
+    let again = assert_ok(&xtask(&world, &repo, &["promote", "1.0.0", "--rc", "2"]));
+    assert!(again.contains("nothing to do"), "{again}");
+
+    // A late candidate of a released version: refused, never overwriting the release.
+    world.git(&repo, &["tag", "1.0.0-rc3"]);
+    package(&world, &repo, "3");
+    assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "3"]));
+    let before = dist.youngest(&world);
+    let refused = xtask(&world, &repo, &["promote", "1.0.0", "--rc", "3"]);
+    assert_fails_with(&refused, &["already exists", "never overwritten"]);
+    assert_eq!(dist.youngest(&world), before);
+}
+
+#[test]
+fn promote_refuses_a_release_its_users_could_not_verify() {
+    let world = World::new();
+    let (dist, repo, _out) = ready_to_upload(&world);
+    assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]));
+    // The release KEYS went its own way: promote leaves it alone, and it lacks the key.
+    world.write(
+        world.root.path(),
+        "other-KEYS",
+        b"Keys of the PMC, kept by hand.\n",
+    );
+    world.ok(world.command("svnmucc").args([
+        "-m",
+        "edit",
+        "put",
+        world.path("other-KEYS").to_str().unwrap(),
+        &dist.file_url("release/demo/KEYS"),
+    ]));
+    let before = dist.youngest(&world);
+    let refused = xtask(&world, &repo, &["promote", "1.0.0", "--rc", "1"]);
+    assert_fails_with(
+        &refused,
+        &[
+            "left alone",
+            "nothing was changed",
+            "release/demo/KEYS",
+            "not in the keyring",
+        ],
+    );
+    assert_eq!(dist.youngest(&world), before);
+    assert_eq!(dist.ls(&world, "dev/demo"), ["1.0.0-rc1/", "KEYS"]);
+}
+
+#[test]
+fn prune_lists_what_leaves_dist_and_deletes_only_with_yes() {
+    let world = World::new();
+    let dist = Dist::new(&world, world.path("dist"));
+    dist.mkdirs(
+        &world,
+        &[
+            "release/demo/0.9.1",
+            "release/demo/1.0.0",
+            "dev/demo/0.9.1-rc1",
+            "dev/demo/1.0.0-rc1",
+            "dev/demo/1.1.0-rc1",
+        ],
+    );
+    let repo = world.path("project");
+    world.write(
+        &repo,
+        "Cargo.toml",
+        format!(
+            "[workspace.metadata.asf-release]\nname = \"demo\"\nsvn-dev-url = \"{0}/dev/demo\"\n\
+             svn-release-url = \"{0}/release/demo\"\n",
+            dist.url
+        )
+        .as_bytes(),
+    );
+    let before = dist.youngest(&world);
+
+    let listing = assert_ok(&xtask(&world, &repo, &["prune"]));
+    for expected in [
+        "release/demo/0.9.0",
+        "superseded by 0.9.1",
+        "dev/demo/0.9.1-rc1",
+        "dev/demo/1.0.0-rc1",
+        "archive.apache.org",
+        "--yes",
+    ] {
+        assert!(listing.contains(expected), "{expected:?} in:\n{listing}");
+    }
+    assert!(
+        !listing.contains("1.1.0-rc1"),
+        "a candidate under vote stays: {listing}"
+    );
+    assert_eq!(dist.youngest(&world), before, "nothing without --yes");
+
+    assert_ok(&xtask(&world, &repo, &["prune", "--yes"]));
+    assert_eq!(dist.youngest(&world), before + 1, "one commit");
+    assert_eq!(
+        dist.ls(&world, "release/demo"),
+        ["0.9.1/", "1.0.0/", "KEYS"]
+    );
+    assert_eq!(dist.ls(&world, "dev/demo"), ["1.1.0-rc1/", "KEYS"]);
+
+    let again = assert_ok(&xtask(&world, &repo, &["prune", "--yes"]));
+    assert!(again.contains("nothing to do"), "{again}");
+    assert_eq!(dist.youngest(&world), before + 1);
+}
+
+/// svnserve on a free port of 127.0.0.1, stopped when dropped.
+struct Svnserve {
+    child: Child,
+    port: u16,
+}
+
+impl Svnserve {
+    fn start(world: &World, root: &Path) -> Svnserve {
+        for _ in 0..10 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let mut child = world
+                .command("svnserve")
+                .args(["-d", "--foreground", "-r"])
+                .arg(root)
+                .args([
+                    "--listen-host",
+                    "127.0.0.1",
+                    "--listen-port",
+                    &port.to_string(),
+                ])
+                .spawn()
+                .expect("svnserve starts");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Svnserve { child, port };
+                }
+                if child.try_wait().unwrap().is_some() {
+                    break; // the port was taken meanwhile: try another
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("svnserve did not start");
+    }
+}
+
+impl Drop for Svnserve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn over_svnserve_a_release_manager_uploads_but_only_the_pmc_promotes() {
+    let world = World::new();
+    let root = world.path("srv");
+    let mut dist = Dist::new(&world, root.join("dist"));
+    let conf = dist.repo.join("conf");
+    std::fs::write(
+        conf.join("svnserve.conf"),
+        "[general]\nanon-access = none\nauth-access = write\npassword-db = passwd\n\
+         authz-db = authz\nrealm = dist\n",
+    )
+    .unwrap();
+    std::fs::write(
+        conf.join("passwd"),
+        "[users]\nrm = rm-secret-pw\npmc = pmc-secret-pw\n",
+    )
+    .unwrap();
+    std::fs::write(
+        conf.join("authz"),
+        "[/]\npmc = rw\nrm = r\n\n[/dev]\nrm = rw\n",
+    )
+    .unwrap();
+    let server = Svnserve::start(&world, &root);
+    dist.url = format!("svn://127.0.0.1:{}/dist", server.port);
+    let repo = project(&world, &dist);
+    world.generate_key("Release Manager", "rm@apache.org");
+    let rm = [("SVN_USERNAME", "rm"), ("SVN_PASSWORD", "rm-secret-pw")];
+
+    let text = assert_ok(&xtask_env(
+        &world,
+        &repo,
+        &["keys", "append", "--non-interactive"],
+        &rm,
+    ));
+    assert!(
+        !text.contains("rm-secret-pw"),
+        "the password never shows: {text}"
+    );
+    package(&world, &repo, "1");
+    let text = assert_ok(&xtask_env(
+        &world,
+        &repo,
+        &["upload", "1.0.0", "--rc", "1"],
+        &rm,
+    ));
+    assert!(!text.contains("rm-secret-pw"), "{text}");
+    assert_eq!(dist.ls(&world, "dev/demo/1.0.0-rc1").len(), 3);
+
+    let before = dist.youngest(&world);
+    let denied = xtask_env(&world, &repo, &["promote", "1.0.0", "--rc", "1"], &rm);
+    assert_fails_with(
+        &denied,
+        &["no permission", "ask a PMC member", "nothing was changed"],
+    );
+    assert!(!(stdout(&denied) + &stderr(&denied)).contains("rm-secret-pw"));
+    assert_eq!(dist.youngest(&world), before);
+    assert_eq!(dist.ls(&world, "dev/demo/1.0.0-rc1").len(), 3);
+    assert_eq!(dist.ls(&world, "release/demo"), ["0.9.0/", "KEYS"]);
+
+    let wrong = xtask_env(
+        &world,
+        &repo,
+        &["promote", "1.0.0", "--rc", "1", "--username", "pmc"],
+        &[("SVN_PASSWORD", "wrong")],
+    );
+    assert_fails_with(&wrong, &["Password incorrect", "SVN_PASSWORD"]);
+    assert!(
+        !stderr(&wrong).contains("no permission"),
+        "a wrong password is not a permission problem"
+    );
+    assert_eq!(dist.youngest(&world), before);
+
+    let pmc = [("SVN_PASSWORD", "pmc-secret-pw")];
+    assert_ok(&xtask_env(
+        &world,
+        &repo,
+        &["promote", "1.0.0", "--rc", "1", "--username", "pmc"],
+        &pmc,
+    ));
+    assert_eq!(dist.youngest(&world), before + 1);
+    assert_eq!(dist.ls(&world, "release/demo/1.0.0").len(), 3);
+}

@@ -1,0 +1,296 @@
+//! `keys`: the release manager's signing key, and its entry in the project's `KEYS` file on
+//! dist, which is all a voter imports to check a signature.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use camino::Utf8Path;
+use xshell::Shell;
+
+use crate::cli::KeysCommand;
+use crate::plan::{self, Plan};
+use crate::tools::gpg::{self, SecretKey};
+use crate::tools::svn::{self, Change, Credentials};
+use crate::tools::Tool;
+use crate::Ctx;
+
+pub fn run(ctx: &Ctx, command: &KeysCommand) -> Result<ExitCode> {
+    match command {
+        KeysCommand::Fingerprint { key } => fingerprint(ctx, key.as_deref()),
+        KeysCommand::Check { key, svn } => check(ctx, key.as_deref(), &svn.credentials()),
+        KeysCommand::Append { key, svn } => append(ctx, key.as_deref(), &svn.credentials()),
+        KeysCommand::Publish { key } => publish(ctx, key.as_deref()),
+    }
+}
+
+/// The key a command is about: the one named, else the configured signing key, else the only
+/// key that can sign. A named key is returned even when it cannot sign, so `check` can say why.
+fn select_key(ctx: &Ctx, key: Option<&str>) -> Result<SecretKey> {
+    Tool::Gpg.require()?;
+    let config = ctx.config()?;
+    let selector = key.or(config.signing_key.as_deref());
+    if let Some(selector) = selector {
+        if let [only] = gpg::secret_keys(&ctx.sh, Some(selector))?.as_slice() {
+            return Ok(only.clone());
+        }
+    }
+    gpg::signing_key(&ctx.sh, selector)
+}
+
+fn fingerprint(ctx: &Ctx, key: Option<&str>) -> Result<ExitCode> {
+    let key = select_key(ctx, key)?;
+    println!("key:         {}", primary_user_id(&key));
+    println!("fingerprint: {}", gpg::spaced_fingerprint(&key.fingerprint));
+    println!("enter it at https://id.apache.org under \"OpenPGP Public Key Primary Fingerprint\"");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn primary_user_id(key: &SecretKey) -> &str {
+    key.user_ids
+        .first()
+        .map(String::as_str)
+        .unwrap_or("(no user id)")
+}
+
+/// The primary-key fingerprints in the bytes of a KEYS file.
+pub fn fingerprints_in(sh: &Shell, keys: &[u8]) -> Result<Vec<String>> {
+    let mut file = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
+    file.write_all(keys)
+        .context("cannot write a temporary file")?;
+    let path = Utf8Path::from_path(file.path()).context("the temporary path is not UTF-8")?;
+    gpg::keys_in_file(sh, path)
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+/// What is wrong with the key itself (problems) and what merely deserves attention (warnings).
+fn key_findings(key: &SecretKey) -> (Vec<String>, Vec<String>) {
+    let fpr = &key.fingerprint;
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    let expired = key.validity == "e" || key.expires.is_some_and(|at| at <= now());
+    if key.validity == "r" {
+        problems.push(format!(
+            "key {fpr} is revoked: create a new key (RSA 4096 or ed25519) and add it to KEYS"
+        ));
+    } else if expired {
+        problems.push(format!(
+            "key {fpr} has expired: extend it with `gpg --quick-set-expire {fpr} 2y`, then \
+             `cargo xtask keys publish`"
+        ));
+    } else if !key.capabilities.contains('S') {
+        problems.push(format!(
+            "key {fpr} cannot sign: add a signing subkey or use another key"
+        ));
+    }
+    match key.algorithm.as_str() {
+        "1" if key.bits >= 4096 => {}
+        "1" => problems.push(format!(
+            "key {fpr} is RSA {} bits: the ASF asks for RSA 4096 or ed25519; create a new key",
+            key.bits
+        )),
+        "22" => {}
+        other => problems.push(format!(
+            "key {fpr} uses algorithm {other}: the ASF asks for RSA 4096 or ed25519; create a \
+             new key"
+        )),
+    }
+    if !key
+        .user_ids
+        .iter()
+        .any(|uid| uid.to_ascii_lowercase().contains("@apache.org>"))
+    {
+        warnings.push(format!(
+            "key {fpr} has no @apache.org user id: add one with `gpg --quick-add-uid {fpr} \
+             'Your Name <you@apache.org>'`"
+        ));
+    }
+    (problems, warnings)
+}
+
+fn check(ctx: &Ctx, key: Option<&str>, creds: &Credentials) -> Result<ExitCode> {
+    let config = ctx.config()?;
+    let key = select_key(ctx, key)?;
+    println!(
+        "checking key {} ({})",
+        key.fingerprint,
+        primary_user_id(&key)
+    );
+    let (mut problems, mut warnings) = key_findings(&key);
+    let dev_keys = config.dev_keys_url();
+    match svn::cat(&ctx.sh, creds, &dev_keys, None)? {
+        None => problems.push(format!(
+            "there is no KEYS file at {dev_keys}: run `cargo xtask keys append` to create it"
+        )),
+        Some(bytes) => {
+            if !fingerprints_in(&ctx.sh, &bytes)?.contains(&key.fingerprint) {
+                problems.push(format!(
+                    "key {} is not in {dev_keys}: run `cargo xtask keys append`",
+                    key.fingerprint
+                ));
+            }
+        }
+    }
+    let release_keys = config.release_keys_url();
+    let in_release = match svn::cat(&ctx.sh, creds, &release_keys, None)? {
+        Some(bytes) => fingerprints_in(&ctx.sh, &bytes)?.contains(&key.fingerprint),
+        None => false,
+    };
+    if !in_release {
+        warnings.push(format!(
+            "key {} is not in {release_keys}, which users check releases with: `cargo xtask \
+             promote` copies the dev KEYS there",
+            key.fingerprint
+        ));
+    }
+    for warning in &warnings {
+        println!("warning: {warning}");
+    }
+    for problem in &problems {
+        println!("✗ {problem}");
+    }
+    if problems.is_empty() {
+        println!("✓ the key can sign releases and is in {dev_keys}");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "{} problem(s): fix them and run `cargo xtask keys check` again",
+            problems.len()
+        );
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// The text `(gpg --list-sigs KEY && gpg --armor --export KEY) >> KEYS` appends.
+fn keys_entry(sh: &Shell, fingerprint: &str) -> Result<String> {
+    let sigs = gpg::list_sigs(fingerprint).read(sh)?;
+    let block = gpg::export_armored(fingerprint).read(sh)?;
+    if !block.contains("BEGIN PGP PUBLIC KEY BLOCK") {
+        bail!("`gpg --armor --export {fingerprint}` exported nothing: is the public key in your keyring?");
+    }
+    Ok(format!("{sigs}\n\n{block}\n"))
+}
+
+fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials) -> Result<ExitCode> {
+    let config = ctx.config()?;
+    let key = select_key(ctx, key)?;
+    let (problems, _) = key_findings(&key);
+    if !problems.is_empty() {
+        bail!(
+            "this key should not sign releases, so it is not added to KEYS:\n  {}",
+            problems.join("\n  ")
+        );
+    }
+    let url = config.dev_keys_url();
+    // Read at a fixed revision and commit against it, so an entry someone else adds meanwhile
+    // makes the commit fail instead of being overwritten.
+    let revision = svn::head_revision(&ctx.sh, creds, &config.svn_dev_url)?;
+    let current = svn::cat(&ctx.sh, creds, &url, Some(revision))?.unwrap_or_default();
+    if fingerprints_in(&ctx.sh, &current)?.contains(&key.fingerprint) {
+        println!("key {} is already in {url}: nothing to do", key.fingerprint);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut updated = current.clone();
+    if !updated.is_empty() {
+        if !updated.ends_with(b"\n") {
+            updated.push(b'\n');
+        }
+        updated.push(b'\n');
+    }
+    updated.extend_from_slice(keys_entry(&ctx.sh, &key.fingerprint)?.as_bytes());
+    let mut file = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
+    file.write_all(&updated)
+        .context("cannot write a temporary file")?;
+    let path = Utf8Path::from_path(file.path()).context("the temporary path is not UTF-8")?;
+
+    let message = format!(
+        "Add the key {} ({}) to the {} KEYS",
+        key.fingerprint,
+        primary_user_id(&key),
+        config.display_name
+    );
+    let commit = svn::commit(
+        creds,
+        &message,
+        Some(revision),
+        &[Change::Put(path.to_owned(), url.clone())],
+    );
+    let mut plan = Plan::new(format!("append key {} to {url}", key.fingerprint));
+    plan.local(format!(
+        "write {path}: KEYS at r{revision} followed by `gpg --list-sigs` and `gpg --armor --export` of the key"
+    ));
+    plan.run(commit.clone());
+    if ctx.dry_run {
+        print!("{}", plan.render());
+        return Ok(ExitCode::SUCCESS);
+    }
+    svn::run_commit(&ctx.sh, &commit, &url)?;
+    let after = svn::cat(&ctx.sh, creds, &url, None)?.unwrap_or_default();
+    if !after.starts_with(&current) || !fingerprints_in(&ctx.sh, &after)?.contains(&key.fingerprint)
+    {
+        bail!("{url} does not hold the new entry after the commit: check it with `svn cat {url}`");
+    }
+    println!("added key {} to {url}", key.fingerprint);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn publish(ctx: &Ctx, key: Option<&str>) -> Result<ExitCode> {
+    let config = ctx.config()?;
+    let key = select_key(ctx, key)?;
+    let send = gpg::send_keys(&config.keyserver, &key.fingerprint);
+    let mut plan = Plan::new(format!(
+        "publish key {} to {}",
+        key.fingerprint, config.keyserver
+    ));
+    plan.run(send.clone());
+    if ctx.dry_run {
+        print!("{}", plan.render());
+        return Ok(ExitCode::SUCCESS);
+    }
+    plan::execute(&ctx.sh, &send).with_context(|| {
+        format!(
+            "could not send the key to {}: check the network, or set another keyserver",
+            config.keyserver
+        )
+    })?;
+    println!(
+        "sent key {} to {}; now enter its fingerprint at https://id.apache.org (`cargo xtask keys fingerprint`)",
+        key.fingerprint, config.keyserver
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(algorithm: &str, bits: u32, validity: &str, uid: &str) -> SecretKey {
+        SecretKey {
+            fingerprint: "F".repeat(40),
+            user_ids: vec![uid.into()],
+            validity: validity.into(),
+            capabilities: "SC".into(),
+            algorithm: algorithm.into(),
+            bits,
+            expires: None,
+        }
+    }
+
+    #[test]
+    fn key_rules_follow_the_asf() {
+        let good = key("22", 255, "u", "RM <rm@apache.org>");
+        assert_eq!(key_findings(&good), (vec![], vec![]));
+        let (problems, warnings) = key_findings(&key("1", 2048, "r", "RM <rm@example.org>"));
+        assert!(problems[0].contains("revoked"), "{problems:?}");
+        assert!(problems[1].contains("RSA 2048"), "{problems:?}");
+        assert!(warnings[0].contains("@apache.org"), "{warnings:?}");
+        let (problems, _) = key_findings(&key("1", 4096, "e", "RM <rm@apache.org>"));
+        assert!(problems[0].contains("expired"), "{problems:?}");
+    }
+}

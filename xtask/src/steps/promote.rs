@@ -1,0 +1,211 @@
+//! `promote`: after a passed vote, the candidate moves from dist/dev to dist/release in one
+//! server-side commit that also removes the other candidates of the version and brings the
+//! release KEYS up to date. The bytes do not change, so the voted hashes stay valid.
+
+use std::io::Write;
+
+use anyhow::{bail, Context, Result};
+use camino::Utf8Path;
+
+use crate::cli::DistArgs;
+use crate::plan::Plan;
+use crate::steps::upload::{parse_checksum, sha512_bytes, verify_with_keys};
+use crate::tools::svn::{self, Change};
+use crate::tools::Tool;
+use crate::version::Version;
+use crate::Ctx;
+
+/// `2.3.0-rc4/` -> (2.3.0, 4).
+pub fn parse_rc_dir(entry: &str) -> Option<(Version, u32)> {
+    let name = entry.strip_suffix('/')?;
+    let (version, rc) = name.rsplit_once("-rc")?;
+    Some((version.parse().ok()?, rc.parse().ok()?))
+}
+
+pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
+    for tool in [Tool::Svn, Tool::Svnmucc, Tool::Gpg] {
+        tool.require()?;
+    }
+    let config = ctx.config()?;
+    let creds = args.svn.credentials();
+    let sh = &ctx.sh;
+    let (version, rc) = (&args.version, args.rc);
+    let rc_url = config.rc_url(version, rc);
+    let release_url = config.release_url(version);
+
+    let revision = svn::head_revision(sh, &creds, &config.svn_dev_url)?;
+    let dev = svn::list(sh, &creds, &config.svn_dev_url)?
+        .with_context(|| format!("{} does not exist: check svn-dev-url", config.svn_dev_url))?;
+    let release = svn::list(sh, &creds, &config.svn_release_url)?.with_context(|| {
+        format!(
+            "{} does not exist: check svn-release-url",
+            config.svn_release_url
+        )
+    })?;
+    let candidates: Vec<u32> = dev
+        .iter()
+        .filter_map(|entry| parse_rc_dir(entry))
+        .filter(|(v, _)| v == version)
+        .map(|(_, n)| n)
+        .collect();
+    let released = release.contains(&format!("{version}/"));
+    match (candidates.contains(&rc), released) {
+        (false, true) => {
+            println!("{release_url} exists and {rc_url} is gone: already promoted, nothing to do");
+            return Ok(());
+        }
+        (true, true) => bail!(
+            "{release_url} already exists: a release is never overwritten; nothing was changed \
+             (remove {rc_url} with `cargo xtask prune` if it is left over)"
+        ),
+        (false, false) => bail!(
+            "there is no candidate {rc_url} (candidates of {version} in dev: {}): upload it \
+             with `cargo xtask upload {version} --rc {rc}`",
+            if candidates.is_empty() {
+                "none".to_string()
+            } else {
+                candidates
+                    .iter()
+                    .map(|n| format!("RC{n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ),
+        (true, false) => {}
+    }
+
+    // The voted bytes must still match their checksum before they become the release.
+    let name = config.artifact_name(version)?;
+    let tarball_url = svn::join(&rc_url, &name);
+    let checksum_url = format!("{tarball_url}.sha512");
+    let missing = |url: &str| {
+        format!(
+            "{url} is missing: the candidate is incomplete, nothing was changed; upload a new RC"
+        )
+    };
+    let tarball = svn::cat(sh, &creds, &tarball_url, Some(revision))?
+        .with_context(|| missing(&tarball_url))?;
+    let checksum = svn::cat(sh, &creds, &checksum_url, Some(revision))?
+        .with_context(|| missing(&checksum_url))?;
+    let stated = parse_checksum(&String::from_utf8_lossy(&checksum), &name, &checksum_url)?;
+    let sha512 = sha512_bytes(&tarball);
+    if stated != sha512 {
+        bail!("{tarball_url} does not match {checksum_url}: nothing was changed; the candidate is damaged, upload a new RC");
+    }
+    let signature_url = format!("{tarball_url}.asc");
+    let signature = svn::cat(sh, &creds, &signature_url, Some(revision))?
+        .with_context(|| missing(&signature_url))?;
+
+    let mut changes = vec![Change::Mv(rc_url.clone(), release_url.clone())];
+    let mut removed = Vec::new();
+    for other in candidates.iter().filter(|&&n| n != rc) {
+        removed.push(format!("RC{other}"));
+        changes.push(Change::Rm(config.rc_url(version, *other)));
+    }
+    // KEYS in release follows the dev KEYS release managers append to, when it only adds.
+    let dev_keys = svn::cat(sh, &creds, &config.dev_keys_url(), Some(revision))?;
+    let release_keys = svn::cat(sh, &creds, &config.release_keys_url(), Some(revision))?;
+    let mut keys_file = None;
+    let mut keys_after = release_keys.clone().unwrap_or_default();
+    if let Some(dev_keys) = dev_keys {
+        let release_keys = release_keys.unwrap_or_default();
+        if dev_keys != release_keys {
+            if dev_keys.starts_with(&release_keys) {
+                let mut file =
+                    tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
+                file.write_all(&dev_keys)
+                    .context("cannot write a temporary file")?;
+                let path = Utf8Path::from_path(file.path())
+                    .context("the temporary path is not UTF-8")?
+                    .to_owned();
+                changes.push(Change::Put(path, config.release_keys_url()));
+                keys_file = Some(file);
+                keys_after = dev_keys;
+            } else {
+                eprintln!(
+                    "warning: {} is not {} plus new entries, so it is left alone; make sure the \
+                     signing key is in it",
+                    config.dev_keys_url(),
+                    config.release_keys_url()
+                );
+            }
+        }
+    }
+    // Users check a release against the release KEYS only: it must know the signing key.
+    check_signature(ctx, &name, &tarball, &signature, &keys_after).with_context(|| {
+        format!(
+            "nothing was changed: {signature_url} cannot be checked with the KEYS {} will \
+             carry; add the signing key to {} (`cargo xtask keys append`) and run promote again",
+            config.release_keys_url(),
+            config.dev_keys_url()
+        )
+    })?;
+    let message = format!(
+        "Release {} {version}: move {version}-rc{rc} from dev after the passed vote",
+        config.display_name
+    );
+    let commit = svn::commit(&creds, &message, Some(revision), &changes);
+    let mut plan = Plan::new(format!("promote {version} RC{rc} to {release_url}"));
+    plan.run(commit.clone());
+    plan.local("read the release back and compare the tarball's SHA-512 with the voted one");
+    if ctx.dry_run {
+        print!("{}", plan.render());
+        return Ok(());
+    }
+    svn::run_commit(sh, &commit, &config.svn_release_url)?;
+    drop(keys_file);
+
+    let released = svn::cat(sh, &creds, &svn::join(&release_url, &name), None)?;
+    if released.as_deref().map(sha512_bytes).as_deref() != Some(sha512.as_str()) {
+        bail!("{release_url}/{name} does not hold the voted bytes after the commit: check it with `svn ls {release_url}`");
+    }
+    println!("released {release_url}");
+    if !removed.is_empty() {
+        println!(
+            "  removed the other candidates from dev: {}",
+            removed.join(", ")
+        );
+    }
+    println!("  sha512: {sha512}");
+    println!("next: wait for the mirrors (about a day), update the download page, then send the ANNOUNCE mail");
+    Ok(())
+}
+
+/// Verifies the candidate's signature with nothing but `keys`, as a user of the release does.
+fn check_signature(
+    ctx: &Ctx,
+    name: &str,
+    tarball: &[u8],
+    signature: &[u8],
+    keys: &[u8],
+) -> Result<()> {
+    let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let dir_path = Utf8Path::from_path(dir.path()).context("temporary path is not UTF-8")?;
+    let tarball_path = dir_path.join(name);
+    let signature_path = dir_path.join(format!("{name}.asc"));
+    std::fs::write(&tarball_path, tarball)
+        .with_context(|| format!("cannot write {tarball_path}"))?;
+    std::fs::write(&signature_path, signature)
+        .with_context(|| format!("cannot write {signature_path}"))?;
+    let good = verify_with_keys(ctx, keys, &signature_path, &tarball_path)?;
+    eprintln!(
+        "  good signature by {} ({}), a key of the release KEYS",
+        good.primary_fingerprint, good.user_id
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candidate_directories_are_recognised() {
+        let v: Version = "2.3.0".parse().unwrap();
+        assert_eq!(parse_rc_dir("2.3.0-rc4/"), Some((v, 4)));
+        assert_eq!(parse_rc_dir("2.3.0-rc4"), None);
+        assert_eq!(parse_rc_dir("KEYS"), None);
+        assert_eq!(parse_rc_dir("2.3.0/"), None);
+        assert_eq!(parse_rc_dir("2.3-rc1/"), None);
+    }
+}

@@ -1,0 +1,236 @@
+//! `upload`: the signed package of a release candidate goes to `dist/dev/<project>/<version>-rcN`
+//! in one commit, checked before (checksum, signature against the published KEYS) and after
+//! (the bytes read back from SVN).
+
+use anyhow::{bail, Context, Result};
+use camino::Utf8Path;
+
+use crate::cli::DistArgs;
+use crate::config::Config;
+use crate::plan::Plan;
+use crate::steps::package::{sha512_file, Artifacts};
+use crate::tools::gpg;
+use crate::tools::svn::{self, Change, Credentials};
+use crate::tools::Tool;
+use crate::Ctx;
+
+/// SHA-512 of bytes in memory, lower-case hex.
+pub fn sha512_bytes(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha512};
+    crate::archive::writer::hex(&Sha512::digest(bytes))
+}
+
+/// The hash a `.sha512` file states for `file_name`; an error says what is wrong with it.
+pub fn parse_checksum(text: &str, file_name: &str, origin: &str) -> Result<String> {
+    let line = text.lines().next().unwrap_or_default();
+    let mut parts = line.split_whitespace();
+    let (Some(hash), Some(name)) = (parts.next(), parts.next()) else {
+        bail!("{origin} is not a checksum line `<sha512>  {file_name}`");
+    };
+    let name = name.trim_start_matches('*');
+    let is_hex = hash.len() == 128 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+    if !is_hex || name != file_name {
+        bail!("{origin} does not hold the SHA-512 of {file_name} (found `{line}`)");
+    }
+    Ok(hash.to_ascii_lowercase())
+}
+
+/// The checks a voter makes, on the local files: the checksum matches, and the signature is
+/// good for a key in the published KEYS. Returns the tarball's SHA-512.
+fn check_local(
+    ctx: &Ctx,
+    config: &Config,
+    creds: &Credentials,
+    artifacts: &Artifacts,
+    rebuild: &str,
+) -> Result<String> {
+    for file in [
+        &artifacts.tarball,
+        &artifacts.checksum,
+        &artifacts.signature,
+    ] {
+        if !file.is_file() {
+            bail!("{file} is missing: nothing was uploaded; create the package with `{rebuild}`");
+        }
+    }
+    let name = artifacts.file_name();
+    let stated = std::fs::read_to_string(&artifacts.checksum)
+        .with_context(|| format!("cannot read {}", artifacts.checksum))?;
+    let stated = parse_checksum(&stated, name, artifacts.checksum.as_str())?;
+    let actual = sha512_file(&artifacts.tarball)?;
+    if stated != actual {
+        bail!(
+            "{} does not match {}: the file was changed or damaged after packaging; nothing \
+             was uploaded; rebuild it with `{rebuild} --force`",
+            artifacts.tarball,
+            artifacts.checksum
+        );
+    }
+    let keys_url = config.dev_keys_url();
+    let keys = svn::cat(&ctx.sh, creds, &keys_url, None)?.with_context(|| {
+        format!("there is no KEYS file at {keys_url}: run `cargo xtask keys append` first")
+    })?;
+    let signature = verify_with_keys(ctx, &keys, &artifacts.signature, &artifacts.tarball)
+        .with_context(|| {
+            format!(
+                "nothing was uploaded: a voter checks the signature against {keys_url} only; \
+                 run `cargo xtask keys append` if your key is missing there, or rebuild the \
+                 package with `{rebuild} --force`"
+            )
+        })?;
+    eprintln!(
+        "  checksum matches; good signature by {} ({}), a key of {keys_url}",
+        signature.primary_fingerprint, signature.user_id
+    );
+    Ok(actual)
+}
+
+/// `gpg --verify` in a throwaway keyring holding only the keys of `keys`.
+pub fn verify_with_keys(
+    ctx: &Ctx,
+    keys: &[u8],
+    signature: &Utf8Path,
+    file: &Utf8Path,
+) -> Result<gpg::Signature> {
+    let home = tempfile::Builder::new()
+        .prefix("xtask-keys")
+        .tempdir()
+        .context("cannot create a temporary keyring")?;
+    let home_path = Utf8Path::from_path(home.path()).context("temporary path is not UTF-8")?;
+    // gpg warns about a keyring others could read.
+    std::fs::set_permissions(
+        home_path,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .with_context(|| format!("cannot restrict {home_path}"))?;
+    let keys_file = home_path.join("KEYS");
+    std::fs::write(&keys_file, keys).with_context(|| format!("cannot write {keys_file}"))?;
+    // A KEYS without keys imports nothing and fails; the check below then says why.
+    gpg::import_into(home_path, &keys_file).output(&ctx.sh)?;
+    gpg::verify(&ctx.sh, Some(home_path), signature, file)
+}
+
+/// Compares the files of a remote directory with the local artifacts; returns what differs.
+pub fn remote_differences(
+    ctx: &Ctx,
+    creds: &Credentials,
+    dir_url: &str,
+    artifacts: &Artifacts,
+) -> Result<Vec<String>> {
+    let entries = svn::list(&ctx.sh, creds, dir_url)?.unwrap_or_default();
+    let mut differences = Vec::new();
+    let local = [
+        &artifacts.tarball,
+        &artifacts.signature,
+        &artifacts.checksum,
+    ];
+    for entry in &entries {
+        if !local.iter().any(|f| f.file_name() == Some(entry.as_str())) {
+            differences.push(format!("{entry} is there but not in the local package"));
+        }
+    }
+    for file in local {
+        let name = file.file_name().unwrap_or_default();
+        let url = svn::join(dir_url, name);
+        match svn::cat(&ctx.sh, creds, &url, None)? {
+            None => differences.push(format!("{name} is missing there")),
+            Some(bytes) => {
+                if sha512_bytes(&bytes) != sha512_file(file)? {
+                    differences.push(format!("{name} has other bytes than {file}"));
+                }
+            }
+        }
+    }
+    Ok(differences)
+}
+
+pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
+    for tool in [Tool::Svn, Tool::Svnmucc, Tool::Gpg] {
+        tool.require()?;
+    }
+    let config = ctx.config()?;
+    let creds = args.svn.credentials();
+    let (version, rc) = (&args.version, args.rc);
+    let dir = match &args.dir {
+        Some(dir) => dir.clone(),
+        None => config.artifact_dir(version, Some(rc)),
+    };
+    let artifacts = Artifacts::new(&dir, &config.artifact_name(version)?);
+    let rebuild = format!("cargo xtask package {version} --rc {rc}");
+    let rc_url = config.rc_url(version, rc);
+
+    eprintln!("checking the local package in {dir} ...");
+    let sha512 = check_local(ctx, &config, &creds, &artifacts, &rebuild)?;
+    let listing = svn::list(&ctx.sh, &creds, &config.svn_dev_url)?.with_context(|| {
+        format!(
+            "{} does not exist: check svn-dev-url under [workspace.metadata.asf-release]",
+            config.svn_dev_url
+        )
+    })?;
+    let dir_name = format!("{version}-rc{rc}/");
+    if listing.contains(&dir_name) {
+        let differences = remote_differences(ctx, &creds, &rc_url, &artifacts)?;
+        if differences.is_empty() {
+            println!("{rc_url} already holds these exact files: nothing to do");
+            return Ok(());
+        }
+        bail!(
+            "{rc_url} already exists with other content ({}): an uploaded candidate is never \
+             replaced; make a new one with a new number (tag it, then `cargo xtask package \
+             {version} --rc {next}` and `cargo xtask upload {version} --rc {next}`)",
+            differences.join("; "),
+            next = rc + 1
+        );
+    }
+
+    let mut changes = vec![Change::Mkdir(rc_url.clone())];
+    for file in [
+        &artifacts.tarball,
+        &artifacts.signature,
+        &artifacts.checksum,
+    ] {
+        let name = file.file_name().unwrap_or_default();
+        changes.push(Change::Put(file.clone(), svn::join(&rc_url, name)));
+    }
+    let message = format!(
+        "Upload {} {version} RC{rc} for the release vote",
+        config.display_name
+    );
+    let commit = svn::commit(&creds, &message, None, &changes);
+    let mut plan = Plan::new(format!("upload {version} RC{rc} to {rc_url}"));
+    plan.run(commit.clone());
+    plan.local("read the three files back from SVN and compare their SHA-512");
+    if ctx.dry_run {
+        print!("{}", plan.render());
+        return Ok(());
+    }
+    svn::run_commit(&ctx.sh, &commit, &rc_url)?;
+    let differences = remote_differences(ctx, &creds, &rc_url, &artifacts)?;
+    if !differences.is_empty() {
+        bail!(
+            "after the upload, {rc_url} differs from the local package ({}): check it with \
+             `svn ls {rc_url}` before calling the vote",
+            differences.join("; ")
+        );
+    }
+    println!("uploaded {rc_url}");
+    println!("  {}", svn::join(&rc_url, artifacts.file_name()));
+    println!("  sha512: {sha512}");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksum_files_are_read_strictly() {
+        let hash = "a".repeat(128);
+        let name = "apache-demo-1.0.0-src.tgz";
+        let line = format!("{hash}  {name}\n");
+        assert_eq!(parse_checksum(&line, name, "x").unwrap(), hash);
+        assert!(parse_checksum(&line, "other.tgz", "x").is_err());
+        assert!(parse_checksum("abc  f\n", "f", "x").is_err());
+        assert!(parse_checksum("", name, "x").is_err());
+    }
+}
