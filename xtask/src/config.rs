@@ -46,6 +46,20 @@ struct Raw {
     dev_list: Option<String>,
     announce_list: Option<String>,
     keyserver: Option<String>,
+    github_repo: Option<String>,
+    backport_label: Option<String>,
+    backported_label: Option<String>,
+    protected_branch_template: Option<String>,
+    version_files: Option<Vec<VersionFile>>,
+}
+
+/// One place that must carry the release version: a file and a regex in which `{version}`
+/// stands for the version (`"version": "{version}"`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct VersionFile {
+    pub path: String,
+    pub pattern: String,
 }
 
 /// The validated settings, defaults applied.
@@ -78,6 +92,14 @@ pub struct Config {
     pub dev_list: String,
     pub announce_list: String,
     pub keyserver: String,
+    /// `owner/name` on GitHub; `None` means: read it from the remote's URL.
+    pub github_repo: Option<String>,
+    pub backport_label: String,
+    pub backported_label: String,
+    /// The branch of `.asf.yaml`'s `github.protected_branches` whose protection a new release
+    /// branch copies (default: the main branch).
+    pub protected_branch_template: Option<String>,
+    pub version_files: Vec<VersionFile>,
 }
 
 /// Reads the settings of the repository at `repo`.
@@ -203,7 +225,18 @@ impl Config {
             keyserver: raw
                 .keyserver
                 .unwrap_or_else(|| "hkps://keys.openpgp.org".into()),
+            github_repo: raw.github_repo,
+            backport_label: raw.backport_label.unwrap_or_else(|| "need backport".into()),
+            backported_label: raw.backported_label.unwrap_or_else(|| "backported".into()),
+            protected_branch_template: raw.protected_branch_template,
+            version_files: raw.version_files.unwrap_or_default(),
         };
+        if let Some(repo) = &config.github_repo {
+            crate::tools::github::check_repo_name(repo).context("invalid setting github-repo")?;
+        }
+        for file in &config.version_files {
+            crate::steps::version_files::compile(file)?;
+        }
         // Fill every pattern once now, so a typo is reported before any step starts.
         let probe = Version {
             major: 1,
