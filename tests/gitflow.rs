@@ -155,6 +155,18 @@ impl FakeGitHub {
         }));
     }
 
+    /// Puts an issue or PR into a milestone.
+    fn set_milestone(&self, number: u64, title: &str) {
+        let mut guard = self.state();
+        let state = &mut *guard;
+        let milestone = json!({"title": title, "number": 1});
+        for item in state.issues.iter_mut().chain(state.pulls.iter_mut()) {
+            if item["number"] == number {
+                item["milestone"] = milestone.clone();
+            }
+        }
+    }
+
     fn labels(&self, number: u64) -> Vec<String> {
         let state = self.state();
         let issue = state
@@ -685,6 +697,14 @@ fn backport_picks_labelled_prs_in_merge_order_skips_present_ones_and_relabels() 
         "master",
     );
 
+    // With --milestone, only the PRs of milestone 2.3 count.
+    p.github.set_milestone(12, "2.3");
+    let dry = p.ok(&["--dry-run", "backport", "2.3", "--milestone"]);
+    assert!(
+        dry.contains("to pick: PR #12") && !dry.contains("PR #11"),
+        "{dry}"
+    );
+
     let dry = p.ok(&["--dry-run", "backport", "2.3"]);
     let first = dry.find("to pick: PR #11").expect(&dry);
     let second = dry.find("to pick: PR #12").expect(&dry);
@@ -1018,6 +1038,8 @@ fn tags_are_signed_verified_pushed_and_never_moved() {
     assert_eq!(p.origin(&["rev-parse", "2.3.0^{commit}"]), second);
     let message = p.git(&["tag", "-l", "--format=%(contents:subject)", "2.3.0"]);
     assert_eq!(message, "Apache Demo 2.3.0");
+    let rerun = p.ok(&["tag", "2.3.0"]);
+    assert!(rerun.contains("nothing to do"), "{rerun}");
     assert!(is_ancestor(&p, &second, "v2.3") || p.origin(&["rev-parse", "v2.3"]) != second);
 
     // After the release, the next candidate of the branch is the next patch version.

@@ -383,6 +383,42 @@ mod tests {
     }
 
     #[test]
+    fn gitflow_settings_have_defaults_and_are_checked() {
+        let config = parse_str(MINIMAL).unwrap();
+        assert_eq!(config.backport_label, "need backport");
+        assert_eq!(config.backported_label, "backported");
+        assert_eq!(config.github_repo, None);
+        let config = parse_str(&format!(
+            "{MINIMAL}github-repo = \"apache/apisix\"\nversion-files = [\n  \
+             {{ path = \"apisix/core/version.lua\", pattern = 'VERSION = \"{{version}}\"' }},\n]\n"
+        ))
+        .unwrap();
+        assert_eq!(config.github_repo.as_deref(), Some("apache/apisix"));
+        assert_eq!(config.version_files.len(), 1);
+        for (extra, expected) in [
+            ("github-repo = \"apisix\"", "owner/name"),
+            (
+                "version-files = [{ path = \"V\", pattern = \"1.0\" }]",
+                "no `{version}`",
+            ),
+            (
+                "version-files = [{ path = \"V\", pattern = \"({version}\" }]",
+                "not a valid regex",
+            ),
+            (
+                "version-files = [{ file = \"V\", pattern = \"{version}\" }]",
+                "unknown field `file`",
+            ),
+        ] {
+            let err = format!(
+                "{:#}",
+                parse_str(&format!("{MINIMAL}{extra}\n")).unwrap_err()
+            );
+            assert!(err.contains(expected), "{extra}: {err}");
+        }
+    }
+
+    #[test]
     fn errors_name_the_problem_and_the_fix() {
         for (text, expected) in [
             (

@@ -187,8 +187,8 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
         .any(|line| line.starts_with("[GNUPG:] VALIDSIG ") && line.contains(&key.fingerprint));
     if !output.status.success() || !signed_by_key {
         bail!(
-            "tag {tag} does not carry a valid signature of {}: {}; delete it with `git tag -d \
-             {tag}` (it was not pushed) and check `cargo xtask doctor`",
+            "tag {tag} does not carry a valid signature of {}: {}; it was not pushed by this \
+             run; delete it with `git tag -d {tag}` and check `cargo xtask doctor`",
             key.fingerprint,
             status.trim()
         );

@@ -57,10 +57,6 @@ pub struct Milestone {
     pub title: String,
     pub state: String,
     #[serde(default)]
-    pub open_issues: u64,
-    #[serde(default)]
-    pub closed_issues: u64,
-    #[serde(default)]
     pub html_url: String,
 }
 
