@@ -1021,6 +1021,13 @@ fn tags_are_signed_verified_pushed_and_never_moved() {
     );
     p.git(&["reset", "-q", "--hard", &second]);
 
+    // A commit that is not published is not tagged.
+    assert_fails_with(
+        &p.xtask(&["tag", "2.3.0", "--rc"]),
+        &["is on no branch of remote `origin`", "push"],
+    );
+    p.git(&["push", "-q", "origin", "v2.3"]);
+
     // A tag is never moved.
     assert_fails_with(
         &p.xtask(&["tag", "2.3.0", "--rc", "1"]),
@@ -1052,6 +1059,7 @@ fn tags_are_signed_verified_pushed_and_never_moved() {
         &["version check fails", "where 2.3.1 is expected"],
     );
     p.ok(&["version", "bump", "2.3.1"]);
+    p.git(&["push", "-q", "origin", "v2.3"]);
     let out = p.ok(&["tag", "--rc"]);
     assert!(out.contains("2.3.1-rc1"), "{out}");
 

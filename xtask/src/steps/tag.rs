@@ -155,6 +155,15 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
                 );
             }
         }
+        // Voters must find the tagged commit on a published branch.
+        if git::remote_branches_containing(sh, repo, &config.remote, &target)?.is_empty() {
+            bail!(
+                "commit {target} is on no branch of remote `{}`: push the release branch first \
+                 (`git push {} HEAD`), then tag",
+                config.remote,
+                config.remote
+            );
+        }
     }
     let key = gpg::signing_key(sh, args.key.as_deref().or(config.signing_key.as_deref()))?;
     let create = git::signed_tag(

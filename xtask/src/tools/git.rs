@@ -458,3 +458,30 @@ pub fn commit_time_utc(sh: &Shell, repo: &Utf8Path, commit: &str) -> Result<Stri
     .env("TZ", "UTC")
     .read(sh)
 }
+
+/// The branches of `remote` (as last fetched or pushed) that contain `commit`.
+pub fn remote_branches_containing(
+    sh: &Shell,
+    repo: &Utf8Path,
+    remote: &str,
+    commit: &str,
+) -> Result<Vec<String>> {
+    let text = git(
+        repo,
+        &[
+            "branch",
+            "--remotes",
+            "--format=%(refname)",
+            "--contains",
+            commit,
+        ],
+    )
+    .read(sh)?;
+    let prefix = format!("refs/remotes/{remote}/");
+    Ok(text
+        .lines()
+        .filter_map(|name| name.strip_prefix(&prefix))
+        .filter(|name| *name != "HEAD")
+        .map(str::to_string)
+        .collect())
+}
