@@ -275,7 +275,7 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
     for cmd in &picks {
         plan::execute(sh, cmd)?;
     }
-    for candidate in &to_pick {
+    for (picked, candidate) in to_pick.iter().enumerate() {
         let pick = git::cherry_pick(repo, &candidate.commit, candidate.is_merge);
         eprintln!("  running: {pick}");
         let output = pick.output(sh)?;
@@ -293,10 +293,10 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
         let mainline = if candidate.is_merge { " -m 1" } else { "" };
         bail!(
             "PR #{} ({}) does not apply to {branch}: conflicts in {}. The pick was aborted: \
-             {branch} holds the earlier picks (not pushed yet) and the working tree is clean. \
-             Resolve it by hand: `git checkout {branch} && git cherry-pick -x{mainline} {}`, fix \
-             the files, `git add` them and `git cherry-pick --continue`; then run `cargo xtask \
-             backport {line} --continue`",
+             {branch} holds the {picked} pick(s) before it (not pushed yet) and the working tree \
+             is clean. Resolve it by hand: `git checkout {branch} && git cherry-pick -x{mainline} \
+             {}`, fix the files, `git add` them and `git cherry-pick --continue`; then run \
+             `cargo xtask backport {line} --continue`",
             candidate.pull.number,
             candidate.pull.title,
             if unmerged.is_empty() {

@@ -189,6 +189,7 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
     if local.is_none() {
         plan::execute(sh, &create)?;
     }
+    eprintln!("  running: {verify}");
     let output = verify.output(sh)?;
     let status = String::from_utf8_lossy(&output.stderr);
     let signed_by_key = status
