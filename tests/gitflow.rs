@@ -1220,6 +1220,12 @@ fn github_errors_become_clear_messages() {
             &["rate limit", "1700000000"],
         ),
         (
+            429,
+            &[("retry-after", "60")],
+            r#"{"message":"Too Many Requests"}"#,
+            &["rate limit", "wait 60 seconds"],
+        ),
+        (
             403,
             &[],
             r#"{"message":"Resource not accessible by integration"}"#,

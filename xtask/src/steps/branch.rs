@@ -364,6 +364,37 @@ notifications:
     }
 
     #[test]
+    fn reads_the_line_back_from_a_branch_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = "[workspace.metadata.asf-release]\nname = \"demo\"\n";
+        std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
+        let repo = camino::Utf8Path::from_path(dir.path()).unwrap();
+        let mut config = crate::config::load(repo).unwrap();
+        assert_eq!(
+            line_of_branch(&config, "v2.3").map(|l| l.to_string()),
+            Some("2.3".into())
+        );
+        assert_eq!(line_of_branch(&config, "v2.3.1"), None);
+        assert_eq!(line_of_branch(&config, "master"), None);
+        config.branch_pattern = "release/{major}.{minor}".into();
+        assert_eq!(
+            line_of_branch(&config, "release/10.20").map(|l| l.to_string()),
+            Some("10.20".into())
+        );
+        assert_eq!(line_of_branch(&config, "v2.3"), None);
+    }
+
+    #[test]
+    fn copies_a_template_from_the_middle_with_comments_and_lists() {
+        let text = "github:\n  protected_branches:  # managed by the release tool\n    master:   # main\n      required_status_checks:\n        contexts:\n          - \"ci\"\n    # note\n    v1.0: {}\n";
+        let out = protect_branch(text, "master", "v2.0").unwrap().unwrap();
+        assert_eq!(
+            out,
+            format!("{text}    v2.0:   # main\n      required_status_checks:\n        contexts:\n          - \"ci\"\n")
+        );
+    }
+
+    #[test]
     fn refuses_what_it_cannot_extend_safely() {
         for (text, expected) in [
             ("notifications: {}\n", "no `github:` section"),

@@ -273,6 +273,7 @@ impl GitHub {
         let link = header("link");
         let remaining = header("x-ratelimit-remaining");
         let reset = header("x-ratelimit-reset");
+        let retry_after = header("retry-after");
         let text = response
             .body_mut()
             .with_config()
@@ -293,12 +294,17 @@ impl GitHub {
                 "GitHub refused the credentials for {what} (401 {message}): set GITHUB_TOKEN (or \
                  GH_TOKEN) to a valid token"
             ),
-            403 | 429 if rate_limited => bail!(
-                "GitHub's rate limit is exhausted for {what} ({status} {message}); it resets at \
-                 {} (seconds since the epoch): wait until then, or set GITHUB_TOKEN for a higher \
-                 limit",
-                reset.as_deref().unwrap_or("an unknown time")
-            ),
+            429 | 403 if status == 429 || rate_limited => {
+                let when = match (&reset, &retry_after) {
+                    (Some(reset), _) => format!("until {reset} (seconds since the epoch)"),
+                    (None, Some(seconds)) => format!("{seconds} seconds"),
+                    (None, None) => "a few minutes".to_string(),
+                };
+                bail!(
+                    "GitHub's rate limit is exhausted for {what} ({status} {message}): wait \
+                     {when}, or set GITHUB_TOKEN for a higher limit"
+                )
+            }
             403 => bail!(
                 "GitHub forbids {what} (403 {message}): the token in GITHUB_TOKEN (or GH_TOKEN) \
                  needs write access to {}",
