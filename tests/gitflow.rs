@@ -756,6 +756,7 @@ fn backport_picks_labelled_prs_in_merge_order_skips_present_ones_and_relabels() 
         );
     }
     assert_eq!(p.github.labels(15), ["feature"]);
+    assert!(p.github.seen().iter().all(|s| !s.target.contains(TOKEN)));
     let writes: Vec<Seen> = p
         .github
         .seen()

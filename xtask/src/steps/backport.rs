@@ -309,6 +309,9 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
     }
     if needs_push {
         plan::execute(sh, &push)?;
+        let pushed = git::resolve_commit(sh, repo, &format!("refs/heads/{branch}"))?
+            .with_context(|| format!("branch {branch} vanished during the backport"))?;
+        git::verify_pushed(sh, repo, remote, &format!("refs/heads/{branch}"), &pushed)?;
     }
     for candidate in &relabel {
         let number = candidate.pull.number;

@@ -295,6 +295,7 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
     }
     if on_remote.is_none() {
         plan::execute(sh, &push)?;
+        git::verify_pushed(sh, repo, remote, &full, &from)?;
     }
     println!("release branch {branch} is at {from} on {remote}");
     if let Some(new_yaml) = new_yaml {

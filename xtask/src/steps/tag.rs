@@ -205,6 +205,13 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
     }
     if remote.is_none() {
         plan::execute(sh, &push)?;
+        git::verify_pushed(
+            sh,
+            repo,
+            &config.remote,
+            &format!("refs/tags/{tag}"),
+            &target,
+        )?;
         println!(
             "tagged {what}: {tag} at {target}, signed by {}, pushed to {}",
             key.fingerprint, config.remote

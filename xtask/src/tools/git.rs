@@ -485,3 +485,22 @@ pub fn remote_branches_containing(
         .map(str::to_string)
         .collect())
 }
+
+/// Checks after a push that the remote has `full_ref` at `commit`.
+pub fn verify_pushed(
+    sh: &Shell,
+    repo: &Utf8Path,
+    remote: &str,
+    full_ref: &str,
+    commit: &str,
+) -> Result<()> {
+    let found = remote_ref_commit(sh, repo, remote, full_ref)?;
+    if found.as_deref() != Some(commit) {
+        bail!(
+            "after the push, remote `{remote}` has {full_ref} at {}, not at {commit}: check \
+             `git ls-remote {remote} {full_ref}` and push again",
+            found.as_deref().unwrap_or("nothing")
+        );
+    }
+    Ok(())
+}
