@@ -858,6 +858,12 @@ fn backport_stops_cleanly_on_a_conflict_and_continues_after_a_manual_fix() {
     p.world
         .write(&p.work, "a.txt", b"one\nTWO on both\nthree\n");
     p.git(&["add", "a.txt"]);
+    let dry = p.ok(&["--dry-run", "backport", "2.3", "--continue"]);
+    assert!(dry.contains("cherry-pick --continue"), "{dry}");
+    assert!(
+        p.work.join(".git/CHERRY_PICK_HEAD").exists(),
+        "a dry run finishes nothing"
+    );
 
     let out = p.ok(&["backport", "2.3", "--continue"]);
     assert!(out.contains("backported 1 PR(s)"), "{out}");

@@ -59,12 +59,27 @@ fn labelled_pulls(github: &GitHub, config: &Config, milestone: Option<&str>) -> 
     Ok(pulls)
 }
 
+/// Where `--continue` stands after looking at the stopped pick.
+enum Resumed {
+    /// The pick of this commit is finished (by the user or just now); the run goes on.
+    After(String),
+    /// A dry run while the pick is still in progress: the plan was printed, nothing more to show.
+    DryRunStopped,
+}
+
 /// Finishes the pick the user resolved by hand, before the normal run goes on.
-fn resume(ctx: &Ctx, state: &Utf8PathBuf, line: &str) -> Result<Option<String>> {
-    let stopped = std::fs::read_to_string(state).ok();
-    let Some(stopped) = stopped else {
-        bail!("no backport of {line} stopped on a conflict: run `cargo xtask backport {line}` without --continue");
+fn resume(ctx: &Ctx, state: &Utf8PathBuf, line: &str) -> Result<Resumed> {
+    let Ok(stopped) = std::fs::read_to_string(state) else {
+        bail!(
+            "no backport of {line} stopped on a conflict: run `cargo xtask backport {line}` \
+             without --continue"
+        );
     };
+    let stopped = stopped
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string();
     if git::cherry_pick_in_progress(&ctx.sh, &ctx.repo)? {
         let unmerged = git::unmerged_files(&ctx.sh, &ctx.repo)?;
         if !unmerged.is_empty() {
@@ -74,11 +89,19 @@ fn resume(ctx: &Ctx, state: &Utf8PathBuf, line: &str) -> Result<Option<String>> 
                 unmerged.join(", ")
             );
         }
-        plan::execute(&ctx.sh, &git::cherry_pick_continue(&ctx.repo)).context(
+        let finish = git::cherry_pick_continue(&ctx.repo);
+        if ctx.dry_run {
+            let mut plan = Plan::new(format!("finish the cherry-pick of {stopped}"));
+            plan.run(finish);
+            print!("{}", plan.render());
+            println!("the rest of the backport is planned once the pick is finished");
+            return Ok(Resumed::DryRunStopped);
+        }
+        plan::execute(&ctx.sh, &finish).context(
             "cannot finish the cherry-pick: finish it with `git cherry-pick --continue`",
         )?;
     }
-    Ok(stopped.split_whitespace().next().map(str::to_string))
+    Ok(Resumed::After(stopped))
 }
 
 pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
@@ -92,7 +115,10 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
     let remote = &config.remote;
     let state = state_file(ctx, &branch)?;
     let resumed = if args.resume {
-        resume(ctx, &state, &line)?
+        match resume(ctx, &state, &line)? {
+            Resumed::After(stopped) => Some(stopped),
+            Resumed::DryRunStopped => return Ok(()),
+        }
     } else {
         if let Ok(stopped) = std::fs::read_to_string(&state) {
             bail!(

@@ -207,16 +207,14 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
     let full = format!("refs/heads/{branch}");
     let on_remote = git::remote_ref_commit(sh, repo, remote, &full)?;
     let local = git::resolve_commit(sh, repo, &full)?;
-    for (place, commit) in [
-        ("remote `".to_string() + remote + "`", &on_remote),
-        ("this clone".into(), &local),
-    ] {
+    let remote_place = format!("remote `{remote}`");
+    for (place, commit) in [(remote_place.as_str(), &on_remote), ("this clone", &local)] {
         if let Some(commit) = commit {
             if *commit != from {
                 bail!(
                     "branch {branch} exists in {place} at {commit}, not at {from} ({from_ref}): \
-                     nothing was changed; if it is the release branch you made earlier there is \
-                     nothing to do, otherwise delete it or pick the commit with --from"
+                     nothing was changed. A release branch is cut once; to cut it elsewhere, \
+                     delete it first, or name its commit with --from"
                 );
             }
         }
