@@ -1249,6 +1249,35 @@ fn github_errors_become_clear_messages() {
         assert_fails_with(&p.xtask(&["milestone", "status", "2.3"]), expected);
     }
 
+    // A next-page link to another server is not followed with the token.
+    p.github.fail_with(
+        200,
+        &[(
+            "link",
+            "<http://127.0.0.1:9/repos/apache/demo/milestones?page=2>; rel=\"next\"",
+        )],
+        "[]",
+    );
+    assert_fails_with(
+        &p.xtask(&["milestone", "status", "2.3"]),
+        &["http://127.0.0.1:9/", "refusing to send the token there"],
+    );
+
+    // A redirect is followed without the token.
+    let elsewhere = FakeGitHub::start();
+    let location = format!("{}{REPO_PATH}/milestones?state=all", elsewhere.url);
+    p.github.fail_with(302, &[("location", &location)], "");
+    assert_fails_with(
+        &p.xtask(&["milestone", "status", "2.3"]),
+        &["no milestone 2.3"],
+    );
+    let seen = elsewhere.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(
+        seen[0].authorization, None,
+        "the token stays with GITHUB_API_URL"
+    );
+
     // No token: reading works, writing says what to set.
     p.github.state().fail = None;
     let output = p
