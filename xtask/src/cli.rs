@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use xshell::Shell;
 
 use crate::steps;
-use crate::version::{parse_rc, Version};
+use crate::version::{parse_rc, Line, Version};
 use crate::Ctx;
 
 #[derive(Parser, Debug)]
@@ -51,6 +51,18 @@ pub enum Command {
     Promote(DistArgs),
     /// List superseded releases and left-over candidates on dist; delete them with --yes.
     Prune(PruneArgs),
+    /// The GitHub milestone of a release line: create it, or show what is open and untriaged.
+    #[command(subcommand)]
+    Milestone(MilestoneCommand),
+    /// Cut the release branch of a line, push it and protect it in .asf.yaml.
+    Branch(BranchArgs),
+    /// Cherry-pick the merged PRs labelled `need backport` onto the release branch.
+    Backport(BackportArgs),
+    /// Check or bump the version in the configured version-files.
+    #[command(subcommand)]
+    Version(VersionCommand),
+    /// Make, verify and push the signed tag of a release candidate or a release.
+    Tag(TagArgs),
 }
 
 /// How to reach the SVN server. The password is read from SVN_PASSWORD only, and handed to
@@ -100,6 +112,25 @@ pub enum KeysCommand {
     },
 }
 
+#[derive(Subcommand, Debug)]
+pub enum MilestoneCommand {
+    /// Create the milestone of a line (nothing to do when it exists).
+    Create {
+        /// The release line, like 2.3.
+        #[arg(value_parser = parse_line)]
+        line: Line,
+    },
+    /// List its open and closed issues and PRs and what still needs triage; fails while
+    /// items are open.
+    Status {
+        #[arg(value_parser = parse_line)]
+        line: Line,
+        /// Succeed even while open items remain.
+        #[arg(long)]
+        allow_open: bool,
+    },
+}
+
 #[derive(clap::Args, Debug)]
 pub struct DistArgs {
     /// The version, like 2.3.0.
@@ -122,6 +153,58 @@ pub struct PruneArgs {
     pub yes: bool,
     #[command(flatten)]
     pub svn: SvnArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BranchArgs {
+    /// The release line, like 2.3.
+    #[arg(value_parser = parse_line)]
+    pub line: Line,
+    /// Cut the branch from this commit instead of the remote's main branch.
+    #[arg(long, value_name = "REF")]
+    pub from: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BackportArgs {
+    /// The release line, like 2.3.
+    #[arg(value_parser = parse_line)]
+    pub line: Line,
+    /// Go on after a conflict that was resolved by hand.
+    #[arg(long = "continue")]
+    pub resume: bool,
+    /// Take only PRs whose milestone is the line.
+    #[arg(long)]
+    pub milestone: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VersionCommand {
+    /// Fail unless every configured version file carries VERSION.
+    Check {
+        #[arg(value_parser = parse_version)]
+        version: Version,
+    },
+    /// Write VERSION into every configured version file and commit.
+    Bump {
+        #[arg(value_parser = parse_version)]
+        version: Version,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TagArgs {
+    /// The version, like 2.3.0 (default: the next unreleased version of the release branch
+    /// checked out).
+    #[arg(value_parser = parse_version)]
+    pub version: Option<Version>,
+    /// Tag release candidate N on HEAD; without N, the next candidate number. Without --rc,
+    /// tag the release itself on the commit of its last candidate.
+    #[arg(long, value_name = "N", num_args = 0..=1, value_parser = parse_rc)]
+    pub rc: Option<Option<u32>>,
+    /// Sign with this key (default: signing-key of the configuration).
+    #[arg(long)]
+    pub key: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -183,6 +266,10 @@ fn parse_version(text: &str) -> Result<Version> {
     text.parse()
 }
 
+fn parse_line(text: &str) -> Result<Line> {
+    text.parse()
+}
+
 /// The workspace this binary was built in.
 fn default_repo() -> Utf8PathBuf {
     let manifest = Utf8Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -210,5 +297,20 @@ pub fn main() -> Result<ExitCode> {
         Command::Upload(args) => steps::upload::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
         Command::Promote(args) => steps::promote::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
         Command::Prune(args) => steps::prune::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
+        Command::Milestone(MilestoneCommand::Create { line }) => {
+            steps::milestone::create(&ctx, line).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Milestone(MilestoneCommand::Status { line, allow_open }) => {
+            steps::milestone::status(&ctx, line, allow_open)
+        }
+        Command::Branch(args) => steps::branch::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
+        Command::Backport(args) => steps::backport::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
+        Command::Version(VersionCommand::Check { version }) => {
+            steps::version_files::check(&ctx, &version)
+        }
+        Command::Version(VersionCommand::Bump { version }) => {
+            steps::version_files::bump(&ctx, &version).map(|_| ExitCode::SUCCESS)
+        }
+        Command::Tag(args) => steps::tag::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
     }
 }

@@ -48,6 +48,20 @@ struct Raw {
     keyserver: Option<String>,
     keep_releases: Option<u32>,
     keep_lines: Option<u32>,
+    github_repo: Option<String>,
+    backport_label: Option<String>,
+    backported_label: Option<String>,
+    protected_branch_template: Option<String>,
+    version_files: Option<Vec<VersionFile>>,
+}
+
+/// One place that must carry the release version: a file and a regex in which `{version}`
+/// stands for the version (`"version": "{version}"`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct VersionFile {
+    pub path: String,
+    pub pattern: String,
 }
 
 /// The validated settings, defaults applied.
@@ -84,6 +98,14 @@ pub struct Config {
     pub keep_releases: u32,
     /// How many newest X.Y lines stay in dist/release; `None` keeps every line (`prune`).
     pub keep_lines: Option<u32>,
+    /// `owner/name` on GitHub; `None` means: read it from the remote's URL.
+    pub github_repo: Option<String>,
+    pub backport_label: String,
+    pub backported_label: String,
+    /// The branch of `.asf.yaml`'s `github.protected_branches` whose protection a new release
+    /// branch copies (default: the main branch).
+    pub protected_branch_template: Option<String>,
+    pub version_files: Vec<VersionFile>,
 }
 
 /// Reads the settings of the repository at `repo`.
@@ -233,12 +255,23 @@ impl Config {
                 .unwrap_or_else(|| "hkps://keys.openpgp.org".into()),
             keep_releases: raw.keep_releases.unwrap_or(1),
             keep_lines: raw.keep_lines,
+            github_repo: raw.github_repo,
+            backport_label: raw.backport_label.unwrap_or_else(|| "need backport".into()),
+            backported_label: raw.backported_label.unwrap_or_else(|| "backported".into()),
+            protected_branch_template: raw.protected_branch_template,
+            version_files: raw.version_files.unwrap_or_default(),
         };
         if config.keep_releases == 0 || config.keep_lines == Some(0) {
             bail!(
                 "invalid setting keep-releases / keep-lines = 0: at least the newest release \
                  must stay on dist/release; use 1 or more"
             );
+        }
+        if let Some(repo) = &config.github_repo {
+            crate::tools::github::check_repo_name(repo).context("invalid setting github-repo")?;
+        }
+        for file in &config.version_files {
+            crate::steps::version_files::compile(file)?;
         }
         // Fill every pattern once now, so a typo is reported before any step starts.
         let probe = Version {
@@ -408,6 +441,42 @@ mod tests {
             config.artifact_name(&v).unwrap(),
             "apache-apisix-dashboard-0.1.0-incubating-src.tgz"
         );
+    }
+
+    #[test]
+    fn gitflow_settings_have_defaults_and_are_checked() {
+        let config = parse_str(MINIMAL).unwrap();
+        assert_eq!(config.backport_label, "need backport");
+        assert_eq!(config.backported_label, "backported");
+        assert_eq!(config.github_repo, None);
+        let config = parse_str(&format!(
+            "{MINIMAL}github-repo = \"apache/apisix\"\nversion-files = [\n  \
+             {{ path = \"apisix/core/version.lua\", pattern = 'VERSION = \"{{version}}\"' }},\n]\n"
+        ))
+        .unwrap();
+        assert_eq!(config.github_repo.as_deref(), Some("apache/apisix"));
+        assert_eq!(config.version_files.len(), 1);
+        for (extra, expected) in [
+            ("github-repo = \"apisix\"", "owner/name"),
+            (
+                "version-files = [{ path = \"V\", pattern = \"1.0\" }]",
+                "no `{version}`",
+            ),
+            (
+                "version-files = [{ path = \"V\", pattern = \"({version}\" }]",
+                "not a valid regex",
+            ),
+            (
+                "version-files = [{ file = \"V\", pattern = \"{version}\" }]",
+                "unknown field `file`",
+            ),
+        ] {
+            let err = format!(
+                "{:#}",
+                parse_str(&format!("{MINIMAL}{extra}\n")).unwrap_err()
+            );
+            assert!(err.contains(expected), "{extra}: {err}");
+        }
     }
 
     #[test]

@@ -251,6 +251,12 @@ pub fn version(sh: &Shell) -> Result<String> {
 }
 
 /// The URL of a remote, or `None` when the repository has no remote of that name.
+/// `git fetch <remote>`: brings branches and tags of the remote up to date.
+pub fn fetch(repo: &Utf8Path, remote: &str) -> ToolCmd {
+    git(repo, &["fetch", "--quiet", "--tags", remote])
+}
+
+/// The URL of a remote, or `None` when the repository has no remote of that name.
 pub fn remote_url(sh: &Shell, repo: &Utf8Path, remote: &str) -> Result<Option<String>> {
     let output = git(repo, &["remote", "get-url", "--", remote]).output(sh)?;
     if !output.status.success() {
@@ -268,4 +274,242 @@ pub fn fetch_tag(repo: &Utf8Path, remote: &str, tag: &str) -> ToolCmd {
         repo,
         &["fetch", "--quiet", "--no-tags", "--", remote, &spec],
     )
+}
+/// The commit a ref has on the remote (tags peeled), asking the remote itself; `None` when the
+/// remote has no such ref.
+pub fn remote_ref_commit(
+    sh: &Shell,
+    repo: &Utf8Path,
+    remote: &str,
+    full_ref: &str,
+) -> Result<Option<String>> {
+    let peeled = format!("{full_ref}^{{}}");
+    let text = git(repo, &["ls-remote", remote, full_ref, &peeled])
+        .read(sh)
+        .with_context(|| format!("cannot read the refs of remote `{remote}`: check its URL"))?;
+    let mut plain = None;
+    for line in text.lines() {
+        let Some((id, name)) = line.split_once('\t') else {
+            continue;
+        };
+        if name == peeled {
+            return Ok(Some(id.to_string()));
+        }
+        if name == full_ref {
+            plain = Some(id.to_string());
+        }
+    }
+    Ok(plain)
+}
+
+/// Whether `ancestor` is reachable from `descendant`.
+pub fn is_ancestor(sh: &Shell, repo: &Utf8Path, ancestor: &str, descendant: &str) -> Result<bool> {
+    let output = git(repo, &["merge-base", "--is-ancestor", ancestor, descendant]).output(sh)?;
+    match output.status.code() {
+        Some(0) => Ok(true),
+        Some(1) => Ok(false),
+        _ => bail!(
+            "git cannot compare {ancestor} and {descendant}: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ),
+    }
+}
+
+/// The branch checked out, or `None` on a detached HEAD.
+pub fn current_branch(sh: &Shell, repo: &Utf8Path) -> Result<Option<String>> {
+    let output = git(repo, &["symbolic-ref", "--quiet", "--short", "HEAD"]).output(sh)?;
+    if !output.status.success() {
+        return Ok(None);
+    }
+    Ok(Some(
+        String::from_utf8_lossy(&output.stdout).trim().to_string(),
+    ))
+}
+
+/// `git branch <name> <commit>`
+pub fn create_branch(repo: &Utf8Path, name: &str, commit: &str) -> ToolCmd {
+    git(repo, &["branch", "--no-track", name, commit])
+}
+
+/// `git push <remote> <refspec>`
+pub fn push(repo: &Utf8Path, remote: &str, refspec: &str) -> ToolCmd {
+    git(repo, &["push", "--quiet", remote, refspec])
+}
+
+/// `git checkout <branch>`
+pub fn checkout(repo: &Utf8Path, branch: &str) -> ToolCmd {
+    git(repo, &["checkout", "--quiet", branch, "--"])
+}
+
+/// `git merge --ff-only <commit>`: brings the checked-out branch up to `commit`.
+pub fn fast_forward(repo: &Utf8Path, commit: &str) -> ToolCmd {
+    git(repo, &["merge", "--quiet", "--ff-only", commit])
+}
+
+/// Commits the given tracked files with `message`.
+pub fn commit_paths(repo: &Utf8Path, paths: &[&str], message: &str) -> ToolCmd {
+    let mut args = vec!["commit", "--quiet", "-m", message, "--"];
+    args.extend_from_slice(paths);
+    git(repo, &args)
+}
+
+/// `git cherry-pick -x`, with `-m 1` for a merge commit (the change it brought to master).
+pub fn cherry_pick(repo: &Utf8Path, commit: &str, is_merge: bool) -> ToolCmd {
+    let mut args = vec!["cherry-pick", "-x"];
+    if is_merge {
+        args.extend_from_slice(&["-m", "1"]);
+    }
+    args.push(commit);
+    git(repo, &args)
+}
+
+pub fn cherry_pick_abort(repo: &Utf8Path) -> ToolCmd {
+    git(repo, &["cherry-pick", "--abort"])
+}
+
+/// Finishes a cherry-pick whose conflicts the user resolved, keeping the prepared message.
+pub fn cherry_pick_continue(repo: &Utf8Path) -> ToolCmd {
+    git(
+        repo,
+        &["-c", "core.editor=true", "cherry-pick", "--continue"],
+    )
+}
+
+pub fn cherry_pick_in_progress(sh: &Shell, repo: &Utf8Path) -> Result<bool> {
+    Ok(resolve_commit(sh, repo, "CHERRY_PICK_HEAD")?.is_some())
+}
+
+/// Files with unresolved conflicts.
+pub fn unmerged_files(sh: &Shell, repo: &Utf8Path) -> Result<Vec<String>> {
+    let text = git(repo, &["diff", "--name-only", "--diff-filter=U"]).read(sh)?;
+    Ok(text.lines().map(str::to_string).collect())
+}
+
+/// The parents of a commit.
+pub fn parents(sh: &Shell, repo: &Utf8Path, commit: &str) -> Result<Vec<String>> {
+    let text = git(repo, &["rev-list", "--parents", "-n", "1", commit, "--"]).read(sh)?;
+    Ok(text
+        .split_whitespace()
+        .skip(1)
+        .map(str::to_string)
+        .collect())
+}
+
+/// The commits of a range (`a..b`), newest first.
+pub fn rev_list(sh: &Shell, repo: &Utf8Path, range: &str) -> Result<Vec<String>> {
+    let text = git(repo, &["rev-list", range, "--"]).read(sh)?;
+    Ok(text.lines().map(str::to_string).collect())
+}
+
+/// The full message of a commit.
+pub fn message(sh: &Shell, repo: &Utf8Path, commit: &str) -> Result<String> {
+    git(repo, &["log", "-1", "--format=%B", commit, "--"]).read(sh)
+}
+
+/// The stable patch id of the change a commit brought against its first parent (the change a
+/// merge brought to master), or `None` for a root commit or one that changes nothing.
+pub fn patch_id(sh: &Shell, repo: &Utf8Path, commit: &str) -> Result<Option<String>> {
+    let Some(parent) = parents(sh, repo, commit)?.into_iter().next() else {
+        return Ok(None);
+    };
+    let diff = git(repo, &["diff-tree", "-p", "--no-color", &parent, commit]).run(sh)?;
+    let text = git(repo, &["patch-id", "--stable"])
+        .stdin(diff.stdout)
+        .read(sh)?;
+    Ok(text.split_whitespace().next().map(str::to_string))
+}
+
+/// Every tag of the repository.
+pub fn tags(sh: &Shell, repo: &Utf8Path) -> Result<Vec<String>> {
+    let text = git(repo, &["tag", "--list"]).read(sh)?;
+    Ok(text.lines().map(str::to_string).collect())
+}
+
+/// `git tag -s -u <key>`: a signed annotated tag.
+pub fn signed_tag(repo: &Utf8Path, key: &str, tag: &str, message: &str, commit: &str) -> ToolCmd {
+    git(repo, &["tag", "-s", "-u", key, "-m", message, tag, commit])
+}
+
+/// `git verify-tag --raw`: gpg's status lines come on stderr.
+pub fn verify_tag(repo: &Utf8Path, tag: &str) -> ToolCmd {
+    git(repo, &["verify-tag", "--raw", tag])
+}
+
+/// The content of `path` in `commit`, or `None` when the commit has no such file.
+pub fn file_at(sh: &Shell, repo: &Utf8Path, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
+    let spec = format!("{commit}:{path}");
+    let output = git(repo, &["cat-file", "blob", &spec]).output(sh)?;
+    if !output.status.success() {
+        return Ok(None);
+    }
+    Ok(Some(output.stdout))
+}
+
+/// A path inside the `.git` directory, for the tool's own state.
+pub fn git_path(sh: &Shell, repo: &Utf8Path, name: &str) -> Result<camino::Utf8PathBuf> {
+    let text = git(repo, &["rev-parse", "--git-path", name]).read(sh)?;
+    Ok(repo.join(text))
+}
+
+/// Committer time of a commit in UTC, as GitHub writes times: `2024-05-06T07:08:09Z`.
+pub fn commit_time_utc(sh: &Shell, repo: &Utf8Path, commit: &str) -> Result<String> {
+    git(
+        repo,
+        &[
+            "log",
+            "-1",
+            "--format=%cd",
+            "--date=format-local:%Y-%m-%dT%H:%M:%SZ",
+            commit,
+            "--",
+        ],
+    )
+    .env("TZ", "UTC")
+    .read(sh)
+}
+
+/// The branches of `remote` (as last fetched or pushed) that contain `commit`.
+pub fn remote_branches_containing(
+    sh: &Shell,
+    repo: &Utf8Path,
+    remote: &str,
+    commit: &str,
+) -> Result<Vec<String>> {
+    let text = git(
+        repo,
+        &[
+            "branch",
+            "--remotes",
+            "--format=%(refname)",
+            "--contains",
+            commit,
+        ],
+    )
+    .read(sh)?;
+    let prefix = format!("refs/remotes/{remote}/");
+    Ok(text
+        .lines()
+        .filter_map(|name| name.strip_prefix(&prefix))
+        .filter(|name| *name != "HEAD")
+        .map(str::to_string)
+        .collect())
+}
+
+/// Checks after a push that the remote has `full_ref` at `commit`.
+pub fn verify_pushed(
+    sh: &Shell,
+    repo: &Utf8Path,
+    remote: &str,
+    full_ref: &str,
+    commit: &str,
+) -> Result<()> {
+    let found = remote_ref_commit(sh, repo, remote, full_ref)?;
+    if found.as_deref() != Some(commit) {
+        bail!(
+            "after the push, remote `{remote}` has {full_ref} at {}, not at {commit}: check \
+             `git ls-remote {remote} {full_ref}` and push again",
+            found.as_deref().unwrap_or("nothing")
+        );
+    }
+    Ok(())
 }

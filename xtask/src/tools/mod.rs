@@ -3,6 +3,7 @@
 //! test can read them before (or instead of) running them.
 
 pub mod git;
+pub mod github;
 pub mod gpg;
 pub mod svn;
 

@@ -1,0 +1,1316 @@
+//! End-to-end tests of the GitLab-flow commands (`milestone`, `branch`, `backport`, `version`,
+//! `tag`): the real binary, real git repositories (a bare `origin` and a clone), real gpg keys,
+//! and GitHub played by an HTTP server on 127.0.0.1 that answers like GitHub's REST API.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::{Arc, Mutex};
+
+use common::*;
+use serde_json::{json, Value};
+
+const TOKEN: &str = "ghp_test_token_never_shown";
+const REPO_PATH: &str = "/repos/apache/demo";
+
+/// One request the fake GitHub received.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    target: String,
+    authorization: Option<String>,
+}
+
+/// A forced answer: status, extra headers, body.
+type Forced = (u16, Vec<(String, String)>, String);
+
+/// What the fake GitHub knows and does.
+#[derive(Default)]
+struct GitHubState {
+    milestones: Vec<Value>,
+    /// Issues and PRs as the issues API lists them.
+    issues: Vec<Value>,
+    /// PRs as the pulls API gives them.
+    pulls: Vec<Value>,
+    seen: Vec<Seen>,
+    /// When set, every request gets this status, extra headers and body.
+    fail: Option<Forced>,
+}
+
+struct FakeGitHub {
+    url: String,
+    state: Arc<Mutex<GitHubState>>,
+}
+
+/// Items per page: small, so every listing of a test crosses pages.
+const PAGE: usize = 2;
+
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn query(target: &str) -> Vec<(String, String)> {
+    let Some((_, query)) = target.split_once('?') else {
+        return Vec::new();
+    };
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k.to_string(), decode(v)))
+        .collect()
+}
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+impl FakeGitHub {
+    fn start() -> FakeGitHub {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(GitHubState::default()));
+        let shared = state.clone();
+        let base = url.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let _ = serve(stream, &shared, &base);
+            }
+        });
+        FakeGitHub { url, state }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, GitHubState> {
+        self.state.lock().unwrap()
+    }
+
+    fn add_milestone(&self, number: u64, title: &str) {
+        self.state().milestones.push(json!({
+            "number": number, "title": title, "state": "open",
+            "open_issues": 0, "closed_issues": 0,
+            "html_url": format!("https://github.com/apache/demo/milestone/{number}"),
+        }));
+    }
+
+    fn add_issue(
+        &self,
+        number: u64,
+        title: &str,
+        state: &str,
+        milestone: Option<&str>,
+        created_at: &str,
+    ) {
+        self.state().issues.push(json!({
+            "number": number, "title": title, "state": state,
+            "labels": [], "milestone": milestone.map(|m| json!({"title": m, "number": 1})),
+            "created_at": created_at,
+        }));
+    }
+
+    /// A merged PR into `base` with its merge (or squash) commit.
+    fn add_merged_pull(
+        &self,
+        number: u64,
+        title: &str,
+        commit: &str,
+        merged_at: &str,
+        labels: &[&str],
+        base: &str,
+    ) {
+        let labels: Vec<Value> = labels.iter().map(|l| json!({"name": l})).collect();
+        let mut state = self.state();
+        state.issues.push(json!({
+            "number": number, "title": title, "state": "closed", "labels": labels,
+            "milestone": null, "created_at": "2024-01-01T00:00:00Z",
+            "pull_request": {"merged_at": merged_at},
+        }));
+        state.pulls.push(json!({
+            "number": number, "title": title, "merged_at": merged_at,
+            "merge_commit_sha": commit, "base": {"ref": base}, "milestone": null,
+        }));
+    }
+
+    /// Puts an issue or PR into a milestone.
+    fn set_milestone(&self, number: u64, title: &str) {
+        let mut guard = self.state();
+        let state = &mut *guard;
+        let milestone = json!({"title": title, "number": 1});
+        for item in state.issues.iter_mut().chain(state.pulls.iter_mut()) {
+            if item["number"] == number {
+                item["milestone"] = milestone.clone();
+            }
+        }
+    }
+
+    fn labels(&self, number: u64) -> Vec<String> {
+        let state = self.state();
+        let issue = state
+            .issues
+            .iter()
+            .find(|i| i["number"] == number)
+            .expect("issue");
+        issue["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.state().seen.clone()
+    }
+
+    fn fail_with(&self, status: u16, headers: &[(&str, &str)], body: &str) {
+        self.state().fail = Some((
+            status,
+            headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body.to_string(),
+        ));
+    }
+}
+
+fn respond(
+    mut stream: TcpStream,
+    status: u16,
+    headers: &[(String, String)],
+    body: &str,
+) -> std::io::Result<()> {
+    let mut head = format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body.as_bytes())?;
+    stream.flush()
+}
+
+fn serve(stream: TcpStream, shared: &Arc<Mutex<GitHubState>>, base: &str) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line)?;
+    let mut parts = request_line.split_whitespace();
+    let method = parts.next().unwrap_or_default().to_string();
+    let target = parts.next().unwrap_or_default().to_string();
+    let mut length = 0;
+    let mut authorization = None;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line)?;
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':').unwrap_or((line, ""));
+        match name.to_ascii_lowercase().as_str() {
+            "content-length" => length = value.trim().parse().unwrap_or(0),
+            "authorization" => authorization = Some(value.trim().to_string()),
+            _ => {}
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    let mut state = shared.lock().unwrap();
+    state.seen.push(Seen {
+        method: method.clone(),
+        target: target.clone(),
+        authorization,
+    });
+    if let Some((status, headers, body)) = state.fail.clone() {
+        drop(state);
+        return respond(stream, status, &headers, &body);
+    }
+    let path = target.split('?').next().unwrap_or_default();
+    let Some(path) = path.strip_prefix(REPO_PATH) else {
+        drop(state);
+        return respond(stream, 404, &[], r#"{"message":"Not Found"}"#);
+    };
+    let params = query(&target);
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let number = |text: &str| -> u64 { text.parse().unwrap_or(0) };
+    let (status, items_or_value): (u16, Result<Vec<Value>, Value>) =
+        match (method.as_str(), segments.as_slice()) {
+            ("GET", ["milestones"]) => (200, Ok(state.milestones.clone())),
+            ("POST", ["milestones"]) => {
+                let body: Value = serde_json::from_slice(&body).unwrap();
+                let number = state.milestones.len() as u64 + 1;
+                let milestone = json!({
+                    "number": number, "title": body["title"], "state": "open",
+                    "open_issues": 0, "closed_issues": 0,
+                    "html_url": format!("https://github.com/apache/demo/milestone/{number}"),
+                });
+                state.milestones.push(milestone.clone());
+                (201, Err(milestone))
+            }
+            ("GET", ["issues"]) => {
+                let wanted_state = param(&params, "state").unwrap_or("open");
+                let labels: Vec<&str> = param(&params, "labels")
+                    .map(|l| l.split(',').collect())
+                    .unwrap_or_default();
+                let milestone = param(&params, "milestone");
+                let milestones = state.milestones.clone();
+                let items = state
+                    .issues
+                    .iter()
+                    .filter(|i| wanted_state == "all" || i["state"] == wanted_state)
+                    .filter(|i| {
+                        labels.iter().all(|l| {
+                            i["labels"]
+                                .as_array()
+                                .unwrap()
+                                .iter()
+                                .any(|x| x["name"] == *l)
+                        })
+                    })
+                    .filter(|i| match milestone {
+                        None | Some("*") => true,
+                        Some("none") => i["milestone"].is_null(),
+                        Some(wanted) => {
+                            let title = milestones
+                                .iter()
+                                .find(|m| m["number"] == number(wanted))
+                                .map(|m| m["title"].clone());
+                            !i["milestone"].is_null()
+                                && Some(i["milestone"]["title"].clone()) == title
+                        }
+                    })
+                    .cloned()
+                    .collect();
+                (200, Ok(items))
+            }
+            ("GET", ["pulls", n]) => match state.pulls.iter().find(|p| p["number"] == number(n)) {
+                Some(pull) => (200, Err(pull.clone())),
+                None => (404, Err(json!({"message": "Not Found"}))),
+            },
+            ("POST", ["issues", n, "labels"]) => {
+                let body: Value = serde_json::from_slice(&body).unwrap();
+                match state.issues.iter_mut().find(|i| i["number"] == number(n)) {
+                    Some(issue) => {
+                        let labels = issue["labels"].as_array_mut().unwrap();
+                        for label in body["labels"].as_array().unwrap() {
+                            if !labels.iter().any(|l| l["name"] == *label) {
+                                labels.push(json!({"name": label}));
+                            }
+                        }
+                        (200, Err(Value::Array(labels.clone())))
+                    }
+                    None => (404, Err(json!({"message": "Not Found"}))),
+                }
+            }
+            ("DELETE", ["issues", n, "labels", name]) => {
+                let name = decode(name);
+                match state.issues.iter_mut().find(|i| i["number"] == number(n)) {
+                    Some(issue) => {
+                        let labels = issue["labels"].as_array_mut().unwrap();
+                        let before = labels.len();
+                        labels.retain(|l| l["name"] != name.as_str());
+                        if labels.len() == before {
+                            (404, Err(json!({"message": "Label does not exist"})))
+                        } else {
+                            (200, Err(Value::Array(labels.clone())))
+                        }
+                    }
+                    None => (404, Err(json!({"message": "Not Found"}))),
+                }
+            }
+            _ => (404, Err(json!({"message": "Not Found"}))),
+        };
+    drop(state);
+    match items_or_value {
+        Err(value) => respond(stream, status, &[], &value.to_string()),
+        Ok(items) => {
+            // GitHub-style pagination: `page` from 1, `Link` to the next page while there is one.
+            let page: usize = param(&params, "page")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(1);
+            let chunk: Vec<Value> = items
+                .iter()
+                .skip((page - 1) * PAGE)
+                .take(PAGE)
+                .cloned()
+                .collect();
+            let mut headers = Vec::new();
+            if page * PAGE < items.len() {
+                let kept: Vec<String> = target
+                    .split_once('?')
+                    .map(|(_, q)| {
+                        q.split('&')
+                            .filter(|p| !p.starts_with("page="))
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let next = format!(
+                    "{base}{path_only}?{}&page={}",
+                    kept.join("&"),
+                    page + 1,
+                    path_only = target.split('?').next().unwrap()
+                );
+                let last = format!(
+                    "{base}{}?{}&page={}",
+                    target.split('?').next().unwrap(),
+                    kept.join("&"),
+                    items.len().div_ceil(PAGE)
+                );
+                headers.push((
+                    "Link".to_string(),
+                    format!("<{next}>; rel=\"next\", <{last}>; rel=\"last\""),
+                ));
+            }
+            respond(stream, status, &headers, &Value::Array(chunk).to_string())
+        }
+    }
+}
+
+/// A project with a bare `origin` and a clone `work` on master, configured for the fake GitHub.
+struct Project {
+    world: World,
+    origin: PathBuf,
+    work: PathBuf,
+    github: FakeGitHub,
+}
+
+const ASF_YAML: &str = "# Settings of this repository for the ASF infrastructure.
+# See https://cwiki.apache.org/confluence/display/INFRA/git+-+.asf.yaml+features
+github:
+  description: The demo project   # keep this comment
+  homepage: https://demo.apache.org/
+  protected_branches:
+    master:
+      required_pull_request_reviews:
+        dismiss_stale_reviews: true
+        required_approving_review_count: 2
+      required_linear_history: true
+    # the previous line
+    v2.2:
+      required_pull_request_reviews:
+        required_approving_review_count: 1
+
+notifications:
+  commits:      commits@demo.apache.org   # aligned on purpose
+  issues:       notifications@demo.apache.org\n";
+
+const CONFIG: &str = "[workspace.metadata.asf-release]
+name = \"demo\"
+display-name = \"Demo\"
+github-repo = \"apache/demo\"
+version-files = [
+  { path = \"VERSION\", pattern = \"(?m)^{version}$\" },
+  { path = \"docs/install.md\", pattern = 'demo-{version}\\.tgz' },
+]\n";
+
+impl Project {
+    fn new() -> Project {
+        let world = World::new();
+        let origin = world.path("origin.git");
+        let work = world.path("work");
+        world.git(
+            world.root.path(),
+            &["init", "-q", "--bare", origin.to_str().unwrap()],
+        );
+        world.git(
+            world.root.path(),
+            &[
+                "clone",
+                "-q",
+                origin.to_str().unwrap(),
+                work.to_str().unwrap(),
+            ],
+        );
+        world.write(&work, "Cargo.toml", CONFIG.as_bytes());
+        world.write(&work, ".asf.yaml", ASF_YAML.as_bytes());
+        world.write(&work, "VERSION", b"2.3.0\n");
+        world.write(
+            &work,
+            "docs/install.md",
+            b"Download demo-2.3.0.tgz and unpack it.\n",
+        );
+        world.write(&work, "a.txt", b"one\ntwo\nthree\n");
+        world.git(&work, &["add", "-A"]);
+        world.git(&work, &["commit", "-q", "-m", "Initial import"]);
+        world.git(&work, &["push", "-q", "origin", "master"]);
+        let github = FakeGitHub::start();
+        Project {
+            world,
+            origin,
+            work,
+            github,
+        }
+    }
+
+    fn xtask(&self, args: &[&str]) -> Output {
+        let mut all = vec!["--repo", self.work.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let output = self
+            .world
+            .command(env!("CARGO_BIN_EXE_xtask"))
+            .args(&all)
+            .env("GITHUB_API_URL", &self.github.url)
+            .env("GITHUB_TOKEN", TOKEN)
+            .output()
+            .expect("xtask starts");
+        let text = stdout(&output) + &stderr(&output);
+        assert!(
+            !text.contains(TOKEN),
+            "the token must never be shown:\n{text}"
+        );
+        output
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.xtask(args);
+        let text = stdout(&output) + &stderr(&output);
+        assert!(output.status.success(), "{args:?} failed:\n{text}");
+        text
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        self.world.git(&self.work, args)
+    }
+
+    fn origin(&self, args: &[&str]) -> String {
+        self.world.git(&self.origin, args)
+    }
+
+    fn commit_file(&self, path: &str, content: &str, message: &str) -> String {
+        self.world.write(&self.work, path, content.as_bytes());
+        self.git(&["add", path]);
+        self.git(&["commit", "-q", "-m", message]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// A PR merged into master with a merge commit; returns the merge commit.
+    fn merge_pull(&self, number: u64, path: &str, content: &str) -> String {
+        let topic = format!("pr-{number}");
+        self.git(&["checkout", "-q", "-b", &topic, "master"]);
+        self.commit_file(path, content, &format!("Change {path} (#{number})"));
+        self.git(&["checkout", "-q", "master"]);
+        self.git(&[
+            "merge",
+            "-q",
+            "--no-ff",
+            &topic,
+            "-m",
+            &format!("Merge pull request #{number} from dev/{topic}"),
+        ]);
+        self.git(&["push", "-q", "origin", "master"]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// A PR squashed onto master; returns the squash commit.
+    fn squash_pull(&self, number: u64, path: &str, content: &str) -> String {
+        let commit = self.commit_file(path, content, &format!("Change {path} (#{number})"));
+        self.git(&["push", "-q", "origin", "master"]);
+        commit
+    }
+
+    fn status(&self) -> String {
+        self.git(&["status", "--porcelain"])
+    }
+}
+
+fn is_ancestor(project: &Project, commit: &str, of: &str) -> bool {
+    project
+        .world
+        .command("git")
+        .arg("-C")
+        .arg(&project.origin)
+        .args(["merge-base", "--is-ancestor", commit, of])
+        .status()
+        .unwrap()
+        .success()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+#[test]
+fn branch_is_cut_pushed_and_protected_keeping_asf_yaml_byte_for_byte() {
+    let p = Project::new();
+    let master = p.git(&["rev-parse", "HEAD"]);
+
+    let dry = p.ok(&["--dry-run", "branch", "2.3"]);
+    assert!(
+        dry.contains("git -C") && dry.contains("branch --no-track v2.3"),
+        "{dry}"
+    );
+    assert!(dry.contains("push --quiet origin refs/heads/v2.3"), "{dry}");
+    assert_eq!(
+        p.origin(&["branch", "--list", "v2.3"]),
+        "",
+        "a dry run changes nothing"
+    );
+    assert_eq!(read(&p.work.join(".asf.yaml")), ASF_YAML);
+
+    p.ok(&["branch", "2.3"]);
+    assert_eq!(p.origin(&["rev-parse", "v2.3"]), master);
+    let yaml = p.git(&["show", "master:.asf.yaml"]) + "\n";
+    let added = "    v2.3:\n      required_pull_request_reviews:\n        dismiss_stale_reviews: true\n        required_approving_review_count: 2\n      required_linear_history: true\n";
+    let expected = ASF_YAML.replacen(
+        "        required_approving_review_count: 1\n",
+        &format!("        required_approving_review_count: 1\n{added}"),
+        1,
+    );
+    assert_eq!(yaml, expected, "only the new branch is added");
+    assert_eq!(
+        p.git(&["log", "-1", "--format=%s", "master"]),
+        "chore: protect release branch v2.3 in .asf.yaml"
+    );
+    assert_eq!(
+        p.git(&["diff", "--name-only", "master~1", "master"]),
+        ".asf.yaml"
+    );
+    assert_eq!(p.status(), "");
+
+    let head = p.git(&["rev-parse", "master"]);
+    let rerun = p.ok(&["branch", "2.3", "--from", &master]);
+    assert!(rerun.contains("nothing to do"), "{rerun}");
+    assert_eq!(
+        p.git(&["rev-parse", "master"]),
+        head,
+        "a rerun commits nothing"
+    );
+
+    // Once master moved on, the branch exists at another commit than asked: refused.
+    p.git(&["push", "-q", "origin", "master"]);
+    let output = p.xtask(&["branch", "2.3"]);
+    assert_fails_with(&output, &["branch v2.3 exists", "nothing was changed"]);
+
+    // A bad release line is refused before anything runs.
+    let output = p.xtask(&["branch", "2.x"]);
+    assert_fails_with(&output, &["invalid version `2.x`", "like 2.3"]);
+}
+
+#[test]
+fn branch_refuses_an_asf_yaml_without_the_template_before_changing_anything() {
+    let p = Project::new();
+    p.commit_file(
+        ".asf.yaml",
+        "github:\n  protected_branches:\n    main: {}\n",
+        "Other protection",
+    );
+    p.git(&["push", "-q", "origin", "master"]);
+    let output = p.xtask(&["branch", "2.3"]);
+    assert_fails_with(
+        &output,
+        &["protects no branch `master`", "protected-branch-template"],
+    );
+    assert_eq!(p.origin(&["branch", "--list", "v2.3"]), "");
+    assert_eq!(p.git(&["branch", "--list", "v2.3"]), "");
+}
+
+/// The release branch v2.3 cut at the initial commit, then PRs merged on master.
+fn project_with_release_branch() -> Project {
+    let p = Project::new();
+    p.ok(&["branch", "2.3"]);
+    p.git(&["push", "-q", "origin", "master"]);
+    p
+}
+
+#[test]
+fn backport_picks_labelled_prs_in_merge_order_skips_present_ones_and_relabels() {
+    let p = project_with_release_branch();
+    let merged = p.merge_pull(11, "b.txt", "fix b\n");
+    let squashed = p.squash_pull(12, "c.txt", "fix c\n");
+    let by_patch = p.squash_pull(13, "d.txt", "fix d\n");
+    let by_trailer = p.squash_pull(14, "e.txt", "fix e\n");
+    let unlabelled = p.squash_pull(15, "f.txt", "feature f\n");
+    // 13 and 14 reached v2.3 by hand already: 13 without -x (same patch), 14 with -x.
+    p.git(&["checkout", "-q", "v2.3"]);
+    p.git(&["cherry-pick", &by_patch]);
+    p.git(&["cherry-pick", "-x", &by_trailer]);
+    p.git(&["push", "-q", "origin", "v2.3"]);
+    p.git(&["checkout", "-q", "master"]);
+    let release_before = p.origin(&["rev-parse", "v2.3"]);
+    // Merge order is GitHub's merged_at, not the PR number.
+    p.github.add_merged_pull(
+        12,
+        "Fix c",
+        &squashed,
+        "2024-06-02T00:00:00Z",
+        &["need backport"],
+        "master",
+    );
+    p.github.add_merged_pull(
+        11,
+        "Fix b",
+        &merged,
+        "2024-06-01T00:00:00Z",
+        &["need backport", "bug"],
+        "master",
+    );
+    p.github.add_merged_pull(
+        13,
+        "Fix d",
+        &by_patch,
+        "2024-06-03T00:00:00Z",
+        &["need backport"],
+        "master",
+    );
+    p.github.add_merged_pull(
+        14,
+        "Fix e",
+        &by_trailer,
+        "2024-06-04T00:00:00Z",
+        &["need backport"],
+        "master",
+    );
+    p.github.add_merged_pull(
+        15,
+        "Feature f",
+        &unlabelled,
+        "2024-06-05T00:00:00Z",
+        &["feature"],
+        "master",
+    );
+
+    // With --milestone, only the PRs of milestone 2.3 count.
+    p.github.set_milestone(12, "2.3");
+    let dry = p.ok(&["--dry-run", "backport", "2.3", "--milestone"]);
+    assert!(
+        dry.contains("to pick: PR #12") && !dry.contains("PR #11"),
+        "{dry}"
+    );
+
+    let dry = p.ok(&["--dry-run", "backport", "2.3"]);
+    let first = dry.find("to pick: PR #11").expect(&dry);
+    let second = dry.find("to pick: PR #12").expect(&dry);
+    assert!(first < second, "merge order: {dry}");
+    assert!(
+        dry.contains("already on v2.3: PR #13") && dry.contains("already on v2.3: PR #14"),
+        "{dry}"
+    );
+    assert!(!dry.contains("#15"), "{dry}");
+    assert!(
+        dry.contains(&format!("cherry-pick -x -m 1 {merged}")),
+        "{dry}"
+    );
+    assert!(dry.contains(&format!("cherry-pick -x {squashed}")), "{dry}");
+    assert_eq!(
+        p.origin(&["rev-parse", "v2.3"]),
+        release_before,
+        "a dry run changes nothing"
+    );
+    assert_eq!(p.github.labels(11), ["need backport", "bug"]);
+
+    let out = p.ok(&["backport", "2.3"]);
+    assert!(out.contains("backported 2 PR(s)"), "{out}");
+    let log = p.origin(&["log", "--format=%B", "master..v2.3"]);
+    assert!(
+        log.contains(&format!("(cherry picked from commit {merged})")),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("(cherry picked from commit {squashed})")),
+        "{log}"
+    );
+    let subjects = p.origin(&[
+        "log",
+        "--format=%s",
+        "--reverse",
+        &format!("{release_before}..v2.3"),
+    ]);
+    assert_eq!(
+        subjects,
+        "Merge pull request #11 from dev/pr-11\nChange c.txt (#12)"
+    );
+    for number in [11, 12, 13, 14] {
+        let labels = p.github.labels(number);
+        assert!(
+            labels.contains(&"backported".to_string())
+                && !labels.contains(&"need backport".to_string()),
+            "#{number}: {labels:?}"
+        );
+    }
+    assert_eq!(p.github.labels(15), ["feature"]);
+    assert!(p.github.seen().iter().all(|s| !s.target.contains(TOKEN)));
+    let writes: Vec<Seen> = p
+        .github
+        .seen()
+        .into_iter()
+        .filter(|s| s.method != "GET")
+        .collect();
+    assert!(!writes.is_empty());
+    for seen in &writes {
+        assert_eq!(
+            seen.authorization.as_deref(),
+            Some(format!("Bearer {TOKEN}").as_str()),
+            "{seen:?}"
+        );
+    }
+    assert!(
+        writes
+            .iter()
+            .any(|s| s.method == "DELETE" && s.target.ends_with("/labels/need%20backport")),
+        "{writes:?}"
+    );
+    assert_eq!(
+        p.git(&["branch", "--show-current"]),
+        "master",
+        "back where the user was"
+    );
+
+    let after = p.origin(&["rev-parse", "v2.3"]);
+    let rerun = p.ok(&["backport", "2.3"]);
+    assert!(rerun.contains("nothing to do"), "{rerun}");
+    assert_eq!(p.origin(&["rev-parse", "v2.3"]), after);
+}
+
+#[test]
+fn backport_stops_cleanly_on_a_conflict_and_continues_after_a_manual_fix() {
+    let p = project_with_release_branch();
+    p.git(&["checkout", "-q", "v2.3"]);
+    p.commit_file(
+        "a.txt",
+        "one\nTWO on the branch\nthree\n",
+        "Branch-only change",
+    );
+    p.git(&["push", "-q", "origin", "v2.3"]);
+    p.git(&["checkout", "-q", "master"]);
+    let conflicting = p.squash_pull(21, "a.txt", "one\nTWO on master\nthree\n");
+    let clean = p.squash_pull(22, "g.txt", "fix g\n");
+    p.github.add_merged_pull(
+        21,
+        "Fix a",
+        &conflicting,
+        "2024-06-01T00:00:00Z",
+        &["need backport"],
+        "master",
+    );
+    p.github.add_merged_pull(
+        22,
+        "Fix g",
+        &clean,
+        "2024-06-02T00:00:00Z",
+        &["need backport"],
+        "master",
+    );
+    let release_before = p.origin(&["rev-parse", "v2.3"]);
+
+    let output = p.xtask(&["backport", "2.3"]);
+    assert_fails_with(
+        &output,
+        &[
+            "PR #21",
+            "conflicts in a.txt",
+            "--continue",
+            &format!("git cherry-pick -x {conflicting}"),
+        ],
+    );
+    assert_eq!(p.status(), "", "the working tree is clean after the abort");
+    assert!(!p.work.join(".git/CHERRY_PICK_HEAD").exists());
+    assert_eq!(
+        p.origin(&["rev-parse", "v2.3"]),
+        release_before,
+        "nothing pushed"
+    );
+    assert_eq!(p.github.labels(21), ["need backport"]);
+
+    let output = p.xtask(&["backport", "2.3"]);
+    assert_fails_with(&output, &["stopped on a conflict", "--continue"]);
+
+    // --continue before the conflict is solved: refused.
+    let output = p.xtask(&["backport", "2.3", "--continue"]);
+    assert_fails_with(&output, &[&conflicting, "still not on v2.3"]);
+
+    // The user resolves it by hand, and leaves the pick for --continue to finish.
+    p.git(&["checkout", "-q", "v2.3"]);
+    let mut pick = p.world.command("git");
+    pick.arg("-C")
+        .arg(&p.work)
+        .args(["cherry-pick", "-x", &conflicting]);
+    assert!(!pick.output().unwrap().status.success());
+    let output = p.xtask(&["backport", "2.3", "--continue"]);
+    assert_fails_with(&output, &["still have conflicts: a.txt"]);
+    p.world
+        .write(&p.work, "a.txt", b"one\nTWO on both\nthree\n");
+    p.git(&["add", "a.txt"]);
+    let dry = p.ok(&["--dry-run", "backport", "2.3", "--continue"]);
+    assert!(dry.contains("cherry-pick --continue"), "{dry}");
+    assert!(
+        p.work.join(".git/CHERRY_PICK_HEAD").exists(),
+        "a dry run finishes nothing"
+    );
+
+    let out = p.ok(&["backport", "2.3", "--continue"]);
+    assert!(out.contains("backported 1 PR(s)"), "{out}");
+    let log = p.origin(&["log", "--format=%B", "master..v2.3"]);
+    assert!(
+        log.contains(&format!("(cherry picked from commit {conflicting})")),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("(cherry picked from commit {clean})")),
+        "{log}"
+    );
+    assert_eq!(p.origin(&["show", "v2.3:a.txt"]), "one\nTWO on both\nthree");
+    for number in [21, 22] {
+        assert_eq!(p.github.labels(number), ["backported"], "#{number}");
+    }
+    let rerun = p.ok(&["backport", "2.3"]);
+    assert!(rerun.contains("nothing to do"), "{rerun}");
+}
+
+#[test]
+fn backport_refuses_a_labelled_commit_that_is_not_on_master() {
+    let p = project_with_release_branch();
+    let fine = p.squash_pull(31, "h.txt", "fix h\n");
+    p.git(&["checkout", "-q", "-b", "side", "master"]);
+    let side = p.commit_file("i.txt", "side change\n", "Change on a side branch");
+    p.git(&["push", "-q", "origin", "side"]);
+    p.git(&["checkout", "-q", "master"]);
+    p.github.add_merged_pull(
+        31,
+        "Fix h",
+        &fine,
+        "2024-06-01T00:00:00Z",
+        &["need backport"],
+        "master",
+    );
+    p.github.add_merged_pull(
+        32,
+        "Side fix",
+        &side,
+        "2024-06-02T00:00:00Z",
+        &["need backport"],
+        "master",
+    );
+    let release_before = p.origin(&["rev-parse", "v2.3"]);
+    let output = p.xtask(&["backport", "2.3"]);
+    assert_fails_with(
+        &output,
+        &[
+            "PR #32",
+            "is not on origin/master",
+            "upstream first",
+            "nothing was picked",
+        ],
+    );
+    assert_eq!(p.origin(&["rev-parse", "v2.3"]), release_before);
+    assert_eq!(p.git(&["rev-parse", "v2.3"]), release_before);
+    assert_eq!(p.github.labels(31), ["need backport"]);
+}
+
+#[test]
+fn version_check_and_bump() {
+    let p = Project::new();
+    p.ok(&["version", "check", "2.3.0"]);
+    let output = p.xtask(&["version", "check", "2.3.1"]);
+    assert!(!output.status.success());
+    let text = stdout(&output);
+    assert!(
+        text.contains("VERSION:1: carries 2.3.0 where 2.3.1 is expected"),
+        "{text}"
+    );
+    assert!(text.contains("docs/install.md:1: carries 2.3.0"), "{text}");
+    assert!(text.contains("version bump 2.3.1"), "{text}");
+
+    let head = p.git(&["rev-parse", "HEAD"]);
+    let dry = p.ok(&["--dry-run", "version", "bump", "2.3.1"]);
+    assert!(
+        dry.contains("write 2.3.1 into VERSION") && dry.contains("commit"),
+        "{dry}"
+    );
+    assert_eq!(read(&p.work.join("VERSION")), "2.3.0\n");
+
+    p.ok(&["version", "bump", "2.3.1"]);
+    assert_eq!(read(&p.work.join("VERSION")), "2.3.1\n");
+    assert_eq!(
+        read(&p.work.join("docs/install.md")),
+        "Download demo-2.3.1.tgz and unpack it.\n"
+    );
+    assert_eq!(
+        p.git(&["log", "-1", "--format=%s"]),
+        "chore: bump version to 2.3.1"
+    );
+    assert_eq!(p.git(&["rev-parse", "HEAD~1"]), head);
+    p.ok(&["version", "check", "2.3.1"]);
+    let rerun = p.ok(&["version", "bump", "2.3.1"]);
+    assert!(rerun.contains("already carries 2.3.1"), "{rerun}");
+    assert_eq!(
+        p.git(&["rev-parse", "HEAD~1"]),
+        head,
+        "a rerun commits nothing"
+    );
+
+    for (bad, why) in [
+        ("2.3.x", "`x` is not a number"),
+        ("v", "drop the leading `v`"),
+        ("", "it is empty"),
+    ] {
+        for command in [
+            &["version", "check", bad][..],
+            &["version", "bump", bad],
+            &["tag", bad, "--rc"],
+        ] {
+            let output = p.xtask(command);
+            assert_fails_with(&output, &[why, "like 2.3.0"]);
+        }
+    }
+    let output = p.xtask(&["backport", "v2.3"]);
+    assert_fails_with(&output, &["drop the leading `v`"]);
+}
+
+#[test]
+fn tags_are_signed_verified_pushed_and_never_moved() {
+    let p = project_with_release_branch();
+    let fingerprint = p.world.generate_key("Release Manager", "rm@apache.org");
+    p.git(&["checkout", "-q", "v2.3"]);
+    let first = p.git(&["rev-parse", "HEAD"]);
+
+    // Version and candidate number are inferred from the branch and the tags.
+    let dry = p.ok(&["--dry-run", "tag", "--rc"]);
+    assert!(
+        dry.contains(&format!("tag -s -u {fingerprint}")) && dry.contains("2.3.0-rc1"),
+        "{dry}"
+    );
+    assert_eq!(p.git(&["tag", "--list"]), "");
+
+    let out = p.ok(&["tag", "--rc"]);
+    assert!(out.contains("2.3.0-rc1"), "{out}");
+    assert_eq!(p.origin(&["rev-parse", "2.3.0-rc1^{commit}"]), first);
+    assert_eq!(p.origin(&["cat-file", "-t", "2.3.0-rc1"]), "tag");
+    p.git(&["verify-tag", "2.3.0-rc1"]);
+    let rerun = p.ok(&["tag", "--rc"]);
+    assert!(rerun.contains("nothing to do"), "{rerun}");
+    assert_eq!(p.git(&["tag", "--list"]), "2.3.0-rc1");
+
+    // A dirty tree and a failing version check are refused.
+    let second = p.commit_file("j.txt", "fix j\n", "Fix j");
+    p.world.write(&p.work, "j.txt", b"edited\n");
+    assert_fails_with(
+        &p.xtask(&["tag", "2.3.0", "--rc"]),
+        &["uncommitted changes"],
+    );
+    p.git(&["checkout", "--", "j.txt"]);
+    p.world.write(&p.work, "VERSION", b"2.2.9\n");
+    p.git(&["commit", "-q", "-am", "Wrong version"]);
+    assert_fails_with(
+        &p.xtask(&["tag", "--rc"]),
+        &[
+            "version check fails",
+            "VERSION:1: carries 2.2.9",
+            "version bump 2.3.0",
+        ],
+    );
+    p.git(&["reset", "-q", "--hard", &second]);
+
+    // A commit that is not published is not tagged.
+    assert_fails_with(
+        &p.xtask(&["tag", "2.3.0", "--rc"]),
+        &["is on no branch of remote `origin`", "push"],
+    );
+    p.git(&["push", "-q", "origin", "v2.3"]);
+
+    // A tag is never moved.
+    assert_fails_with(
+        &p.xtask(&["tag", "2.3.0", "--rc", "1"]),
+        &["tag 2.3.0-rc1 exists already", "never moved"],
+    );
+
+    let out = p.ok(&["tag", "2.3.0", "--rc"]);
+    assert!(out.contains("2.3.0-rc2"), "{out}");
+    assert_eq!(p.origin(&["rev-parse", "2.3.0-rc2^{commit}"]), second);
+
+    // The release tag goes on the commit of the last candidate, wherever HEAD is.
+    p.commit_file("k.txt", "after the vote\n", "Later work");
+    let out = p.ok(&["tag", "2.3.0"]);
+    assert!(out.contains("release 2.3.0"), "{out}");
+    assert_eq!(p.origin(&["rev-parse", "2.3.0^{commit}"]), second);
+    let message = p.git(&["tag", "-l", "--format=%(contents:subject)", "2.3.0"]);
+    assert_eq!(message, "Apache Demo 2.3.0");
+    let rerun = p.ok(&["tag", "2.3.0"]);
+    assert!(rerun.contains("nothing to do"), "{rerun}");
+    assert!(is_ancestor(&p, &second, "v2.3") || p.origin(&["rev-parse", "v2.3"]) != second);
+
+    // After the release, the next candidate of the branch is the next patch version.
+    assert_fails_with(
+        &p.xtask(&["tag", "2.3.0", "--rc"]),
+        &["2.3.0 is released already", "2.3.1"],
+    );
+    assert_fails_with(
+        &p.xtask(&["tag", "--rc"]),
+        &["version check fails", "where 2.3.1 is expected"],
+    );
+    p.ok(&["version", "bump", "2.3.1"]);
+    p.git(&["push", "-q", "origin", "v2.3"]);
+    let out = p.ok(&["tag", "--rc"]);
+    assert!(out.contains("2.3.1-rc1"), "{out}");
+
+    // On master, the version cannot be inferred.
+    p.git(&["checkout", "-q", "master"]);
+    assert_fails_with(
+        &p.xtask(&["tag", "--rc"]),
+        &["cannot infer the version", "master"],
+    );
+}
+
+#[test]
+fn tag_refuses_a_tag_that_exists_elsewhere_on_the_remote() {
+    let p = project_with_release_branch();
+    p.world.generate_key("Release Manager", "rm@apache.org");
+    // Someone else pushed 2.3.0-rc1 at another commit; this clone has not fetched it.
+    let other = p.world.path("other");
+    p.world.git(
+        p.world.root.path(),
+        &[
+            "clone",
+            "-q",
+            p.origin.to_str().unwrap(),
+            other.to_str().unwrap(),
+        ],
+    );
+    p.world.write(&other, "x.txt", b"x\n");
+    p.world.git(&other, &["add", "x.txt"]);
+    p.world.git(&other, &["commit", "-q", "-m", "Other"]);
+    p.world.git(&other, &["tag", "2.3.0-rc1"]);
+    p.world.git(&other, &["push", "-q", "origin", "2.3.0-rc1"]);
+    p.git(&["checkout", "-q", "v2.3"]);
+    assert_fails_with(
+        &p.xtask(&["tag", "2.3.0", "--rc", "1"]),
+        &["remote `origin` has tag 2.3.0-rc1", "never moved"],
+    );
+    assert_eq!(p.git(&["tag", "--list"]), "");
+}
+
+#[test]
+fn milestone_create_is_idempotent_and_status_lists_open_closed_and_untriaged() {
+    let p = Project::new();
+    p.github.add_milestone(1, "2.2");
+    p.ok(&["milestone", "create", "2.3"]);
+    let rerun = p.ok(&["milestone", "create", "2.3"]);
+    assert!(
+        rerun.contains("nothing to do: milestone 2.3 exists (#2"),
+        "{rerun}"
+    );
+    let posts = p
+        .github
+        .seen()
+        .into_iter()
+        .filter(|s| s.method == "POST")
+        .count();
+    assert_eq!(posts, 1, "a rerun creates nothing");
+
+    // The previous release 2.2.0 was tagged at the fixed fixture time 2024-05-06T07:08:09Z.
+    p.git(&["tag", "2.2.0"]);
+    p.github
+        .add_issue(41, "Open bug", "open", Some("2.3"), "2024-06-01T00:00:00Z");
+    p.github.add_issue(
+        42,
+        "Closed bug",
+        "closed",
+        Some("2.3"),
+        "2024-06-01T00:00:00Z",
+    );
+    p.github.add_issue(
+        43,
+        "Another closed bug",
+        "closed",
+        Some("2.3"),
+        "2024-06-01T00:00:00Z",
+    );
+    p.github
+        .add_issue(44, "New, untriaged", "open", None, "2024-06-02T00:00:00Z");
+    p.github.add_issue(
+        45,
+        "Old, before 2.2.0",
+        "open",
+        None,
+        "2024-01-02T00:00:00Z",
+    );
+    p.github.add_issue(
+        46,
+        "Other milestone",
+        "open",
+        Some("2.2"),
+        "2024-06-02T00:00:00Z",
+    );
+    p.github.add_merged_pull(
+        47,
+        "Backport without milestone",
+        "0000000000000000000000000000000000000000",
+        "2024-06-03T00:00:00Z",
+        &["need backport"],
+        "master",
+    );
+
+    let output = p.xtask(&["milestone", "status", "2.3"]);
+    let text = stdout(&output);
+    assert!(
+        !output.status.success(),
+        "open items fail the status:\n{text}"
+    );
+    assert!(text.contains("open: 1\n    issue #41 Open bug"), "{text}");
+    assert!(
+        text.contains("closed: 2\n    issue #42 Closed bug\n    issue #43"),
+        "{text}"
+    );
+    assert!(text.contains("issue #44 New, untriaged"), "{text}");
+    assert!(!text.contains("#45") && !text.contains("#46"), "{text}");
+    assert!(text.contains("PR #47 Backport without milestone"), "{text}");
+    assert!(text.contains("--allow-open"), "{text}");
+    let allowed = p.ok(&["milestone", "status", "2.3", "--allow-open"]);
+    assert!(allowed.contains("allowed by --allow-open"), "{allowed}");
+    assert!(
+        p.github.seen().iter().any(|s| s.target.contains("page=2")),
+        "pagination was followed"
+    );
+
+    assert_fails_with(
+        &p.xtask(&["milestone", "status", "2.4"]),
+        &["no milestone 2.4", "milestone create 2.4"],
+    );
+}
+
+#[test]
+fn github_errors_become_clear_messages() {
+    let p = Project::new();
+    for (status, headers, body, expected) in [
+        (
+            401,
+            &[][..],
+            r#"{"message":"Bad credentials"}"#,
+            &["401 Bad credentials", "set GITHUB_TOKEN"][..],
+        ),
+        (
+            404,
+            &[],
+            r#"{"message":"Not Found"}"#,
+            &["404 Not Found", "check the repository `apache/demo`"],
+        ),
+        (
+            500,
+            &[],
+            r#"{"message":"Server Error"}"#,
+            &["500 Server Error", "try again"],
+        ),
+        (
+            403,
+            &[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "1700000000"),
+            ],
+            r#"{"message":"API rate limit exceeded"}"#,
+            &["rate limit", "1700000000"],
+        ),
+        (
+            429,
+            &[("retry-after", "60")],
+            r#"{"message":"Too Many Requests"}"#,
+            &["rate limit", "wait 60 seconds"],
+        ),
+        (
+            403,
+            &[],
+            r#"{"message":"Resource not accessible by integration"}"#,
+            &["403", "needs write access"],
+        ),
+        (
+            200,
+            &[],
+            "<html>not json</html>",
+            &["invalid or unexpected JSON", "GITHUB_API_URL"],
+        ),
+    ] {
+        p.github.fail_with(status, headers, body);
+        assert_fails_with(&p.xtask(&["milestone", "status", "2.3"]), expected);
+    }
+
+    // A next-page link to another server is not followed with the token.
+    p.github.fail_with(
+        200,
+        &[(
+            "link",
+            "<http://127.0.0.1:9/repos/apache/demo/milestones?page=2>; rel=\"next\"",
+        )],
+        "[]",
+    );
+    assert_fails_with(
+        &p.xtask(&["milestone", "status", "2.3"]),
+        &["http://127.0.0.1:9/", "refusing to send the token there"],
+    );
+
+    // A redirect is followed without the token.
+    let elsewhere = FakeGitHub::start();
+    let location = format!("{}{REPO_PATH}/milestones?state=all", elsewhere.url);
+    p.github.fail_with(302, &[("location", &location)], "");
+    assert_fails_with(
+        &p.xtask(&["milestone", "status", "2.3"]),
+        &["no milestone 2.3"],
+    );
+    let seen = elsewhere.seen();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(
+        seen[0].authorization, None,
+        "the token stays with GITHUB_API_URL"
+    );
+
+    // No token: reading works, writing says what to set.
+    p.github.state().fail = None;
+    let output = p
+        .world
+        .command(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "--repo",
+            p.work.to_str().unwrap(),
+            "milestone",
+            "create",
+            "2.3",
+        ])
+        .env("GITHUB_API_URL", &p.github.url)
+        .output()
+        .unwrap();
+    assert_fails_with(&output, &["needs a GitHub token", "GITHUB_TOKEN"]);
+
+    // Nothing listens: a clear message about the network and GITHUB_API_URL.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let output = p
+        .world
+        .command(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "--repo",
+            p.work.to_str().unwrap(),
+            "milestone",
+            "status",
+            "2.3",
+        ])
+        .env("GITHUB_API_URL", &url)
+        .output()
+        .unwrap();
+    assert_fails_with(&output, &["cannot reach GitHub", "GITHUB_API_URL"]);
+}

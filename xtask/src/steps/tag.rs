@@ -1,0 +1,226 @@
+//! `tag`: the signed, annotated tag of a release candidate (`2.3.0-rc1`, on HEAD) or of the
+//! release itself (`2.3.0`, on the commit of the last candidate, the one that was voted on).
+
+use anyhow::{bail, Context, Result};
+
+use crate::cli::TagArgs;
+use crate::config::Config;
+use crate::plan::{self, Plan};
+use crate::steps::{branch, version_files};
+use crate::tools::{git, gpg};
+use crate::version::Version;
+use crate::Ctx;
+
+/// The first patch version of the line of the current release branch without a release tag.
+fn infer_version(ctx: &Ctx, config: &Config, tags: &[String]) -> Result<Version> {
+    let current = git::current_branch(&ctx.sh, &ctx.repo)?;
+    let line = current
+        .as_deref()
+        .and_then(|name| branch::line_of_branch(config, name))
+        .with_context(|| {
+            format!(
+                "cannot infer the version: HEAD is on {}, not on a release branch like {}; give \
+                 it, like `cargo xtask tag 2.3.0 --rc`",
+                current.as_deref().unwrap_or("no branch"),
+                config.branch_pattern
+            )
+        })?;
+    let mut version = Version {
+        major: line.major,
+        minor: line.minor,
+        patch: 0,
+    };
+    while tags.contains(&config.tag_name(&version, None)?) {
+        version.patch += 1;
+    }
+    Ok(version)
+}
+
+/// The highest candidate number tagged for `version`.
+fn last_rc(config: &Config, version: &Version, tags: &[String]) -> Result<Option<u32>> {
+    let mut last = None;
+    for tag in tags {
+        for rc in 1..=999 {
+            if *tag == config.tag_name(version, Some(rc))? {
+                last = last.max(Some(rc));
+                break;
+            }
+        }
+    }
+    Ok(last)
+}
+
+pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
+    let config = ctx.config()?;
+    let sh = &ctx.sh;
+    let repo = &ctx.repo;
+    git::check_repository(sh, repo)?;
+    let tags = git::tags(sh, repo)?;
+    let version = match args.version {
+        Some(version) => version,
+        None => infer_version(ctx, &config, &tags)?,
+    };
+    let final_tag = config.tag_name(&version, None)?;
+    let head = git::resolve_commit(sh, repo, "HEAD")?
+        .context("the repository has no commit yet: commit something first")?;
+    let last = last_rc(&config, &version, &tags)?;
+    let (rc, target) = match args.rc {
+        Some(rc) => {
+            if tags.contains(&final_tag) {
+                bail!(
+                    "{version} is released already (tag {final_tag}): candidates are for the next \
+                     version, like {}",
+                    Version {
+                        patch: version.patch + 1,
+                        ..version
+                    }
+                );
+            }
+            let rc = match (rc, last) {
+                (Some(rc), _) => rc,
+                // A rerun on the commit of the last candidate is that candidate, not a new one.
+                (None, Some(last))
+                    if git::tag_commit(sh, repo, &config.tag_name(&version, Some(last))?)?
+                        .as_deref()
+                        == Some(head.as_str()) =>
+                {
+                    last
+                }
+                (None, last) => last.unwrap_or(0) + 1,
+            };
+            (Some(rc), head.clone())
+        }
+        None => {
+            let last = last.with_context(|| {
+                format!(
+                    "{version} has no release candidate tag yet: tag one with `cargo xtask tag \
+                     {version} --rc`, let it pass the vote, then tag the release"
+                )
+            })?;
+            let rc_tag = config.tag_name(&version, Some(last))?;
+            let commit = git::tag_commit(sh, repo, &rc_tag)?
+                .with_context(|| format!("tag {rc_tag} names no commit"))?;
+            (None, commit)
+        }
+    };
+    let tag = config.tag_name(&version, rc)?;
+    let what = match rc {
+        Some(rc) => format!("release candidate {rc} of {version}"),
+        None => format!("release {version}"),
+    };
+    let mut plan = Plan::new(format!("tag {what} as {tag} at {target}"));
+
+    let local = git::tag_commit(sh, repo, &tag)?;
+    if let Some(commit) = &local {
+        if *commit != target {
+            bail!(
+                "tag {tag} exists already at {commit}, not at {target}: a published tag is never \
+                 moved; tag a new candidate instead (`cargo xtask tag {version} --rc`)"
+            );
+        }
+    }
+    let remote = git::remote_ref_commit(sh, repo, &config.remote, &format!("refs/tags/{tag}"))?;
+    if let Some(commit) = &remote {
+        if *commit != target {
+            bail!(
+                "remote `{}` has tag {tag} at {commit}, not at {target}: a published tag is never \
+                 moved; run `git fetch --tags {}` and tag a new candidate",
+                config.remote,
+                config.remote
+            );
+        }
+    }
+    if local.is_none() {
+        let dirty = git::uncommitted_changes(sh, repo)?;
+        if !dirty.is_empty() {
+            bail!(
+                "the working tree has uncommitted changes ({}): commit or stash them before \
+                 tagging",
+                dirty.join(", ")
+            );
+        }
+        if config.version_files.is_empty() {
+            eprintln!("note: no version-files configured, so no version check before tagging");
+        } else {
+            let problems = version_files::problems(
+                &config,
+                &version,
+                &version_files::read_commit(ctx, &target),
+            )?;
+            if !problems.is_empty() {
+                bail!(
+                    "the version check fails at {target}: {}; run `cargo xtask version bump \
+                     {version}` and commit before tagging",
+                    problems.join("; ")
+                );
+            }
+        }
+        // Voters must find the tagged commit on a published branch.
+        if git::remote_branches_containing(sh, repo, &config.remote, &target)?.is_empty() {
+            bail!(
+                "commit {target} is on no branch of remote `{}`: push the release branch first \
+                 (`git push {} HEAD`), then tag",
+                config.remote,
+                config.remote
+            );
+        }
+    }
+    let key = gpg::signing_key(sh, args.key.as_deref().or(config.signing_key.as_deref()))?;
+    let create = git::signed_tag(
+        repo,
+        &key.fingerprint,
+        &tag,
+        &format!("Apache {} {tag}", config.display_name),
+        &target,
+    );
+    let verify = git::verify_tag(repo, &tag);
+    let push = git::push(repo, &config.remote, &format!("refs/tags/{tag}"));
+    if local.is_none() {
+        plan.run(create.clone());
+    }
+    plan.run(verify.clone());
+    if remote.is_none() {
+        plan.run(push.clone());
+    }
+    if ctx.dry_run {
+        print!("{}", plan.render());
+        return Ok(());
+    }
+    if local.is_none() {
+        plan::execute(sh, &create)?;
+    }
+    eprintln!("  running: {verify}");
+    let output = verify.output(sh)?;
+    let status = String::from_utf8_lossy(&output.stderr);
+    let signed_by_key = status
+        .lines()
+        .any(|line| line.starts_with("[GNUPG:] VALIDSIG ") && line.contains(&key.fingerprint));
+    if !output.status.success() || !signed_by_key {
+        bail!(
+            "tag {tag} does not carry a valid signature of {}: {}; it was not pushed by this \
+             run; delete it with `git tag -d {tag}` and check `cargo xtask doctor`",
+            key.fingerprint,
+            status.trim()
+        );
+    }
+    if remote.is_none() {
+        plan::execute(sh, &push)?;
+        git::verify_pushed(
+            sh,
+            repo,
+            &config.remote,
+            &format!("refs/tags/{tag}"),
+            &target,
+        )?;
+        println!(
+            "tagged {what}: {tag} at {target}, signed by {}, pushed to {}",
+            key.fingerprint, config.remote
+        );
+    } else {
+        println!(
+            "nothing to do: {tag} is at {target}, signed by {} and on {}",
+            key.fingerprint, config.remote
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,278 @@
+//! `version check` / `version bump`: the files that carry the release version (docs, the Lua
+//! `VERSION`, ...), each found by a configured regex in which `{version}` marks the version.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use regex::Regex;
+
+use crate::config::{Config, VersionFile, SECTION};
+use crate::plan::{self, Plan};
+use crate::tools::git;
+use crate::version::Version;
+use crate::Ctx;
+
+const PLACEHOLDER: &str = "{version}";
+
+/// The regex of a configured pattern, `{version}` replaced by a group that catches any version.
+pub fn compile(file: &VersionFile) -> Result<Regex> {
+    let path = &file.path;
+    if path.is_empty() || path.starts_with('/') || path.split('/').any(|part| part == "..") {
+        bail!(
+            "invalid setting version-files: path {path:?} must be relative to the repository \
+             root, without `..`"
+        );
+    }
+    if !file.pattern.contains(PLACEHOLDER) {
+        bail!(
+            "invalid setting version-files: the pattern {:?} of {path} has no `{PLACEHOLDER}`; \
+             put it where the version stands",
+            file.pattern
+        );
+    }
+    let expression = file
+        .pattern
+        .replace(PLACEHOLDER, r"(?P<version>[0-9]+\.[0-9]+\.[0-9]+)");
+    Regex::new(&expression).with_context(|| {
+        format!(
+            "invalid setting version-files: the pattern {:?} of {path} is not a valid regex",
+            file.pattern
+        )
+    })
+}
+
+/// One place where a file carries a version.
+struct Found {
+    start: usize,
+    end: usize,
+    line: usize,
+    version: String,
+}
+
+fn find(regex: &Regex, text: &str) -> Vec<Found> {
+    regex
+        .captures_iter(text)
+        .filter_map(|caps| caps.name("version"))
+        .map(|m| Found {
+            start: m.start(),
+            end: m.end(),
+            line: text[..m.start()].matches('\n').count() + 1,
+            version: m.as_str().to_string(),
+        })
+        .collect()
+}
+
+/// What the version check found wrong; empty when every file carries `version`.
+/// `read` gives a file's content, `None` when it does not exist.
+pub fn problems(
+    config: &Config,
+    version: &Version,
+    read: &dyn Fn(&str) -> Result<Option<String>>,
+) -> Result<Vec<String>> {
+    let wanted = version.to_string();
+    let mut problems = Vec::new();
+    for file in &config.version_files {
+        let regex = compile(file)?;
+        let Some(text) = read(&file.path)? else {
+            problems.push(format!(
+                "{}: the file does not exist; create it or fix version-files",
+                file.path
+            ));
+            continue;
+        };
+        let found = find(&regex, &text);
+        if found.is_empty() {
+            problems.push(format!(
+                "{}: nothing matches the pattern {:?}; fix the file or the pattern in \
+                 version-files",
+                file.path, file.pattern
+            ));
+        }
+        for found in found.iter().filter(|f| f.version != wanted) {
+            problems.push(format!(
+                "{}:{}: carries {} where {wanted} is expected",
+                file.path, found.line, found.version
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+fn require_files(config: &Config) -> Result<()> {
+    if config.version_files.is_empty() {
+        bail!(
+            "missing setting version-files: add `version-files = [{{ path = \"<file>\", pattern = \
+             \"<regex with {{version}}>\" }}]` under {SECTION}"
+        );
+    }
+    Ok(())
+}
+
+fn read_worktree(ctx: &Ctx) -> impl Fn(&str) -> Result<Option<String>> + '_ {
+    move |path: &str| {
+        let full = ctx.repo.join(path);
+        match std::fs::read_to_string(&full) {
+            Ok(text) => Ok(Some(text)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(err).with_context(|| format!("cannot read {full}")),
+        }
+    }
+}
+
+/// Reads files from a commit instead of the working tree.
+pub fn read_commit<'a>(
+    ctx: &'a Ctx,
+    commit: &'a str,
+) -> impl Fn(&str) -> Result<Option<String>> + 'a {
+    move |path: &str| {
+        let Some(bytes) = git::file_at(&ctx.sh, &ctx.repo, commit, path)? else {
+            return Ok(None);
+        };
+        String::from_utf8(bytes)
+            .map(Some)
+            .with_context(|| format!("{path} in {commit} is not UTF-8 text"))
+    }
+}
+
+pub fn check(ctx: &Ctx, version: &Version) -> Result<ExitCode> {
+    let config = ctx.config()?;
+    require_files(&config)?;
+    let problems = problems(&config, version, &read_worktree(ctx))?;
+    if problems.is_empty() {
+        println!(
+            "✓ all {} version files carry {version}",
+            config.version_files.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    for problem in &problems {
+        println!("✗ {problem}");
+    }
+    println!("fix them with `cargo xtask version bump {version}`");
+    Ok(ExitCode::FAILURE)
+}
+
+pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
+    let config = ctx.config()?;
+    require_files(&config)?;
+    git::check_repository(&ctx.sh, &ctx.repo)?;
+    let wanted = version.to_string();
+    let read = read_worktree(ctx);
+    // Every file is read and rewritten in memory first, so a problem changes nothing.
+    let mut rewrites: Vec<(String, String)> = Vec::new();
+    for file in &config.version_files {
+        let regex = compile(file)?;
+        let current = match rewrites.iter().find(|(path, _)| *path == file.path) {
+            Some((_, text)) => text.clone(),
+            None => read(&file.path)?.with_context(|| {
+                format!(
+                    "{} does not exist: create it or fix version-files",
+                    file.path
+                )
+            })?,
+        };
+        let found = find(&regex, &current);
+        if found.is_empty() {
+            bail!(
+                "{}: nothing matches the pattern {:?}; fix the file or the pattern in \
+                 version-files (nothing was changed)",
+                file.path,
+                file.pattern
+            );
+        }
+        let mut text = String::with_capacity(current.len());
+        let mut last = 0;
+        for found in &found {
+            text.push_str(&current[last..found.start]);
+            text.push_str(&wanted);
+            last = found.end;
+        }
+        text.push_str(&current[last..]);
+        rewrites.retain(|(path, _)| *path != file.path);
+        rewrites.push((file.path.clone(), text));
+    }
+    let mut changed = Vec::new();
+    for (path, text) in &rewrites {
+        if read(path)?.as_deref() != Some(text.as_str()) {
+            changed.push((path.as_str(), text.as_str()));
+        }
+    }
+    let mut plan = Plan::new(format!("bump the version files to {version}"));
+    if changed.is_empty() {
+        print!("{}", plan.render());
+        println!("every version file already carries {version}");
+        return Ok(());
+    }
+    let dirty = git::uncommitted_changes(&ctx.sh, &ctx.repo)?;
+    let paths: Vec<&str> = changed.iter().map(|(path, _)| *path).collect();
+    if let Some(line) = dirty
+        .iter()
+        .find(|line| paths.iter().any(|path| line.get(3..) == Some(*path)))
+    {
+        bail!(
+            "{} has uncommitted changes: commit or stash them first, so the version commit \
+             carries only the bump",
+            line.get(3..).unwrap_or(line)
+        );
+    }
+    for path in &paths {
+        plan.local(format!("write {wanted} into {path}"));
+    }
+    let message = format!("chore: bump version to {wanted}");
+    let commit = git::commit_paths(&ctx.repo, &paths, &message);
+    plan.run(commit.clone());
+    if ctx.dry_run {
+        print!("{}", plan.render());
+        return Ok(());
+    }
+    for (path, text) in &changed {
+        let full = ctx.repo.join(path);
+        std::fs::write(&full, text).with_context(|| format!("cannot write {full}"))?;
+        eprintln!("  wrote {path}");
+    }
+    plan::execute(&ctx.sh, &commit)?;
+    let left = problems(&config, version, &read)?;
+    if let Some(problem) = left.first() {
+        bail!("after the bump, {problem}: check the patterns in version-files");
+    }
+    println!("bumped {} file(s) to {version} and committed", paths.len());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_need_the_placeholder_and_a_valid_regex() {
+        let file = |pattern: &str| VersionFile {
+            path: "VERSION".into(),
+            pattern: pattern.into(),
+        };
+        assert!(compile(&file("version = {version}")).is_ok());
+        let err = compile(&file("version = 1")).unwrap_err().to_string();
+        assert!(err.contains("has no `{version}`"), "{err}");
+        let err = compile(&file("({version}")).unwrap_err().to_string();
+        assert!(err.contains("not a valid regex"), "{err}");
+        let bad_path = VersionFile {
+            path: "../x".into(),
+            pattern: "{version}".into(),
+        };
+        assert!(compile(&bad_path).is_err());
+    }
+
+    #[test]
+    fn finds_every_occurrence_with_its_line() {
+        let regex = compile(&VersionFile {
+            path: "a".into(),
+            pattern: r#"apisix-{version}-0\.rockspec"#.into(),
+        })
+        .unwrap();
+        let found = find(
+            &regex,
+            "x\napisix-2.2.0-0.rockspec\napisix-2.3.0-0.rockspec\n",
+        );
+        let seen: Vec<(usize, &str)> = found.iter().map(|f| (f.line, f.version.as_str())).collect();
+        assert_eq!(seen, [(2, "2.2.0"), (3, "2.3.0")]);
+    }
+}
