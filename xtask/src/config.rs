@@ -46,6 +46,27 @@ struct Raw {
     dev_list: Option<String>,
     announce_list: Option<String>,
     keyserver: Option<String>,
+    mail_from: Option<String>,
+    sendmail: Option<Vec<String>>,
+    repository_url: Option<String>,
+    release_notes_url: Option<String>,
+    download_url: Option<String>,
+    keys_url: Option<String>,
+    download_page: Option<DownloadPage>,
+}
+
+/// Where the website lists the releases: `[workspace.metadata.asf-release.download-page]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct DownloadPage {
+    /// The file in the website repository, relative to its root: `config/downloads.js`.
+    pub file: String,
+    /// The lines to update start after the first line containing this text (the project's
+    /// block in a file that lists several projects).
+    pub after: Option<String>,
+    /// One template per line to rewrite, like `version: '{version}',`: the first line after
+    /// `after` that matches the template (placeholders match any text) is replaced by it.
+    pub lines: Vec<String>,
 }
 
 /// The validated settings, defaults applied.
@@ -78,6 +99,20 @@ pub struct Config {
     pub dev_list: String,
     pub announce_list: String,
     pub keyserver: String,
+    /// `Name <address>` for mails; `None`: git's user.name and user.email.
+    pub mail_from: Option<String>,
+    /// The sendmail-compatible command `mail --send` pipes a mail into.
+    pub sendmail: Vec<String>,
+    /// The project's source repository on the web: `https://github.com/apache/apisix`.
+    pub repository_url: String,
+    /// Pattern of the release notes link in mails ({repository}, {branch}, {tag}, {version},
+    /// {anchor}).
+    pub release_notes_url: String,
+    /// The project's download page.
+    pub download_url: String,
+    /// The KEYS file verifiers import.
+    pub keys_url: String,
+    pub download_page: Option<DownloadPage>,
 }
 
 /// Reads the settings of the repository at `repo`.
@@ -165,6 +200,15 @@ impl Config {
         if artifact.contains('/') {
             bail!("invalid setting artifact = {artifact:?}: a file name, without `/`");
         }
+        let repository_url = raw
+            .repository_url
+            .unwrap_or_else(|| format!("https://github.com/apache/{name}"));
+        let download_url = raw
+            .download_url
+            .unwrap_or_else(|| format!("https://{tlp}.apache.org/downloads/"));
+        let keys_url = raw
+            .keys_url
+            .unwrap_or_else(|| format!("https://downloads.apache.org/{tlp}/KEYS"));
         let config = Config {
             repo: repo.to_owned(),
             display_name: raw.display_name.unwrap_or_else(|| title_case(&name)),
@@ -203,7 +247,25 @@ impl Config {
             keyserver: raw
                 .keyserver
                 .unwrap_or_else(|| "hkps://keys.openpgp.org".into()),
+            mail_from: raw.mail_from.filter(|from| !from.is_empty()),
+            sendmail: raw
+                .sendmail
+                .unwrap_or_else(|| vec!["sendmail".into(), "-t".into(), "-oi".into()]),
+            repository_url,
+            release_notes_url: raw
+                .release_notes_url
+                .unwrap_or_else(|| "{repository}/blob/{branch}/CHANGELOG.md#{anchor}".into()),
+            download_url,
+            keys_url,
+            download_page: raw.download_page,
         };
+        if config
+            .sendmail
+            .first()
+            .is_none_or(|program| program.is_empty())
+        {
+            bail!("invalid setting sendmail = []: give the command and its arguments, like [\"sendmail\", \"-t\", \"-oi\"]");
+        }
         // Fill every pattern once now, so a typo is reported before any step starts.
         let probe = Version {
             major: 1,
@@ -298,6 +360,22 @@ pub fn strip_archive_extension(file: &str) -> &str {
     file.strip_suffix(".tar.gz")
         .or_else(|| file.strip_suffix(".tgz"))
         .unwrap_or(file)
+}
+
+/// A configuration for the unit tests of other modules.
+#[cfg(test)]
+pub mod tests_support {
+    use super::*;
+
+    /// The settings of `name = "demo"` and nothing else.
+    pub fn minimal() -> Config {
+        parse(
+            Utf8Path::new("/repo"),
+            Utf8Path::new("/repo/Cargo.toml"),
+            "[workspace.metadata.asf-release]\nname = \"demo\"\n",
+        )
+        .expect("the minimal configuration is valid")
+    }
 }
 
 #[cfg(test)]

@@ -17,3 +17,27 @@ pub fn svnmucc_version(sh: &Shell) -> Result<String> {
     let version = first.split_whitespace().nth(2).unwrap_or(first);
     Ok(version.to_string())
 }
+
+/// `svn ls` of a URL, without prompting for anything.
+pub fn list_cmd(url: &str) -> ToolCmd {
+    ToolCmd::new(Tool::Svn, ["list", "--non-interactive", "--", url])
+}
+
+/// The entries of a directory URL (directories end in `/`), or the reason `svn` could not
+/// list it (unreachable server, missing path, svn not installed).
+pub fn list(sh: &Shell, url: &str) -> Result<std::result::Result<Vec<String>, String>> {
+    if let Err(err) = Tool::Svn.require() {
+        return Ok(Err(format!("{err:#}")));
+    }
+    let output = list_cmd(url).output(sh)?;
+    if !output.status.success() {
+        return Ok(Err(String::from_utf8_lossy(&output.stderr)
+            .trim()
+            .to_string()));
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    Ok(Ok(text
+        .lines()
+        .map(|line| line.trim().to_string())
+        .collect()))
+}
