@@ -66,8 +66,7 @@ pub struct Mail {
 }
 
 impl Mail {
-    /// A stable id: the same mail (recipients, subject, body) gets the same id on every run,
-    /// which is how a rerun of `--send` knows the mail already went out.
+    /// A stable id: the same mail (recipients, subject, body) gets the same id on every run.
     pub fn message_id(&self) -> String {
         let mut hasher = Sha256::new();
         for part in [&self.to.join(","), &self.subject, &self.body] {
@@ -518,14 +517,16 @@ fn deliver(ctx: &Ctx, config: &Config, path: &Utf8PathBuf, mail: &Mail, send: bo
     let text = mail.render();
     let sent_marker = Utf8PathBuf::from(format!("{path}.sent"));
     let message_id = mail.message_id();
-    let already_sent =
-        std::fs::read_to_string(&sent_marker).is_ok_and(|sent| sent.trim() == message_id);
+    // Sending is the one outward action: once done it is not repeated, even when the text
+    // changed since (the vote end date moves with the clock).
+    let already_sent = std::fs::read_to_string(&sent_marker).ok();
     let mut plan = Plan::new(format!("mail `{}`", mail.subject));
     plan.local(format!("write {path}"));
     if send {
-        if already_sent {
+        if let Some(sent) = &already_sent {
             plan.local(format!(
-                "nothing to send: this mail ({message_id}) was already sent (see {sent_marker})"
+                "nothing to send: this mail was already sent as {} (delete {sent_marker} to send it again)",
+                sent.trim()
             ));
         } else {
             plan.run(sendmail::send(&config.sendmail, text.as_bytes())?);
@@ -544,8 +545,11 @@ fn deliver(ctx: &Ctx, config: &Config, path: &Utf8PathBuf, mail: &Mail, send: bo
     println!("--- {path} ---\n{text}");
     eprintln!("wrote {path}");
     if send {
-        if already_sent {
-            println!("this mail was already sent ({message_id}): nothing to send");
+        if let Some(sent) = &already_sent {
+            println!(
+                "this mail was already sent as {}: nothing to send (delete {sent_marker} to send it again)",
+                sent.trim()
+            );
             return Ok(());
         }
         let cmd = sendmail::send(&config.sendmail, text.as_bytes())?;

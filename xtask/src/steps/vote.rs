@@ -255,7 +255,7 @@ pub fn parse_roster(path: &Utf8Path, text: &str, tlp: &str) -> Result<Roster> {
 pub fn find_vote(body: &str) -> Option<(Ballot, bool)> {
     for line in body.lines() {
         let trimmed = line.trim();
-        if trimmed == "--" || trimmed.ends_with("wrote:") {
+        if trimmed == "--" {
             break;
         }
         if trimmed.starts_with('>') {
@@ -291,6 +291,10 @@ pub fn find_vote(body: &str) -> Option<(Ballot, bool)> {
                 && !lower.contains("non binding")
                 && !lower.contains("nonbinding");
             return Some((ballot, claimed));
+        }
+        // The attribution of a quote ("On Mon, Alice wrote:"): what follows is hers.
+        if trimmed.ends_with("wrote:") {
+            break;
         }
     }
     None

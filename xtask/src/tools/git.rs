@@ -346,11 +346,6 @@ pub fn commit(repo: &Utf8Path, message: &str) -> ToolCmd {
 pub fn show_last_commit(repo: &Utf8Path) -> ToolCmd {
     git(
         repo,
-        &[
-            "show",
-            "--no-color",
-            "--format=commit %H%n%n    %s%n",
-            "HEAD",
-        ],
+        &["show", "--no-color", "--format=commit %H%n%n    %s", "HEAD"],
     )
 }
