@@ -460,6 +460,11 @@ mod tests {
                 "invalid pattern",
             ),
             ("not toml =", "not valid TOML"),
+            (&format!("{MINIMAL}sendmail = []\n"), "invalid setting sendmail"),
+            (
+                &format!("{MINIMAL}[workspace.metadata.asf-release.download-page]\nfile = \"a\"\nline = []\n"),
+                "unknown field `line`",
+            ),
         ] {
             let err = format!("{:#}", parse_str(text).unwrap_err());
             assert!(err.contains(expected), "{text:?}: {err}");

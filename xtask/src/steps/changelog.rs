@@ -49,8 +49,13 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
     git::check_repository(&ctx.sh, &ctx.repo)?;
     let previous = previous_tag(ctx, &config, version)?;
     let branch = config.branch_name(version.line())?;
+    let remote_branch = format!("{}/{branch}", config.remote);
     let target = if git::branch_exists(&ctx.sh, &ctx.repo, &branch)? {
         branch
+    } else if git::resolve_commit(&ctx.sh, &ctx.repo, &format!("refs/remotes/{remote_branch}"))?
+        .is_some()
+    {
+        remote_branch
     } else {
         eprintln!(
             "warning: there is no release branch `{branch}`; collecting the changes up to HEAD"

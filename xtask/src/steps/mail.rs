@@ -513,7 +513,7 @@ fn check_released(ctx: &Ctx, config: &Config, version: &Version) -> Result<()> {
 }
 
 /// Writes the mail (a rerun overwrites it), prints it, and sends it when asked, once.
-fn deliver(ctx: &Ctx, config: &Config, path: &Utf8PathBuf, mail: &Mail, send: bool) -> Result<()> {
+fn deliver(ctx: &Ctx, config: &Config, path: &Utf8Path, mail: &Mail, send: bool) -> Result<()> {
     let text = mail.render();
     let sent_marker = Utf8PathBuf::from(format!("{path}.sent"));
     let message_id = mail.message_id();

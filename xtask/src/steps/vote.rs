@@ -311,23 +311,18 @@ struct Post {
 
 /// Splits the mbox into messages and parses each; errors name the message and its line.
 fn read_mbox(path: &Utf8Path, bytes: &[u8]) -> Result<Vec<Post>> {
+    // Text before the first `From ` line would be dropped silently by the reader: refuse it.
     let first = bytes
         .split(|b| *b == b'\n')
-        .position(|line| !line.iter().all(u8::is_ascii_whitespace));
+        .enumerate()
+        .find(|(_, line)| !line.iter().all(u8::is_ascii_whitespace));
     match first {
         None => bail!("{path} is empty: export the vote thread from lists.apache.org as mbox"),
-        Some(index)
-            if !bytes
-                .split(|b| *b == b'\n')
-                .nth(index)
-                .is_some_and(|l| l.starts_with(b"From ")) =>
-        {
-            bail!(
+        Some((index, line)) if !line.starts_with(b"From ") => bail!(
             "{path} line {}: not an mbox (each message starts with a `From ` line); export the \
              vote thread from lists.apache.org as mbox",
             index + 1
-        )
-        }
+        ),
         Some(_) => {}
     }
     let starts: Vec<usize> = bytes
@@ -415,8 +410,9 @@ pub fn tally(
     }
     let mut last: BTreeMap<String, Vote> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
-    for post in &posts[start + 1..] {
-        if post.subject.contains("[RESULT]") {
+    // Every reply counts, even one whose clock put it before the VOTE mail.
+    for (index, post) in posts.iter().enumerate() {
+        if index == start || post.subject.contains("[RESULT]") {
             continue;
         }
         let Some((ballot, claimed)) = find_vote(&post.body) else {
