@@ -14,7 +14,7 @@ use crate::plan::{self, Plan};
 use crate::steps::package::Artifacts;
 use crate::steps::vote::{self, Outcome};
 use crate::tools::{git, sendmail, svn};
-use crate::version::{Line, Version};
+use crate::version::Version;
 use crate::Ctx;
 
 /// Where templates in the repository override the built-in ones: `<dir>/<name>.eml.txt`.
@@ -269,47 +269,45 @@ pub fn rc_url(config: &Config, version: &Version, rc: u32) -> String {
     )
 }
 
+/// A mail before its template is filled: where it goes and what the template gets.
+struct Draft {
+    path: Utf8PathBuf,
+    to: Vec<String>,
+    template: Template,
+    values: Vec<(&'static str, String)>,
+}
+
 pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let (from, sender_name) = sender(ctx, &config)?;
     let date = now()?;
-    let (dir, file, to, template, values) = match &args.command {
-        MailCommand::Vote { version, rc } => {
-            let (template, values) = vote_values(ctx, &config, version, *rc, date)?;
-            let dir = config.artifact_dir(version, Some(*rc));
-            (
-                dir,
-                "vote.eml",
-                vec![config.dev_list.clone()],
-                template,
-                values,
-            )
-        }
+    let dev = vec![config.dev_list.clone()];
+    let draft = match &args.command {
+        MailCommand::Vote { version, rc } => Draft {
+            path: config.artifact_dir(version, Some(*rc)).join("vote.eml"),
+            to: dev,
+            template: load_template(&ctx.repo, "vote", VOTE_TEMPLATE)?,
+            values: vote_values(ctx, &config, version, *rc, date)?,
+        },
         MailCommand::Result {
             version,
             rc,
             mbox,
             roster,
             thread,
-        } => {
-            let (template, values) = result_values(
-                ctx,
+        } => Draft {
+            path: config.artifact_dir(version, Some(*rc)).join("result.eml"),
+            to: dev,
+            template: load_template(&ctx.repo, "result", RESULT_TEMPLATE)?,
+            values: result_values(
                 &config,
                 version,
                 *rc,
                 mbox,
                 roster.as_deref(),
                 thread.as_deref(),
-            )?;
-            let dir = config.artifact_dir(version, Some(*rc));
-            (
-                dir,
-                "result.eml",
-                vec![config.dev_list.clone()],
-                template,
-                values,
-            )
-        }
+            )?,
+        },
         MailCommand::Announce { version } => {
             check_released(ctx, &config, version)?;
             if !from.contains("@apache.org") {
@@ -319,48 +317,49 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
                 );
             }
             let tag = config.tag_name(version, None)?;
-            let values = vec![
-                ("version", version.to_string()),
-                ("tag", tag.clone()),
-                (
-                    "release_notes_url",
-                    release_notes_url(&config, version, &tag)?,
-                ),
-            ];
-            (
-                config.artifact_dir(version, None),
-                "announce.eml",
-                vec![config.dev_list.clone(), config.announce_list.clone()],
-                load_template(&ctx.repo, "announce", ANNOUNCE_TEMPLATE)?,
-                values,
-            )
+            Draft {
+                path: config.artifact_dir(version, None).join("announce.eml"),
+                to: vec![config.dev_list.clone(), config.announce_list.clone()],
+                template: load_template(&ctx.repo, "announce", ANNOUNCE_TEMPLATE)?,
+                values: vec![
+                    ("version", version.to_string()),
+                    (
+                        "release_notes_url",
+                        release_notes_url(&config, version, &tag)?,
+                    ),
+                    ("tag", tag),
+                ],
+            }
         }
         MailCommand::Discuss { line } => {
-            let values = discuss_values(&config, *line)?;
             let first = Version {
                 major: line.major,
                 minor: line.minor,
                 patch: 0,
             };
-            (
-                config.artifact_dir(&first, None),
-                "discuss.eml",
-                vec![config.dev_list.clone()],
-                load_template(&ctx.repo, "discuss", DISCUSS_TEMPLATE)?,
-                values,
-            )
+            Draft {
+                path: config.artifact_dir(&first, None).join("discuss.eml"),
+                to: dev,
+                template: load_template(&ctx.repo, "discuss", DISCUSS_TEMPLATE)?,
+                values: vec![
+                    ("line", line.to_string()),
+                    ("branch", config.branch_name(*line)?),
+                    ("main_branch", config.main_branch.clone()),
+                ],
+            }
         }
     };
-    let mut all = common_values(&config, &sender_name);
-    all.extend(values);
+    let mut values = common_values(&config, &sender_name);
+    values.extend(draft.values);
+    let source = &draft.template.source;
     let mail = Mail {
-        to,
-        subject: fill_template(&template.source, &template.subject, &all)?,
-        body: fill_template(&template.source, &template.body, &all)?,
+        to: draft.to,
+        subject: fill_template(source, &draft.template.subject, &values)?,
+        body: fill_template(source, &draft.template.body, &values)?,
         from,
         date,
     };
-    deliver(ctx, &config, &dir.join(file), &mail, args.send)?;
+    deliver(ctx, &config, &draft.path, &mail, args.send)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -370,7 +369,7 @@ fn vote_values(
     version: &Version,
     rc: u32,
     date: i64,
-) -> Result<(Template, Vec<(&'static str, String)>)> {
+) -> Result<Vec<(&'static str, String)>> {
     let tag = config.tag_name(version, Some(rc))?;
     let commit = git::tag_commit(&ctx.sh, &ctx.repo, &tag)?.with_context(|| {
         format!("there is no tag `{tag}` in {}: tag the release candidate first (and `git fetch --tags`)", ctx.repo)
@@ -397,18 +396,17 @@ fn vote_values(
         ),
         ("vote_end", human_date(date + VOTE_HOURS * 3600)),
     ];
-    Ok((load_template(&ctx.repo, "vote", VOTE_TEMPLATE)?, values))
+    Ok(values)
 }
 
 fn result_values(
-    ctx: &Ctx,
     config: &Config,
     version: &Version,
     rc: u32,
     mbox: &Utf8Path,
     roster: Option<&Utf8Path>,
     thread: Option<&str>,
-) -> Result<(Template, Vec<(&'static str, String)>)> {
+) -> Result<Vec<(&'static str, String)>> {
     let tally = vote::tally_files(config, version, rc, mbox, roster, now()?)?;
     match tally.outcome() {
         Outcome::Passed => {}
@@ -464,7 +462,7 @@ fn result_values(
         ("nonbinding_votes", list(false)),
         ("thread_url", thread),
     ];
-    Ok((load_template(&ctx.repo, "result", RESULT_TEMPLATE)?, values))
+    Ok(values)
 }
 
 fn url_encode(text: &str) -> String {
@@ -477,14 +475,6 @@ fn url_encode(text: &str) -> String {
         }
     }
     out
-}
-
-fn discuss_values(config: &Config, line: Line) -> Result<Vec<(&'static str, String)>> {
-    Ok(vec![
-        ("line", line.to_string()),
-        ("branch", config.branch_name(line)?),
-        ("main_branch", config.main_branch.clone()),
-    ])
 }
 
 /// Refuses the announcement until the release is in dist/release; when SVN cannot be asked,
