@@ -755,3 +755,34 @@ fn send_hands_the_mail_to_the_configured_mailer_once() {
         "a rerun does not send the same mail again"
     );
 }
+
+#[test]
+fn a_missing_mailer_is_named_and_the_mail_is_kept() {
+    let world = World::new();
+    let repo = demo_repo(&world, "sendmail = [\"/nonexistent/mailer\", \"-t\"]\n");
+    let output = xtask_at(
+        &world,
+        VOTE_TIME,
+        &[
+            "--repo",
+            repo_arg(&repo),
+            "mail",
+            "vote",
+            "1.0.0",
+            "--rc",
+            "1",
+            "--send",
+        ],
+    );
+    assert_fails_with(
+        &output,
+        &[
+            "`/nonexistent/mailer` is not installed",
+            "the mail is in",
+            "vote.eml",
+        ],
+    );
+    let dir = repo.join("target/asf-release/1.0.0-rc1");
+    assert!(dir.join("vote.eml").exists());
+    assert!(!dir.join("vote.eml.sent").exists());
+}

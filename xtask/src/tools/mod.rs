@@ -119,13 +119,21 @@ impl ToolCmd {
     }
 
     fn xshell<'a>(&self, sh: &'a Shell) -> Result<xshell::Cmd<'a>> {
-        let program = self.program_name();
-        if which::which(program).is_err() {
-            bail!(
-                "`{program}` is not installed or not on PATH; install it ({}), then run `cargo xtask doctor`",
-                self.tool.install_hint()
-            );
-        }
+        let program = match &self.program {
+            None => {
+                self.tool.require()?;
+                self.tool.program()
+            }
+            Some(program) => {
+                if which::which(program).is_err() {
+                    bail!(
+                        "`{program}` is not installed or not on PATH; install it ({})",
+                        self.tool.install_hint()
+                    );
+                }
+                program.as_str()
+            }
+        };
         let args = &self.args;
         let mut command = cmd!(sh, "{program} {args...}").quiet().ignore_status();
         for (key, value) in &self.env {
