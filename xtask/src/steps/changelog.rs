@@ -288,8 +288,12 @@ fn notes_from_commits(config: &Config, entries: &[LogEntry]) -> String {
     body.trim_end().to_string() + "\n"
 }
 
+/// The version of a release heading: `## 3.18.0`, also `## [3.17.0] - 2024-01-02` and
+/// `## v3.16.0` as other changelog styles write them (for the order only).
 fn section_version(line: &str) -> Option<Version> {
-    line.strip_prefix("## ")?.trim().parse().ok()
+    let first = line.strip_prefix("## ")?.split_whitespace().next()?;
+    let first = first.trim_start_matches('[').trim_end_matches(']');
+    first.strip_prefix('v').unwrap_or(first).parse().ok()
 }
 
 fn toc_version(line: &str) -> Option<Version> {
@@ -435,6 +439,21 @@ mod tests {
         assert_eq!(
             update_changelog(Some(&oldest), &v("1.0.0"), "- first\n"),
             oldest
+        );
+    }
+
+    #[test]
+    fn a_changelog_without_table_of_contents_gets_one() {
+        let current = "# Changelog\n\n## [1.0.0] - 2024-01-02\n\n- first\n";
+        let out = update_changelog(Some(current), &v("1.1.0"), "- second\n");
+        assert_eq!(
+            out,
+            "# Changelog\n\n## Table of Contents\n\n- [1.1.0](#110)\n\n## 1.1.0\n\n- second\n\n## [1.0.0] - 2024-01-02\n\n- first\n"
+        );
+        assert_eq!(update_changelog(Some(&out), &v("1.1.0"), "- second\n"), out);
+        assert_eq!(
+            update_changelog(None, &v("1.0.0"), "- first\n"),
+            "# Changelog\n\n## Table of Contents\n\n- [1.0.0](#100)\n\n## 1.0.0\n\n- first\n"
         );
     }
 
