@@ -255,7 +255,11 @@ pub fn parse_roster(path: &Utf8Path, text: &str, tlp: &str) -> Result<Roster> {
 pub fn find_vote(body: &str) -> Option<(Ballot, bool)> {
     for line in body.lines() {
         let trimmed = line.trim();
-        if trimmed == "--" {
+        // A signature, or the start of a quote in Outlook's style.
+        if trimmed == "--"
+            || trimmed.starts_with("-----Original Message-----")
+            || (trimmed.len() >= 20 && trimmed.bytes().all(|b| b == b'_'))
+        {
             break;
         }
         if trimmed.starts_with('>') {
@@ -524,6 +528,10 @@ mod tests {
             "an unquoted vote under the attribution belongs to the quote"
         );
         assert_eq!(find_vote("Checked the signature.\n> +1 (binding)\n"), None);
+        assert_eq!(
+            find_vote("Looks good.\n\n-----Original Message-----\n+1 approve\n"),
+            None
+        );
         assert_eq!(find_vote("+10 points for speed"), None);
         assert_eq!(find_vote("+1.5"), None);
         assert_eq!(find_vote("[ ] +1 approve"), None);
