@@ -63,6 +63,15 @@ pub enum Command {
     Version(VersionCommand),
     /// Make, verify and push the signed tag of a release candidate or a release.
     Tag(TagArgs),
+    /// Write the release notes of a version and its section of CHANGELOG.md.
+    Changelog(ChangelogArgs),
+    /// Render a community mail (.eml) into the release's output directory; --send mails it.
+    Mail(MailArgs),
+    /// Count the votes of a vote thread.
+    #[command(subcommand)]
+    Vote(VoteCommand),
+    /// Add a released version to the download page of the website, on a new branch.
+    DownloadPage(DownloadPageArgs),
 }
 
 /// How to reach the SVN server. The password is read from SVN_PASSWORD only, and handed to
@@ -208,6 +217,92 @@ pub struct TagArgs {
 }
 
 #[derive(clap::Args, Debug)]
+pub struct ChangelogArgs {
+    /// The version whose changes to collect, like 2.3.0.
+    #[arg(value_parser = parse_version)]
+    pub version: Version,
+    /// Change nothing; fail when CHANGELOG.md has no section for the version.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MailArgs {
+    #[command(subcommand)]
+    pub command: MailCommand,
+    /// Hand the mail to the configured sendmail command (once: a rerun does not send again).
+    #[arg(long, global = true)]
+    pub send: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MailCommand {
+    /// `[VOTE] Release Apache <Project> <version> (RC<N>)` to the dev list.
+    Vote {
+        #[arg(value_parser = parse_version)]
+        version: Version,
+        #[arg(long, value_parser = parse_rc)]
+        rc: u32,
+    },
+    /// `[RESULT][VOTE] ...` from the tally of the vote thread; refuses unless the vote passed.
+    Result {
+        #[arg(value_parser = parse_version)]
+        version: Version,
+        #[arg(long, value_parser = parse_rc)]
+        rc: u32,
+        /// The vote thread as an mbox (lists.apache.org: thread, download mbox).
+        #[arg(long, value_name = "FILE")]
+        mbox: Utf8PathBuf,
+        /// The PMC roster: committee-info.json, or a list of Apache ids / addresses.
+        #[arg(long, value_name = "FILE")]
+        roster: Option<Utf8PathBuf>,
+        /// The link to the vote thread (default: a lists.apache.org search for its subject).
+        #[arg(long, value_name = "URL")]
+        thread: Option<String>,
+    },
+    /// `[ANNOUNCE] Apache <Project> <version> released` to the dev and announce lists.
+    Announce {
+        #[arg(value_parser = parse_version)]
+        version: Version,
+    },
+    /// `[DISCUSS] Apache <Project> X.Y release planning` to the dev list.
+    Discuss {
+        /// The release line, like 2.3.
+        #[arg(value_parser = parse_line)]
+        line: Line,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VoteCommand {
+    /// Tally a vote thread. Exit code: 0 passed, 3 failed, 4 not yet (72 hours not over).
+    Tally(TallyArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TallyArgs {
+    #[arg(value_parser = parse_version)]
+    pub version: Version,
+    #[arg(long, value_parser = parse_rc)]
+    pub rc: u32,
+    /// The vote thread as an mbox (lists.apache.org: thread, download mbox).
+    #[arg(long, value_name = "FILE")]
+    pub mbox: Utf8PathBuf,
+    /// The PMC roster: committee-info.json, or a list of Apache ids / addresses.
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<Utf8PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DownloadPageArgs {
+    #[arg(value_parser = parse_version)]
+    pub version: Version,
+    /// A clean checkout of the website repository.
+    #[arg(long, value_name = "DIR")]
+    pub website: Utf8PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
 pub struct PackageArgs {
     /// The version to release, like 2.3.0.
     #[arg(value_parser = parse_version, allow_hyphen_values = true)]
@@ -312,5 +407,9 @@ pub fn main() -> Result<ExitCode> {
             steps::version_files::bump(&ctx, &version).map(|_| ExitCode::SUCCESS)
         }
         Command::Tag(args) => steps::tag::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
+        Command::Changelog(args) => steps::changelog::run(&ctx, &args),
+        Command::Mail(args) => steps::mail::run(&ctx, &args),
+        Command::Vote(VoteCommand::Tally(args)) => steps::vote::run_tally(&ctx, &args),
+        Command::DownloadPage(args) => steps::download_page::run(&ctx, &args),
     }
 }

@@ -53,6 +53,13 @@ struct Raw {
     backported_label: Option<String>,
     protected_branch_template: Option<String>,
     version_files: Option<Vec<VersionFile>>,
+    mail_from: Option<String>,
+    sendmail: Option<Vec<String>>,
+    repository_url: Option<String>,
+    release_notes_url: Option<String>,
+    download_url: Option<String>,
+    keys_url: Option<String>,
+    download_page: Option<DownloadPage>,
 }
 
 /// One place that must carry the release version: a file and a regex in which `{version}`
@@ -62,6 +69,20 @@ struct Raw {
 pub struct VersionFile {
     pub path: String,
     pub pattern: String,
+}
+
+/// Where the website lists the releases: `[workspace.metadata.asf-release.download-page]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct DownloadPage {
+    /// The file in the website repository, relative to its root: `config/downloads.js`.
+    pub file: String,
+    /// The lines to update start after the first line containing this text (the project's
+    /// block in a file that lists several projects).
+    pub after: Option<String>,
+    /// One template per line to rewrite, like `version: '{version}',`: the first line after
+    /// `after` that matches the template (placeholders match any text) is replaced by it.
+    pub lines: Vec<String>,
 }
 
 /// The validated settings, defaults applied.
@@ -106,6 +127,20 @@ pub struct Config {
     /// branch copies (default: the main branch).
     pub protected_branch_template: Option<String>,
     pub version_files: Vec<VersionFile>,
+    /// `Name <address>` for mails; `None`: git's user.name and user.email.
+    pub mail_from: Option<String>,
+    /// The sendmail-compatible command `mail --send` pipes a mail into.
+    pub sendmail: Vec<String>,
+    /// The project's source repository on the web: `https://github.com/apache/apisix`.
+    pub repository_url: String,
+    /// Pattern of the release notes link in mails ({repository}, {branch}, {tag}, {version},
+    /// {anchor}).
+    pub release_notes_url: String,
+    /// The project's download page.
+    pub download_url: String,
+    /// The KEYS file verifiers import.
+    pub keys_url: String,
+    pub download_page: Option<DownloadPage>,
 }
 
 /// Reads the settings of the repository at `repo`.
@@ -215,6 +250,15 @@ impl Config {
         if artifact.contains('/') {
             bail!("invalid setting artifact = {artifact:?}: a file name, without `/`");
         }
+        let repository_url = raw
+            .repository_url
+            .unwrap_or_else(|| format!("https://github.com/apache/{name}"));
+        let download_url = raw
+            .download_url
+            .unwrap_or_else(|| format!("https://{tlp}.apache.org/downloads/"));
+        let keys_url = raw
+            .keys_url
+            .unwrap_or_else(|| format!("https://downloads.apache.org/{tlp}/KEYS"));
         let config = Config {
             repo: repo.to_owned(),
             display_name: raw.display_name.unwrap_or_else(|| title_case(&name)),
@@ -260,6 +304,17 @@ impl Config {
             backported_label: raw.backported_label.unwrap_or_else(|| "backported".into()),
             protected_branch_template: raw.protected_branch_template,
             version_files: raw.version_files.unwrap_or_default(),
+            mail_from: raw.mail_from.filter(|from| !from.is_empty()),
+            sendmail: raw
+                .sendmail
+                .unwrap_or_else(|| vec!["sendmail".into(), "-t".into(), "-oi".into()]),
+            repository_url,
+            release_notes_url: raw
+                .release_notes_url
+                .unwrap_or_else(|| "{repository}/blob/{branch}/CHANGELOG.md#{anchor}".into()),
+            download_url,
+            keys_url,
+            download_page: raw.download_page,
         };
         if config.keep_releases == 0 || config.keep_lines == Some(0) {
             bail!(
@@ -272,6 +327,13 @@ impl Config {
         }
         for file in &config.version_files {
             crate::steps::version_files::compile(file)?;
+        }
+        if config
+            .sendmail
+            .first()
+            .is_none_or(|program| program.is_empty())
+        {
+            bail!("invalid setting sendmail = []: give the command and its arguments, like [\"sendmail\", \"-t\", \"-oi\"]");
         }
         // Fill every pattern once now, so a typo is reported before any step starts.
         let probe = Version {
@@ -392,6 +454,22 @@ pub fn strip_archive_extension(file: &str) -> &str {
     file.strip_suffix(".tar.gz")
         .or_else(|| file.strip_suffix(".tgz"))
         .unwrap_or(file)
+}
+
+/// A configuration for the unit tests of other modules.
+#[cfg(test)]
+pub mod tests_support {
+    use super::*;
+
+    /// The settings of `name = "demo"` and nothing else.
+    pub fn minimal() -> Config {
+        parse(
+            Utf8Path::new("/repo"),
+            Utf8Path::new("/repo/Cargo.toml"),
+            "[workspace.metadata.asf-release]\nname = \"demo\"\n",
+        )
+        .expect("the minimal configuration is valid")
+    }
 }
 
 #[cfg(test)]
@@ -515,6 +593,11 @@ mod tests {
             (
                 &format!("{MINIMAL}keep-releases = 0\n"),
                 "at least the newest",
+            ),
+            (&format!("{MINIMAL}sendmail = []\n"), "invalid setting sendmail"),
+            (
+                &format!("{MINIMAL}[workspace.metadata.asf-release.download-page]\nfile = \"a\"\nline = []\n"),
+                "unknown field `line`",
             ),
         ] {
             let err = format!("{:#}", parse_str(text).unwrap_err());

@@ -2,8 +2,11 @@
 
 pub mod backport;
 pub mod branch;
+pub mod changelog;
 pub mod doctor;
+pub mod download_page;
 pub mod keys;
+pub mod mail;
 pub mod milestone;
 pub mod package;
 pub mod promote;
@@ -12,3 +15,4 @@ pub mod tag;
 pub mod upload;
 pub mod verify;
 pub mod version_files;
+pub mod vote;

@@ -438,7 +438,7 @@ pub fn verify_tag(repo: &Utf8Path, tag: &str) -> ToolCmd {
 /// The content of `path` in `commit`, or `None` when the commit has no such file.
 pub fn file_at(sh: &Shell, repo: &Utf8Path, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
     let spec = format!("{commit}:{path}");
-    let output = git(repo, &["cat-file", "blob", &spec]).output(sh)?;
+    let output = git(repo, &["cat-file", "blob", "--end-of-options", &spec]).output(sh)?;
     if !output.status.success() {
         return Ok(None);
     }
@@ -512,4 +512,96 @@ pub fn verify_pushed(
         );
     }
     Ok(())
+}
+
+/// A value of the git configuration as the repository sees it (`user.name`), if set.
+pub fn config_value(sh: &Shell, repo: &Utf8Path, key: &str) -> Result<Option<String>> {
+    let output = git(repo, &["config", "--get", key]).output(sh)?;
+    let value = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    Ok(Some(value).filter(|value| output.status.success() && !value.is_empty()))
+}
+
+/// Whether a local branch of that name exists.
+pub fn branch_exists(sh: &Shell, repo: &Utf8Path, branch: &str) -> Result<bool> {
+    Ok(resolve_commit(sh, repo, &format!("refs/heads/{branch}"))?.is_some())
+}
+
+/// The content of `path` at `rev` as text, or `None` when the file is not there.
+pub fn text_file_at(sh: &Shell, repo: &Utf8Path, rev: &str, path: &str) -> Result<Option<String>> {
+    let Some(bytes) = file_at(sh, repo, rev, path)? else {
+        return Ok(None);
+    };
+    let text =
+        String::from_utf8(bytes).with_context(|| format!("{path} at {rev} is not UTF-8 text"))?;
+    Ok(Some(text))
+}
+
+/// One commit of a range, as `changelog` reads it.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    pub author: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// The commits reachable from `to` but not from `from` (all of `to` when `from` is `None`),
+/// oldest first, merge commits left out (their changes are in the commits they merge).
+pub fn log(sh: &Shell, repo: &Utf8Path, from: Option<&str>, to: &str) -> Result<Vec<LogEntry>> {
+    let range = match from {
+        Some(from) => format!("{from}..{to}"),
+        None => to.to_string(),
+    };
+    let text = git(
+        repo,
+        &[
+            "log",
+            "--no-merges",
+            "--reverse",
+            "--format=%an%x1f%s%x1f%b%x1e",
+            &range,
+            "--",
+        ],
+    )
+    .read(sh)?;
+    let mut entries = Vec::new();
+    for record in text.split('\x1e') {
+        let record = record.trim_start_matches('\n');
+        if record.is_empty() {
+            continue;
+        }
+        let mut fields = record.splitn(3, '\x1f');
+        let (Some(author), Some(subject), body) = (fields.next(), fields.next(), fields.next())
+        else {
+            bail!("unexpected `git log` output: {record}");
+        };
+        entries.push(LogEntry {
+            author: author.to_string(),
+            subject: subject.to_string(),
+            body: body.unwrap_or_default().trim().to_string(),
+        });
+    }
+    Ok(entries)
+}
+
+/// `git switch -c <branch>`: a new branch from HEAD, checked out.
+pub fn switch_new_branch(repo: &Utf8Path, branch: &str) -> ToolCmd {
+    git(repo, &["switch", "-c", branch])
+}
+
+/// `git add -- <path>`
+pub fn add(repo: &Utf8Path, path: &str) -> ToolCmd {
+    git(repo, &["add", "--", path])
+}
+
+/// `git commit -m <message>` of what is staged.
+pub fn commit(repo: &Utf8Path, message: &str) -> ToolCmd {
+    git(repo, &["commit", "-q", "-m", message])
+}
+
+/// The patch of the last commit, for people to read.
+pub fn show_last_commit(repo: &Utf8Path) -> ToolCmd {
+    git(
+        repo,
+        &["show", "--no-color", "--format=commit %H%n%n    %s", "HEAD"],
+    )
 }

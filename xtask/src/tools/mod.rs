@@ -5,6 +5,7 @@
 pub mod git;
 pub mod github;
 pub mod gpg;
+pub mod sendmail;
 pub mod svn;
 
 use std::ffi::OsString;
@@ -21,6 +22,8 @@ pub enum Tool {
     Gpg,
     Svn,
     Svnmucc,
+    /// The sendmail-compatible mailer of `mail --send` (configured, so it may be another program).
+    Sendmail,
 }
 
 impl Tool {
@@ -32,6 +35,7 @@ impl Tool {
             Tool::Gpg => "gpg",
             Tool::Svn => "svn",
             Tool::Svnmucc => "svnmucc",
+            Tool::Sendmail => "sendmail",
         }
     }
 
@@ -42,6 +46,10 @@ impl Tool {
             Tool::Gpg => "Debian/Ubuntu: `sudo apt-get install gnupg`; macOS: `brew install gnupg`",
             Tool::Svn | Tool::Svnmucc => {
                 "Debian/Ubuntu: `sudo apt-get install subversion`; macOS: `brew install subversion`"
+            }
+            Tool::Sendmail => {
+                "Debian/Ubuntu: `sudo apt-get install msmtp-mta` (then configure ~/.msmtprc), or set \
+                 `sendmail = [...]` under [workspace.metadata.asf-release]"
             }
         }
     }
@@ -67,6 +75,8 @@ pub fn missing_message(tool: Tool) -> String {
 #[derive(Clone)]
 pub struct ToolCmd {
     pub tool: Tool,
+    /// The program to start when it is configured rather than the tool's usual name.
+    pub program: Option<String>,
     pub args: Vec<OsString>,
     /// Extra environment for this command only.
     pub env: Vec<(String, OsString)>,
@@ -82,10 +92,21 @@ impl ToolCmd {
     {
         ToolCmd {
             tool,
+            program: None,
             args: args.into_iter().map(Into::into).collect(),
             env: Vec::new(),
             stdin: None,
         }
+    }
+
+    /// Starts `program` (a configured path or name) instead of the tool's usual name.
+    pub fn program(mut self, program: &str) -> ToolCmd {
+        self.program = Some(program.to_string());
+        self
+    }
+
+    fn program_name(&self) -> &str {
+        self.program.as_deref().unwrap_or(self.tool.program())
     }
 
     pub fn env(mut self, key: &str, value: impl Into<OsString>) -> ToolCmd {
@@ -99,8 +120,21 @@ impl ToolCmd {
     }
 
     fn xshell<'a>(&self, sh: &'a Shell) -> Result<xshell::Cmd<'a>> {
-        self.tool.require()?;
-        let program = self.tool.program();
+        let program = match &self.program {
+            None => {
+                self.tool.require()?;
+                self.tool.program()
+            }
+            Some(program) => {
+                if which::which(program).is_err() {
+                    bail!(
+                        "`{program}` is not installed or not on PATH; install it ({})",
+                        self.tool.install_hint()
+                    );
+                }
+                program.as_str()
+            }
+        };
         let args = &self.args;
         let mut command = cmd!(sh, "{program} {args...}").quiet().ignore_status();
         for (key, value) in &self.env {
@@ -149,7 +183,7 @@ impl ToolCmd {
 /// Shell-like rendering for people (dry runs, errors); never executed as a string.
 impl fmt::Display for ToolCmd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.tool.program())?;
+        f.write_str(self.program_name())?;
         for arg in &self.args {
             let arg = arg.to_string_lossy();
             let plain = !arg.is_empty()

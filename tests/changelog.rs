@@ -1,0 +1,319 @@
+//! End-to-end tests of `changelog` and `download-page` on fixture repositories with real git.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::*;
+
+fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "failed:\n{}{}",
+        stdout(output),
+        stderr(output)
+    );
+    stdout(output)
+}
+
+fn commit(world: &World, repo: &Path, author: &str, subject: &str) {
+    let file = format!("changes/{}.txt", subject.len() * 7919 % 100_003);
+    world.write(repo, &file, subject.as_bytes());
+    world.git(repo, &["add", "-A"]);
+    world.git(
+        repo,
+        &[
+            "-c",
+            &format!("user.name={author}"),
+            "commit",
+            "-q",
+            "-m",
+            subject,
+        ],
+    );
+}
+
+/// A project with a 1.0.0 release, conventional commits after it on master and a v1.1
+/// release branch, and the APISIX-style CHANGELOG of 1.0.0.
+fn project(world: &World) -> PathBuf {
+    let repo = world.path("project");
+    std::fs::create_dir_all(&repo).unwrap();
+    world.git(&repo, &["init", "-q"]);
+    world.write(
+        &repo,
+        "Cargo.toml",
+        b"[workspace.metadata.asf-release]\nname = \"demo\"\n",
+    );
+    world.write(
+        &repo,
+        "CHANGELOG.md",
+        b"---\ntitle: Changelog\n---\n\n<!--\n# Licensed to the ASF.\n-->\n\n## Table of Contents\n\n- [1.0.0](#100)\n\n## 1.0.0\n\nThe first release.\n",
+    );
+    world.git(&repo, &["add", "-A"]);
+    world.git(&repo, &["commit", "-q", "-m", "chore: release 1.0.0"]);
+    world.git(&repo, &["tag", "1.0.0"]);
+    commit(
+        world,
+        &repo,
+        "Ann Author",
+        "feat(admin): an API to list routes (#12)",
+    );
+    commit(
+        world,
+        &repo,
+        "Bo Builder",
+        "fix: crash when the config is empty (#15)",
+    );
+    commit(
+        world,
+        &repo,
+        "Ann Author",
+        "refactor!: drop the v1 route format (#16)",
+    );
+    commit(world, &repo, "Cy Coder", "docs: explain the upgrade");
+    commit(world, &repo, "Cy Coder", "Bump lua-resty-http");
+    world.git(&repo, &["branch", "v1.1"]);
+    commit(world, &repo, "Dee Dev", "feat: not in the release branch");
+    repo
+}
+
+const NOTES: &str = "# 1.1.0
+
+### Breaking changes
+
+- drop the v1 route format ([#16](https://github.com/apache/demo/pull/16))
+
+### Features
+
+- admin: an API to list routes ([#12](https://github.com/apache/demo/pull/12))
+
+### Bug fixes
+
+- crash when the config is empty ([#15](https://github.com/apache/demo/pull/15))
+
+### Documentation
+
+- explain the upgrade
+
+### Other changes
+
+- Bump lua-resty-http
+
+### Contributors
+
+3 contributors: Ann Author, Bo Builder, Cy Coder
+";
+
+#[test]
+fn changelog_collects_the_release_branch_and_a_rerun_changes_nothing() {
+    let world = World::new();
+    let repo = project(&world);
+    let run = |args: &[&str]| {
+        let mut all = vec!["--repo", repo.to_str().unwrap(), "changelog"];
+        all.extend_from_slice(args);
+        world.xtask(&all)
+    };
+    assert_fails_with(
+        &run(&["1.1.0", "--check"]),
+        &["no `## 1.1.0` section", "cargo xtask changelog 1.1.0"],
+    );
+
+    let dry = ok(&run(&["1.1.0", "--dry-run"]));
+    assert!(dry.contains("changes 1.0.0..v1.1"), "{dry}");
+    assert!(
+        !repo.join("release-notes/1.1.0.md").exists(),
+        "a dry run writes nothing"
+    );
+
+    ok(&run(&["1.1.0"]));
+    let notes = std::fs::read_to_string(repo.join("release-notes/1.1.0.md")).unwrap();
+    assert_eq!(notes, NOTES);
+    let changelog = std::fs::read_to_string(repo.join("CHANGELOG.md")).unwrap();
+    let section = NOTES.replacen("# 1.1.0", "## 1.1.0", 1);
+    assert_eq!(
+        changelog,
+        format!("---\ntitle: Changelog\n---\n\n<!--\n# Licensed to the ASF.\n-->\n\n## Table of Contents\n\n- [1.1.0](#110)\n- [1.0.0](#100)\n\n{section}\n## 1.0.0\n\nThe first release.\n")
+    );
+    ok(&run(&["1.1.0", "--check"]));
+
+    let again = ok(&run(&["1.1.0"]));
+    assert!(again.contains("nothing to do"), "{again}");
+    assert_eq!(
+        std::fs::read_to_string(repo.join("CHANGELOG.md")).unwrap(),
+        changelog
+    );
+
+    // A hand edit of the section is replaced on a rerun, never duplicated.
+    std::fs::write(
+        repo.join("CHANGELOG.md"),
+        changelog.replace("- explain the upgrade", "- edited"),
+    )
+    .unwrap();
+    ok(&run(&["1.1.0"]));
+    assert_eq!(
+        std::fs::read_to_string(repo.join("CHANGELOG.md")).unwrap(),
+        changelog
+    );
+}
+
+#[test]
+fn changelog_prefers_fragments_when_the_repository_has_them() {
+    let world = World::new();
+    let repo = project(&world);
+    world.write(
+        &repo,
+        "release-notes/unreleased/b-fix.md",
+        b"- Fixed the crash on start.\n",
+    );
+    world.write(
+        &repo,
+        "release-notes/unreleased/a-feature.md",
+        b"- Added route listing.\n",
+    );
+    ok(&world.xtask(&["--repo", repo.to_str().unwrap(), "changelog", "1.1.0"]));
+    let notes = std::fs::read_to_string(repo.join("release-notes/1.1.0.md")).unwrap();
+    assert_eq!(
+        notes,
+        "# 1.1.0\n\n- Added route listing.\n\n- Fixed the crash on start.\n"
+    );
+}
+
+const DOWNLOADS_JS: &str = "const releases = [
+  {
+    name: 'Other',
+    version: '9.9.9',
+    releaseDate: '2023-01-01',
+  },
+  {
+    name: 'Demo',
+    version: '1.0.0',
+    releaseDate: '2024-01-02',
+    link: 'https://www.apache.org/dyn/closer.lua/demo/1.0.0/apache-demo-1.0.0-src.tgz',
+  },
+];
+";
+
+fn website(world: &World) -> (PathBuf, PathBuf) {
+    let site = world.path("website");
+    std::fs::create_dir_all(&site).unwrap();
+    world.git(&site, &["init", "-q"]);
+    world.write(&site, "config/downloads.js", DOWNLOADS_JS.as_bytes());
+    world.write(&site, "README.md", b"# Website\n");
+    world.git(&site, &["add", "-A"]);
+    world.git(&site, &["commit", "-q", "-m", "Website"]);
+    let repo = world.path("project");
+    std::fs::create_dir_all(&repo).unwrap();
+    world.write(
+        &repo,
+        "Cargo.toml",
+        b"[workspace.metadata.asf-release]\nname = \"demo\"\n\n[workspace.metadata.asf-release.download-page]\nfile = \"config/downloads.js\"\nafter = \"name: 'Demo'\"\nlines = [\"version: '{version}',\", \"releaseDate: '{date}',\", \"link: '{closer_url}',\"]\n",
+    );
+    (site, repo)
+}
+
+#[test]
+fn download_page_is_one_commit_on_a_new_branch_and_a_rerun_is_a_no_op() {
+    let world = World::new();
+    let (site, repo) = website(&world);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--repo", repo.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        args.extend([
+            "download-page",
+            "1.1.0",
+            "--website",
+            site.to_str().unwrap(),
+        ]);
+        world
+            .command(env!("CARGO_BIN_EXE_xtask"))
+            .env("SOURCE_DATE_EPOCH", "1717200000")
+            .args(&args)
+            .output()
+            .unwrap()
+    };
+    let dry = ok(&run(&["--dry-run"]));
+    assert!(dry.contains("switch -c download-page-demo-1.1.0"), "{dry}");
+    assert_eq!(world.git(&site, &["branch", "--show-current"]), "master");
+
+    let output = ok(&run(&[]));
+    assert!(
+        output.contains("-    version: '1.0.0',\n") && output.contains("+    version: '1.1.0',\n"),
+        "the diff is printed:\n{output}"
+    );
+    assert_eq!(
+        world.git(&site, &["branch", "--show-current"]),
+        "download-page-demo-1.1.0"
+    );
+    assert_eq!(
+        world.git(&site, &["rev-list", "--count", "master..HEAD"]),
+        "1"
+    );
+    let expected = DOWNLOADS_JS
+        .replace("version: '1.0.0'", "version: '1.1.0'")
+        .replace("releaseDate: '2024-01-02'", "releaseDate: '2024-06-01'")
+        .replace(
+            "demo/1.0.0/apache-demo-1.0.0-src.tgz",
+            "demo/1.1.0/apache-demo-1.1.0-src.tgz",
+        );
+    assert_eq!(
+        world.git(&site, &["show", "HEAD:config/downloads.js"]) + "\n",
+        expected
+    );
+    assert_eq!(
+        world.git(&site, &["diff", "--name-only", "master", "HEAD"]),
+        "config/downloads.js"
+    );
+
+    let again = ok(&run(&[]));
+    assert!(again.contains("nothing to do"), "{again}");
+    assert_eq!(
+        world.git(
+            &site,
+            &["rev-list", "--count", "master..download-page-demo-1.1.0"]
+        ),
+        "1"
+    );
+}
+
+#[test]
+fn download_page_errors_say_what_to_fix() {
+    let world = World::new();
+    let (site, repo) = website(&world);
+    world.write(&site, "README.md", b"# changed\n");
+    let output = world.xtask(&[
+        "--repo",
+        repo.to_str().unwrap(),
+        "download-page",
+        "1.1.0",
+        "--website",
+        site.to_str().unwrap(),
+    ]);
+    assert_fails_with(&output, &["uncommitted changes", "commit or stash"]);
+    world.git(&site, &["checkout", "README.md"]);
+    world.write(
+        &site,
+        "config/downloads.js",
+        DOWNLOADS_JS
+            .replace("name: 'Demo'", "name: 'Renamed'")
+            .as_bytes(),
+    );
+    world.git(&site, &["commit", "-qam", "rename"]);
+    let output = world.xtask(&[
+        "--repo",
+        repo.to_str().unwrap(),
+        "download-page",
+        "1.1.0",
+        "--website",
+        site.to_str().unwrap(),
+    ]);
+    assert_fails_with(
+        &output,
+        &["no line of config/downloads.js contains `name: 'Demo'`"],
+    );
+    assert_eq!(
+        world.git(&site, &["branch", "--list"]),
+        "* master",
+        "nothing half-done"
+    );
+}

@@ -1,0 +1,482 @@
+//! `changelog VERSION`: the changes since the previous release, from the fragments in
+//! `release-notes/unreleased/*.md` or else from the conventional-commit subjects, written to
+//! `release-notes/VERSION.md` and as the version's section of `CHANGELOG.md` (APISIX format:
+//! a `## Table of Contents` entry and a `## VERSION` section, newest first). A rerun replaces
+//! its own section; `--check` only checks that the section is there.
+
+use std::collections::BTreeSet;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use camino::Utf8Path;
+
+use crate::cli::ChangelogArgs;
+use crate::config::Config;
+use crate::plan::Plan;
+use crate::steps::mail::anchor;
+use crate::tools::git::{self, LogEntry};
+use crate::version::{fill, Version};
+use crate::Ctx;
+
+pub const CHANGELOG: &str = "CHANGELOG.md";
+pub const FRAGMENTS: &str = "release-notes/unreleased";
+const TOC_HEADING: &str = "## Table of Contents";
+
+pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
+    let config = ctx.config()?;
+    let version = &args.version;
+    let changelog_path = ctx.repo.join(CHANGELOG);
+    let current = match std::fs::read_to_string(&changelog_path) {
+        Ok(text) => Some(text),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+        Err(err) => return Err(err).with_context(|| format!("cannot read {changelog_path}")),
+    };
+    if args.check {
+        let heading = format!("## {version}");
+        if current
+            .as_deref()
+            .is_some_and(|text| text.lines().any(|line| line.trim_end() == heading))
+        {
+            println!("{CHANGELOG} has a section for {version}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        bail!(
+            "{CHANGELOG} has no `{heading}` section: run `cargo xtask changelog {version}`, \
+             review and commit it"
+        );
+    }
+
+    git::check_repository(&ctx.sh, &ctx.repo)?;
+    let previous = previous_tag(ctx, &config, version)?;
+    let branch = config.branch_name(version.line())?;
+    let remote_branch = format!("{}/{branch}", config.remote);
+    let target = if git::branch_exists(&ctx.sh, &ctx.repo, &branch)? {
+        branch
+    } else if git::resolve_commit(&ctx.sh, &ctx.repo, &format!("refs/remotes/{remote_branch}"))?
+        .is_some()
+    {
+        remote_branch
+    } else {
+        eprintln!(
+            "warning: there is no release branch `{branch}`; collecting the changes up to HEAD"
+        );
+        "HEAD".to_string()
+    };
+    let body = match fragments(&ctx.repo)? {
+        Some(body) => body,
+        None => {
+            let entries = git::log(&ctx.sh, &ctx.repo, previous.as_deref(), &target)?;
+            notes_from_commits(&config, &entries)
+        }
+    };
+    let notes_path = ctx.repo.join(format!("release-notes/{version}.md"));
+    let notes = format!("# {version}\n\n{body}");
+    let changelog = update_changelog(current.as_deref(), version, &body);
+
+    let notes_current = std::fs::read_to_string(&notes_path).ok();
+    let mut plan = Plan::new(format!(
+        "release notes of {version}: changes {}..{target}",
+        previous.as_deref().unwrap_or("(first commit)")
+    ));
+    let notes_changed = notes_current.as_deref() != Some(notes.as_str());
+    let changelog_changed = current.as_deref() != Some(changelog.as_str());
+    if notes_changed {
+        plan.local(format!("write {notes_path}"));
+    }
+    if changelog_changed {
+        plan.local(format!("write the {version} section of {changelog_path}"));
+    }
+    if ctx.dry_run {
+        print!("{}", plan.render());
+        println!("--- {notes_path} ---\n{notes}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !notes_changed && !changelog_changed {
+        println!("the release notes of {version} are up to date: nothing to do");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(dir) = notes_path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {dir}"))?;
+    }
+    std::fs::write(&notes_path, &notes).with_context(|| format!("cannot write {notes_path}"))?;
+    std::fs::write(&changelog_path, &changelog)
+        .with_context(|| format!("cannot write {changelog_path}"))?;
+    println!("{notes}");
+    println!(
+        "wrote {notes_path} and the {version} section of {changelog_path}: review and commit them"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The tag of the newest release before `version` (for `X.Y.0` that is the last release of an
+/// earlier line), found by reading every tag through the tag pattern.
+fn previous_tag(ctx: &Ctx, config: &Config, version: &Version) -> Result<Option<String>> {
+    let pattern = fill(
+        &config.tag_pattern,
+        &[
+            ("name", &config.name),
+            ("tlp", &config.tlp),
+            ("version", "\u{0}"),
+        ],
+    )
+    .context("invalid setting tag-pattern")?;
+    let (prefix, suffix) = pattern.split_once('\u{0}').with_context(|| {
+        format!(
+            "tag-pattern `{}` has no {{version}}: changelog cannot find the previous release",
+            config.tag_pattern
+        )
+    })?;
+    let mut best: Option<(Version, String)> = None;
+    for tag in git::tags(&ctx.sh, &ctx.repo)? {
+        let Some(middle) = tag
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(suffix))
+        else {
+            continue;
+        };
+        let Ok(found) = middle.parse::<Version>() else {
+            continue;
+        };
+        if found < *version && best.as_ref().is_none_or(|(b, _)| found > *b) {
+            best = Some((found, tag));
+        }
+    }
+    Ok(best.map(|(_, tag)| tag))
+}
+
+/// The fragments of `release-notes/unreleased/*.md`, in file-name order, or `None` when the
+/// repository does not use them.
+fn fragments(repo: &Utf8Path) -> Result<Option<String>> {
+    let dir = repo.join(FRAGMENTS);
+    let Ok(entries) = dir.read_dir_utf8() else {
+        return Ok(None);
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot list {dir}"))?;
+        if entry.path().extension() == Some("md") {
+            files.push(entry.path().to_owned());
+        }
+    }
+    if files.is_empty() {
+        return Ok(None);
+    }
+    files.sort();
+    let mut body = String::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {file}"))?;
+        body.push_str(text.trim());
+        body.push_str("\n\n");
+    }
+    Ok(Some(body.trim_end().to_string() + "\n"))
+}
+
+/// A commit subject read as a conventional commit: `type(scope)!: description`.
+struct Change {
+    kind: String,
+    breaking: bool,
+    text: String,
+}
+
+/// The headings of the notes, in order.
+const GROUPS: [&str; 6] = [
+    "Breaking changes",
+    "Features",
+    "Bug fixes",
+    "Performance",
+    "Documentation",
+    "Other changes",
+];
+
+impl Change {
+    fn group(&self) -> &'static str {
+        if self.breaking {
+            return GROUPS[0];
+        }
+        match self.kind.as_str() {
+            "feat" => GROUPS[1],
+            "fix" => GROUPS[2],
+            "perf" => GROUPS[3],
+            "docs" => GROUPS[4],
+            _ => GROUPS[5],
+        }
+    }
+}
+
+fn parse_subject(entry: &LogEntry) -> Change {
+    let breaking_body = entry.body.contains("BREAKING CHANGE");
+    if let Some((head, description)) = entry.subject.split_once(": ") {
+        let (head, bang) = match head.strip_suffix('!') {
+            Some(head) => (head, true),
+            None => (head, false),
+        };
+        let (kind, scope) = match head.split_once('(') {
+            Some((kind, scope)) => (kind, scope.strip_suffix(')')),
+            None => (head, None),
+        };
+        if !kind.is_empty() && kind.bytes().all(|b| b.is_ascii_alphabetic()) {
+            let text = match scope {
+                Some(scope) if !scope.is_empty() => format!("{scope}: {description}"),
+                _ => description.to_string(),
+            };
+            return Change {
+                kind: kind.to_ascii_lowercase(),
+                breaking: bang || breaking_body,
+                text,
+            };
+        }
+    }
+    Change {
+        kind: String::new(),
+        breaking: breaking_body,
+        text: entry.subject.clone(),
+    }
+}
+
+/// `(#123)` -> `([#123](<repository>/pull/123))`
+fn link_pull_requests(text: &str, repository: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("(#") {
+        out.push_str(&rest[..at + 1]);
+        let after = &rest[at + 2..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && after[digits..].starts_with(')') {
+            let number = &after[..digits];
+            out.push_str(&format!("[#{number}]({repository}/pull/{number})"));
+            rest = &after[digits..];
+        } else {
+            out.push('#');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The notes from commits: breaking changes first, then by kind, then the contributors.
+fn notes_from_commits(config: &Config, entries: &[LogEntry]) -> String {
+    let changes: Vec<Change> = entries.iter().map(parse_subject).collect();
+    let mut body = String::new();
+    for title in GROUPS {
+        let items: Vec<&Change> = changes.iter().filter(|c| c.group() == title).collect();
+        if items.is_empty() {
+            continue;
+        }
+        body.push_str(&format!("### {title}\n\n"));
+        for change in items {
+            body.push_str(&format!(
+                "- {}\n",
+                link_pull_requests(&change.text, &config.repository_url)
+            ));
+        }
+        body.push('\n');
+    }
+    if changes.is_empty() {
+        body.push_str("No changes.\n\n");
+    }
+    let contributors: BTreeSet<&str> = entries.iter().map(|e| e.author.as_str()).collect();
+    if !contributors.is_empty() {
+        let names: Vec<&str> = contributors.into_iter().collect();
+        body.push_str(&format!(
+            "### Contributors\n\n{} contributor{}: {}\n",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" },
+            names.join(", ")
+        ));
+    }
+    body.trim_end().to_string() + "\n"
+}
+
+/// The version of a release heading: `## 3.18.0`, also `## [3.17.0] - 2024-01-02` and
+/// `## v3.16.0` as other changelog styles write them (for the order only).
+fn section_version(line: &str) -> Option<Version> {
+    let first = line.strip_prefix("## ")?.split_whitespace().next()?;
+    let first = first.trim_start_matches('[').trim_end_matches(']');
+    first.strip_prefix('v').unwrap_or(first).parse().ok()
+}
+
+fn toc_version(line: &str) -> Option<Version> {
+    let rest = line.trim().strip_prefix("- [")?;
+    rest.split_once(']')?.0.parse().ok()
+}
+
+/// CHANGELOG.md with the section of `version` put in (or replaced) and its table-of-contents
+/// entry added; every other line stays as it was.
+pub fn update_changelog(current: Option<&str>, version: &Version, body: &str) -> String {
+    let heading = format!("## {version}");
+    let entry = format!("- [{version}](#{})", anchor(version));
+    let Some(current) = current else {
+        return format!("# Changelog\n\n{TOC_HEADING}\n\n{entry}\n\n{heading}\n\n{body}");
+    };
+    let mut lines: Vec<String> = current.lines().map(str::to_string).collect();
+    let section: Vec<String> = std::iter::once(heading.clone())
+        .chain(std::iter::once(String::new()))
+        .chain(body.trim_end().lines().map(str::to_string))
+        .chain(std::iter::once(String::new()))
+        .collect();
+
+    // The section: replace our own, else insert it before the first older one.
+    if let Some(start) = lines.iter().position(|line| line.trim_end() == heading) {
+        let end = lines[start + 1..]
+            .iter()
+            .position(|line| line.starts_with("## "))
+            .map_or(lines.len(), |offset| start + 1 + offset);
+        let trailing_end = end == lines.len();
+        let mut replacement = section.clone();
+        if trailing_end {
+            replacement.pop();
+        }
+        lines.splice(start..end, replacement);
+    } else {
+        let older = lines
+            .iter()
+            .position(|line| section_version(line).is_some_and(|v| v < *version));
+        match older {
+            Some(at) => {
+                lines.splice(at..at, section.clone());
+            }
+            None => {
+                if lines.last().is_some_and(|line| !line.is_empty()) {
+                    lines.push(String::new());
+                }
+                lines.extend(section[..section.len() - 1].iter().cloned());
+            }
+        }
+    }
+
+    // The table of contents entry.
+    let toc = lines
+        .iter()
+        .position(|line| line.trim_end().eq_ignore_ascii_case(TOC_HEADING));
+    let toc = match toc {
+        Some(at) => at,
+        None => {
+            let at = lines
+                .iter()
+                .position(|line| line.starts_with("# "))
+                .map_or(0, |title| title + 1);
+            lines.splice(at..at, [String::new(), TOC_HEADING.to_string()]);
+            at + 1
+        }
+    };
+    let toc_end = lines[toc + 1..]
+        .iter()
+        .position(|line| line.starts_with("## "))
+        .map_or(lines.len(), |offset| toc + 1 + offset);
+    let entries: Vec<usize> = (toc + 1..toc_end)
+        .filter(|&i| lines[i].trim_start().starts_with("- ["))
+        .collect();
+    if !entries
+        .iter()
+        .any(|&i| toc_version(&lines[i]) == Some(*version))
+    {
+        let older = entries
+            .iter()
+            .copied()
+            .find(|&i| toc_version(&lines[i]).is_some_and(|v| v < *version));
+        match (older, entries.last()) {
+            (Some(at), _) => lines.insert(at, entry),
+            (None, Some(&last)) => lines.insert(last + 1, entry),
+            (None, None) => {
+                let mut block = vec![String::new(), entry];
+                if lines.get(toc + 1).is_some_and(|next| !next.is_empty()) {
+                    block.push(String::new());
+                }
+                lines.splice(toc + 1..toc + 1, block);
+            }
+        }
+    }
+    let mut text = lines.join("\n");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> Version {
+        text.parse().unwrap()
+    }
+
+    const APISIX_LIKE: &str = "---\ntitle: Changelog\n---\n\n<!-- license -->\n\n## Table of Contents\n\n- [3.17.0](#3170)\n- [3.16.0](#3160)\n\n## 3.17.0\n\n### Change\n\n- old change\n\n## 3.16.0\n\n- older\n";
+
+    #[test]
+    fn inserts_newest_first_and_keeps_the_rest() {
+        let out = update_changelog(Some(APISIX_LIKE), &v("3.18.0"), "- new\n");
+        assert!(out.starts_with("---\ntitle: Changelog\n---\n\n<!-- license -->\n\n## Table of Contents\n\n- [3.18.0](#3180)\n- [3.17.0](#3170)\n"), "{out}");
+        assert!(
+            out.contains("- [3.16.0](#3160)\n\n## 3.18.0\n\n- new\n\n## 3.17.0\n\n### Change\n"),
+            "{out}"
+        );
+        let again = update_changelog(Some(&out), &v("3.18.0"), "- new\n");
+        assert_eq!(again, out, "a rerun changes nothing");
+        let replaced = update_changelog(Some(&out), &v("3.18.0"), "- newer\n");
+        assert_eq!(replaced.matches("## 3.18.0").count(), 1);
+        assert!(
+            replaced.contains("## 3.18.0\n\n- newer\n\n## 3.17.0"),
+            "{replaced}"
+        );
+    }
+
+    #[test]
+    fn a_patch_release_goes_between_its_neighbours_and_at_the_end() {
+        let out = update_changelog(Some(APISIX_LIKE), &v("3.16.1"), "- fix\n");
+        assert!(
+            out.contains("- [3.17.0](#3170)\n- [3.16.1](#3161)\n- [3.16.0](#3160)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("- old change\n\n## 3.16.1\n\n- fix\n\n## 3.16.0"),
+            "{out}"
+        );
+        let oldest = update_changelog(Some(APISIX_LIKE), &v("1.0.0"), "- first\n");
+        assert!(
+            oldest.ends_with("- older\n\n## 1.0.0\n\n- first\n"),
+            "{oldest}"
+        );
+        assert_eq!(
+            update_changelog(Some(&oldest), &v("1.0.0"), "- first\n"),
+            oldest
+        );
+    }
+
+    #[test]
+    fn a_changelog_without_table_of_contents_gets_one() {
+        let current = "# Changelog\n\n## [1.0.0] - 2024-01-02\n\n- first\n";
+        let out = update_changelog(Some(current), &v("1.1.0"), "- second\n");
+        assert_eq!(
+            out,
+            "# Changelog\n\n## Table of Contents\n\n- [1.1.0](#110)\n\n## 1.1.0\n\n- second\n\n## [1.0.0] - 2024-01-02\n\n- first\n"
+        );
+        assert_eq!(update_changelog(Some(&out), &v("1.1.0"), "- second\n"), out);
+        assert_eq!(
+            update_changelog(None, &v("1.0.0"), "- first\n"),
+            "# Changelog\n\n## Table of Contents\n\n- [1.0.0](#100)\n\n## 1.0.0\n\n- first\n"
+        );
+    }
+
+    #[test]
+    fn conventional_subjects_are_grouped() {
+        let entry = |author: &str, subject: &str, body: &str| LogEntry {
+            author: author.into(),
+            subject: subject.into(),
+            body: body.into(),
+        };
+        let config = crate::config::tests_support::minimal();
+        let notes = notes_from_commits(
+            &config,
+            &[
+                entry("Ann", "feat(admin): new API (#12)", ""),
+                entry("Bob", "fix: crash on start (#13)", ""),
+                entry("Ann", "refactor!: drop the old route", ""),
+                entry("Cid", "Update README", "BREAKING CHANGE: no"),
+            ],
+        );
+        assert_eq!(
+            notes,
+            "### Breaking changes\n\n- drop the old route\n- Update README\n\n### Features\n\n- admin: new API ([#12](https://github.com/apache/demo/pull/12))\n\n### Bug fixes\n\n- crash on start ([#13](https://github.com/apache/demo/pull/13))\n\n### Contributors\n\n3 contributors: Ann, Bob, Cid\n"
+        );
+    }
+}

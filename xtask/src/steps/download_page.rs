@@ -1,0 +1,257 @@
+//! `download-page VERSION --website DIR`: in a checkout of the website repository, rewrites
+//! the configured lines of the download page file for the new version, on a new branch, in
+//! one commit, and prints the diff. Nothing else in the file changes; a rerun is a no-op.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+
+use crate::cli::DownloadPageArgs;
+use crate::config::{Config, DownloadPage, SECTION};
+use crate::plan::{self, Plan};
+use crate::steps::mail::now;
+use crate::tools::{git, Tool};
+use crate::version::Version;
+use crate::Ctx;
+
+/// What the line templates can use.
+fn values(config: &Config, version: &Version, date: &str) -> Result<Vec<(&'static str, String)>> {
+    let artifact = config.artifact_name(version)?;
+    let downloads = format!("https://downloads.apache.org/{}/{version}", config.tlp);
+    Ok(vec![
+        ("version", version.to_string()),
+        ("date", date.to_string()),
+        ("name", config.name.clone()),
+        ("project", config.display_name.clone()),
+        (
+            "closer_url",
+            format!(
+                "https://www.apache.org/dyn/closer.lua/{}/{version}/{artifact}",
+                config.tlp
+            ),
+        ),
+        ("asc_url", format!("{downloads}/{artifact}.asc")),
+        ("sha512_url", format!("{downloads}/{artifact}.sha512")),
+        ("keys_url", config.keys_url.clone()),
+        ("artifact", artifact),
+    ])
+}
+
+/// A line template split at its placeholders: the literal pieces between them.
+fn literals(template: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        match rest[start..].find('}') {
+            Some(end) => {
+                pieces.push(&rest[..start]);
+                rest = &rest[start + end + 1..];
+            }
+            None => break,
+        }
+    }
+    pieces.push(rest);
+    pieces
+}
+
+/// Whether `line` has the template's shape: its literal pieces in order, placeholders
+/// matching any text.
+fn matches(template: &str, line: &str) -> bool {
+    let pieces = literals(template);
+    let (first, rest) = pieces.split_first().unwrap_or((&"", &[]));
+    let Some(mut remaining) = line.strip_prefix(first) else {
+        return false;
+    };
+    let Some((last, middle)) = rest.split_last() else {
+        return remaining.is_empty();
+    };
+    for piece in middle {
+        match remaining.find(piece) {
+            Some(at) => remaining = &remaining[at + piece.len()..],
+            None => return false,
+        }
+    }
+    remaining.len() >= last.len() && remaining.ends_with(last)
+}
+
+/// The file with the configured lines rewritten, and whether anything but the date changed
+/// (a page that already lists the version is left alone).
+pub fn update(
+    file: &str,
+    text: &str,
+    page: &DownloadPage,
+    values: &[(&str, String)],
+) -> Result<(String, bool)> {
+    let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
+    let start = match &page.after {
+        Some(after) => {
+            lines
+                .iter()
+                .position(|line| line.contains(after.as_str()))
+                .with_context(|| {
+                    format!(
+                        "no line of {file} contains `{after}`: check `after` in \
+                         [workspace.metadata.asf-release.download-page]"
+                    )
+                })?
+                + 1
+        }
+        None => 0,
+    };
+    let mut changed = false;
+    for template in &page.lines {
+        let filled = crate::version::fill(
+            template,
+            &values
+                .iter()
+                .map(|(k, v)| (*k, v.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .with_context(|| format!("invalid line template `{template}` in download-page.lines"))?;
+        let index = (start..lines.len())
+            .find(|&i| matches(template, lines[i].trim()))
+            .with_context(|| {
+                format!(
+                    "no line of {file}{} looks like `{template}`: check `lines` in \
+                     [workspace.metadata.asf-release.download-page]",
+                    page.after
+                        .as_deref()
+                        .map(|a| format!(" after `{a}`"))
+                        .unwrap_or_default()
+                )
+            })?;
+        let line = &lines[index];
+        let content = line.trim_end_matches(['\n', '\r']);
+        let ending = &line[content.len()..];
+        let indent_len = content.len() - content.trim_start().len();
+        let new = format!("{}{filled}", &content[..indent_len]);
+        if new != content && !template.contains("{date}") {
+            changed = true;
+        }
+        lines[index] = format!("{new}{ending}");
+    }
+    Ok((lines.concat(), changed))
+}
+
+pub fn run(ctx: &Ctx, args: &DownloadPageArgs) -> Result<ExitCode> {
+    Tool::Git.require()?;
+    let config = ctx.config()?;
+    let page = config.download_page.clone().with_context(|| {
+        format!(
+            "missing setting download-page: add a [workspace.metadata.asf-release.download-page] \
+             table with `file = \"<path in the website repository>\"` and `lines = [...]` (see \
+             docs/mail.md); {SECTION} is in {}/Cargo.toml",
+            ctx.repo
+        )
+    })?;
+    let website = args.website.canonicalize_utf8().with_context(|| {
+        format!("the website checkout {} does not exist: clone the website repository and pass --website", args.website)
+    })?;
+    let sh = &ctx.sh;
+    git::check_repository(sh, &website)?;
+    let version = &args.version;
+    let branch = format!("download-page-{}-{version}", config.name);
+    let message = format!(
+        "Add Apache {} {version} to the download page",
+        config.display_name
+    );
+    if git::branch_exists(sh, &website, &branch)? {
+        let done = git::log(sh, &website, Some(&format!("{branch}~1")), &branch)?
+            .iter()
+            .any(|entry| entry.subject == message);
+        if done {
+            println!("branch {branch} of {website} already has the change: nothing to do (push it and open a pull request)");
+            return Ok(ExitCode::SUCCESS);
+        }
+        bail!(
+            "branch {branch} exists in {website} but its last commit is not `{message}`: delete \
+             it (`git -C {website} branch -D {branch}`) and rerun"
+        );
+    }
+    let changes = git::uncommitted_changes(sh, &website)?;
+    if !changes.is_empty() {
+        bail!(
+            "{website} has uncommitted changes ({}): commit or stash them first",
+            changes.join("; ")
+        );
+    }
+    let current = git::text_file_at(sh, &website, "HEAD", &page.file)?.with_context(|| {
+        format!(
+            "{website} has no {} at HEAD: check `file` in [workspace.metadata.asf-release.download-page]",
+            page.file
+        )
+    })?;
+    let epoch = now()?;
+    let date = mail_parser::DateTime::from_timestamp(epoch);
+    let date = format!("{:04}-{:02}-{:02}", date.year, date.month, date.day);
+    let (updated, changed) = update(
+        &page.file,
+        &current,
+        &page,
+        &values(&config, version, &date)?,
+    )?;
+    if !changed {
+        println!("{} already lists {version}: nothing to do", page.file);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let path = website.join(&page.file);
+    let mut plan = Plan::new(format!("add {version} to the download page in {website}"));
+    let switch = git::switch_new_branch(&website, &branch);
+    let add = git::add(&website, &page.file);
+    let commit = git::commit(&website, &message);
+    plan.run(switch.clone());
+    plan.local(format!("rewrite {} line(s) of {path}", page.lines.len()));
+    plan.run(add.clone());
+    plan.run(commit.clone());
+    if ctx.dry_run {
+        print!("{}", plan.render());
+        return Ok(ExitCode::SUCCESS);
+    }
+    plan::execute(sh, &switch)?;
+    std::fs::write(&path, &updated).with_context(|| format!("cannot write {path}"))?;
+    plan::execute(sh, &add)?;
+    plan::execute(sh, &commit)?;
+    println!("{}", git::show_last_commit(&website).read(sh)?);
+    println!("committed on branch {branch} of {website}: push it and open a pull request");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_match_lines_of_their_shape() {
+        assert!(matches("version: '{version}',", "version: '3.9.0',"));
+        assert!(!matches("version: '{version}',", "releaseDate: '2024',"));
+        assert!(matches(
+            "<a href=\"{closer_url}\">{version}</a>",
+            "<a href=\"x\">1</a>"
+        ));
+        assert!(!matches("a{x}a", "a"));
+    }
+
+    #[test]
+    fn rewrites_only_the_configured_lines_after_the_anchor() {
+        let page = DownloadPage {
+            file: "downloads.js".into(),
+            after: Some("name: 'Demo'".into()),
+            lines: vec!["version: '{version}',".into(), "date: '{date}',".into()],
+        };
+        let text = "[\n  {\n    name: 'Other',\n    version: '9.9.9',\n    date: '2000-01-01',\n  },\n  {\n    name: 'Demo',\n    version: '1.0.0',\n    date: '2024-01-01',\n  },\n]\n";
+        let values = [
+            ("version", "1.1.0".to_string()),
+            ("date", "2024-06-01".to_string()),
+        ];
+        let (out, changed) = update("downloads.js", text, &page, &values).unwrap();
+        assert!(changed);
+        assert_eq!(
+            out,
+            text.replace("'1.0.0'", "'1.1.0'")
+                .replace("'2024-01-01'", "'2024-06-01'")
+        );
+        let (again, changed) = update("downloads.js", &out, &page, &values).unwrap();
+        assert!(!changed);
+        assert_eq!(again, out);
+    }
+}
