@@ -72,6 +72,67 @@ pub enum Command {
     Vote(VoteCommand),
     /// Add a released version to the download page of the website, on a new branch.
     DownloadPage(DownloadPageArgs),
+    /// The whole flow of a release line: where it stands, then every remaining step in order,
+    /// until one needs a person (the vote, a conflict, a PMC-only promotion).
+    Release(ReleaseArgs),
+    /// Where the release of a line stands: every step done / next / blocked, without acting.
+    Status {
+        #[command(flatten)]
+        release: ReleaseArgs,
+        /// Print the plan as JSON (for CI).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build a complete local world (git origin, GitHub stand-in, SVN dist, GPG key, vote
+    /// thread, website) under target/demo and run the whole release flow in it.
+    Demo(DemoArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ReleaseArgs {
+    /// The release line, like 2.3.
+    #[arg(value_parser = parse_line, allow_hyphen_values = true)]
+    pub line: Line,
+    /// The version (default: the candidate in progress, else the next patch of the line).
+    #[arg(value_parser = parse_version)]
+    pub version: Option<Version>,
+    /// Work on this release candidate (default: the one in progress, else 1).
+    #[arg(long, value_parser = parse_rc)]
+    pub rc: Option<u32>,
+    /// After a failed vote: start the next release candidate.
+    #[arg(long)]
+    pub next_rc: bool,
+    /// The vote thread as an mbox, once the 72 hours are over.
+    #[arg(long, value_name = "FILE")]
+    pub mbox: Option<Utf8PathBuf>,
+    /// The PMC roster (committee-info.json or a list of ids), to tell binding votes.
+    #[arg(long, value_name = "FILE")]
+    pub roster: Option<Utf8PathBuf>,
+    /// A checkout of the website repository, for the download page.
+    #[arg(long, value_name = "DIR")]
+    pub website: Option<Utf8PathBuf>,
+    /// Run outward-facing steps (push, svn commit, mail) without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Send the mails with the configured sendmail command.
+    #[arg(long)]
+    pub send: bool,
+    /// Go on while the milestone still has open items.
+    #[arg(long)]
+    pub allow_open: bool,
+    /// Stop after this step.
+    #[arg(long, value_enum, value_name = "STEP")]
+    pub until: Option<crate::release::StepName>,
+    /// Run only this step (when it is not done).
+    #[arg(long, value_enum, value_name = "STEP", conflicts_with = "until")]
+    pub only: Option<crate::release::StepName>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DemoArgs {
+    /// Where to build the world (default: target/demo of this workspace); emptied first.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<Utf8PathBuf>,
 }
 
 /// How to reach the SVN server. The password is read from SVN_PASSWORD only, and handed to
@@ -365,6 +426,22 @@ fn parse_line(text: &str) -> Result<Line> {
     text.parse()
 }
 
+/// The steps run in the repository; paths given relative to where the user stands are made
+/// absolute first.
+fn absolute_paths(mut args: ReleaseArgs) -> Result<ReleaseArgs> {
+    let here = Utf8PathBuf::try_from(std::env::current_dir()?)
+        .context("the current directory is not UTF-8")?;
+    for path in [&mut args.mbox, &mut args.roster, &mut args.website]
+        .into_iter()
+        .flatten()
+    {
+        if path.is_relative() {
+            *path = here.join(&*path);
+        }
+    }
+    Ok(args)
+}
+
 /// The workspace this binary was built in.
 fn default_repo() -> Utf8PathBuf {
     let manifest = Utf8Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -411,5 +488,10 @@ pub fn main() -> Result<ExitCode> {
         Command::Mail(args) => steps::mail::run(&ctx, &args),
         Command::Vote(VoteCommand::Tally(args)) => steps::vote::run_tally(&ctx, &args),
         Command::DownloadPage(args) => steps::download_page::run(&ctx, &args),
+        Command::Release(args) => crate::release::run(&ctx, &absolute_paths(args)?),
+        Command::Status { release, json } => {
+            crate::release::status(&ctx, &absolute_paths(release)?, json)
+        }
+        Command::Demo(args) => crate::demo::run(&ctx, &args),
     }
 }

@@ -449,6 +449,78 @@ impl Config {
     }
 }
 
+/// The values a name made from `pattern` carries, or `None` when `name` does not have the
+/// pattern's shape. `{version}`, `{rc}`, `{major}` and `{minor}` match numbers; `fixed`
+/// placeholders match their own value.
+fn match_pattern(
+    pattern: &str,
+    fixed: &[(&str, &str)],
+    name: &str,
+) -> Option<Vec<(String, String)>> {
+    let mut expression = String::from("^");
+    let mut rest = pattern;
+    while let Some(start) = rest.find('{') {
+        expression.push_str(&regex::escape(&rest[..start]));
+        let end = rest[start..].find('}')? + start;
+        let key = &rest[start + 1..end];
+        match (key, fixed.iter().find(|(k, _)| *k == key)) {
+            (_, Some((_, value))) => expression.push_str(&regex::escape(value)),
+            ("version", None) => expression.push_str("(?P<version>[0-9]+\\.[0-9]+\\.[0-9]+)"),
+            ("rc" | "major" | "minor", None) => {
+                expression.push_str(&format!("(?P<{key}>[0-9]+)"));
+            }
+            _ => return None,
+        }
+        rest = &rest[end + 1..];
+    }
+    expression.push_str(&regex::escape(rest));
+    expression.push('$');
+    let regex = regex::Regex::new(&expression).ok()?;
+    let captures = regex.captures(name)?;
+    Some(
+        regex
+            .capture_names()
+            .flatten()
+            .filter_map(|n| Some((n.to_string(), captures.name(n)?.as_str().to_string())))
+            .collect(),
+    )
+}
+
+impl Config {
+    fn fixed_values(&self) -> [(&str, &str); 2] {
+        [("name", &self.name), ("tlp", &self.tlp)]
+    }
+
+    /// What a tag means under the tag patterns: a release (`rc` is `None`) or a candidate.
+    pub fn parse_tag(&self, tag: &str) -> Option<(Version, Option<u32>)> {
+        let value = |values: &[(String, String)], key: &str| {
+            values
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        if let Some(values) = match_pattern(&self.tag_pattern, &self.fixed_values(), tag) {
+            return Some((value(&values, "version")?.parse().ok()?, None));
+        }
+        let values = match_pattern(&self.rc_tag_pattern, &self.fixed_values(), tag)?;
+        let version = value(&values, "version")?.parse().ok()?;
+        Some((version, Some(value(&values, "rc")?.parse().ok()?)))
+    }
+
+    /// The release line of a branch named by `branch-pattern`.
+    pub fn parse_branch(&self, branch: &str) -> Option<Line> {
+        let fixed = [("name", self.name.as_str())];
+        let values = match_pattern(&self.branch_pattern, &fixed, branch)?;
+        let get = |key: &str| {
+            values
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
+        format!("{}.{}", get("major")?, get("minor")?).parse().ok()
+    }
+}
+
 /// `name.tgz` / `name.tar.gz` -> `name`.
 pub fn strip_archive_extension(file: &str) -> &str {
     file.strip_suffix(".tar.gz")
@@ -509,6 +581,27 @@ mod tests {
             "https://dist.apache.org/repos/dist/dev/apisix"
         );
         assert_eq!(config.submodules, Submodules::Refuse);
+    }
+
+    #[test]
+    fn tags_and_branches_are_read_back_through_their_patterns() {
+        let config = parse_str(&format!(
+            "{MINIMAL}tag-pattern = \"v{{version}}\"\nrc-tag-pattern = \"{{name}}-{{version}}-rc.{{rc}}\"\nbranch-pattern = \"release/{{major}}.{{minor}}\"\n"
+        ))
+        .unwrap();
+        let v: Version = "2.3.1".parse().unwrap();
+        assert_eq!(config.parse_tag("v2.3.1"), Some((v, None)));
+        assert_eq!(
+            config.parse_tag("apisix-dashboard-2.3.1-rc.4"),
+            Some((v, Some(4)))
+        );
+        assert_eq!(config.parse_tag("2.3.1"), None);
+        assert_eq!(config.parse_tag("v2.3.1x"), None);
+        assert_eq!(
+            config.parse_branch("release/2.3"),
+            Some("2.3".parse().unwrap())
+        );
+        assert_eq!(config.parse_branch("v2.3"), None);
     }
 
     #[test]

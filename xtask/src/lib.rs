@@ -3,7 +3,9 @@
 pub mod archive;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod plan;
+pub mod release;
 pub mod steps;
 pub mod tools;
 pub mod version;

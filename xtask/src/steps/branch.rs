@@ -2,7 +2,6 @@
 //! in `.asf.yaml` (`github.protected_branches`), committed on the main branch.
 
 use anyhow::{bail, Context, Result};
-use regex::Regex;
 
 use crate::cli::BranchArgs;
 use crate::config::Config;
@@ -15,29 +14,7 @@ pub const ASF_YAML: &str = ".asf.yaml";
 
 /// The release line of a branch name made by the branch pattern (`v2.3` -> 2.3).
 pub fn line_of_branch(config: &Config, branch: &str) -> Option<Line> {
-    let mut expression = String::from("^");
-    let mut rest = config.branch_pattern.as_str();
-    while let Some(start) = rest.find('{') {
-        expression.push_str(&regex::escape(&rest[..start]));
-        let end = rest[start..].find('}')? + start;
-        match &rest[start + 1..end] {
-            "major" => expression.push_str("(?P<major>[0-9]+)"),
-            "minor" => expression.push_str("(?P<minor>[0-9]+)"),
-            "name" => expression.push_str(&regex::escape(&config.name)),
-            _ => return None,
-        }
-        rest = &rest[end + 1..];
-    }
-    expression.push_str(&regex::escape(rest));
-    expression.push('$');
-    let caps = Regex::new(&expression).ok()?.captures(branch)?;
-    format!(
-        "{}.{}",
-        caps.name("major")?.as_str(),
-        caps.name("minor")?.as_str()
-    )
-    .parse()
-    .ok()
+    config.parse_branch(branch)
 }
 
 /// One line of `.asf.yaml` that is neither blank nor a comment: its indent and its key.

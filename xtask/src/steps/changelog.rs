@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::plan::Plan;
 use crate::steps::mail::anchor;
 use crate::tools::git::{self, LogEntry};
-use crate::version::{fill, Version};
+use crate::version::Version;
 use crate::Ctx;
 
 pub const CHANGELOG: &str = "CHANGELOG.md";
@@ -111,30 +111,9 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
 /// The tag of the newest release before `version` (for `X.Y.0` that is the last release of an
 /// earlier line), found by reading every tag through the tag pattern.
 fn previous_tag(ctx: &Ctx, config: &Config, version: &Version) -> Result<Option<String>> {
-    let pattern = fill(
-        &config.tag_pattern,
-        &[
-            ("name", &config.name),
-            ("tlp", &config.tlp),
-            ("version", "\u{0}"),
-        ],
-    )
-    .context("invalid setting tag-pattern")?;
-    let (prefix, suffix) = pattern.split_once('\u{0}').with_context(|| {
-        format!(
-            "tag-pattern `{}` has no {{version}}: changelog cannot find the previous release",
-            config.tag_pattern
-        )
-    })?;
     let mut best: Option<(Version, String)> = None;
     for tag in git::tags(&ctx.sh, &ctx.repo)? {
-        let Some(middle) = tag
-            .strip_prefix(prefix)
-            .and_then(|rest| rest.strip_suffix(suffix))
-        else {
-            continue;
-        };
-        let Ok(found) = middle.parse::<Version>() else {
+        let Some((found, None)) = config.parse_tag(&tag) else {
             continue;
         };
         if found < *version && best.as_ref().is_none_or(|(b, _)| found > *b) {

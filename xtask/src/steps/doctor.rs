@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, key: Option<&str>) -> Result<ExitCode> {
             Tool::Svn => svn::version(&ctx.sh),
             Tool::Svnmucc => svn::svnmucc_version(&ctx.sh),
             // Optional, so not in Tool::ALL: `mail --send` checks it when used.
-            Tool::Sendmail => continue,
+            Tool::Sendmail | Tool::Xtask | Tool::Svnadmin | Tool::Gpgconf => continue,
         };
         match version {
             Ok(version) if tool == Tool::Gpg && !version.starts_with("2.") => {

@@ -38,16 +38,12 @@ fn infer_version(ctx: &Ctx, config: &Config, tags: &[String]) -> Result<Version>
 
 /// The highest candidate number tagged for `version`.
 fn last_rc(config: &Config, version: &Version, tags: &[String]) -> Result<Option<u32>> {
-    let mut last = None;
-    for tag in tags {
-        for rc in 1..=999 {
-            if *tag == config.tag_name(version, Some(rc))? {
-                last = last.max(Some(rc));
-                break;
-            }
-        }
-    }
-    Ok(last)
+    Ok(tags
+        .iter()
+        .filter_map(|tag| config.parse_tag(tag))
+        .filter(|(v, _)| v == version)
+        .filter_map(|(_, rc)| rc)
+        .max())
 }
 
 pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {

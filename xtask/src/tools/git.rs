@@ -593,6 +593,25 @@ pub fn add(repo: &Utf8Path, path: &str) -> ToolCmd {
     git(repo, &["add", "--", path])
 }
 
+/// Which of `paths` differ from HEAD, untracked files included.
+pub fn changed_paths(sh: &Shell, repo: &Utf8Path, paths: &[&str]) -> Result<Vec<String>> {
+    let mut args = vec!["status", "--porcelain", "--untracked-files=all", "--"];
+    args.extend_from_slice(paths);
+    let text = git(repo, &args).read(sh)?;
+    Ok(text
+        .lines()
+        .filter_map(|line| line.get(3..))
+        .map(str::to_string)
+        .collect())
+}
+
+/// `git add -- <paths>`
+pub fn add_paths(repo: &Utf8Path, paths: &[&str]) -> ToolCmd {
+    let mut args = vec!["add", "--"];
+    args.extend_from_slice(paths);
+    git(repo, &args)
+}
+
 /// `git commit -m <message>` of what is staged.
 pub fn commit(repo: &Utf8Path, message: &str) -> ToolCmd {
     git(repo, &["commit", "-q", "-m", message])
@@ -604,4 +623,27 @@ pub fn show_last_commit(repo: &Utf8Path) -> ToolCmd {
         repo,
         &["show", "--no-color", "--format=commit %H%n%n    %s", "HEAD"],
     )
+}
+
+/// `git init` of a new repository whose first branch is `branch`; `--bare` for a server copy.
+pub fn init(dir: &Utf8Path, branch: &str, bare: bool) -> ToolCmd {
+    let mut args = vec!["init", "--quiet", "--initial-branch", branch];
+    if bare {
+        args.push("--bare");
+    }
+    args.push(dir.as_str());
+    ToolCmd::new(Tool::Git, args)
+}
+
+/// `git remote add <name> <url>`
+pub fn add_remote(repo: &Utf8Path, name: &str, url: &str) -> ToolCmd {
+    git(repo, &["remote", "add", name, url])
+}
+
+/// Stages everything in the work tree and commits it.
+pub fn commit_everything(repo: &Utf8Path, message: &str) -> [ToolCmd; 2] {
+    [
+        git(repo, &["add", "--all"]),
+        git(repo, &["commit", "--quiet", "-m", message]),
+    ]
 }

@@ -368,6 +368,24 @@ pub fn spaced_fingerprint(fingerprint: &str) -> String {
     format!("{}  {}", groups[..half].join(" "), groups[half..].join(" "))
 }
 
+/// A new signing key without passphrase (for throwaway keyrings only: the sandbox).
+pub fn generate_unprotected_key(user_id: &str) -> ToolCmd {
+    gpg([
+        "--passphrase",
+        "",
+        "--quick-generate-key",
+        user_id,
+        "ed25519",
+        "sign",
+        "never",
+    ])
+}
+
+/// Stops the gpg-agent (and other daemons) of the keyring in GNUPGHOME.
+pub fn stop_agents() -> ToolCmd {
+    ToolCmd::new(Tool::Gpgconf, ["--kill", "all"])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ pub mod github;
 pub mod gpg;
 pub mod sendmail;
 pub mod svn;
+pub mod xtask;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -24,6 +25,12 @@ pub enum Tool {
     Svnmucc,
     /// The sendmail-compatible mailer of `mail --send` (configured, so it may be another program).
     Sendmail,
+    /// This program itself: `release` runs each step as CI would, one process per step.
+    Xtask,
+    /// Creates SVN repositories (the sandbox's dist.apache.org).
+    Svnadmin,
+    /// Controls gpg's agent (the sandbox stops the one it started).
+    Gpgconf,
 }
 
 impl Tool {
@@ -36,6 +43,9 @@ impl Tool {
             Tool::Svn => "svn",
             Tool::Svnmucc => "svnmucc",
             Tool::Sendmail => "sendmail",
+            Tool::Xtask => "xtask",
+            Tool::Svnadmin => "svnadmin",
+            Tool::Gpgconf => "gpgconf",
         }
     }
 
@@ -43,14 +53,17 @@ impl Tool {
     pub fn install_hint(self) -> &'static str {
         match self {
             Tool::Git => "Debian/Ubuntu: `sudo apt-get install git`; macOS: `brew install git`",
-            Tool::Gpg => "Debian/Ubuntu: `sudo apt-get install gnupg`; macOS: `brew install gnupg`",
-            Tool::Svn | Tool::Svnmucc => {
+            Tool::Gpg | Tool::Gpgconf => {
+                "Debian/Ubuntu: `sudo apt-get install gnupg`; macOS: `brew install gnupg`"
+            }
+            Tool::Svn | Tool::Svnmucc | Tool::Svnadmin => {
                 "Debian/Ubuntu: `sudo apt-get install subversion`; macOS: `brew install subversion`"
             }
             Tool::Sendmail => {
                 "Debian/Ubuntu: `sudo apt-get install msmtp-mta` (then configure ~/.msmtprc), or set \
                  `sendmail = [...]` under [workspace.metadata.asf-release]"
             }
+            Tool::Xtask => "it is built by `cargo build --package xtask`",
         }
     }
 
@@ -172,6 +185,16 @@ impl ToolCmd {
         let text = String::from_utf8(output.stdout)
             .with_context(|| format!("`{self}` printed something that is not UTF-8"))?;
         Ok(text.trim_end().to_string())
+    }
+
+    /// Runs the command with the terminal as its input and output; returns its exit code.
+    pub fn run_attached(&self, sh: &Shell) -> Result<i32> {
+        let status = self
+            .std_command(sh)?
+            .status()
+            .with_context(|| format!("cannot start `{self}`"))?;
+        // A command killed by a signal has no exit code: report it as a plain failure.
+        Ok(status.code().unwrap_or(1))
     }
 
     /// A `std::process::Command` for the few commands whose output is streamed.

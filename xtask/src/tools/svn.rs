@@ -8,7 +8,7 @@
 use std::ffi::OsString;
 
 use anyhow::{bail, Context, Result};
-use camino::Utf8PathBuf;
+use camino::{Utf8Path, Utf8PathBuf};
 use xshell::Shell;
 
 use super::{Tool, ToolCmd};
@@ -263,6 +263,11 @@ pub fn run_commit(sh: &Shell, cmd: &ToolCmd, target: &str) -> Result<()> {
             Err(err)
         }
     }
+}
+
+/// `svnadmin create DIR`: a new, empty repository reached as `file://DIR`.
+pub fn admin_create(dir: &Utf8Path) -> ToolCmd {
+    ToolCmd::new(Tool::Svnadmin, ["create", dir.as_str()])
 }
 
 #[cfg(test)]

@@ -1,0 +1,485 @@
+//! `demo`: a complete local world and the whole release flow run in it, non-interactively:
+//! a fixture ASF project with history and a bare `origin`, a GitHub stand-in on 127.0.0.1, an
+//! SVN repository laid out like dist.apache.org, a throwaway GPG key, a vote thread and a
+//! website checkout. Everything the flow does runs through the real `release` command.
+
+pub mod github;
+
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context, Result};
+use camino::{Utf8Path, Utf8PathBuf};
+use xshell::Shell;
+
+use crate::cli::DemoArgs;
+use crate::plan;
+use crate::tools::svn::{self, Change, Credentials};
+use crate::tools::{git, gpg, xtask, ToolCmd};
+use crate::Ctx;
+use github::GitHubStandIn;
+
+const LICENSE: &str = include_str!("../archive/apache-2.0.txt");
+const HEADER: &str = "--\n-- Licensed to the Apache Software Foundation (ASF) under one or more\n\
+-- contributor license agreements. Licensed under the Apache License, Version 2.0.\n--\n";
+const GITHUB_REPO: &str = "apache/demo";
+
+/// The sandbox: its directories, and a shell whose environment points every tool at them.
+struct Sandbox {
+    dir: Utf8PathBuf,
+    sh: Shell,
+    gnupghome: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn path(&self, relative: &str) -> Utf8PathBuf {
+        self.dir.join(relative)
+    }
+
+    fn write(&self, relative: &str, content: &str) -> Result<()> {
+        let path = self.path(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {parent}"))?;
+        }
+        std::fs::write(&path, content).with_context(|| format!("cannot write {path}"))
+    }
+
+    fn run(&self, cmd: &ToolCmd) -> Result<String> {
+        let output = cmd.run(&self.sh)?;
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+    }
+
+    fn commit(&self, repo: &Utf8Path, message: &str) -> Result<String> {
+        for cmd in git::commit_everything(repo, message) {
+            self.run(&cmd)?;
+        }
+        git::resolve_commit(&self.sh, repo, "HEAD")?.context("no commit after committing")
+    }
+
+    /// Runs `xtask --repo <project> <args>` with the terminal attached; returns its exit code.
+    fn xtask(&self, args: &[&str]) -> Result<i32> {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let cmd = xtask::step(&self.path("project"), false, &args)?;
+        println!("\n$ cargo xtask {}", args.join(" "));
+        cmd.run_attached(&self.sh)
+    }
+}
+
+fn now() -> Result<u64> {
+    Ok(SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .context("the clock is before 1970")?
+        .as_secs())
+}
+
+/// RFC 2822 date of a Unix time, UTC.
+fn mail_date(epoch: u64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = epoch / 86_400;
+    let seconds = epoch % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{}, {day} {} {year} {:02}:{:02}:{:02} +0000",
+        DAYS[(days % 7) as usize],
+        MONTHS[(month - 1) as usize],
+        seconds / 3600,
+        seconds % 3600 / 60,
+        seconds % 60
+    )
+}
+
+fn default_dir() -> Utf8PathBuf {
+    let manifest = Utf8Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).join("target/demo")
+}
+
+fn make_sandbox(dir: Utf8PathBuf) -> Result<Sandbox> {
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("cannot empty {dir}"))?;
+    }
+    std::fs::create_dir_all(dir.join("home")).with_context(|| format!("cannot create {dir}"))?;
+    let dir = dir
+        .canonicalize_utf8()
+        .with_context(|| format!("cannot resolve {dir}"))?;
+    // gpg-agent's socket path must stay short, whatever the length of `dir`.
+    let gnupghome = tempfile::Builder::new()
+        .prefix("xtask-demo-")
+        .tempdir_in("/tmp")
+        .context("cannot create a keyring directory under /tmp")?;
+    std::fs::set_permissions(
+        gnupghome.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )?;
+    let sh = Shell::new()?;
+    sh.change_dir(&dir);
+    let home = dir.join("home");
+    std::fs::write(
+        home.join(".gitconfig"),
+        "[user]\n\tname = Release Manager\n\temail = rm@apache.org\n[init]\n\tdefaultBranch = master\n",
+    )?;
+    sh.set_var("HOME", &home);
+    sh.set_var("GNUPGHOME", gnupghome.path());
+    sh.set_var("GIT_CONFIG_GLOBAL", home.join(".gitconfig"));
+    sh.set_var("GIT_CONFIG_NOSYSTEM", "1");
+    // xshell cannot unset a variable: empty counts as unset for every step.
+    for secret in [
+        "GPG_PASSPHRASE",
+        "SVN_USERNAME",
+        "SVN_PASSWORD",
+        "GH_TOKEN",
+        "SOURCE_DATE_EPOCH",
+    ] {
+        sh.set_var(secret, "");
+    }
+    Ok(Sandbox { dir, sh, gnupghome })
+}
+
+fn project_manifest(sandbox: &Sandbox) -> String {
+    let svn = format!("file://{}", sandbox.path("svn"));
+    format!(
+        r#"[workspace]
+members = []
+
+[workspace.metadata.asf-release]
+name = "demo"
+display-name = "Demo"
+github-repo = "{GITHUB_REPO}"
+svn-dev-url = "{svn}/dev/demo"
+svn-release-url = "{svn}/release/demo"
+version-files = [{{ path = "lua/demo/version.lua", pattern = "return \"{{version}}\"" }}]
+
+[workspace.metadata.asf-release.download-page]
+file = "config/downloads.js"
+after = "name: 'Demo'"
+lines = ["version: '{{version}}',", "releaseDate: '{{date}}',"]
+"#
+    )
+}
+
+const ASF_YAML: &str = "# The GitHub settings of the project (see the ASF's .asf.yaml docs).\n\
+github:\n  description: A demo of the ASF release flow\n  protected_branches:\n    master:\n      required_pull_request_reviews:\n        required_approving_review_count: 1\n";
+
+/// The project: history on master, pushed to a bare `origin`, PRs known to GitHub.
+fn make_project(sandbox: &Sandbox, github: &GitHubStandIn) -> Result<()> {
+    let origin = sandbox.path("origin.git");
+    let project = sandbox.path("project");
+    sandbox.run(&git::init(&origin, "master", true))?;
+    sandbox.run(&git::init(&project, "master", false))?;
+    sandbox.run(&git::add_remote(&project, "origin", origin.as_str()))?;
+    sandbox.write("project/Cargo.toml", &project_manifest(sandbox))?;
+    sandbox.write("project/.gitignore", "/target\n")?;
+    sandbox.write("project/LICENSE", LICENSE)?;
+    sandbox.write(
+        "project/NOTICE",
+        "Apache Demo\nCopyright 2026 The Apache Software Foundation\n\nThis product includes software developed at\nThe Apache Software Foundation (http://www.apache.org/).\n",
+    )?;
+    sandbox.write("project/.asf.yaml", ASF_YAML)?;
+    sandbox.write(
+        "project/README.md",
+        "# Apache Demo\n\nA project to show the release flow.\n",
+    )?;
+    sandbox.write(
+        "project/lua/demo/version.lua",
+        &format!("{HEADER}return \"0.9.0\"\n"),
+    )?;
+    sandbox.write(
+        "project/lua/demo/init.lua",
+        &format!("{HEADER}return {{}}\n"),
+    )?;
+    sandbox.commit(&project, "chore: initial import")?;
+    sandbox.write(
+        "project/lua/demo/router.lua",
+        &format!("{HEADER}return {{ routes = {{}} }}\n"),
+    )?;
+    let feature = sandbox.commit(&project, "feat: add the router (#2)")?;
+    sandbox.write(
+        "project/lua/demo/router.lua",
+        &format!("{HEADER}return {{ routes = {{}}, empty = true }}\n"),
+    )?;
+    let fix = sandbox.commit(&project, "fix: accept an empty route table (#3)")?;
+    sandbox.run(&git::push(&project, "origin", "master"))?;
+    github.add_milestone(1, "1.0");
+    github.add_issue(
+        1,
+        "Route matching",
+        "closed",
+        Some("1.0"),
+        "2026-01-01T00:00:00Z",
+    );
+    github.add_merged_pull(
+        2,
+        "feat: add the router",
+        &feature,
+        "2026-01-02T00:00:00Z",
+        &[],
+        "master",
+    );
+    github.add_merged_pull(
+        3,
+        "fix: accept an empty route table",
+        &fix,
+        "2026-01-03T00:00:00Z",
+        &[],
+        "master",
+    );
+    github.set_milestone(2, "1.0");
+    github.set_milestone(3, "1.0");
+    Ok(())
+}
+
+/// A fix that lands on master after the branch was cut, labelled for backporting.
+fn land_fix_on_master(sandbox: &Sandbox, github: &GitHubStandIn) -> Result<()> {
+    let project = sandbox.path("project");
+    let back = git::current_branch(&sandbox.sh, &project)?;
+    sandbox.run(&git::checkout(&project, "master"))?;
+    sandbox.write(
+        "project/lua/demo/init.lua",
+        &format!("{HEADER}return {{ safe = true }}\n"),
+    )?;
+    let fix = sandbox.commit(&project, "fix: do not crash on a nil request (#4)")?;
+    sandbox.run(&git::push(&project, "origin", "master"))?;
+    if let Some(back) = back {
+        sandbox.run(&git::checkout(&project, &back))?;
+    }
+    github.add_merged_pull(
+        4,
+        "fix: do not crash on a nil request",
+        &fix,
+        "2026-01-04T00:00:00Z",
+        &["need backport"],
+        "master",
+    );
+    github.set_milestone(4, "1.0");
+    println!("\n(a fix labelled `need backport` was merged to master as PR #4)");
+    Ok(())
+}
+
+/// dist.apache.org: dev/demo and release/demo with KEYS, made in one commit.
+fn make_dist(sandbox: &Sandbox) -> Result<String> {
+    let repo = sandbox.path("svn");
+    sandbox.run(&svn::admin_create(&repo))?;
+    let url = format!("file://{repo}");
+    let keys = sandbox.path("KEYS.initial");
+    std::fs::write(
+        &keys,
+        "This file contains the PGP keys of the release managers of Apache Demo.\n\nUsers: gpg --import KEYS\nRelease managers: cargo xtask keys append\n\n",
+    )?;
+    let changes = [
+        Change::Mkdir(format!("{url}/dev")),
+        Change::Mkdir(format!("{url}/dev/demo")),
+        Change::Put(keys.clone(), format!("{url}/dev/demo/KEYS")),
+        Change::Mkdir(format!("{url}/release")),
+        Change::Mkdir(format!("{url}/release/demo")),
+        Change::Put(keys, format!("{url}/release/demo/KEYS")),
+    ];
+    let creds = Credentials::from_env(None, true);
+    sandbox.run(&svn::commit(
+        &creds,
+        "Lay out dist for Apache Demo",
+        None,
+        &changes,
+    ))?;
+    Ok(url)
+}
+
+fn make_website(sandbox: &Sandbox) -> Result<Utf8PathBuf> {
+    let website = sandbox.path("website");
+    sandbox.run(&git::init(&website, "master", false))?;
+    sandbox.write(
+        "website/config/downloads.js",
+        "module.exports = [\n  {\n    name: 'Demo',\n    version: '0.9.0',\n    releaseDate: '2025-01-01',\n  },\n];\n",
+    )?;
+    sandbox.commit(&website, "Downloads")?;
+    Ok(website)
+}
+
+/// The vote thread as lists.apache.org exports it: the VOTE mail rendered by the flow, then
+/// three binding and one non-binding +1, all more than 72 hours ago.
+fn write_vote_thread(sandbox: &Sandbox) -> Result<(Utf8PathBuf, Utf8PathBuf)> {
+    let vote = sandbox.path("project/target/asf-release/1.0.0-rc1/vote.eml");
+    let text = std::fs::read_to_string(&vote).with_context(|| format!("cannot read {vote}"))?;
+    let subject = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: "))
+        .context("the vote mail has no subject")?;
+    let start = now()? - 80 * 3600;
+    let mut mbox = String::new();
+    let mut message = |from: &str, offset: u64, subject: &str, body: &str| {
+        let address = from
+            .rsplit_once('<')
+            .map_or(from, |(_, a)| a.trim_end_matches('>'));
+        mbox.push_str(&format!(
+            "From {address} Mon Jan  1 00:00:00 2026\nFrom: {from}\nTo: dev@demo.apache.org\nDate: {}\nSubject: {subject}\nMessage-ID: <{offset}.{address}>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n\n{body}\n\n",
+            mail_date(start + offset)
+        ));
+    };
+    message("Release Manager <rm@apache.org>", 0, subject, "Please vote on the release.\n\n[ ] +1 approve\n[ ] +0 no opinion\n[ ] -1 disapprove with the reason");
+    let reply = format!("Re: {subject}");
+    message(
+        "Alice Apple <alice@apache.org>",
+        3600,
+        &reply,
+        "+1 (binding)\n\nChecked signature, checksum, LICENSE and NOTICE.",
+    );
+    message(
+        "Bob Banana <bob@apache.org>",
+        7200,
+        &reply,
+        "+1\n\nBuilt from source.",
+    );
+    message(
+        "Carol Cherry <carol@apache.org>",
+        10_800,
+        &reply,
+        "+1 (binding)",
+    );
+    message(
+        "Dave Date <dave@example.com>",
+        14_400,
+        &reply,
+        "+1 (non-binding)\n\nTested on arm64.",
+    );
+    let path = sandbox.path("vote-thread.mbox");
+    std::fs::write(&path, mbox)?;
+    let roster = sandbox.path("committee-info.json");
+    std::fs::write(
+        &roster,
+        r#"{"committees": {"demo": {"display_name": "Demo", "roster": {
+  "rm": {"name": "Release Manager", "date": "2020-01-01"},
+  "alice": {"name": "Alice Apple", "date": "2020-01-01"},
+  "bob": {"name": "Bob Banana", "date": "2021-01-01"},
+  "carol": {"name": "Carol Cherry", "date": "2022-01-01"}}}}}
+"#,
+    )?;
+    println!("\n(72 hours later: the vote thread is downloaded as {path})");
+    Ok((path, roster))
+}
+
+fn print_tree(sandbox: &Sandbox, url: &str, depth: usize) -> Result<()> {
+    let creds = Credentials::from_env(None, true);
+    for entry in svn::list(&sandbox.sh, &creds, url)?.unwrap_or_default() {
+        println!("  {}{entry}", "  ".repeat(depth));
+        if entry.ends_with('/') {
+            print_tree(
+                sandbox,
+                &format!("{url}/{}", entry.trim_end_matches('/')),
+                depth + 1,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn run(_ctx: &Ctx, args: &DemoArgs) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let sandbox = make_sandbox(args.dir.clone().unwrap_or_else(default_dir))?;
+    let result = run_flow(&sandbox);
+    // Stop the agent of the throwaway keyring whatever happened.
+    let _ = gpg::stop_agents().output(&sandbox.sh);
+    result?;
+    println!(
+        "\ndemo finished in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_flow(sandbox: &Sandbox) -> Result<()> {
+    println!("== building the sandbox in {}", sandbox.dir);
+    let github = GitHubStandIn::start(GITHUB_REPO, 30)?;
+    sandbox.sh.set_var("GITHUB_API_URL", &github.url);
+    sandbox.sh.set_var("GITHUB_TOKEN", "demo-token");
+    plan::execute(
+        &sandbox.sh,
+        &gpg::generate_unprotected_key("Demo Release Manager <rm@apache.org>"),
+    )?;
+    let dist = make_dist(sandbox)?;
+    make_project(sandbox, &github)?;
+    let website = make_website(sandbox)?;
+    println!(
+        "  project:  {}  (origin: {})",
+        sandbox.path("project"),
+        sandbox.path("origin.git")
+    );
+    println!("  GitHub:   {} (stand-in)", github.url);
+    println!("  dist:     {dist}");
+    println!(
+        "  GNUPGHOME {} (throwaway key)",
+        sandbox.gnupghome.path().display()
+    );
+
+    println!("\n== phase 1: planning and the release branch");
+    expect(
+        sandbox.xtask(&["release", "1.0", "--yes", "--until", "branch"])?,
+        0,
+        "cut the branch",
+    )?;
+    land_fix_on_master(sandbox, &github)?;
+
+    println!("\n== phase 2: backport, CHANGELOG, tag, package, KEYS, upload, VOTE mail");
+    expect(
+        sandbox.xtask(&["release", "1.0", "--yes"])?,
+        2,
+        "stop for the vote",
+    )?;
+
+    println!(
+        "\n== phase 3: the vote passed; RESULT, promotion, release tag, download page, ANNOUNCE"
+    );
+    let (mbox, roster) = write_vote_thread(sandbox)?;
+    let release = [
+        "release",
+        "1.0",
+        "--yes",
+        "--mbox",
+        mbox.as_str(),
+        "--roster",
+        roster.as_str(),
+        "--website",
+        website.as_str(),
+    ];
+    expect(sandbox.xtask(&release)?, 0, "finish the release")?;
+    expect(
+        sandbox.xtask(&[
+            "status",
+            "1.0",
+            "1.0.0",
+            "--website",
+            website.as_str(),
+            "--mbox",
+            mbox.as_str(),
+        ])?,
+        0,
+        "show the status",
+    )?;
+
+    let out = sandbox.path("project/target/asf-release");
+    println!("\n== results");
+    println!("  artifacts: {out}/1.0.0-rc1/");
+    println!("  mails:     {out}/1.0.0-rc1/vote.eml, result.eml; {out}/1.0.0/announce.eml");
+    println!("  website:   branch download-page-demo-1.0.0 in {website}");
+    println!("  dist ({dist}):");
+    print_tree(sandbox, &dist, 1)?;
+    Ok(())
+}
+
+fn expect(code: i32, wanted: i32, what: &str) -> Result<()> {
+    if code != wanted {
+        bail!(
+            "the demo could not {what} (exit code {code}, expected {wanted}): see the output above"
+        );
+    }
+    Ok(())
+}
