@@ -1,405 +1,33 @@
 //! End-to-end tests of the GitLab-flow commands (`milestone`, `branch`, `backport`, `version`,
 //! `tag`): the real binary, real git repositories (a bare `origin` and a clone), real gpg keys,
-//! and GitHub played by an HTTP server on 127.0.0.1 that answers like GitHub's REST API.
+//! and GitHub played by the library's stand-in (`xtask::demo::github::GitHubStandIn`), an HTTP
+//! server on 127.0.0.1 that answers like GitHub's REST API.
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::sync::{Arc, Mutex};
 
 use common::*;
-use serde_json::{json, Value};
+use xtask::demo::github::{GitHubStandIn, Seen};
 
 const TOKEN: &str = "ghp_test_token_never_shown";
-const REPO_PATH: &str = "/repos/apache/demo";
-
-/// One request the fake GitHub received.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    target: String,
-    authorization: Option<String>,
-}
-
-/// A forced answer: status, extra headers, body.
-type Forced = (u16, Vec<(String, String)>, String);
-
-/// What the fake GitHub knows and does.
-#[derive(Default)]
-struct GitHubState {
-    milestones: Vec<Value>,
-    /// Issues and PRs as the issues API lists them.
-    issues: Vec<Value>,
-    /// PRs as the pulls API gives them.
-    pulls: Vec<Value>,
-    seen: Vec<Seen>,
-    /// When set, every request gets this status, extra headers and body.
-    fail: Option<Forced>,
-}
-
-struct FakeGitHub {
-    url: String,
-    state: Arc<Mutex<GitHubState>>,
-}
-
+/// The repository the GitHub stand-in serves, as `github-repo` in `CONFIG` names it.
+const GITHUB_REPO: &str = "apache/demo";
 /// Items per page: small, so every listing of a test crosses pages.
 const PAGE: usize = 2;
 
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap()
+fn github() -> GitHubStandIn {
+    GitHubStandIn::start(GITHUB_REPO, PAGE).expect("the GitHub stand-in starts")
 }
 
-fn query(target: &str) -> Vec<(String, String)> {
-    let Some((_, query)) = target.split_once('?') else {
-        return Vec::new();
-    };
-    query
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(k, v)| (k.to_string(), decode(v)))
-        .collect()
-}
-
-fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
-
-impl FakeGitHub {
-    fn start() -> FakeGitHub {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let state = Arc::new(Mutex::new(GitHubState::default()));
-        let shared = state.clone();
-        let base = url.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let _ = serve(stream, &shared, &base);
-            }
-        });
-        FakeGitHub { url, state }
-    }
-
-    fn state(&self) -> std::sync::MutexGuard<'_, GitHubState> {
-        self.state.lock().unwrap()
-    }
-
-    fn add_milestone(&self, number: u64, title: &str) {
-        self.state().milestones.push(json!({
-            "number": number, "title": title, "state": "open",
-            "open_issues": 0, "closed_issues": 0,
-            "html_url": format!("https://github.com/apache/demo/milestone/{number}"),
-        }));
-    }
-
-    fn add_issue(
-        &self,
-        number: u64,
-        title: &str,
-        state: &str,
-        milestone: Option<&str>,
-        created_at: &str,
-    ) {
-        self.state().issues.push(json!({
-            "number": number, "title": title, "state": state,
-            "labels": [], "milestone": milestone.map(|m| json!({"title": m, "number": 1})),
-            "created_at": created_at,
-        }));
-    }
-
-    /// A merged PR into `base` with its merge (or squash) commit.
-    fn add_merged_pull(
-        &self,
-        number: u64,
-        title: &str,
-        commit: &str,
-        merged_at: &str,
-        labels: &[&str],
-        base: &str,
-    ) {
-        let labels: Vec<Value> = labels.iter().map(|l| json!({"name": l})).collect();
-        let mut state = self.state();
-        state.issues.push(json!({
-            "number": number, "title": title, "state": "closed", "labels": labels,
-            "milestone": null, "created_at": "2024-01-01T00:00:00Z",
-            "pull_request": {"merged_at": merged_at},
-        }));
-        state.pulls.push(json!({
-            "number": number, "title": title, "merged_at": merged_at,
-            "merge_commit_sha": commit, "base": {"ref": base}, "milestone": null,
-        }));
-    }
-
-    /// Puts an issue or PR into a milestone.
-    fn set_milestone(&self, number: u64, title: &str) {
-        let mut guard = self.state();
-        let state = &mut *guard;
-        let milestone = json!({"title": title, "number": 1});
-        for item in state.issues.iter_mut().chain(state.pulls.iter_mut()) {
-            if item["number"] == number {
-                item["milestone"] = milestone.clone();
-            }
-        }
-    }
-
-    fn labels(&self, number: u64) -> Vec<String> {
-        let state = self.state();
-        let issue = state
-            .issues
-            .iter()
-            .find(|i| i["number"] == number)
-            .expect("issue");
-        issue["labels"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l["name"].as_str().unwrap().to_string())
-            .collect()
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.state().seen.clone()
-    }
-
-    fn fail_with(&self, status: u16, headers: &[(&str, &str)], body: &str) {
-        self.state().fail = Some((
-            status,
-            headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            body.to_string(),
-        ));
-    }
-}
-
-fn respond(
-    mut stream: TcpStream,
-    status: u16,
-    headers: &[(String, String)],
-    body: &str,
-) -> std::io::Result<()> {
-    let mut head = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body.as_bytes())?;
-    stream.flush()
-}
-
-fn serve(stream: TcpStream, shared: &Arc<Mutex<GitHubState>>, base: &str) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line)?;
-    let mut parts = request_line.split_whitespace();
-    let method = parts.next().unwrap_or_default().to_string();
-    let target = parts.next().unwrap_or_default().to_string();
-    let mut length = 0;
-    let mut authorization = None;
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line)?;
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        let (name, value) = line.split_once(':').unwrap_or((line, ""));
-        match name.to_ascii_lowercase().as_str() {
-            "content-length" => length = value.trim().parse().unwrap_or(0),
-            "authorization" => authorization = Some(value.trim().to_string()),
-            _ => {}
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body)?;
-    let mut state = shared.lock().unwrap();
-    state.seen.push(Seen {
-        method: method.clone(),
-        target: target.clone(),
-        authorization,
-    });
-    if let Some((status, headers, body)) = state.fail.clone() {
-        drop(state);
-        return respond(stream, status, &headers, &body);
-    }
-    let path = target.split('?').next().unwrap_or_default();
-    let Some(path) = path.strip_prefix(REPO_PATH) else {
-        drop(state);
-        return respond(stream, 404, &[], r#"{"message":"Not Found"}"#);
-    };
-    let params = query(&target);
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let number = |text: &str| -> u64 { text.parse().unwrap_or(0) };
-    let (status, items_or_value): (u16, Result<Vec<Value>, Value>) =
-        match (method.as_str(), segments.as_slice()) {
-            ("GET", ["milestones"]) => (200, Ok(state.milestones.clone())),
-            ("POST", ["milestones"]) => {
-                let body: Value = serde_json::from_slice(&body).unwrap();
-                let number = state.milestones.len() as u64 + 1;
-                let milestone = json!({
-                    "number": number, "title": body["title"], "state": "open",
-                    "open_issues": 0, "closed_issues": 0,
-                    "html_url": format!("https://github.com/apache/demo/milestone/{number}"),
-                });
-                state.milestones.push(milestone.clone());
-                (201, Err(milestone))
-            }
-            ("GET", ["issues"]) => {
-                let wanted_state = param(&params, "state").unwrap_or("open");
-                let labels: Vec<&str> = param(&params, "labels")
-                    .map(|l| l.split(',').collect())
-                    .unwrap_or_default();
-                let milestone = param(&params, "milestone");
-                let milestones = state.milestones.clone();
-                let items = state
-                    .issues
-                    .iter()
-                    .filter(|i| wanted_state == "all" || i["state"] == wanted_state)
-                    .filter(|i| {
-                        labels.iter().all(|l| {
-                            i["labels"]
-                                .as_array()
-                                .unwrap()
-                                .iter()
-                                .any(|x| x["name"] == *l)
-                        })
-                    })
-                    .filter(|i| match milestone {
-                        None | Some("*") => true,
-                        Some("none") => i["milestone"].is_null(),
-                        Some(wanted) => {
-                            let title = milestones
-                                .iter()
-                                .find(|m| m["number"] == number(wanted))
-                                .map(|m| m["title"].clone());
-                            !i["milestone"].is_null()
-                                && Some(i["milestone"]["title"].clone()) == title
-                        }
-                    })
-                    .cloned()
-                    .collect();
-                (200, Ok(items))
-            }
-            ("GET", ["pulls", n]) => match state.pulls.iter().find(|p| p["number"] == number(n)) {
-                Some(pull) => (200, Err(pull.clone())),
-                None => (404, Err(json!({"message": "Not Found"}))),
-            },
-            ("POST", ["issues", n, "labels"]) => {
-                let body: Value = serde_json::from_slice(&body).unwrap();
-                match state.issues.iter_mut().find(|i| i["number"] == number(n)) {
-                    Some(issue) => {
-                        let labels = issue["labels"].as_array_mut().unwrap();
-                        for label in body["labels"].as_array().unwrap() {
-                            if !labels.iter().any(|l| l["name"] == *label) {
-                                labels.push(json!({"name": label}));
-                            }
-                        }
-                        (200, Err(Value::Array(labels.clone())))
-                    }
-                    None => (404, Err(json!({"message": "Not Found"}))),
-                }
-            }
-            ("DELETE", ["issues", n, "labels", name]) => {
-                let name = decode(name);
-                match state.issues.iter_mut().find(|i| i["number"] == number(n)) {
-                    Some(issue) => {
-                        let labels = issue["labels"].as_array_mut().unwrap();
-                        let before = labels.len();
-                        labels.retain(|l| l["name"] != name.as_str());
-                        if labels.len() == before {
-                            (404, Err(json!({"message": "Label does not exist"})))
-                        } else {
-                            (200, Err(Value::Array(labels.clone())))
-                        }
-                    }
-                    None => (404, Err(json!({"message": "Not Found"}))),
-                }
-            }
-            _ => (404, Err(json!({"message": "Not Found"}))),
-        };
-    drop(state);
-    match items_or_value {
-        Err(value) => respond(stream, status, &[], &value.to_string()),
-        Ok(items) => {
-            // GitHub-style pagination: `page` from 1, `Link` to the next page while there is one.
-            let page: usize = param(&params, "page")
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(1);
-            let chunk: Vec<Value> = items
-                .iter()
-                .skip((page - 1) * PAGE)
-                .take(PAGE)
-                .cloned()
-                .collect();
-            let mut headers = Vec::new();
-            if page * PAGE < items.len() {
-                let kept: Vec<String> = target
-                    .split_once('?')
-                    .map(|(_, q)| {
-                        q.split('&')
-                            .filter(|p| !p.starts_with("page="))
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let next = format!(
-                    "{base}{path_only}?{}&page={}",
-                    kept.join("&"),
-                    page + 1,
-                    path_only = target.split('?').next().unwrap()
-                );
-                let last = format!(
-                    "{base}{}?{}&page={}",
-                    target.split('?').next().unwrap(),
-                    kept.join("&"),
-                    items.len().div_ceil(PAGE)
-                );
-                headers.push((
-                    "Link".to_string(),
-                    format!("<{next}>; rel=\"next\", <{last}>; rel=\"last\""),
-                ));
-            }
-            respond(stream, status, &headers, &Value::Array(chunk).to_string())
-        }
-    }
-}
-
-/// A project with a bare `origin` and a clone `work` on master, configured for the fake GitHub.
+/// A project with a bare `origin` and a clone `work` on master, configured for the GitHub stand-in.
 struct Project {
     world: World,
     origin: PathBuf,
     work: PathBuf,
-    github: FakeGitHub,
+    github: GitHubStandIn,
 }
 
 const ASF_YAML: &str = "# Settings of this repository for the ASF infrastructure.
@@ -461,7 +89,7 @@ impl Project {
         world.git(&work, &["add", "-A"]);
         world.git(&work, &["commit", "-q", "-m", "Initial import"]);
         world.git(&work, &["push", "-q", "origin", "master"]);
-        let github = FakeGitHub::start();
+        let github = github();
         Project {
             world,
             origin,
@@ -1264,8 +892,8 @@ fn github_errors_become_clear_messages() {
     );
 
     // A redirect is followed without the token.
-    let elsewhere = FakeGitHub::start();
-    let location = format!("{}{REPO_PATH}/milestones?state=all", elsewhere.url);
+    let elsewhere = github();
+    let location = format!("{}/repos/{GITHUB_REPO}/milestones?state=all", elsewhere.url);
     p.github.fail_with(302, &[("location", &location)], "");
     assert_fails_with(
         &p.xtask(&["milestone", "status", "2.3"]),
