@@ -143,6 +143,9 @@ pub struct StepStatus {
 struct Memory {
     version: Option<String>,
     rc: Option<u32>,
+    /// The candidate whose failed vote `--next-rc` answered, so a repeated flag goes on with
+    /// the candidate it started instead of starting another.
+    failed_rc: Option<u32>,
     finished: bool,
 }
 
@@ -259,8 +262,7 @@ fn choose_target(
     if memory.version.as_deref() != Some(&version.to_string()) || memory.finished {
         *memory = Memory {
             version: Some(version.to_string()),
-            rc: None,
-            finished: false,
+            ..Memory::default()
         };
     }
     let highest_rc = candidates
@@ -270,7 +272,20 @@ fn choose_target(
         .max();
     let rc = match (args.rc, args.next_rc) {
         (Some(rc), _) => rc,
-        (None, true) => highest_rc.unwrap_or(0) + 1,
+        (None, true) => match (memory.failed_rc, memory.rc) {
+            (Some(failed), Some(rc)) if rc == failed + 1 => rc,
+            _ => {
+                let Some(last) = highest_rc else {
+                    bail!("there is no candidate of {version} yet: --next-rc starts a new one after a failed vote; run `cargo xtask release {line}`");
+                };
+                let voted = config.artifact_dir(&version, Some(last)).join("vote.eml");
+                if !voted.exists() {
+                    bail!("RC{last} of {version} has not been put to a vote yet ({voted} is missing): finish it with `cargo xtask release {line}` instead of starting RC{}", last + 1);
+                }
+                memory.failed_rc = Some(last);
+                last + 1
+            }
+        },
         (None, false) => memory.rc.or(highest_rc).unwrap_or(1),
     };
     memory.rc = Some(rc);
@@ -380,9 +395,12 @@ impl Flow<'_> {
         Ok(listing.unwrap_or_default().iter().any(|e| e == entry))
     }
 
+    /// A tag counts once it is published: a tag made but not pushed is still to do.
     fn tag_exists(&self, rc: Option<u32>) -> Result<bool> {
         let tag = self.config.tag_name(&self.target.version, rc)?;
-        Ok(git::tag_commit(&self.ctx.sh, &self.ctx.repo, &tag)?.is_some())
+        let (ctx, remote) = (self.ctx, &self.config.remote);
+        let full = format!("refs/tags/{tag}");
+        Ok(git::remote_ref_commit(&ctx.sh, &ctx.repo, remote, &full)?.is_some())
     }
 
     /// Where the step stands, read from the world; no step is run except read-only checks.

@@ -24,16 +24,39 @@ const HEADER: &str = "--\n-- Licensed to the Apache Software Foundation (ASF) un
 -- contributor license agreements. Licensed under the Apache License, Version 2.0.\n--\n";
 const GITHUB_REPO: &str = "apache/demo";
 
-/// The sandbox: its directories, and a shell whose environment points every tool at them.
-struct Sandbox {
-    dir: Utf8PathBuf,
+/// The sandbox: its directories, the stand-ins, and a shell whose environment points every
+/// tool at them. Tests build it too, to run the real binary in the same world.
+pub struct Sandbox {
+    pub dir: Utf8PathBuf,
     sh: Shell,
     gnupghome: tempfile::TempDir,
+    env: Vec<(String, String)>,
+    pub github: GitHubStandIn,
+    /// `file://` URL of the SVN repository laid out like dist.apache.org.
+    pub dist: String,
+    pub website: Utf8PathBuf,
 }
 
 impl Sandbox {
-    fn path(&self, relative: &str) -> Utf8PathBuf {
+    pub fn path(&self, relative: &str) -> Utf8PathBuf {
         self.dir.join(relative)
+    }
+
+    /// The released project's working copy.
+    pub fn project(&self) -> Utf8PathBuf {
+        self.path("project")
+    }
+
+    /// The environment every command of the sandbox runs with.
+    pub fn env(&self) -> &[(String, String)] {
+        &self.env
+    }
+
+    /// Sets a variable for every later command of the sandbox (tests: PATH, fault injection).
+    pub fn set_var(&mut self, key: &str, value: &str) {
+        self.sh.set_var(key, value);
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.to_string()));
     }
 
     fn write(&self, relative: &str, content: &str) -> Result<()> {
@@ -57,11 +80,18 @@ impl Sandbox {
     }
 
     /// Runs `xtask --repo <project> <args>` with the terminal attached; returns its exit code.
-    fn xtask(&self, args: &[&str]) -> Result<i32> {
+    pub fn xtask(&self, args: &[&str]) -> Result<i32> {
         let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        let cmd = xtask::step(&self.path("project"), false, &args)?;
+        let cmd = xtask::step(&self.project(), false, &args)?;
         println!("\n$ cargo xtask {}", args.join(" "));
         cmd.run_attached(&self.sh)
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        // Stop the agent of the throwaway keyring whatever happened.
+        let _ = gpg::stop_agents().output(&self.sh);
     }
 }
 
@@ -105,45 +135,81 @@ fn default_dir() -> Utf8PathBuf {
     manifest.parent().unwrap_or(manifest).join("target/demo")
 }
 
-fn make_sandbox(dir: Utf8PathBuf) -> Result<Sandbox> {
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir).with_context(|| format!("cannot empty {dir}"))?;
+impl Sandbox {
+    /// Builds the whole world under `dir` (emptied first).
+    pub fn build(dir: Utf8PathBuf) -> Result<Sandbox> {
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).with_context(|| format!("cannot empty {dir}"))?;
+        }
+        std::fs::create_dir_all(dir.join("home"))
+            .with_context(|| format!("cannot create {dir}"))?;
+        let dir = dir
+            .canonicalize_utf8()
+            .with_context(|| format!("cannot resolve {dir}"))?;
+        // gpg-agent's socket path must stay short, whatever the length of `dir`.
+        let gnupghome = tempfile::Builder::new()
+            .prefix("xtask-demo-")
+            .tempdir_in("/tmp")
+            .context("cannot create a keyring directory under /tmp")?;
+        std::fs::set_permissions(
+            gnupghome.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )?;
+        let home = dir.join("home");
+        std::fs::write(
+            home.join(".gitconfig"),
+            "[user]\n\tname = Release Manager\n\temail = rm@apache.org\n[init]\n\tdefaultBranch = master\n",
+        )?;
+        let github = GitHubStandIn::start(GITHUB_REPO, 30)?;
+        let gnupg = gnupghome
+            .path()
+            .to_str()
+            .context("the keyring path is not UTF-8")?
+            .to_string();
+        let mut env: Vec<(String, String)> = vec![
+            ("HOME".into(), home.to_string()),
+            ("GNUPGHOME".into(), gnupg),
+            (
+                "GIT_CONFIG_GLOBAL".into(),
+                home.join(".gitconfig").to_string(),
+            ),
+            ("GIT_CONFIG_NOSYSTEM".into(), "1".into()),
+            ("GITHUB_API_URL".into(), github.url.clone()),
+            ("GITHUB_TOKEN".into(), "demo-token".into()),
+        ];
+        // xshell cannot unset a variable: empty counts as unset for every step.
+        for secret in [
+            "GPG_PASSPHRASE",
+            "SVN_USERNAME",
+            "SVN_PASSWORD",
+            "GH_TOKEN",
+            "SOURCE_DATE_EPOCH",
+        ] {
+            env.push((secret.into(), String::new()));
+        }
+        let sh = Shell::new()?;
+        sh.change_dir(&dir);
+        for (key, value) in &env {
+            sh.set_var(key, value);
+        }
+        let mut sandbox = Sandbox {
+            dist: format!("file://{}", dir.join("svn")),
+            website: dir.join("website"),
+            dir,
+            sh,
+            gnupghome,
+            env,
+            github,
+        };
+        plan::execute(
+            &sandbox.sh,
+            &gpg::generate_unprotected_key("Demo Release Manager <rm@apache.org>"),
+        )?;
+        sandbox.dist = make_dist(&sandbox)?;
+        make_project(&sandbox)?;
+        make_website(&sandbox)?;
+        Ok(sandbox)
     }
-    std::fs::create_dir_all(dir.join("home")).with_context(|| format!("cannot create {dir}"))?;
-    let dir = dir
-        .canonicalize_utf8()
-        .with_context(|| format!("cannot resolve {dir}"))?;
-    // gpg-agent's socket path must stay short, whatever the length of `dir`.
-    let gnupghome = tempfile::Builder::new()
-        .prefix("xtask-demo-")
-        .tempdir_in("/tmp")
-        .context("cannot create a keyring directory under /tmp")?;
-    std::fs::set_permissions(
-        gnupghome.path(),
-        std::os::unix::fs::PermissionsExt::from_mode(0o700),
-    )?;
-    let sh = Shell::new()?;
-    sh.change_dir(&dir);
-    let home = dir.join("home");
-    std::fs::write(
-        home.join(".gitconfig"),
-        "[user]\n\tname = Release Manager\n\temail = rm@apache.org\n[init]\n\tdefaultBranch = master\n",
-    )?;
-    sh.set_var("HOME", &home);
-    sh.set_var("GNUPGHOME", gnupghome.path());
-    sh.set_var("GIT_CONFIG_GLOBAL", home.join(".gitconfig"));
-    sh.set_var("GIT_CONFIG_NOSYSTEM", "1");
-    // xshell cannot unset a variable: empty counts as unset for every step.
-    for secret in [
-        "GPG_PASSPHRASE",
-        "SVN_USERNAME",
-        "SVN_PASSWORD",
-        "GH_TOKEN",
-        "SOURCE_DATE_EPOCH",
-    ] {
-        sh.set_var(secret, "");
-    }
-    Ok(Sandbox { dir, sh, gnupghome })
 }
 
 fn project_manifest(sandbox: &Sandbox) -> String {
@@ -172,7 +238,8 @@ const ASF_YAML: &str = "# The GitHub settings of the project (see the ASF's .asf
 github:\n  description: A demo of the ASF release flow\n  protected_branches:\n    master:\n      required_pull_request_reviews:\n        required_approving_review_count: 1\n";
 
 /// The project: history on master, pushed to a bare `origin`, PRs known to GitHub.
-fn make_project(sandbox: &Sandbox, github: &GitHubStandIn) -> Result<()> {
+fn make_project(sandbox: &Sandbox) -> Result<()> {
+    let github = &sandbox.github;
     let origin = sandbox.path("origin.git");
     let project = sandbox.path("project");
     sandbox.run(&git::init(&origin, "master", true))?;
@@ -239,30 +306,35 @@ fn make_project(sandbox: &Sandbox, github: &GitHubStandIn) -> Result<()> {
     Ok(())
 }
 
-/// A fix that lands on master after the branch was cut, labelled for backporting.
-fn land_fix_on_master(sandbox: &Sandbox, github: &GitHubStandIn) -> Result<()> {
+/// A fix that lands on master after the branch was cut, labelled for backporting, as PR
+/// `number`.
+pub fn land_fix_on_master(sandbox: &Sandbox, number: u64) -> Result<()> {
+    let github = &sandbox.github;
     let project = sandbox.path("project");
     let back = git::current_branch(&sandbox.sh, &project)?;
     sandbox.run(&git::checkout(&project, "master"))?;
     sandbox.write(
         "project/lua/demo/init.lua",
-        &format!("{HEADER}return {{ safe = true }}\n"),
+        &format!("{HEADER}return {{ safe = {number} }}\n"),
     )?;
-    let fix = sandbox.commit(&project, "fix: do not crash on a nil request (#4)")?;
+    let message = format!("fix: do not crash on a nil request (#{number})");
+    let fix = sandbox.commit(&project, &message)?;
     sandbox.run(&git::push(&project, "origin", "master"))?;
     if let Some(back) = back {
         sandbox.run(&git::checkout(&project, &back))?;
     }
+    let merged_at = format!("2026-01-{:02}T00:00:00Z", number.min(28));
+    let title = "fix: do not crash on a nil request";
     github.add_merged_pull(
-        4,
-        "fix: do not crash on a nil request",
+        number,
+        title,
         &fix,
-        "2026-01-04T00:00:00Z",
+        &merged_at,
         &["need backport"],
         "master",
     );
-    github.set_milestone(4, "1.0");
-    println!("\n(a fix labelled `need backport` was merged to master as PR #4)");
+    github.set_milestone(number, "1.0");
+    println!("\n(a fix labelled `need backport` was merged to master as PR #{number})");
     Ok(())
 }
 
@@ -294,21 +366,29 @@ fn make_dist(sandbox: &Sandbox) -> Result<String> {
     Ok(url)
 }
 
-fn make_website(sandbox: &Sandbox) -> Result<Utf8PathBuf> {
-    let website = sandbox.path("website");
-    sandbox.run(&git::init(&website, "master", false))?;
+fn make_website(sandbox: &Sandbox) -> Result<()> {
+    let website = &sandbox.website;
+    sandbox.run(&git::init(website, "master", false))?;
     sandbox.write(
         "website/config/downloads.js",
         "module.exports = [\n  {\n    name: 'Demo',\n    version: '0.9.0',\n    releaseDate: '2025-01-01',\n  },\n];\n",
     )?;
-    sandbox.commit(&website, "Downloads")?;
-    Ok(website)
+    sandbox.commit(website, "Downloads")?;
+    Ok(())
 }
 
-/// The vote thread as lists.apache.org exports it: the VOTE mail rendered by the flow, then
-/// three binding and one non-binding +1, all more than 72 hours ago.
-fn write_vote_thread(sandbox: &Sandbox) -> Result<(Utf8PathBuf, Utf8PathBuf)> {
-    let vote = sandbox.path("project/target/asf-release/1.0.0-rc1/vote.eml");
+/// The vote thread of `version` RC `rc` as lists.apache.org exports it: the VOTE mail the flow
+/// rendered, then the replies, all more than 72 hours ago. A passing vote has three binding and
+/// one non-binding +1; a failing one two binding -1. Returns the mbox and the PMC roster.
+pub fn write_vote_thread(
+    sandbox: &Sandbox,
+    version: &str,
+    rc: u32,
+    passing: bool,
+) -> Result<(Utf8PathBuf, Utf8PathBuf)> {
+    let vote = sandbox.path(&format!(
+        "project/target/asf-release/{version}-rc{rc}/vote.eml"
+    ));
     let text = std::fs::read_to_string(&vote).with_context(|| format!("cannot read {vote}"))?;
     let subject = text
         .lines()
@@ -333,25 +413,23 @@ fn write_vote_thread(sandbox: &Sandbox) -> Result<(Utf8PathBuf, Utf8PathBuf)> {
         &reply,
         "+1 (binding)\n\nChecked signature, checksum, LICENSE and NOTICE.",
     );
-    message(
-        "Bob Banana <bob@apache.org>",
-        7200,
-        &reply,
-        "+1\n\nBuilt from source.",
-    );
-    message(
-        "Carol Cherry <carol@apache.org>",
-        10_800,
-        &reply,
-        "+1 (binding)",
-    );
+    let votes = if passing {
+        [("+1\n\nBuilt from source."), ("+1 (binding)")]
+    } else {
+        [
+            ("-1 (binding)\n\nNOTICE has the wrong year."),
+            ("-1 (binding)\n\nSame here."),
+        ]
+    };
+    message("Bob Banana <bob@apache.org>", 7200, &reply, votes[0]);
+    message("Carol Cherry <carol@apache.org>", 10_800, &reply, votes[1]);
     message(
         "Dave Date <dave@example.com>",
         14_400,
         &reply,
         "+1 (non-binding)\n\nTested on arm64.",
     );
-    let path = sandbox.path("vote-thread.mbox");
+    let path = sandbox.path(&format!("vote-{version}-rc{rc}.mbox"));
     std::fs::write(&path, mbox)?;
     let roster = sandbox.path("committee-info.json");
     std::fs::write(
@@ -384,11 +462,10 @@ fn print_tree(sandbox: &Sandbox, url: &str, depth: usize) -> Result<()> {
 
 pub fn run(_ctx: &Ctx, args: &DemoArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let sandbox = make_sandbox(args.dir.clone().unwrap_or_else(default_dir))?;
-    let result = run_flow(&sandbox);
-    // Stop the agent of the throwaway keyring whatever happened.
-    let _ = gpg::stop_agents().output(&sandbox.sh);
-    result?;
+    let dir = args.dir.clone().unwrap_or_else(default_dir);
+    println!("== building the sandbox in {dir}");
+    let sandbox = Sandbox::build(dir)?;
+    run_flow(&sandbox)?;
     println!(
         "\ndemo finished in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -397,24 +474,15 @@ pub fn run(_ctx: &Ctx, args: &DemoArgs) -> Result<ExitCode> {
 }
 
 fn run_flow(sandbox: &Sandbox) -> Result<()> {
-    println!("== building the sandbox in {}", sandbox.dir);
-    let github = GitHubStandIn::start(GITHUB_REPO, 30)?;
-    sandbox.sh.set_var("GITHUB_API_URL", &github.url);
-    sandbox.sh.set_var("GITHUB_TOKEN", "demo-token");
-    plan::execute(
-        &sandbox.sh,
-        &gpg::generate_unprotected_key("Demo Release Manager <rm@apache.org>"),
-    )?;
-    let dist = make_dist(sandbox)?;
-    make_project(sandbox, &github)?;
-    let website = make_website(sandbox)?;
+    let website = sandbox.website.as_str();
     println!(
         "  project:  {}  (origin: {})",
-        sandbox.path("project"),
+        sandbox.project(),
         sandbox.path("origin.git")
     );
-    println!("  GitHub:   {} (stand-in)", github.url);
-    println!("  dist:     {dist}");
+    println!("  GitHub:   {} (stand-in)", sandbox.github.url);
+    println!("  dist:     {}", sandbox.dist);
+    println!("  website:  {website}");
     println!(
         "  GNUPGHOME {} (throwaway key)",
         sandbox.gnupghome.path().display()
@@ -426,7 +494,7 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
         0,
         "cut the branch",
     )?;
-    land_fix_on_master(sandbox, &github)?;
+    land_fix_on_master(sandbox, 4)?;
 
     println!("\n== phase 2: backport, CHANGELOG, tag, package, KEYS, upload, VOTE mail");
     expect(
@@ -438,7 +506,7 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
     println!(
         "\n== phase 3: the vote passed; RESULT, promotion, release tag, download page, ANNOUNCE"
     );
-    let (mbox, roster) = write_vote_thread(sandbox)?;
+    let (mbox, roster) = write_vote_thread(sandbox, "1.0.0", 1, true)?;
     let release = [
         "release",
         "1.0",
@@ -448,7 +516,7 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
         "--roster",
         roster.as_str(),
         "--website",
-        website.as_str(),
+        website,
     ];
     expect(sandbox.xtask(&release)?, 0, "finish the release")?;
     expect(
@@ -457,7 +525,7 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
             "1.0",
             "1.0.0",
             "--website",
-            website.as_str(),
+            website,
             "--mbox",
             mbox.as_str(),
         ])?,
@@ -470,8 +538,8 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
     println!("  artifacts: {out}/1.0.0-rc1/");
     println!("  mails:     {out}/1.0.0-rc1/vote.eml, result.eml; {out}/1.0.0/announce.eml");
     println!("  website:   branch download-page-demo-1.0.0 in {website}");
-    println!("  dist ({dist}):");
-    print_tree(sandbox, &dist, 1)?;
+    println!("  dist ({}):", sandbox.dist);
+    print_tree(sandbox, &sandbox.dist, 1)?;
     Ok(())
 }
 

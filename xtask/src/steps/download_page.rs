@@ -195,23 +195,29 @@ pub fn run(ctx: &Ctx, args: &DownloadPageArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let path = website.join(&page.file);
+    let base = git::resolve_commit(sh, &website, "HEAD")?
+        .with_context(|| format!("{website} has no commit: clone the website repository"))?;
     let mut plan = Plan::new(format!("add {version} to the download page in {website}"));
-    let switch = git::switch_new_branch(&website, &branch);
-    let add = git::add(&website, &page.file);
-    let commit = git::commit(&website, &message);
-    plan.run(switch.clone());
-    plan.local(format!("rewrite {} line(s) of {path}", page.lines.len()));
-    plan.run(add.clone());
-    plan.run(commit.clone());
+    plan.local(format!(
+        "commit {} line(s) of {path} on top of {base} (git plumbing: the working tree is not touched)",
+        page.lines.len()
+    ));
+    plan.run(git::create_branch(&website, &branch, "<the new commit>"));
     if ctx.dry_run {
         print!("{}", plan.render());
         return Ok(ExitCode::SUCCESS);
     }
-    plan::execute(sh, &switch)?;
-    std::fs::write(&path, &updated).with_context(|| format!("cannot write {path}"))?;
-    plan::execute(sh, &add)?;
-    plan::execute(sh, &commit)?;
-    println!("{}", git::show_last_commit(&website).read(sh)?);
+    // The branch appears only once its commit exists: an interrupted run leaves nothing.
+    let commit = git::commit_file(
+        sh,
+        &website,
+        &base,
+        &page.file,
+        updated.as_bytes(),
+        &message,
+    )?;
+    plan::execute(sh, &git::create_branch(&website, &branch, &commit))?;
+    println!("{}", git::show_commit(&website, &branch).read(sh)?);
     println!("committed on branch {branch} of {website}: push it and open a pull request");
     Ok(ExitCode::SUCCESS)
 }

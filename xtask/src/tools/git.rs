@@ -583,16 +583,6 @@ pub fn log(sh: &Shell, repo: &Utf8Path, from: Option<&str>, to: &str) -> Result<
     Ok(entries)
 }
 
-/// `git switch -c <branch>`: a new branch from HEAD, checked out.
-pub fn switch_new_branch(repo: &Utf8Path, branch: &str) -> ToolCmd {
-    git(repo, &["switch", "-c", branch])
-}
-
-/// `git add -- <path>`
-pub fn add(repo: &Utf8Path, path: &str) -> ToolCmd {
-    git(repo, &["add", "--", path])
-}
-
 /// Which of `paths` differ from HEAD, untracked files included.
 pub fn changed_paths(sh: &Shell, repo: &Utf8Path, paths: &[&str]) -> Result<Vec<String>> {
     let mut args = vec!["status", "--porcelain", "--untracked-files=all", "--"];
@@ -612,16 +602,17 @@ pub fn add_paths(repo: &Utf8Path, paths: &[&str]) -> ToolCmd {
     git(repo, &args)
 }
 
-/// `git commit -m <message>` of what is staged.
-pub fn commit(repo: &Utf8Path, message: &str) -> ToolCmd {
-    git(repo, &["commit", "-q", "-m", message])
-}
-
-/// The patch of the last commit, for people to read.
-pub fn show_last_commit(repo: &Utf8Path) -> ToolCmd {
+/// The patch of a commit, for people to read.
+pub fn show_commit(repo: &Utf8Path, commit: &str) -> ToolCmd {
     git(
         repo,
-        &["show", "--no-color", "--format=commit %H%n%n    %s", "HEAD"],
+        &[
+            "show",
+            "--no-color",
+            "--format=commit %H%n%n    %s",
+            commit,
+            "--",
+        ],
     )
 }
 
@@ -646,4 +637,40 @@ pub fn commit_everything(repo: &Utf8Path, message: &str) -> [ToolCmd; 2] {
         git(repo, &["add", "--all"]),
         git(repo, &["commit", "--quiet", "-m", message]),
     ]
+}
+/// A commit on top of `base` in which `path` has `content`, made with plumbing only: the
+/// working tree, the index and every ref stay as they are, so an interrupted run leaves
+/// nothing behind. Returns the new commit's id.
+pub fn commit_file(
+    sh: &Shell,
+    repo: &Utf8Path,
+    base: &str,
+    path: &str,
+    content: &[u8],
+    message: &str,
+) -> Result<String> {
+    let blob = git(repo, &["hash-object", "-w", "--stdin"])
+        .stdin(content.to_vec())
+        .read(sh)?;
+    let mode = git(
+        repo,
+        &["ls-tree", "--format=%(objectmode)", base, "--", path],
+    )
+    .read(sh)
+    .ok()
+    .filter(|mode| !mode.is_empty())
+    .unwrap_or_else(|| "100644".into());
+    let scratch = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let index = scratch.path().join("index");
+    git(repo, &["read-tree", base])
+        .env("GIT_INDEX_FILE", index.as_os_str())
+        .run(sh)?;
+    let entry = format!("{mode},{blob},{path}");
+    git(repo, &["update-index", "--add", "--cacheinfo", &entry])
+        .env("GIT_INDEX_FILE", index.as_os_str())
+        .run(sh)?;
+    let tree = git(repo, &["write-tree"])
+        .env("GIT_INDEX_FILE", index.as_os_str())
+        .read(sh)?;
+    git(repo, &["commit-tree", &tree, "-p", base, "-m", message]).read(sh)
 }

@@ -1,0 +1,475 @@
+//! End-to-end tests of `release`, `status` and `demo`: the whole flow in the sandbox world
+//! (git origin, GitHub stand-in on 127.0.0.1, SVN dist by file://, throwaway GPG key, vote
+//! threads, website), interrupted in every step, a failed vote, a patch release.
+
+mod common;
+
+use std::process::Output;
+
+use camino::Utf8PathBuf;
+use common::*;
+use xtask::demo::{land_fix_on_master, write_vote_thread, Sandbox};
+
+fn sandbox(world: &World) -> Sandbox {
+    let dir = Utf8PathBuf::from_path_buf(world.path("sandbox")).unwrap();
+    Sandbox::build(dir).expect("the sandbox builds")
+}
+
+/// Runs the real binary in the sandbox's environment.
+fn xtask(sandbox: &Sandbox, args: &[&str]) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command.arg("--repo").arg(sandbox.project()).args(args);
+    for (key, value) in sandbox.env() {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
+
+fn text(output: &Output) -> String {
+    stdout(output) + &stderr(output)
+}
+
+fn expect_code(output: &Output, code: i32) {
+    assert_eq!(output.status.code(), Some(code), "{}", text(output));
+}
+
+/// Everything the release leaves for others, without what differs from run to run (commit
+/// ids, signature bytes): tags and branches of origin, the commits of the release branch,
+/// CHANGELOG sections, the dist tree, KEYS entries, checksums, the website branch, the mails.
+fn final_state(sandbox: &Sandbox, world: &World) -> String {
+    let origin = sandbox.path("origin.git");
+    let git = |args: &[&str]| world.git(origin.as_std_path(), args);
+    let mut state = String::new();
+    state.push_str(&git(&["for-each-ref", "--format=%(refname)"]));
+    state.push_str("\nv1.0 commits:\n");
+    let lenient = |args: &[&str]| {
+        let output = world
+            .command("git")
+            .arg("-C")
+            .arg(&origin)
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    state.push_str(&lenient(&["log", "--format=%s", "v1.0"]));
+    let changelog = lenient(&["show", "v1.0:CHANGELOG.md"]);
+    state.push_str(&format!(
+        "\n## 1.0.0 sections: {}\n",
+        changelog.matches("\n## 1.0.0").count()
+    ));
+    let svn = |args: &[&str]| world.ok(world.command("svn").args(args));
+    state.push_str(&svn(&["ls", "-R", &sandbox.dist]));
+    for area in ["dev", "release"] {
+        let keys = svn(&["cat", &format!("{}/{area}/demo/KEYS", sandbox.dist)]);
+        state.push_str(&format!(
+            "{area} KEYS keys: {}\n",
+            keys.matches("BEGIN PGP PUBLIC KEY BLOCK").count()
+        ));
+    }
+    let released = format!(
+        "{}/release/demo/1.0.0/apache-demo-1.0.0-src.tgz",
+        sandbox.dist
+    );
+    if let Ok(output) = world.command("svn").args(["cat", &released]).output() {
+        if output.status.success() {
+            let checksum = svn(&["cat", &format!("{released}.sha512")]);
+            let actual = sha512_hex(&output.stdout);
+            state.push_str(&format!(
+                "released checksum valid: {}\n",
+                checksum.starts_with(&actual)
+            ));
+        }
+    }
+    let website = sandbox.website.as_std_path();
+    state.push_str(&world.git(website, &["for-each-ref", "--format=%(refname) %(subject)"]));
+    let out = sandbox.project().join("target/asf-release");
+    for mail in [
+        "1.0.0-rc1/vote.eml",
+        "1.0.0-rc1/result.eml",
+        "1.0.0/announce.eml",
+    ] {
+        state.push_str(&format!("\n{mail}: {}", out.join(mail).exists()));
+    }
+    state
+}
+
+fn sha512_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha512};
+    Sha512::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Phase 1 (planning, branch), a fix landing on master, then phase 2 up to the vote.
+fn up_to_the_vote(sandbox: &Sandbox) {
+    expect_code(
+        &xtask(sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+        0,
+    );
+    land_fix_on_master(sandbox, 4).unwrap();
+    let output = xtask(sandbox, &["release", "1.0", "--yes"]);
+    expect_code(&output, 2);
+    assert!(
+        text(&output).contains("stopped before tally"),
+        "{}",
+        text(&output)
+    );
+}
+
+fn finish(sandbox: &Sandbox, rc: u32) -> Output {
+    let (mbox, roster) = write_vote_thread(sandbox, "1.0.0", rc, true).unwrap();
+    xtask(
+        sandbox,
+        &[
+            "release",
+            "1.0",
+            "1.0.0",
+            "--yes",
+            "--mbox",
+            mbox.as_str(),
+            "--roster",
+            roster.as_str(),
+            "--website",
+            sandbox.website.as_str(),
+        ],
+    )
+}
+
+#[test]
+fn the_demo_command_runs_the_whole_flow() {
+    let world = World::new();
+    let dir = world.path("demo");
+    let output = world
+        .command(env!("CARGO_BIN_EXE_xtask"))
+        .args(["demo", "--dir", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    expect_code(&output, 0);
+    let printed = text(&output);
+    for needle in [
+        "== phase 1",
+        "backported 1 PR(s)",
+        "stopped before tally",
+        "Demo 1.0.0 is released and announced",
+        "apache-demo-1.0.0-src.tgz.sha512",
+        "demo finished in",
+    ] {
+        assert!(printed.contains(needle), "{needle:?} in:\n{printed}");
+    }
+    let dist = format!("file://{}", dir.join("svn").display());
+    let listing = world.ok(world.command("svn").args(["ls", "-R", &dist]));
+    assert_eq!(
+        listing.lines().collect::<Vec<_>>(),
+        [
+            "dev/",
+            "dev/demo/",
+            "dev/demo/KEYS",
+            "release/",
+            "release/demo/",
+            "release/demo/1.0.0/",
+            "release/demo/1.0.0/apache-demo-1.0.0-src.tgz",
+            "release/demo/1.0.0/apache-demo-1.0.0-src.tgz.asc",
+            "release/demo/1.0.0/apache-demo-1.0.0-src.tgz.sha512",
+            "release/demo/KEYS",
+        ]
+    );
+}
+
+#[test]
+fn status_reads_the_world_and_dry_run_changes_nothing() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    let before = final_state(&sandbox, &world);
+    let output = xtask(&sandbox, &["status", "1.0", "--json"]);
+    expect_code(&output, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(report["version"], "1.0.0");
+    assert_eq!(report["rc"], 1);
+    let steps = report["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 16);
+    assert_eq!(steps[0]["step"], "milestone");
+    assert_eq!(steps[0]["state"], "done");
+    assert_eq!(steps[1]["step"], "branch");
+    assert_eq!(steps[1]["state"], "todo");
+    assert_eq!(steps[1]["command"], "cargo xtask branch 1.0");
+
+    let dry = xtask(&sandbox, &["--dry-run", "release", "1.0"]);
+    expect_code(&dry, 0);
+    let printed = text(&dry);
+    assert!(printed.contains("would run:"), "{printed}");
+    assert!(
+        printed.contains("git") && printed.contains("push"),
+        "the branch step's own plan: {printed}"
+    );
+    assert_eq!(
+        final_state(&sandbox, &world),
+        before,
+        "a dry run changed the world"
+    );
+
+    // Without --yes and without a terminal, nothing outward-facing runs.
+    let asked = xtask(&sandbox, &["release", "1.0"]);
+    expect_code(&asked, 2);
+    assert!(
+        text(&asked).contains("rerun with --yes"),
+        "{}",
+        text(&asked)
+    );
+    assert_eq!(final_state(&sandbox, &world), before);
+}
+
+#[test]
+fn the_flow_stops_for_the_vote_and_a_rerun_finishes_it() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    up_to_the_vote(&sandbox);
+    // A rerun without the vote thread stops at the same place and changes nothing.
+    let before = final_state(&sandbox, &world);
+    let again = xtask(&sandbox, &["release", "1.0", "--yes"]);
+    expect_code(&again, 2);
+    assert!(text(&again).contains("72 hours"), "{}", text(&again));
+    assert_eq!(final_state(&sandbox, &world), before);
+    expect_code(&finish(&sandbox, 1), 0);
+    let state = final_state(&sandbox, &world);
+    for needle in [
+        "refs/tags/1.0.0\n",
+        "refs/tags/1.0.0-rc1",
+        "## 1.0.0 sections: 1",
+        "release/demo/1.0.0/apache-demo-1.0.0-src.tgz.asc",
+        "dev KEYS keys: 1",
+        "release KEYS keys: 1",
+        "released checksum valid: true",
+        "download-page-demo-1.0.0",
+        "1.0.0/announce.eml: true",
+    ] {
+        assert!(state.contains(needle), "{needle:?} in:\n{state}");
+    }
+    assert!(
+        !state.contains("dev/demo/1.0.0-rc1"),
+        "promotion moved the candidate: {state}"
+    );
+    // Finished: rerunning the same release does nothing more.
+    let done = final_state(&sandbox, &world);
+    let rerun = xtask(
+        &sandbox,
+        &[
+            "status",
+            "1.0",
+            "1.0.0",
+            "--website",
+            sandbox.website.as_str(),
+        ],
+    );
+    expect_code(&rerun, 0);
+    assert_eq!(final_state(&sandbox, &world), done);
+}
+
+/// Faults at several external calls of each phase (a failing git, gpg, svn or svnmucc),
+/// then a rerun: the final state is the one of a clean run, nothing doubled or lost.
+fn converges_after_faults(phase: usize, every: usize) {
+    let world = World::new();
+    let reference = {
+        let sandbox = sandbox(&world);
+        up_to_the_vote(&sandbox);
+        expect_code(&finish(&sandbox, 1), 0);
+        final_state(&sandbox, &world).replace(sandbox.dir.as_str(), "SANDBOX")
+    };
+    let faults = Faults::new(&world, &["git", "gpg", "svn", "svnmucc"]);
+    let path = format!(
+        "{}:{}",
+        faults.bin.display(),
+        std::env::var("PATH").unwrap()
+    );
+    let mut tried = 0;
+    for at in (1..).step_by(every) {
+        let mut sandbox = sandbox(&world);
+        if phase == 3 {
+            up_to_the_vote(&sandbox);
+        } else {
+            expect_code(
+                &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+                0,
+            );
+            land_fix_on_master(&sandbox, 4).unwrap();
+        }
+        let _ = std::fs::remove_file(&faults.counter);
+        sandbox.set_var("PATH", &path);
+        sandbox.set_var("FAULT_COUNTER", faults.counter.to_str().unwrap());
+        sandbox.set_var("FAULT_AT", &at.to_string());
+        let faulty = if phase == 3 {
+            finish(&sandbox, 1)
+        } else {
+            xtask(&sandbox, &["release", "1.0", "--yes"])
+        };
+        let calls: usize = std::fs::read_to_string(&faults.counter)
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(0);
+        sandbox.set_var("FAULT_AT", "0");
+        if calls < at {
+            // Past the last external call: the run was clean.
+            assert!(faulty.status.code().is_some(), "{}", text(&faulty));
+            break;
+        }
+        tried += 1;
+        if phase == 2 {
+            let rerun = xtask(&sandbox, &["release", "1.0", "--yes"]);
+            assert_eq!(
+                rerun.status.code(),
+                Some(2),
+                "rerun after fault {at}: {}",
+                text(&rerun)
+            );
+        }
+        expect_code(&finish(&sandbox, 1), 0);
+        let state = final_state(&sandbox, &world).replace(sandbox.dir.as_str(), "SANDBOX");
+        assert_eq!(
+            state,
+            reference,
+            "phase {phase}, fault at call {at}:\n{}",
+            text(&faulty)
+        );
+    }
+    assert!(tried >= 4, "phase {phase}: only {tried} injection points");
+    println!("phase {phase}: {tried} injection points tried, all converged");
+}
+
+#[test]
+fn the_candidate_phase_converges_after_a_fault_in_any_step() {
+    converges_after_faults(2, 9);
+}
+
+#[test]
+fn the_publish_phase_converges_after_a_fault_in_any_step() {
+    converges_after_faults(3, 5);
+}
+
+#[test]
+fn a_killed_release_reruns_to_the_same_end() {
+    let world = World::new();
+    let reference = {
+        let sandbox = sandbox(&world);
+        up_to_the_vote(&sandbox);
+        expect_code(&finish(&sandbox, 1), 0);
+        final_state(&sandbox, &world).replace(sandbox.dir.as_str(), "SANDBOX")
+    };
+    for delay_ms in [150, 400, 800] {
+        let sandbox = sandbox(&world);
+        expect_code(
+            &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+            0,
+        );
+        land_fix_on_master(&sandbox, 4).unwrap();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
+        command
+            .arg("--repo")
+            .arg(sandbox.project())
+            .args(["release", "1.0", "--yes"]);
+        for (key, value) in sandbox.env() {
+            command.env(key, value);
+        }
+        let mut child = command
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        // The step it was running may still be going: give it time to end on its own.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let rerun = xtask(&sandbox, &["release", "1.0", "--yes"]);
+        assert_eq!(
+            rerun.status.code(),
+            Some(2),
+            "after a kill at {delay_ms} ms: {}",
+            text(&rerun)
+        );
+        expect_code(&finish(&sandbox, 1), 0);
+        let state = final_state(&sandbox, &world).replace(sandbox.dir.as_str(), "SANDBOX");
+        assert_eq!(state, reference, "kill at {delay_ms} ms");
+    }
+}
+
+#[test]
+fn a_failed_vote_then_the_next_candidate() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    up_to_the_vote(&sandbox);
+    let refused = xtask(
+        &sandbox,
+        &["release", "1.0", "--yes", "--next-rc", "--rc", "1"],
+    );
+    assert!(refused.status.code().is_some());
+    let (mbox, roster) = write_vote_thread(&sandbox, "1.0.0", 1, false).unwrap();
+    let failed = xtask(
+        &sandbox,
+        &[
+            "release",
+            "1.0",
+            "--yes",
+            "--mbox",
+            mbox.as_str(),
+            "--roster",
+            roster.as_str(),
+        ],
+    );
+    expect_code(&failed, 2);
+    assert!(
+        text(&failed).contains("failed") && text(&failed).contains("--next-rc"),
+        "{}",
+        text(&failed)
+    );
+
+    let next = xtask(&sandbox, &["release", "1.0", "--yes", "--next-rc"]);
+    expect_code(&next, 2);
+    assert!(text(&next).contains("1.0.0 (RC2)"), "{}", text(&next));
+    let dev = world.ok(world
+        .command("svn")
+        .args(["ls", &format!("{}/dev/demo", sandbox.dist)]));
+    assert!(
+        dev.contains("1.0.0-rc1/") && dev.contains("1.0.0-rc2/"),
+        "{dev}"
+    );
+    // Repeating the flag goes on with RC2 instead of starting RC3.
+    let again = xtask(&sandbox, &["status", "1.0", "--next-rc"]);
+    assert!(text(&again).contains("(RC2)"), "{}", text(&again));
+
+    expect_code(&finish(&sandbox, 2), 0);
+    let dev = world.ok(world
+        .command("svn")
+        .args(["ls", &format!("{}/dev/demo", sandbox.dist)]));
+    assert_eq!(
+        dev.trim(),
+        "KEYS",
+        "promotion removed every candidate from dev"
+    );
+    let origin = sandbox.path("origin.git");
+    let rc2 = world.git(origin.as_std_path(), &["rev-parse", "1.0.0-rc2^{commit}"]);
+    let release = world.git(origin.as_std_path(), &["rev-parse", "1.0.0^{commit}"]);
+    assert_eq!(rc2, release, "the release tag is on the voted candidate");
+}
+
+#[test]
+fn a_patch_release_targets_the_next_patch_version() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    up_to_the_vote(&sandbox);
+    expect_code(&finish(&sandbox, 1), 0);
+    land_fix_on_master(&sandbox, 5).unwrap();
+    let patch = xtask(&sandbox, &["release", "1.0", "--yes"]);
+    expect_code(&patch, 2);
+    let printed = text(&patch);
+    assert!(printed.contains("version 1.0.1 (RC1)"), "{printed}");
+    assert!(printed.contains("backported 1 PR(s)"), "{printed}");
+    let origin = sandbox.path("origin.git");
+    let tags = world.git(origin.as_std_path(), &["tag", "--list"]);
+    assert!(tags.contains("1.0.1-rc1"), "{tags}");
+    let changelog = world.git(origin.as_std_path(), &["show", "v1.0:CHANGELOG.md"]);
+    assert!(
+        changelog.contains("## 1.0.1") && changelog.contains("## 1.0.0"),
+        "{changelog}"
+    );
+}
