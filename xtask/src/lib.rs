@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod plan;
+pub mod progress;
 pub mod release;
 pub mod steps;
 pub mod tools;

@@ -156,7 +156,10 @@ impl ReleaseTree {
     pub fn write(&self, ctx: &Ctx, out: impl Write) -> Result<(impl Write, Digests)> {
         let mut blobs = BlobReader::start(&ctx.sh, &ctx.repo)?;
         let mut writer = TarGzWriter::new(out, self.mtime)?;
-        for (path, file) in self.entries_in_order() {
+        let entries = self.entries_in_order();
+        let progress = crate::progress::bar(entries.len() as u64, "packaging");
+        for (path, file) in entries {
+            progress.inc(1);
             match file {
                 None => writer.add_dir(path.trim_end_matches('/'))?,
                 Some(file) => match file.kind {
@@ -176,6 +179,7 @@ impl ReleaseTree {
                 },
             }
         }
+        progress.finish_and_clear();
         writer.finish()
     }
 }

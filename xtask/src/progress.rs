@@ -1,0 +1,21 @@
+//! Progress bars for long work, on a terminal only: in CI (`CI` set) or when stderr is a file
+//! or a pipe, the plain lines the steps print are enough and a bar would only add noise.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A bar of `len` units; hidden where no person watches.
+pub fn bar(len: u64, what: &str) -> ProgressBar {
+    let watched = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    if !watched {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    let style = ProgressStyle::with_template("  {msg} [{bar:30}] {pos}/{len} ({eta})")
+        .map(|style| style.progress_chars("=> "))
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_message(what.to_string());
+    bar
+}
