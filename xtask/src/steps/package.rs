@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
 
 use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
@@ -227,25 +227,22 @@ pub fn rules(config: &Config, version: &Version) -> Result<Rules> {
 /// Reads a written archive back as a stranger would and checks it against the rules and
 /// against the tree it was made from: same files, same contents, same modes, same links.
 pub fn check_archive(
-    path: &Utf8Path,
+    input: impl Read,
+    file_name: &str,
     tree: &ReleaseTree,
     rules: Rules,
 ) -> Result<reader::ReadDigests> {
-    let file = File::open(path).with_context(|| format!("cannot read back {path}"))?;
     let mut expected: BTreeMap<String, &TreeFile> = tree
         .files
         .iter()
         .map(|f| (format!("{}/{}", tree.top_dir, f.path), f))
         .collect();
     // The staged file carries the final name, so the name rules apply to it too.
-    let name_findings = path
-        .file_name()
-        .map(|name| checks::file_name_findings(&rules, name))
-        .unwrap_or_default();
+    let name_findings = checks::file_name_findings(&rules, file_name);
     let mut checker = Checker::new(rules);
     let mut mismatches = Vec::new();
     let digests = reader::read_archive(
-        BufReader::with_capacity(256 * 1024, file),
+        input,
         tree.object_format,
         Limits::default(),
         &checks::wants_whole,
@@ -430,10 +427,35 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
     let staged = Staging::new(&dir, artifacts.file_name())?;
     let file = File::create(&staged.tarball)
         .with_context(|| format!("cannot write {}", staged.tarball))?;
-    let (out, digests) = tree.write(ctx, BufWriter::with_capacity(256 * 1024, file))?;
-    drop(out);
-    let read_back = check_archive(&staged.tarball, &tree, rules)?;
-    if read_back.sha512 != digests.sha512 {
+    // The archive is read back as a stranger would read it while it is being written: the
+    // compressed bytes go to the file and, through a bounded channel, to the checker.
+    let (copies, received) = std::sync::mpsc::sync_channel(16);
+    let (written, checked) = std::thread::scope(|scope| {
+        let checker = scope.spawn(|| {
+            check_archive(
+                ChannelReader::new(received),
+                artifacts.file_name(),
+                &tree,
+                rules,
+            )
+        });
+        let tee = Tee {
+            out: BufWriter::with_capacity(256 * 1024, file),
+            copies: Some(copies),
+        };
+        let written = tree.write(ctx, tee).and_then(|(mut out, digests)| {
+            out.flush().context("cannot write the tarball")?;
+            Ok(digests)
+        });
+        let checked = checker
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the archive checker stopped unexpectedly")));
+        (written, checked)
+    });
+    let digests = written?;
+    let read_back = checked?;
+    // The bytes on disk are the ones checked: hash the file itself once more.
+    if read_back.sha512 != digests.sha512 || sha512_file(&staged.tarball)? != digests.sha512 {
         bail!("the tarball on disk differs from what was written (disk or filesystem problem): try again");
     }
 
@@ -569,6 +591,64 @@ fn print_summary(artifacts: &Artifacts, digests: &Digests, signed: bool) {
     }
     println!("  sha512:    {}", digests.sha512);
     println!("  tar sha512 (uncompressed): {}", digests.tar_sha512);
+}
+
+/// Writes to `out` and hands a copy of every byte to the checker; a checker that stopped
+/// early (it reports why) no longer gets copies.
+struct Tee<W: Write> {
+    out: W,
+    copies: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+}
+
+impl<W: Write> Write for Tee<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.write_all(buf)?;
+        if let Some(copies) = &self.copies {
+            if copies.send(buf.to_vec()).is_err() {
+                self.copies = None;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// The reading end of the checker's channel; it ends when the writer is dropped.
+struct ChannelReader {
+    received: std::sync::mpsc::Receiver<Vec<u8>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl ChannelReader {
+    fn new(received: std::sync::mpsc::Receiver<Vec<u8>>) -> ChannelReader {
+        ChannelReader {
+            received,
+            chunk: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.chunk.len() {
+            match self.received.recv() {
+                Ok(chunk) => {
+                    self.chunk = chunk;
+                    self.at = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// Temporary files next to the final ones, removed on any early return.
