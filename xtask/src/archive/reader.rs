@@ -85,6 +85,8 @@ pub struct Entry {
 pub struct ReadDigests {
     pub sha512: String,
     pub tar_sha512: String,
+    /// Size of the uncompressed `.tar`.
+    pub tar_size: u64,
     pub entries: u64,
 }
 
@@ -158,6 +160,7 @@ pub fn read_archive(
             .map_err(|err| explain(err, "cannot read the end of the archive"))?;
         digests = ReadDigests {
             sha512: String::new(),
+            tar_size: plain.count,
             tar_sha512: hex(&plain.hasher.finalize()),
             entries: count,
         };
@@ -334,7 +337,12 @@ mod tests {
         let (bytes, written) = sample();
         let (entries, digests) = read_all(&bytes, Limits::default()).unwrap();
         assert_eq!(digests.sha512, written.sha512);
-        assert_eq!(digests.tar_sha512, written.tar_sha512);
+        let mut plain = Vec::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_end(&mut plain)
+            .unwrap();
+        assert_eq!(digests.tar_sha512, hex(&Sha512::digest(&plain)));
+        assert_eq!(digests.tar_size, plain.len() as u64);
         assert_eq!(entries.len(), 3);
         assert_eq!(entries[0].kind, Kind::Dir);
         assert_eq!(entries[0].path, "top");

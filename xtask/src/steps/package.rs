@@ -154,7 +154,8 @@ impl ReleaseTree {
 
     /// Writes the archive to `out`, streaming each blob from git.
     pub fn write(&self, ctx: &Ctx, out: impl Write) -> Result<(impl Write, Digests)> {
-        let mut blobs = BlobReader::start(&ctx.sh, &ctx.repo)?;
+        let objects = self.files.iter().map(|f| f.object.clone()).collect();
+        let mut blobs = BlobReader::start(&ctx.sh, &ctx.repo, objects)?;
         let mut writer = TarGzWriter::new(out, self.mtime)?;
         let entries = self.entries_in_order();
         let progress = crate::progress::bar(entries.len() as u64, "packaging");
@@ -496,7 +497,7 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
             "{} is already packaged with the same bytes: nothing to do",
             artifacts.tarball
         );
-        print_summary(&artifacts, &digests, key.is_some());
+        print_summary(&artifacts, &digests, &read_back, key.is_some());
         return Ok(artifacts);
     }
 
@@ -507,7 +508,7 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
             sign_and_check(ctx, key, &staged.tarball, &staged.signature)?;
         }
     }
-    write_build_info(&staged.build_info, &source, &tree, &digests)?;
+    write_build_info(&staged.build_info, &source, &tree, &digests, &read_back)?;
 
     // Everything passed: move the files into place, the tarball last so that its presence
     // means the others are complete.
@@ -527,7 +528,7 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
         }
     }
     println!("packaged {}", artifacts.tarball);
-    print_summary(&artifacts, &digests, key.is_some());
+    print_summary(&artifacts, &digests, &read_back, key.is_some());
     Ok(artifacts)
 }
 
@@ -566,6 +567,7 @@ fn write_build_info(
     source: &Source,
     tree: &ReleaseTree,
     digests: &Digests,
+    read_back: &reader::ReadDigests,
 ) -> Result<()> {
     let info = serde_json::json!({
         "ref": source.reference,
@@ -573,9 +575,9 @@ fn write_build_info(
         "mtime": tree.mtime,
         "files": tree.files.len(),
         "sha512": digests.sha512,
-        "tar_sha512": digests.tar_sha512,
+        "tar_sha512": read_back.tar_sha512,
         "compressed_size": digests.compressed_size,
-        "tar_size": digests.tar_size,
+        "tar_size": read_back.tar_size,
         "compressor": COMPRESSOR,
         "tool": concat!("xtask ", env!("CARGO_PKG_VERSION")),
     });
@@ -583,14 +585,19 @@ fn write_build_info(
     std::fs::write(path, text).with_context(|| format!("cannot write {path}"))
 }
 
-fn print_summary(artifacts: &Artifacts, digests: &Digests, signed: bool) {
+fn print_summary(
+    artifacts: &Artifacts,
+    digests: &Digests,
+    read_back: &reader::ReadDigests,
+    signed: bool,
+) {
     println!("  tarball:   {}", artifacts.tarball);
     println!("  checksum:  {}", artifacts.checksum);
     if signed {
         println!("  signature: {}", artifacts.signature);
     }
     println!("  sha512:    {}", digests.sha512);
-    println!("  tar sha512 (uncompressed): {}", digests.tar_sha512);
+    println!("  tar sha512 (uncompressed): {}", read_back.tar_sha512);
 }
 
 /// Writes to `out` and hands a copy of every byte to the checker; a checker that stopped

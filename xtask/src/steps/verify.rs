@@ -726,7 +726,19 @@ impl Rebuild<'_> {
                 )],
             ));
         };
-        if digests.tar_sha512 == ours.tar_sha512 {
+        let mut rebuilt = BTreeMap::new();
+        let file = File::open(&path).with_context(|| format!("cannot read {path}"))?;
+        let ours_read = reader::read_archive(
+            BufReader::with_capacity(256 * 1024, file),
+            self.format,
+            Limits::default(),
+            &|_| false,
+            &mut |entry| {
+                rebuilt.insert(entry.path.clone(), describe(&entry));
+                Ok(())
+            },
+        )?;
+        if digests.tar_sha512 == ours_read.tar_sha512 {
             return Ok(Check::passed(
                 "rebuild",
                 REBUILD_TITLE,
@@ -742,18 +754,6 @@ impl Rebuild<'_> {
                 ],
             ));
         }
-        let mut rebuilt = BTreeMap::new();
-        let file = File::open(&path).with_context(|| format!("cannot read {path}"))?;
-        reader::read_archive(
-            BufReader::with_capacity(256 * 1024, file),
-            self.format,
-            Limits::default(),
-            &|_| false,
-            &mut |entry| {
-                rebuilt.insert(entry.path.clone(), describe(&entry));
-                Ok(())
-            },
-        )?;
         let mut details = vec![format!(
             "the candidate differs from the tarball rebuilt from {source}:"
         )];

@@ -173,16 +173,17 @@ pub fn paths_with_attribute(
     Ok(marked)
 }
 
-/// A running `git cat-file --batch`: blobs are requested one at a time and their content is
-/// streamed, so memory stays flat whatever the size of the repository.
+/// A running `git cat-file --batch` that streams the blobs of a list given up front, in that
+/// order: a feeder thread writes every request at once, so there is no round trip per file,
+/// and the content is streamed, so memory stays flat whatever the size of the repository.
 pub struct BlobReader {
     child: Child,
-    input: ChildStdin,
+    feeder: Option<std::thread::JoinHandle<std::io::Result<()>>>,
     output: std::io::BufReader<ChildStdout>,
 }
 
 impl BlobReader {
-    pub fn start(sh: &Shell, repo: &Utf8Path) -> Result<BlobReader> {
+    pub fn start(sh: &Shell, repo: &Utf8Path, objects: Vec<String>) -> Result<BlobReader> {
         let mut command = git(repo, &["cat-file", "--batch"]).std_command(sh)?;
         command
             .stdin(Stdio::piped())
@@ -191,33 +192,44 @@ impl BlobReader {
         let mut child = command
             .spawn()
             .context("cannot start `git cat-file --batch`")?;
-        let input = child.stdin.take().context("no stdin for git cat-file")?;
+        let mut input: ChildStdin = child.stdin.take().context("no stdin for git cat-file")?;
         let output = child.stdout.take().context("no stdout for git cat-file")?;
+        let feeder = std::thread::spawn(move || {
+            use std::io::Write;
+            let mut input = std::io::BufWriter::new(&mut input);
+            for object in objects {
+                writeln!(input, "{object}")?;
+            }
+            input.flush()
+            // Dropping stdin here ends cat-file once it has answered everything.
+        });
         Ok(BlobReader {
             child,
-            input,
+            feeder: Some(feeder),
             output: std::io::BufReader::with_capacity(256 * 1024, output),
         })
     }
 
-    /// Asks for one object and hands its content to `consume` as a reader of exactly its size.
+    /// Reads the next blob, which must be `object`, and hands it to `consume` as a reader of
+    /// exactly its size.
     pub fn with_blob<T>(
         &mut self,
         object: &str,
         consume: impl FnOnce(u64, &mut dyn Read) -> Result<T>,
     ) -> Result<T> {
-        use std::io::{BufRead, Write};
-        writeln!(self.input, "{object}").context("git cat-file stopped reading")?;
-        self.input.flush().context("git cat-file stopped reading")?;
+        use std::io::BufRead;
         let mut header = String::new();
         self.output
             .read_line(&mut header)
             .context("git cat-file stopped answering")?;
         let mut fields = header.split_whitespace();
-        let (Some(_id), Some(kind), Some(size)) = (fields.next(), fields.next(), fields.next())
+        let (Some(id), Some(kind), Some(size)) = (fields.next(), fields.next(), fields.next())
         else {
             bail!("git cannot read object {object}: {}", header.trim());
         };
+        if id != object {
+            bail!("git cat-file answered {id} where {object} was expected");
+        }
         if kind != "blob" {
             bail!("object {object} is a {kind}, not a file");
         }
@@ -238,9 +250,13 @@ impl BlobReader {
 
 impl Drop for BlobReader {
     fn drop(&mut self) {
-        // Closing stdin ends cat-file; wait so no zombie is left.
+        // Stop cat-file (its stdout is no longer read, which also unblocks the feeder) and
+        // wait, so no zombie or thread is left.
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(feeder) = self.feeder.take() {
+            let _ = feeder.join();
+        }
     }
 }
 
