@@ -329,10 +329,18 @@ fn promote_moves_the_voted_candidate_and_removes_the_others_in_one_commit() {
     let again = assert_ok(&xtask(&world, &repo, &["promote", "1.0.0", "--rc", "2"]));
     assert!(again.contains("nothing to do"), "{again}");
 
-    // A late candidate of a released version: refused, never overwriting the release.
+    // A late candidate of a released version: refused by upload, and by promote when it
+    // reached dev by hand; never overwriting the release.
     world.git(&repo, &["tag", "1.0.0-rc3"]);
     package(&world, &repo, "3");
-    assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "3"]));
+    let before = dist.youngest(&world);
+    let refused = xtask(&world, &repo, &["upload", "1.0.0", "--rc", "3"]);
+    assert_fails_with(
+        &refused,
+        &["already released", "never changed", "new version"],
+    );
+    assert_eq!(dist.youngest(&world), before);
+    dist.mkdirs(&world, &["dev/demo/1.0.0-rc3"]);
     let before = dist.youngest(&world);
     let refused = xtask(&world, &repo, &["promote", "1.0.0", "--rc", "3"]);
     assert_fails_with(&refused, &["already exists", "never overwritten"]);
