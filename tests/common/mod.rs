@@ -277,21 +277,36 @@ impl Faults {
     /// Runs the real xtask with the call numbered `at` failing; returns the output and how
     /// many wrapped calls were made.
     pub fn run(&self, world: &World, at: usize, args: &[&str]) -> (Output, usize) {
+        self.reset();
+        let output = self.run_counting_on(world, at, args);
+        (output, self.calls())
+    }
+
+    /// Starts counting calls from zero.
+    pub fn reset(&self) {
         let _ = std::fs::remove_file(&self.counter);
+    }
+
+    /// Runs the real xtask with the call numbered `at` failing, counting on from the calls of
+    /// the commands before it, so one count spans a sequence of commands.
+    pub fn run_counting_on(&self, world: &World, at: usize, args: &[&str]) -> Output {
         let path = format!("{}:{}", self.bin.display(), std::env::var("PATH").unwrap());
-        let output = world
+        world
             .command(env!("CARGO_BIN_EXE_xtask"))
             .args(args)
             .env("PATH", path)
             .env("FAULT_COUNTER", &self.counter)
             .env("FAULT_AT", at.to_string())
             .output()
-            .unwrap();
-        let calls = std::fs::read_to_string(&self.counter)
+            .unwrap()
+    }
+
+    /// How many wrapped calls were made since the last reset.
+    pub fn calls(&self) -> usize {
+        std::fs::read_to_string(&self.counter)
             .ok()
             .and_then(|text| text.trim().parse().ok())
-            .unwrap_or(0);
-        (output, calls)
+            .unwrap_or(0)
     }
 }
 
@@ -358,6 +373,17 @@ impl Dist {
     pub fn ls(&self, world: &World, path: &str) -> Vec<String> {
         let mut entries: Vec<String> = world
             .ok(world.command("svn").args(["ls", &self.file_url(path)]))
+            .lines()
+            .map(String::from)
+            .collect();
+        entries.sort();
+        entries
+    }
+
+    /// `svn ls -R` of the whole repository, sorted.
+    pub fn ls_recursive(&self, world: &World) -> Vec<String> {
+        let mut entries: Vec<String> = world
+            .ok(world.command("svn").args(["ls", "-R", &self.file_url("")]))
             .lines()
             .map(String::from)
             .collect();
