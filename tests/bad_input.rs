@@ -520,6 +520,60 @@ fn catalogue() -> Vec<Case> {
             &["not in the keyring", "keys append", "nothing was uploaded"],
         ),
         svn_case(
+            "svn not installed, for keys append",
+            Svn::File,
+            |w, _| {
+                w.generate_key("Release Manager", "rm@apache.org");
+                vec![("PATH", path_with_only(w, &["git", "gpg", "svnmucc"]))]
+            },
+            &["keys", "append"],
+            &["`svn` is not installed", "apt-get install subversion"],
+        ),
+        svn_case(
+            "svnmucc not installed, for upload",
+            Svn::File,
+            |w, r| {
+                packaged(w, r, &[]);
+                vec![("PATH", path_with_only(w, &["git", "gpg", "svn"]))]
+            },
+            &["upload", "1.0.0", "--rc", "1"],
+            &["`svnmucc` is not installed", "apt-get install subversion"],
+        ),
+        svn_case(
+            "upload of other files for a released version",
+            Svn::File,
+            |w, r| {
+                packaged(w, r, &[]);
+                xtask_ok(w, r, &["upload", "1.0.0", "--rc", "1"], &[]);
+                xtask_ok(w, r, &["promote", "1.0.0", "--rc", "1"], &[]);
+                w.write(
+                    r,
+                    "src/late.lua",
+                    format!("{LUA_HEADER}return 1\n").as_bytes(),
+                );
+                commit_all(w, r, "A late change");
+                let rebuild = ["package", "1.0.0", "--rc", "1", "--ref", "HEAD", "--force"];
+                xtask_ok(w, r, &rebuild, &[]);
+                Vec::new()
+            },
+            &["upload", "1.0.0", "--rc", "1"],
+            &["already released", "never changed", "new version"],
+        ),
+        svn_case(
+            "promote over an existing release",
+            Svn::File,
+            |w, r| {
+                packaged(w, r, &[]);
+                xtask_ok(w, r, &["upload", "1.0.0", "--rc", "1"], &[]);
+                xtask_ok(w, r, &["promote", "1.0.0", "--rc", "1"], &[]);
+                let rc = format!("file://{}/dev/demo/1.0.0-rc1", w.path("dist").display());
+                w.ok(w.command("svnmucc").args(["-m", "by hand", "mkdir", &rc]));
+                Vec::new()
+            },
+            &["promote", "1.0.0", "--rc", "1"],
+            &["already exists", "never overwritten", "cargo xtask prune"],
+        ),
+        svn_case(
             "promote of a candidate not in dev",
             Svn::File,
             nothing,
