@@ -305,12 +305,10 @@ fn the_svn_flow_converges_after_a_fault_at_every_external_call() {
 }
 
 #[test]
-fn upload_converges_after_being_killed_at_any_moment() {
+fn the_svn_steps_converge_after_being_killed_at_any_moment() {
     let world = World::new();
     world.generate_key("Release Manager", "rm@apache.org");
-    let dist = fresh_dist(&world);
-    let repo = project(&world, &dist);
-    let repo_arg = repo.display().to_string();
+    let repo = project(&world, &fresh_dist(&world));
     let xtask = |args: &[&str]| {
         let output = world
             .command(env!("CARGO_BIN_EXE_xtask"))
@@ -321,46 +319,68 @@ fn upload_converges_after_being_killed_at_any_moment() {
             .unwrap();
         assert!(output.status.success(), "{args:?}: {}", stderr(&output));
     };
-    let upload = ["--repo", repo_arg.as_str(), "upload", "1.0.0", "--rc", "1"];
     xtask(&["package", "1.0.0", "--rc", "1"]);
-    xtask(&["keys", "append"]);
-    let started = std::time::Instant::now();
-    xtask(&upload[2..]);
-    let duration = started.elapsed();
-    let expected = dist_state(&world, &dist);
+    let steps: [&[&str]; 3] = [
+        &["keys", "append"],
+        &["upload", "1.0.0", "--rc", "1"],
+        &["promote", "1.0.0", "--rc", "1"],
+    ];
+    let mut report = Vec::new();
+    for (index, step) in steps.iter().enumerate() {
+        // A fresh dist with the steps before this one done.
+        let prepare = || {
+            let dist = fresh_dist(&world);
+            for before in &steps[..index] {
+                xtask(before);
+            }
+            dist
+        };
+        let dist = prepare();
+        let before = dist.youngest(&world);
+        let started = std::time::Instant::now();
+        xtask(step);
+        let duration = started.elapsed();
+        let expected = dist_state(&world, &dist);
 
-    // Kills spread over the time a whole upload takes, before and after its commit.
-    let mut tried = 0;
-    let mut after_commit = 0;
-    for tenth in 0..=12 {
-        let delay = duration * tenth / 10;
-        let dist = fresh_dist(&world);
-        xtask(&["keys", "append"]);
-        // Its own process group, killed whole like Ctrl-C in a terminal: svn and gpg too.
-        let mut child = world
-            .command(env!("CARGO_BIN_EXE_xtask"))
-            .args(upload)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .process_group(0)
-            .spawn()
-            .unwrap();
-        std::thread::sleep(delay);
-        world.ok(world
-            .command("kill")
-            .args(["-KILL", "--", &format!("-{}", child.id())]));
-        let _ = child.wait();
-        tried += 1;
-        assert_nothing_half_made(&world, &dist, Path::new("/nonexistent"));
-        if dist.ls(&world, "dev/demo").len() > 1 {
-            after_commit += 1;
+        // Kills spread over the time the whole step takes, before and after its commit.
+        let mut tried = 0;
+        let mut after_commit = 0;
+        for tenth in 0..=12 {
+            let delay = duration * tenth / 10;
+            let dist = prepare();
+            // Its own process group, killed whole like Ctrl-C in a terminal: svn and gpg too.
+            let mut child = world
+                .command(env!("CARGO_BIN_EXE_xtask"))
+                .arg("--repo")
+                .arg(&repo)
+                .args(*step)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .process_group(0)
+                .spawn()
+                .unwrap();
+            std::thread::sleep(delay);
+            world.ok(world
+                .command("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())]));
+            let _ = child.wait();
+            tried += 1;
+            assert_nothing_half_made(&world, &dist, Path::new("/nonexistent"));
+            if dist.youngest(&world) > before {
+                after_commit += 1;
+            }
+            xtask(step);
+            assert_eq!(
+                dist_state(&world, &dist),
+                expected,
+                "{step:?} killed after {delay:?}"
+            );
         }
-        xtask(&upload[2..]);
-        assert_eq!(dist_state(&world, &dist), expected, "kill after {delay:?}");
+        report.push(format!(
+            "{}: {tried} ({} before its commit, {after_commit} after; the step takes {duration:?})",
+            step[..2].join(" "),
+            tried - after_commit
+        ));
     }
-    println!(
-        "{tried} kills of upload tried ({} before its commit, {after_commit} after; a whole \
-         upload takes {duration:?}), all converged",
-        tried - after_commit
-    );
+    println!("kills tried, all converged: {}", report.join("; "));
 }
