@@ -184,9 +184,9 @@ fn sha512(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// Right after a fault: a candidate or a release on dist is either absent or complete, and
-/// a local tarball is never there without a checksum and signature that vouch for it.
-fn assert_nothing_half_made(world: &World, dist: &Dist, out: &Path) {
+/// Right after a fault or a kill: a candidate or a release on dist is either absent or
+/// complete.
+fn assert_dist_not_half_made(world: &World, dist: &Dist) {
     let entries = dist.ls_recursive(world);
     for dir in ["dev/demo/1.0.0-rc1/", "release/demo/1.0.0/"] {
         let files = entries
@@ -197,9 +197,6 @@ fn assert_nothing_half_made(world: &World, dist: &Dist, out: &Path) {
             files == 0 && !entries.iter().any(|e| e == dir) || files == 3,
             "{dir} is half there: {entries:?}"
         );
-    }
-    if out.join(TARBALL).exists() {
-        final_state(world, out);
     }
 }
 
@@ -225,6 +222,14 @@ fn the_svn_flow_converges_after_a_fault_at_every_external_call() {
     }
     let total = faults.calls();
     let expected = dist_state(&world, &dist);
+    for keys in ["dev/demo/KEYS", "release/demo/KEYS"] {
+        let text = String::from_utf8(dist.cat(&world, keys)).unwrap();
+        assert_eq!(
+            text.matches("BEGIN PGP PUBLIC KEY BLOCK").count(),
+            1,
+            "{keys}"
+        );
+    }
     let expected_local = final_state(&world, &clean_out);
 
     let mut tried = 0;
@@ -240,7 +245,11 @@ fn the_svn_flow_converges_after_a_fault_at_every_external_call() {
             .position(|args| !run(at, args).status.success())
             .unwrap_or(commands.len());
         tried += 1;
-        assert_nothing_half_made(&world, &dist, &out);
+        assert_dist_not_half_made(&world, &dist);
+        // A local tarball is never there without a checksum and signature that vouch for it.
+        if out.join(TARBALL).exists() {
+            final_state(&world, &out);
+        }
         for args in &commands[failed..] {
             let rerun = run(0, args);
             assert!(
@@ -365,7 +374,7 @@ fn the_svn_steps_converge_after_being_killed_at_any_moment() {
                 .args(["-KILL", "--", &format!("-{}", child.id())]));
             let _ = child.wait();
             tried += 1;
-            assert_nothing_half_made(&world, &dist, Path::new("/nonexistent"));
+            assert_dist_not_half_made(&world, &dist);
             if dist.youngest(&world) > before {
                 after_commit += 1;
             }
