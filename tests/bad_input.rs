@@ -47,7 +47,7 @@ fn snapshot(world: &World, repo: &Path, out: &Path, dist: Option<&Dist>) -> Stri
 }
 
 /// The dist repository a case runs against.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Svn {
     None,
     /// file://, configured as svn-dev-url and svn-release-url of the project.
