@@ -1,6 +1,6 @@
 //! The bad-input catalogue: every bad input we can think of, run through the real binary. Each
 //! must give a non-zero exit, a message naming the problem and the fix, and leave the
-//! repository, the output directory and the keyring as they were.
+//! repository, the output directory, the SVN repository and the keyring as they were.
 
 mod common;
 
@@ -9,9 +9,12 @@ use std::path::{Path, PathBuf};
 use common::*;
 
 /// What a case may not change: the work tree and refs of the repository, every file under the
-/// output directory, and the keys in GNUPGHOME.
-fn snapshot(world: &World, repo: &Path, out: &Path) -> String {
+/// output directory, the youngest revision of the dist repository, and the keys in GNUPGHOME.
+fn snapshot(world: &World, repo: &Path, out: &Path, dist: Option<&Dist>) -> String {
     let mut state = String::new();
+    if let Some(dist) = dist {
+        state.push_str(&format!("dist at r{}\n", dist.youngest(world)));
+    }
     for file in list_files(repo) {
         if file.starts_with(".git/") && !file.starts_with(".git/refs/") {
             continue;
@@ -43,8 +46,19 @@ fn snapshot(world: &World, repo: &Path, out: &Path) -> String {
     state
 }
 
+/// The dist repository a case runs against.
+#[derive(Clone, Copy)]
+enum Svn {
+    None,
+    /// file://, configured as svn-dev-url and svn-release-url of the project.
+    File,
+    /// svnserve with the ASF's permissions; the case runs as the release manager `rm`.
+    Served,
+}
+
 struct Case {
     name: &'static str,
+    svn: Svn,
     /// Prepares the world; returns extra environment for the run.
     setup: fn(&World, &Path) -> Vec<(&'static str, String)>,
     args: Vec<String>,
@@ -59,14 +73,71 @@ fn case(
 ) -> Case {
     Case {
         name,
+        svn: Svn::None,
         setup,
         args: args.iter().map(|a| a.to_string()).collect(),
         needles: needles.to_vec(),
     }
 }
 
+fn svn_case(
+    name: &'static str,
+    svn: Svn,
+    setup: fn(&World, &Path) -> Vec<(&'static str, String)>,
+    args: &[&str],
+    needles: &[&'static str],
+) -> Case {
+    Case {
+        svn,
+        ..case(name, setup, args, needles)
+    }
+}
+
 fn nothing(_: &World, _: &Path) -> Vec<(&'static str, String)> {
     Vec::new()
+}
+
+const TARBALL: &str = "apache-demo-1.0.0-src.tgz";
+
+/// The release manager's account on the served dist repository.
+fn rm_account() -> Vec<(&'static str, String)> {
+    vec![
+        ("SVN_USERNAME", "rm".to_string()),
+        ("SVN_PASSWORD", RM_PASSWORD.to_string()),
+    ]
+}
+
+fn xtask_ok(world: &World, repo: &Path, args: &[&str], env: &[(&'static str, String)]) {
+    let mut command = world.command(env!("CARGO_BIN_EXE_xtask"));
+    command.arg("--repo").arg(repo).args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    world.ok(&mut command);
+}
+
+/// A signing key in the dist KEYS and the package of 1.0.0 RC1, ready to upload.
+fn packaged(world: &World, repo: &Path, env: &[(&'static str, String)]) {
+    world.generate_key("Release Manager", "rm@apache.org");
+    xtask_ok(world, repo, &["keys", "append"], env);
+    xtask_ok(world, repo, &["package", "1.0.0", "--rc", "1"], &[]);
+}
+
+/// Points the project's dist settings at `url` instead of the test's repository.
+fn dist_url_becomes(world: &World, repo: &Path, url: &str) {
+    let manifest = std::fs::read_to_string(repo.join("Cargo.toml")).unwrap();
+    let ours = format!("file://{}", world.path("dist").display());
+    world.write(repo, "Cargo.toml", manifest.replace(&ours, url).as_bytes());
+    commit_all(world, repo, "other dist");
+}
+
+/// A port of 127.0.0.1 nothing listens on.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn commit_all(world: &World, repo: &Path, message: &str) {
@@ -110,6 +181,7 @@ fn catalogue() -> Vec<Case> {
         let args = package(version);
         cases.push(Case {
             name: "malformed version",
+            svn: Svn::None,
             setup: nothing,
             args,
             needles: vec!["invalid version", "like 2.3.0"],
@@ -291,6 +363,243 @@ fn catalogue() -> Vec<Case> {
             &["/nonexistent/candidate"],
         ),
     ]);
+    for (command, rc) in [
+        ("upload", "0"),
+        ("upload", "x"),
+        ("upload", ""),
+        ("upload", "1.5"),
+        ("upload", "99999999999"),
+        ("promote", "0"),
+        ("promote", "rc1"),
+        ("promote", "+-1"),
+    ] {
+        cases.push(svn_case(
+            "bad --rc",
+            Svn::File,
+            nothing,
+            &[command, "1.0.0", "--rc", rc],
+            &["invalid release candidate", "like --rc 1"],
+        ));
+    }
+    cases.extend([
+        svn_case(
+            "negative --rc",
+            Svn::File,
+            nothing,
+            &["upload", "1.0.0", "--rc=-1"],
+            &["invalid release candidate `-1`", "like --rc 1"],
+        ),
+        svn_case(
+            "--rc taken for a flag",
+            Svn::File,
+            nothing,
+            &["promote", "1.0.0", "--rc", "-1"],
+            &["unexpected argument '-1'", "--rc <RC>"],
+        ),
+        svn_case(
+            "SVN server not listening",
+            Svn::File,
+            |w, r| {
+                let url = format!("svn://127.0.0.1:{}/dist", closed_port());
+                dist_url_becomes(w, r, &url);
+                Vec::new()
+            },
+            &["promote", "1.0.0", "--rc", "1"],
+            &["Connection refused", "cannot be reached", "svn-dev-url"],
+        ),
+        svn_case(
+            "SVN repository that does not exist",
+            Svn::File,
+            |w, r| {
+                w.generate_key("Release Manager", "rm@apache.org");
+                dist_url_becomes(w, r, "file:///nonexistent/dist");
+                Vec::new()
+            },
+            &["keys", "append"],
+            &[
+                "Unable to open repository",
+                "cannot be reached",
+                "svn-dev-url",
+            ],
+        ),
+        svn_case(
+            "dist path that does not exist",
+            Svn::File,
+            |w, r| {
+                let url = format!("file://{}/no/such/path", w.path("dist").display());
+                dist_url_becomes(w, r, &url);
+                Vec::new()
+            },
+            &["promote", "1.0.0", "--rc", "1"],
+            &["does not exist in the SVN repository", "svn-dev-url"],
+        ),
+        svn_case(
+            "wrong SVN password",
+            Svn::Served,
+            |w, _| {
+                w.generate_key("Release Manager", "rm@apache.org");
+                vec![("SVN_PASSWORD", "not-the-password".to_string())]
+            },
+            &["keys", "append"],
+            &["Password incorrect", "SVN_PASSWORD"],
+        ),
+        svn_case(
+            "no permission on dist/release",
+            Svn::Served,
+            |w, r| {
+                packaged(w, r, &rm_account());
+                xtask_ok(w, r, &["upload", "1.0.0", "--rc", "1"], &rm_account());
+                Vec::new()
+            },
+            &["promote", "1.0.0", "--rc", "1"],
+            &["no permission", "ask a PMC member", "nothing was changed"],
+        ),
+        svn_case(
+            "corrupted artifact before upload",
+            Svn::File,
+            |w, r| {
+                packaged(w, r, &[]);
+                let tarball = r.join("target/asf-release/1.0.0-rc1").join(TARBALL);
+                let mut bytes = std::fs::read(&tarball).unwrap();
+                let middle = bytes.len() / 2;
+                bytes[middle] ^= 0x20;
+                std::fs::write(&tarball, bytes).unwrap();
+                Vec::new()
+            },
+            &["upload", "1.0.0", "--rc", "1"],
+            &["does not match", "damaged", "--force"],
+        ),
+        svn_case(
+            "signature that is not a signature",
+            Svn::File,
+            |w, r| {
+                packaged(w, r, &[]);
+                let dir = r.join("target/asf-release/1.0.0-rc1");
+                std::fs::write(dir.join(format!("{TARBALL}.asc")), b"garbage\n").unwrap();
+                Vec::new()
+            },
+            &["upload", "1.0.0", "--rc", "1"],
+            &["signature", "nothing was uploaded", "--force"],
+        ),
+        svn_case(
+            "upload of a candidate never packaged",
+            Svn::File,
+            nothing,
+            &["upload", "1.0.0", "--rc", "7"],
+            &["is missing", "cargo xtask package 1.0.0 --rc 7"],
+        ),
+        svn_case(
+            "upload from a directory that does not exist",
+            Svn::File,
+            nothing,
+            &["upload", "1.0.0", "--rc", "1", "--dir", "/nonexistent/rc1"],
+            &["/nonexistent/rc1", "is missing", "cargo xtask package"],
+        ),
+        svn_case(
+            "upload without a KEYS on dist",
+            Svn::File,
+            |w, r| {
+                w.generate_key("Release Manager", "rm@apache.org");
+                xtask_ok(w, r, &["package", "1.0.0", "--rc", "1"], &[]);
+                let keys = format!("file://{}/dev/demo/KEYS", w.path("dist").display());
+                w.ok(w.command("svnmucc").args(["-m", "no KEYS", "rm", &keys]));
+                Vec::new()
+            },
+            &["upload", "1.0.0", "--rc", "1"],
+            &["no KEYS file", "keys append"],
+        ),
+        svn_case(
+            "upload signed by a key not in KEYS",
+            Svn::File,
+            |w, r| {
+                w.generate_key("Release Manager", "rm@apache.org");
+                xtask_ok(w, r, &["package", "1.0.0", "--rc", "1"], &[]);
+                Vec::new()
+            },
+            &["upload", "1.0.0", "--rc", "1"],
+            &["not in the keyring", "keys append", "nothing was uploaded"],
+        ),
+        svn_case(
+            "svn not installed, for keys append",
+            Svn::File,
+            |w, _| {
+                w.generate_key("Release Manager", "rm@apache.org");
+                vec![("PATH", path_with_only(w, &["git", "gpg", "svnmucc"]))]
+            },
+            &["keys", "append"],
+            &["`svn` is not installed", "apt-get install subversion"],
+        ),
+        svn_case(
+            "svnmucc not installed, for upload",
+            Svn::File,
+            |w, r| {
+                packaged(w, r, &[]);
+                vec![("PATH", path_with_only(w, &["git", "gpg", "svn"]))]
+            },
+            &["upload", "1.0.0", "--rc", "1"],
+            &["`svnmucc` is not installed", "apt-get install subversion"],
+        ),
+        svn_case(
+            "upload of other files for a released version",
+            Svn::File,
+            |w, r| {
+                packaged(w, r, &[]);
+                xtask_ok(w, r, &["upload", "1.0.0", "--rc", "1"], &[]);
+                xtask_ok(w, r, &["promote", "1.0.0", "--rc", "1"], &[]);
+                w.write(
+                    r,
+                    "src/late.lua",
+                    format!("{LUA_HEADER}return 1\n").as_bytes(),
+                );
+                commit_all(w, r, "A late change");
+                let rebuild = ["package", "1.0.0", "--rc", "1", "--ref", "HEAD", "--force"];
+                xtask_ok(w, r, &rebuild, &[]);
+                Vec::new()
+            },
+            &["upload", "1.0.0", "--rc", "1"],
+            &["already released", "never changed", "new version"],
+        ),
+        svn_case(
+            "promote over an existing release",
+            Svn::File,
+            |w, r| {
+                packaged(w, r, &[]);
+                xtask_ok(w, r, &["upload", "1.0.0", "--rc", "1"], &[]);
+                xtask_ok(w, r, &["promote", "1.0.0", "--rc", "1"], &[]);
+                let rc = format!("file://{}/dev/demo/1.0.0-rc1", w.path("dist").display());
+                w.ok(w.command("svnmucc").args(["-m", "by hand", "mkdir", &rc]));
+                Vec::new()
+            },
+            &["promote", "1.0.0", "--rc", "1"],
+            &["already exists", "never overwritten", "cargo xtask prune"],
+        ),
+        svn_case(
+            "promote of a candidate not in dev",
+            Svn::File,
+            nothing,
+            &["promote", "1.0.0", "--rc", "3"],
+            &[
+                "there is no candidate",
+                "none",
+                "cargo xtask upload 1.0.0 --rc 3",
+            ],
+        ),
+        svn_case(
+            "promote of another number than the uploaded one",
+            Svn::File,
+            |w, r| {
+                packaged(w, r, &[]);
+                xtask_ok(w, r, &["upload", "1.0.0", "--rc", "1"], &[]);
+                Vec::new()
+            },
+            &["promote", "1.0.0", "--rc", "2"],
+            &[
+                "there is no candidate",
+                "RC1",
+                "cargo xtask upload 1.0.0 --rc 2",
+            ],
+        ),
+    ]);
     cases
 }
 
@@ -300,11 +609,23 @@ fn every_bad_input_fails_clearly_and_changes_nothing() {
     let total = cases.len();
     for (index, case) in cases.into_iter().enumerate() {
         let world = World::new();
-        let repo = world.fixture_repo("repo");
+        let mut extra_env = Vec::new();
+        let (repo, dist, _server) = match case.svn {
+            Svn::None => (world.fixture_repo("repo"), None, None),
+            Svn::File => {
+                let dist = Dist::new(&world, world.path("dist"));
+                (project(&world, &dist), Some(dist), None)
+            }
+            Svn::Served => {
+                let (dist, server) = served_dist(&world);
+                extra_env.extend(rm_account());
+                (project(&world, &dist), Some(dist), Some(server))
+            }
+        };
         let out: PathBuf = world.path("out");
         std::fs::create_dir_all(&out).unwrap();
-        let extra_env = (case.setup)(&world, &repo);
-        let before = snapshot(&world, &repo, &out);
+        extra_env.extend((case.setup)(&world, &repo));
+        let before = snapshot(&world, &repo, &out, dist.as_ref());
         let mut args: Vec<String> = Vec::new();
         if !case.args.contains(&"--repo".to_string()) {
             args.extend(["--repo".into(), repo.display().to_string()]);
@@ -339,7 +660,7 @@ fn every_bad_input_fails_clearly_and_changes_nothing() {
         );
         if case.name != "not a git repository" {
             assert_eq!(
-                snapshot(&world, &repo, &out),
+                snapshot(&world, &repo, &out, dist.as_ref()),
                 before,
                 "case {index} ({}) changed the world",
                 case.name

@@ -1,8 +1,10 @@
-//! Known secret values must never show on a command line (`/proc/*/cmdline` during the run),
-//! in dry-run output, logs or error messages.
+//! Known secret values (the gpg passphrase, the SVN passwords) must never show on a command
+//! line (`/proc/*/cmdline` during the run), in dry-run output, logs or error messages.
 
 mod common;
 
+use std::collections::BTreeSet;
+use std::path::Path;
 use std::process::Stdio;
 
 use common::*;
@@ -11,21 +13,26 @@ const PASSPHRASE: &str = "correct-horse-battery-staple-4711";
 
 /// Every command line of every process on the machine, read repeatedly while `child` runs.
 fn command_lines_while_running(
-    mut child: std::process::Child,
-) -> (Vec<String>, std::process::Output) {
-    let mut seen = Vec::new();
-    while child.try_wait().unwrap().is_none() {
+    child: std::process::Child,
+) -> (BTreeSet<String>, std::process::Output) {
+    // The child's pipes are drained meanwhile, so a chatty child cannot block on them.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sender.send(child.wait_with_output()));
+    let mut seen = BTreeSet::new();
+    loop {
+        if let Ok(output) = receiver.try_recv() {
+            return (seen, output.unwrap());
+        }
         if let Ok(entries) = std::fs::read_dir("/proc") {
             for entry in entries.flatten() {
                 if let Ok(bytes) = std::fs::read(entry.path().join("cmdline")) {
                     if !bytes.is_empty() {
-                        seen.push(String::from_utf8_lossy(&bytes).replace('\0', " "));
+                        seen.insert(String::from_utf8_lossy(&bytes).replace('\0', " "));
                     }
                 }
             }
         }
     }
-    (seen, child.wait_with_output().unwrap())
 }
 
 #[test]
@@ -135,5 +142,141 @@ fn the_gpg_passphrase_reaches_gpg_only_on_stdin() {
         list_files(&other_out).is_empty(),
         "{:?}",
         list_files(&other_out)
+    );
+}
+
+const WRONG_PASSWORD: &str = "wrong-svn-password-1234";
+
+/// Every file under `dir` whose bytes contain `secret`.
+fn files_containing(dir: &Path, secret: &str) -> Vec<String> {
+    list_files(dir)
+        .into_iter()
+        .filter(|file| {
+            let bytes = std::fs::read(dir.join(file)).unwrap_or_default();
+            bytes
+                .windows(secret.len())
+                .any(|window| window == secret.as_bytes())
+        })
+        .collect()
+}
+
+#[test]
+fn the_svn_password_reaches_svn_only_on_stdin() {
+    let world = World::new();
+    let (dist, _server) = served_dist(&world);
+    let repo = project(&world, &dist);
+    world.generate_key("Release Manager", "rm@apache.org");
+    let run = |args: &[&str], username: &str, password: &str| {
+        let child = world
+            .command(env!("CARGO_BIN_EXE_xtask"))
+            .arg("--repo")
+            .arg(&repo)
+            .args(args)
+            .env("SVN_USERNAME", username)
+            .env("SVN_PASSWORD", password)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        command_lines_while_running(child)
+    };
+    let mut command_lines = BTreeSet::new();
+    let mut printed = String::new();
+    let mut step = |args: &[&str], username: &str, password: &str, succeeds: bool| {
+        let (seen, output) = run(args, username, password);
+        let text = stdout(&output) + &stderr(&output);
+        assert_eq!(output.status.success(), succeeds, "{args:?}:\n{text}");
+        command_lines.extend(seen);
+        printed.push_str(&text);
+        text
+    };
+
+    for args in [
+        &["--dry-run", "keys", "append"][..],
+        &["--dry-run", "upload", "1.0.0", "--rc", "1"],
+    ] {
+        let shown = step(args, "rm", RM_PASSWORD, !args.contains(&"upload"));
+        if args.contains(&"keys") {
+            assert!(shown.contains("--password-from-stdin"), "{shown}");
+        }
+    }
+    step(&["keys", "append"], "rm", RM_PASSWORD, true);
+    step(&["package", "1.0.0", "--rc", "1"], "rm", RM_PASSWORD, true);
+    let dry = step(
+        &["--dry-run", "upload", "1.0.0", "--rc", "1"],
+        "rm",
+        RM_PASSWORD,
+        true,
+    );
+    assert!(dry.contains("--password-from-stdin"), "{dry}");
+    step(&["upload", "1.0.0", "--rc", "1"], "rm", RM_PASSWORD, true);
+    let denied = step(&["promote", "1.0.0", "--rc", "1"], "rm", RM_PASSWORD, false);
+    assert!(denied.contains("no permission"), "{denied}");
+    let wrong = step(
+        &["promote", "1.0.0", "--rc", "1"],
+        "pmc",
+        WRONG_PASSWORD,
+        false,
+    );
+    assert!(wrong.contains("Password incorrect"), "{wrong}");
+    let dry = step(
+        &["--dry-run", "promote", "1.0.0", "--rc", "1"],
+        "pmc",
+        PMC_PASSWORD,
+        true,
+    );
+    assert!(dry.contains("--password-from-stdin"), "{dry}");
+    step(
+        &["promote", "1.0.0", "--rc", "1"],
+        "pmc",
+        PMC_PASSWORD,
+        true,
+    );
+    assert_eq!(dist.ls(&world, "release/demo/1.0.0").len(), 3);
+
+    // The scan must have caught svn and svnmucc at work, or it proves nothing.
+    let program = |line: &String| line.split(' ').next().unwrap_or_default().to_string();
+    let programs: BTreeSet<String> = command_lines.iter().map(program).collect();
+    for tool in ["svn", "svnmucc"] {
+        assert!(
+            programs
+                .iter()
+                .any(|p| p == tool || p.ends_with(&format!("/{tool}"))),
+            "the scan never saw {tool}: {programs:?}"
+        );
+    }
+    let count_of = |tool: &str| {
+        command_lines
+            .iter()
+            .filter(|line| program(line).rsplit('/').next() == Some(tool))
+            .count()
+    };
+    let (svn_lines, svnmucc_lines) = (count_of("svn"), count_of("svnmucc"));
+    assert!(
+        command_lines
+            .iter()
+            .any(|line| line.contains("--password-from-stdin")),
+        "the scan saw svn only without a password"
+    );
+    for secret in [RM_PASSWORD, PMC_PASSWORD, WRONG_PASSWORD] {
+        let leaks: Vec<&String> = command_lines
+            .iter()
+            .filter(|line| line.contains(secret))
+            .collect();
+        assert!(leaks.is_empty(), "password on a command line: {leaks:?}");
+        assert!(!printed.contains(secret), "password printed:\n{printed}");
+        // Nothing written down: no auth cache in HOME, nothing in the project or its output,
+        // nothing in the commit messages.
+        for dir in [&world.home, &repo] {
+            let found = files_containing(dir, secret);
+            assert!(found.is_empty(), "password stored in {found:?}");
+        }
+        let log = world.ok(world.command("svn").args(["log", "-v", &dist.file_url("")]));
+        assert!(!log.contains(secret), "{log}");
+    }
+    println!(
+        "{} distinct command lines scanned ({svn_lines} of svn, {svnmucc_lines} of svnmucc), \
+         no password in any",
+        command_lines.len()
     );
 }

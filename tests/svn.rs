@@ -5,123 +5,13 @@
 
 mod common;
 
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Output};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
 use common::*;
 
 const TARBALL: &str = "apache-demo-1.0.0-src.tgz";
-const KEYS_HEADER: &str = "This file contains the PGP keys of the developers of Apache Demo.\n\n\
-Users: gpg --import KEYS\nDevelopers: (gpg --list-sigs <key> && gpg --armor --export <key>) >> KEYS\n";
-
-/// A repository laid out like dist: dev/demo/KEYS, release/demo/KEYS and release 0.9.0.
-struct Dist {
-    repo: PathBuf,
-    /// The URL of the repository root as the tool reaches it.
-    url: String,
-}
-
-impl Dist {
-    fn new(world: &World, repo: PathBuf) -> Dist {
-        std::fs::create_dir_all(repo.parent().unwrap()).unwrap();
-        world.ok(world.command("svnadmin").arg("create").arg(&repo));
-        let url = format!("file://{}", repo.display());
-        world.write(world.root.path(), "seed/KEYS", KEYS_HEADER.as_bytes());
-        world.write(world.root.path(), "seed/old.tgz", b"the bytes of 0.9.0");
-        let seed = world.path("seed");
-        let keys = seed.join("KEYS");
-        let old = seed.join("old.tgz");
-        world.ok(world
-            .command("svnmucc")
-            .args(["-U", &url, "-m", "dist layout"])
-            .args([
-                "mkdir",
-                "dev",
-                "mkdir",
-                "dev/demo",
-                "put",
-                keys.to_str().unwrap(),
-                "dev/demo/KEYS",
-                "mkdir",
-                "release",
-                "mkdir",
-                "release/demo",
-                "put",
-                keys.to_str().unwrap(),
-                "release/demo/KEYS",
-                "mkdir",
-                "release/demo/0.9.0",
-                "put",
-                old.to_str().unwrap(),
-                "release/demo/0.9.0/apache-demo-0.9.0-src.tgz",
-            ]));
-        Dist { repo, url }
-    }
-
-    fn youngest(&self, world: &World) -> u64 {
-        world
-            .ok(world.command("svnlook").arg("youngest").arg(&self.repo))
-            .trim()
-            .parse()
-            .unwrap()
-    }
-
-    fn file_url(&self, path: &str) -> String {
-        format!("file://{}/{path}", self.repo.display())
-    }
-
-    /// `svn ls` straight from the repository, sorted.
-    fn ls(&self, world: &World, path: &str) -> Vec<String> {
-        let mut entries: Vec<String> = world
-            .ok(world.command("svn").args(["ls", &self.file_url(path)]))
-            .lines()
-            .map(String::from)
-            .collect();
-        entries.sort();
-        entries
-    }
-
-    fn cat(&self, world: &World, path: &str) -> Vec<u8> {
-        let output = world
-            .command("svn")
-            .args(["cat", &self.file_url(path)])
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "svn cat {path}: {}",
-            stderr(&output)
-        );
-        output.stdout
-    }
-
-    fn mkdirs(&self, world: &World, paths: &[&str]) {
-        let mut command = world.command("svnmucc");
-        command.args(["-U", &self.file_url(""), "-m", "setup"]);
-        for path in paths {
-            command.args(["mkdir", path]);
-        }
-        world.ok(&mut command);
-    }
-}
-
-/// The fixture project, configured for `dist`, tagged 1.0.0-rc1.
-fn project(world: &World, dist: &Dist) -> PathBuf {
-    let repo = world.fixture_repo("repo");
-    let manifest = repo.join("Cargo.toml");
-    let mut text = std::fs::read_to_string(&manifest).unwrap();
-    text.push_str(&format!(
-        "svn-dev-url = \"{0}/dev/demo\"\nsvn-release-url = \"{0}/release/demo\"\n",
-        dist.url
-    ));
-    std::fs::write(&manifest, text).unwrap();
-    world.git(&repo, &["commit", "-qam", "Release settings"]);
-    world.git(&repo, &["tag", "1.0.0-rc1"]);
-    repo
-}
-
 fn xtask(world: &World, repo: &Path, args: &[&str]) -> Output {
     xtask_env(world, repo, args, &[])
 }
@@ -439,10 +329,18 @@ fn promote_moves_the_voted_candidate_and_removes_the_others_in_one_commit() {
     let again = assert_ok(&xtask(&world, &repo, &["promote", "1.0.0", "--rc", "2"]));
     assert!(again.contains("nothing to do"), "{again}");
 
-    // A late candidate of a released version: refused, never overwriting the release.
+    // A late candidate of a released version: refused by upload, and by promote when it
+    // reached dev by hand; never overwriting the release.
     world.git(&repo, &["tag", "1.0.0-rc3"]);
     package(&world, &repo, "3");
-    assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "3"]));
+    let before = dist.youngest(&world);
+    let refused = xtask(&world, &repo, &["upload", "1.0.0", "--rc", "3"]);
+    assert_fails_with(
+        &refused,
+        &["already released", "never changed", "new version"],
+    );
+    assert_eq!(dist.youngest(&world), before);
+    dist.mkdirs(&world, &["dev/demo/1.0.0-rc3"]);
     let before = dist.youngest(&world);
     let refused = xtask(&world, &repo, &["promote", "1.0.0", "--rc", "3"]);
     assert_fails_with(&refused, &["already exists", "never overwritten"]);
@@ -539,83 +437,13 @@ fn prune_lists_what_leaves_dist_and_deletes_only_with_yes() {
     assert_eq!(dist.youngest(&world), before + 1);
 }
 
-/// svnserve on a free port of 127.0.0.1, stopped when dropped.
-struct Svnserve {
-    child: Child,
-    port: u16,
-}
-
-impl Svnserve {
-    fn start(world: &World, root: &Path) -> Svnserve {
-        for _ in 0..10 {
-            let port = TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let mut child = world
-                .command("svnserve")
-                .args(["-d", "--foreground", "-r"])
-                .arg(root)
-                .args([
-                    "--listen-host",
-                    "127.0.0.1",
-                    "--listen-port",
-                    &port.to_string(),
-                ])
-                .spawn()
-                .expect("svnserve starts");
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Svnserve { child, port };
-                }
-                if child.try_wait().unwrap().is_some() {
-                    break; // the port was taken meanwhile: try another
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!("svnserve did not start");
-    }
-}
-
-impl Drop for Svnserve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn over_svnserve_a_release_manager_uploads_but_only_the_pmc_promotes() {
     let world = World::new();
-    let root = world.path("srv");
-    let mut dist = Dist::new(&world, root.join("dist"));
-    let conf = dist.repo.join("conf");
-    std::fs::write(
-        conf.join("svnserve.conf"),
-        "[general]\nanon-access = none\nauth-access = write\npassword-db = passwd\n\
-         authz-db = authz\nrealm = dist\n",
-    )
-    .unwrap();
-    std::fs::write(
-        conf.join("passwd"),
-        "[users]\nrm = rm-secret-pw\npmc = pmc-secret-pw\n",
-    )
-    .unwrap();
-    std::fs::write(
-        conf.join("authz"),
-        "[/]\npmc = rw\nrm = r\n\n[/dev]\nrm = rw\n",
-    )
-    .unwrap();
-    let server = Svnserve::start(&world, &root);
-    dist.url = format!("svn://127.0.0.1:{}/dist", server.port);
+    let (dist, _server) = served_dist(&world);
     let repo = project(&world, &dist);
     world.generate_key("Release Manager", "rm@apache.org");
-    let rm = [("SVN_USERNAME", "rm"), ("SVN_PASSWORD", "rm-secret-pw")];
+    let rm = [("SVN_USERNAME", "rm"), ("SVN_PASSWORD", RM_PASSWORD)];
 
     let text = assert_ok(&xtask_env(
         &world,
@@ -624,7 +452,7 @@ fn over_svnserve_a_release_manager_uploads_but_only_the_pmc_promotes() {
         &rm,
     ));
     assert!(
-        !text.contains("rm-secret-pw"),
+        !text.contains(RM_PASSWORD),
         "the password never shows: {text}"
     );
     package(&world, &repo, "1");
@@ -634,7 +462,7 @@ fn over_svnserve_a_release_manager_uploads_but_only_the_pmc_promotes() {
         &["upload", "1.0.0", "--rc", "1"],
         &rm,
     ));
-    assert!(!text.contains("rm-secret-pw"), "{text}");
+    assert!(!text.contains(RM_PASSWORD), "{text}");
     assert_eq!(dist.ls(&world, "dev/demo/1.0.0-rc1").len(), 3);
 
     let before = dist.youngest(&world);
@@ -643,7 +471,7 @@ fn over_svnserve_a_release_manager_uploads_but_only_the_pmc_promotes() {
         &denied,
         &["no permission", "ask a PMC member", "nothing was changed"],
     );
-    assert!(!(stdout(&denied) + &stderr(&denied)).contains("rm-secret-pw"));
+    assert!(!(stdout(&denied) + &stderr(&denied)).contains(RM_PASSWORD));
     assert_eq!(dist.youngest(&world), before);
     assert_eq!(dist.ls(&world, "dev/demo/1.0.0-rc1").len(), 3);
     assert_eq!(dist.ls(&world, "release/demo"), ["0.9.0/", "KEYS"]);
@@ -661,7 +489,7 @@ fn over_svnserve_a_release_manager_uploads_but_only_the_pmc_promotes() {
     );
     assert_eq!(dist.youngest(&world), before);
 
-    let pmc = [("SVN_PASSWORD", "pmc-secret-pw")];
+    let pmc = [("SVN_PASSWORD", PMC_PASSWORD)];
     assert_ok(&xtask_env(
         &world,
         &repo,

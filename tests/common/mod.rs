@@ -4,8 +4,10 @@
 
 #![allow(dead_code)]
 
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
 
 pub const APACHE_LICENSE: &str = include_str!("../../xtask/src/archive/apache-2.0.txt");
 
@@ -275,20 +277,237 @@ impl Faults {
     /// Runs the real xtask with the call numbered `at` failing; returns the output and how
     /// many wrapped calls were made.
     pub fn run(&self, world: &World, at: usize, args: &[&str]) -> (Output, usize) {
+        self.reset();
+        let output = self.run_counting_on(world, at, args);
+        (output, self.calls())
+    }
+
+    /// Starts counting calls from zero.
+    pub fn reset(&self) {
         let _ = std::fs::remove_file(&self.counter);
+    }
+
+    /// Runs the real xtask with the call numbered `at` failing, counting on from the calls of
+    /// the commands before it, so one count spans a sequence of commands.
+    pub fn run_counting_on(&self, world: &World, at: usize, args: &[&str]) -> Output {
         let path = format!("{}:{}", self.bin.display(), std::env::var("PATH").unwrap());
-        let output = world
+        world
             .command(env!("CARGO_BIN_EXE_xtask"))
             .args(args)
             .env("PATH", path)
             .env("FAULT_COUNTER", &self.counter)
             .env("FAULT_AT", at.to_string())
             .output()
-            .unwrap();
-        let calls = std::fs::read_to_string(&self.counter)
+            .unwrap()
+    }
+
+    /// How many wrapped calls were made since the last reset.
+    pub fn calls(&self) -> usize {
+        std::fs::read_to_string(&self.counter)
             .ok()
             .and_then(|text| text.trim().parse().ok())
-            .unwrap_or(0);
-        (output, calls)
+            .unwrap_or(0)
     }
+}
+
+pub const KEYS_HEADER: &str = "This file contains the PGP keys of the developers of Apache Demo.\n\n\
+Users: gpg --import KEYS\nDevelopers: (gpg --list-sigs <key> && gpg --armor --export <key>) >> KEYS\n";
+
+/// A repository laid out like dist: dev/demo/KEYS, release/demo/KEYS and release 0.9.0.
+pub struct Dist {
+    pub repo: PathBuf,
+    /// The URL of the repository root as the tool reaches it.
+    pub url: String,
+}
+
+impl Dist {
+    pub fn new(world: &World, repo: PathBuf) -> Dist {
+        std::fs::create_dir_all(repo.parent().unwrap()).unwrap();
+        world.ok(world.command("svnadmin").arg("create").arg(&repo));
+        let url = format!("file://{}", repo.display());
+        world.write(world.root.path(), "seed/KEYS", KEYS_HEADER.as_bytes());
+        world.write(world.root.path(), "seed/old.tgz", b"the bytes of 0.9.0");
+        let seed = world.path("seed");
+        let keys = seed.join("KEYS");
+        let old = seed.join("old.tgz");
+        world.ok(world
+            .command("svnmucc")
+            .args(["-U", &url, "-m", "dist layout"])
+            .args([
+                "mkdir",
+                "dev",
+                "mkdir",
+                "dev/demo",
+                "put",
+                keys.to_str().unwrap(),
+                "dev/demo/KEYS",
+                "mkdir",
+                "release",
+                "mkdir",
+                "release/demo",
+                "put",
+                keys.to_str().unwrap(),
+                "release/demo/KEYS",
+                "mkdir",
+                "release/demo/0.9.0",
+                "put",
+                old.to_str().unwrap(),
+                "release/demo/0.9.0/apache-demo-0.9.0-src.tgz",
+            ]));
+        Dist { repo, url }
+    }
+
+    pub fn youngest(&self, world: &World) -> u64 {
+        world
+            .ok(world.command("svnlook").arg("youngest").arg(&self.repo))
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    pub fn file_url(&self, path: &str) -> String {
+        format!("file://{}/{path}", self.repo.display())
+    }
+
+    /// `svn ls` straight from the repository, sorted.
+    pub fn ls(&self, world: &World, path: &str) -> Vec<String> {
+        let mut entries: Vec<String> = world
+            .ok(world.command("svn").args(["ls", &self.file_url(path)]))
+            .lines()
+            .map(String::from)
+            .collect();
+        entries.sort();
+        entries
+    }
+
+    /// `svn ls -R` of the whole repository, sorted.
+    pub fn ls_recursive(&self, world: &World) -> Vec<String> {
+        let mut entries: Vec<String> = world
+            .ok(world.command("svn").args(["ls", "-R", &self.file_url("")]))
+            .lines()
+            .map(String::from)
+            .collect();
+        entries.sort();
+        entries
+    }
+
+    pub fn cat(&self, world: &World, path: &str) -> Vec<u8> {
+        let output = world
+            .command("svn")
+            .args(["cat", &self.file_url(path)])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "svn cat {path}: {}",
+            stderr(&output)
+        );
+        output.stdout
+    }
+
+    pub fn mkdirs(&self, world: &World, paths: &[&str]) {
+        let mut command = world.command("svnmucc");
+        command.args(["-U", &self.file_url(""), "-m", "setup"]);
+        for path in paths {
+            command.args(["mkdir", path]);
+        }
+        world.ok(&mut command);
+    }
+}
+
+/// The fixture project, configured for `dist`, tagged 1.0.0-rc1.
+pub fn project(world: &World, dist: &Dist) -> PathBuf {
+    let repo = world.fixture_repo("repo");
+    let manifest = repo.join("Cargo.toml");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str(&format!(
+        "svn-dev-url = \"{0}/dev/demo\"\nsvn-release-url = \"{0}/release/demo\"\n",
+        dist.url
+    ));
+    std::fs::write(&manifest, text).unwrap();
+    world.git(&repo, &["commit", "-qam", "Release settings"]);
+    world.git(&repo, &["tag", "1.0.0-rc1"]);
+    repo
+}
+
+/// svnserve on a free port of 127.0.0.1, stopped when dropped.
+pub struct Svnserve {
+    child: Child,
+    pub port: u16,
+}
+
+impl Svnserve {
+    pub fn start(world: &World, root: &Path) -> Svnserve {
+        for _ in 0..10 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let mut child = world
+                .command("svnserve")
+                .args(["-d", "--foreground", "-r"])
+                .arg(root)
+                .args([
+                    "--listen-host",
+                    "127.0.0.1",
+                    "--listen-port",
+                    &port.to_string(),
+                ])
+                .spawn()
+                .expect("svnserve starts");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Svnserve { child, port };
+                }
+                if child.try_wait().unwrap().is_some() {
+                    break; // the port was taken meanwhile: try another
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("svnserve did not start");
+    }
+}
+
+impl Drop for Svnserve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The accounts of `served_dist`: a release manager who may write dev/ only, and a PMC member
+/// who may write everywhere.
+pub const RM_PASSWORD: &str = "rm-secret-pw";
+pub const PMC_PASSWORD: &str = "pmc-secret-pw";
+
+/// A dist-like repository served by svnserve with the ASF's permissions: `rm` writes dev/ only,
+/// `pmc` writes everywhere, nobody reads anonymously. Keep the server alive while it is used.
+pub fn served_dist(world: &World) -> (Dist, Svnserve) {
+    let root = world.path("srv");
+    let mut dist = Dist::new(world, root.join("dist"));
+    let conf = dist.repo.join("conf");
+    std::fs::write(
+        conf.join("svnserve.conf"),
+        "[general]\nanon-access = none\nauth-access = write\npassword-db = passwd\n\
+         authz-db = authz\nrealm = dist\n",
+    )
+    .unwrap();
+    std::fs::write(
+        conf.join("passwd"),
+        format!("[users]\nrm = {RM_PASSWORD}\npmc = {PMC_PASSWORD}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        conf.join("authz"),
+        "[/]\npmc = rw\nrm = r\n\n[/dev]\nrm = rw\n",
+    )
+    .unwrap();
+    let server = Svnserve::start(world, &root);
+    dist.url = format!("svn://127.0.0.1:{}/dist", server.port);
+    (dist, server)
 }

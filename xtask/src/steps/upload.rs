@@ -167,6 +167,23 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
             config.svn_dev_url
         )
     })?;
+    // After promote the candidate is gone from dev: uploading it again would put a released
+    // version back under vote.
+    let release_url = config.release_url(version);
+    if svn::list(&ctx.sh, &creds, &release_url)?.is_some() {
+        let differences = remote_differences(ctx, &creds, &release_url, &artifacts)?;
+        if differences.is_empty() {
+            println!(
+                "{version} is released with these exact files at {release_url}: nothing to do"
+            );
+            return Ok(());
+        }
+        bail!(
+            "{version} is already released at {release_url} with other files ({}): a release \
+             is never changed; nothing was uploaded; release the change as a new version",
+            differences.join("; ")
+        );
+    }
     let dir_name = format!("{version}-rc{rc}/");
     if listing.contains(&dir_name) {
         let differences = remote_differences(ctx, &creds, &rc_url, &artifacts)?;

@@ -1,7 +1,7 @@
 //! Every `gpg` command line of the tool. Passphrases reach gpg only through its agent or, in
 //! CI, through `--passphrase-fd 0` fed from the `GPG_PASSPHRASE` environment variable.
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 use xshell::Shell;
 
@@ -310,10 +310,25 @@ pub fn keys_in_file(sh: &Shell, file: &Utf8Path) -> Result<Vec<String>> {
         file.as_str(),
     ]);
     let output = cmd.output(sh)?;
-    // An empty or key-less file makes gpg complain; it simply holds no keys.
-    Ok(parse_primary_fingerprints(&String::from_utf8_lossy(
-        &output.stdout,
-    )))
+    let fingerprints = parse_primary_fingerprints(&String::from_utf8_lossy(&output.stdout));
+    if !output.status.success() && fingerprints.is_empty() {
+        // An empty or key-less file makes gpg complain; it simply holds no keys. But when
+        // gpg fails on a file with key blocks, "no keys" would be a lie: `keys append` would
+        // add the key a second time.
+        let text = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+        if holds_key_block(&text) {
+            bail!(
+                "`{cmd}` failed, so the keys in {file} are unknown: {}; run the command again",
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+    }
+    Ok(fingerprints)
+}
+
+fn holds_key_block(text: &[u8]) -> bool {
+    let marker = b"-----BEGIN PGP PUBLIC KEY BLOCK-----";
+    text.windows(marker.len()).any(|window| window == marker)
 }
 
 fn parse_primary_fingerprints(colons: &str) -> Vec<String> {
@@ -389,6 +404,17 @@ pub fn stop_agents() -> ToolCmd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_keys_file_without_key_blocks_holds_no_keys() {
+        assert!(!holds_key_block(
+            b"This file contains the PGP keys of Apache Demo.\n"
+        ));
+        assert!(!holds_key_block(b""));
+        assert!(holds_key_block(
+            b"pub ed25519\n\n-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ...\n"
+        ));
+    }
 
     #[test]
     fn reads_secret_key_listings() {

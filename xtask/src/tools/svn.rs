@@ -158,10 +158,15 @@ pub fn head_revision(sh: &Shell, creds: &Credentials, url: &str) -> Result<u64> 
     );
     let output = cmd.output(sh)?;
     if !output.status.success() {
-        bail!(
-            "{}",
-            explain_failure(&cmd, &String::from_utf8_lossy(&output.stderr))
-        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if not_found(&stderr) {
+            bail!(
+                "{url} does not exist in the SVN repository: check svn-dev-url and \
+                 svn-release-url under [workspace.metadata.asf-release]\n{}",
+                stderr.trim()
+            );
+        }
+        bail!("{}", explain_failure(&cmd, &stderr));
     }
     let text = String::from_utf8_lossy(&output.stdout);
     text.trim()
@@ -227,10 +232,16 @@ pub fn is_permission_denied(message: &str) -> bool {
 
 /// A failed svn call, with the next step for the common causes.
 fn explain_failure(cmd: &ToolCmd, stderr: &str) -> String {
-    let hint = if ["E215004", "E170013", "E170001"]
-        .iter()
-        .any(|code| stderr.contains(code))
-    {
+    let has = |codes: &[&str]| codes.iter().any(|code| stderr.contains(code));
+    // E000111 connection refused, E670002 unknown host, E180001 no repository at a file://
+    // path, E210002 the server closed the connection: the URL is wrong or the server is down.
+    let hint = if has(&[
+        "E000111", "E670002", "E180001", "E210002", "E000113", "E000110",
+    ]) {
+        "; the SVN repository cannot be reached: check svn-dev-url and svn-release-url under \
+         [workspace.metadata.asf-release] (and --dir), and that the server is up and reachable"
+            .to_string()
+    } else if has(&["E215004", "E170013", "E170001"]) {
         format!(
             "; check the URL and the account (--username or {USERNAME_ENV}, password in \
              {PASSWORD_ENV}), or run the command once without --non-interactive to log in"
@@ -310,6 +321,20 @@ mod tests {
             cmd.to_string(),
             "svnmucc --username rm --message m --revision 7 rm u"
         );
+    }
+
+    #[test]
+    fn an_unreachable_repository_points_at_the_settings() {
+        let cmd = ToolCmd::new(Tool::Svn, ["list", "svn://127.0.0.1:1/dist"]);
+        let refused = explain_failure(
+            &cmd,
+            "svn: E170013: Unable to connect to a repository at URL 'svn://127.0.0.1:1/dist'\n\
+             svn: E000111: Can't connect to host '127.0.0.1': Connection refused",
+        );
+        assert!(refused.contains("cannot be reached"), "{refused}");
+        assert!(refused.contains("svn-dev-url"), "{refused}");
+        let login = explain_failure(&cmd, "svn: E215004: No more credentials");
+        assert!(login.contains(PASSWORD_ENV), "{login}");
     }
 
     #[test]
