@@ -233,20 +233,29 @@ fn download_page_is_one_commit_on_a_new_branch_and_a_rerun_is_a_no_op() {
             .unwrap()
     };
     let dry = ok(&run(&["--dry-run"]));
-    assert!(dry.contains("switch -c download-page-demo-1.1.0"), "{dry}");
-    assert_eq!(world.git(&site, &["branch", "--show-current"]), "master");
+    assert!(
+        dry.contains("branch --no-track download-page-demo-1.1.0"),
+        "{dry}"
+    );
+    assert_eq!(
+        world.git(&site, &["branch", "--list", "download-page-*"]),
+        ""
+    );
 
     let output = ok(&run(&[]));
     assert!(
         output.contains("-    version: '1.0.0',\n") && output.contains("+    version: '1.1.0',\n"),
         "the diff is printed:\n{output}"
     );
+    // The branch is made with plumbing: the checkout stays on master, untouched.
+    assert_eq!(world.git(&site, &["branch", "--show-current"]), "master");
+    assert_eq!(world.git(&site, &["status", "--porcelain"]), "");
+    let branch = "download-page-demo-1.1.0";
     assert_eq!(
-        world.git(&site, &["branch", "--show-current"]),
-        "download-page-demo-1.1.0"
-    );
-    assert_eq!(
-        world.git(&site, &["rev-list", "--count", "master..HEAD"]),
+        world.git(
+            &site,
+            &["rev-list", "--count", &format!("master..{branch}")]
+        ),
         "1"
     );
     let expected = DOWNLOADS_JS
@@ -257,11 +266,11 @@ fn download_page_is_one_commit_on_a_new_branch_and_a_rerun_is_a_no_op() {
             "demo/1.1.0/apache-demo-1.1.0-src.tgz",
         );
     assert_eq!(
-        world.git(&site, &["show", "HEAD:config/downloads.js"]) + "\n",
+        world.git(&site, &["show", &format!("{branch}:config/downloads.js")]) + "\n",
         expected
     );
     assert_eq!(
-        world.git(&site, &["diff", "--name-only", "master", "HEAD"]),
+        world.git(&site, &["diff", "--name-only", "master", branch]),
         "config/downloads.js"
     );
 

@@ -330,7 +330,15 @@ fn promote_moves_the_voted_candidate_and_removes_the_others_in_one_commit() {
     assert!(again.contains("nothing to do"), "{again}");
 
     // A late candidate of a released version: refused by upload, and by promote when it
-    // reached dev by hand; never overwriting the release.
+    // reached dev by hand; never overwriting the release. (Another commit, so its files differ
+    // from the release's even when both are signed in the same second.)
+    world.write(
+        &repo,
+        "src/late.lua",
+        format!("{LUA_HEADER}return 'late'\n").as_bytes(),
+    );
+    world.git(&repo, &["add", "-A"]);
+    world.git(&repo, &["commit", "-q", "-m", "A late change"]);
     world.git(&repo, &["tag", "1.0.0-rc3"]);
     package(&world, &repo, "3");
     let before = dist.youngest(&world);
