@@ -409,16 +409,14 @@ impl Flow<'_> {
         let (version, rc) = (self.version(), self.rc());
         let done = |detail: String| Ok((State::Done, detail));
         let todo = |detail: String| Ok((State::Todo, detail));
+        let blocked = |why: String| Ok((State::Blocked(why), String::new()));
         match step {
             StepName::Milestone => match probe(ctx, &self.command(step))? {
                 0 => done(format!("milestone {} has no open items", self.target.line)),
-                _ => Ok((
-                    State::Blocked(format!(
+                _ => blocked(format!(
                         "milestone {} still has open items or cannot be read: run `cargo xtask milestone status {}`, close or move them (or pass --allow-open)",
                         self.target.line, self.target.line
                     )),
-                    String::new(),
-                )),
             },
             StepName::Branch => {
                 let branch = config.branch_name(self.target.line)?;
@@ -489,31 +487,19 @@ impl Flow<'_> {
             }
             StepName::Tally => {
                 let Some(mbox) = &self.args.mbox else {
-                    return Ok((
-                        State::Blocked(format!(
+                    return blocked(format!(
                             "the vote runs for at least 72 hours: then download the thread as an mbox from lists.apache.org and run `cargo xtask release {} --mbox <FILE> [--roster committee-info.json]`",
                             self.target.line
-                        )),
-                        String::new(),
-                    ));
+                        ));
                 };
                 match probe(ctx, &self.command(step))? {
                     0 => done(format!("the vote in {mbox} passed")),
-                    3 => Ok((
-                        State::Blocked(format!(
+                    3 => blocked(format!(
                             "the vote of RC{rc} failed: fix what the -1 votes name, then start the next candidate with `cargo xtask release {} --next-rc`",
                             self.target.line
                         )),
-                        String::new(),
-                    )),
-                    4 => Ok((
-                        State::Blocked("the vote is still open (72 hours not over, or too few binding votes yet): rerun later with a fresh mbox".into()),
-                        String::new(),
-                    )),
-                    _ => Ok((
-                        State::Blocked(format!("the vote thread cannot be counted: run `cargo xtask vote tally {version} --rc {rc} --mbox {mbox}` to see why")),
-                        String::new(),
-                    )),
+                    4 => blocked("the vote is still open (72 hours not over, or too few binding votes yet): rerun later with a fresh mbox".into()),
+                    _ => blocked(format!("the vote thread cannot be counted: run `cargo xtask vote tally {version} --rc {rc} --mbox {mbox}` to see why")),
                 }
             }
             StepName::ResultMail => {
@@ -533,13 +519,10 @@ impl Flow<'_> {
             },
             StepName::DownloadPage => {
                 let Some(website) = &self.args.website else {
-                    return Ok((
-                        State::Blocked(format!(
+                    return blocked(format!(
                             "update the download page: run `cargo xtask release {} --website <a checkout of the website repository>`",
                             self.target.line
-                        )),
-                        String::new(),
-                    ));
+                        ));
                 };
                 let branch = format!("download-page-{}-{version}", config.name);
                 match git::branch_exists(&ctx.sh, website, &branch)? {

@@ -434,7 +434,7 @@ fn result_values(
         None => format!(
             "https://lists.apache.org/list?{}:lte=1M:{}",
             config.dev_list,
-            url_encode(&tally.subject)
+            crate::tools::github::encode(&tally.subject)
         ),
     };
     let values = vec![
@@ -463,18 +463,6 @@ fn result_values(
         ("thread_url", thread),
     ];
     Ok(values)
-}
-
-fn url_encode(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 /// Refuses the announcement until the release is in dist/release; when SVN cannot be asked,
