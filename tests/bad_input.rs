@@ -157,6 +157,82 @@ fn path_with_only(world: &World, tools: &[&str]) -> String {
     bin.display().to_string()
 }
 
+/// Points the repository at a GitHub stand-in on 127.0.0.1 that answers every request with
+/// `status` and `body`; the stand-in serves until the test process ends.
+fn github_answering(w: &World, r: &Path, status: u16, body: &str) -> Vec<(&'static str, String)> {
+    let manifest = std::fs::read_to_string(r.join("Cargo.toml")).unwrap();
+    w.write(
+        r,
+        "Cargo.toml",
+        format!("{manifest}github-repo = \"apache/demo\"\n").as_bytes(),
+    );
+    commit_all(w, r, "GitHub repository");
+    let github = xtask::demo::github::GitHubStandIn::start("apache/demo", 30).unwrap();
+    github.fail_with(status, &[], body);
+    vec![
+        ("GITHUB_API_URL", github.url.clone()),
+        ("GITHUB_TOKEN", "ghp_not_a_real_token".into()),
+    ]
+}
+
+fn github_401(w: &World, r: &Path) -> Vec<(&'static str, String)> {
+    github_answering(w, r, 401, r#"{"message":"Bad credentials"}"#)
+}
+
+fn github_403(w: &World, r: &Path) -> Vec<(&'static str, String)> {
+    github_answering(
+        w,
+        r,
+        403,
+        r#"{"message":"Resource not accessible by integration"}"#,
+    )
+}
+
+fn github_404(w: &World, r: &Path) -> Vec<(&'static str, String)> {
+    github_answering(w, r, 404, r#"{"message":"Not Found"}"#)
+}
+
+fn github_500(w: &World, r: &Path) -> Vec<(&'static str, String)> {
+    github_answering(w, r, 500, r#"{"message":"Server Error"}"#)
+}
+
+fn github_bad_json(w: &World, r: &Path) -> Vec<(&'static str, String)> {
+    github_answering(w, r, 200, "<html>this is not the API</html>")
+}
+
+/// The vote thread as a file next to the repository (where the command runs).
+fn vote_thread_file(w: &World, r: &Path, content: &[u8]) -> Vec<(&'static str, String)> {
+    w.write(r, "../thread.mbox", content);
+    Vec::new()
+}
+
+fn mbox_garbage(w: &World, r: &Path) -> Vec<(&'static str, String)> {
+    vote_thread_file(w, r, b"Subject: hello\n\nthis is no mbox\n")
+}
+
+fn mbox_empty(w: &World, r: &Path) -> Vec<(&'static str, String)> {
+    vote_thread_file(w, r, b"")
+}
+
+fn mbox_without_from_header(w: &World, r: &Path) -> Vec<(&'static str, String)> {
+    vote_thread_file(
+        w,
+        r,
+        b"From someone Mon May  6 07:08:09 2024\nSubject: [VOTE] Release Apache Demo 1.0.0 (RC1)\nDate: Mon, 6 May 2024 07:08:09 +0000\n\n+1\n",
+    )
+}
+
+fn roster_garbage(w: &World, r: &Path) -> Vec<(&'static str, String)> {
+    w.write(r, "../thread.mbox", b"From a Mon May  6 07:08:09 2024\nFrom: A <a@apache.org>\nSubject: [VOTE] Release Apache Demo 1.0.0 (RC1)\nDate: Mon, 6 May 2024 07:08:09 +0000\n\nvote\n");
+    w.write(r, "../committee-info.json", b"{\"committees\": [1, 2");
+    Vec::new()
+}
+
+fn detached_head(w: &World, r: &Path) -> Vec<(&'static str, String)> {
+    w.git(r, &["checkout", "-q", "--detach", "HEAD"]);
+    Vec::new()
+}
+
 fn catalogue() -> Vec<Case> {
     let long = "1".repeat(300);
     let package = |version: &str| {
@@ -598,6 +674,102 @@ fn catalogue() -> Vec<Case> {
                 "RC1",
                 "cargo xtask upload 1.0.0 --rc 2",
             ],
+        ),
+    ]);
+    cases.extend([
+        case(
+            "GitHub 401",
+            github_401,
+            &["milestone", "status", "1.0"],
+            &["401", "set GITHUB_TOKEN"],
+        ),
+        case(
+            "GitHub 403",
+            github_403,
+            &["milestone", "create", "1.0"],
+            &["403", "write access"],
+        ),
+        case(
+            "GitHub 404",
+            github_404,
+            &["milestone", "status", "1.0"],
+            &["404", "check the repository"],
+        ),
+        case(
+            "GitHub 500",
+            github_500,
+            &["milestone", "status", "1.0"],
+            &["500", "try again"],
+        ),
+        case(
+            "GitHub invalid JSON",
+            github_bad_json,
+            &["milestone", "status", "1.0"],
+            &["invalid or unexpected JSON", "GITHUB_API_URL"],
+        ),
+        case(
+            "mbox garbage",
+            mbox_garbage,
+            &[
+                "vote",
+                "tally",
+                "1.0.0",
+                "--rc",
+                "1",
+                "--mbox",
+                "thread.mbox",
+            ],
+            &["line 1: not an mbox", "export"],
+        ),
+        case(
+            "mbox empty",
+            mbox_empty,
+            &[
+                "vote",
+                "tally",
+                "1.0.0",
+                "--rc",
+                "1",
+                "--mbox",
+                "thread.mbox",
+            ],
+            &["is empty", "export the vote thread"],
+        ),
+        case(
+            "mbox message without From",
+            mbox_without_from_header,
+            &[
+                "vote",
+                "tally",
+                "1.0.0",
+                "--rc",
+                "1",
+                "--mbox",
+                "thread.mbox",
+            ],
+            &["has no From: header"],
+        ),
+        case(
+            "roster garbage",
+            roster_garbage,
+            &[
+                "vote",
+                "tally",
+                "1.0.0",
+                "--rc",
+                "1",
+                "--mbox",
+                "thread.mbox",
+                "--roster",
+                "committee-info.json",
+            ],
+            &["committee-info.json"],
+        ),
+        case(
+            "detached HEAD for a tag",
+            detached_head,
+            &["tag", "--rc"],
+            &["cannot infer the version", "HEAD is on no branch"],
         ),
     ]);
     cases
