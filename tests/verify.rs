@@ -775,3 +775,36 @@ fn incubating_candidates_need_the_disclaimer_and_the_name_in_verify_and_package(
     assert!(text.contains("✓ incubating-name"), "{text}");
     assert!(text.contains("reproducible"), "{text}");
 }
+
+/// The version strings of the configured version-files are checked inside the candidate.
+#[test]
+fn version_files_inside_the_candidate_must_carry_the_version() {
+    let setup = setup();
+    let world = &setup.world;
+    let manifest = std::fs::read_to_string(setup.repo.join("Cargo.toml")).unwrap();
+    let with_files = format!(
+        "{manifest}version-files = [{{ path = \"src/main.lua\", pattern = \"-- version {{version}}\" }}]\n"
+    );
+    world.write(&setup.repo, "Cargo.toml", with_files.as_bytes());
+    let output = setup.verify_from(&setup.candidate, &[]);
+    assert!(!output.status.success(), "{}", stdout(&output));
+    let text = stdout(&output);
+    assert!(text.contains("✗ version"), "{text}");
+    assert!(text.contains("src/main.lua"), "{text}");
+
+    // A candidate whose file carries the version passes the check.
+    let main = std::fs::read_to_string(setup.repo.join("src/main.lua")).unwrap();
+    world.write(
+        &setup.repo,
+        "src/main.lua",
+        format!("{main}-- version 1.0.0\n").as_bytes(),
+    );
+    world.git(&setup.repo, &["add", "-A"]);
+    world.git(&setup.repo, &["commit", "-q", "-m", "Version 1.0.0"]);
+    let fixed = world.path("fixed");
+    package(world, &setup.repo, &fixed, &["--ref", "HEAD"]);
+    let output = setup.verify_from(&fixed, &[]);
+    let text = stdout(&output);
+    assert!(text.contains("✓ version"), "{text}");
+    assert!(output.status.success(), "{text}");
+}

@@ -300,7 +300,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
             .unwrap_or(Limits::default().max_tar_bytes),
         ..Limits::default()
     };
-    let read = read_candidate(&artifacts.tarball, format, limits, &rules);
+    let read = read_candidate(&artifacts.tarball, format, limits, &rules, &config, version);
     checks.extend(read.checks);
     if let Some(source) = &tag_source {
         let rebuild = Rebuild {
@@ -535,12 +535,22 @@ struct CandidateRead {
     index: BTreeMap<String, String>,
 }
 
+const VERSION_TITLE: &str = "version: the configured version-files carry the version";
+
 fn read_candidate(
     tarball: &Utf8Path,
     format: ObjectFormat,
     limits: Limits,
     rules: &Rules,
+    config: &Config,
+    version: &Version,
 ) -> CandidateRead {
+    // Files below the top directory that the version check reads whole.
+    let inner = |path: &str| path.split_once('/').map(|(_, rest)| rest.to_string());
+    let is_version_file = |path: &str| {
+        inner(path).is_some_and(|rest| config.version_files.iter().any(|f| f.path == rest))
+    };
+    let mut version_texts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let shown_rules: Vec<(&str, &str)> = RULES
         .iter()
         .copied()
@@ -555,10 +565,15 @@ fn read_candidate(
                 BufReader::with_capacity(256 * 1024, file),
                 format,
                 limits,
-                &checks::wants_whole,
+                &|path| checks::wants_whole(path) || is_version_file(path),
                 &mut |entry| {
                     checker.visit(&entry);
                     index.insert(entry.path.clone(), describe(&entry));
+                    if let (Some(rest), Some(whole)) = (inner(&entry.path), &entry.whole) {
+                        if is_version_file(&entry.path) {
+                            version_texts.insert(rest, whole.clone());
+                        }
+                    }
                     Ok(())
                 },
             )
@@ -606,6 +621,10 @@ fn read_candidate(
             Check::failed(id, title, broken)
         });
     }
+    // Without version-files there is nothing to check, as for the incubator rules.
+    if !config.version_files.is_empty() {
+        checks.push(version_check(config, version, &version_texts));
+    }
     // A rule the list above does not name must still fail the verification.
     for finding in findings
         .iter()
@@ -621,6 +640,31 @@ fn read_candidate(
         checks,
         digests: Some(digests),
         index,
+    }
+}
+
+/// The version check of `version check`, on the files inside the candidate.
+fn version_check(config: &Config, version: &Version, texts: &BTreeMap<String, Vec<u8>>) -> Check {
+    let read = |path: &str| -> Result<Option<String>> {
+        texts
+            .get(path)
+            .map(|bytes| {
+                String::from_utf8(bytes.clone())
+                    .with_context(|| format!("{path} is not UTF-8 text"))
+            })
+            .transpose()
+    };
+    match crate::steps::version_files::problems(config, version, &read) {
+        Ok(problems) if problems.is_empty() => Check::passed(
+            "version",
+            VERSION_TITLE,
+            vec![format!(
+                "{} file(s) carry {version}",
+                config.version_files.len()
+            )],
+        ),
+        Ok(problems) => Check::failed("version", VERSION_TITLE, problems),
+        Err(err) => Check::from_error("version", VERSION_TITLE, &err),
     }
 }
 
