@@ -942,3 +942,67 @@ fn github_errors_become_clear_messages() {
         .unwrap();
     assert_fails_with(&output, &["cannot reach GitHub", "GITHUB_API_URL"]);
 }
+
+/// A version file named after the version (APISIX's rockspecs): the check wants the file of
+/// the version, and the bump copies the newest one of that shape and rewrites it.
+#[test]
+fn versioned_file_names_are_checked_and_bumped_by_copy() {
+    let world = World::new();
+    let repo = world.fixture_repo("repo");
+    let manifest = std::fs::read_to_string(repo.join("Cargo.toml")).unwrap();
+    world.write(
+        &repo,
+        "Cargo.toml",
+        format!("{manifest}version-files = [{{ path = \"rockspec/demo-{{version}}-0.rockspec\", pattern = \"version = \\\"{{version}}-0\\\"\" }}]\n").as_bytes(),
+    );
+    world.write(
+        &repo,
+        "rockspec/demo-0.8.0-0.rockspec",
+        b"package = \"demo\"\nversion = \"0.8.0-0\"\n",
+    );
+    world.write(
+        &repo,
+        "rockspec/demo-0.9.0-0.rockspec",
+        b"package = \"demo\"\nversion = \"0.9.0-0\"\n",
+    );
+    world.git(&repo, &["add", "-A"]);
+    world.git(&repo, &["commit", "-q", "-m", "Rockspecs"]);
+    let repo_arg = repo.to_str().unwrap();
+
+    let check = world.xtask(&["--repo", repo_arg, "version", "check", "1.0.0"]);
+    assert_fails_with(
+        &check,
+        &[
+            "rockspec/demo-1.0.0-0.rockspec: the file does not exist",
+            "version bump 1.0.0",
+        ],
+    );
+
+    let bump = world.xtask(&["--repo", repo_arg, "version", "bump", "1.0.0"]);
+    assert!(bump.status.success(), "{}", stderr(&bump));
+    let new = std::fs::read_to_string(repo.join("rockspec/demo-1.0.0-0.rockspec")).unwrap();
+    assert_eq!(
+        new, "package = \"demo\"\nversion = \"1.0.0-0\"\n",
+        "a copy of the newest, rewritten"
+    );
+    let old = std::fs::read_to_string(repo.join("rockspec/demo-0.9.0-0.rockspec")).unwrap();
+    assert!(old.contains("0.9.0-0"), "older rockspecs stay as they are");
+    assert_eq!(
+        world.git(&repo, &["status", "--porcelain"]),
+        "",
+        "the new file is committed"
+    );
+    assert_eq!(
+        world.git(&repo, &["log", "-1", "--format=%s"]),
+        "chore: bump version to 1.0.0"
+    );
+
+    let check = world.xtask(&["--repo", repo_arg, "version", "check", "1.0.0"]);
+    assert!(check.status.success(), "{}", stdout(&check));
+    let again = world.xtask(&["--repo", repo_arg, "version", "bump", "1.0.0"]);
+    assert!(
+        stdout(&again).contains("already carries 1.0.0"),
+        "{}",
+        stdout(&again)
+    );
+}

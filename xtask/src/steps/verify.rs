@@ -548,7 +548,12 @@ fn read_candidate(
     // Files below the top directory that the version check reads whole.
     let inner = |path: &str| path.split_once('/').map(|(_, rest)| rest.to_string());
     let is_version_file = |path: &str| {
-        inner(path).is_some_and(|rest| config.version_files.iter().any(|f| f.path == rest))
+        inner(path).is_some_and(|rest| {
+            config
+                .version_files
+                .iter()
+                .any(|f| crate::steps::version_files::path_for(f, version) == rest)
+        })
     };
     let mut version_texts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let shown_rules: Vec<(&str, &str)> = RULES

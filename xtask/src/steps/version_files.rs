@@ -14,6 +14,26 @@ use crate::Ctx;
 
 const PLACEHOLDER: &str = "{version}";
 
+/// The file a configured path names for `version`: a path may carry `{version}` itself, like
+/// APISIX's `rockspec/apisix-{version}-0.rockspec`.
+pub fn path_for(file: &VersionFile, version: &Version) -> String {
+    file.path.replace(PLACEHOLDER, &version.to_string())
+}
+
+/// Among `paths`, the file of the newest version that has the shape of `file.path` (the one a
+/// bump copies when the new version's file does not exist yet).
+fn newest_of_shape(file: &VersionFile, paths: &[String]) -> Option<String> {
+    let (prefix, suffix) = file.path.split_once(PLACEHOLDER)?;
+    paths
+        .iter()
+        .filter_map(|path| {
+            let middle = path.strip_prefix(prefix)?.strip_suffix(suffix)?;
+            Some((middle.parse::<Version>().ok()?, path.clone()))
+        })
+        .max()
+        .map(|(_, path)| path)
+}
+
 /// The regex of a configured pattern, `{version}` replaced by a group that catches any version.
 pub fn compile(file: &VersionFile) -> Result<Regex> {
     let path = &file.path;
@@ -73,25 +93,26 @@ pub fn problems(
     let mut problems = Vec::new();
     for file in &config.version_files {
         let regex = compile(file)?;
-        let Some(text) = read(&file.path)? else {
+        let path = path_for(file, version);
+        let Some(text) = read(&path)? else {
             problems.push(format!(
-                "{}: the file does not exist; create it or fix version-files",
-                file.path
+                "{path}: the file does not exist; create it (`cargo xtask version bump {version}` \
+                 copies the newest file of its shape) or fix version-files"
             ));
             continue;
         };
         let found = find(&regex, &text);
         if found.is_empty() {
             problems.push(format!(
-                "{}: nothing matches the pattern {:?}; fix the file or the pattern in \
+                "{path}: nothing matches the pattern {:?}; fix the file or the pattern in \
                  version-files",
-                file.path, file.pattern
+                file.pattern
             ));
         }
         for found in found.iter().filter(|f| f.version != wanted) {
             problems.push(format!(
-                "{}:{}: carries {} where {wanted} is expected",
-                file.path, found.line, found.version
+                "{path}:{}: carries {} where {wanted} is expected",
+                found.line, found.version
             ));
         }
     }
@@ -158,25 +179,35 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
     git::check_repository(&ctx.sh, &ctx.repo)?;
     let wanted = version.to_string();
     let read = read_worktree(ctx);
+    let tracked = git::tracked_files(&ctx.sh, &ctx.repo)?;
     // Every file is read and rewritten in memory first, so a problem changes nothing.
     let mut rewrites: Vec<(String, String)> = Vec::new();
     for file in &config.version_files {
         let regex = compile(file)?;
-        let current = match rewrites.iter().find(|(path, _)| *path == file.path) {
+        let path = path_for(file, version);
+        let current = match rewrites.iter().find(|(done, _)| *done == path) {
             Some((_, text)) => text.clone(),
-            None => read(&file.path)?.with_context(|| {
-                format!(
-                    "{} does not exist: create it or fix version-files",
-                    file.path
-                )
-            })?,
+            None => match read(&path)? {
+                Some(text) => text,
+                // A file named after the version starts as a copy of the newest one.
+                None => {
+                    let source = newest_of_shape(file, &tracked).with_context(|| {
+                        format!(
+                            "{path} does not exist and no file has the shape {}: create it or \
+                             fix version-files",
+                            file.path
+                        )
+                    })?;
+                    read(&source)?
+                        .with_context(|| format!("{source} is tracked but missing: restore it"))?
+                }
+            },
         };
         let found = find(&regex, &current);
         if found.is_empty() {
             bail!(
-                "{}: nothing matches the pattern {:?}; fix the file or the pattern in \
+                "{path}: nothing matches the pattern {:?}; fix the file or the pattern in \
                  version-files (nothing was changed)",
-                file.path,
                 file.pattern
             );
         }
@@ -188,8 +219,8 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
             last = found.end;
         }
         text.push_str(&current[last..]);
-        rewrites.retain(|(path, _)| *path != file.path);
-        rewrites.push((file.path.clone(), text));
+        rewrites.retain(|(done, _)| *done != path);
+        rewrites.push((path, text));
     }
     let mut changed = Vec::new();
     for (path, text) in &rewrites {
@@ -218,6 +249,15 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
     for path in &paths {
         plan.local(format!("write {wanted} into {path}"));
     }
+    let new_files: Vec<&str> = paths
+        .iter()
+        .copied()
+        .filter(|path| !tracked.iter().any(|t| t == path))
+        .collect();
+    let add = git::add_paths(&ctx.repo, &new_files);
+    if !new_files.is_empty() {
+        plan.run(add.clone());
+    }
     let message = format!("chore: bump version to {wanted}");
     let commit = git::commit_paths(&ctx.repo, &paths, &message);
     plan.run(commit.clone());
@@ -229,6 +269,9 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
         let full = ctx.repo.join(path);
         std::fs::write(&full, text).with_context(|| format!("cannot write {full}"))?;
         eprintln!("  wrote {path}");
+    }
+    if !new_files.is_empty() {
+        plan::execute(&ctx.sh, &add)?;
     }
     plan::execute(&ctx.sh, &commit)?;
     let left = problems(&config, version, &read)?;

@@ -690,3 +690,13 @@ pub fn commit_file(
         .read(sh)?;
     git(repo, &["commit-tree", &tree, "-p", base, "-m", message]).read(sh)
 }
+/// The files git tracks in the working tree, relative to its top.
+pub fn tracked_files(sh: &Shell, repo: &Utf8Path) -> Result<Vec<String>> {
+    let output = git(repo, &["ls-files", "-z"]).run(sh)?;
+    Ok(output
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect())
+}
