@@ -280,3 +280,51 @@ fn the_svn_password_reaches_svn_only_on_stdin() {
         command_lines.len()
     );
 }
+
+/// The GitHub token of the whole release flow (milestone, branch, backport with its label
+/// changes, every step's own process): only ever in the environment and the Authorization
+/// header, never on a command line, in the output, or in a file of the sandbox.
+#[test]
+fn the_github_token_stays_out_of_command_lines_output_and_files() {
+    const TOKEN: &str = "ghp_release_flow_secret_0123456789";
+    let world = World::new();
+    let dir = camino::Utf8PathBuf::from_path_buf(world.path("sandbox")).unwrap();
+    let mut sandbox = xtask::demo::Sandbox::build(dir).unwrap();
+    sandbox.set_var("GITHUB_TOKEN", TOKEN);
+    let run = |args: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
+        command.arg("--repo").arg(sandbox.project()).args(args);
+        for (key, value) in sandbox.env() {
+            command.env(key, value);
+        }
+        command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        command_lines_while_running(command.spawn().unwrap())
+    };
+    let (first, output) = run(&["release", "1.0", "--yes", "--until", "branch"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    xtask::demo::land_fix_on_master(&sandbox, 4).unwrap();
+    let (second, output) = run(&["release", "1.0", "--yes"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let printed = stdout(&output) + &stderr(&output);
+    assert!(
+        printed.contains("relabelled PR #4"),
+        "the token was used: {printed}"
+    );
+    assert!(!printed.contains(TOKEN), "{printed}");
+
+    let seen: Vec<&String> = first.iter().chain(second.iter()).collect();
+    assert!(
+        seen.iter().any(|c| c.contains(" backport 1.0")),
+        "the scan must see the steps at work"
+    );
+    let leaks: Vec<&&String> = seen.iter().filter(|c| c.contains(TOKEN)).collect();
+    assert!(leaks.is_empty(), "token on a command line: {leaks:?}");
+    let files = files_containing(sandbox.dir.as_std_path(), TOKEN);
+    assert!(files.is_empty(), "token written to {files:?}");
+    let requests = sandbox.github.seen();
+    assert!(requests.iter().any(|r| r.authorization.as_deref()
+        == Some(&format!("Bearer {TOKEN}"))
+        || r.authorization.as_deref() == Some(&format!("token {TOKEN}"))));
+}
