@@ -11,19 +11,6 @@ use common::*;
 
 const TARBALL: &str = "apache-demo-1.0.0-src.tgz";
 
-fn package_args<'a>(repo: &'a Path, out: &'a Path) -> Vec<&'a str> {
-    vec![
-        "--repo",
-        repo.to_str().unwrap(),
-        "package",
-        "1.0.0",
-        "--rc",
-        "1",
-        "--out",
-        out.to_str().unwrap(),
-    ]
-}
-
 /// The final state of an output directory: file names, tarball bytes, and valid checks.
 fn final_state(world: &World, out: &Path) -> (Vec<String>, Vec<u8>) {
     world.ok(world

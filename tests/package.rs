@@ -13,16 +13,7 @@ use common::*;
 const GOLDEN_SHA512: &str = "13481b7f5aaaf608384e141426e2bd8a11a255a41d4befb539ba84f79d5ae9396d1b1b480daa60b72aeb1748c876013511697e4207c5ad6cef81778ffdb8795d";
 
 fn package(world: &World, repo: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "--repo",
-        repo.to_str().unwrap(),
-        "package",
-        "1.0.0",
-        "--rc",
-        "1",
-        "--out",
-        out.to_str().unwrap(),
-    ];
+    let mut args = package_args(repo, out);
     args.extend_from_slice(extra);
     world.xtask(&args)
 }

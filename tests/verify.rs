@@ -48,16 +48,7 @@ fn setup() -> Setup {
 
 /// `xtask package` into `out`, leaving only what goes to dist (tarball, .asc, .sha512).
 fn package(world: &World, repo: &Path, out: &Path, extra: &[&str]) {
-    let mut args = vec![
-        "--repo",
-        repo.to_str().unwrap(),
-        "package",
-        "1.0.0",
-        "--rc",
-        "1",
-        "--out",
-        out.to_str().unwrap(),
-    ];
+    let mut args = package_args(repo, out);
     args.extend_from_slice(extra);
     let output = world.xtask(&args);
     assert!(output.status.success(), "{}", stderr(&output));

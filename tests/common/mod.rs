@@ -197,6 +197,20 @@ impl Drop for World {
     }
 }
 
+/// `--repo <repo> package 1.0.0 --rc 1 --out <out>`: the fixture's candidate.
+pub fn package_args<'a>(repo: &'a Path, out: &'a Path) -> Vec<&'a str> {
+    vec![
+        "--repo",
+        repo.to_str().unwrap(),
+        "package",
+        "1.0.0",
+        "--rc",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
