@@ -269,6 +269,11 @@ fn the_flow_stops_for_the_vote_and_a_rerun_finishes_it() {
 /// Faults at several external calls of each phase (a failing git, gpg, svn or svnmucc),
 /// then a rerun: the final state is the one of a clean run, nothing doubled or lost.
 fn converges_after_faults(phase: usize, every: usize) {
+    // FAULT_EVERY=1 tries every call (minutes); the default samples to keep `cargo test` short.
+    let every = std::env::var("FAULT_EVERY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(every);
     let world = World::new();
     let reference = {
         let sandbox = sandbox(&world);

@@ -438,17 +438,30 @@ impl Flow<'_> {
                     todo("pick the `need backport` PRs merged since".into())
                 }
             }
-            StepName::Changelog => match probe(ctx, &strings(&["changelog", &version, "--check"]))? {
-                0 => done(format!("CHANGELOG.md has a section for {version}")),
-                _ => todo(format!("write the {version} section of CHANGELOG.md")),
-            },
+            // Both are read from the release branch as committed: written but not committed
+            // is not done (the rerun of the step commits it).
+            StepName::Changelog => {
+                let branch = format!("refs/heads/{}", config.branch_name(self.target.line)?);
+                let changelog = git::text_file_at(&ctx.sh, &ctx.repo, &branch, "CHANGELOG.md")
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                let heading = format!("## {version}");
+                match changelog.lines().any(|line| line.trim_end() == heading) {
+                    true => done(format!("CHANGELOG.md of the release branch has {heading}")),
+                    false => todo(format!("write the {version} section of CHANGELOG.md")),
+                }
+            }
             StepName::Version => {
                 if config.version_files.is_empty() {
                     return done("no version-files configured".into());
                 }
-                match probe(ctx, &strings(&["version", "check", &version]))? {
-                    0 => done(format!("the version files carry {version}")),
-                    _ => todo(format!("write {version} into the version files")),
+                let branch = format!("refs/heads/{}", config.branch_name(self.target.line)?);
+                let committed = crate::steps::version_files::read_commit(ctx, &branch);
+                let problems = crate::steps::version_files::problems(config, &self.target.version, &committed)?;
+                match problems.is_empty() {
+                    true => done(format!("the version files carry {version}")),
+                    false => todo(format!("write {version} into the version files")),
                 }
             }
             StepName::Tag => match self.tag_exists(Some(self.target.rc))? {

@@ -309,6 +309,17 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
             continue;
         }
         let unmerged = git::unmerged_files(sh, repo)?;
+        // A pick that never started (git itself failed) is no conflict: nothing to abort,
+        // nothing to remember, and a plain rerun goes on.
+        if unmerged.is_empty() && !git::cherry_pick_in_progress(sh, repo)? {
+            bail!(
+                "`{pick}` failed before picking PR #{}: {}; fix the cause, then run `cargo xtask \
+                 backport {line}` again ({branch} holds the {picked} pick(s) before it, not \
+                 pushed yet)",
+                candidate.pull.number,
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
         let aborted = plan::execute(sh, &git::cherry_pick_abort(repo));
         std::fs::write(
             &state,

@@ -222,9 +222,12 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
         rewrites.retain(|(done, _)| *done != path);
         rewrites.push((path, text));
     }
+    // What the commit must change is judged against HEAD, not the working tree: a bump that
+    // was interrupted after writing and before committing is finished by the rerun.
+    let committed = read_commit(ctx, "HEAD");
     let mut changed = Vec::new();
     for (path, text) in &rewrites {
-        if read(path)?.as_deref() != Some(text.as_str()) {
+        if committed(path).ok().flatten().as_deref() != Some(text.as_str()) {
             changed.push((path.as_str(), text.as_str()));
         }
     }
@@ -236,10 +239,17 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
     }
     let dirty = git::uncommitted_changes(&ctx.sh, &ctx.repo)?;
     let paths: Vec<&str> = changed.iter().map(|(path, _)| *path).collect();
-    if let Some(line) = dirty
-        .iter()
-        .find(|line| paths.iter().any(|path| line.get(3..) == Some(*path)))
-    {
+    // A file changed by hand is refused; one that already holds exactly the bump (a rerun
+    // after an interruption) is simply committed.
+    let ours = |path: &str| {
+        changed
+            .iter()
+            .any(|(p, text)| *p == path && read(path).ok().flatten().as_deref() == Some(*text))
+    };
+    if let Some(line) = dirty.iter().find(|line| {
+        line.get(3..)
+            .is_some_and(|dirty_path| paths.contains(&dirty_path) && !ours(dirty_path))
+    }) {
         bail!(
             "{} has uncommitted changes: commit or stash them first, so the version commit \
              carries only the bump",
