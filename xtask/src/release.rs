@@ -663,6 +663,9 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
         target: &target,
         args,
     };
+    if !ctx.dry_run {
+        resume_interrupted_commits(ctx, &config, &target)?;
+    }
     let statuses = flow.statuses()?;
     print!("{}", render(&target, &config, &statuses)?);
     let wanted = |step: StepName| match (args.only, args.until) {
@@ -779,6 +782,49 @@ fn commit_changelog(ctx: &Ctx, config: &Config, version: &Version) -> Result<()>
     let message = format!("docs: CHANGELOG of {} {version}", config.display_name);
     crate::plan::execute(&ctx.sh, &git::add_paths(&ctx.repo, &paths))?;
     crate::plan::execute(&ctx.sh, &git::commit_paths(&ctx.repo, &paths, &message))?;
+    Ok(())
+}
+
+/// A run interrupted between writing the CHANGELOG or the version files and committing them
+/// leaves them uncommitted on the release branch, where they would block the next steps.
+/// When nothing else is changed, they are committed exactly as the interrupted run would have.
+fn resume_interrupted_commits(ctx: &Ctx, config: &Config, target: &Target) -> Result<()> {
+    let branch = config.branch_name(target.line)?;
+    if git::current_branch(&ctx.sh, &ctx.repo)?.as_deref() != Some(branch.as_str()) {
+        return Ok(());
+    }
+    let changed = git::changed_paths(&ctx.sh, &ctx.repo, &[])?;
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let changelog = [
+        "CHANGELOG.md".to_string(),
+        format!("release-notes/{}.md", target.version),
+    ];
+    let versioned: Vec<String> = config
+        .version_files
+        .iter()
+        .map(|file| crate::steps::version_files::path_for(file, &target.version))
+        .collect();
+    let owned = |path: &String| changelog.contains(path) || versioned.contains(path);
+    if !changed.iter().all(owned) {
+        // Someone else's changes: the steps refuse them with their own message.
+        return Ok(());
+    }
+    println!(
+        "\nfinishing the commit an interrupted run left: {}",
+        changed.join(", ")
+    );
+    if changed.iter().any(|path| changelog.contains(path)) {
+        commit_changelog(ctx, config, &target.version)?;
+    }
+    if changed.iter().any(|path| versioned.contains(path)) {
+        let version = target.version.to_string();
+        let bump = xtask::step(&ctx.repo, false, &strings(&["version", "bump", &version]))?;
+        if bump.run_attached(&ctx.sh)? != 0 {
+            bail!("cannot finish the interrupted version bump: see the message above");
+        }
+    }
     Ok(())
 }
 
