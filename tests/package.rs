@@ -73,17 +73,8 @@ fn same_tag_gives_same_bytes_across_clones_umask_timezone_and_locale() {
         command
             .args(["-c", &format!("umask {umask}; exec \"$@\""), "sh"])
             .arg(env!("CARGO_BIN_EXE_xtask"))
-            .args([
-                "--repo",
-                repo.to_str().unwrap(),
-                "package",
-                "1.0.0",
-                "--rc",
-                "1",
-                "--no-sign",
-                "--out",
-            ])
-            .arg(out)
+            .args(package_args(repo, out))
+            .arg("--no-sign")
             .env("TZ", tz)
             .env("LC_ALL", locale);
         world.ok(&mut command)
@@ -600,17 +591,8 @@ fn different_git_versions_give_the_same_bytes() {
         let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
         let output = world
             .command(env!("CARGO_BIN_EXE_xtask"))
-            .args([
-                "--repo",
-                repo.to_str().unwrap(),
-                "package",
-                "1.0.0",
-                "--rc",
-                "1",
-                "--no-sign",
-                "--out",
-            ])
-            .arg(&out)
+            .args(package_args(&repo, &out))
+            .arg("--no-sign")
             .env("PATH", path)
             .output()
             .unwrap();

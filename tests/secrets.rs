@@ -55,21 +55,12 @@ fn the_gpg_passphrase_reaches_gpg_only_on_stdin() {
     let repo = world.fixture_repo("repo");
     world.git(&repo, &["tag", "1.0.0-rc1"]);
     let out = world.path("out");
-    let args = [
-        "--repo",
-        repo.to_str().unwrap(),
-        "package",
-        "1.0.0",
-        "--rc",
-        "1",
-        "--out",
-        out.to_str().unwrap(),
-    ];
+    let args = package_args(&repo, &out);
 
     let dry = world
         .command(env!("CARGO_BIN_EXE_xtask"))
         .args(["--dry-run"])
-        .args(args)
+        .args(&args)
         .env("GPG_PASSPHRASE", PASSPHRASE)
         .output()
         .unwrap();
@@ -86,7 +77,7 @@ fn the_gpg_passphrase_reaches_gpg_only_on_stdin() {
 
     let child = world
         .command(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
+        .args(&args)
         .env("GPG_PASSPHRASE", PASSPHRASE)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -122,16 +113,7 @@ fn the_gpg_passphrase_reaches_gpg_only_on_stdin() {
     let other_out = world.path("other");
     let failed = world
         .command(env!("CARGO_BIN_EXE_xtask"))
-        .args([
-            "--repo",
-            repo.to_str().unwrap(),
-            "package",
-            "1.0.0",
-            "--rc",
-            "1",
-            "--out",
-            other_out.to_str().unwrap(),
-        ])
+        .args(package_args(&repo, &other_out))
         .env("GPG_PASSPHRASE", wrong)
         .output()
         .unwrap();
