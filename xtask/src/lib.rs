@@ -9,6 +9,7 @@ pub mod progress;
 pub mod release;
 pub mod steps;
 pub mod tools;
+pub mod untrusted;
 pub mod version;
 
 use camino::Utf8PathBuf;
