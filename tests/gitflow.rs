@@ -11,6 +11,7 @@ use std::process::Output;
 
 use common::*;
 use xtask::demo::github::{GitHubStandIn, Seen};
+use xtask::tools::github::WRITE_INTERVAL_VAR;
 
 const TOKEN: &str = "ghp_test_token_never_shown";
 /// The repository the GitHub stand-in serves, as `github-repo` in `CONFIG` names it.
@@ -107,6 +108,7 @@ impl Project {
             .args(&all)
             .env("GITHUB_API_URL", &self.github.url)
             .env("GITHUB_TOKEN", TOKEN)
+            .env(WRITE_INTERVAL_VAR, "0")
             .output()
             .expect("xtask starts");
         let text = stdout(&output) + &stderr(&output);

@@ -9,6 +9,8 @@ mod http;
 mod rate;
 mod request;
 
+pub use rate::{now_epoch, MAX_WAIT_VAR, WRITE_INTERVAL_VAR};
+
 use std::cell::RefCell;
 
 use anyhow::{anyhow, bail, Context, Result};
