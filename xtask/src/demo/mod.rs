@@ -177,10 +177,7 @@ impl Sandbox {
             ("GITHUB_API_URL".into(), github.url.clone()),
             ("GITHUB_TOKEN".into(), "demo-token".into()),
             // The stand-in has no secondary limit to respect: no pause between writes.
-            (
-                crate::tools::github::WRITE_INTERVAL_VAR.into(),
-                "0".into(),
-            ),
+            (crate::tools::github::WRITE_INTERVAL_VAR.into(), "0".into()),
         ];
         // xshell cannot unset a variable: empty counts as unset for every step.
         for secret in [

@@ -76,6 +76,8 @@ pub struct State {
     /// The name the repository had before a rename: requests to it are redirected.
     pub old_name: Option<String>,
     pub rights: Rights,
+    /// A repository automation: adding the first label removes the second.
+    pub automation: Option<(String, String)>,
 }
 
 pub struct GitHubStandIn {
@@ -129,6 +131,7 @@ impl GitHubStandIn {
                 push: true,
                 triage: true,
             },
+            automation: None,
         }));
         let server = serve::Server {
             state: state.clone(),
@@ -290,6 +293,12 @@ impl GitHubStandIn {
     /// redirected, 301 for reads and 307 for writes, to `/repositories/{id}/...`.
     pub fn renamed_from(&self, old: &str) {
         self.state().old_name = Some(old.to_string());
+    }
+
+    /// Models a repository bot (a GitHub Action) that removes label `removed` as soon as label
+    /// `added` is put on an issue or PR.
+    pub fn on_label_remove(&self, added: &str, removed: &str) {
+        self.state().automation = Some((added.to_string(), removed.to_string()));
     }
 
     /// What the token's account may do on the repository.

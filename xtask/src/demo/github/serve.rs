@@ -158,7 +158,10 @@ impl Server {
         if !limited {
             for (name, value) in [
                 ("x-ratelimit-limit", limit.to_string()),
-                ("x-ratelimit-remaining", limit.saturating_sub(used).to_string()),
+                (
+                    "x-ratelimit-remaining",
+                    limit.saturating_sub(used).to_string(),
+                ),
                 ("x-ratelimit-reset", (self.started + 3600).to_string()),
                 ("x-ratelimit-used", used.min(limit).to_string()),
                 ("x-ratelimit-resource", "core".to_string()),
@@ -190,7 +193,10 @@ impl Server {
         }
         let accept = request.header("accept").unwrap_or_default();
         if !accept.contains("application/vnd.github+json") {
-            return message(415, "Unsupported 'Accept' header: expected application/vnd.github+json");
+            return message(
+                415,
+                "Unsupported 'Accept' header: expected application/vnd.github+json",
+            );
         }
         if request.header("x-github-api-version") != Some("2022-11-28") {
             return message(
@@ -350,12 +356,18 @@ impl Server {
                 }
             }
             ("POST", ["issues", n, "labels"]) => {
+                let automation = state.automation.clone();
                 match state.issues.iter_mut().find(|i| i["number"] == number(n)) {
                     Some(issue) => {
                         let mut labels = issue["labels"].as_array().cloned().unwrap_or_default();
                         for label in body["labels"].as_array().cloned().unwrap_or_default() {
                             if !labels.iter().any(|l| l["name"] == label) {
                                 labels.push(json!({"name": label}));
+                            }
+                            if let Some((added, removed)) = &automation {
+                                if label == added.as_str() {
+                                    labels.retain(|l| l["name"] != removed.as_str());
+                                }
                             }
                         }
                         issue["labels"] = Value::Array(labels.clone());

@@ -95,7 +95,8 @@ mod tests {
 
     #[test]
     fn tokens_are_redacted_whatever_their_kind() {
-        let text = "bad ghp_abc123 and github_pat_11AB_cd, gho_x ghs_y ghu_z ghr_w; mine: s3cr3t-value";
+        let text =
+            "bad ghp_abc123 and github_pat_11AB_cd, gho_x ghs_y ghu_z ghr_w; mine: s3cr3t-value";
         let shown = redact(text, Some("s3cr3t-value"));
         assert_eq!(
             shown,

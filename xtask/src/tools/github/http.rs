@@ -76,7 +76,10 @@ impl Transport {
             .headers()
             .iter()
             .filter_map(|(name, value)| {
-                Some((name.as_str().to_ascii_lowercase(), value.to_str().ok()?.to_string()))
+                Some((
+                    name.as_str().to_ascii_lowercase(),
+                    value.to_str().ok()?.to_string(),
+                ))
             })
             .collect();
         let bytes = response

@@ -11,7 +11,7 @@ mod request;
 
 pub use rate::{now_epoch, MAX_WAIT_VAR, WRITE_INTERVAL_VAR};
 
-use std::cell::RefCell;
+use std::cell::Cell;
 
 use anyhow::{anyhow, bail, Context, Result};
 use camino::Utf8Path;
@@ -194,8 +194,10 @@ pub enum Access {
 pub struct GitHub {
     transport: http::Transport,
     api: String,
-    /// `owner/name`; updated once GitHub says the repository was renamed.
-    repo: RefCell<String>,
+    /// `owner/name` as configured.
+    repo: String,
+    /// A rename was reported already.
+    moved_noted: Cell<bool>,
     /// Where the name came from, for the advice after a rename.
     repo_source: String,
     token: Option<String>,
@@ -253,7 +255,9 @@ pub fn check_api_url(api: &str) -> Result<()> {
             "GITHUB_API_URL `{shown}` would send the GitHub token in clear text: use https:// \
              (http:// is accepted for 127.0.0.1, ::1 and localhost only)"
         ),
-        _ => bail!("GITHUB_API_URL `{shown}` is not an https:// URL: write it like https://api.github.com"),
+        _ => bail!(
+            "GITHUB_API_URL `{shown}` is not an https:// URL: write it like https://api.github.com"
+        ),
     }
 }
 
@@ -296,7 +300,8 @@ impl GitHub {
         Ok(GitHub {
             transport: http::Transport::new(),
             api: api.trim_end_matches('/').to_string(),
-            repo: RefCell::new(repo),
+            repo,
+            moved_noted: Cell::new(false),
             repo_source,
             token,
             pacer: rate::Pacer::new(policy.write_interval),
@@ -304,9 +309,9 @@ impl GitHub {
         })
     }
 
-    /// `owner/name` as GitHub knows it now.
-    pub fn repo(&self) -> String {
-        self.repo.borrow().clone()
+    /// `owner/name` as configured.
+    pub fn repo(&self) -> &str {
+        &self.repo
     }
 
     pub fn has_token(&self) -> bool {
@@ -315,7 +320,7 @@ impl GitHub {
 
     /// `https://api.github.com/repos/owner/name` + `path`.
     fn url(&self, path: &str) -> String {
-        format!("{}/repos/{}{path}", self.api, self.repo.borrow())
+        format!("{}/repos/{}{path}", self.api, self.repo)
     }
 
     fn parse<T: DeserializeOwned>(what: &str, text: &str) -> Result<T> {

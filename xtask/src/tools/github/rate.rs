@@ -95,8 +95,8 @@ pub fn limited(response: &Response, message: &str, now: u64, retry: u32) -> Opti
     let retry_after = response.header("retry-after");
     let remaining_zero = response.header("x-ratelimit-remaining").map(str::trim) == Some("0");
     let says_limit = message.to_ascii_lowercase().contains("rate limit");
-    let is_limit = status == 429
-        || (status == 403 && (retry_after.is_some() || remaining_zero || says_limit));
+    let is_limit =
+        status == 429 || (status == 403 && (retry_after.is_some() || remaining_zero || says_limit));
     if !is_limit {
         return None;
     }
@@ -263,10 +263,15 @@ mod tests {
         let secondary = answer(403, &[("x-ratelimit-remaining", "4000")]);
         let waits: Vec<u64> = (0..3)
             .map(|retry| {
-                limited(&secondary, "You have exceeded a secondary rate limit", now, retry)
-                    .unwrap()
-                    .wait
-                    .as_secs()
+                limited(
+                    &secondary,
+                    "You have exceeded a secondary rate limit",
+                    now,
+                    retry,
+                )
+                .unwrap()
+                .wait
+                .as_secs()
             })
             .collect();
         assert_eq!(waits, [60, 120, 240]);

@@ -113,9 +113,7 @@ impl GitHub {
             let until = rate::clock(rate::now_epoch() + limited.wait.as_secs());
             let why = match (too_long, retry_safe) {
                 (Err(err), _) => format!("{err}"),
-                (Ok(()), false) => {
-                    "this write is not safe to repeat automatically".to_string()
-                }
+                (Ok(()), false) => "this write is not safe to repeat automatically".to_string(),
                 (Ok(()), true) => format!("{MAX_RETRIES} retries did not get through"),
             };
             let advice = match (self.token.is_some(), limited.primary) {
@@ -138,37 +136,39 @@ impl GitHub {
     }
 
     /// After a redirect from our repository's URL to `/repositories/{id}/...`: asks GitHub
-    /// the repository's current name, says it once, and uses it from now on.
+    /// the repository's current name and says it, once. Requests keep going to the configured
+    /// name (GitHub redirects them all) until the user updates it.
     fn note_moved(&self, from: &str, to: &str) {
         let ours = self.url("");
         let by_id = format!("{}/repositories/", self.api);
-        if !(from == ours || from.starts_with(&format!("{ours}/"))) || !to.starts_with(&by_id) {
+        let from_ours = from == ours || from.starts_with(&format!("{ours}/"));
+        if self.moved_noted.get() || !from_ours || !to.starts_with(&by_id) {
             return;
         }
-        let id = to[by_id.len()..].split(['/', '?']).next().unwrap_or_default();
+        self.moved_noted.set(true);
+        let id = to[by_id.len()..]
+            .split(['/', '?'])
+            .next()
+            .unwrap_or_default();
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
             return;
         }
-        let old = self.repo();
         let found = self
             .request("GET", &format!("{by_id}{id}"), None)
             .ok()
             .and_then(|r| serde_json::from_str::<Repository>(&r.body).ok())
             .map(|r| r.full_name)
-            .filter(|name| check_repo_name(name).is_ok() && *name != old);
+            .filter(|name| check_repo_name(name).is_ok() && *name != self.repo);
         match found {
-            Some(name) => {
-                eprintln!(
-                    "note: GitHub repository {old} is now {name} (renamed or transferred); \
-                     this run follows it, but update {} to `{name}`",
-                    self.repo_source
-                );
-                *self.repo.borrow_mut() = name;
-            }
+            Some(name) => eprintln!(
+                "note: GitHub repository {} is now {name} (renamed or transferred): this run \
+                 follows GitHub's redirects; update {} to `{name}`",
+                self.repo, self.repo_source
+            ),
             None => eprintln!(
-                "note: GitHub moved repository {old} (redirected to repository id {id}); \
-                 update {}",
-                self.repo_source
+                "note: GitHub redirects repository {} to repository id {id} (renamed or \
+                 transferred): this run follows; update {}",
+                self.repo, self.repo_source
             ),
         }
     }
@@ -182,7 +182,7 @@ impl GitHub {
         let token = self.token.as_deref();
         let what = format!("{method} {}", shown(url, token, 200));
         let detail = detail(&response.body, token);
-        let repo = self.repo();
+        let repo = &self.repo;
         match status {
             401 => bail!(
                 "GitHub refused the credentials for {what} (401 {detail}): set GITHUB_TOKEN (or \
@@ -211,7 +211,12 @@ impl GitHub {
     }
 
     /// [`Self::send`] and [`Self::check`]; only reads are retried.
-    pub(super) fn request(&self, method: &str, url: &str, body: Option<&Value>) -> Result<Response> {
+    pub(super) fn request(
+        &self,
+        method: &str,
+        url: &str,
+        body: Option<&Value>,
+    ) -> Result<Response> {
         let response = self.send(method, url, body, false)?;
         self.check(response, method, url)
     }
