@@ -109,6 +109,11 @@ fn each_merge_kind_is_backported_with_all_its_commits_in_order() {
         .collect();
     p.github
         .add_pull(pull(63, "Squashed", &squashed, squash_parts));
+    // The first commit of the rebased PR reached the branch by hand: only the rest is picked.
+    p.git(&["checkout", "-q", "v2.3"]);
+    p.git(&["cherry-pick", "-x", &landed[0]]);
+    p.git(&["push", "-q", "origin", "v2.3"]);
+    p.git(&["checkout", "-q", "master"]);
 
     let dry = p.ok(&["--dry-run", "backport", "2.3"]);
     assert!(
@@ -118,7 +123,7 @@ fn each_merge_kind_is_backported_with_all_its_commits_in_order() {
     assert!(
         dry.contains(&format!(
             "to pick: PR #62 Rebased (rebase: {})",
-            landed.join(" ")
+            landed[1..].join(" ")
         )),
         "{dry}"
     );
@@ -132,7 +137,7 @@ fn each_merge_kind_is_backported_with_all_its_commits_in_order() {
     );
 
     let out = p.ok(&["backport", "2.3"]);
-    assert!(out.contains("backported 3 PR(s) (5 commit(s))"), "{out}");
+    assert!(out.contains("backported 3 PR(s) (4 commit(s))"), "{out}");
     let subjects = p.origin(&["log", "--format=%s", "--reverse", "master..v2.3"]);
     assert_eq!(
         subjects
@@ -140,8 +145,8 @@ fn each_merge_kind_is_backported_with_all_its_commits_in_order() {
             .filter(|s| !s.starts_with("chore"))
             .collect::<Vec<_>>(),
         [
-            "Merge pull request #61 from dev/pr-61",
             "Part 1 of #62: r1.txt",
+            "Merge pull request #61 from dev/pr-61",
             "Part 2 of #62: r2.txt",
             "Part 3 of #62: r3.txt",
             "Change s.txt (#63)",
@@ -150,7 +155,6 @@ fn each_merge_kind_is_backported_with_all_its_commits_in_order() {
     for number in [61, 62, 63] {
         assert_eq!(p.github.labels(number), ["backported"], "#{number}");
     }
-    // A rebased PR whose first commits reached the branch by hand: only the rest is picked.
     assert!(p.ok(&["backport", "2.3"]).contains("nothing to do"));
 }
 
