@@ -346,3 +346,60 @@ fn a_label_that_is_gone_already_is_no_error() {
         .iter()
         .any(|s| s.method == "DELETE" && s.status == 404));
 }
+
+#[test]
+fn a_conflict_inside_a_rebased_pr_resumes_with_its_later_commits() {
+    let p = project_with_release_branch();
+    p.git(&["checkout", "-q", "v2.3"]);
+    p.commit_file(
+        "a.txt",
+        "one\nTWO on the branch\nthree\n",
+        "Branch-only change",
+    );
+    p.git(&["push", "-q", "origin", "v2.3"]);
+    p.git(&["checkout", "-q", "master"]);
+    let (pushed, landed) = p.rebase_pull(
+        97,
+        &[
+            ("a.txt", "one\nTWO on master\nthree\n"),
+            ("z.txt", "later\n"),
+        ],
+    );
+    p.github.add_pull(MergedPull {
+        number: 97,
+        title: "Rebased with a conflict".into(),
+        merged_at: "2024-06-01T00:00:00Z".into(),
+        labels: vec!["need backport".into()],
+        base: "master".into(),
+        merge_commit_sha: Some(landed[1].clone()),
+        commits: pushed,
+    });
+    let out = p.xtask(&["backport", "2.3"]);
+    assert_fails_with(
+        &out,
+        &[
+            "PR #97 Rebased with a conflict does not apply to v2.3: conflicts in a.txt",
+            &format!("git cherry-pick -x {}", landed[0]),
+            &format!("then its later commits {} follow", landed[1]),
+        ],
+    );
+    p.git(&["checkout", "-q", "v2.3"]);
+    let mut pick = p.world.command("git");
+    pick.arg("-C")
+        .arg(&p.work)
+        .args(["cherry-pick", "-x", &landed[0]]);
+    assert!(!pick.output().unwrap().status.success());
+    p.world
+        .write(&p.work, "a.txt", b"one\nTWO on both\nthree\n");
+    p.git(&["add", "a.txt"]);
+    let out = p.ok(&["backport", "2.3", "--continue"]);
+    assert!(out.contains("backported 1 PR(s) (1 commit(s))"), "{out}");
+    let log = p.origin(&["log", "--format=%B", "master..v2.3"]);
+    for commit in &landed {
+        assert!(
+            log.contains(&format!("(cherry picked from commit {commit})")),
+            "{log}"
+        );
+    }
+    assert_eq!(p.github.labels(97), ["backported"]);
+}
