@@ -164,7 +164,7 @@ pub struct PullCommit {
 
 /// The signed-in account's rights on the repository, as `GET /repos/{owner}/{repo}` gives
 /// them to an authenticated request.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Permissions {
     #[serde(default)]
     pub admin: bool,
@@ -379,7 +379,10 @@ impl GitHub {
     pub fn check_write_access(&self, what: &str, needed: Access) -> Result<()> {
         self.require_token(what)?;
         let repo: Repository = self.get_one("")?;
-        let rights = repo.permissions.unwrap_or_default();
+        // Some tokens (GitHub Apps, Actions) get no `permissions`: their writes will tell.
+        let Some(rights) = repo.permissions else {
+            return Ok(());
+        };
         let (allowed, role) = match needed {
             Access::Triage => (
                 rights.admin || rights.maintain || rights.push || rights.triage,
