@@ -17,6 +17,7 @@ use std::time::Duration;
 use common::*;
 use project::*;
 use xtask::demo::github::{GitHubStandIn, RateLimit, Rights, WriteLimit, REPO_ID};
+use xtask::tools::github::MAX_WAIT_VAR;
 
 /// A raw HTTP/1.1 request to the stand-in: status, headers (lower-case names), body.
 fn raw(
@@ -489,6 +490,21 @@ fn rate_limits_are_waited_out_with_local_times_and_retried_only_when_safe() {
         .rate_limit_next(1, RateLimit::Primary { reset_in: 7200 });
     let out = p.xtask_env(&["milestone", "status", "2.2"], &[("GITHUB_TOKEN", "")]);
     assert_fails_with(&out, &["set GITHUB_TOKEN for a higher limit"]);
+
+    // A secondary limit without retry-after: a minute, doubled on each retry; more than this
+    // run accepts to wait, so it stops at once.
+    p.github
+        .rate_limit_next(1, RateLimit::Secondary { retry_after: None });
+    let out = p.xtask_env(&["milestone", "status", "2.2"], &[(MAX_WAIT_VAR, "5")]);
+    assert_fails_with(&out, &["(from backoff)", "waiting 60 s is more than 5 s"]);
+    // At most three retries.
+    p.github
+        .rate_limit_next(4, RateLimit::TooMany { retry_after: 1 });
+    let out = p.xtask(&["milestone", "status", "2.2"]);
+    assert_fails_with(
+        &out,
+        &["retrying (3 of 3)", "3 retries did not get through"],
+    );
 
     // A write that is not safe to repeat (creating a milestone) is not retried.
     p.github.state().limited = None;
