@@ -176,6 +176,8 @@ impl Sandbox {
             ("GIT_CONFIG_NOSYSTEM".into(), "1".into()),
             ("GITHUB_API_URL".into(), github.url.clone()),
             ("GITHUB_TOKEN".into(), "demo-token".into()),
+            // The stand-in has no secondary limit to respect: no pause between writes.
+            (crate::tools::github::WRITE_INTERVAL_VAR.into(), "0".into()),
         ];
         // xshell cannot unset a variable: empty counts as unset for every step.
         for secret in [

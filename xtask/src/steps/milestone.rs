@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 use crate::config::Config;
 use crate::plan::Plan;
 use crate::tools::git;
-use crate::tools::github::{encode, GitHub, Issue, Milestone};
+use crate::tools::github::{encode, Access, GitHub, Issue, Milestone};
+use crate::untrusted::escape_str;
 use crate::version::{fill, Line, Version};
 use crate::Ctx;
 
@@ -25,7 +26,9 @@ pub fn create(ctx: &Ctx, line: Line) -> Result<()> {
         print!("{}", plan.render());
         println!(
             "nothing to do: milestone {line} exists (#{}, {}) {}",
-            existing.number, existing.state, existing.html_url
+            existing.number,
+            escape_str(&existing.state),
+            escape_str(&existing.html_url)
         );
         return Ok(());
     }
@@ -33,14 +36,21 @@ pub fn create(ctx: &Ctx, line: Line) -> Result<()> {
         "create milestone {line} on GitHub {}",
         github.repo()
     ));
+    // Known before anything changes: a token that may create milestones.
+    let access = github.check_write_access("creating a milestone", Access::Push);
     if ctx.dry_run {
         print!("{}", plan.render());
+        if let Err(err) = access {
+            println!("warning: the run would stop: {err:#}");
+        }
         return Ok(());
     }
+    access?;
     let created = github.create_milestone(&line.to_string())?;
     println!(
         "created milestone {line} (#{}) {}",
-        created.number, created.html_url
+        created.number,
+        escape_str(&created.html_url)
     );
     Ok(())
 }
@@ -68,7 +78,12 @@ fn released(config: &Config, tags: &[String]) -> Result<Vec<(Version, String)>> 
 
 fn show(items: &[&Issue]) {
     for item in items {
-        println!("    {} #{} {}", item.kind(), item.number, item.title);
+        println!(
+            "    {} #{} {}",
+            item.kind(),
+            item.number,
+            escape_str(&item.title)
+        );
     }
 }
 
@@ -87,7 +102,7 @@ pub fn status(ctx: &Ctx, line: Line, allow_open: bool) -> Result<ExitCode> {
     println!(
         "milestone {line} (#{}, {}) of {}",
         milestone.number,
-        milestone.state,
+        escape_str(&milestone.state),
         github.repo()
     );
     println!("  open: {}", open.len());

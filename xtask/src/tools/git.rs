@@ -417,6 +417,39 @@ pub fn rev_list(sh: &Shell, repo: &Utf8Path, range: &str) -> Result<Vec<String>>
     Ok(text.lines().map(str::to_string).collect())
 }
 
+/// `count` commits from `commit` back along first parents (the main branch's own line),
+/// newest first.
+pub fn first_parents(
+    sh: &Shell,
+    repo: &Utf8Path,
+    commit: &str,
+    count: usize,
+) -> Result<Vec<String>> {
+    let count = count.to_string();
+    let args = [
+        "rev-list",
+        "--first-parent",
+        "--max-count",
+        &count,
+        commit,
+        "--",
+    ];
+    let text = git(repo, &args).read(sh)?;
+    Ok(text.lines().map(str::to_string).collect())
+}
+
+/// Author name, author email and message of a commit: what a rebase keeps.
+pub fn authorship(sh: &Shell, repo: &Utf8Path, commit: &str) -> Result<(String, String, String)> {
+    let text = git(
+        repo,
+        &["log", "-1", "--format=%an%x00%ae%x00%B", commit, "--"],
+    )
+    .read(sh)?;
+    let mut parts = text.splitn(3, '\0');
+    let mut next = || parts.next().unwrap_or_default().to_string();
+    Ok((next(), next(), next()))
+}
+
 /// The full message of a commit.
 pub fn message(sh: &Shell, repo: &Utf8Path, commit: &str) -> Result<String> {
     git(repo, &["log", "-1", "--format=%B", commit, "--"]).read(sh)

@@ -1,14 +1,22 @@
 //! Every GitHub call of the tool (REST v3). The API's base URL comes from `GITHUB_API_URL`
 //! (default `https://api.github.com`), the token from `GITHUB_TOKEN` or `GH_TOKEN`; the token
-//! only ever goes into the `Authorization` header of requests to that base URL.
+//! only ever goes into the `Authorization` header of requests to that base URL (redirects
+//! included, which are followed only on that host). HTTP itself is in `http.rs`; redirects,
+//! rate limits and error messages in `request.rs`, `rate.rs` and `errors.rs`.
 
-use std::time::Duration;
+mod errors;
+mod http;
+mod rate;
+mod request;
+
+pub use rate::{now_epoch, MAX_WAIT_VAR, WRITE_INTERVAL_VAR};
+
+use std::cell::Cell;
 
 use anyhow::{anyhow, bail, Context, Result};
 use camino::Utf8Path;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::Value;
 use xshell::Shell;
 
 use crate::config::Config;
@@ -124,31 +132,77 @@ pub struct Pull {
     pub merged_at: Option<String>,
     #[serde(default)]
     pub merge_commit_sha: Option<String>,
+    /// How many commits the PR had.
+    #[serde(default)]
+    pub commits: u64,
     pub base: BranchRef,
     #[serde(default)]
     pub milestone: Option<MilestoneRef>,
 }
 
-/// The headers of every request; the token only in `Authorization`.
-fn with_headers<B>(
-    builder: ureq::RequestBuilder<B>,
-    auth: Option<&str>,
-) -> ureq::RequestBuilder<B> {
-    let builder = builder
-        .header("Accept", "application/vnd.github+json")
-        .header("X-GitHub-Api-Version", "2022-11-28");
-    match auth {
-        Some(auth) => builder.header("Authorization", auth),
-        None => builder,
-    }
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommitAuthor {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommitDetail {
+    #[serde(default)]
+    pub message: String,
+    pub author: Option<CommitAuthor>,
+}
+
+/// One commit of a pull request as it was pushed (before any rebase onto the base branch).
+#[derive(Debug, Clone, Deserialize)]
+pub struct PullCommit {
+    pub sha: String,
+    pub commit: CommitDetail,
+}
+
+/// The signed-in account's rights on the repository, as `GET /repos/{owner}/{repo}` gives
+/// them to an authenticated request.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Permissions {
+    #[serde(default)]
+    pub admin: bool,
+    #[serde(default)]
+    pub maintain: bool,
+    #[serde(default)]
+    pub push: bool,
+    #[serde(default)]
+    pub triage: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Repository {
+    pub full_name: String,
+    #[serde(default)]
+    pub permissions: Option<Permissions>,
+}
+
+/// What a write needs: labels need triage rights, milestones need push (write) rights.
+#[derive(Debug, Clone, Copy)]
+pub enum Access {
+    Triage,
+    Push,
 }
 
 /// A client for one repository.
 pub struct GitHub {
-    agent: ureq::Agent,
+    transport: http::Transport,
     api: String,
+    /// `owner/name` as configured.
     repo: String,
+    /// A rename was reported already.
+    moved_noted: Cell<bool>,
+    /// Where the name came from, for the advice after a rename.
+    repo_source: String,
     token: Option<String>,
+    policy: rate::Policy,
+    pacer: rate::Pacer,
 }
 
 /// The `rel="next"` URL of a `Link` header.
@@ -176,153 +230,97 @@ pub fn encode(text: &str) -> String {
     out
 }
 
+/// The token goes out in every request: `http://` only to this machine (the tests' stand-in).
+pub fn check_api_url(api: &str) -> Result<()> {
+    let shown = crate::untrusted::escape_short(api.as_bytes(), 100);
+    let (scheme, rest) = api.split_once("://").with_context(|| {
+        format!("GITHUB_API_URL `{shown}` is not a URL: write it like https://api.github.com")
+    })?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    if authority.contains('@') {
+        bail!("GITHUB_API_URL `{shown}` carries credentials: remove them, the token comes from GITHUB_TOKEN");
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" if !host.is_empty() => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => bail!(
+            "GITHUB_API_URL `{shown}` would send the GitHub token in clear text: use https:// \
+             (http:// is accepted for 127.0.0.1, ::1 and localhost only)"
+        ),
+        _ => bail!(
+            "GITHUB_API_URL `{shown}` is not an https:// URL: write it like https://api.github.com"
+        ),
+    }
+}
+
 impl GitHub {
     /// The client for the configured repository: `github-repo`, or the remote's URL.
     pub fn for_repo(sh: &Shell, repo_dir: &Utf8Path, config: &Config) -> Result<GitHub> {
-        let repo = match &config.github_repo {
-            Some(repo) => repo.clone(),
+        let (repo, repo_source) = match &config.github_repo {
+            Some(repo) => (
+                repo.clone(),
+                "`github-repo` under [workspace.metadata.asf-release]".to_string(),
+            ),
             None => {
                 let url = git::remote_url(sh, repo_dir, &config.remote)?.unwrap_or_default();
-                repo_from_url(&url).with_context(|| {
+                let repo = repo_from_url(&url).with_context(|| {
                     format!(
                         "cannot tell the GitHub repository from remote `{}` ({url}): add \
                          `github-repo = \"owner/name\"` under [workspace.metadata.asf-release]",
                         config.remote
                     )
-                })?
+                })?;
+                (
+                    repo,
+                    format!(
+                        "the URL of remote `{}` (`git remote set-url {} ...`), or set `github-repo`",
+                        config.remote, config.remote
+                    ),
+                )
             }
         };
         let api = std::env::var("GITHUB_API_URL")
             .ok()
             .filter(|url| !url.is_empty())
             .unwrap_or_else(|| DEFAULT_API_URL.to_string());
+        check_api_url(&api)?;
         let token = ["GITHUB_TOKEN", "GH_TOKEN"]
             .iter()
             .find_map(|name| std::env::var(name).ok().filter(|t| !t.trim().is_empty()))
             .map(|t| t.trim().to_string());
-        Ok(GitHub::new(&api, &repo, token))
-    }
-
-    pub fn new(api: &str, repo: &str, token: Option<String>) -> GitHub {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
-            .user_agent("asf-release-xtask")
-            .build();
-        GitHub {
-            agent: ureq::Agent::new_with_config(config),
+        let policy = rate::Policy::from_env()?;
+        Ok(GitHub {
+            transport: http::Transport::new(),
             api: api.trim_end_matches('/').to_string(),
-            repo: repo.to_string(),
+            repo,
+            moved_noted: Cell::new(false),
+            repo_source,
             token,
-        }
+            pacer: rate::Pacer::new(policy.write_interval),
+            policy,
+        })
     }
 
+    /// `owner/name` as configured.
     pub fn repo(&self) -> &str {
         &self.repo
+    }
+
+    pub fn has_token(&self) -> bool {
+        self.token.is_some()
     }
 
     /// `https://api.github.com/repos/owner/name` + `path`.
     fn url(&self, path: &str) -> String {
         format!("{}/repos/{}{path}", self.api, self.repo)
-    }
-
-    /// For messages: the method and the URL, never the token.
-    fn describe(method: &str, url: &str) -> String {
-        format!("{method} {url}")
-    }
-
-    /// Sends one request; a non-2xx answer becomes an error saying what to do.
-    /// Returns the body text and the `Link` header.
-    fn request(
-        &self,
-        method: &str,
-        url: &str,
-        body: Option<&Value>,
-    ) -> Result<(String, Option<String>)> {
-        if !url.starts_with(&format!("{}/", self.api)) {
-            bail!(
-                "GitHub sent a link to {url}, outside {}: refusing to send the token there",
-                self.api
-            );
-        }
-        let what = Self::describe(method, url);
-        let auth = self.token.as_ref().map(|t| format!("Bearer {t}"));
-        let auth = auth.as_deref();
-        let sent = match (method, body) {
-            ("GET", _) => with_headers(self.agent.get(url), auth).call(),
-            ("DELETE", _) => with_headers(self.agent.delete(url), auth).call(),
-            ("POST", Some(body)) => with_headers(self.agent.post(url), auth).send_json(body),
-            ("PATCH", Some(body)) => with_headers(self.agent.patch(url), auth).send_json(body),
-            _ => bail!("unsupported GitHub request {what}"),
-        };
-        let mut response = sent.map_err(|err| {
-            anyhow!(
-                "cannot reach GitHub for {what}: {err}; check the network, or GITHUB_API_URL \
-                 (now {})",
-                self.api
-            )
-        })?;
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let link = header("link");
-        let remaining = header("x-ratelimit-remaining");
-        let reset = header("x-ratelimit-reset");
-        let retry_after = header("retry-after");
-        let text = response
-            .body_mut()
-            .with_config()
-            .limit(50 * 1024 * 1024)
-            .read_to_string()
-            .with_context(|| format!("cannot read GitHub's answer to {what}"))?;
-        if (200..300).contains(&status) {
-            return Ok((text, link));
-        }
-        let message = serde_json::from_str::<Value>(&text)
-            .ok()
-            .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
-            .unwrap_or_else(|| text.chars().take(200).collect());
-        let rate_limited = remaining.as_deref() == Some("0")
-            || message.to_ascii_lowercase().contains("rate limit");
-        match status {
-            401 => bail!(
-                "GitHub refused the credentials for {what} (401 {message}): set GITHUB_TOKEN (or \
-                 GH_TOKEN) to a valid token"
-            ),
-            429 | 403 if status == 429 || rate_limited => {
-                let when = match (&reset, &retry_after) {
-                    (Some(reset), _) => format!("until {reset} (seconds since the epoch)"),
-                    (None, Some(seconds)) => format!("{seconds} seconds"),
-                    (None, None) => "a few minutes".to_string(),
-                };
-                bail!(
-                    "GitHub's rate limit is exhausted for {what} ({status} {message}): wait \
-                     {when}, or set GITHUB_TOKEN for a higher limit"
-                )
-            }
-            403 => bail!(
-                "GitHub forbids {what} (403 {message}): the token in GITHUB_TOKEN (or GH_TOKEN) \
-                 needs write access to {}",
-                self.repo
-            ),
-            404 => bail!(
-                "GitHub has nothing at {what} (404 {message}): check the repository `{}` \
-                 (setting github-repo or the remote's URL); a private repository also needs \
-                 GITHUB_TOKEN",
-                self.repo
-            ),
-            422 => bail!("GitHub rejected {what} (422 {message})"),
-            500..=599 => bail!(
-                "GitHub failed on {what} ({status} {message}): a server-side problem; try again \
-                 in a few minutes"
-            ),
-            _ => bail!("GitHub answered {what} with {status}: {message}"),
-        }
     }
 
     fn parse<T: DeserializeOwned>(what: &str, text: &str) -> Result<T> {
@@ -352,23 +350,54 @@ impl GitHub {
             if pages > 1000 {
                 bail!("GitHub kept sending pages for {current}: stopped after 1000");
             }
-            let (text, link) = self.request("GET", &current, None)?;
-            let page: Vec<T> = Self::parse(&Self::describe("GET", &current), &text)?;
+            let response = self.request("GET", &current, None)?;
+            let page: Vec<T> = Self::parse(&format!("GET {current}"), &response.body)?;
             items.extend(page);
-            url = link.as_deref().and_then(next_link);
+            url = response.header("link").and_then(next_link);
         }
         Ok(items)
     }
 
     fn get_one<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         let url = self.url(path);
-        let (text, _) = self.request("GET", &url, None)?;
-        Self::parse(&Self::describe("GET", &url), &text)
+        let response = self.request("GET", &url, None)?;
+        Self::parse(&format!("GET {url}"), &response.body)
     }
 
     fn require_token(&self, what: &str) -> Result<()> {
         if self.token.is_none() {
-            bail!("{what} needs a GitHub token: set GITHUB_TOKEN (or GH_TOKEN) to a token with write access to {}", self.repo);
+            bail!(
+                "{what} needs a GitHub token: set GITHUB_TOKEN (or GH_TOKEN) to a token with \
+                 write access to {}",
+                self.repo()
+            );
+        }
+        Ok(())
+    }
+
+    /// Checks, before anything changes, that a token is set and its account may do `what`.
+    pub fn check_write_access(&self, what: &str, needed: Access) -> Result<()> {
+        self.require_token(what)?;
+        let repo: Repository = self.get_one("")?;
+        // Some tokens (GitHub Apps, Actions) get no `permissions`: their writes will tell.
+        let Some(rights) = repo.permissions else {
+            return Ok(());
+        };
+        let (allowed, role) = match needed {
+            Access::Triage => (
+                rights.admin || rights.maintain || rights.push || rights.triage,
+                "triage",
+            ),
+            Access::Push => (rights.admin || rights.maintain || rights.push, "write"),
+        };
+        if !allowed {
+            bail!(
+                "{what} needs {role} access to {}, and GitHub says the account of the token in \
+                 GITHUB_TOKEN (or GH_TOKEN) does not have it: use a token of a committer \
+                 (a fine-grained token needs Issues and Pull requests: read and write); \
+                 nothing was changed",
+                self.repo()
+            );
         }
         Ok(())
     }
@@ -378,12 +407,20 @@ impl GitHub {
         self.get_all("/milestones?state=all")
     }
 
+    /// Creates the milestone; one that exists already (422 `already_exists`) is returned as
+    /// found, so a rerun after an interrupted create goes on.
     pub fn create_milestone(&self, title: &str) -> Result<Milestone> {
         self.require_token("creating a milestone")?;
         let url = self.url("/milestones");
         let body = serde_json::json!({ "title": title });
-        let (text, _) = self.request("POST", &url, Some(&body))?;
-        Self::parse(&Self::describe("POST", &url), &text)
+        let response = self.send("POST", &url, Some(&body), false)?;
+        if response.status == 422 && errors::already_exists(&response.body) {
+            if let Some(found) = self.milestones()?.into_iter().find(|m| m.title == title) {
+                return Ok(found);
+            }
+        }
+        let response = self.check(response, "POST", &url)?;
+        Self::parse(&format!("POST {url}"), &response.body)
     }
 
     /// Issues and PRs; `filters` is a query string like `state=all&milestone=3`.
@@ -395,22 +432,33 @@ impl GitHub {
         self.get_one(&format!("/pulls/{number}"))
     }
 
+    /// The commits of a pull request as they were pushed (GitHub lists at most 250).
+    pub fn pull_commits(&self, number: u64) -> Result<Vec<PullCommit>> {
+        self.get_all(&format!("/pulls/{number}/commits"))
+    }
+
     pub fn add_label(&self, number: u64, label: &str) -> Result<()> {
         self.require_token("labelling a pull request")?;
         let url = self.url(&format!("/issues/{number}/labels"));
         let body = serde_json::json!({ "labels": [label] });
-        self.request("POST", &url, Some(&body))?;
+        // Adding a label twice changes nothing: safe to retry.
+        let response = self.send("POST", &url, Some(&body), true)?;
+        self.check(response, "POST", &url)?;
         Ok(())
     }
 
+    /// Removes a label; one that is gone already (404) is fine.
     pub fn remove_label(&self, number: u64, label: &str) -> Result<()> {
         self.require_token("labelling a pull request")?;
         let url = self.url(&format!("/issues/{number}/labels/{}", encode(label)));
-        self.request("DELETE", &url, None)?;
+        let response = self.send("DELETE", &url, None, true)?;
+        if response.status == 404 && !response.body.contains("Not Found") {
+            return Ok(());
+        }
+        self.check(response, "DELETE", &url)?;
         Ok(())
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,6 +492,29 @@ mod tests {
             Some("https://api.github.com/repos/a/b/issues?page=2")
         );
         assert_eq!(next_link("<https://x/?page=1>; rel=\"prev\""), None);
+    }
+
+    #[test]
+    fn the_api_url_is_https_or_loopback_http() {
+        for good in [
+            "https://api.github.com",
+            "https://ghe.example.org/api/v3",
+            "http://127.0.0.1:8080",
+            "http://localhost:1234",
+            "http://[::1]:99",
+        ] {
+            assert!(check_api_url(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "http://api.github.com",
+            "http://10.0.0.1",
+            "http://127.0.0.1.evil.example",
+            "https://user:pass@api.github.com",
+            "ftp://api.github.com",
+            "api.github.com",
+        ] {
+            assert!(check_api_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

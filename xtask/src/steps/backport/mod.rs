@@ -1,6 +1,9 @@
-//! `backport X.Y`: "upstream first". The merge (or squash) commits of the PRs merged into the
-//! main branch that carry the backport label are cherry-picked (`-x`) onto the release branch
-//! in merge order, pushed, and relabelled on GitHub.
+//! `backport X.Y`: "upstream first". The commits that the PRs labelled for backporting put on
+//! the main branch (a merge commit, a squash, or every rebased commit) are cherry-picked
+//! (`-x`) onto the release branch in merge order, pushed, and relabelled on GitHub. A PR whose
+//! commits cannot be found is skipped with the reason; the others go on.
+
+mod candidates;
 
 use std::collections::BTreeSet;
 
@@ -8,55 +11,16 @@ use anyhow::{bail, Context, Result};
 use camino::Utf8PathBuf;
 
 use crate::cli::BackportArgs;
-use crate::config::Config;
 use crate::plan::{self, Plan};
 use crate::tools::git;
-use crate::tools::github::{encode, GitHub, Pull};
+use crate::tools::github::{Access, GitHub};
 use crate::Ctx;
-
-/// A PR to backport, with the commit that brought it to the main branch.
-struct Candidate {
-    pull: Pull,
-    commit: String,
-    is_merge: bool,
-}
+use candidates::{Candidate, Skipped};
 
 /// Where a run that stopped on a conflict remembers the commit, for `--continue`.
 fn state_file(ctx: &Ctx, branch: &str) -> Result<Utf8PathBuf> {
     let name = format!("asf-release-backport-{}", branch.replace('/', "-"));
     git::git_path(&ctx.sh, &ctx.repo, &name)
-}
-
-/// The labelled PRs merged into the main branch, in merge order.
-fn labelled_pulls(github: &GitHub, config: &Config, milestone: Option<&str>) -> Result<Vec<Pull>> {
-    let label = &config.backport_label;
-    let issues = github.issues(&format!("state=closed&labels={}", encode(label)))?;
-    let mut pulls = Vec::new();
-    for issue in issues {
-        let merged = issue
-            .pull_request
-            .as_ref()
-            .is_some_and(|p| p.merged_at.is_some());
-        if !merged || !issue.has_label(label) {
-            continue;
-        }
-        let pull = github.pull(issue.number)?;
-        if pull.merged_at.is_none() || pull.base.name != config.main_branch {
-            eprintln!(
-                "note: PR #{} carries `{label}` but was not merged into {}: ignored",
-                pull.number, config.main_branch
-            );
-            continue;
-        }
-        if let Some(milestone) = milestone {
-            if pull.milestone.as_ref().map(|m| m.title.as_str()) != Some(milestone) {
-                continue;
-            }
-        }
-        pulls.push(pull);
-    }
-    pulls.sort_by(|a, b| a.merged_at.cmp(&b.merged_at).then(a.number.cmp(&b.number)));
-    Ok(pulls)
 }
 
 /// Where `--continue` stands after looking at the stopped pick.
@@ -163,32 +127,7 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
 
     let github = GitHub::for_repo(sh, repo, &config)?;
     let milestone = args.milestone.then_some(line.as_str());
-    let pulls = labelled_pulls(&github, &config, milestone)?;
-    let mut candidates = Vec::new();
-    for pull in pulls {
-        let commit = pull.merge_commit_sha.clone().with_context(|| {
-            format!(
-                "GitHub gives no merge commit for PR #{}: backport it by hand",
-                pull.number
-            )
-        })?;
-        let present = git::resolve_commit(sh, repo, &commit)?;
-        if present.is_none() || !git::is_ancestor(sh, repo, &commit, &upstream)? {
-            bail!(
-                "PR #{} ({}) is labelled `{}`, but its commit {commit} is not on {upstream}: \
-                 upstream first, a fix reaches {branch} only from {main}; nothing was picked",
-                pull.number,
-                pull.title,
-                config.backport_label
-            );
-        }
-        let is_merge = git::parents(sh, repo, &commit)?.len() > 1;
-        candidates.push(Candidate {
-            pull,
-            commit,
-            is_merge,
-        });
-    }
+    let (candidates, skipped) = candidates::find(ctx, &github, &config, milestone, &line)?;
 
     // What the branch has already: `-x` trailers and patch ids of its own commits.
     let own = git::rev_list(sh, repo, &format!("{upstream}..{tip}"))?;
@@ -197,36 +136,44 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
         trailers.push_str(&git::message(sh, repo, commit)?);
     }
     let mut branch_patches: Option<BTreeSet<String>> = None;
-    let mut to_pick = Vec::new();
+    // Each PR with the commits it still needs on the branch.
+    let mut to_pick: Vec<(Candidate, Vec<String>)> = Vec::new();
     let mut on_branch = Vec::new();
     for candidate in candidates {
-        let commit = &candidate.commit;
-        let mut present = trailers.contains(&format!("(cherry picked from commit {commit})"))
-            || git::is_ancestor(sh, repo, commit, &tip)?;
-        if !present {
-            if branch_patches.is_none() {
-                let mut ids = BTreeSet::new();
-                for own_commit in &own {
-                    ids.extend(git::patch_id(sh, repo, own_commit)?);
+        let mut missing = Vec::new();
+        for commit in &candidate.commits {
+            let mut present = trailers.contains(&format!("(cherry picked from commit {commit})"))
+                || git::is_ancestor(sh, repo, commit, &tip)?;
+            if !present {
+                if branch_patches.is_none() {
+                    let mut ids = BTreeSet::new();
+                    for own_commit in &own {
+                        ids.extend(git::patch_id(sh, repo, own_commit)?);
+                    }
+                    branch_patches = Some(ids);
                 }
-                branch_patches = Some(ids);
+                let id = git::patch_id(sh, repo, commit)?;
+                present = id
+                    .is_some_and(|id| branch_patches.as_ref().is_some_and(|ids| ids.contains(&id)));
             }
-            let id = git::patch_id(sh, repo, commit)?;
-            present =
-                id.is_some_and(|id| branch_patches.as_ref().is_some_and(|ids| ids.contains(&id)));
+            if !present {
+                missing.push(commit.clone());
+            }
         }
-        if present {
+        if missing.is_empty() {
             println!(
-                "already on {branch}: PR #{} {} ({})",
-                candidate.pull.number, candidate.pull.title, commit
+                "already on {branch}: {} ({}: {})",
+                candidate.name(),
+                candidate.kind,
+                candidate.commits.join(" ")
             );
             on_branch.push(candidate);
         } else {
-            to_pick.push(candidate);
+            to_pick.push((candidate, missing));
         }
     }
     if let Some(stopped) = &resumed {
-        if to_pick.iter().any(|c| c.commit == *stopped) {
+        if to_pick.iter().any(|(_, missing)| missing.contains(stopped)) {
             bail!(
                 "commit {stopped} is still not on {branch}: cherry-pick it by hand (`git \
                  cherry-pick -x {stopped}`), resolve the conflicts, then run `cargo xtask \
@@ -257,29 +204,30 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
             plan.run(cmd.clone());
         }
     }
-    for candidate in &to_pick {
+    for (candidate, missing) in &to_pick {
         println!(
-            "to pick: PR #{} {} ({})",
-            candidate.pull.number, candidate.pull.title, candidate.commit
+            "to pick: {} ({}: {})",
+            candidate.name(),
+            candidate.kind,
+            missing.join(" ")
         );
-        plan.run(git::cherry_pick(
-            repo,
-            &candidate.commit,
-            candidate.is_merge,
-        ));
+        for commit in missing {
+            plan.run(git::cherry_pick(repo, commit, candidate.is_merge()));
+        }
     }
     let push = git::push(repo, remote, &format!("refs/heads/{branch}"));
     if needs_push {
         plan.run(push.clone());
     }
-    let relabel: Vec<&Candidate> = on_branch.iter().chain(&to_pick).collect();
+    let relabel: Vec<&Candidate> = on_branch
+        .iter()
+        .chain(to_pick.iter().map(|(candidate, _)| candidate))
+        .collect();
+    let repo_name = github.repo();
     for candidate in &relabel {
         plan.local(format!(
-            "on GitHub {}: PR #{} label `{}` -> `{}`",
-            github.repo(),
-            candidate.pull.number,
-            config.backport_label,
-            config.backported_label
+            "on GitHub {repo_name}: PR #{} label `{}` -> `{}`",
+            candidate.pull.number, config.backport_label, config.backported_label
         ));
     }
     if !to_pick.is_empty() && switch {
@@ -287,6 +235,12 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
             plan.run(git::checkout(repo, back));
         }
     }
+    // The relabel needs a token with write access: known before the first push, not after.
+    let access = if relabel.is_empty() {
+        Ok(())
+    } else {
+        github.check_write_access("relabelling the backported PRs", Access::Triage)
+    };
     if ctx.dry_run || plan.actions.is_empty() {
         print!("{}", plan.render());
         if plan.actions.is_empty() {
@@ -296,53 +250,21 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
             );
             remove_state(&state)?;
         }
-        return Ok(());
+        if let Err(err) = access {
+            println!("warning: the run would stop before pushing: {err:#}");
+        }
+        return report_skipped(&skipped, ctx.dry_run);
     }
+    access?;
     for cmd in &picks {
         plan::execute(sh, cmd)?;
     }
-    for (picked, candidate) in to_pick.iter().enumerate() {
-        let pick = git::cherry_pick(repo, &candidate.commit, candidate.is_merge);
-        eprintln!("  running: {pick}");
-        let output = pick.output(sh)?;
-        if output.status.success() {
-            continue;
+    let mut picked = 0;
+    for (candidate, missing) in &to_pick {
+        for commit in missing {
+            pick(ctx, &state, &line, &branch, candidate, commit, picked)?;
+            picked += 1;
         }
-        let unmerged = git::unmerged_files(sh, repo)?;
-        // A pick that never started (git itself failed) is no conflict: nothing to abort,
-        // nothing to remember, and a plain rerun goes on.
-        if unmerged.is_empty() && !git::cherry_pick_in_progress(sh, repo)? {
-            bail!(
-                "`{pick}` failed before picking PR #{}: {}; fix the cause, then run `cargo xtask \
-                 backport {line}` again ({branch} holds the {picked} pick(s) before it, not \
-                 pushed yet)",
-                candidate.pull.number,
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
-        }
-        let aborted = plan::execute(sh, &git::cherry_pick_abort(repo));
-        std::fs::write(
-            &state,
-            format!("{} {}\n", candidate.commit, candidate.pull.number),
-        )
-        .with_context(|| format!("cannot write {state}"))?;
-        aborted.context("cannot abort the failed cherry-pick: run `git cherry-pick --abort`")?;
-        let mainline = if candidate.is_merge { " -m 1" } else { "" };
-        bail!(
-            "PR #{} ({}) does not apply to {branch}: conflicts in {}. The pick was aborted: \
-             {branch} holds the {picked} pick(s) before it (not pushed yet) and the working tree \
-             is clean. Resolve it by hand: `git checkout {branch} && git cherry-pick -x{mainline} \
-             {}`, fix the files, `git add` them and `git cherry-pick --continue`; then run \
-             `cargo xtask backport {line} --continue`",
-            candidate.pull.number,
-            candidate.pull.title,
-            if unmerged.is_empty() {
-                String::from_utf8_lossy(&output.stderr).trim().to_string()
-            } else {
-                unmerged.join(", ")
-            },
-            candidate.commit
-        );
     }
     if needs_push {
         plan::execute(sh, &push)?;
@@ -366,11 +288,89 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
     }
     remove_state(&state)?;
     println!(
-        "backported {} PR(s) to {branch} and pushed it; {} PR(s) were there already",
+        "backported {} PR(s) ({picked} commit(s)) to {branch} and pushed it; {} PR(s) were \
+         there already",
         to_pick.len(),
         on_branch.len()
     );
-    Ok(())
+    report_skipped(&skipped, false)
+}
+
+/// Cherry-picks one commit; on a conflict, aborts, remembers the commit for `--continue` and
+/// fails with what to do.
+fn pick(
+    ctx: &Ctx,
+    state: &Utf8PathBuf,
+    line: &str,
+    branch: &str,
+    candidate: &Candidate,
+    commit: &str,
+    picked: usize,
+) -> Result<()> {
+    let (sh, repo) = (&ctx.sh, &ctx.repo);
+    let pick = git::cherry_pick(repo, commit, candidate.is_merge());
+    eprintln!("  running: {pick}");
+    let output = pick.output(sh)?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let number = candidate.pull.number;
+    let unmerged = git::unmerged_files(sh, repo)?;
+    // A pick that never started (git itself failed) is no conflict: nothing to abort,
+    // nothing to remember, and a plain rerun goes on.
+    if unmerged.is_empty() && !git::cherry_pick_in_progress(sh, repo)? {
+        bail!(
+            "`{pick}` failed before picking PR #{number}: {}; fix the cause, then run `cargo \
+             xtask backport {line}` again ({branch} holds the {picked} pick(s) before it, not \
+             pushed yet)",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    let aborted = plan::execute(sh, &git::cherry_pick_abort(repo));
+    std::fs::write(state, format!("{commit} {number}\n"))
+        .with_context(|| format!("cannot write {state}"))?;
+    aborted.context("cannot abort the failed cherry-pick: run `git cherry-pick --abort`")?;
+    let mainline = if candidate.is_merge() { " -m 1" } else { "" };
+    let rest = match candidate.commits.iter().position(|c| c == commit) {
+        Some(at) if at + 1 < candidate.commits.len() => format!(
+            " (then its later commits {} follow on the rerun)",
+            candidate.commits[at + 1..].join(" ")
+        ),
+        _ => String::new(),
+    };
+    bail!(
+        "{} does not apply to {branch}: conflicts in {}. The pick was aborted: {branch} holds \
+         the {picked} pick(s) before it (not pushed yet) and the working tree is clean. Resolve \
+         it by hand: `git checkout {branch} && git cherry-pick -x{mainline} {commit}`, fix the \
+         files, `git add` them and `git cherry-pick --continue`; then run `cargo xtask backport \
+         {line} --continue`{rest}",
+        candidate.name(),
+        if unmerged.is_empty() {
+            String::from_utf8_lossy(&output.stderr).trim().to_string()
+        } else {
+            unmerged.join(", ")
+        },
+    );
+}
+
+/// The PRs left out, each with the reason and what finishes it; an error after a real run,
+/// so that the release stops until they are dealt with.
+fn report_skipped(skipped: &[Skipped], dry_run: bool) -> Result<()> {
+    if skipped.is_empty() {
+        return Ok(());
+    }
+    let mut list = format!("skipped {} PR(s):", skipped.len());
+    for skip in skipped {
+        list.push_str(&format!(
+            "\n  PR #{} {}: {}. To finish: {}",
+            skip.number, skip.title, skip.reason, skip.fix
+        ));
+    }
+    if dry_run {
+        println!("{list}");
+        return Ok(());
+    }
+    bail!("{list}\nthe other PRs were backported; deal with these, then rerun the backport")
 }
 
 fn remove_state(state: &Utf8PathBuf) -> Result<()> {

@@ -1,0 +1,315 @@
+//! A GitHub stand-in on 127.0.0.1 for the sandbox and the tests, as strict as GitHub where the
+//! client could go wrong: it answers the REST calls `tools::github` makes (repository,
+//! milestones, issues, pulls and their commits, labels) with JSON shaped like GitHub's
+//! documented responses; requires a `User-Agent`, the `Accept` media type and the API version
+//! header; refuses writes without a token; pages listings by `per_page` (at most 100) with
+//! `Link` headers naming `/repositories/{id}/...` as GitHub does; sends `x-ratelimit-*` on every
+//! answer, and GitHub-shaped rate-limit answers, renames (301/307) and secondary limits when a
+//! test asks; and records what it was asked.
+
+mod serve;
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use serde_json::{json, Value};
+
+/// The numeric id GitHub gives the served repository (Link headers and redirects use it).
+pub const REPO_ID: u64 = 4242;
+
+/// One request the stand-in received.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub target: String,
+    pub authorization: Option<String>,
+    /// When it arrived, to check the client's pacing.
+    pub at: Instant,
+    /// The status the stand-in answered.
+    pub status: u16,
+}
+
+/// A forced answer for every request: status, extra headers, body.
+pub type Forced = (u16, Vec<(String, String)>, String);
+
+/// The rate-limit answers GitHub gives, as documented.
+#[derive(Debug, Clone, Copy)]
+pub enum RateLimit {
+    /// 403, `x-ratelimit-remaining: 0`, `x-ratelimit-reset` this many seconds ahead.
+    Primary { reset_in: u64 },
+    /// 403 "secondary rate limit", with `retry-after` when `Some`.
+    Secondary { retry_after: Option<u64> },
+    /// 429 with `retry-after`.
+    TooMany { retry_after: u64 },
+}
+
+/// A secondary limit on writes: at most `max` mutating requests in any `window`.
+#[derive(Debug, Clone, Copy)]
+pub struct WriteLimit {
+    pub max: usize,
+    pub window: Duration,
+}
+
+/// The rights the token's account has on the repository (`permissions` of the repo).
+#[derive(Debug, Clone, Copy)]
+pub struct Rights {
+    pub push: bool,
+    pub triage: bool,
+}
+
+/// What the stand-in knows.
+pub struct State {
+    pub milestones: Vec<Value>,
+    /// Issues and PRs as the issues API lists them.
+    pub issues: Vec<Value>,
+    /// PRs as the pulls API gives them.
+    pub pulls: Vec<Value>,
+    /// The commits of each PR as the PR commits API lists them, by PR number.
+    pub pull_commits: Vec<(u64, Vec<Value>)>,
+    pub seen: Vec<Seen>,
+    pub fail: Option<Forced>,
+    /// The next this many requests get `limit`'s answer.
+    pub limited: Option<(usize, RateLimit)>,
+    pub write_limit: Option<WriteLimit>,
+    /// The name the repository had before a rename: requests to it are redirected.
+    pub old_name: Option<String>,
+    pub rights: Rights,
+    /// A repository automation: adding the first label removes the second.
+    pub automation: Option<(String, String)>,
+}
+
+pub struct GitHubStandIn {
+    pub url: String,
+    /// `owner/name` of the one repository it serves.
+    pub repo: String,
+    state: Arc<Mutex<State>>,
+}
+
+/// A commit of a PR as its author pushed it.
+#[derive(Debug, Clone)]
+pub struct PushedCommit {
+    pub sha: String,
+    pub message: String,
+    pub author_name: String,
+    pub author_email: String,
+}
+
+/// A merged (or, without `merge_commit_sha`, oddly merged) pull request.
+#[derive(Debug, Clone)]
+pub struct MergedPull {
+    pub number: u64,
+    pub title: String,
+    pub merged_at: String,
+    pub labels: Vec<String>,
+    pub base: String,
+    /// The merge commit, the squash commit, or the last rebased commit, as GitHub gives it.
+    pub merge_commit_sha: Option<String>,
+    /// The PR's commits as pushed.
+    pub commits: Vec<PushedCommit>,
+}
+
+impl GitHubStandIn {
+    /// Starts serving `repo` on a free port of 127.0.0.1, at most `page` items per listing page
+    /// (GitHub's own cap is 100; a smaller one makes every listing of a test cross pages).
+    pub fn start(repo: &str, page: usize) -> Result<GitHubStandIn> {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .context("cannot listen on 127.0.0.1 for the GitHub stand-in")?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let state = Arc::new(Mutex::new(State {
+            milestones: Vec::new(),
+            issues: Vec::new(),
+            pulls: Vec::new(),
+            pull_commits: Vec::new(),
+            seen: Vec::new(),
+            fail: None,
+            limited: None,
+            write_limit: None,
+            old_name: None,
+            rights: Rights {
+                push: true,
+                triage: true,
+            },
+            automation: None,
+        }));
+        let server = serve::Server {
+            state: state.clone(),
+            base: url.clone(),
+            repo: repo.to_string(),
+            page_cap: page.clamp(1, 100),
+            started: crate::tools::github::now_epoch(),
+        };
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let _ = server.serve(stream);
+            }
+        });
+        Ok(GitHubStandIn {
+            url,
+            repo: repo.to_string(),
+            state,
+        })
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    pub fn add_milestone(&self, number: u64, title: &str) {
+        let html_url = format!("https://github.com/{}/milestone/{number}", self.repo);
+        self.state().milestones.push(json!({
+            "number": number, "title": title, "state": "open",
+            "open_issues": 0, "closed_issues": 0, "html_url": html_url,
+        }));
+    }
+
+    pub fn add_issue(
+        &self,
+        number: u64,
+        title: &str,
+        state: &str,
+        milestone: Option<&str>,
+        created_at: &str,
+    ) {
+        self.state().issues.push(json!({
+            "number": number, "title": title, "state": state,
+            "labels": [], "milestone": milestone.map(|m| json!({"title": m, "number": 1})),
+            "created_at": created_at,
+        }));
+    }
+
+    /// A PR of one commit merged into `base` with its merge (or squash) commit.
+    pub fn add_merged_pull(
+        &self,
+        number: u64,
+        title: &str,
+        commit: &str,
+        merged_at: &str,
+        labels: &[&str],
+        base: &str,
+    ) {
+        self.add_pull(MergedPull {
+            number,
+            title: title.to_string(),
+            merged_at: merged_at.to_string(),
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+            base: base.to_string(),
+            merge_commit_sha: Some(commit.to_string()),
+            commits: vec![PushedCommit {
+                // The commit as pushed to the PR's branch, before GitHub merged it.
+                sha: format!("{:040x}", number),
+                message: title.to_string(),
+                author_name: "A Contributor".to_string(),
+                author_email: "contributor@example.org".to_string(),
+            }],
+        });
+    }
+
+    /// A merged PR of any kind: merge commit, squash, or rebase (several commits landed on
+    /// `base`, `merge_commit_sha` the last of them, as GitHub reports a rebase merge).
+    pub fn add_pull(&self, pull: MergedPull) {
+        let labels: Vec<Value> = pull.labels.iter().map(|l| json!({"name": l})).collect();
+        let commits: Vec<Value> = pull
+            .commits
+            .iter()
+            .map(|c| {
+                json!({
+                    "sha": c.sha,
+                    "commit": {
+                        "message": c.message,
+                        "author": {"name": c.author_name, "email": c.author_email,
+                                   "date": "2024-01-01T00:00:00Z"},
+                        "committer": {"name": c.author_name, "email": c.author_email,
+                                      "date": "2024-01-01T00:00:00Z"},
+                    },
+                    "parents": [],
+                })
+            })
+            .collect();
+        let mut state = self.state();
+        state.issues.push(json!({
+            "number": pull.number, "title": pull.title, "state": "closed", "labels": labels,
+            "milestone": null, "created_at": "2024-01-01T00:00:00Z",
+            "pull_request": {"merged_at": pull.merged_at},
+        }));
+        state.pulls.push(json!({
+            "number": pull.number, "title": pull.title, "state": "closed",
+            "merged": true, "merged_at": pull.merged_at,
+            "merge_commit_sha": pull.merge_commit_sha, "base": {"ref": pull.base},
+            "milestone": null, "commits": commits.len(),
+        }));
+        state.pull_commits.push((pull.number, commits));
+    }
+
+    /// Puts an issue or PR into a milestone.
+    pub fn set_milestone(&self, number: u64, title: &str) {
+        let mut guard = self.state();
+        let state = &mut *guard;
+        let milestone = json!({"title": title, "number": 1});
+        for item in state.issues.iter_mut().chain(state.pulls.iter_mut()) {
+            if item["number"] == number {
+                item["milestone"] = milestone.clone();
+            }
+        }
+    }
+
+    /// The labels of an issue or PR now.
+    pub fn labels(&self, number: u64) -> Vec<String> {
+        let state = self.state();
+        state
+            .issues
+            .iter()
+            .filter(|i| i["number"] == number)
+            .flat_map(|i| i["labels"].as_array().cloned().unwrap_or_default())
+            .filter_map(|l| l["name"].as_str().map(String::from))
+            .collect()
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.state().seen.clone()
+    }
+
+    /// Every later request gets this answer (errors, rate limits ...).
+    pub fn fail_with(&self, status: u16, headers: &[(&str, &str)], body: &str) {
+        let headers = headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self.state().fail = Some((status, headers, body.to_string()));
+    }
+
+    /// The next `count` requests get GitHub's answer for `limit`; later ones are served.
+    pub fn rate_limit_next(&self, count: usize, limit: RateLimit) {
+        self.state().limited = Some((count, limit));
+    }
+
+    /// A secondary limit on writes, as GitHub's on content-creating requests.
+    pub fn limit_writes(&self, limit: WriteLimit) {
+        self.state().write_limit = Some(limit);
+    }
+
+    /// The repository was renamed from `old` (`owner/name`): requests to the old name are
+    /// redirected, 301 for reads and 307 for writes, to `/repositories/{id}/...`.
+    pub fn renamed_from(&self, old: &str) {
+        self.state().old_name = Some(old.to_string());
+    }
+
+    /// Models a repository bot (a GitHub Action) that removes label `removed` as soon as label
+    /// `added` is put on an issue or PR.
+    pub fn on_label_remove(&self, added: &str, removed: &str) {
+        self.state().automation = Some((added.to_string(), removed.to_string()));
+    }
+
+    /// What the token's account may do on the repository.
+    pub fn grant(&self, rights: Rights) {
+        self.state().rights = rights;
+    }
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A panic while serving one request must not stop the others.
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
