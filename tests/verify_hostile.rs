@@ -360,8 +360,8 @@ fn path_tricks_that_escape_when_unpacked_are_refused() {
         ),
         (
             "slashes link",
-            vec![link_item(top("///l").as_bytes(), "../../../../x")],
-            "symbolic link to `../../../../x` points outside the release tree",
+            vec![link_item(top("///l").as_bytes(), "../../../x")],
+            "symbolic link to `../../../x` points outside the release tree",
         ),
         (
             "chain of links",
@@ -424,16 +424,22 @@ fn path_tricks_that_escape_when_unpacked_are_refused() {
             "has a name that is not valid UTF-8",
         ),
     ];
+    // Every case runs, and the ones that slip through are named together.
+    let mut slipped = Vec::new();
     for (name, extra, needle) in cases {
         let dir = candidate_with(&setup, &name.replace(' ', "-"), extra);
         let output = setup.verify_from(&dir, &[]);
-        assert_fails_with(&output, &["✗ paths", needle]);
-        assert_eq!(
-            vote_line(&output),
-            "-1 (non-binding): `cargo xtask verify` failed these checks: paths",
-            "{name}"
-        );
+        let text = stdout(&output);
+        let refused = !output.status.success()
+            && text.contains("✗ paths")
+            && text.contains(needle)
+            && vote_line(&output)
+                == "-1 (non-binding): `cargo xtask verify` failed these checks: paths";
+        if !refused {
+            slipped.push(format!("{name}:\n{text}{}", stderr(&output)));
+        }
     }
+    assert!(slipped.is_empty(), "{}", slipped.join("\n\n"));
 
     // Names that differ only by case collide on macOS and Windows: a warning, not a failure.
     let dir = candidate_with(&setup, "case", vec![file_item(&top("notice"), b"x")]);
