@@ -283,7 +283,10 @@ pub fn check_archive(
     for path in expected.keys() {
         mismatches.push(format!("{path}: in the git tree but not in the archive"));
     }
-    let mut findings = checker.finish();
+    let (mut findings, warnings) = checker.finish_with_warnings();
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
     findings.extend(name_findings);
     if !findings.is_empty() || !mismatches.is_empty() {
         let lines: Vec<String> = findings

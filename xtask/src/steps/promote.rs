@@ -191,7 +191,8 @@ fn check_signature(
     let good = gpg::verify_with_keys(&ctx.sh, keys, &signature_path, &tarball_path)?;
     eprintln!(
         "  good signature by {} ({}), a key of the release KEYS",
-        good.primary_fingerprint, good.user_id
+        good.primary_fingerprint,
+        crate::untrusted::escape_str(&good.user_id)
     );
     Ok(())
 }

@@ -64,7 +64,8 @@ fn check_local(
         })?;
     eprintln!(
         "  checksum matches; good signature by {} ({}), a key of {keys_url}",
-        signature.primary_fingerprint, signature.user_id
+        signature.primary_fingerprint,
+        crate::untrusted::escape_str(&signature.user_id)
     );
     Ok(actual)
 }

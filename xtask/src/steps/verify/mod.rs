@@ -88,6 +88,9 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
     for cmd in candidate_export.iter().chain(&keys_cat) {
         plan.run(cmd.clone());
     }
+    if let Location::Local(file) = &keys {
+        plan.local(format!("read KEYS from {file} (at most 16 MiB)"));
+    }
     plan.local(format!(
         "check {} (or its .sha256) against the tarball; refuse KEYS, .md5, .sha1, links and \
          special files in the candidate",
