@@ -77,10 +77,19 @@ const SOURCE_SUFFIXES: &[&str] = &[
 /// Generated files that carry no header by nature.
 const GENERATED_SUFFIXES: &[&str] = &[".min.js", ".min.css", ".js.map", ".css.map"];
 
+/// Findings kept in full; the rest are counted per rule.
+const MAX_FINDINGS: usize = 1000;
+/// Top-level names kept for the report; one is all a release may have.
+const MAX_TOP_DIRS: usize = 100;
+
 /// Walks the entries of one archive and collects what breaks the rules.
 pub struct Checker {
     rules: Rules,
     findings: Vec<Finding>,
+    /// Findings over [`MAX_FINDINGS`], counted by rule: a hostile archive may break a rule in
+    /// every one of its entries, and memory must stay flat.
+    dropped: BTreeMap<&'static str, u64>,
+    /// At most [`MAX_TOP_DIRS`] names.
     top_dirs: BTreeMap<String, ()>,
     /// Names, links and modes, judged as unpacking would see them.
     paths: PathChecker,
@@ -105,6 +114,7 @@ impl Checker {
         Checker {
             rules,
             findings: Vec::new(),
+            dropped: BTreeMap::new(),
             top_dirs: BTreeMap::new(),
             paths: PathChecker::default(),
             licenses: Vec::new(),
@@ -116,6 +126,10 @@ impl Checker {
     }
 
     fn finding(&mut self, rule: &'static str, path: &str, message: impl Into<String>) {
+        if self.findings.len() >= MAX_FINDINGS {
+            *self.dropped.entry(rule).or_default() += 1;
+            return;
+        }
         self.findings.push(Finding {
             rule,
             path: path.to_string(),
@@ -142,7 +156,9 @@ impl Checker {
             Some((top, inner)) => (top, inner),
             None => (path, ""),
         };
-        self.top_dirs.insert(top.to_string(), ());
+        if self.top_dirs.len() < MAX_TOP_DIRS {
+            self.top_dirs.insert(top.to_string(), ());
+        }
         if inner.is_empty() && !matches!(entry.kind, Kind::Dir) {
             self.finding(
                 "top-dir",
@@ -279,6 +295,13 @@ impl Checker {
                 &format!("{top}/{path}"),
                 "no Apache license header in the first 4 KiB: add it (https://www.apache.org/legal/src-headers.html) or list the file in license-header-excludes",
             );
+        }
+        for (rule, more) in std::mem::take(&mut self.dropped) {
+            self.findings.push(Finding {
+                rule,
+                path: String::new(),
+                message: format!("... and {more} more"),
+            });
         }
         (self.findings, warnings)
     }
