@@ -22,7 +22,6 @@ use camino::{Utf8Path, Utf8PathBuf};
 use crate::cli::VerifyArgs;
 use crate::config::Config;
 use crate::untrusted::escape_str;
-use crate::version::Version;
 
 /// A KEYS file larger than this is refused (the largest ASF KEYS files hold a few hundred
 /// keys in well under 4 MiB).
@@ -50,11 +49,6 @@ fn is_url(text: &str) -> bool {
     text.contains("://")
 }
 
-/// `2.3.0-rc1`: the candidate's directory in the dist/dev area.
-pub fn rc_dir_name(version: &Version, rc: u32) -> String {
-    format!("{version}-rc{rc}")
-}
-
 /// Paths given on the command line are relative to where the user ran the command (the shell
 /// the tools run in works in the repository).
 fn absolute(path: &str) -> Result<Utf8PathBuf> {
@@ -77,11 +71,7 @@ pub fn candidate_location(config: &Config, args: &VerifyArgs) -> Result<Location
             }
             Ok(Location::Local(dir))
         }
-        None => Ok(Location::Svn(format!(
-            "{}/{}",
-            config.svn_dev_url.trim_end_matches('/'),
-            rc_dir_name(&args.version, args.rc)
-        ))),
+        None => Ok(Location::Svn(config.rc_url(&args.version, args.rc))),
     }
 }
 
@@ -113,10 +103,7 @@ pub fn keys_location(config: &Config, args: &VerifyArgs, candidate: &Location) -
             }
             Ok(Location::Local(file))
         }
-        (None, _) => Ok(Location::Svn(format!(
-            "{}/KEYS",
-            config.svn_release_url.trim_end_matches('/')
-        ))),
+        (None, _) => Ok(Location::Svn(config.release_keys_url())),
     }
 }
 

@@ -30,7 +30,6 @@ use crate::tools::{git, svn, Tool};
 use crate::untrusted::escape_str;
 use crate::Ctx;
 
-pub use locate::rc_dir_name;
 use locate::Location;
 use rebuild::{Candidate, Rebuild, TagSource, REBUILD_TITLE};
 use report::Check;
