@@ -141,7 +141,7 @@ impl Checker {
         // The other rules see the normalised name: `top/./LICENSE` is a LICENSE too.
         let renamed;
         let entry = match self.paths.visit(entry) {
-            Name::Refused => return,
+            Name::Refused | Name::Root => return,
             Name::Normalised(name) if name == entry.path => entry,
             Name::Normalised(name) => {
                 renamed = Entry {

@@ -25,6 +25,9 @@ const MAX_HOPS: usize = 40;
 pub enum Name {
     /// Refused (absolute, `..`, a duplicate ...): the other rules skip it.
     Refused,
+    /// `./`, the directory the archive is unpacked in (GNU tar writes it): only its mode
+    /// matters, the other rules skip it.
+    Root,
     /// The normalised name the other rules go on with.
     Normalised(String),
 }
@@ -90,6 +93,28 @@ impl PathChecker {
         }
     }
 
+    fn check_mode(&mut self, raw: &str, entry: &Entry) {
+        if entry.mode & 0o7000 != 0 {
+            self.finding(
+                raw,
+                format!(
+                    "has mode {:o} (setuid, setgid or sticky): a source release needs none",
+                    entry.mode & 0o7777
+                ),
+            );
+        }
+        // A link's own mode means nothing; what it points at is judged on its own.
+        if entry.mode & 0o002 != 0 && !matches!(entry.kind, Kind::Symlink { .. }) {
+            self.finding(
+                raw,
+                format!(
+                    "has mode {:o}, writable by everyone: refused",
+                    entry.mode & 0o7777
+                ),
+            );
+        }
+    }
+
     pub fn visit(&mut self, entry: &Entry) -> Name {
         let raw = entry.path.as_str();
         if let Some(problem) = name_problem(raw) {
@@ -104,6 +129,10 @@ impl PathChecker {
             );
             return Name::Refused;
         };
+        if name.is_empty() && matches!(entry.kind, Kind::Dir) {
+            self.check_mode(raw, entry);
+            return Name::Root;
+        }
         if !self.names.insert(hash(&name)) {
             let message = if name == raw {
                 "appears twice: unpacking keeps only the last copy, which may not be the one checked".to_string()
@@ -139,25 +168,7 @@ impl PathChecker {
             self.parents.insert(hash(parent));
             end += slash + 1;
         }
-        let special = entry.mode & 0o7000;
-        if special != 0 {
-            self.finding(
-                raw,
-                format!(
-                    "has mode {:o} (setuid, setgid or sticky): a source release needs none",
-                    entry.mode & 0o7777
-                ),
-            );
-        }
-        if entry.mode & 0o002 != 0 && !matches!(entry.kind, Kind::Symlink { .. }) {
-            self.finding(
-                raw,
-                format!(
-                    "has mode {:o}, writable by everyone: refused",
-                    entry.mode & 0o7777
-                ),
-            );
-        }
+        self.check_mode(raw, entry);
         if let Kind::Symlink { target } = &entry.kind {
             if self.parents.contains(&hash(&name)) {
                 self.finding(
@@ -289,6 +300,9 @@ mod tests {
         );
         assert_eq!(refused(&[link("top/./././l", "../../../x")]), ["top/l"]);
         assert_eq!(refused(&[link("top////l", "../../../../x")]), ["top/l"]);
+        // GNU tar's `./` entry is the extraction directory: only a harmful mode counts.
+        assert!(refused(&[entry("./", Kind::Dir, 0o755), file("./top/f")]).is_empty());
+        assert_eq!(refused(&[entry(".", Kind::Dir, 0o777)]), ["."]);
     }
 
     #[test]
