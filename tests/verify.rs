@@ -2,191 +2,14 @@
 //! KEYS exported by gpg, real SVN repositories, and tarballs tampered with in every way a voter
 //! must catch.
 
+mod candidate;
 mod common;
 
 use std::io::{Read, Write};
-use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
-use std::process::Output;
 
+use candidate::*;
 use common::*;
 use sha2::{Digest, Sha512};
-
-const TARBALL: &str = "apache-demo-1.0.0-src.tgz";
-const TOP: &str = "apache-demo-1.0.0-src";
-
-/// A world with a signing key, the fixture repository tagged `1.0.0-rc1`, the packaged
-/// candidate in `candidate/` (tarball, .asc, .sha512) and KEYS in `KEYS`.
-struct Setup {
-    world: World,
-    repo: PathBuf,
-    candidate: PathBuf,
-    keys: PathBuf,
-    fingerprint: String,
-}
-
-fn setup() -> Setup {
-    let world = World::new();
-    let fingerprint = world.generate_key("Release Manager", "rm@apache.org");
-    let repo = world.fixture_repo("repo");
-    world.git(&repo, &["tag", "1.0.0-rc1"]);
-    let candidate = world.path("candidate");
-    package(&world, &repo, &candidate, &[]);
-    let keys = world.path("KEYS");
-    let exported = world.ok(world
-        .command("gpg")
-        .args(["--armor", "--export", &fingerprint]));
-    std::fs::write(&keys, exported).unwrap();
-    Setup {
-        world,
-        repo,
-        candidate,
-        keys,
-        fingerprint,
-    }
-}
-
-/// `xtask package` into `out`, leaving only what goes to dist (tarball, .asc, .sha512).
-fn package(world: &World, repo: &Path, out: &Path, extra: &[&str]) {
-    let mut args = package_args(repo, out);
-    args.extend_from_slice(extra);
-    let output = world.xtask(&args);
-    assert!(output.status.success(), "{}", stderr(&output));
-    std::fs::remove_file(out.join(format!("{TARBALL}.build.json"))).unwrap();
-}
-
-impl Setup {
-    fn verify_from(&self, from: &Path, extra: &[&str]) -> Output {
-        let mut args = vec![
-            "--repo",
-            self.repo.to_str().unwrap(),
-            "verify",
-            "1.0.0",
-            "--rc",
-            "1",
-            "--from",
-            from.to_str().unwrap(),
-            "--keys",
-            self.keys.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        self.world.xtask(&args)
-    }
-
-    /// A copy of the good candidate, to tamper with.
-    fn copy(&self, name: &str) -> PathBuf {
-        let dir = self.world.path(name);
-        std::fs::create_dir_all(&dir).unwrap();
-        for file in list_files(&self.candidate) {
-            std::fs::copy(self.candidate.join(&file), dir.join(&file)).unwrap();
-        }
-        dir
-    }
-
-    /// Signs and hashes the tarball in `dir` again, so that only its content is wrong.
-    fn sign_and_hash(&self, dir: &Path) {
-        let tarball = dir.join(TARBALL);
-        let bytes = std::fs::read(&tarball).unwrap();
-        let digest = xtask::archive::writer::hex(&Sha512::digest(&bytes));
-        std::fs::write(
-            dir.join(format!("{TARBALL}.sha512")),
-            format!("{digest}  {TARBALL}\n"),
-        )
-        .unwrap();
-        self.sign(
-            &self.fingerprint,
-            &tarball,
-            &dir.join(format!("{TARBALL}.asc")),
-        );
-    }
-
-    fn sign(&self, key: &str, file: &Path, signature: &Path) {
-        self.world.ok(self
-            .world
-            .command("gpg")
-            .args([
-                "--batch",
-                "--yes",
-                "--armor",
-                "--detach-sign",
-                "--local-user",
-                key,
-            ])
-            .arg("--output")
-            .arg(signature)
-            .arg(file));
-    }
-
-    fn tarball(&self) -> Vec<u8> {
-        std::fs::read(self.candidate.join(TARBALL)).unwrap()
-    }
-}
-
-fn assert_passes(output: &Output) {
-    let text = stdout(output);
-    assert!(
-        output.status.success(),
-        "expected success:\n{text}{}",
-        stderr(output)
-    );
-    assert!(!text.contains('✗'), "{text}");
-}
-
-/// One entry of a tarball, as the tests rewrite it.
-struct Item {
-    header: tar::Header,
-    path: Vec<u8>,
-    data: Vec<u8>,
-}
-
-fn items_of(tgz: &[u8]) -> Vec<Item> {
-    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(tgz));
-    let mut items = Vec::new();
-    for entry in archive.entries().unwrap() {
-        let mut entry = entry.unwrap();
-        let header = entry.header().clone();
-        let path = entry.path_bytes().into_owned();
-        let mut data = Vec::new();
-        entry.read_to_end(&mut data).unwrap();
-        items.push(Item { header, path, data });
-    }
-    items
-}
-
-fn file_item(path: &str, data: &[u8]) -> Item {
-    let mut header = tar::Header::new_gnu();
-    header.set_entry_type(tar::EntryType::Regular);
-    header.set_mode(0o644);
-    header.set_size(data.len() as u64);
-    Item {
-        header,
-        path: path.as_bytes().to_vec(),
-        data: data.to_vec(),
-    }
-}
-
-/// Writes the items as a `.tar.gz`. Paths go into the header as raw bytes when they fit, so a
-/// test can write what the tar crate itself refuses (`..`); longer ones use GNU long names.
-fn tarball_of(items: &[Item]) -> Vec<u8> {
-    let gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    let mut builder = tar::Builder::new(gzip);
-    for item in items {
-        let mut header = item.header.clone();
-        if item.path.len() < 100 {
-            let name = &mut header.as_old_mut().name;
-            name.fill(0);
-            name[..item.path.len()].copy_from_slice(&item.path);
-            header.set_cksum();
-            builder.append(&header, item.data.as_slice()).unwrap();
-        } else {
-            let path = Path::new(std::ffi::OsStr::from_bytes(&item.path));
-            builder
-                .append_data(&mut header, path, item.data.as_slice())
-                .unwrap();
-        }
-    }
-    builder.into_inner().unwrap().finish().unwrap()
-}
 
 #[test]
 fn a_good_candidate_passes_with_a_checklist_json_and_vote_text() {
@@ -196,7 +19,7 @@ fn a_good_candidate_passes_with_a_checklist_json_and_vote_text() {
     let text = stdout(&output);
     for needle in [
         "✓ checksum",
-        "✓ hash-files",
+        "✓ files",
         "✓ signature",
         &format!("good signature by {}", setup.fingerprint),
         "Release Manager <rm@apache.org>",
@@ -208,7 +31,7 @@ fn a_good_candidate_passes_with_a_checklist_json_and_vote_text() {
         "✓ binaries",
         "✓ license-headers",
         "summary: all 10 checks passed",
-        "+1 (non-binding): checked checksum (sha512), signature,",
+        "+1 (non-binding): checked checksum (sha512), candidate files, signature,",
     ] {
         assert!(text.contains(needle), "{needle:?} in:\n{text}");
     }
@@ -226,8 +49,9 @@ fn a_good_candidate_passes_with_a_checklist_json_and_vote_text() {
         .as_str()
         .unwrap()
         .starts_with("+1 (binding): checked"));
+    assert_eq!(report["keys_held"], 1, "{report}");
 
-    // KEYS next to the candidate's directory is found without --keys.
+    // Relative --from and --keys are read from where the user stands.
     let output = setup.world.xtask(&[
         "--repo",
         setup.repo.to_str().unwrap(),
@@ -237,9 +61,11 @@ fn a_good_candidate_passes_with_a_checklist_json_and_vote_text() {
         "1",
         "--from",
         "candidate",
+        "--keys",
+        "KEYS",
     ]);
     assert_passes(&output);
-    assert!(stdout(&output).contains(&format!("KEYS:      {}", setup.keys.display())));
+    assert!(stdout(&output).contains(&format!("KEYS:      {} (1 key(s))", setup.keys.display())));
 }
 
 #[test]
@@ -340,7 +166,7 @@ fn tampered_files_around_the_tarball_are_caught_and_named() {
             "the tarball's sha512 differs from",
             "✗ signature",
             "does not match the file",
-            "-1 (non-binding): checksum:",
+            "-1 (non-binding): `cargo xtask verify` failed these checks: checksum, signature",
         ],
     );
 
@@ -363,11 +189,11 @@ fn tampered_files_around_the_tarball_are_caught_and_named() {
         ],
     );
 
-    // A checksum in another format.
-    let dir = setup.copy("bsd-checksum");
+    // A checksum in another format (`gpg --print-md`).
+    let dir = setup.copy("print-md-checksum");
     std::fs::write(
         dir.join(format!("{TARBALL}.sha512")),
-        format!("SHA512 ({TARBALL}) = {digest}\n"),
+        format!("{TARBALL}: {} {}\n", &digest[..8], &digest[8..16]),
     )
     .unwrap();
     assert_fails_with(
@@ -429,7 +255,7 @@ fn tampered_files_around_the_tarball_are_caught_and_named() {
     assert_fails_with(
         &setup.verify_from(&dir, &["--json"]),
         &[
-            "\"id\": \"hash-files\"",
+            "\"id\": \"files\"",
             &format!("{TARBALL}.md5: MD5 and SHA-1 checksums must not be published"),
             &format!("{TARBALL}.sha1"),
             &format!("{TARBALL}.asc is missing"),

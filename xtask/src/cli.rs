@@ -400,8 +400,8 @@ pub struct VerifyArgs {
     /// <svn-dev-url>/<version>-rc<N>).
     #[arg(long, value_name = "URL|DIR")]
     pub from: Option<String>,
-    /// The KEYS to check the signature with: an SVN URL or a file (default: KEYS next to a
-    /// local candidate, else <svn-release-url>/KEYS).
+    /// The KEYS to check the signature with: an SVN URL or a file (default: the published
+    /// <svn-release-url>/KEYS; never one inside the candidate).
     #[arg(long, value_name = "URL|FILE")]
     pub keys: Option<String>,
     /// Also rebuild the tarball from the candidate's tag and compare it with the candidate.

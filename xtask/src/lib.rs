@@ -7,6 +7,7 @@ pub mod demo;
 pub mod plan;
 pub mod progress;
 pub mod release;
+pub mod scratch;
 pub mod steps;
 pub mod tools;
 pub mod untrusted;

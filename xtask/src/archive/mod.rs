@@ -2,7 +2,9 @@
 //! `package` and `verify` apply.
 
 pub mod checks;
+pub mod checksum;
 pub mod excludes;
 pub mod gzip;
+pub mod paths;
 pub mod reader;
 pub mod writer;

@@ -9,6 +9,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
 
 use super::writer::hex;
+use crate::untrusted::escape_str;
 
 /// How many leading bytes of each file the checks see (license header, magic numbers).
 pub const HEAD_BYTES: usize = 4096;
@@ -189,14 +190,9 @@ fn read_entry<R: Read>(
     format: ObjectFormat,
     keep_whole: &dyn Fn(&str) -> bool,
 ) -> Result<Entry> {
-    let raw_path = entry.path_bytes().into_owned();
-    let path = String::from_utf8(raw_path)
-        .map_err(|err| {
-            anyhow::anyhow!(
-                "the archive has a file name that is not UTF-8: {:?}",
-                String::from_utf8_lossy(err.as_bytes())
-            )
-        })?
+    // A name that is not UTF-8 keeps U+FFFD in place of its bad bytes: the path rules refuse
+    // it by name rather than the whole archive failing to read.
+    let path = String::from_utf8_lossy(&entry.path_bytes())
         .trim_end_matches('/')
         .to_string();
     let header = entry.header();
@@ -205,9 +201,9 @@ fn read_entry<R: Read>(
     let link = |entry: &tar::Entry<'_, R>| -> Result<String> {
         let bytes = entry
             .link_name_bytes()
-            .with_context(|| format!("link {path} has no target"))?;
+            .with_context(|| format!("link {} has no target", escape_str(&path)))?;
         String::from_utf8(bytes.into_owned())
-            .with_context(|| format!("link {path} has a target that is not UTF-8"))
+            .with_context(|| format!("link {} has a target that is not UTF-8", escape_str(&path)))
     };
     let kind = match header.entry_type() {
         tar::EntryType::Regular | tar::EntryType::Continuous => File {
@@ -234,7 +230,7 @@ fn read_entry<R: Read>(
         loop {
             let n = entry
                 .read(&mut buffer)
-                .map_err(|err| explain(err, &format!("cannot read {path}")))?;
+                .map_err(|err| explain(err, &format!("cannot read {}", escape_str(&path))))?;
             if n == 0 {
                 break;
             }

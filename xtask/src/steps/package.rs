@@ -9,6 +9,7 @@ use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::archive::checks::{self, Checker, Rules};
+use crate::archive::checksum::{checksum_line, sha512_file};
 use crate::archive::excludes::Excludes;
 use crate::archive::reader::{self, BlobHasher, Kind, Limits, ObjectFormat};
 use crate::archive::writer::{Digests, TarGzWriter, COMPRESSOR};
@@ -282,7 +283,10 @@ pub fn check_archive(
     for path in expected.keys() {
         mismatches.push(format!("{path}: in the git tree but not in the archive"));
     }
-    let mut findings = checker.finish();
+    let (mut findings, warnings) = checker.finish_with_warnings();
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
     findings.extend(name_findings);
     if !findings.is_empty() || !mismatches.is_empty() {
         let lines: Vec<String> = findings
@@ -297,20 +301,6 @@ pub fn check_archive(
         );
     }
     Ok(digests)
-}
-
-/// The `.sha512` file: `<hex>  <file name>`, as `sha512sum -c` and `shasum -a 512 -c` read it.
-pub fn checksum_line(sha512: &str, file_name: &str) -> String {
-    format!("{sha512}  {file_name}\n")
-}
-
-/// SHA-512 of a file on disk.
-pub fn sha512_file(path: &Utf8Path) -> Result<String> {
-    use sha2::{Digest, Sha512};
-    let mut file = File::open(path).with_context(|| format!("cannot read {path}"))?;
-    let mut hasher = Sha512::new();
-    std::io::copy(&mut file, &mut hasher).with_context(|| format!("cannot read {path}"))?;
-    Ok(crate::archive::writer::hex(&hasher.finalize()))
 }
 
 /// The commit to package and how it was chosen.

@@ -7,9 +7,10 @@ use std::io::Write;
 use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 
+use crate::archive::checksum::{self, sha512_bytes, Algorithm};
 use crate::cli::DistArgs;
 use crate::plan::Plan;
-use crate::steps::upload::{parse_checksum, sha512_bytes, verify_with_keys};
+use crate::tools::gpg;
 use crate::tools::svn::{self, Change};
 use crate::tools::Tool;
 use crate::version::Version;
@@ -87,7 +88,7 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
         .with_context(|| missing(&tarball_url))?;
     let checksum = svn::cat(sh, &creds, &checksum_url, Some(revision))?
         .with_context(|| missing(&checksum_url))?;
-    let stated = parse_checksum(&String::from_utf8_lossy(&checksum), &name, &checksum_url)?;
+    let stated = checksum::stated_digest(Algorithm::Sha512, &checksum, &name, &checksum_url)?;
     let sha512 = sha512_bytes(&tarball);
     if stated != sha512 {
         bail!("{tarball_url} does not match {checksum_url}: nothing was changed; the candidate is damaged, upload a new RC");
@@ -179,18 +180,19 @@ fn check_signature(
     signature: &[u8],
     keys: &[u8],
 ) -> Result<()> {
-    let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
-    let dir_path = Utf8Path::from_path(dir.path()).context("temporary path is not UTF-8")?;
+    let dir = crate::scratch::Scratch::new("promote")?;
+    let dir_path = dir.path();
     let tarball_path = dir_path.join(name);
     let signature_path = dir_path.join(format!("{name}.asc"));
     std::fs::write(&tarball_path, tarball)
         .with_context(|| format!("cannot write {tarball_path}"))?;
     std::fs::write(&signature_path, signature)
         .with_context(|| format!("cannot write {signature_path}"))?;
-    let good = verify_with_keys(ctx, keys, &signature_path, &tarball_path)?;
+    let good = gpg::verify_with_keys(&ctx.sh, keys, &signature_path, &tarball_path)?;
     eprintln!(
         "  good signature by {} ({}), a key of the release KEYS",
-        good.primary_fingerprint, good.user_id
+        good.primary_fingerprint,
+        crate::untrusted::escape_str(&good.user_id)
     );
     Ok(())
 }

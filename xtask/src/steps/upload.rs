@@ -3,37 +3,16 @@
 //! (the bytes read back from SVN).
 
 use anyhow::{bail, Context, Result};
-use camino::Utf8Path;
 
+use crate::archive::checksum::{self, sha512_bytes, sha512_file, Algorithm};
 use crate::cli::DistArgs;
 use crate::config::Config;
 use crate::plan::Plan;
-use crate::steps::package::{sha512_file, Artifacts};
+use crate::steps::package::Artifacts;
 use crate::tools::gpg;
 use crate::tools::svn::{self, Change, Credentials};
 use crate::tools::Tool;
 use crate::Ctx;
-
-/// SHA-512 of bytes in memory, lower-case hex.
-pub fn sha512_bytes(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha512};
-    crate::archive::writer::hex(&Sha512::digest(bytes))
-}
-
-/// The hash a `.sha512` file states for `file_name`; an error says what is wrong with it.
-pub fn parse_checksum(text: &str, file_name: &str, origin: &str) -> Result<String> {
-    let line = text.lines().next().unwrap_or_default();
-    let mut parts = line.split_whitespace();
-    let (Some(hash), Some(name)) = (parts.next(), parts.next()) else {
-        bail!("{origin} is not a checksum line `<sha512>  {file_name}`");
-    };
-    let name = name.trim_start_matches('*');
-    let is_hex = hash.len() == 128 && hash.bytes().all(|b| b.is_ascii_hexdigit());
-    if !is_hex || name != file_name {
-        bail!("{origin} does not hold the SHA-512 of {file_name} (found `{line}`)");
-    }
-    Ok(hash.to_ascii_lowercase())
-}
 
 /// The checks a voter makes, on the local files: the checksum matches, and the signature is
 /// good for a key in the published KEYS. Returns the tarball's SHA-512.
@@ -54,9 +33,14 @@ fn check_local(
         }
     }
     let name = artifacts.file_name();
-    let stated = std::fs::read_to_string(&artifacts.checksum)
+    let stated = std::fs::read(&artifacts.checksum)
         .with_context(|| format!("cannot read {}", artifacts.checksum))?;
-    let stated = parse_checksum(&stated, name, artifacts.checksum.as_str())?;
+    let stated = checksum::stated_digest(
+        Algorithm::Sha512,
+        &stated,
+        name,
+        artifacts.checksum.as_str(),
+    )?;
     let actual = sha512_file(&artifacts.tarball)?;
     if stated != actual {
         bail!(
@@ -70,7 +54,7 @@ fn check_local(
     let keys = svn::cat(&ctx.sh, creds, &keys_url, None)?.with_context(|| {
         format!("there is no KEYS file at {keys_url}: run `cargo xtask keys append` first")
     })?;
-    let signature = verify_with_keys(ctx, &keys, &artifacts.signature, &artifacts.tarball)
+    let signature = gpg::verify_with_keys(&ctx.sh, &keys, &artifacts.signature, &artifacts.tarball)
         .with_context(|| {
             format!(
                 "nothing was uploaded: a voter checks the signature against {keys_url} only; \
@@ -80,34 +64,10 @@ fn check_local(
         })?;
     eprintln!(
         "  checksum matches; good signature by {} ({}), a key of {keys_url}",
-        signature.primary_fingerprint, signature.user_id
+        signature.primary_fingerprint,
+        crate::untrusted::escape_str(&signature.user_id)
     );
     Ok(actual)
-}
-
-/// `gpg --verify` in a throwaway keyring holding only the keys of `keys`.
-pub fn verify_with_keys(
-    ctx: &Ctx,
-    keys: &[u8],
-    signature: &Utf8Path,
-    file: &Utf8Path,
-) -> Result<gpg::Signature> {
-    let home = tempfile::Builder::new()
-        .prefix("xtask-keys")
-        .tempdir()
-        .context("cannot create a temporary keyring")?;
-    let home_path = Utf8Path::from_path(home.path()).context("temporary path is not UTF-8")?;
-    // gpg warns about a keyring others could read.
-    std::fs::set_permissions(
-        home_path,
-        std::os::unix::fs::PermissionsExt::from_mode(0o700),
-    )
-    .with_context(|| format!("cannot restrict {home_path}"))?;
-    let keys_file = home_path.join("KEYS");
-    std::fs::write(&keys_file, keys).with_context(|| format!("cannot write {keys_file}"))?;
-    // A KEYS without keys imports nothing and fails; the check below then says why.
-    gpg::import_into(home_path, &keys_file).output(&ctx.sh)?;
-    gpg::verify(&ctx.sh, Some(home_path), signature, file)
 }
 
 /// Compares the files of a remote directory with the local artifacts; returns what differs.
@@ -234,20 +194,4 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
     println!("  {}", svn::join(&rc_url, artifacts.file_name()));
     println!("  sha512: {sha512}");
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn checksum_files_are_read_strictly() {
-        let hash = "a".repeat(128);
-        let name = "apache-demo-1.0.0-src.tgz";
-        let line = format!("{hash}  {name}\n");
-        assert_eq!(parse_checksum(&line, name, "x").unwrap(), hash);
-        assert!(parse_checksum(&line, "other.tgz", "x").is_err());
-        assert!(parse_checksum("abc  f\n", "f", "x").is_err());
-        assert!(parse_checksum("", name, "x").is_err());
-    }
 }

@@ -6,6 +6,7 @@ use camino::Utf8Path;
 use xshell::Shell;
 
 use super::{Tool, ToolCmd};
+use crate::scratch::Scratch;
 
 /// The environment variable CI may set to unlock the signing key.
 pub const PASSPHRASE_ENV: &str = "GPG_PASSPHRASE";
@@ -220,7 +221,12 @@ pub fn detach_sign(
 pub fn verify_cmd(home: Option<&Utf8Path>, signature: &Utf8Path, file: &Utf8Path) -> ToolCmd {
     let mut args: Vec<String> = Vec::new();
     if let Some(home) = home {
-        args.extend(["--homedir".into(), home.to_string()]);
+        // A keyring of our own holds public keys only: checking needs no agent.
+        args.extend([
+            "--no-autostart".into(),
+            "--homedir".into(),
+            home.to_string(),
+        ]);
     }
     args.extend([
         "--status-fd".into(),
@@ -366,11 +372,6 @@ pub fn send_keys(keyserver: &str, fingerprint: &str) -> ToolCmd {
     gpg(["--keyserver", keyserver, "--send-keys", "--", fingerprint])
 }
 
-/// Imports a key file into the keyring at `home` (a throwaway one, to check as a voter does).
-pub fn import_into(home: &Utf8Path, file: &Utf8Path) -> ToolCmd {
-    gpg(["--homedir", home.as_str(), "--import", "--", file.as_str()])
-}
-
 /// `ABCD 1234 ... 5678` in groups of four, two spaces in the middle, as gpg prints it and
 /// id.apache.org shows it.
 pub fn spaced_fingerprint(fingerprint: &str) -> String {
@@ -481,34 +482,76 @@ fpr:::::::::FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF:\n";
     }
 }
 
-/// `gpg --import` of a KEYS file into the keyring at `home` only. `--no-autostart`: public
-/// keys need no agent, so none is left running in the temporary home.
-pub fn import_cmd(home: &Utf8Path, keys: &Utf8Path) -> ToolCmd {
-    gpg([
-        "--no-autostart".to_string(),
-        "--homedir".into(),
-        home.to_string(),
-        "--status-fd".into(),
-        "1".into(),
-        "--import".into(),
-        "--".into(),
-        keys.to_string(),
-    ])
+/// A throwaway keyring that holds nothing but the keys of one KEYS file: what a voter checks a
+/// signature with. gpg runs with `--no-autostart` in it (public keys need no agent), so no
+/// agent is left behind; the directory goes on drop, or on the next run after a kill.
+pub struct Keyring {
+    home: Scratch,
 }
 
-/// Imports `keys` into `home`; returns the fingerprints of the keys it holds.
-pub fn import(sh: &Shell, home: &Utf8Path, keys: &Utf8Path) -> Result<Vec<String>> {
-    let output = import_cmd(home, keys).output(sh)?;
-    let status = String::from_utf8_lossy(&output.stdout);
-    let fingerprints = parse_import_status(&status);
-    if fingerprints.is_empty() {
-        bail!(
-            "{keys} holds no OpenPGP public key that gpg could import: is it the project's \
-             KEYS file?\n{}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
+impl Keyring {
+    pub fn new() -> Result<Keyring> {
+        Ok(Keyring {
+            home: Scratch::new("keyring")?,
+        })
     }
-    Ok(fingerprints)
+
+    pub fn home(&self) -> &Utf8Path {
+        self.home.path()
+    }
+
+    /// `gpg --import` of a KEYS file into this keyring only.
+    pub fn import_cmd(&self, keys: &Utf8Path) -> ToolCmd {
+        gpg([
+            "--no-autostart",
+            "--homedir",
+            self.home().as_str(),
+            "--status-fd",
+            "1",
+            "--import",
+            "--",
+            keys.as_str(),
+        ])
+    }
+
+    /// Imports `keys`; returns the fingerprints of the keys it holds.
+    pub fn import(&self, sh: &Shell, keys: &Utf8Path) -> Result<Vec<String>> {
+        let output = self.import_cmd(keys).output(sh)?;
+        let status = String::from_utf8_lossy(&output.stdout);
+        let fingerprints = parse_import_status(&status);
+        if fingerprints.is_empty() {
+            bail!(
+                "{keys} holds no OpenPGP public key that gpg could import: is it the project's \
+                 KEYS file?\n{}",
+                crate::untrusted::escape_short(output.stderr.trim_ascii(), 400)
+            );
+        }
+        Ok(fingerprints)
+    }
+
+    pub fn verify_cmd(&self, signature: &Utf8Path, file: &Utf8Path) -> ToolCmd {
+        verify_cmd(Some(self.home()), signature, file)
+    }
+
+    pub fn verify(&self, sh: &Shell, signature: &Utf8Path, file: &Utf8Path) -> Result<Signature> {
+        verify(sh, Some(self.home()), signature, file)
+    }
+}
+
+/// Checks `signature` of `file` with nothing but the keys in `keys` (the bytes of a KEYS
+/// file), as a voter or a user of the release does.
+pub fn verify_with_keys(
+    sh: &Shell,
+    keys: &[u8],
+    signature: &Utf8Path,
+    file: &Utf8Path,
+) -> Result<Signature> {
+    let keyring = Keyring::new()?;
+    let keys_file = keyring.home().join("KEYS");
+    std::fs::write(&keys_file, keys).with_context(|| format!("cannot write {keys_file}"))?;
+    // A KEYS without keys imports nothing; the verification below then says the key is missing.
+    let _ = keyring.import_cmd(&keys_file).output(sh)?;
+    keyring.verify(sh, signature, file)
 }
 
 fn parse_import_status(status: &str) -> Vec<String> {
@@ -532,7 +575,14 @@ mod import_tests {
         let status = "[GNUPG:] IMPORT_OK 1 AAAA\n[GNUPG:] IMPORT_OK 0 BBBB\n\
 [GNUPG:] IMPORT_OK 0 AAAA\n[GNUPG:] IMPORT_RES 3 0 1 0 0 0 0 0 0 0 0 0 0 0 0\n";
         assert_eq!(parse_import_status(status), ["AAAA", "BBBB"]);
-        let cmd = import_cmd(Utf8Path::new("/tmp/h"), Utf8Path::new("KEYS"));
-        assert!(cmd.to_string().contains("--homedir /tmp/h"), "{cmd}");
+        let keyring = Keyring::new().unwrap();
+        let cmd = keyring.import_cmd(Utf8Path::new("KEYS"));
+        let shown = cmd.to_string();
+        assert!(
+            shown.contains(&format!("--no-autostart --homedir {}", keyring.home())),
+            "{shown}"
+        );
+        let verify = keyring.verify_cmd(Utf8Path::new("a.asc"), Utf8Path::new("a"));
+        assert!(verify.to_string().contains("--no-autostart"), "{verify}");
     }
 }

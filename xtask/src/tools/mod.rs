@@ -187,6 +187,52 @@ impl ToolCmd {
         Ok(text.trim_end().to_string())
     }
 
+    /// Runs the command and keeps at most `max_stdout` bytes of its output: a longer output
+    /// stops the command and fails (for answers from outside, like a file fetched from SVN).
+    /// Standard error is kept up to 64 KiB.
+    pub fn output_limited(&self, sh: &Shell, max_stdout: u64) -> Result<Output> {
+        use std::io::Read;
+        use std::process::Stdio;
+        let mut child = self
+            .std_command(sh)?
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("cannot start `{self}`"))?;
+        let stderr = child.stderr.take();
+        let errors = std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            if let Some(stderr) = stderr {
+                let mut stderr = stderr;
+                let _ = (&mut stderr).take(64 * 1024).read_to_end(&mut kept);
+                // Drain the rest so the command never blocks on a full pipe.
+                let _ = std::io::copy(&mut stderr, &mut std::io::sink());
+            }
+            kept
+        });
+        let mut stdout = Vec::new();
+        if let Some(out) = child.stdout.take() {
+            out.take(max_stdout + 1)
+                .read_to_end(&mut stdout)
+                .with_context(|| format!("cannot read the output of `{self}`"))?;
+        }
+        if stdout.len() as u64 > max_stdout {
+            let _ = child.kill();
+            let _ = child.wait();
+            let _ = errors.join();
+            bail!("`{self}` printed more than {max_stdout} bytes (the limit): stopped");
+        }
+        let status = child
+            .wait()
+            .with_context(|| format!("cannot wait for `{self}`"))?;
+        let stderr = errors.join().unwrap_or_default();
+        Ok(Output {
+            status,
+            stdout,
+            stderr,
+        })
+    }
+
     /// Runs the command with the terminal as its input and output; returns its exit code.
     pub fn run_attached(&self, sh: &Shell) -> Result<i32> {
         let status = self

@@ -66,6 +66,15 @@ impl Credentials {
         }
     }
 
+    /// No account: public files are read as anyone reads them, never asking for a password.
+    pub fn anonymous() -> Credentials {
+        Credentials {
+            username: None,
+            password: None,
+            non_interactive: true,
+        }
+    }
+
     /// The options every svn and svnmucc call gets, and the bytes for its standard input.
     fn apply(&self, args: &mut Vec<OsString>) -> Option<Vec<u8>> {
         if let Some(username) = &self.username {
@@ -140,12 +149,28 @@ pub fn cat(
     args.extend(os(&["--", url]));
     let cmd = creds.cmd(Tool::Svn, args);
     let output = cmd.output(sh)?;
+    found_or_none(&cmd, output)
+}
+
+/// `svn cat URL` of a public file, without credentials: what [`cat_limited`] runs.
+pub fn cat_public(url: &str) -> ToolCmd {
+    Credentials::anonymous().cmd(Tool::Svn, os(&["cat", "--", url]))
+}
+
+/// Runs a [`cat_public`] of a file from outside (KEYS, a candidate's files) with a size limit;
+/// `None` when it does not exist.
+pub fn cat_limited(sh: &Shell, cmd: &ToolCmd, max_bytes: u64) -> Result<Option<Vec<u8>>> {
+    let output = cmd.output_limited(sh, max_bytes)?;
+    found_or_none(cmd, output)
+}
+
+fn found_or_none(cmd: &ToolCmd, output: std::process::Output) -> Result<Option<Vec<u8>>> {
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         if not_found(&stderr) {
             return Ok(None);
         }
-        bail!("{}", explain_failure(&cmd, &stderr));
+        bail!("{}", explain_failure(cmd, &stderr));
     }
     Ok(Some(output.stdout))
 }

@@ -1,0 +1,93 @@
+//! Temporary directories a kill cannot leave behind for long: each is named
+//! `xtask-<purpose>-<pid>-<random>` in the temporary directory and removed on drop, and the
+//! next run of any step that makes one removes those whose process is gone (a SIGKILL runs no
+//! destructor). Private to the user: gpg refuses a keyring directory others can read.
+
+use std::os::unix::fs::PermissionsExt;
+
+use anyhow::{Context, Result};
+use camino::{Utf8Path, Utf8PathBuf};
+
+const PREFIX: &str = "xtask-";
+
+/// A temporary directory with a UTF-8 path, removed on drop.
+pub struct Scratch {
+    _dir: tempfile::TempDir,
+    path: Utf8PathBuf,
+}
+
+impl Scratch {
+    /// A new directory for `purpose` (`keyring`, `verify` ...), after removing the ones killed
+    /// runs left.
+    pub fn new(purpose: &str) -> Result<Scratch> {
+        let parent = std::env::temp_dir();
+        remove_orphans(&parent, purpose);
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("{PREFIX}{purpose}-{}-", std::process::id()))
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir_in(&parent)
+            .context("cannot create a temporary directory: check TMPDIR")?;
+        let path = Utf8PathBuf::from_path_buf(dir.path().to_path_buf())
+            .map_err(|p| anyhow::anyhow!("temporary path {} is not UTF-8", p.display()))?;
+        Ok(Scratch { _dir: dir, path })
+    }
+
+    pub fn path(&self) -> &Utf8Path {
+        &self.path
+    }
+}
+
+/// Removes `xtask-<purpose>-<pid>-*` directories of processes that no longer run. Best effort:
+/// what cannot be removed now is tried again next time.
+fn remove_orphans(parent: &std::path::Path, purpose: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let start = format!("{PREFIX}{purpose}-");
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(&start)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let ours = entry
+            .metadata()
+            .is_ok_and(|m| m.is_dir() && std::os::unix::fs::MetadataExt::uid(&m) == own_uid());
+        if ours && !process_runs(pid) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn process_runs(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// The uid this process runs as (the owner of its /proc entry).
+fn own_uid() -> u32 {
+    std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
+        .unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dead_process_leaves_nothing_for_the_next_run() {
+        // pid 0 never names a user process.
+        let orphan = std::env::temp_dir().join("xtask-scratchtest-0-abc");
+        std::fs::create_dir_all(orphan.join("inner")).unwrap();
+        let live = Scratch::new("scratchtest").unwrap();
+        assert!(!orphan.exists());
+        assert!(live.path().is_dir());
+        let kept = live.path().to_path_buf();
+        let again = Scratch::new("scratchtest").unwrap();
+        assert!(kept.exists(), "a running process keeps its directory");
+        drop((live, again));
+        assert!(!kept.exists());
+    }
+}

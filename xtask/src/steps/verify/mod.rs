@@ -1,0 +1,218 @@
+//! `verify`: what a voter runs on a release candidate. It fetches the candidate (from SVN or a
+//! local directory) and the project's published KEYS, then checks the checksums, the signature
+//! against KEYS alone (in a throwaway keyring, never the user's), the contents read as
+//! untrusted input with the same rules `package` enforces, and with `--rebuild` compares the
+//! candidate with a tarball rebuilt from its tag. Nothing is unpacked: the archive is only
+//! ever streamed. What a voter can rely on, and what not: docs/verify.md.
+//!
+//! - `locate`: where the candidate and KEYS come from, and reading the candidate's files;
+//! - `checks`: the checks on those files;
+//! - `rebuild`: the comparison with the tag;
+//! - `report`: the checklist, the summary and the vote text.
+
+mod checks;
+mod locate;
+mod rebuild;
+mod report;
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+
+use crate::archive::checksum::Algorithm;
+use crate::archive::reader::{Limits, ObjectFormat};
+use crate::cli::VerifyArgs;
+use crate::plan::{self, Plan};
+use crate::scratch::Scratch;
+use crate::steps::package::{self, Artifacts};
+use crate::tools::gpg::Keyring;
+use crate::tools::{git, svn, Tool};
+use crate::untrusted::escape_str;
+use crate::Ctx;
+
+use locate::Location;
+use rebuild::{Candidate, Rebuild, TagSource, REBUILD_TITLE};
+use report::Check;
+
+fn tag_source(ctx: &Ctx, remote: &str) -> Result<TagSource> {
+    Tool::Git.require()?;
+    git::check_repository(&ctx.sh, &ctx.repo)?;
+    Ok(match git::remote_url(&ctx.sh, &ctx.repo, remote)? {
+        Some(_) => TagSource::Remote(remote.to_string()),
+        None => TagSource::Local,
+    })
+}
+
+pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
+    Tool::Gpg.require()?;
+    let config = ctx.config()?;
+    let version = &args.version;
+    let file_name = config.artifact_name(version)?;
+    let rules = package::rules(&config, version)?;
+    let candidate = locate::candidate_location(&config, args)?;
+    let keys = locate::keys_location(&config, args, &candidate)?;
+    if matches!(candidate, Location::Svn(_)) || matches!(keys, Location::Svn(_)) {
+        Tool::Svn.require()?;
+    }
+    let tag = config.tag_name(version, Some(args.rc))?;
+    let tag_source = if args.rebuild {
+        Some(tag_source(ctx, &config.remote)?)
+    } else {
+        None
+    };
+
+    // Everything fetched or built lives here and is removed at the end (or by the next run,
+    // after a kill); the keyring is a directory of its own so that gpg sees nothing but KEYS.
+    let work = Scratch::new("verify")?;
+    let keyring = Keyring::new()?;
+    let candidate_dir = match &candidate {
+        Location::Svn(_) => work.path().join("candidate"),
+        Location::Local(dir) => dir.clone(),
+    };
+    let keys_file = work.path().join("KEYS");
+    let artifacts = Artifacts::new(&candidate_dir, &file_name);
+
+    let mut plan = Plan::new(format!(
+        "verify {file_name} of {version} RC{} from {candidate}",
+        args.rc
+    ));
+    let candidate_export = match &candidate {
+        Location::Svn(url) => Some(svn::export(url, &candidate_dir)),
+        Location::Local(_) => None,
+    };
+    let keys_cat = match &keys {
+        Location::Svn(url) => Some(svn::cat_public(url)),
+        Location::Local(_) => None,
+    };
+    for cmd in candidate_export.iter().chain(&keys_cat) {
+        plan.run(cmd.clone());
+    }
+    if let Location::Local(file) = &keys {
+        plan.local(format!("read KEYS from {file} (at most 16 MiB)"));
+    }
+    plan.local(format!(
+        "check {} (or its .sha256) against the tarball; refuse KEYS, .md5, .sha1, links and \
+         special files in the candidate",
+        artifacts.checksum
+    ));
+    plan.run(keyring.import_cmd(&keys_file));
+    plan.run(keyring.verify_cmd(&work.path().join("signature.asc"), &artifacts.tarball));
+    plan.local(format!(
+        "read {} as untrusted input (nothing unpacked) and check it against the release rules",
+        artifacts.tarball
+    ));
+    if let Some(source) = &tag_source {
+        if let TagSource::Remote(remote) = source {
+            plan.run(git::fetch_tag(&ctx.repo, remote, &tag));
+        }
+        plan.local(format!(
+            "rebuild {file_name} from tag {tag} with the package writer and compare"
+        ));
+    }
+    if ctx.dry_run {
+        print!("{}", plan.render());
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    if let Some(cmd) = &candidate_export {
+        plan::execute(&ctx.sh, cmd).with_context(|| {
+            format!(
+                "cannot fetch the candidate from {candidate}: check the version and --rc, or \
+                 pass --from <URL|DIR>"
+            )
+        })?;
+    }
+    let keys_bytes = match &keys {
+        Location::Svn(url) => {
+            svn::cat_limited(&ctx.sh, &svn::cat_public(url), locate::MAX_KEYS_BYTES)
+                .and_then(|found| found.with_context(|| format!("there is no KEYS at {url}")))
+                .with_context(|| {
+                    format!(
+                        "cannot fetch KEYS from {keys}: check svn-release-url, or pass --keys \
+                     <URL|FILE> naming the project's published KEYS"
+                    )
+                })?
+        }
+        Location::Local(file) => locate::read_keys_file(file)?,
+    };
+    std::fs::write(&keys_file, &keys_bytes).with_context(|| format!("cannot write {keys_file}"))?;
+    if std::fs::symlink_metadata(&artifacts.tarball).is_err() {
+        let held: Vec<String> = locate::list_dir(&candidate_dir)
+            .into_iter()
+            .map(|(name, _)| escape_str(&name))
+            .collect();
+        bail!(
+            "the candidate at {candidate} has no {file_name} (it holds: {}): check the version, \
+             --rc and --from",
+            if held.is_empty() {
+                "nothing".to_string()
+            } else {
+                held.join(", ")
+            }
+        );
+    }
+
+    let keys_held = keyring.import(&ctx.sh, &keys_file).map(|keys| keys.len());
+    let mut checks = Vec::new();
+    let sha512 = locate::open_regular(&artifacts.tarball).and_then(|file| {
+        Algorithm::Sha512
+            .digest_reader(file)
+            .with_context(|| format!("cannot read {file_name}"))
+    });
+    checks.push(checks::checksum_check(&artifacts.tarball, &sha512));
+    checks.push(checks::files_check(&candidate_dir, &keys));
+    checks.push(checks::signature_check(
+        ctx,
+        &keyring,
+        &keys_held,
+        &artifacts,
+        work.path(),
+    ));
+    let format = match &tag_source {
+        Some(_) => ObjectFormat::from_git(&git::object_format(&ctx.sh, &ctx.repo)?),
+        None => ObjectFormat::Sha1,
+    };
+    let limits = Limits {
+        max_tar_bytes: args
+            .max_unpacked_bytes
+            .unwrap_or(Limits::default().max_tar_bytes),
+        ..Limits::default()
+    };
+    let read = checks::read_candidate(&artifacts.tarball, format, limits, &rules, &config, version);
+    checks.extend(read.checks);
+    if let Some(source) = &tag_source {
+        let rebuild = Rebuild {
+            ctx,
+            config: &config,
+            version,
+            tag: &tag,
+            source,
+            work: work.path(),
+            format,
+        };
+        let candidate = Candidate {
+            tarball: &artifacts.tarball,
+            sha512: sha512.as_ref().ok().map(String::as_str),
+            digests: read.digests.as_ref(),
+            index: &read.index,
+            limits,
+        };
+        checks.push(
+            rebuild
+                .check(&candidate)
+                .unwrap_or_else(|err| Check::from_error("rebuild", REBUILD_TITLE, &err)),
+        );
+    }
+
+    let report = report::report(args, &file_name, &candidate, &keys, keys_held.ok(), checks);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report::render(&report));
+    }
+    Ok(if report.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
