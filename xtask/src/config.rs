@@ -40,6 +40,7 @@ struct Raw {
     branch_pattern: Option<String>,
     tag_pattern: Option<String>,
     rc_tag_pattern: Option<String>,
+    first_rc: Option<u32>,
     out_dir: Option<String>,
     svn_dev_url: Option<String>,
     svn_release_url: Option<String>,
@@ -109,6 +110,9 @@ pub struct Config {
     pub branch_pattern: String,
     pub tag_pattern: String,
     pub rc_tag_pattern: String,
+    /// The number of a line's first release candidate: 1 (`RC1`), or 0 where the project
+    /// counts from 0 (`v0.14.0.rc0`).
+    pub first_rc: u32,
     pub out_dir: Utf8PathBuf,
     pub svn_dev_url: String,
     pub svn_release_url: String,
@@ -200,15 +204,94 @@ pub fn parse(repo: &Utf8Path, manifest: &Utf8Path, text: &str) -> Result<Config>
 }
 
 fn check_name(key: &str, value: &str) -> Result<()> {
-    let ok = !value.is_empty()
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.';
+    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let bytes = value.as_bytes();
+    let ok = bytes.iter().all(|b| allowed(*b))
+        && plain(bytes.first())
+        && plain(bytes.last())
+        && !value.contains("..");
     if !ok {
         bail!(
-            "invalid setting {key} = {value:?}: use lower-case letters, digits, `-` and `.` \
-             (it becomes part of file names and URLs)"
+            "invalid setting {key} = {value:?}: a plain lower-case project name is needed, \
+             like \"apisix-dashboard\": letters a-z, digits, `-` and `.` inside, starting and \
+             ending with a letter or digit, no `..`, `/` or spaces (it becomes part of file \
+             names, dist paths and URLs)"
         );
+    }
+    Ok(())
+}
+
+/// A URL setting must not carry a password or token: it would be printed in every command,
+/// error and mail. Credentials come from SVN_USERNAME / SVN_PASSWORD (svn) or git's
+/// credential helper (git remotes).
+pub fn check_url_without_credentials(what: &str, url: &str, fix: &str) -> Result<()> {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Ok(());
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let Some((user_info, host)) = authority.rsplit_once('@') else {
+        return Ok(());
+    };
+    // `svn+ssh://user@host` names an account without a secret; on http(s) a lone user name
+    // is how tokens are written (`https://<token>@github.com`).
+    let web = matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https");
+    if user_info.contains(':') || web {
+        let path = &rest[authority.len()..];
+        bail!(
+            "{what} carries credentials ({scheme}://***@{host}{path}): they would appear in \
+             every printed command, error and mail; remove them from the URL and {fix}"
+        );
+    }
+    Ok(())
+}
+
+const SVN_CREDENTIALS: &str =
+    "give the account with SVN_USERNAME and the password with SVN_PASSWORD (environment)";
+
+/// `out-dir` gets files written and replaced in it: never `/`, the repository or a parent.
+pub fn check_out_dir(repo: &Utf8Path, dir: &Utf8Path) -> Result<()> {
+    let normal = |path: &Utf8Path| -> Utf8PathBuf {
+        if let Ok(real) = path.canonicalize_utf8() {
+            return real;
+        }
+        let mut out = Utf8PathBuf::new();
+        for part in path.components() {
+            match part {
+                camino::Utf8Component::ParentDir => {
+                    out.pop();
+                }
+                camino::Utf8Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        out
+    };
+    let (repo, dir) = (normal(repo), normal(dir));
+    if dir.parent().is_none() {
+        bail!("the output directory {dir} is the file system root: set out-dir (or --out) to a directory of its own, like target/asf-release");
+    }
+    if repo.starts_with(&dir) {
+        let what = if repo == dir {
+            "the repository itself"
+        } else {
+            "a parent of the repository"
+        };
+        bail!("the output directory {dir} is {what} ({repo}): artifacts would be written over the sources; set out-dir (or --out) to a directory of its own, like target/asf-release");
+    }
+    Ok(())
+}
+
+/// A tag pattern must spell out every number that tells tags apart, or two versions (or two
+/// candidates) get the same tag and one is built from the other's sources.
+fn check_tag_patterns(tag_pattern: &str, rc_tag_pattern: &str) -> Result<()> {
+    if !tag_pattern.contains("{version}") {
+        bail!("invalid setting tag-pattern = {tag_pattern:?}: it must contain {{version}}, like \"v{{version}}\", or every release would get the same tag");
+    }
+    for needed in ["{version}", "{rc}"] {
+        if !rc_tag_pattern.contains(needed) {
+            bail!("invalid setting rc-tag-pattern = {rc_tag_pattern:?}: it must contain {needed} (like \"{{version}}-rc{{rc}}\"), or two candidates would get the same tag and one would be built from the other's sources");
+        }
     }
     Ok(())
 }
@@ -293,6 +376,7 @@ impl Config {
             rc_tag_pattern: raw
                 .rc_tag_pattern
                 .unwrap_or_else(|| "{version}-rc{rc}".into()),
+            first_rc: raw.first_rc.unwrap_or(1),
             out_dir: repo.join(raw.out_dir.as_deref().unwrap_or("target/asf-release")),
             keyserver: raw
                 .keyserver
@@ -322,6 +406,26 @@ impl Config {
                  must stay on dist/release; use 1 or more"
             );
         }
+        if config.first_rc > 1 {
+            bail!(
+                "invalid setting first-rc = {}: candidates are numbered from 1 (the ASF \
+                 custom, the default) or from 0; use 1 or 0",
+                config.first_rc
+            );
+        }
+        check_tag_patterns(&config.tag_pattern, &config.rc_tag_pattern)?;
+        check_out_dir(repo, &config.out_dir).context("invalid setting out-dir")?;
+        for (key, url) in [
+            ("svn-dev-url", &config.svn_dev_url),
+            ("svn-release-url", &config.svn_release_url),
+        ] {
+            check_url_without_credentials(&format!("setting {key}"), url, SVN_CREDENTIALS)?;
+        }
+        check_url_without_credentials(
+            "setting repository-url",
+            &config.repository_url,
+            "write the public address of the repository",
+        )?;
         if let Some(repo) = &config.github_repo {
             crate::tools::github::check_repo_name(repo).context("invalid setting github-repo")?;
         }
@@ -420,6 +524,35 @@ impl Config {
         match rc {
             Some(rc) => self.out_dir.join(format!("{version}-rc{rc}")),
             None => self.out_dir.join(version.to_string()),
+        }
+    }
+}
+
+impl Config {
+    /// Refuses a candidate number below the project's first (`first-rc`).
+    pub fn check_rc(&self, rc: u32) -> Result<u32> {
+        if rc < self.first_rc {
+            bail!(
+                "invalid release candidate {rc}: this project numbers its candidates from {first} \
+                 (first-rc = {first}); use --rc {first}, or set first-rc = {rc} under {SECTION} \
+                 if the project counts from {rc}",
+                first = self.first_rc
+            );
+        }
+        Ok(rc)
+    }
+
+    /// The candidate after `last` (the first when there is none), without overflowing.
+    pub fn next_rc(&self, version: &Version, last: Option<u32>) -> Result<u32> {
+        match last {
+            None => Ok(self.first_rc),
+            Some(last) => last.checked_add(1).with_context(|| {
+                format!(
+                    "{version} has a candidate tag numbered {last}, the largest number there is: \
+                     no next candidate can follow it; delete that tag if it was a mistake \
+                     (`git tag -d` and `git push --delete`), or release the next version"
+                )
+            }),
         }
     }
 }
@@ -648,6 +781,57 @@ mod tests {
             );
             assert!(err.contains(expected), "{extra}: {err}");
         }
+    }
+
+    #[test]
+    fn names_patterns_urls_and_out_dir_are_checked() {
+        for (extra, expected) in [
+            ("rc-tag-pattern = \"{version}-rc\"", "must contain {rc}"),
+            ("rc-tag-pattern = \"rc{rc}\"", "must contain {version}"),
+            ("tag-pattern = \"release\"", "must contain {version}"),
+            ("first-rc = 2", "from 1 (the ASF custom, the default) or from 0"),
+            ("out-dir = \"/\"", "file system root"),
+            ("out-dir = \".\"", "the repository itself"),
+            ("out-dir = \"..\"", "file system root"),
+            ("out-dir = \"target/../.\"", "the repository itself"),
+            (
+                "svn-dev-url = \"https://rm:s3cret@dist.example.org/dev\"",
+                "SVN_PASSWORD",
+            ),
+            (
+                "svn-release-url = \"svn://rm:s3cret@127.0.0.1/release\"",
+                "SVN_PASSWORD",
+            ),
+            (
+                "repository-url = \"https://ghp_s3cret@github.com/apache/demo\"",
+                "carries credentials",
+            ),
+        ] {
+            let err = format!(
+                "{:#}",
+                parse_str(&format!("{MINIMAL}{extra}\n")).unwrap_err()
+            );
+            assert!(err.contains(expected), "{extra}: {err}");
+            assert!(!err.contains("s3cret"), "{extra}: the secret is printed: {err}");
+        }
+        for name in ["..", ".", "a/b", "a b", "Demo", "-demo", "demo.", "a..b", ""] {
+            let text = format!("[workspace.metadata.asf-release]\nname = {name:?}\n");
+            let err = format!("{:#}", parse_str(&text).unwrap_err());
+            assert!(err.contains("plain lower-case project name"), "{name:?}: {err}");
+        }
+        let err = check_out_dir(Utf8Path::new("/nowhere/a/repo"), Utf8Path::new("/nowhere/a"));
+        assert!(format!("{err:?}").contains("a parent of the repository"), "{err:?}");
+        let config = parse_str(&format!(
+            "{MINIMAL}first-rc = 0\nsvn-dev-url = \"svn+ssh://rm@127.0.0.1/dev\"\nout-dir = \"../out\"\n"
+        ))
+        .unwrap();
+        let v: Version = "1.0.0".parse().unwrap();
+        assert_eq!(config.next_rc(&v, None).unwrap(), 0);
+        assert_eq!(config.check_rc(0).unwrap(), 0);
+        let err = parse_str(MINIMAL).unwrap().check_rc(0).unwrap_err().to_string();
+        assert!(err.contains("use --rc 1, or set first-rc = 0"), "{err}");
+        let err = config.next_rc(&v, Some(u32::MAX)).unwrap_err().to_string();
+        assert!(err.contains("no next candidate"), "{err}");
     }
 
     #[test]

@@ -4,6 +4,7 @@ pub mod archive;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod lock;
 pub mod plan;
 pub mod progress;
 pub mod release;
