@@ -789,7 +789,10 @@ mod tests {
             ("rc-tag-pattern = \"{version}-rc\"", "must contain {rc}"),
             ("rc-tag-pattern = \"rc{rc}\"", "must contain {version}"),
             ("tag-pattern = \"release\"", "must contain {version}"),
-            ("first-rc = 2", "from 1 (the ASF custom, the default) or from 0"),
+            (
+                "first-rc = 2",
+                "from 1 (the ASF custom, the default) or from 0",
+            ),
             ("out-dir = \"/\"", "file system root"),
             ("out-dir = \".\"", "the repository itself"),
             ("out-dir = \"..\"", "file system root"),
@@ -812,15 +815,29 @@ mod tests {
                 parse_str(&format!("{MINIMAL}{extra}\n")).unwrap_err()
             );
             assert!(err.contains(expected), "{extra}: {err}");
-            assert!(!err.contains("s3cret"), "{extra}: the secret is printed: {err}");
+            assert!(
+                !err.contains("s3cret"),
+                "{extra}: the secret is printed: {err}"
+            );
         }
-        for name in ["..", ".", "a/b", "a b", "Demo", "-demo", "demo.", "a..b", ""] {
+        for name in [
+            "..", ".", "a/b", "a b", "Demo", "-demo", "demo.", "a..b", "",
+        ] {
             let text = format!("[workspace.metadata.asf-release]\nname = {name:?}\n");
             let err = format!("{:#}", parse_str(&text).unwrap_err());
-            assert!(err.contains("plain lower-case project name"), "{name:?}: {err}");
+            assert!(
+                err.contains("plain lower-case project name"),
+                "{name:?}: {err}"
+            );
         }
-        let err = check_out_dir(Utf8Path::new("/nowhere/a/repo"), Utf8Path::new("/nowhere/a"));
-        assert!(format!("{err:?}").contains("a parent of the repository"), "{err:?}");
+        let err = check_out_dir(
+            Utf8Path::new("/nowhere/a/repo"),
+            Utf8Path::new("/nowhere/a"),
+        );
+        assert!(
+            format!("{err:?}").contains("a parent of the repository"),
+            "{err:?}"
+        );
         let config = parse_str(&format!(
             "{MINIMAL}first-rc = 0\nsvn-dev-url = \"svn+ssh://rm@127.0.0.1/dev\"\nout-dir = \"../out\"\n"
         ))
@@ -828,7 +845,11 @@ mod tests {
         let v: Version = "1.0.0".parse().unwrap();
         assert_eq!(config.next_rc(&v, None).unwrap(), 0);
         assert_eq!(config.check_rc(0).unwrap(), 0);
-        let err = parse_str(MINIMAL).unwrap().check_rc(0).unwrap_err().to_string();
+        let err = parse_str(MINIMAL)
+            .unwrap()
+            .check_rc(0)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("use --rc 1, or set first-rc = 0"), "{err}");
         let err = config.next_rc(&v, Some(u32::MAX)).unwrap_err().to_string();
         assert!(err.contains("no next candidate"), "{err}");
