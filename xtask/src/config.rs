@@ -851,6 +851,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("use --rc 1, or set first-rc = 0"), "{err}");
+        assert_eq!(
+            config.parse_tag("1.0.0-rc4294967295"),
+            Some((v, Some(u32::MAX)))
+        );
+        assert_eq!(config.parse_tag("1.0.0-rc4294967296"), None);
         let err = config.next_rc(&v, Some(u32::MAX)).unwrap_err().to_string();
         assert!(err.contains("no next candidate"), "{err}");
     }
