@@ -3,6 +3,7 @@
 pub mod archive;
 pub mod cli;
 pub mod config;
+pub mod config_checks;
 pub mod demo;
 pub mod lock;
 pub mod plan;

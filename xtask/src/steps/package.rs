@@ -386,7 +386,7 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
         Some(dir) => dir.clone(),
         None => config.artifact_dir(version, args.rc),
     };
-    crate::config::check_out_dir(&ctx.repo, &dir)?;
+    crate::config_checks::check_out_dir(&ctx.repo, &dir)?;
     let artifacts = Artifacts::new(&dir, &config.artifact_name(version)?);
     let key = if sign {
         let selector = args.key.as_deref().or(config.signing_key.as_deref());

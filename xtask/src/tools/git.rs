@@ -279,7 +279,7 @@ pub fn remote_url(sh: &Shell, repo: &Utf8Path, remote: &str) -> Result<Option<St
         return Ok(None);
     }
     let url = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    crate::config::check_url_without_credentials(
+    crate::config_checks::check_url_without_credentials(
         &format!("the URL of git remote `{remote}`"),
         &url,
         &format!(
