@@ -386,3 +386,26 @@ fn a_second_run_on_the_same_output_stops_naming_the_run_that_holds_it() {
     assert!(third.status.success(), "{}", text(&third));
     assert!(!out.parent().unwrap().join(".out.lock").exists());
 }
+
+#[test]
+fn a_release_run_stops_while_another_holds_the_release_state() {
+    let world = World::new();
+    let repo = world.fixture_repo("repo");
+    // This test process holds the lock of the release state of 1.0, as a running
+    // `release 1.0` does; the real binary is the second run.
+    let state = repo.join("target/asf-release/release-1.0.json");
+    let state = camino::Utf8PathBuf::from_path_buf(state).unwrap();
+    let held = xtask::lock::acquire(&state).unwrap();
+    let second = run(&world, &repo, &["release", "1.0", "--yes"], &[]);
+    assert_fails_with(
+        &second,
+        &[&format!(
+            "another run holds the lock (pid {})",
+            std::process::id()
+        )],
+    );
+    assert!(!state.exists(), "the second run wrote the release state");
+    drop(held);
+    let dry = run(&world, &repo, &["--dry-run", "release", "1.0"], &[]);
+    assert!(!text(&dry).contains("holds the lock"), "{}", text(&dry));
+}
