@@ -350,11 +350,20 @@ impl Config {
         ] {
             check_url_without_credentials(&format!("setting {key}"), url, SVN_CREDENTIALS)?;
         }
-        check_url_without_credentials(
-            "setting repository-url",
-            &config.repository_url,
-            "write the public address of the repository",
-        )?;
+        // Public addresses that go into mails and pages as they are.
+        for (key, url) in [
+            ("repository-url", &config.repository_url),
+            ("release-notes-url", &config.release_notes_url),
+            ("download-url", &config.download_url),
+            ("keys-url", &config.keys_url),
+            ("keyserver", &config.keyserver),
+        ] {
+            check_url_without_credentials(
+                &format!("setting {key}"),
+                url,
+                "write the public address",
+            )?;
+        }
         if let Some(repo) = &config.github_repo {
             crate::tools::github::check_repo_name(repo).context("invalid setting github-repo")?;
         }

@@ -121,6 +121,10 @@ mod tests {
                 "repository-url = \"https://ghp_s3cret@github.com/apache/demo\"",
                 "carries credentials",
             ),
+            (
+                "keys-url = \"https://rm:s3cret@downloads.example.org/KEYS\"",
+                "setting keys-url carries credentials",
+            ),
         ] {
             let err = format!(
                 "{:#}",
