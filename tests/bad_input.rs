@@ -265,10 +265,13 @@ fn catalogue() -> Vec<Case> {
     }
     cases.extend([
         case(
-            "rc zero",
+            "rc zero where candidates count from 1",
             nothing,
             &["package", "1.0.0", "--rc", "0"],
-            &["invalid release candidate", "--rc 1"],
+            &[
+                "invalid release candidate 0",
+                "use --rc 1, or set first-rc = 0",
+            ],
         ),
         case(
             "unknown ref",
@@ -372,7 +375,7 @@ fn catalogue() -> Vec<Case> {
         case(
             "svn not installed",
             |w, _| vec![("PATH", path_with_only(w, &["git", "gpg"]))],
-            &["doctor"],
+            &["doctor", "--offline"],
             &["`svn` is not installed", "apt-get install subversion"],
         ),
         case(
@@ -439,13 +442,21 @@ fn catalogue() -> Vec<Case> {
             &["/nonexistent/candidate"],
         ),
     ]);
+    for command in ["upload", "promote"] {
+        cases.push(svn_case(
+            "rc zero where candidates count from 1",
+            Svn::File,
+            nothing,
+            &[command, "1.0.0", "--rc", "0"],
+            &["invalid release candidate 0", "first-rc = 1"],
+        ));
+    }
+    cases.extend(configuration_cases());
     for (command, rc) in [
-        ("upload", "0"),
         ("upload", "x"),
         ("upload", ""),
         ("upload", "1.5"),
         ("upload", "99999999999"),
-        ("promote", "0"),
         ("promote", "rc1"),
         ("promote", "+-1"),
     ] {
@@ -826,6 +837,11 @@ fn every_bad_input_fails_clearly_and_changes_nothing() {
             );
         }
         assert!(
+            !text.contains("s3cret"),
+            "case {index} ({}) printed a secret:\n{text}",
+            case.name
+        );
+        assert!(
             !text.contains("panicked"),
             "case {index} ({}) panicked:\n{text}",
             case.name
@@ -840,4 +856,189 @@ fn every_bad_input_fails_clearly_and_changes_nothing() {
         }
     }
     println!("{total} bad inputs tried, all refused cleanly");
+}
+
+/// Replaces (or adds) one setting of the fixture's configuration.
+fn set_setting(world: &World, repo: &Path, key: &str, value: &str) {
+    let manifest = std::fs::read_to_string(repo.join("Cargo.toml")).unwrap();
+    let mut lines: Vec<String> = manifest
+        .lines()
+        .filter(|line| !line.starts_with(&format!("{key} =")))
+        .map(String::from)
+        .collect();
+    lines.push(format!("{key} = {value}"));
+    world.write(repo, "Cargo.toml", (lines.join("\n") + "\n").as_bytes());
+}
+
+/// Settings and arguments that would have built, tagged or printed the wrong thing (issue 11,
+/// "Configuration and arguments").
+fn configuration_cases() -> Vec<Case> {
+    vec![
+        case(
+            "rc-tag-pattern without {rc}",
+            |w, r| {
+                set_setting(w, r, "rc-tag-pattern", "\"{version}-rc\"");
+                Vec::new()
+            },
+            &["package", "1.0.0", "--rc", "2", "--no-sign"],
+            &["rc-tag-pattern", "must contain {rc}", "two candidates"],
+        ),
+        case(
+            "rc-tag-pattern without {version}",
+            |w, r| {
+                set_setting(w, r, "rc-tag-pattern", "\"rc{rc}\"");
+                Vec::new()
+            },
+            &["tag", "1.0.0", "--rc"],
+            &["rc-tag-pattern", "must contain {version}"],
+        ),
+        case(
+            "tag-pattern without {version}",
+            |w, r| {
+                set_setting(w, r, "tag-pattern", "\"release\"");
+                Vec::new()
+            },
+            &["tag", "1.0.0"],
+            &["tag-pattern", "must contain {version}"],
+        ),
+        case(
+            "package --rc without the candidate's tag",
+            nothing,
+            &["package", "1.0.0", "--rc", "2", "--no-sign"],
+            &["no tag `1.0.0-rc2` for release candidate 2", "--ref HEAD"],
+        ),
+        case(
+            "first-rc out of range",
+            |w, r| {
+                set_setting(w, r, "first-rc", "2");
+                Vec::new()
+            },
+            &["package", "1.0.0", "--no-sign"],
+            &["first-rc = 2", "use 1 or 0"],
+        ),
+        case(
+            "candidate number overflow",
+            |w, r| {
+                w.git(r, &["tag", "1.0.0-rc4294967295"]);
+                w.write(r, "src/fix.lua", LUA_HEADER.as_bytes());
+                commit_all(w, r, "a fix after the candidate");
+                Vec::new()
+            },
+            &["tag", "1.0.0", "--rc"],
+            &["numbered 4294967295", "no next candidate"],
+        ),
+        case(
+            "name is ..",
+            |w, r| {
+                set_setting(w, r, "name", "\"..\"");
+                Vec::new()
+            },
+            &["package", "1.0.0", "--no-sign"],
+            &["name = \"..\"", "plain lower-case project name"],
+        ),
+        case(
+            "name with a slash",
+            |w, r| {
+                set_setting(w, r, "name", "\"demo/../x\"");
+                Vec::new()
+            },
+            &["package", "1.0.0", "--no-sign"],
+            &["plain lower-case project name", "no `..`, `/`"],
+        ),
+        case(
+            "name with a space and capitals",
+            |w, r| {
+                set_setting(w, r, "name", "\"Demo Project\"");
+                Vec::new()
+            },
+            &["package", "1.0.0", "--no-sign"],
+            &["plain lower-case project name"],
+        ),
+        case(
+            "out-dir is /",
+            |w, r| {
+                set_setting(w, r, "out-dir", "\"/\"");
+                Vec::new()
+            },
+            &["package", "1.0.0", "--no-sign"],
+            &["out-dir", "file system root", "a directory of its own"],
+        ),
+        case(
+            "out-dir is the repository",
+            |w, r| {
+                set_setting(w, r, "out-dir", "\".\"");
+                Vec::new()
+            },
+            &["package", "1.0.0", "--no-sign"],
+            &["out-dir", "the repository itself"],
+        ),
+        case(
+            "out-dir is a parent of the repository",
+            |w, r| {
+                set_setting(w, r, "out-dir", "\"..\"");
+                Vec::new()
+            },
+            &["package", "1.0.0", "--no-sign"],
+            &["out-dir", "a parent of the repository"],
+        ),
+        case(
+            "password in svn-dev-url",
+            |w, r| {
+                set_setting(
+                    w,
+                    r,
+                    "svn-dev-url",
+                    "\"https://rm:s3cret@dist.example.org/dev/demo\"",
+                );
+                Vec::new()
+            },
+            &["upload", "1.0.0", "--rc", "1"],
+            &["svn-dev-url carries credentials", "SVN_PASSWORD"],
+        ),
+        case(
+            "password in svn-release-url",
+            |w, r| {
+                set_setting(
+                    w,
+                    r,
+                    "svn-release-url",
+                    "\"https://rm:s3cret@dist.example.org/release/demo\"",
+                );
+                Vec::new()
+            },
+            &["--dry-run", "promote", "1.0.0", "--rc", "1"],
+            &["svn-release-url carries credentials", "SVN_PASSWORD"],
+        ),
+        case(
+            "token in repository-url",
+            |w, r| {
+                set_setting(
+                    w,
+                    r,
+                    "repository-url",
+                    "\"https://ghp_s3cret@github.com/apache/demo\"",
+                );
+                Vec::new()
+            },
+            &["mail", "vote", "1.0.0", "--rc", "1"],
+            &["repository-url carries credentials", "***@github.com"],
+        ),
+        case(
+            "password in the git remote",
+            |w, r| {
+                w.git(
+                    r,
+                    &[
+                        "remote",
+                        "add",
+                        "origin",
+                        "https://rm:s3cret@127.0.0.1:1/demo.git",
+                    ],
+                );
+                Vec::new()
+            },
+            &["tag", "1.0.0", "--rc"],
+            &["remote `origin` carries credentials", "credential helper"],
+        ),
+    ]
 }

@@ -329,13 +329,38 @@ fn without_a_tag_it_builds_head_with_a_warning_but_not_from_a_dirty_tree() {
     let world = World::new();
     let repo = world.fixture_repo("repo");
     let out = world.path("out");
-    let output = package(&world, &repo, &out, &["--no-sign"]);
+    // A candidate is what its tag holds: without the tag, HEAD must be asked for.
+    let refused = package(&world, &repo, &out, &["--no-sign"]);
+    assert_fails_with(
+        &refused,
+        &["no tag `1.0.0-rc1` for release candidate 1", "--ref HEAD"],
+    );
+    assert_no_artifacts(&out);
+    let repo_arg = repo.to_str().unwrap();
+    let out_arg = out.to_str().unwrap();
+    let output = world.xtask(&[
+        "--repo",
+        repo_arg,
+        "package",
+        "1.0.0",
+        "--no-sign",
+        "--out",
+        out_arg,
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(stderr(&output).contains("no tag `1.0.0-rc1`; building from HEAD"));
+    assert!(stderr(&output).contains("no tag `1.0.0`; building from HEAD"));
 
     let dirty_out = world.path("dirty-out");
     world.write(&repo, "src/main.lua", b"changed but not committed");
-    let dirty = package(&world, &repo, &dirty_out, &["--no-sign"]);
+    let dirty = world.xtask(&[
+        "--repo",
+        repo_arg,
+        "package",
+        "1.0.0",
+        "--no-sign",
+        "--out",
+        dirty_out.to_str().unwrap(),
+    ]);
     assert_fails_with(
         &dirty,
         &["uncommitted changes", "src/main.lua", "commit or stash"],
@@ -529,7 +554,7 @@ fn doctor_reports_missing_tools_with_the_install_command() {
     }
     let output = world
         .command(env!("CARGO_BIN_EXE_xtask"))
-        .args(["--repo", repo.to_str().unwrap(), "doctor"])
+        .args(["--repo", repo.to_str().unwrap(), "doctor", "--offline"])
         .env("PATH", &bin)
         .output()
         .unwrap();
@@ -545,7 +570,7 @@ fn doctor_reports_missing_tools_with_the_install_command() {
         ],
     );
 
-    let healthy = world.xtask(&["--repo", repo.to_str().unwrap(), "doctor"]);
+    let healthy = world.xtask(&["--repo", repo.to_str().unwrap(), "doctor", "--offline"]);
     if which::which("svnmucc").is_ok() {
         assert!(healthy.status.success(), "{}", stdout(&healthy));
     }

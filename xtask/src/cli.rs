@@ -36,6 +36,9 @@ pub enum Command {
         /// The signing key to check (default: signing-key of the configuration).
         #[arg(long)]
         key: Option<String>,
+        /// Skip the checks that need the network: the key in KEYS on dist and on the key server.
+        #[arg(long)]
+        offline: bool,
     },
     /// Build the checked, reproducible source tarball of a version, hash it and sign it.
     Package(PackageArgs),
@@ -155,6 +158,19 @@ impl SvnArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum KeysCommand {
+    /// Create a release signing key for your @apache.org address (gpg asks the passphrase),
+    /// then show the remaining set-up steps filled in.
+    Create {
+        /// Your full name for the user id (default: git's user.name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Your Apache address, like id@apache.org (default: git's user.email when it is one).
+        #[arg(long)]
+        email: Option<String>,
+        /// The kind of key.
+        #[arg(long = "type", value_enum, default_value = "rsa4096")]
+        key_type: crate::tools::gpg::KeyType,
+    },
     /// Print the key's fingerprint in the form id.apache.org asks for.
     Fingerprint {
         /// The key (default: signing-key of the configuration, or the only signing key).
@@ -462,7 +478,7 @@ pub fn main() -> Result<ExitCode> {
         dry_run: cli.dry_run,
     };
     match cli.command {
-        Command::Doctor { key } => steps::doctor::run(&ctx, key.as_deref()),
+        Command::Doctor { key, offline } => steps::doctor::run(&ctx, key.as_deref(), offline),
         Command::Package(args) => steps::package::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
         Command::Verify(args) => steps::verify::run(&ctx, &args),
         Command::Keys(command) => steps::keys::run(&ctx, &command),

@@ -5,6 +5,9 @@ use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::Deserialize;
 
+use crate::config_checks::{
+    check_out_dir, check_tag_patterns, check_url_without_credentials, SVN_CREDENTIALS,
+};
 use crate::version::{fill, Line, Version};
 
 pub const SECTION: &str = "[workspace.metadata.asf-release]";
@@ -40,6 +43,7 @@ struct Raw {
     branch_pattern: Option<String>,
     tag_pattern: Option<String>,
     rc_tag_pattern: Option<String>,
+    first_rc: Option<u32>,
     out_dir: Option<String>,
     svn_dev_url: Option<String>,
     svn_release_url: Option<String>,
@@ -109,6 +113,9 @@ pub struct Config {
     pub branch_pattern: String,
     pub tag_pattern: String,
     pub rc_tag_pattern: String,
+    /// The number of a line's first release candidate: 1 (`RC1`), or 0 where the project
+    /// counts from 0 (`v0.14.0.rc0`).
+    pub first_rc: u32,
     pub out_dir: Utf8PathBuf,
     pub svn_dev_url: String,
     pub svn_release_url: String,
@@ -200,14 +207,19 @@ pub fn parse(repo: &Utf8Path, manifest: &Utf8Path, text: &str) -> Result<Config>
 }
 
 fn check_name(key: &str, value: &str) -> Result<()> {
-    let ok = !value.is_empty()
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.';
+    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let bytes = value.as_bytes();
+    let ok = bytes.iter().all(|b| allowed(*b))
+        && plain(bytes.first())
+        && plain(bytes.last())
+        && !value.contains("..");
     if !ok {
         bail!(
-            "invalid setting {key} = {value:?}: use lower-case letters, digits, `-` and `.` \
-             (it becomes part of file names and URLs)"
+            "invalid setting {key} = {value:?}: a plain lower-case project name is needed, \
+             like \"apisix-dashboard\": letters a-z, digits, `-` and `.` inside, starting and \
+             ending with a letter or digit, no `..`, `/` or spaces (it becomes part of file \
+             names, dist paths and URLs)"
         );
     }
     Ok(())
@@ -293,6 +305,7 @@ impl Config {
             rc_tag_pattern: raw
                 .rc_tag_pattern
                 .unwrap_or_else(|| "{version}-rc{rc}".into()),
+            first_rc: raw.first_rc.unwrap_or(1),
             out_dir: repo.join(raw.out_dir.as_deref().unwrap_or("target/asf-release")),
             keyserver: raw
                 .keyserver
@@ -321,6 +334,35 @@ impl Config {
                 "invalid setting keep-releases / keep-lines = 0: at least the newest release \
                  must stay on dist/release; use 1 or more"
             );
+        }
+        if config.first_rc > 1 {
+            bail!(
+                "invalid setting first-rc = {}: candidates are numbered from 1 (the ASF \
+                 custom, the default) or from 0; use 1 or 0",
+                config.first_rc
+            );
+        }
+        check_tag_patterns(&config.tag_pattern, &config.rc_tag_pattern)?;
+        check_out_dir(repo, &config.out_dir).context("invalid setting out-dir")?;
+        for (key, url) in [
+            ("svn-dev-url", &config.svn_dev_url),
+            ("svn-release-url", &config.svn_release_url),
+        ] {
+            check_url_without_credentials(&format!("setting {key}"), url, SVN_CREDENTIALS)?;
+        }
+        // Public addresses that go into mails and pages as they are.
+        for (key, url) in [
+            ("repository-url", &config.repository_url),
+            ("release-notes-url", &config.release_notes_url),
+            ("download-url", &config.download_url),
+            ("keys-url", &config.keys_url),
+            ("keyserver", &config.keyserver),
+        ] {
+            check_url_without_credentials(
+                &format!("setting {key}"),
+                url,
+                "write the public address",
+            )?;
         }
         if let Some(repo) = &config.github_repo {
             crate::tools::github::check_repo_name(repo).context("invalid setting github-repo")?;
@@ -420,6 +462,35 @@ impl Config {
         match rc {
             Some(rc) => self.out_dir.join(format!("{version}-rc{rc}")),
             None => self.out_dir.join(version.to_string()),
+        }
+    }
+}
+
+impl Config {
+    /// Refuses a candidate number below the project's first (`first-rc`).
+    pub fn check_rc(&self, rc: u32) -> Result<u32> {
+        if rc < self.first_rc {
+            bail!(
+                "invalid release candidate {rc}: this project numbers its candidates from {first} \
+                 (first-rc = {first}); use --rc {first}, or set first-rc = {rc} under {SECTION} \
+                 if the project counts from {rc}",
+                first = self.first_rc
+            );
+        }
+        Ok(rc)
+    }
+
+    /// The candidate after `last` (the first when there is none), without overflowing.
+    pub fn next_rc(&self, version: &Version, last: Option<u32>) -> Result<u32> {
+        match last {
+            None => Ok(self.first_rc),
+            Some(last) => last.checked_add(1).with_context(|| {
+                format!(
+                    "{version} has a candidate tag numbered {last}, the largest number there is: \
+                     no next candidate can follow it; delete that tag if it was a mistake \
+                     (`git tag -d` and `git push --delete`), or release the next version"
+                )
+            }),
         }
     }
 }

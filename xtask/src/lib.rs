@@ -3,7 +3,9 @@
 pub mod archive;
 pub mod cli;
 pub mod config;
+pub mod config_checks;
 pub mod demo;
+pub mod lock;
 pub mod plan;
 pub mod progress;
 pub mod release;

@@ -242,7 +242,9 @@ fn choose_target(
             match (in_progress, newest_final) {
                 (Some(version), _) => version,
                 (None, Some(last)) => Version {
-                    patch: last.patch + 1,
+                    patch: last.patch.checked_add(1).with_context(|| {
+                        format!("{last} is the last patch number there is: give the version")
+                    })?,
                     ..last
                 },
                 (None, None) => Version {
@@ -271,22 +273,26 @@ fn choose_target(
         .map(|(_, rc)| *rc)
         .max();
     let rc = match (args.rc, args.next_rc) {
-        (Some(rc), _) => rc,
+        (Some(rc), _) => config.check_rc(rc)?,
         (None, true) => match (memory.failed_rc, memory.rc) {
-            (Some(failed), Some(rc)) if rc == failed + 1 => rc,
+            (Some(failed), Some(rc)) if Some(rc) == failed.checked_add(1) => rc,
             _ => {
                 let Some(last) = highest_rc else {
                     bail!("there is no candidate of {version} yet: --next-rc starts a new one after a failed vote; run `cargo xtask release {line}`");
                 };
                 let voted = config.artifact_dir(&version, Some(last)).join("vote.eml");
                 if !voted.exists() {
-                    bail!("RC{last} of {version} has not been put to a vote yet ({voted} is missing): finish it with `cargo xtask release {line}` instead of starting RC{}", last + 1);
+                    bail!("RC{last} of {version} has not been put to a vote yet ({voted} is missing): finish it with `cargo xtask release {line}` instead of starting the next candidate");
                 }
+                let next = config.next_rc(&version, Some(last))?;
                 memory.failed_rc = Some(last);
-                last + 1
+                next
             }
         },
-        (None, false) => memory.rc.or(highest_rc).unwrap_or(1),
+        (None, false) => match memory.rc.or(highest_rc) {
+            Some(rc) => rc,
+            None => config.next_rc(&version, None)?,
+        },
     };
     memory.rc = Some(rc);
     Ok(Target { line, version, rc })
@@ -652,6 +658,11 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
     if let Some(website) = &args.website {
         check_website(website)?;
     }
+    // Two runs of one line would start the same steps twice and trip over each other.
+    let _lock = match ctx.dry_run {
+        true => None,
+        false => Some(crate::lock::acquire(&memory_path(&config, args.line))?),
+    };
     let mut memory = load_memory(&config, args.line)?;
     let target = choose_target(ctx, &config, args, &mut memory)?;
     if !ctx.dry_run {

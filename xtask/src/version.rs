@@ -103,12 +103,16 @@ impl Version {
     }
 }
 
-/// Parses a release candidate number given on the command line (`--rc 1`).
+/// Parses a release candidate number given on the command line (`--rc 1`, `--rc 0`). Whether
+/// the project counts from 0 or 1 is checked against its `first-rc` setting by each command.
 pub fn parse_rc(text: &str) -> Result<u32> {
-    let rc: u32 = text.parse().ok().filter(|rc| *rc >= 1).with_context(|| {
-        format!("invalid release candidate `{text}`: use a number from 1, like --rc 1")
-    })?;
-    Ok(rc)
+    let shown: String = text.chars().take(20).collect();
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        bail!("invalid release candidate `{shown}`: use a number, like --rc 1");
+    }
+    text.parse().with_context(|| {
+        format!("invalid release candidate `{shown}`: the number is too large; use a small number, like --rc 1")
+    })
 }
 
 /// Fills a name pattern such as `apache-{name}-{version}-src.tgz`. Unknown placeholders are
@@ -178,10 +182,14 @@ mod tests {
     }
 
     #[test]
-    fn rc_numbers_start_at_one() {
+    fn rc_numbers_are_plain_numbers_from_zero() {
         assert_eq!(parse_rc("2").unwrap(), 2);
-        assert!(parse_rc("0").is_err());
-        assert!(parse_rc("rc1").is_err());
+        assert_eq!(parse_rc("0").unwrap(), 0);
+        assert_eq!(parse_rc("4294967295").unwrap(), u32::MAX);
+        for bad in ["rc1", "", "-1", "+1", "4294967296", "1.0", " 1"] {
+            let err = parse_rc(bad).unwrap_err().to_string();
+            assert!(err.contains("like --rc 1"), "{bad:?}: {err}");
+        }
     }
 
     #[test]

@@ -1,14 +1,25 @@
-//! `doctor`: are the tools there, and can the configured key sign?
+//! `doctor`: are the tools there, and is the signing key set up the way the release guide
+//! describes (created, in KEYS, not expiring, on the key server)? Each missing step is named
+//! with the command that does it.
 
 use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::tools::{git, gpg, missing_message, svn, Tool};
+use crate::config::Config;
+use crate::steps::keys::{fingerprints_in, key_findings};
+use crate::steps::keys_create::EXPIRY;
+use crate::tools::gpg::SecretKey;
+use crate::tools::{git, gpg, keyserver, missing_message, svn, Tool};
 use crate::Ctx;
 
-pub fn run(ctx: &Ctx, key: Option<&str>) -> Result<ExitCode> {
+/// A key that expires sooner than this is reported: a release vote and its promotion take
+/// weeks, and the signature must stay checkable with a valid key.
+const EXPIRY_WARNING_DAYS: u64 = 30;
+
+pub fn run(ctx: &Ctx, key: Option<&str>, offline: bool) -> Result<ExitCode> {
     let mut healthy = true;
+    let mut gpg_usable = false;
     for tool in Tool::ALL {
         if tool.require().is_err() {
             println!("✗ {}", missing_message(tool));
@@ -31,7 +42,10 @@ pub fn run(ctx: &Ctx, key: Option<&str>) -> Result<ExitCode> {
                 );
                 healthy = false;
             }
-            Ok(version) => println!("✓ {} {version}", tool.program()),
+            Ok(version) => {
+                gpg_usable |= tool == Tool::Gpg;
+                println!("✓ {} {version}", tool.program());
+            }
             Err(err) => {
                 println!("✗ {}: {err:#}", tool.program());
                 healthy = false;
@@ -49,19 +63,34 @@ pub fn run(ctx: &Ctx, key: Option<&str>) -> Result<ExitCode> {
             None
         }
     };
-    if Tool::Gpg.require().is_ok() {
+    if gpg_usable {
         let selector = key.or(config.as_ref().and_then(|c| c.signing_key.as_deref()));
         match gpg::signing_key(&ctx.sh, selector) {
-            Ok(key) => println!(
-                "✓ signing key {} ({}) can sign",
-                key.fingerprint,
-                key.user_ids
-                    .first()
-                    .map(String::as_str)
-                    .unwrap_or("no user id")
-            ),
+            Ok(key) => {
+                println!(
+                    "✓ signing key {} ({}) can sign",
+                    key.fingerprint,
+                    key.user_ids
+                        .first()
+                        .map(String::as_str)
+                        .unwrap_or("no user id")
+                );
+                let problems = key_set_up_problems(ctx, &key, config.as_ref(), offline);
+                healthy &= problems.is_empty();
+                for problem in problems {
+                    println!("✗ {problem}");
+                }
+            }
             Err(err) => {
-                println!("✗ signing key: {err:#}");
+                if selector.is_none() && gpg::secret_keys(&ctx.sh, None)?.is_empty() {
+                    println!(
+                        "✗ no signing key in {}: create one with `cargo xtask keys create \
+                         --name \"Your Name\" --email <your id>@apache.org`",
+                        keyring_name()
+                    );
+                } else {
+                    println!("✗ signing key: {err:#}");
+                }
                 healthy = false;
             }
         }
@@ -73,4 +102,80 @@ pub fn run(ctx: &Ctx, key: Option<&str>) -> Result<ExitCode> {
         println!("fix the ✗ lines above, then run `cargo xtask doctor` again");
         Ok(ExitCode::FAILURE)
     }
+}
+
+fn keyring_name() -> String {
+    match std::env::var("GNUPGHOME") {
+        Ok(home) => format!("the keyring at GNUPGHOME={home}"),
+        Err(_) => "your keyring".into(),
+    }
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+/// The set-up steps the usable key still misses, each with the command that does it.
+fn key_set_up_problems(
+    ctx: &Ctx,
+    key: &SecretKey,
+    config: Option<&Config>,
+    offline: bool,
+) -> Vec<String> {
+    let fpr = &key.fingerprint;
+    let (mut problems, warnings) = key_findings(key);
+    for warning in warnings {
+        println!("warning: {warning}");
+    }
+    if let Some(expires) = key.expires {
+        let days = expires.saturating_sub(now()) / 86_400;
+        if days < EXPIRY_WARNING_DAYS {
+            problems.push(format!(
+                "key {fpr} expires in {days} day(s), before a vote and its promotion are over: \
+                 extend it with `{}`, then `cargo xtask keys publish`",
+                gpg::extend_expiry(fpr, EXPIRY)
+            ));
+        }
+    }
+    let Some(config) = config else {
+        return problems;
+    };
+    if offline {
+        println!("- not checked (--offline): the key in KEYS and on the key server");
+        return problems;
+    }
+    if Tool::Svn.require().is_ok() {
+        let creds = svn::Credentials::from_env(None, true);
+        let url = config.dev_keys_url();
+        match svn::cat(&ctx.sh, &creds, &url, None) {
+            Ok(Some(bytes)) => match fingerprints_in(&ctx.sh, &bytes) {
+                Ok(keys) if keys.contains(fpr) => println!("✓ key {fpr} is in {url}"),
+                Ok(_) => problems.push(format!(
+                    "key {fpr} is not in {url}: add it with `cargo xtask keys append`"
+                )),
+                Err(err) => println!("? cannot read the keys in {url}: {err:#}"),
+            },
+            Ok(None) => problems.push(format!(
+                "there is no KEYS file at {url}: create it with your key with `cargo xtask keys \
+                 append`"
+            )),
+            Err(err) => println!("? cannot read {url} to look for the key: {err:#}"),
+        }
+    }
+    match keyserver::has_key(&config.keyserver, fpr) {
+        Ok(Some(true)) => println!("✓ key {fpr} is on {}", config.keyserver),
+        Ok(Some(false)) => problems.push(format!(
+            "key {fpr} is not on the key server {}: send it with `cargo xtask keys publish`",
+            config.keyserver
+        )),
+        Ok(None) => println!(
+            "- not checked: whether {} has the key (only HKP key servers can be asked)",
+            config.keyserver
+        ),
+        Err(err) => println!("? cannot ask the key server: {err:#}"),
+    }
+    problems
 }

@@ -17,6 +17,11 @@ use crate::Ctx;
 
 pub fn run(ctx: &Ctx, command: &KeysCommand) -> Result<ExitCode> {
     match command {
+        KeysCommand::Create {
+            name,
+            email,
+            key_type,
+        } => crate::steps::keys_create::create(ctx, name.as_deref(), email.as_deref(), *key_type),
         KeysCommand::Fingerprint { key } => fingerprint(ctx, key.as_deref()),
         KeysCommand::Check { key, svn } => check(ctx, key.as_deref(), &svn.credentials()),
         KeysCommand::Append { key, svn } => append(ctx, key.as_deref(), &svn.credentials()),
@@ -46,7 +51,7 @@ fn fingerprint(ctx: &Ctx, key: Option<&str>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn primary_user_id(key: &SecretKey) -> &str {
+pub(crate) fn primary_user_id(key: &SecretKey) -> &str {
     key.user_ids
         .first()
         .map(String::as_str)
@@ -70,7 +75,7 @@ fn now() -> u64 {
 }
 
 /// What is wrong with the key itself (problems) and what merely deserves attention (warnings).
-fn key_findings(key: &SecretKey) -> (Vec<String>, Vec<String>) {
+pub(crate) fn key_findings(key: &SecretKey) -> (Vec<String>, Vec<String>) {
     let fpr = &key.fingerprint;
     let mut problems = Vec::new();
     let mut warnings = Vec::new();

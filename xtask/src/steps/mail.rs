@@ -284,7 +284,9 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
     let dev = vec![config.dev_list.clone()];
     let draft = match &args.command {
         MailCommand::Vote { version, rc } => Draft {
-            path: config.artifact_dir(version, Some(*rc)).join("vote.eml"),
+            path: config
+                .artifact_dir(version, Some(config.check_rc(*rc)?))
+                .join("vote.eml"),
             to: dev,
             template: load_template(&ctx.repo, "vote", VOTE_TEMPLATE)?,
             values: vote_values(ctx, &config, version, *rc, date)?,
@@ -296,7 +298,9 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
             roster,
             thread,
         } => Draft {
-            path: config.artifact_dir(version, Some(*rc)).join("result.eml"),
+            path: config
+                .artifact_dir(version, Some(config.check_rc(*rc)?))
+                .join("result.eml"),
             to: dev,
             template: load_template(&ctx.repo, "result", RESULT_TEMPLATE)?,
             values: result_values(

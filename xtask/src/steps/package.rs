@@ -328,6 +328,17 @@ fn choose_source(ctx: &Ctx, config: &Config, args: &PackageArgs) -> Result<Sourc
             commit,
         });
     }
+    if let Some(rc) = args.rc {
+        // A candidate is what its tag holds: building something else under its number would
+        // sign other sources than the ones voted on.
+        bail!(
+            "there is no tag `{tag}` for release candidate {rc} of {}: tag it first (`cargo \
+             xtask tag {} --rc {rc}`), or build another commit explicitly with --ref (like \
+             --ref HEAD)",
+            args.version,
+            args.version
+        );
+    }
     let changes = git::uncommitted_changes(sh, &ctx.repo)?;
     if !changes.is_empty() {
         bail!(
@@ -353,6 +364,9 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
         Tool::Gpg.require()?;
     }
     let config = ctx.config()?;
+    if let Some(rc) = args.rc {
+        config.check_rc(rc)?;
+    }
     let version = &args.version;
     let source = choose_source(ctx, &config, args)?;
     let top_dir = config.top_dir_name(version)?;
@@ -362,6 +376,7 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
         Some(dir) => dir.clone(),
         None => config.artifact_dir(version, args.rc),
     };
+    crate::config_checks::check_out_dir(&ctx.repo, &dir)?;
     let artifacts = Artifacts::new(&dir, &config.artifact_name(version)?);
     let key = if sign {
         let selector = args.key.as_deref().or(config.signing_key.as_deref());
@@ -408,6 +423,7 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
         return Ok(artifacts);
     }
 
+    let _lock = crate::lock::acquire(&dir)?;
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("cannot create the output directory {dir}"))?;
     eprintln!(

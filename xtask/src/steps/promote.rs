@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
     let config = ctx.config()?;
     let creds = args.svn.credentials();
     let sh = &ctx.sh;
-    let (version, rc) = (&args.version, args.rc);
+    let (version, rc) = (&args.version, config.check_rc(args.rc)?);
     let rc_url = config.rc_url(version, rc);
     let release_url = config.release_url(version);
 

@@ -31,7 +31,10 @@ fn infer_version(ctx: &Ctx, config: &Config, tags: &[String]) -> Result<Version>
         patch: 0,
     };
     while tags.contains(&config.tag_name(&version, None)?) {
-        version.patch += 1;
+        version.patch = version
+            .patch
+            .checked_add(1)
+            .context("every patch number of the line is tagged: give the version")?;
     }
     Ok(version)
 }
@@ -65,15 +68,14 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
             if tags.contains(&final_tag) {
                 bail!(
                     "{version} is released already (tag {final_tag}): candidates are for the next \
-                     version, like {}",
-                    Version {
-                        patch: version.patch + 1,
-                        ..version
-                    }
+                     version, like {}.{}.{}",
+                    version.major,
+                    version.minor,
+                    version.patch.saturating_add(1)
                 );
             }
             let rc = match (rc, last) {
-                (Some(rc), _) => rc,
+                (Some(rc), _) => config.check_rc(rc)?,
                 // A rerun on the commit of the last candidate is that candidate, not a new one.
                 (None, Some(last))
                     if git::tag_commit(sh, repo, &config.tag_name(&version, Some(last))?)?
@@ -82,7 +84,7 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
                 {
                     last
                 }
-                (None, last) => last.unwrap_or(0) + 1,
+                (None, last) => config.next_rc(&version, last)?,
             };
             (Some(rc), head.clone())
         }

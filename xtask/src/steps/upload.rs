@@ -110,7 +110,7 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
     }
     let config = ctx.config()?;
     let creds = args.svn.credentials();
-    let (version, rc) = (&args.version, args.rc);
+    let (version, rc) = (&args.version, config.check_rc(args.rc)?);
     let dir = match &args.dir {
         Some(dir) => dir.clone(),
         None => config.artifact_dir(version, Some(rc)),
@@ -119,6 +119,11 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
     let rebuild = format!("cargo xtask package {version} --rc {rc}");
     let rc_url = config.rc_url(version, rc);
 
+    // Not while `package` rewrites the same candidate, nor beside a second upload of it.
+    let _lock = match ctx.dry_run {
+        true => None,
+        false => Some(crate::lock::acquire(&dir)?),
+    };
     eprintln!("checking the local package in {dir} ...");
     let sha512 = check_local(ctx, &config, &creds, &artifacts, &rebuild)?;
     let listing = svn::list(&ctx.sh, &creds, &config.svn_dev_url)?.with_context(|| {
@@ -156,7 +161,7 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
              replaced; make a new one with a new number (tag it, then `cargo xtask package \
              {version} --rc {next}` and `cargo xtask upload {version} --rc {next}`)",
             differences.join("; "),
-            next = rc + 1
+            next = rc.saturating_add(1)
         );
     }
 

@@ -278,9 +278,17 @@ pub fn remote_url(sh: &Shell, repo: &Utf8Path, remote: &str) -> Result<Option<St
     if !output.status.success() {
         return Ok(None);
     }
-    Ok(Some(
-        String::from_utf8_lossy(&output.stdout).trim().to_string(),
-    ))
+    let url = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    crate::config_checks::check_url_without_credentials(
+        &format!("the URL of git remote `{remote}`"),
+        &url,
+        &format!(
+            "let git's credential helper keep them (`git remote set-url {remote} <URL without \
+             them>`, then `git config --global credential.helper store` or your platform's \
+             helper)"
+        ),
+    )?;
+    Ok(Some(url))
 }
 
 /// Fetches one tag from a remote into FETCH_HEAD only: no local ref is created or moved.
@@ -299,6 +307,8 @@ pub fn remote_ref_commit(
     remote: &str,
     full_ref: &str,
 ) -> Result<Option<String>> {
+    // Refuses a remote whose URL carries credentials before anything prints or uses it.
+    remote_url(sh, repo, remote)?;
     let peeled = format!("{full_ref}^{{}}");
     let text = git(repo, &["ls-remote", remote, full_ref, &peeled])
         .read(sh)

@@ -586,3 +586,55 @@ mod import_tests {
         assert!(verify.to_string().contains("--no-autostart"), "{verify}");
     }
 }
+
+/// The kinds of key `keys create` makes: the two the ASF accepts for release signing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyType {
+    /// RSA 4096 bits: what the ASF's release signing guide recommends, readable everywhere.
+    Rsa4096,
+    /// Ed25519: small and fast; needs GnuPG 2.1 or newer on the verifier's side.
+    Ed25519,
+}
+
+impl KeyType {
+    pub fn algorithm(self) -> &'static str {
+        match self {
+            KeyType::Rsa4096 => "rsa4096",
+            KeyType::Ed25519 => "ed25519",
+        }
+    }
+}
+
+/// `gpg --batch --quick-generate-key`: a signing-only primary key. gpg asks the passphrase
+/// itself through its pinentry (no `--no-tty`, so pinentry can use the terminal); with a
+/// passphrase from GPG_PASSPHRASE (CI, tests) it goes through loopback on stdin. It is never
+/// on the command line.
+pub fn generate_signing_key(
+    user_id: &str,
+    key_type: KeyType,
+    expiry: &str,
+    passphrase: Option<String>,
+) -> ToolCmd {
+    let mut args: Vec<&str> = vec!["--batch"];
+    if passphrase.is_some() {
+        args.extend(["--pinentry-mode", "loopback", "--passphrase-fd", "0"]);
+    }
+    args.extend([
+        "--quick-generate-key",
+        "--",
+        user_id,
+        key_type.algorithm(),
+        "sign",
+        expiry,
+    ]);
+    let cmd = ToolCmd::new(Tool::Gpg, args);
+    match passphrase {
+        Some(secret) => cmd.stdin(secret.into_bytes()),
+        None => cmd,
+    }
+}
+
+/// `gpg --quick-set-expire <key> <expiry>`, for the messages that say how to extend a key.
+pub fn extend_expiry(fingerprint: &str, expiry: &str) -> ToolCmd {
+    ToolCmd::new(Tool::Gpg, ["--quick-set-expire", fingerprint, expiry])
+}

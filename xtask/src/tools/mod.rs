@@ -5,6 +5,7 @@
 pub mod git;
 pub mod github;
 pub mod gpg;
+pub mod keyserver;
 pub mod sendmail;
 pub mod svn;
 pub mod xtask;

@@ -1,0 +1,67 @@
+//! Asks a key server (HKP, as `gpg --keyserver` speaks it) whether it holds a key, without
+//! importing anything.
+
+use std::time::Duration;
+
+use anyhow::{bail, Result};
+
+/// The lookup URL of `fingerprint` on `keyserver` (`hkps://host`, `hkp://host[:port]`,
+/// `https://...`), or `None` for a key server this check does not speak (`ldap://`...).
+pub fn lookup_url(keyserver: &str, fingerprint: &str) -> Option<String> {
+    let (scheme, rest) = keyserver.split_once("://")?;
+    let host = rest.trim_end_matches('/');
+    let base = match scheme.to_ascii_lowercase().as_str() {
+        "hkps" | "https" => format!("https://{host}"),
+        // HKP's own port when none is given.
+        "hkp" if host.contains(':') => format!("http://{host}"),
+        "hkp" => format!("http://{host}:11371"),
+        "http" => format!("http://{host}"),
+        _ => return None,
+    };
+    Some(format!(
+        "{base}/pks/lookup?op=get&options=mr&search=0x{fingerprint}"
+    ))
+}
+
+/// `Some(true)` when the key server has the key, `Some(false)` when it answers that it has
+/// not, `None` when this key server cannot be asked; an error when it cannot be reached.
+pub fn has_key(keyserver: &str, fingerprint: &str) -> Result<Option<bool>> {
+    let Some(url) = lookup_url(keyserver, fingerprint) else {
+        return Ok(None);
+    };
+    let config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .user_agent("asf-release-xtask")
+        .build();
+    let agent = ureq::Agent::new_with_config(config);
+    let response = match agent.get(&url).call() {
+        Ok(response) => response,
+        Err(err) => bail!("cannot reach {keyserver}: {err}"),
+    };
+    match response.status().as_u16() {
+        200 => Ok(Some(true)),
+        404 => Ok(Some(false)),
+        other => bail!("{keyserver} answered HTTP {other} to the lookup"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_server_addresses_become_hkp_lookups() {
+        assert_eq!(
+            lookup_url("hkps://keys.openpgp.org", "AB").as_deref(),
+            Some("https://keys.openpgp.org/pks/lookup?op=get&options=mr&search=0xAB")
+        );
+        assert_eq!(
+            lookup_url("hkp://127.0.0.1:1234", "AB").as_deref(),
+            Some("http://127.0.0.1:1234/pks/lookup?op=get&options=mr&search=0xAB")
+        );
+        assert!(lookup_url("hkp://keyserver.ubuntu.com", "AB")
+            .is_some_and(|url| url.starts_with("http://keyserver.ubuntu.com:11371/")));
+        assert_eq!(lookup_url("ldap://keys.example.org", "AB"), None);
+    }
+}
