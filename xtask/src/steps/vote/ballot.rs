@@ -165,6 +165,7 @@ pub fn line_vote(line: &str) -> LineVote {
     if text.first() == Some(&'0') && bare_zero(&text[1..]) && add(Ballot::PlusZero) {
         return LineVote::Ambiguous;
     }
+    let mut possible = Vec::new();
     let mut i = 0;
     while i < text.len() {
         let c = text[i];
@@ -176,8 +177,9 @@ pub fn line_vote(line: &str) -> LineVote {
             i += 1;
             continue;
         }
-        // `- 1` with a space: only as the whole line's vote.
-        let spaced = c == '-' && i == 0 && text.get(1) == Some(&' ');
+        // `- 1` with a space: a vote as the whole line; elsewhere only a possible vote,
+        // which makes a line with another vote ambiguous ("+1 for the source – 1 for ...").
+        let spaced = c == '-' && text.get(i + 1) == Some(&' ');
         let digit_at = if spaced { i + 2 } else { i + 1 };
         let ballot = match (c, text.get(digit_at)) {
             ('+', Some('1')) => Ballot::PlusOne,
@@ -190,17 +192,20 @@ pub fn line_vote(line: &str) -> LineVote {
             }
         };
         let after = &text[digit_at + 1..];
-        let ok = if spaced {
-            bare_zero(after)
-        } else {
-            ends_vote(after)
-        };
-        if ok && add(ballot) {
+        if spaced && !(i == 0 && bare_zero(after)) {
+            if possible_vote(after) {
+                possible.push(ballot);
+            }
+        } else if ends_vote(after) && add(ballot) {
             return LineVote::Ambiguous;
         }
         i = digit_at + 1;
     }
-    found.map_or(LineVote::None, LineVote::One)
+    match found {
+        Some(ballot) if possible.iter().any(|other| *other != ballot) => LineVote::Ambiguous,
+        Some(ballot) => LineVote::One(ballot),
+        None => LineVote::None,
+    }
 }
 
 /// The line as chars, the minus and plus signs people type unified, bounded.
@@ -244,6 +249,16 @@ fn ends_vote(after: &[char]) -> bool {
             !rest.starts_with("votes") && !rest.starts_with("vote is needed") && !rest.starts_with("'s")
         }
     }
+}
+
+/// After a spaced `- 1` inside a line: what makes it read as a vote ("– 1 for the binaries",
+/// "- 1 (binding)", "- 1.").
+fn possible_vote(after: &[char]) -> bool {
+    let rest: String = after.iter().take(20).collect::<String>().to_lowercase();
+    let rest = rest.trim_start();
+    rest.is_empty()
+        || rest.starts_with(['(', ',', '.', ';', ':', '!'])
+        || ["for ", "on ", "from ", "binding"].iter().any(|w| rest.starts_with(w))
 }
 
 /// After a bare `0` or a spaced `- 1`: nothing, punctuation, or a `(binding)` note.
@@ -323,6 +338,8 @@ mod tests {
         assert_eq!(vote("+1 for the idea but -1 for the timing"), LineVote::Ambiguous);
         assert_eq!(vote("+0 or -1, not sure"), LineVote::Ambiguous);
         assert_eq!(vote("+1 +1 +1!"), LineVote::One(Ballot::PlusOne));
+        assert_eq!(vote("+1 for the source – 1 for the binaries"), LineVote::Ambiguous);
+        assert_eq!(vote("+1, the build took - 1 minute - less"), LineVote::One(Ballot::PlusOne));
     }
 
     #[test]

@@ -212,6 +212,7 @@ fn decode_entities(text: &str, out: &mut String) {
                 "apos" | "#39" => '\'',
                 "nbsp" => ' ',
                 "ndash" => '–',
+                "mdash" => '—',
                 "minus" => '−',
                 _ => {
                     let number = name.strip_prefix('#')?;
