@@ -535,13 +535,17 @@ fn tally_fails_with_too_few_binding_votes_and_a_plain_roster() {
     let output = t.tally(VOTE_TIME + 100 * HOUR, false);
     let report = stdout(&output);
     assert_eq!(output.status.code(), Some(1), "{report}");
-    assert!(report.contains("warning: no --roster: no vote is binding"), "{report}");
     assert!(
-        report.contains("binding votes:\n  +1: 0\n"),
+        report.contains("warning: no --roster: no vote is binding"),
         "{report}"
     );
+    assert!(report.contains("binding votes:\n  +1: 0\n"), "{report}");
     assert!(report.contains("result: UNDECIDED"), "{report}");
-    assert!(stderr(&output).contains("rerun with --roster"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("rerun with --roster"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

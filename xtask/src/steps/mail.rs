@@ -301,12 +301,19 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
             template: load_template(&ctx.repo, "result", RESULT_TEMPLATE)?,
             values: result_values(
                 &config,
-                vote::address_of(&from),
+                vote::tally_files(
+                    &config,
+                    version,
+                    *rc,
+                    mbox,
+                    roster.as_deref(),
+                    Some((vote::address_of(&from), false)),
+                    date,
+                )?,
                 &vote_subject(ctx, &config, &sender_name, version, *rc)?,
                 version,
                 *rc,
                 mbox,
-                roster.as_deref(),
                 thread.as_deref(),
             )?,
         },
@@ -425,23 +432,13 @@ fn vote_subject(
 
 fn result_values(
     config: &Config,
-    release_manager: &str,
+    tally: vote::Tally,
     vote_subject: &str,
     version: &Version,
     rc: u32,
     mbox: &Utf8Path,
-    roster: Option<&Utf8Path>,
     thread: Option<&str>,
 ) -> Result<Vec<(&'static str, String)>> {
-    let tally = vote::tally_files(
-        config,
-        version,
-        rc,
-        mbox,
-        roster,
-        Some((release_manager, false)),
-        now()?,
-    )?;
     match tally.outcome() {
         Outcome::Passed => {}
         outcome => bail!(

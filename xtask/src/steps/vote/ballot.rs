@@ -97,8 +97,21 @@ pub fn read(own: &OwnText, opening: bool) -> Reading {
 
 /// Words that make a line of the VOTE mail a ballot choice or a rule, not a vote.
 const BALLOT_WORDS: [&str; 16] = [
-    "approve", "opinion", "release this", "release the", "do not", "don't", "because",
-    "reason", "abstain", "against", "in favo", "not ready", "veto", "at least", "majority",
+    "approve",
+    "opinion",
+    "release this",
+    "release the",
+    "do not",
+    "don't",
+    "because",
+    "reason",
+    "abstain",
+    "against",
+    "in favo",
+    "not ready",
+    "veto",
+    "at least",
+    "majority",
     "need",
 ];
 
@@ -246,7 +259,9 @@ fn ends_vote(after: &[char]) -> bool {
                 .trim_start_matches("non-binding")
                 .trim_start_matches("pmc")
                 .trim_start();
-            !rest.starts_with("votes") && !rest.starts_with("vote is needed") && !rest.starts_with("'s")
+            !rest.starts_with("votes")
+                && !rest.starts_with("vote is needed")
+                && !rest.starts_with("'s")
         }
     }
 }
@@ -258,20 +273,26 @@ fn possible_vote(after: &[char]) -> bool {
     let rest = rest.trim_start();
     rest.is_empty()
         || rest.starts_with(['(', ',', '.', ';', ':', '!'])
-        || ["for ", "on ", "from ", "binding"].iter().any(|w| rest.starts_with(w))
+        || ["for ", "on ", "from ", "binding"]
+            .iter()
+            .any(|w| rest.starts_with(w))
 }
 
 /// After a bare `0` or a spaced `- 1`: nothing, punctuation, or a `(binding)` note.
 fn bare_zero(after: &[char]) -> bool {
     let rest: String = after.iter().take(40).collect::<String>();
-    let rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '.' || c == '!' || c == ',');
-    rest.is_empty() || rest.starts_with('(') || after.first().is_some_and(|c| *c == ',' || *c == '.') && !after.get(1).is_some_and(char::is_ascii_digit)
+    let rest =
+        rest.trim_start_matches(|c: char| c.is_whitespace() || c == '.' || c == '!' || c == ',');
+    rest.is_empty()
+        || rest.starts_with('(')
+        || after.first().is_some_and(|c| *c == ',' || *c == '.')
+            && !after.get(1).is_some_and(char::is_ascii_digit)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::quote::own_text;
+    use super::*;
 
     fn vote(line: &str) -> LineVote {
         line_vote(line)
@@ -335,16 +356,26 @@ mod tests {
 
     #[test]
     fn two_different_votes_on_a_line_are_ambiguous() {
-        assert_eq!(vote("+1 for the idea but -1 for the timing"), LineVote::Ambiguous);
+        assert_eq!(
+            vote("+1 for the idea but -1 for the timing"),
+            LineVote::Ambiguous
+        );
         assert_eq!(vote("+0 or -1, not sure"), LineVote::Ambiguous);
         assert_eq!(vote("+1 +1 +1!"), LineVote::One(Ballot::PlusOne));
-        assert_eq!(vote("+1 for the source – 1 for the binaries"), LineVote::Ambiguous);
-        assert_eq!(vote("+1, the build took - 1 minute - less"), LineVote::One(Ballot::PlusOne));
+        assert_eq!(
+            vote("+1 for the source – 1 for the binaries"),
+            LineVote::Ambiguous
+        );
+        assert_eq!(
+            vote("+1, the build took - 1 minute - less"),
+            LineVote::One(Ballot::PlusOne)
+        );
     }
 
     #[test]
     fn the_vote_mail_s_ballot_is_no_vote_but_the_release_manager_s_own_is() {
-        let mail = "Please vote:\n\n[ ] +1 approve\n[ ] +0 no opinion\n[ ] -1 disapprove because...\n\
+        let mail =
+            "Please vote:\n\n[ ] +1 approve\n[ ] +0 no opinion\n[ ] -1 disapprove because...\n\
                     +1 = approve\n-1 = do not release this package\n\
                     The vote passes with at least three +1 PMC votes and more +1 than -1.\n\
                     Here is my own +1 (binding).\n";
@@ -356,17 +387,42 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(
-            read(&own_text("Please vote:\n[ ] +1 approve\n+1 approve\n-1 disapprove\n"), true),
+            read(
+                &own_text("Please vote:\n[ ] +1 approve\n+1 approve\n-1 disapprove\n"),
+                true
+            ),
             Reading::NoVote
         );
-        assert!(matches!(read(&own_text("+1\n"), true), Reading::Vote { .. }));
+        assert!(matches!(
+            read(&own_text("+1\n"), true),
+            Reading::Vote { .. }
+        ));
     }
 
     #[test]
     fn the_first_line_with_a_vote_decides() {
-        let reading = read(&own_text("Thanks Alice!\n\n-1 (binding)\nI'd be +1 once fixed\n"), false);
-        assert!(matches!(reading, Reading::Vote { ballot: Ballot::MinusOne, line_number: 3, .. }), "{reading:?}");
-        let reading = read(&own_text("+1 for the idea but -1 for the timing\n+1\n"), false);
-        assert!(matches!(reading, Reading::Ambiguous { line_number: 1, .. }), "{reading:?}");
+        let reading = read(
+            &own_text("Thanks Alice!\n\n-1 (binding)\nI'd be +1 once fixed\n"),
+            false,
+        );
+        assert!(
+            matches!(
+                reading,
+                Reading::Vote {
+                    ballot: Ballot::MinusOne,
+                    line_number: 3,
+                    ..
+                }
+            ),
+            "{reading:?}"
+        );
+        let reading = read(
+            &own_text("+1 for the idea but -1 for the timing\n+1\n"),
+            false,
+        );
+        assert!(
+            matches!(reading, Reading::Ambiguous { line_number: 1, .. }),
+            "{reading:?}"
+        );
     }
 }

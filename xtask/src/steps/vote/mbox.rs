@@ -138,7 +138,11 @@ pub fn parse(path: &Utf8Path, bytes: &[u8]) -> Result<Vec<Post>> {
             }
         }
         parents.truncate(MAX_PARENTS);
-        let text = if oversized { String::new() } else { body(&message) };
+        let text = if oversized {
+            String::new()
+        } else {
+            body(&message)
+        };
         posts.push(Post {
             number: index + 1,
             message_id: message.message_id().map(|id| bare_id(id).to_string()),
@@ -212,9 +216,18 @@ fn auth_failures(message: &mail_parser::Message, address: &str) -> Vec<String> {
                     word.strip_prefix("header.from=")
                         .or_else(|| word.strip_prefix("smtp.mailfrom="))
                 })
-                .map(|value| value.rsplit('@').next().unwrap_or(value).trim_matches(['<', '>', '"', ')', '(']));
+                .map(|value| {
+                    value
+                        .rsplit('@')
+                        .next()
+                        .unwrap_or(value)
+                        .trim_matches(['<', '>', '"', ')', '('])
+                });
             if about.is_none_or(|about| about == domain) {
-                let flag = format!("{method} for {}", crate::untrusted::escape_short(domain.as_bytes(), 100));
+                let flag = format!(
+                    "{method} for {}",
+                    crate::untrusted::escape_short(domain.as_bytes(), 100)
+                );
                 if !found.contains(&flag) {
                     found.push(flag);
                 }

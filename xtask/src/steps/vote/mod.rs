@@ -254,6 +254,14 @@ pub fn tally(
             reason,
         };
         if let Some(why) = thread.skips.get(&index) {
+            if *why == thread::Skip::TooLarge {
+                warnings.push(format!(
+                    "message {} from {from} is larger than {} MiB and was not read: check it \
+                     in the archive",
+                    post.number,
+                    mbox::MAX_MESSAGE_BYTES >> 20
+                ));
+            }
             skipped.push(skip(why.describe()));
             continue;
         }
@@ -341,10 +349,7 @@ pub fn tally(
             }
         }
     }
-    let votes = sequence
-        .iter()
-        .filter_map(|key| last.remove(key))
-        .collect();
+    let votes = sequence.iter().filter_map(|key| last.remove(key)).collect();
     Ok(Tally {
         opening: Opening {
             subject: opening_post.subject.clone(),

@@ -83,8 +83,17 @@ fn starts_quote(lines: &[&str]) -> bool {
         return lines.iter().skip(1).take(4).any(|line| {
             let lower = line.trim().to_lowercase();
             [
-                "sent:", "date:", "to:", "subject:", "gesendet:", "envoyé :", "envoyé:",
-                "发送时间:", "发送时间：", "日期:", "收件人:",
+                "sent:",
+                "date:",
+                "to:",
+                "subject:",
+                "gesendet:",
+                "envoyé :",
+                "envoyé:",
+                "发送时间:",
+                "发送时间：",
+                "日期:",
+                "收件人:",
             ]
             .iter()
             .any(|p| lower.starts_with(p))
@@ -250,7 +259,10 @@ mod tests {
     #[test]
     fn quotes_of_every_client_are_left_out() {
         assert_eq!(own("+1\n> -1 (binding)\n"), ["+1"]);
-        assert_eq!(own("Thanks\n\nOn Mon, 6 May 2024 Alice wrote:\n+1\n"), ["Thanks"]);
+        assert_eq!(
+            own("Thanks\n\nOn Mon, 6 May 2024 Alice wrote:\n+1\n"),
+            ["Thanks"]
+        );
         assert_eq!(
             own("Thanks\nOn Mon, May 6, 2024 at 9:00 AM Alice Apple <\nalice@apache.org> wrote:\n+1\n"),
             ["Thanks"],
@@ -262,11 +274,20 @@ mod tests {
         );
         assert_eq!(own("ok\n-----Original Message-----\n+1\n"), ["ok"]);
         assert_eq!(own("ok\n-------- Original Message --------\n+1\n"), ["ok"]);
-        assert_eq!(own("ok\n---------- Forwarded message ---------\n+1\n"), ["ok"]);
+        assert_eq!(
+            own("ok\n---------- Forwarded message ---------\n+1\n"),
+            ["ok"]
+        );
         assert_eq!(own("ok\n________________________________\n+1\n"), ["ok"]);
-        assert_eq!(own("ok\nAm Mo., 6. Mai 2024 um 09:00 Uhr schrieb Alice:\n+1\n"), ["ok"]);
+        assert_eq!(
+            own("ok\nAm Mo., 6. Mai 2024 um 09:00 Uhr schrieb Alice:\n+1\n"),
+            ["ok"]
+        );
         assert_eq!(own("ok\n-- \nAlice, +1 555 0100\n"), ["ok"]);
-        assert_eq!(own("From: the notes I see +1\n"), ["From: the notes I see +1"]);
+        assert_eq!(
+            own("From: the notes I see +1\n"),
+            ["From: the notes I see +1"]
+        );
     }
 
     #[test]
@@ -274,9 +295,15 @@ mod tests {
         let html = "<html><head><style>p{}</style></head><body><div>+1 (binding)</div>\
                     <div class=\"gmail_quote\">On Mon wrote:<br><blockquote>-1 <blockquote>x</blockquote> +0</blockquote></div>\
                     <p>&lt;ok&gt; &amp; &#43;&#x31;</p></body></html>";
-        assert_eq!(html_to_text(html, 1000), "\n+1 (binding)\nOn Mon wrote:\n<ok> & +1\n");
+        assert_eq!(
+            html_to_text(html, 1000),
+            "\n+1 (binding)\nOn Mon wrote:\n<ok> & +1\n"
+        );
         assert_eq!(html_to_text("<b>abc", 2), "ab");
         assert_eq!(html_to_text("a <unclosed", 100), "a ");
-        assert_eq!(html_to_text("&#xffffffff; &#99999999999;", 100), "&#xffffffff; &#99999999999;");
+        assert_eq!(
+            html_to_text("&#xffffffff; &#99999999999;", 100),
+            "&#xffffffff; &#99999999999;"
+        );
     }
 }

@@ -74,7 +74,11 @@ pub fn text(tally: &Tally, verbose: bool) -> String {
             vote.ballot,
             vote.safe_name(),
             trace(&vote.source),
-            if vote.binding { "binding" } else { "non-binding" },
+            if vote.binding {
+                "binding"
+            } else {
+                "non-binding"
+            },
             vote.why
         ));
         for (ballot, date) in &vote.changed_from {

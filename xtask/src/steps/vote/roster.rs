@@ -64,7 +64,8 @@ pub fn person(roster: Option<&Roster>, address: &str) -> Person {
 /// Reads a roster file with the size limit.
 pub fn read_file(path: &Utf8Path, tlp: &str) -> Result<Roster> {
     use std::io::Read;
-    let file = std::fs::File::open(path).with_context(|| format!("cannot read the roster {path}"))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read the roster {path}"))?;
     let mut bytes = Vec::new();
     file.take(MAX_ROSTER_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -75,8 +76,9 @@ pub fn read_file(path: &Utf8Path, tlp: &str) -> Result<Roster> {
             MAX_ROSTER_BYTES >> 20
         );
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| anyhow::anyhow!("{path} is not UTF-8 text: pass committee-info.json or a list of ids"))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        anyhow::anyhow!("{path} is not UTF-8 text: pass committee-info.json or a list of ids")
+    })?;
     parse_roster(path, &text, tlp)
 }
 
@@ -110,7 +112,10 @@ pub fn parse_roster(path: &Utf8Path, text: &str, tlp: &str) -> Result<Roster> {
         for (id, entry) in roster {
             let id = id.to_ascii_lowercase();
             if !plain_id(&id) {
-                bail!("{path}: `{}` in the roster of `{tlp}` is not an Apache id", crate::untrusted::escape_short(id.as_bytes(), 60));
+                bail!(
+                    "{path}: `{}` in the roster of `{tlp}` is not an Apache id",
+                    crate::untrusted::escape_short(id.as_bytes(), 60)
+                );
             }
             let name = entry
                 .get("name")
@@ -217,11 +222,18 @@ mod tests {
     #[test]
     fn the_roster_makes_one_person_of_several_addresses() {
         let path = Utf8Path::new("roster.txt");
-        let roster = parse_roster(path, "alice alice@gmail.com a.apple@example.org\n", "demo").unwrap();
+        let roster =
+            parse_roster(path, "alice alice@gmail.com a.apple@example.org\n", "demo").unwrap();
         let at_apache = person(Some(&roster), "Alice@apache.org");
         assert_eq!(person(Some(&roster), "alice@gmail.com"), at_apache);
-        assert_eq!(person(Some(&roster), "a.apple@example.org").key, "alice@apache.org");
+        assert_eq!(
+            person(Some(&roster), "a.apple@example.org").key,
+            "alice@apache.org"
+        );
         assert_eq!(person(Some(&roster), "bob@gmail.com").key, "bob@gmail.com");
-        assert_eq!(at_apache.member.and_then(|m| m.id).as_deref(), Some("alice"));
+        assert_eq!(
+            at_apache.member.and_then(|m| m.id).as_deref(),
+            Some("alice")
+        );
     }
 }

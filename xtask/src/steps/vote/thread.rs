@@ -3,6 +3,7 @@
 //! subject when the archive dropped those headers). Everything else is another thread.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::LazyLock;
 
 use anyhow::{bail, Result};
 use camino::Utf8Path;
@@ -15,7 +16,17 @@ use crate::version::Version;
 
 /// Reply and forward prefixes of the common clients and languages.
 const REPLY_PREFIXES: [&str; 11] = [
-    "re:", "aw:", "sv:", "vs:", "antw:", "odp:", "r:", "回复:", "回复：", "答复:", "答复：",
+    "re:",
+    "aw:",
+    "sv:",
+    "vs:",
+    "antw:",
+    "odp:",
+    "r:",
+    "回复:",
+    "回复：",
+    "答复:",
+    "答复：",
 ];
 
 /// The subject without its reply prefixes (`Re: AW: 回复: [VOTE] ...` -> `[VOTE] ...`), and
@@ -46,19 +57,24 @@ fn tag(subject: &str, tag: &str) -> bool {
 /// `v0.14.0.rc0`, `1.2.0 release candidate 1`. The first version and the first candidate
 /// number in the subject decide: `1.0.0 (RC1)` is not in `11.0.0 (RC10)`.
 pub fn names_candidate(subject: &str, version: &Version, rc: u32) -> bool {
-    let versions =
-        Regex::new(r"(?i)v?(\d{1,9})\.(\d{1,9})\.(\d{1,9})").expect("the version pattern is valid");
-    let candidates = Regex::new(r"(?i)(?:rc|release candidate)[\s._#-]?(\d{1,9})")
-        .expect("the candidate pattern is valid");
+    static VERSIONS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)v?(\d{1,9})\.(\d{1,9})\.(\d{1,9})").expect("the version pattern is valid")
+    });
+    static CANDIDATES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(?:rc|release candidate)[\s._#-]?(\d{1,9})")
+            .expect("the candidate pattern is valid")
+    });
+    let (versions, candidates) = (&*VERSIONS, &*CANDIDATES);
     let bytes = subject.as_bytes();
     let first_version = versions.captures_iter(subject).find_map(|found| {
         let whole = found.get(0)?;
         let before = whole.start().checked_sub(1).map(|at| bytes[at]);
         let after = bytes.get(whole.end()).copied();
         let after2 = bytes.get(whole.end() + 1).copied();
-        let bounded = !before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.')
-            && !after.is_some_and(|b| b.is_ascii_digit())
-            && !(after == Some(b'.') && after2.is_some_and(|b| b.is_ascii_digit()));
+        let glued_before = before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.');
+        let glued_after = after.is_some_and(|b| b.is_ascii_digit())
+            || (after == Some(b'.') && after2.is_some_and(|b| b.is_ascii_digit()));
+        let bounded = !glued_before && !glued_after;
         let number = |n: usize| found.get(n)?.as_str().parse::<u64>().ok();
         bounded.then(|| Some((number(1)?, number(2)?, number(3)?)))?
     });
@@ -88,10 +104,9 @@ pub enum Skip {
 impl Skip {
     pub fn describe(&self) -> String {
         match self {
-            Skip::OtherThread(subject) => format!(
-                "other thread ({})",
-                escape_short(subject.as_bytes(), 80)
-            ),
+            Skip::OtherThread(subject) => {
+                format!("other thread ({})", escape_short(subject.as_bytes(), 80))
+            }
             Skip::OtherVoteMail => {
                 "another [VOTE] mail on this candidate, not the release manager's".to_string()
             }
@@ -233,14 +248,12 @@ pub fn find(
             Some(Skip::ResultMail)
         } else if member[index] {
             // A reply that turned into another discussion keeps its headers.
-            (!base.to_ascii_lowercase().starts_with("[vote]")
-                && tag(&base, "[discuss]"))
-            .then(|| Skip::OtherThread(post.subject.clone()))
+            (!base.to_ascii_lowercase().starts_with("[vote]") && tag(&base, "[discuss]"))
+                .then(|| Skip::OtherThread(post.subject.clone()))
         } else {
             // Headers the archive dropped, or that point outside the mbox: the subject decides.
             let known_parent = post.parents.iter().any(|p| by_id.contains_key(p.as_str()));
-            (known_parent || base != opening_base)
-                .then(|| Skip::OtherThread(post.subject.clone()))
+            (known_parent || base != opening_base).then(|| Skip::OtherThread(post.subject.clone()))
         };
         if let Some(skip) = skip {
             skips.insert(index, skip);
@@ -323,7 +336,11 @@ mod tests {
             "回复：[VOTE] x",
             "答复: [VOTE]   x",
         ] {
-            assert_eq!(base_subject(subject), ("[VOTE] x".to_string(), true), "{subject}");
+            assert_eq!(
+                base_subject(subject),
+                ("[VOTE] x".to_string(), true),
+                "{subject}"
+            );
         }
         assert_eq!(base_subject("[VOTE] x"), ("[VOTE] x".to_string(), false));
     }
