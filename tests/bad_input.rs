@@ -236,7 +236,7 @@ fn thread_of(w: &World, r: &Path, mails: &[(&str, &str, &str)]) -> Vec<(&'static
 
 const DEMO_VOTE: &str = "[VOTE] Release Apache Demo 1.0.0 (RC1)";
 
-fn mbox_too_large(w: &World, r: &Path) -> Vec<(&'static str, String)> {
+fn mbox_too_large(_: &World, r: &Path) -> Vec<(&'static str, String)> {
     let file = std::fs::File::create(r.join("../thread.mbox")).unwrap();
     file.set_len((64 << 20) + 1).unwrap();
     Vec::new()
