@@ -7,7 +7,7 @@
 mod ballot;
 mod mbox;
 mod quote;
-mod report;
+pub mod report;
 mod roster;
 mod thread;
 
