@@ -123,6 +123,8 @@ pub fn parse(path: &Utf8Path, bytes: &[u8]) -> Result<Vec<Post>> {
             .filter(|address| address.contains('@'))
             .with_context(|| format!("{at} has a From: header without an address"))?
             .to_ascii_lowercase();
+        let mut name = sender.name().unwrap_or_default().trim().to_string();
+        let (address, rewritten) = original_sender(&message, &mut name, address);
         let date = match message.date() {
             Some(date) if date.is_valid() => date.to_timestamp(),
             _ if raw.internal_date() > 0 => raw.internal_date().min(i64::MAX as u64) as i64,
@@ -148,8 +150,12 @@ pub fn parse(path: &Utf8Path, bytes: &[u8]) -> Result<Vec<Post>> {
             message_id: message.message_id().map(|id| bare_id(id).to_string()),
             parents,
             subject: cut(message.subject().unwrap_or_default().trim(), 1000),
-            name: cut(sender.name().unwrap_or_default().trim(), 200),
-            auth_failures: auth_failures(&message, &address),
+            name: cut(&name, 200),
+            auth_failures: {
+                let mut flags = auth_failures(&message, &address);
+                flags.extend(rewritten);
+                flags
+            },
             address,
             date,
             text,
@@ -157,6 +163,44 @@ pub fn parse(path: &Utf8Path, bytes: &[u8]) -> Result<Vec<Post>> {
         });
     }
     Ok(posts)
+}
+
+/// The sender behind the list's DMARC rewriting: ASF lists append `.INVALID` to the address
+/// (`alice@yahoo.com.INVALID`), or send as `Alice via dev <dev@x.apache.org>` with the
+/// original address in `Reply-To` or as the last `Cc`. The second case is flagged: those
+/// headers are the sender's own word.
+fn original_sender(
+    message: &mail_parser::Message,
+    name: &mut String,
+    address: String,
+) -> (String, Option<String>) {
+    if let Some(stripped) = address.strip_suffix(".invalid") {
+        return (stripped.to_string(), None);
+    }
+    let list = address
+        .rsplit_once('@')
+        .is_some_and(|(_, domain)| domain.ends_with(".apache.org"));
+    let Some(via) = name.to_ascii_lowercase().rfind(" via ").filter(|_| list) else {
+        return (address, None);
+    };
+    let original = message
+        .reply_to()
+        .and_then(|to| to.first())
+        .or_else(|| message.cc().and_then(|cc| cc.iter().last()))
+        .and_then(|original| original.address())
+        .filter(|original| original.contains('@'))
+        .map(str::to_ascii_lowercase);
+    match original {
+        Some(original) if original != address => {
+            name.truncate(via);
+            let flag = format!(
+                "the list rewrote From (DMARC): the address {} is taken from Reply-To/Cc",
+                crate::untrusted::escape_short(original.as_bytes(), 100)
+            );
+            (original, Some(flag))
+        }
+        _ => (address, None),
+    }
 }
 
 /// The message's headers: everything up to the first empty line.
@@ -225,7 +269,7 @@ fn auth_failures(message: &mail_parser::Message, address: &str) -> Vec<String> {
                 });
             if about.is_none_or(|about| about == domain) {
                 let flag = format!(
-                    "{method} for {}",
+                    "Authentication-Results say {method} for {}",
                     crate::untrusted::escape_short(domain.as_bytes(), 100)
                 );
                 if !found.contains(&flag) {
@@ -235,4 +279,40 @@ fn auth_failures(message: &mail_parser::Message, address: &str) -> Vec<String> {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(headers: &str) -> Post {
+        let mbox = format!(
+            "From x Mon May  6 07:08:09 2024\n{headers}Date: Mon, 6 May 2024 07:08:09 +0000\n\
+             Subject: Re: [VOTE] x\n\n+1\n"
+        );
+        let mut posts = parse(Utf8Path::new("t"), mbox.as_bytes()).unwrap();
+        posts.remove(0)
+    }
+
+    #[test]
+    fn the_sender_behind_the_list_s_dmarc_rewriting_is_found() {
+        let post = one("From: Alice <Alice@Yahoo.com.INVALID>\n");
+        assert_eq!(post.address, "alice@yahoo.com");
+        assert!(post.auth_failures.is_empty());
+
+        let post = one("From: Alice Apple via dev <dev@demo.apache.org>\nCc: dev@demo.apache.org, alice@yahoo.com\n");
+        assert_eq!(
+            (post.name.as_str(), post.address.as_str()),
+            ("Alice Apple", "alice@yahoo.com")
+        );
+        assert!(
+            post.auth_failures[0].contains("the list rewrote From"),
+            "{:?}",
+            post.auth_failures
+        );
+
+        // Only the list's own address is rewritten so; anyone else's " via " is their name.
+        let post = one("From: Bob via dev <bob@example.org>\nReply-To: carol@apache.org\n");
+        assert_eq!(post.address, "bob@example.org");
+    }
 }

@@ -97,8 +97,7 @@ pub fn text(tally: &Tally, verbose: bool) -> String {
     }
     for flag in &tally.flags {
         out.push_str(&format!(
-            "flagged: {} in {}: Authentication-Results say {}: check this mail in the archive \
-             before trusting its vote\n",
+            "flagged: {} in {}: {}: check this mail in the archive before trusting its vote\n",
             flag.from,
             message(&flag.message_id, flag.message),
             flag.failures.join(", ")
