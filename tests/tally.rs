@@ -807,3 +807,73 @@ fn hostile_bytes_are_shown_escaped_and_never_reach_the_result_mail() {
         "{eml}"
     );
 }
+
+#[test]
+fn only_the_release_manager_closes_the_vote_and_a_resent_vote_mail_keeps_its_replies() {
+    let re = format!("Re: {SUBJECT}");
+    let result = "[RESULT][VOTE] Release Apache Demo 1.0.0 (RC1)";
+    let mut resend = vote_mail();
+    resend.at += 2 * HOUR;
+    resend.id = "vote-1-resend@apache.org".into();
+    let mails = [
+        vote_mail(),
+        resend,
+        mail(
+            "Alice Apple <alice@apache.org>",
+            3.0,
+            &re,
+            "a@x",
+            Some("vote-1-resend@apache.org"),
+            "+1\n",
+        ),
+        // Someone else's [RESULT] closes nothing.
+        mail(
+            "Mallory <mallory@example.com>",
+            4.0,
+            result,
+            "r0@x",
+            None,
+            "The vote has failed.\n",
+        ),
+        mail(
+            "Bob Banana <bob@apache.org>",
+            5.0,
+            &re,
+            "b@x",
+            Some("vote-1@apache.org"),
+            "+1\n",
+        ),
+        mail(
+            "Carol Cherry <carol@apache.org>",
+            6.0,
+            &re,
+            "c@x",
+            Some("vote-1@apache.org"),
+            "+1\n",
+        ),
+        mail(
+            "Release Manager <rm@apache.org>",
+            80.0,
+            result,
+            "r1@x",
+            None,
+            "The vote passed.\n",
+        ),
+        mail(
+            "Grace Grape <grace@apache.org>",
+            81.0,
+            &re,
+            "g@x",
+            Some("vote-1@apache.org"),
+            "-1, sorry I am late\n",
+        ),
+    ];
+    let (output, report) = run(&mails, true);
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert_counts(&report, [4, 0, 0, 0], [0, 0, 0, 0]);
+    assert!(report.contains("message 8 <g@x> from Grace Grape <grace@apache.org> (2024-05-09 16:08 UTC): sent after the release manager's [RESULT] or [CANCEL] mail"), "{report}");
+    assert!(
+        report.contains("72 hours end 2024-05-09 07:08 UTC"),
+        "{report}"
+    );
+}

@@ -265,7 +265,7 @@ pub fn tally(
             skipped.push(skip(why.describe()));
             continue;
         }
-        let opening = index == thread.opening;
+        let opening = thread.vote_mails.contains(&index);
         let own = quote::own_text(&post.text);
         let source = |line_number: usize, line: String| Source {
             message_id: post.message_id.clone(),
@@ -286,7 +286,7 @@ pub fn tally(
         match reading {
             ballot::Reading::NoVote => skipped.push(skip(
                 if opening {
-                    "the VOTE mail: no vote of the release manager's own in it"
+                    "a VOTE mail: no vote of the release manager's own in it"
                 } else if own.lines.is_empty() && own.quoted {
                     "quoted text only"
                 } else {

@@ -98,6 +98,8 @@ pub enum Skip {
     /// A `[VOTE]` mail on this candidate from someone other than the release manager.
     OtherVoteMail,
     ResultMail,
+    /// Dated after the release manager's [RESULT] or [CANCEL] mail: the vote was closed.
+    AfterResult,
     TooLarge,
 }
 
@@ -111,6 +113,9 @@ impl Skip {
                 "another [VOTE] mail on this candidate, not the release manager's".to_string()
             }
             Skip::ResultMail => "a [RESULT] or [CANCEL] mail".to_string(),
+            Skip::AfterResult => {
+                "sent after the release manager's [RESULT] or [CANCEL] mail".to_string()
+            }
             Skip::TooLarge => format!(
                 "larger than {} MiB: not read (check it in the archive)",
                 super::mbox::MAX_MESSAGE_BYTES >> 20
@@ -122,6 +127,9 @@ impl Skip {
 /// The thread: the opening mail's index and, per message, whether it is skipped and why.
 pub struct Thread {
     pub opening: usize,
+    /// Every [VOTE] mail the release manager sent on the candidate (a resend too): the
+    /// replies to any of them count, and each is read as a VOTE mail.
+    pub vote_mails: Vec<usize>,
     pub skips: BTreeMap<usize, Skip>,
     /// The person the opening was chosen by, and how (for the report).
     pub opened_by_rule: String,
@@ -222,9 +230,17 @@ pub fn find(
             }
         }
     }
+    let manager = key(&posts[opening].address);
+    let vote_mails: Vec<usize> = openings
+        .iter()
+        .copied()
+        .filter(|index| key(&posts[*index].address) == manager)
+        .collect();
     let mut member = vec![false; posts.len()];
-    member[opening] = true;
-    let mut queue = VecDeque::from([opening]);
+    for index in &vote_mails {
+        member[*index] = true;
+    }
+    let mut queue: VecDeque<usize> = vote_mails.iter().copied().collect();
     while let Some(index) = queue.pop_front() {
         for child in children.get(&index).into_iter().flatten() {
             if !member[*child] && !openings.contains(child) {
@@ -234,9 +250,21 @@ pub fn find(
         }
     }
     let (opening_base, _) = base_subject(&posts[opening].subject);
+    let opening_base = opening_base.to_lowercase();
+    // Only the release manager closes the vote; anyone else's [RESULT] is just a message.
+    let closed_at = posts
+        .iter()
+        .filter(|post| {
+            let (base, _) = base_subject(&post.subject);
+            (tag(&base, "[result]") || tag(&base, "[cancel]"))
+                && names_candidate(&base, version, rc)
+                && key(&post.address) == manager
+        })
+        .map(|post| post.date)
+        .min();
     let mut skips = BTreeMap::new();
     for (index, post) in posts.iter().enumerate() {
-        if index == opening {
+        if vote_mails.contains(&index) {
             continue;
         }
         let (base, _) = base_subject(&post.subject);
@@ -246,6 +274,8 @@ pub fn find(
             Some(Skip::OtherVoteMail)
         } else if tag(&base, "[result]") || tag(&base, "[cancel]") {
             Some(Skip::ResultMail)
+        } else if closed_at.is_some_and(|closed| post.date > closed) {
+            Some(Skip::AfterResult)
         } else if member[index] {
             // A reply that turned into another discussion keeps its headers.
             (!base.to_ascii_lowercase().starts_with("[vote]") && tag(&base, "[discuss]"))
@@ -253,7 +283,8 @@ pub fn find(
         } else {
             // Headers the archive dropped, or that point outside the mbox: the subject decides.
             let known_parent = post.parents.iter().any(|p| by_id.contains_key(p.as_str()));
-            (known_parent || base != opening_base).then(|| Skip::OtherThread(post.subject.clone()))
+            (known_parent || base.to_lowercase() != opening_base)
+                .then(|| Skip::OtherThread(post.subject.clone()))
         };
         if let Some(skip) = skip {
             skips.insert(index, skip);
@@ -261,6 +292,7 @@ pub fn find(
     }
     Ok(Thread {
         opening,
+        vote_mails,
         skips,
         opened_by_rule,
     })
