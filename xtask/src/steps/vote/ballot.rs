@@ -163,7 +163,9 @@ pub fn line_vote(line: &str) -> LineVote {
     if unticked(trimmed) {
         return LineVote::None;
     }
-    let text: Vec<char> = normalise(strip_tick(trimmed));
+    let choice = strip_tick(trimmed);
+    let ticked = choice.len() != trimmed.len();
+    let text: Vec<char> = normalise(choice);
     let mut found: Option<Ballot> = None;
     let mut add = |ballot: Ballot| -> bool {
         match found {
@@ -174,8 +176,11 @@ pub fn line_vote(line: &str) -> LineVote {
             }
         }
     };
-    // A bare `0` opens the line: `0`, `0 (binding)`, `0, no time to check`.
-    if text.first() == Some(&'0') && bare_zero(&text[1..]) && add(Ballot::PlusZero) {
+    // A bare `0` opens the line: `0`, `0 (binding)`, `0, no time to check`, or a ticked
+    // ballot line `[x] 0  I won't get in the way`.
+    let zero = text.first() == Some(&'0')
+        && (bare_zero(&text[1..]) || ticked && text.get(1).is_none_or(|c| c.is_whitespace()));
+    if zero && add(Ballot::PlusZero) {
         return LineVote::Ambiguous;
     }
     let mut possible = Vec::new();
@@ -237,7 +242,7 @@ fn normalise(line: &str) -> Vec<char> {
 
 /// Characters a vote may follow: a vote is a word of its own.
 fn opens_vote(c: char) -> bool {
-    c.is_whitespace() || "([{:\"'*_>,;=!?/".contains(c) && c != '/'
+    c.is_whitespace() || "([{:\"'*_>,;=!?".contains(c)
 }
 
 /// Whether the text after a vote's digit ends the vote: not `+10`, `+1.5`, `+1-555`, `+1s`,
@@ -308,6 +313,7 @@ mod tests {
             ("+1, thanks", PlusOne),
             ("+1! checked the signatures and checksums", PlusOne),
             ("[x] +1 approve", PlusOne),
+            ("[X] 0  I won't get in the way", PlusZero),
             ("[X] +1", PlusOne),
             ("I change my vote to +1 (binding)", PlusOne),
             ("so here is my +1", PlusOne),

@@ -21,6 +21,8 @@ pub const MAX_MESSAGE_BYTES: usize = 2 << 20;
 pub const MAX_TEXT_BYTES: usize = 64 << 10;
 /// Message ids kept from `In-Reply-To` and `References`.
 const MAX_PARENTS: usize = 100;
+/// Bytes of a message id kept (RFC 5322 lines are at most 998).
+const MAX_ID_BYTES: usize = 998;
 
 /// One message of the mbox, as the tally reads it. All strings are raw outside text: escape
 /// them (crate::untrusted) before printing.
@@ -133,9 +135,9 @@ pub fn parse(path: &Utf8Path, bytes: &[u8]) -> Result<Vec<Post>> {
         let mut parents: Vec<String> = Vec::new();
         for value in [message.in_reply_to(), message.references()] {
             for id in value.as_text_list().unwrap_or_default() {
-                let id = bare_id(id);
-                if !id.is_empty() && !parents.iter().any(|p| p == id) {
-                    parents.push(id.to_string());
+                let id = cut(bare_id(id), MAX_ID_BYTES);
+                if !id.is_empty() && !parents.contains(&id) {
+                    parents.push(id);
                 }
             }
         }
@@ -147,7 +149,9 @@ pub fn parse(path: &Utf8Path, bytes: &[u8]) -> Result<Vec<Post>> {
         };
         posts.push(Post {
             number: index + 1,
-            message_id: message.message_id().map(|id| bare_id(id).to_string()),
+            message_id: message
+                .message_id()
+                .map(|id| cut(bare_id(id), MAX_ID_BYTES)),
             parents,
             subject: cut(message.subject().unwrap_or_default().trim(), 1000),
             name: cut(&name, 200),
