@@ -186,33 +186,40 @@ pub fn find(
             .filter(|i| key(&posts[*i].address) == who)
             .min_by_key(|i| posts[*i].date)
     };
+    // Nobody named, or the configured sender opened no vote: only one person may have.
+    let only_sender = || -> Result<(usize, String)> {
+        if senders.len() > 1 {
+            bail!(
+                "{path} holds [VOTE] mails on {version} RC{rc} from {} people ({}): name the \
+                 release manager with --from ADDRESS",
+                senders.len(),
+                list(&senders)
+            );
+        }
+        let earliest = openings.iter().copied().min_by_key(|i| posts[*i].date);
+        Ok((
+            earliest.unwrap_or(openings[0]),
+            "the only sender of a [VOTE] mail on this candidate".to_string(),
+        ))
+    };
     let (opening, opened_by_rule) = match release_manager {
         Some((address, true)) => match earliest_by(&key(address)) {
             Some(index) => (index, "the release manager named with --from".to_string()),
             None => bail!(
-                "{path} holds no [VOTE] mail on {version} RC{rc} from {address} (--from); it \
-                 has them from {}: check --from",
+                "{path} holds no [VOTE] mail on {version} RC{rc} from {} (--from); it has them \
+                 from {}: check --from",
+                escape_short(address.as_bytes(), 80),
                 list(&senders)
             ),
         },
-        Some((address, false)) if earliest_by(&key(address)).is_some() => (
-            earliest_by(&key(address)).unwrap_or(openings[0]),
-            "the configured sender (mail-from or git user.email)".to_string(),
-        ),
-        _ if senders.len() == 1 => (
-            openings
-                .iter()
-                .copied()
-                .min_by_key(|i| posts[*i].date)
-                .unwrap_or(openings[0]),
-            "the only sender of a [VOTE] mail on this candidate".to_string(),
-        ),
-        _ => bail!(
-            "{path} holds [VOTE] mails on {version} RC{rc} from {} people ({}): name the \
-             release manager with --from ADDRESS",
-            senders.len(),
-            list(&senders)
-        ),
+        Some((address, false)) => match earliest_by(&key(address)) {
+            Some(index) => (
+                index,
+                "the configured sender (mail-from or git user.email)".to_string(),
+            ),
+            None => only_sender()?,
+        },
+        None => only_sender()?,
     };
 
     // The replies: everything that answers the opening, directly or through other replies.
