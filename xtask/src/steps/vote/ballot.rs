@@ -256,6 +256,13 @@ fn ends_vote(after: &[char]) -> bool {
         Some('.' | ',' | '-' | '/' | ':') if then.is_some_and(|t| t.is_ascii_digit()) => false,
         Some(_) => {
             let rest: String = after.iter().take(40).collect::<String>().to_lowercase();
+            // A phone number: `+1 (555) 010-0199`, `+1 555 0100`.
+            let spaced = rest.trim_start();
+            if spaced.starts_with(|c: char| c.is_ascii_digit())
+                || spaced.starts_with('(') && spaced[1..].starts_with(|c: char| c.is_ascii_digit())
+            {
+                return false;
+            }
             let rest = rest
                 .trim_start()
                 .trim_start_matches("(binding)")
@@ -342,6 +349,8 @@ mod tests {
             "[ ] +1 approve",
             "[ ] -1 disapprove",
             "Call me at +1-555-0100",
+            "Phone: +1 (555) 010-0199",
+            "mobile +1 555 0100",
             "meeting at 10:00 UTC+1",
             "the RC-1 tag",
             "1.0 and 1.0.0",
