@@ -299,6 +299,24 @@ mod tests {
     }
 
     #[test]
+    fn failed_authentication_is_flagged_only_for_the_from_domain() {
+        let post = one("From: Carol <carol@apache.org>\nAuthentication-Results: mx; spf=fail smtp.mailfrom=carol@apache.org\nAuthentication-Results: mx; spf=fail smtp.mailfrom=bounce@lists.example; dmarc=pass header.from=apache.org\n");
+        assert_eq!(
+            post.auth_failures,
+            ["Authentication-Results say spf=fail for apache.org"]
+        );
+        let post = one(
+            "From: Carol <carol@apache.org>\nAuthentication-Results: mx; DMARC=FAIL (p=reject)\n",
+        );
+        assert_eq!(
+            post.auth_failures,
+            ["Authentication-Results say dmarc=fail for apache.org"]
+        );
+        let post = one("From: Carol <carol@apache.org>\nAuthentication-Results: mx; spf=softfail; dmarc=none\n");
+        assert!(post.auth_failures.is_empty());
+    }
+
+    #[test]
     fn the_sender_behind_the_list_s_dmarc_rewriting_is_found() {
         let post = one("From: Alice <Alice@Yahoo.com.INVALID>\n");
         assert_eq!(post.address, "alice@yahoo.com");
