@@ -222,6 +222,81 @@ fn mbox_without_from_header(w: &World, r: &Path) -> Vec<(&'static str, String)> 
     )
 }
 
+/// A vote thread of `(from, subject, body)` messages, an hour apart from 2024-05-06 07:08.
+fn thread_of(w: &World, r: &Path, mails: &[(&str, &str, &str)]) -> Vec<(&'static str, String)> {
+    let mut mbox = String::new();
+    for (hour, (from, subject, body)) in mails.iter().enumerate() {
+        mbox.push_str(&format!(
+            "From x Mon May  6 07:08:09 2024\nFrom: {from}\nDate: Mon, 6 May 2024 {:02}:08:09 +0000\nSubject: {subject}\nMessage-ID: <{hour}@x>\n\n{body}\n\n",
+            7 + hour
+        ));
+    }
+    vote_thread_file(w, r, mbox.as_bytes())
+}
+
+const DEMO_VOTE: &str = "[VOTE] Release Apache Demo 1.0.0 (RC1)";
+
+fn mbox_too_large(_: &World, r: &Path) -> Vec<(&'static str, String)> {
+    let file = std::fs::File::create(r.join("../thread.mbox")).unwrap();
+    file.set_len((64 << 20) + 1).unwrap();
+    Vec::new()
+}
+
+fn mbox_is_a_directory(_: &World, r: &Path) -> Vec<(&'static str, String)> {
+    std::fs::create_dir_all(r.join("../thread.mbox")).unwrap();
+    Vec::new()
+}
+
+fn mbox_with_too_many_messages(w: &World, r: &Path) -> Vec<(&'static str, String)> {
+    let one = format!("From x Mon May  6 07:08:09 2024\nFrom: A <a@apache.org>\nDate: Mon, 6 May 2024 07:08:09 +0000\nSubject: Re: {DEMO_VOTE}\n\n+1\n\n");
+    vote_thread_file(w, r, one.repeat(10_001).as_bytes())
+}
+
+fn mbox_of_another_candidate(w: &World, r: &Path) -> Vec<(&'static str, String)> {
+    thread_of(
+        w,
+        r,
+        &[
+            (
+                "RM <rm@apache.org>",
+                "[VOTE] Release Apache Demo 11.0.0 (RC10)",
+                "vote",
+            ),
+            (
+                "A <a@apache.org>",
+                "Re: [VOTE] Release Apache Demo 11.0.0 (RC10)",
+                "+1",
+            ),
+        ],
+    )
+}
+
+fn vote_mails_from_two_people_none_the_sender(w: &World, r: &Path) -> Vec<(&'static str, String)> {
+    thread_of(
+        w,
+        r,
+        &[
+            ("Mallory <mallory@example.com>", DEMO_VOTE, "vote"),
+            ("Eve <eve@example.com>", DEMO_VOTE, "vote"),
+        ],
+    )
+}
+
+fn a_plain_thread(w: &World, r: &Path) -> Vec<(&'static str, String)> {
+    thread_of(
+        w,
+        r,
+        &[
+            ("RM <rm@apache.org>", DEMO_VOTE, "vote"),
+            (
+                "A <a@apache.org>",
+                &format!("Re: {DEMO_VOTE}"),
+                "+1 (binding)",
+            ),
+        ],
+    )
+}
+
 fn roster_garbage(w: &World, r: &Path) -> Vec<(&'static str, String)> {
     w.write(r, "../thread.mbox", b"From a Mon May  6 07:08:09 2024\nFrom: A <a@apache.org>\nSubject: [VOTE] Release Apache Demo 1.0.0 (RC1)\nDate: Mon, 6 May 2024 07:08:09 +0000\n\nvote\n");
     w.write(r, "../committee-info.json", b"{\"committees\": [1, 2");
@@ -759,6 +834,110 @@ fn catalogue() -> Vec<Case> {
                 "thread.mbox",
             ],
             &["has no From: header"],
+        ),
+        case(
+            "mbox larger than 64 MiB",
+            mbox_too_large,
+            &[
+                "vote",
+                "tally",
+                "1.0.0",
+                "--rc",
+                "1",
+                "--mbox",
+                "thread.mbox",
+            ],
+            &["larger than 64 MiB", "export only the vote thread"],
+        ),
+        case(
+            "mbox is a directory",
+            mbox_is_a_directory,
+            &[
+                "vote",
+                "tally",
+                "1.0.0",
+                "--rc",
+                "1",
+                "--mbox",
+                "thread.mbox",
+            ],
+            &["not a regular file", "save the vote thread as a file"],
+        ),
+        case(
+            "mbox with more than 10000 messages",
+            mbox_with_too_many_messages,
+            &[
+                "vote",
+                "tally",
+                "1.0.0",
+                "--rc",
+                "1",
+                "--mbox",
+                "thread.mbox",
+            ],
+            &["more than 10000 messages", "export only the vote thread"],
+        ),
+        case(
+            "mbox of another candidate (11.0.0 RC10 for 1.0.0 RC1)",
+            mbox_of_another_candidate,
+            &[
+                "vote",
+                "tally",
+                "1.0.0",
+                "--rc",
+                "1",
+                "--mbox",
+                "thread.mbox",
+            ],
+            &[
+                "no [VOTE] mail on 1.0.0 RC1",
+                "11.0.0 (RC10)",
+                "check the version and --rc",
+            ],
+        ),
+        case(
+            "[VOTE] mails from two people, none the configured sender",
+            vote_mails_from_two_people_none_the_sender,
+            &[
+                "vote",
+                "tally",
+                "1.0.0",
+                "--rc",
+                "1",
+                "--mbox",
+                "thread.mbox",
+            ],
+            &["from 2 people", "--from ADDRESS"],
+        ),
+        case(
+            "--from names nobody who opened the vote",
+            a_plain_thread,
+            &[
+                "vote",
+                "tally",
+                "1.0.0",
+                "--rc",
+                "1",
+                "--mbox",
+                "thread.mbox",
+                "--from",
+                "bob@apache.org",
+            ],
+            &["from bob@apache.org (--from)", "check --from"],
+        ),
+        case(
+            "tally without a roster",
+            a_plain_thread,
+            &[
+                "vote",
+                "tally",
+                "1.0.0",
+                "--rc",
+                "1",
+                "--mbox",
+                "thread.mbox",
+            ],
+            &["UNDECIDED", "rerun with --roster"],
         ),
         case(
             "roster garbage",

@@ -368,6 +368,16 @@ pub struct TallyArgs {
     /// The PMC roster: committee-info.json, or a list of Apache ids / addresses.
     #[arg(long, value_name = "FILE")]
     pub roster: Option<Utf8PathBuf>,
+    /// The release manager's address: the vote opens with their [VOTE] mail (default: the
+    /// configured sender, `mail-from` or git `user.email`).
+    #[arg(long, value_name = "ADDRESS")]
+    pub from: Option<String>,
+    /// Also list the messages that cast no counted vote, and why.
+    #[arg(long)]
+    pub verbose: bool,
+    /// Print the tally as JSON (same content, same exit code).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(clap::Args, Debug)]

@@ -305,10 +305,19 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
             template: load_template(&ctx.repo, "result", RESULT_TEMPLATE)?,
             values: result_values(
                 &config,
+                vote::tally_files(
+                    &config,
+                    version,
+                    *rc,
+                    mbox,
+                    roster.as_deref(),
+                    Some((vote::address_of(&from), false)),
+                    date,
+                )?,
+                &vote_subject(ctx, &config, &sender_name, version, *rc)?,
                 version,
                 *rc,
                 mbox,
-                roster.as_deref(),
                 thread.as_deref(),
             )?,
         },
@@ -403,15 +412,37 @@ fn vote_values(
     Ok(values)
 }
 
+/// The subject of the VOTE mail as this repository renders it: the RESULT mail links the
+/// thread by it, never by the subject found in the mbox (outside text).
+fn vote_subject(
+    ctx: &Ctx,
+    config: &Config,
+    sender_name: &str,
+    version: &Version,
+    rc: u32,
+) -> Result<String> {
+    let template = load_template(&ctx.repo, "vote", VOTE_TEMPLATE)?;
+    let mut values = common_values(config, sender_name);
+    values.extend([("version", version.to_string()), ("rc", rc.to_string())]);
+    Ok(
+        fill_template(&template.source, &template.subject, &values).unwrap_or_else(|_| {
+            format!(
+                "[VOTE] Release Apache {} {version} (RC{rc})",
+                config.display_name
+            )
+        }),
+    )
+}
+
 fn result_values(
     config: &Config,
+    tally: vote::Tally,
+    vote_subject: &str,
     version: &Version,
     rc: u32,
     mbox: &Utf8Path,
-    roster: Option<&Utf8Path>,
     thread: Option<&str>,
 ) -> Result<Vec<(&'static str, String)>> {
-    let tally = vote::tally_files(config, version, rc, mbox, roster, now()?)?;
     match tally.outcome() {
         Outcome::Passed => {}
         outcome => bail!(
@@ -425,7 +456,7 @@ fn result_values(
             .votes
             .iter()
             .filter(|vote| vote.binding == binding)
-            .map(|vote| format!("{} {}", vote.ballot, vote.name))
+            .map(|vote| format!("{} {}", vote.ballot, vote.safe_name()))
             .collect();
         if lines.is_empty() {
             "(none)".to_string()
@@ -438,7 +469,7 @@ fn result_values(
         None => format!(
             "https://lists.apache.org/list?{}:lte=1M:{}",
             config.dev_list,
-            crate::tools::github::encode(&tally.subject)
+            crate::tools::github::encode(vote_subject)
         ),
     };
     let values = vec![
