@@ -74,7 +74,11 @@ pub fn release_tree(
     let mut questions = BufWriter::new(
         File::create(&asked).with_context(|| format!("cannot write {}", asked.display()))?,
     );
+    let mut attribute_files = Vec::new();
     git::ls_tree(sh, repo, commit, &mut |entry| {
+        if entry.path.rsplit('/').next() == Some(".gitattributes") {
+            attribute_files.push(entry.clone());
+        }
         for dir in new_dirs(listing.last(), &entry.path) {
             questions.write_all(dir.as_bytes())?;
             questions.write_all(b"\0")?;
@@ -93,7 +97,7 @@ pub fn release_tree(
     let mut answers = git::AttributeAnswers::start(
         sh,
         repo,
-        commit,
+        &attribute_files,
         questions,
         &["export-ignore", "export-subst"],
     )?;

@@ -165,9 +165,11 @@ fn tree_entry(record: &[u8], commit: &str) -> Result<TreeEntry> {
 }
 
 /// The answers of `git check-attr` for the paths of a file (NUL-ended, the order kept), as
-/// the commit's own `.gitattributes` decide. The attributes are read from the commit's tree
-/// through a temporary index, never from the working tree, and the user's global attribute
-/// files are switched off so every machine decides the same. The answers are streamed.
+/// the commit's own `.gitattributes` decide. The attributes are read from the commit's
+/// `.gitattributes` files through a temporary index that holds only them (a whole tree's index
+/// would cost git memory in proportion to the tree), never from the working tree, and the
+/// user's global attribute files are switched off so every machine decides the same. The
+/// answers are streamed.
 pub struct AttributeAnswers {
     _scratch: tempfile::TempDir,
     child: Child,
@@ -180,16 +182,23 @@ impl AttributeAnswers {
     pub fn start(
         sh: &Shell,
         repo: &Utf8Path,
-        commit: &str,
+        attribute_files: &[TreeEntry],
         paths: std::fs::File,
         attributes: &[&str],
     ) -> Result<AttributeAnswers> {
         let scratch = tempfile::tempdir().context("cannot create a temporary directory")?;
         let index = scratch.path().join("index");
-        let read_tree = git(repo, &["read-tree", commit])
+        let mut listing = Vec::new();
+        for file in attribute_files {
+            listing.extend_from_slice(
+                format!("{} {}\t{}\0", file.mode, file.object, file.path).as_bytes(),
+            );
+        }
+        let update_index = git(repo, &["update-index", "-z", "--index-info"])
             .env("GIT_INDEX_FILE", index.as_os_str())
+            .stdin(listing)
             .run(sh);
-        read_tree.context("cannot read the release tree into a temporary index")?;
+        update_index.context("cannot read the .gitattributes files into a temporary index")?;
         let mut args = vec![
             "-c",
             "core.attributesFile=",
