@@ -83,6 +83,8 @@ while proc.poll() is None:
             name = "xtask"
         elif name == "git":
             name = "git " + next((a for a in args if a in SUBCOMMANDS), "(other)")
+        else:
+            continue  # a child between fork and exec
         hwm = [int(l.split()[1]) // 1024 for l in status.splitlines() if l.startswith("VmHWM:")]
         seen[name] = max([seen.get(name, 0), *hwm])
     time.sleep(0.01)

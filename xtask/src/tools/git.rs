@@ -211,6 +211,8 @@ impl AttributeAnswers {
         let mut command = git(repo, &args)
             .env("GIT_INDEX_FILE", index.as_os_str())
             .env("GIT_ATTR_NOSYSTEM", "1")
+            // Its input is a file, so the answers need no flush after each path.
+            .env("GIT_FLUSH", "0")
             .std_command(sh)?;
         command
             .stdin(Stdio::from(paths))
