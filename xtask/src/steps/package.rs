@@ -74,10 +74,11 @@ pub fn release_tree(
     let mut questions = BufWriter::new(
         File::create(&asked).with_context(|| format!("cannot write {}", asked.display()))?,
     );
-    let mut attribute_files = Vec::new();
+    let attribute_files = scratch.path().join("attribute-files");
+    let mut attribute_listing = ListingWriter::create(&attribute_files)?;
     git::ls_tree(sh, repo, commit, &mut |entry| {
         if entry.path.rsplit('/').next() == Some(".gitattributes") {
-            attribute_files.push(entry.clone());
+            attribute_listing.push(&entry.mode, &entry.object, &entry.path)?;
         }
         for dir in new_dirs(listing.last(), &entry.path) {
             questions.write_all(dir.as_bytes())?;
@@ -88,17 +89,19 @@ pub fn release_tree(
         listing.push(&entry.mode, &entry.object, &entry.path)
     })?;
     listing.finish()?;
+    attribute_listing.finish()?;
     questions
         .into_inner()
         .map_err(|err| err.into_error())
         .with_context(|| format!("cannot write {}", asked.display()))?;
-    let questions =
-        File::open(&asked).with_context(|| format!("cannot read {}", asked.display()))?;
+    let open = |path: &std::path::Path| {
+        File::open(path).with_context(|| format!("cannot read {}", path.display()))
+    };
     let mut answers = git::AttributeAnswers::start(
         sh,
         repo,
-        &attribute_files,
-        questions,
+        open(&attribute_files)?,
+        open(&asked)?,
         &["export-ignore", "export-subst"],
     )?;
     let excludes = Excludes::new(&config.excludes, "excludes")?;

@@ -182,23 +182,23 @@ impl AttributeAnswers {
     pub fn start(
         sh: &Shell,
         repo: &Utf8Path,
-        attribute_files: &[TreeEntry],
+        attribute_files: std::fs::File,
         paths: std::fs::File,
         attributes: &[&str],
     ) -> Result<AttributeAnswers> {
         let scratch = tempfile::tempdir().context("cannot create a temporary directory")?;
         let index = scratch.path().join("index");
-        let mut listing = Vec::new();
-        for file in attribute_files {
-            listing.extend_from_slice(
-                format!("{} {}\t{}\0", file.mode, file.object, file.path).as_bytes(),
-            );
-        }
-        let update_index = git(repo, &["update-index", "-z", "--index-info"])
+        // `attribute_files` lists them as `<mode> <object>\t<path>\0`, which --index-info takes.
+        let mut update_index = git(repo, &["update-index", "-z", "--index-info"])
             .env("GIT_INDEX_FILE", index.as_os_str())
-            .stdin(listing)
-            .run(sh);
-        update_index.context("cannot read the .gitattributes files into a temporary index")?;
+            .std_command(sh)?;
+        let status = update_index
+            .stdin(Stdio::from(attribute_files))
+            .status()
+            .context("cannot start `git update-index`")?;
+        if !status.success() {
+            bail!("cannot read the .gitattributes files into a temporary index (git update-index failed, see above)");
+        }
         let mut args = vec![
             "-c",
             "core.attributesFile=",
