@@ -159,6 +159,16 @@ fn signed_package_passes_sha512sum_shasum_and_gpg() {
 fn unpacked_tree_equals_git_archive_of_the_same_ref() {
     let world = World::new();
     let repo = world.fixture_repo("repo");
+    // A .gitattributes below the top counts too, for files and for whole directories.
+    world.write(
+        &repo,
+        "docs/.gitattributes",
+        b"*.tmp export-ignore\ndrafts export-ignore\n",
+    );
+    world.write(&repo, "docs/notes.tmp", b"scratch\n");
+    world.write(&repo, "docs/drafts/idea.md", b"later\n");
+    world.git(&repo, &["add", "-A"]);
+    world.git(&repo, &["commit", "-q", "-m", "Nested attributes"]);
     world.git(&repo, &["tag", "1.0.0-rc1"]);
     let out = world.path("out");
     let output = package(&world, &repo, &out, &["--no-sign"]);
@@ -200,6 +210,8 @@ fn unpacked_tree_equals_git_archive_of_the_same_ref() {
 
     let top = ours.join("apache-demo-1.0.0-src");
     assert!(!top.join("ci").exists(), "export-ignore is honoured");
+    assert!(!top.join("docs/notes.tmp").exists() && !top.join("docs/drafts").exists());
+    assert!(top.join("docs/.gitattributes").exists());
     assert!(
         top.join("main-link.lua").is_symlink(),
         "symlinks stay symlinks"

@@ -1,7 +1,6 @@
 //! `package`: the source tarball of a version, built from the git tree of its tag, checked,
 //! hashed and signed. Artifacts appear under their final names only when every check passed.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 
@@ -11,6 +10,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use crate::archive::checks::{self, Checker, Rules};
 use crate::archive::checksum::{checksum_line, sha512_file};
 use crate::archive::excludes::Excludes;
+use crate::archive::listing::{new_dirs, ListingReader, ListingWriter};
 use crate::archive::reader::{self, BlobHasher, Kind, Limits, ObjectFormat};
 use crate::archive::writer::{Digests, TarGzWriter, COMPRESSOR};
 use crate::cli::PackageArgs;
@@ -44,8 +44,13 @@ pub struct ReleaseTree {
     /// Seconds since the epoch stamped on every entry.
     pub mtime: u64,
     pub object_format: ObjectFormat,
-    /// Sorted by path.
-    pub files: Vec<TreeFile>,
+    /// How many files it holds.
+    pub file_count: u64,
+    /// How many entries the archive holds: the files, their directories and the top one.
+    entry_count: u64,
+    /// The files, sorted by path, in a temporary file: memory stays flat whatever the tree
+    /// holds. Removed with the tree.
+    files: tempfile::TempPath,
     pub top_dir: String,
 }
 
@@ -59,68 +64,119 @@ pub fn release_tree(
 ) -> Result<ReleaseTree> {
     let sh = &ctx.sh;
     let repo = &ctx.repo;
-    let entries = git::ls_tree(sh, repo, commit)?;
-    // A directory marked export-ignore drops everything under it, so directories are asked too.
-    let mut paths: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
-    for entry in &entries {
-        paths.insert(&entry.path);
-        let mut rest = entry.path.as_str();
-        while let Some((parent, _)) = rest.rsplit_once('/') {
-            paths.insert(parent);
-            rest = parent;
+    let scratch = tempfile::tempdir().context("cannot create a temporary directory")?;
+    // The tree is listed to a file and every path asked for its attributes, in path order.
+    // A directory marked export-ignore drops everything under it, so directories are asked
+    // too, each just before its first entry.
+    let listed = scratch.path().join("listed");
+    let asked = scratch.path().join("asked");
+    let mut listing = ListingWriter::create(&listed)?;
+    let mut questions = BufWriter::new(
+        File::create(&asked).with_context(|| format!("cannot write {}", asked.display()))?,
+    );
+    let attribute_files = scratch.path().join("attribute-files");
+    let mut attribute_listing = ListingWriter::create(&attribute_files)?;
+    git::ls_tree(sh, repo, commit, &mut |entry| {
+        if entry.path.rsplit('/').next() == Some(".gitattributes") {
+            attribute_listing.push(&entry.mode, &entry.object, &entry.path)?;
         }
-    }
-    let paths: Vec<&str> = paths.into_iter().collect();
-    let ignored = git::paths_with_attribute(sh, repo, commit, &paths, "export-ignore")?;
-    let is_ignored = |path: &str| {
-        let mut rest = path;
-        loop {
-            if ignored.contains(rest) {
-                return true;
-            }
-            match rest.rsplit_once('/') {
-                Some((parent, _)) => rest = parent,
-                None => return false,
-            }
+        for dir in new_dirs(listing.last(), &entry.path) {
+            questions.write_all(dir.as_bytes())?;
+            questions.write_all(b"\0")?;
         }
+        questions.write_all(entry.path.as_bytes())?;
+        questions.write_all(b"\0")?;
+        listing.push(&entry.mode, &entry.object, &entry.path)
+    })?;
+    listing.finish()?;
+    attribute_listing.finish()?;
+    questions
+        .into_inner()
+        .map_err(|err| err.into_error())
+        .with_context(|| format!("cannot write {}", asked.display()))?;
+    let open = |path: &std::path::Path| {
+        File::open(path).with_context(|| format!("cannot read {}", path.display()))
     };
+    let mut answers = git::AttributeAnswers::start(
+        sh,
+        repo,
+        open(&attribute_files)?,
+        open(&asked)?,
+        &["export-ignore", "export-subst"],
+    )?;
     let excludes = Excludes::new(&config.excludes, "excludes")?;
-    let kept: Vec<&git::TreeEntry> = entries
-        .iter()
-        .filter(|e| !is_ignored(&e.path) && !excludes.matches(&e.path))
-        .collect();
-    let kept_paths: Vec<&str> = kept.iter().map(|e| e.path.as_str()).collect();
-    let substituted = git::paths_with_attribute(sh, repo, commit, &kept_paths, "export-subst")?;
-    if let Some(path) = substituted.iter().next() {
-        bail!(
-            "{path} has the `export-subst` attribute: its content would depend on the git \
-             version; remove the attribute in .gitattributes, or mark the file export-ignore"
-        );
-    }
-    let mut files = Vec::with_capacity(kept.len());
-    for entry in kept {
+    let files = tempfile::NamedTempFile::new()
+        .context("cannot create a temporary file")?
+        .into_temp_path();
+    let mut kept = ListingWriter::create(&files)?;
+    let mut previous = String::new();
+    let mut ignored_dir: Option<String> = None;
+    let mut dir_count = 0;
+    // Reported in this order whatever comes first in the tree, as when they were checked
+    // one after the other.
+    let mut substituted: Option<String> = None;
+    let mut refused: Option<anyhow::Error> = None;
+    for entry in ListingReader::open(&listed)? {
+        let entry = entry?;
+        let under = |dir: &str| {
+            entry
+                .path
+                .strip_prefix(dir)
+                .is_some_and(|r| r.starts_with('/'))
+        };
+        if ignored_dir.as_deref().is_some_and(|dir| !under(dir)) {
+            ignored_dir = None;
+        }
+        for dir in new_dirs(&previous, &entry.path) {
+            if answers.next(dir)?[0] && ignored_dir.is_none() {
+                ignored_dir = Some(dir.to_string());
+            }
+        }
+        let attributes = answers.next(&entry.path)?;
+        previous.clone_from(&entry.path);
+        if attributes[0] || ignored_dir.is_some() || excludes.matches(&entry.path) {
+            continue;
+        }
+        if attributes[1] && substituted.is_none() {
+            substituted = Some(entry.path.clone());
+        }
         let kind = match entry.mode.as_str() {
             "100644" | "100664" => TreeKind::File,
             "100755" => TreeKind::Executable,
             "120000" => TreeKind::Symlink,
             "160000" => match config.submodules {
                 Submodules::Skip => continue,
-                Submodules::Refuse => bail!(
-                    "{} is a git submodule: a source release must contain its sources; vendor \
-                     them, or set `submodules = \"skip\"` under [workspace.metadata.asf-release] \
-                     to leave it out",
-                    entry.path
-                ),
+                Submodules::Refuse => {
+                    refused.get_or_insert(anyhow::anyhow!(
+                        "{} is a git submodule: a source release must contain its sources; \
+                         vendor them, or set `submodules = \"skip\"` under \
+                         [workspace.metadata.asf-release] to leave it out",
+                        entry.path
+                    ));
+                    continue;
+                }
             },
-            other => bail!("{} has an unexpected git mode {other}", entry.path),
+            other => {
+                refused.get_or_insert(anyhow::anyhow!(
+                    "{} has an unexpected git mode {other}",
+                    entry.path
+                ));
+                continue;
+            }
         };
-        files.push(TreeFile {
-            path: entry.path.clone(),
-            object: entry.object.clone(),
-            kind,
-        });
+        dir_count += new_dirs(kept.last(), &entry.path).count() as u64;
+        kept.push(kind.mode(), &entry.object, &entry.path)?;
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some(path) = substituted {
+        bail!(
+            "{path} has the `export-subst` attribute: its content would depend on the git \
+             version; remove the attribute in .gitattributes, or mark the file export-ignore"
+        );
+    }
+    if let Some(refused) = refused {
+        return Err(refused);
+    }
+    let file_count = kept.finish()?;
     let mtime = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(value) if !value.is_empty() => value.trim().parse().with_context(|| {
             format!("SOURCE_DATE_EPOCH={value} is not a number of seconds: fix or unset it")
@@ -131,55 +187,76 @@ pub fn release_tree(
         commit: commit.to_string(),
         mtime,
         object_format: ObjectFormat::from_git(&git::object_format(sh, repo)?),
+        file_count,
+        entry_count: 1 + dir_count + file_count,
         files,
         top_dir,
     })
 }
 
-impl ReleaseTree {
-    /// Every directory of the tree, parents first, in the same order as the files.
-    fn entries_in_order(&self) -> Vec<(String, Option<&TreeFile>)> {
-        let mut entries: BTreeMap<String, Option<&TreeFile>> = BTreeMap::new();
-        entries.insert(format!("{}/", self.top_dir), None);
-        for file in &self.files {
-            let full = format!("{}/{}", self.top_dir, file.path);
-            let mut end = 0;
-            while let Some(slash) = full[end..].find('/') {
-                end += slash + 1;
-                entries.entry(full[..end].to_string()).or_insert(None);
-            }
-            entries.insert(full, Some(file));
+impl TreeKind {
+    /// The git mode it is listed with.
+    fn mode(self) -> &'static str {
+        match self {
+            TreeKind::File => "100644",
+            TreeKind::Executable => "100755",
+            TreeKind::Symlink => "120000",
         }
-        entries.into_iter().collect()
+    }
+}
+
+impl ReleaseTree {
+    /// The files, in path order, read from disk.
+    fn files(&self) -> Result<impl Iterator<Item = Result<TreeFile>>> {
+        Ok(ListingReader::open(&self.files)?.map(|entry| {
+            let entry = entry?;
+            let kind = match entry.mode.as_str() {
+                "100755" => TreeKind::Executable,
+                "120000" => TreeKind::Symlink,
+                _ => TreeKind::File,
+            };
+            Ok(TreeFile {
+                path: entry.path,
+                object: entry.object,
+                kind,
+            })
+        }))
     }
 
-    /// Writes the archive to `out`, streaming each blob from git.
+    /// Writes the archive to `out`, streaming each blob from git. Every directory comes just
+    /// before its first entry, parents first: the entries are sorted by path.
     pub fn write(&self, ctx: &Ctx, out: impl Write) -> Result<(impl Write, Digests)> {
-        let objects = self.files.iter().map(|f| f.object.clone()).collect();
+        let objects = self.files()?.map(|file| file.map(|f| f.object));
         let mut blobs = BlobReader::start(&ctx.sh, &ctx.repo, objects)?;
         let mut writer = TarGzWriter::new(out, self.mtime)?;
-        let entries = self.entries_in_order();
-        let progress = crate::progress::bar(entries.len() as u64, "packaging");
-        for (path, file) in entries {
-            progress.inc(1);
-            match file {
-                None => writer.add_dir(path.trim_end_matches('/'))?,
-                Some(file) => match file.kind {
-                    TreeKind::Symlink => {
-                        let target = blobs.with_blob(&file.object, |_, content| {
-                            let mut target = String::new();
-                            content.read_to_string(&mut target).with_context(|| {
-                                format!("link {} has a non-UTF-8 target", file.path)
-                            })?;
-                            Ok(target)
-                        })?;
-                        writer.add_symlink(&path, &target)?;
-                    }
-                    kind => blobs.with_blob(&file.object, |size, content| {
-                        writer.add_file(&path, kind == TreeKind::Executable, size, content)
-                    })?,
-                },
+        let progress = crate::progress::bar(self.entry_count, "packaging");
+        progress.inc(1);
+        writer.add_dir(&self.top_dir)?;
+        let mut previous = String::new();
+        for file in self.files()? {
+            let file = file?;
+            for dir in new_dirs(&previous, &file.path) {
+                progress.inc(1);
+                writer.add_dir(&format!("{}/{dir}", self.top_dir))?;
             }
+            progress.inc(1);
+            let path = format!("{}/{}", self.top_dir, file.path);
+            match file.kind {
+                TreeKind::Symlink => {
+                    let target = blobs.with_blob(&file.object, |_, content| {
+                        let mut target = String::new();
+                        content.read_to_string(&mut target).with_context(|| {
+                            format!("link {} has a non-UTF-8 target", file.path)
+                        })?;
+                        Ok(target)
+                    })?;
+                    writer.add_symlink(&path, &target)?;
+                }
+                kind => blobs.with_blob(&file.object, |size, content| {
+                    writer.add_file(&path, kind == TreeKind::Executable, size, content)
+                })?,
+            }
+            previous = file.path;
         }
         progress.finish_and_clear();
         writer.finish()
@@ -234,11 +311,7 @@ pub fn check_archive(
     tree: &ReleaseTree,
     rules: Rules,
 ) -> Result<reader::ReadDigests> {
-    let mut expected: BTreeMap<String, &TreeFile> = tree
-        .files
-        .iter()
-        .map(|f| (format!("{}/{}", tree.top_dir, f.path), f))
-        .collect();
+    let mut expected = TreeCursor::new(tree)?;
     // The staged file carries the final name, so the name rules apply to it too.
     let name_findings = checks::file_name_findings(&rules, file_name);
     let mut checker = Checker::new(rules);
@@ -260,7 +333,7 @@ pub fn check_archive(
                 _ => None,
             };
             if let Some((blob_id, executable, symlink)) = id {
-                match expected.remove(&entry.path) {
+                match expected.find(&entry.path, &mut mismatches)? {
                     None => mismatches.push(format!(
                         "{}: in the archive but not in the git tree",
                         entry.path
@@ -280,9 +353,7 @@ pub fn check_archive(
             Ok(())
         },
     )?;
-    for path in expected.keys() {
-        mismatches.push(format!("{path}: in the git tree but not in the archive"));
-    }
+    expected.finish(&mut mismatches)?;
     let (mut findings, warnings) = checker.finish_with_warnings();
     for warning in &warnings {
         eprintln!("warning: {warning}");
@@ -301,6 +372,66 @@ pub fn check_archive(
         );
     }
     Ok(digests)
+}
+
+/// The files of the tree, met in path order alongside the archive's entries: the archive is
+/// written in that order, so one pass over both compares them, holding one file at a time.
+struct TreeCursor {
+    files: Box<dyn Iterator<Item = Result<TreeFile>> + Send>,
+    top_dir: String,
+    /// The next file not yet met, with its path in the archive.
+    next: Option<(String, TreeFile)>,
+}
+
+impl TreeCursor {
+    fn new(tree: &ReleaseTree) -> Result<TreeCursor> {
+        let mut cursor = TreeCursor {
+            files: Box::new(tree.files()?),
+            top_dir: tree.top_dir.clone(),
+            next: None,
+        };
+        cursor.advance()?;
+        Ok(cursor)
+    }
+
+    fn advance(&mut self) -> Result<()> {
+        self.next = match self.files.next().transpose()? {
+            Some(file) => Some((format!("{}/{}", self.top_dir, file.path), file)),
+            None => None,
+        };
+        Ok(())
+    }
+
+    /// The file at `path` in the archive, if the tree has one; the files sorted before it
+    /// were skipped by the archive, and are reported.
+    fn find(&mut self, path: &str, mismatches: &mut Vec<String>) -> Result<Option<TreeFile>> {
+        while let Some((next, _)) = &self.next {
+            if next.as_str() >= path {
+                break;
+            }
+            mismatches.push(format!("{next}: in the git tree but not in the archive"));
+            self.advance()?;
+        }
+        match self.next.take() {
+            Some((next, file)) if next == path => {
+                self.advance()?;
+                Ok(Some(file))
+            }
+            other => {
+                self.next = other;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Reports the files the archive did not reach.
+    fn finish(mut self, mismatches: &mut Vec<String>) -> Result<()> {
+        while let Some((next, _)) = &self.next {
+            mismatches.push(format!("{next}: in the git tree but not in the archive"));
+            self.advance()?;
+        }
+        Ok(())
+    }
 }
 
 /// The commit to package and how it was chosen.
@@ -395,7 +526,7 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
     plan.local(format!(
         "build {} from {} files of the git tree, mtime {}{}",
         artifacts.tarball,
-        tree.files.len(),
+        tree.file_count,
         tree.mtime,
         if existing {
             " (compared with the existing file, which is kept when equal)"
@@ -579,7 +710,7 @@ fn write_build_info(
         "ref": source.reference,
         "commit": source.commit,
         "mtime": tree.mtime,
-        "files": tree.files.len(),
+        "files": tree.file_count,
         "sha512": digests.sha512,
         "tar_sha512": read_back.tar_sha512,
         "compressed_size": digests.compressed_size,

@@ -1,6 +1,5 @@
 //! Every `git` command line of the tool.
 
-use std::collections::BTreeSet;
 use std::io::Read;
 use std::process::{Child, ChildStdin, ChildStdout, Stdio};
 
@@ -91,86 +90,183 @@ pub struct TreeEntry {
     pub path: String,
 }
 
-/// Every blob (and submodule) of the commit's tree, recursively.
-pub fn ls_tree(sh: &Shell, repo: &Utf8Path, commit: &str) -> Result<Vec<TreeEntry>> {
-    let output = git(repo, &["ls-tree", "-r", "-z", "--full-tree", commit]).run(sh)?;
-    let mut entries = Vec::new();
-    for record in output.stdout.split(|b| *b == 0).filter(|r| !r.is_empty()) {
-        let tab = record
-            .iter()
-            .position(|b| *b == b'\t')
-            .context("unexpected `git ls-tree` output: no tab")?;
-        let (meta, path) = (&record[..tab], &record[tab + 1..]);
-        let path = String::from_utf8(path.to_vec()).map_err(|err| {
-            anyhow::anyhow!(
-                "the tree of {commit} has a file name that is not UTF-8 ({:?}): rename it in git \
-                 (a source release needs portable names)",
-                String::from_utf8_lossy(err.as_bytes())
-            )
-        })?;
-        let meta = String::from_utf8_lossy(meta);
-        let mut fields = meta.split(' ');
-        let (Some(mode), Some(_kind), Some(object)) = (fields.next(), fields.next(), fields.next())
-        else {
-            bail!("unexpected `git ls-tree` output: {meta}");
-        };
-        entries.push(TreeEntry {
-            mode: mode.to_string(),
-            object: object.to_string(),
-            path,
-        });
-    }
-    Ok(entries)
-}
-
-/// The paths among `paths` that the commit's own `.gitattributes` mark with `attribute`
-/// (`export-ignore`, `export-subst`). The attributes are read from the commit's tree through a
-/// temporary index, never from the working tree, and the user's global attribute files are
-/// switched off so every machine decides the same.
-pub fn paths_with_attribute(
+/// Hands every blob (and submodule) of the commit's tree, recursively, to `each`, in git's
+/// order (by path, bytewise). The listing is streamed: nothing is held but the current entry.
+pub fn ls_tree(
     sh: &Shell,
     repo: &Utf8Path,
     commit: &str,
-    paths: &[&str],
-    attribute: &str,
-) -> Result<BTreeSet<String>> {
-    let scratch = tempfile::tempdir().context("cannot create a temporary directory")?;
-    let index = scratch.path().join("index");
-    let read_tree = git(repo, &["read-tree", commit])
-        .env("GIT_INDEX_FILE", index.as_os_str())
-        .run(sh);
-    read_tree.context("cannot read the release tree into a temporary index")?;
-    let mut input = Vec::new();
-    for path in paths {
-        input.extend_from_slice(path.as_bytes());
-        input.push(0);
+    each: &mut dyn FnMut(TreeEntry) -> Result<()>,
+) -> Result<()> {
+    use std::io::BufRead;
+    let listing = git(repo, &["ls-tree", "-r", "-z", "--full-tree", commit]);
+    let mut command = listing.std_command(sh)?;
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("cannot start `{listing}`"))?;
+    let output = child.stdout.take().context("no stdout for git ls-tree")?;
+    let mut output = std::io::BufReader::with_capacity(256 * 1024, output);
+    let mut record = Vec::new();
+    let streamed = (|| -> Result<()> {
+        loop {
+            record.clear();
+            if output.read_until(0, &mut record)? == 0 {
+                return Ok(());
+            }
+            if record.last() == Some(&0) {
+                record.pop();
+            }
+            if !record.is_empty() {
+                each(tree_entry(&record, commit)?)?;
+            }
+        }
+    })();
+    if streamed.is_err() {
+        let _ = child.kill();
     }
-    let output = git(
-        repo,
-        &[
+    let mut errors = String::new();
+    if let Some(mut stderr) = child.stderr.take() {
+        let _ = stderr.read_to_string(&mut errors);
+    }
+    let status = child.wait().context("git ls-tree did not finish")?;
+    streamed?;
+    if !status.success() {
+        bail!("`{listing}` failed: {}", errors.trim());
+    }
+    Ok(())
+}
+
+/// One `git ls-tree -z` record: `<mode> <type> <object>\t<path>`.
+fn tree_entry(record: &[u8], commit: &str) -> Result<TreeEntry> {
+    let tab = record
+        .iter()
+        .position(|b| *b == b'\t')
+        .context("unexpected `git ls-tree` output: no tab")?;
+    let (meta, path) = (&record[..tab], &record[tab + 1..]);
+    let path = String::from_utf8(path.to_vec()).map_err(|err| {
+        anyhow::anyhow!(
+            "the tree of {commit} has a file name that is not UTF-8 ({:?}): rename it in git \
+             (a source release needs portable names)",
+            String::from_utf8_lossy(err.as_bytes())
+        )
+    })?;
+    let meta = String::from_utf8_lossy(meta);
+    let mut fields = meta.split(' ');
+    let (Some(mode), Some(_kind), Some(object)) = (fields.next(), fields.next(), fields.next())
+    else {
+        bail!("unexpected `git ls-tree` output: {meta}");
+    };
+    Ok(TreeEntry {
+        mode: mode.to_string(),
+        object: object.to_string(),
+        path,
+    })
+}
+
+/// The answers of `git check-attr` for the paths of a file (NUL-ended, the order kept), as
+/// the commit's own `.gitattributes` decide. The attributes are read from the commit's
+/// `.gitattributes` files through a temporary index that holds only them (a whole tree's index
+/// would cost git memory in proportion to the tree), never from the working tree, and the
+/// user's global attribute files are switched off so every machine decides the same. The
+/// answers are streamed.
+pub struct AttributeAnswers {
+    _scratch: tempfile::TempDir,
+    child: Child,
+    output: std::io::BufReader<ChildStdout>,
+    attributes: Vec<String>,
+    field: Vec<u8>,
+}
+
+impl AttributeAnswers {
+    pub fn start(
+        sh: &Shell,
+        repo: &Utf8Path,
+        attribute_files: std::fs::File,
+        paths: std::fs::File,
+        attributes: &[&str],
+    ) -> Result<AttributeAnswers> {
+        let scratch = tempfile::tempdir().context("cannot create a temporary directory")?;
+        let index = scratch.path().join("index");
+        // `attribute_files` lists them as `<mode> <object>\t<path>\0`, which --index-info takes.
+        let mut update_index = git(repo, &["update-index", "-z", "--index-info"])
+            .env("GIT_INDEX_FILE", index.as_os_str())
+            .std_command(sh)?;
+        let status = update_index
+            .stdin(Stdio::from(attribute_files))
+            .status()
+            .context("cannot start `git update-index`")?;
+        if !status.success() {
+            bail!("cannot read the .gitattributes files into a temporary index (git update-index failed, see above)");
+        }
+        let mut args = vec![
             "-c",
             "core.attributesFile=",
             "check-attr",
             "--cached",
             "-z",
             "--stdin",
-            attribute,
-        ],
-    )
-    .env("GIT_INDEX_FILE", index.as_os_str())
-    .env("GIT_ATTR_NOSYSTEM", "1")
-    .stdin(input)
-    .run(sh)?;
-    let fields: Vec<&[u8]> = output.stdout.split(|b| *b == 0).collect();
-    let mut marked = BTreeSet::new();
-    for triple in fields.chunks(3) {
-        if let [path, _attribute, value] = triple {
-            if *value != b"unspecified" && *value != b"unset" {
-                marked.insert(String::from_utf8_lossy(path).into_owned());
-            }
-        }
+        ];
+        args.extend_from_slice(attributes);
+        let mut command = git(repo, &args)
+            .env("GIT_INDEX_FILE", index.as_os_str())
+            .env("GIT_ATTR_NOSYSTEM", "1")
+            // Its input is a file, so the answers need no flush after each path.
+            .env("GIT_FLUSH", "0")
+            .std_command(sh)?;
+        command
+            .stdin(Stdio::from(paths))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = command.spawn().context("cannot start `git check-attr`")?;
+        let output = child
+            .stdout
+            .take()
+            .context("no stdout for git check-attr")?;
+        Ok(AttributeAnswers {
+            _scratch: scratch,
+            child,
+            output: std::io::BufReader::with_capacity(256 * 1024, output),
+            attributes: attributes.iter().map(|a| a.to_string()).collect(),
+            field: Vec::new(),
+        })
     }
-    Ok(marked)
+
+    /// Whether the next path, which must be `path`, has each attribute set (in the order
+    /// asked).
+    pub fn next(&mut self, path: &str) -> Result<Vec<bool>> {
+        let mut set = Vec::with_capacity(self.attributes.len());
+        for attribute in &self.attributes {
+            let answered_path = nul_field(&mut self.output, &mut self.field)? == path.as_bytes();
+            let answered_attribute =
+                nul_field(&mut self.output, &mut self.field)? == attribute.as_bytes();
+            if !answered_path || !answered_attribute {
+                bail!("git check-attr answered out of order where {path} was expected");
+            }
+            let value = nul_field(&mut self.output, &mut self.field)?;
+            set.push(value != b"unspecified" && value != b"unset");
+        }
+        Ok(set)
+    }
+}
+
+/// The next NUL-ended field of `git check-attr -z` output.
+fn nul_field<'a>(output: &mut impl std::io::BufRead, field: &'a mut Vec<u8>) -> Result<&'a [u8]> {
+    field.clear();
+    output
+        .read_until(0, field)
+        .context("git check-attr stopped answering")?;
+    if field.pop() != Some(0) {
+        bail!("git check-attr stopped answering early");
+    }
+    Ok(field)
+}
+
+impl Drop for AttributeAnswers {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// A running `git cat-file --batch` that streams the blobs of a list given up front, in that
@@ -183,7 +279,11 @@ pub struct BlobReader {
 }
 
 impl BlobReader {
-    pub fn start(sh: &Shell, repo: &Utf8Path, objects: Vec<String>) -> Result<BlobReader> {
+    pub fn start(
+        sh: &Shell,
+        repo: &Utf8Path,
+        objects: impl Iterator<Item = Result<String>> + Send + 'static,
+    ) -> Result<BlobReader> {
         let mut command = git(repo, &["cat-file", "--batch"]).std_command(sh)?;
         command
             .stdin(Stdio::piped())
@@ -198,6 +298,8 @@ impl BlobReader {
             use std::io::Write;
             let mut input = std::io::BufWriter::new(&mut input);
             for object in objects {
+                // A listing that cannot be read fails the reading side too, which reports it.
+                let object = object.map_err(std::io::Error::other)?;
                 writeln!(input, "{object}")?;
             }
             input.flush()
