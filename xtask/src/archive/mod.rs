@@ -4,5 +4,6 @@
 pub mod checks;
 pub mod excludes;
 pub mod gzip;
+pub mod license;
 pub mod reader;
 pub mod writer;
