@@ -6,6 +6,7 @@ pub mod changelog;
 pub mod doctor;
 pub mod download_page;
 pub mod keys;
+pub mod license_audit;
 pub mod mail;
 pub mod milestone;
 pub mod package;

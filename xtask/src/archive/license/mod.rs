@@ -37,6 +37,8 @@ struct Seen {
     found: Classification,
     /// The first bytes squashed, for third-party files only (to find their project).
     head: String,
+    /// Why the file needs no license text even if it has none.
+    needs_none: Option<&'static str>,
 }
 
 /// Collects the files of one tree, in any order, and judges them at the end.
@@ -62,7 +64,7 @@ impl Audit {
 
     /// One regular file: `inner` is its path below the top directory, `head` its first
     /// bytes, `whole` its content when [`wants_whole`] asked for it.
-    pub fn visit(&mut self, inner: &str, size: u64, head: &[u8], whole: Option<&[u8]>) {
+    pub fn visit(&mut self, inner: &str, size: u64, head_bytes: &[u8], whole: Option<&[u8]>) {
         if let Some(whole) = whole {
             if is_license_file(inner) {
                 self.licenses.push(whole.to_vec());
@@ -75,24 +77,24 @@ impl Audit {
         }
         // The project header is known only at the end: keep the squashed head of files
         // that are not clearly settled, so they can be judged against it then.
-        let found = classify::classify(inner, size, head, None);
+        let found = classify::classify(inner, size, head_bytes, None);
         let head = match found.class {
-            Class::Other | Class::None => {
-                let mut squashed = classify::squash(head);
-                squashed.truncate(2048);
-                squashed
-            }
+            Class::Other | Class::None => classify::squash(head_bytes).chars().take(2048).collect(),
             _ => String::new(),
         };
         self.files.push(Seen {
             path: inner.to_string(),
             found,
             head,
+            needs_none: policy::needs_no_license(inner, head_bytes),
         });
     }
 
     pub fn finish(self) -> Report {
-        let mut sources = vec![sources::ours(&self.header_excludes)];
+        let mut sources = vec![
+            sources::ours(&self.header_excludes),
+            sources::rat_defaults(),
+        ];
         sources.extend(sources::read_all(&self.configs));
         let project_header = sources.iter().find_map(|s| s.header.clone());
         let licenses: Vec<&[u8]> = self.licenses.iter().map(Vec::as_slice).collect();
@@ -102,7 +104,7 @@ impl Audit {
         let mut source_reports: Vec<SourceReport> = sources.iter().map(SourceReport::new).collect();
         let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut findings = Vec::new();
-        let mut notes = Vec::new();
+        let mut warnings = Vec::new();
         for seen in &self.files {
             let mut found = seen.found;
             if matches!(found.class, Class::None | Class::Other)
@@ -116,17 +118,16 @@ impl Audit {
                 };
             }
             *counts.entry(found.class.name()).or_default() += 1;
-            let Some(problem) = judge(&seen.path, found, &seen.head, &in_license, &in_notice)
-            else {
+            let Some(problem) = judge(seen, found, &in_license, &in_notice) else {
                 continue;
             };
             // The first source whose pattern (a careful one) covers the file removes it.
             let mut removed = false;
             for (source, report) in sources.iter().zip(source_reports.iter_mut()) {
-                let Some(pattern) = source.matching(&seen.path) else {
+                let Some((pattern, applied)) = source.deciding(&seen.path) else {
                     continue;
                 };
-                if pattern.sloppy {
+                if !applied {
                     report.not_applied(&pattern.text, &seen.path);
                     continue;
                 }
@@ -136,28 +137,21 @@ impl Audit {
             }
             if removed {
                 if problem.rule == "category-x" {
-                    notes.push(format!(
-                        "{} is excluded by the project but holds {} text: make sure it is only a \
-                         copy of a license or a test fixture, never code the release uses",
-                        seen.path,
-                        found.license.unwrap_or("?")
-                    ));
+                    warnings.push(Finding {
+                        rule: "category-x-excluded",
+                        todo: "excluded by the project, but it holds Category X license text: \
+                               make sure it is only a copy of a license text or a test fixture, \
+                               never code the release uses"
+                            .into(),
+                        ..problem
+                    });
                 }
                 continue;
             }
-            findings.push(problem);
-        }
-        for seen in &self.files {
-            if seen.found.class == Class::Other
-                && policy::category(seen.found.license.unwrap_or("")) == Category::B
-                && !findings.iter().any(|f| f.path == seen.path)
-            {
-                notes.push(format!(
-                    "{} is under {} (ASF Category B): allowed in source form only for small \
-                     unmodified files consumed as they are; check that it is one",
-                    seen.path,
-                    seen.found.license.unwrap_or("?")
-                ));
+            if problem.rule == "declared-only-in-notice" || problem.rule == "category-b" {
+                warnings.push(problem);
+            } else {
+                findings.push(problem);
             }
         }
         Report {
@@ -165,7 +159,7 @@ impl Audit {
             counts,
             findings,
             sources: source_reports,
-            notes,
+            warnings,
             license_files: self.licenses.len(),
         }
     }
@@ -173,12 +167,12 @@ impl Audit {
 
 /// The finding a file deserves before exclusions, if any.
 fn judge(
-    path: &str,
+    seen: &Seen,
     found: Classification,
-    head: &str,
     in_license: &Declarations,
     in_notice: &Declarations,
 ) -> Option<Finding> {
+    let (path, head) = (seen.path.as_str(), seen.head.as_str());
     let finding = |rule: &'static str, todo: String| {
         Some(Finding {
             path: path.to_string(),
@@ -192,7 +186,7 @@ fn judge(
         Class::Binary | Class::Generated | Class::Apache | Class::LicenseText | Class::Trivial => {
             None
         }
-        Class::None if policy::format_without_comments(path) => None,
+        Class::None if seen.needs_none.is_some() => None,
         Class::None => finding(
             "no-license",
             "add the Apache license header (https://www.apache.org/legal/src-headers.html), \
@@ -215,6 +209,14 @@ fn judge(
                     "the license is not one the ASF policy lists: find out what it is \
                      (https://www.apache.org/legal/resolved.html) and declare it in LICENSE"
                         .into(),
+                ),
+                Category::B if declared => finding(
+                    "category-b",
+                    format!(
+                        "{license} is ASF Category B: in source form only for small unmodified \
+                         files consumed as they are (https://www.apache.org/legal/resolved.html#category-b); \
+                         check that it is one"
+                    ),
                 ),
                 _ if declared => None,
                 _ if in_notice.declares(path, head) => finding(

@@ -99,13 +99,37 @@ impl Declarations {
     }
 }
 
-/// Formats whose syntax has no comments, so a header cannot be added: ASF practice (and
-/// RAT's own defaults) leave them without one.
-pub fn format_without_comments(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    [".json", ".ipynb", ".csv", ".tsv", ".map", ".patch", ".diff"]
-        .iter()
-        .any(|suffix| name.ends_with(suffix))
+/// Why a file without license text needs none, if it does (see docs/verify.md):
+/// formats without comments, key material, images in a text format, metadata written by
+/// tools, and data of test fixtures.
+pub fn needs_no_license(path: &str, head: &[u8]) -> Option<&'static str> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    let ends = |suffixes: &[&str]| suffixes.iter().any(|s| lower.ends_with(s));
+    if ends(&[".json", ".ipynb", ".csv", ".tsv", ".map", ".patch", ".diff"]) {
+        return Some("a format without comments");
+    }
+    if head.starts_with(b"-----BEGIN ")
+        || head.starts_with(b"ssh-")
+        || ends(&[".pem", ".crt", ".key", ".csr", ".pub", ".der"])
+    {
+        return Some("key or certificate material");
+    }
+    if lower.ends_with(".svg") {
+        return Some("an image");
+    }
+    if ["go.mod", "go.work", "CITATION.cff", "CODEOWNERS"].contains(&name) {
+        return Some("metadata written or read by tools");
+    }
+    let in_fixtures = path
+        .split('/')
+        .rev()
+        .skip(1)
+        .any(|dir| ["fixtures", "testdata", "test-data", "test_data"].contains(&dir));
+    if in_fixtures && !super::classify::is_program(path, head) {
+        return Some("data of a test fixture");
+    }
+    None
 }
 
 #[cfg(test)]

@@ -73,8 +73,8 @@ pub struct Report {
     pub counts: BTreeMap<&'static str, usize>,
     pub findings: Vec<Finding>,
     pub sources: Vec<SourceReport>,
-    /// Things a person should look at that are not errors.
-    pub notes: Vec<String>,
+    /// Things a person should look at that do not fail the audit.
+    pub warnings: Vec<Finding>,
     pub license_files: usize,
 }
 
@@ -121,8 +121,8 @@ impl Report {
             for (pattern, paths) in &source.not_applied {
                 let _ = writeln!(
                     out,
-                    "    pattern `{}` matches any name containing a word, so it is not applied \
-                     to these files (exclude them by path instead):",
+                    "    pattern `{}` would hide any file whose name or directory merely \
+                     contains it, so it is not applied to these (exclude them by path):",
                     escape_str(pattern)
                 );
                 list(&mut out, paths);
@@ -135,8 +135,21 @@ impl Report {
                 );
             }
         }
-        for note in &self.notes {
-            let _ = writeln!(out, "  note: {}", escape_str(note));
+        for warning in self.warnings.iter().take(LISTED) {
+            let _ = writeln!(
+                out,
+                "  warning: {} [{}] {}",
+                escape_str(&warning.path),
+                warning.class,
+                warning.message()
+            );
+        }
+        if self.warnings.len() > LISTED {
+            let _ = writeln!(
+                out,
+                "  ... and {} more warning(s) (--json lists them all)",
+                self.warnings.len() - LISTED
+            );
         }
         if self.findings.is_empty() {
             let _ = writeln!(out, "license audit passed");

@@ -14,6 +14,8 @@ pub const CONFIG_FILES: &[&str] = &[
     ".rat-excludes",
     "dev/release/rat_exclude_files.txt",
     "pom.xml",
+    ".actions/ASF-Release.cfg",
+    "tools/build/scanCode.cfg",
 ];
 
 pub fn is_config_file(inner: &str) -> bool {
@@ -34,6 +36,10 @@ enum Semantics {
     Fnmatch,
     /// Ant patterns relative to the root (maven's apache-rat-plugin).
     Ant,
+    /// OpenWhisk's scanCode.py: any directory whose path contains the text. Applied here
+    /// carefully (a path from the root and what is below it, or a wildcard on one name); the
+    /// files only the substring rule would hide are reported.
+    ScanCode,
 }
 
 enum Matcher {
@@ -114,7 +120,7 @@ impl Pattern {
                 glob(text, true),
                 Regex::new(&format!("^(?:{text})$")).ok(),
             )),
-            Semantics::Fnmatch => glob(text, false).map(Matcher::Glob),
+            Semantics::Fnmatch | Semantics::ScanCode => glob(text, false).map(Matcher::Glob),
             Semantics::Ant => {
                 let text = text.trim_start_matches("./");
                 let full = if text.ends_with('/') {
@@ -138,6 +144,15 @@ impl Pattern {
         matches!(self.matcher, Matcher::Invalid)
     }
 
+    /// Whether the tool's own sloppy rule hides `path` where the careful one does not.
+    fn hides_only_sloppily(&self, path: &str) -> bool {
+        if self.semantics != Some(Semantics::ScanCode) || self.is_invalid() {
+            return false;
+        }
+        let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+        format!("./{dir}").contains(self.text.as_str())
+    }
+
     pub fn matches(&self, path: &str) -> bool {
         let name = path.rsplit('/').next().unwrap_or(path);
         match (&self.matcher, self.semantics) {
@@ -153,6 +168,12 @@ impl Pattern {
                     end += if end == 0 { 0 } else { 1 } + part.len();
                     glob.is_match(&path[..end])
                 })
+            }
+            (Matcher::Glob(glob), Some(Semantics::ScanCode)) => {
+                let wildcard = self.text.contains(['*', '?', '[']);
+                glob.is_match(path)
+                    || path.starts_with(&format!("{}/", self.text))
+                    || (wildcard && path.split('/').any(|part| glob.is_match(part)))
             }
             (Matcher::Glob(glob), _) => glob.is_match(path),
             (Matcher::GitIgnore(excludes), _) => excludes.matches(path),
@@ -210,6 +231,40 @@ impl Source {
         }
         self.patterns.iter().find(|p| p.matches(path))
     }
+
+    /// The pattern that decides about `path` and whether it is applied (`false`: a sloppy
+    /// pattern, reported instead).
+    pub fn deciding(&self, path: &str) -> Option<(&Pattern, bool)> {
+        if let Some(pattern) = self.matching(path) {
+            return Some((pattern, !pattern.sloppy));
+        }
+        self.patterns
+            .iter()
+            .find(|p| p.hides_only_sloppily(path))
+            .map(|p| (p, false))
+    }
+}
+
+/// What Apache RAT leaves out by default and ASF practice follows: hidden files and
+/// directories (`.github/`, `.gitignore` ...) and the notes RAT does not check (README,
+/// CHANGES ...).
+pub fn rat_defaults() -> Source {
+    let patterns: Vec<String> = [
+        ".*",
+        "README*",
+        "CHANGES*",
+        "CHANGELOG*",
+        "RELEASE-NOTES*",
+        "RELEASE_NOTES*",
+        "AUTHORS*",
+        "INSTALL*",
+        "NEWS*",
+        "UPGRADE*",
+        "BUILDING*",
+    ]
+    .map(String::from)
+    .to_vec();
+    Source::new("RAT defaults", &patterns, Semantics::GitIgnore)
 }
 
 /// Patterns of our own `license-header-excludes` setting.
@@ -244,6 +299,11 @@ pub fn read_all(files: &[(String, Vec<u8>)]) -> Vec<Source> {
                 "dev/release/rat_exclude_files.txt",
                 &plain_lines(&text),
                 Semantics::Fnmatch,
+            )),
+            ".actions/ASF-Release.cfg" | "tools/build/scanCode.cfg" => sources.push(Source::new(
+                format!("{path} [Excludes]"),
+                &ini_section(&text, "Excludes"),
+                Semantics::ScanCode,
             )),
             "pom.xml" => {
                 let excludes = rat_plugin_excludes(&text);
@@ -280,6 +340,20 @@ fn plain_lines(text: &str) -> Vec<String> {
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .map(String::from)
         .collect()
+}
+
+/// The lines of one `[section]` of an INI file.
+fn ini_section(text: &str, wanted: &str) -> Vec<String> {
+    let mut inside = false;
+    let mut lines = Vec::new();
+    for line in plain_lines(text) {
+        if line.starts_with('[') && line.ends_with(']') {
+            inside = line[1..line.len() - 1].trim() == wanted;
+        } else if inside {
+            lines.push(line);
+        }
+    }
+    lines
 }
 
 fn toml_excludes(text: &str) -> Vec<String> {
@@ -563,6 +637,43 @@ mod tests {
         assert!(hides(&rat, "src/test/resources/x/y.txt"));
         assert!(!hides(&rat, "src/Main.java"));
         assert!(!hides(&rat, "src/main.rs"));
+    }
+
+    #[test]
+    fn scan_code_excludes_names_and_paths() {
+        let cfg = "[Includes]\n*.go=x\n[Excludes]\n.github\nweb/src/components/RightContent\nLICENSE*.txt\n[Options]\nX=1\n";
+        let scan = source(".actions/ASF-Release.cfg", cfg);
+        assert_eq!(scan.patterns.len(), 3);
+        assert!(hides(&scan, ".github/workflows/a.yml"));
+        assert!(hides(&scan, "web/src/components/RightContent/index.tsx"));
+        assert!(hides(&scan, "licenses/LICENSE-x.txt"));
+        assert!(!hides(&scan, "web/src/components/Other/index.tsx"));
+        let scan = source(".actions/ASF-Release.cfg", "[Excludes]\nconf\n");
+        assert!(!hides(&scan, "api/internal/conf/conf_test.go"));
+        assert_eq!(
+            scan.deciding("api/internal/conf/conf_test.go")
+                .map(|(p, applied)| (p.text.as_str(), applied)),
+            Some(("conf", false))
+        );
+        assert_eq!(
+            scan.deciding("conf/a.yaml").map(|(_, applied)| applied),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn rat_defaults_leave_out_hidden_files_and_notes() {
+        let rat = rat_defaults();
+        for path in [
+            ".github/workflows/ci.yml",
+            "web/.eslintignore",
+            "README.md",
+            "docs/README_zh.md",
+            "CHANGES.md",
+        ] {
+            assert!(hides(&rat, path), "{path}");
+        }
+        assert!(!hides(&rat, "src/readme.rs"));
     }
 
     #[test]
