@@ -275,10 +275,10 @@ pub fn is_license_text_name(path: &str) -> bool {
             .any(|stem| upper.starts_with(stem))
 }
 
-/// Files of code with fewer non-blank lines than this, and other text files with at most
-/// [`TRIVIAL_DATA_LINES`], are too small for creativity (ASF "source headers" FAQ: a file
-/// without any degree of creativity needs no header).
-const TRIVIAL_CODE_LINES: usize = 4;
+/// Program source is trivial only when empty (even one line of code gets a header); other
+/// text files with at most [`TRIVIAL_DATA_LINES`] lines are too small for creativity (ASF
+/// "source headers" FAQ: a file without any degree of creativity needs no header).
+const TRIVIAL_CODE_LINES: usize = 1;
 const TRIVIAL_DATA_LINES: usize = 10;
 
 fn is_trivial(path: &str, head: &[u8], size: u64) -> bool {
