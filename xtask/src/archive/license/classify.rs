@@ -272,7 +272,11 @@ pub fn is_license_text_name(path: &str) -> bool {
     in_licenses_dir
         || ["LICENSE", "LICENCE", "COPYING", "NOTICE", "COPYRIGHT"]
             .iter()
-            .any(|stem| upper.starts_with(stem))
+            .any(|stem| {
+                upper
+                    .strip_prefix(stem)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '-', '_']))
+            })
 }
 
 /// Program source is trivial only when empty (even one line of code gets a header); other
@@ -472,6 +476,12 @@ mod tests {
             Class::LicenseText
         );
         assert_eq!(class_of("COPYING", "anything").0, Class::LicenseText);
+        assert_eq!(
+            class_of("docs/LICENSE-MIT.txt", "anything").0,
+            Class::LicenseText
+        );
+        let code = "export const noticed = 1;\nexport const b = 2;\n";
+        assert_eq!(class_of("web/noticed.js", code).0, Class::None);
         assert_eq!(class_of("empty.py", "").0, Class::Trivial);
         assert_eq!(class_of("version.txt", "1.2.3\n").0, Class::Trivial);
         let unit = "[Unit]\nDescription=x\n\n[Service]\nExecStart=/usr/bin/x\n";
