@@ -4,6 +4,7 @@
 //! check; `license-audit` runs it alone on a git ref.
 
 pub mod classify;
+mod formats;
 pub mod policy;
 pub mod report;
 pub mod sources;
