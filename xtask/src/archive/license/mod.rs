@@ -32,6 +32,12 @@ pub fn wants_whole(inner: &str) -> bool {
     is_license_file(inner) || is_notice_file(inner) || sources::is_config_file(inner)
 }
 
+/// How much of a file's squashed head is kept until the end, and how much in all: the heads
+/// wait for the project's own header text (its configuration may come last). Past the budget
+/// heads are dropped, which can only add findings, never hide one.
+const KEPT_HEAD_CHARS: usize = 1024;
+const KEPT_HEADS_BUDGET: usize = 16 * 1024 * 1024;
+
 /// What is kept of one file until every configuration file has been seen.
 struct Seen {
     path: String,
@@ -49,6 +55,7 @@ pub struct Audit {
     configs: Vec<(String, Vec<u8>)>,
     licenses: Vec<Vec<u8>>,
     notices: Vec<Vec<u8>>,
+    kept_head_bytes: usize,
 }
 
 impl Audit {
@@ -60,6 +67,7 @@ impl Audit {
             configs: Vec::new(),
             licenses: Vec::new(),
             notices: Vec::new(),
+            kept_head_bytes: 0,
         }
     }
 
@@ -80,7 +88,14 @@ impl Audit {
         // that are not clearly settled, so they can be judged against it then.
         let found = classify::classify(inner, size, head_bytes, None);
         let head = match found.class {
-            Class::Other | Class::None => classify::squash(head_bytes).chars().take(2048).collect(),
+            Class::Other | Class::None if self.kept_head_bytes < KEPT_HEADS_BUDGET => {
+                let head: String = classify::squash(head_bytes)
+                    .chars()
+                    .take(KEPT_HEAD_CHARS)
+                    .collect();
+                self.kept_head_bytes += head.len();
+                head
+            }
             _ => String::new(),
         };
         self.files.push(Seen {
