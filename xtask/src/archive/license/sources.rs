@@ -24,6 +24,9 @@ pub fn is_config_file(inner: &str) -> bool {
     CONFIG_FILES.contains(&inner) || inner == ".gitattributes" || inner.ends_with("/.gitattributes")
 }
 
+/// The most patterns read from one source.
+const MAX_PATTERNS: usize = 10_000;
+
 /// How one tool reads its patterns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Semantics {
@@ -214,7 +217,13 @@ impl Source {
     fn new(name: impl Into<String>, texts: &[String], semantics: Semantics) -> Source {
         Source {
             name: name.into(),
-            patterns: texts.iter().map(|t| Pattern::new(t, semantics)).collect(),
+            // A file from a candidate is untrusted: a bounded number of patterns, so matching
+            // stays cheap whatever it holds. Real lists have tens.
+            patterns: texts
+                .iter()
+                .take(MAX_PATTERNS)
+                .map(|t| Pattern::new(t, semantics))
+                .collect(),
             header: None,
             spdx_id: None,
         }
