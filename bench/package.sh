@@ -108,7 +108,8 @@ fi
 commit=$(git -C "$repo" rev-parse HEAD)
 echo "repository: $(git -C "$repo" ls-files | wc -l) files, $(du -sh --exclude=.git "$repo" | cut -f1) in the work tree"
 
-ours=("$xtask" --repo "$repo" package 1.0.0 --ref "$commit" --no-sign --force --out "$work/out")
+out="$work/out/$(basename "$repo")"
+ours=("$xtask" --repo "$repo" package 1.0.0 --ref "$commit" --no-sign --force --out "$out")
 without=()
 if [ -n "$baseline" ]; then
   without=("$baseline" --repo "$repo" package 1.0.0 --ref "$commit" --no-sign --force --out "$work/out-without")
@@ -173,7 +174,7 @@ if [ ${#without[@]} -gt 0 ]; then
 fi
 echo "peak memory, xtask package: $(peak "${ours[@]}")"
 echo "peak memory, git archive:   $(peak "${theirs[@]}")"
-ours_size=$(stat -c %s "$work"/out/*.tgz)
+ours_size=$(stat -c %s "$out"/*.tgz)
 theirs_size=$(stat -c %s "$work/git-archive.tgz")
 python3 - "$ours_time" "$theirs_time" "$ours_size" "$theirs_size" "$without_time" <<'PY'
 import sys

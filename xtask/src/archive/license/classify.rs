@@ -7,6 +7,8 @@ use regex::bytes::Regex;
 
 /// How many leading bytes are searched for a header or a marker (the reader keeps this many).
 pub const SCANNED_BYTES: usize = crate::archive::reader::HEAD_BYTES;
+/// The prefix tried first for the ASF header.
+const QUICK_BYTES: usize = 1024;
 /// Generated-code markers count only in the first lines, where tools write them.
 const MARKER_LINES: usize = 40;
 
@@ -324,16 +326,22 @@ pub fn classify(
     if is_binary(head) {
         return plain(Class::Binary);
     }
+    // The ASF header nearly always starts in the first lines: most files are settled by
+    // squashing their first KiB only.
+    let apache = Classification {
+        class: Class::Apache,
+        license: Some("Apache-2.0"),
+    };
+    if head.len() > QUICK_BYTES && is_apache_header(&squash(&head[..QUICK_BYTES])) {
+        return apache;
+    }
     let spdx = spdx_id(head);
     let squashed = squash(head);
     if spdx == Some("Apache-2.0")
         || is_apache_header(&squashed)
         || project_header.is_some_and(|header| !header.is_empty() && squashed.contains(header))
     {
-        return Classification {
-            class: Class::Apache,
-            license: Some("Apache-2.0"),
-        };
+        return apache;
     }
     if is_license_text_name(path) {
         return Classification {

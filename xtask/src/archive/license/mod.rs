@@ -102,7 +102,9 @@ impl Audit {
             path: inner.to_string(),
             found,
             head,
-            needs_none: policy::needs_no_license(inner, head_bytes),
+            needs_none: (found.class == Class::None)
+                .then(|| policy::needs_no_license(inner, head_bytes))
+                .flatten(),
         });
     }
 
