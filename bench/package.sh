@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # Benchmark: `xtask package --no-sign` against `git archive --format=tar.gz` of the same commit,
-# whole-process wall time and peak memory, in one run, on a large synthetic repository.
+# whole-process wall time and peak memory, in one run, on a large synthetic repository or on a
+# real one; with the license audit (this build) and without it (the build of the commit before
+# the audit was added, with its simple header check; no switch can skip the audit in a release).
 #
 #   bash bench/package.sh [FILES] [MEGABYTES]      (defaults: 30000 files, 300 MB)
+#   BENCH_REPO=../shared/real-repos/apisix.git.tgz BENCH_REF=3.18.0 bash bench/package.sh
+#
+# A real repository (a git directory, or a `<name>.git.tgz` of a bare one) is cloned and gets
+# one commit adding a minimal release configuration to Cargo.toml when it has none; both
+# tools package that commit. BENCH_BASELINE=0 skips the build without the audit.
 #
 # Needs python3 (to generate the repository and to read peak memory) and, optionally,
 # hyperfine (Debian: `apt-get install hyperfine`) for repeated timing.
@@ -12,11 +19,58 @@ files=${1:-30000}
 megabytes=${2:-300}
 work=${BENCH_DIR:-target/bench}
 repo="$work/repo-$files-$megabytes"
+mkdir -p "$work"
 
+# The release build of the commit before the license audit existed, kept as its own binary.
+baseline=""
+if [ "${BENCH_BASELINE:-1}" != 0 ]; then
+  added=$(git log --diff-filter=A --format=%H -- xtask/src/archive/license/mod.rs | tail -1)
+  if [ -n "$added" ]; then
+    baseline="$PWD/$work/xtask-without-audit"
+    if [ ! -x "$baseline" ] || [ "$(cat "$baseline.rev" 2>/dev/null)" != "$added^" ]; then
+      rm -rf "$work/baseline-src" && mkdir -p "$work/baseline-src"
+      git archive "$added^" | tar -x -C "$work/baseline-src"
+      # A target directory of its own: two builds of the same package in one directory
+      # overwrite each other's binary.
+      CARGO_TARGET_DIR="$PWD/$work/baseline-target" cargo build --quiet --release \
+        --package xtask --manifest-path "$work/baseline-src/Cargo.toml"
+      cp "$work/baseline-target/release/xtask" "$baseline" && echo "$added^" > "$baseline.rev"
+    fi
+  fi
+fi
 cargo build --quiet --release --package xtask
 xtask="$PWD/target/release/xtask"
 
-if [ ! -d "$repo/.git" ]; then
+if [ -n "${BENCH_REPO:-}" ]; then
+  name=$(basename "$BENCH_REPO" .tgz)
+  name=${name%.git}
+  repo="$work/real-$name"
+  if [ ! -d "$repo/.git" ]; then
+    source_repo="$BENCH_REPO"
+    if [ -f "$BENCH_REPO" ]; then
+      rm -rf "$work/bare-$name" && mkdir -p "$work/bare-$name"
+      tar -xzf "$BENCH_REPO" -C "$work/bare-$name"
+      source_repo="$work/bare-$name/$name.git"
+    fi
+    git clone -q "$source_repo" "$repo"
+  fi
+  git -C "$repo" checkout -q --detach "${BENCH_REF:?set BENCH_REF to the tag to package}"
+  if ! grep -qs 'asf-release' "$repo/Cargo.toml"; then
+    printf '\n[workspace.metadata.asf-release]\nname = "%s"\nsubmodules = "skip"\n' "$name" >> "$repo/Cargo.toml"
+    git -C "$repo" add Cargo.toml
+    git -C "$repo" -c user.name=bench -c user.email=bench@example.org commit -q -m "bench: release configuration"
+  fi
+  # The old header check refuses files the audit accepts (third-party, generated): exempt
+  # them for it, so both builds package the same commit.
+  if [ -n "$baseline" ] && ! grep -qs 'license-header-excludes' "$repo/Cargo.toml"; then
+    refused=$({ "$baseline" --repo "$repo" package 1.0.0 --ref HEAD --no-sign --force --out "$work/out-without" 2>&1 || true; } |
+      sed -n 's/^ *\[license-headers\] [^/]*\/\([^:]*\):.*/"\1"/p' | paste -sd, -)
+    if [ -n "$refused" ]; then
+      printf 'license-header-excludes = [%s]\n' "$refused" >> "$repo/Cargo.toml"
+      git -C "$repo" -c user.name=bench -c user.email=bench@example.org commit -q -am "bench: exempt what the old header check refuses"
+    fi
+  fi
+elif [ ! -d "$repo/.git" ]; then
   echo "generating $repo: $files files, about $megabytes MB"
   rm -rf "$repo" && mkdir -p "$repo"
   python3 - "$repo" "$files" "$megabytes" <<'PY'
@@ -54,7 +108,12 @@ fi
 commit=$(git -C "$repo" rev-parse HEAD)
 echo "repository: $(git -C "$repo" ls-files | wc -l) files, $(du -sh --exclude=.git "$repo" | cut -f1) in the work tree"
 
-ours=("$xtask" --repo "$repo" package 1.0.0 --ref "$commit" --no-sign --force --out "$work/out")
+out="$work/out/$(basename "$repo")"
+ours=("$xtask" --repo "$repo" package 1.0.0 --ref "$commit" --no-sign --force --out "$out")
+without=()
+if [ -n "$baseline" ]; then
+  without=("$baseline" --repo "$repo" package 1.0.0 --ref "$commit" --no-sign --force --out "$work/out-without")
+fi
 theirs=(git -C "$repo" archive --format=tar.gz --prefix=bench/ -o "$PWD/$work/git-archive.tgz" "$commit")
 
 # Peak memory (MiB) of each process of a command tree, by name: VmHWM (all resident pages,
@@ -108,14 +167,21 @@ if command -v hyperfine >/dev/null; then
 fi
 ours_time=$(best_time "$runs" "${ours[@]}")
 theirs_time=$(best_time "$runs" "${theirs[@]}")
+without_time=0
+if [ ${#without[@]} -gt 0 ]; then
+  without_time=$(best_time "$runs" "${without[@]}")
+  echo "peak memory, xtask package without the audit: $(peak "${without[@]}")"
+fi
 echo "peak memory, xtask package: $(peak "${ours[@]}")"
 echo "peak memory, git archive:   $(peak "${theirs[@]}")"
-ours_size=$(stat -c %s "$work/out/apache-bench-1.0.0-src.tgz")
+ours_size=$(stat -c %s "$out"/*.tgz)
 theirs_size=$(stat -c %s "$work/git-archive.tgz")
-python3 - "$ours_time" "$theirs_time" "$ours_size" "$theirs_size" <<'PY'
+python3 - "$ours_time" "$theirs_time" "$ours_size" "$theirs_size" "$without_time" <<'PY'
 import sys
-ot, tt, osz, tsz = map(float, sys.argv[1:])
-print(f"xtask package : {ot:7.3f} s  {osz/1e6:8.1f} MB")
-print(f"git archive   : {tt:7.3f} s  {tsz/1e6:8.1f} MB")
+ot, tt, osz, tsz, wt = map(float, sys.argv[1:])
+print(f"xtask package (with the license audit) : {ot:7.3f} s  {osz/1e6:8.1f} MB  {ot/tt:.2f}x git archive")
+if wt:
+    print(f"xtask package (without the audit)      : {wt:7.3f} s  {'':11}  {wt/tt:.2f}x git archive")
+print(f"git archive                            : {tt:7.3f} s  {tsz/1e6:8.1f} MB")
 print(f"ratio (xtask / git archive): time {ot/tt:.2f}x, size {osz/tsz:.3f}x")
 PY

@@ -42,6 +42,9 @@ pub enum Command {
     },
     /// Build the checked, reproducible source tarball of a version, hash it and sign it.
     Package(PackageArgs),
+    /// The license audit of `package` alone, on a git ref (default HEAD): every file
+    /// classified, ASF third-party policy, the project's own license configuration honoured.
+    LicenseAudit(LicenseAuditArgs),
     /// Check a release candidate as a voter: checksum, signature against KEYS, contents, and
     /// optionally a rebuild from the tag.
     Verify(VerifyArgs),
@@ -415,6 +418,16 @@ pub struct PackageArgs {
 }
 
 #[derive(clap::Args, Debug)]
+pub struct LicenseAuditArgs {
+    /// The commit, branch or tag to audit (default: HEAD).
+    #[arg(value_name = "REF")]
+    pub git_ref: Option<String>,
+    /// Print the report as JSON (for CI) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args, Debug)]
 pub struct VerifyArgs {
     /// The version voted on, like 2.3.0.
     #[arg(value_parser = parse_version, allow_hyphen_values = true)]
@@ -490,6 +503,7 @@ pub fn main() -> Result<ExitCode> {
     match cli.command {
         Command::Doctor { key, offline } => steps::doctor::run(&ctx, key.as_deref(), offline),
         Command::Package(args) => steps::package::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
+        Command::LicenseAudit(args) => steps::license_audit::run(&ctx, &args),
         Command::Verify(args) => steps::verify::run(&ctx, &args),
         Command::Keys(command) => steps::keys::run(&ctx, &command),
         Command::Upload(args) => steps::upload::run(&ctx, &args).map(|_| ExitCode::SUCCESS),

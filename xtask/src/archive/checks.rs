@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::excludes::Excludes;
+use super::license::{self, classify::squash, Audit};
 use super::paths::{Name, PathChecker};
 use super::reader::{Entry, Kind};
 use crate::untrusted::escape_str;
@@ -62,20 +63,11 @@ pub const RULES: &[(&str, &str)] = &[
     ("binaries", "no compiled code"),
     (
         "license-headers",
-        "the Apache license header in every source file",
+        "every file licensed: the Apache header, or a third-party license ASF policy allows and LICENSE declares",
     ),
 ];
 
 const APACHE_LICENSE: &str = include_str!("apache-2.0.txt");
-
-/// Source suffixes that must carry the license header.
-const SOURCE_SUFFIXES: &[&str] = &[
-    "rs", "go", "lua", "py", "java", "scala", "kt", "js", "jsx", "ts", "tsx", "mjs", "c", "h",
-    "cc", "cpp", "hpp", "sh", "bash", "pl", "rb", "php", "css", "scss", "less", "vue", "proto",
-    "sql", "swift",
-];
-/// Generated files that carry no header by nature.
-const GENERATED_SUFFIXES: &[&str] = &[".min.js", ".min.css", ".js.map", ".css.map"];
 
 /// Findings kept in full; the rest are counted per rule.
 const MAX_FINDINGS: usize = 1000;
@@ -96,21 +88,18 @@ pub struct Checker {
     licenses: Vec<Vec<u8>>,
     notices: Vec<Vec<u8>>,
     has_disclaimer: bool,
-    /// Files that need the header, kept until `.rat-excludes` (if any) is known.
-    missing_headers: Vec<String>,
-    rat_excludes: Option<Vec<u8>>,
+    license: Audit,
 }
 
 /// Files whose whole content the checks read.
 pub fn wants_whole(path: &str) -> bool {
-    matches!(
-        path.split_once('/').map(|(_, rest)| rest),
-        Some("LICENSE" | "NOTICE" | ".rat-excludes")
-    )
+    path.split_once('/')
+        .is_some_and(|(_, rest)| license::wants_whole(rest))
 }
 
 impl Checker {
     pub fn new(rules: Rules) -> Checker {
+        let license = Audit::new(rules.license_header_excludes.patterns());
         Checker {
             rules,
             findings: Vec::new(),
@@ -120,8 +109,7 @@ impl Checker {
             licenses: Vec::new(),
             notices: Vec::new(),
             has_disclaimer: false,
-            missing_headers: Vec::new(),
-            rat_excludes: None,
+            license,
         }
     }
 
@@ -191,10 +179,13 @@ impl Checker {
     fn visit_file(&mut self, entry: &Entry, inner: &str) {
         let path = entry.path.as_str();
         match inner {
-            "LICENSE" => self.licenses.push(entry.whole.clone().unwrap_or_default()),
-            "NOTICE" => self.notices.push(entry.whole.clone().unwrap_or_default()),
+            _ if license::is_license_file(inner) => {
+                self.licenses.push(entry.whole.clone().unwrap_or_default())
+            }
+            _ if license::is_notice_file(inner) => {
+                self.notices.push(entry.whole.clone().unwrap_or_default())
+            }
             "DISCLAIMER" | "DISCLAIMER-WIP" => self.has_disclaimer = true,
-            ".rat-excludes" => self.rat_excludes = entry.whole.clone(),
             _ => {}
         }
         if let Some(what) = compiled_code(inner, &entry.head) {
@@ -206,12 +197,8 @@ impl Checker {
                 );
             }
         }
-        if needs_header(inner)
-            && !self.rules.license_header_excludes.matches(inner)
-            && !has_license_header(&entry.head)
-        {
-            self.missing_headers.push(inner.to_string());
-        }
+        self.license
+            .visit(inner, entry.size, &entry.head, entry.whole.as_deref());
     }
 
     pub fn finish(self) -> Vec<Finding> {
@@ -281,19 +268,12 @@ impl Checker {
                 "missing: incubating releases need a DISCLAIMER (or DISCLAIMER-WIP)",
             );
         }
-        let rat = self
-            .rat_excludes
-            .as_deref()
-            .map(rat_exclude_patterns)
-            .unwrap_or_else(|| Excludes::new(&[], ".rat-excludes").ok());
-        for path in std::mem::take(&mut self.missing_headers) {
-            if rat.as_ref().is_some_and(|rat| rat.matches(&path)) {
-                continue;
-            }
+        let audit = std::mem::replace(&mut self.license, Audit::new(&[]));
+        for found in audit.finish().findings {
             self.finding(
                 "license-headers",
-                &format!("{top}/{path}"),
-                "no Apache license header in the first 4 KiB: add it (https://www.apache.org/legal/src-headers.html) or list the file in license-header-excludes",
+                &format!("{top}/{}", found.path),
+                found.message(),
             );
         }
         for (rule, more) in std::mem::take(&mut self.dropped) {
@@ -320,21 +300,6 @@ pub fn file_name_findings(rules: &Rules, file_name: &str) -> Vec<Finding> {
         });
     }
     findings
-}
-
-fn rat_exclude_patterns(text: &[u8]) -> Option<Excludes> {
-    let patterns: Vec<String> = String::from_utf8_lossy(text)
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(String::from)
-        .collect();
-    // A pattern RAT accepts but our glob syntax does not is skipped rather than fatal.
-    let usable: Vec<String> = patterns
-        .into_iter()
-        .filter(|p| Excludes::new(std::slice::from_ref(p), ".rat-excludes").is_ok())
-        .collect();
-    Excludes::new(&usable, ".rat-excludes").ok()
 }
 
 /// Names compiled content by its first bytes (and a few unambiguous suffixes).
@@ -391,32 +356,6 @@ pub fn compiled_code(path: &str, head: &[u8]) -> Option<&'static str> {
         }
     }
     None
-}
-
-fn needs_header(inner: &str) -> bool {
-    let name = inner.rsplit('/').next().unwrap_or(inner);
-    if GENERATED_SUFFIXES.iter().any(|s| name.ends_with(s)) {
-        return false;
-    }
-    match name.rsplit_once('.') {
-        Some((stem, suffix)) if !stem.is_empty() => SOURCE_SUFFIXES.contains(&suffix),
-        _ => false,
-    }
-}
-
-/// Lower-case letters and digits only: comment markers, line breaks and punctuation vanish.
-fn squash(text: &[u8]) -> String {
-    String::from_utf8_lossy(text)
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(|c| c.to_lowercase())
-        .collect()
-}
-
-pub fn has_license_header(head: &[u8]) -> bool {
-    let text = squash(head);
-    text.contains("licensedtotheapachesoftwarefoundation")
-        || text.contains("licensedundertheapachelicenseversion20")
 }
 
 /// The LICENSE holds the Apache License 2.0 terms (more licenses may follow them).
@@ -539,7 +478,10 @@ mod tests {
         entries.remove(2);
         entries.push(file("apache-x-1.0.0-src/bin/tool", b"\x7fELF\x02\x01"));
         entries.push(file("apache-x-1.0.0-src/Main.class", b"\xca\xfe\xba\xbe"));
-        entries.push(file("apache-x-1.0.0-src/src/new.go", b"package main"));
+        entries.push(file(
+            "apache-x-1.0.0-src/src/new.go",
+            b"package main\n\nimport \"os\"\n\nfunc main() {\n\tos.Exit(0)\n}\n",
+        ));
         entries.push(Entry {
             kind: Kind::Symlink {
                 target: "../../etc/passwd".into(),
@@ -610,7 +552,10 @@ mod tests {
     #[test]
     fn rat_excludes_are_honoured() {
         let mut entries = good();
-        entries.push(file("apache-x-1.0.0-src/gen/out.py", b"x = 1"));
+        entries.push(file(
+            "apache-x-1.0.0-src/gen/out.py",
+            b"x = 1\ny = 2\nz = 3\nprint(x + y + z)\n",
+        ));
         assert_eq!(rules_broken(&entries).len(), 1);
         entries.push(file(
             "apache-x-1.0.0-src/.rat-excludes",

@@ -8,6 +8,8 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 #[derive(Debug, Clone)]
 pub struct Excludes {
+    /// The patterns as written, for reports and for the license audit.
+    patterns: Vec<String>,
     anywhere: GlobSet,
     rooted: GlobSet,
 }
@@ -33,9 +35,14 @@ impl Excludes {
             builder.add(glob);
         }
         Ok(Excludes {
+            patterns: patterns.to_vec(),
             anywhere: anywhere.build().context("cannot build the pattern set")?,
             rooted: rooted.build().context("cannot build the pattern set")?,
         })
+    }
+
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
     }
 
     /// Whether `path` (relative, `/`-separated) or one of its parent directories matches.

@@ -5,6 +5,7 @@ pub mod checks;
 pub mod checksum;
 pub mod excludes;
 pub mod gzip;
+pub mod license;
 pub mod listing;
 pub mod paths;
 pub mod reader;

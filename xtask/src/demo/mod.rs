@@ -217,7 +217,10 @@ impl Sandbox {
 fn project_manifest(sandbox: &Sandbox) -> String {
     let svn = format!("file://{}", sandbox.path("svn"));
     format!(
-        r#"[workspace]
+        r#"# Licensed to the Apache Software Foundation (ASF) under one or more
+# contributor license agreements. Licensed under the Apache License, Version 2.0.
+
+[workspace]
 members = []
 
 [workspace.metadata.asf-release]

@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod download_page;
 pub mod keys;
 pub mod keys_create;
+pub mod license_audit;
 pub mod mail;
 pub mod milestone;
 pub mod package;

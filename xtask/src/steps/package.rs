@@ -207,7 +207,7 @@ impl TreeKind {
 
 impl ReleaseTree {
     /// The files, in path order, read from disk.
-    fn files(&self) -> Result<impl Iterator<Item = Result<TreeFile>>> {
+    pub fn files(&self) -> Result<impl Iterator<Item = Result<TreeFile>>> {
         Ok(ListingReader::open(&self.files)?.map(|entry| {
             let entry = entry?;
             let kind = match entry.mode.as_str() {

@@ -1,0 +1,148 @@
+//! Small bounded readers of just the keys the audit needs from other tools' configuration
+//! files (YAML, XML, INI, TOML), so no parser crate is needed for them.
+
+use regex::Regex;
+
+pub fn plain_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(String::from)
+        .collect()
+}
+
+/// The lines of one `[section]` of an INI file.
+pub fn ini_section(text: &str, wanted: &str) -> Vec<String> {
+    let mut inside = false;
+    let mut lines = Vec::new();
+    for line in plain_lines(text) {
+        if line.starts_with('[') && line.ends_with(']') {
+            inside = line[1..line.len() - 1].trim() == wanted;
+        } else if inside {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+pub fn toml_excludes(text: &str) -> Vec<String> {
+    let Ok(table) = toml::from_str::<toml::Table>(text) else {
+        return Vec::new();
+    };
+    table
+        .get("excludes")
+        .and_then(|v| v.as_array())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The `<exclude>` lines inside the `apache-rat-plugin` plugin block of a pom.
+pub fn rat_plugin_excludes(text: &str) -> Vec<String> {
+    let without_comments = Regex::new(r"(?s)<!--.*?-->")
+        .map(|re| re.replace_all(text, "").into_owned())
+        .unwrap_or_else(|_| text.to_string());
+    let Some(at) = without_comments.find("<artifactId>apache-rat-plugin</artifactId>") else {
+        return Vec::new();
+    };
+    let start = without_comments[..at].rfind("<plugin>").unwrap_or(at);
+    let end = without_comments[at..]
+        .find("</plugin>")
+        .map_or(without_comments.len(), |e| at + e);
+    let Ok(exclude) = Regex::new(r"<exclude>\s*([^<]*?)\s*</exclude>") else {
+        return Vec::new();
+    };
+    exclude
+        .captures_iter(&without_comments[start..end])
+        .filter_map(|c| c.get(1).map(|m| m.as_str().to_string()))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// `(dotted.key, value)` for each scalar and each list item of a simple YAML mapping.
+pub fn yaml_values(text: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut stack: Vec<(usize, String)> = Vec::new();
+    let mut values = Vec::new();
+    let indent_of = |line: &str| line.len() - line.trim_start().len();
+    let mut index = 0;
+    while index < lines.len() {
+        let line = lines[index];
+        index += 1;
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed == "---" {
+            continue;
+        }
+        let indent = indent_of(line);
+        let item = trimmed.starts_with("- ") || trimmed == "-";
+        while let Some((top, _)) = stack.last() {
+            if *top > indent || (*top == indent && !item) {
+                stack.pop();
+            } else {
+                break;
+            }
+        }
+        let prefix: Vec<&str> = stack.iter().map(|(_, k)| k.as_str()).collect();
+        if item {
+            values.push((prefix.join("."), unquote(trimmed[1..].trim())));
+            continue;
+        }
+        let Some((key, value)) = trimmed.split_once(':') else {
+            continue;
+        };
+        let key = key.trim().to_string();
+        let mut value = value.trim();
+        if value.starts_with('#') {
+            value = "";
+        }
+        let mut full = prefix.clone();
+        full.push(&key);
+        let full = full.join(".");
+        // A block scalar marker may stand alone on the next line (`content:\n  | # ...`).
+        if value.is_empty() {
+            if let Some(next) = lines[index..].iter().find(|l| !l.trim().is_empty()) {
+                let next = next.trim();
+                if next.starts_with('|') || next.starts_with('>') {
+                    index += lines[index..]
+                        .iter()
+                        .position(|l| !l.trim().is_empty())
+                        .map_or(0, |p| p + 1);
+                    value = "|";
+                }
+            }
+        }
+        if value.starts_with('|') || value.starts_with('>') {
+            let mut block = Vec::new();
+            while index < lines.len()
+                && (lines[index].trim().is_empty() || indent_of(lines[index]) > indent)
+            {
+                block.push(lines[index].trim());
+                index += 1;
+            }
+            values.push((full, block.join("\n")));
+        } else if value.is_empty() {
+            stack.push((indent, key));
+        } else {
+            values.push((full, unquote(value)));
+        }
+    }
+    values
+}
+
+fn unquote(value: &str) -> String {
+    for quote in ['\'', '"'] {
+        if let Some(inner) = value.strip_prefix(quote) {
+            if let Some(end) = inner.find(quote) {
+                return inner[..end].to_string();
+            }
+        }
+    }
+    match value.find(" #") {
+        Some(at) => value[..at].trim().to_string(),
+        None => value.to_string(),
+    }
+}

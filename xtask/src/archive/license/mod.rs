@@ -1,0 +1,261 @@
+//! The license audit of a source release, at the level of Apache RAT: every file classified
+//! by its first bytes, the ASF third-party policy applied, and the project's own license
+//! checker configuration honoured. `package` and `verify` run it inside their streaming
+//! check; `license-audit` runs it alone on a git ref.
+
+pub mod classify;
+mod formats;
+pub mod policy;
+pub mod report;
+pub mod sources;
+
+use std::collections::BTreeMap;
+
+use classify::{Class, Classification};
+use policy::{Category, Declarations};
+use report::{Finding, Report, SourceReport};
+
+/// The license files at the root, in every spelling ASF projects use.
+const LICENSE_FILES: &[&str] = &["LICENSE", "LICENSE.txt", "LICENSE.md"];
+const NOTICE_FILES: &[&str] = &["NOTICE", "NOTICE.txt", "NOTICE.md"];
+
+pub fn is_license_file(inner: &str) -> bool {
+    LICENSE_FILES.contains(&inner)
+}
+
+pub fn is_notice_file(inner: &str) -> bool {
+    NOTICE_FILES.contains(&inner)
+}
+
+/// Files (below the top directory) the audit reads whole.
+pub fn wants_whole(inner: &str) -> bool {
+    is_license_file(inner) || is_notice_file(inner) || sources::is_config_file(inner)
+}
+
+/// How much of a file's squashed head is kept until the end, and how much in all: the heads
+/// wait for the project's own header text (its configuration may come last). Past the budget
+/// heads are dropped, which can only add findings, never hide one.
+const KEPT_HEAD_CHARS: usize = 1024;
+const KEPT_HEADS_BUDGET: usize = 16 * 1024 * 1024;
+
+/// What is kept of one file until every configuration file has been seen.
+struct Seen {
+    path: String,
+    found: Classification,
+    /// The first bytes squashed, for third-party files only (to find their project).
+    head: String,
+    /// Why the file needs no license text even if it has none.
+    needs_none: Option<&'static str>,
+}
+
+/// Collects the files of one tree, in any order, and judges them at the end.
+pub struct Audit {
+    header_excludes: Vec<String>,
+    files: Vec<Seen>,
+    configs: Vec<(String, Vec<u8>)>,
+    licenses: Vec<Vec<u8>>,
+    notices: Vec<Vec<u8>>,
+    kept_head_bytes: usize,
+}
+
+impl Audit {
+    /// `header_excludes` are the patterns of our own `license-header-excludes` setting.
+    pub fn new(header_excludes: &[String]) -> Audit {
+        Audit {
+            header_excludes: header_excludes.to_vec(),
+            files: Vec::new(),
+            configs: Vec::new(),
+            licenses: Vec::new(),
+            notices: Vec::new(),
+            kept_head_bytes: 0,
+        }
+    }
+
+    /// One regular file: `inner` is its path below the top directory, `head` its first
+    /// bytes, `whole` its content when [`wants_whole`] asked for it.
+    pub fn visit(&mut self, inner: &str, size: u64, head_bytes: &[u8], whole: Option<&[u8]>) {
+        if let Some(whole) = whole {
+            if is_license_file(inner) {
+                self.licenses.push(whole.to_vec());
+            } else if is_notice_file(inner) {
+                self.notices.push(whole.to_vec());
+            }
+            if sources::is_config_file(inner) {
+                self.configs.push((inner.to_string(), whole.to_vec()));
+            }
+        }
+        // The project header is known only at the end: keep the squashed head of files
+        // that are not clearly settled, so they can be judged against it then.
+        let found = classify::classify(inner, size, head_bytes, None);
+        let head = match found.class {
+            Class::Other | Class::None if self.kept_head_bytes < KEPT_HEADS_BUDGET => {
+                let head: String = classify::squash(head_bytes)
+                    .chars()
+                    .take(KEPT_HEAD_CHARS)
+                    .collect();
+                self.kept_head_bytes += head.len();
+                head
+            }
+            _ => String::new(),
+        };
+        self.files.push(Seen {
+            path: inner.to_string(),
+            found,
+            head,
+            needs_none: (found.class == Class::None)
+                .then(|| policy::needs_no_license(inner, head_bytes))
+                .flatten(),
+        });
+    }
+
+    pub fn finish(self) -> Report {
+        let mut sources = vec![
+            sources::ours(&self.header_excludes),
+            sources::rat_defaults(),
+        ];
+        sources.extend(sources::read_all(&self.configs));
+        let project_header = sources.iter().find_map(|s| s.header.clone());
+        let licenses: Vec<&[u8]> = self.licenses.iter().map(Vec::as_slice).collect();
+        let notices: Vec<&[u8]> = self.notices.iter().map(Vec::as_slice).collect();
+        let in_license = Declarations::new(&licenses);
+        let in_notice = Declarations::new(&notices);
+        let mut source_reports: Vec<SourceReport> = sources.iter().map(SourceReport::new).collect();
+        let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut findings = Vec::new();
+        let mut warnings = Vec::new();
+        for seen in &self.files {
+            let mut found = seen.found;
+            if matches!(found.class, Class::None | Class::Other)
+                && project_header
+                    .as_deref()
+                    .is_some_and(|header| seen.head.contains(header))
+            {
+                found = Classification {
+                    class: Class::Apache,
+                    license: Some("Apache-2.0"),
+                };
+            }
+            *counts.entry(found.class.name()).or_default() += 1;
+            let Some(problem) = judge(seen, found, &in_license, &in_notice) else {
+                continue;
+            };
+            // The first source whose pattern (a careful one) covers the file removes it.
+            let mut removed = false;
+            for (source, report) in sources.iter().zip(source_reports.iter_mut()) {
+                let Some((pattern, applied)) = source.deciding(&seen.path) else {
+                    continue;
+                };
+                if !applied {
+                    report.not_applied(&pattern.text, &seen.path);
+                    continue;
+                }
+                report.removed.push(seen.path.clone());
+                removed = true;
+                break;
+            }
+            if removed {
+                if problem.rule == "category-x" {
+                    warnings.push(Finding {
+                        rule: "category-x-excluded",
+                        todo: "excluded by the project, but it holds Category X license text: \
+                               make sure it is only a copy of a license text or a test fixture, \
+                               never code the release uses"
+                            .into(),
+                        ..problem
+                    });
+                }
+                continue;
+            }
+            if problem.rule == "declared-only-in-notice" || problem.rule == "category-b" {
+                warnings.push(problem);
+            } else {
+                findings.push(problem);
+            }
+        }
+        Report {
+            files: self.files.len(),
+            counts,
+            findings,
+            sources: source_reports,
+            warnings,
+            license_files: self.licenses.len(),
+        }
+    }
+}
+
+/// The finding a file deserves before exclusions, if any.
+fn judge(
+    seen: &Seen,
+    found: Classification,
+    in_license: &Declarations,
+    in_notice: &Declarations,
+) -> Option<Finding> {
+    let (path, head) = (seen.path.as_str(), seen.head.as_str());
+    let finding = |rule: &'static str, todo: String| {
+        Some(Finding {
+            path: path.to_string(),
+            class: found.class.name(),
+            license: found.license,
+            rule,
+            todo,
+        })
+    };
+    match found.class {
+        Class::Binary | Class::Generated | Class::Apache | Class::LicenseText | Class::Trivial => {
+            None
+        }
+        Class::None if seen.needs_none.is_some() => None,
+        Class::None => finding(
+            "no-license",
+            "add the Apache license header (https://www.apache.org/legal/src-headers.html), \
+             or exclude the file in the project's license configuration if it needs none"
+                .into(),
+        ),
+        Class::Other => {
+            let license = found.license.unwrap_or("?");
+            let declared = in_license.declares(path, head);
+            match policy::category(license) {
+                Category::X => finding(
+                    "category-x",
+                    format!(
+                        "{license} is ASF Category X: it must not be in an Apache release; \
+                         remove the file or replace it (https://www.apache.org/legal/resolved.html#category-x)"
+                    ),
+                ),
+                Category::Unknown => finding(
+                    "unknown-license",
+                    "the license is not one the ASF policy lists: find out what it is \
+                     (https://www.apache.org/legal/resolved.html) and declare it in LICENSE"
+                        .into(),
+                ),
+                Category::B if declared => finding(
+                    "category-b",
+                    format!(
+                        "{license} is ASF Category B: in source form only for small unmodified \
+                         files consumed as they are (https://www.apache.org/legal/resolved.html#category-b); \
+                         check that it is one"
+                    ),
+                ),
+                _ if declared => None,
+                _ if in_notice.declares(path, head) => finding(
+                    "declared-only-in-notice",
+                    format!(
+                        "declare it in LICENSE: third-party {license} files are listed in \
+                         LICENSE, NOTICE is for required attributions only"
+                    ),
+                ),
+                _ => finding(
+                    "undeclared-third-party",
+                    format!(
+                        "third-party file not declared in LICENSE: name the file, its directory \
+                         or its project and the {license} license at the end of LICENSE \
+                         (https://infra.apache.org/licensing-howto.html)"
+                    ),
+                ),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,168 @@
+//! The ASF third-party licensing policy (https://www.apache.org/legal/resolved.html): which
+//! licenses may be in a source release, and when a third-party file counts as declared.
+
+use super::classify::squash;
+
+/// The categories of the ASF policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// May be included (Apache-2.0, MIT, BSD, ISC, PSF, Zlib, CC0, Unlicense ...).
+    A,
+    /// Binary form only, or small unmodified source files consumed as they are (MPL, EPL,
+    /// CDDL); must be labelled in LICENSE.
+    B,
+    /// Never (GPL, LGPL, AGPL, SSPL ...).
+    X,
+    /// An SPDX id we do not know: a person must decide.
+    Unknown,
+}
+
+pub fn category(license: &str) -> Category {
+    match license {
+        "Apache-2.0" | "MIT" | "BSD-2-Clause" | "BSD-3-Clause" | "ISC" | "PSF-2.0" | "Zlib"
+        | "CC0-1.0" | "Unlicense" | "0BSD" | "BSL-1.0" => Category::A,
+        "MPL-2.0" | "MPL-1.1" | "EPL" | "EPL-1.0" | "EPL-2.0" | "CDDL" | "CDDL-1.0"
+        | "CDDL-1.1" => Category::B,
+        "GPL" | "LGPL" | "AGPL-3.0" | "SSPL-1.0" => Category::X,
+        _ => Category::Unknown,
+    }
+}
+
+/// What a LICENSE (or NOTICE) file declares: the paths, names and projects it mentions.
+pub struct Declarations {
+    lower: String,
+    /// Squashed names of the projects it links to (`github.com/owner/<name>`).
+    projects: Vec<String>,
+}
+
+impl Declarations {
+    pub fn new(texts: &[&[u8]]) -> Declarations {
+        let lower = texts
+            .iter()
+            .map(|t| String::from_utf8_lossy(t).to_lowercase())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut projects = Vec::new();
+        for word in lower.split(|c: char| c.is_whitespace() || "()<>[]\"',;".contains(c)) {
+            let Some(rest) = word.split_once("://").map(|(_, rest)| rest) else {
+                continue;
+            };
+            // host/owner/name/...: the name is the project.
+            if let Some(name) = rest.split('/').nth(2) {
+                let name = squash(name.trim_end_matches(".git").as_bytes());
+                if name.len() >= 4 && !projects.contains(&name) {
+                    projects.push(name);
+                }
+            }
+        }
+        Declarations { lower, projects }
+    }
+
+    /// `needle` as a word of its own; `whole` also refuses a `/` before it (a bare file name
+    /// must not match the end of another path).
+    fn mentions(&self, needle: &str, whole: bool) -> bool {
+        let needle = needle.to_lowercase();
+        let bounded = |at: usize| {
+            let before = self.lower[..at].chars().next_back();
+            let after = self.lower[at + needle.len()..].chars().next();
+            let edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '_');
+            edge(before) && edge(after) && !(whole && before == Some('/'))
+        };
+        self.lower.match_indices(&needle).any(|(at, _)| bounded(at))
+    }
+
+    /// Whether the file at `path` (whose first bytes, squashed, are `head`) is declared: its
+    /// path, its name, one of its directories or its project is named.
+    pub fn declares(&self, path: &str, head: &str) -> bool {
+        if self.lower.is_empty() {
+            return false;
+        }
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if self.mentions(path, false)
+            || (name.contains('.') && name.len() >= 5 && self.mentions(name, true))
+        {
+            return true;
+        }
+        let mut dir = path;
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            if (parent.contains('/') || parent.len() >= 4) && self.mentions(parent, false) {
+                return true;
+            }
+            dir = parent;
+        }
+        self.projects.iter().any(|project| {
+            head.contains(project.as_str())
+                || path
+                    .split('/')
+                    .any(|part| squash(part.as_bytes()) == *project)
+        })
+    }
+}
+
+/// Why a file without license text needs none, if it does (see docs/verify.md):
+/// formats without comments, key material, images in a text format, metadata written by
+/// tools, and data of test fixtures.
+pub fn needs_no_license(path: &str, head: &[u8]) -> Option<&'static str> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    let ends = |suffixes: &[&str]| suffixes.iter().any(|s| lower.ends_with(s));
+    if ends(&[".json", ".ipynb", ".csv", ".tsv", ".map", ".patch", ".diff"]) {
+        return Some("a format without comments");
+    }
+    if head.starts_with(b"-----BEGIN ")
+        || head.starts_with(b"ssh-")
+        || ends(&[".pem", ".crt", ".key", ".csr", ".pub", ".der"])
+    {
+        return Some("key or certificate material");
+    }
+    if lower.ends_with(".svg") {
+        return Some("an image");
+    }
+    if ["go.mod", "go.work", "CITATION.cff", "CODEOWNERS"].contains(&name) {
+        return Some("metadata written or read by tools");
+    }
+    let in_fixtures = path
+        .split('/')
+        .rev()
+        .skip(1)
+        .any(|dir| ["fixtures", "testdata", "test-data", "test_data"].contains(&dir));
+    if in_fixtures && !super::classify::is_program(path, head) {
+        return Some("data of a test fixture");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LICENSE: &str = "   END OF TERMS AND CONDITIONS\n\nApache 2.0 licenses\n   ewma.lua file from kubernetes/ingress-nginx: https://github.com/kubernetes/ingress-nginx Apache 2.0\n   files from json.lua: https://github.com/rxi/json.lua MIT\n   pkg/gitignore/dir.go from go-git\n   web/vendor/ (MIT)\n";
+
+    #[test]
+    fn a_file_is_declared_by_path_name_directory_or_project() {
+        let declared = Declarations::new(&[LICENSE.as_bytes()]);
+        assert!(declared.declares("apisix/balancer/ewma.lua", ""));
+        assert!(declared.declares("pkg/gitignore/dir.go", ""));
+        assert!(declared.declares("web/vendor/lib/a.js", ""));
+        assert!(declared.declares("utils/json.lua", ""));
+        assert!(declared.declares(
+            "api/x.lua",
+            "copyrightc2020rxijsonluahttpsgithubcomrxijsonlua"
+        ));
+        assert!(!declared.declares("src/other.go", "copyright2020someone"));
+        assert!(
+            !declared.declares("src/dir.go", ""),
+            "a short name alone is too vague"
+        );
+        assert!(!Declarations::new(&[]).declares("apisix/balancer/ewma.lua", ""));
+    }
+
+    #[test]
+    fn categories_follow_the_asf_policy() {
+        assert_eq!(category("MIT"), Category::A);
+        assert_eq!(category("MPL-2.0"), Category::B);
+        assert_eq!(category("GPL"), Category::X);
+        assert_eq!(category("SSPL-1.0"), Category::X);
+        assert_eq!(category("unknown SPDX id"), Category::Unknown);
+    }
+}

@@ -1,0 +1,170 @@
+//! What the audit found, as a text report for people and JSON for CI.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::sources::Source;
+use crate::untrusted::escape_str;
+
+/// How many files of one list the text report names before it only counts.
+const LISTED: usize = 20;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Finding {
+    /// Path below the top directory.
+    pub path: String,
+    pub class: &'static str,
+    pub license: Option<&'static str>,
+    pub rule: &'static str,
+    pub todo: String,
+}
+
+impl Finding {
+    /// One line for the release rules (`package`, `verify`).
+    pub fn message(&self) -> String {
+        let license = self.license.map(|l| format!(" ({l})")).unwrap_or_default();
+        format!("{}{license}: {}", self.rule, self.todo)
+    }
+}
+
+/// What one exclusion source did.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceReport {
+    pub source: String,
+    pub patterns: usize,
+    /// Patterns its tool accepts but that could not be read here; they exclude nothing.
+    pub unreadable_patterns: Vec<String>,
+    /// Files that would be findings without it.
+    pub removed: Vec<String>,
+    /// Substring patterns (`*word*`) not applied, with the files they would have hidden.
+    pub not_applied: BTreeMap<String, Vec<String>>,
+}
+
+impl SourceReport {
+    pub fn new(source: &Source) -> SourceReport {
+        SourceReport {
+            source: source.name.clone(),
+            patterns: source.patterns.len(),
+            unreadable_patterns: source
+                .patterns
+                .iter()
+                .filter(|p| p.is_invalid())
+                .map(|p| p.text.clone())
+                .collect(),
+            removed: Vec::new(),
+            not_applied: BTreeMap::new(),
+        }
+    }
+
+    pub fn not_applied(&mut self, pattern: &str, path: &str) {
+        self.not_applied
+            .entry(pattern.to_string())
+            .or_default()
+            .push(path.to_string());
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub files: usize,
+    /// Files per class.
+    pub counts: BTreeMap<&'static str, usize>,
+    pub findings: Vec<Finding>,
+    pub sources: Vec<SourceReport>,
+    /// Things a person should look at that do not fail the audit.
+    pub warnings: Vec<Finding>,
+    pub license_files: usize,
+}
+
+fn list(out: &mut String, paths: &[String]) {
+    for path in paths.iter().take(LISTED) {
+        let _ = writeln!(out, "      {}", escape_str(path));
+    }
+    if paths.len() > LISTED {
+        let _ = writeln!(out, "      ... and {} more", paths.len() - LISTED);
+    }
+}
+
+impl Report {
+    pub fn passed(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// The report as people read it; every path from the tree is escaped.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let counts: Vec<String> = super::classify::Class::ALL
+            .iter()
+            .map(|class| {
+                let n = self.counts.get(class.name()).copied().unwrap_or(0);
+                format!("{n} {}", class.name())
+            })
+            .collect();
+        let _ = writeln!(out, "{} files: {}", self.files, counts.join(", "));
+        for source in &self.sources {
+            if source.removed.is_empty()
+                && source.not_applied.is_empty()
+                && source.unreadable_patterns.is_empty()
+            {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "  {} ({} patterns) excluded {} file(s) that would be findings:",
+                source.source,
+                source.patterns,
+                source.removed.len()
+            );
+            list(&mut out, &source.removed);
+            for (pattern, paths) in &source.not_applied {
+                let _ = writeln!(
+                    out,
+                    "    pattern `{}` would hide any file whose name or directory merely \
+                     contains it, so it is not applied to these (exclude them by path):",
+                    escape_str(pattern)
+                );
+                list(&mut out, paths);
+            }
+            for pattern in &source.unreadable_patterns {
+                let _ = writeln!(
+                    out,
+                    "    pattern `{}` could not be read: it excludes nothing",
+                    escape_str(pattern)
+                );
+            }
+        }
+        for warning in self.warnings.iter().take(LISTED) {
+            let _ = writeln!(
+                out,
+                "  warning: {} [{}] {}",
+                escape_str(&warning.path),
+                warning.class,
+                warning.message()
+            );
+        }
+        if self.warnings.len() > LISTED {
+            let _ = writeln!(
+                out,
+                "  ... and {} more warning(s) (--json lists them all)",
+                self.warnings.len() - LISTED
+            );
+        }
+        if self.findings.is_empty() {
+            let _ = writeln!(out, "license audit passed");
+        } else {
+            let _ = writeln!(out, "{} finding(s):", self.findings.len());
+            for finding in &self.findings {
+                let _ = writeln!(
+                    out,
+                    "  {} [{}] {}",
+                    escape_str(&finding.path),
+                    finding.class,
+                    finding.message()
+                );
+            }
+        }
+        out
+    }
+}

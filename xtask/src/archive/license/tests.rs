@@ -1,0 +1,181 @@
+//! The audit as a whole: classes, policy and exclusion sources together.
+
+use super::*;
+
+pub const ASF_HEADER: &str = "# Licensed to the Apache Software Foundation (ASF) under one\n# or more contributor license agreements.\n";
+
+fn audit(files: &[(&str, &str)], ours: &[&str]) -> Report {
+    let ours: Vec<String> = ours.iter().map(|s| s.to_string()).collect();
+    let mut audit = Audit::new(&ours);
+    for (path, text) in files {
+        let bytes = text.as_bytes();
+        let head = &bytes[..bytes.len().min(classify::SCANNED_BYTES)];
+        audit.visit(
+            path,
+            bytes.len() as u64,
+            head,
+            wants_whole(path).then_some(bytes),
+        );
+    }
+    audit.finish()
+}
+
+fn named(report: &Report) -> Vec<(&str, &str)> {
+    report
+        .findings
+        .iter()
+        .map(|f| (f.path.as_str(), f.rule))
+        .collect()
+}
+
+const CODE: &str = "local a = 1\nlocal b = 2\nlocal c = 3\nlocal d = 4\nreturn a + b + c + d\n";
+const DATA: &str =
+    "a = 1\nb = 2\nc = 3\nd = 4\ne = 5\nf = 6\ng = 7\nh = 8\ni = 9\nj = 10\nk = 11\n";
+const MIT: &str = "-- Copyright (c) 2015 Someone\n-- Permission is hereby granted, free of charge, to any person obtaining a copy\nlocal a = 1\n";
+const GPL: &str = "/* This program is free software; you can redistribute it under the terms of the GNU General Public License */\nint a;\n";
+
+#[test]
+fn third_party_files_pass_when_license_declares_them() {
+    let license = "Apache License\n...\n   lib/ewma.lua file from kubernetes/ingress-nginx: https://github.com/kubernetes/ingress-nginx Apache 2.0\n   vendor/json/ (MIT)\n";
+    let report = audit(
+        &[
+            ("LICENSE.txt", license),
+            ("NOTICE.md", "Apache X\nThis product includes json.lua"),
+            ("vendor/json/json.lua", MIT),
+            ("src/util.lua", MIT),
+            ("src/gpl.c", GPL),
+            ("src/plain.lua", CODE),
+            ("src/good.lua", &format!("{ASF_HEADER}{CODE}")),
+        ],
+        &[],
+    );
+    assert_eq!(
+        named(&report),
+        vec![
+            ("src/util.lua", "undeclared-third-party"),
+            ("src/gpl.c", "category-x"),
+            ("src/plain.lua", "no-license"),
+        ]
+    );
+    assert_eq!(report.counts["other-license"], 3);
+    assert_eq!(report.license_files, 1);
+    let text = report.text();
+    assert!(text.contains("3 finding(s)"), "{text}");
+}
+
+#[test]
+fn a_license_declared_only_in_notice_is_named() {
+    let report = audit(
+        &[
+            ("LICENSE", "Apache License"),
+            ("NOTICE", "This product bundles web/lib/tiny.js (MIT)."),
+            ("web/lib/tiny.js", MIT),
+        ],
+        &[],
+    );
+    assert_eq!(named(&report), vec![], "a warning, not an error");
+    assert_eq!(report.warnings[0].rule, "declared-only-in-notice");
+    assert!(report.warnings[0].todo.starts_with("declare it in LICENSE"));
+}
+
+#[test]
+fn every_exclusion_source_removes_what_it_names_and_says_so() {
+    let report = audit(
+        &[
+            ("LICENSE", "Apache License"),
+            (".licenserc.yaml", "header:\n  paths-ignore:\n    - 'conf/mime.types'\n"),
+            ("licenserc.toml", "excludes = [\"website/build\", \"*generated*\"]\n"),
+            (".rat-excludes", "fixtures\n"),
+            ("dev/release/rat_exclude_files.txt", "testing/*\n"),
+            ("pom.xml", "<plugin><artifactId>apache-rat-plugin</artifactId><configuration><excludes><exclude>**/*.dat</exclude></excludes></configuration></plugin>"),
+            (".gitattributes", "src/gen/*.rs linguist-generated\n"),
+            ("conf/mime.types", DATA),
+            ("website/build/a.js", CODE),
+            ("t/fixtures/a.lua", CODE),
+            ("testing/data/a.lua", CODE),
+            ("x/y.dat", DATA),
+            ("src/gen/out.rs", CODE),
+            ("ours/a.lua", CODE),
+            ("src/not_generated_really.lua", CODE),
+            ("src/data.json", "{\"a\": 1,\n\"b\": 2,\n\"c\": 3,\n\"d\": 4}\n"),
+        ],
+        &["ours"],
+    );
+    assert_eq!(
+        named(&report),
+        vec![("src/not_generated_really.lua", "no-license")]
+    );
+    let removed: Vec<(&str, Vec<&str>)> = report
+        .sources
+        .iter()
+        .map(|s| {
+            (
+                s.source.as_str(),
+                s.removed.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        removed,
+        vec![
+            ("license-header-excludes", vec!["ours/a.lua"]),
+            ("RAT defaults", vec![]),
+            (
+                ".licenserc.yaml header.paths-ignore",
+                vec!["conf/mime.types"]
+            ),
+            ("licenserc.toml excludes", vec!["website/build/a.js"]),
+            (".rat-excludes", vec!["t/fixtures/a.lua"]),
+            (
+                "dev/release/rat_exclude_files.txt",
+                vec!["testing/data/a.lua"]
+            ),
+            ("pom.xml apache-rat-plugin <excludes>", vec!["x/y.dat"]),
+            (".gitattributes linguist-generated", vec!["src/gen/out.rs"]),
+        ]
+    );
+    let hawkeye = &report.sources[3];
+    assert_eq!(
+        hawkeye.not_applied["*generated*"],
+        vec!["src/not_generated_really.lua".to_string()]
+    );
+    assert!(report.text().contains("pattern `*generated*`"));
+}
+
+#[test]
+fn the_project_header_of_licenserc_counts_as_apache() {
+    let custom = "Copyright 2024 The Example Authors, licensed to the ASF for the Example project under the ASF terms of use.";
+    let yaml =
+        format!("header:\n  license:\n    spdx-id: Apache-2.0\n    content: |\n      {custom}\n");
+    let file = format!("// {custom}\n{CODE}");
+    let report = audit(&[(".licenserc.yaml", &yaml), ("src/a.go", &file)], &[]);
+    assert_eq!(named(&report), vec![]);
+    assert_eq!(report.counts["apache"], 1);
+}
+
+#[test]
+fn excluded_category_x_and_declared_category_b_are_noted() {
+    let mpl = "// This Source Code Form is subject to the terms of the Mozilla Public License, v. 2.0.\nint a;\n";
+    let report = audit(
+        &[
+            ("LICENSE", "Apache License\n  web/mpl/lib.js (MPL-2.0)\n"),
+            (".rat-excludes", "templates\n"),
+            ("assets/templates/GPL-3.0.txt", GPL),
+            ("web/mpl/lib.js", mpl),
+        ],
+        &[],
+    );
+    assert_eq!(named(&report), vec![]);
+    let warned: Vec<(&str, &str)> = report
+        .warnings
+        .iter()
+        .map(|w| (w.path.as_str(), w.rule))
+        .collect();
+    assert_eq!(
+        warned,
+        vec![
+            ("assets/templates/GPL-3.0.txt", "category-x-excluded"),
+            ("web/mpl/lib.js", "category-b")
+        ]
+    );
+}

@@ -1,0 +1,104 @@
+//! `license-audit [REF]`: the license audit of `package` and `verify`, alone, on the tree a
+//! release of REF would contain (for CI on every pull request). It reads the git objects
+//! directly and writes nothing.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use crate::archive::license::{self, Audit};
+use crate::archive::reader::{HEAD_BYTES, WHOLE_FILE_LIMIT};
+use crate::cli::LicenseAuditArgs;
+use crate::config::{self, Config, Submodules};
+use crate::steps::package::{release_tree, TreeFile, TreeKind};
+use crate::tools::git::{self, BlobReader};
+use crate::tools::Tool;
+use crate::Ctx;
+
+/// The settings of the repository, or the defaults when it has no release settings yet (the
+/// audit is useful before adoption too).
+fn settings(ctx: &Ctx) -> Result<Config> {
+    let manifest = ctx.repo.join("Cargo.toml");
+    let configured = std::fs::read_to_string(&manifest)
+        .ok()
+        .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
+        .is_some_and(|table| {
+            table
+                .get("workspace")
+                .and_then(|w| w.get("metadata"))
+                .and_then(|m| m.get("asf-release"))
+                .is_some()
+        });
+    if configured {
+        return ctx.config();
+    }
+    config::parse(
+        &ctx.repo,
+        &manifest,
+        "[workspace.metadata.asf-release]\nname = \"project\"\n",
+    )
+}
+
+pub fn run(ctx: &Ctx, args: &LicenseAuditArgs) -> Result<ExitCode> {
+    Tool::Git.require()?;
+    git::check_repository(&ctx.sh, &ctx.repo)?;
+    let mut config = settings(ctx)?;
+    // Submodules are never part of the source release, whatever `package` would say of them.
+    config.submodules = Submodules::Skip;
+    let reference = args.git_ref.as_deref().unwrap_or("HEAD");
+    let commit = git::resolve_commit(&ctx.sh, &ctx.repo, reference)?.with_context(|| {
+        format!(
+            "unknown ref `{reference}`: no commit, branch or tag has that name in {}; check the \
+             spelling or `git fetch --tags`",
+            ctx.repo
+        )
+    })?;
+    let tree = release_tree(ctx, &config, &commit, "audit".into())?;
+    let not_links = |file: &Result<TreeFile>| !matches!(file, Ok(f) if f.kind == TreeKind::Symlink);
+    let objects = tree
+        .files()?
+        .filter(not_links)
+        .map(|file| file.map(|f| f.object));
+    let mut blobs = BlobReader::start(&ctx.sh, &ctx.repo, objects)?;
+    let mut audit = Audit::new(&config.license_header_excludes);
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    let mut whole = Vec::new();
+    for file in tree.files()?.filter(not_links) {
+        let file = file?;
+        blobs.with_blob(&file.object, |size, content| {
+            head.clear();
+            whole.clear();
+            let keep = license::wants_whole(&file.path) && size <= WHOLE_FILE_LIMIT;
+            let limit = if keep { size } else { HEAD_BYTES as u64 };
+            content
+                .take(limit)
+                .read_to_end(&mut whole)
+                .with_context(|| format!("cannot read {} from git", file.path))?;
+            head.extend_from_slice(&whole[..whole.len().min(HEAD_BYTES)]);
+            audit.visit(&file.path, size, &head, keep.then_some(whole.as_slice()));
+            Ok(())
+        })?;
+    }
+    let report = audit.finish();
+    if args.json {
+        let value = serde_json::json!({
+            "ref": reference,
+            "commit": commit,
+            "passed": report.passed(),
+            "report": report,
+        });
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        println!(
+            "license audit of {} ({commit})",
+            crate::untrusted::escape_str(reference)
+        );
+        print!("{}", report.text());
+    }
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
