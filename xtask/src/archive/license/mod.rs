@@ -27,10 +27,26 @@ pub fn is_notice_file(inner: &str) -> bool {
     NOTICE_FILES.contains(&inner)
 }
 
+/// License texts of third-party projects shipped beside LICENSE, in a `licenses/` directory
+/// (`licenses/LICENSE-<project>.txt`, as ASF projects lay them out).
+pub fn is_bundled_license(inner: &str) -> bool {
+    let mut parts = inner.rsplit('/');
+    let _name = parts.next();
+    parts.any(|dir| dir.eq_ignore_ascii_case("licenses") || dir.eq_ignore_ascii_case("licences"))
+}
+
 /// Files (below the top directory) the audit reads whole.
 pub fn wants_whole(inner: &str) -> bool {
-    is_license_file(inner) || is_notice_file(inner) || sources::is_config_file(inner)
+    is_license_file(inner)
+        || is_notice_file(inner)
+        || is_bundled_license(inner)
+        || sources::is_config_file(inner)
 }
+
+/// At most this many bundled license texts are kept, and this many bytes of them in all: a
+/// candidate is untrusted, and more can only add findings, never hide one.
+const MAX_BUNDLED: usize = 1000;
+const BUNDLED_BUDGET: usize = 16 * 1024 * 1024;
 
 /// How much of a file's squashed head is kept until the end, and how much in all: the heads
 /// wait for the project's own header text (its configuration may come last). Past the budget
@@ -55,6 +71,8 @@ pub struct Audit {
     configs: Vec<(String, Vec<u8>)>,
     licenses: Vec<Vec<u8>>,
     notices: Vec<Vec<u8>>,
+    bundled: Vec<(String, Vec<u8>)>,
+    bundled_bytes: usize,
     kept_head_bytes: usize,
 }
 
@@ -67,6 +85,8 @@ impl Audit {
             configs: Vec::new(),
             licenses: Vec::new(),
             notices: Vec::new(),
+            bundled: Vec::new(),
+            bundled_bytes: 0,
             kept_head_bytes: 0,
         }
     }
@@ -79,6 +99,12 @@ impl Audit {
                 self.licenses.push(whole.to_vec());
             } else if is_notice_file(inner) {
                 self.notices.push(whole.to_vec());
+            } else if is_bundled_license(inner)
+                && self.bundled.len() < MAX_BUNDLED
+                && self.bundled_bytes + whole.len() <= BUNDLED_BUDGET
+            {
+                self.bundled_bytes += whole.len();
+                self.bundled.push((inner.to_string(), whole.to_vec()));
             }
             if sources::is_config_file(inner) {
                 self.configs.push((inner.to_string(), whole.to_vec()));
@@ -117,7 +143,8 @@ impl Audit {
         let project_header = sources.iter().find_map(|s| s.header.clone());
         let licenses: Vec<&[u8]> = self.licenses.iter().map(Vec::as_slice).collect();
         let notices: Vec<&[u8]> = self.notices.iter().map(Vec::as_slice).collect();
-        let in_license = Declarations::new(&licenses);
+        let mut in_license = Declarations::new(&licenses);
+        in_license.add_bundled(&self.bundled);
         let in_notice = Declarations::new(&notices);
         let mut source_reports: Vec<SourceReport> = sources.iter().map(SourceReport::new).collect();
         let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();

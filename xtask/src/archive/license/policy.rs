@@ -33,6 +33,9 @@ pub struct Declarations {
     lower: String,
     /// Squashed names of the projects it links to (`github.com/owner/<name>`).
     projects: Vec<String>,
+    /// Squashed license texts shipped in the release (`licenses/LICENSE-<project>.txt`) whose
+    /// project this text names.
+    bundled: Vec<String>,
 }
 
 impl Declarations {
@@ -55,7 +58,33 @@ impl Declarations {
                 }
             }
         }
-        Declarations { lower, projects }
+        Declarations {
+            lower,
+            projects,
+            bundled: Vec::new(),
+        }
+    }
+
+    /// Takes the license texts a release ships beside its LICENSE (`(path, content)`), keeping
+    /// those whose project (`LICENSE-<project>.txt`) this text names: a third-party file whose
+    /// copyright statement appears in one of them is declared through it.
+    pub fn add_bundled(&mut self, texts: &[(String, Vec<u8>)]) {
+        for (path, text) in texts {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            let stem = [".txt", ".md"]
+                .iter()
+                .find_map(|ext| name.strip_suffix(ext))
+                .unwrap_or(name);
+            let project = match stem.get(..7) {
+                Some(prefix) if prefix.eq_ignore_ascii_case("license") => {
+                    stem[7..].trim_start_matches(['-', '_', '.'])
+                }
+                _ => stem,
+            };
+            if project.len() >= 3 && self.mentions(project, false) {
+                self.bundled.push(squash(text));
+            }
+        }
     }
 
     /// `needle` as a word of its own; `whole` also refuses a `/` before it (a bare file name
@@ -95,7 +124,19 @@ impl Declarations {
                 || path
                     .split('/')
                     .any(|part| squash(part.as_bytes()) == *project)
-        })
+        }) || self.bundled_copyright(head)
+    }
+
+    /// The file's copyright statement, with what follows it in its head, stands in a bundled
+    /// license text: the file is the project's that text belongs to.
+    fn bundled_copyright(&self, head: &str) -> bool {
+        const STATEMENT_CHARS: usize = 40;
+        let Some(at) = head.find("copyright") else {
+            return false;
+        };
+        let statement: String = head[at..].chars().take(STATEMENT_CHARS).collect();
+        statement.chars().count() == STATEMENT_CHARS
+            && self.bundled.iter().any(|text| text.contains(&statement))
     }
 }
 
@@ -137,6 +178,30 @@ mod tests {
     use super::*;
 
     const LICENSE: &str = "   END OF TERMS AND CONDITIONS\n\nApache 2.0 licenses\n   ewma.lua file from kubernetes/ingress-nginx: https://github.com/kubernetes/ingress-nginx Apache 2.0\n   files from json.lua: https://github.com/rxi/json.lua MIT\n   pkg/gitignore/dir.go from go-git\n   web/vendor/ (MIT)\n";
+
+    #[test]
+    fn a_file_is_declared_through_the_license_text_of_its_project_shipped_beside_license() {
+        const MIT: &str = "MIT License\n\nCopyright (c) 2019 Alipay.inc\n\nPermission is hereby granted, free of charge, to any person";
+        let license =
+            "files from ant-design-pro: https://github.com/ant-design/ant-design-pro MIT\n\
+                       text at licenses/LICENSE-[project].txt\n";
+        let head = squash(format!("<!--\n{MIT}\n-->\n<html>").as_bytes());
+        let bundled = |name: &str| vec![(format!("licenses/{name}"), MIT.as_bytes().to_vec())];
+
+        let mut declared = Declarations::new(&[license.as_bytes()]);
+        assert!(!declared.declares("web/src/pages/document.ejs", &head));
+        declared.add_bundled(&bundled("LICENSE-ant-design-pro.txt"));
+        assert!(declared.declares("web/src/pages/document.ejs", &head));
+        let other = squash(MIT.replace("Alipay.inc", "Someone Else").as_bytes());
+        assert!(!declared.declares("web/a.js", &other), "another holder");
+
+        let mut unnamed = Declarations::new(&[license.as_bytes()]);
+        unnamed.add_bundled(&bundled("LICENSE-left-pad.txt"));
+        assert!(
+            !unnamed.declares("web/src/pages/document.ejs", &head),
+            "a text LICENSE does not name declares nothing"
+        );
+    }
 
     #[test]
     fn a_file_is_declared_by_path_name_directory_or_project() {
