@@ -5,4 +5,5 @@ pub mod checks;
 pub mod excludes;
 pub mod gzip;
 pub mod reader;
+pub mod selection;
 pub mod writer;

@@ -10,6 +10,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::archive::checks::{self, Checker, Rules};
 use crate::archive::excludes::Excludes;
+use crate::archive::selection::{self, Removed, Rule};
 use crate::archive::reader::{self, BlobHasher, Kind, Limits, ObjectFormat};
 use crate::archive::writer::{Digests, TarGzWriter, COMPRESSOR};
 use crate::cli::PackageArgs;
@@ -46,6 +47,10 @@ pub struct ReleaseTree {
     /// Sorted by path.
     pub files: Vec<TreeFile>,
     pub top_dir: String,
+    /// What the rules left out, for the summary `package` prints.
+    pub removed: Removed,
+    /// Kept manifests that refer to a crate that was left out.
+    pub warnings: Vec<String>,
 }
 
 /// Reads the tree of `commit`, applies `export-ignore` and the configured excludes, and
@@ -84,9 +89,22 @@ pub fn release_tree(
         }
     };
     let excludes = Excludes::new(&config.excludes, "excludes")?;
+    let includes = Excludes::new(&config.includes, "includes")?;
+    let mut removed = Removed::default();
     let kept: Vec<&git::TreeEntry> = entries
         .iter()
-        .filter(|e| !is_ignored(&e.path) && !excludes.matches(&e.path))
+        .filter(|e| {
+            let rule = if is_ignored(&e.path) {
+                Some(Rule::ExportIgnore)
+            } else if excludes.matches(&e.path) {
+                Some(Rule::Excludes)
+            } else if !config.includes.is_empty() && !includes.matches(&e.path) {
+                Some(Rule::Includes)
+            } else {
+                None
+            };
+            rule.inspect(|rule| removed.add(*rule, &e.path)).is_none()
+        })
         .collect();
     let kept_paths: Vec<&str> = kept.iter().map(|e| e.path.as_str()).collect();
     let substituted = git::paths_with_attribute(sh, repo, commit, &kept_paths, "export-subst")?;
@@ -103,7 +121,10 @@ pub fn release_tree(
             "100755" => TreeKind::Executable,
             "120000" => TreeKind::Symlink,
             "160000" => match config.submodules {
-                Submodules::Skip => continue,
+                Submodules::Skip => {
+                    removed.add(Rule::Submodule, &entry.path);
+                    continue;
+                }
                 Submodules::Refuse => bail!(
                     "{} is a git submodule: a source release must contain its sources; vendor \
                      them, or set `submodules = \"skip\"` under [workspace.metadata.asf-release] \
@@ -120,6 +141,7 @@ pub fn release_tree(
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    let warnings = manifest_warnings(ctx, commit, &files, &removed)?;
     let mtime = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(value) if !value.is_empty() => value.trim().parse().with_context(|| {
             format!("SOURCE_DATE_EPOCH={value} is not a number of seconds: fix or unset it")
@@ -132,7 +154,71 @@ pub fn release_tree(
         object_format: ObjectFormat::from_git(&git::object_format(sh, repo)?),
         files,
         top_dir,
+        removed,
+        warnings,
     })
+}
+
+/// Kept `Cargo.toml` files that name a crate the rules left out (read only when a manifest
+/// was left out, so most projects pay nothing).
+fn manifest_warnings(
+    ctx: &Ctx,
+    commit: &str,
+    files: &[TreeFile],
+    removed: &Removed,
+) -> Result<Vec<String>> {
+    let is_manifest = |path: &str| path == "Cargo.toml" || path.ends_with("/Cargo.toml");
+    let removed_manifests: std::collections::BTreeSet<String> = removed
+        .paths()
+        .filter(|p| is_manifest(p))
+        .map(String::from)
+        .collect();
+    if removed_manifests.is_empty() {
+        return Ok(Vec::new());
+    }
+    let kept: Vec<String> = files
+        .iter()
+        .filter(|f| f.kind == TreeKind::File && is_manifest(&f.path))
+        .map(|f| f.path.clone())
+        .collect();
+    let mut failure = None;
+    let mut read = |path: &str| match git::text_file_at(&ctx.sh, &ctx.repo, commit, path) {
+        Ok(text) => text.filter(|t| t.len() <= MAX_MANIFEST),
+        Err(err) => {
+            failure.get_or_insert(err);
+            None
+        }
+    };
+    let warnings = selection::broken_references(&kept, &removed_manifests, &mut read);
+    match failure {
+        Some(err) => Err(err.context("cannot read the manifests of the release tree")),
+        None => Ok(warnings),
+    }
+}
+
+/// Larger manifests are not read for the warnings.
+const MAX_MANIFEST: usize = 1 << 20;
+
+impl ReleaseTree {
+    /// What the rules left out, and what that breaks, on stderr.
+    pub fn report_removed(&self) {
+        let summary = self.removed.summary();
+        if !summary.is_empty() {
+            eprintln!("left out of the tarball:");
+        }
+        for line in summary {
+            eprintln!("  {line}");
+        }
+        for module in self.removed.submodules() {
+            eprintln!(
+                "warning: the submodule {module} is left out of the tarball (submodules = \"skip\", \
+                 the default; \"refuse\" stops instead)"
+            );
+        }
+        for warning in &self.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
 }
 
 impl ReleaseTree {
@@ -367,6 +453,8 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
     let source = choose_source(ctx, &config, args)?;
     let top_dir = config.top_dir_name(version)?;
     let tree = release_tree(ctx, &config, &source.commit, top_dir)?;
+    tree.report_removed();
+    check_version_files(ctx, &config, &tree, version, sign)?;
     let rules = rules(&config, version)?;
     let dir = match &args.out {
         Some(dir) => dir.clone(),
@@ -530,6 +618,41 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
     println!("packaged {}", artifacts.tarball);
     print_summary(&artifacts, &digests, &read_back, key.is_some());
     Ok(artifacts)
+}
+
+/// The version check `verify` makes on a candidate's content, made on the files the
+/// tarball will hold: an error before signing, a warning for an unsigned check build.
+fn check_version_files(
+    ctx: &Ctx,
+    config: &Config,
+    tree: &ReleaseTree,
+    version: &Version,
+    sign: bool,
+) -> Result<()> {
+    let from_commit = crate::steps::version_files::read_commit(ctx, &tree.commit);
+    let read = |path: &str| {
+        if tree.files.iter().any(|f| f.path == path) {
+            from_commit(path)
+        } else {
+            Ok(None)
+        }
+    };
+    let problems = crate::steps::version_files::problems(config, version, &read)?;
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let text = format!(
+        "the version-files do not carry {version}, so every voter's `verify` fails:\n  {}",
+        problems.join("\n  ")
+    );
+    if sign {
+        bail!(
+            "{text}\nnothing was written; run `cargo xtask version bump {version}` on the release \
+             branch and tag again, or fix version-files"
+        );
+    }
+    eprintln!("warning: {text}");
+    Ok(())
 }
 
 fn sign_and_check(
