@@ -172,12 +172,16 @@ pub enum KeysCommand {
         #[command(flatten)]
         svn: SvnArgs,
     },
-    /// Append the key to KEYS in dist/dev (one commit); nothing to do when it is there.
+    /// Append the key to the project's KEYS (keys-area: dist/dev, or dist/release only) in one
+    /// commit; nothing to do when it is there.
     Append {
         /// The key (default: signing-key of the configuration, or the only signing key).
         key: Option<String>,
         #[command(flatten)]
         svn: SvnArgs,
+        /// Commit without asking.
+        #[arg(long)]
+        yes: bool,
     },
     /// Send the public key to the configured keyserver.
     Publish {

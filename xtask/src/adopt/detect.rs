@@ -193,7 +193,10 @@ fn branch_pattern(branches: &[String]) -> Setting {
     }
     match shapes.into_iter().max_by_key(|(_, names)| names.len()) {
         Some((shape, names)) => Setting {
-            comment: format!("the shape of the remote's release branches ({})", names.join(", ")),
+            comment: format!(
+                "the shape of the remote's release branches ({})",
+                names.join(", ")
+            ),
             key: "branch-pattern",
             value: Some(quoted(&shape)),
         },
@@ -324,19 +327,17 @@ fn version_files(sh: &Shell, repo: &Utf8Path, tag: &str, version: &Version) -> R
                 .map(str::trim)
                 .find(|line| {
                     line.contains(&wanted)
-                        && line
-                            .split(&wanted)
-                            .next()
-                            .is_some_and(|before| {
-                                // `version = "`, `"version": "`, `VERSION = "`; not a
-                                // dependency's `{ version = "` nor a list.
-                                before.to_ascii_lowercase().contains("version")
-                                    && !before.contains(['{', ','])
-                            })
+                        && line.split(&wanted).next().is_some_and(|before| {
+                            // `version = "`, `"version": "`, `VERSION = "`; not a
+                            // dependency's `{ version = "` nor a list.
+                            before.to_ascii_lowercase().contains("version")
+                                && !before.contains(['{', ','])
+                        })
                 })
                 .map(|line| {
                     let (before, after) = line.split_once(&wanted).unwrap_or((line, ""));
-                    let after: String = after.chars().take_while(|c| !c.is_alphanumeric()).collect();
+                    let after: String =
+                        after.chars().take_while(|c| !c.is_alphanumeric()).collect();
                     let after = after.trim_end_matches(',');
                     format!(
                         "{}{{version}}{}",
@@ -540,7 +541,9 @@ mod tests {
             branch_pattern(&branches).value.as_deref(),
             Some("\"release/{major}.{minor}\"")
         );
-        let arrow = ["58_maintenance", "59_maintenance"].map(String::from).to_vec();
+        let arrow = ["58_maintenance", "59_maintenance"]
+            .map(String::from)
+            .to_vec();
         assert_eq!(
             branch_pattern(&arrow).value.as_deref(),
             Some("\"{major}_maintenance\"")

@@ -17,7 +17,9 @@ fn source_files(root: &Utf8Path) -> Result<Vec<String>> {
         };
         for entry in entries {
             let entry = entry.with_context(|| format!("cannot list {dir}"))?;
-            let kind = entry.file_type().with_context(|| format!("cannot read {}", entry.path()))?;
+            let kind = entry
+                .file_type()
+                .with_context(|| format!("cannot read {}", entry.path()))?;
             if kind.is_dir() {
                 dirs.push(entry.path().to_owned());
             } else if kind.is_file() {
@@ -204,11 +206,13 @@ fn gitignore(current: Option<&str>, layout: Layout) -> String {
 
 /// The settings as they will be after the writes must load, or nothing is written.
 pub fn check_settings(target: &Utf8Path, layout: Layout, writes: &[Write]) -> Result<()> {
-    let (file, parse): (&str, fn(&Utf8Path, &Utf8Path, &str) -> Result<crate::config::Config>) =
-        match layout {
-            Layout::Standalone => (SETTINGS_FILE, crate::config::parse_settings_file),
-            Layout::Rust => ("Cargo.toml", crate::config::parse),
-        };
+    let (file, parse): (
+        &str,
+        fn(&Utf8Path, &Utf8Path, &str) -> Result<crate::config::Config>,
+    ) = match layout {
+        Layout::Standalone => (SETTINGS_FILE, crate::config::parse_settings_file),
+        Layout::Rust => ("Cargo.toml", crate::config::parse),
+    };
     let text = match writes.iter().find(|w| w.path == file) {
         Some(write) => String::from_utf8_lossy(&write.content).into_owned(),
         None => read(&target.join(file))?,
@@ -285,7 +289,10 @@ mod tests {
     fn the_adopted_manifest_has_no_test_targets_and_inherits_nothing() {
         let ours = "[package]\nname = \"xtask\"\nedition.workspace = true\n\n[dependencies]\nanyhow = \"1\"\n\n[[test]]\nname = \"tidy\"\npath = \"../tests/tidy.rs\"\n\n[dev-dependencies]\ntempfile = \"3\"\n\n[[test]]\nname = \"x\"\npath = \"../tests/x.rs\"\n";
         let adopted = adopted_manifest(ours, Layout::Standalone);
-        assert!(!adopted.contains("[[test]]") && !adopted.contains("tests/"), "{adopted}");
+        assert!(
+            !adopted.contains("[[test]]") && !adopted.contains("tests/"),
+            "{adopted}"
+        );
         assert!(adopted.contains("edition = \"2021\"") && adopted.contains("tempfile"));
         assert!(adopted.contains("[workspace]") && adopted.contains("opt-level = 3"));
         let member = adopted_manifest(ours, Layout::Rust);
@@ -309,7 +316,10 @@ mod tests {
         assert_eq!(merged_root_manifest(&merged, &detected).unwrap(), merged);
         let package = "[package]\nname = \"x\"\n";
         let merged = merged_root_manifest(package, &detected).unwrap();
-        assert!(merged.contains("[workspace]\nmembers = [\"xtask\"]"), "{merged}");
+        assert!(
+            merged.contains("[workspace]\nmembers = [\"xtask\"]"),
+            "{merged}"
+        );
     }
 
     #[test]

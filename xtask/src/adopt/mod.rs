@@ -68,8 +68,7 @@ pub fn run(ctx: &Ctx, args: &AdoptArgs) -> Result<()> {
             changes.join("; ")
         );
     }
-    let layout = if target.join("Cargo.toml").is_file() && !target.join(SETTINGS_FILE).is_file()
-    {
+    let layout = if target.join("Cargo.toml").is_file() && !target.join(SETTINGS_FILE).is_file() {
         Layout::Rust
     } else {
         Layout::Standalone
@@ -81,16 +80,23 @@ pub fn run(ctx: &Ctx, args: &AdoptArgs) -> Result<()> {
         .partition(|w| std::fs::read(target.join(&w.path)).ok().as_deref() != Some(&w.content[..]));
     let removed = files::stale_sources(&source, &target)?;
 
-    println!("adopting the release xtask in {target} ({})", match layout {
-        Layout::Rust => format!("a Rust workspace: settings under {SECTION} in Cargo.toml"),
-        Layout::Standalone => format!("not a Rust workspace: settings in {SETTINGS_FILE}, the xtask its own workspace"),
-    });
+    println!(
+        "adopting the release xtask in {target} ({})",
+        match layout {
+            Layout::Rust => format!("a Rust workspace: settings under {SECTION} in Cargo.toml"),
+            Layout::Standalone => format!(
+                "not a Rust workspace: settings in {SETTINGS_FILE}, the xtask its own workspace"
+            ),
+        }
+    );
     if changed.is_empty() && removed.is_empty() {
         println!("the xtask and its settings are up to date: nothing to do");
         return Ok(());
     }
     let branch = free_branch(ctx, &target)?;
-    let mut plan = Plan::new(format!("install the xtask into {target} on the new branch {branch}"));
+    let mut plan = Plan::new(format!(
+        "install the xtask into {target} on the new branch {branch}"
+    ));
     plan.run(git::adopt::switch_new(&target, &branch));
     let sources = changed
         .iter()
@@ -100,7 +106,11 @@ pub fn run(ctx: &Ctx, args: &AdoptArgs) -> Result<()> {
         plan.local(format!("write {sources} source file(s) under xtask/src/"));
     }
     for write in changed.iter().filter(|w| !w.path.starts_with("xtask/src/")) {
-        let verb = if target.join(&write.path).exists() { "update" } else { "create" };
+        let verb = if target.join(&write.path).exists() {
+            "update"
+        } else {
+            "create"
+        };
         plan.local(format!("{verb} {}", write.path));
     }
     for path in &removed {
@@ -142,7 +152,9 @@ pub fn run(ctx: &Ctx, args: &AdoptArgs) -> Result<()> {
     println!("next, in {target}:");
     println!("  cargo xtask doctor");
     if let Some((tag, version)) = &detected.latest_tag {
-        println!("  cargo xtask package {version} --ref {tag} --no-sign   # the last release, rebuilt");
+        println!(
+            "  cargo xtask package {version} --ref {tag} --no-sign   # the last release, rebuilt"
+        );
     }
     Ok(())
 }

@@ -172,7 +172,11 @@ pub fn broken_references(
     }
     let removed_crates: Vec<&str> = removed_manifests
         .iter()
-        .map(|m| m.strip_suffix("Cargo.toml").unwrap_or(m).trim_end_matches('/'))
+        .map(|m| {
+            m.strip_suffix("Cargo.toml")
+                .unwrap_or(m)
+                .trim_end_matches('/')
+        })
         .collect();
     let mut warnings = Vec::new();
     for manifest in kept_manifests {
@@ -214,7 +218,12 @@ mod tests {
     #[test]
     fn the_summary_counts_and_names_the_top_directories() {
         let mut removed = Removed::default();
-        for path in ["examples/a/x.rs", "examples/a/y.rs", "core/examples/b/z.rs", "ci.yml"] {
+        for path in [
+            "examples/a/x.rs",
+            "examples/a/y.rs",
+            "core/examples/b/z.rs",
+            "ci.yml",
+        ] {
             removed.add(Rule::ExportIgnore, path);
         }
         removed.add(Rule::Submodule, "t/toolkit");
@@ -233,13 +242,18 @@ mod tests {
     #[test]
     fn a_kept_workspace_that_lists_a_removed_crate_is_reported() {
         let removed: BTreeSet<String> = ["core/examples/basic/Cargo.toml".to_string()].into();
-        let kept = vec!["core/Cargo.toml".to_string(), "bindings/x/Cargo.toml".to_string()];
+        let kept = vec![
+            "core/Cargo.toml".to_string(),
+            "bindings/x/Cargo.toml".to_string(),
+        ];
         let mut read = |path: &str| match path {
             "core/Cargo.toml" => Some("[workspace]\nmembers = [\".\", \"examples/*\"]\n".into()),
             _ => Some("[dependencies]\nopendal = { path = \"../../core\" }\n".into()),
         };
         let warnings = broken_references(&kept, &removed, &mut read);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(warnings[0].contains("core/examples/*") && warnings[0].contains("core/examples/basic"));
+        assert!(
+            warnings[0].contains("core/examples/*") && warnings[0].contains("core/examples/basic")
+        );
     }
 }

@@ -10,8 +10,8 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::archive::checks::{self, Checker, Rules};
 use crate::archive::excludes::Excludes;
-use crate::archive::selection::{self, Removed, Rule};
 use crate::archive::reader::{self, BlobHasher, Kind, Limits, ObjectFormat};
+use crate::archive::selection::{self, Removed, Rule};
 use crate::archive::writer::{Digests, TarGzWriter, COMPRESSOR};
 use crate::cli::PackageArgs;
 use crate::config::{strip_archive_extension, Config, Submodules};

@@ -45,9 +45,7 @@ pub fn files_containing(
 ) -> Result<Vec<String>> {
     let output = git(
         repo,
-        &[
-            "grep", "-l", "-z", "-I", "-F", "-e", text, commit, "--",
-        ],
+        &["grep", "-l", "-z", "-I", "-F", "-e", text, commit, "--"],
     )
     .output(sh)?;
     // Exit code 1: no file contains it.
