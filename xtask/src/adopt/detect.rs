@@ -339,8 +339,10 @@ fn version_files(sh: &Shell, repo: &Utf8Path, tag: &str, version: &Version) -> R
                     let after: String =
                         after.chars().take_while(|c| !c.is_alphanumeric()).collect();
                     let after = after.trim_end_matches(',');
+                    // Anchored at the line's start: a dependency's `{ version = ".." }`
+                    // elsewhere in the file must not match.
                     format!(
-                        "{}{{version}}{}",
+                        "(?m)^\\s*{}{{version}}{}",
                         regex::escape(before),
                         regex::escape(after)
                     )
