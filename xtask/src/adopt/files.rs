@@ -206,19 +206,24 @@ fn gitignore(current: Option<&str>, layout: Layout) -> String {
 
 /// The settings as they will be after the writes must load, or nothing is written.
 pub fn check_settings(target: &Utf8Path, layout: Layout, writes: &[Write]) -> Result<()> {
-    let (file, parse): (
-        &str,
-        fn(&Utf8Path, &Utf8Path, &str) -> Result<crate::config::Config>,
-    ) = match layout {
-        Layout::Standalone => (SETTINGS_FILE, crate::config::parse_settings_file),
-        Layout::Rust => ("Cargo.toml", crate::config::parse),
+    let file = match layout {
+        Layout::Standalone => SETTINGS_FILE,
+        Layout::Rust => "Cargo.toml",
     };
     let text = match writes.iter().find(|w| w.path == file) {
         Some(write) => String::from_utf8_lossy(&write.content).into_owned(),
         None => read(&target.join(file))?,
     };
-    parse(target, &target.join(file), &text).with_context(|| {
-        format!("nothing was written: the settings for {target}/{file} do not load; please report this with the settings shown by --dry-run")
+    let path = target.join(file);
+    let loaded = match layout {
+        Layout::Standalone => crate::config::parse_settings_file(target, &path, &text),
+        Layout::Rust => crate::config::parse(target, &path, &text),
+    };
+    loaded.with_context(|| {
+        format!(
+            "nothing was written: the settings for {path} do not load; please report this with \
+             the settings --dry-run shows"
+        )
     })?;
     Ok(())
 }
