@@ -20,6 +20,9 @@ struct Case {
     refused_for: Option<&'static [&'static str]>,
     /// Candidate 1 under the detected rc-tag-pattern.
     rc_tag: &'static str,
+    /// Build the adopted xtask with cargo and run `cargo xtask doctor`, as the adopter does
+    /// (a cold build: one repository only, for CI time).
+    with_cargo: bool,
 }
 
 const CASES: &[Case] = &[
@@ -29,6 +32,7 @@ const CASES: &[Case] = &[
         tag: "3.18.0",
         refused_for: None,
         rc_tag: "3.18.0-rc1",
+        with_cargo: true,
     },
     Case {
         name: "apisix-dashboard",
@@ -37,6 +41,7 @@ const CASES: &[Case] = &[
         // The real 3.0.1 ships these two source files without any license header.
         refused_for: Some(&["api/internal/conf/conf_test.go", "web/copy-folder.mjs"]),
         rc_tag: "v3.0.1-rc1",
+        with_cargo: false,
     },
     Case {
         name: "opendal",
@@ -44,6 +49,7 @@ const CASES: &[Case] = &[
         tag: "v0.58.2",
         refused_for: None,
         rc_tag: "v0.58.2-rc.1",
+        with_cargo: false,
     },
     Case {
         name: "arrow-rs",
@@ -51,6 +57,7 @@ const CASES: &[Case] = &[
         tag: "59.2.0",
         refused_for: None,
         rc_tag: "59.2.0-rc1",
+        with_cargo: false,
     },
 ];
 
@@ -88,6 +95,31 @@ fn checkout(world: &World, archives: &Path, name: &str) -> PathBuf {
     work
 }
 
+/// `cargo xtask doctor` in the adopted checkout: the alias, the manifest, the lock file and
+/// the repository found at run time, offline, in a target directory of the test's own.
+fn cargo_xtask_doctor(world: &World, work: &Path) -> Option<String> {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let cargo_home = std::env::var("CARGO_HOME").unwrap_or(format!("{home}/.cargo"));
+    let rustup_home = std::env::var("RUSTUP_HOME").unwrap_or(format!("{home}/.rustup"));
+    let output = world
+        .command("cargo")
+        .args(["xtask", "doctor"])
+        .current_dir(work)
+        .env("CARGO_HOME", cargo_home)
+        .env("RUSTUP_HOME", rustup_home)
+        .env("CARGO_NET_OFFLINE", "true")
+        .env("CARGO_TARGET_DIR", world.path("cargo-target"))
+        .output()
+        .expect("cargo starts");
+    let text = all_text(&output);
+    let expected = format!("repository: {}", work.canonicalize().unwrap().display());
+    if text.contains(&expected) && text.contains("✓ configuration of") {
+        None
+    } else {
+        Some(format!("cargo xtask doctor: {text}"))
+    }
+}
+
 /// The failures this case shows; empty when everything holds.
 fn run_case(world: &World, archives: &Path, case: &Case) -> Vec<String> {
     let mut failures = Vec::new();
@@ -107,6 +139,12 @@ fn run_case(world: &World, archives: &Path, case: &Case) -> Vec<String> {
         .collect();
     if !other_problems.is_empty() || !text.contains("✓ configuration of") {
         failures.push(format!("doctor: {text}"));
+    }
+
+    if case.with_cargo {
+        if let Some(problem) = cargo_xtask_doctor(world, &work) {
+            failures.push(problem);
+        }
     }
 
     let out = world.path(&format!("out-{}", case.name));
