@@ -494,13 +494,11 @@ pub fn main() -> Result<ExitCode> {
     let repo = match (cli.repo.clone(), &cli.command) {
         (Some(repo), _) => repo,
         // The demo needs no repository of its own: without one it works where it stands.
-        (None, Command::Demo(args)) if args.dir.is_some() => {
-            match default_repo() {
-                Ok(repo) => repo,
-                Err(_) => Utf8PathBuf::try_from(std::env::current_dir()?)
-                    .context("the current directory is not UTF-8")?,
-            }
-        }
+        (None, Command::Demo(args)) if args.dir.is_some() => match default_repo() {
+            Ok(repo) => repo,
+            Err(_) => Utf8PathBuf::try_from(std::env::current_dir()?)
+                .context("the current directory is not UTF-8")?,
+        },
         (None, _) => default_repo()?,
     };
     let repo = repo

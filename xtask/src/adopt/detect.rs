@@ -495,8 +495,9 @@ fn keys_area(sh: &Shell, repo: &Utf8Path, name: &str) -> Result<Setting> {
         })
     };
     let dev = mentions(&format!("dist/dev/{tlp}/KEYS"))?;
-    let release = mentions(&format!("dist/release/{tlp}/KEYS"))?
-        || mentions(&format!("downloads.apache.org/{tlp}/KEYS"))?;
+    // downloads.apache.org/<tlp>/KEYS is what users are told everywhere; only the dist path
+    // says where release managers write.
+    let release = mentions(&format!("dist/release/{tlp}/KEYS"))?;
     Ok(if release && !dev {
         Setting {
             comment: format!(
