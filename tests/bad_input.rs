@@ -577,8 +577,13 @@ fn catalogue() -> Vec<Case> {
             |w, r| {
                 w.generate_key("Release Manager", "rm@apache.org");
                 xtask_ok(w, r, &["package", "1.0.0", "--rc", "1"], &[]);
-                let keys = format!("file://{}/dev/demo/KEYS", w.path("dist").display());
-                w.ok(w.command("svnmucc").args(["-m", "no KEYS", "rm", &keys]));
+                // Neither in dist/dev nor in dist/release (where APISIX keeps it).
+                let dist = w.path("dist");
+                let dev = format!("file://{}/dev/demo/KEYS", dist.display());
+                let release = format!("file://{}/release/demo/KEYS", dist.display());
+                w.ok(w
+                    .command("svnmucc")
+                    .args(["-m", "no KEYS", "rm", &dev, "rm", &release]));
                 Vec::new()
             },
             &["upload", "1.0.0", "--rc", "1"],
