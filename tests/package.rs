@@ -475,7 +475,9 @@ fn unknown_refs_submodules_and_bad_versions_are_refused() {
         "Cargo.toml",
         format!("{manifest}submodules = \"refuse\"\n").as_bytes(),
     );
-    world.git(&repo, &["commit", "-q", "-am", "Refuse submodules"]);
+    // Not `commit -a`: the gitlink has no directory in the work tree and would be deleted.
+    world.git(&repo, &["add", "Cargo.toml"]);
+    world.git(&repo, &["commit", "-q", "-m", "Refuse submodules"]);
     let out = world.path("out-refused");
     assert_fails_with(
         &package(&world, &repo, &out, &["--no-sign", "--ref", "HEAD"]),
