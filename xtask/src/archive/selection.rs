@@ -51,6 +51,26 @@ impl Removed {
             .unwrap_or_default()
     }
 
+    /// The summary, the submodules and the `warnings`, on stderr.
+    pub fn report(&self, warnings: &[String]) {
+        let summary = self.summary();
+        if !summary.is_empty() {
+            eprintln!("left out of the tarball:");
+        }
+        for line in summary {
+            eprintln!("  {line}");
+        }
+        for module in self.submodules() {
+            eprintln!(
+                "warning: the submodule {module} is left out of the tarball (submodules = \"skip\", \
+                 the default; \"refuse\" stops instead)"
+            );
+        }
+        for warning in warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+
     /// One line per rule: how many files, and the directories most of them came from.
     pub fn summary(&self) -> Vec<String> {
         let mut lines = Vec::new();
@@ -160,16 +180,26 @@ fn referenced_dirs(manifest_dir: &str, text: &str) -> Vec<(String, &'static str)
     found
 }
 
-/// Warnings for kept Cargo manifests that refer to a crate the rules left out: `read` gives
-/// a kept manifest's text. `removed_manifests` are the `Cargo.toml` paths that were removed.
-pub fn broken_references(
-    kept_manifests: &[String],
-    removed_manifests: &BTreeSet<String>,
+fn is_manifest(path: &str) -> bool {
+    path == "Cargo.toml" || path.ends_with("/Cargo.toml")
+}
+
+/// Larger manifests are not read for the warnings.
+const MAX_MANIFEST: usize = 1 << 20;
+
+/// Warnings for kept Cargo manifests that refer to a crate the rules left out. `kept` are the
+/// paths of the tarball; `read` gives a file's text and is called only when a manifest was
+/// left out, so most projects pay nothing.
+pub fn broken_references<'a>(
+    kept: impl Iterator<Item = &'a str>,
+    removed: &Removed,
     read: &mut dyn FnMut(&str) -> Option<String>,
 ) -> Vec<String> {
+    let removed_manifests: BTreeSet<&str> = removed.paths().filter(|p| is_manifest(p)).collect();
     if removed_manifests.is_empty() {
         return Vec::new();
     }
+    let kept_manifests: Vec<&str> = kept.filter(|p| is_manifest(p)).collect();
     let removed_crates: Vec<&str> = removed_manifests
         .iter()
         .map(|m| {
@@ -180,7 +210,7 @@ pub fn broken_references(
         .collect();
     let mut warnings = Vec::new();
     for manifest in kept_manifests {
-        let Some(text) = read(manifest) else {
+        let Some(text) = read(manifest).filter(|t| t.len() <= MAX_MANIFEST) else {
             continue;
         };
         let dir = manifest
@@ -241,16 +271,19 @@ mod tests {
 
     #[test]
     fn a_kept_workspace_that_lists_a_removed_crate_is_reported() {
-        let removed: BTreeSet<String> = ["core/examples/basic/Cargo.toml".to_string()].into();
-        let kept = vec![
-            "core/Cargo.toml".to_string(),
-            "bindings/x/Cargo.toml".to_string(),
+        let mut removed = Removed::default();
+        removed.add(Rule::ExportIgnore, "core/examples/basic/Cargo.toml");
+        removed.add(Rule::ExportIgnore, "core/examples/basic/src/main.rs");
+        let kept = [
+            "core/Cargo.toml",
+            "core/src/lib.rs",
+            "bindings/x/Cargo.toml",
         ];
         let mut read = |path: &str| match path {
             "core/Cargo.toml" => Some("[workspace]\nmembers = [\".\", \"examples/*\"]\n".into()),
             _ => Some("[dependencies]\nopendal = { path = \"../../core\" }\n".into()),
         };
-        let warnings = broken_references(&kept, &removed, &mut read);
+        let warnings = broken_references(kept.into_iter(), &removed, &mut read);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(
             warnings[0].contains("core/examples/*") && warnings[0].contains("core/examples/basic")

@@ -167,57 +167,22 @@ fn manifest_warnings(
     files: &[TreeFile],
     removed: &Removed,
 ) -> Result<Vec<String>> {
-    let is_manifest = |path: &str| path == "Cargo.toml" || path.ends_with("/Cargo.toml");
-    let removed_manifests: std::collections::BTreeSet<String> = removed
-        .paths()
-        .filter(|p| is_manifest(p))
-        .map(String::from)
-        .collect();
-    if removed_manifests.is_empty() {
-        return Ok(Vec::new());
-    }
-    let kept: Vec<String> = files
+    let kept = files
         .iter()
-        .filter(|f| f.kind == TreeKind::File && is_manifest(&f.path))
-        .map(|f| f.path.clone())
-        .collect();
+        .filter(|f| f.kind == TreeKind::File)
+        .map(|f| f.path.as_str());
     let mut failure = None;
     let mut read = |path: &str| match git::text_file_at(&ctx.sh, &ctx.repo, commit, path) {
-        Ok(text) => text.filter(|t| t.len() <= MAX_MANIFEST),
+        Ok(text) => text,
         Err(err) => {
             failure.get_or_insert(err);
             None
         }
     };
-    let warnings = selection::broken_references(&kept, &removed_manifests, &mut read);
+    let warnings = selection::broken_references(kept, removed, &mut read);
     match failure {
         Some(err) => Err(err.context("cannot read the manifests of the release tree")),
         None => Ok(warnings),
-    }
-}
-
-/// Larger manifests are not read for the warnings.
-const MAX_MANIFEST: usize = 1 << 20;
-
-impl ReleaseTree {
-    /// What the rules left out, and what that breaks, on stderr.
-    pub fn report_removed(&self) {
-        let summary = self.removed.summary();
-        if !summary.is_empty() {
-            eprintln!("left out of the tarball:");
-        }
-        for line in summary {
-            eprintln!("  {line}");
-        }
-        for module in self.removed.submodules() {
-            eprintln!(
-                "warning: the submodule {module} is left out of the tarball (submodules = \"skip\", \
-                 the default; \"refuse\" stops instead)"
-            );
-        }
-        for warning in &self.warnings {
-            eprintln!("warning: {warning}");
-        }
     }
 }
 
@@ -453,8 +418,8 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
     let source = choose_source(ctx, &config, args)?;
     let top_dir = config.top_dir_name(version)?;
     let tree = release_tree(ctx, &config, &source.commit, top_dir)?;
-    tree.report_removed();
-    check_version_files(ctx, &config, &tree, version, sign)?;
+    tree.removed.report(&tree.warnings);
+    crate::steps::version_files::check_release_tree(ctx, &config, &tree, version, sign)?;
     let rules = rules(&config, version)?;
     let dir = match &args.out {
         Some(dir) => dir.clone(),
@@ -618,41 +583,6 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
     println!("packaged {}", artifacts.tarball);
     print_summary(&artifacts, &digests, &read_back, key.is_some());
     Ok(artifacts)
-}
-
-/// The version check `verify` makes on a candidate's content, made on the files the
-/// tarball will hold: an error before signing, a warning for an unsigned check build.
-fn check_version_files(
-    ctx: &Ctx,
-    config: &Config,
-    tree: &ReleaseTree,
-    version: &Version,
-    sign: bool,
-) -> Result<()> {
-    let from_commit = crate::steps::version_files::read_commit(ctx, &tree.commit);
-    let read = |path: &str| {
-        if tree.files.iter().any(|f| f.path == path) {
-            from_commit(path)
-        } else {
-            Ok(None)
-        }
-    };
-    let problems = crate::steps::version_files::problems(config, version, &read)?;
-    if problems.is_empty() {
-        return Ok(());
-    }
-    let text = format!(
-        "the version-files do not carry {version}, so every voter's `verify` fails:\n  {}",
-        problems.join("\n  ")
-    );
-    if sign {
-        bail!(
-            "{text}\nnothing was written; run `cargo xtask version bump {version}` on the release \
-             branch and tag again, or fix version-files"
-        );
-    }
-    eprintln!("warning: {text}");
-    Ok(())
 }
 
 fn sign_and_check(
