@@ -119,7 +119,7 @@ fn xtask_ok(world: &World, repo: &Path, args: &[&str], env: &[(&'static str, Str
 /// A signing key in the dist KEYS and the package of 1.0.0 RC1, ready to upload.
 fn packaged(world: &World, repo: &Path, env: &[(&'static str, String)]) {
     world.generate_key("Release Manager", "rm@apache.org");
-    xtask_ok(world, repo, &["keys", "append"], env);
+    xtask_ok(world, repo, &["keys", "append", "--yes"], env);
     xtask_ok(world, repo, &["package", "1.0.0", "--rc", "1"], &[]);
 }
 
@@ -577,7 +577,7 @@ fn catalogue() -> Vec<Case> {
                 dist_url_becomes(w, r, "file:///nonexistent/dist");
                 Vec::new()
             },
-            &["keys", "append"],
+            &["keys", "append", "--yes"],
             &[
                 "Unable to open repository",
                 "cannot be reached",
@@ -602,7 +602,7 @@ fn catalogue() -> Vec<Case> {
                 w.generate_key("Release Manager", "rm@apache.org");
                 vec![("SVN_PASSWORD", "not-the-password".to_string())]
             },
-            &["keys", "append"],
+            &["keys", "append", "--yes"],
             &["Password incorrect", "SVN_PASSWORD"],
         ),
         svn_case(
@@ -663,8 +663,13 @@ fn catalogue() -> Vec<Case> {
             |w, r| {
                 w.generate_key("Release Manager", "rm@apache.org");
                 xtask_ok(w, r, &["package", "1.0.0", "--rc", "1"], &[]);
-                let keys = format!("file://{}/dev/demo/KEYS", w.path("dist").display());
-                w.ok(w.command("svnmucc").args(["-m", "no KEYS", "rm", &keys]));
+                // Neither in dist/dev nor in dist/release (where APISIX keeps it).
+                let dist = w.path("dist");
+                let dev = format!("file://{}/dev/demo/KEYS", dist.display());
+                let release = format!("file://{}/release/demo/KEYS", dist.display());
+                w.ok(w
+                    .command("svnmucc")
+                    .args(["-m", "no KEYS", "rm", &dev, "rm", &release]));
                 Vec::new()
             },
             &["upload", "1.0.0", "--rc", "1"],
@@ -688,7 +693,7 @@ fn catalogue() -> Vec<Case> {
                 w.generate_key("Release Manager", "rm@apache.org");
                 vec![("PATH", path_with_only(w, &["git", "gpg", "svnmucc"]))]
             },
-            &["keys", "append"],
+            &["keys", "append", "--yes"],
             &["`svn` is not installed", "apt-get install subversion"],
         ),
         svn_case(

@@ -113,7 +113,7 @@ fn flow(out: &Path) -> Vec<Vec<String>> {
     let out = out.display().to_string();
     [
         &["package", "1.0.0", "--rc", "1", "--out", &out][..],
-        &["keys", "append"],
+        &["keys", "append", "--yes"],
         &["upload", "1.0.0", "--rc", "1", "--dir", &out],
         &["promote", "1.0.0", "--rc", "1"],
     ]
@@ -317,7 +317,7 @@ fn the_svn_steps_converge_after_being_killed_at_any_moment() {
     };
     xtask(&["package", "1.0.0", "--rc", "1"]);
     let steps: [&[&str]; 3] = [
-        &["keys", "append"],
+        &["keys", "append", "--yes"],
         &["upload", "1.0.0", "--rc", "1"],
         &["promote", "1.0.0", "--rc", "1"],
     ];

@@ -182,7 +182,7 @@ fn the_svn_password_reaches_svn_only_on_stdin() {
             assert!(shown.contains("--password-from-stdin"), "{shown}");
         }
     }
-    step(&["keys", "append"], "rm", RM_PASSWORD, true);
+    step(&["keys", "append", "--yes"], "rm", RM_PASSWORD, true);
     step(&["package", "1.0.0", "--rc", "1"], "rm", RM_PASSWORD, true);
     let dry = step(
         &["--dry-run", "upload", "1.0.0", "--rc", "1"],

@@ -41,7 +41,7 @@ fn ready_to_upload(world: &World) -> (Dist, PathBuf, PathBuf) {
     let dist = Dist::new(world, world.path("dist"));
     let repo = project(world, &dist);
     world.generate_key("Release Manager", "rm@apache.org");
-    assert_ok(&xtask(world, &repo, &["keys", "append"]));
+    assert_ok(&xtask(world, &repo, &["keys", "append", "--yes"]));
     let out = package(world, &repo, "1");
     (dist, repo, out)
 }
@@ -61,7 +61,7 @@ fn keys_append_adds_the_key_once_and_never_removes_entries() {
     assert!(dry.contains("svnmucc") && dry.contains("put"), "{dry}");
     assert_eq!(dist.youngest(&world), before, "a dry run changes nothing");
 
-    let text = assert_ok(&xtask(&world, &repo, &["keys", "append"]));
+    let text = assert_ok(&xtask(&world, &repo, &["keys", "append", "--yes"]));
     assert!(text.contains("added key"), "{text}");
     assert_eq!(dist.youngest(&world), before + 1, "one commit");
     let keys = String::from_utf8(dist.cat(&world, "dev/demo/KEYS")).unwrap();
@@ -69,7 +69,7 @@ fn keys_append_adds_the_key_once_and_never_removes_entries() {
     assert!(keys.contains("rm@apache.org"), "the --list-sigs part");
     assert_eq!(keys.matches("BEGIN PGP PUBLIC KEY BLOCK").count(), 1);
 
-    let again = assert_ok(&xtask(&world, &repo, &["keys", "append"]));
+    let again = assert_ok(&xtask(&world, &repo, &["keys", "append", "--yes"]));
     assert!(again.contains("nothing to do"), "{again}");
     assert_eq!(
         dist.youngest(&world),
@@ -223,7 +223,7 @@ fn damaged_local_files_and_unknown_keys_are_caught_before_upload() {
         &["not in the keyring", "keys append", "nothing was uploaded"],
     );
     assert_eq!(dist.youngest(&world), before);
-    assert_ok(&xtask(&world, &repo, &["keys", "append"]));
+    assert_ok(&xtask(&world, &repo, &["keys", "append", "--yes"]));
     let before = dist.youngest(&world);
 
     let tarball = out.join(TARBALL);
@@ -456,7 +456,7 @@ fn over_svnserve_a_release_manager_uploads_but_only_the_pmc_promotes() {
     let text = assert_ok(&xtask_env(
         &world,
         &repo,
-        &["keys", "append", "--non-interactive"],
+        &["keys", "append", "--yes", "--non-interactive"],
         &rm,
     ));
     assert!(

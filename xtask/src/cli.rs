@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use camino::{Utf8Path, Utf8PathBuf};
+use anyhow::{bail, Context, Result};
+use camino::Utf8PathBuf;
 use clap::{Parser, Subcommand};
 use xshell::Shell;
 
@@ -19,7 +19,8 @@ use crate::Ctx;
     version
 )]
 pub struct Cli {
-    /// The repository to release (default: the workspace this xtask belongs to).
+    /// The repository to release (default: the workspace `cargo xtask` ran in, else the
+    /// nearest directory up from here with release settings).
     #[arg(long, global = true, value_name = "DIR")]
     pub repo: Option<Utf8PathBuf>,
     /// Print every command that would run and change nothing.
@@ -92,6 +93,9 @@ pub enum Command {
     /// Build a complete local world (git origin, GitHub stand-in, SVN dist, GPG key, vote
     /// thread, website) under target/demo and run the whole release flow in it.
     Demo(DemoArgs),
+    /// Install this xtask into another repository, with release settings detected from it,
+    /// committed on a new branch (nothing is pushed); a rerun updates the xtask in place.
+    Adopt(crate::adopt::AdoptArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -187,12 +191,16 @@ pub enum KeysCommand {
         #[command(flatten)]
         svn: SvnArgs,
     },
-    /// Append the key to KEYS in dist/dev (one commit); nothing to do when it is there.
+    /// Append the key to the project's KEYS (keys-area: dist/dev, or dist/release only) in one
+    /// commit; nothing to do when it is there.
     Append {
         /// The key (default: signing-key of the configuration, or the only signing key).
         key: Option<String>,
         #[command(flatten)]
         svn: SvnArgs,
+        /// Commit without asking.
+        #[arg(long)]
+        yes: bool,
     },
     /// Send the public key to the configured keyserver.
     Publish {
@@ -481,18 +489,61 @@ fn absolute_paths(mut args: ReleaseArgs) -> Result<ReleaseArgs> {
     Ok(args)
 }
 
-/// The workspace this binary was built in.
-fn default_repo() -> Utf8PathBuf {
-    let manifest = Utf8Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_owned()
+/// The repository a command acts on without `--repo`, found at run time: the workspace
+/// `cargo xtask` ran in (cargo tells the binary its package directory, `<repo>/xtask`), which
+/// must contain the current directory; a binary started directly looks up from the current
+/// directory for release settings.
+fn default_repo() -> Result<Utf8PathBuf> {
+    let here = Utf8PathBuf::try_from(std::env::current_dir()?)
+        .context("the current directory is not UTF-8")?
+        .canonicalize_utf8()
+        .context("cannot resolve the current directory")?;
+    let started_by_cargo = std::env::var("CARGO_PKG_NAME").as_deref() == Ok(env!("CARGO_PKG_NAME"));
+    if let (true, Ok(package)) = (started_by_cargo, std::env::var("CARGO_MANIFEST_DIR")) {
+        let package = Utf8PathBuf::from(package);
+        let workspace = package.parent().unwrap_or(&package);
+        let workspace = workspace
+            .canonicalize_utf8()
+            .with_context(|| format!("cargo ran the xtask of {workspace}, which does not exist"))?;
+        if !here.starts_with(&workspace) {
+            bail!(
+                "cargo ran the xtask of {workspace}, but the current directory {here} is outside \
+                 it: run `cargo xtask` inside the repository to release, or pass --repo <DIR>"
+            );
+        }
+        return Ok(workspace);
+    }
+    for dir in here.ancestors() {
+        let in_manifest = std::fs::read_to_string(dir.join("Cargo.toml"))
+            .is_ok_and(|text| text.contains(crate::config::SECTION));
+        if in_manifest || dir.join(crate::config::SETTINGS_FILE).is_file() {
+            return Ok(dir.to_owned());
+        }
+    }
+    bail!(
+        "no directory from {here} up has release settings ({} or {} in Cargo.toml): run the \
+         command inside the repository to release, or pass --repo <DIR>",
+        crate::config::SETTINGS_FILE,
+        crate::config::SECTION
+    )
 }
 
 pub fn main() -> Result<ExitCode> {
     let cli = Cli::parse();
-    let repo = cli.repo.clone().unwrap_or_else(default_repo);
+    let repo = match (cli.repo.clone(), &cli.command) {
+        (Some(repo), _) => repo,
+        // The demo needs no repository of its own: without one it works where it stands.
+        (None, Command::Demo(args)) if args.dir.is_some() => match default_repo() {
+            Ok(repo) => repo,
+            Err(_) => Utf8PathBuf::try_from(std::env::current_dir()?)
+                .context("the current directory is not UTF-8")?,
+        },
+        (None, _) => default_repo()?,
+    };
     let repo = repo
         .canonicalize_utf8()
         .with_context(|| format!("repository directory {repo} does not exist: check --repo"))?;
+    eprintln!("repository: {repo}");
     let sh = Shell::new().context("cannot set up the shell")?;
     sh.change_dir(&repo);
     let ctx = Ctx {
@@ -533,5 +584,6 @@ pub fn main() -> Result<ExitCode> {
             crate::release::status(&ctx, &absolute_paths(release)?, json)
         }
         Command::Demo(args) => crate::demo::run(&ctx, &args),
+        Command::Adopt(args) => crate::adopt::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
     }
 }

@@ -1,5 +1,6 @@
-//! The release settings of a repository: `[workspace.metadata.asf-release]` in its root
-//! `Cargo.toml`. Every key is documented in README.md; unknown keys are an error.
+//! The release settings of a repository: its own `.asf-release.toml` at the root when there
+//! is one (a project that is not written in Rust), else `[workspace.metadata.asf-release]`
+//! in its root `Cargo.toml`. Every key is documented in README.md; unknown keys are an error.
 
 use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
@@ -12,15 +13,29 @@ use crate::version::{fill, Line, Version};
 
 pub const SECTION: &str = "[workspace.metadata.asf-release]";
 
+/// The settings file of a project that keeps them out of `Cargo.toml`; read first.
+pub const SETTINGS_FILE: &str = ".asf-release.toml";
+
 /// What to do with git submodules found in the release tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum Submodules {
-    /// Stop with an error: a source release must contain the sources it builds from.
-    #[default]
+    /// Stop with an error: the project vendors its dependencies into the release.
     Refuse,
-    /// Leave them out of the tarball, as `git archive` does.
+    /// Leave them out of the tarball, as `git archive` does and as real ASF releases do; each
+    /// one is named in a warning.
+    #[default]
     Skip,
+}
+
+/// The dist area whose `KEYS` file release managers append to and voters import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeysArea {
+    /// `<svn-dev-url>/KEYS`, next to the candidates.
+    Dev,
+    /// `<svn-release-url>/KEYS` only (APISIX).
+    Release,
 }
 
 /// The settings as written in `Cargo.toml`. Defaults are filled in by [`Config::resolve`].
@@ -34,10 +49,12 @@ struct Raw {
     artifact: Option<String>,
     top_dir: Option<String>,
     excludes: Option<Vec<String>>,
+    includes: Option<Vec<String>>,
     license_header_excludes: Option<Vec<String>>,
     binary_allow: Option<Vec<String>>,
     submodules: Option<Submodules>,
     signing_key: Option<String>,
+    keys_area: Option<KeysArea>,
     main_branch: Option<String>,
     remote: Option<String>,
     branch_pattern: Option<String>,
@@ -104,10 +121,14 @@ pub struct Config {
     pub artifact: String,
     pub top_dir: Option<String>,
     pub excludes: Vec<String>,
+    /// When not empty, only these paths (and everything under them) go into the tarball.
+    pub includes: Vec<String>,
     pub license_header_excludes: Vec<String>,
     pub binary_allow: Vec<String>,
     pub submodules: Submodules,
     pub signing_key: Option<String>,
+    /// Where KEYS lives; `None`: dist/dev when it has one, else dist/release.
+    pub keys_area: Option<KeysArea>,
     pub main_branch: String,
     pub remote: String,
     pub branch_pattern: String,
@@ -150,8 +171,15 @@ pub struct Config {
     pub download_page: Option<DownloadPage>,
 }
 
-/// Reads the settings of the repository at `repo`.
+/// Reads the settings of the repository at `repo`: `.asf-release.toml` first, then the
+/// root `Cargo.toml`.
 pub fn load(repo: &Utf8Path) -> Result<Config> {
+    let settings = repo.join(SETTINGS_FILE);
+    if settings.is_file() {
+        let text = std::fs::read_to_string(&settings)
+            .with_context(|| format!("cannot read {settings}: check its permissions"))?;
+        return parse_settings_file(repo, &settings, &text);
+    }
     let manifest = repo.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest).with_context(|| {
         format!(
@@ -203,6 +231,17 @@ pub fn parse(repo: &Utf8Path, manifest: &Utf8Path, text: &str) -> Result<Config>
              (see README, \"Configuration\")"
         );
     };
+    Config::resolve(repo, raw)
+}
+
+/// Parses `.asf-release.toml`: the same keys as the Cargo.toml section, at the top level.
+pub fn parse_settings_file(repo: &Utf8Path, file: &Utf8Path, text: &str) -> Result<Config> {
+    let raw: Raw = toml::from_str(text).map_err(|err| {
+        anyhow::anyhow!(
+            "invalid settings in {file}: {}\nevery key is listed in README, \"Configuration\"",
+            err.to_string().trim_end()
+        )
+    })?;
     Config::resolve(repo, raw)
 }
 
@@ -292,10 +331,12 @@ impl Config {
             artifact,
             top_dir: raw.top_dir,
             excludes: raw.excludes.unwrap_or_default(),
+            includes: raw.includes.unwrap_or_default(),
             license_header_excludes: raw.license_header_excludes.unwrap_or_default(),
             binary_allow: raw.binary_allow.unwrap_or_default(),
             submodules: raw.submodules.unwrap_or_default(),
             signing_key: raw.signing_key.filter(|key| !key.is_empty()),
+            keys_area: raw.keys_area,
             main_branch: raw.main_branch.unwrap_or_else(|| "master".into()),
             remote: raw.remote.unwrap_or_else(|| "origin".into()),
             branch_pattern: raw
@@ -389,6 +430,7 @@ impl Config {
         config.tag_name(&probe, Some(1))?;
         config.branch_name(probe.line())?;
         crate::archive::excludes::Excludes::new(&config.excludes, "excludes")?;
+        crate::archive::excludes::Excludes::new(&config.includes, "includes")?;
         crate::archive::excludes::Excludes::new(
             &config.license_header_excludes,
             "license-header-excludes",
@@ -651,7 +693,7 @@ mod tests {
             config.svn_dev_url,
             "https://dist.apache.org/repos/dist/dev/apisix"
         );
-        assert_eq!(config.submodules, Submodules::Refuse);
+        assert_eq!(config.submodules, Submodules::Skip);
     }
 
     #[test]

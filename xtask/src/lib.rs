@@ -1,5 +1,6 @@
 //! The ASF release flow, step by step, for the repository this xtask lives in (or `--repo`).
 
+pub mod adopt;
 pub mod archive;
 pub mod cli;
 pub mod config;

@@ -361,7 +361,8 @@ impl Flow<'_> {
             StepName::Version => strings(&["version", "bump", &version]),
             StepName::Tag => strings(&["tag", &version, "--rc", &rc]),
             StepName::Package => strings(&["package", &version, "--rc", &rc]),
-            StepName::Keys => strings(&["keys", "append"]),
+            // The flow has asked already (or has --yes).
+            StepName::Keys => strings(&["keys", "append", "--yes"]),
             StepName::Upload => strings(&["upload", &version, "--rc", &rc]),
             StepName::VoteMail => strings(&["mail", "vote", &version, "--rc", &rc]),
             StepName::Tally | StepName::ResultMail => {
@@ -615,7 +616,7 @@ fn render(target: &Target, config: &Config, statuses: &[StepStatus]) -> Result<S
 }
 
 /// Asks before an outward-facing step; without a terminal the answer is "no".
-fn confirm(cmd: &ToolCmd) -> Result<bool> {
+pub fn confirm(cmd: &ToolCmd) -> Result<bool> {
     if !std::io::stdin().is_terminal() {
         return Ok(false);
     }

@@ -9,4 +9,5 @@ pub mod license;
 pub mod listing;
 pub mod paths;
 pub mod reader;
+pub mod selection;
 pub mod writer;

@@ -130,11 +130,6 @@ fn mail_date(epoch: u64) -> String {
     )
 }
 
-fn default_dir() -> Utf8PathBuf {
-    let manifest = Utf8Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).join("target/demo")
-}
-
 impl Sandbox {
     /// Builds the whole world under `dir` (emptied first).
     pub fn build(dir: Utf8PathBuf) -> Result<Sandbox> {
@@ -465,9 +460,13 @@ fn print_tree(sandbox: &Sandbox, url: &str, depth: usize) -> Result<()> {
     Ok(())
 }
 
-pub fn run(_ctx: &Ctx, args: &DemoArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
-    let dir = args.dir.clone().unwrap_or_else(default_dir);
+    // In the workspace `cargo xtask` ran in, found at run time.
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| ctx.repo.join("target/demo"));
     println!("== building the sandbox in {dir}");
     let sandbox = Sandbox::build(dir)?;
     run_flow(&sandbox)?;

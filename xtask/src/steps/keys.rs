@@ -9,6 +9,7 @@ use camino::Utf8Path;
 use xshell::Shell;
 
 use crate::cli::KeysCommand;
+use crate::config::{Config, KeysArea};
 use crate::plan::{self, Plan};
 use crate::tools::gpg::{self, SecretKey};
 use crate::tools::svn::{self, Change, Credentials};
@@ -24,7 +25,9 @@ pub fn run(ctx: &Ctx, command: &KeysCommand) -> Result<ExitCode> {
         } => crate::steps::keys_create::create(ctx, name.as_deref(), email.as_deref(), *key_type),
         KeysCommand::Fingerprint { key } => fingerprint(ctx, key.as_deref()),
         KeysCommand::Check { key, svn } => check(ctx, key.as_deref(), &svn.credentials()),
-        KeysCommand::Append { key, svn } => append(ctx, key.as_deref(), &svn.credentials()),
+        KeysCommand::Append { key, svn, yes } => {
+            append(ctx, key.as_deref(), &svn.credentials(), *yes)
+        }
         KeysCommand::Publish { key } => publish(ctx, key.as_deref()),
     }
 }
@@ -57,6 +60,36 @@ pub(crate) fn primary_user_id(key: &SecretKey) -> &str {
         .map(String::as_str)
         .unwrap_or("(no user id)")
 }
+
+/// The KEYS file of the project: the configured `keys-area`, else the one in dist/dev when
+/// there is one, else the one in dist/release (APISIX keeps it there only).
+pub fn keys_url(ctx: &Ctx, config: &Config, creds: &Credentials) -> Result<String> {
+    Ok(match config.keys_area {
+        Some(KeysArea::Dev) => config.dev_keys_url(),
+        Some(KeysArea::Release) => config.release_keys_url(),
+        None => {
+            let dev = config.dev_keys_url();
+            let release = config.release_keys_url();
+            if svn::cat(&ctx.sh, creds, &dev, None)?.is_none()
+                && svn::cat(&ctx.sh, creds, &release, None)?.is_some()
+            {
+                release
+            } else {
+                dev
+            }
+        }
+    })
+}
+
+/// The text every ASF KEYS file starts with; `keys append` never creates one without it.
+pub const KEYS_HEADER: &str = "This file contains the PGP keys of various developers.\n\n\
+Users: pgp < KEYS\n\
+       gpg --import KEYS\n\
+Developers:\n\
+        pgp -kxa <your name> and append it to this file.\n\
+        (pgpk -ll <your name> && pgpk -xa <your name>) >> this file.\n\
+        (gpg --list-sigs <your name>\n\
+             && gpg --armor --export <your name>) >> this file.\n";
 
 /// The primary-key fingerprints in the bytes of a KEYS file.
 pub fn fingerprints_in(sh: &Shell, keys: &[u8]) -> Result<Vec<String>> {
@@ -128,7 +161,7 @@ fn check(ctx: &Ctx, key: Option<&str>, creds: &Credentials) -> Result<ExitCode> 
         primary_user_id(&key)
     );
     let (mut problems, mut warnings) = key_findings(&key);
-    let dev_keys = config.dev_keys_url();
+    let dev_keys = keys_url(ctx, &config, creds)?;
     match svn::cat(&ctx.sh, creds, &dev_keys, None)? {
         None => problems.push(format!(
             "there is no KEYS file at {dev_keys}: run `cargo xtask keys append` to create it"
@@ -143,10 +176,11 @@ fn check(ctx: &Ctx, key: Option<&str>, creds: &Credentials) -> Result<ExitCode> 
         }
     }
     let release_keys = config.release_keys_url();
-    let in_release = match svn::cat(&ctx.sh, creds, &release_keys, None)? {
-        Some(bytes) => fingerprints_in(&ctx.sh, &bytes)?.contains(&key.fingerprint),
-        None => false,
-    };
+    let in_release = release_keys == dev_keys
+        || match svn::cat(&ctx.sh, creds, &release_keys, None)? {
+            Some(bytes) => fingerprints_in(&ctx.sh, &bytes)?.contains(&key.fingerprint),
+            None => false,
+        };
     if !in_release {
         warnings.push(format!(
             "key {} is not in {release_keys}, which users check releases with: `cargo xtask \
@@ -182,7 +216,7 @@ fn keys_entry(sh: &Shell, fingerprint: &str) -> Result<String> {
     Ok(format!("{sigs}\n\n{block}\n"))
 }
 
-fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials) -> Result<ExitCode> {
+fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials, yes: bool) -> Result<ExitCode> {
     let config = ctx.config()?;
     let key = select_key(ctx, key)?;
     let (problems, _) = key_findings(&key);
@@ -192,17 +226,23 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials) -> Result<ExitCode>
             problems.join("\n  ")
         );
     }
-    let url = config.dev_keys_url();
+    let url = keys_url(ctx, &config, creds)?;
+    let area = url.rsplit_once('/').map(|(dir, _)| dir).unwrap_or(&url);
     // Read at a fixed revision and commit against it, so an entry someone else adds meanwhile
     // makes the commit fail instead of being overwritten.
-    let revision = svn::head_revision(&ctx.sh, creds, &config.svn_dev_url)?;
+    let revision = svn::head_revision(&ctx.sh, creds, area)?;
     let current = svn::cat(&ctx.sh, creds, &url, Some(revision))?.unwrap_or_default();
     if fingerprints_in(&ctx.sh, &current)?.contains(&key.fingerprint) {
         println!("key {} is already in {url}: nothing to do", key.fingerprint);
         return Ok(ExitCode::SUCCESS);
     }
-    let mut updated = current.clone();
-    if !updated.is_empty() {
+    // A new KEYS starts with the standard header, so users know how to import it.
+    let mut updated = if current.is_empty() {
+        format!("{KEYS_HEADER}\n").into_bytes()
+    } else {
+        current.clone()
+    };
+    if !current.is_empty() {
         if !updated.ends_with(b"\n") {
             updated.push(b'\n');
         }
@@ -234,6 +274,10 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials) -> Result<ExitCode>
     if ctx.dry_run {
         print!("{}", plan.render());
         return Ok(ExitCode::SUCCESS);
+    }
+    if !yes && !crate::release::confirm(&commit)? {
+        print!("{}", plan.render());
+        bail!("nothing was committed: KEYS is public; rerun with --yes (or answer y) to commit the new entry");
     }
     svn::run_commit(&ctx.sh, &commit, &url)?;
     let after = svn::cat(&ctx.sh, creds, &url, None)?.unwrap_or_default();

@@ -12,6 +12,7 @@ use crate::archive::checksum::{checksum_line, sha512_file};
 use crate::archive::excludes::Excludes;
 use crate::archive::listing::{new_dirs, ListingReader, ListingWriter};
 use crate::archive::reader::{self, BlobHasher, Kind, Limits, ObjectFormat};
+use crate::archive::selection::{self, Removed, Rule};
 use crate::archive::writer::{Digests, TarGzWriter, COMPRESSOR};
 use crate::cli::PackageArgs;
 use crate::config::{strip_archive_extension, Config, Submodules};
@@ -52,6 +53,10 @@ pub struct ReleaseTree {
     /// holds. Removed with the tree.
     files: tempfile::TempPath,
     pub top_dir: String,
+    /// What the rules left out, for the summary `package` prints.
+    pub removed: Removed,
+    /// Kept manifests that refer to a crate that was left out.
+    pub warnings: Vec<String>,
 }
 
 /// Reads the tree of `commit`, applies `export-ignore` and the configured excludes, and
@@ -105,6 +110,8 @@ pub fn release_tree(
         &["export-ignore", "export-subst"],
     )?;
     let excludes = Excludes::new(&config.excludes, "excludes")?;
+    let includes = Excludes::new(&config.includes, "includes")?;
+    let mut removed = Removed::default();
     let files = tempfile::NamedTempFile::new()
         .context("cannot create a temporary file")?
         .into_temp_path();
@@ -134,7 +141,17 @@ pub fn release_tree(
         }
         let attributes = answers.next(&entry.path)?;
         previous.clone_from(&entry.path);
-        if attributes[0] || ignored_dir.is_some() || excludes.matches(&entry.path) {
+        let rule = if attributes[0] || ignored_dir.is_some() {
+            Some(Rule::ExportIgnore)
+        } else if excludes.matches(&entry.path) {
+            Some(Rule::Excludes)
+        } else if !config.includes.is_empty() && !includes.matches(&entry.path) {
+            Some(Rule::Includes)
+        } else {
+            None
+        };
+        if let Some(rule) = rule {
+            removed.add(rule, &entry.path);
             continue;
         }
         if attributes[1] && substituted.is_none() {
@@ -145,7 +162,10 @@ pub fn release_tree(
             "100755" => TreeKind::Executable,
             "120000" => TreeKind::Symlink,
             "160000" => match config.submodules {
-                Submodules::Skip => continue,
+                Submodules::Skip => {
+                    removed.add(Rule::Submodule, &entry.path);
+                    continue;
+                }
                 Submodules::Refuse => {
                     refused.get_or_insert(anyhow::anyhow!(
                         "{} is a git submodule: a source release must contain its sources; \
@@ -183,7 +203,7 @@ pub fn release_tree(
         })?,
         _ => git::commit_time(sh, repo, commit)?,
     };
-    Ok(ReleaseTree {
+    let mut tree = ReleaseTree {
         commit: commit.to_string(),
         mtime,
         object_format: ObjectFormat::from_git(&git::object_format(sh, repo)?),
@@ -191,7 +211,40 @@ pub fn release_tree(
         entry_count: 1 + dir_count + file_count,
         files,
         top_dir,
-    })
+        removed,
+        warnings: Vec::new(),
+    };
+    tree.warnings = manifest_warnings(ctx, &tree)?;
+    Ok(tree)
+}
+
+/// Kept `Cargo.toml` files that name a crate the rules left out (read only when a manifest
+/// was left out, so most projects pay nothing).
+fn manifest_warnings(ctx: &Ctx, tree: &ReleaseTree) -> Result<Vec<String>> {
+    if !tree.removed.paths().any(selection::is_manifest) {
+        return Ok(Vec::new());
+    }
+    let mut manifests = Vec::new();
+    for file in tree.files()? {
+        let file = file?;
+        if file.kind == TreeKind::File && selection::is_manifest(&file.path) {
+            manifests.push(file.path);
+        }
+    }
+    let mut failure = None;
+    let mut read = |path: &str| match git::text_file_at(&ctx.sh, &ctx.repo, &tree.commit, path) {
+        Ok(text) => text,
+        Err(err) => {
+            failure.get_or_insert(err);
+            None
+        }
+    };
+    let kept = manifests.iter().map(String::as_str);
+    let warnings = selection::broken_references(kept, &tree.removed, &mut read);
+    match failure {
+        Some(err) => Err(err.context("cannot read the manifests of the release tree")),
+        None => Ok(warnings),
+    }
 }
 
 impl TreeKind {
@@ -206,6 +259,16 @@ impl TreeKind {
 }
 
 impl ReleaseTree {
+    /// Whether the tree holds a file at `path` (a walk of the listing on disk).
+    pub fn contains(&self, path: &str) -> Result<bool> {
+        for file in self.files()? {
+            if file?.path == path {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The files, in path order, read from disk.
     pub fn files(&self) -> Result<impl Iterator<Item = Result<TreeFile>>> {
         Ok(ListingReader::open(&self.files)?.map(|entry| {
@@ -502,6 +565,8 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
     let source = choose_source(ctx, &config, args)?;
     let top_dir = config.top_dir_name(version)?;
     let tree = release_tree(ctx, &config, &source.commit, top_dir)?;
+    tree.removed.report(&tree.warnings);
+    crate::steps::version_files::check_release_tree(ctx, &config, &tree, version, sign)?;
     let rules = rules(&config, version)?;
     let dir = match &args.out {
         Some(dir) => dir.clone(),

@@ -155,6 +155,41 @@ pub fn read_commit<'a>(
     }
 }
 
+/// The version check `verify` makes on a candidate's content, made on the files the
+/// tarball will hold: an error before signing, a warning for an unsigned check build.
+pub fn check_release_tree(
+    ctx: &Ctx,
+    config: &Config,
+    tree: &crate::steps::package::ReleaseTree,
+    version: &Version,
+    sign: bool,
+) -> Result<()> {
+    let from_commit = read_commit(ctx, &tree.commit);
+    let read = |path: &str| {
+        if tree.contains(path)? {
+            from_commit(path)
+        } else {
+            Ok(None)
+        }
+    };
+    let problems = problems(config, version, &read)?;
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let text = format!(
+        "the version-files do not carry {version}, so every voter's `verify` fails:\n  {}",
+        problems.join("\n  ")
+    );
+    if sign {
+        bail!(
+            "{text}\nnothing was written; run `cargo xtask version bump {version}` on the release \
+             branch and tag again, or fix version-files"
+        );
+    }
+    eprintln!("warning: {text}");
+    Ok(())
+}
+
 pub fn check(ctx: &Ctx, version: &Version) -> Result<ExitCode> {
     let config = ctx.config()?;
     require_files(&config)?;

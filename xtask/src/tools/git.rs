@@ -9,6 +9,8 @@ use xshell::Shell;
 
 use super::{Tool, ToolCmd};
 
+pub mod adopt;
+
 /// `git -C <repo> ...` with settings that keep the output independent of the user's config.
 fn git(repo: &Utf8Path, args: &[&str]) -> ToolCmd {
     let mut all = vec!["-C", repo.as_str(), "-c", "core.quotePath=false"];

@@ -263,13 +263,13 @@ fn explain_failure(cmd: &ToolCmd, stderr: &str) -> String {
     let hint = if has(&[
         "E000111", "E670002", "E180001", "E210002", "E000113", "E000110",
     ]) {
-        "; the SVN repository cannot be reached: check svn-dev-url and svn-release-url under \
-         [workspace.metadata.asf-release] (and --dir), and that the server is up and reachable"
+        "; the SVN repository cannot be reached: check svn-dev-url and svn-release-url in the \
+         release settings, and that the server is up and reachable"
             .to_string()
     } else if has(&["E215004", "E170013", "E170001"]) {
         format!(
-            "; check the URL and the account (--username or {USERNAME_ENV}, password in \
-             {PASSWORD_ENV}), or run the command once without --non-interactive to log in"
+            "; check the URL and the account ({USERNAME_ENV}, password in {PASSWORD_ENV}), \
+             or run the command once in a terminal to log in"
         )
     } else {
         String::new()

@@ -1,0 +1,262 @@
+//! `adopt`: the xtask installed into another repository, its settings detected from that
+//! repository, committed on a new branch; reruns update the xtask and keep the settings.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::*;
+
+fn source_repo() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn adopt(world: &World, work: &Path, extra: &[&str]) -> Output {
+    let source = source_repo();
+    let mut args = vec!["--repo", source.as_str()];
+    args.extend_from_slice(extra);
+    args.extend(["adopt", work.to_str().unwrap()]);
+    world.xtask(&args)
+}
+
+fn text(output: &Output) -> String {
+    stdout(output) + &stderr(output)
+}
+
+/// A Lua project like APISIX: `foobar.git` on a bare origin with release branches and tags, a
+/// Makefile that tars the release, a version file, `.gitignore` ignoring `.*`, a submodule.
+fn lua_project(world: &World) -> PathBuf {
+    let seed = world.path("seed");
+    std::fs::create_dir_all(&seed).unwrap();
+    world.git(&seed, &["init", "-q"]);
+    world.write(&seed, "LICENSE", APACHE_LICENSE.as_bytes());
+    world.write(
+        &seed,
+        "NOTICE",
+        NOTICE.replace("Apache Demo", "Apache FooBar").as_bytes(),
+    );
+    world.write(&seed, "README.md", b"# Apache FooBar: the fast gateway\n");
+    world.write(
+        &seed,
+        "Makefile",
+        b"release-src:\n\ttar -zcvf $(NAME).tgz \\\n\t./lib \\\n\tLICENSE \\\n\tNOTICE \\\n\t*.md\n",
+    );
+    world.write(
+        &seed,
+        "lib/version.lua",
+        format!("{LUA_HEADER}return {{\n    VERSION = \"1.2.0\"\n}}\n").as_bytes(),
+    );
+    world.write(
+        &seed,
+        "t/test.lua",
+        format!("{LUA_HEADER}-- 1.2.0\n").as_bytes(),
+    );
+    world.write(&seed, ".gitignore", b".*\n!.gitignore\n");
+    world.git(&seed, &["add", "-A"]);
+    world.git(&seed, &["commit", "-qm", "FooBar 1.2.0"]);
+    let commit = world.git(&seed, &["rev-parse", "HEAD"]);
+    world.git(
+        &seed,
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("160000,{commit},t/toolkit"),
+        ],
+    );
+    world.git(&seed, &["commit", "-qm", "Add the test toolkit"]);
+    world.git(&seed, &["tag", "1.1.0", "HEAD~1"]);
+    world.git(&seed, &["tag", "1.2.0"]);
+    world.git(&seed, &["branch", "release/1.1", "HEAD~1"]);
+    world.git(&seed, &["branch", "release/1.2"]);
+    let bare = world.path("foobar.git");
+    world.ok(world
+        .command("git")
+        .args(["clone", "-q", "--bare"])
+        .arg(&seed)
+        .arg(&bare));
+    let work = world.path("foobar");
+    world.ok(world
+        .command("git")
+        .args(["clone", "-q"])
+        .arg(&bare)
+        .arg(&work));
+    work
+}
+
+#[test]
+fn adopt_installs_the_tool_with_detected_settings_and_reruns_keep_them() {
+    let world = World::new();
+    let work = lua_project(&world);
+    let head = world.git(&work, &["rev-parse", "HEAD"]);
+
+    // The dry run shows the files and the settings, and changes nothing.
+    let dry = adopt(&world, &work, &["--dry-run"]);
+    assert!(dry.status.success(), "{}", text(&dry));
+    for expected in [
+        ".cargo/config.toml",
+        ".asf-release.toml",
+        "name = \"foobar\"",
+    ] {
+        assert!(text(&dry).contains(expected), "{expected}: {}", text(&dry));
+    }
+    assert_eq!(world.git(&work, &["status", "--porcelain"]), "");
+    assert_eq!(world.git(&work, &["rev-parse", "HEAD"]), head);
+
+    let adopted = adopt(&world, &work, &[]);
+    assert!(adopted.status.success(), "{}", text(&adopted));
+    assert_eq!(
+        world.git(&work, &["branch", "--show-current"]),
+        "asf-release-xtask"
+    );
+    assert_eq!(
+        world.git(&work, &["status", "--porcelain"]),
+        "",
+        "all committed"
+    );
+    let files = world.git(&work, &["ls-files"]);
+    for expected in [
+        ".cargo/config.toml",
+        ".asf-release.toml",
+        "xtask/Cargo.toml",
+        "xtask/Cargo.lock",
+        "xtask/src/main.rs",
+    ] {
+        assert!(files.lines().any(|f| f == expected), "{expected}: {files}");
+    }
+    assert!(
+        !files.contains("tests/"),
+        "no test of ours is copied: {files}"
+    );
+    let manifest = std::fs::read_to_string(work.join("xtask/Cargo.toml")).unwrap();
+    assert!(!manifest.contains("[[test]]") && manifest.contains("[workspace]"));
+    let alias = std::fs::read_to_string(work.join(".cargo/config.toml")).unwrap();
+    assert!(
+        alias.contains("--manifest-path xtask/Cargo.toml"),
+        "{alias}"
+    );
+    let ignore = std::fs::read_to_string(work.join(".gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "/target"), "{ignore}");
+    let settings = std::fs::read_to_string(work.join(".asf-release.toml")).unwrap();
+    for expected in [
+        "display-name = \"FooBar\"",
+        "branch-pattern = \"release/{major}.{minor}\"",
+        "tag-pattern = \"{version}\"",
+        "no release candidate tags found",
+        "path = \"lib/version.lua\"",
+        "includes = [\"/lib\", \"/LICENSE\", \"/NOTICE\", \"/*.md\"]",
+        "submodules = \"skip\"",
+        "t/toolkit",
+    ] {
+        assert!(settings.contains(expected), "{expected}:\n{settings}");
+    }
+
+    // The adopted repository works with what was detected.
+    let repo = work.to_str().unwrap();
+    let doctor = world.xtask(&["--repo", repo, "doctor"]);
+    assert!(
+        text(&doctor).contains("✓ configuration of foobar"),
+        "{}",
+        text(&doctor)
+    );
+    let out = world.path("out");
+    let package = world.xtask(&[
+        "--repo",
+        repo,
+        "package",
+        "1.2.0",
+        "--ref",
+        "1.2.0",
+        "--no-sign",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(package.status.success(), "{}", text(&package));
+    // The Makefile's allow-list leaves out t/, the submodule with it.
+    assert!(
+        text(&package).contains("not in includes: 4 file(s) left out (./ 2, t/ 2)"),
+        "{}",
+        text(&package)
+    );
+
+    // A rerun: nothing to do; settings edited by hand stay, a stale source goes.
+    let again = adopt(&world, &work, &[]);
+    assert!(text(&again).contains("nothing to do"), "{}", text(&again));
+    let edited = settings.replace("display-name = \"FooBar\"", "display-name = \"Foo Bar\"");
+    world.write(&work, ".asf-release.toml", edited.as_bytes());
+    world.write(
+        &work,
+        "xtask/src/retired.rs",
+        b"// gone in the new version\n",
+    );
+    world.git(&work, &["add", "-A"]);
+    world.git(&work, &["commit", "-qm", "Local changes"]);
+    let update = adopt(&world, &work, &[]);
+    assert!(update.status.success(), "{}", text(&update));
+    assert_eq!(
+        world.git(&work, &["branch", "--show-current"]),
+        "asf-release-xtask-2"
+    );
+    assert!(!work.join("xtask/src/retired.rs").exists());
+    let kept = std::fs::read_to_string(work.join(".asf-release.toml")).unwrap();
+    assert_eq!(kept, edited, "the settings are kept");
+
+    // Uncommitted changes: refused, nothing written.
+    world.write(&work, "README.md", b"# changed\n");
+    let refused = adopt(&world, &work, &[]);
+    assert_fails_with(&refused, &["uncommitted changes", "commit or stash"]);
+}
+
+#[test]
+fn a_rust_workspace_keeps_everything_and_gains_the_member() {
+    let world = World::new();
+    let work = world.path("rusty");
+    std::fs::create_dir_all(&work).unwrap();
+    world.git(&work, &["init", "-q"]);
+    world.write(
+        &work,
+        "Cargo.toml",
+        b"[workspace]\nmembers = [\"core\"]\nresolver = \"2\"\n\n[workspace.package]\nversion = \"2.0.0\"\n",
+    );
+    world.write(
+        &work,
+        "core/Cargo.toml",
+        b"[package]\nname = \"core\"\nversion.workspace = true\n",
+    );
+    world.write(&work, ".cargo/config.toml", b"[build]\njobs = 1\n");
+    world.git(&work, &["add", "-A"]);
+    world.git(&work, &["commit", "-qm", "Workspace"]);
+    world.git(&work, &["tag", "v2.0.0"]);
+
+    let adopted = adopt(&world, &work, &[]);
+    assert!(adopted.status.success(), "{}", text(&adopted));
+    let root = std::fs::read_to_string(work.join("Cargo.toml")).unwrap();
+    let parsed: toml::Table = toml::from_str(&root).unwrap();
+    let members: Vec<&str> = parsed["workspace"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m.as_str())
+        .collect();
+    assert_eq!(members, ["xtask", "core"]);
+    assert!(root.contains("resolver = \"2\"") && root.contains("opt-level = 3"));
+    assert!(
+        root.contains("[workspace.metadata.asf-release]\n"),
+        "{root}"
+    );
+    assert!(root.contains("tag-pattern = \"v{version}\""), "{root}");
+    assert!(!work.join(".asf-release.toml").exists());
+    let config = std::fs::read_to_string(work.join(".cargo/config.toml")).unwrap();
+    assert!(
+        config.contains("jobs = 1") && config.contains("--package xtask"),
+        "{config}"
+    );
+    let manifest = std::fs::read_to_string(work.join("xtask/Cargo.toml")).unwrap();
+    assert!(!manifest.contains("[workspace]") && !manifest.contains(".workspace = true"));
+}

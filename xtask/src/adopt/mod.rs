@@ -1,0 +1,171 @@
+//! `adopt <DIR>`: installs this xtask into another repository, with its release settings
+//! detected from that repository, committed on a new branch (nothing is pushed). A rerun
+//! updates the xtask in place and keeps the settings.
+
+mod detect;
+mod files;
+
+use anyhow::{bail, Context, Result};
+use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::config::{SECTION, SETTINGS_FILE};
+use crate::plan::{self, Plan};
+use crate::tools::{git, Tool};
+use crate::Ctx;
+
+pub use detect::{detect, Detected};
+
+#[derive(clap::Args, Debug)]
+pub struct AdoptArgs {
+    /// The repository to install the xtask into (a git work tree).
+    #[arg(value_name = "DIR")]
+    pub dir: Utf8PathBuf,
+}
+
+/// How the target builds the xtask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// The root `Cargo.toml` is a workspace (or a package): the xtask becomes a member, the
+    /// settings go into `[workspace.metadata.asf-release]`.
+    Rust,
+    /// No root `Cargo.toml`: the xtask is its own small workspace under `xtask/`, the settings
+    /// live in `.asf-release.toml`.
+    Standalone,
+}
+
+/// One file `adopt` writes.
+pub struct Write {
+    pub path: String,
+    pub content: Vec<u8>,
+}
+
+/// The branch the adoption is committed on; a later one gets a number.
+const BRANCH: &str = "asf-release-xtask";
+
+pub fn run(ctx: &Ctx, args: &AdoptArgs) -> Result<()> {
+    Tool::Git.require()?;
+    let source = ctx.repo.clone();
+    if !source.join("xtask/src/main.rs").is_file() || !source.join("Cargo.lock").is_file() {
+        bail!(
+            "{source} does not hold the xtask's sources (xtask/src, Cargo.lock): run `cargo \
+             xtask adopt` in the asf-release repository, or pass it with --repo"
+        );
+    }
+    let target = args
+        .dir
+        .canonicalize_utf8()
+        .with_context(|| format!("{} does not exist: give the repository to adopt", args.dir))?;
+    if target == source {
+        bail!("{target} is the tool's own repository: give the repository to install it into");
+    }
+    let sh = &ctx.sh;
+    git::check_repository(sh, &target)?;
+    let changes = git::uncommitted_changes(sh, &target)?;
+    if !changes.is_empty() {
+        bail!(
+            "{target} has uncommitted changes ({}): commit or stash them first, so the adoption \
+             is one commit of its own",
+            changes.join("; ")
+        );
+    }
+    let layout = if target.join("Cargo.toml").is_file() && !target.join(SETTINGS_FILE).is_file() {
+        Layout::Rust
+    } else {
+        Layout::Standalone
+    };
+    let detected = detect(sh, &target)?;
+    let writes = files::plan(&source, &target, layout, &detected)?;
+    let (changed, unchanged): (Vec<&Write>, Vec<&Write>) = writes
+        .iter()
+        .partition(|w| std::fs::read(target.join(&w.path)).ok().as_deref() != Some(&w.content[..]));
+    let removed = files::stale_sources(&source, &target)?;
+
+    println!(
+        "adopting the release xtask in {target} ({})",
+        match layout {
+            Layout::Rust => format!("a Rust workspace: settings under {SECTION} in Cargo.toml"),
+            Layout::Standalone => format!(
+                "not a Rust workspace: settings in {SETTINGS_FILE}, the xtask its own workspace"
+            ),
+        }
+    );
+    if changed.is_empty() && removed.is_empty() {
+        println!("the xtask and its settings are up to date: nothing to do");
+        return Ok(());
+    }
+    let branch = free_branch(ctx, &target)?;
+    let mut plan = Plan::new(format!(
+        "install the xtask into {target} on the new branch {branch}"
+    ));
+    plan.run(git::adopt::switch_new(&target, &branch));
+    let sources = changed
+        .iter()
+        .filter(|w| w.path.starts_with("xtask/src/"))
+        .count();
+    if sources > 0 {
+        plan.local(format!("write {sources} source file(s) under xtask/src/"));
+    }
+    for write in changed.iter().filter(|w| !w.path.starts_with("xtask/src/")) {
+        let verb = if target.join(&write.path).exists() {
+            "update"
+        } else {
+            "create"
+        };
+        plan.local(format!("{verb} {}", write.path));
+    }
+    for path in &removed {
+        plan.local(format!("remove {path} (no longer part of the xtask)"));
+    }
+    let mut paths: Vec<&str> = changed.iter().map(|w| w.path.as_str()).collect();
+    paths.extend(removed.iter().map(String::as_str));
+    let add = git::adopt::add_force(&target, &paths);
+    let message = "Adopt the ASF release xtask (cargo xtask adopt)";
+    let commit = git::adopt::commit_staged(&target, message);
+    plan.run(add.clone());
+    plan.run(commit.clone());
+    print!("{}", plan.render());
+    if !unchanged.is_empty() {
+        println!("  unchanged: {} file(s)", unchanged.len());
+    }
+    if ctx.dry_run {
+        println!("\nthe settings it detected:\n{}", detected.render());
+        return Ok(());
+    }
+    files::check_settings(&target, layout, &writes)?;
+    plan::execute(sh, &git::adopt::switch_new(&target, &branch))?;
+    for write in &changed {
+        let path = target.join(&write.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {parent}"))?;
+        }
+        std::fs::write(&path, &write.content).with_context(|| format!("cannot write {path}"))?;
+    }
+    for path in &removed {
+        let path = target.join(path);
+        std::fs::remove_file(&path).with_context(|| format!("cannot remove {path}"))?;
+    }
+    let config = crate::config::load(&target)?;
+    plan::execute(sh, &add)?;
+    plan::execute(sh, &commit)?;
+    println!("\ncommitted on branch {branch} of {target} (nothing was pushed)");
+    println!("settings of {}:\n{}", config.name, detected.render());
+    println!("next, in {target}:");
+    println!("  cargo xtask doctor");
+    if let Some((tag, version)) = &detected.latest_tag {
+        println!(
+            "  cargo xtask package {version} --ref {tag} --no-sign   # the last release, rebuilt"
+        );
+    }
+    Ok(())
+}
+
+/// `asf-release-xtask`, or the first numbered name no branch has yet.
+fn free_branch(ctx: &Ctx, target: &Utf8Path) -> Result<String> {
+    let mut name = BRANCH.to_string();
+    let mut n = 2;
+    while git::branch_exists(&ctx.sh, target, &name)? {
+        name = format!("{BRANCH}-{n}");
+        n += 1;
+    }
+    Ok(name)
+}

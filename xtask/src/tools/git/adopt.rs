@@ -1,0 +1,78 @@
+//! The git commands of `adopt`: what it reads to detect a project's settings, and the branch
+//! and commit it makes.
+
+use anyhow::Result;
+use camino::Utf8Path;
+use xshell::Shell;
+
+use super::git;
+use crate::tools::ToolCmd;
+
+/// The branches of a remote as the last fetch saw them, without `HEAD`.
+pub fn remote_branches(sh: &Shell, repo: &Utf8Path, remote: &str) -> Result<Vec<String>> {
+    let prefix = format!("refs/remotes/{remote}/");
+    let text = git(
+        repo,
+        &["for-each-ref", "--format=%(refname)", prefix.as_str()],
+    )
+    .read(sh)?;
+    Ok(text
+        .lines()
+        .filter_map(|line| line.strip_prefix(&prefix))
+        .filter(|name| *name != "HEAD")
+        .map(str::to_string)
+        .collect())
+}
+
+/// The branch the remote's `HEAD` points at (`master`, `main`), when the clone knows it.
+pub fn remote_head(sh: &Shell, repo: &Utf8Path, remote: &str) -> Result<Option<String>> {
+    let head = format!("refs/remotes/{remote}/HEAD");
+    let output = git(repo, &["symbolic-ref", "--quiet", "--short", head.as_str()]).output(sh)?;
+    if !output.status.success() {
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let prefix = format!("{remote}/");
+    Ok(text.trim().strip_prefix(&prefix).map(str::to_string))
+}
+
+/// The files of `commit` that contain `text` literally (`git grep -F -l`).
+pub fn files_containing(
+    sh: &Shell,
+    repo: &Utf8Path,
+    commit: &str,
+    text: &str,
+) -> Result<Vec<String>> {
+    let output = git(
+        repo,
+        &["grep", "-l", "-z", "-I", "-F", "-e", text, commit, "--"],
+    )
+    .output(sh)?;
+    // Exit code 1: no file contains it.
+    let prefix = format!("{commit}:");
+    Ok(output
+        .stdout
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .map(|p| p.strip_prefix(&prefix).map(str::to_string).unwrap_or(p))
+        .collect())
+}
+
+/// `git switch --create <branch>`: a new branch from HEAD, checked out.
+pub fn switch_new(repo: &Utf8Path, branch: &str) -> ToolCmd {
+    git(repo, &["switch", "--quiet", "--create", branch])
+}
+
+/// `git add --force`: the files are added even where `.gitignore` ignores them (a project
+/// ignoring `.*` still gets `.cargo/config.toml`).
+pub fn add_force(repo: &Utf8Path, paths: &[&str]) -> ToolCmd {
+    let mut args = vec!["add", "--force", "--"];
+    args.extend_from_slice(paths);
+    git(repo, &args)
+}
+
+/// Commits what is staged.
+pub fn commit_staged(repo: &Utf8Path, message: &str) -> ToolCmd {
+    git(repo, &["commit", "--quiet", "-m", message])
+}
