@@ -195,7 +195,7 @@ fn a_first_time_release_manager_reaches_a_checked_key_in_keys_with_the_tool_alon
         ],
     );
 
-    let append = run(&world, &repo, &["keys", "append"], &[]);
+    let append = run(&world, &repo, &["keys", "append", "--yes"], &[]);
     assert!(append.status.success(), "{}", text(&append));
     let check = run(&world, &repo, &["keys", "check"], &[]);
     assert!(check.status.success(), "{}", text(&check));
@@ -241,7 +241,7 @@ fn a_first_time_release_manager_reaches_a_checked_key_in_keys_with_the_tool_alon
     let doctor = run(&world, &repo, &["doctor", "--offline"], &[]);
     assert_fails_with(
         &doctor,
-        &["expires in 9 day(s)", "--quick-set-expire", "keys publish"],
+        &["expires in 10 day(s)", "--quick-set-expire", "keys publish"],
     );
     for output in [&created, &doctor, &check, &append] {
         assert!(!text(output).contains(PASSPHRASE));

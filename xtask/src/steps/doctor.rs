@@ -131,7 +131,8 @@ fn key_set_up_problems(
         println!("warning: {warning}");
     }
     if let Some(expires) = key.expires {
-        let days = expires.saturating_sub(now()) / 86_400;
+        // Rounded up: a key set to expire in 10 days says 10 for the whole first day.
+        let days = expires.saturating_sub(now()).div_ceil(86_400);
         if days < EXPIRY_WARNING_DAYS {
             problems.push(format!(
                 "key {fpr} expires in {days} day(s), before a vote and its promotion are over: \
