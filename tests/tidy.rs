@@ -110,3 +110,12 @@ fn no_unwrap_outside_tests() {
         "use `?` with context instead of unwrap(): {offenders:?}"
     );
 }
+
+#[test]
+fn adopters_get_the_dev_profile_this_repository_builds_with() {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains(xtask::adopt::PROFILE),
+        "the [profile.dev.package.*] tables of Cargo.toml and adopt's PROFILE differ: change both"
+    );
+}

@@ -5,6 +5,8 @@
 mod detect;
 mod files;
 
+pub use files::PROFILE;
+
 use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
