@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
-pub const APACHE_LICENSE: &str = include_str!("../../xtask/src/archive/apache-2.0.txt");
+pub const APACHE_LICENSE: &str = include_str!("../../xtask/src/archive/LICENSE-2.0.txt");
 
 pub const NOTICE: &str = "Apache Demo\nCopyright 2024-2026 The Apache Software Foundation\n\n\
 This product includes software developed at\nThe Apache Software Foundation (http://www.apache.org/).\n";

@@ -84,7 +84,7 @@ pub const RULES: &[(&str, &str)] = &[
     ),
 ];
 
-const APACHE_LICENSE: &str = include_str!("apache-2.0.txt");
+const APACHE_LICENSE: &str = include_str!("LICENSE-2.0.txt");
 
 /// Findings kept in full; the rest are counted per rule.
 const MAX_FINDINGS: usize = 1000;

@@ -19,7 +19,7 @@ use crate::tools::{git, gpg, xtask, ToolCmd};
 use crate::Ctx;
 use github::GitHubStandIn;
 
-const LICENSE: &str = include_str!("../archive/apache-2.0.txt");
+const LICENSE: &str = include_str!("../archive/LICENSE-2.0.txt");
 const HEADER: &str = "--\n-- Licensed to the Apache Software Foundation (ASF) under one or more\n\
 -- contributor license agreements. Licensed under the Apache License, Version 2.0.\n--\n";
 const GITHUB_REPO: &str = "apache/demo";

@@ -40,10 +40,10 @@ pub const TEMPLATE_DIR: &str = "release-notes/templates";
 /// The vote stays open at least this long (ASF release policy).
 pub const VOTE_HOURS: i64 = 72;
 
-const VOTE_TEMPLATE: &str = include_str!("templates/vote.eml.txt");
-const RESULT_TEMPLATE: &str = include_str!("templates/result.eml.txt");
-const ANNOUNCE_TEMPLATE: &str = include_str!("templates/announce.eml.txt");
-const DISCUSS_TEMPLATE: &str = include_str!("templates/discuss.eml.txt");
+const VOTE_TEMPLATE: &str = super::mail_templates::VOTE;
+const RESULT_TEMPLATE: &str = super::mail_templates::RESULT;
+const ANNOUNCE_TEMPLATE: &str = super::mail_templates::ANNOUNCE;
+const DISCUSS_TEMPLATE: &str = super::mail_templates::DISCUSS;
 
 /// Seconds since the epoch: `SOURCE_DATE_EPOCH` when set (reproducible mails and tallies,
 /// tests), else the clock.
