@@ -136,3 +136,33 @@ fn adopters_get_the_dev_profile_this_repository_builds_with() {
         "the [profile.dev.package.*] tables of Cargo.toml and adopt's PROFILE differ: change both"
     );
 }
+
+/// `adopt` ships xtask/src into other projects, whose release audit must pass on it: every
+/// source file carries the Apache license header.
+#[test]
+fn every_source_file_carries_the_license_header() {
+    let mut files = rust_files(&root().join("xtask/src"));
+    files.extend(rust_files(&root().join("tests")));
+    let missing: Vec<_> = files
+        .iter()
+        .filter(|path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            !text.starts_with("// Licensed to the Apache Software Foundation (ASF) under one\n")
+        })
+        .collect();
+    assert!(missing.is_empty(), "add the license header to {missing:?}");
+}
+
+#[test]
+fn this_repository_passes_its_own_license_audit() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["--repo", root().to_str().unwrap(), "license-audit", "HEAD"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
