@@ -442,10 +442,19 @@ fn release_script_includes(repo: &Utf8Path) -> Option<Setting> {
         let Some(text) = read_text(repo, &script) else {
             continue;
         };
-        if let Some(paths) = tar_inputs(&text) {
+        if let Some(mut paths) = tar_inputs(&text) {
+            // The project's license-checker configuration goes along, so that a voter's
+            // `verify` honours the same exclusions as the release manager's `package`.
+            for config in crate::archive::license::sources::CONFIG_FILES {
+                let rooted = format!("/{config}");
+                if repo.join(config).is_file() && !paths.contains(&rooted) {
+                    paths.push(rooted);
+                }
+            }
             return Some(Setting {
                 comment: format!(
-                    "only these paths go into the tarball, as in the `tar` command of {script}"
+                    "only these paths go into the tarball, as in the `tar` command of {script}, \
+                     and the license-checker configuration"
                 ),
                 key: "includes",
                 value: Some(quoted_list(&paths)),

@@ -130,6 +130,11 @@ impl Checker {
         }
     }
 
+    /// See [`Audit::add_config`].
+    pub fn add_license_config(&mut self, inner: &str, text: &[u8]) {
+        self.license.add_config(inner, text);
+    }
+
     fn finding(&mut self, rule: &'static str, path: &str, message: impl Into<String>) {
         if self.findings.len() >= MAX_FINDINGS {
             *self.dropped.entry(rule).or_default() += 1;

@@ -79,6 +79,9 @@ pub fn run(ctx: &Ctx, args: &LicenseAuditArgs) -> Result<ExitCode> {
         .map(|file| file.map(|f| f.object));
     let mut blobs = BlobReader::start(&ctx.sh, &ctx.repo, objects)?;
     let mut audit = Audit::new(&config.license_header_excludes);
+    for (path, text) in &tree.license_configs {
+        audit.add_config(path, text);
+    }
     let mut head = Vec::with_capacity(HEAD_BYTES);
     let mut whole = Vec::new();
     for file in tree.files()?.filter(not_links) {

@@ -74,6 +74,9 @@ pub struct ReleaseTree {
     pub removed: Removed,
     /// Kept manifests that refer to a crate that was left out.
     pub warnings: Vec<String>,
+    /// The project's license-checker configurations the rules left out, read from the commit:
+    /// the audit honours them although the tarball does not carry them.
+    pub license_configs: Vec<(String, Vec<u8>)>,
 }
 
 /// Reads the tree of `commit`, applies `export-ignore` and the configured excludes, and
@@ -230,9 +233,29 @@ pub fn release_tree(
         top_dir,
         removed,
         warnings: Vec::new(),
+        license_configs: Vec::new(),
     };
     tree.warnings = manifest_warnings(ctx, &tree)?;
+    tree.license_configs = left_out_license_configs(ctx, &tree)?;
     Ok(tree)
+}
+
+/// The largest license-checker configuration read from the commit.
+const MAX_LICENSE_CONFIG: usize = 1024 * 1024;
+
+fn left_out_license_configs(ctx: &Ctx, tree: &ReleaseTree) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut configs = Vec::new();
+    for path in tree.removed.paths() {
+        if !crate::archive::license::sources::is_config_file(path) {
+            continue;
+        }
+        if let Some(text) = git::text_file_at(&ctx.sh, &ctx.repo, &tree.commit, path)? {
+            if text.len() <= MAX_LICENSE_CONFIG {
+                configs.push((path.to_string(), text.into_bytes()));
+            }
+        }
+    }
+    Ok(configs)
 }
 
 /// Kept `Cargo.toml` files that name a crate the rules left out (read only when a manifest
@@ -395,6 +418,9 @@ pub fn check_archive(
     // The staged file carries the final name, so the name rules apply to it too.
     let name_findings = checks::file_name_findings(&rules, file_name);
     let mut checker = Checker::new(rules);
+    for (path, text) in &tree.license_configs {
+        checker.add_license_config(path, text);
+    }
     let mut mismatches = Vec::new();
     let digests = reader::read_archive(
         input,
@@ -583,6 +609,12 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
     let top_dir = config.top_dir_name(version)?;
     let tree = release_tree(ctx, &config, &source.commit, top_dir)?;
     tree.removed.report(&tree.warnings);
+    for (path, _) in &tree.license_configs {
+        eprintln!(
+            "warning: {path} is left out of the tarball: the license audit here honours it, but \
+             a voter's `verify` cannot; add it to includes (or remove the rule that drops it)"
+        );
+    }
     crate::steps::version_files::check_release_tree(ctx, &config, &tree, version, sign)?;
     let rules = rules(&config, version)?;
     let dir = match &args.out {

@@ -120,13 +120,19 @@ impl Declarations {
     /// Whether the file at `path` (whose first bytes, squashed, are `head`) is declared: its
     /// path, its name, one of its directories or its project is named.
     pub fn declares(&self, path: &str, head: &str) -> bool {
-        if self.lower.is_empty() {
-            return false;
-        }
-        let name = path.rsplit('/').next().unwrap_or(path);
-        if self.mentions(path, false)
-            || (name.contains('.') && name.len() >= 5 && self.mentions(name, true))
-        {
+        self.names(path)
+            || self.projects.iter().any(|project| {
+                head.contains(project.as_str())
+                    || path
+                        .split('/')
+                        .any(|part| squash(part.as_bytes()) == *project)
+            })
+            || self.bundled_copyright(head)
+    }
+
+    /// Whether the file at `path` is named: its path, its name or one of its directories.
+    fn names(&self, path: &str) -> bool {
+        if self.names_file(path) {
             return true;
         }
         let mut dir = path;
@@ -136,12 +142,18 @@ impl Declarations {
             }
             dir = parent;
         }
-        self.projects.iter().any(|project| {
-            head.contains(project.as_str())
-                || path
-                    .split('/')
-                    .any(|part| squash(part.as_bytes()) == *project)
-        }) || self.bundled_copyright(head)
+        false
+    }
+
+    /// Whether the file itself is named, by its path or its file name (a directory named in
+    /// passing is not enough to exempt a file without any license text).
+    pub fn names_file(&self, path: &str) -> bool {
+        if self.lower.is_empty() {
+            return false;
+        }
+        let name = path.rsplit('/').next().unwrap_or(path);
+        self.mentions(path, false)
+            || (name.contains('.') && name.len() >= 5 && self.mentions(name, true))
     }
 
     /// The file's copyright statement, with what follows it in its head, stands in a bundled
@@ -218,6 +230,18 @@ mod tests {
             !unnamed.declares("web/src/pages/document.ejs", &head),
             "a text LICENSE does not name declares nothing"
         );
+    }
+
+    #[test]
+    fn only_a_file_named_itself_is_declared_without_license_text() {
+        let declared = Declarations::new(&[LICENSE.as_bytes()]);
+        assert!(declared.names_file("apisix/balancer/ewma.lua"));
+        assert!(declared.names_file("pkg/gitignore/dir.go"));
+        assert!(
+            !declared.names_file("web/vendor/lib/a.js"),
+            "a directory is not the file"
+        );
+        assert!(!declared.names_file("apisix/balancer/roundrobin.lua"));
     }
 
     #[test]
