@@ -138,3 +138,68 @@ fn package_refuses_and_names_every_license_finding() {
     assert!(!text.contains("t/fixtures"), "excluded: {text}");
     assert!(list_files(&out).is_empty());
 }
+
+/// An allow-list that leaves the project's `.licenserc.yaml` out of the tarball: `package`
+/// still honours its exclusions (read from the commit), and warns that a voter's `verify`,
+/// which sees only the tarball, cannot.
+#[test]
+fn package_honours_a_license_configuration_the_tarball_leaves_out() {
+    let world = World::new();
+    let repo = world.fixture_repo("repo");
+    world.write(
+        &repo,
+        "Cargo.toml",
+        b"[workspace.metadata.asf-release]\nname = \"demo\"\nincludes = [\"/src\", \"/conf\", \"/LICENSE\", \"/NOTICE\"]\n",
+    );
+    let mime_types: String = (0..40)
+        .map(|i| format!("    text/type{i}    ext{i};\n"))
+        .collect();
+    world.write(
+        &repo,
+        "conf/mime.types",
+        format!("types {{\n{mime_types}}}\n").as_bytes(),
+    );
+    world.write(
+        &repo,
+        ".licenserc.yaml",
+        b"header:\n  license:\n    spdx-id: Apache-2.0\n  paths-ignore:\n    - 'conf/mime.types'\n",
+    );
+    world.git(&repo, &["add", "-A"]);
+    world.git(&repo, &["commit", "-q", "-m", "mime types"]);
+    let out = world.path("out");
+    let repo_arg = repo.to_str().unwrap();
+    let args = [
+        "--repo",
+        repo_arg,
+        "package",
+        "1.0.0",
+        "--ref",
+        "HEAD",
+        "--no-sign",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let packaged = world.xtask(&args);
+    assert!(packaged.status.success(), "{}", stderr(&packaged));
+    assert!(
+        stderr(&packaged).contains(".licenserc.yaml is left out of the tarball")
+            && stderr(&packaged).contains("add it to includes"),
+        "{}",
+        stderr(&packaged)
+    );
+
+    // Without the configuration in the commit the same file is a finding: the pass above
+    // came from it.
+    std::fs::remove_file(repo.join(".licenserc.yaml")).unwrap();
+    world.git(
+        &repo,
+        &["commit", "-q", "-a", "-m", "no license configuration"],
+    );
+    let refused = world.xtask(&args);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("conf/mime.types"),
+        "{}",
+        stderr(&refused)
+    );
+}
