@@ -1,0 +1,317 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! `package`: the source tarball of a version, built from the git tree of its tag, checked,
+//! hashed and signed. Artifacts appear under their final names only when every check passed.
+
+mod artifacts;
+mod check;
+mod tree;
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+
+use anyhow::{bail, Context, Result};
+use camino::Utf8Path;
+
+pub use artifacts::Artifacts;
+use artifacts::{print_summary, write_build_info, Staging};
+pub use check::rules;
+use check::{check_archive, ChannelReader, Tee};
+pub use tree::{release_tree, ReleaseTree, TreeFile, TreeKind};
+
+use crate::archive::checksum::{checksum_line, sha512_file};
+use crate::cli::PackageArgs;
+use crate::config::Config;
+use crate::plan::{self, Plan};
+use crate::tools::git;
+use crate::tools::gpg::{self, SecretKey};
+use crate::tools::Tool;
+use crate::Ctx;
+
+/// The commit to package and how it was chosen.
+struct Source {
+    reference: String,
+    commit: String,
+}
+
+fn choose_source(ctx: &Ctx, config: &Config, args: &PackageArgs) -> Result<Source> {
+    let sh = &ctx.sh;
+    git::check_repository(sh, &ctx.repo)?;
+    if let Some(reference) = &args.git_ref {
+        let commit = git::resolve_commit(sh, &ctx.repo, reference)?.with_context(|| {
+            format!("unknown ref `{reference}`: no commit, branch or tag has that name in {}; check the spelling or `git fetch --tags`", ctx.repo)
+        })?;
+        return Ok(Source {
+            reference: reference.clone(),
+            commit,
+        });
+    }
+    let tag = config.tag_name(&args.version, args.rc)?;
+    if let Some(commit) = git::tag_commit(sh, &ctx.repo, &tag)? {
+        return Ok(Source {
+            reference: tag,
+            commit,
+        });
+    }
+    if let Some(rc) = args.rc {
+        // A candidate is what its tag holds: building something else under its number would
+        // sign other sources than the ones voted on.
+        bail!(
+            "there is no tag `{tag}` for release candidate {rc} of {}: tag it first (`cargo \
+             xtask tag {} --rc {rc}`), or build another commit explicitly with --ref (like \
+             --ref HEAD)",
+            args.version,
+            args.version
+        );
+    }
+    let changes = git::uncommitted_changes(sh, &ctx.repo)?;
+    if !changes.is_empty() {
+        bail!(
+            "there is no tag `{tag}`, so the package would be built from HEAD, but the working \
+             tree has uncommitted changes that would not be in it ({}): commit or stash them, \
+             create the tag, or name the source with --ref",
+            changes.join("; ")
+        );
+    }
+    eprintln!("warning: there is no tag `{tag}`; building from HEAD (pass --ref to choose)");
+    let commit = git::resolve_commit(sh, &ctx.repo, "HEAD")?
+        .context("the repository has no commit yet: commit the sources first")?;
+    Ok(Source {
+        reference: "HEAD".into(),
+        commit,
+    })
+}
+
+pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
+    Tool::Git.require()?;
+    let sign = !args.no_sign;
+    if sign {
+        Tool::Gpg.require()?;
+    }
+    let config = ctx.config()?;
+    if let Some(rc) = args.rc {
+        config.check_rc(rc)?;
+    }
+    let version = &args.version;
+    let source = choose_source(ctx, &config, args)?;
+    let top_dir = config.top_dir_name(version)?;
+    let tree = release_tree(ctx, &config, &source.commit, top_dir)?;
+    tree.removed.report(&tree.warnings);
+    for (path, _) in &tree.license_configs {
+        eprintln!(
+            "warning: {path} is left out of the tarball: the license audit here honours it, but \
+             a voter's `verify` cannot; add it to includes (or remove the rule that drops it)"
+        );
+    }
+    crate::steps::version_files::check_release_tree(ctx, &config, &tree, version, sign)?;
+    let rules = rules(&config, version)?;
+    let dir = match &args.out {
+        Some(dir) => dir.clone(),
+        None => config.artifact_dir(version, args.rc),
+    };
+    crate::config_checks::check_out_dir(&ctx.repo, &dir)?;
+    let artifacts = Artifacts::new(&dir, &config.artifact_name(version)?);
+    let key = if sign {
+        let selector = args.key.as_deref().or(config.signing_key.as_deref());
+        Some(gpg::signing_key(&ctx.sh, selector)?)
+    } else {
+        None
+    };
+
+    let existing = artifacts.tarball.exists();
+    let mut plan = Plan::new(format!(
+        "package {} from {} ({})",
+        artifacts.file_name(),
+        source.reference,
+        &source.commit[..12.min(source.commit.len())]
+    ));
+    plan.local(format!(
+        "build {} from {} files of the git tree, mtime {}{}",
+        artifacts.tarball,
+        tree.file_count,
+        tree.mtime,
+        if existing {
+            " (compared with the existing file, which is kept when equal)"
+        } else {
+            ""
+        }
+    ));
+    plan.local("read it back and check it against the release rules and the git tree");
+    plan.local(format!("write {}", artifacts.checksum));
+    if let Some(key) = &key {
+        plan.run(gpg::detach_sign(
+            &key.fingerprint,
+            &artifacts.tarball,
+            &artifacts.signature,
+            None,
+        ));
+        plan.run(gpg::verify_cmd(
+            None,
+            &artifacts.signature,
+            &artifacts.tarball,
+        ));
+    }
+    if ctx.dry_run {
+        print!("{}", plan.render());
+        return Ok(artifacts);
+    }
+
+    let _lock = crate::lock::acquire(&dir)?;
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create the output directory {dir}"))?;
+    eprintln!(
+        "packaging {} from {} ...",
+        artifacts.file_name(),
+        source.reference
+    );
+    let staged = Staging::new(&dir, artifacts.file_name())?;
+    let file = File::create(&staged.tarball)
+        .with_context(|| format!("cannot write {}", staged.tarball))?;
+    // The archive is read back as a stranger would read it while it is being written: the
+    // compressed bytes go to the file and, through a bounded channel, to the checker.
+    let (copies, received) = std::sync::mpsc::sync_channel(16);
+    let (written, checked) = std::thread::scope(|scope| {
+        let checker = scope.spawn(|| {
+            check_archive(
+                ChannelReader::new(received),
+                artifacts.file_name(),
+                &tree,
+                rules,
+            )
+        });
+        let tee = Tee {
+            out: BufWriter::with_capacity(256 * 1024, file),
+            copies: Some(copies),
+        };
+        let written = tree.write(ctx, tee).and_then(|(mut out, digests)| {
+            out.flush().context("cannot write the tarball")?;
+            Ok(digests)
+        });
+        let checked = checker
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the archive checker stopped unexpectedly")));
+        (written, checked)
+    });
+    let digests = written?;
+    let read_back = checked?;
+    // The bytes on disk are the ones checked: hash the file itself once more.
+    if read_back.sha512 != digests.sha512 || sha512_file(&staged.tarball)? != digests.sha512 {
+        bail!("the tarball on disk differs from what was written (disk or filesystem problem): try again");
+    }
+
+    let mut keep_existing_tarball = false;
+    if existing {
+        let current = sha512_file(&artifacts.tarball)?;
+        if current == digests.sha512 {
+            keep_existing_tarball = true;
+        } else if !args.force {
+            bail!(
+                "{} already exists with other bytes (built from another commit, or by another \
+                 tool?): nothing was changed; pass --force to replace it, or use a new --rc",
+                artifacts.tarball
+            );
+        }
+    }
+
+    let checksum = checksum_line(&digests.sha512, artifacts.file_name());
+    let checksum_done = keep_existing_tarball
+        && std::fs::read_to_string(&artifacts.checksum).is_ok_and(|text| text == checksum);
+    let signature_done = match (&key, keep_existing_tarball && artifacts.signature.exists()) {
+        (Some(key), true) => {
+            match gpg::verify(&ctx.sh, None, &artifacts.signature, &artifacts.tarball) {
+                Ok(signature) if signature.primary_fingerprint == key.fingerprint => true,
+                _ if args.force => false,
+                _ => bail!(
+                    "{} exists but is not a good signature of {} by {}: pass --force to sign again",
+                    artifacts.signature,
+                    artifacts.tarball,
+                    key.fingerprint
+                ),
+            }
+        }
+        _ => false,
+    };
+    if keep_existing_tarball && checksum_done && (key.is_none() || signature_done) {
+        println!(
+            "{} is already packaged with the same bytes: nothing to do",
+            artifacts.tarball
+        );
+        print_summary(&artifacts, &digests, &read_back, key.is_some());
+        return Ok(artifacts);
+    }
+
+    std::fs::write(&staged.checksum, &checksum)
+        .with_context(|| format!("cannot write {}", staged.checksum))?;
+    if let Some(key) = &key {
+        if !signature_done {
+            sign_and_check(ctx, key, &staged.tarball, &staged.signature)?;
+        }
+    }
+    write_build_info(&staged.build_info, &source, &tree, &digests, &read_back)?;
+
+    // Everything passed: move the files into place, the tarball last so that its presence
+    // means the others are complete.
+    let moves = [
+        (&staged.checksum, &artifacts.checksum, true),
+        (
+            &staged.signature,
+            &artifacts.signature,
+            key.is_some() && !signature_done,
+        ),
+        (&staged.build_info, &artifacts.build_info, true),
+        (&staged.tarball, &artifacts.tarball, !keep_existing_tarball),
+    ];
+    for (from, to, wanted) in moves {
+        if wanted {
+            std::fs::rename(from, to).with_context(|| format!("cannot move {from} to {to}"))?;
+        }
+    }
+    println!("packaged {}", artifacts.tarball);
+    print_summary(&artifacts, &digests, &read_back, key.is_some());
+    Ok(artifacts)
+}
+
+fn sign_and_check(
+    ctx: &Ctx,
+    key: &SecretKey,
+    tarball: &Utf8Path,
+    signature: &Utf8Path,
+) -> Result<()> {
+    let sign = gpg::detach_sign(
+        &key.fingerprint,
+        tarball,
+        signature,
+        gpg::passphrase_from_env(),
+    );
+    plan::execute(&ctx.sh, &sign).context(
+        "signing failed: check that the key is unlocked (gpg-agent) or set GPG_PASSPHRASE in CI",
+    )?;
+    let checked = gpg::verify(&ctx.sh, None, signature, tarball)?;
+    if checked.primary_fingerprint != key.fingerprint {
+        bail!(
+            "the new signature was made by {}, not by the signing key {}: check gpg.conf (default-key, local-user)",
+            checked.primary_fingerprint,
+            key.fingerprint
+        );
+    }
+    eprintln!(
+        "  good signature by {} ({})",
+        checked.primary_fingerprint, checked.user_id
+    );
+    Ok(())
+}
