@@ -1,0 +1,190 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! What the world cannot show (the version and candidate in progress, kept under out-dir),
+//! and the release being worked on, chosen from the arguments, that memory and the tags.
+
+use anyhow::{bail, Context, Result};
+use camino::Utf8PathBuf;
+use serde::{Deserialize, Serialize};
+
+use crate::cli::ReleaseArgs;
+use crate::config::Config;
+use crate::tools::git;
+use crate::version::{Line, Version};
+use crate::Ctx;
+
+/// What the world cannot show: the version and candidate in progress. Kept under out-dir
+/// (git-ignored `target/` by default).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub(super) struct Memory {
+    version: Option<String>,
+    rc: Option<u32>,
+    /// The candidate whose failed vote `--next-rc` answered, so a repeated flag goes on with
+    /// the candidate it started instead of starting another.
+    failed_rc: Option<u32>,
+    pub(super) finished: bool,
+}
+
+pub(super) fn memory_path(config: &Config, line: Line) -> Utf8PathBuf {
+    config.out_dir.join(format!("release-{line}.json"))
+}
+
+pub(super) fn load_memory(config: &Config, line: Line) -> Result<Memory> {
+    let path = memory_path(config, line);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text).with_context(|| {
+            format!(
+                "{path} is damaged: delete it, the release state is read from git and svn again"
+            )
+        }),
+        Err(_) => Ok(Memory::default()),
+    }
+}
+
+pub(super) fn save_memory(config: &Config, line: Line, memory: &Memory) -> Result<()> {
+    let path = memory_path(config, line);
+    std::fs::create_dir_all(&config.out_dir)
+        .with_context(|| format!("cannot create {}", config.out_dir))?;
+    let text = serde_json::to_string_pretty(memory)? + "\n";
+    let temp = Utf8PathBuf::from(format!("{path}.partial"));
+    std::fs::write(&temp, text).with_context(|| format!("cannot write {temp}"))?;
+    std::fs::rename(&temp, &path).with_context(|| format!("cannot write {path}"))
+}
+
+/// The release being worked on: version and candidate, from the arguments, the memory and
+/// the tags.
+pub(super) struct Target {
+    pub(super) line: Line,
+    pub(super) version: Version,
+    pub(super) rc: u32,
+}
+
+/// The releases and the candidates of a line that have tags, sorted.
+struct LineTags {
+    releases: Vec<Version>,
+    candidates: Vec<(Version, u32)>,
+}
+
+fn tags_of(ctx: &Ctx, config: &Config, line: Line) -> Result<LineTags> {
+    let mut tags = LineTags {
+        releases: Vec::new(),
+        candidates: Vec::new(),
+    };
+    for tag in git::tags(&ctx.sh, &ctx.repo)? {
+        match config.parse_tag(&tag) {
+            Some((version, None)) if version.line() == line => tags.releases.push(version),
+            Some((version, Some(rc))) if version.line() == line => {
+                tags.candidates.push((version, rc))
+            }
+            _ => {}
+        }
+    }
+    tags.releases.sort();
+    tags.candidates.sort();
+    Ok(tags)
+}
+
+pub(super) fn choose_target(
+    ctx: &Ctx,
+    config: &Config,
+    args: &ReleaseArgs,
+    memory: &mut Memory,
+) -> Result<Target> {
+    let line = args.line;
+    let LineTags {
+        releases: finals,
+        candidates,
+    } = tags_of(ctx, config, line)?;
+    let remembered: Option<Version> = match (&memory.version, memory.finished) {
+        (Some(text), false) => Some(text.parse().with_context(|| {
+            format!(
+                "{} holds a bad version: delete it",
+                memory_path(config, line)
+            )
+        })?),
+        _ => None,
+    };
+    let version = match (args.version, remembered) {
+        (Some(version), _) => version,
+        (None, Some(version)) => version,
+        (None, None) => {
+            // A candidate newer than every release is in progress; else the next patch.
+            let newest_final = finals.last().copied();
+            let in_progress = candidates
+                .iter()
+                .map(|(v, _)| *v)
+                .filter(|v| newest_final.is_none_or(|f| *v > f))
+                .max();
+            match (in_progress, newest_final) {
+                (Some(version), _) => version,
+                (None, Some(last)) => Version {
+                    patch: last.patch.checked_add(1).with_context(|| {
+                        format!("{last} is the last patch number there is: give the version")
+                    })?,
+                    ..last
+                },
+                (None, None) => Version {
+                    major: line.major,
+                    minor: line.minor,
+                    patch: 0,
+                },
+            }
+        }
+    };
+    if version.line() != line {
+        bail!(
+            "version {version} is not on the line {line}: use `release {}`",
+            version.line()
+        );
+    }
+    if memory.version.as_deref() != Some(&version.to_string()) || memory.finished {
+        *memory = Memory {
+            version: Some(version.to_string()),
+            ..Memory::default()
+        };
+    }
+    let highest_rc = candidates
+        .iter()
+        .filter(|(v, _)| *v == version)
+        .map(|(_, rc)| *rc)
+        .max();
+    let rc = match (args.rc, args.next_rc) {
+        (Some(rc), _) => config.check_rc(rc)?,
+        (None, true) => match (memory.failed_rc, memory.rc) {
+            (Some(failed), Some(rc)) if Some(rc) == failed.checked_add(1) => rc,
+            _ => {
+                let Some(last) = highest_rc else {
+                    bail!("there is no candidate of {version} yet: --next-rc starts a new one after a failed vote; run `cargo xtask release {line}`");
+                };
+                let voted = config.artifact_dir(&version, Some(last)).join("vote.eml");
+                if !voted.exists() {
+                    bail!("RC{last} of {version} has not been put to a vote yet ({voted} is missing): finish it with `cargo xtask release {line}` instead of starting the next candidate");
+                }
+                let next = config.next_rc(&version, Some(last))?;
+                memory.failed_rc = Some(last);
+                next
+            }
+        },
+        (None, false) => match memory.rc.or(highest_rc) {
+            Some(rc) => rc,
+            None => config.next_rc(&version, None)?,
+        },
+    };
+    memory.rc = Some(rc);
+    Ok(Target { line, version, rc })
+}
