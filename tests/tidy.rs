@@ -70,7 +70,7 @@ fn code_is_formatted() {
 
 #[test]
 fn every_configuration_key_is_documented_in_the_readme() {
-    let config = std::fs::read_to_string(root().join("xtask/src/config.rs")).unwrap();
+    let config = std::fs::read_to_string(root().join("xtask/src/config/read.rs")).unwrap();
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let raw = &config[config.find("struct Raw {").unwrap()..];
     let raw = &raw[..raw.find('}').unwrap()];

@@ -1,0 +1,343 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! Reading the settings: finding and parsing `.asf-release.toml` or the `Cargo.toml`
+//! section, and resolving the raw keys into a checked [`Config`] with the defaults filled in.
+
+use anyhow::{bail, Context, Result};
+use camino::Utf8Path;
+use serde::Deserialize;
+
+use super::{Config, DownloadPage, KeysArea, Submodules, VersionFile, SECTION, SETTINGS_FILE};
+use crate::config_checks::{
+    check_out_dir, check_tag_patterns, check_url_without_credentials, SVN_CREDENTIALS,
+};
+use crate::version::Version;
+
+/// The settings as written in `Cargo.toml`. Defaults are filled in by [`Config::resolve`].
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct Raw {
+    name: Option<String>,
+    display_name: Option<String>,
+    tlp: Option<String>,
+    incubating: Option<bool>,
+    artifact: Option<String>,
+    top_dir: Option<String>,
+    excludes: Option<Vec<String>>,
+    includes: Option<Vec<String>>,
+    license_header_excludes: Option<Vec<String>>,
+    binary_allow: Option<Vec<String>>,
+    submodules: Option<Submodules>,
+    signing_key: Option<String>,
+    keys_area: Option<KeysArea>,
+    main_branch: Option<String>,
+    remote: Option<String>,
+    branch_pattern: Option<String>,
+    tag_pattern: Option<String>,
+    rc_tag_pattern: Option<String>,
+    first_rc: Option<u32>,
+    out_dir: Option<String>,
+    svn_dev_url: Option<String>,
+    svn_release_url: Option<String>,
+    dev_list: Option<String>,
+    announce_list: Option<String>,
+    keyserver: Option<String>,
+    keep_releases: Option<u32>,
+    keep_lines: Option<u32>,
+    github_repo: Option<String>,
+    backport_label: Option<String>,
+    backported_label: Option<String>,
+    protected_branch_template: Option<String>,
+    version_files: Option<Vec<VersionFile>>,
+    mail_from: Option<String>,
+    sendmail: Option<Vec<String>>,
+    repository_url: Option<String>,
+    release_notes_url: Option<String>,
+    download_url: Option<String>,
+    keys_url: Option<String>,
+    download_page: Option<DownloadPage>,
+}
+
+/// Reads the settings of the repository at `repo`: `.asf-release.toml` first, then the
+/// root `Cargo.toml`.
+pub fn load(repo: &Utf8Path) -> Result<Config> {
+    let settings = repo.join(SETTINGS_FILE);
+    if settings.is_file() {
+        let text = std::fs::read_to_string(&settings)
+            .with_context(|| format!("cannot read {settings}: check its permissions"))?;
+        return parse_settings_file(repo, &settings, &text);
+    }
+    let manifest = repo.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).with_context(|| {
+        format!(
+            "cannot read {manifest}: the release settings live in the repository's root \
+             Cargo.toml under {SECTION}; pass --repo <DIR> to point at the repository"
+        )
+    })?;
+    parse(repo, &manifest, &text)
+}
+
+/// The path from the manifest's top to our section; everything else in it is cargo's.
+#[derive(Deserialize)]
+struct Manifest {
+    workspace: Option<Workspace>,
+}
+
+#[derive(Deserialize)]
+struct Workspace {
+    metadata: Option<Metadata>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    #[serde(rename = "asf-release")]
+    asf_release: Option<Raw>,
+}
+
+/// Parses the text of a manifest; `manifest` names it in errors.
+pub fn parse(repo: &Utf8Path, manifest: &Utf8Path, text: &str) -> Result<Config> {
+    // Deserialising the whole file keeps line numbers, so errors point at the bad key.
+    let parsed: Manifest = toml::from_str(text).map_err(|err| {
+        let what = if toml::from_str::<toml::Table>(text).is_err() {
+            format!("{manifest} is not valid TOML")
+        } else {
+            format!("invalid {SECTION} in {manifest}")
+        };
+        anyhow::anyhow!(
+            "{what}: {}\nevery key is listed in README, \"Configuration\"",
+            err.to_string().trim_end()
+        )
+    })?;
+    let raw = parsed
+        .workspace
+        .and_then(|w| w.metadata)
+        .and_then(|m| m.asf_release);
+    let Some(raw) = raw else {
+        bail!(
+            "{manifest} has no {SECTION} section: add one with at least `name = \"<project>\"` \
+             (see README, \"Configuration\")"
+        );
+    };
+    Config::resolve(repo, raw)
+}
+
+/// Parses `.asf-release.toml`: the same keys as the Cargo.toml section, at the top level.
+pub fn parse_settings_file(repo: &Utf8Path, file: &Utf8Path, text: &str) -> Result<Config> {
+    let raw: Raw = toml::from_str(text).map_err(|err| {
+        anyhow::anyhow!(
+            "invalid settings in {file}: {}\nevery key is listed in README, \"Configuration\"",
+            err.to_string().trim_end()
+        )
+    })?;
+    Config::resolve(repo, raw)
+}
+
+fn check_name(key: &str, value: &str) -> Result<()> {
+    let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.';
+    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    let bytes = value.as_bytes();
+    let ok = bytes.iter().all(|b| allowed(*b))
+        && plain(bytes.first())
+        && plain(bytes.last())
+        && !value.contains("..");
+    if !ok {
+        bail!(
+            "invalid setting {key} = {value:?}: a plain lower-case project name is needed, \
+             like \"apisix-dashboard\": letters a-z, digits, `-` and `.` inside, starting and \
+             ending with a letter or digit, no `..`, `/` or spaces (it becomes part of file \
+             names, dist paths and URLs)"
+        );
+    }
+    Ok(())
+}
+
+fn title_case(name: &str) -> String {
+    name.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+impl Config {
+    fn resolve(repo: &Utf8Path, raw: Raw) -> Result<Config> {
+        let Some(name) = raw.name else {
+            bail!("missing setting name: add `name = \"<project>\"` under {SECTION}");
+        };
+        check_name("name", &name)?;
+        let tlp = raw
+            .tlp
+            .unwrap_or_else(|| name.split('-').next().unwrap_or(&name).to_string());
+        check_name("tlp", &tlp)?;
+        let incubating = raw.incubating.unwrap_or(false);
+        let artifact = raw.artifact.unwrap_or_else(|| {
+            if incubating {
+                "apache-{name}-{version}-incubating-src.tgz".into()
+            } else {
+                "apache-{name}-{version}-src.tgz".into()
+            }
+        });
+        if !(artifact.ends_with(".tgz") || artifact.ends_with(".tar.gz")) {
+            bail!("invalid setting artifact = {artifact:?}: the source package must end in .tgz or .tar.gz");
+        }
+        if artifact.contains('/') {
+            bail!("invalid setting artifact = {artifact:?}: a file name, without `/`");
+        }
+        let repository_url = raw
+            .repository_url
+            .unwrap_or_else(|| format!("https://github.com/apache/{name}"));
+        let download_url = raw
+            .download_url
+            .unwrap_or_else(|| format!("https://{tlp}.apache.org/downloads/"));
+        let keys_url = raw
+            .keys_url
+            .unwrap_or_else(|| format!("https://downloads.apache.org/{tlp}/KEYS"));
+        let config = Config {
+            repo: repo.to_owned(),
+            display_name: raw.display_name.unwrap_or_else(|| title_case(&name)),
+            svn_dev_url: raw
+                .svn_dev_url
+                .unwrap_or_else(|| format!("https://dist.apache.org/repos/dist/dev/{tlp}")),
+            svn_release_url: raw
+                .svn_release_url
+                .unwrap_or_else(|| format!("https://dist.apache.org/repos/dist/release/{tlp}")),
+            dev_list: raw
+                .dev_list
+                .unwrap_or_else(|| format!("dev@{tlp}.apache.org")),
+            announce_list: raw
+                .announce_list
+                .unwrap_or_else(|| "announce@apache.org".into()),
+            name,
+            tlp,
+            incubating,
+            artifact,
+            top_dir: raw.top_dir,
+            excludes: raw.excludes.unwrap_or_default(),
+            includes: raw.includes.unwrap_or_default(),
+            license_header_excludes: raw.license_header_excludes.unwrap_or_default(),
+            binary_allow: raw.binary_allow.unwrap_or_default(),
+            submodules: raw.submodules.unwrap_or_default(),
+            signing_key: raw.signing_key.filter(|key| !key.is_empty()),
+            keys_area: raw.keys_area,
+            main_branch: raw.main_branch.unwrap_or_else(|| "master".into()),
+            remote: raw.remote.unwrap_or_else(|| "origin".into()),
+            branch_pattern: raw
+                .branch_pattern
+                .unwrap_or_else(|| "v{major}.{minor}".into()),
+            tag_pattern: raw.tag_pattern.unwrap_or_else(|| "{version}".into()),
+            rc_tag_pattern: raw
+                .rc_tag_pattern
+                .unwrap_or_else(|| "{version}-rc{rc}".into()),
+            first_rc: raw.first_rc.unwrap_or(1),
+            out_dir: repo.join(raw.out_dir.as_deref().unwrap_or("target/asf-release")),
+            keyserver: raw
+                .keyserver
+                .unwrap_or_else(|| "hkps://keys.openpgp.org".into()),
+            keep_releases: raw.keep_releases.unwrap_or(1),
+            keep_lines: raw.keep_lines,
+            github_repo: raw.github_repo,
+            backport_label: raw.backport_label.unwrap_or_else(|| "need backport".into()),
+            backported_label: raw.backported_label.unwrap_or_else(|| "backported".into()),
+            protected_branch_template: raw.protected_branch_template,
+            version_files: raw.version_files.unwrap_or_default(),
+            mail_from: raw.mail_from.filter(|from| !from.is_empty()),
+            sendmail: raw
+                .sendmail
+                .unwrap_or_else(|| vec!["sendmail".into(), "-t".into(), "-oi".into()]),
+            repository_url,
+            release_notes_url: raw
+                .release_notes_url
+                .unwrap_or_else(|| "{repository}/blob/{branch}/CHANGELOG.md#{anchor}".into()),
+            download_url,
+            keys_url,
+            download_page: raw.download_page,
+        };
+        if config.keep_releases == 0 || config.keep_lines == Some(0) {
+            bail!(
+                "invalid setting keep-releases / keep-lines = 0: at least the newest release \
+                 must stay on dist/release; use 1 or more"
+            );
+        }
+        if config.first_rc > 1 {
+            bail!(
+                "invalid setting first-rc = {}: candidates are numbered from 1 (the ASF \
+                 custom, the default) or from 0; use 1 or 0",
+                config.first_rc
+            );
+        }
+        check_tag_patterns(&config.tag_pattern, &config.rc_tag_pattern)?;
+        check_out_dir(repo, &config.out_dir).context("invalid setting out-dir")?;
+        for (key, url) in [
+            ("svn-dev-url", &config.svn_dev_url),
+            ("svn-release-url", &config.svn_release_url),
+        ] {
+            check_url_without_credentials(&format!("setting {key}"), url, SVN_CREDENTIALS)?;
+        }
+        // Public addresses that go into mails and pages as they are.
+        for (key, url) in [
+            ("repository-url", &config.repository_url),
+            ("release-notes-url", &config.release_notes_url),
+            ("download-url", &config.download_url),
+            ("keys-url", &config.keys_url),
+            ("keyserver", &config.keyserver),
+        ] {
+            check_url_without_credentials(
+                &format!("setting {key}"),
+                url,
+                "write the public address",
+            )?;
+        }
+        if let Some(repo) = &config.github_repo {
+            crate::tools::github::check_repo_name(repo).context("invalid setting github-repo")?;
+        }
+        for file in &config.version_files {
+            crate::steps::version_files::compile(file)?;
+        }
+        if config
+            .sendmail
+            .first()
+            .is_none_or(|program| program.is_empty())
+        {
+            bail!("invalid setting sendmail = []: give the command and its arguments, like [\"sendmail\", \"-t\", \"-oi\"]");
+        }
+        // Fill every pattern once now, so a typo is reported before any step starts.
+        let probe = Version {
+            major: 1,
+            minor: 2,
+            patch: 3,
+        };
+        config.artifact_name(&probe)?;
+        config.top_dir_name(&probe)?;
+        config.tag_name(&probe, None)?;
+        config.tag_name(&probe, Some(1))?;
+        config.branch_name(probe.line())?;
+        crate::archive::excludes::Excludes::new(&config.excludes, "excludes")?;
+        crate::archive::excludes::Excludes::new(&config.includes, "includes")?;
+        crate::archive::excludes::Excludes::new(
+            &config.license_header_excludes,
+            "license-header-excludes",
+        )?;
+        crate::archive::excludes::Excludes::new(&config.binary_allow, "binary-allow")?;
+        Ok(config)
+    }
+}
