@@ -23,6 +23,7 @@ pub mod cli;
 pub mod config;
 pub mod config_checks;
 pub mod demo;
+pub mod exit_code;
 pub mod lock;
 pub mod plan;
 pub mod progress;

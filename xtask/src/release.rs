@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cli::ReleaseArgs;
 use crate::config::Config;
+use crate::exit_code;
 use crate::steps::package::Artifacts;
 use crate::tools::{git, svn, xtask, ToolCmd};
 use crate::version::{Line, Version};
@@ -316,10 +317,14 @@ fn choose_target(
 }
 
 /// Runs a step's process quietly and returns its exit code (for read-only checks).
-fn probe(ctx: &Ctx, args: &[String]) -> Result<i32> {
+fn probe(ctx: &Ctx, args: &[String]) -> Result<u8> {
     let cmd = xtask::step(&ctx.repo, false, args)?;
     let output = cmd.output(&ctx.sh)?;
-    Ok(output.status.code().unwrap_or(1))
+    let code = output
+        .status
+        .code()
+        .and_then(|code| u8::try_from(code).ok());
+    Ok(code.unwrap_or(1))
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -530,12 +535,12 @@ impl Flow<'_> {
                         ));
                 };
                 match probe(ctx, &self.command(step))? {
-                    0 => done(format!("the vote in {mbox} passed")),
-                    3 => blocked(format!(
+                    exit_code::SUCCESS => done(format!("the vote in {mbox} passed")),
+                    exit_code::VOTE_FAILED => blocked(format!(
                             "the vote of RC{rc} failed: fix what the -1 votes name, then start the next candidate with `cargo xtask release {} --next-rc`",
                             self.target.line
                         )),
-                    4 => blocked("the vote is still open (72 hours not over, or too few binding votes yet): rerun later with a fresh mbox".into()),
+                    exit_code::VOTE_NOT_YET => blocked("the vote is still open (72 hours not over, or too few binding votes yet): rerun later with a fresh mbox".into()),
                     _ => blocked(format!("the vote thread cannot be counted: run `cargo xtask vote tally {version} --rc {rc} --mbox {mbox}` to see why")),
                 }
             }
@@ -716,7 +721,7 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
             State::Done => continue,
             State::Blocked(why) => {
                 println!("\nstopped before {}: {why}", step.label());
-                return Ok(ExitCode::from(2));
+                return Ok(ExitCode::from(exit_code::STOPPED));
             }
             State::Todo => {}
         }
@@ -739,7 +744,7 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
                 "\nstopped before {}: it changes what others see; rerun with --yes (or answer y) to run `{command}`",
                 step.label()
             );
-            return Ok(ExitCode::from(2));
+            return Ok(ExitCode::from(exit_code::STOPPED));
         }
         println!("\n== {} ({}): {detail}", step.label(), step.phase());
         if matches!(
