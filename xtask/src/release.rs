@@ -510,7 +510,7 @@ impl Flow<'_> {
                 _ => todo("append the signing key to KEYS".into()),
             },
             StepName::Upload => {
-                let dir = format!("{version}-rc{rc}/");
+                let dir = format!("{}/", config.candidate_name(&self.target.version, self.target.rc));
                 if self.svn_has(&config.svn_dev_url, &dir)? {
                     return done(format!("{}/{dir} exists", config.svn_dev_url));
                 }

@@ -278,14 +278,6 @@ fn release_notes_url(config: &Config, version: &Version, tag: &str) -> Result<St
     .context("invalid setting release-notes-url")
 }
 
-/// `https://dist.apache.org/repos/dist/dev/<tlp>/<version>-rcN`
-pub fn rc_url(config: &Config, version: &Version, rc: u32) -> String {
-    format!(
-        "{}/{version}-rc{rc}",
-        config.svn_dev_url.trim_end_matches('/')
-    )
-}
-
 /// A mail before its template is filled: where it goes and what the template gets.
 struct Draft {
     path: Utf8PathBuf,
@@ -418,7 +410,7 @@ fn vote_values(
         ("tag", tag.clone()),
         ("commit", commit),
         ("artifact", artifact),
-        ("rc_url", rc_url(config, version, rc)),
+        ("rc_url", config.rc_url(version, rc)),
         ("sha512", checksum.trim().to_string()),
         (
             "release_notes_url",
