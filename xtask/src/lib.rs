@@ -20,6 +20,7 @@
 pub mod adopt;
 pub mod archive;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod config_checks;
 pub mod demo;

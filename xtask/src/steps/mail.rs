@@ -45,20 +45,6 @@ const RESULT_TEMPLATE: &str = super::mail_templates::RESULT;
 const ANNOUNCE_TEMPLATE: &str = super::mail_templates::ANNOUNCE;
 const DISCUSS_TEMPLATE: &str = super::mail_templates::DISCUSS;
 
-/// Seconds since the epoch: `SOURCE_DATE_EPOCH` when set (reproducible mails and tallies,
-/// tests), else the clock.
-pub fn now() -> Result<i64> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(value) if !value.is_empty() => value.trim().parse().with_context(|| {
-            format!("SOURCE_DATE_EPOCH={value} is not a number of seconds: fix or unset it")
-        }),
-        _ => Ok(std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .context("the system clock is before 1970: fix the clock")?
-            .as_secs() as i64),
-    }
-}
-
 /// `Tue, 5 Nov 2024 07:08:09 +0000`
 pub fn rfc5322_date(epoch: i64) -> String {
     mail_parser::DateTime::from_timestamp(epoch).to_rfc822()
@@ -289,7 +275,7 @@ struct Draft {
 pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let (from, sender_name) = sender(ctx, &config)?;
-    let date = now()?;
+    let date = crate::clock::now()?;
     let dev = vec![config.dev_list.clone()];
     let draft = match &args.command {
         MailCommand::Vote { version, rc } => Draft {

@@ -38,9 +38,10 @@ pub use ballot::{line_vote, Ballot, LineVote};
 pub use roster::{parse_roster, Roster};
 
 use crate::cli::TallyArgs;
+use crate::clock::now;
 use crate::config::Config;
 use crate::exit_code;
-use crate::steps::mail::{now, VOTE_HOURS};
+use crate::steps::mail::VOTE_HOURS;
 use crate::tools::git;
 use crate::untrusted::escape_short;
 use crate::version::Version;
