@@ -176,7 +176,7 @@ fn adopt_installs_the_tool_with_detected_settings_and_reruns_keep_them() {
 
     // The adopted repository works with what was detected.
     let repo = work.to_str().unwrap();
-    let doctor = world.xtask(&["--repo", repo, "doctor"]);
+    let doctor = world.xtask(&["--repo", repo, "doctor", "--offline"]);
     assert!(
         text(&doctor).contains("✓ configuration of foobar"),
         "{}",

@@ -73,25 +73,27 @@ enum Svn {
     Served,
 }
 
+/// Prepares the world; returns extra environment for the run.
+type Setup = Box<dyn Fn(&World, &Path) -> Vec<(&'static str, String)>>;
+
 struct Case {
     name: &'static str,
     svn: Svn,
-    /// Prepares the world; returns extra environment for the run.
-    setup: fn(&World, &Path) -> Vec<(&'static str, String)>,
+    setup: Setup,
     args: Vec<String>,
     needles: Vec<&'static str>,
 }
 
 fn case(
     name: &'static str,
-    setup: fn(&World, &Path) -> Vec<(&'static str, String)>,
+    setup: impl Fn(&World, &Path) -> Vec<(&'static str, String)> + 'static,
     args: &[&str],
     needles: &[&'static str],
 ) -> Case {
     Case {
         name,
         svn: Svn::None,
-        setup,
+        setup: Box::new(setup),
         args: args.iter().map(|a| a.to_string()).collect(),
         needles: needles.to_vec(),
     }
@@ -100,7 +102,7 @@ fn case(
 fn svn_case(
     name: &'static str,
     svn: Svn,
-    setup: fn(&World, &Path) -> Vec<(&'static str, String)>,
+    setup: impl Fn(&World, &Path) -> Vec<(&'static str, String)> + 'static,
     args: &[&str],
     needles: &[&'static str],
 ) -> Case {
@@ -350,7 +352,7 @@ fn catalogue() -> Vec<Case> {
         cases.push(Case {
             name: "malformed version",
             svn: Svn::None,
-            setup: nothing,
+            setup: Box::new(nothing),
             args,
             needles: vec!["invalid version", "like 2.3.0"],
         });
@@ -1071,34 +1073,43 @@ fn set_setting(world: &World, repo: &Path, key: &str, value: &str) {
     world.write(repo, "Cargo.toml", (lines.join("\n") + "\n").as_bytes());
 }
 
+/// A case whose only preparation is one setting of the release configuration.
+fn setting_case(
+    name: &'static str,
+    (key, value): (&'static str, &'static str),
+    args: &[&str],
+    needles: &[&'static str],
+) -> Case {
+    case(
+        name,
+        move |w, r| {
+            set_setting(w, r, key, value);
+            Vec::new()
+        },
+        args,
+        needles,
+    )
+}
+
 /// Settings and arguments that would have built, tagged or printed the wrong thing (issue 11,
 /// "Configuration and arguments").
 fn configuration_cases() -> Vec<Case> {
     vec![
-        case(
+        setting_case(
             "rc-tag-pattern without {rc}",
-            |w, r| {
-                set_setting(w, r, "rc-tag-pattern", "\"{version}-rc\"");
-                Vec::new()
-            },
+            ("rc-tag-pattern", "\"{version}-rc\""),
             &["package", "1.0.0", "--rc", "2", "--no-sign"],
             &["rc-tag-pattern", "must contain {rc}", "two candidates"],
         ),
-        case(
+        setting_case(
             "rc-tag-pattern without {version}",
-            |w, r| {
-                set_setting(w, r, "rc-tag-pattern", "\"rc{rc}\"");
-                Vec::new()
-            },
+            ("rc-tag-pattern", "\"rc{rc}\""),
             &["tag", "1.0.0", "--rc"],
             &["rc-tag-pattern", "must contain {version}"],
         ),
-        case(
+        setting_case(
             "tag-pattern without {version}",
-            |w, r| {
-                set_setting(w, r, "tag-pattern", "\"release\"");
-                Vec::new()
-            },
+            ("tag-pattern", "\"release\""),
             &["tag", "1.0.0"],
             &["tag-pattern", "must contain {version}"],
         ),
@@ -1108,12 +1119,9 @@ fn configuration_cases() -> Vec<Case> {
             &["package", "1.0.0", "--rc", "2", "--no-sign"],
             &["no tag `1.0.0-rc2` for release candidate 2", "--ref HEAD"],
         ),
-        case(
+        setting_case(
             "first-rc out of range",
-            |w, r| {
-                set_setting(w, r, "first-rc", "2");
-                Vec::new()
-            },
+            ("first-rc", "2"),
             &["package", "1.0.0", "--no-sign"],
             &["first-rc = 2", "use 1 or 0"],
         ),
@@ -1128,57 +1136,39 @@ fn configuration_cases() -> Vec<Case> {
             &["tag", "1.0.0", "--rc"],
             &["numbered 4294967295", "no next candidate"],
         ),
-        case(
+        setting_case(
             "name is ..",
-            |w, r| {
-                set_setting(w, r, "name", "\"..\"");
-                Vec::new()
-            },
+            ("name", "\"..\""),
             &["package", "1.0.0", "--no-sign"],
             &["name = \"..\"", "plain lower-case project name"],
         ),
-        case(
+        setting_case(
             "name with a slash",
-            |w, r| {
-                set_setting(w, r, "name", "\"demo/../x\"");
-                Vec::new()
-            },
+            ("name", "\"demo/../x\""),
             &["package", "1.0.0", "--no-sign"],
             &["plain lower-case project name", "no `..`, `/`"],
         ),
-        case(
+        setting_case(
             "name with a space and capitals",
-            |w, r| {
-                set_setting(w, r, "name", "\"Demo Project\"");
-                Vec::new()
-            },
+            ("name", "\"Demo Project\""),
             &["package", "1.0.0", "--no-sign"],
             &["plain lower-case project name"],
         ),
-        case(
+        setting_case(
             "out-dir is /",
-            |w, r| {
-                set_setting(w, r, "out-dir", "\"/\"");
-                Vec::new()
-            },
+            ("out-dir", "\"/\""),
             &["package", "1.0.0", "--no-sign"],
             &["out-dir", "file system root", "a directory of its own"],
         ),
-        case(
+        setting_case(
             "out-dir is the repository",
-            |w, r| {
-                set_setting(w, r, "out-dir", "\".\"");
-                Vec::new()
-            },
+            ("out-dir", "\".\""),
             &["package", "1.0.0", "--no-sign"],
             &["out-dir", "the repository itself"],
         ),
-        case(
+        setting_case(
             "out-dir is a parent of the repository",
-            |w, r| {
-                set_setting(w, r, "out-dir", "\"..\"");
-                Vec::new()
-            },
+            ("out-dir", "\"..\""),
             &["package", "1.0.0", "--no-sign"],
             &["out-dir", "a parent of the repository"],
         ),

@@ -49,7 +49,12 @@ fn the_default_repository_is_found_at_run_time_and_named() {
     let text = |output: &Output| stdout(output) + &stderr(output);
 
     // Started directly, from a subdirectory: the nearest directory with settings.
-    let direct = xtask_in(&world, &repo.join("src/nested"), &["doctor"], &[]);
+    let direct = xtask_in(
+        &world,
+        &repo.join("src/nested"),
+        &["doctor", "--offline"],
+        &[],
+    );
     let expected = format!("repository: {}", repo.display());
     assert!(text(&direct).contains(&expected), "{}", text(&direct));
     assert!(
@@ -65,11 +70,21 @@ fn the_default_repository_is_found_at_run_time_and_named() {
         ("CARGO_MANIFEST_DIR", manifest_dir.to_str().unwrap()),
     ];
     std::fs::create_dir_all(&manifest_dir).unwrap();
-    let by_cargo = xtask_in(&world, &repo.join("src"), &["doctor"], &cargo_env);
+    let by_cargo = xtask_in(
+        &world,
+        &repo.join("src"),
+        &["doctor", "--offline"],
+        &cargo_env,
+    );
     assert!(text(&by_cargo).contains(&expected), "{}", text(&by_cargo));
 
     // ... but not from a directory outside it.
-    let elsewhere = xtask_in(&world, world.root.path(), &["doctor"], &cargo_env);
+    let elsewhere = xtask_in(
+        &world,
+        world.root.path(),
+        &["doctor", "--offline"],
+        &cargo_env,
+    );
     assert_fails_with(&elsewhere, &["is outside it", "--repo <DIR>"]);
 }
 

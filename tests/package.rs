@@ -251,6 +251,38 @@ fn unpacked_tree_equals_git_archive_of_the_same_ref() {
     );
 }
 
+/// SOURCE_DATE_EPOCH, when set, is the tarball's mtime instead of the commit time; a value that
+/// is no number of seconds is refused by name.
+#[test]
+fn source_date_epoch_overrides_the_commit_time() {
+    let world = World::new();
+    let repo = world.fixture_repo("repo");
+    world.git(&repo, &["tag", "1.0.0-rc1"]);
+    let out = world.path("out");
+    let mut args = package_args(&repo, &out);
+    args.push("--no-sign");
+    let at = |epoch: &str| {
+        let mut command = world.command(env!("CARGO_BIN_EXE_xtask"));
+        command.env("SOURCE_DATE_EPOCH", epoch).args(&args);
+        command.output().expect("xtask starts")
+    };
+
+    let refused = at("yesterday");
+    assert_fails_with(
+        &refused,
+        &["SOURCE_DATE_EPOCH=yesterday", "fix or unset it"],
+    );
+    assert_no_artifacts(&out);
+
+    let output = at("1577836800");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let listing = world.ok(world.command("tar").args(["-tvzf"]).arg(out.join(TARBALL)));
+    assert!(
+        listing.lines().all(|l| l.contains("2020-01-01")),
+        "mtime is SOURCE_DATE_EPOCH: {listing}"
+    );
+}
+
 #[test]
 fn rerun_is_a_noop_and_other_bytes_are_never_overwritten_silently() {
     let world = World::new();

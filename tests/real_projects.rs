@@ -120,7 +120,7 @@ fn cargo_xtask_doctor(world: &World, work: &Path) -> Option<String> {
     let rustup_home = std::env::var("RUSTUP_HOME").unwrap_or(format!("{home}/.rustup"));
     let output = world
         .command("cargo")
-        .args(["xtask", "doctor"])
+        .args(["xtask", "doctor", "--offline"])
         .current_dir(work)
         .env("CARGO_HOME", cargo_home)
         .env("RUSTUP_HOME", rustup_home)
@@ -148,7 +148,7 @@ fn run_case(world: &World, archives: &Path, case: &Case) -> Vec<String> {
         return vec![format!("adopt failed: {}", all_text(&adopted))];
     }
 
-    let doctor = xtask(world, &["--repo", repo, "doctor"]);
+    let doctor = xtask(world, &["--repo", repo, "doctor", "--offline"]);
     let text = all_text(&doctor);
     let other_problems: Vec<&str> = text
         .lines()

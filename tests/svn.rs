@@ -225,6 +225,40 @@ fn upload_is_one_commit_a_rerun_is_a_no_op_and_a_different_rc_is_never_replaced(
     assert!(dist.cat(&world, &format!("dev/demo/1.0.0-rc1/{TARBALL}")) == local);
 }
 
+/// Paths on the command line are the user's, wherever the repository is: the tools run in
+/// the repository, so a relative path must be made absolute before any of them sees it.
+#[test]
+fn relative_paths_are_read_from_where_the_user_stands() {
+    let world = World::new();
+    let (dist, repo, out) = ready_to_upload(&world);
+    let elsewhere = world.path("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::rename(&out, elsewhere.join("rel")).unwrap();
+    let from_elsewhere = |args: &[&str]| {
+        let mut command = world.command(env!("CARGO_BIN_EXE_xtask"));
+        command.current_dir(&elsewhere).arg("--repo").arg(&repo);
+        command.args(args).output().expect("xtask starts")
+    };
+
+    let text = assert_ok(&from_elsewhere(&[
+        "upload", "1.0.0", "--rc", "1", "--dir", "rel",
+    ]));
+    assert!(text.contains("uploaded"), "{text}");
+    assert_eq!(dist.ls(&world, "dev/demo/1.0.0-rc1").len(), 3);
+
+    assert_ok(&from_elsewhere(&[
+        "package", "1.0.0", "--rc", "1", "--out", "again",
+    ]));
+    let signature = format!("{TARBALL}.asc");
+    for name in [TARBALL, &signature] {
+        assert!(elsewhere.join("again").join(name).is_file(), "{name}");
+        assert!(
+            !repo.join("again").exists(),
+            "nothing written in the repository"
+        );
+    }
+}
+
 #[test]
 fn damaged_local_files_and_unknown_keys_are_caught_before_upload() {
     let world = World::new();

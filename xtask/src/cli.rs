@@ -38,7 +38,7 @@ use crate::Ctx;
 pub struct Cli {
     /// The repository to release (default: the workspace `cargo xtask` ran in, else the
     /// nearest directory up from here with release settings).
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", value_parser = absolute_path)]
     pub repo: Option<Utf8PathBuf>,
     /// Print every command that would run and change nothing.
     #[arg(long, global = true)]
@@ -130,13 +130,13 @@ pub struct ReleaseArgs {
     #[arg(long)]
     pub next_rc: bool,
     /// The vote thread as an mbox, once the 72 hours are over.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = absolute_path)]
     pub mbox: Option<Utf8PathBuf>,
     /// The PMC roster (committee-info.json or a list of ids), to tell binding votes.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = absolute_path)]
     pub roster: Option<Utf8PathBuf>,
     /// A checkout of the website repository, for the download page.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = absolute_path)]
     pub website: Option<Utf8PathBuf>,
     /// Run outward-facing steps (push, svn commit, mail) without asking.
     #[arg(long)]
@@ -158,7 +158,7 @@ pub struct ReleaseArgs {
 #[derive(clap::Args, Debug)]
 pub struct DemoArgs {
     /// Where to build the world (default: target/demo of this workspace); emptied first.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = absolute_path)]
     pub dir: Option<Utf8PathBuf>,
 }
 
@@ -254,7 +254,7 @@ pub struct DistArgs {
     #[arg(long, value_parser = parse_rc)]
     pub rc: u32,
     /// Where `package` wrote the artifacts (default: out-dir/<version>-rcN).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = absolute_path)]
     pub dir: Option<Utf8PathBuf>,
     #[command(flatten)]
     pub svn: SvnArgs,
@@ -356,10 +356,10 @@ pub enum MailCommand {
         #[arg(long, value_parser = parse_rc)]
         rc: u32,
         /// The vote thread as an mbox (lists.apache.org: thread, download mbox).
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", value_parser = absolute_path)]
         mbox: Utf8PathBuf,
         /// The PMC roster: committee-info.json, or a list of Apache ids / addresses.
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", value_parser = absolute_path)]
         roster: Option<Utf8PathBuf>,
         /// The link to the vote thread (default: a lists.apache.org search for its subject).
         #[arg(long, value_name = "URL")]
@@ -391,10 +391,10 @@ pub struct TallyArgs {
     #[arg(long, value_parser = parse_rc)]
     pub rc: u32,
     /// The vote thread as an mbox (lists.apache.org: thread, download mbox).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = absolute_path)]
     pub mbox: Utf8PathBuf,
     /// The PMC roster: committee-info.json, or a list of Apache ids / addresses.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = absolute_path)]
     pub roster: Option<Utf8PathBuf>,
     /// The release manager's address: the vote opens with their [VOTE] mail (default: the
     /// configured sender, `mail-from` or git `user.email`).
@@ -413,7 +413,7 @@ pub struct DownloadPageArgs {
     #[arg(value_parser = parse_version)]
     pub version: Version,
     /// A clean checkout of the website repository.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = absolute_path)]
     pub website: Utf8PathBuf,
 }
 
@@ -429,7 +429,7 @@ pub struct PackageArgs {
     #[arg(long = "ref", value_name = "REF")]
     pub git_ref: Option<String>,
     /// Write the artifacts here (default: out-dir/<version>[-rcN] of the configuration).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_parser = absolute_path)]
     pub out: Option<Utf8PathBuf>,
     /// Do not sign (a check of the tarball alone, for CI on every change).
     #[arg(long)]
@@ -462,11 +462,11 @@ pub struct VerifyArgs {
     pub rc: u32,
     /// Where the candidate is: an SVN URL of its directory, or a local directory (default:
     /// <svn-dev-url>/<version>-rc<N>).
-    #[arg(long, value_name = "URL|DIR")]
+    #[arg(long, value_name = "URL|DIR", value_parser = url_or_absolute_path)]
     pub from: Option<String>,
     /// The KEYS to check the signature with: an SVN URL or a file (default: the published
     /// <svn-release-url>/KEYS; never one inside the candidate).
-    #[arg(long, value_name = "URL|FILE")]
+    #[arg(long, value_name = "URL|FILE", value_parser = url_or_absolute_path)]
     pub keys: Option<String>,
     /// Also rebuild the tarball from the candidate's tag and compare it with the candidate.
     #[arg(long)]
@@ -490,20 +490,21 @@ fn parse_line(text: &str) -> Result<Line> {
     text.parse()
 }
 
-/// The steps run in the repository; paths given relative to where the user stands are made
-/// absolute first.
-fn absolute_paths(mut args: ReleaseArgs) -> Result<ReleaseArgs> {
+/// A path from the command line, made absolute against the user's directory once, here: the
+/// steps run their tools in the repository (`--repo`), not where the user stands.
+pub(crate) fn absolute_path(text: &str) -> Result<Utf8PathBuf> {
     let here = Utf8PathBuf::try_from(std::env::current_dir()?)
         .context("the current directory is not UTF-8")?;
-    for path in [&mut args.mbox, &mut args.roster, &mut args.website]
-        .into_iter()
-        .flatten()
-    {
-        if path.is_relative() {
-            *path = here.join(&*path);
-        }
+    Ok(here.join(text))
+}
+
+/// An SVN URL as given, or a local path made absolute like [`absolute_path`].
+fn url_or_absolute_path(text: &str) -> Result<String> {
+    if crate::steps::verify::is_url(text) {
+        Ok(text.to_string())
+    } else {
+        Ok(absolute_path(text)?.into_string())
     }
-    Ok(args)
 }
 
 /// The repository a command acts on without `--repo`, found at run time: the workspace
@@ -596,10 +597,8 @@ pub fn main() -> Result<ExitCode> {
         Command::Mail(args) => steps::mail::run(&ctx, &args),
         Command::Vote(VoteCommand::Tally(args)) => steps::vote::run_tally(&ctx, &args),
         Command::DownloadPage(args) => steps::download_page::run(&ctx, &args),
-        Command::Release(args) => crate::release::run(&ctx, &absolute_paths(args)?),
-        Command::Status { release, json } => {
-            crate::release::status(&ctx, &absolute_paths(release)?, json)
-        }
+        Command::Release(args) => crate::release::run(&ctx, &args),
+        Command::Status { release, json } => crate::release::status(&ctx, &release, json),
         Command::Demo(args) => crate::demo::run(&ctx, &args),
         Command::Adopt(args) => crate::adopt::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
     }

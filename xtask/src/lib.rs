@@ -20,9 +20,11 @@
 pub mod adopt;
 pub mod archive;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod config_checks;
 pub mod demo;
+pub mod exit_code;
 pub mod lock;
 pub mod plan;
 pub mod progress;

@@ -208,7 +208,7 @@ impl Config {
     /// Where the artifacts of one version (and candidate) are written.
     pub fn artifact_dir(&self, version: &Version, rc: Option<u32>) -> Utf8PathBuf {
         match rc {
-            Some(rc) => self.out_dir.join(format!("{version}-rc{rc}")),
+            Some(rc) => self.out_dir.join(self.candidate_name(version, rc)),
             None => self.out_dir.join(version.to_string()),
         }
     }
@@ -254,11 +254,17 @@ impl Config {
         format!("{}/KEYS", self.svn_release_url.trim_end_matches('/'))
     }
 
+    /// The name of a candidate's directory, on dist/dev and under out-dir: `<version>-rcN`.
+    pub fn candidate_name(&self, version: &Version, rc: u32) -> String {
+        format!("{version}-rc{rc}")
+    }
+
     /// Where a candidate is uploaded: `<svn-dev-url>/<version>-rcN`.
     pub fn rc_url(&self, version: &Version, rc: u32) -> String {
         format!(
-            "{}/{version}-rc{rc}",
-            self.svn_dev_url.trim_end_matches('/')
+            "{}/{}",
+            self.svn_dev_url.trim_end_matches('/'),
+            self.candidate_name(version, rc)
         )
     }
 

@@ -33,6 +33,7 @@ use serde::Serialize;
 
 use crate::cli::ReleaseArgs;
 use crate::config::Config;
+use crate::exit_code;
 use crate::tools::{xtask, ToolCmd};
 use crate::Ctx;
 
@@ -284,7 +285,7 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
             State::Done => continue,
             State::Blocked(why) => {
                 println!("\nstopped before {}: {why}", step.label());
-                return Ok(ExitCode::from(2));
+                return Ok(ExitCode::from(exit_code::STOPPED));
             }
             State::Todo => {}
         }
@@ -307,7 +308,7 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
                 "\nstopped before {}: it changes what others see; rerun with --yes (or answer y) to run `{command}`",
                 step.label()
             );
-            return Ok(ExitCode::from(2));
+            return Ok(ExitCode::from(exit_code::STOPPED));
         }
         println!("\n== {} ({}): {detail}", step.label(), step.phase());
         if matches!(

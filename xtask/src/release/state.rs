@@ -25,15 +25,20 @@ use super::memory::Target;
 use super::{State, StepName, StepStatus};
 use crate::cli::ReleaseArgs;
 use crate::config::Config;
+use crate::exit_code;
 use crate::steps::package::Artifacts;
 use crate::tools::{git, svn, xtask};
 use crate::Ctx;
 
 /// Runs a step's process quietly and returns its exit code (for read-only checks).
-fn probe(ctx: &Ctx, args: &[String]) -> Result<i32> {
+fn probe(ctx: &Ctx, args: &[String]) -> Result<u8> {
     let cmd = xtask::step(&ctx.repo, false, args)?;
     let output = cmd.output(&ctx.sh)?;
-    Ok(output.status.code().unwrap_or(1))
+    let code = output
+        .status
+        .code()
+        .and_then(|code| u8::try_from(code).ok());
+    Ok(code.unwrap_or(1))
 }
 
 pub(super) fn strings(items: &[&str]) -> Vec<String> {
@@ -219,7 +224,7 @@ impl Flow<'_> {
                 _ => todo("append the signing key to KEYS".into()),
             },
             StepName::Upload => {
-                let dir = format!("{version}-rc{rc}/");
+                let dir = format!("{}/", config.candidate_name(&self.target.version, self.target.rc));
                 if self.svn_has(&config.svn_dev_url, &dir)? {
                     return done(format!("{}/{dir} exists", config.svn_dev_url));
                 }
@@ -244,12 +249,12 @@ impl Flow<'_> {
                         ));
                 };
                 match probe(ctx, &self.command(step))? {
-                    0 => done(format!("the vote in {mbox} passed")),
-                    3 => blocked(format!(
+                    exit_code::SUCCESS => done(format!("the vote in {mbox} passed")),
+                    exit_code::VOTE_FAILED => blocked(format!(
                             "the vote of RC{rc} failed: fix what the -1 votes name, then start the next candidate with `cargo xtask release {} --next-rc`",
                             self.target.line
                         )),
-                    4 => blocked("the vote is still open (72 hours not over, or too few binding votes yet): rerun later with a fresh mbox".into()),
+                    exit_code::VOTE_NOT_YET => blocked("the vote is still open (72 hours not over, or too few binding votes yet): rerun later with a fresh mbox".into()),
                     _ => blocked(format!("the vote thread cannot be counted: run `cargo xtask vote tally {version} --rc {rc} --mbox {mbox}` to see why")),
                 }
             }

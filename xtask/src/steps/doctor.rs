@@ -128,13 +128,6 @@ fn keyring_name() -> String {
     }
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
-
 /// The set-up steps the usable key still misses, each with the command that does it.
 fn key_set_up_problems(
     ctx: &Ctx,
@@ -149,7 +142,9 @@ fn key_set_up_problems(
     }
     if let Some(expires) = key.expires {
         // Rounded up: a key set to expire in 10 days says 10 for the whole first day.
-        let days = expires.saturating_sub(now()).div_ceil(86_400);
+        let days = expires
+            .saturating_sub(crate::clock::system_now())
+            .div_ceil(86_400);
         if days < EXPIRY_WARNING_DAYS {
             problems.push(format!(
                 "key {fpr} expires in {days} day(s), before a vote and its promotion are over: \

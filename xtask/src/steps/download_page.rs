@@ -24,9 +24,9 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 
 use crate::cli::DownloadPageArgs;
+use crate::clock::now;
 use crate::config::{Config, DownloadPage, SECTION};
 use crate::plan::{self, Plan};
-use crate::steps::mail::now;
 use crate::tools::{git, Tool};
 use crate::version::Version;
 use crate::Ctx;

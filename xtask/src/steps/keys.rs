@@ -117,19 +117,15 @@ pub fn fingerprints_in(sh: &Shell, keys: &[u8]) -> Result<Vec<String>> {
     gpg::keys_in_file(sh, path)
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
-
 /// What is wrong with the key itself (problems) and what merely deserves attention (warnings).
 pub(crate) fn key_findings(key: &SecretKey) -> (Vec<String>, Vec<String>) {
     let fpr = &key.fingerprint;
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
-    let expired = key.validity == "e" || key.expires.is_some_and(|at| at <= now());
+    let expired = key.validity == "e"
+        || key
+            .expires
+            .is_some_and(|at| at <= crate::clock::system_now());
     if key.validity == "r" {
         problems.push(format!(
             "key {fpr} is revoked: create a new key (RSA 4096 or ed25519) and add it to KEYS"

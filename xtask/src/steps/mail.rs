@@ -45,20 +45,6 @@ const RESULT_TEMPLATE: &str = super::mail_templates::RESULT;
 const ANNOUNCE_TEMPLATE: &str = super::mail_templates::ANNOUNCE;
 const DISCUSS_TEMPLATE: &str = super::mail_templates::DISCUSS;
 
-/// Seconds since the epoch: `SOURCE_DATE_EPOCH` when set (reproducible mails and tallies,
-/// tests), else the clock.
-pub fn now() -> Result<i64> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(value) if !value.is_empty() => value.trim().parse().with_context(|| {
-            format!("SOURCE_DATE_EPOCH={value} is not a number of seconds: fix or unset it")
-        }),
-        _ => Ok(std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .context("the system clock is before 1970: fix the clock")?
-            .as_secs() as i64),
-    }
-}
-
 /// `Tue, 5 Nov 2024 07:08:09 +0000`
 pub fn rfc5322_date(epoch: i64) -> String {
     mail_parser::DateTime::from_timestamp(epoch).to_rfc822()
@@ -278,14 +264,6 @@ fn release_notes_url(config: &Config, version: &Version, tag: &str) -> Result<St
     .context("invalid setting release-notes-url")
 }
 
-/// `https://dist.apache.org/repos/dist/dev/<tlp>/<version>-rcN`
-pub fn rc_url(config: &Config, version: &Version, rc: u32) -> String {
-    format!(
-        "{}/{version}-rc{rc}",
-        config.svn_dev_url.trim_end_matches('/')
-    )
-}
-
 /// A mail before its template is filled: where it goes and what the template gets.
 struct Draft {
     path: Utf8PathBuf,
@@ -297,7 +275,7 @@ struct Draft {
 pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let (from, sender_name) = sender(ctx, &config)?;
-    let date = now()?;
+    let date = crate::clock::now()?;
     let dev = vec![config.dev_list.clone()];
     let draft = match &args.command {
         MailCommand::Vote { version, rc } => Draft {
@@ -418,7 +396,7 @@ fn vote_values(
         ("tag", tag.clone()),
         ("commit", commit),
         ("artifact", artifact),
-        ("rc_url", rc_url(config, version, rc)),
+        ("rc_url", config.rc_url(version, rc)),
         ("sha512", checksum.trim().to_string()),
         (
             "release_notes_url",

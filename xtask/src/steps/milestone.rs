@@ -27,7 +27,7 @@ use crate::plan::Plan;
 use crate::tools::git;
 use crate::tools::github::{encode, Access, GitHub, Issue, Milestone};
 use crate::untrusted::escape_str;
-use crate::version::{fill, Line, Version};
+use crate::version::{Line, Version};
 use crate::Ctx;
 
 fn find(github: &GitHub, line: Line) -> Result<Option<Milestone>> {
@@ -73,24 +73,13 @@ pub fn create(ctx: &Ctx, line: Line) -> Result<()> {
 }
 
 /// The released versions among the tags, by the tag pattern.
-fn released(config: &Config, tags: &[String]) -> Result<Vec<(Version, String)>> {
-    let marker = "\u{0}";
-    let pattern = fill(
-        &config.tag_pattern,
-        &[
-            ("name", &config.name),
-            ("tlp", &config.tlp),
-            ("version", marker),
-        ],
-    )?;
-    let (prefix, suffix) = pattern.split_once(marker).unwrap_or((&pattern, ""));
-    Ok(tags
-        .iter()
-        .filter_map(|tag| {
-            let version = tag.strip_prefix(prefix)?.strip_suffix(suffix)?;
-            Some((version.parse().ok()?, tag.clone()))
+fn released(config: &Config, tags: &[String]) -> Vec<(Version, String)> {
+    tags.iter()
+        .filter_map(|tag| match config.parse_tag(tag)? {
+            (version, None) => Some((version, tag.clone())),
+            (_, Some(_)) => None,
         })
-        .collect())
+        .collect()
 }
 
 fn show(items: &[&Issue]) {
@@ -134,7 +123,7 @@ pub fn status(ctx: &Ctx, line: Line, allow_open: bool) -> Result<ExitCode> {
         patch: 0,
     };
     let tags = git::tags(&ctx.sh, &ctx.repo)?;
-    let previous = released(&config, &tags)?
+    let previous = released(&config, &tags)
         .into_iter()
         .filter(|(version, _)| *version < first)
         .max();

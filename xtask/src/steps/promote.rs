@@ -159,8 +159,9 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
         )
     })?;
     let message = format!(
-        "Release {} {version}: move {version}-rc{rc} from dev after the passed vote",
-        config.display_name
+        "Release {} {version}: move {} from dev after the passed vote",
+        config.display_name,
+        config.candidate_name(version, rc)
     );
     let commit = svn::commit(&creds, &message, Some(revision), &changes);
     let mut plan = Plan::new(format!("promote {version} RC{rc} to {release_url}"));

@@ -166,7 +166,7 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
             differences.join("; ")
         );
     }
-    let dir_name = format!("{version}-rc{rc}/");
+    let dir_name = format!("{}/", config.candidate_name(version, rc));
     if listing.contains(&dir_name) {
         let differences = remote_differences(ctx, &creds, &rc_url, &artifacts)?;
         if differences.is_empty() {

@@ -155,7 +155,7 @@ impl GitHubStandIn {
             base: url.clone(),
             repo: repo.to_string(),
             page_cap: page.clamp(1, 100),
-            started: crate::tools::github::now_epoch(),
+            started: crate::clock::system_now(),
         };
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {

@@ -265,7 +265,7 @@ impl Server {
     }
 
     fn rate_limited(&self, limit: RateLimit) -> Answer {
-        let reset = crate::tools::github::now_epoch() + 3600;
+        let reset = crate::clock::system_now() + 3600;
         let mut headers = vec![
             ("x-ratelimit-limit".to_string(), "5000".to_string()),
             ("x-ratelimit-resource".to_string(), "core".to_string()),
@@ -275,7 +275,7 @@ impl Server {
                 headers.push(("x-ratelimit-remaining".into(), "0".into()));
                 headers.push((
                     "x-ratelimit-reset".into(),
-                    (crate::tools::github::now_epoch() + reset_in).to_string(),
+                    (crate::clock::system_now() + reset_in).to_string(),
                 ));
                 (403, "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID 0000:0000.")
             }

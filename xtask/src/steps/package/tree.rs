@@ -209,11 +209,11 @@ pub fn release_tree(
         return Err(refused);
     }
     let file_count = kept.finish()?;
-    let mtime = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(value) if !value.is_empty() => value.trim().parse().with_context(|| {
-            format!("SOURCE_DATE_EPOCH={value} is not a number of seconds: fix or unset it")
+    let mtime = match crate::clock::source_date_epoch()? {
+        Some(epoch) => u64::try_from(epoch).with_context(|| {
+            format!("SOURCE_DATE_EPOCH={epoch} is before 1970: fix or unset it")
         })?,
-        _ => git::commit_time(sh, repo, commit)?,
+        None => git::commit_time(sh, repo, commit)?,
     };
     let mut tree = ReleaseTree {
         commit: commit.to_string(),

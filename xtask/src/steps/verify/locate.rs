@@ -62,24 +62,15 @@ impl fmt::Display for Location {
     }
 }
 
-fn is_url(text: &str) -> bool {
+pub fn is_url(text: &str) -> bool {
     text.contains("://")
-}
-
-/// Paths given on the command line are relative to where the user ran the command (the shell
-/// the tools run in works in the repository).
-fn absolute(path: &str) -> Result<Utf8PathBuf> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let cwd = Utf8PathBuf::from_path_buf(cwd)
-        .map_err(|p| anyhow::anyhow!("the current directory {} is not UTF-8", p.display()))?;
-    Ok(cwd.join(path))
 }
 
 pub fn candidate_location(config: &Config, args: &VerifyArgs) -> Result<Location> {
     match &args.from {
         Some(url) if is_url(url) => Ok(Location::Svn(url.trim_end_matches('/').to_string())),
         Some(dir) => {
-            let dir = absolute(dir)?;
+            let dir = Utf8PathBuf::from(dir);
             if !dir.is_dir() {
                 bail!(
                     "--from {dir}: no such directory; give the directory holding the \
@@ -106,7 +97,7 @@ pub fn keys_location(config: &Config, args: &VerifyArgs, candidate: &Location) -
         }
         (Some(url), _) if is_url(url) => Ok(Location::Svn(url.clone())),
         (Some(file), _) => {
-            let file = absolute(file)?;
+            let file = Utf8PathBuf::from(file);
             if !file.is_file() {
                 bail!("--keys {file}: no such file; give the project's KEYS file or its URL");
             }

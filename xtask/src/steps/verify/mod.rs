@@ -32,6 +32,8 @@ mod locate;
 mod rebuild;
 mod report;
 
+pub use locate::is_url;
+
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};

@@ -38,17 +38,14 @@ pub use ballot::{line_vote, Ballot, LineVote};
 pub use roster::{parse_roster, Roster};
 
 use crate::cli::TallyArgs;
+use crate::clock::now;
 use crate::config::Config;
-use crate::steps::mail::{now, VOTE_HOURS};
+use crate::exit_code;
+use crate::steps::mail::VOTE_HOURS;
 use crate::tools::git;
 use crate::untrusted::escape_short;
 use crate::version::Version;
 use crate::Ctx;
-
-/// Exit codes of `vote tally`, for scripts.
-pub const EXIT_PASSED: u8 = 0;
-pub const EXIT_FAILED: u8 = 3;
-pub const EXIT_NOT_YET: u8 = 4;
 
 /// Characters of a voter's name shown in a report or a RESULT mail.
 const MAX_NAME_CHARS: usize = 60;
@@ -459,9 +456,9 @@ pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
         print!("{}", report::text(&tally, args.verbose));
     }
     Ok(ExitCode::from(match tally.outcome() {
-        Outcome::Passed => EXIT_PASSED,
-        Outcome::Failed => EXIT_FAILED,
-        Outcome::NotYet => EXIT_NOT_YET,
+        Outcome::Passed => exit_code::SUCCESS,
+        Outcome::Failed => exit_code::VOTE_FAILED,
+        Outcome::NotYet => exit_code::VOTE_NOT_YET,
         Outcome::Undecided => bail!(
             "no --roster: the vote cannot be decided without the PMC roster; rerun with \
              --roster committee-info.json (or a list of the PMC's Apache ids)"

@@ -26,7 +26,7 @@ mod http;
 mod rate;
 mod request;
 
-pub use rate::{now_epoch, MAX_WAIT_VAR, WRITE_INTERVAL_VAR};
+pub use rate::{MAX_WAIT_VAR, WRITE_INTERVAL_VAR};
 
 use std::cell::Cell;
 

@@ -20,7 +20,7 @@
 //! else a minute, doubled on every further retry. Writes are paced so that a long run of
 //! them (a 150-PR relabel) stays below the secondary limit on content-creating requests.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
@@ -89,13 +89,6 @@ impl Pacer {
     }
 }
 
-pub fn now_epoch() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 /// A rate-limit answer: how long GitHub asks us to wait, and why.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Limited {
@@ -146,7 +139,7 @@ pub fn limited(response: &Response, message: &str, now: u64, retry: u32) -> Opti
 /// Waits `wait` with a visible countdown (a bar on a terminal, a line in logs).
 pub fn wait_visibly(wait: Duration, what: &str, retry: u32) {
     let seconds = wait.as_secs();
-    let until = clock(now_epoch() + seconds);
+    let until = clock(crate::clock::system_now() + seconds);
     eprintln!(
         "  GitHub's rate limit on {what}: waiting {seconds} s, until {until}, then retrying \
          ({retry} of {MAX_RETRIES})"
@@ -173,7 +166,7 @@ pub fn clock(epoch: u64) -> String {
         Some(zone) => format!("{text} {zone}"),
         None => format!("{text} local time"),
     };
-    match local(now_epoch()) {
+    match local(crate::clock::system_now()) {
         Some(today) if today.date == then.date => with_zone(time),
         _ => with_zone(format!("{} {time}", then.date)),
     }
@@ -297,7 +290,7 @@ mod tests {
 
     #[test]
     fn clock_times_are_local() {
-        let now = now_epoch();
+        let now = crate::clock::system_now();
         let shown = clock(now);
         assert!(shown.len() >= 8 && shown.as_bytes()[2] == b':', "{shown}");
     }

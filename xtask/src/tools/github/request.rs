@@ -116,7 +116,8 @@ impl GitHub {
                 .ok()
                 .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
                 .unwrap_or_default();
-            let Some(limited) = rate::limited(&response, &message, rate::now_epoch(), retries)
+            let Some(limited) =
+                rate::limited(&response, &message, crate::clock::system_now(), retries)
             else {
                 return Ok(response);
             };
@@ -127,7 +128,7 @@ impl GitHub {
                 rate::wait_visibly(limited.wait, &what, retries);
                 continue;
             }
-            let until = rate::clock(rate::now_epoch() + limited.wait.as_secs());
+            let until = rate::clock(crate::clock::system_now() + limited.wait.as_secs());
             let why = match (too_long, retry_safe) {
                 (Err(err), _) => format!("{err}"),
                 (Ok(()), false) => "this write is not safe to repeat automatically".to_string(),
