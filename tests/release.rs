@@ -175,6 +175,16 @@ fn the_demo_command_runs_the_whole_flow() {
     ] {
         assert!(printed.contains(needle), "{needle:?} in:\n{printed}");
     }
+    // The closing `status` (no mbox, no roster) reads the finished release from the world:
+    // every step done, and the patch release next (issue 12: it said the vote had failed).
+    let closing = &printed[printed.rfind("release 1.0 of").unwrap()..];
+    assert!(
+        closing.contains("vote            tally          done     the vote passed")
+            && closing.contains("1.0.0 is released and announced: nothing to do")
+            && closing.contains("next: the patch release 1.0.1"),
+        "{closing}"
+    );
+    assert!(!closing.contains("blocked"), "{closing}");
     let dist = format!("file://{}", dir.join("svn").display());
     let listing = world.ok(world.command("svn").args(["ls", "-R", &dist]));
     assert_eq!(

@@ -188,10 +188,17 @@ fn render(target: &Target, config: &Config, statuses: &[StepStatus]) -> Result<S
         ));
     }
     match next.map(|i| &statuses[i]) {
-        None => out.push_str(&format!(
-            "{} is released and announced: nothing to do\n",
-            target.version
-        )),
+        None => {
+            let next_patch = crate::version::Version {
+                patch: target.version.patch.saturating_add(1),
+                ..target.version
+            };
+            out.push_str(&format!(
+                "{} is released and announced: nothing to do\nnext: the patch release \
+                 {next_patch} with backported fixes, `cargo xtask release {}` when it is due\n",
+                target.version, target.line
+            ))
+        }
         Some(StepStatus {
             state: State::Blocked(why),
             ..

@@ -242,6 +242,14 @@ impl Flow<'_> {
                 }
             }
             StepName::Tally => {
+                // A version in dist/release was voted on and passed: no thread is needed to
+                // know it, and none may be given to a later `status`.
+                if self.svn_has(&config.svn_release_url, &format!("{version}/"))? {
+                    return done(format!(
+                        "the vote passed: {version} is in {}",
+                        config.svn_release_url
+                    ));
+                }
                 let Some(mbox) = &self.args.mbox else {
                     return blocked(format!(
                             "the vote runs for at least 72 hours: then download the thread as an mbox from lists.apache.org and run `cargo xtask release {} --mbox <FILE> [--roster committee-info.json]`",
