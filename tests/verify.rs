@@ -89,31 +89,8 @@ fn a_good_candidate_passes_with_a_checklist_json_and_vote_text() {
 fn a_good_candidate_passes_from_svn_and_a_missing_one_is_a_clear_error() {
     let setup = setup();
     let world = &setup.world;
-    let svn_repo = world.path("svnrepo");
-    world.ok(world.command("svnadmin").arg("create").arg(&svn_repo));
-    let url = format!("file://{}", svn_repo.display());
-    let layout = world.path("layout");
-    let rc_dir = layout.join("dev/demo/1.0.0-rc1");
-    std::fs::create_dir_all(&rc_dir).unwrap();
-    for file in list_files(&setup.candidate) {
-        std::fs::copy(setup.candidate.join(&file), rc_dir.join(&file)).unwrap();
-    }
-    std::fs::create_dir_all(layout.join("release/demo")).unwrap();
-    std::fs::copy(&setup.keys, layout.join("release/demo/KEYS")).unwrap();
-    world.ok(world
-        .command("svn")
-        .args(["import", "-q", "-m", "dist"])
-        .arg(&layout)
-        .arg(&url));
-
-    // The dist URLs come from the configuration (working tree only, the tag is unchanged).
-    let manifest = std::fs::read_to_string(setup.repo.join("Cargo.toml")).unwrap();
-    world.write(
-        &setup.repo,
-        "Cargo.toml",
-        format!("{manifest}svn-dev-url = \"{url}/dev/demo\"\nsvn-release-url = \"{url}/release/demo\"\n")
-            .as_bytes(),
-    );
+    // The dist URLs come from the configuration.
+    let url = setup.publish_dist(true);
     let repo = setup.repo.to_str().unwrap();
     let output = world.xtask(&["--repo", repo, "verify", "1.0.0", "--rc", "1", "--rebuild"]);
     assert_passes(&output);

@@ -35,25 +35,7 @@ use sha2::Digest;
 /// The published KEYS of the project (the real release manager's key) in a file:// SVN
 /// repository, configured as svn-release-url.
 fn publish_keys(setup: &Setup) -> String {
-    let world = &setup.world;
-    let svn_repo = world.path("svnrepo");
-    world.ok(world.command("svnadmin").arg("create").arg(&svn_repo));
-    let url = format!("file://{}", svn_repo.display());
-    let layout = world.path("layout");
-    std::fs::create_dir_all(layout.join("release/demo")).unwrap();
-    std::fs::copy(&setup.keys, layout.join("release/demo/KEYS")).unwrap();
-    world.ok(world
-        .command("svn")
-        .args(["import", "-q", "-m", "dist"])
-        .arg(&layout)
-        .arg(&url));
-    let manifest = std::fs::read_to_string(setup.repo.join("Cargo.toml")).unwrap();
-    world.write(
-        &setup.repo,
-        "Cargo.toml",
-        format!("{manifest}svn-release-url = \"{url}/release/demo\"\n").as_bytes(),
-    );
-    format!("{url}/release/demo/KEYS")
+    format!("{}/release/demo/KEYS", setup.publish_dist(false))
 }
 
 fn verify_without_keys(setup: &Setup, from: &Path) -> Output {

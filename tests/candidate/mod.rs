@@ -72,6 +72,42 @@ pub fn package(world: &World, repo: &Path, out: &Path, extra: &[&str]) {
 }
 
 impl Setup {
+    /// A file:// SVN repository laid out like dist.apache.org: the published KEYS (the real
+    /// release manager's key) in `release/demo` and, with `with_candidate`, the candidate in
+    /// `dev/demo/1.0.0-rc1`; the repository's settings (working tree only, the tag is
+    /// unchanged) point at it. Returns the repository's URL.
+    pub fn publish_dist(&self, with_candidate: bool) -> String {
+        let world = &self.world;
+        let svn_repo = world.path("svnrepo");
+        world.ok(world.command("svnadmin").arg("create").arg(&svn_repo));
+        let url = format!("file://{}", svn_repo.display());
+        let layout = world.path("layout");
+        if with_candidate {
+            let rc_dir = layout.join("dev/demo/1.0.0-rc1");
+            std::fs::create_dir_all(&rc_dir).unwrap();
+            for file in list_files(&self.candidate) {
+                std::fs::copy(self.candidate.join(&file), rc_dir.join(&file)).unwrap();
+            }
+        }
+        std::fs::create_dir_all(layout.join("release/demo")).unwrap();
+        std::fs::copy(&self.keys, layout.join("release/demo/KEYS")).unwrap();
+        world.ok(world
+            .command("svn")
+            .args(["import", "-q", "-m", "dist"])
+            .arg(&layout)
+            .arg(&url));
+        let manifest = std::fs::read_to_string(self.repo.join("Cargo.toml")).unwrap();
+        world.write(
+            &self.repo,
+            "Cargo.toml",
+            format!(
+                "{manifest}svn-dev-url = \"{url}/dev/demo\"\nsvn-release-url = \"{url}/release/demo\"\n"
+            )
+            .as_bytes(),
+        );
+        url
+    }
+
     pub fn verify_from(&self, from: &Path, extra: &[&str]) -> Output {
         let mut args = vec![
             "--repo",
