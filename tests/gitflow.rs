@@ -450,22 +450,25 @@ fn tags_are_signed_verified_pushed_and_never_moved() {
     );
     p.git(&["reset", "-q", "--hard", &second]);
 
-    // A commit that is not published is not tagged.
-    assert_fails_with(
-        &p.xtask(&["tag", "2.3.0", "--rc"]),
-        &["is on no branch of remote `origin`", "push"],
-    );
-    p.git(&["push", "-q", "origin", "v2.3"]);
-
     // A tag is never moved.
     assert_fails_with(
         &p.xtask(&["tag", "2.3.0", "--rc", "1"]),
         &["tag 2.3.0-rc1 exists already", "never moved"],
     );
 
+    // The release branch a candidate is made on is published first: voters find the tagged
+    // commit on it (the step does this itself, so CI and `release` take one path).
+    let dry = p.ok(&["--dry-run", "tag", "2.3.0", "--rc"]);
+    assert!(dry.contains("push --quiet origin v2.3"), "{dry}");
+    assert_ne!(
+        p.origin(&["rev-parse", "v2.3"]),
+        second,
+        "a dry run pushes nothing"
+    );
     let out = p.ok(&["tag", "2.3.0", "--rc"]);
     assert!(out.contains("2.3.0-rc2"), "{out}");
     assert_eq!(p.origin(&["rev-parse", "2.3.0-rc2^{commit}"]), second);
+    assert_eq!(p.origin(&["rev-parse", "v2.3"]), second);
 
     // The release tag goes on the commit of the last candidate, wherever HEAD is.
     p.commit_file("k.txt", "after the vote\n", "Later work");

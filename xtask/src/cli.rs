@@ -129,30 +129,21 @@ pub struct ReleaseArgs {
     /// After a failed vote: start the next release candidate.
     #[arg(long)]
     pub next_rc: bool,
-    /// The vote thread as an mbox, once the 72 hours are over.
-    #[arg(long, value_name = "FILE", value_parser = absolute_path)]
-    pub mbox: Option<Utf8PathBuf>,
-    /// The PMC roster (committee-info.json or a list of ids), to tell binding votes.
-    #[arg(long, value_name = "FILE", value_parser = absolute_path)]
-    pub roster: Option<Utf8PathBuf>,
-    /// A checkout of the website repository, for the download page.
-    #[arg(long, value_name = "DIR", value_parser = absolute_path)]
-    pub website: Option<Utf8PathBuf>,
+    #[command(flatten)]
+    pub options: crate::flow::FlowOptions,
     /// Run outward-facing steps (push, svn commit, mail) without asking.
     #[arg(long)]
     pub yes: bool,
-    /// Send the mails with the configured sendmail command.
-    #[arg(long)]
-    pub send: bool,
-    /// Go on while the milestone still has open items.
-    #[arg(long)]
-    pub allow_open: bool,
     /// Stop after this step.
-    #[arg(long, value_enum, value_name = "STEP")]
-    pub until: Option<crate::release::StepName>,
+    #[arg(long, value_name = "STEP", value_parser = step_name)]
+    pub until: Option<&'static str>,
     /// Run only this step (when it is not done).
-    #[arg(long, value_enum, value_name = "STEP", conflicts_with = "until")]
-    pub only: Option<crate::release::StepName>,
+    #[arg(long, value_name = "STEP", value_parser = step_name, conflicts_with = "until")]
+    pub only: Option<&'static str>,
+}
+
+fn step_name(text: &str) -> Result<&'static str> {
+    steps::named(text).map(|step| step.name())
 }
 
 #[derive(clap::Args, Debug)]

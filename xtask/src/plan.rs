@@ -15,40 +15,67 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! Commands as data: a step first says what it will do, as a list of actions, so that a dry run
-//! prints exactly what a real run executes.
+//! Commands as data: a step first builds what it will do as a list of actions; a dry run
+//! prints that list, a real run executes the same list, one action after another. Commands
+//! that change the world (marked by their tool module) run only from a plan, so nothing a real
+//! run changes is missing from its dry run.
 
+use std::cell::Cell;
 use std::fmt;
+use std::io::Write;
+use std::process::Output;
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 use xshell::Shell;
 
 use crate::tools::ToolCmd;
 
-pub enum Action {
-    /// An external command.
+/// Where a real run writes every action it executes, one per line (for the test that compares
+/// dry runs with real runs).
+pub const ACTION_LOG: &str = "XTASK_ACTION_LOG";
+
+type Work<'a> = Box<dyn FnOnce() -> Result<()> + 'a>;
+type Make<'a> = Box<dyn FnOnce() -> Result<Option<ToolCmd>> + 'a>;
+type Judge<'a> = Box<dyn FnOnce(Output) -> Result<()> + 'a>;
+
+pub enum Action<'a> {
+    /// An external command; a non-zero exit stops the plan with its stderr.
     Run(ToolCmd),
+    /// An external command whose outcome the step judges itself (a conflict to explain, an
+    /// svn refusal to translate), whatever its exit status.
+    Judged(ToolCmd, Judge<'a>),
+    /// An external command with the terminal as its input and output (gpg's pinentry).
+    Attached(ToolCmd),
+    /// An external command made when its turn comes, shown as planned.
+    Later(String, Make<'a>),
+    /// A read-only check the step makes itself around its actions (a voter's `verify` is all
+    /// checks): shown by the dry run, nothing for the runner to do.
+    Check(String),
     /// Work done inside this process (building the tarball, writing a file), described.
-    Local(String),
+    Local(String, Work<'a>),
 }
 
-impl fmt::Display for Action {
+impl fmt::Display for Action<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Action::Run(cmd) => write!(f, "{cmd}"),
-            Action::Local(what) => write!(f, "(in-process) {what}"),
+            Action::Run(cmd) | Action::Judged(cmd, _) | Action::Attached(cmd) => {
+                write!(f, "{cmd}")
+            }
+            Action::Later(shown, _) => write!(f, "{shown}"),
+            Action::Check(what) => write!(f, "(check) {what}"),
+            Action::Local(what, _) => write!(f, "(in-process) {what}"),
         }
     }
 }
 
 /// What a step is about to do.
-pub struct Plan {
+pub struct Plan<'a> {
     pub title: String,
-    pub actions: Vec<Action>,
+    actions: Vec<Action<'a>>,
 }
 
-impl Plan {
-    pub fn new(title: impl Into<String>) -> Plan {
+impl<'a> Plan<'a> {
+    pub fn new(title: impl Into<String>) -> Plan<'a> {
         Plan {
             title: title.into(),
             actions: Vec::new(),
@@ -59,8 +86,40 @@ impl Plan {
         self.actions.push(Action::Run(cmd));
     }
 
-    pub fn local(&mut self, what: impl Into<String>) {
-        self.actions.push(Action::Local(what.into()));
+    /// A read-only check (see [`Action::Check`]).
+    pub fn check(&mut self, what: impl Into<String>) {
+        self.actions.push(Action::Check(what.into()));
+    }
+
+    /// A command whose output `judge` turns into success or the error the user needs.
+    pub fn run_judged(&mut self, cmd: ToolCmd, judge: impl FnOnce(Output) -> Result<()> + 'a) {
+        self.actions.push(Action::Judged(cmd, Box::new(judge)));
+    }
+
+    /// A command that talks to the user through the terminal.
+    pub fn run_attached(&mut self, cmd: ToolCmd) {
+        self.actions.push(Action::Attached(cmd));
+    }
+
+    /// A command that can only be made once the actions before it ran (it names what they
+    /// made, or they found it is not needed: `None`); `shown` is how the dry run shows it.
+    pub fn run_later(
+        &mut self,
+        shown: impl Into<String>,
+        make: impl FnOnce() -> Result<Option<ToolCmd>> + 'a,
+    ) {
+        self.actions
+            .push(Action::Later(shown.into(), Box::new(make)));
+    }
+
+    /// In-process work: `what` is shown by the dry run, `work` runs in the real run.
+    pub fn local(&mut self, what: impl Into<String>, work: impl FnOnce() -> Result<()> + 'a) {
+        self.actions
+            .push(Action::Local(what.into(), Box::new(work)));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
     }
 
     /// The dry-run report: every action, numbered.
@@ -74,10 +133,93 @@ impl Plan {
         }
         out
     }
+
+    /// The one runner: a dry run prints the plan and returns `false`; a real run executes
+    /// every action in order, stopping at the first failure, and returns `true`.
+    pub fn execute(self, sh: &Shell, dry_run: bool) -> Result<bool> {
+        if dry_run {
+            print!("{}", self.render());
+            return Ok(false);
+        }
+        for action in self.actions {
+            log_action(&action)?;
+            if let Action::Run(cmd) | Action::Judged(cmd, _) | Action::Attached(cmd) = &action {
+                eprintln!("  running: {cmd}");
+            }
+            match action {
+                Action::Run(cmd) => {
+                    in_plan(|| cmd.run(sh))?;
+                }
+                Action::Judged(cmd, judge) => {
+                    judge(in_plan(|| cmd.output(sh))?)?;
+                }
+                Action::Attached(cmd) => {
+                    let code = in_plan(|| cmd.run_attached(sh))?;
+                    if code != 0 {
+                        bail!("`{cmd}` exited with {code}");
+                    }
+                }
+                Action::Later(_, make) => {
+                    if let Some(cmd) = make()? {
+                        eprintln!("  running: {cmd}");
+                        in_plan(|| cmd.run(sh))?;
+                    }
+                }
+                Action::Check(_) => {}
+                Action::Local(what, work) => {
+                    eprintln!("  {what}");
+                    work()?;
+                }
+            }
+        }
+        Ok(true)
+    }
 }
 
-/// Runs one planned command, telling the user what runs.
-pub fn execute(sh: &Shell, cmd: &ToolCmd) -> Result<std::process::Output> {
-    eprintln!("  running: {cmd}");
-    cmd.run(sh)
+fn log_action(action: &Action<'_>) -> Result<()> {
+    let Some(path) = std::env::var_os(ACTION_LOG) else {
+        return Ok(());
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {} ({ACTION_LOG})", path.to_string_lossy()))?;
+    writeln!(file, "{action}").context("cannot write the action log")
+}
+
+/// Runs a command that builds a world from nothing (the demo's sandbox): it belongs to no
+/// step and changes nobody's world but the one it builds.
+pub fn build_world(sh: &Shell, cmd: &ToolCmd) -> Result<Output> {
+    in_plan(|| cmd.run(sh))
+}
+
+/// Asks before an outward-facing action; without a terminal the answer is "no".
+pub fn confirm(action: &dyn fmt::Display) -> Result<bool> {
+    use std::io::{BufRead, IsTerminal};
+    if !std::io::stdin().is_terminal() {
+        return Ok(false);
+    }
+    print!("run `{action}`? [y/N] ");
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+thread_local! {
+    static IN_PLAN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether a command that changes the world may start now: only while a plan executes it.
+pub(crate) fn may_change_world() -> bool {
+    IN_PLAN.with(Cell::get)
+}
+
+/// Runs one planned command.
+fn in_plan<T>(run: impl FnOnce() -> Result<T>) -> Result<T> {
+    IN_PLAN.with(|flag| flag.set(true));
+    let result = run();
+    IN_PLAN.with(|flag| flag.set(false));
+    result
 }

@@ -28,7 +28,7 @@ use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::config::{SECTION, SETTINGS_FILE};
-use crate::plan::{self, Plan};
+use crate::plan::Plan;
 use crate::tools::{git, Tool};
 use crate::Ctx;
 
@@ -113,16 +113,27 @@ pub fn run(ctx: &Ctx, args: &AdoptArgs) -> Result<()> {
         return Ok(());
     }
     let branch = free_branch(ctx, &target)?;
+    let sources: Vec<_> = changed
+        .iter()
+        .filter(|w| w.path.starts_with("xtask/src/"))
+        .collect();
     let mut plan = Plan::new(format!(
         "install the xtask into {target} on the new branch {branch}"
     ));
+    if !ctx.dry_run {
+        files::check_settings(&target, layout, &writes)?;
+    }
     plan.run(git::adopt::switch_new(&target, &branch));
-    let sources = changed
-        .iter()
-        .filter(|w| w.path.starts_with("xtask/src/"))
-        .count();
-    if sources > 0 {
-        plan.local(format!("write {sources} source file(s) under xtask/src/"));
+    if !sources.is_empty() {
+        let count = sources.len();
+        plan.local(
+            format!("write {count} source file(s) under xtask/src/"),
+            || {
+                sources
+                    .iter()
+                    .try_for_each(|write| write_file(&target, write))
+            },
+        );
     }
     for write in changed.iter().filter(|w| !w.path.starts_with("xtask/src/")) {
         let verb = if target.join(&write.path).exists() {
@@ -130,42 +141,41 @@ pub fn run(ctx: &Ctx, args: &AdoptArgs) -> Result<()> {
         } else {
             "create"
         };
-        plan.local(format!("{verb} {}", write.path));
+        plan.local(format!("{verb} {}", write.path), || {
+            write_file(&target, write)
+        });
     }
     for path in &removed {
-        plan.local(format!("remove {path} (no longer part of the xtask)"));
+        let full = target.join(path);
+        plan.local(
+            format!("remove {path} (no longer part of the xtask)"),
+            move || std::fs::remove_file(&full).with_context(|| format!("cannot remove {full}")),
+        );
     }
+    plan.local("check that the settings load", || {
+        crate::config::load(&target).map(|_| ())
+    });
     let mut paths: Vec<&str> = changed.iter().map(|w| w.path.as_str()).collect();
     paths.extend(removed.iter().map(String::as_str));
-    let add = git::adopt::add_force(&target, &paths);
     let message = "Adopt the ASF release xtask (cargo xtask adopt)";
-    let commit = git::adopt::commit_staged(&target, message);
-    plan.run(add.clone());
-    plan.run(commit.clone());
-    print!("{}", plan.render());
-    if !unchanged.is_empty() {
-        println!("  unchanged: {} file(s)", unchanged.len());
-    }
+    plan.run(git::adopt::add_force(&target, &paths));
+    plan.run(git::adopt::commit_staged(&target, message));
+    let unchanged_note =
+        (!unchanged.is_empty()).then(|| format!("  unchanged: {} file(s)", unchanged.len()));
     if ctx.dry_run {
+        print!("{}", plan.render());
+        if let Some(note) = &unchanged_note {
+            println!("{note}");
+        }
         println!("\nthe settings it detected:\n{}", detected.render());
         return Ok(());
     }
-    files::check_settings(&target, layout, &writes)?;
-    plan::execute(sh, &git::adopt::switch_new(&target, &branch))?;
-    for write in &changed {
-        let path = target.join(&write.path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {parent}"))?;
-        }
-        std::fs::write(&path, &write.content).with_context(|| format!("cannot write {path}"))?;
+    print!("{}", plan.render());
+    if let Some(note) = &unchanged_note {
+        println!("{note}");
     }
-    for path in &removed {
-        let path = target.join(path);
-        std::fs::remove_file(&path).with_context(|| format!("cannot remove {path}"))?;
-    }
+    plan.execute(sh, false)?;
     let config = crate::config::load(&target)?;
-    plan::execute(sh, &add)?;
-    plan::execute(sh, &commit)?;
     println!("\ncommitted on branch {branch} of {target} (nothing was pushed)");
     println!("settings of {}:\n{}", config.name, detected.render());
     println!("next, in {target}:");
@@ -187,4 +197,12 @@ fn free_branch(ctx: &Ctx, target: &Utf8Path) -> Result<String> {
         n += 1;
     }
     Ok(name)
+}
+
+fn write_file(target: &Utf8Path, write: &Write) -> Result<()> {
+    let path = target.join(&write.path);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {parent}"))?;
+    }
+    std::fs::write(&path, &write.content).with_context(|| format!("cannot write {path}"))
 }

@@ -29,7 +29,6 @@ use camino::{Utf8Path, Utf8PathBuf};
 use xshell::Shell;
 
 use crate::cli::DemoArgs;
-use crate::plan;
 use crate::tools::svn::{self, Change, Credentials};
 use crate::tools::{git, gpg, xtask, ToolCmd};
 use crate::Ctx;
@@ -84,7 +83,7 @@ impl Sandbox {
     }
 
     fn run(&self, cmd: &ToolCmd) -> Result<String> {
-        let output = cmd.run(&self.sh)?;
+        let output = crate::plan::build_world(&self.sh, cmd)?;
         Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
     }
 
@@ -207,10 +206,9 @@ impl Sandbox {
             env,
             github,
         };
-        plan::execute(
-            &sandbox.sh,
-            &gpg::generate_unprotected_key("Demo Release Manager <rm@apache.org>"),
-        )?;
+        sandbox.run(&gpg::generate_unprotected_key(
+            "Demo Release Manager <rm@apache.org>",
+        ))?;
         sandbox.dist = make_dist(&sandbox)?;
         make_project(&sandbox)?;
         make_website(&sandbox)?;

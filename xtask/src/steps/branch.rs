@@ -22,7 +22,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::cli::BranchArgs;
 use crate::config::Config;
-use crate::plan::{self, Plan};
+use crate::plan::Plan;
 use crate::tools::git;
 use crate::version::Line;
 use crate::Ctx;
@@ -189,9 +189,7 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
         .protected_branch_template
         .clone()
         .unwrap_or_else(|| main.clone());
-    // Fetching only updates remote-tracking refs; without it nothing could be checked.
-    plan::execute(sh, &git::fetch(repo, remote))
-        .with_context(|| format!("cannot fetch from remote `{remote}`: check `git remote -v`"))?;
+    crate::remote::fetch(ctx, remote)?;
     let from_ref = args
         .from
         .clone()
@@ -237,19 +235,21 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
     let new_yaml = protect_branch(&yaml, &template, &branch)?;
 
     let mut plan = Plan::new(format!("release branch {branch} from {from_ref} ({from})"));
-    let create = git::create_branch(repo, &branch, &from);
-    let push = git::push(repo, remote, &full);
     if local.is_none() {
-        plan.run(create.clone());
+        plan.run(git::create_branch(repo, &branch, &from));
     }
     if on_remote.is_none() {
-        plan.run(push.clone());
+        plan.run(git::push(repo, remote, &full));
+        plan.local(
+            format!("check that {remote} has {branch} at {from}"),
+            || git::verify_pushed(sh, repo, remote, &full, &from),
+        );
     }
     let current = git::current_branch(sh, repo)?;
     let switch = current.as_deref() != Some(main.as_str());
     let message = format!("chore: protect release branch {branch} in {ASF_YAML}");
-    let mut yaml_commands = Vec::new();
-    if new_yaml.is_some() {
+    let protects = new_yaml.is_some();
+    if let Some(new_yaml) = new_yaml {
         let dirty = git::uncommitted_changes(sh, repo)?;
         if !dirty.is_empty() {
             bail!(
@@ -259,53 +259,69 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
             );
         }
         if switch {
-            yaml_commands.push(git::checkout(repo, main));
+            plan.run(git::checkout(repo, main));
         }
         if let Some(target) = &behind {
-            yaml_commands.push(git::fast_forward(repo, target));
+            plan.run(git::fast_forward(repo, target));
         }
-        for cmd in &yaml_commands {
-            plan.run(cmd.clone());
-        }
-        plan.local(format!(
-            "add {branch} to github.protected_branches in {ASF_YAML} (a copy of {template})"
-        ));
+        let path = repo.join(ASF_YAML);
+        plan.local(
+            format!(
+                "add {branch} to github.protected_branches in {ASF_YAML} (a copy of {template})"
+            ),
+            move || std::fs::write(&path, new_yaml).with_context(|| format!("cannot write {path}")),
+        );
         plan.run(git::commit_paths(repo, &[ASF_YAML], &message));
         if let (true, Some(back)) = (switch, &current) {
             plan.run(git::checkout(repo, back));
         }
     }
-    if ctx.dry_run || plan.actions.is_empty() {
+    if plan.is_empty() {
         print!("{}", plan.render());
-        if plan.actions.is_empty() {
-            println!("nothing to do: {branch} is at {from} here and on {remote}, and {ASF_YAML} protects it");
-        }
+        println!(
+            "nothing to do: {branch} is at {from} here and on {remote}, and {ASF_YAML} protects it"
+        );
         return Ok(());
     }
-    if local.is_none() {
-        plan::execute(sh, &create)?;
-    }
-    if on_remote.is_none() {
-        plan::execute(sh, &push)?;
-        git::verify_pushed(sh, repo, remote, &full, &from)?;
+    if !plan.execute(sh, ctx.dry_run)? {
+        return Ok(());
     }
     println!("release branch {branch} is at {from} on {remote}");
-    if let Some(new_yaml) = new_yaml {
-        for cmd in &yaml_commands {
-            plan::execute(sh, cmd)?;
-        }
-        let path = repo.join(ASF_YAML);
-        std::fs::write(&path, new_yaml).with_context(|| format!("cannot write {path}"))?;
-        plan::execute(sh, &git::commit_paths(repo, &[ASF_YAML], &message))?;
-        if let (true, Some(back)) = (switch, &current) {
-            plan::execute(sh, &git::checkout(repo, back))?;
-        }
+    if protects {
         println!(
             "committed the protection of {branch} in {ASF_YAML} on {main}: push it (`git push \
              {remote} {main}`), or open a pull request if {main} is protected"
         );
     }
     Ok(())
+}
+
+/// Cuts and publishes the release branch.
+pub struct BranchStep;
+
+impl crate::flow::Step for BranchStep {
+    fn name(&self) -> &'static str {
+        "branch"
+    }
+    fn phase(&self) -> &'static str {
+        crate::flow::RELEASE_BRANCH
+    }
+    fn outward(&self, _: &crate::flow::Release) -> bool {
+        true
+    }
+    fn command(&self, release: &crate::flow::Release) -> Vec<String> {
+        crate::flow::strings(&["branch", &release.line.to_string()])
+    }
+    fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
+        use crate::flow::Progress;
+        let (ctx, config) = (release.ctx, release.config);
+        let branch = config.branch_name(release.line)?;
+        let full = format!("refs/heads/{branch}");
+        match git::remote_ref_commit(&ctx.sh, &ctx.repo, &config.remote, &full)? {
+            Some(_) => Progress::done(format!("{branch} is on {}", config.remote)),
+            None => Progress::todo(format!("cut {branch} from {}", config.main_branch)),
+        }
+    }
 }
 
 #[cfg(test)]

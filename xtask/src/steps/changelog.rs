@@ -30,6 +30,7 @@ use camino::Utf8Path;
 use crate::cli::ChangelogArgs;
 use crate::config::Config;
 use crate::plan::Plan;
+use crate::release_branch::{self, ReleaseBranch};
 use crate::steps::mail::anchor;
 use crate::tools::git::{self, LogEntry};
 use crate::version::Version;
@@ -64,6 +65,25 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
     }
 
     git::check_repository(&ctx.sh, &ctx.repo)?;
+    // The section is written and committed on the release branch: checked out first when the
+    // tree is clean; with changes of the user's own, it is only written where HEAD is.
+    let release = ReleaseBranch::find(ctx, &config, version.line())?;
+    let on_branch =
+        git::current_branch(&ctx.sh, &ctx.repo)?.as_deref() == Some(release.name.as_str());
+    let clean = git::uncommitted_changes(&ctx.sh, &ctx.repo)?.is_empty();
+    let commit = on_branch || (release.exists() && clean);
+    if commit && !on_branch {
+        let mut switch = Plan::new(format!("work on the release branch {}", release.name));
+        release.check_out(ctx, &mut switch)?;
+        if !switch.execute(&ctx.sh, ctx.dry_run)? {
+            println!("  (a dry run does not switch: what follows reads the files checked out now)");
+        }
+    }
+    let current = match std::fs::read_to_string(&changelog_path) {
+        Ok(text) => Some(text),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+        Err(err) => return Err(err).with_context(|| format!("cannot read {changelog_path}")),
+    };
     let previous = previous_tag(ctx, &config, version)?;
     let branch = config.branch_name(version.line())?;
     let remote_branch = format!("{}/{branch}", config.remote);
@@ -83,10 +103,10 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
         Some(body) => body,
         None => {
             let entries = git::log(&ctx.sh, &ctx.repo, previous.as_deref(), &target)?;
-            notes_from_commits(&config, &entries)
+            notes_from_commits(&config, version, &entries)
         }
     };
-    let notes_path = ctx.repo.join(format!("release-notes/{version}.md"));
+    let notes_path = ctx.repo.join(notes_file(version));
     let notes = format!("# {version}\n\n{body}");
     let changelog = update_changelog(current.as_deref(), version, &body);
 
@@ -95,34 +115,70 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
         "release notes of {version}: changes {}..{target}",
         previous.as_deref().unwrap_or("(first commit)")
     ));
-    let notes_changed = notes_current.as_deref() != Some(notes.as_str());
-    let changelog_changed = current.as_deref() != Some(changelog.as_str());
-    if notes_changed {
-        plan.local(format!("write {notes_path}"));
+    let notes_name = notes_file(version);
+    if notes_current.as_deref() != Some(notes.as_str()) {
+        plan.local(format!("write {notes_path}"), || {
+            if let Some(dir) = notes_path.parent() {
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {dir}"))?;
+            }
+            std::fs::write(&notes_path, &notes)
+                .with_context(|| format!("cannot write {notes_path}"))
+        });
     }
-    if changelog_changed {
-        plan.local(format!("write the {version} section of {changelog_path}"));
+    if current.as_deref() != Some(changelog.as_str()) {
+        plan.local(
+            format!("write the {version} section of {changelog_path}"),
+            || {
+                std::fs::write(&changelog_path, &changelog)
+                    .with_context(|| format!("cannot write {changelog_path}"))
+            },
+        );
     }
-    if ctx.dry_run {
-        print!("{}", plan.render());
-        println!("--- {notes_path} ---\n{notes}");
-        return Ok(ExitCode::SUCCESS);
+    // What the commit carries is judged against HEAD: a run interrupted after writing and
+    // before committing is finished by the rerun.
+    let committed = |path: &str, text: &str| {
+        git::text_file_at(&ctx.sh, &ctx.repo, "HEAD", path)
+            .ok()
+            .flatten()
+            .as_deref()
+            == Some(text)
+    };
+    let mut to_commit: Vec<&str> = Vec::new();
+    if !committed(&notes_name, &notes) {
+        to_commit.push(&notes_name);
     }
-    if !notes_changed && !changelog_changed {
+    if !committed(CHANGELOG, &changelog) {
+        to_commit.push(CHANGELOG);
+    }
+    if commit && !to_commit.is_empty() {
+        let message = release_branch::changelog_message(&config, version);
+        plan.run(git::add_paths(&ctx.repo, &to_commit));
+        plan.run(git::commit_paths(&ctx.repo, &to_commit, &message));
+    }
+    if plan.is_empty() {
         println!("the release notes of {version} are up to date: nothing to do");
         return Ok(ExitCode::SUCCESS);
     }
-    if let Some(dir) = notes_path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {dir}"))?;
+    if !plan.execute(&ctx.sh, ctx.dry_run)? {
+        println!("--- {notes_path} ---\n{notes}");
+        return Ok(ExitCode::SUCCESS);
     }
-    std::fs::write(&notes_path, &notes).with_context(|| format!("cannot write {notes_path}"))?;
-    std::fs::write(&changelog_path, &changelog)
-        .with_context(|| format!("cannot write {changelog_path}"))?;
     println!("{notes}");
-    println!(
-        "wrote {notes_path} and the {version} section of {changelog_path}: review and commit them"
-    );
+    match commit {
+        true => println!(
+            "wrote {notes_path} and the {version} section of {changelog_path}, committed on {}",
+            release.name
+        ),
+        false => println!(
+            "wrote {notes_path} and the {version} section of {changelog_path}: review and commit them"
+        ),
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where the release notes of a version are written, relative to the repository.
+pub fn notes_file(version: &Version) -> String {
+    format!("release-notes/{version}.md")
 }
 
 /// The tag of the newest release before `version` (for `X.Y.0` that is the last release of an
@@ -251,8 +307,17 @@ fn link_pull_requests(text: &str, repository: &str) -> String {
 }
 
 /// The notes from commits: breaking changes first, then by kind, then the contributors.
-fn notes_from_commits(config: &Config, entries: &[LogEntry]) -> String {
-    let changes: Vec<Change> = entries.iter().map(parse_subject).collect();
+fn notes_from_commits(config: &Config, version: &Version, entries: &[LogEntry]) -> String {
+    // The release's own commits (this section, the version bump) are no change of the release.
+    let own = [
+        release_branch::changelog_message(config, version),
+        release_branch::bump_message(version),
+    ];
+    let entries: Vec<&LogEntry> = entries
+        .iter()
+        .filter(|entry| !own.contains(&entry.subject))
+        .collect();
+    let changes: Vec<Change> = entries.iter().copied().map(parse_subject).collect();
     let mut body = String::new();
     for title in GROUPS {
         let items: Vec<&Change> = changes.iter().filter(|c| c.group() == title).collect();
@@ -388,6 +453,39 @@ pub fn update_changelog(current: Option<&str>, version: &Version, body: &str) ->
     text
 }
 
+/// Writes and commits the version's section of CHANGELOG.md on the release branch.
+pub struct ChangelogStep;
+
+impl crate::flow::Step for ChangelogStep {
+    fn name(&self) -> &'static str {
+        "changelog"
+    }
+    fn phase(&self) -> &'static str {
+        crate::flow::CANDIDATE
+    }
+    fn outward(&self, _: &crate::flow::Release) -> bool {
+        false
+    }
+    fn command(&self, release: &crate::flow::Release) -> Vec<String> {
+        crate::flow::strings(&["changelog", &release.version.to_string()])
+    }
+    fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
+        use crate::flow::Progress;
+        // Read from the release branch as committed, here or on the remote (a fresh clone
+        // has only that): written but not committed is not done.
+        let branch = ReleaseBranch::find(release.ctx, release.config, release.line)?;
+        let heading = format!("## {}", release.version);
+        let has = |text: &str| text.lines().any(|line| line.trim_end() == heading);
+        match branch.file_has(release.ctx, release.config, CHANGELOG, has) {
+            true => Progress::done(format!("{CHANGELOG} of {} has {heading}", branch.name)),
+            false => Progress::todo(format!(
+                "write the {} section of {CHANGELOG}",
+                release.version
+            )),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,6 +561,7 @@ mod tests {
         let config = crate::config::tests_support::minimal();
         let notes = notes_from_commits(
             &config,
+            &"1.0.0".parse().unwrap(),
             &[
                 entry("Ann", "feat(admin): new API (#12)", ""),
                 entry("Bob", "fix: crash on start (#13)", ""),

@@ -26,7 +26,7 @@ use anyhow::{bail, Context, Result};
 use crate::cli::DownloadPageArgs;
 use crate::clock::now;
 use crate::config::{Config, DownloadPage, SECTION};
-use crate::plan::{self, Plan};
+use crate::plan::Plan;
 use crate::tools::{git, Tool};
 use crate::version::Version;
 use crate::Ctx;
@@ -167,7 +167,7 @@ pub fn run(ctx: &Ctx, args: &DownloadPageArgs) -> Result<ExitCode> {
     let sh = &ctx.sh;
     git::check_repository(sh, &website)?;
     let version = &args.version;
-    let branch = format!("download-page-{}-{version}", config.name);
+    let branch = branch_name(&config, version);
     let message = format!(
         "Add Apache {} {version} to the download page",
         config.display_name
@@ -214,29 +214,78 @@ pub fn run(ctx: &Ctx, args: &DownloadPageArgs) -> Result<ExitCode> {
     let path = website.join(&page.file);
     let base = git::resolve_commit(sh, &website, "HEAD")?
         .with_context(|| format!("{website} has no commit: clone the website repository"))?;
+    // The branch appears only once its commit exists: an interrupted run leaves nothing.
+    let commit = std::cell::OnceCell::new();
     let mut plan = Plan::new(format!("add {version} to the download page in {website}"));
-    plan.local(format!(
-        "commit {} line(s) of {path} on top of {base} (git plumbing: the working tree is not touched)",
-        page.lines.len()
-    ));
-    plan.run(git::create_branch(&website, &branch, "<the new commit>"));
-    if ctx.dry_run {
-        print!("{}", plan.render());
+    plan.local(
+        format!(
+            "commit {} line(s) of {path} on top of {base} (git plumbing: the working tree is not touched)",
+            page.lines.len()
+        ),
+        || {
+            let made = git::commit_file(sh, &website, &base, &page.file, updated.as_bytes(), &message)?;
+            let _ = commit.set(made);
+            Ok(())
+        },
+    );
+    let shown = git::create_branch(&website, &branch, "<the new commit>").to_string();
+    plan.run_later(shown, || {
+        let commit = commit
+            .get()
+            .context("the commit of the download page was not made")?;
+        Ok(Some(git::create_branch(&website, &branch, commit)))
+    });
+    if !plan.execute(sh, ctx.dry_run)? {
         return Ok(ExitCode::SUCCESS);
     }
-    // The branch appears only once its commit exists: an interrupted run leaves nothing.
-    let commit = git::commit_file(
-        sh,
-        &website,
-        &base,
-        &page.file,
-        updated.as_bytes(),
-        &message,
-    )?;
-    plan::execute(sh, &git::create_branch(&website, &branch, &commit))?;
     println!("{}", git::show_commit(&website, &branch).read(sh)?);
     println!("committed on branch {branch} of {website}: push it and open a pull request");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The branch of the website that adds the version to the download page.
+pub fn branch_name(config: &Config, version: &Version) -> String {
+    format!("download-page-{}-{version}", config.name)
+}
+
+/// Adds the release to the download page of the website.
+pub struct DownloadPageStep;
+
+impl crate::flow::Step for DownloadPageStep {
+    fn name(&self) -> &'static str {
+        "download-page"
+    }
+    fn phase(&self) -> &'static str {
+        crate::flow::PUBLISH
+    }
+    fn outward(&self, _: &crate::flow::Release) -> bool {
+        false
+    }
+    fn command(&self, release: &crate::flow::Release) -> Vec<String> {
+        let mut args = crate::flow::strings(&["download-page", &release.version.to_string()]);
+        if let Some(website) = &release.options.website {
+            args.extend(["--website".into(), website.to_string()]);
+        }
+        args
+    }
+    fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
+        use crate::flow::Progress;
+        let Some(website) = &release.options.website else {
+            return Progress::blocked(format!(
+                "update the download page: run `cargo xtask release {} --website <a checkout \
+                 of the website repository>`",
+                release.line
+            ));
+        };
+        let branch = branch_name(release.config, &release.version);
+        match git::branch_exists(&release.ctx.sh, website, &branch)? {
+            true => Progress::done(format!("branch {branch} in {website}")),
+            false => Progress::todo(format!(
+                "add {} to the download page in {website}",
+                release.version
+            )),
+        }
+    }
 }
 
 #[cfg(test)]

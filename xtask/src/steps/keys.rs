@@ -27,7 +27,7 @@ use xshell::Shell;
 
 use crate::cli::KeysCommand;
 use crate::config::{Config, KeysArea};
-use crate::plan::{self, Plan};
+use crate::plan::Plan;
 use crate::tools::gpg::{self, SecretKey};
 use crate::tools::svn::{self, Change, Credentials};
 use crate::tools::Tool;
@@ -279,24 +279,32 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials, yes: bool) -> Resul
         Some(revision),
         &[Change::Put(path.to_owned(), url.clone())],
     );
+    let shown = commit.to_string();
     let mut plan = Plan::new(format!("append key {} to {url}", key.fingerprint));
-    plan.local(format!(
-        "write {path}: KEYS at r{revision} followed by `gpg --list-sigs` and `gpg --armor --export` of the key"
-    ));
-    plan.run(commit.clone());
-    if ctx.dry_run {
-        print!("{}", plan.render());
-        return Ok(ExitCode::SUCCESS);
-    }
-    if !yes && !crate::release::confirm(&commit)? {
+    plan.local(
+        format!(
+            "check {path}: KEYS at r{revision} followed by `gpg --list-sigs` and `gpg --armor --export` of the key"
+        ),
+        || Ok(()),
+    );
+    plan.run_judged(commit, svn::commit_outcome(&url));
+    plan.local(format!("check that {url} holds the new entry"), || {
+        let after = svn::cat(&ctx.sh, creds, &url, None)?.unwrap_or_default();
+        if !after.starts_with(&current)
+            || !fingerprints_in(&ctx.sh, &after)?.contains(&key.fingerprint)
+        {
+            bail!(
+                "{url} does not hold the new entry after the commit: check it with `svn cat {url}`"
+            );
+        }
+        Ok(())
+    });
+    if !ctx.dry_run && !yes && !crate::plan::confirm(&shown)? {
         print!("{}", plan.render());
         bail!("nothing was committed: KEYS is public; rerun with --yes (or answer y) to commit the new entry");
     }
-    svn::run_commit(&ctx.sh, &commit, &url)?;
-    let after = svn::cat(&ctx.sh, creds, &url, None)?.unwrap_or_default();
-    if !after.starts_with(&current) || !fingerprints_in(&ctx.sh, &after)?.contains(&key.fingerprint)
-    {
-        bail!("{url} does not hold the new entry after the commit: check it with `svn cat {url}`");
+    if !plan.execute(&ctx.sh, ctx.dry_run)? {
+        return Ok(ExitCode::SUCCESS);
     }
     println!("added key {} to {url}", key.fingerprint);
     Ok(ExitCode::SUCCESS)
@@ -305,27 +313,51 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials, yes: bool) -> Resul
 fn publish(ctx: &Ctx, key: Option<&str>) -> Result<ExitCode> {
     let config = ctx.config()?;
     let key = select_key(ctx, key)?;
-    let send = gpg::send_keys(&config.keyserver, &key.fingerprint);
     let mut plan = Plan::new(format!(
         "publish key {} to {}",
         key.fingerprint, config.keyserver
     ));
-    plan.run(send.clone());
-    if ctx.dry_run {
-        print!("{}", plan.render());
-        return Ok(ExitCode::SUCCESS);
-    }
-    plan::execute(&ctx.sh, &send).with_context(|| {
+    plan.run(gpg::send_keys(&config.keyserver, &key.fingerprint));
+    let sent = plan.execute(&ctx.sh, ctx.dry_run).with_context(|| {
         format!(
             "could not send the key to {}: check the network, or set another keyserver",
             config.keyserver
         )
     })?;
+    if !sent {
+        return Ok(ExitCode::SUCCESS);
+    }
     println!(
         "sent key {} to {}; now enter its fingerprint at https://id.apache.org (`cargo xtask keys fingerprint`)",
         key.fingerprint, config.keyserver
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Puts the signing key into the project's KEYS.
+pub struct KeysStep;
+
+impl crate::flow::Step for KeysStep {
+    fn name(&self) -> &'static str {
+        "keys"
+    }
+    fn phase(&self) -> &'static str {
+        crate::flow::CANDIDATE
+    }
+    fn outward(&self, _: &crate::flow::Release) -> bool {
+        true
+    }
+    fn command(&self, _: &crate::flow::Release) -> Vec<String> {
+        // The flow has asked already (or has --yes).
+        crate::flow::strings(&["keys", "append", "--yes"])
+    }
+    fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
+        use crate::flow::Progress;
+        match release.probe(&crate::flow::strings(&["keys", "check"]))? {
+            0 => Progress::done("the signing key is in KEYS"),
+            _ => Progress::todo("append the signing key to KEYS"),
+        }
+    }
 }
 
 #[cfg(test)]

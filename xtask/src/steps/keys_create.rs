@@ -24,7 +24,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 
 use crate::config::Config;
-use crate::plan::{self, Plan};
+use crate::plan::Plan;
 use crate::steps::keys::{key_findings, primary_user_id};
 use crate::tools::gpg::{self, KeyType, SecretKey};
 use crate::tools::{git, Tool};
@@ -99,26 +99,28 @@ pub fn create(
         "create a {} signing key for {user_id}, valid for {EXPIRY}",
         key_type.algorithm()
     ));
-    plan.run(generate.clone());
+    if passphrase.is_some() {
+        plan.run(generate);
+    } else {
+        plan.run_attached(generate);
+    }
     if ctx.dry_run {
-        print!("{}", plan.render());
+        plan.execute(&ctx.sh, true)?;
         println!("gpg asks for the passphrase itself (pinentry); it is never on a command line");
         return Ok(ExitCode::SUCCESS);
     }
-    if passphrase.is_some() {
-        eprintln!(
+    match &passphrase {
+        Some(_) => eprintln!(
             "creating the key; the passphrase comes from {}",
             gpg::PASSPHRASE_ENV
-        );
-        plan::execute(&ctx.sh, &generate).map(|_| ())
-    } else {
-        eprintln!("creating the key: gpg asks for its passphrase now (choose a strong one)");
-        match generate.run_attached(&ctx.sh)? {
-            0 => Ok(()),
-            code => Err(anyhow::anyhow!("gpg exited with {code}")),
+        ),
+        None => {
+            eprintln!("creating the key: gpg asks for its passphrase now (choose a strong one)")
         }
     }
-    .context("gpg could not create the key: see its message above, then run this again")?;
+    plan.execute(&ctx.sh, false)
+        .map(|_| ())
+        .context("gpg could not create the key: see its message above, then run this again")?;
 
     let before: Vec<&str> = existing.iter().map(|k| k.fingerprint.as_str()).collect();
     let created = gpg::secret_keys(&ctx.sh, Some(&exact))?

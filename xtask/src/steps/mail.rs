@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cli::{MailArgs, MailCommand};
 use crate::config::Config;
-use crate::plan::{self, Plan};
+use crate::plan::Plan;
 use crate::steps::package::Artifacts;
 use crate::steps::vote::{self, Outcome};
 use crate::tools::{git, sendmail, svn};
@@ -279,9 +279,7 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
     let dev = vec![config.dev_list.clone()];
     let draft = match &args.command {
         MailCommand::Vote { version, rc } => Draft {
-            path: config
-                .artifact_dir(version, Some(config.check_rc(*rc)?))
-                .join("vote.eml"),
+            path: MailKind::Vote.path(&config, version, config.check_rc(*rc)?),
             to: dev,
             template: load_template(&ctx.repo, "vote", VOTE_TEMPLATE)?,
             values: vote_values(ctx, &config, version, *rc, date)?,
@@ -293,9 +291,7 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
             roster,
             thread,
         } => Draft {
-            path: config
-                .artifact_dir(version, Some(config.check_rc(*rc)?))
-                .join("result.eml"),
+            path: MailKind::Result.path(&config, version, config.check_rc(*rc)?),
             to: dev,
             template: load_template(&ctx.repo, "result", RESULT_TEMPLATE)?,
             values: result_values(
@@ -326,7 +322,7 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
             }
             let tag = config.tag_name(version, None)?;
             Draft {
-                path: config.artifact_dir(version, None).join("announce.eml"),
+                path: MailKind::Announce.path(&config, version, 0),
                 to: vec![config.dev_list.clone(), config.announce_list.clone()],
                 template: load_template(&ctx.repo, "announce", ANNOUNCE_TEMPLATE)?,
                 values: vec![
@@ -530,28 +526,40 @@ fn deliver(ctx: &Ctx, config: &Config, path: &Utf8Path, mail: &Mail, send: bool)
     // changed since (the vote end date moves with the clock).
     let already_sent = std::fs::read_to_string(&sent_marker).ok();
     let mut plan = Plan::new(format!("mail `{}`", mail.subject));
-    plan.local(format!("write {path}"));
-    if send {
-        if let Some(sent) = &already_sent {
-            plan.local(format!(
-                "nothing to send: this mail was already sent as {} (delete {sent_marker} to send it again)",
-                sent.trim()
-            ));
-        } else {
-            plan.run(sendmail::send(&config.sendmail, text.as_bytes())?);
-            plan.local(format!("record the sent Message-Id in {sent_marker}"));
-        }
+    plan.local(format!("write {path}"), || {
+        let dir = path.parent().context("the mail path has no directory")?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the output directory {dir}"))?;
+        std::fs::write(path, &text).with_context(|| format!("cannot write {path}"))
+    });
+    if let (true, None) = (send, &already_sent) {
+        plan.run_judged(
+            sendmail::send(&config.sendmail, text.as_bytes())?,
+            |output| {
+                if !output.status.success() {
+                    bail!(
+                    "the mailer failed ({}): {}; the mail is in {path}: send it by hand, or fix \
+                     the sendmail setting",
+                    output.status,
+                    String::from_utf8_lossy(&output.stderr).trim()
+                );
+                }
+                Ok(())
+            },
+        );
+        plan.local(
+            format!("record the sent Message-Id in {sent_marker}"),
+            || {
+                std::fs::write(&sent_marker, format!("{message_id}\n"))
+                    .with_context(|| format!("cannot write {sent_marker}"))
+            },
+        );
     }
-    if ctx.dry_run {
-        print!("{}", plan.render());
-        println!("--- {path} ---\n{text}");
+    let wrote = plan.execute(&ctx.sh, ctx.dry_run)?;
+    println!("--- {path} ---\n{text}");
+    if !wrote {
         return Ok(());
     }
-    let dir = path.parent().context("the mail path has no directory")?;
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output directory {dir}"))?;
-    std::fs::write(path, &text).with_context(|| format!("cannot write {path}"))?;
-    println!("--- {path} ---\n{text}");
     eprintln!("wrote {path}");
     if send {
         if let Some(sent) = &already_sent {
@@ -561,15 +569,6 @@ fn deliver(ctx: &Ctx, config: &Config, path: &Utf8Path, mail: &Mail, send: bool)
             );
             return Ok(());
         }
-        let cmd = sendmail::send(&config.sendmail, text.as_bytes())?;
-        plan::execute(&ctx.sh, &cmd).with_context(|| {
-            format!(
-                "the mailer failed; the mail is in {path}: send it by hand, or fix the \
-                 sendmail setting"
-            )
-        })?;
-        std::fs::write(&sent_marker, format!("{message_id}\n"))
-            .with_context(|| format!("cannot write {sent_marker}"))?;
         println!("sent to {}", mail.to.join(", "));
     } else {
         println!(
@@ -578,6 +577,74 @@ fn deliver(ctx: &Ctx, config: &Config, path: &Utf8Path, mail: &Mail, send: bool)
         );
     }
     Ok(())
+}
+
+/// The three mails of the flow.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    Vote,
+    Result,
+    Announce,
+}
+
+impl MailKind {
+    /// Where the rendered mail is written: the candidate's directory for the vote and its
+    /// result, the release's for the announcement.
+    pub fn path(self, config: &Config, version: &Version, rc: u32) -> Utf8PathBuf {
+        match self {
+            MailKind::Vote => config.artifact_dir(version, Some(rc)).join("vote.eml"),
+            MailKind::Result => config.artifact_dir(version, Some(rc)).join("result.eml"),
+            MailKind::Announce => config.artifact_dir(version, None).join("announce.eml"),
+        }
+    }
+}
+
+/// Renders (and with --send, sends) one of the flow's mails.
+pub struct MailStep(pub MailKind);
+
+impl crate::flow::Step for MailStep {
+    fn name(&self) -> &'static str {
+        match self.0 {
+            MailKind::Vote => "vote-mail",
+            MailKind::Result => "result-mail",
+            MailKind::Announce => "announce",
+        }
+    }
+    fn phase(&self) -> &'static str {
+        match self.0 {
+            MailKind::Vote => crate::flow::CANDIDATE,
+            MailKind::Result => crate::flow::VOTE,
+            MailKind::Announce => crate::flow::PUBLISH,
+        }
+    }
+    fn outward(&self, release: &crate::flow::Release) -> bool {
+        release.options.send
+    }
+    fn command(&self, release: &crate::flow::Release) -> Vec<String> {
+        let (version, rc) = (release.version.to_string(), release.rc.to_string());
+        let mut args = match self.0 {
+            MailKind::Vote => crate::flow::strings(&["mail", "vote", &version, "--rc", &rc]),
+            MailKind::Result => crate::flow::strings(&["mail", "result", &version, "--rc", &rc]),
+            MailKind::Announce => crate::flow::strings(&["mail", "announce", &version]),
+        };
+        if self.0 == MailKind::Result {
+            vote::flow_arguments(release, &mut args);
+        }
+        if release.options.send {
+            args.push("--send".into());
+        }
+        args
+    }
+    fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
+        use crate::flow::Progress;
+        let path = self.0.path(release.config, &release.version, release.rc);
+        match (path.exists(), self.0) {
+            (true, _) => Progress::done(path.to_string()),
+            (false, MailKind::Vote) => Progress::todo("render the [VOTE] mail"),
+            (false, MailKind::Result) => Progress::todo("render the [RESULT][VOTE] mail"),
+            (false, MailKind::Announce) => Progress::todo("render the [ANNOUNCE] mail"),
+        }
+    }
 }
 
 #[cfg(test)]

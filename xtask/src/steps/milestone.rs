@@ -38,6 +38,7 @@ fn find(github: &GitHub, line: Line) -> Result<Option<Milestone>> {
 pub fn create(ctx: &Ctx, line: Line) -> Result<()> {
     let config = ctx.config()?;
     let github = GitHub::for_repo(&ctx.sh, &ctx.repo, &config)?;
+    let created = std::cell::OnceCell::new();
     let mut plan = Plan::new(format!("milestone {line} on GitHub {}", github.repo()));
     if let Some(existing) = find(&github, line)? {
         print!("{}", plan.render());
@@ -49,21 +50,23 @@ pub fn create(ctx: &Ctx, line: Line) -> Result<()> {
         );
         return Ok(());
     }
-    plan.local(format!(
-        "create milestone {line} on GitHub {}",
-        github.repo()
-    ));
+    plan.local(
+        format!("create milestone {line} on GitHub {}", github.repo()),
+        || {
+            let _ = created.set(github.create_milestone(&line.to_string())?);
+            Ok(())
+        },
+    );
     // Known before anything changes: a token that may create milestones.
     let access = github.check_write_access("creating a milestone", Access::Push);
     if ctx.dry_run {
         print!("{}", plan.render());
-        if let Err(err) = access {
-            println!("warning: the run would stop: {err:#}");
-        }
+        access.context("the real run would stop before creating it")?;
         return Ok(());
     }
     access?;
-    let created = github.create_milestone(&line.to_string())?;
+    plan.execute(&ctx.sh, false)?;
+    let created = created.get().context("the milestone was not created")?;
     println!(
         "created milestone {line} (#{}) {}",
         created.number,
@@ -182,4 +185,66 @@ pub fn status(ctx: &Ctx, line: Line, allow_open: bool) -> Result<ExitCode> {
         open.len()
     );
     Ok(ExitCode::FAILURE)
+}
+
+/// The flow's first step: the milestone of the line has no open items.
+pub struct MilestoneStep;
+
+impl crate::flow::Step for MilestoneStep {
+    fn name(&self) -> &'static str {
+        "milestone"
+    }
+    fn phase(&self) -> &'static str {
+        crate::flow::PLANNING
+    }
+    fn outward(&self, _: &crate::flow::Release) -> bool {
+        false
+    }
+    fn command(&self, release: &crate::flow::Release) -> Vec<String> {
+        let mut args = crate::flow::strings(&["milestone", "status", &release.line.to_string()]);
+        if release.options.allow_open {
+            args.push("--allow-open".into());
+        }
+        args
+    }
+    fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
+        use crate::flow::Progress;
+        let (line, allow_open) = (release.line, release.options.allow_open);
+        let going_on = |why: String| Progress::done(format!("{why}: going on (--allow-open)"));
+        let counted = GitHub::for_repo(&release.ctx.sh, &release.ctx.repo, release.config)
+            .and_then(|github| {
+                let found = find(&github, line)?;
+                let open = match &found {
+                    Some(milestone) => github
+                        .issues(&format!("milestone={}&state=open", milestone.number))?
+                        .len(),
+                    None => 0,
+                };
+                Ok((github.repo().to_string(), found.is_some(), open))
+            });
+        match counted {
+            Err(err) if allow_open => going_on(format!("the milestone cannot be read ({err:#})")),
+            Err(err) => Progress::blocked(format!(
+                "the milestone {line} cannot be read from GitHub: {err:#}; fix that, or pass \
+                 --allow-open to go on without the milestone check"
+            )),
+            Ok((repo, false, _)) if allow_open => {
+                going_on(format!("{repo} has no milestone {line}"))
+            }
+            Ok((repo, false, _)) => Progress::blocked(format!(
+                "GitHub {repo} has no milestone {line}: create it with `cargo xtask milestone \
+                 create {line}` and put the line's issues and PRs in it, or pass --allow-open \
+                 to release without one"
+            )),
+            Ok((_, true, 0)) => Progress::done(format!("milestone {line} has no open items")),
+            Ok((_, true, open)) if allow_open => {
+                going_on(format!("milestone {line} has {open} open item(s)"))
+            }
+            Ok((_, true, open)) => Progress::blocked(format!(
+                "milestone {line} has {open} open item(s): see them with `cargo xtask milestone \
+                 status {line}`, close them or move them to a later milestone, or pass \
+                 --allow-open"
+            )),
+        }
+    }
 }

@@ -36,3 +36,39 @@ pub mod upload;
 pub mod verify;
 pub mod version_files;
 pub mod vote;
+
+use crate::flow::Step;
+
+/// The release flow: every step, in the order of the release guide. `status` and `release`
+/// ask these and nothing else; a new step is one file implementing [`Step`] and one line here.
+pub const FLOW: [&dyn Step; 16] = [
+    &milestone::MilestoneStep,
+    &branch::BranchStep,
+    &backport::BackportStep,
+    &changelog::ChangelogStep,
+    &version_files::VersionStep,
+    &tag::TagStep { candidate: true },
+    &package::PackageStep,
+    &keys::KeysStep,
+    &upload::UploadStep,
+    &mail::MailStep(mail::MailKind::Vote),
+    &vote::TallyStep,
+    &mail::MailStep(mail::MailKind::Result),
+    &promote::PromoteStep,
+    &tag::TagStep { candidate: false },
+    &download_page::DownloadPageStep,
+    &mail::MailStep(mail::MailKind::Announce),
+];
+
+/// The step of the flow with this name.
+pub fn named(name: &str) -> anyhow::Result<&'static dyn Step> {
+    FLOW.into_iter()
+        .find(|step| step.name() == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = FLOW.iter().map(|step| step.name()).collect();
+            anyhow::anyhow!(
+                "there is no step `{name}`: the steps are {}",
+                names.join(", ")
+            )
+        })
+}

@@ -163,20 +163,25 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
         config.display_name,
         config.candidate_name(version, rc)
     );
-    let commit = svn::commit(&creds, &message, Some(revision), &changes);
     let mut plan = Plan::new(format!("promote {version} RC{rc} to {release_url}"));
-    plan.run(commit.clone());
-    plan.local("read the release back and compare the tarball's SHA-512 with the voted one");
-    if ctx.dry_run {
-        print!("{}", plan.render());
-        return Ok(());
-    }
-    svn::run_commit(sh, &commit, &config.svn_release_url)?;
+    plan.run_judged(
+        svn::commit(&creds, &message, Some(revision), &changes),
+        svn::commit_outcome(&config.svn_release_url),
+    );
+    plan.local(
+        "read the release back and compare the tarball's SHA-512 with the voted one",
+        || {
+            let released = svn::cat(sh, &creds, &svn::join(&release_url, &name), None)?;
+            if released.as_deref().map(sha512_bytes).as_deref() != Some(sha512.as_str()) {
+                bail!("{release_url}/{name} does not hold the voted bytes after the commit: check it with `svn ls {release_url}`");
+            }
+            Ok(())
+        },
+    );
+    let promoted = plan.execute(sh, ctx.dry_run)?;
     drop(keys_file);
-
-    let released = svn::cat(sh, &creds, &svn::join(&release_url, &name), None)?;
-    if released.as_deref().map(sha512_bytes).as_deref() != Some(sha512.as_str()) {
-        bail!("{release_url}/{name} does not hold the voted bytes after the commit: check it with `svn ls {release_url}`");
+    if !promoted {
+        return Ok(());
     }
     println!("released {release_url}");
     if !removed.is_empty() {
@@ -213,6 +218,40 @@ fn check_signature(
         crate::untrusted::escape_str(&good.user_id)
     );
     Ok(())
+}
+
+/// Moves the voted candidate to dist/release.
+pub struct PromoteStep;
+
+impl crate::flow::Step for PromoteStep {
+    fn name(&self) -> &'static str {
+        "promote"
+    }
+    fn phase(&self) -> &'static str {
+        crate::flow::PUBLISH
+    }
+    fn outward(&self, _: &crate::flow::Release) -> bool {
+        true
+    }
+    fn command(&self, release: &crate::flow::Release) -> Vec<String> {
+        let (version, rc) = (release.version.to_string(), release.rc.to_string());
+        crate::flow::strings(&["promote", &version, "--rc", &rc])
+    }
+    fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
+        use crate::flow::Progress;
+        let url = release.config.release_url(&release.version);
+        match release.released()? {
+            true => Progress::done(format!("{url} exists")),
+            false => Progress::todo(format!("move RC{} to {url}", release.rc)),
+        }
+    }
+    fn after_failure(&self, release: &crate::flow::Release) -> Option<String> {
+        Some(format!(
+            "if this is a permission problem, ask a PMC member to run `cargo xtask promote {} \
+             --rc {}`, then rerun `cargo xtask release {}`",
+            release.version, release.rc, release.line
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -138,17 +138,6 @@ pub fn run(ctx: &Ctx, args: &PruneArgs) -> Result<()> {
         "Remove superseded releases and old candidates of {} (kept on archive.apache.org)",
         config.display_name
     );
-    let commit = svn::commit(&creds, &message, Some(revision), &changes);
-    let mut plan = Plan::new("remove them in one commit");
-    plan.run(commit.clone());
-    if ctx.dry_run {
-        print!("{}", plan.render());
-        return Ok(());
-    }
-    if !args.yes {
-        println!("nothing was changed: run `cargo xtask prune --yes` to delete them in one commit");
-        return Ok(());
-    }
     let target = if removals
         .iter()
         .any(|r| r.url.starts_with(&config.svn_release_url))
@@ -157,15 +146,30 @@ pub fn run(ctx: &Ctx, args: &PruneArgs) -> Result<()> {
     } else {
         &config.svn_dev_url
     };
-    svn::run_commit(sh, &commit, target)?;
-    let release = svn::list(sh, &creds, &config.svn_release_url)?.unwrap_or_default();
-    let dev = svn::list(sh, &creds, &config.svn_dev_url)?.unwrap_or_default();
-    let left = removals_left(&removals, &config, &release, &dev);
-    if !left.is_empty() {
-        anyhow::bail!(
-            "still there after the commit: {}; check with `svn ls`",
-            left.join(", ")
-        );
+    let mut plan = Plan::new("remove them in one commit");
+    plan.run_judged(
+        svn::commit(&creds, &message, Some(revision), &changes),
+        svn::commit_outcome(target),
+    );
+    plan.local("check that they are gone", || {
+        let release = svn::list(sh, &creds, &config.svn_release_url)?.unwrap_or_default();
+        let dev = svn::list(sh, &creds, &config.svn_dev_url)?.unwrap_or_default();
+        let left = removals_left(&removals, &config, &release, &dev);
+        if !left.is_empty() {
+            anyhow::bail!(
+                "still there after the commit: {}; check with `svn ls`",
+                left.join(", ")
+            );
+        }
+        Ok(())
+    });
+    if !ctx.dry_run && !args.yes {
+        print!("{}", plan.render());
+        println!("nothing was changed: run `cargo xtask prune --yes` to delete them in one commit");
+        return Ok(());
+    }
+    if !plan.execute(sh, ctx.dry_run)? {
+        return Ok(());
     }
     println!("removed {} entries in one commit", removals.len());
     Ok(())

@@ -22,7 +22,8 @@ use anyhow::{bail, Context, Result};
 
 use crate::cli::TagArgs;
 use crate::config::Config;
-use crate::plan::{self, Plan};
+use crate::plan::Plan;
+use crate::release_branch::ReleaseBranch;
 use crate::steps::{branch, version_files};
 use crate::tools::{git, gpg};
 use crate::version::Version;
@@ -77,8 +78,14 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
         None => infer_version(ctx, &config, &tags)?,
     };
     let final_tag = config.tag_name(&version, None)?;
-    let head = git::resolve_commit(sh, repo, "HEAD")?
-        .context("the repository has no commit yet: commit something first")?;
+    // A candidate is made from its line's release branch wherever HEAD is; without a release
+    // branch (a project that releases from one branch), from HEAD.
+    let release = ReleaseBranch::find(ctx, &config, version.line())?;
+    let head = match release.local.clone().or(release.remote.clone()) {
+        Some(tip) if args.rc.is_some() => tip,
+        _ => git::resolve_commit(sh, repo, "HEAD")?
+            .context("the repository has no commit yet: commit something first")?,
+    };
     let last = last_rc(&config, &version, &tags)?;
     let (rc, target) = match args.rc {
         Some(rc) => {
@@ -170,8 +177,15 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
                 );
             }
         }
-        // Voters must find the tagged commit on a published branch.
-        if git::remote_branches_containing(sh, repo, &config.remote, &target)?.is_empty() {
+        // Voters must find the tagged commit on a published branch: the release branch the
+        // candidate was made on is pushed first; any other unpublished commit is refused.
+        let published = match rc {
+            Some(_) => release.publish_if_tip(ctx, &config, &target, &mut plan)?,
+            None => false,
+        };
+        if !published
+            && git::remote_branches_containing(sh, repo, &config.remote, &target)?.is_empty()
+        {
             bail!(
                 "commit {target} is on no branch of remote `{}`: push the release branch first \
                  (`git push {} HEAD`), then tag",
@@ -181,52 +195,35 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
         }
     }
     let key = gpg::signing_key(sh, args.key.as_deref().or(config.signing_key.as_deref()))?;
-    let create = git::signed_tag(
-        repo,
-        &key.fingerprint,
-        &tag,
-        &format!("Apache {} {tag}", config.display_name),
-        &target,
-    );
-    let verify = git::verify_tag(repo, &tag);
-    let push = git::push(repo, &config.remote, &format!("refs/tags/{tag}"));
     if local.is_none() {
-        plan.run(create.clone());
+        plan.run(git::signed_tag(
+            repo,
+            &key.fingerprint,
+            &tag,
+            &format!("Apache {} {tag}", config.display_name),
+            &target,
+        ));
     }
-    plan.run(verify.clone());
+    let fingerprint = key.fingerprint.clone();
+    let signed = format!("check that {tag} carries a valid signature of {fingerprint}");
+    let signed_tag = tag.clone();
+    plan.local(signed, move || {
+        check_signature(ctx, &signed_tag, &fingerprint)
+    });
+    let full = format!("refs/tags/{tag}");
     if remote.is_none() {
-        plan.run(push.clone());
-    }
-    if ctx.dry_run {
-        print!("{}", plan.render());
-        return Ok(());
-    }
-    if local.is_none() {
-        plan::execute(sh, &create)?;
-    }
-    eprintln!("  running: {verify}");
-    let output = verify.output(sh)?;
-    let status = String::from_utf8_lossy(&output.stderr);
-    let signed_by_key = status
-        .lines()
-        .any(|line| line.starts_with("[GNUPG:] VALIDSIG ") && line.contains(&key.fingerprint));
-    if !output.status.success() || !signed_by_key {
-        bail!(
-            "tag {tag} does not carry a valid signature of {}: {}; it was not pushed by this \
-             run; delete it with `git tag -d {tag}` and check `cargo xtask doctor`",
-            key.fingerprint,
-            status.trim()
+        plan.run(git::push(repo, &config.remote, &full));
+        let (remote_name, pushed_commit) = (config.remote.clone(), target.clone());
+        plan.local(
+            format!("check that {} has {tag} at {target}", config.remote),
+            move || git::verify_pushed(sh, repo, &remote_name, &full, &pushed_commit),
         );
     }
-    if remote.is_none() {
-        plan::execute(sh, &push)?;
-        git::verify_pushed(
-            sh,
-            repo,
-            &config.remote,
-            &format!("refs/tags/{tag}"),
-            &target,
-        )?;
+    let pushed = remote.is_none();
+    if !plan.execute(sh, ctx.dry_run)? {
+        return Ok(());
+    }
+    if pushed {
         println!(
             "tagged {what}: {tag} at {target}, signed by {}, pushed to {}",
             key.fingerprint, config.remote
@@ -238,4 +235,60 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The tag must carry a valid signature of the release manager's key before anyone sees it.
+fn check_signature(ctx: &Ctx, tag: &str, fingerprint: &str) -> Result<()> {
+    let output = git::verify_tag(&ctx.repo, tag).output(&ctx.sh)?;
+    let status = String::from_utf8_lossy(&output.stderr);
+    let signed_by_key = status
+        .lines()
+        .any(|line| line.starts_with("[GNUPG:] VALIDSIG ") && line.contains(fingerprint));
+    if !output.status.success() || !signed_by_key {
+        bail!(
+            "tag {tag} does not carry a valid signature of {fingerprint}: {}; it was not pushed \
+             by this run; delete it with `git tag -d {tag}` and check `cargo xtask doctor`",
+            status.trim()
+        );
+    }
+    Ok(())
+}
+
+/// Tags the release candidate (`rc`) or, after the vote, the release itself.
+pub struct TagStep {
+    pub candidate: bool,
+}
+
+impl crate::flow::Step for TagStep {
+    fn name(&self) -> &'static str {
+        match self.candidate {
+            true => "tag",
+            false => "release-tag",
+        }
+    }
+    fn phase(&self) -> &'static str {
+        match self.candidate {
+            true => crate::flow::CANDIDATE,
+            false => crate::flow::PUBLISH,
+        }
+    }
+    fn outward(&self, _: &crate::flow::Release) -> bool {
+        true
+    }
+    fn command(&self, release: &crate::flow::Release) -> Vec<String> {
+        let version = release.version.to_string();
+        match self.candidate {
+            true => crate::flow::strings(&["tag", &version, "--rc", &release.rc.to_string()]),
+            false => crate::flow::strings(&["tag", &version]),
+        }
+    }
+    fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
+        use crate::flow::Progress;
+        let rc = self.candidate.then_some(release.rc);
+        let tag = release.config.tag_name(&release.version, rc)?;
+        match release.tag_published(rc)? {
+            true => Progress::done(format!("tag {tag} exists")),
+            false => Progress::todo(format!("tag {tag}")),
+        }
+    }
 }

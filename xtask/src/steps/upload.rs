@@ -195,25 +195,65 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
         "Upload {} {version} RC{rc} for the release vote",
         config.display_name
     );
-    let commit = svn::commit(&creds, &message, None, &changes);
     let mut plan = Plan::new(format!("upload {version} RC{rc} to {rc_url}"));
-    plan.run(commit.clone());
-    plan.local("read the three files back from SVN and compare their SHA-512");
-    if ctx.dry_run {
-        print!("{}", plan.render());
+    plan.run_judged(
+        svn::commit(&creds, &message, None, &changes),
+        svn::commit_outcome(&rc_url),
+    );
+    plan.local(
+        "read the three files back from SVN and compare their SHA-512",
+        || {
+            let differences = remote_differences(ctx, &creds, &rc_url, &artifacts)?;
+            if !differences.is_empty() {
+                bail!(
+                "after the upload, {rc_url} differs from the local package ({}): check it with \
+                 `svn ls {rc_url}` before calling the vote",
+                differences.join("; ")
+            );
+            }
+            Ok(())
+        },
+    );
+    if !plan.execute(&ctx.sh, ctx.dry_run)? {
         return Ok(());
-    }
-    svn::run_commit(&ctx.sh, &commit, &rc_url)?;
-    let differences = remote_differences(ctx, &creds, &rc_url, &artifacts)?;
-    if !differences.is_empty() {
-        bail!(
-            "after the upload, {rc_url} differs from the local package ({}): check it with \
-             `svn ls {rc_url}` before calling the vote",
-            differences.join("; ")
-        );
     }
     println!("uploaded {rc_url}");
     println!("  {}", svn::join(&rc_url, artifacts.file_name()));
     println!("  sha512: {sha512}");
     Ok(())
+}
+
+/// Puts the candidate into dist/dev.
+pub struct UploadStep;
+
+impl crate::flow::Step for UploadStep {
+    fn name(&self) -> &'static str {
+        "upload"
+    }
+    fn phase(&self) -> &'static str {
+        crate::flow::CANDIDATE
+    }
+    fn outward(&self, _: &crate::flow::Release) -> bool {
+        true
+    }
+    fn command(&self, release: &crate::flow::Release) -> Vec<String> {
+        let (version, rc) = (release.version.to_string(), release.rc.to_string());
+        crate::flow::strings(&["upload", &version, "--rc", &rc])
+    }
+    fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
+        use crate::flow::Progress;
+        let config = release.config;
+        let dir = format!("{}/", config.candidate_name(&release.version, release.rc));
+        if release.svn_has(&config.svn_dev_url, &dir)? {
+            return Progress::done(format!("{}/{dir} exists", config.svn_dev_url));
+        }
+        // Promotion moves the candidate out of dev.
+        if release.released()? {
+            return Progress::done(format!(
+                "promoted to {}",
+                config.release_url(&release.version)
+            ));
+        }
+        Progress::todo(format!("put {dir} into {}", config.svn_dev_url))
+    }
 }

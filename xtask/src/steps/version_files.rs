@@ -24,7 +24,8 @@ use anyhow::{bail, Context, Result};
 use regex::Regex;
 
 use crate::config::{Config, VersionFile, SECTION};
-use crate::plan::{self, Plan};
+use crate::plan::Plan;
+use crate::release_branch::ReleaseBranch;
 use crate::tools::git;
 use crate::version::Version;
 use crate::Ctx;
@@ -229,6 +230,13 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
     let config = ctx.config()?;
     require_files(&config)?;
     git::check_repository(&ctx.sh, &ctx.repo)?;
+    // The bump is committed on the release branch of the line when there is one.
+    let release = ReleaseBranch::find(ctx, &config, version.line())?;
+    let mut switch = Plan::new(format!("work on the release branch {}", release.name));
+    release.check_out(ctx, &mut switch)?;
+    if !switch.is_empty() && !switch.execute(&ctx.sh, ctx.dry_run)? {
+        println!("  (a dry run does not switch: what follows reads the files checked out now)");
+    }
     let wanted = version.to_string();
     let read = read_worktree(ctx);
     let tracked = git::tracked_files(&ctx.sh, &ctx.repo)?;
@@ -308,40 +316,69 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
             line.get(3..).unwrap_or(line)
         );
     }
-    for path in &paths {
-        plan.local(format!("write {wanted} into {path}"));
+    for (path, text) in &changed {
+        let full = ctx.repo.join(path);
+        plan.local(format!("write {wanted} into {path}"), move || {
+            std::fs::write(&full, text).with_context(|| format!("cannot write {full}"))
+        });
     }
     let new_files: Vec<&str> = paths
         .iter()
         .copied()
         .filter(|path| !tracked.iter().any(|t| t == path))
         .collect();
-    let add = git::add_paths(&ctx.repo, &new_files);
     if !new_files.is_empty() {
-        plan.run(add.clone());
+        plan.run(git::add_paths(&ctx.repo, &new_files));
     }
-    let message = format!("chore: bump version to {wanted}");
-    let commit = git::commit_paths(&ctx.repo, &paths, &message);
-    plan.run(commit.clone());
-    if ctx.dry_run {
-        print!("{}", plan.render());
+    let message = crate::release_branch::bump_message(version);
+    plan.run(git::commit_paths(&ctx.repo, &paths, &message));
+    if !plan.execute(&ctx.sh, ctx.dry_run)? {
         return Ok(());
     }
-    for (path, text) in &changed {
-        let full = ctx.repo.join(path);
-        std::fs::write(&full, text).with_context(|| format!("cannot write {full}"))?;
-        eprintln!("  wrote {path}");
-    }
-    if !new_files.is_empty() {
-        plan::execute(&ctx.sh, &add)?;
-    }
-    plan::execute(&ctx.sh, &commit)?;
     let left = problems(&config, version, &read)?;
     if let Some(problem) = left.first() {
         bail!("after the bump, {problem}: check the patterns in version-files");
     }
     println!("bumped {} file(s) to {version} and committed", paths.len());
     Ok(())
+}
+
+/// Writes the version into the configured version files on the release branch.
+pub struct VersionStep;
+
+impl crate::flow::Step for VersionStep {
+    fn name(&self) -> &'static str {
+        "version"
+    }
+    fn phase(&self) -> &'static str {
+        crate::flow::CANDIDATE
+    }
+    fn outward(&self, _: &crate::flow::Release) -> bool {
+        false
+    }
+    fn command(&self, release: &crate::flow::Release) -> Vec<String> {
+        crate::flow::strings(&["version", "bump", &release.version.to_string()])
+    }
+    fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
+        use crate::flow::Progress;
+        let (ctx, config, version) = (release.ctx, release.config, &release.version);
+        if config.version_files.is_empty() {
+            return Progress::done("no version-files configured");
+        }
+        // The local release branch when there is one, else the remote's (a fresh clone).
+        let branch = ReleaseBranch::find(ctx, config, release.line)?;
+        let rev = match (&branch.local, &branch.remote) {
+            (Some(_), _) => format!("refs/heads/{}", branch.name),
+            (None, Some(_)) => format!("refs/remotes/{}/{}", config.remote, branch.name),
+            (None, None) => "HEAD".to_string(),
+        };
+        let committed = read_commit(ctx, &rev);
+        let fine = problems(config, version, &committed)?.is_empty();
+        match fine {
+            true => Progress::done(format!("the version files carry {version}")),
+            false => Progress::todo(format!("write {version} into the version files")),
+        }
+    }
 }
 
 #[cfg(test)]

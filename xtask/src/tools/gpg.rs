@@ -227,7 +227,7 @@ pub fn detach_sign(
         "--".into(),
         file.to_string(),
     ]);
-    let cmd = gpg(args);
+    let cmd = gpg(args).changes_world();
     match passphrase {
         Some(secret) => cmd.stdin(secret.into_bytes()),
         None => cmd,
@@ -386,7 +386,7 @@ pub fn export_armored(fingerprint: &str) -> ToolCmd {
 
 /// `gpg --keyserver <server> --send-keys <key>`.
 pub fn send_keys(keyserver: &str, fingerprint: &str) -> ToolCmd {
-    gpg(["--keyserver", keyserver, "--send-keys", "--", fingerprint])
+    gpg(["--keyserver", keyserver, "--send-keys", "--", fingerprint]).changes_world()
 }
 
 /// `ABCD 1234 ... 5678` in groups of four, two spaces in the middle, as gpg prints it and
@@ -644,7 +644,7 @@ pub fn generate_signing_key(
         "sign",
         expiry,
     ]);
-    let cmd = ToolCmd::new(Tool::Gpg, args);
+    let cmd = ToolCmd::new(Tool::Gpg, args).changes_world();
     match passphrase {
         Some(secret) => cmd.stdin(secret.into_bytes()),
         None => cmd,

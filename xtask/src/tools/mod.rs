@@ -113,6 +113,9 @@ pub struct ToolCmd {
     pub env: Vec<(String, OsString)>,
     /// Bytes for the command's standard input; never shown (it may hold a password).
     pub stdin: Option<Vec<u8>>,
+    /// It changes what others see or what the next step reads (a push, a commit, a signature,
+    /// a sent mail): it may only run from a step's plan.
+    pub changes: bool,
 }
 
 impl ToolCmd {
@@ -127,7 +130,15 @@ impl ToolCmd {
             args: args.into_iter().map(Into::into).collect(),
             env: Vec::new(),
             stdin: None,
+            changes: false,
         }
+    }
+
+    /// Marks a command that changes the world (see [`ToolCmd::changes`]); only tool modules
+    /// call it, on the commands they build.
+    pub fn changes_world(mut self) -> ToolCmd {
+        self.changes = true;
+        self
     }
 
     /// Starts `program` (a configured path or name) instead of the tool's usual name.
@@ -151,6 +162,12 @@ impl ToolCmd {
     }
 
     fn xshell<'a>(&self, sh: &'a Shell) -> Result<xshell::Cmd<'a>> {
+        if self.changes && !crate::plan::may_change_world() {
+            bail!(
+                "internal error: `{self}` changes the world but is not in the step's plan, so a \
+                 dry run would not show it; nothing was run. Please report this bug"
+            );
+        }
         let program = match &self.program {
             None => {
                 self.tool.require()?;

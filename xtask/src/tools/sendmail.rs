@@ -29,5 +29,6 @@ pub fn send(command: &[String], eml: &[u8]) -> Result<ToolCmd> {
     )?;
     Ok(ToolCmd::new(Tool::Sendmail, args)
         .program(program)
-        .stdin(eml.to_vec()))
+        .stdin(eml.to_vec())
+        .changes_world())
 }

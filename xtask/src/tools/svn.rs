@@ -23,6 +23,7 @@
 //! never appears on a command line, in `ps` or in a dry run.
 
 use std::ffi::OsString;
+use std::process::Output;
 
 use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
@@ -246,7 +247,7 @@ pub fn commit(
             Change::Rm(url) => args.extend(os(&["rm", url])),
         }
     }
-    creds.cmd(Tool::Svnmucc, args)
+    creds.cmd(Tool::Svnmucc, args).changes_world()
 }
 
 /// Did the server refuse the commit because the account may not write there? (A wrong
@@ -294,27 +295,32 @@ fn explain_failure(cmd: &ToolCmd, stderr: &str) -> String {
     format!("`{cmd}` failed: {}{hint}", stderr.trim())
 }
 
-/// Runs a commit; an authorization failure becomes the message a release manager needs.
-pub fn run_commit(sh: &Shell, cmd: &ToolCmd, target: &str) -> Result<()> {
-    match crate::plan::execute(sh, cmd) {
-        Ok(_) => Ok(()),
-        Err(err) => {
-            let text = format!("{err:#}");
-            if is_permission_denied(&text) {
-                bail!(
-                    "no permission to write {target} with this SVN account: nothing was changed; \
-                     ask a PMC member to run this command (dist/release is writable by the PMC \
-                     only, dist/dev by committers)\n{text}"
-                );
-            }
-            if text.contains("E160028") || text.contains("out of date") {
-                bail!(
-                    "{target} changed on the server while this command ran: nothing was \
-                     changed; run the command again\n{text}"
-                );
-            }
-            Err(err)
+/// Judges the outcome of a commit to `target`: an authorization failure or a conflict
+/// becomes the message a release manager needs.
+pub fn commit_outcome(target: &str) -> impl FnOnce(Output) -> Result<()> {
+    let target = target.to_string();
+    move |output| {
+        if output.status.success() {
+            return Ok(());
         }
+        let text = String::from_utf8_lossy(&output.stderr).trim().to_string();
+        if is_permission_denied(&text) {
+            bail!(
+                "no permission to write {target} with this SVN account: nothing was changed; \
+                 ask a PMC member to run this command (dist/release is writable by the PMC \
+                 only, dist/dev by committers)\n{text}"
+            );
+        }
+        if text.contains("E160028") || text.contains("out of date") {
+            bail!(
+                "{target} changed on the server while this command ran: nothing was \
+                 changed; run the command again\n{text}"
+            );
+        }
+        bail!(
+            "the svn commit to {target} failed ({}): {text}",
+            output.status
+        )
     }
 }
 

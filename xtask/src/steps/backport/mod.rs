@@ -23,12 +23,13 @@
 mod candidates;
 
 use std::collections::BTreeSet;
+use std::process::Output;
 
 use anyhow::{bail, Context, Result};
 use camino::Utf8PathBuf;
 
 use crate::cli::BackportArgs;
-use crate::plan::{self, Plan};
+use crate::plan::Plan;
 use crate::tools::git;
 use crate::tools::github::{Access, GitHub};
 use crate::Ctx;
@@ -70,17 +71,15 @@ fn resume(ctx: &Ctx, state: &Utf8PathBuf, line: &str) -> Result<Resumed> {
                 unmerged.join(", ")
             );
         }
-        let finish = git::cherry_pick_continue(&ctx.repo);
-        if ctx.dry_run {
-            let mut plan = Plan::new(format!("finish the cherry-pick of {stopped}"));
-            plan.run(finish);
-            print!("{}", plan.render());
+        let mut plan = Plan::new(format!("finish the cherry-pick of {stopped}"));
+        plan.run(git::cherry_pick_continue(&ctx.repo));
+        let finished = plan.execute(&ctx.sh, ctx.dry_run).context(
+            "cannot finish the cherry-pick: finish it with `git cherry-pick --continue`",
+        )?;
+        if !finished {
             println!("the rest of the backport is planned once the pick is finished");
             return Ok(Resumed::DryRunStopped);
         }
-        plan::execute(&ctx.sh, &finish).context(
-            "cannot finish the cherry-pick: finish it with `git cherry-pick --continue`",
-        )?;
     }
     Ok(Resumed::After(stopped))
 }
@@ -118,8 +117,7 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
             dirty.join(", ")
         );
     }
-    plan::execute(sh, &git::fetch(repo, remote))
-        .with_context(|| format!("cannot fetch from remote `{remote}`: check `git remote -v`"))?;
+    crate::remote::fetch(ctx, remote)?;
     let upstream = format!("{remote}/{main}");
     let remote_branch = git::resolve_commit(sh, repo, &format!("refs/remotes/{remote}/{branch}"))?
         .with_context(|| {
@@ -205,22 +203,19 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
     ));
     let current = git::current_branch(sh, repo)?;
     let switch = current.as_deref() != Some(branch.as_str());
-    let mut picks = Vec::new();
     let needs_push = !to_pick.is_empty() || tip != remote_branch;
     if !to_pick.is_empty() {
         if local_branch.is_none() {
-            picks.push(git::create_branch(repo, &branch, &remote_branch));
+            plan.run(git::create_branch(repo, &branch, &remote_branch));
         }
         if switch {
-            picks.push(git::checkout(repo, &branch));
+            plan.run(git::checkout(repo, &branch));
         }
         if local_branch.is_some() && behind {
-            picks.push(git::fast_forward(repo, &remote_branch));
-        }
-        for cmd in &picks {
-            plan.run(cmd.clone());
+            plan.run(git::fast_forward(repo, &remote_branch));
         }
     }
+    let mut picked = 0;
     for (candidate, missing) in &to_pick {
         println!(
             "to pick: {} ({}: {})",
@@ -229,12 +224,28 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
             missing.join(" ")
         );
         for commit in missing {
-            plan.run(git::cherry_pick(repo, commit, candidate.is_merge()));
+            let pick = git::cherry_pick(repo, commit, candidate.is_merge());
+            let (state, line, branch) = (&state, &line, &branch);
+            let shown = pick.to_string();
+            plan.run_judged(pick, move |output| {
+                explain_pick(
+                    ctx, state, line, branch, candidate, commit, &shown, picked, output,
+                )
+            });
+            picked += 1;
         }
     }
-    let push = git::push(repo, remote, &format!("refs/heads/{branch}"));
     if needs_push {
-        plan.run(push.clone());
+        let full = format!("refs/heads/{branch}");
+        plan.run(git::push(repo, remote, &full));
+        plan.local(
+            format!("check that {remote} has {branch} as pushed"),
+            move || {
+                let pushed = git::resolve_commit(sh, repo, &full)?
+                    .with_context(|| format!("branch {full} vanished during the backport"))?;
+                git::verify_pushed(sh, repo, remote, &full, &pushed)
+            },
+        );
     }
     let relabel: Vec<&Candidate> = on_branch
         .iter()
@@ -242,10 +253,18 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
         .collect();
     let repo_name = github.repo();
     for candidate in &relabel {
-        plan.local(format!(
-            "on GitHub {repo_name}: PR #{} label `{}` -> `{}`",
-            candidate.pull.number, config.backport_label, config.backported_label
-        ));
+        let number = candidate.pull.number;
+        let (github, config) = (&github, &config);
+        plan.local(
+            format!(
+                "on GitHub {repo_name}: PR #{number} label `{}` -> `{}`",
+                config.backport_label, config.backported_label
+            ),
+            move || {
+                github.add_label(number, &config.backported_label)?;
+                github.remove_label(number, &config.backport_label)
+            },
+        );
     }
     if !to_pick.is_empty() && switch {
         if let Some(back) = &current {
@@ -258,51 +277,24 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
     } else {
         github.check_write_access("relabelling the backported PRs", Access::Triage)
     };
-    if ctx.dry_run || plan.actions.is_empty() {
+    if plan.is_empty() {
         print!("{}", plan.render());
-        if plan.actions.is_empty() {
-            println!(
-                "nothing to do: no merged PR carries `{}` that is not on {branch}",
-                config.backport_label
-            );
+        println!(
+            "nothing to do: no merged PR carries `{}` that is not on {branch}",
+            config.backport_label
+        );
+        if !ctx.dry_run {
             remove_state(&state)?;
-        }
-        if let Err(err) = access {
-            println!("warning: the run would stop before pushing: {err:#}");
         }
         return report_skipped(&skipped, ctx.dry_run);
     }
+    if ctx.dry_run {
+        print!("{}", plan.render());
+        access.context("the real run would stop before the first pick")?;
+        return report_skipped(&skipped, true);
+    }
     access?;
-    for cmd in &picks {
-        plan::execute(sh, cmd)?;
-    }
-    let mut picked = 0;
-    for (candidate, missing) in &to_pick {
-        for commit in missing {
-            pick(ctx, &state, &line, &branch, candidate, commit, picked)?;
-            picked += 1;
-        }
-    }
-    if needs_push {
-        plan::execute(sh, &push)?;
-        let pushed = git::resolve_commit(sh, repo, &format!("refs/heads/{branch}"))?
-            .with_context(|| format!("branch {branch} vanished during the backport"))?;
-        git::verify_pushed(sh, repo, remote, &format!("refs/heads/{branch}"), &pushed)?;
-    }
-    for candidate in &relabel {
-        let number = candidate.pull.number;
-        github.add_label(number, &config.backported_label)?;
-        github.remove_label(number, &config.backport_label)?;
-        eprintln!(
-            "  relabelled PR #{number}: `{}` -> `{}`",
-            config.backport_label, config.backported_label
-        );
-    }
-    if !to_pick.is_empty() && switch {
-        if let Some(back) = &current {
-            plan::execute(sh, &git::checkout(repo, back))?;
-        }
-    }
+    plan.execute(sh, false)?;
     remove_state(&state)?;
     println!(
         "backported {} PR(s) ({picked} commit(s)) to {branch} and pushed it; {} PR(s) were \
@@ -313,21 +305,21 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
     report_skipped(&skipped, false)
 }
 
-/// Cherry-picks one commit; on a conflict, aborts, remembers the commit for `--continue` and
-/// fails with what to do.
-fn pick(
+/// The outcome of one cherry-pick; on a conflict, aborts it, remembers the commit for
+/// `--continue` and fails with what to do.
+#[allow(clippy::too_many_arguments)]
+fn explain_pick(
     ctx: &Ctx,
     state: &Utf8PathBuf,
     line: &str,
     branch: &str,
     candidate: &Candidate,
     commit: &str,
+    pick: &str,
     picked: usize,
+    output: Output,
 ) -> Result<()> {
     let (sh, repo) = (&ctx.sh, &ctx.repo);
-    let pick = git::cherry_pick(repo, commit, candidate.is_merge());
-    eprintln!("  running: {pick}");
-    let output = pick.output(sh)?;
     if output.status.success() {
         return Ok(());
     }
@@ -343,7 +335,7 @@ fn pick(
             String::from_utf8_lossy(&output.stderr).trim()
         );
     }
-    let aborted = plan::execute(sh, &git::cherry_pick_abort(repo));
+    let aborted = git::cherry_pick_abort(repo).run(sh);
     std::fs::write(state, format!("{commit} {number}\n"))
         .with_context(|| format!("cannot write {state}"))?;
     aborted.context("cannot abort the failed cherry-pick: run `git cherry-pick --abort`")?;
@@ -384,8 +376,7 @@ fn report_skipped(skipped: &[Skipped], dry_run: bool) -> Result<()> {
         ));
     }
     if dry_run {
-        println!("{list}");
-        return Ok(());
+        bail!("{list}\nthe real run would backport the others and fail with this list");
     }
     bail!("{list}\nthe other PRs were backported; deal with these, then rerun the backport")
 }
@@ -396,5 +387,41 @@ fn remove_state(state: &Utf8PathBuf) -> Result<()> {
             Err(err).with_context(|| format!("cannot remove {state}"))
         }
         _ => Ok(()),
+    }
+}
+
+/// Picks the PRs labelled for backporting onto the release branch.
+pub struct BackportStep;
+
+impl crate::flow::Step for BackportStep {
+    fn name(&self) -> &'static str {
+        "backport"
+    }
+    fn phase(&self) -> &'static str {
+        crate::flow::RELEASE_BRANCH
+    }
+    fn outward(&self, _: &crate::flow::Release) -> bool {
+        true
+    }
+    fn command(&self, release: &crate::flow::Release) -> Vec<String> {
+        crate::flow::strings(&["backport", &release.line.to_string()])
+    }
+    fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
+        use crate::flow::Progress;
+        // Until the candidate is tagged, new PRs may still come: it always runs again.
+        match release.tag_published(Some(release.rc))? {
+            true => Progress::done(format!("candidate {} is tagged", release.rc)),
+            false => Progress::todo("pick the `need backport` PRs merged since"),
+        }
+    }
+    fn after_failure(&self, release: &crate::flow::Release) -> Option<String> {
+        Some(format!(
+            "resolve the conflict as the message above says, run `cargo xtask backport {} \
+             --continue`, then rerun `cargo xtask release {}`",
+            release.line, release.line
+        ))
+    }
+    fn result_visible_at_once(&self) -> bool {
+        false
     }
 }

@@ -34,10 +34,15 @@ pub use check::rules;
 use check::{check_archive, ChannelReader, Tee};
 pub use tree::{release_tree, ReleaseTree, TreeFile, TreeKind};
 
+use std::cell::RefCell;
+
+use crate::archive::checks::Rules;
 use crate::archive::checksum::{checksum_line, sha512_file};
+use crate::archive::reader::ReadDigests;
+use crate::archive::writer::Digests;
 use crate::cli::PackageArgs;
 use crate::config::Config;
-use crate::plan::{self, Plan};
+use crate::plan::Plan;
 use crate::tools::git;
 use crate::tools::gpg::{self, SecretKey};
 use crate::tools::Tool;
@@ -134,63 +139,186 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
     };
 
     let existing = artifacts.tarball.exists();
+    let build: RefCell<Option<Build>> = RefCell::new(None);
     let mut plan = Plan::new(format!(
         "package {} from {} ({})",
         artifacts.file_name(),
         source.reference,
         &source.commit[..12.min(source.commit.len())]
     ));
-    plan.local(format!(
-        "build {} from {} files of the git tree, mtime {}{}",
-        artifacts.tarball,
-        tree.file_count,
-        tree.mtime,
-        if existing {
-            " (compared with the existing file, which is kept when equal)"
-        } else {
-            ""
-        }
-    ));
-    plan.local("read it back and check it against the release rules and the git tree");
-    plan.local(format!("write {}", artifacts.checksum));
-    if let Some(key) = &key {
-        plan.run(gpg::detach_sign(
-            &key.fingerprint,
-            &artifacts.tarball,
-            &artifacts.signature,
-            None,
-        ));
-        plan.run(gpg::verify_cmd(
-            None,
-            &artifacts.signature,
-            &artifacts.tarball,
-        ));
+    // Everything is made in a staging directory next to the artifacts and moved into place
+    // at the end, the tarball last, so that its presence means the others are complete.
+    if !dir.exists() {
+        plan.local(format!("create the output directory {dir}"), || {
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create the output directory {dir}"))
+        });
     }
+    let (tree, artifacts, key) = (&tree, &artifacts, &key);
+    plan.local(
+        format!(
+            "build {} from {} files of the git tree, mtime {}, read it back, check it against \
+             the release rules and the git tree, and write its checksum{}",
+            artifacts.tarball,
+            tree.file_count,
+            tree.mtime,
+            if existing {
+                " (compared with the existing file, which is kept when equal)"
+            } else {
+                ""
+            }
+        ),
+        || {
+            eprintln!(
+                "packaging {} from {} ...",
+                artifacts.file_name(),
+                source.reference
+            );
+            let made = build_staged(
+                ctx,
+                args,
+                &dir,
+                artifacts,
+                tree,
+                &source,
+                rules,
+                key.as_ref(),
+            )?;
+            *build.borrow_mut() = Some(made);
+            Ok(())
+        },
+    );
+    if let Some(key) = key {
+        let shown = Artifacts::new(Utf8Path::new("<staging>"), artifacts.file_name());
+        let shown = gpg::detach_sign(&key.fingerprint, &shown.tarball, &shown.signature, None);
+        plan.run_later(shown.to_string(), || {
+            let build = build.borrow();
+            let build = build.as_ref().context("the tarball was not built")?;
+            Ok((!build.signature_done).then(|| {
+                gpg::detach_sign(
+                    &key.fingerprint,
+                    &build.staged.tarball,
+                    &build.staged.signature,
+                    gpg::passphrase_from_env(),
+                )
+            }))
+        });
+        plan.local(
+            format!("check that the signature is by {}", key.fingerprint),
+            || {
+                let build = build.borrow();
+                let build = build.as_ref().context("the tarball was not built")?;
+                match build.signature_done {
+                    true => Ok(()),
+                    false => {
+                        check_signature(ctx, key, &build.staged.tarball, &build.staged.signature)
+                    }
+                }
+            },
+        );
+    }
+    plan.local(
+        format!("move the files into {dir}, the tarball last"),
+        || {
+            let build = build.borrow();
+            let build = build.as_ref().context("the tarball was not built")?;
+            build.move_into_place(artifacts, key.is_some())
+        },
+    );
     if ctx.dry_run {
-        print!("{}", plan.render());
-        return Ok(artifacts);
+        plan.execute(&ctx.sh, true)?;
+        return Ok(artifacts.clone());
+    }
+    let _lock = crate::lock::acquire(&dir)?;
+    plan.execute(&ctx.sh, false).map_err(|err| {
+        match err.to_string().contains("--detach-sign") {
+            true => err.context(
+                "signing failed: check that the key is unlocked (gpg-agent) or set \
+                 GPG_PASSPHRASE in CI",
+            ),
+            false => err,
+        }
+    })?;
+    let build = build.into_inner().context("the tarball was not built")?;
+    if build.nothing_to_do() {
+        println!(
+            "{} is already packaged with the same bytes: nothing to do",
+            artifacts.tarball
+        );
+    } else {
+        println!("packaged {}", artifacts.tarball);
+    }
+    print_summary(artifacts, &build.digests, &build.read_back, key.is_some());
+    Ok(artifacts.clone())
+}
+
+/// What the build in the staging directory made and found.
+struct Build {
+    staged: Staging,
+    digests: Digests,
+    read_back: ReadDigests,
+    keep_existing_tarball: bool,
+    checksum_done: bool,
+    signature_done: bool,
+}
+
+impl Build {
+    fn nothing_to_do(&self) -> bool {
+        self.keep_existing_tarball && self.checksum_done && self.signature_done
     }
 
-    let _lock = crate::lock::acquire(&dir)?;
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("cannot create the output directory {dir}"))?;
-    eprintln!(
-        "packaging {} from {} ...",
-        artifacts.file_name(),
-        source.reference
-    );
-    let staged = Staging::new(&dir, artifacts.file_name())?;
+    fn move_into_place(&self, artifacts: &Artifacts, signed: bool) -> Result<()> {
+        if self.nothing_to_do() {
+            return Ok(());
+        }
+        let staged = &self.staged;
+        let moves = [
+            (&staged.checksum, &artifacts.checksum, true),
+            (
+                &staged.signature,
+                &artifacts.signature,
+                signed && !self.signature_done,
+            ),
+            (&staged.build_info, &artifacts.build_info, true),
+            (
+                &staged.tarball,
+                &artifacts.tarball,
+                !self.keep_existing_tarball,
+            ),
+        ];
+        for (from, to, wanted) in moves {
+            if wanted {
+                std::fs::rename(from, to).with_context(|| format!("cannot move {from} to {to}"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Builds the tarball into a staging directory, reading it back as a stranger would while it
+/// is written, and decides what of the existing artifacts can stay.
+#[allow(clippy::too_many_arguments)]
+fn build_staged(
+    ctx: &Ctx,
+    args: &PackageArgs,
+    dir: &Utf8Path,
+    artifacts: &Artifacts,
+    tree: &ReleaseTree,
+    source: &Source,
+    rules: Rules,
+    key: Option<&SecretKey>,
+) -> Result<Build> {
+    let staged = Staging::new(dir, artifacts.file_name())?;
     let file = File::create(&staged.tarball)
         .with_context(|| format!("cannot write {}", staged.tarball))?;
-    // The archive is read back as a stranger would read it while it is being written: the
-    // compressed bytes go to the file and, through a bounded channel, to the checker.
+    // The compressed bytes go to the file and, through a bounded channel, to the checker.
     let (copies, received) = std::sync::mpsc::sync_channel(16);
     let (written, checked) = std::thread::scope(|scope| {
         let checker = scope.spawn(|| {
             check_archive(
                 ChannelReader::new(received),
                 artifacts.file_name(),
-                &tree,
+                tree,
                 rules,
             )
         });
@@ -215,7 +343,7 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
     }
 
     let mut keep_existing_tarball = false;
-    if existing {
+    if artifacts.tarball.exists() {
         let current = sha512_file(&artifacts.tarball)?;
         if current == digests.sha512 {
             keep_existing_tarball = true;
@@ -227,11 +355,10 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
             );
         }
     }
-
     let checksum = checksum_line(&digests.sha512, artifacts.file_name());
     let checksum_done = keep_existing_tarball
         && std::fs::read_to_string(&artifacts.checksum).is_ok_and(|text| text == checksum);
-    let signature_done = match (&key, keep_existing_tarball && artifacts.signature.exists()) {
+    let signature_done = match (key, keep_existing_tarball && artifacts.signature.exists()) {
         (Some(key), true) => {
             match gpg::verify(&ctx.sh, None, &artifacts.signature, &artifacts.tarball) {
                 Ok(signature) if signature.primary_fingerprint == key.fingerprint => true,
@@ -244,63 +371,28 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
                 ),
             }
         }
-        _ => false,
+        (Some(_), false) => false,
+        (None, _) => true,
     };
-    if keep_existing_tarball && checksum_done && (key.is_none() || signature_done) {
-        println!(
-            "{} is already packaged with the same bytes: nothing to do",
-            artifacts.tarball
-        );
-        print_summary(&artifacts, &digests, &read_back, key.is_some());
-        return Ok(artifacts);
-    }
-
     std::fs::write(&staged.checksum, &checksum)
         .with_context(|| format!("cannot write {}", staged.checksum))?;
-    if let Some(key) = &key {
-        if !signature_done {
-            sign_and_check(ctx, key, &staged.tarball, &staged.signature)?;
-        }
-    }
-    write_build_info(&staged.build_info, &source, &tree, &digests, &read_back)?;
-
-    // Everything passed: move the files into place, the tarball last so that its presence
-    // means the others are complete.
-    let moves = [
-        (&staged.checksum, &artifacts.checksum, true),
-        (
-            &staged.signature,
-            &artifacts.signature,
-            key.is_some() && !signature_done,
-        ),
-        (&staged.build_info, &artifacts.build_info, true),
-        (&staged.tarball, &artifacts.tarball, !keep_existing_tarball),
-    ];
-    for (from, to, wanted) in moves {
-        if wanted {
-            std::fs::rename(from, to).with_context(|| format!("cannot move {from} to {to}"))?;
-        }
-    }
-    println!("packaged {}", artifacts.tarball);
-    print_summary(&artifacts, &digests, &read_back, key.is_some());
-    Ok(artifacts)
+    write_build_info(&staged.build_info, source, tree, &digests, &read_back)?;
+    Ok(Build {
+        staged,
+        digests,
+        read_back,
+        keep_existing_tarball,
+        checksum_done,
+        signature_done,
+    })
 }
 
-fn sign_and_check(
+fn check_signature(
     ctx: &Ctx,
     key: &SecretKey,
     tarball: &Utf8Path,
     signature: &Utf8Path,
 ) -> Result<()> {
-    let sign = gpg::detach_sign(
-        &key.fingerprint,
-        tarball,
-        signature,
-        gpg::passphrase_from_env(),
-    );
-    plan::execute(&ctx.sh, &sign).context(
-        "signing failed: check that the key is unlocked (gpg-agent) or set GPG_PASSPHRASE in CI",
-    )?;
     let checked = gpg::verify(&ctx.sh, None, signature, tarball)?;
     if checked.primary_fingerprint != key.fingerprint {
         bail!(
@@ -314,4 +406,38 @@ fn sign_and_check(
         checked.primary_fingerprint, checked.user_id
     );
     Ok(())
+}
+
+/// Builds, hashes and signs the candidate's tarball.
+pub struct PackageStep;
+
+impl crate::flow::Step for PackageStep {
+    fn name(&self) -> &'static str {
+        "package"
+    }
+    fn phase(&self) -> &'static str {
+        crate::flow::CANDIDATE
+    }
+    fn outward(&self, _: &crate::flow::Release) -> bool {
+        false
+    }
+    fn command(&self, release: &crate::flow::Release) -> Vec<String> {
+        let (version, rc) = (release.version.to_string(), release.rc.to_string());
+        crate::flow::strings(&["package", &version, "--rc", &rc])
+    }
+    fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
+        use crate::flow::Progress;
+        let config = release.config;
+        let dir = config.artifact_dir(&release.version, Some(release.rc));
+        let artifacts = Artifacts::new(&dir, &config.artifact_name(&release.version)?);
+        let all = [
+            &artifacts.tarball,
+            &artifacts.signature,
+            &artifacts.checksum,
+        ];
+        match all.iter().all(|p| p.exists()) {
+            true => Progress::done(format!("{} signed and hashed", artifacts.tarball)),
+            false => Progress::todo(format!("build {}", artifacts.file_name())),
+        }
+    }
 }

@@ -41,7 +41,7 @@ use anyhow::{bail, Context, Result};
 use crate::archive::checksum::Algorithm;
 use crate::archive::reader::{Limits, ObjectFormat};
 use crate::cli::VerifyArgs;
-use crate::plan::{self, Plan};
+use crate::plan::Plan;
 use crate::scratch::Scratch;
 use crate::steps::package::{self, Artifacts};
 use crate::tools::gpg::Keyring;
@@ -107,16 +107,16 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
         plan.run(cmd.clone());
     }
     if let Location::Local(file) = &keys {
-        plan.local(format!("read KEYS from {file} (at most 16 MiB)"));
+        plan.check(format!("read KEYS from {file} (at most 16 MiB)"));
     }
-    plan.local(format!(
+    plan.check(format!(
         "check {} (or its .sha256) against the tarball; refuse KEYS, .md5, .sha1, links and \
          special files in the candidate",
         artifacts.checksum
     ));
     plan.run(keyring.import_cmd(&keys_file));
     plan.run(keyring.verify_cmd(&work.path().join("signature.asc"), &artifacts.tarball));
-    plan.local(format!(
+    plan.check(format!(
         "read {} as untrusted input (nothing unpacked) and check it against the release rules",
         artifacts.tarball
     ));
@@ -124,7 +124,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
         if let TagSource::Remote(remote) = source {
             plan.run(git::fetch_tag(&ctx.repo, remote, &tag));
         }
-        plan.local(format!(
+        plan.check(format!(
             "rebuild {file_name} from tag {tag} with the package writer and compare"
         ));
     }
@@ -134,7 +134,8 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
     }
 
     if let Some(cmd) = &candidate_export {
-        plan::execute(&ctx.sh, cmd).with_context(|| {
+        eprintln!("  running: {cmd}");
+        cmd.run(&ctx.sh).with_context(|| {
             format!(
                 "cannot fetch the candidate from {candidate}: check the version and --rc, or \
                  pass --from <URL|DIR>"

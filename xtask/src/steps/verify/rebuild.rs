@@ -33,7 +33,6 @@ use super::report::Check;
 use crate::archive::reader::{self, Entry, Kind, Limits, ObjectFormat, ReadDigests};
 use crate::archive::writer::COMPRESSOR;
 use crate::config::Config;
-use crate::plan;
 use crate::steps::package;
 use crate::tools::git;
 use crate::version::Version;
@@ -179,7 +178,9 @@ impl Rebuild<'_> {
         let (sh, repo, tag) = (&self.ctx.sh, &self.ctx.repo, self.tag);
         match self.source {
             TagSource::Remote(remote) => {
-                plan::execute(sh, &git::fetch_tag(repo, remote, tag)).with_context(|| {
+                let fetch = git::fetch_tag(repo, remote, tag);
+                eprintln!("  running: {fetch}");
+                fetch.run(sh).with_context(|| {
                     format!(
                         "cannot fetch tag {tag} from the remote `{remote}`: check that the tag \
                          is pushed and the remote reachable"

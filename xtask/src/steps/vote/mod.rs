@@ -466,5 +466,69 @@ pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
     }))
 }
 
+/// The thread and roster `release` was given, for the steps that count the vote.
+pub fn flow_arguments(release: &crate::flow::Release, args: &mut Vec<String>) {
+    if let Some(mbox) = &release.options.mbox {
+        args.extend(["--mbox".into(), mbox.to_string()]);
+    }
+    if let Some(roster) = &release.options.roster {
+        args.extend(["--roster".into(), roster.to_string()]);
+    }
+}
+
+/// Counts the vote of the candidate.
+pub struct TallyStep;
+
+impl crate::flow::Step for TallyStep {
+    fn name(&self) -> &'static str {
+        "tally"
+    }
+    fn phase(&self) -> &'static str {
+        crate::flow::VOTE
+    }
+    fn outward(&self, _: &crate::flow::Release) -> bool {
+        false
+    }
+    fn command(&self, release: &crate::flow::Release) -> Vec<String> {
+        let (version, rc) = (release.version.to_string(), release.rc.to_string());
+        let mut args = crate::flow::strings(&["vote", "tally", &version, "--rc", &rc]);
+        flow_arguments(release, &mut args);
+        args
+    }
+    fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
+        use crate::flow::Progress;
+        let (version, rc, line) = (&release.version, release.rc, release.line);
+        // A version in dist/release was voted on and passed: no thread is needed to know it.
+        if release.released()? {
+            return Progress::done(format!(
+                "the vote passed: {version} is in {}",
+                release.config.svn_release_url
+            ));
+        }
+        let Some(mbox) = &release.options.mbox else {
+            return Progress::blocked(format!(
+                "the vote runs for at least 72 hours: then download the thread as an mbox from \
+                 lists.apache.org and run `cargo xtask release {line} --mbox <FILE> [--roster \
+                 committee-info.json]`"
+            ));
+        };
+        match release.probe(&self.command(release))? {
+            exit_code::SUCCESS => Progress::done(format!("the vote in {mbox} passed")),
+            exit_code::VOTE_FAILED => Progress::blocked(format!(
+                "the vote of RC{rc} failed: fix what the -1 votes name, then start the next \
+                 candidate with `cargo xtask release {line} --next-rc`"
+            )),
+            exit_code::VOTE_NOT_YET => Progress::blocked(
+                "the vote is still open (72 hours not over, or too few binding votes yet): \
+                 rerun later with a fresh mbox",
+            ),
+            _ => Progress::blocked(format!(
+                "the vote thread cannot be counted: run `cargo xtask vote tally {version} --rc \
+                 {rc} --mbox {mbox}` to see why"
+            )),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

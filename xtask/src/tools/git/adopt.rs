@@ -78,7 +78,7 @@ pub fn files_containing(
 
 /// `git switch --create <branch>`: a new branch from HEAD, checked out.
 pub fn switch_new(repo: &Utf8Path, branch: &str) -> ToolCmd {
-    git(repo, &["switch", "--quiet", "--create", branch])
+    git(repo, &["switch", "--quiet", "--create", branch]).changes_world()
 }
 
 /// `git add --force`: the files are added even where `.gitignore` ignores them (a project
@@ -86,10 +86,10 @@ pub fn switch_new(repo: &Utf8Path, branch: &str) -> ToolCmd {
 pub fn add_force(repo: &Utf8Path, paths: &[&str]) -> ToolCmd {
     let mut args = vec!["add", "--force", "--"];
     args.extend_from_slice(paths);
-    git(repo, &args)
+    git(repo, &args).changes_world()
 }
 
 /// Commits what is staged.
 pub fn commit_staged(repo: &Utf8Path, message: &str) -> ToolCmd {
-    git(repo, &["commit", "--quiet", "-m", message])
+    git(repo, &["commit", "--quiet", "-m", message]).changes_world()
 }

@@ -108,10 +108,9 @@ pub fn version(sh: &Shell) -> Result<String> {
     Ok(text.rsplit(' ').next().unwrap_or_default().to_string())
 }
 
-/// The URL of a remote, or `None` when the repository has no remote of that name.
 /// `git fetch <remote>`: brings branches and tags of the remote up to date.
 pub fn fetch(repo: &Utf8Path, remote: &str) -> ToolCmd {
-    git(repo, &["fetch", "--quiet", "--tags", remote])
+    git(repo, &["fetch", "--quiet", "--tags", remote]).changes_world()
 }
 
 /// The URL of a remote, or `None` when the repository has no remote of that name.
@@ -196,29 +195,29 @@ pub fn current_branch(sh: &Shell, repo: &Utf8Path) -> Result<Option<String>> {
 
 /// `git branch <name> <commit>`
 pub fn create_branch(repo: &Utf8Path, name: &str, commit: &str) -> ToolCmd {
-    git(repo, &["branch", "--no-track", name, commit])
+    git(repo, &["branch", "--no-track", name, commit]).changes_world()
 }
 
 /// `git push <remote> <refspec>`
 pub fn push(repo: &Utf8Path, remote: &str, refspec: &str) -> ToolCmd {
-    git(repo, &["push", "--quiet", remote, refspec])
+    git(repo, &["push", "--quiet", remote, refspec]).changes_world()
 }
 
 /// `git checkout <branch>`
 pub fn checkout(repo: &Utf8Path, branch: &str) -> ToolCmd {
-    git(repo, &["checkout", "--quiet", branch, "--"])
+    git(repo, &["checkout", "--quiet", branch, "--"]).changes_world()
 }
 
 /// `git merge --ff-only <commit>`: brings the checked-out branch up to `commit`.
 pub fn fast_forward(repo: &Utf8Path, commit: &str) -> ToolCmd {
-    git(repo, &["merge", "--quiet", "--ff-only", commit])
+    git(repo, &["merge", "--quiet", "--ff-only", commit]).changes_world()
 }
 
 /// Commits the given tracked files with `message`.
 pub fn commit_paths(repo: &Utf8Path, paths: &[&str], message: &str) -> ToolCmd {
     let mut args = vec!["commit", "--quiet", "-m", message, "--"];
     args.extend_from_slice(paths);
-    git(repo, &args)
+    git(repo, &args).changes_world()
 }
 
 /// `git cherry-pick -x`, with `-m 1` for a merge commit (the change it brought to master).
@@ -228,9 +227,11 @@ pub fn cherry_pick(repo: &Utf8Path, commit: &str, is_merge: bool) -> ToolCmd {
         args.extend_from_slice(&["-m", "1"]);
     }
     args.push(commit);
-    git(repo, &args)
+    git(repo, &args).changes_world()
 }
 
+/// Undoes a failed pick: it only restores what was there before, so it is not an action of
+/// its own in a plan (the pick it undoes is).
 pub fn cherry_pick_abort(repo: &Utf8Path) -> ToolCmd {
     git(repo, &["cherry-pick", "--abort"])
 }
@@ -241,6 +242,7 @@ pub fn cherry_pick_continue(repo: &Utf8Path) -> ToolCmd {
         repo,
         &["-c", "core.editor=true", "cherry-pick", "--continue"],
     )
+    .changes_world()
 }
 
 pub fn cherry_pick_in_progress(sh: &Shell, repo: &Utf8Path) -> Result<bool> {
@@ -261,7 +263,7 @@ pub fn tags(sh: &Shell, repo: &Utf8Path) -> Result<Vec<String>> {
 
 /// `git tag -s -u <key>`: a signed annotated tag.
 pub fn signed_tag(repo: &Utf8Path, key: &str, tag: &str, message: &str, commit: &str) -> ToolCmd {
-    git(repo, &["tag", "-s", "-u", key, "-m", message, tag, commit])
+    git(repo, &["tag", "-s", "-u", key, "-m", message, tag, commit]).changes_world()
 }
 
 /// `git verify-tag --raw`: gpg's status lines come on stderr.
@@ -386,7 +388,7 @@ pub fn changed_paths(sh: &Shell, repo: &Utf8Path, paths: &[&str]) -> Result<Vec<
 pub fn add_paths(repo: &Utf8Path, paths: &[&str]) -> ToolCmd {
     let mut args = vec!["add", "--"];
     args.extend_from_slice(paths);
-    git(repo, &args)
+    git(repo, &args).changes_world()
 }
 
 /// The patch of a commit, for people to read.

@@ -1,0 +1,165 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! The contract every step of the release flow keeps, so that `status`, `release`, the demo
+//! and CI ask the steps themselves: its name and phase, whether it acts outward, the command
+//! line that runs it as its own process, and where it stands, read from the world with the
+//! inputs the step itself uses. The steps are listed, in the order of the release guide, in
+//! [`crate::steps::FLOW`]: adding a step is one file implementing [`Step`] and one line there.
+
+use anyhow::Result;
+use camino::Utf8PathBuf;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::tools::{git, svn, xtask};
+use crate::version::{Line, Version};
+use crate::Ctx;
+
+/// The flags of `release` and `status` that steps read.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct FlowOptions {
+    /// The vote thread as an mbox, once the 72 hours are over.
+    #[arg(long, value_name = "FILE", value_parser = crate::cli::absolute_path)]
+    pub mbox: Option<Utf8PathBuf>,
+    /// The PMC roster (committee-info.json or a list of ids), to tell binding votes.
+    #[arg(long, value_name = "FILE", value_parser = crate::cli::absolute_path)]
+    pub roster: Option<Utf8PathBuf>,
+    /// A checkout of the website repository, for the download page.
+    #[arg(long, value_name = "DIR", value_parser = crate::cli::absolute_path)]
+    pub website: Option<Utf8PathBuf>,
+    /// Send the mails with the configured sendmail command.
+    #[arg(long)]
+    pub send: bool,
+    /// Go on while the milestone still has open items (or the line has no milestone).
+    #[arg(long)]
+    pub allow_open: bool,
+}
+
+/// The release a step is asked about.
+pub struct Release<'a> {
+    pub ctx: &'a Ctx,
+    pub config: &'a Config,
+    pub line: Line,
+    pub version: Version,
+    pub rc: u32,
+    pub options: &'a FlowOptions,
+}
+
+impl Release<'_> {
+    /// Whether an SVN directory lists `entry` (read anonymously: dist is public).
+    pub fn svn_has(&self, base: &str, entry: &str) -> Result<bool> {
+        let anonymous = svn::Credentials::from_env(None, true);
+        let listing = svn::list(&self.ctx.sh, &anonymous, base)?;
+        Ok(listing.unwrap_or_default().iter().any(|e| e == entry))
+    }
+
+    /// Whether the version is in dist/release: then its vote passed.
+    pub fn released(&self) -> Result<bool> {
+        self.svn_has(&self.config.svn_release_url, &format!("{}/", self.version))
+    }
+
+    /// A tag counts once it is published: a tag made but not pushed is still to do.
+    pub fn tag_published(&self, rc: Option<u32>) -> Result<bool> {
+        let tag = self.config.tag_name(&self.version, rc)?;
+        let full = format!("refs/tags/{tag}");
+        let (ctx, remote) = (self.ctx, &self.config.remote);
+        Ok(git::remote_ref_commit(&ctx.sh, &ctx.repo, remote, &full)?.is_some())
+    }
+
+    /// Runs a step's own process quietly, for a read-only check, and returns its exit code.
+    pub fn probe(&self, args: &[String]) -> Result<u8> {
+        let cmd = xtask::step(&self.ctx.repo, false, args)?;
+        let output = cmd.output(&self.ctx.sh)?;
+        let code = output.status.code().and_then(|c| u8::try_from(c).ok());
+        Ok(code.unwrap_or(1))
+    }
+}
+
+/// Where one step stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    Done,
+    /// Not done; runs when its turn comes.
+    Todo,
+    /// Cannot go on without a person; the text says what to do.
+    Blocked(String),
+}
+
+/// A step's answer to "where do you stand", with the detail shown by `status`.
+pub struct Progress {
+    pub state: State,
+    pub detail: String,
+}
+
+impl Progress {
+    pub fn done(detail: impl Into<String>) -> Result<Progress> {
+        Ok(Progress {
+            state: State::Done,
+            detail: detail.into(),
+        })
+    }
+
+    pub fn todo(detail: impl Into<String>) -> Result<Progress> {
+        Ok(Progress {
+            state: State::Todo,
+            detail: detail.into(),
+        })
+    }
+
+    pub fn blocked(why: impl Into<String>) -> Result<Progress> {
+        Ok(Progress {
+            state: State::Blocked(why.into()),
+            detail: String::new(),
+        })
+    }
+}
+
+/// The phases of the release guide.
+pub const PLANNING: &str = "planning";
+pub const RELEASE_BRANCH: &str = "release branch";
+pub const CANDIDATE: &str = "candidate";
+pub const VOTE: &str = "vote";
+pub const PUBLISH: &str = "publish";
+
+pub trait Step: Sync {
+    /// The name `status`, `--until` and `--only` use.
+    fn name(&self) -> &'static str;
+    fn phase(&self) -> &'static str;
+    /// Whether it changes something others see (a push, an svn commit, a sent mail): without
+    /// `--yes` the user is asked first.
+    fn outward(&self, release: &Release) -> bool;
+    /// The arguments of the `xtask` process that runs it, as CI would run it.
+    fn command(&self, release: &Release) -> Vec<String>;
+    /// Where it stands, read from the world; nothing is changed.
+    fn state(&self, release: &Release) -> Result<Progress>;
+    /// What to do when its process failed (default: fix what it said and rerun).
+    fn after_failure(&self, release: &Release) -> Option<String> {
+        let _ = release;
+        None
+    }
+    /// Whether its result shows in `state` right after a successful run (a backport's shows
+    /// only once the candidate is tagged).
+    fn result_visible_at_once(&self) -> bool {
+        true
+    }
+}
+
+pub fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
