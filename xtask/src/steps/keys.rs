@@ -281,12 +281,9 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials, yes: bool) -> Resul
     );
     let shown = commit.to_string();
     let mut plan = Plan::new(format!("append key {} to {url}", key.fingerprint));
-    plan.local(
-        format!(
-            "check {path}: KEYS at r{revision} followed by `gpg --list-sigs` and `gpg --armor --export` of the key"
-        ),
-        || Ok(()),
-    );
+    plan.check(format!(
+        "{path} holds KEYS at r{revision} followed by `gpg --list-sigs` and `gpg --armor --export` of the key"
+    ));
     plan.run_judged(commit, svn::commit_outcome(&url));
     plan.local(format!("check that {url} holds the new entry"), || {
         let after = svn::cat(&ctx.sh, creds, &url, None)?.unwrap_or_default();

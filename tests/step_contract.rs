@@ -1,0 +1,186 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! The step contract, end to end: every step of the flow, taken in the order `status` names
+//! them, runs first with `--dry-run` and then for real on the same world, and the real run
+//! executes exactly the actions the dry run printed (the runner logs each action it executes).
+//! Commands that change the world cannot run outside a plan at all (the tool modules mark them),
+//! so nothing a real run changes can be missing from its dry run.
+
+mod common;
+
+use std::process::Output;
+
+use camino::Utf8PathBuf;
+use common::*;
+use xtask::demo::{land_fix_on_master, write_vote_thread, Sandbox};
+
+fn xtask(sandbox: &Sandbox, args: &[&str], log: Option<&Utf8PathBuf>) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command.arg("--repo").arg(sandbox.project()).args(args);
+    for (key, value) in sandbox.env() {
+        command.env(key, value);
+    }
+    if let Some(log) = log {
+        command.env("XTASK_ACTION_LOG", log);
+    }
+    command.output().unwrap()
+}
+
+/// A temporary file's random name, which differs from run to run, made one placeholder.
+fn without_temp_names(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("/.tmp") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 5..];
+        let len = tail
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(tail.len());
+        out.push_str("/<temp>");
+        rest = &tail[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The numbered actions of every plan a dry run printed.
+fn planned(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("  ")?;
+            let (number, action) = rest.split_once(". ")?;
+            number
+                .parse::<u32>()
+                .ok()
+                .map(|_| without_temp_names(action))
+        })
+        .collect()
+}
+
+#[test]
+fn every_step_runs_exactly_what_its_dry_run_printed() {
+    let world = World::new();
+    let dir = Utf8PathBuf::from_path_buf(world.path("sandbox")).unwrap();
+    let sandbox = Sandbox::build(dir).expect("the sandbox builds");
+    let log = sandbox.path("actions.log");
+    let mut flags: Vec<String> = vec!["release".into(), "1.0".into(), "1.0.0".into()];
+    let mut seen = Vec::new();
+    for _ in 0..40 {
+        let mut status_args: Vec<&str> = flags.iter().map(String::as_str).collect();
+        status_args[0] = "status";
+        status_args.push("--json");
+        let status = xtask(&sandbox, &status_args, None);
+        assert!(status.status.success(), "{}", stderr(&status));
+        let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+        let steps = report["steps"].as_array().unwrap();
+        // A backport stays to do until the candidate is tagged: once run, the flow goes on.
+        let ran_backport = seen.iter().any(|s| s == "backport");
+        let Some(next) = steps
+            .iter()
+            .find(|s| s["state"] != "done" && !(ran_backport && s["step"] == "backport"))
+        else {
+            break;
+        };
+        let name = next["step"].as_str().unwrap().to_string();
+        if next["state"].get("blocked").is_some() {
+            match name.as_str() {
+                "tally" => {
+                    let (mbox, roster) = write_vote_thread(&sandbox, "1.0.0", 1, true).unwrap();
+                    flags.extend([
+                        "--mbox".into(),
+                        mbox.to_string(),
+                        "--roster".into(),
+                        roster.to_string(),
+                    ]);
+                }
+                "download-page" => {
+                    flags.extend(["--website".into(), sandbox.website.to_string()]);
+                }
+                _ => panic!("blocked at {name}: {next}"),
+            }
+            continue;
+        }
+        if name == "backport" && !seen.contains(&name) {
+            land_fix_on_master(&sandbox, 4).unwrap();
+        }
+        let command: Vec<String> = next["command"]
+            .as_str()
+            .unwrap()
+            .strip_prefix("cargo xtask ")
+            .unwrap()
+            .split(' ')
+            .map(String::from)
+            .collect();
+        let args: Vec<&str> = command.iter().map(String::as_str).collect();
+        let mut dry_args = vec!["--dry-run"];
+        dry_args.extend(&args);
+        let dry = xtask(&sandbox, &dry_args, Some(&log));
+        assert!(dry.status.success(), "dry run of {name}: {}", stderr(&dry));
+        assert!(
+            !log.exists(),
+            "the dry run of {name} executed actions: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        let plan = planned(&stdout(&dry));
+        let real = xtask(&sandbox, &args, Some(&log));
+        assert!(
+            real.status.success(),
+            "{name}: {}{}",
+            stdout(&real),
+            stderr(&real)
+        );
+        let executed: Vec<String> = std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(without_temp_names)
+            .collect();
+        std::fs::remove_file(&log).ok();
+        assert!(
+            !executed.is_empty() || name == "milestone",
+            "{name} did nothing"
+        );
+        assert_eq!(
+            executed, plan,
+            "{name}: the real run differs from its dry run"
+        );
+        seen.push(name);
+    }
+    for step in [
+        "branch",
+        "backport",
+        "changelog",
+        "version",
+        "tag",
+        "package",
+        "keys",
+        "upload",
+        "vote-mail",
+        "result-mail",
+        "promote",
+        "release-tag",
+        "download-page",
+        "announce",
+    ] {
+        assert!(seen.iter().any(|s| s == step), "{step} never ran: {seen:?}");
+    }
+    let mut status_args: Vec<&str> = flags.iter().map(String::as_str).collect();
+    status_args[0] = "status";
+    let last = stdout(&xtask(&sandbox, &status_args, None));
+    assert!(last.contains("is released and announced"), "{last}");
+}
