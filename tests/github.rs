@@ -549,3 +549,52 @@ fn rate_limits_are_waited_out_with_local_times_and_retried_only_when_safe() {
     );
     assert_eq!(posts(&p), before + 1, "no retry of the create");
 }
+
+/// HTTP goes through the system's `curl`: the token reaches GitHub but never curl's command
+/// line (which `ps` shows); without curl the error names the package to install.
+#[test]
+fn the_token_reaches_github_through_curls_stdin_only_and_a_missing_curl_is_named() {
+    let p = Project::new();
+    // A `curl` first on PATH that writes down its arguments, one a line, and runs the real one.
+    let bin = p.world.path("argv-bin");
+    let argv = p.world.path("curl-argv");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = format!(
+        "#!/bin/sh\nfor arg in \"$@\"; do printf '%s\\n' \"$arg\"; done >> \"{}\"\nexec {} \"$@\"\n",
+        argv.display(),
+        which::which("curl").expect("curl installed").display()
+    );
+    let wrapper = bin.join("curl");
+    std::fs::write(&wrapper, script).unwrap();
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let output = p.xtask_env(&["milestone", "create", "2.3"], &[("PATH", &path)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let bearer = format!("Bearer {TOKEN}");
+    let seen = p.github.seen();
+    assert!(seen.iter().any(|s| s.method == "POST"));
+    assert!(seen
+        .iter()
+        .all(|s| s.authorization.as_deref() == Some(bearer.as_str())));
+    let args = read(&argv);
+    assert!(
+        args.starts_with("-q\n") && args.contains("\n--config\n-\n"),
+        "{args}"
+    );
+    assert!(!args.contains(TOKEN) && !args.contains("ghp_"), "{args}");
+
+    let git_only = p.world.path("git-only-bin");
+    std::fs::create_dir_all(&git_only).unwrap();
+    std::os::unix::fs::symlink(which::which("git").unwrap(), git_only.join("git")).unwrap();
+    assert_fails_with(
+        &p.xtask_env(
+            &["milestone", "status", "2.3"],
+            &[("PATH", git_only.to_str().unwrap())],
+        ),
+        &["`curl` is not installed", "apt-get install curl"],
+    );
+}

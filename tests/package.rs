@@ -636,6 +636,8 @@ fn doctor_reports_missing_tools_with_the_install_command() {
             "`svn` is not installed",
             "apt-get install subversion",
             "brew install subversion",
+            "`curl` is not installed",
+            "apt-get install curl",
             "can sign",
         ],
     );

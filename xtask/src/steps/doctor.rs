@@ -27,7 +27,7 @@ use crate::config::Config;
 use crate::steps::keys::{fingerprints_in, key_findings};
 use crate::steps::keys_create::EXPIRY;
 use crate::tools::gpg::SecretKey;
-use crate::tools::{git, gpg, keyserver, missing_message, svn, Tool};
+use crate::tools::{curl, git, gpg, keyserver, missing_message, svn, Tool};
 use crate::Ctx;
 
 /// A key that expires sooner than this is reported: a release vote and its promotion take
@@ -48,6 +48,7 @@ pub fn run(ctx: &Ctx, key: Option<&str>, offline: bool) -> Result<ExitCode> {
             Tool::Gpg => gpg::version(&ctx.sh),
             Tool::Svn => svn::version(&ctx.sh),
             Tool::Svnmucc => svn::svnmucc_version(&ctx.sh),
+            Tool::Curl => curl::version(&ctx.sh),
             // Optional, so not in Tool::ALL: `mail --send` checks it when used.
             Tool::Sendmail | Tool::Xtask | Tool::Svnadmin | Tool::Gpgconf => continue,
         };
@@ -178,7 +179,7 @@ fn key_set_up_problems(
             Err(err) => println!("? cannot read {url} to look for the key: {err:#}"),
         }
     }
-    match keyserver::has_key(&config.keyserver, fpr) {
+    match keyserver::has_key(&ctx.sh, &config.keyserver, fpr) {
         Ok(Some(true)) => println!("✓ key {fpr} is on {}", config.keyserver),
         Ok(Some(false)) => problems.push(format!(
             "key {fpr} is not on the key server {}: send it with `cargo xtask keys publish`",

@@ -21,6 +21,10 @@
 use std::time::Duration;
 
 use anyhow::{bail, Result};
+use xshell::Shell;
+
+use super::curl;
+use crate::untrusted::escape_short;
 
 /// The lookup URL of `fingerprint` on `keyserver` (`hkps://host`, `hkp://host[:port]`,
 /// `https://...`), or `None` for a key server this check does not speak (`ldap://`...).
@@ -42,21 +46,30 @@ pub fn lookup_url(keyserver: &str, fingerprint: &str) -> Option<String> {
 
 /// `Some(true)` when the key server has the key, `Some(false)` when it answers that it has
 /// not, `None` when this key server cannot be asked; an error when it cannot be reached.
-pub fn has_key(keyserver: &str, fingerprint: &str) -> Result<Option<bool>> {
+pub fn has_key(sh: &Shell, keyserver: &str, fingerprint: &str) -> Result<Option<bool>> {
     let Some(url) = lookup_url(keyserver, fingerprint) else {
         return Ok(None);
     };
-    let config = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .user_agent("asf-release-xtask")
-        .build();
-    let agent = ureq::Agent::new_with_config(config);
-    let response = match agent.get(&url).call() {
-        Ok(response) => response,
-        Err(err) => bail!("cannot reach {keyserver}: {err}"),
+    let request = curl::Request {
+        method: "GET",
+        url: &url,
+        headers: Vec::new(),
+        body: None,
+        timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(10),
+        // A key with its signatures (only the status is looked at); a key flooded with more
+        // signatures than this is reported as not checkable.
+        body_limit: 16 * 1024 * 1024,
     };
-    match response.status().as_u16() {
+    let response = match curl::send(sh, &request) {
+        Ok(response) => response,
+        Err(curl::Failure::Local(err)) => return Err(err),
+        Err(curl::Failure::NoAnswer(reason)) => bail!(
+            "cannot reach {keyserver}: {}",
+            escape_short(reason.as_bytes(), 300)
+        ),
+    };
+    match response.status {
         200 => Ok(Some(true)),
         404 => Ok(Some(false)),
         other => bail!("{keyserver} answered HTTP {other} to the lookup"),

@@ -19,6 +19,7 @@
 //! builds its command lines; they come out as [`ToolCmd`] values so a dry run, a plan and a
 //! test can read them before (or instead of) running them.
 
+pub mod curl;
 pub mod git;
 pub mod github;
 pub mod gpg;
@@ -30,6 +31,7 @@ pub mod xtask;
 use std::ffi::OsString;
 use std::fmt;
 use std::process::Output;
+use std::thread::JoinHandle;
 
 use anyhow::{bail, Context, Result};
 use xshell::{cmd, Shell};
@@ -49,10 +51,12 @@ pub enum Tool {
     Svnadmin,
     /// Controls gpg's agent (the sandbox stops the one it started).
     Gpgconf,
+    /// Speaks HTTP(S) to GitHub and the key server.
+    Curl,
 }
 
 impl Tool {
-    pub const ALL: [Tool; 4] = [Tool::Git, Tool::Gpg, Tool::Svn, Tool::Svnmucc];
+    pub const ALL: [Tool; 5] = [Tool::Git, Tool::Gpg, Tool::Svn, Tool::Svnmucc, Tool::Curl];
 
     pub fn program(self) -> &'static str {
         match self {
@@ -64,6 +68,7 @@ impl Tool {
             Tool::Xtask => "xtask",
             Tool::Svnadmin => "svnadmin",
             Tool::Gpgconf => "gpgconf",
+            Tool::Curl => "curl",
         }
     }
 
@@ -82,6 +87,10 @@ impl Tool {
                  `sendmail = [...]` under [workspace.metadata.asf-release]"
             }
             Tool::Xtask => "it is built by `cargo build --package xtask`",
+            Tool::Curl => {
+                "Debian/Ubuntu: `sudo apt-get install curl`; macOS: it comes with the system \
+                 (or `brew install curl`)"
+            }
         }
     }
 
@@ -101,6 +110,26 @@ pub fn missing_message(tool: Tool) -> String {
         tool.install_hint()
     )
 }
+
+/// The error of [`ToolCmd::output_limited`] when the output passes the limit, so a caller can
+/// tell it from a command that did not start.
+#[derive(Debug)]
+pub struct OutputTooLong {
+    pub command: String,
+    pub limit: u64,
+}
+
+impl fmt::Display for OutputTooLong {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` printed more than {} bytes (the limit): stopped",
+            self.command, self.limit
+        )
+    }
+}
+
+impl std::error::Error for OutputTooLong {}
 
 /// One command line of an external tool, as data.
 #[derive(Clone)]
@@ -223,17 +252,21 @@ impl ToolCmd {
     }
 
     /// Runs the command and keeps at most `max_stdout` bytes of its output: a longer output
-    /// stops the command and fails (for answers from outside, like a file fetched from SVN).
-    /// Standard error is kept up to 64 KiB.
+    /// stops the command and fails with [`OutputTooLong`] (for answers from outside, like a
+    /// file fetched from SVN). Standard error is kept up to 64 KiB.
     pub fn output_limited(&self, sh: &Shell, max_stdout: u64) -> Result<Output> {
         use std::io::Read;
         use std::process::Stdio;
-        let mut child = self
-            .std_command(sh)?
+        let mut command = self.std_command(sh)?;
+        if self.stdin.is_some() {
+            command.stdin(Stdio::piped());
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .with_context(|| format!("cannot start `{self}`"))?;
+        let feeder = self.feed_stdin(&mut child);
         let stderr = child.stderr.take();
         let errors = std::thread::spawn(move || {
             let mut kept = Vec::new();
@@ -255,17 +288,34 @@ impl ToolCmd {
             let _ = child.kill();
             let _ = child.wait();
             let _ = errors.join();
-            bail!("`{self}` printed more than {max_stdout} bytes (the limit): stopped");
+            let _ = feeder.map(JoinHandle::join);
+            return Err(OutputTooLong {
+                command: self.to_string(),
+                limit: max_stdout,
+            }
+            .into());
         }
         let status = child
             .wait()
             .with_context(|| format!("cannot wait for `{self}`"))?;
         let stderr = errors.join().unwrap_or_default();
+        let _ = feeder.map(JoinHandle::join);
         Ok(Output {
             status,
             stdout,
             stderr,
         })
+    }
+
+    /// Writes the command's standard input from a thread (a command may print before it has
+    /// read all of it); a command that stops reading early only loses the rest.
+    fn feed_stdin(&self, child: &mut std::process::Child) -> Option<JoinHandle<()>> {
+        use std::io::Write;
+        let bytes = self.stdin.clone()?;
+        let mut pipe = child.stdin.take()?;
+        Some(std::thread::spawn(move || {
+            let _ = pipe.write_all(&bytes);
+        }))
     }
 
     /// Runs the command with the terminal as its input and output; returns its exit code.

@@ -17,11 +17,16 @@
 
 //! The one place that speaks HTTP: a request in; status, headers and a size-limited body out.
 //! Nothing here follows redirects, retries or knows GitHub: the client above decides, so the
-//! HTTP library can be swapped by changing this file only.
+//! HTTP client can be swapped by changing this file only. Today it is the system's `curl`
+//! (`tools/curl.rs`), which gets the token on its standard input.
 
 use std::time::Duration;
 
+use anyhow::Result;
 use serde_json::Value;
+use xshell::Shell;
+
+use crate::tools::curl;
 
 /// GitHub's largest answers (a page of 100 issues) are well below this.
 const BODY_LIMIT: u64 = 16 * 1024 * 1024;
@@ -52,77 +57,49 @@ impl Response {
 }
 
 pub struct Transport {
-    agent: ureq::Agent,
+    sh: Shell,
 }
 
 impl Transport {
-    pub fn new() -> Transport {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(Some(Duration::from_secs(60)))
-            .user_agent("asf-release-xtask")
-            .build();
-        Transport {
-            agent: ureq::Agent::new_with_config(config),
-        }
+    pub fn new(sh: &Shell) -> Transport {
+        Transport { sh: sh.clone() }
     }
 
-    /// Sends one request; `Err` only when no answer came (network, TLS, timeout), with the
-    /// library's reason.
-    pub fn send(&self, request: &Request) -> Result<Response, String> {
-        let headers = [
-            ("Accept", "application/vnd.github+json"),
-            ("X-GitHub-Api-Version", "2022-11-28"),
+    /// Sends one request. The outer `Err` when it cannot be sent from this machine (curl
+    /// missing...), saying what to do; the inner one when no answer came (network, TLS,
+    /// timeout, an answer over the size limit), with the reason.
+    pub fn send(&self, request: &Request) -> Result<Result<Response, String>> {
+        let mut headers = vec![
+            ("Accept", "application/vnd.github+json".to_string()),
+            ("X-GitHub-Api-Version", "2022-11-28".to_string()),
         ];
-        let url = request.url;
-        let sent = match (request.method, request.body) {
-            ("GET", _) => with_headers(self.agent.get(url), &headers, request.auth).call(),
-            ("DELETE", _) => with_headers(self.agent.delete(url), &headers, request.auth).call(),
-            ("POST", Some(body)) => {
-                with_headers(self.agent.post(url), &headers, request.auth).send_json(body)
-            }
-            ("PATCH", Some(body)) => {
-                with_headers(self.agent.patch(url), &headers, request.auth).send_json(body)
-            }
-            (method, _) => return Err(format!("unsupported request {method}")),
-        };
-        let mut response = sent.map_err(|err| err.to_string())?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .filter_map(|(name, value)| {
-                Some((
-                    name.as_str().to_ascii_lowercase(),
-                    value.to_str().ok()?.to_string(),
-                ))
-            })
-            .collect();
-        let bytes = response
-            .body_mut()
-            .with_config()
-            .limit(BODY_LIMIT)
-            .read_to_vec()
-            .map_err(|err| format!("cannot read the answer: {err}"))?;
-        Ok(Response {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        })
-    }
-}
-
-fn with_headers<B>(
-    mut builder: ureq::RequestBuilder<B>,
-    headers: &[(&str, &str)],
-    auth: Option<&str>,
-) -> ureq::RequestBuilder<B> {
-    for (name, value) in headers {
-        builder = builder.header(*name, *value);
-    }
-    match auth {
-        Some(auth) => builder.header("Authorization", auth),
-        None => builder,
+        if let Some(auth) = request.auth {
+            headers.push(("Authorization", auth.to_string()));
+        }
+        let body = request.body.map(Value::to_string);
+        if body.is_some() {
+            headers.push(("Content-Type", "application/json".to_string()));
+        }
+        let sent = curl::send(
+            &self.sh,
+            &curl::Request {
+                method: request.method,
+                url: request.url,
+                headers,
+                body: body.as_deref().map(str::as_bytes),
+                timeout: Duration::from_secs(60),
+                connect_timeout: Duration::from_secs(15),
+                body_limit: BODY_LIMIT,
+            },
+        );
+        match sent {
+            Ok(response) => Ok(Ok(Response {
+                status: response.status,
+                headers: response.headers,
+                body: String::from_utf8_lossy(&response.body).into_owned(),
+            })),
+            Err(curl::Failure::NoAnswer(reason)) => Ok(Err(reason)),
+            Err(curl::Failure::Local(err)) => Err(err),
+        }
     }
 }

@@ -315,7 +315,7 @@ impl GitHub {
             .map(|t| t.trim().to_string());
         let policy = rate::Policy::from_env()?;
         Ok(GitHub {
-            transport: http::Transport::new(),
+            transport: http::Transport::new(sh),
             api: api.trim_end_matches('/').to_string(),
             repo,
             moved_noted: Cell::new(false),

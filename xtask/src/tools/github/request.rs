@@ -86,7 +86,7 @@ impl GitHub {
                 auth: auth.as_deref(),
                 body,
             };
-            let response = self.transport.send(&request).map_err(|err| {
+            let response = self.transport.send(&request)?.map_err(|err| {
                 anyhow!(
                     "cannot reach GitHub for {what}: {}; check the network, or GITHUB_API_URL \
                      (now {})",
