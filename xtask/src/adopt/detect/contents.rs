@@ -279,6 +279,7 @@ pub(super) fn keys_area(sh: &Shell, repo: &Utf8Path, name: &str) -> Result<Setti
 mod tests {
     use super::*;
 
+    #[test]
     fn tar_commands_of_release_scripts_become_includes() {
         let makefile = "compress-tar:\n\t$(ENV_TAR) -zcvf $(name).tgz \\\n\t./apisix \\\n\t./bin \\\n\tLICENSE \\\n\t*.md\n";
         assert_eq!(
