@@ -62,3 +62,17 @@ pub fn system_now() -> u64 {
         .map(|elapsed| elapsed.as_secs())
         .unwrap_or_default()
 }
+
+/// `Tue, 5 Nov 2024 07:08:09 +0000`
+pub fn rfc5322_date(epoch: i64) -> String {
+    mail_parser::DateTime::from_timestamp(epoch).to_rfc822()
+}
+
+/// `2024-11-05 07:08 UTC`
+pub fn human_date(epoch: i64) -> String {
+    let date = mail_parser::DateTime::from_timestamp(epoch);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        date.year, date.month, date.day, date.hour, date.minute
+    )
+}

@@ -111,34 +111,6 @@ impl Drop for Sandbox {
     }
 }
 
-/// RFC 2822 date of a Unix time, UTC.
-fn mail_date(epoch: u64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let days = epoch / 86_400;
-    let seconds = epoch % 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{}, {day} {} {year} {:02}:{:02}:{:02} +0000",
-        DAYS[(days % 7) as usize],
-        MONTHS[(month - 1) as usize],
-        seconds / 3600,
-        seconds % 3600 / 60,
-        seconds % 60
-    )
-}
-
 impl Sandbox {
     /// Builds the whole world under `dir` (emptied first).
     pub fn build(dir: Utf8PathBuf) -> Result<Sandbox> {
@@ -412,7 +384,7 @@ pub fn write_vote_thread(
             .map_or(from, |(_, a)| a.trim_end_matches('>'));
         mbox.push_str(&format!(
             "From {address} Mon Jan  1 00:00:00 2026\nFrom: {from}\nTo: dev@demo.apache.org\nDate: {}\nSubject: {subject}\nMessage-ID: <{offset}.{address}>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n\n{body}\n\n",
-            mail_date(start + offset)
+            crate::clock::rfc5322_date((start + offset) as i64)
         ));
     };
     message("Release Manager <rm@apache.org>", 0, subject, "Please vote on the release.\n\n[ ] +1 approve\n[ ] +0 no opinion\n[ ] -1 disapprove with the reason");

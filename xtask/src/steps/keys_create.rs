@@ -143,7 +143,7 @@ pub fn create(
 fn next_steps(key: &SecretKey, config: Option<&Config>) -> String {
     let fpr = &key.fingerprint;
     let expires = match key.expires {
-        Some(at) => crate::steps::mail::human_date(at as i64)
+        Some(at) => crate::clock::human_date(at as i64)
             .chars()
             .take(10)
             .collect(),

@@ -26,6 +26,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::cli::{MailArgs, MailCommand};
+use crate::clock::{human_date, rfc5322_date};
 use crate::config::Config;
 use crate::plan::{self, Plan};
 use crate::steps::package::Artifacts;
@@ -44,20 +45,6 @@ const VOTE_TEMPLATE: &str = super::mail_templates::VOTE;
 const RESULT_TEMPLATE: &str = super::mail_templates::RESULT;
 const ANNOUNCE_TEMPLATE: &str = super::mail_templates::ANNOUNCE;
 const DISCUSS_TEMPLATE: &str = super::mail_templates::DISCUSS;
-
-/// `Tue, 5 Nov 2024 07:08:09 +0000`
-pub fn rfc5322_date(epoch: i64) -> String {
-    mail_parser::DateTime::from_timestamp(epoch).to_rfc822()
-}
-
-/// `2024-11-05 07:08 UTC`
-pub fn human_date(epoch: i64) -> String {
-    let date = mail_parser::DateTime::from_timestamp(epoch);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-        date.year, date.month, date.day, date.hour, date.minute
-    )
-}
 
 /// One mail, before rendering.
 pub struct Mail {
