@@ -30,7 +30,6 @@ use camino::Utf8Path;
 use crate::cli::ChangelogArgs;
 use crate::config::Config;
 use crate::plan::Plan;
-use crate::steps::mail::anchor;
 use crate::tools::git::{self, LogEntry};
 use crate::version::Version;
 use crate::Ctx;
@@ -301,7 +300,7 @@ fn toc_version(line: &str) -> Option<Version> {
 /// entry added; every other line stays as it was.
 pub fn update_changelog(current: Option<&str>, version: &Version, body: &str) -> String {
     let heading = format!("## {version}");
-    let entry = format!("- [{version}](#{})", anchor(version));
+    let entry = format!("- [{version}](#{})", version.heading_anchor());
     let Some(current) = current else {
         return format!("# Changelog\n\n{TOC_HEADING}\n\n{entry}\n\n{heading}\n\n{body}");
     };

@@ -231,11 +231,6 @@ fn common_values(config: &Config, sender_name: &str) -> Vec<(&'static str, Strin
     ]
 }
 
-/// `3.18.0` -> `3180`: the anchor GitHub gives the `## 3.18.0` heading.
-pub fn anchor(version: &Version) -> String {
-    version.to_string().replace('.', "")
-}
-
 fn release_notes_url(config: &Config, version: &Version, tag: &str) -> Result<String> {
     let branch = config.branch_name(version.line())?;
     crate::version::fill(
@@ -245,7 +240,7 @@ fn release_notes_url(config: &Config, version: &Version, tag: &str) -> Result<St
             ("branch", &branch),
             ("tag", tag),
             ("version", &version.to_string()),
-            ("anchor", &anchor(version)),
+            ("anchor", &version.heading_anchor()),
         ],
     )
     .context("invalid setting release-notes-url")
