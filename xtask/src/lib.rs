@@ -31,6 +31,7 @@ pub mod progress;
 pub mod release;
 pub mod scratch;
 pub mod steps;
+pub mod tally;
 pub mod tools;
 pub mod untrusted;
 pub mod version;

@@ -30,16 +30,13 @@ use crate::clock::{human_date, rfc5322_date};
 use crate::config::Config;
 use crate::plan::{self, Plan};
 use crate::steps::package::Artifacts;
-use crate::steps::vote::{self, Outcome};
+use crate::tally::{self, Outcome, VOTE_HOURS};
 use crate::tools::{git, sendmail, svn};
 use crate::version::Version;
 use crate::Ctx;
 
 /// Where templates in the repository override the built-in ones: `<dir>/<name>.eml.txt`.
 pub const TEMPLATE_DIR: &str = "release-notes/templates";
-
-/// The vote stays open at least this long (ASF release policy).
-pub const VOTE_HOURS: i64 = 72;
 
 const VOTE_TEMPLATE: &str = super::mail_templates::VOTE;
 const RESULT_TEMPLATE: &str = super::mail_templates::RESULT;
@@ -282,13 +279,13 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
             template: load_template(&ctx.repo, "result", RESULT_TEMPLATE)?,
             values: result_values(
                 &config,
-                vote::tally_files(
+                tally::tally_files(
                     &config,
                     version,
                     *rc,
                     mbox,
                     roster.as_deref(),
-                    Some((vote::address_of(&from), false)),
+                    Some((tally::address_of(&from), false)),
                     date,
                 )?,
                 &vote_subject(ctx, &config, &sender_name, version, *rc)?,
@@ -413,7 +410,7 @@ fn vote_subject(
 
 fn result_values(
     config: &Config,
-    tally: vote::Tally,
+    tally: tally::Tally,
     vote_subject: &str,
     version: &Version,
     rc: u32,
@@ -454,21 +451,21 @@ fn result_values(
         ("rc", rc.to_string()),
         (
             "binding_plus",
-            tally.count(true, vote::Ballot::PlusOne).to_string(),
+            tally.count(true, tally::Ballot::PlusOne).to_string(),
         ),
         ("binding_zero", tally.zero_count(true).to_string()),
         (
             "binding_minus",
-            tally.count(true, vote::Ballot::MinusOne).to_string(),
+            tally.count(true, tally::Ballot::MinusOne).to_string(),
         ),
         (
             "nonbinding_plus",
-            tally.count(false, vote::Ballot::PlusOne).to_string(),
+            tally.count(false, tally::Ballot::PlusOne).to_string(),
         ),
         ("nonbinding_zero", tally.zero_count(false).to_string()),
         (
             "nonbinding_minus",
-            tally.count(false, vote::Ballot::MinusOne).to_string(),
+            tally.count(false, tally::Ballot::MinusOne).to_string(),
         ),
         ("binding_votes", list(true)),
         ("nonbinding_votes", list(false)),

@@ -15,7 +15,7 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! `vote tally`: reads the vote thread (an mbox as lists.apache.org exports it), finds the
+//! The vote count of `vote tally` and `mail result`: reads the vote thread (an mbox as lists.apache.org exports it), finds the
 //! release manager's VOTE mail and the replies to it, reads each person's last vote from their
 //! own words (never from what they quote), decides which votes are binding from the PMC roster
 //! alone, and says whether the vote passed: at least three binding +1 and more binding +1 than
@@ -29,23 +29,21 @@ mod roster;
 mod thread;
 
 use std::collections::BTreeMap;
-use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use camino::Utf8Path;
 
 pub use ballot::{line_vote, Ballot, LineVote};
 pub use roster::{parse_roster, Roster};
 
-use crate::cli::TallyArgs;
-use crate::clock::now;
 use crate::config::Config;
-use crate::exit_code;
-use crate::steps::mail::VOTE_HOURS;
 use crate::tools::git;
 use crate::untrusted::escape_short;
 use crate::version::Version;
 use crate::Ctx;
+
+/// The vote stays open at least this long (ASF release policy).
+pub const VOTE_HOURS: i64 = 72;
 
 /// Characters of a voter's name shown in a report or a RESULT mail.
 const MAX_NAME_CHARS: usize = 60;
@@ -431,39 +429,6 @@ pub fn configured_sender(ctx: &Ctx, config: &Config) -> Option<String> {
             .ok()
             .flatten(),
     }
-}
-
-pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
-    let config = ctx.config()?;
-    let sender = configured_sender(ctx, &config);
-    let release_manager = match (&args.from, &sender) {
-        (Some(from), _) => Some((from.as_str(), true)),
-        (None, Some(sender)) => Some((sender.as_str(), false)),
-        (None, None) => None,
-    };
-    let tally = tally_files(
-        &config,
-        &args.version,
-        args.rc,
-        &args.mbox,
-        args.roster.as_deref(),
-        release_manager,
-        now()?,
-    )?;
-    if args.json {
-        println!("{}", report::json(&tally));
-    } else {
-        print!("{}", report::text(&tally, args.verbose));
-    }
-    Ok(ExitCode::from(match tally.outcome() {
-        Outcome::Passed => exit_code::SUCCESS,
-        Outcome::Failed => exit_code::VOTE_FAILED,
-        Outcome::NotYet => exit_code::VOTE_NOT_YET,
-        Outcome::Undecided => bail!(
-            "no --roster: the vote cannot be decided without the PMC roster; rerun with \
-             --roster committee-info.json (or a list of the PMC's Apache ids)"
-        ),
-    }))
 }
 
 #[cfg(test)]
