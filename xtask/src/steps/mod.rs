@@ -26,7 +26,6 @@ pub mod keys;
 pub mod keys_create;
 pub mod license_audit;
 pub mod mail;
-pub mod mail_templates;
 pub mod milestone;
 pub mod package;
 pub mod promote;
