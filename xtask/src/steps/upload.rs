@@ -22,10 +22,10 @@
 use anyhow::{bail, Context, Result};
 
 use crate::archive::checksum::{self, sha512_bytes, sha512_file, Algorithm};
+use crate::artifacts::Artifacts;
 use crate::cli::DistArgs;
 use crate::config::Config;
 use crate::plan::Plan;
-use crate::steps::package::Artifacts;
 use crate::tools::gpg;
 use crate::tools::svn::{self, Change, Credentials};
 use crate::tools::Tool;

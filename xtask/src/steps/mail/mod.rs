@@ -27,11 +27,11 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
+use crate::artifacts::Artifacts;
 use crate::cli::{MailArgs, MailCommand};
 use crate::clock::human_date;
 use crate::config::Config;
 use crate::plan::{self, Plan};
-use crate::steps::package::Artifacts;
 use crate::tally::{self, Outcome, VOTE_HOURS};
 use crate::tools::{git, sendmail, svn};
 use crate::version::Version;

@@ -28,13 +28,14 @@ use std::io::{BufWriter, Write};
 use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 
-pub use artifacts::Artifacts;
 use artifacts::{print_summary, write_build_info, Staging};
 pub use check::rules;
 use check::{check_archive, ChannelReader, Tee};
 pub use tree::{release_tree, ReleaseTree, TreeFile, TreeKind};
 
 use crate::archive::checksum::{checksum_line, sha512_file};
+// release/ still names the artifacts through this step.
+pub use crate::artifacts::Artifacts;
 use crate::cli::PackageArgs;
 use crate::config::Config;
 use crate::plan::{self, Plan};

@@ -40,10 +40,11 @@ use anyhow::{bail, Context, Result};
 
 use crate::archive::checksum::Algorithm;
 use crate::archive::reader::{Limits, ObjectFormat};
+use crate::artifacts::Artifacts;
 use crate::cli::VerifyArgs;
 use crate::plan::{self, Plan};
 use crate::scratch::Scratch;
-use crate::steps::package::{self, Artifacts};
+use crate::steps::package;
 use crate::tools::gpg::Keyring;
 use crate::tools::{git, svn, Tool};
 use crate::untrusted::escape_str;
