@@ -31,6 +31,7 @@ pub mod plan;
 pub mod progress;
 pub mod release;
 pub mod scratch;
+pub mod source;
 pub mod steps;
 pub mod tally;
 pub mod tools;

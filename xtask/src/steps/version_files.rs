@@ -177,7 +177,7 @@ pub fn read_commit<'a>(
 pub fn check_release_tree(
     ctx: &Ctx,
     config: &Config,
-    tree: &crate::steps::package::ReleaseTree,
+    tree: &crate::source::ReleaseTree,
     version: &Version,
     sign: bool,
 ) -> Result<()> {

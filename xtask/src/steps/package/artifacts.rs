@@ -21,12 +21,12 @@
 use anyhow::{Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
-use super::tree::ReleaseTree;
 use super::Source;
 use crate::archive::reader;
 use crate::archive::writer::{Digests, COMPRESSOR};
 use crate::artifacts::Artifacts;
 use crate::config::strip_archive_extension;
+use crate::source::ReleaseTree;
 
 pub(super) fn write_build_info(
     path: &Utf8Path,

@@ -20,7 +20,6 @@
 
 mod artifacts;
 mod check;
-mod tree;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -29,9 +28,7 @@ use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 
 use artifacts::{print_summary, write_build_info, Staging};
-pub use check::rules;
 use check::{check_archive, ChannelReader, Tee};
-pub use tree::{release_tree, ReleaseTree, TreeFile, TreeKind};
 
 use crate::archive::checksum::{checksum_line, sha512_file};
 // release/ still names the artifacts through this step.
@@ -39,6 +36,7 @@ pub use crate::artifacts::Artifacts;
 use crate::cli::PackageArgs;
 use crate::config::Config;
 use crate::plan::{self, Plan};
+use crate::source::{release_tree, rules};
 use crate::tools::git;
 use crate::tools::gpg::{self, SecretKey};
 use crate::tools::Tool;
