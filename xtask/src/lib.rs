@@ -37,6 +37,7 @@ pub mod tally;
 pub mod tools;
 pub mod untrusted;
 pub mod version;
+pub mod version_files;
 
 use camino::Utf8PathBuf;
 use xshell::Shell;

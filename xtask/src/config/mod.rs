@@ -26,6 +26,7 @@ use serde::Deserialize;
 use crate::version::{fill, Line, Version};
 
 mod read;
+pub mod version_file;
 
 pub use read::{load, parse, parse_settings_file};
 

@@ -117,7 +117,7 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
              a voter's `verify` cannot; add it to includes (or remove the rule that drops it)"
         );
     }
-    crate::steps::version_files::check_release_tree(ctx, &config, &tree, version, sign)?;
+    crate::version_files::check_release_tree(ctx, &config, &tree, version, sign)?;
     let rules = rules(&config, version)?;
     let dir = match &args.out {
         Some(dir) => dir.clone(),

@@ -204,7 +204,7 @@ pub fn read_candidate(
             config
                 .version_files
                 .iter()
-                .any(|f| crate::steps::version_files::path_for(f, version) == rest)
+                .any(|f| crate::config::version_file::path_for(f, version) == rest)
         })
     };
     let mut version_texts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
@@ -318,7 +318,7 @@ fn version_check(config: &Config, version: &Version, texts: &BTreeMap<String, Ve
             })
             .transpose()
     };
-    match crate::steps::version_files::problems(config, version, &read) {
+    match crate::version_files::problems(config, version, &read) {
         Ok(problems) if problems.is_empty() => Check::passed(
             "version",
             VERSION_TITLE,
