@@ -26,6 +26,7 @@ pub mod config;
 pub mod config_checks;
 pub mod demo;
 pub mod exit_code;
+pub mod keyring;
 pub mod lock;
 pub mod plan;
 pub mod progress;

@@ -67,7 +67,7 @@ fn check_local(
             artifacts.checksum
         );
     }
-    let keys_url = crate::steps::keys::keys_url(ctx, config, creds)?;
+    let keys_url = crate::keyring::keys_url(ctx, config, creds)?;
     let keys = svn::cat(&ctx.sh, creds, &keys_url, None)?.with_context(|| {
         format!("there is no KEYS file at {keys_url}: run `cargo xtask keys append` first")
     })?;
