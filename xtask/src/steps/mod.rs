@@ -23,7 +23,6 @@ pub mod changelog;
 pub mod doctor;
 pub mod download_page;
 pub mod keys;
-pub mod keys_create;
 pub mod license_audit;
 pub mod mail;
 pub mod milestone;

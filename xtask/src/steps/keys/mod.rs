@@ -18,6 +18,8 @@
 //! `keys`: the release manager's signing key, and its entry in the project's `KEYS` file on
 //! dist, which is all a voter imports to check a signature.
 
+mod create;
+
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -39,7 +41,7 @@ pub fn run(ctx: &Ctx, command: &KeysCommand) -> Result<ExitCode> {
             name,
             email,
             key_type,
-        } => crate::steps::keys_create::create(ctx, name.as_deref(), email.as_deref(), *key_type),
+        } => create::create(ctx, name.as_deref(), email.as_deref(), *key_type),
         KeysCommand::Fingerprint { key } => fingerprint(ctx, key.as_deref()),
         KeysCommand::Check { key, svn } => check(ctx, key.as_deref(), &svn.credentials()),
         KeysCommand::Append { key, svn, yes } => {
