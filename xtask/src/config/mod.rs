@@ -435,6 +435,14 @@ mod tests {
     }
 
     #[test]
+    fn the_default_branch_pattern_reads_the_line_back() {
+        let config = parse_str(MINIMAL).unwrap();
+        assert_eq!(config.parse_branch("v2.3"), Some("2.3".parse().unwrap()));
+        assert_eq!(config.parse_branch("v2.3.1"), None);
+        assert_eq!(config.parse_branch("master"), None);
+    }
+
+    #[test]
     fn incubating_projects_get_incubating_names() {
         let config = parse_str(&format!("{MINIMAL}incubating = true\n")).unwrap();
         let v: Version = "0.1.0".parse().unwrap();
