@@ -32,6 +32,7 @@ use crate::cli::DemoArgs;
 use crate::plan;
 use crate::tools::svn::{self, Change, Credentials};
 use crate::tools::{git, gpg, xtask, ToolCmd};
+use crate::version::Version;
 use crate::Ctx;
 use github::GitHubStandIn;
 
@@ -367,9 +368,9 @@ pub fn write_vote_thread(
     rc: u32,
     passing: bool,
 ) -> Result<(Utf8PathBuf, Utf8PathBuf)> {
-    let vote = sandbox.path(&format!(
-        "project/target/asf-release/{version}-rc{rc}/vote.eml"
-    ));
+    let config = crate::config::load(&sandbox.path("project"))?;
+    let version: Version = version.parse()?;
+    let vote = config.artifact_dir(&version, Some(rc)).join("vote.eml");
     let text = std::fs::read_to_string(&vote).with_context(|| format!("cannot read {vote}"))?;
     let subject = text
         .lines()
@@ -411,7 +412,8 @@ pub fn write_vote_thread(
         &reply,
         "+1 (non-binding)\n\nTested on arm64.",
     );
-    let path = sandbox.path(&format!("vote-{version}-rc{rc}.mbox"));
+    let candidate = config.candidate_name(&version, rc);
+    let path = sandbox.path(&format!("vote-{candidate}.mbox"));
     std::fs::write(&path, mbox)?;
     let roster = sandbox.path("committee-info.json");
     std::fs::write(
@@ -519,10 +521,13 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
         "show the status",
     )?;
 
-    let out = sandbox.path("project/target/asf-release");
+    let config = crate::config::load(&sandbox.path("project"))?;
+    let version: Version = "1.0.0".parse()?;
+    let candidate = config.artifact_dir(&version, Some(1));
+    let release = config.artifact_dir(&version, None);
     println!("\n== results");
-    println!("  artifacts: {out}/1.0.0-rc1/");
-    println!("  mails:     {out}/1.0.0-rc1/vote.eml, result.eml; {out}/1.0.0/announce.eml");
+    println!("  artifacts: {candidate}/");
+    println!("  mails:     {candidate}/vote.eml, result.eml; {release}/announce.eml");
     println!("  website:   branch download-page-demo-1.0.0 in {website}");
     println!("  dist ({}):", sandbox.dist);
     print_tree(sandbox, &sandbox.dist, 1)?;
