@@ -171,6 +171,14 @@ fn this_repository_passes_its_own_license_audit() {
     );
 }
 
+/// `file`'s path below `dir`, with `/` between its parts.
+fn relative_to(dir: &Path, file: &Path) -> String {
+    file.strip_prefix(dir)
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
 /// The largest a source file may grow before it splits by concern into a folder.
 const MAX_LINES: usize = 600;
 
@@ -183,11 +191,7 @@ fn no_source_file_is_too_long() {
     let src = root().join("xtask/src");
     let mut offenders = Vec::new();
     for file in rust_files(&src) {
-        let name = file
-            .strip_prefix(&src)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+        let name = relative_to(&src, &file);
         let lines = std::fs::read_to_string(&file).unwrap().lines().count();
         if lines > MAX_LINES && !TOO_LONG_FOR_NOW.contains(&name.as_str()) {
             offenders.push(format!("{name} ({lines} lines)"));
@@ -249,11 +253,7 @@ fn steps_use_only_the_layers_below_them() {
     let src = root().join("xtask/src");
     let mut offenders = Vec::new();
     for file in rust_files(&src) {
-        let relative = file
-            .strip_prefix(&src)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+        let relative = relative_to(&src, &file);
         let code = std::fs::read_to_string(&file).unwrap();
         let named = steps_named(&code);
         match step_of(&relative) {
