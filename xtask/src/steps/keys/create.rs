@@ -139,10 +139,7 @@ pub fn create(
 fn next_steps(key: &SecretKey, config: Option<&Config>) -> String {
     let fpr = &key.fingerprint;
     let expires = match key.expires {
-        Some(at) => crate::clock::human_date(at as i64)
-            .chars()
-            .take(10)
-            .collect(),
+        Some(at) => crate::clock::iso_date(at as i64),
         None => "never".to_string(),
     };
     let (keyserver, keys_file) = match config {
