@@ -41,8 +41,12 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The part of a source file before its `#[cfg(test)]` module.
+/// The part of a source file before its `#[cfg(test)]` module; nothing of a `tests.rs`, which
+/// its parent includes with `#[cfg(test)] mod tests;`.
 fn non_test_code(path: &Path) -> String {
+    if path.file_name().is_some_and(|name| name == "tests.rs") {
+        return String::new();
+    }
     let text = std::fs::read_to_string(path).unwrap();
     match text.find("#[cfg(test)]") {
         Some(at) => text[..at].to_string(),
@@ -164,5 +168,122 @@ fn this_repository_passes_its_own_license_audit() {
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `file`'s path below `dir`, with `/` between its parts.
+fn relative_to(dir: &Path, file: &Path) -> String {
+    file.strip_prefix(dir)
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// The largest a source file may grow before it splits by concern into a folder.
+const MAX_LINES: usize = 600;
+
+/// Files still above `MAX_LINES`: cli.rs shrinks as each step's arguments move into the step's
+/// own file (issue 16); remove it from here once it is below the limit.
+const TOO_LONG_FOR_NOW: &[&str] = &["cli.rs"];
+
+#[test]
+fn no_source_file_is_too_long() {
+    let src = root().join("xtask/src");
+    let mut offenders = Vec::new();
+    for file in rust_files(&src) {
+        let name = relative_to(&src, &file);
+        let lines = std::fs::read_to_string(&file).unwrap().lines().count();
+        if lines > MAX_LINES && !TOO_LONG_FOR_NOW.contains(&name.as_str()) {
+            offenders.push(format!("{name} ({lines} lines)"));
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "split these by concern into a folder (mod.rs plus one file per concern): {offenders:?}"
+    );
+}
+
+/// The step (`steps/<name>.rs` or `steps/<name>/...`) a source file under `xtask/src` belongs
+/// to, if any, and whether the file is that step's top-level file.
+fn step_of(relative: &str) -> Option<(&str, bool)> {
+    let rest = relative.strip_prefix("steps/")?;
+    match rest.split_once('/') {
+        Some((name, _)) => Some((name, false)),
+        None if rest == "mod.rs" => None,
+        None => Some((rest.strip_suffix(".rs").unwrap_or(rest), true)),
+    }
+}
+
+/// Every `steps::<name>` a file mentions (`crate::steps::a`, `use crate::steps::{a, b}`, or
+/// `steps::a` after `use crate::steps`).
+fn steps_named(code: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for (at, _) in code.match_indices("steps::") {
+        let before = code[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let rest = &code[at + "steps::".len()..];
+        // `{a, b::c}` names several steps; anything else names one, up to its first `::`.
+        let items: Vec<&str> = match rest.strip_prefix('{') {
+            Some(inner) => inner[..inner.find('}').unwrap_or(inner.len())]
+                .split(',')
+                .collect(),
+            None => vec![rest],
+        };
+        for item in items {
+            let name: String = item
+                .trim()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+/// Steps sit on top: a step uses the modules below it (config, tools, archive, the shared
+/// helpers) but never another step's helpers, and nothing below the steps reaches up into them.
+/// Only the flow (release/), the dispatch (main.rs, cli.rs) and the demo drive the steps.
+#[test]
+fn steps_use_only_the_layers_below_them() {
+    let src = root().join("xtask/src");
+    let mut offenders = Vec::new();
+    for file in rust_files(&src) {
+        let relative = relative_to(&src, &file);
+        let code = std::fs::read_to_string(&file).unwrap();
+        let named = steps_named(&code);
+        match step_of(&relative) {
+            Some((own, top_level)) => {
+                for other in named.iter().filter(|name| *name != own) {
+                    offenders.push(format!("{relative} uses the step {other}"));
+                }
+                // Above a step's own folder, `super::` is the other steps (a test module's
+                // `super::` is its own file, hence only the code before it).
+                let escape = if top_level {
+                    "super::"
+                } else {
+                    "super::super::"
+                };
+                if non_test_code(&file).contains(escape) {
+                    offenders.push(format!("{relative} uses {escape} (another step)"));
+                }
+            }
+            None => {
+                let driver = ["main.rs", "cli.rs", "steps/mod.rs"].contains(&relative.as_str())
+                    || relative.starts_with("release/")
+                    || relative.starts_with("demo/");
+                if !driver && code.contains("steps::") {
+                    offenders.push(format!("{relative} reaches up into crate::steps"));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "move what steps share below them (a module outside xtask/src/steps): {offenders:?}"
     );
 }

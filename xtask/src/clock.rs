@@ -62,3 +62,38 @@ pub fn system_now() -> u64 {
         .map(|elapsed| elapsed.as_secs())
         .unwrap_or_default()
 }
+
+/// `Tue, 5 Nov 2024 07:08:09 +0000`
+pub fn rfc5322_date(epoch: i64) -> String {
+    mail_parser::DateTime::from_timestamp(epoch).to_rfc822()
+}
+
+/// `2024-11-05 07:08 UTC`
+pub fn human_date(epoch: i64) -> String {
+    let date = mail_parser::DateTime::from_timestamp(epoch);
+    format!(
+        "{} {:02}:{:02} UTC",
+        iso_date(epoch),
+        date.hour,
+        date.minute
+    )
+}
+
+/// `2024-11-05` (UTC)
+pub fn iso_date(epoch: i64) -> String {
+    let date = mail_parser::DateTime::from_timestamp(epoch);
+    format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_in_utc() {
+        let epoch = 1_730_790_489;
+        assert_eq!(rfc5322_date(epoch), "Tue, 5 Nov 2024 07:08:09 +0000");
+        assert_eq!(human_date(epoch), "2024-11-05 07:08 UTC");
+        assert_eq!(iso_date(epoch), "2024-11-05");
+    }
+}

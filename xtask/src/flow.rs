@@ -81,6 +81,16 @@ impl Release<'_> {
         Ok(git::remote_ref_commit(&ctx.sh, &ctx.repo, remote, &full)?.is_some())
     }
 
+    /// The thread and roster `release` was given, for the steps that count the vote.
+    pub fn vote_arguments(&self, args: &mut Vec<String>) {
+        if let Some(mbox) = &self.options.mbox {
+            args.extend(["--mbox".into(), mbox.to_string()]);
+        }
+        if let Some(roster) = &self.options.roster {
+            args.extend(["--roster".into(), roster.to_string()]);
+        }
+    }
+
     /// Runs a step's own process quietly, for a read-only check, and returns its exit code.
     pub fn probe(&self, args: &[String]) -> Result<u8> {
         let cmd = xtask::step(&self.ctx.repo, false, args)?;

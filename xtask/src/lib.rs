@@ -19,6 +19,7 @@
 
 pub mod adopt;
 pub mod archive;
+pub mod artifacts;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -26,6 +27,7 @@ pub mod config_checks;
 pub mod demo;
 pub mod exit_code;
 pub mod flow;
+pub mod keyring;
 pub mod lock;
 pub mod plan;
 pub mod progress;
@@ -33,10 +35,13 @@ pub mod release;
 pub mod release_branch;
 pub mod remote;
 pub mod scratch;
+pub mod source;
 pub mod steps;
+pub mod tally;
 pub mod tools;
 pub mod untrusted;
 pub mod version;
+pub mod version_files;
 
 use camino::Utf8PathBuf;
 use xshell::Shell;

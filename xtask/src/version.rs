@@ -118,6 +118,11 @@ impl Version {
             minor: self.minor,
         }
     }
+
+    /// `3.18.0` -> `3180`: the anchor GitHub gives the `## 3.18.0` heading of a CHANGELOG.
+    pub fn heading_anchor(&self) -> String {
+        self.to_string().replace('.', "")
+    }
 }
 
 /// Parses a release candidate number given on the command line (`--rc 1`, `--rc 0`). Whether

@@ -26,6 +26,7 @@ use serde::Deserialize;
 use crate::version::{fill, Line, Version};
 
 mod read;
+pub mod version_file;
 
 pub use read::{load, parse, parse_settings_file};
 
@@ -259,6 +260,17 @@ impl Config {
         format!("{version}-rc{rc}")
     }
 
+    /// The candidate a directory of a dist/dev listing holds (`2.3.0-rc4/` -> 2.3.0, RC4): the
+    /// inverse of [`Config::candidate_name`] for directories; `None` for anything else.
+    pub fn parse_candidate_dir(&self, entry: &str) -> Option<(Version, u32)> {
+        let name = entry.strip_suffix('/')?;
+        let version_end = name.find(|c: char| !c.is_ascii_digit() && c != '.')?;
+        let rc_start = name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let version: Version = name[..version_end].parse().ok()?;
+        let rc: u32 = name[rc_start..].parse().ok()?;
+        (self.candidate_name(&version, rc) == name).then_some((version, rc))
+    }
+
     /// Where a candidate is uploaded: `<svn-dev-url>/<version>-rcN`.
     pub fn rc_url(&self, version: &Version, rc: u32) -> String {
         format!(
@@ -431,6 +443,27 @@ mod tests {
             Some("2.3".parse().unwrap())
         );
         assert_eq!(config.parse_branch("v2.3"), None);
+    }
+
+    #[test]
+    fn candidate_directories_are_recognised() {
+        let config = parse_str(MINIMAL).unwrap();
+        let v: Version = "2.3.0".parse().unwrap();
+        assert_eq!(config.parse_candidate_dir("2.3.0-rc4/"), Some((v, 4)));
+        assert_eq!(config.parse_candidate_dir("2.3.0-rc4"), None);
+        assert_eq!(config.parse_candidate_dir("KEYS"), None);
+        assert_eq!(config.parse_candidate_dir("2.3.0/"), None);
+        assert_eq!(config.parse_candidate_dir("2.3-rc1/"), None);
+        assert_eq!(config.parse_candidate_dir("2.3.0-rc/"), None);
+        assert_eq!(config.parse_candidate_dir("2.3.0-x4/"), None);
+    }
+
+    #[test]
+    fn the_default_branch_pattern_reads_the_line_back() {
+        let config = parse_str(MINIMAL).unwrap();
+        assert_eq!(config.parse_branch("v2.3"), Some("2.3".parse().unwrap()));
+        assert_eq!(config.parse_branch("v2.3.1"), None);
+        assert_eq!(config.parse_branch("master"), None);
     }
 
     #[test]

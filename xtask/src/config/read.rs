@@ -311,7 +311,7 @@ impl Config {
             crate::tools::github::check_repo_name(repo).context("invalid setting github-repo")?;
         }
         for file in &config.version_files {
-            crate::steps::version_files::compile(file)?;
+            super::version_file::compile(file)?;
         }
         if config
             .sendmail

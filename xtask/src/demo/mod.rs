@@ -31,6 +31,7 @@ use xshell::Shell;
 use crate::cli::DemoArgs;
 use crate::tools::svn::{self, Change, Credentials};
 use crate::tools::{git, gpg, xtask, ToolCmd};
+use crate::version::Version;
 use crate::Ctx;
 use github::GitHubStandIn;
 
@@ -108,34 +109,6 @@ impl Drop for Sandbox {
         // Stop the agent of the throwaway keyring whatever happened.
         let _ = gpg::stop_agents().output(&self.sh);
     }
-}
-
-/// RFC 2822 date of a Unix time, UTC.
-fn mail_date(epoch: u64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let days = epoch / 86_400;
-    let seconds = epoch % 86_400;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{}, {day} {} {year} {:02}:{:02}:{:02} +0000",
-        DAYS[(days % 7) as usize],
-        MONTHS[(month - 1) as usize],
-        seconds / 3600,
-        seconds % 3600 / 60,
-        seconds % 60
-    )
 }
 
 impl Sandbox {
@@ -393,9 +366,9 @@ pub fn write_vote_thread(
     rc: u32,
     passing: bool,
 ) -> Result<(Utf8PathBuf, Utf8PathBuf)> {
-    let vote = sandbox.path(&format!(
-        "project/target/asf-release/{version}-rc{rc}/vote.eml"
-    ));
+    let config = crate::config::load(&sandbox.path("project"))?;
+    let version: Version = version.parse()?;
+    let vote = config.artifact_dir(&version, Some(rc)).join("vote.eml");
     let text = std::fs::read_to_string(&vote).with_context(|| format!("cannot read {vote}"))?;
     let subject = text
         .lines()
@@ -410,7 +383,7 @@ pub fn write_vote_thread(
             .map_or(from, |(_, a)| a.trim_end_matches('>'));
         mbox.push_str(&format!(
             "From {address} Mon Jan  1 00:00:00 2026\nFrom: {from}\nTo: dev@demo.apache.org\nDate: {}\nSubject: {subject}\nMessage-ID: <{offset}.{address}>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n\n{body}\n\n",
-            mail_date(start + offset)
+            crate::clock::rfc5322_date((start + offset) as i64)
         ));
     };
     message("Release Manager <rm@apache.org>", 0, subject, "Please vote on the release.\n\n[ ] +1 approve\n[ ] +0 no opinion\n[ ] -1 disapprove with the reason");
@@ -437,7 +410,8 @@ pub fn write_vote_thread(
         &reply,
         "+1 (non-binding)\n\nTested on arm64.",
     );
-    let path = sandbox.path(&format!("vote-{version}-rc{rc}.mbox"));
+    let candidate = config.candidate_name(&version, rc);
+    let path = sandbox.path(&format!("vote-{candidate}.mbox"));
     std::fs::write(&path, mbox)?;
     let roster = sandbox.path("committee-info.json");
     std::fs::write(
@@ -545,10 +519,13 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
         "show the status",
     )?;
 
-    let out = sandbox.path("project/target/asf-release");
+    let config = crate::config::load(&sandbox.path("project"))?;
+    let version: Version = "1.0.0".parse()?;
+    let candidate = config.artifact_dir(&version, Some(1));
+    let release = config.artifact_dir(&version, None);
     println!("\n== results");
-    println!("  artifacts: {out}/1.0.0-rc1/");
-    println!("  mails:     {out}/1.0.0-rc1/vote.eml, result.eml; {out}/1.0.0/announce.eml");
+    println!("  artifacts: {candidate}/");
+    println!("  mails:     {candidate}/vote.eml, result.eml; {release}/announce.eml");
     println!("  website:   branch download-page-demo-1.0.0 in {website}");
     println!("  dist ({}):", sandbox.dist);
     print_tree(sandbox, &sandbox.dist, 1)?;

@@ -21,18 +21,11 @@
 use anyhow::{bail, Context, Result};
 
 use crate::cli::BranchArgs;
-use crate::config::Config;
 use crate::plan::Plan;
 use crate::tools::git;
-use crate::version::Line;
 use crate::Ctx;
 
 pub const ASF_YAML: &str = ".asf.yaml";
-
-/// The release line of a branch name made by the branch pattern (`v2.3` -> 2.3).
-pub fn line_of_branch(config: &Config, branch: &str) -> Option<Line> {
-    config.parse_branch(branch)
-}
 
 /// One line of `.asf.yaml` that is neither blank nor a comment: its indent and its key.
 fn key_of(line: &str) -> Option<(usize, String, usize)> {
@@ -370,27 +363,6 @@ notifications:
             out,
             "github:\r\n  protected_branches:\r\n    master: {}\r\n    release/2.3: {}\r\n"
         );
-    }
-
-    #[test]
-    fn reads_the_line_back_from_a_branch_name() {
-        let dir = tempfile::tempdir().unwrap();
-        let manifest = "[workspace.metadata.asf-release]\nname = \"demo\"\n";
-        std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
-        let repo = camino::Utf8Path::from_path(dir.path()).unwrap();
-        let mut config = crate::config::load(repo).unwrap();
-        assert_eq!(
-            line_of_branch(&config, "v2.3").map(|l| l.to_string()),
-            Some("2.3".into())
-        );
-        assert_eq!(line_of_branch(&config, "v2.3.1"), None);
-        assert_eq!(line_of_branch(&config, "master"), None);
-        config.branch_pattern = "release/{major}.{minor}".into();
-        assert_eq!(
-            line_of_branch(&config, "release/10.20").map(|l| l.to_string()),
-            Some("10.20".into())
-        );
-        assert_eq!(line_of_branch(&config, "v2.3"), None);
     }
 
     #[test]

@@ -31,7 +31,6 @@ use crate::cli::ChangelogArgs;
 use crate::config::Config;
 use crate::plan::Plan;
 use crate::release_branch::{self, ReleaseBranch};
-use crate::steps::mail::anchor;
 use crate::tools::git::{self, LogEntry};
 use crate::version::Version;
 use crate::Ctx;
@@ -366,7 +365,7 @@ fn toc_version(line: &str) -> Option<Version> {
 /// entry added; every other line stays as it was.
 pub fn update_changelog(current: Option<&str>, version: &Version, body: &str) -> String {
     let heading = format!("## {version}");
-    let entry = format!("- [{version}](#{})", anchor(version));
+    let entry = format!("- [{version}](#{})", version.heading_anchor());
     let Some(current) = current else {
         return format!("# Changelog\n\n{TOC_HEADING}\n\n{entry}\n\n{heading}\n\n{body}");
     };

@@ -24,8 +24,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::config::Config;
-use crate::steps::keys::{fingerprints_in, key_findings};
-use crate::steps::keys_create::EXPIRY;
+use crate::keyring::{fingerprints_in, key_findings, EXPIRY};
 use crate::tools::gpg::SecretKey;
 use crate::tools::{curl, git, gpg, keyserver, missing_message, svn, Tool};
 use crate::Ctx;

@@ -199,8 +199,7 @@ pub fn run(ctx: &Ctx, args: &DownloadPageArgs) -> Result<ExitCode> {
         )
     })?;
     let epoch = now()?;
-    let date = mail_parser::DateTime::from_timestamp(epoch);
-    let date = format!("{:04}-{:02}-{:02}", date.year, date.month, date.day);
+    let date = crate::clock::iso_date(epoch);
     let (updated, changed) = update(
         &page.file,
         &current,

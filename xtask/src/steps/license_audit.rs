@@ -28,7 +28,7 @@ use crate::archive::license::{self, Audit};
 use crate::archive::reader::{HEAD_BYTES, WHOLE_FILE_LIMIT};
 use crate::cli::LicenseAuditArgs;
 use crate::config::{self, Config, Submodules};
-use crate::steps::package::{release_tree, TreeFile, TreeKind};
+use crate::source::{release_tree, TreeFile, TreeKind};
 use crate::tools::git::{self, BlobReader};
 use crate::tools::Tool;
 use crate::Ctx;

@@ -30,15 +30,7 @@ use crate::plan::Plan;
 use crate::tools::gpg;
 use crate::tools::svn::{self, Change};
 use crate::tools::Tool;
-use crate::version::Version;
 use crate::Ctx;
-
-/// `2.3.0-rc4/` -> (2.3.0, 4).
-pub fn parse_rc_dir(entry: &str) -> Option<(Version, u32)> {
-    let name = entry.strip_suffix('/')?;
-    let (version, rc) = name.rsplit_once("-rc")?;
-    Some((version.parse().ok()?, rc.parse().ok()?))
-}
 
 pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
     for tool in [Tool::Svn, Tool::Svnmucc, Tool::Gpg] {
@@ -62,7 +54,7 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
     })?;
     let candidates: Vec<u32> = dev
         .iter()
-        .filter_map(|entry| parse_rc_dir(entry))
+        .filter_map(|entry| config.parse_candidate_dir(entry))
         .filter(|(v, _)| v == version)
         .map(|(_, n)| n)
         .collect();
@@ -251,20 +243,5 @@ impl crate::flow::Step for PromoteStep {
              --rc {}`, then rerun `cargo xtask release {}`",
             release.version, release.rc, release.line
         ))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn candidate_directories_are_recognised() {
-        let v: Version = "2.3.0".parse().unwrap();
-        assert_eq!(parse_rc_dir("2.3.0-rc4/"), Some((v, 4)));
-        assert_eq!(parse_rc_dir("2.3.0-rc4"), None);
-        assert_eq!(parse_rc_dir("KEYS"), None);
-        assert_eq!(parse_rc_dir("2.3.0/"), None);
-        assert_eq!(parse_rc_dir("2.3-rc1/"), None);
     }
 }

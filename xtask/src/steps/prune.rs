@@ -27,7 +27,6 @@ use anyhow::{Context, Result};
 use crate::cli::PruneArgs;
 use crate::config::Config;
 use crate::plan::Plan;
-use crate::steps::promote::parse_rc_dir;
 use crate::tools::svn::{self, Change};
 use crate::tools::Tool;
 use crate::version::{Line, Version};
@@ -75,7 +74,10 @@ pub fn removals(config: &Config, release: &[String], dev: &[String]) -> Vec<Remo
             });
         }
     }
-    let candidates: Vec<(Version, u32)> = dev.iter().filter_map(|e| parse_rc_dir(e)).collect();
+    let candidates: Vec<(Version, u32)> = dev
+        .iter()
+        .filter_map(|e| config.parse_candidate_dir(e))
+        .collect();
     for (version, rc) in &candidates {
         let newest_rc = candidates
             .iter()

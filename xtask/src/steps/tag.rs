@@ -24,9 +24,9 @@ use crate::cli::TagArgs;
 use crate::config::Config;
 use crate::plan::Plan;
 use crate::release_branch::ReleaseBranch;
-use crate::steps::{branch, version_files};
 use crate::tools::{git, gpg};
 use crate::version::Version;
+use crate::version_files;
 use crate::Ctx;
 
 /// The first patch version of the line of the current release branch without a release tag.
@@ -34,7 +34,7 @@ fn infer_version(ctx: &Ctx, config: &Config, tags: &[String]) -> Result<Version>
     let current = git::current_branch(&ctx.sh, &ctx.repo)?;
     let line = current
         .as_deref()
-        .and_then(|name| branch::line_of_branch(config, name))
+        .and_then(|name| config.parse_branch(name))
         .with_context(|| {
             format!(
                 "cannot infer the version: HEAD is on {}, not on a release branch like {}; give \

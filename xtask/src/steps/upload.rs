@@ -22,10 +22,10 @@
 use anyhow::{bail, Context, Result};
 
 use crate::archive::checksum::{self, sha512_bytes, sha512_file, Algorithm};
+use crate::artifacts::Artifacts;
 use crate::cli::DistArgs;
 use crate::config::Config;
 use crate::plan::Plan;
-use crate::steps::package::Artifacts;
 use crate::tools::gpg;
 use crate::tools::svn::{self, Change, Credentials};
 use crate::tools::Tool;
@@ -67,7 +67,7 @@ fn check_local(
             artifacts.checksum
         );
     }
-    let keys_url = crate::steps::keys::keys_url(ctx, config, creds)?;
+    let keys_url = crate::keyring::keys_url(ctx, config, creds)?;
     let keys = svn::cat(&ctx.sh, creds, &keys_url, None)?.with_context(|| {
         format!("there is no KEYS file at {keys_url}: run `cargo xtask keys append` first")
     })?;

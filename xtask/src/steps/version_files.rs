@@ -21,121 +21,18 @@
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use regex::Regex;
 
-use crate::config::{Config, VersionFile, SECTION};
+use crate::config::version_file::{compile, find, newest_of_shape};
+use crate::config::{Config, SECTION};
 use crate::plan::Plan;
 use crate::release_branch::ReleaseBranch;
 use crate::tools::git;
 use crate::version::Version;
 use crate::Ctx;
 
-const PLACEHOLDER: &str = "{version}";
-
-/// The file a configured path names for `version`: a path may carry `{version}` itself, like
-/// APISIX's `rockspec/apisix-{version}-0.rockspec`.
-pub fn path_for(file: &VersionFile, version: &Version) -> String {
-    file.path.replace(PLACEHOLDER, &version.to_string())
-}
-
-/// Among `paths`, the file of the newest version that has the shape of `file.path` (the one a
-/// bump copies when the new version's file does not exist yet).
-fn newest_of_shape(file: &VersionFile, paths: &[String]) -> Option<String> {
-    let (prefix, suffix) = file.path.split_once(PLACEHOLDER)?;
-    paths
-        .iter()
-        .filter_map(|path| {
-            let middle = path.strip_prefix(prefix)?.strip_suffix(suffix)?;
-            Some((middle.parse::<Version>().ok()?, path.clone()))
-        })
-        .max()
-        .map(|(_, path)| path)
-}
-
-/// The regex of a configured pattern, `{version}` replaced by a group that catches any version.
-pub fn compile(file: &VersionFile) -> Result<Regex> {
-    let path = &file.path;
-    if path.is_empty() || path.starts_with('/') || path.split('/').any(|part| part == "..") {
-        bail!(
-            "invalid setting version-files: path {path:?} must be relative to the repository \
-             root, without `..`"
-        );
-    }
-    if !file.pattern.contains(PLACEHOLDER) {
-        bail!(
-            "invalid setting version-files: the pattern {:?} of {path} has no `{PLACEHOLDER}`; \
-             put it where the version stands",
-            file.pattern
-        );
-    }
-    let expression = file
-        .pattern
-        .replace(PLACEHOLDER, r"(?P<version>[0-9]+\.[0-9]+\.[0-9]+)");
-    Regex::new(&expression).with_context(|| {
-        format!(
-            "invalid setting version-files: the pattern {:?} of {path} is not a valid regex",
-            file.pattern
-        )
-    })
-}
-
-/// One place where a file carries a version.
-struct Found {
-    start: usize,
-    end: usize,
-    line: usize,
-    version: String,
-}
-
-fn find(regex: &Regex, text: &str) -> Vec<Found> {
-    regex
-        .captures_iter(text)
-        .filter_map(|caps| caps.name("version"))
-        .map(|m| Found {
-            start: m.start(),
-            end: m.end(),
-            line: text[..m.start()].matches('\n').count() + 1,
-            version: m.as_str().to_string(),
-        })
-        .collect()
-}
-
-/// What the version check found wrong; empty when every file carries `version`.
-/// `read` gives a file's content, `None` when it does not exist.
-pub fn problems(
-    config: &Config,
-    version: &Version,
-    read: &dyn Fn(&str) -> Result<Option<String>>,
-) -> Result<Vec<String>> {
-    let wanted = version.to_string();
-    let mut problems = Vec::new();
-    for file in &config.version_files {
-        let regex = compile(file)?;
-        let path = path_for(file, version);
-        let Some(text) = read(&path)? else {
-            problems.push(format!(
-                "{path}: the file does not exist; create it (`cargo xtask version bump {version}` \
-                 copies the newest file of its shape) or fix version-files"
-            ));
-            continue;
-        };
-        let found = find(&regex, &text);
-        if found.is_empty() {
-            problems.push(format!(
-                "{path}: nothing matches the pattern {:?}; fix the file or the pattern in \
-                 version-files",
-                file.pattern
-            ));
-        }
-        for found in found.iter().filter(|f| f.version != wanted) {
-            problems.push(format!(
-                "{path}:{}: carries {} where {wanted} is expected",
-                found.line, found.version
-            ));
-        }
-    }
-    Ok(problems)
-}
+// release/ still reaches the version check through this step.
+pub use crate::config::version_file::path_for;
+pub use crate::version_files::{problems, read_commit};
 
 fn require_files(config: &Config) -> Result<()> {
     if config.version_files.is_empty() {
@@ -156,56 +53,6 @@ fn read_worktree(ctx: &Ctx) -> impl Fn(&str) -> Result<Option<String>> + '_ {
             Err(err) => Err(err).with_context(|| format!("cannot read {full}")),
         }
     }
-}
-
-/// Reads files from a commit instead of the working tree.
-pub fn read_commit<'a>(
-    ctx: &'a Ctx,
-    commit: &'a str,
-) -> impl Fn(&str) -> Result<Option<String>> + 'a {
-    move |path: &str| {
-        let Some(bytes) = git::file_at(&ctx.sh, &ctx.repo, commit, path)? else {
-            return Ok(None);
-        };
-        String::from_utf8(bytes)
-            .map(Some)
-            .with_context(|| format!("{path} in {commit} is not UTF-8 text"))
-    }
-}
-
-/// The version check `verify` makes on a candidate's content, made on the files the
-/// tarball will hold: an error before signing, a warning for an unsigned check build.
-pub fn check_release_tree(
-    ctx: &Ctx,
-    config: &Config,
-    tree: &crate::steps::package::ReleaseTree,
-    version: &Version,
-    sign: bool,
-) -> Result<()> {
-    let from_commit = read_commit(ctx, &tree.commit);
-    let read = |path: &str| {
-        if tree.contains(path)? {
-            from_commit(path)
-        } else {
-            Ok(None)
-        }
-    };
-    let problems = problems(config, version, &read)?;
-    if problems.is_empty() {
-        return Ok(());
-    }
-    let text = format!(
-        "the version-files do not carry {version}, so every voter's `verify` fails:\n  {}",
-        problems.join("\n  ")
-    );
-    if sign {
-        bail!(
-            "{text}\nnothing was written; run `cargo xtask version bump {version}` on the release \
-             branch and tag again, or fix version-files"
-        );
-    }
-    eprintln!("warning: {text}");
-    Ok(())
 }
 
 pub fn check(ctx: &Ctx, version: &Version) -> Result<ExitCode> {
@@ -378,43 +225,5 @@ impl crate::flow::Step for VersionStep {
             true => Progress::done(format!("the version files carry {version}")),
             false => Progress::todo(format!("write {version} into the version files")),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn patterns_need_the_placeholder_and_a_valid_regex() {
-        let file = |pattern: &str| VersionFile {
-            path: "VERSION".into(),
-            pattern: pattern.into(),
-        };
-        assert!(compile(&file("version = {version}")).is_ok());
-        let err = compile(&file("version = 1")).unwrap_err().to_string();
-        assert!(err.contains("has no `{version}`"), "{err}");
-        let err = compile(&file("({version}")).unwrap_err().to_string();
-        assert!(err.contains("not a valid regex"), "{err}");
-        let bad_path = VersionFile {
-            path: "../x".into(),
-            pattern: "{version}".into(),
-        };
-        assert!(compile(&bad_path).is_err());
-    }
-
-    #[test]
-    fn finds_every_occurrence_with_its_line() {
-        let regex = compile(&VersionFile {
-            path: "a".into(),
-            pattern: r#"apisix-{version}-0\.rockspec"#.into(),
-        })
-        .unwrap();
-        let found = find(
-            &regex,
-            "x\napisix-2.2.0-0.rockspec\napisix-2.3.0-0.rockspec\n",
-        );
-        let seen: Vec<(usize, &str)> = found.iter().map(|f| (f.line, f.version.as_str())).collect();
-        assert_eq!(seen, [(2, "2.2.0"), (3, "2.3.0")]);
     }
 }

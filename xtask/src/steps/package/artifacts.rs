@@ -21,35 +21,12 @@
 use anyhow::{Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
-use super::tree::ReleaseTree;
 use super::Source;
 use crate::archive::reader;
 use crate::archive::writer::{Digests, COMPRESSOR};
+use crate::artifacts::Artifacts;
 use crate::config::strip_archive_extension;
-
-/// Where the files of one package go.
-#[derive(Debug, Clone)]
-pub struct Artifacts {
-    pub tarball: Utf8PathBuf,
-    pub checksum: Utf8PathBuf,
-    pub signature: Utf8PathBuf,
-    pub build_info: Utf8PathBuf,
-}
-
-impl Artifacts {
-    pub fn new(dir: &Utf8Path, file_name: &str) -> Artifacts {
-        Artifacts {
-            tarball: dir.join(file_name),
-            checksum: dir.join(format!("{file_name}.sha512")),
-            signature: dir.join(format!("{file_name}.asc")),
-            build_info: dir.join(format!("{file_name}.build.json")),
-        }
-    }
-
-    pub fn file_name(&self) -> &str {
-        self.tarball.file_name().unwrap_or_default()
-    }
-}
+use crate::source::ReleaseTree;
 
 pub(super) fn write_build_info(
     path: &Utf8Path,

@@ -15,35 +15,15 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! The rules a written archive must pass, and the check that reads it back as a stranger
-//! would while it is being written.
+//! The check that reads a written archive back as a stranger would while it is being written.
 
 use std::io::{Read, Write};
 
 use anyhow::{bail, Result};
 
-use super::tree::{ReleaseTree, TreeFile, TreeKind};
 use crate::archive::checks::{self, Checker, Rules};
-use crate::archive::excludes::Excludes;
 use crate::archive::reader::{self, BlobHasher, Kind, Limits};
-use crate::config::Config;
-use crate::version::Version;
-
-/// The rules the archive must pass, derived from the configuration.
-pub fn rules(config: &Config, version: &Version) -> Result<Rules> {
-    let top_dir = config.top_dir_name(version)?;
-    let alternative = top_dir.strip_suffix("-src").map(String::from);
-    Ok(Rules {
-        top_dir,
-        top_dir_alternative: alternative,
-        incubating: config.incubating,
-        binary_allow: Excludes::new(&config.binary_allow, "binary-allow")?,
-        license_header_excludes: Excludes::new(
-            &config.license_header_excludes,
-            "license-header-excludes",
-        )?,
-    })
-}
+use crate::source::{ReleaseTree, TreeFile, TreeKind};
 
 /// Reads a written archive back as a stranger would and checks it against the rules and
 /// against the tree it was made from: same files, same contents, same modes, same links.

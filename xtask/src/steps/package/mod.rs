@@ -20,7 +20,6 @@
 
 mod artifacts;
 mod check;
-mod tree;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -28,21 +27,21 @@ use std::io::{BufWriter, Write};
 use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 
-pub use artifacts::Artifacts;
 use artifacts::{print_summary, write_build_info, Staging};
-pub use check::rules;
 use check::{check_archive, ChannelReader, Tee};
-pub use tree::{release_tree, ReleaseTree, TreeFile, TreeKind};
 
 use std::cell::RefCell;
 
 use crate::archive::checks::Rules;
 use crate::archive::checksum::{checksum_line, sha512_file};
+// release/ still names the artifacts through this step.
 use crate::archive::reader::ReadDigests;
 use crate::archive::writer::Digests;
+pub use crate::artifacts::Artifacts;
 use crate::cli::PackageArgs;
 use crate::config::Config;
 use crate::plan::Plan;
+use crate::source::{release_tree, rules, ReleaseTree};
 use crate::tools::git;
 use crate::tools::gpg::{self, SecretKey};
 use crate::tools::Tool;
@@ -123,7 +122,7 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
              a voter's `verify` cannot; add it to includes (or remove the rule that drops it)"
         );
     }
-    crate::steps::version_files::check_release_tree(ctx, &config, &tree, version, sign)?;
+    crate::version_files::check_release_tree(ctx, &config, &tree, version, sign)?;
     let rules = rules(&config, version)?;
     let dir = match &args.out {
         Some(dir) => dir.clone(),

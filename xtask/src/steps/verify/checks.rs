@@ -31,8 +31,8 @@ use super::report::{Check, Status};
 use crate::archive::checks::{self, Checker, Finding, Rules, RULES};
 use crate::archive::checksum::{self, Algorithm, MAX_CHECKSUM_FILE_BYTES};
 use crate::archive::reader::{self, Limits, ObjectFormat, ReadDigests};
+use crate::artifacts::Artifacts;
 use crate::config::Config;
-use crate::steps::package::Artifacts;
 use crate::tools::gpg::Keyring;
 use crate::version::Version;
 use crate::Ctx;
@@ -204,7 +204,7 @@ pub fn read_candidate(
             config
                 .version_files
                 .iter()
-                .any(|f| crate::steps::version_files::path_for(f, version) == rest)
+                .any(|f| crate::config::version_file::path_for(f, version) == rest)
         })
     };
     let mut version_texts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
@@ -318,7 +318,7 @@ fn version_check(config: &Config, version: &Version, texts: &BTreeMap<String, Ve
             })
             .transpose()
     };
-    match crate::steps::version_files::problems(config, version, &read) {
+    match crate::version_files::problems(config, version, &read) {
         Ok(problems) if problems.is_empty() => Check::passed(
             "version",
             VERSION_TITLE,

@@ -40,10 +40,10 @@ use anyhow::{bail, Context, Result};
 
 use crate::archive::checksum::Algorithm;
 use crate::archive::reader::{Limits, ObjectFormat};
+use crate::artifacts::Artifacts;
 use crate::cli::VerifyArgs;
 use crate::plan::Plan;
 use crate::scratch::Scratch;
-use crate::steps::package::{self, Artifacts};
 use crate::tools::gpg::Keyring;
 use crate::tools::{git, svn, Tool};
 use crate::untrusted::escape_str;
@@ -67,7 +67,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let version = &args.version;
     let file_name = config.artifact_name(version)?;
-    let rules = package::rules(&config, version)?;
+    let rules = crate::source::rules(&config, version)?;
     let candidate = locate::candidate_location(&config, args)?;
     let keys = locate::keys_location(&config, args, &candidate)?;
     if matches!(candidate, Location::Svn(_)) || matches!(keys, Location::Svn(_)) {

@@ -33,7 +33,7 @@ use super::report::Check;
 use crate::archive::reader::{self, Entry, Kind, Limits, ObjectFormat, ReadDigests};
 use crate::archive::writer::COMPRESSOR;
 use crate::config::Config;
-use crate::steps::package;
+use crate::source;
 use crate::tools::git;
 use crate::version::Version;
 use crate::Ctx;
@@ -223,7 +223,7 @@ impl Rebuild<'_> {
         let (commit, source) = self.commit()?;
         let source = format!("{source} ({})", &commit[..commit.len().min(12)]);
         let top_dir = self.config.top_dir_name(self.version)?;
-        let tree = package::release_tree(self.ctx, self.config, &commit, top_dir)?;
+        let tree = source::release_tree(self.ctx, self.config, &commit, top_dir)?;
         let file_name = self.config.artifact_name(self.version)?;
         let path = self.work.join(format!("rebuilt-{file_name}"));
         let file = File::create(&path).with_context(|| format!("cannot write {path}"))?;

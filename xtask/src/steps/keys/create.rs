@@ -24,15 +24,11 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 
 use crate::config::Config;
+use crate::keyring::{key_findings, primary_user_id, EXPIRY};
 use crate::plan::Plan;
-use crate::steps::keys::{key_findings, primary_user_id};
 use crate::tools::gpg::{self, KeyType, SecretKey};
 use crate::tools::{git, Tool};
 use crate::Ctx;
-
-/// How long a new key is valid: the release signing guidance asks for an expiry date, so a
-/// lost key stops being trusted by itself; the owner extends it before it passes.
-pub const EXPIRY: &str = "2y";
 
 /// Where a committer enters the fingerprint of their key.
 pub const ID_APACHE_ORG: &str = "https://id.apache.org";
@@ -145,10 +141,7 @@ pub fn create(
 fn next_steps(key: &SecretKey, config: Option<&Config>) -> String {
     let fpr = &key.fingerprint;
     let expires = match key.expires {
-        Some(at) => crate::steps::mail::human_date(at as i64)
-            .chars()
-            .take(10)
-            .collect(),
+        Some(at) => crate::clock::iso_date(at as i64),
         None => "never".to_string(),
     };
     let (keyserver, keys_file) = match config {

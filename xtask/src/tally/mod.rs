@@ -15,7 +15,7 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! `vote tally`: reads the vote thread (an mbox as lists.apache.org exports it), finds the
+//! The vote count of `vote tally` and `mail result`: reads the vote thread (an mbox as lists.apache.org exports it), finds the
 //! release manager's VOTE mail and the replies to it, reads each person's last vote from their
 //! own words (never from what they quote), decides which votes are binding from the PMC roster
 //! alone, and says whether the vote passed: at least three binding +1 and more binding +1 than
@@ -29,23 +29,21 @@ mod roster;
 mod thread;
 
 use std::collections::BTreeMap;
-use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use camino::Utf8Path;
 
 pub use ballot::{line_vote, Ballot, LineVote};
 pub use roster::{parse_roster, Roster};
 
-use crate::cli::TallyArgs;
-use crate::clock::now;
 use crate::config::Config;
-use crate::exit_code;
-use crate::steps::mail::VOTE_HOURS;
 use crate::tools::git;
 use crate::untrusted::escape_short;
 use crate::version::Version;
 use crate::Ctx;
+
+/// The vote stays open at least this long (ASF release policy).
+pub const VOTE_HOURS: i64 = 72;
 
 /// Characters of a voter's name shown in a report or a RESULT mail.
 const MAX_NAME_CHARS: usize = 60;
@@ -430,103 +428,6 @@ pub fn configured_sender(ctx: &Ctx, config: &Config) -> Option<String> {
         None => git::config_value(&ctx.sh, &ctx.repo, "user.email")
             .ok()
             .flatten(),
-    }
-}
-
-pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
-    let config = ctx.config()?;
-    let sender = configured_sender(ctx, &config);
-    let release_manager = match (&args.from, &sender) {
-        (Some(from), _) => Some((from.as_str(), true)),
-        (None, Some(sender)) => Some((sender.as_str(), false)),
-        (None, None) => None,
-    };
-    let tally = tally_files(
-        &config,
-        &args.version,
-        args.rc,
-        &args.mbox,
-        args.roster.as_deref(),
-        release_manager,
-        now()?,
-    )?;
-    if args.json {
-        println!("{}", report::json(&tally));
-    } else {
-        print!("{}", report::text(&tally, args.verbose));
-    }
-    Ok(ExitCode::from(match tally.outcome() {
-        Outcome::Passed => exit_code::SUCCESS,
-        Outcome::Failed => exit_code::VOTE_FAILED,
-        Outcome::NotYet => exit_code::VOTE_NOT_YET,
-        Outcome::Undecided => bail!(
-            "no --roster: the vote cannot be decided without the PMC roster; rerun with \
-             --roster committee-info.json (or a list of the PMC's Apache ids)"
-        ),
-    }))
-}
-
-/// The thread and roster `release` was given, for the steps that count the vote.
-pub fn flow_arguments(release: &crate::flow::Release, args: &mut Vec<String>) {
-    if let Some(mbox) = &release.options.mbox {
-        args.extend(["--mbox".into(), mbox.to_string()]);
-    }
-    if let Some(roster) = &release.options.roster {
-        args.extend(["--roster".into(), roster.to_string()]);
-    }
-}
-
-/// Counts the vote of the candidate.
-pub struct TallyStep;
-
-impl crate::flow::Step for TallyStep {
-    fn name(&self) -> &'static str {
-        "tally"
-    }
-    fn phase(&self) -> &'static str {
-        crate::flow::VOTE
-    }
-    fn outward(&self, _: &crate::flow::Release) -> bool {
-        false
-    }
-    fn command(&self, release: &crate::flow::Release) -> Vec<String> {
-        let (version, rc) = (release.version.to_string(), release.rc.to_string());
-        let mut args = crate::flow::strings(&["vote", "tally", &version, "--rc", &rc]);
-        flow_arguments(release, &mut args);
-        args
-    }
-    fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
-        use crate::flow::Progress;
-        let (version, rc, line) = (&release.version, release.rc, release.line);
-        // A version in dist/release was voted on and passed: no thread is needed to know it.
-        if release.released()? {
-            return Progress::done(format!(
-                "the vote passed: {version} is in {}",
-                release.config.svn_release_url
-            ));
-        }
-        let Some(mbox) = &release.options.mbox else {
-            return Progress::blocked(format!(
-                "the vote runs for at least 72 hours: then download the thread as an mbox from \
-                 lists.apache.org and run `cargo xtask release {line} --mbox <FILE> [--roster \
-                 committee-info.json]`"
-            ));
-        };
-        match release.probe(&self.command(release))? {
-            exit_code::SUCCESS => Progress::done(format!("the vote in {mbox} passed")),
-            exit_code::VOTE_FAILED => Progress::blocked(format!(
-                "the vote of RC{rc} failed: fix what the -1 votes name, then start the next \
-                 candidate with `cargo xtask release {line} --next-rc`"
-            )),
-            exit_code::VOTE_NOT_YET => Progress::blocked(
-                "the vote is still open (72 hours not over, or too few binding votes yet): \
-                 rerun later with a fresh mbox",
-            ),
-            _ => Progress::blocked(format!(
-                "the vote thread cannot be counted: run `cargo xtask vote tally {version} --rc \
-                 {rc} --mbox {mbox}` to see why"
-            )),
-        }
     }
 }
 

@@ -21,7 +21,7 @@
 use serde_json::json;
 
 use super::{Ballot, Outcome, Source, Tally};
-use crate::steps::mail::human_date;
+use crate::clock::human_date;
 use crate::untrusted::{escape_short, escape_str};
 
 /// Characters of a quoted vote line or message id.

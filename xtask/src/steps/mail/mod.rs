@@ -19,194 +19,25 @@
 //! templates into RFC 5322 `.eml` files in the release's output directory, printed, and on
 //! `--send` handed to the configured sendmail-compatible command.
 
+mod render;
+mod templates;
+
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
-use sha2::{Digest, Sha256};
 
+use crate::artifacts::Artifacts;
 use crate::cli::{MailArgs, MailCommand};
+use crate::clock::human_date;
 use crate::config::Config;
 use crate::plan::Plan;
-use crate::steps::package::Artifacts;
-use crate::steps::vote::{self, Outcome};
+use crate::tally::{self, Outcome, VOTE_HOURS};
 use crate::tools::{git, sendmail, svn};
 use crate::version::Version;
 use crate::Ctx;
-
-/// Where templates in the repository override the built-in ones: `<dir>/<name>.eml.txt`.
-pub const TEMPLATE_DIR: &str = "release-notes/templates";
-
-/// The vote stays open at least this long (ASF release policy).
-pub const VOTE_HOURS: i64 = 72;
-
-const VOTE_TEMPLATE: &str = super::mail_templates::VOTE;
-const RESULT_TEMPLATE: &str = super::mail_templates::RESULT;
-const ANNOUNCE_TEMPLATE: &str = super::mail_templates::ANNOUNCE;
-const DISCUSS_TEMPLATE: &str = super::mail_templates::DISCUSS;
-
-/// `Tue, 5 Nov 2024 07:08:09 +0000`
-pub fn rfc5322_date(epoch: i64) -> String {
-    mail_parser::DateTime::from_timestamp(epoch).to_rfc822()
-}
-
-/// `2024-11-05 07:08 UTC`
-pub fn human_date(epoch: i64) -> String {
-    let date = mail_parser::DateTime::from_timestamp(epoch);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-        date.year, date.month, date.day, date.hour, date.minute
-    )
-}
-
-/// One mail, before rendering.
-pub struct Mail {
-    pub to: Vec<String>,
-    pub from: String,
-    pub subject: String,
-    pub body: String,
-    pub date: i64,
-}
-
-impl Mail {
-    /// A stable id: the same mail (recipients, subject, body) gets the same id on every run.
-    pub fn message_id(&self) -> String {
-        let mut hasher = Sha256::new();
-        for part in [&self.to.join(","), &self.subject, &self.body] {
-            hasher.update(part.as_bytes());
-            hasher.update([0]);
-        }
-        let digest = crate::archive::writer::hex(&hasher.finalize());
-        let domain = self
-            .from
-            .rsplit_once('@')
-            .map(|(_, domain)| domain.trim_end_matches('>'))
-            .filter(|domain| !domain.is_empty())
-            .unwrap_or("localhost");
-        format!("<{}@{domain}>", &digest[..32])
-    }
-
-    /// The RFC 5322 text of the mail: headers, a blank line, the UTF-8 body; LF line ends
-    /// (sendmail and mail clients accept them in files).
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        out.push_str(&format!("From: {}\n", encode_mailbox(&self.from)));
-        out.push_str(&format!("To: {}\n", self.to.join(", ")));
-        out.push_str(&format!("Subject: {}\n", encode_word(&self.subject)));
-        out.push_str(&format!("Date: {}\n", rfc5322_date(self.date)));
-        out.push_str(&format!("Message-Id: {}\n", self.message_id()));
-        out.push_str("MIME-Version: 1.0\n");
-        out.push_str("Content-Type: text/plain; charset=UTF-8\n");
-        out.push_str("Content-Transfer-Encoding: 8bit\n");
-        out.push('\n');
-        out.push_str(self.body.trim_end());
-        out.push('\n');
-        out
-    }
-}
-
-/// A header text as is when ASCII, else as an RFC 2047 encoded word.
-fn encode_word(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_string();
-    }
-    format!("=?UTF-8?B?{}?=", base64(text.as_bytes()))
-}
-
-/// `Name <address>` with the name encoded when it is not ASCII.
-fn encode_mailbox(mailbox: &str) -> String {
-    match mailbox.rsplit_once('<') {
-        Some((name, address)) if !name.is_ascii() => {
-            format!("{} <{address}", encode_word(name.trim()))
-        }
-        _ => mailbox.to_string(),
-    }
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// A template: its `Subject:` line and its body, with `{placeholders}`.
-struct Template {
-    source: String,
-    subject: String,
-    body: String,
-}
-
-/// The repository's template `release-notes/templates/<name>.eml.txt` if there is one, else
-/// the built-in one.
-fn load_template(repo: &Utf8Path, name: &str, built_in: &str) -> Result<Template> {
-    let path = repo.join(TEMPLATE_DIR).join(format!("{name}.eml.txt"));
-    let (source, text) = match std::fs::read_to_string(&path) {
-        Ok(text) => (path.to_string(), text),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            (format!("built-in {name} template"), built_in.to_string())
-        }
-        Err(err) => return Err(err).with_context(|| format!("cannot read the template {path}")),
-    };
-    let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
-    let Some(subject) = first.strip_prefix("Subject:") else {
-        bail!("{source}: the first line must be `Subject: ...`, then an empty line, then the body");
-    };
-    let Some(body) = rest.strip_prefix('\n') else {
-        bail!("{source}: the `Subject:` line must be followed by an empty line, then the body");
-    };
-    Ok(Template {
-        subject: subject.trim().to_string(),
-        body: body.to_string(),
-        source,
-    })
-}
-
-/// Replaces each `{name}` (lower-case letters, digits, `_`) by its value; an unknown name is an
-/// error that lists the known ones. Other braces stay as they are.
-fn fill_template(source: &str, text: &str, values: &[(&str, String)]) -> Result<String> {
-    let mut out = String::with_capacity(text.len() + 256);
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let name_len = after
-            .bytes()
-            .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
-            .count();
-        if name_len == 0 || !after[name_len..].starts_with('}') {
-            out.push('{');
-            rest = after;
-            continue;
-        }
-        let name = &after[..name_len];
-        let Some((_, value)) = values.iter().find(|(key, _)| *key == name) else {
-            let known: Vec<String> = values.iter().map(|(k, _)| format!("{{{k}}}")).collect();
-            bail!(
-                "{source} uses `{{{name}}}`, which this mail does not know; use one of {}",
-                known.join(", ")
-            );
-        };
-        out.push_str(value);
-        rest = &after[name_len + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
-}
+use render::Mail;
+use templates::{fill_template, load_template, Template};
 
 /// `Name <address>` of the sender: the `mail-from` setting, else git's user.name/user.email.
 fn sender(ctx: &Ctx, config: &Config) -> Result<(String, String)> {
@@ -244,11 +75,6 @@ fn common_values(config: &Config, sender_name: &str) -> Vec<(&'static str, Strin
     ]
 }
 
-/// `3.18.0` -> `3180`: the anchor GitHub gives the `## 3.18.0` heading.
-pub fn anchor(version: &Version) -> String {
-    version.to_string().replace('.', "")
-}
-
 fn release_notes_url(config: &Config, version: &Version, tag: &str) -> Result<String> {
     let branch = config.branch_name(version.line())?;
     crate::version::fill(
@@ -258,7 +84,7 @@ fn release_notes_url(config: &Config, version: &Version, tag: &str) -> Result<St
             ("branch", &branch),
             ("tag", tag),
             ("version", &version.to_string()),
-            ("anchor", &anchor(version)),
+            ("anchor", &version.heading_anchor()),
         ],
     )
     .context("invalid setting release-notes-url")
@@ -281,7 +107,7 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
         MailCommand::Vote { version, rc } => Draft {
             path: MailKind::Vote.path(&config, version, config.check_rc(*rc)?),
             to: dev,
-            template: load_template(&ctx.repo, "vote", VOTE_TEMPLATE)?,
+            template: load_template(&ctx.repo, "vote", templates::VOTE)?,
             values: vote_values(ctx, &config, version, *rc, date)?,
         },
         MailCommand::Result {
@@ -293,16 +119,16 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
         } => Draft {
             path: MailKind::Result.path(&config, version, config.check_rc(*rc)?),
             to: dev,
-            template: load_template(&ctx.repo, "result", RESULT_TEMPLATE)?,
+            template: load_template(&ctx.repo, "result", templates::RESULT)?,
             values: result_values(
                 &config,
-                vote::tally_files(
+                tally::tally_files(
                     &config,
                     version,
                     *rc,
                     mbox,
                     roster.as_deref(),
-                    Some((vote::address_of(&from), false)),
+                    Some((tally::address_of(&from), false)),
                     date,
                 )?,
                 &vote_subject(ctx, &config, &sender_name, version, *rc)?,
@@ -324,7 +150,7 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
             Draft {
                 path: MailKind::Announce.path(&config, version, 0),
                 to: vec![config.dev_list.clone(), config.announce_list.clone()],
-                template: load_template(&ctx.repo, "announce", ANNOUNCE_TEMPLATE)?,
+                template: load_template(&ctx.repo, "announce", templates::ANNOUNCE)?,
                 values: vec![
                     ("version", version.to_string()),
                     (
@@ -344,7 +170,7 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
             Draft {
                 path: config.artifact_dir(&first, None).join("discuss.eml"),
                 to: dev,
-                template: load_template(&ctx.repo, "discuss", DISCUSS_TEMPLATE)?,
+                template: load_template(&ctx.repo, "discuss", templates::DISCUSS)?,
                 values: vec![
                     ("line", line.to_string()),
                     ("branch", config.branch_name(*line)?),
@@ -412,7 +238,7 @@ fn vote_subject(
     version: &Version,
     rc: u32,
 ) -> Result<String> {
-    let template = load_template(&ctx.repo, "vote", VOTE_TEMPLATE)?;
+    let template = load_template(&ctx.repo, "vote", templates::VOTE)?;
     let mut values = common_values(config, sender_name);
     values.extend([("version", version.to_string()), ("rc", rc.to_string())]);
     Ok(
@@ -427,7 +253,7 @@ fn vote_subject(
 
 fn result_values(
     config: &Config,
-    tally: vote::Tally,
+    tally: tally::Tally,
     vote_subject: &str,
     version: &Version,
     rc: u32,
@@ -468,21 +294,21 @@ fn result_values(
         ("rc", rc.to_string()),
         (
             "binding_plus",
-            tally.count(true, vote::Ballot::PlusOne).to_string(),
+            tally.count(true, tally::Ballot::PlusOne).to_string(),
         ),
         ("binding_zero", tally.zero_count(true).to_string()),
         (
             "binding_minus",
-            tally.count(true, vote::Ballot::MinusOne).to_string(),
+            tally.count(true, tally::Ballot::MinusOne).to_string(),
         ),
         (
             "nonbinding_plus",
-            tally.count(false, vote::Ballot::PlusOne).to_string(),
+            tally.count(false, tally::Ballot::PlusOne).to_string(),
         ),
         ("nonbinding_zero", tally.zero_count(false).to_string()),
         (
             "nonbinding_minus",
-            tally.count(false, vote::Ballot::MinusOne).to_string(),
+            tally.count(false, tally::Ballot::MinusOne).to_string(),
         ),
         ("binding_votes", list(true)),
         ("nonbinding_votes", list(false)),
@@ -628,7 +454,7 @@ impl crate::flow::Step for MailStep {
             MailKind::Announce => crate::flow::strings(&["mail", "announce", &version]),
         };
         if self.0 == MailKind::Result {
-            vote::flow_arguments(release, &mut args);
+            release.vote_arguments(&mut args);
         }
         if release.options.send {
             args.push("--send".into());
@@ -644,54 +470,5 @@ impl crate::flow::Step for MailStep {
             (false, MailKind::Result) => Progress::todo("render the [RESULT][VOTE] mail"),
             (false, MailKind::Announce) => Progress::todo("render the [ANNOUNCE] mail"),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_matches_the_rfc_examples() {
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-        assert_eq!(base64(b"fooba"), "Zm9vYmE=");
-        assert_eq!(base64(b"foob"), "Zm9vYg==");
-    }
-
-    #[test]
-    fn templates_fill_known_names_and_reject_typos() {
-        let values = [("version", "1.0.0".to_string())];
-        assert_eq!(
-            fill_template("t", "v{version} ${HOME} {}", &values).unwrap(),
-            "v1.0.0 ${HOME} {}"
-        );
-        let err = fill_template("t", "{versoin}", &values)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("{versoin}") && err.contains("{version}"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn non_ascii_headers_are_encoded() {
-        let mail = Mail {
-            to: vec!["dev@demo.apache.org".into()],
-            from: "Jürgen <j@apache.org>".into(),
-            subject: "Grüße".into(),
-            body: "Hallo\n".into(),
-            date: 0,
-        };
-        let text = mail.render();
-        assert!(
-            text.contains("From: =?UTF-8?B?SsO8cmdlbg==?= <j@apache.org>"),
-            "{text}"
-        );
-        assert!(
-            text.contains("Date: Thu, 1 Jan 1970 00:00:00 +0000"),
-            "{text}"
-        );
-        assert!(text.contains("@apache.org>\nMIME-Version"), "{text}");
     }
 }

@@ -19,6 +19,9 @@
 //! `{placeholders}`. A repository overrides one with `release-notes/templates/<name>.eml.txt`.
 //! They live in Rust source so that they carry the license header without it reaching a mail.
 
+use anyhow::{bail, Context, Result};
+use camino::Utf8Path;
+
 pub const VOTE: &str = r#"Subject: [VOTE] Release Apache {project} {version} (RC{rc})
 
 Hello, Community,
@@ -150,3 +153,91 @@ mark the issues and pull requests with the {line} milestone.
 Thanks,
 {sender}
 "#;
+
+/// Where templates in the repository override the built-in ones: `<dir>/<name>.eml.txt`.
+const TEMPLATE_DIR: &str = "release-notes/templates";
+
+/// A template: its `Subject:` line and its body, with `{placeholders}`.
+pub(super) struct Template {
+    pub(super) source: String,
+    pub(super) subject: String,
+    pub(super) body: String,
+}
+
+/// The repository's template `release-notes/templates/<name>.eml.txt` if there is one, else
+/// the built-in one.
+pub(super) fn load_template(repo: &Utf8Path, name: &str, built_in: &str) -> Result<Template> {
+    let path = repo.join(TEMPLATE_DIR).join(format!("{name}.eml.txt"));
+    let (source, text) = match std::fs::read_to_string(&path) {
+        Ok(text) => (path.to_string(), text),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            (format!("built-in {name} template"), built_in.to_string())
+        }
+        Err(err) => return Err(err).with_context(|| format!("cannot read the template {path}")),
+    };
+    let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+    let Some(subject) = first.strip_prefix("Subject:") else {
+        bail!("{source}: the first line must be `Subject: ...`, then an empty line, then the body");
+    };
+    let Some(body) = rest.strip_prefix('\n') else {
+        bail!("{source}: the `Subject:` line must be followed by an empty line, then the body");
+    };
+    Ok(Template {
+        subject: subject.trim().to_string(),
+        body: body.to_string(),
+        source,
+    })
+}
+
+/// Replaces each `{name}` (lower-case letters, digits, `_`) by its value; an unknown name is an
+/// error that lists the known ones. Other braces stay as they are.
+pub(super) fn fill_template(source: &str, text: &str, values: &[(&str, String)]) -> Result<String> {
+    let mut out = String::with_capacity(text.len() + 256);
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let name_len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
+            .count();
+        if name_len == 0 || !after[name_len..].starts_with('}') {
+            out.push('{');
+            rest = after;
+            continue;
+        }
+        let name = &after[..name_len];
+        let Some((_, value)) = values.iter().find(|(key, _)| *key == name) else {
+            let known: Vec<String> = values.iter().map(|(k, _)| format!("{{{k}}}")).collect();
+            bail!(
+                "{source} uses `{{{name}}}`, which this mail does not know; use one of {}",
+                known.join(", ")
+            );
+        };
+        out.push_str(value);
+        rest = &after[name_len + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_fill_known_names_and_reject_typos() {
+        let values = [("version", "1.0.0".to_string())];
+        assert_eq!(
+            fill_template("t", "v{version} ${HOME} {}", &values).unwrap(),
+            "v1.0.0 ${HOME} {}"
+        );
+        let err = fill_template("t", "{versoin}", &values)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("{versoin}") && err.contains("{version}"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,297 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! What the repository's files say: where the version is stated, its submodules, what its
+//! release scripts package, where its KEYS live.
+
+use anyhow::Result;
+use camino::Utf8Path;
+use xshell::Shell;
+
+use super::{quoted, quoted_list, read_text, Setting, MAX_TEXT};
+use crate::tools::git;
+use crate::version::Version;
+
+/// Files that are not where a project states its version, although they repeat it.
+fn is_version_noise(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    file.ends_with(".lock")
+        || file.ends_with(".sum")
+        || file.ends_with(".md")
+        || file.ends_with(".tsv")
+        || file.ends_with(".txt")
+        || file.ends_with("-lock.yaml")
+        || file.ends_with("-lock.json")
+        || file.contains("changelog")
+        || file == "go.mod"
+        || path.starts_with("docs/")
+        || path.contains("/test")
+        || path.starts_with("test")
+}
+
+/// At most this many version files are proposed.
+const MAX_VERSION_FILES: usize = 4;
+
+/// Where the newest release's version string is stated: a `version ... = "X.Y.Z"` line, or a
+/// file that holds only the version.
+pub(super) fn version_files(
+    sh: &Shell,
+    repo: &Utf8Path,
+    tag: &str,
+    version: &Version,
+) -> Result<Setting> {
+    let wanted = version.to_string();
+    let mut paths = git::adopt::files_containing(sh, repo, tag, &wanted)?;
+    paths.retain(|p| !is_version_noise(p));
+    paths.sort_by_key(|p| (p.matches('/').count(), p.clone()));
+    let mut found = Vec::new();
+    for path in paths {
+        if found.len() == MAX_VERSION_FILES {
+            break;
+        }
+        let Some(text) = git::text_file_at(sh, repo, tag, &path).ok().flatten() else {
+            continue;
+        };
+        if text.len() > MAX_TEXT {
+            continue;
+        }
+        let pattern = if text.trim() == wanted {
+            Some("^{version}".to_string())
+        } else {
+            text.lines()
+                .map(str::trim)
+                .find(|line| {
+                    line.contains(&wanted)
+                        && line.split(&wanted).next().is_some_and(|before| {
+                            // `version = "`, `"version": "`, `VERSION = "`; not a
+                            // dependency's `{ version = "` nor a list.
+                            before.to_ascii_lowercase().contains("version")
+                                && !before.contains(['{', ','])
+                        })
+                })
+                .map(|line| {
+                    let (before, after) = line.split_once(&wanted).unwrap_or((line, ""));
+                    let after: String =
+                        after.chars().take_while(|c| !c.is_alphanumeric()).collect();
+                    let after = after.trim_end_matches(',');
+                    // Anchored at the line's start: a dependency's `{ version = ".." }`
+                    // elsewhere in the file must not match.
+                    format!(
+                        "(?m)^\\s*{}{{version}}{}",
+                        regex::escape(before),
+                        regex::escape(after)
+                    )
+                })
+        };
+        if let Some(pattern) = pattern {
+            found.push(format!(
+                "{{ path = {}, pattern = {} }}",
+                quoted(&path),
+                toml::Value::String(pattern)
+            ));
+        }
+    }
+    Ok(if found.is_empty() {
+        Setting {
+            comment: format!(
+                "version-files: no file states {wanted} (the newest release, {tag}) on a \
+                 version line; add the files that carry the version"
+            ),
+            key: "version-files",
+            value: None,
+        }
+    } else {
+        Setting {
+            comment: format!(
+                "where {tag} states its version `{wanted}` (checked by `package` and `verify`, \
+                 written by `version bump`)"
+            ),
+            key: "version-files",
+            value: Some(format!("[\n  {},\n]", found.join(",\n  "))),
+        }
+    })
+}
+
+/// Submodules are left out of the tarball, each named in a warning; say which ones.
+pub(super) fn submodules(sh: &Shell, repo: &Utf8Path) -> Result<Setting> {
+    let mut modules: Vec<String> = Vec::new();
+    if let Some(head) = git::resolve_commit(sh, repo, "HEAD")? {
+        git::ls_tree(sh, repo, &head, &mut |entry| {
+            if entry.mode == "160000" {
+                modules.push(entry.path);
+            }
+            Ok(())
+        })?;
+    }
+    Ok(if modules.is_empty() {
+        Setting {
+            comment: "submodules: none".into(),
+            key: "submodules",
+            value: None,
+        }
+    } else {
+        Setting {
+            comment: format!(
+                "left out of the tarball, as the project's releases do: {}; \"refuse\" stops instead",
+                modules.join(", ")
+            ),
+            key: "submodules",
+            value: Some(quoted("skip")),
+        }
+    })
+}
+
+/// The paths an existing release script puts into its tarball: a `tar -c` in the Makefile or
+/// in a `*release*` shell script, like APISIX's `make release-src`.
+pub(super) fn release_script_includes(repo: &Utf8Path) -> Option<Setting> {
+    let mut scripts = vec!["Makefile".to_string()];
+    for dir in ["utils", "scripts", "dev/release", "release", "build"] {
+        if let Ok(entries) = repo.join(dir).read_dir_utf8() {
+            for entry in entries.flatten() {
+                let file = entry.file_name();
+                if file.contains("release") && file.ends_with(".sh") {
+                    scripts.push(format!("{dir}/{file}"));
+                }
+            }
+        }
+    }
+    scripts.sort();
+    for script in scripts {
+        let Some(text) = read_text(repo, &script) else {
+            continue;
+        };
+        if let Some(mut paths) = tar_inputs(&text) {
+            // The project's license-checker configuration goes along, so that a voter's
+            // `verify` honours the same exclusions as the release manager's `package`.
+            for config in crate::archive::license::sources::CONFIG_FILES {
+                let rooted = format!("/{config}");
+                if repo.join(config).is_file() && !paths.contains(&rooted) {
+                    paths.push(rooted);
+                }
+            }
+            return Some(Setting {
+                comment: format!(
+                    "only these paths go into the tarball, as in the `tar` command of {script}, \
+                     and the license-checker configuration"
+                ),
+                key: "includes",
+                value: Some(quoted_list(&paths)),
+            });
+        }
+    }
+    None
+}
+
+/// The input paths of the first `tar -c...` command of a script (continuation lines joined),
+/// as rooted patterns; `None` when there is none or it archives everything (`.`).
+fn tar_inputs(script: &str) -> Option<Vec<String>> {
+    let joined = script.replace("\\\n", " ");
+    for line in joined.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let Some(at) = words
+            .iter()
+            .position(|w| w.ends_with("tar") || w.ends_with("TAR)"))
+        else {
+            continue;
+        };
+        let rest = &words[at + 1..];
+        let creates = rest.first().is_some_and(|flags| {
+            let flags = flags.trim_start_matches('-');
+            flags.contains('c') && flags.chars().all(|c| c.is_ascii_alphabetic())
+        });
+        if !creates {
+            continue;
+        }
+        let mut paths = Vec::new();
+        for word in &rest[1..] {
+            if word.starts_with('-')
+                || word.contains('$')
+                || word.ends_with(".tgz")
+                || word.ends_with(".tar.gz")
+            {
+                continue;
+            }
+            if matches!(*word, ";" | "&&" | "|" | "||") || word.starts_with('#') {
+                break;
+            }
+            let path = word.trim_start_matches("./").trim_end_matches('/');
+            if path.is_empty() || path == "." {
+                return None;
+            }
+            paths.push(format!("/{path}"));
+        }
+        if !paths.is_empty() {
+            return Some(paths);
+        }
+    }
+    None
+}
+
+/// Where the project's own documents say its KEYS are: dist/release only (APISIX) or next to
+/// the candidates in dist/dev.
+pub(super) fn keys_area(sh: &Shell, repo: &Utf8Path, name: &str) -> Result<Setting> {
+    let tlp = name.split('-').next().unwrap_or(name);
+    let mentions = |text: &str| -> Result<bool> {
+        let head = git::resolve_commit(sh, repo, "HEAD")?;
+        Ok(match head {
+            Some(head) => !git::adopt::files_containing(sh, repo, &head, text)?.is_empty(),
+            None => false,
+        })
+    };
+    let dev = mentions(&format!("dist/dev/{tlp}/KEYS"))?;
+    // downloads.apache.org/<tlp>/KEYS is what users are told everywhere; only the dist path
+    // says where release managers write.
+    let release = mentions(&format!("dist/release/{tlp}/KEYS"))?;
+    Ok(if release && !dev {
+        Setting {
+            comment: format!(
+                "the project's documents name dist/release/{tlp}/KEYS and never a KEYS in dist/dev"
+            ),
+            key: "keys-area",
+            value: Some(quoted("release")),
+        }
+    } else {
+        Setting {
+            comment: "keys-area: the KEYS in dist/dev when there is one, else the one in \
+                      dist/release"
+                .into(),
+            key: "keys-area",
+            value: None,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tar_commands_of_release_scripts_become_includes() {
+        let makefile = "compress-tar:\n\t$(ENV_TAR) -zcvf $(name).tgz \\\n\t./apisix \\\n\t./bin \\\n\tLICENSE \\\n\t*.md\n";
+        assert_eq!(
+            tar_inputs(makefile),
+            Some(vec![
+                "/apisix".into(),
+                "/bin".into(),
+                "/LICENSE".into(),
+                "/*.md".into()
+            ])
+        );
+        assert_eq!(tar_inputs("\ttar -czf out.tgz .\n"), None);
+        assert_eq!(tar_inputs("tar -xzf a.tgz\n"), None);
+    }
+}

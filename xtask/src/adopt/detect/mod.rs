@@ -1,0 +1,122 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! The release settings of a repository, found in the repository itself: its remote, README,
+//! NOTICE, branches, tags, files and release scripts. Every value comes with a comment saying
+//! where it was found, so the adopter can check it.
+
+mod contents;
+mod naming;
+
+use anyhow::Result;
+use camino::Utf8Path;
+use xshell::Shell;
+
+use crate::tools::git;
+use crate::version::Version;
+use contents::{keys_area, release_script_includes, submodules, version_files};
+use naming::{branch_pattern, display_name, project_name, tag_patterns};
+
+/// One detected key: `# comment` lines, then `key = value` (a TOML value), or only the
+/// comment when nothing could be detected and the default applies.
+pub struct Setting {
+    pub comment: String,
+    pub key: &'static str,
+    pub value: Option<String>,
+}
+
+/// What the repository told about itself.
+pub struct Detected {
+    pub settings: Vec<Setting>,
+    /// The newest release tag, for the adopter's first `package` check.
+    pub latest_tag: Option<(String, Version)>,
+}
+
+impl Detected {
+    /// The settings as TOML lines (keys at the top level of the section or file).
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for setting in &self.settings {
+            for line in setting.comment.lines() {
+                out.push_str(&format!("# {line}\n"));
+            }
+            if let Some(value) = &setting.value {
+                out.push_str(&format!("{} = {value}\n", setting.key));
+            }
+        }
+        out
+    }
+}
+
+fn quoted(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+fn quoted_list(items: &[String]) -> String {
+    let items: Vec<String> = items.iter().map(|item| quoted(item)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// Files larger than this are not read for detection.
+const MAX_TEXT: usize = 256 * 1024;
+
+fn read_text(repo: &Utf8Path, path: &str) -> Option<String> {
+    let path = repo.join(path);
+    let meta = std::fs::symlink_metadata(&path).ok()?;
+    if !meta.is_file() || meta.len() > MAX_TEXT as u64 {
+        return None;
+    }
+    std::fs::read_to_string(path).ok()
+}
+
+pub fn detect(sh: &Shell, repo: &Utf8Path) -> Result<Detected> {
+    let mut settings = Vec::new();
+    let remote = "origin";
+    let url = git::remote_url(sh, repo, remote)?;
+    let name = project_name(url.as_deref(), repo);
+    settings.push(Setting {
+        comment: match &url {
+            Some(url) => format!("from the remote {remote} ({url})"),
+            None => format!("from the directory name: the repository has no remote {remote}"),
+        },
+        key: "name",
+        value: Some(quoted(&name)),
+    });
+    settings.push(display_name(repo, &name));
+    if let Some(head) = git::adopt::remote_head(sh, repo, remote)? {
+        settings.push(Setting {
+            comment: format!("the branch {remote}/HEAD points at"),
+            key: "main-branch",
+            value: Some(quoted(&head)),
+        });
+    }
+    let branches = git::adopt::remote_branches(sh, repo, remote)?;
+    settings.push(branch_pattern(&branches));
+    let tags = git::tags(sh, repo)?;
+    let (tag_settings, latest_tag) = tag_patterns(&tags);
+    settings.extend(tag_settings);
+    if let Some((tag, version)) = &latest_tag {
+        settings.push(version_files(sh, repo, tag, version)?);
+    }
+    settings.push(submodules(sh, repo)?);
+    settings.extend(release_script_includes(repo));
+    settings.push(keys_area(sh, repo, &name)?);
+    Ok(Detected {
+        settings,
+        latest_tag,
+    })
+}

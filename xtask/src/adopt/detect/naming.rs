@@ -1,0 +1,250 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! What the repository is called and how its branches and tags are shaped.
+
+use camino::Utf8Path;
+
+use super::{quoted, read_text, Setting};
+use crate::version::Version;
+
+/// The last part of the remote's URL (`.../apache/apisix-dashboard.git`), else the
+/// directory's name, made fit for file names.
+pub(super) fn project_name(url: Option<&str>, repo: &Utf8Path) -> String {
+    let last = url
+        .and_then(|url| url.trim_end_matches('/').rsplit(['/', ':']).next())
+        .or_else(|| repo.file_name())
+        .unwrap_or("project");
+    let last = last.strip_suffix(".git").unwrap_or(last);
+    let cleaned: String = last
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | '0'..='9' | '-' | '.' => c,
+            _ => '-',
+        })
+        .collect();
+    let cleaned = cleaned.trim_matches('-').to_string();
+    if cleaned.is_empty() {
+        "project".into()
+    } else {
+        cleaned
+    }
+}
+
+/// A name as it appears in file names: `APISIX Dashboard` -> `apisix-dashboard`.
+fn slug(words: &[&str]) -> String {
+    words.join("-").to_ascii_lowercase()
+}
+
+/// The longest start of a title (after `Apache `) that spells the project name: from the
+/// README's first heading (`# Apache APISIX API Gateway`) or NOTICE's first line.
+pub(super) fn display_name(repo: &Utf8Path, name: &str) -> Setting {
+    let readme = ["README.md", "README.rst", "README"]
+        .iter()
+        .find_map(|file| Some((*file, read_text(repo, file)?)))
+        .and_then(|(file, text)| {
+            let title = text
+                .lines()
+                .find_map(|line| line.strip_prefix("# "))?
+                .to_string();
+            Some((file, title))
+        });
+    let notice = ["NOTICE", "NOTICE.txt"]
+        .iter()
+        .find_map(|file| Some((*file, read_text(repo, file)?)))
+        .and_then(|(file, text)| Some((file, text.lines().next()?.to_string())));
+    for (file, title) in readme.into_iter().chain(notice) {
+        let cleaned: String = title
+            .chars()
+            .filter(|c| c.is_alphanumeric() || c.is_whitespace() || *c == '-' || *c == '.')
+            .collect();
+        let words: Vec<&str> = cleaned.split_whitespace().collect();
+        let words = match words.first() {
+            Some(first) if first.eq_ignore_ascii_case("apache") => &words[1..],
+            _ => &words[..],
+        };
+        for end in (1..=words.len()).rev() {
+            if slug(&words[..end]) == name {
+                return Setting {
+                    comment: format!("the name in mails, from the title of {file}"),
+                    key: "display-name",
+                    value: Some(quoted(&words[..end].join(" "))),
+                };
+            }
+        }
+    }
+    Setting {
+        comment: format!(
+            "display-name: neither README's title nor NOTICE spells `{name}`; the default is \
+             the name in title case"
+        ),
+        key: "display-name",
+        value: None,
+    }
+}
+
+/// The shape most release branches share: `release/3.18` -> `release/{major}.{minor}`,
+/// `59_maintenance` -> `{major}_maintenance`.
+pub(super) fn branch_pattern(branches: &[String]) -> Setting {
+    let two = regex::Regex::new(r"^([^0-9]*)([0-9]+)([._-])([0-9]+)([^0-9]*)$").expect("valid");
+    let one = regex::Regex::new(r"^([^0-9]*)([0-9]+)([^0-9]*)$").expect("valid");
+    let mut shapes: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    for branch in branches {
+        let shape = if let Some(c) = two.captures(branch) {
+            format!("{}{{major}}{}{{minor}}{}", &c[1], &c[3], &c[5])
+        } else if let Some(c) = one.captures(branch) {
+            format!("{}{{major}}{}", &c[1], &c[3])
+        } else {
+            continue;
+        };
+        shapes.entry(shape).or_default().push(branch);
+    }
+    match shapes.into_iter().max_by_key(|(_, names)| names.len()) {
+        Some((shape, names)) => Setting {
+            comment: format!(
+                "the shape of the remote's release branches ({})",
+                names.join(", ")
+            ),
+            key: "branch-pattern",
+            value: Some(quoted(&shape)),
+        },
+        None => Setting {
+            comment: "branch-pattern: the remote has no release branches yet; the default is \
+                      v{major}.{minor}"
+                .into(),
+            key: "branch-pattern",
+            value: None,
+        },
+    }
+}
+
+/// The tag patterns of the existing tags, and the newest release tag.
+pub(super) fn tag_patterns(tags: &[String]) -> (Vec<Setting>, Option<(String, Version)>) {
+    let shape = regex::Regex::new(r"^(.*?)([0-9]+\.[0-9]+\.[0-9]+)(.*)$").expect("valid");
+    let rc = regex::Regex::new(r"^([^0-9]*)([0-9]+)$").expect("valid");
+    let mut releases: std::collections::BTreeMap<String, Vec<(Version, String)>> =
+        Default::default();
+    let mut candidates: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for tag in tags {
+        let Some(c) = shape.captures(tag) else {
+            continue;
+        };
+        let Ok(version) = c[2].parse::<Version>() else {
+            continue;
+        };
+        if c[3].is_empty() {
+            releases
+                .entry(format!("{}{{version}}", &c[1]))
+                .or_default()
+                .push((version, tag.clone()));
+        } else if let Some(r) = rc.captures(&c[3]) {
+            candidates
+                .entry(format!("{}{{version}}{}{{rc}}", &c[1], &r[1]))
+                .or_default()
+                .push(tag.clone());
+        }
+    }
+    let mut settings = Vec::new();
+    let best = releases.into_iter().max_by_key(|(_, tags)| tags.len());
+    let latest = best
+        .as_ref()
+        .and_then(|(_, tags)| tags.iter().max().map(|(v, t)| (t.clone(), *v)));
+    settings.push(match &best {
+        Some((pattern, tags)) => Setting {
+            comment: format!(
+                "the shape of the release tags ({} found, newest {})",
+                tags.len(),
+                latest.as_ref().map(|(t, _)| t.as_str()).unwrap_or("")
+            ),
+            key: "tag-pattern",
+            value: Some(quoted(pattern)),
+        },
+        None => Setting {
+            comment: "tag-pattern: no release tag found; the default is {version}".into(),
+            key: "tag-pattern",
+            value: None,
+        },
+    });
+    let rc_best = candidates.into_iter().max_by_key(|(_, tags)| tags.len());
+    settings.push(match rc_best {
+        Some((pattern, tags)) => Setting {
+            comment: format!("the shape of the candidate tags ({})", tags.join(", ")),
+            key: "rc-tag-pattern",
+            value: Some(quoted(&pattern)),
+        },
+        None => {
+            let prefix = best
+                .as_ref()
+                .and_then(|(p, _)| p.strip_suffix("{version}"))
+                .unwrap_or("");
+            Setting {
+                comment: format!(
+                    "no release candidate tags found (the project has not tagged its \
+                     candidates); `tag --rc` will make {prefix}{{version}}-rc{{rc}}"
+                ),
+                key: "rc-tag-pattern",
+                value: Some(quoted(&format!("{prefix}{{version}}-rc{{rc}}"))),
+            }
+        }
+    });
+    (settings, latest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_from_the_remote() {
+        let repo = Utf8Path::new("/x/checkout");
+        assert_eq!(
+            project_name(Some("https://github.com/apache/apisix-dashboard.git"), repo),
+            "apisix-dashboard"
+        );
+        assert_eq!(
+            project_name(Some("git@github.com:apache/OpenDAL"), repo),
+            "opendal"
+        );
+        assert_eq!(project_name(None, repo), "checkout");
+    }
+
+    #[test]
+    fn branch_and_tag_shapes_are_found() {
+        let branches: Vec<String> = ["release/3.17", "release/3.18", "master"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            branch_pattern(&branches).value.as_deref(),
+            Some("\"release/{major}.{minor}\"")
+        );
+        let arrow = ["58_maintenance", "59_maintenance"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            branch_pattern(&arrow).value.as_deref(),
+            Some("\"{major}_maintenance\"")
+        );
+        let tags: Vec<String> = ["v0.58.1", "v0.58.2-rc.5", "v0.58.2-rc.6", "v0.58.2", "2.2"]
+            .map(String::from)
+            .to_vec();
+        let (settings, latest) = tag_patterns(&tags);
+        assert_eq!(settings[0].value.as_deref(), Some("\"v{version}\""));
+        assert_eq!(settings[1].value.as_deref(), Some("\"v{version}-rc.{rc}\""));
+        assert_eq!(latest.map(|(t, _)| t).as_deref(), Some("v0.58.2"));
+    }
+}

@@ -1,0 +1,46 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! The files of one release candidate, named once: the tarball and, next to it, its checksum,
+//! signature and build info. `package` writes them; `upload`, `mail`, `verify` and the flow
+//! find them by these names.
+
+use camino::{Utf8Path, Utf8PathBuf};
+
+/// Where the files of one package go.
+#[derive(Debug, Clone)]
+pub struct Artifacts {
+    pub tarball: Utf8PathBuf,
+    pub checksum: Utf8PathBuf,
+    pub signature: Utf8PathBuf,
+    pub build_info: Utf8PathBuf,
+}
+
+impl Artifacts {
+    pub fn new(dir: &Utf8Path, file_name: &str) -> Artifacts {
+        Artifacts {
+            tarball: dir.join(file_name),
+            checksum: dir.join(format!("{file_name}.sha512")),
+            signature: dir.join(format!("{file_name}.asc")),
+            build_info: dir.join(format!("{file_name}.build.json")),
+        }
+    }
+
+    pub fn file_name(&self) -> &str {
+        self.tarball.file_name().unwrap_or_default()
+    }
+}

@@ -1,0 +1,116 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! `vote tally`: counts the votes of a vote thread (see [`crate::tally`]) and says whether the
+//! vote passed, in the exit code too.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+
+use crate::cli::TallyArgs;
+use crate::clock::now;
+use crate::exit_code;
+use crate::tally::{configured_sender, report, tally_files, Outcome};
+use crate::Ctx;
+
+pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
+    let config = ctx.config()?;
+    let sender = configured_sender(ctx, &config);
+    let release_manager = match (&args.from, &sender) {
+        (Some(from), _) => Some((from.as_str(), true)),
+        (None, Some(sender)) => Some((sender.as_str(), false)),
+        (None, None) => None,
+    };
+    let tally = tally_files(
+        &config,
+        &args.version,
+        args.rc,
+        &args.mbox,
+        args.roster.as_deref(),
+        release_manager,
+        now()?,
+    )?;
+    if args.json {
+        println!("{}", report::json(&tally));
+    } else {
+        print!("{}", report::text(&tally, args.verbose));
+    }
+    Ok(ExitCode::from(match tally.outcome() {
+        Outcome::Passed => exit_code::SUCCESS,
+        Outcome::Failed => exit_code::VOTE_FAILED,
+        Outcome::NotYet => exit_code::VOTE_NOT_YET,
+        Outcome::Undecided => bail!(
+            "no --roster: the vote cannot be decided without the PMC roster; rerun with \
+             --roster committee-info.json (or a list of the PMC's Apache ids)"
+        ),
+    }))
+}
+
+/// Counts the vote of the candidate.
+pub struct TallyStep;
+
+impl crate::flow::Step for TallyStep {
+    fn name(&self) -> &'static str {
+        "tally"
+    }
+    fn phase(&self) -> &'static str {
+        crate::flow::VOTE
+    }
+    fn outward(&self, _: &crate::flow::Release) -> bool {
+        false
+    }
+    fn command(&self, release: &crate::flow::Release) -> Vec<String> {
+        let (version, rc) = (release.version.to_string(), release.rc.to_string());
+        let mut args = crate::flow::strings(&["vote", "tally", &version, "--rc", &rc]);
+        release.vote_arguments(&mut args);
+        args
+    }
+    fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
+        use crate::flow::Progress;
+        let (version, rc, line) = (&release.version, release.rc, release.line);
+        // A version in dist/release was voted on and passed: no thread is needed to know it.
+        if release.released()? {
+            return Progress::done(format!(
+                "the vote passed: {version} is in {}",
+                release.config.svn_release_url
+            ));
+        }
+        let Some(mbox) = &release.options.mbox else {
+            return Progress::blocked(format!(
+                "the vote runs for at least 72 hours: then download the thread as an mbox from \
+                 lists.apache.org and run `cargo xtask release {line} --mbox <FILE> [--roster \
+                 committee-info.json]`"
+            ));
+        };
+        match release.probe(&self.command(release))? {
+            exit_code::SUCCESS => Progress::done(format!("the vote in {mbox} passed")),
+            exit_code::VOTE_FAILED => Progress::blocked(format!(
+                "the vote of RC{rc} failed: fix what the -1 votes name, then start the next \
+                 candidate with `cargo xtask release {line} --next-rc`"
+            )),
+            exit_code::VOTE_NOT_YET => Progress::blocked(
+                "the vote is still open (72 hours not over, or too few binding votes yet): \
+                 rerun later with a fresh mbox",
+            ),
+            _ => Progress::blocked(format!(
+                "the vote thread cannot be counted: run `cargo xtask vote tally {version} --rc \
+                 {rc} --mbox {mbox}` to see why"
+            )),
+        }
+    }
+}
