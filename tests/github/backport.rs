@@ -212,11 +212,15 @@ fn one_bad_pr_is_skipped_with_the_reason_and_the_others_go_on() {
         commits: Vec::new(),
     });
 
-    let dry = p.ok(&["--dry-run", "backport", "2.3"]);
+    // The dry run shows the plan and fails as the real run will: its exit code says whether
+    // the plan can go through.
+    let dry = p.xtask(&["--dry-run", "backport", "2.3"]);
+    let dry_text = stdout(&dry) + &stderr(&dry);
     assert!(
-        dry.contains("to pick: PR #71") && dry.contains("skipped 3 PR(s)"),
-        "{dry}"
+        dry_text.contains("to pick: PR #71") && dry_text.contains("skipped 3 PR(s)"),
+        "{dry_text}"
     );
+    assert_fails_with(&dry, &["the real run would backport the others"]);
 
     let out = p.xtask(&["backport", "2.3"]);
     let text = stdout(&out) + &stderr(&out);
@@ -257,11 +261,13 @@ fn backport_checks_the_token_before_pushing_anything() {
     let before = p.origin(&["rev-parse", "v2.3"]);
 
     let dry = p.xtask_env(&["--dry-run", "backport", "2.3"], &[("GITHUB_TOKEN", "")]);
-    assert!(dry.status.success());
-    assert!(
-        stdout(&dry).contains("warning: the run would stop before pushing"),
-        "{}",
-        stdout(&dry)
+    assert!(stdout(&dry).contains("cherry-pick"), "{}", stdout(&dry));
+    assert_fails_with(
+        &dry,
+        &[
+            "the real run would stop before the first pick",
+            "GITHUB_TOKEN",
+        ],
     );
 
     let out = p.xtask_env(&["backport", "2.3"], &[("GITHUB_TOKEN", "")]);

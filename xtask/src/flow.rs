@@ -19,7 +19,8 @@
 //! and CI ask the steps themselves: its name and phase, whether it acts outward, the command
 //! line that runs it as its own process, and where it stands, read from the world with the
 //! inputs the step itself uses. The steps are listed, in the order of the release guide, in
-//! [`crate::steps::FLOW`]: adding a step is one file implementing [`Step`] and one line there.
+//! the registry `FLOW` of the steps module: adding a step is one file implementing [`Step`]
+//! and one line there.
 
 use anyhow::Result;
 use camino::Utf8PathBuf;
@@ -34,13 +35,13 @@ use crate::Ctx;
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct FlowOptions {
     /// The vote thread as an mbox, once the 72 hours are over.
-    #[arg(long, value_name = "FILE", value_parser = crate::cli::absolute_path)]
+    #[arg(long, value_name = "FILE", value_parser = crate::args::absolute_path)]
     pub mbox: Option<Utf8PathBuf>,
     /// The PMC roster (committee-info.json or a list of ids), to tell binding votes.
-    #[arg(long, value_name = "FILE", value_parser = crate::cli::absolute_path)]
+    #[arg(long, value_name = "FILE", value_parser = crate::args::absolute_path)]
     pub roster: Option<Utf8PathBuf>,
     /// A checkout of the website repository, for the download page.
-    #[arg(long, value_name = "DIR", value_parser = crate::cli::absolute_path)]
+    #[arg(long, value_name = "DIR", value_parser = crate::args::absolute_path)]
     pub website: Option<Utf8PathBuf>,
     /// Send the mails with the configured sendmail command.
     #[arg(long)]

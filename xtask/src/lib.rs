@@ -19,6 +19,7 @@
 
 pub mod adopt;
 pub mod archive;
+pub mod args;
 pub mod artifacts;
 pub mod cli;
 pub mod clock;

@@ -37,7 +37,7 @@ pub use detect::{detect, Detected};
 #[derive(clap::Args, Debug)]
 pub struct AdoptArgs {
     /// The repository to install the xtask into (a git work tree).
-    #[arg(value_name = "DIR", value_parser = crate::cli::absolute_path)]
+    #[arg(value_name = "DIR", value_parser = crate::args::absolute_path)]
     pub dir: Utf8PathBuf,
 }
 

@@ -28,12 +28,18 @@ use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 use xshell::Shell;
 
-use crate::cli::DemoArgs;
 use crate::tools::svn::{self, Change, Credentials};
 use crate::tools::{git, gpg, xtask, ToolCmd};
 use crate::version::Version;
 use crate::Ctx;
 use github::GitHubStandIn;
+
+#[derive(clap::Args, Debug)]
+pub struct DemoArgs {
+    /// Where to build the world (default: target/demo of this workspace); emptied first.
+    #[arg(long, value_name = "DIR", value_parser = crate::args::absolute_path)]
+    pub dir: Option<Utf8PathBuf>,
+}
 
 const LICENSE: &str = include_str!("../archive/LICENSE-2.0.txt");
 const HEADER: &str = "--\n-- Licensed to the Apache Software Foundation (ASF) under one or more\n\

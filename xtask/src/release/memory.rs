@@ -22,7 +22,7 @@ use anyhow::{bail, Context, Result};
 use camino::Utf8PathBuf;
 use serde::{Deserialize, Serialize};
 
-use crate::cli::ReleaseArgs;
+use super::ReleaseArgs;
 use crate::config::Config;
 use crate::tools::git;
 use crate::version::{Line, Version};

@@ -22,13 +22,13 @@
 
 mod memory;
 
+use crate::version::{Line, Version};
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use camino::Utf8Path;
 use serde::Serialize;
 
-use crate::cli::ReleaseArgs;
 use crate::config::Config;
 use crate::exit_code;
 use crate::flow::{Release, State};
@@ -37,6 +37,37 @@ use crate::tools::xtask;
 use crate::Ctx;
 
 use memory::{choose_target, load_memory, memory_path, save_memory, Target};
+
+#[derive(clap::Args, Debug)]
+pub struct ReleaseArgs {
+    /// The release line, like 2.3.
+    #[arg(value_parser = crate::args::parse_line, allow_hyphen_values = true)]
+    pub line: Line,
+    /// The version (default: the candidate in progress, else the next patch of the line).
+    #[arg(value_parser = crate::args::parse_version)]
+    pub version: Option<Version>,
+    /// Work on this release candidate (default: the one in progress, else 1).
+    #[arg(long, value_parser = crate::args::parse_rc)]
+    pub rc: Option<u32>,
+    /// After a failed vote: start the next release candidate.
+    #[arg(long)]
+    pub next_rc: bool,
+    #[command(flatten)]
+    pub options: crate::flow::FlowOptions,
+    /// Run outward-facing steps (push, svn commit, mail) without asking.
+    #[arg(long)]
+    pub yes: bool,
+    /// Stop after this step.
+    #[arg(long, value_name = "STEP", value_parser = step_name)]
+    pub until: Option<&'static str>,
+    /// Run only this step (when it is not done).
+    #[arg(long, value_name = "STEP", value_parser = step_name, conflicts_with = "until")]
+    pub only: Option<&'static str>,
+}
+
+fn step_name(text: &str) -> Result<&'static str> {
+    crate::steps::named(text).map(|step| step.name())
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StepStatus {

@@ -18,12 +18,22 @@
 //! `branch X.Y`: the release branch, cut from the main branch and pushed, and its protection
 //! in `.asf.yaml` (`github.protected_branches`), committed on the main branch.
 
+use crate::version::Line;
 use anyhow::{bail, Context, Result};
 
-use crate::cli::BranchArgs;
 use crate::plan::Plan;
 use crate::tools::git;
 use crate::Ctx;
+
+#[derive(clap::Args, Debug)]
+pub struct BranchArgs {
+    /// The release line, like 2.3.
+    #[arg(value_parser = crate::args::parse_line)]
+    pub line: Line,
+    /// Cut the branch from this commit instead of the remote's main branch.
+    #[arg(long, value_name = "REF")]
+    pub from: Option<String>,
+}
 
 pub const ASF_YAML: &str = ".asf.yaml";
 

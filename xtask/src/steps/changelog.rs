@@ -27,13 +27,22 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 
-use crate::cli::ChangelogArgs;
 use crate::config::Config;
 use crate::plan::Plan;
 use crate::release_branch::{self, ReleaseBranch};
 use crate::tools::git::{self, LogEntry};
 use crate::version::Version;
 use crate::Ctx;
+
+#[derive(clap::Args, Debug)]
+pub struct ChangelogArgs {
+    /// The version whose changes to collect, like 2.3.0.
+    #[arg(value_parser = crate::args::parse_version)]
+    pub version: Version,
+    /// Change nothing; fail when CHANGELOG.md has no section for the version.
+    #[arg(long)]
+    pub check: bool,
+}
 
 pub const CHANGELOG: &str = "CHANGELOG.md";
 pub const FRAGMENTS: &str = "release-notes/unreleased";

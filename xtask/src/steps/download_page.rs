@@ -19,17 +19,26 @@
 //! the configured lines of the download page file for the new version, on a new branch, in
 //! one commit, and prints the diff. Nothing else in the file changes; a rerun is a no-op.
 
+use camino::Utf8PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 
-use crate::cli::DownloadPageArgs;
 use crate::clock::now;
 use crate::config::{Config, DownloadPage, SECTION};
 use crate::plan::Plan;
 use crate::tools::{git, Tool};
 use crate::version::Version;
 use crate::Ctx;
+
+#[derive(clap::Args, Debug)]
+pub struct DownloadPageArgs {
+    #[arg(value_parser = crate::args::parse_version)]
+    pub version: Version,
+    /// A clean checkout of the website repository.
+    #[arg(long, value_name = "DIR", value_parser = crate::args::absolute_path)]
+    pub website: Utf8PathBuf,
+}
 
 /// What the line templates can use.
 fn values(config: &Config, version: &Version, date: &str) -> Result<Vec<(&'static str, String)>> {

@@ -26,12 +26,21 @@ use anyhow::{Context, Result};
 
 use crate::archive::license::{self, Audit};
 use crate::archive::reader::{HEAD_BYTES, WHOLE_FILE_LIMIT};
-use crate::cli::LicenseAuditArgs;
 use crate::config::{self, Config, Submodules};
 use crate::source::{release_tree, TreeFile, TreeKind};
 use crate::tools::git::{self, BlobReader};
 use crate::tools::Tool;
 use crate::Ctx;
+
+#[derive(clap::Args, Debug)]
+pub struct LicenseAuditArgs {
+    /// The commit, branch or tag to audit (default: HEAD).
+    #[arg(value_name = "REF")]
+    pub git_ref: Option<String>,
+    /// Print the report as JSON (for CI) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// The settings of the repository, or the defaults when it has no release settings yet (the
 /// audit is useful before adoption too).

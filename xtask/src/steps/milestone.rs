@@ -30,6 +30,25 @@ use crate::untrusted::escape_str;
 use crate::version::{Line, Version};
 use crate::Ctx;
 
+#[derive(clap::Subcommand, Debug)]
+pub enum MilestoneCommand {
+    /// Create the milestone of a line (nothing to do when it exists).
+    Create {
+        /// The release line, like 2.3.
+        #[arg(value_parser = crate::args::parse_line)]
+        line: Line,
+    },
+    /// List its open and closed issues and PRs and what still needs triage; fails while
+    /// items are open.
+    Status {
+        #[arg(value_parser = crate::args::parse_line)]
+        line: Line,
+        /// Succeed even while open items remain.
+        #[arg(long)]
+        allow_open: bool,
+    },
+}
+
 fn find(github: &GitHub, line: Line) -> Result<Option<Milestone>> {
     let title = line.to_string();
     Ok(github.milestones()?.into_iter().find(|m| m.title == title))

@@ -25,7 +25,7 @@ use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 
 use crate::archive::checksum::{self, sha512_bytes, Algorithm};
-use crate::cli::DistArgs;
+use crate::args::DistArgs;
 use crate::plan::Plan;
 use crate::tools::gpg;
 use crate::tools::svn::{self, Change};

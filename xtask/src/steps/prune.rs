@@ -20,17 +20,26 @@
 //! `keep-lines`) and candidates in dist/dev that are released, superseded or abandoned.
 //! Everything removed stays on archive.apache.org.
 
+use crate::args::SvnArgs;
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result};
 
-use crate::cli::PruneArgs;
 use crate::config::Config;
 use crate::plan::Plan;
 use crate::tools::svn::{self, Change};
 use crate::tools::Tool;
 use crate::version::{Line, Version};
 use crate::Ctx;
+
+#[derive(clap::Args, Debug)]
+pub struct PruneArgs {
+    /// Delete what the listing shows, in one commit.
+    #[arg(long)]
+    pub yes: bool,
+    #[command(flatten)]
+    pub svn: SvnArgs,
+}
 
 /// One directory to remove and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

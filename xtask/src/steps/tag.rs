@@ -20,7 +20,6 @@
 
 use anyhow::{bail, Context, Result};
 
-use crate::cli::TagArgs;
 use crate::config::Config;
 use crate::plan::Plan;
 use crate::release_branch::ReleaseBranch;
@@ -28,6 +27,21 @@ use crate::tools::{git, gpg};
 use crate::version::Version;
 use crate::version_files;
 use crate::Ctx;
+
+#[derive(clap::Args, Debug)]
+pub struct TagArgs {
+    /// The version, like 2.3.0 (default: the next unreleased version of the release branch
+    /// checked out).
+    #[arg(value_parser = crate::args::parse_version)]
+    pub version: Option<Version>,
+    /// Tag release candidate N on HEAD; without N, the next candidate number. Without --rc,
+    /// tag the release itself on the commit of its last candidate.
+    #[arg(long, value_name = "N", num_args = 0..=1, value_parser = crate::args::parse_rc)]
+    pub rc: Option<Option<u32>>,
+    /// Sign with this key (default: signing-key of the configuration).
+    #[arg(long)]
+    pub key: Option<String>,
+}
 
 /// The first patch version of the line of the current release branch without a release tag.
 fn infer_version(ctx: &Ctx, config: &Config, tags: &[String]) -> Result<Version> {

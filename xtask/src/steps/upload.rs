@@ -22,8 +22,8 @@
 use anyhow::{bail, Context, Result};
 
 use crate::archive::checksum::{self, sha512_bytes, sha512_file, Algorithm};
+use crate::args::DistArgs;
 use crate::artifacts::Artifacts;
-use crate::cli::DistArgs;
 use crate::config::Config;
 use crate::plan::Plan;
 use crate::tools::gpg;

@@ -30,9 +30,22 @@ use crate::tools::git;
 use crate::version::Version;
 use crate::Ctx;
 
-// release/ still reaches the version check through this step.
-pub use crate::config::version_file::path_for;
-pub use crate::version_files::{problems, read_commit};
+use crate::config::version_file::path_for;
+use crate::version_files::{problems, read_commit};
+
+#[derive(clap::Subcommand, Debug)]
+pub enum VersionCommand {
+    /// Fail unless every configured version file carries VERSION.
+    Check {
+        #[arg(value_parser = crate::args::parse_version)]
+        version: Version,
+    },
+    /// Write VERSION into every configured version file and commit.
+    Bump {
+        #[arg(value_parser = crate::args::parse_version)]
+        version: Version,
+    },
+}
 
 fn require_files(config: &Config) -> Result<()> {
     if config.version_files.is_empty() {

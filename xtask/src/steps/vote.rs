@@ -18,15 +18,46 @@
 //! `vote tally`: counts the votes of a vote thread (see [`crate::tally`]) and says whether the
 //! vote passed, in the exit code too.
 
+use crate::version::Version;
+use camino::Utf8PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use crate::cli::TallyArgs;
 use crate::clock::now;
 use crate::exit_code;
 use crate::tally::{configured_sender, report, tally_files, Outcome};
 use crate::Ctx;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum VoteCommand {
+    /// Tally a vote thread. Exit code: 0 passed, 3 failed, 4 not yet (72 hours not over).
+    Tally(TallyArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TallyArgs {
+    #[arg(value_parser = crate::args::parse_version)]
+    pub version: Version,
+    #[arg(long, value_parser = crate::args::parse_rc)]
+    pub rc: u32,
+    /// The vote thread as an mbox (lists.apache.org: thread, download mbox).
+    #[arg(long, value_name = "FILE", value_parser = crate::args::absolute_path)]
+    pub mbox: Utf8PathBuf,
+    /// The PMC roster: committee-info.json, or a list of Apache ids / addresses.
+    #[arg(long, value_name = "FILE", value_parser = crate::args::absolute_path)]
+    pub roster: Option<Utf8PathBuf>,
+    /// The release manager's address: the vote opens with their [VOTE] mail (default: the
+    /// configured sender, `mail-from` or git `user.email`).
+    #[arg(long, value_name = "ADDRESS")]
+    pub from: Option<String>,
+    /// Also list the messages that cast no counted vote, and why.
+    #[arg(long)]
+    pub verbose: bool,
+    /// Print the tally as JSON (same content, same exit code).
+    #[arg(long)]
+    pub json: bool,
+}
 
 pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
     let config = ctx.config()?;

@@ -22,18 +22,31 @@
 
 mod candidates;
 
+use crate::version::Line;
 use std::collections::BTreeSet;
 use std::process::Output;
 
 use anyhow::{bail, Context, Result};
 use camino::Utf8PathBuf;
 
-use crate::cli::BackportArgs;
 use crate::plan::Plan;
 use crate::tools::git;
 use crate::tools::github::{Access, GitHub};
 use crate::Ctx;
 use candidates::{Candidate, Skipped};
+
+#[derive(clap::Args, Debug)]
+pub struct BackportArgs {
+    /// The release line, like 2.3.
+    #[arg(value_parser = crate::args::parse_line)]
+    pub line: Line,
+    /// Go on after a conflict that was resolved by hand.
+    #[arg(long = "continue")]
+    pub resume: bool,
+    /// Take only PRs whose milestone is the line.
+    #[arg(long)]
+    pub milestone: bool,
+}
 
 /// Where a run that stopped on a conflict remembers the commit, for `--continue`.
 fn state_file(ctx: &Ctx, branch: &str) -> Result<Utf8PathBuf> {

@@ -20,6 +20,7 @@
 
 mod create;
 
+use crate::args::SvnArgs;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -27,13 +28,58 @@ use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 use xshell::Shell;
 
-use crate::cli::KeysCommand;
 use crate::keyring::{fingerprints_in, key_findings, keys_url, primary_user_id};
 use crate::plan::Plan;
 use crate::tools::gpg::{self, SecretKey};
 use crate::tools::svn::{self, Change, Credentials};
 use crate::tools::Tool;
 use crate::Ctx;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Create a release signing key for your @apache.org address (gpg asks the passphrase),
+    /// then show the remaining set-up steps filled in.
+    Create {
+        /// Your full name for the user id (default: git's user.name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Your Apache address, like id@apache.org (default: git's user.email when it is one).
+        #[arg(long)]
+        email: Option<String>,
+        /// The kind of key.
+        #[arg(long = "type", value_enum, default_value = "rsa4096")]
+        key_type: crate::tools::gpg::KeyType,
+    },
+    /// Print the key's fingerprint in the form id.apache.org asks for.
+    Fingerprint {
+        /// The key (default: signing-key of the configuration, or the only signing key).
+        key: Option<String>,
+    },
+    /// Check the key: can sign, not expired or revoked, RSA >= 4096 or ed25519, an
+    /// @apache.org user id, and present in KEYS on dist.
+    Check {
+        /// The key (default: signing-key of the configuration, or the only signing key).
+        key: Option<String>,
+        #[command(flatten)]
+        svn: SvnArgs,
+    },
+    /// Append the key to the project's KEYS (keys-area: dist/dev, or dist/release only) in one
+    /// commit; nothing to do when it is there.
+    Append {
+        /// The key (default: signing-key of the configuration, or the only signing key).
+        key: Option<String>,
+        #[command(flatten)]
+        svn: SvnArgs,
+        /// Commit without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Send the public key to the configured keyserver.
+    Publish {
+        /// The key (default: signing-key of the configuration, or the only signing key).
+        key: Option<String>,
+    },
+}
 
 pub fn run(ctx: &Ctx, command: &KeysCommand) -> Result<ExitCode> {
     match command {

@@ -22,13 +22,13 @@
 mod render;
 mod templates;
 
+use crate::version::Line;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::artifacts::Artifacts;
-use crate::cli::{MailArgs, MailCommand};
 use crate::clock::human_date;
 use crate::config::Config;
 use crate::plan::Plan;
@@ -38,6 +38,53 @@ use crate::version::Version;
 use crate::Ctx;
 use render::Mail;
 use templates::{fill_template, load_template, Template};
+
+#[derive(clap::Args, Debug)]
+pub struct MailArgs {
+    #[command(subcommand)]
+    pub command: MailCommand,
+    /// Hand the mail to the configured sendmail command (once: a rerun does not send again).
+    #[arg(long, global = true)]
+    pub send: bool,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum MailCommand {
+    /// `[VOTE] Release Apache <Project> <version> (RC<N>)` to the dev list.
+    Vote {
+        #[arg(value_parser = crate::args::parse_version)]
+        version: Version,
+        #[arg(long, value_parser = crate::args::parse_rc)]
+        rc: u32,
+    },
+    /// `[RESULT][VOTE] ...` from the tally of the vote thread; refuses unless the vote passed.
+    Result {
+        #[arg(value_parser = crate::args::parse_version)]
+        version: Version,
+        #[arg(long, value_parser = crate::args::parse_rc)]
+        rc: u32,
+        /// The vote thread as an mbox (lists.apache.org: thread, download mbox).
+        #[arg(long, value_name = "FILE", value_parser = crate::args::absolute_path)]
+        mbox: Utf8PathBuf,
+        /// The PMC roster: committee-info.json, or a list of Apache ids / addresses.
+        #[arg(long, value_name = "FILE", value_parser = crate::args::absolute_path)]
+        roster: Option<Utf8PathBuf>,
+        /// The link to the vote thread (default: a lists.apache.org search for its subject).
+        #[arg(long, value_name = "URL")]
+        thread: Option<String>,
+    },
+    /// `[ANNOUNCE] Apache <Project> <version> released` to the dev and announce lists.
+    Announce {
+        #[arg(value_parser = crate::args::parse_version)]
+        version: Version,
+    },
+    /// `[DISCUSS] Apache <Project> X.Y release planning` to the dev list.
+    Discuss {
+        /// The release line, like 2.3.
+        #[arg(value_parser = crate::args::parse_line)]
+        line: Line,
+    },
+}
 
 /// `Name <address>` of the sender: the `mail-from` setting, else git's user.name/user.email.
 fn sender(ctx: &Ctx, config: &Config) -> Result<(String, String)> {

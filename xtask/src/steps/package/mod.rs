@@ -21,6 +21,8 @@
 mod artifacts;
 mod check;
 
+use crate::version::Version;
+use camino::Utf8PathBuf;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
@@ -34,11 +36,9 @@ use std::cell::RefCell;
 
 use crate::archive::checks::Rules;
 use crate::archive::checksum::{checksum_line, sha512_file};
-// release/ still names the artifacts through this step.
 use crate::archive::reader::ReadDigests;
 use crate::archive::writer::Digests;
-pub use crate::artifacts::Artifacts;
-use crate::cli::PackageArgs;
+use crate::artifacts::Artifacts;
 use crate::config::Config;
 use crate::plan::Plan;
 use crate::source::{release_tree, rules, ReleaseTree};
@@ -46,6 +46,31 @@ use crate::tools::git;
 use crate::tools::gpg::{self, SecretKey};
 use crate::tools::Tool;
 use crate::Ctx;
+
+#[derive(clap::Args, Debug)]
+pub struct PackageArgs {
+    /// The version to release, like 2.3.0.
+    #[arg(value_parser = crate::args::parse_version, allow_hyphen_values = true)]
+    pub version: Version,
+    /// The release candidate number: selects the tag `2.3.0-rc1` and the output directory.
+    #[arg(long, value_parser = crate::args::parse_rc)]
+    pub rc: Option<u32>,
+    /// Build from this git ref instead of the version's tag.
+    #[arg(long = "ref", value_name = "REF")]
+    pub git_ref: Option<String>,
+    /// Write the artifacts here (default: out-dir/<version>[-rcN] of the configuration).
+    #[arg(long, value_name = "DIR", value_parser = crate::args::absolute_path)]
+    pub out: Option<Utf8PathBuf>,
+    /// Do not sign (a check of the tarball alone, for CI on every change).
+    #[arg(long)]
+    pub no_sign: bool,
+    /// Replace existing artifacts of this version that differ from the new build.
+    #[arg(long)]
+    pub force: bool,
+    /// Sign with this key (default: signing-key of the configuration).
+    #[arg(long)]
+    pub key: Option<String>,
+}
 
 /// The commit to package and how it was chosen.
 struct Source {

@@ -36,7 +36,7 @@ use std::os::unix::fs::MetadataExt;
 use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
-use crate::cli::VerifyArgs;
+use super::VerifyArgs;
 use crate::config::Config;
 use crate::untrusted::escape_str;
 

@@ -34,6 +34,7 @@ mod report;
 
 pub use locate::is_url;
 
+use crate::version::Version;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -41,7 +42,6 @@ use anyhow::{bail, Context, Result};
 use crate::archive::checksum::Algorithm;
 use crate::archive::reader::{Limits, ObjectFormat};
 use crate::artifacts::Artifacts;
-use crate::cli::VerifyArgs;
 use crate::plan::Plan;
 use crate::scratch::Scratch;
 use crate::tools::gpg::Keyring;
@@ -52,6 +52,36 @@ use crate::Ctx;
 use locate::Location;
 use rebuild::{Candidate, Rebuild, TagSource, REBUILD_TITLE};
 use report::Check;
+
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    /// The version voted on, like 2.3.0.
+    #[arg(value_parser = crate::args::parse_version, allow_hyphen_values = true)]
+    pub version: Version,
+    /// The release candidate number.
+    #[arg(long, value_parser = crate::args::parse_rc)]
+    pub rc: u32,
+    /// Where the candidate is: an SVN URL of its directory, or a local directory (default:
+    /// <svn-dev-url>/<version>-rc<N>).
+    #[arg(long, value_name = "URL|DIR", value_parser = crate::args::url_or_absolute_path)]
+    pub from: Option<String>,
+    /// The KEYS to check the signature with: an SVN URL or a file (default: the published
+    /// <svn-release-url>/KEYS; never one inside the candidate).
+    #[arg(long, value_name = "URL|FILE", value_parser = crate::args::url_or_absolute_path)]
+    pub keys: Option<String>,
+    /// Also rebuild the tarball from the candidate's tag and compare it with the candidate.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Print the report as JSON (for CI) instead of a checklist.
+    #[arg(long)]
+    pub json: bool,
+    /// You are a PMC member: the vote text says `(binding)`.
+    #[arg(long)]
+    pub binding: bool,
+    /// Stop reading the archive once it unpacks to more than this many bytes.
+    #[arg(long, hide = true, value_name = "BYTES")]
+    pub max_unpacked_bytes: Option<u64>,
+}
 
 fn tag_source(ctx: &Ctx, remote: &str) -> Result<TagSource> {
     Tool::Git.require()?;

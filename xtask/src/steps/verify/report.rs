@@ -22,7 +22,7 @@
 use serde::Serialize;
 
 use super::locate::Location;
-use crate::cli::VerifyArgs;
+use super::VerifyArgs;
 use crate::untrusted::escape_str;
 
 /// At most this many lines of detail per check; the rest is counted.
