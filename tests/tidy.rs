@@ -222,6 +222,57 @@ fn nothing_imports_the_command_line() {
     );
 }
 
+/// The modules at the top of `xtask/src` import one another one way only: a circle (like
+/// `cli` -> steps -> `cli`, or `config` <-> `tools`) means two modules know each other's
+/// insides. Test code and comments are left out.
+#[test]
+fn no_import_circles_between_modules() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let src = root().join("xtask/src");
+    let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in rust_files(&src) {
+        let name = relative_to(&src, &file);
+        let module = name
+            .split('/')
+            .next()
+            .unwrap()
+            .trim_end_matches(".rs")
+            .to_string();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+            for (at, _) in line.match_indices("crate::") {
+                let used: String = line[at + 7..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !used.is_empty() && used != module {
+                    uses.entry(module.clone()).or_default().insert(used);
+                }
+            }
+        }
+    }
+    // A module is in a circle when it can reach itself.
+    let mut circles = Vec::new();
+    for start in uses.keys() {
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<&String> = uses[start].iter().collect();
+        while let Some(next) = todo.pop() {
+            if next == start {
+                circles.push(start.clone());
+                break;
+            }
+            if seen.insert(next.clone()) {
+                todo.extend(uses.get(next).into_iter().flatten());
+            }
+        }
+    }
+    assert!(
+        circles.is_empty(),
+        "these modules import one another in a circle: {circles:?}; move what both need below both"
+    );
+}
+
 /// The step (`steps/<name>.rs` or `steps/<name>/...`) a source file under `xtask/src` belongs
 /// to, if any, and whether the file is that step's top-level file.
 fn step_of(relative: &str) -> Option<(&str, bool)> {

@@ -96,6 +96,24 @@ pub fn check_tag_patterns(tag_pattern: &str, rc_tag_pattern: &str) -> Result<()>
     Ok(())
 }
 
+/// Refuses `owner/name` values that would not make a sane URL path.
+pub fn check_repo_name(repo: &str) -> Result<()> {
+    let valid_part = |part: &str| {
+        !part.is_empty()
+            && part != "."
+            && part != ".."
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    };
+    match repo.split_once('/') {
+        Some((owner, name)) if valid_part(owner) && valid_part(name) => Ok(()),
+        _ => bail!(
+            "`{repo}` is not a GitHub repository: write it as `owner/name`, like `apache/apisix`"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

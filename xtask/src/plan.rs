@@ -20,7 +20,6 @@
 //! that change the world (marked by their tool module) run only from a plan, so nothing a real
 //! run changes is missing from its dry run.
 
-use std::cell::Cell;
 use std::fmt;
 use std::io::Write;
 use std::process::Output;
@@ -148,13 +147,13 @@ impl<'a> Plan<'a> {
             }
             match action {
                 Action::Run(cmd) => {
-                    in_plan(|| cmd.run(sh))?;
+                    crate::tools::in_plan(|| cmd.run(sh))?;
                 }
                 Action::Judged(cmd, judge) => {
-                    judge(in_plan(|| cmd.output(sh))?)?;
+                    judge(crate::tools::in_plan(|| cmd.output(sh))?)?;
                 }
                 Action::Attached(cmd) => {
-                    let code = in_plan(|| cmd.run_attached(sh))?;
+                    let code = crate::tools::in_plan(|| cmd.run_attached(sh))?;
                     if code != 0 {
                         bail!("`{cmd}` exited with {code}");
                     }
@@ -162,7 +161,7 @@ impl<'a> Plan<'a> {
                 Action::Later(_, make) => {
                     if let Some(cmd) = make()? {
                         eprintln!("  running: {cmd}");
-                        in_plan(|| cmd.run(sh))?;
+                        crate::tools::in_plan(|| cmd.run(sh))?;
                     }
                 }
                 Action::Check(_) => {}
@@ -191,7 +190,7 @@ fn log_action(action: &Action<'_>) -> Result<()> {
 /// Runs a command that builds a world from nothing (the demo's sandbox): it belongs to no
 /// step and changes nobody's world but the one it builds.
 pub fn build_world(sh: &Shell, cmd: &ToolCmd) -> Result<Output> {
-    in_plan(|| cmd.run(sh))
+    crate::tools::in_plan(|| cmd.run(sh))
 }
 
 /// Asks before an outward-facing action; without a terminal the answer is "no".
@@ -205,21 +204,4 @@ pub fn confirm(action: &dyn fmt::Display) -> Result<bool> {
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
-}
-
-thread_local! {
-    static IN_PLAN: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Whether a command that changes the world may start now: only while a plan executes it.
-pub(crate) fn may_change_world() -> bool {
-    IN_PLAN.with(Cell::get)
-}
-
-/// Runs one planned command.
-fn in_plan<T>(run: impl FnOnce() -> Result<T>) -> Result<T> {
-    IN_PLAN.with(|flag| flag.set(true));
-    let result = run();
-    IN_PLAN.with(|flag| flag.set(false));
-    result
 }

@@ -308,7 +308,7 @@ impl Config {
             )?;
         }
         if let Some(repo) = &config.github_repo {
-            crate::tools::github::check_repo_name(repo).context("invalid setting github-repo")?;
+            crate::config_checks::check_repo_name(repo).context("invalid setting github-repo")?;
         }
         for file in &config.version_files {
             super::version_file::compile(file)?;

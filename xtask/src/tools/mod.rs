@@ -28,6 +28,7 @@ pub mod sendmail;
 pub mod svn;
 pub mod xtask;
 
+use std::cell::Cell;
 use std::ffi::OsString;
 use std::fmt;
 use std::process::Output;
@@ -131,6 +132,20 @@ impl fmt::Display for OutputTooLong {
 
 impl std::error::Error for OutputTooLong {}
 
+thread_local! {
+    /// Set while a plan runs one of its actions: commands that change the world start only then.
+    static IN_PLAN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `run` as an action of a plan (the plan runner is the only caller): commands that change
+/// the world may start inside it.
+pub fn in_plan<T>(run: impl FnOnce() -> Result<T>) -> Result<T> {
+    IN_PLAN.with(|flag| flag.set(true));
+    let result = run();
+    IN_PLAN.with(|flag| flag.set(false));
+    result
+}
+
 /// One command line of an external tool, as data.
 #[derive(Clone)]
 pub struct ToolCmd {
@@ -191,7 +206,7 @@ impl ToolCmd {
     }
 
     fn xshell<'a>(&self, sh: &'a Shell) -> Result<xshell::Cmd<'a>> {
-        if self.changes && !crate::plan::may_change_world() {
+        if self.changes && !IN_PLAN.with(Cell::get) {
             bail!(
                 "internal error: `{self}` changes the world but is not in the step's plan, so a \
                  dry run would not show it; nothing was run. Please report this bug"

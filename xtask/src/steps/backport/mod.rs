@@ -153,7 +153,7 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
         _ => remote_branch.clone(),
     };
 
-    let github = GitHub::for_repo(sh, repo, &config)?;
+    let github = GitHub::for_repo(sh, repo, config.github_repo.as_deref(), &config.remote)?;
     let milestone = args.milestone.then_some(line.as_str());
     let (candidates, skipped) = candidates::find(ctx, &github, &config, milestone, &line)?;
 

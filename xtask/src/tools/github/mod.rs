@@ -36,31 +36,13 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use xshell::Shell;
 
-use crate::config::Config;
+use crate::config_checks::check_repo_name;
 use crate::tools::git;
 
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
 
 /// Asked for on every list; the server may still answer with fewer per page.
 const PAGE_SIZE: u32 = 100;
-
-/// Refuses `owner/name` values that would not make a sane URL path.
-pub fn check_repo_name(repo: &str) -> Result<()> {
-    let valid_part = |part: &str| {
-        !part.is_empty()
-            && part != "."
-            && part != ".."
-            && part
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-    };
-    match repo.split_once('/') {
-        Some((owner, name)) if valid_part(owner) && valid_part(name) => Ok(()),
-        _ => bail!(
-            "`{repo}` is not a GitHub repository: write it as `owner/name`, like `apache/apisix`"
-        ),
-    }
-}
 
 /// `owner/name` from a GitHub remote URL (https, ssh or scp-like), `None` for other hosts.
 pub fn repo_from_url(url: &str) -> Option<String> {
@@ -279,27 +261,32 @@ pub fn check_api_url(api: &str) -> Result<()> {
 }
 
 impl GitHub {
-    /// The client for the configured repository: `github-repo`, or the remote's URL.
-    pub fn for_repo(sh: &Shell, repo_dir: &Utf8Path, config: &Config) -> Result<GitHub> {
-        let (repo, repo_source) = match &config.github_repo {
+    /// The client for the configured repository: `github-repo`, or the URL of `remote`.
+    pub fn for_repo(
+        sh: &Shell,
+        repo_dir: &Utf8Path,
+        github_repo: Option<&str>,
+        remote: &str,
+    ) -> Result<GitHub> {
+        let (repo, repo_source) = match github_repo {
             Some(repo) => (
-                repo.clone(),
+                repo.to_string(),
                 "`github-repo` under [workspace.metadata.asf-release]".to_string(),
             ),
             None => {
-                let url = git::remote_url(sh, repo_dir, &config.remote)?.unwrap_or_default();
+                let url = git::remote_url(sh, repo_dir, remote)?.unwrap_or_default();
                 let repo = repo_from_url(&url).with_context(|| {
                     format!(
                         "cannot tell the GitHub repository from remote `{}` ({url}): add \
                          `github-repo = \"owner/name\"` under [workspace.metadata.asf-release]",
-                        config.remote
+                        remote
                     )
                 })?;
                 (
                     repo,
                     format!(
                         "the URL of remote `{}` (`git remote set-url {} ...`), or set `github-repo`",
-                        config.remote, config.remote
+                        remote, remote
                     ),
                 )
             }

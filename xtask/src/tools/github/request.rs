@@ -25,7 +25,8 @@ use serde_json::Value;
 use super::errors::{detail, shown};
 use super::http::{Request, Response};
 use super::rate::{self, MAX_RETRIES};
-use super::{check_repo_name, GitHub, Repository};
+use super::{GitHub, Repository};
+use crate::config_checks::check_repo_name;
 
 /// More hops than a rename needs means a loop.
 const MAX_REDIRECTS: u32 = 5;
