@@ -504,3 +504,150 @@ fn a_patch_release_targets_the_next_patch_version() {
         "{changelog}"
     );
 }
+
+/// Runs the real binary in the sandbox's environment with some variables changed.
+fn xtask_with(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command.arg("--repo").arg(sandbox.project()).args(args);
+    for (key, value) in sandbox.env() {
+        command.env(key, value);
+    }
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn a_missing_or_unreadable_milestone_says_why_and_allow_open_goes_on() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    // Line 2.0 has no milestone: a state of its own, with its advice.
+    let missing = text(&xtask(&sandbox, &["status", "2.0"]));
+    assert!(
+        missing.contains("has no milestone 2.0")
+            && missing.contains("cargo xtask milestone create 2.0"),
+        "{missing}"
+    );
+    let going_on = text(&xtask(&sandbox, &["status", "2.0", "--allow-open"]));
+    assert!(
+        going_on.contains("no milestone 2.0: going on (--allow-open)")
+            && going_on.contains("next: cargo xtask branch 2.0"),
+        "{going_on}"
+    );
+    // GitHub unreachable: the real reason is shown, and --allow-open goes on past it.
+    let down = [("GITHUB_API_URL", "http://127.0.0.1:1")];
+    let blocked = xtask_with(&sandbox, &["release", "1.0", "--yes"], &down);
+    expect_code(&blocked, 2);
+    assert!(
+        text(&blocked).contains("cannot be read from GitHub")
+            && text(&blocked).contains("127.0.0.1:1"),
+        "{}",
+        text(&blocked)
+    );
+    let allowed = xtask_with(
+        &sandbox,
+        &[
+            "release",
+            "1.0",
+            "--yes",
+            "--allow-open",
+            "--until",
+            "branch",
+        ],
+        &down,
+    );
+    expect_code(&allowed, 0);
+    assert!(
+        text(&allowed).contains("going on (--allow-open)"),
+        "{}",
+        text(&allowed)
+    );
+}
+
+#[test]
+fn a_fresh_clone_reads_changelog_and_version_from_the_remote_release_branch() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    up_to_the_vote(&sandbox);
+    let fresh = sandbox.path("fresh");
+    world.git(
+        sandbox.dir.as_std_path(),
+        &[
+            "clone",
+            "-q",
+            sandbox.path("origin.git").as_str(),
+            fresh.as_str(),
+        ],
+    );
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command
+        .arg("--repo")
+        .arg(&fresh)
+        .args(["status", "1.0", "--json"]);
+    for (key, value) in sandbox.env() {
+        command.env(key, value);
+    }
+    let output = command.output().unwrap();
+    expect_code(&output, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let steps = report["steps"].as_array().unwrap();
+    for name in ["changelog", "version", "tag"] {
+        let step = steps.iter().find(|s| s["step"] == name).unwrap();
+        assert_eq!(step["state"], "done", "{name}: {step}");
+    }
+}
+
+#[test]
+fn a_dry_run_fetches_nothing_and_fails_when_its_plan_would() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    expect_code(
+        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+        0,
+    );
+    land_fix_on_master(&sandbox, 4).unwrap();
+    // Then someone else pushes to master: this clone has not fetched it.
+    let other = sandbox.path("other");
+    world.git(
+        sandbox.dir.as_std_path(),
+        &[
+            "clone",
+            "-q",
+            sandbox.path("origin.git").as_str(),
+            other.as_str(),
+        ],
+    );
+    world.write(other.as_std_path(), "NEWS", b"news\n");
+    world.git(other.as_std_path(), &["add", "NEWS"]);
+    world.git(other.as_std_path(), &["commit", "-q", "-m", "News"]);
+    world.git(other.as_std_path(), &["push", "-q", "origin", "master"]);
+    let project = sandbox.project();
+    let tracking = || {
+        world.git(
+            project.as_std_path(),
+            &["rev-parse", "refs/remotes/origin/master"],
+        )
+    };
+    let before = tracking();
+    assert_ne!(
+        before,
+        world.git(other.as_std_path(), &["rev-parse", "HEAD"])
+    );
+
+    // The backport's plan cannot go through without a token that may relabel: the dry run
+    // says so with its exit code, and fetches nothing.
+    let dry = xtask_with(
+        &sandbox,
+        &["--dry-run", "release", "1.0"],
+        &[("GITHUB_TOKEN", "")],
+    );
+    expect_code(&dry, 1);
+    assert!(
+        text(&dry).contains("the dry run of backport fails")
+            && text(&dry).contains("a dry run does not fetch"),
+        "{}",
+        text(&dry)
+    );
+    assert_eq!(tracking(), before, "a dry run fetched");
+}
