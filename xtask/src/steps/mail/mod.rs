@@ -428,7 +428,15 @@ fn deliver(ctx: &Ctx, config: &Config, path: &Utf8Path, mail: &Mail, send: bool)
             },
         );
     }
-    let wrote = plan.execute(&ctx.sh, ctx.dry_run)?;
+    let sending = send && already_sent.is_none();
+    let wrote = match plan.execute(&ctx.sh, ctx.dry_run) {
+        Err(err) if sending && path.exists() => {
+            return Err(err.context(format!(
+                "the mail is in {path}: send it by hand, or fix the sendmail setting"
+            )))
+        }
+        result => result?,
+    };
     println!("--- {path} ---\n{text}");
     if !wrote {
         return Ok(());
