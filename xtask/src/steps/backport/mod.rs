@@ -275,7 +275,12 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
             ),
             move || {
                 github.add_label(number, &config.backported_label)?;
-                github.remove_label(number, &config.backport_label)
+                github.remove_label(number, &config.backport_label)?;
+                eprintln!(
+                    "  relabelled PR #{number}: `{}` -> `{}`",
+                    config.backport_label, config.backported_label
+                );
+                Ok(())
             },
         );
     }

@@ -213,8 +213,9 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
         },
     );
     if let Some(key) = key {
-        let shown = Artifacts::new(Utf8Path::new("<staging>"), artifacts.file_name());
-        let shown = gpg::detach_sign(&key.fingerprint, &shown.tarball, &shown.signature, None);
+        let staged = Artifacts::new(Utf8Path::new("<staging>"), artifacts.file_name());
+        let shown = gpg::detach_sign(&key.fingerprint, &staged.tarball, &staged.signature, None);
+        let verify = gpg::verify_cmd(None, &staged.signature, &staged.tarball);
         plan.run_later(shown.to_string(), || {
             let build = build.borrow();
             let build = build.as_ref().context("the tarball was not built")?;
@@ -228,7 +229,10 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
             }))
         });
         plan.local(
-            format!("check that the signature is by {}", key.fingerprint),
+            format!(
+                "check that `{verify}` finds a good signature by {}",
+                key.fingerprint
+            ),
             || {
                 let build = build.borrow();
                 let build = build.as_ref().context("the tarball was not built")?;
