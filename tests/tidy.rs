@@ -222,6 +222,36 @@ fn nothing_imports_the_command_line() {
     );
 }
 
+/// A path on the command line is the user's, wherever the repository is: every argument that
+/// takes a path is made absolute against the user's directory when it is parsed.
+#[test]
+fn every_path_argument_is_made_absolute_at_parsing() {
+    let src = root().join("xtask/src");
+    let mut offenders = Vec::new();
+    for file in rust_files(&src) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (number, line) in lines.iter().enumerate() {
+            let field = line.trim_start();
+            let takes_path = field.starts_with("pub ")
+                && (field.ends_with(": Utf8PathBuf,") || field.ends_with(": Option<Utf8PathBuf>,"));
+            let attribute = number
+                .checked_sub(1)
+                .map(|above| lines[above].trim_start())
+                .filter(|above| above.starts_with("#[arg("));
+            if let (true, Some(attribute)) = (takes_path, attribute) {
+                if !attribute.contains("absolute_path") {
+                    offenders.push(format!("{}:{}", relative_to(&src, &file), number + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "parse these with value_parser = crate::args::absolute_path: {offenders:?}"
+    );
+}
+
 /// The modules at the top of `xtask/src` import one another one way only: a circle (like
 /// `cli` -> steps -> `cli`, or `config` <-> `tools`) means two modules know each other's
 /// insides. Test code and comments are left out.
