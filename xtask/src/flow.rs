@@ -82,6 +82,17 @@ impl Release<'_> {
         Ok(git::remote_ref_commit(&ctx.sh, &ctx.repo, remote, &full)?.is_some())
     }
 
+    /// `<command...> <version> --rc <N>`: how the candidate's steps are run.
+    pub fn candidate_command(&self, command: &[&str]) -> Vec<String> {
+        let mut args = strings(command);
+        args.extend([
+            self.version.to_string(),
+            "--rc".to_string(),
+            self.rc.to_string(),
+        ]);
+        args
+    }
+
     /// The thread and roster `release` was given, for the steps that count the vote.
     pub fn vote_arguments(&self, args: &mut Vec<String>) {
         if let Some(mbox) = &self.options.mbox {

@@ -58,4 +58,10 @@ impl Ctx {
     pub fn config(&self) -> anyhow::Result<config::Config> {
         config::load(&self.repo)
     }
+
+    /// The GitHub client of the configured repository (`github-repo`, else the remote's URL).
+    pub fn github(&self, config: &config::Config) -> anyhow::Result<tools::github::GitHub> {
+        let repo = config.github_repo.as_deref();
+        tools::github::GitHub::for_repo(&self.sh, &self.repo, repo, &config.remote)
+    }
 }

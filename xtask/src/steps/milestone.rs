@@ -56,12 +56,7 @@ fn find(github: &GitHub, line: Line) -> Result<Option<Milestone>> {
 
 pub fn create(ctx: &Ctx, line: Line) -> Result<()> {
     let config = ctx.config()?;
-    let github = GitHub::for_repo(
-        &ctx.sh,
-        &ctx.repo,
-        config.github_repo.as_deref(),
-        &config.remote,
-    )?;
+    let github = ctx.github(&config)?;
     let created = std::cell::OnceCell::new();
     let mut plan = Plan::new(format!("milestone {line} on GitHub {}", github.repo()));
     if let Some(existing) = find(&github, line)? {
@@ -122,12 +117,7 @@ fn show(items: &[&Issue]) {
 
 pub fn status(ctx: &Ctx, line: Line, allow_open: bool) -> Result<ExitCode> {
     let config = ctx.config()?;
-    let github = GitHub::for_repo(
-        &ctx.sh,
-        &ctx.repo,
-        config.github_repo.as_deref(),
-        &config.remote,
-    )?;
+    let github = ctx.github(&config)?;
     let milestone = find(&github, line)?.with_context(|| {
         format!(
             "GitHub {} has no milestone {line}: create it with `cargo xtask milestone create {line}`",
@@ -240,13 +230,7 @@ impl crate::flow::Step for MilestoneStep {
         use crate::flow::Progress;
         let (line, allow_open) = (release.line, release.options.allow_open);
         let going_on = |why: String| Progress::done(format!("{why}: going on (--allow-open)"));
-        let counted = GitHub::for_repo(
-            &release.ctx.sh,
-            &release.ctx.repo,
-            release.config.github_repo.as_deref(),
-            &release.config.remote,
-        )
-        .and_then(|github| {
+        let counted = release.ctx.github(release.config).and_then(|github| {
             let found = find(&github, line)?;
             let open = match &found {
                 Some(milestone) => github

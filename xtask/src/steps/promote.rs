@@ -226,8 +226,7 @@ impl crate::flow::Step for PromoteStep {
         true
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
-        let (version, rc) = (release.version.to_string(), release.rc.to_string());
-        crate::flow::strings(&["promote", &version, "--rc", &rc])
+        release.candidate_command(&["promote"])
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;

@@ -290,10 +290,9 @@ impl crate::flow::Step for TagStep {
         true
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
-        let version = release.version.to_string();
         match self.candidate {
-            true => crate::flow::strings(&["tag", &version, "--rc", &release.rc.to_string()]),
-            false => crate::flow::strings(&["tag", &version]),
+            true => release.candidate_command(&["tag"]),
+            false => crate::flow::strings(&["tag", &release.version.to_string()]),
         }
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {

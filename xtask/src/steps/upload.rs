@@ -237,8 +237,7 @@ impl crate::flow::Step for UploadStep {
         true
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
-        let (version, rc) = (release.version.to_string(), release.rc.to_string());
-        crate::flow::strings(&["upload", &version, "--rc", &rc])
+        release.candidate_command(&["upload"])
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;

@@ -106,8 +106,7 @@ impl crate::flow::Step for TallyStep {
         false
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
-        let (version, rc) = (release.version.to_string(), release.rc.to_string());
-        let mut args = crate::flow::strings(&["vote", "tally", &version, "--rc", &rc]);
+        let mut args = release.candidate_command(&["vote", "tally"]);
         release.vote_arguments(&mut args);
         args
     }

@@ -31,7 +31,7 @@ use camino::Utf8PathBuf;
 
 use crate::plan::Plan;
 use crate::tools::git;
-use crate::tools::github::{Access, GitHub};
+use crate::tools::github::Access;
 use crate::Ctx;
 use candidates::{Candidate, Skipped};
 
@@ -153,7 +153,7 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
         _ => remote_branch.clone(),
     };
 
-    let github = GitHub::for_repo(sh, repo, config.github_repo.as_deref(), &config.remote)?;
+    let github = ctx.github(&config)?;
     let milestone = args.milestone.then_some(line.as_str());
     let (candidates, skipped) = candidates::find(ctx, &github, &config, milestone, &line)?;
 

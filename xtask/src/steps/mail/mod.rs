@@ -502,11 +502,12 @@ impl crate::flow::Step for MailStep {
         release.options.send
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
-        let (version, rc) = (release.version.to_string(), release.rc.to_string());
         let mut args = match self.0 {
-            MailKind::Vote => crate::flow::strings(&["mail", "vote", &version, "--rc", &rc]),
-            MailKind::Result => crate::flow::strings(&["mail", "result", &version, "--rc", &rc]),
-            MailKind::Announce => crate::flow::strings(&["mail", "announce", &version]),
+            MailKind::Vote => release.candidate_command(&["mail", "vote"]),
+            MailKind::Result => release.candidate_command(&["mail", "result"]),
+            MailKind::Announce => {
+                crate::flow::strings(&["mail", "announce", &release.version.to_string()])
+            }
         };
         if self.0 == MailKind::Result {
             release.vote_arguments(&mut args);

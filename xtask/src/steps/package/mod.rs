@@ -450,8 +450,7 @@ impl crate::flow::Step for PackageStep {
         false
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
-        let (version, rc) = (release.version.to_string(), release.rc.to_string());
-        crate::flow::strings(&["package", &version, "--rc", &rc])
+        release.candidate_command(&["package"])
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
