@@ -199,8 +199,20 @@ fn the_demo_command_runs_the_whole_flow() {
             "release/demo/1.0.0/apache-demo-1.0.0-src.tgz",
             "release/demo/1.0.0/apache-demo-1.0.0-src.tgz.asc",
             "release/demo/1.0.0/apache-demo-1.0.0-src.tgz.sha512",
+            // The demo releases a second source tarball: uploaded and promoted with the first.
+            "release/demo/1.0.0/apache-demo-lua-1.0.0-src.tgz",
+            "release/demo/1.0.0/apache-demo-lua-1.0.0-src.tgz.asc",
+            "release/demo/1.0.0/apache-demo-lua-1.0.0-src.tgz.sha512",
             "release/demo/KEYS",
         ]
+    );
+    // Its vote mail lists both, each with its checksum.
+    let vote =
+        std::fs::read_to_string(dir.join("project/target/asf-release/1.0.0-rc1/vote.eml")).unwrap();
+    assert!(
+        vote.contains("The candidate also holds these source tarballs")
+            && vote.contains("apache-demo-lua-1.0.0-src.tgz\n"),
+        "{vote}"
     );
 }
 
@@ -650,4 +662,66 @@ fn a_dry_run_fetches_nothing_and_fails_when_its_plan_would() {
         text(&dry)
     );
     assert_eq!(tracking(), before, "a dry run fetched");
+}
+
+/// A release of two source tarballs: `verify` checks each (the further one's checks carry its
+/// name) and the directory as a whole; damage to the second is caught.
+#[test]
+fn verify_checks_every_source_tarball_of_the_candidate() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    expect_code(
+        &xtask(
+            &sandbox,
+            &[
+                "release",
+                "1.0",
+                "--yes",
+                "--allow-open",
+                "--until",
+                "upload",
+            ],
+        ),
+        0,
+    );
+    let keys = format!("{}/dev/demo/KEYS", sandbox.dist);
+    let out = xtask(&sandbox, &["verify", "1.0.0", "--rc", "1", "--keys", &keys]);
+    expect_code(&out, 0);
+    let report = stdout(&out);
+    for check in ["checksum", "signature", "license", "top-dir"] {
+        assert!(
+            report.contains(&format!("apache-demo-lua-1.0.0-src.tgz: {check}")),
+            "{check}: {report}"
+        );
+    }
+    // A local copy whose second tarball was changed after signing.
+    let copy = sandbox.path("copy");
+    let candidate = sandbox.project().join("target/asf-release/1.0.0-rc1");
+    world.ok(world
+        .command("cp")
+        .args(["-r", candidate.as_str(), copy.as_str()]));
+    let lua = copy.join("apache-demo-lua-1.0.0-src.tgz");
+    let mut bytes = std::fs::read(&lua).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    std::fs::write(&lua, bytes).unwrap();
+    let damaged = xtask(
+        &sandbox,
+        &[
+            "verify",
+            "1.0.0",
+            "--rc",
+            "1",
+            "--keys",
+            &keys,
+            "--from",
+            copy.as_str(),
+        ],
+    );
+    expect_code(&damaged, 1);
+    let text = stdout(&damaged);
+    assert!(
+        text.contains("✗ apache-demo-lua-1.0.0-src.tgz: checksum") && text.contains("✓ checksum"),
+        "{text}"
+    );
 }

@@ -564,3 +564,40 @@ fn package_refuses_names_with_control_characters() {
     assert!(!stderr(&output).contains('\x1b'));
     assert!(list_files(&out).is_empty(), "{:?}", list_files(&out));
 }
+
+/// A candidate directory holds the tarballs, their signatures and checksums, and nothing else
+/// (ASF policy, as ATR checks it): each rule broken on its own fails the `files` check.
+#[test]
+fn a_candidate_directory_breaking_a_directory_rule_fails() {
+    let setup = setup();
+    for (case, file, expected) in [
+        ("dotfile", ".DS_Store", "is not part of the release"),
+        (
+            "sig",
+            &*format!("{TARBALL}.sig"),
+            "is not part of the release",
+        ),
+        ("other", "NOTES.txt", "is not part of the release"),
+        (
+            "md5",
+            &*format!("{TARBALL}.md5"),
+            "MD5 and SHA-1 checksums must not be published",
+        ),
+        (
+            "sha1",
+            &*format!("{TARBALL}.sha1"),
+            "MD5 and SHA-1 checksums must not be published",
+        ),
+        ("keys", "KEYS", "a KEYS inside the candidate is refused"),
+    ] {
+        let dir = setup.copy(case);
+        std::fs::write(dir.join(file), b"extra\n").unwrap();
+        let output = setup.verify_from(&dir, &[]);
+        assert_fails_with(&output, &["✗ files", expected]);
+    }
+    // The build info `package` writes beside the tarball is the release manager's own: a
+    // local output directory verifies as it is.
+    let dir = setup.copy("build-info");
+    std::fs::write(dir.join(format!("{TARBALL}.build.json")), b"{}\n").unwrap();
+    assert!(setup.verify_from(&dir, &[]).status.success());
+}

@@ -19,7 +19,11 @@
 //! signature and build info. `package` writes them; `upload`, `mail`, `verify` and the flow
 //! find them by these names.
 
+use anyhow::Result;
 use camino::{Utf8Path, Utf8PathBuf};
+
+use crate::config::Config;
+use crate::version::Version;
 
 /// Where the files of one package go.
 #[derive(Debug, Clone)]
@@ -42,5 +46,23 @@ impl Artifacts {
 
     pub fn file_name(&self) -> &str {
         self.tarball.file_name().unwrap_or_default()
+    }
+
+    /// What a candidate publishes of this tarball: the tarball, its signature and checksum.
+    pub fn published(&self) -> [&Utf8PathBuf; 3] {
+        [&self.tarball, &self.signature, &self.checksum]
+    }
+
+    /// The files of every source tarball of a release in `dir`, the main one first.
+    pub fn of_release(
+        config: &Config,
+        dir: &Utf8Path,
+        version: &Version,
+    ) -> Result<Vec<Artifacts>> {
+        Ok(config
+            .artifact_names(version)?
+            .iter()
+            .map(|name| Artifacts::new(dir, name))
+            .collect())
     }
 }

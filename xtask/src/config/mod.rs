@@ -66,6 +66,19 @@ pub struct VersionFile {
     pub pattern: String,
 }
 
+/// A further source tarball of the release, with its own allow-list (Apache OpenDAL releases
+/// one per binding, each with LICENSE, NOTICE, the binding and `core`): built, checked,
+/// signed and reproducible exactly like the main one, uploaded and promoted with it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ExtraSource {
+    /// File name pattern, like `artifact`.
+    pub artifact: String,
+    /// The paths it holds (required: an extra tarball is always an allow-list).
+    pub includes: Vec<String>,
+    pub top_dir: Option<String>,
+}
+
 /// Where the website lists the releases: `[workspace.metadata.asf-release.download-page]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -143,9 +156,38 @@ pub struct Config {
     /// The KEYS file verifiers import.
     pub keys_url: String,
     pub download_page: Option<DownloadPage>,
+    /// Further source tarballs beside the main one (`[[...extra-sources]]`).
+    pub extra_sources: Vec<ExtraSource>,
 }
 
 impl Config {
+    /// Every source tarball of a release as the settings of its own build: the main one
+    /// first, then each extra source with its name, allow-list and top directory.
+    pub fn sources(&self) -> Vec<Config> {
+        let mut all = vec![Config {
+            extra_sources: Vec::new(),
+            ..self.clone()
+        }];
+        for extra in &self.extra_sources {
+            all.push(Config {
+                artifact: extra.artifact.clone(),
+                includes: extra.includes.clone(),
+                top_dir: extra.top_dir.clone(),
+                extra_sources: Vec::new(),
+                ..self.clone()
+            });
+        }
+        all
+    }
+
+    /// The file names of every source tarball of `version`, the main one first.
+    pub fn artifact_names(&self, version: &Version) -> Result<Vec<String>> {
+        self.sources()
+            .iter()
+            .map(|source| source.artifact_name(version))
+            .collect()
+    }
+
     fn version_values<'a>(&'a self, version: &'a str) -> [(&'a str, &'a str); 3] {
         [
             ("name", &self.name),

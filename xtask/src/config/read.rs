@@ -22,7 +22,9 @@ use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 use serde::Deserialize;
 
-use super::{Config, DownloadPage, KeysArea, Submodules, VersionFile, SECTION, SETTINGS_FILE};
+use super::{
+    Config, DownloadPage, ExtraSource, KeysArea, Submodules, VersionFile, SECTION, SETTINGS_FILE,
+};
 use crate::config_checks::{
     check_out_dir, check_tag_patterns, check_url_without_credentials, SVN_CREDENTIALS,
 };
@@ -71,6 +73,7 @@ struct Raw {
     download_url: Option<String>,
     keys_url: Option<String>,
     download_page: Option<DownloadPage>,
+    extra_sources: Option<Vec<ExtraSource>>,
 }
 
 /// Reads the settings of the repository at `repo`: `.asf-release.toml` first, then the
@@ -197,11 +200,17 @@ impl Config {
                 "apache-{name}-{version}-src.tgz".into()
             }
         });
-        if !(artifact.ends_with(".tgz") || artifact.ends_with(".tar.gz")) {
-            bail!("invalid setting artifact = {artifact:?}: the source package must end in .tgz or .tar.gz");
-        }
-        if artifact.contains('/') {
-            bail!("invalid setting artifact = {artifact:?}: a file name, without `/`");
+        check_artifact("artifact", &artifact)?;
+        let extra_sources = raw.extra_sources.unwrap_or_default();
+        for extra in &extra_sources {
+            check_artifact("extra-sources.artifact", &extra.artifact)?;
+            if extra.includes.is_empty() {
+                bail!(
+                    "invalid setting extra-sources: {:?} has no includes; list the paths it \
+                     holds, like includes = [\"/LICENSE\", \"/NOTICE\", \"/core\"]",
+                    extra.artifact
+                );
+            }
         }
         let repository_url = raw
             .repository_url
@@ -234,6 +243,7 @@ impl Config {
             top_dir: raw.top_dir,
             excludes: raw.excludes.unwrap_or_default(),
             includes: raw.includes.unwrap_or_default(),
+            extra_sources,
             license_header_excludes: raw.license_header_excludes.unwrap_or_default(),
             binary_allow: raw.binary_allow.unwrap_or_default(),
             submodules: raw.submodules.unwrap_or_default(),
@@ -326,8 +336,18 @@ impl Config {
             minor: 2,
             patch: 3,
         };
-        config.artifact_name(&probe)?;
-        config.top_dir_name(&probe)?;
+        let mut names = std::collections::BTreeSet::new();
+        for source in config.sources() {
+            let name = source.artifact_name(&probe)?;
+            source.top_dir_name(&probe)?;
+            crate::archive::excludes::Excludes::new(&source.includes, "extra-sources.includes")?;
+            if !names.insert(name.clone()) {
+                bail!(
+                    "invalid setting extra-sources: two source tarballs are named {name:?} (for \
+                     1.2.3): give each its own artifact name"
+                );
+            }
+        }
         config.tag_name(&probe, None)?;
         config.tag_name(&probe, Some(1))?;
         config.branch_name(probe.line())?;
@@ -340,4 +360,17 @@ impl Config {
         crate::archive::excludes::Excludes::new(&config.binary_allow, "binary-allow")?;
         Ok(config)
     }
+}
+
+/// A source tarball's file name pattern: a file name ending in `.tgz` or `.tar.gz`.
+fn check_artifact(key: &str, artifact: &str) -> Result<()> {
+    if !(artifact.ends_with(".tgz") || artifact.ends_with(".tar.gz")) {
+        bail!(
+            "invalid setting {key} = {artifact:?}: the source package must end in .tgz or .tar.gz"
+        );
+    }
+    if artifact.contains('/') {
+        bail!("invalid setting {key} = {artifact:?}: a file name, without `/`");
+    }
+    Ok(())
 }

@@ -216,6 +216,11 @@ version-files = [{{ path = "lua/demo/version.lua", pattern = "return \"{{version
 file = "config/downloads.js"
 after = "name: 'Demo'"
 lines = ["version: '{{version}}',", "releaseDate: '{{date}}',"]
+
+# A second source tarball of the release: the Lua library alone, with LICENSE and NOTICE.
+[[workspace.metadata.asf-release.extra-sources]]
+artifact = "apache-{{name}}-lua-{{version}}-src.tgz"
+includes = ["/LICENSE", "/NOTICE", "/lua"]
 "#
     )
 }

@@ -84,28 +84,12 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
         (true, false) => {}
     }
 
-    // The voted bytes must still match their checksum before they become the release.
-    let name = config.artifact_name(version)?;
-    let tarball_url = svn::join(&rc_url, &name);
-    let checksum_url = format!("{tarball_url}.sha512");
-    let missing = |url: &str| {
-        format!(
-            "{url} is missing: the candidate is incomplete, nothing was changed; upload a new RC"
-        )
-    };
-    let tarball = svn::cat(sh, &creds, &tarball_url, Some(revision))?
-        .with_context(|| missing(&tarball_url))?;
-    let checksum = svn::cat(sh, &creds, &checksum_url, Some(revision))?
-        .with_context(|| missing(&checksum_url))?;
-    let stated = checksum::stated_digest(Algorithm::Sha512, &checksum, &name, &checksum_url)?;
-    let sha512 = sha512_bytes(&tarball);
-    if stated != sha512 {
-        bail!("{tarball_url} does not match {checksum_url}: nothing was changed; the candidate is damaged, upload a new RC");
+    // The voted bytes of every tarball must still match their checksum before they become the
+    // release.
+    let mut voted = Vec::new();
+    for name in config.artifact_names(version)? {
+        voted.push(read_voted(sh, &creds, &rc_url, &name, revision)?);
     }
-    let signature_url = format!("{tarball_url}.asc");
-    let signature = svn::cat(sh, &creds, &signature_url, Some(revision))?
-        .with_context(|| missing(&signature_url))?;
-
     let mut changes = vec![Change::Mv(rc_url.clone(), release_url.clone())];
     let mut removed = Vec::new();
     for other in candidates.iter().filter(|&&n| n != rc) {
@@ -142,14 +126,17 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
         }
     }
     // Users check a release against the release KEYS only: it must know the signing key.
-    check_signature(ctx, &name, &tarball, &signature, &keys_after).with_context(|| {
-        format!(
-            "nothing was changed: {signature_url} cannot be checked with the KEYS {} will \
-             carry; add the signing key to {} (`cargo xtask keys append`) and run promote again",
-            config.release_keys_url(),
-            config.dev_keys_url()
-        )
-    })?;
+    for file in &voted {
+        check_signature(ctx, file, &keys_after).with_context(|| {
+            format!(
+                "nothing was changed: {}.asc cannot be checked with the KEYS {} will carry; add \
+                 the signing key to {} (`cargo xtask keys append`) and run promote again",
+                svn::join(&rc_url, &file.name),
+                config.release_keys_url(),
+                config.dev_keys_url()
+            )
+        })?;
+    }
     let message = format!(
         "Release {} {version}: move {} from dev after the passed vote",
         config.display_name,
@@ -161,11 +148,14 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
         svn::commit_outcome(&config.svn_release_url),
     );
     plan.local(
-        "read the release back and compare the tarball's SHA-512 with the voted one",
+        "read the release back and compare each tarball's SHA-512 with the voted one",
         || {
-            let released = svn::cat(sh, &creds, &svn::join(&release_url, &name), None)?;
-            if released.as_deref().map(sha512_bytes).as_deref() != Some(sha512.as_str()) {
-                bail!("{release_url}/{name} does not hold the voted bytes after the commit: check it with `svn ls {release_url}`");
+            for file in &voted {
+                let url = svn::join(&release_url, &file.name);
+                let released = svn::cat(sh, &creds, &url, None)?;
+                if released.as_deref().map(sha512_bytes).as_deref() != Some(file.sha512.as_str()) {
+                    bail!("{url} does not hold the voted bytes after the commit: check it with `svn ls {release_url}`");
+                }
             }
             Ok(())
         },
@@ -182,19 +172,58 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
             removed.join(", ")
         );
     }
-    println!("  sha512: {sha512}");
+    for file in &voted {
+        println!("  {}  sha512: {}", file.name, file.sha512);
+    }
     println!("next: wait for the mirrors (about a day), update the download page, then send the ANNOUNCE mail");
     Ok(())
 }
 
-/// Verifies the candidate's signature with nothing but `keys`, as a user of the release does.
-fn check_signature(
-    ctx: &Ctx,
+/// One voted tarball as the candidate directory holds it, checked against its checksum.
+struct Voted {
+    name: String,
+    sha512: String,
+    tarball: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+fn read_voted(
+    sh: &xshell::Shell,
+    creds: &svn::Credentials,
+    rc_url: &str,
     name: &str,
-    tarball: &[u8],
-    signature: &[u8],
-    keys: &[u8],
-) -> Result<()> {
+    revision: u64,
+) -> Result<Voted> {
+    let tarball_url = svn::join(rc_url, name);
+    let checksum_url = format!("{tarball_url}.sha512");
+    let signature_url = format!("{tarball_url}.asc");
+    let missing = |url: &str| {
+        format!(
+            "{url} is missing: the candidate is incomplete, nothing was changed; upload a new RC"
+        )
+    };
+    let tarball = svn::cat(sh, creds, &tarball_url, Some(revision))?
+        .with_context(|| missing(&tarball_url))?;
+    let checksum = svn::cat(sh, creds, &checksum_url, Some(revision))?
+        .with_context(|| missing(&checksum_url))?;
+    let stated = checksum::stated_digest(Algorithm::Sha512, &checksum, name, &checksum_url)?;
+    let sha512 = sha512_bytes(&tarball);
+    if stated != sha512 {
+        bail!("{tarball_url} does not match {checksum_url}: nothing was changed; the candidate is damaged, upload a new RC");
+    }
+    let signature = svn::cat(sh, creds, &signature_url, Some(revision))?
+        .with_context(|| missing(&signature_url))?;
+    Ok(Voted {
+        name: name.to_string(),
+        sha512,
+        tarball,
+        signature,
+    })
+}
+
+/// Verifies a tarball's signature with nothing but `keys`, as a user of the release does.
+fn check_signature(ctx: &Ctx, file: &Voted, keys: &[u8]) -> Result<()> {
+    let (name, tarball, signature) = (&file.name, &file.tarball, &file.signature);
     let dir = crate::scratch::Scratch::new("promote")?;
     let dir_path = dir.path();
     let tarball_path = dir_path.join(name);

@@ -23,6 +23,8 @@ use anyhow::{bail, Context, Result};
 
 use crate::archive::checksum::{self, sha512_bytes, sha512_file, Algorithm};
 use crate::args::DistArgs;
+use camino::Utf8PathBuf;
+
 use crate::artifacts::Artifacts;
 use crate::config::Config;
 use crate::plan::Plan;
@@ -40,11 +42,7 @@ fn check_local(
     artifacts: &Artifacts,
     rebuild: &str,
 ) -> Result<String> {
-    for file in [
-        &artifacts.tarball,
-        &artifacts.checksum,
-        &artifacts.signature,
-    ] {
+    for file in artifacts.published() {
         if !file.is_file() {
             bail!("{file} is missing: nothing was uploaded; create the package with `{rebuild}`");
         }
@@ -92,15 +90,11 @@ pub fn remote_differences(
     ctx: &Ctx,
     creds: &Credentials,
     dir_url: &str,
-    artifacts: &Artifacts,
+    artifacts: &[Artifacts],
 ) -> Result<Vec<String>> {
     let entries = svn::list(&ctx.sh, creds, dir_url)?.unwrap_or_default();
     let mut differences = Vec::new();
-    let local = [
-        &artifacts.tarball,
-        &artifacts.signature,
-        &artifacts.checksum,
-    ];
+    let local: Vec<&Utf8PathBuf> = artifacts.iter().flat_map(Artifacts::published).collect();
     for entry in &entries {
         if !local.iter().any(|f| f.file_name() == Some(entry.as_str())) {
             differences.push(format!("{entry} is there but not in the local package"));
@@ -132,7 +126,7 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
         Some(dir) => dir.clone(),
         None => config.artifact_dir(version, Some(rc)),
     };
-    let artifacts = Artifacts::new(&dir, &config.artifact_name(version)?);
+    let artifacts = Artifacts::of_release(&config, &dir, version)?;
     let rebuild = format!("cargo xtask package {version} --rc {rc}");
     let rc_url = config.rc_url(version, rc);
 
@@ -142,7 +136,13 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
         false => Some(crate::lock::acquire(&dir)?),
     };
     eprintln!("checking the local package in {dir} ...");
-    let sha512 = check_local(ctx, &config, &creds, &artifacts, &rebuild)?;
+    let mut sha512s = Vec::new();
+    for one in &artifacts {
+        sha512s.push((
+            one.file_name(),
+            check_local(ctx, &config, &creds, one, &rebuild)?,
+        ));
+    }
     let listing = svn::list(&ctx.sh, &creds, &config.svn_dev_url)?.with_context(|| {
         format!(
             "{} does not exist: check svn-dev-url under [workspace.metadata.asf-release]",
@@ -183,11 +183,7 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
     }
 
     let mut changes = vec![Change::Mkdir(rc_url.clone())];
-    for file in [
-        &artifacts.tarball,
-        &artifacts.signature,
-        &artifacts.checksum,
-    ] {
+    for file in artifacts.iter().flat_map(Artifacts::published) {
         let name = file.file_name().unwrap_or_default();
         changes.push(Change::Put(file.clone(), svn::join(&rc_url, name)));
     }
@@ -218,8 +214,10 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
         return Ok(());
     }
     println!("uploaded {rc_url}");
-    println!("  {}", svn::join(&rc_url, artifacts.file_name()));
-    println!("  sha512: {sha512}");
+    for (name, sha512) in &sha512s {
+        println!("  {}", svn::join(&rc_url, name));
+        println!("  sha512: {sha512}");
+    }
     Ok(())
 }
 

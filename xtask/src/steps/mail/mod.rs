@@ -259,12 +259,28 @@ fn vote_values(
             artifacts.checksum
         )
     })?;
+    // The further source tarballs of the release, each with its checksum line.
+    let mut other_artifacts = String::new();
+    let dir = config.artifact_dir(version, Some(rc));
+    for other in Artifacts::of_release(config, &dir, version)?.iter().skip(1) {
+        let line = std::fs::read_to_string(&other.checksum).with_context(|| {
+            format!("cannot read {}: build the candidate first", other.checksum)
+        })?;
+        if other_artifacts.is_empty() {
+            other_artifacts.push_str(
+                "\n\nThe candidate also holds these source tarballs, each with its .asc and \
+                 .sha512 (check them the same way):\n",
+            );
+        }
+        other_artifacts.push_str(&format!("\n{}\n{}\n", other.file_name(), line.trim()));
+    }
     let values = vec![
         ("version", version.to_string()),
         ("rc", rc.to_string()),
         ("tag", tag.clone()),
         ("commit", commit),
         ("artifact", artifact),
+        ("other_artifacts", other_artifacts.trim_end().to_string()),
         ("rc_url", config.rc_url(version, rc)),
         ("sha512", checksum.trim().to_string()),
         (

@@ -50,7 +50,7 @@ Keys to verify the release candidate:
 
 SHA-512 checksum of {artifact}:
 
-{sha512}
+{sha512}{other_artifacts}
 
 Steps to validate the release:
 

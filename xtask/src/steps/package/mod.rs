@@ -126,20 +126,38 @@ fn choose_source(ctx: &Ctx, config: &Config, args: &PackageArgs) -> Result<Sourc
     })
 }
 
-pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
+/// Builds every source tarball of the release (the main one, then each of `extra-sources`)
+/// from one commit, each checked, hashed and signed on its own.
+pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Vec<Artifacts>> {
     Tool::Git.require()?;
-    let sign = !args.no_sign;
-    if sign {
+    if !args.no_sign {
         Tool::Gpg.require()?;
     }
     let config = ctx.config()?;
     if let Some(rc) = args.rc {
         config.check_rc(rc)?;
     }
-    let version = &args.version;
     let source = choose_source(ctx, &config, args)?;
+    config
+        .sources()
+        .iter()
+        .enumerate()
+        .map(|(index, settings)| package_one(ctx, args, settings, &source, index == 0))
+        .collect()
+}
+
+/// One source tarball, with the settings of its own build (see `Config::sources`).
+fn package_one(
+    ctx: &Ctx,
+    args: &PackageArgs,
+    config: &Config,
+    source: &Source,
+    main: bool,
+) -> Result<Artifacts> {
+    let sign = !args.no_sign;
+    let version = &args.version;
     let top_dir = config.top_dir_name(version)?;
-    let tree = release_tree(ctx, &config, &source.commit, top_dir)?;
+    let tree = release_tree(ctx, config, &source.commit, top_dir)?;
     tree.removed.report(&tree.warnings);
     for (path, _) in &tree.license_configs {
         eprintln!(
@@ -147,8 +165,16 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
              a voter's `verify` cannot; add it to includes (or remove the rule that drops it)"
         );
     }
-    crate::version_files::check_release_tree(ctx, &config, &tree, version, sign)?;
-    let rules = rules(&config, version)?;
+    // An extra tarball carries the version files it holds; the main one carries them all.
+    let mut checked = config.clone();
+    if !main {
+        checked.version_files.retain(|file| {
+            let path = crate::config::version_file::path_for(file, version);
+            tree.contains(&path).unwrap_or(false)
+        });
+    }
+    crate::version_files::check_release_tree(ctx, &checked, &tree, version, sign)?;
+    let rules = rules(config, version)?;
     let dir = match &args.out {
         Some(dir) => dir.clone(),
         None => config.artifact_dir(version, args.rc),
@@ -172,7 +198,8 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
     ));
     // Everything is made in a staging directory next to the artifacts and moved into place
     // at the end, the tarball last, so that its presence means the others are complete.
-    if !dir.exists() {
+    // The main tarball's plan makes the directory the others go to as well.
+    if main && !dir.exists() {
         plan.local(format!("create the output directory {dir}"), || {
             std::fs::create_dir_all(&dir)
                 .with_context(|| format!("cannot create the output directory {dir}"))
@@ -204,7 +231,7 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Artifacts> {
                 &dir,
                 artifacts,
                 tree,
-                &source,
+                source,
                 rules,
                 key.as_ref(),
             )?;
@@ -456,15 +483,13 @@ impl crate::flow::Step for PackageStep {
         use crate::flow::Progress;
         let config = release.config;
         let dir = config.artifact_dir(&release.version, Some(release.rc));
-        let artifacts = Artifacts::new(&dir, &config.artifact_name(&release.version)?);
-        let all = [
-            &artifacts.tarball,
-            &artifacts.signature,
-            &artifacts.checksum,
-        ];
-        match all.iter().all(|p| p.exists()) {
-            true => Progress::done(format!("{} signed and hashed", artifacts.tarball)),
-            false => Progress::todo(format!("build {}", artifacts.file_name())),
+        let all = Artifacts::of_release(config, &dir, &release.version)?;
+        let missing = all
+            .iter()
+            .find(|artifacts| artifacts.published().iter().any(|file| !file.exists()));
+        match missing {
+            None => Progress::done(format!("{} signed and hashed", all[0].tarball)),
+            Some(artifacts) => Progress::todo(format!("build {}", artifacts.file_name())),
         }
     }
 }

@@ -96,14 +96,26 @@ pub fn checksum_check(tarball: &Utf8Path, sha512: &Result<String>) -> Check {
     }
 }
 
-const FILES_TITLE: &str = "files: no KEYS, .md5, .sha1, link or special file in the candidate";
+const FILES_TITLE: &str =
+    "files: the tarballs with their .asc and checksums, nothing else (no KEYS, .md5, .sha1, link)";
 
-/// What lies around the tarball: no KEYS (it would prove nothing), no MD5 or SHA-1 checksums
-/// (ASF policy), nothing but plain files.
-pub fn files_check(dir: &Utf8Path, keys: &locate::Location) -> Check {
+/// What lies around the tarballs, as ASF policy (and ATR) wants a candidate directory: each
+/// tarball with its `.asc` and its SHA-512 and/or SHA-256 checksum (ASF policy allows both), no
+/// KEYS (it would prove nothing), no MD5 or SHA-1 checksums, no dotfiles or `.sig`, nothing
+/// else, and plain files only.
+pub fn files_check(dir: &Utf8Path, keys: &locate::Location, tarballs: &[String]) -> Check {
     let mut problems = Vec::new();
-    for (name, kind) in locate::list_dir(dir) {
+    let entries = locate::list_dir(dir);
+    for (name, kind) in entries.iter().map(|(name, kind)| (name, *kind)) {
         let lower = name.to_ascii_lowercase();
+        let belongs = tarballs.iter().any(|tarball| {
+            *name == *tarball
+                // `.build.json` is what `package` writes beside the tarball for the release
+                // manager; `upload` never sends it, so it is there only in a local directory.
+                || [".asc", ".sha512", ".sha256", ".build.json"]
+                    .iter()
+                    .any(|suffix| *name == format!("{tarball}{suffix}"))
+        });
         if lower == "keys" {
             problems.push(format!(
                 "{name}: a KEYS inside the candidate is refused and was not used (whoever can \
@@ -117,6 +129,12 @@ pub fn files_check(dir: &Utf8Path, keys: &locate::Location) -> Check {
         } else if kind != "a regular file" && kind != "a directory" {
             problems.push(format!(
                 "{name} is {kind}: a candidate holds plain files only; it was not followed"
+            ));
+        } else if kind == "a regular file" && !belongs {
+            problems.push(format!(
+                "{name} is not part of the release (a dotfile, a .sig, or another file): a \
+                 candidate holds the source tarballs, each with its .asc and checksum; remove \
+                 it"
             ));
         }
     }

@@ -97,7 +97,10 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let version = &args.version;
     let file_name = config.artifact_name(version)?;
-    let rules = crate::source::rules(&config, version)?;
+    // The rules of every tarball are checked before anything is fetched.
+    for settings in config.sources() {
+        crate::source::rules(&settings, version)?;
+    }
     let candidate = locate::candidate_location(&config, args)?;
     let keys = locate::keys_location(&config, args, &candidate)?;
     if matches!(candidate, Location::Svn(_)) || matches!(keys, Location::Svn(_)) {
@@ -203,21 +206,6 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
     }
 
     let keys_held = keyring.import(&ctx.sh, &keys_file).map(|keys| keys.len());
-    let mut checks = Vec::new();
-    let sha512 = locate::open_regular(&artifacts.tarball).and_then(|file| {
-        Algorithm::Sha512
-            .digest_reader(file)
-            .with_context(|| format!("cannot read {file_name}"))
-    });
-    checks.push(checks::checksum_check(&artifacts.tarball, &sha512));
-    checks.push(checks::files_check(&candidate_dir, &keys));
-    checks.push(checks::signature_check(
-        ctx,
-        &keyring,
-        &keys_held,
-        &artifacts,
-        work.path(),
-    ));
     let format = match &tag_source {
         Some(_) => ObjectFormat::from_git(&git::object_format(&ctx.sh, &ctx.repo)?),
         None => ObjectFormat::Sha1,
@@ -228,30 +216,33 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
             .unwrap_or(Limits::default().max_tar_bytes),
         ..Limits::default()
     };
-    let read = checks::read_candidate(&artifacts.tarball, format, limits, &rules, &config, version);
-    checks.extend(read.checks);
-    if let Some(source) = &tag_source {
-        let rebuild = Rebuild {
+    let tarballs = config.artifact_names(version)?;
+    let mut checks = Vec::new();
+    // Every source tarball gets the same checks; those of the further ones carry its name.
+    for (index, settings) in config.sources().iter().enumerate() {
+        let artifacts = Artifacts::new(&candidate_dir, &tarballs[index]);
+        let tarball = TarballCheck {
             ctx,
-            config: &config,
+            config: settings,
             version,
-            tag: &tag,
-            source,
+            artifacts: &artifacts,
+            keyring: &keyring,
+            keys_held: &keys_held,
             work: work.path(),
+            rebuild: tag_source.as_ref().map(|source| (source, tag.as_str())),
             format,
-        };
-        let candidate = Candidate {
-            tarball: &artifacts.tarball,
-            sha512: sha512.as_ref().ok().map(String::as_str),
-            digests: read.digests.as_ref(),
-            index: &read.index,
             limits,
         };
-        checks.push(
-            rebuild
-                .check(&candidate)
-                .unwrap_or_else(|err| Check::from_error("rebuild", REBUILD_TITLE, &err)),
-        );
+        let mut found = tarball.checks();
+        match index {
+            0 => {
+                // The directory as a whole, after the main tarball's checksum.
+                let at = found.len().min(1);
+                found.insert(at, checks::files_check(&candidate_dir, &keys, &tarballs));
+                checks.extend(found)
+            }
+            _ => checks.extend(found.into_iter().map(|check| check.of(&tarballs[index]))),
+        }
     }
 
     let report = report::report(args, &file_name, &candidate, &keys, keys_held.ok(), checks);
@@ -265,4 +256,84 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The checks of one source tarball of the candidate.
+struct TarballCheck<'a> {
+    ctx: &'a Ctx,
+    /// The settings its build used (its name, allow-list and top directory).
+    config: &'a crate::config::Config,
+    version: &'a Version,
+    artifacts: &'a Artifacts,
+    keyring: &'a Keyring,
+    keys_held: &'a Result<usize>,
+    work: &'a camino::Utf8Path,
+    rebuild: Option<(&'a TagSource, &'a str)>,
+    format: ObjectFormat,
+    limits: Limits,
+}
+
+impl TarballCheck<'_> {
+    fn checks(&self) -> Vec<Check> {
+        let (ctx, artifacts) = (self.ctx, self.artifacts);
+        let file_name = artifacts.file_name();
+        if std::fs::symlink_metadata(&artifacts.tarball).is_err() {
+            let missing = anyhow::anyhow!("the candidate has no {file_name}");
+            return vec![Check::from_error("checksum", "checksum", &missing)];
+        }
+        let mut checks = Vec::new();
+        let sha512 = locate::open_regular(&artifacts.tarball).and_then(|file| {
+            Algorithm::Sha512
+                .digest_reader(file)
+                .with_context(|| format!("cannot read {file_name}"))
+        });
+        checks.push(checks::checksum_check(&artifacts.tarball, &sha512));
+        checks.push(checks::signature_check(
+            ctx,
+            self.keyring,
+            self.keys_held,
+            artifacts,
+            self.work,
+        ));
+        let rules = match crate::source::rules(self.config, self.version) {
+            Ok(rules) => rules,
+            Err(err) => {
+                checks.push(Check::from_error("contents", "contents", &err));
+                return checks;
+            }
+        };
+        let read = checks::read_candidate(
+            &artifacts.tarball,
+            self.format,
+            self.limits,
+            &rules,
+            self.config,
+            self.version,
+        );
+        checks.extend(read.checks);
+        if let Some((source, tag)) = self.rebuild {
+            let rebuild = Rebuild {
+                ctx,
+                config: self.config,
+                version: self.version,
+                tag,
+                source,
+                work: self.work,
+                format: self.format,
+            };
+            let candidate = Candidate {
+                tarball: &artifacts.tarball,
+                sha512: sha512.as_ref().ok().map(String::as_str),
+                digests: read.digests.as_ref(),
+                index: &read.index,
+                limits: self.limits,
+            };
+            checks.push(
+                rebuild
+                    .check(&candidate)
+                    .unwrap_or_else(|err| Check::from_error("rebuild", REBUILD_TITLE, &err)),
+            );
+        }
+        checks
+    }
 }

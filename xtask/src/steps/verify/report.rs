@@ -46,6 +46,15 @@ pub struct Check {
 }
 
 impl Check {
+    /// The same check of a further tarball of the candidate: its name goes into id and title.
+    pub fn of(self, tarball: &str) -> Check {
+        Check {
+            id: format!("{tarball}: {}", self.id),
+            title: format!("{tarball}: {}", self.title),
+            ..self
+        }
+    }
+
     pub fn new(id: &str, title: &str, status: Status, details: Vec<String>) -> Check {
         let total = details.len();
         let mut details: Vec<String> = details
