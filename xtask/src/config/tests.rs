@@ -1,0 +1,193 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! Tests of the settings: patterns, names, defaults.
+
+use camino::Utf8Path;
+
+use super::*;
+
+fn parse_str(text: &str) -> Result<Config> {
+    parse(
+        Utf8Path::new("/repo"),
+        Utf8Path::new("/repo/Cargo.toml"),
+        text,
+    )
+}
+
+const MINIMAL: &str = "[workspace.metadata.asf-release]\nname = \"apisix-dashboard\"\n";
+
+#[test]
+fn defaults_follow_the_asf_conventions() {
+    let config = parse_str(MINIMAL).unwrap();
+    let v: Version = "2.3.0".parse().unwrap();
+    assert_eq!(
+        config.artifact_name(&v).unwrap(),
+        "apache-apisix-dashboard-2.3.0-src.tgz"
+    );
+    assert_eq!(
+        config.top_dir_name(&v).unwrap(),
+        "apache-apisix-dashboard-2.3.0-src"
+    );
+    assert_eq!(config.tag_name(&v, Some(2)).unwrap(), "2.3.0-rc2");
+    assert_eq!(config.tag_name(&v, None).unwrap(), "2.3.0");
+    assert_eq!(config.branch_name(v.line()).unwrap(), "v2.3");
+    assert_eq!(config.tlp, "apisix");
+    assert_eq!(config.display_name, "Apisix Dashboard");
+    assert_eq!(config.dev_list, "dev@apisix.apache.org");
+    assert_eq!(
+        config.svn_dev_url,
+        "https://dist.apache.org/repos/dist/dev/apisix"
+    );
+    assert_eq!(config.submodules, Submodules::Skip);
+}
+
+#[test]
+fn tags_and_branches_are_read_back_through_their_patterns() {
+    let config = parse_str(&format!(
+        "{MINIMAL}tag-pattern = \"v{{version}}\"\nrc-tag-pattern = \"{{name}}-{{version}}-rc.{{rc}}\"\nbranch-pattern = \"release/{{major}}.{{minor}}\"\n"
+    ))
+    .unwrap();
+    let v: Version = "2.3.1".parse().unwrap();
+    assert_eq!(config.parse_tag("v2.3.1"), Some((v, None)));
+    assert_eq!(
+        config.parse_tag("apisix-dashboard-2.3.1-rc.4"),
+        Some((v, Some(4)))
+    );
+    assert_eq!(config.parse_tag("2.3.1"), None);
+    assert_eq!(config.parse_tag("v2.3.1x"), None);
+    assert_eq!(
+        config.parse_branch("release/2.3"),
+        Some("2.3".parse().unwrap())
+    );
+    assert_eq!(config.parse_branch("v2.3"), None);
+}
+
+#[test]
+fn candidate_directories_are_recognised() {
+    let config = parse_str(MINIMAL).unwrap();
+    let v: Version = "2.3.0".parse().unwrap();
+    assert_eq!(config.parse_candidate_dir("2.3.0-rc4/"), Some((v, 4)));
+    assert_eq!(config.parse_candidate_dir("2.3.0-rc4"), None);
+    assert_eq!(config.parse_candidate_dir("KEYS"), None);
+    assert_eq!(config.parse_candidate_dir("2.3.0/"), None);
+    assert_eq!(config.parse_candidate_dir("2.3-rc1/"), None);
+    assert_eq!(config.parse_candidate_dir("2.3.0-rc/"), None);
+    assert_eq!(config.parse_candidate_dir("2.3.0-x4/"), None);
+}
+
+#[test]
+fn the_default_branch_pattern_reads_the_line_back() {
+    let config = parse_str(MINIMAL).unwrap();
+    assert_eq!(config.parse_branch("v2.3"), Some("2.3".parse().unwrap()));
+    assert_eq!(config.parse_branch("v2.3.1"), None);
+    assert_eq!(config.parse_branch("master"), None);
+}
+
+#[test]
+fn incubating_projects_get_incubating_names() {
+    let config = parse_str(&format!("{MINIMAL}incubating = true\n")).unwrap();
+    let v: Version = "0.1.0".parse().unwrap();
+    assert_eq!(
+        config.artifact_name(&v).unwrap(),
+        "apache-apisix-dashboard-0.1.0-incubating-src.tgz"
+    );
+}
+
+#[test]
+fn gitflow_settings_have_defaults_and_are_checked() {
+    let config = parse_str(MINIMAL).unwrap();
+    assert_eq!(config.backport_label, "need backport");
+    assert_eq!(config.backported_label, "backported");
+    assert_eq!(config.github_repo, None);
+    let config = parse_str(&format!(
+        "{MINIMAL}github-repo = \"apache/apisix\"\nversion-files = [\n  \
+         {{ path = \"apisix/core/version.lua\", pattern = 'VERSION = \"{{version}}\"' }},\n]\n"
+    ))
+    .unwrap();
+    assert_eq!(config.github_repo.as_deref(), Some("apache/apisix"));
+    assert_eq!(config.version_files.len(), 1);
+    for (extra, expected) in [
+        ("github-repo = \"apisix\"", "owner/name"),
+        (
+            "version-files = [{ path = \"V\", pattern = \"1.0\" }]",
+            "no `{version}`",
+        ),
+        (
+            "version-files = [{ path = \"V\", pattern = \"({version}\" }]",
+            "not a valid regex",
+        ),
+        (
+            "version-files = [{ file = \"V\", pattern = \"{version}\" }]",
+            "unknown field `file`",
+        ),
+    ] {
+        let err = format!(
+            "{:#}",
+            parse_str(&format!("{MINIMAL}{extra}\n")).unwrap_err()
+        );
+        assert!(err.contains(expected), "{extra}: {err}");
+    }
+}
+
+#[test]
+fn errors_name_the_problem_and_the_fix() {
+    for (text, expected) in [
+        (
+            "[workspace]\n",
+            "has no [workspace.metadata.asf-release] section",
+        ),
+        (
+            "[workspace.metadata.asf-release]\n",
+            "missing setting name: add `name = ",
+        ),
+        (
+            &format!("{MINIMAL}colour = \"red\"\n"),
+            "unknown field `colour`",
+        ),
+        (&format!("{MINIMAL}incubating = \"yes\"\n"), "invalid type"),
+        (
+            &format!("{MINIMAL}artifact = \"{{nam}}.tgz\"\n"),
+            "uses `{nam}`",
+        ),
+        (
+            &format!("{MINIMAL}artifact = \"x.zip\"\n"),
+            ".tgz or .tar.gz",
+        ),
+        (
+            "[workspace.metadata.asf-release]\nname = \"Bad Name\"\n",
+            "lower-case",
+        ),
+        (
+            &format!("{MINIMAL}excludes = [\"a[\"]\n"),
+            "invalid pattern",
+        ),
+        ("not toml =", "not valid TOML"),
+        (
+            &format!("{MINIMAL}keep-releases = 0\n"),
+            "at least the newest",
+        ),
+        (&format!("{MINIMAL}sendmail = []\n"), "invalid setting sendmail"),
+        (
+            &format!("{MINIMAL}[workspace.metadata.asf-release.download-page]\nfile = \"a\"\nline = []\n"),
+            "unknown field `line`",
+        ),
+    ] {
+        let err = format!("{:#}", parse_str(text).unwrap_err());
+        assert!(err.contains(expected), "{text:?}: {err}");
+    }
+}
