@@ -196,10 +196,14 @@ fn the_demo_command_runs_the_whole_flow() {
             "release/",
             "release/demo/",
             "release/demo/1.0.0/",
+            "release/demo/1.0.0/apache-demo-1.0.0-bin.tar.gz",
+            "release/demo/1.0.0/apache-demo-1.0.0-bin.tar.gz.asc",
+            "release/demo/1.0.0/apache-demo-1.0.0-bin.tar.gz.sha512",
             "release/demo/1.0.0/apache-demo-1.0.0-src.tgz",
             "release/demo/1.0.0/apache-demo-1.0.0-src.tgz.asc",
             "release/demo/1.0.0/apache-demo-1.0.0-src.tgz.sha512",
-            // The demo releases a second source tarball: uploaded and promoted with the first.
+            // The demo releases a second source tarball and a convenience binary: uploaded and
+            // promoted with the first.
             "release/demo/1.0.0/apache-demo-lua-1.0.0-src.tgz",
             "release/demo/1.0.0/apache-demo-lua-1.0.0-src.tgz.asc",
             "release/demo/1.0.0/apache-demo-lua-1.0.0-src.tgz.sha512",
@@ -210,8 +214,9 @@ fn the_demo_command_runs_the_whole_flow() {
     let vote =
         std::fs::read_to_string(dir.join("project/target/asf-release/1.0.0-rc1/vote.eml")).unwrap();
     assert!(
-        vote.contains("The candidate also holds these source tarballs")
-            && vote.contains("apache-demo-lua-1.0.0-src.tgz\n"),
+        vote.contains("The candidate also holds these files")
+            && vote.contains("apache-demo-lua-1.0.0-src.tgz\n")
+            && vote.contains("apache-demo-1.0.0-bin.tar.gz\n"),
         "{vote}"
     );
 }
@@ -694,6 +699,17 @@ fn verify_checks_every_source_tarball_of_the_candidate() {
             "{check}: {report}"
         );
     }
+    // The convenience binary: its signature and checksum, not the source rules.
+    for check in ["checksum", "signature"] {
+        assert!(
+            report.contains(&format!("apache-demo-1.0.0-bin.tar.gz: {check}")),
+            "{check}: {report}"
+        );
+    }
+    assert!(
+        !report.contains("apache-demo-1.0.0-bin.tar.gz: license"),
+        "{report}"
+    );
     // A local copy whose second tarball was changed after signing.
     let copy = sandbox.path("copy");
     let candidate = sandbox.project().join("target/asf-release/1.0.0-rc1");

@@ -53,14 +53,15 @@ impl Artifacts {
         [&self.tarball, &self.signature, &self.checksum]
     }
 
-    /// The files of every source tarball of a release in `dir`, the main one first.
+    /// The files of every artifact of a release in `dir`: the source tarballs, the main one
+    /// first, then the convenience binaries.
     pub fn of_release(
         config: &Config,
         dir: &Utf8Path,
         version: &Version,
     ) -> Result<Vec<Artifacts>> {
         Ok(config
-            .artifact_names(version)?
+            .release_names(version)?
             .iter()
             .map(|name| Artifacts::new(dir, name))
             .collect())

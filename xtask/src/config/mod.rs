@@ -79,6 +79,24 @@ pub struct ExtraSource {
     pub top_dir: Option<String>,
 }
 
+/// A convenience binary of the release (ASF policy: it is not the release, the sources are),
+/// made by a command the project names in the unpacked main source tarball, or taken from a
+/// directory CI built it in. Signed and hashed like the sources, uploaded and promoted with
+/// them; `verify` checks its signature and checksum only.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Binary {
+    /// File name pattern in the candidate, like `artifact`.
+    pub artifact: String,
+    /// The command that builds it, run in the unpacked main source tarball.
+    pub command: Option<Vec<String>>,
+    /// Where the command leaves it, relative to the unpacked sources (pattern; default: the
+    /// artifact's name at their top).
+    pub path: Option<String>,
+    /// Or the directory (relative to the repository) where CI left it.
+    pub from: Option<String>,
+}
+
 /// Where the website lists the releases: `[workspace.metadata.asf-release.download-page]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -158,6 +176,8 @@ pub struct Config {
     pub download_page: Option<DownloadPage>,
     /// Further source tarballs beside the main one (`[[...extra-sources]]`).
     pub extra_sources: Vec<ExtraSource>,
+    /// Convenience binaries (`[[...binaries]]`).
+    pub binaries: Vec<Binary>,
 }
 
 impl Config {
@@ -178,6 +198,35 @@ impl Config {
             });
         }
         all
+    }
+
+    /// The file name of a convenience binary of `version`.
+    pub fn binary_name(&self, binary: &Binary, version: &Version) -> Result<String> {
+        let version = version.to_string();
+        fill(&binary.artifact, &self.version_values(&version))
+            .context("invalid setting binaries.artifact")
+    }
+
+    /// Where a binary's command leaves it, relative to the unpacked sources.
+    pub fn binary_path(&self, binary: &Binary, version: &Version) -> Result<String> {
+        match &binary.path {
+            Some(pattern) => {
+                let version = version.to_string();
+                fill(pattern, &self.version_values(&version))
+                    .context("invalid setting binaries.path")
+            }
+            None => self.binary_name(binary, version),
+        }
+    }
+
+    /// Every file name a candidate of `version` publishes (each with `.asc` and `.sha512`):
+    /// the source tarballs, the main one first, then the convenience binaries.
+    pub fn release_names(&self, version: &Version) -> Result<Vec<String>> {
+        let mut names = self.artifact_names(version)?;
+        for binary in &self.binaries {
+            names.push(self.binary_name(binary, version)?);
+        }
+        Ok(names)
     }
 
     /// The file names of every source tarball of `version`, the main one first.

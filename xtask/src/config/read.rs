@@ -23,7 +23,8 @@ use camino::Utf8Path;
 use serde::Deserialize;
 
 use super::{
-    Config, DownloadPage, ExtraSource, KeysArea, Submodules, VersionFile, SECTION, SETTINGS_FILE,
+    Binary, Config, DownloadPage, ExtraSource, KeysArea, Submodules, VersionFile, SECTION,
+    SETTINGS_FILE,
 };
 use crate::config_checks::{
     check_out_dir, check_tag_patterns, check_url_without_credentials, SVN_CREDENTIALS,
@@ -74,6 +75,7 @@ struct Raw {
     keys_url: Option<String>,
     download_page: Option<DownloadPage>,
     extra_sources: Option<Vec<ExtraSource>>,
+    binaries: Option<Vec<Binary>>,
 }
 
 /// Reads the settings of the repository at `repo`: `.asf-release.toml` first, then the
@@ -202,6 +204,10 @@ impl Config {
         });
         check_artifact("artifact", &artifact)?;
         let extra_sources = raw.extra_sources.unwrap_or_default();
+        let binaries = raw.binaries.unwrap_or_default();
+        for binary in &binaries {
+            check_binary(binary)?;
+        }
         for extra in &extra_sources {
             check_artifact("extra-sources.artifact", &extra.artifact)?;
             if extra.includes.is_empty() {
@@ -244,6 +250,7 @@ impl Config {
             excludes: raw.excludes.unwrap_or_default(),
             includes: raw.includes.unwrap_or_default(),
             extra_sources,
+            binaries,
             license_header_excludes: raw.license_header_excludes.unwrap_or_default(),
             binary_allow: raw.binary_allow.unwrap_or_default(),
             submodules: raw.submodules.unwrap_or_default(),
@@ -338,13 +345,17 @@ impl Config {
         };
         let mut names = std::collections::BTreeSet::new();
         for source in config.sources() {
-            let name = source.artifact_name(&probe)?;
             source.top_dir_name(&probe)?;
             crate::archive::excludes::Excludes::new(&source.includes, "extra-sources.includes")?;
+        }
+        for binary in &config.binaries {
+            config.binary_path(binary, &probe)?;
+        }
+        for name in config.release_names(&probe)? {
             if !names.insert(name.clone()) {
                 bail!(
-                    "invalid setting extra-sources: two source tarballs are named {name:?} (for \
-                     1.2.3): give each its own artifact name"
+                    "invalid setting extra-sources or binaries: two files of the release are \
+                     named {name:?} (for 1.2.3): give each its own artifact name"
                 );
             }
         }
@@ -371,6 +382,35 @@ fn check_artifact(key: &str, artifact: &str) -> Result<()> {
     }
     if artifact.contains('/') {
         bail!("invalid setting {key} = {artifact:?}: a file name, without `/`");
+    }
+    Ok(())
+}
+
+/// A convenience binary: a file name, and either a command that builds it or the directory
+/// CI left it in.
+fn check_binary(binary: &Binary) -> Result<()> {
+    if binary.artifact.is_empty() || binary.artifact.contains('/') {
+        bail!(
+            "invalid setting binaries.artifact = {:?}: a file name, without `/`",
+            binary.artifact
+        );
+    }
+    match (&binary.command, &binary.from) {
+        (Some(command), None) if !command.is_empty() => {}
+        (None, Some(from)) if !from.is_empty() => {}
+        _ => bail!(
+            "invalid setting binaries: {:?} needs either command = [\"make\", \"dist\"] (run in \
+             the unpacked sources) or from = \"<directory CI built it in>\", not both",
+            binary.artifact
+        ),
+    }
+    if let Some(path) = &binary.path {
+        if binary.command.is_none() || path.starts_with('/') || path.split('/').any(|p| p == "..") {
+            bail!(
+                "invalid setting binaries.path = {path:?}: a relative path inside the unpacked \
+                 sources, with a command"
+            );
+        }
     }
     Ok(())
 }

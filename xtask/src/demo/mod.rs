@@ -221,6 +221,12 @@ lines = ["version: '{{version}}',", "releaseDate: '{{date}}',"]
 [[workspace.metadata.asf-release.extra-sources]]
 artifact = "apache-{{name}}-lua-{{version}}-src.tgz"
 includes = ["/LICENSE", "/NOTICE", "/lua"]
+
+# A convenience binary, built from the unpacked sources by the project's own command.
+[[workspace.metadata.asf-release.binaries]]
+artifact = "apache-{{name}}-{{version}}-bin.tar.gz"
+command = ["tar", "-czf", "demo-bin.tar.gz", "LICENSE", "NOTICE", "lua"]
+path = "demo-bin.tar.gz"
 "#
     )
 }

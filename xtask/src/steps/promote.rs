@@ -87,7 +87,7 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
     // The voted bytes of every tarball must still match their checksum before they become the
     // release.
     let mut voted = Vec::new();
-    for name in config.artifact_names(version)? {
+    for name in config.release_names(version)? {
         voted.push(read_voted(sh, &creds, &rc_url, &name, revision)?);
     }
     let mut changes = vec![Change::Mv(rc_url.clone(), release_url.clone())];

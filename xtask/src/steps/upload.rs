@@ -197,7 +197,7 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
         svn::commit_outcome(&rc_url),
     );
     plan.local(
-        "read the three files back from SVN and compare their SHA-512",
+        "read the files back from SVN and compare their SHA-512",
         || {
             let differences = remote_differences(ctx, &creds, &rc_url, &artifacts)?;
             if !differences.is_empty() {

@@ -24,6 +24,7 @@ pub mod git;
 pub mod github;
 pub mod gpg;
 pub mod keyserver;
+pub mod project;
 pub mod sendmail;
 pub mod svn;
 pub mod xtask;
@@ -48,6 +49,8 @@ pub enum Tool {
     Sendmail,
     /// This program itself: `release` runs each step as CI would, one process per step.
     Xtask,
+    /// A command the project names (the build of a convenience binary), run as configured.
+    Project,
     /// Creates SVN repositories (the sandbox's dist.apache.org).
     Svnadmin,
     /// Controls gpg's agent (the sandbox stops the one it started).
@@ -66,6 +69,7 @@ impl Tool {
             Tool::Svn => "svn",
             Tool::Svnmucc => "svnmucc",
             Tool::Sendmail => "sendmail",
+            Tool::Project => "the project's command",
             Tool::Xtask => "xtask",
             Tool::Svnadmin => "svnadmin",
             Tool::Gpgconf => "gpgconf",
@@ -88,6 +92,9 @@ impl Tool {
                  `sendmail = [...]` under [workspace.metadata.asf-release]"
             }
             Tool::Xtask => "it is built by `cargo build --package xtask`",
+            Tool::Project => {
+                "it is named by `command` of a `binaries` entry under [workspace.metadata.asf-release]: install it, or fix the setting"
+            }
             Tool::Curl => {
                 "Debian/Ubuntu: `sudo apt-get install curl`; macOS: it comes with the system \
                  (or `brew install curl`)"
@@ -157,6 +164,8 @@ pub struct ToolCmd {
     pub env: Vec<(String, OsString)>,
     /// Bytes for the command's standard input; never shown (it may hold a password).
     pub stdin: Option<Vec<u8>>,
+    /// The directory it runs in, when not the repository (a project's own build command).
+    pub dir: Option<camino::Utf8PathBuf>,
     /// It changes what others see or what the next step reads (a push, a commit, a signature,
     /// a sent mail): it may only run from a step's plan.
     pub changes: bool,
@@ -174,6 +183,7 @@ impl ToolCmd {
             args: args.into_iter().map(Into::into).collect(),
             env: Vec::new(),
             stdin: None,
+            dir: None,
             changes: false,
         }
     }
@@ -240,9 +250,21 @@ impl ToolCmd {
 
     /// Runs the command and returns its output whatever the exit status.
     pub fn output(&self, sh: &Shell) -> Result<Output> {
+        if self.dir.is_some() {
+            return self
+                .std_command(sh)?
+                .output()
+                .with_context(|| format!("cannot start `{self}`"));
+        }
         self.xshell(sh)?
             .output()
             .with_context(|| format!("cannot start `{self}`"))
+    }
+
+    /// Runs the command in `dir` instead of the repository (it takes no standard input there).
+    pub fn in_dir(mut self, dir: &camino::Utf8Path) -> ToolCmd {
+        self.dir = Some(dir.to_owned());
+        self
     }
 
     /// Runs the command; a non-zero exit becomes an error carrying its stderr.
@@ -345,7 +367,11 @@ impl ToolCmd {
 
     /// A `std::process::Command` for the few commands whose output is streamed.
     pub fn std_command(&self, sh: &Shell) -> Result<std::process::Command> {
-        Ok(self.xshell(sh)?.into())
+        let mut command: std::process::Command = self.xshell(sh)?.into();
+        if let Some(dir) = &self.dir {
+            command.current_dir(dir);
+        }
+        Ok(command)
     }
 }
 

@@ -259,7 +259,8 @@ fn vote_values(
             artifacts.checksum
         )
     })?;
-    // The further source tarballs of the release, each with its checksum line.
+    // The further files of the release (source tarballs, convenience binaries), each with
+    // its checksum line.
     let mut other_artifacts = String::new();
     let dir = config.artifact_dir(version, Some(rc));
     for other in Artifacts::of_release(config, &dir, version)?.iter().skip(1) {
@@ -268,8 +269,8 @@ fn vote_values(
         })?;
         if other_artifacts.is_empty() {
             other_artifacts.push_str(
-                "\n\nThe candidate also holds these source tarballs, each with its .asc and \
-                 .sha512 (check them the same way):\n",
+                "\n\nThe candidate also holds these files, each with its .asc and .sha512 \
+                 (check them the same way):\n",
             );
         }
         other_artifacts.push_str(&format!("\n{}\n{}\n", other.file_name(), line.trim()));

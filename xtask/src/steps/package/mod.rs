@@ -19,6 +19,7 @@
 //! hashed and signed. Artifacts appear under their final names only when every check passed.
 
 mod artifacts;
+mod binary;
 mod check;
 
 use crate::version::Version;
@@ -138,12 +139,36 @@ pub fn run(ctx: &Ctx, args: &PackageArgs) -> Result<Vec<Artifacts>> {
         config.check_rc(rc)?;
     }
     let source = choose_source(ctx, &config, args)?;
-    config
+    let mut all = config
         .sources()
         .iter()
         .enumerate()
         .map(|(index, settings)| package_one(ctx, args, settings, &source, index == 0))
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    if !config.binaries.is_empty() {
+        let key = match args.no_sign {
+            true => None,
+            false => {
+                let selector = args.key.as_deref().or(config.signing_key.as_deref());
+                Some(gpg::signing_key(&ctx.sh, selector)?)
+            }
+        };
+        let dir = all[0].tarball.parent().unwrap_or(&ctx.repo).to_owned();
+        let build = binary::BinaryBuild {
+            ctx,
+            config: &config,
+            version: &args.version,
+            sources: &all[0].clone(),
+            dir: &dir,
+            key: key.as_ref(),
+        };
+        let mut binaries = Vec::new();
+        for binary in &config.binaries {
+            binaries.push(build.package(binary)?);
+        }
+        all.extend(binaries);
+    }
+    Ok(all)
 }
 
 /// One source tarball, with the settings of its own build (see `Config::sources`).

@@ -216,14 +216,17 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
             .unwrap_or(Limits::default().max_tar_bytes),
         ..Limits::default()
     };
-    let tarballs = config.artifact_names(version)?;
+    let tarballs = config.release_names(version)?;
+    let sources = config.sources();
     let mut checks = Vec::new();
     // Every source tarball gets the same checks; those of the further ones carry its name.
-    for (index, settings) in config.sources().iter().enumerate() {
-        let artifacts = Artifacts::new(&candidate_dir, &tarballs[index]);
+    // Convenience binaries get the signature and checksum checks, not the source rules.
+    for (index, name) in tarballs.iter().enumerate() {
+        let settings = sources.get(index);
+        let artifacts = Artifacts::new(&candidate_dir, name);
         let tarball = TarballCheck {
             ctx,
-            config: settings,
+            source: settings,
             version,
             artifacts: &artifacts,
             keyring: &keyring,
@@ -261,8 +264,9 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
 /// The checks of one source tarball of the candidate.
 struct TarballCheck<'a> {
     ctx: &'a Ctx,
-    /// The settings its build used (its name, allow-list and top directory).
-    config: &'a crate::config::Config,
+    /// The settings of a source tarball's build (its name, allow-list and top directory);
+    /// `None` for a convenience binary.
+    source: Option<&'a crate::config::Config>,
     version: &'a Version,
     artifacts: &'a Artifacts,
     keyring: &'a Keyring,
@@ -295,7 +299,10 @@ impl TarballCheck<'_> {
             artifacts,
             self.work,
         ));
-        let rules = match crate::source::rules(self.config, self.version) {
+        let Some(config) = self.source else {
+            return checks;
+        };
+        let rules = match crate::source::rules(config, self.version) {
             Ok(rules) => rules,
             Err(err) => {
                 checks.push(Check::from_error("contents", "contents", &err));
@@ -307,14 +314,14 @@ impl TarballCheck<'_> {
             self.format,
             self.limits,
             &rules,
-            self.config,
+            config,
             self.version,
         );
         checks.extend(read.checks);
         if let Some((source, tag)) = self.rebuild {
             let rebuild = Rebuild {
                 ctx,
-                config: self.config,
+                config,
                 version: self.version,
                 tag,
                 source,

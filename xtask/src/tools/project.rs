@@ -1,0 +1,34 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! The commands a project names in its settings (the build of a convenience binary), run as
+//! given, argument by argument, in the directory they build in.
+
+use anyhow::{Context, Result};
+use camino::Utf8Path;
+
+use super::{Tool, ToolCmd};
+
+/// `<command...>` run in `dir`.
+pub fn command(command: &[String], dir: &Utf8Path) -> Result<ToolCmd> {
+    let (program, args) = command
+        .split_first()
+        .context("a binaries entry has an empty command: give the program and its arguments")?;
+    Ok(ToolCmd::new(Tool::Project, args)
+        .program(program)
+        .in_dir(dir))
+}
