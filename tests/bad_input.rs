@@ -1120,6 +1120,52 @@ fn configuration_cases() -> Vec<Case> {
             &["no tag `1.0.0-rc2` for release candidate 2", "--ref HEAD"],
         ),
         setting_case(
+            "extra source without includes",
+            (
+                "extra-sources",
+                "[{ artifact = \"apache-demo-py-{version}-src.tgz\", includes = [] }]",
+            ),
+            &["package", "1.0.0", "--no-sign"],
+            &[
+                "extra-sources",
+                "has no includes",
+                "list the paths it holds",
+            ],
+        ),
+        setting_case(
+            "extra source named like the main one",
+            (
+                "extra-sources",
+                "[{ artifact = \"apache-{name}-{version}-src.tgz\", includes = [\"/LICENSE\"] }]",
+            ),
+            &["package", "1.0.0", "--no-sign"],
+            &[
+                "two files of the release are named",
+                "its own artifact name",
+            ],
+        ),
+        setting_case(
+            "binary with both a command and a directory",
+            (
+                "binaries",
+                "[{ artifact = \"demo-bin.tgz\", command = [\"make\"], from = \"dist\" }]",
+            ),
+            &["package", "1.0.0", "--no-sign"],
+            &["binaries", "either command", "not both"],
+        ),
+        setting_case(
+            "binary path leaving the sources",
+            (
+                "binaries",
+                "[{ artifact = \"demo-bin.tgz\", command = [\"make\"], path = \"../x\" }]",
+            ),
+            &["package", "1.0.0", "--no-sign"],
+            &[
+                "binaries.path",
+                "a relative path inside the unpacked sources",
+            ],
+        ),
+        setting_case(
             "first-rc out of range",
             ("first-rc", "2"),
             &["package", "1.0.0", "--no-sign"],
