@@ -92,6 +92,8 @@ pub enum Command {
     Vote(steps::vote::VoteCommand),
     /// Add a released version to the download page of the website, on a new branch.
     DownloadPage(steps::download_page::DownloadPageArgs),
+    /// Wait until the release is served at the download base URL with the voted bytes.
+    Downloads(steps::downloads::DownloadsArgs),
     /// The whole flow of a release line: where it stands, then every remaining step in order,
     /// until one needs a person (the vote, a conflict, a PMC-only promotion).
     Release(crate::release::ReleaseArgs),

@@ -74,6 +74,7 @@ fn run() -> Result<ExitCode> {
         Command::Mail(args) => steps::mail::run(&ctx, &args),
         Command::Vote(steps::vote::VoteCommand::Tally(args)) => steps::vote::run_tally(&ctx, &args),
         Command::DownloadPage(args) => steps::download_page::run(&ctx, &args),
+        Command::Downloads(args) => steps::downloads::run(&ctx, &args),
         Command::Release(args) => xtask::release::run(&ctx, &args),
         Command::Status { release, json } => xtask::release::status(&ctx, &release, json),
         Command::Demo(args) => xtask::demo::run(&ctx, &args),

@@ -143,6 +143,10 @@ pub struct Config {
     /// The KEYS file verifiers import.
     pub keys_url: String,
     pub download_page: Option<DownloadPage>,
+    /// Where users download releases: `<base>/<version>/<artifact>` and `<base>/KEYS`.
+    pub download_base_url: String,
+    /// How long `downloads` waits for the mirrors to serve a new release.
+    pub download_wait: std::time::Duration,
 }
 
 impl Config {

@@ -71,6 +71,8 @@ struct Raw {
     download_url: Option<String>,
     keys_url: Option<String>,
     download_page: Option<DownloadPage>,
+    download_base_url: Option<String>,
+    download_wait: Option<String>,
 }
 
 /// Reads the settings of the repository at `repo`: `.asf-release.toml` first, then the
@@ -212,6 +214,7 @@ impl Config {
         let keys_url = raw
             .keys_url
             .unwrap_or_else(|| format!("https://downloads.apache.org/{tlp}/KEYS"));
+        let tlp_for_downloads = tlp.clone();
         let config = Config {
             repo: repo.to_owned(),
             display_name: raw.display_name.unwrap_or_else(|| title_case(&name)),
@@ -271,6 +274,15 @@ impl Config {
             download_url,
             keys_url,
             download_page: raw.download_page,
+            download_base_url: raw
+                .download_base_url
+                .unwrap_or_else(|| format!("https://downloads.apache.org/{tlp_for_downloads}"))
+                .trim_end_matches('/')
+                .to_string(),
+            download_wait: crate::clock::parse_duration(
+                raw.download_wait.as_deref().unwrap_or("2h"),
+            )
+            .context("invalid setting download-wait")?,
         };
         if config.keep_releases == 0 || config.keep_lines == Some(0) {
             bail!(
@@ -299,6 +311,7 @@ impl Config {
             ("release-notes-url", &config.release_notes_url),
             ("download-url", &config.download_url),
             ("keys-url", &config.keys_url),
+            ("download-base-url", &config.download_base_url),
             ("keyserver", &config.keyserver),
         ] {
             check_url_without_credentials(

@@ -21,6 +21,7 @@
 //! website checkout. Everything the flow does runs through the real `release` command.
 
 pub mod github;
+pub mod mirror;
 
 use std::process::ExitCode;
 
@@ -57,6 +58,8 @@ pub struct Sandbox {
     /// `file://` URL of the SVN repository laid out like dist.apache.org.
     pub dist: String,
     pub website: Utf8PathBuf,
+    /// downloads.apache.org: serves what dist/release holds.
+    pub mirror: mirror::Mirror,
 }
 
 impl Sandbox {
@@ -176,7 +179,9 @@ impl Sandbox {
         for (key, value) in &env {
             sh.set_var(key, value);
         }
+        let mirror = mirror::Mirror::start(&format!("file://{}/release/demo", dir.join("svn")))?;
         let mut sandbox = Sandbox {
+            mirror,
             dist: format!("file://{}", dir.join("svn")),
             website: dir.join("website"),
             dir,
@@ -197,6 +202,7 @@ impl Sandbox {
 
 fn project_manifest(sandbox: &Sandbox) -> String {
     let svn = format!("file://{}", sandbox.path("svn"));
+    let downloads = &sandbox.mirror.url;
     format!(
         r#"# Licensed to the Apache Software Foundation (ASF) under one or more
 # contributor license agreements. Licensed under the Apache License, Version 2.0.
@@ -210,6 +216,8 @@ display-name = "Demo"
 github-repo = "{GITHUB_REPO}"
 svn-dev-url = "{svn}/dev/demo"
 svn-release-url = "{svn}/release/demo"
+download-base-url = "{downloads}"
+download-wait = "60s"
 version-files = [{{ path = "lua/demo/version.lua", pattern = "return \"{{version}}\"" }}]
 
 [workspace.metadata.asf-release.download-page]

@@ -22,6 +22,7 @@ pub mod branch;
 pub mod changelog;
 pub mod doctor;
 pub mod download_page;
+pub mod downloads;
 pub mod keys;
 pub mod license_audit;
 pub mod mail;
@@ -39,7 +40,7 @@ use crate::flow::Step;
 
 /// The release flow: every step, in the order of the release guide. `status` and `release`
 /// ask these and nothing else; a new step is one file implementing [`Step`] and one line here.
-pub const FLOW: [&dyn Step; 16] = [
+pub const FLOW: [&dyn Step; 17] = [
     &milestone::MilestoneStep,
     &branch::BranchStep,
     &backport::BackportStep,
@@ -55,6 +56,7 @@ pub const FLOW: [&dyn Step; 16] = [
     &promote::PromoteStep,
     &tag::TagStep { candidate: false },
     &download_page::DownloadPageStep,
+    &downloads::DownloadsStep,
     &mail::MailStep(mail::MailKind::Announce),
 ];
 
