@@ -504,7 +504,7 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
     )?;
 
     println!(
-        "\n== phase 3: the vote passed; RESULT, promotion, release tag, download page, ANNOUNCE"
+        "\n== phase 3: the vote passed; RESULT, promotion, release tag, download page, GitHub release, downloads, ANNOUNCE"
     );
     let (mbox, roster) = write_vote_thread(sandbox, "1.0.0", 1, true)?;
     let release = [
@@ -518,6 +518,17 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
         "--website",
         website,
     ];
+    expect(
+        sandbox.xtask(&release)?,
+        i32::from(crate::exit_code::STOPPED),
+        "stop for the board report data",
+    )?;
+    println!("\n== the release is entered at reporter.apache.org (by hand); confirm it");
+    expect(
+        sandbox.xtask(&["report", "1.0.0", "--done"])?,
+        0,
+        "remember the board report data",
+    )?;
     expect(sandbox.xtask(&release)?, 0, "finish the release")?;
     expect(
         sandbox.xtask(&[
