@@ -66,6 +66,13 @@ pub struct VersionFile {
     pub pattern: String,
 }
 
+/// A command a voter runs on the unpacked source (`verify --build`), with its time limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildCommand {
+    pub run: Vec<String>,
+    pub timeout: std::time::Duration,
+}
+
 /// Where the website lists the releases: `[workspace.metadata.asf-release.download-page]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -147,6 +154,8 @@ pub struct Config {
     pub download_base_url: String,
     /// How long `downloads` waits for the mirrors to serve a new release.
     pub download_wait: std::time::Duration,
+    /// What `verify --build` runs in the unpacked candidate, in order.
+    pub build_commands: Vec<BuildCommand>,
 }
 
 impl Config {

@@ -22,7 +22,9 @@ use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 use serde::Deserialize;
 
-use super::{Config, DownloadPage, KeysArea, Submodules, VersionFile, SECTION, SETTINGS_FILE};
+use super::{
+    BuildCommand, Config, DownloadPage, KeysArea, Submodules, VersionFile, SECTION, SETTINGS_FILE,
+};
 use crate::config_checks::{
     check_out_dir, check_tag_patterns, check_url_without_credentials, SVN_CREDENTIALS,
 };
@@ -73,6 +75,33 @@ struct Raw {
     download_page: Option<DownloadPage>,
     download_base_url: Option<String>,
     download_wait: Option<String>,
+    build_commands: Option<Vec<RawBuildCommand>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawBuildCommand {
+    run: Vec<String>,
+    timeout: Option<String>,
+}
+
+/// The build commands, each with a program and a valid time limit (default 30 minutes).
+fn build_commands(raw: Option<Vec<RawBuildCommand>>) -> Result<Vec<BuildCommand>> {
+    let mut commands = Vec::new();
+    for command in raw.unwrap_or_default() {
+        if command.run.first().is_none_or(|program| program.is_empty()) {
+            bail!("invalid setting build-commands: every entry needs `run = [\"program\", \"arg\", ...]`, like {{ run = [\"cargo\", \"test\", \"--locked\"], timeout = \"20m\" }}");
+        }
+        let timeout = crate::clock::parse_duration(command.timeout.as_deref().unwrap_or("30m"))
+            .with_context(|| {
+                format!("invalid timeout of build-commands entry {:?}", command.run)
+            })?;
+        commands.push(BuildCommand {
+            run: command.run,
+            timeout,
+        });
+    }
+    Ok(commands)
 }
 
 /// Reads the settings of the repository at `repo`: `.asf-release.toml` first, then the
@@ -283,6 +312,7 @@ impl Config {
                 raw.download_wait.as_deref().unwrap_or("2h"),
             )
             .context("invalid setting download-wait")?,
+            build_commands: build_commands(raw.build_commands)?,
         };
         if config.keep_releases == 0 || config.keep_lines == Some(0) {
             bail!(

@@ -35,6 +35,9 @@ pub enum Status {
     Failed,
     /// Not checked because an earlier check failed (the archive could not be read).
     Skipped,
+    /// Not asked for (the build without `--build`): the report says so, the verdict ignores it.
+    #[serde(rename = "not-asked")]
+    NotAsked,
 }
 
 #[derive(Debug, Serialize)]
@@ -114,6 +117,19 @@ fn vote_phrase(check: &Check) -> Option<String> {
         "incubating-name" => "incubating name",
         "binaries" => "no binaries",
         "license-headers" => "license headers",
+        "manifests" => "the manifests load",
+        "build" if check.status == Status::Passed => {
+            let how = check
+                .details
+                .first()
+                .map(String::as_str)
+                .unwrap_or_default();
+            let command = check.title.strip_prefix("build: ").unwrap_or(&check.title);
+            return Some(format!("built and tested ({command} {how})"));
+        }
+        "build" if check.status == Status::NotAsked => {
+            return Some("the build was not checked".into())
+        }
         "rebuild" => {
             let reproducible = check
                 .details
@@ -147,6 +163,10 @@ pub fn report(
         .filter(|c| c.status == Status::Skipped)
         .count();
     let passed = failed.is_empty() && skipped == 0;
+    let counted = checks
+        .iter()
+        .filter(|c| c.status != Status::NotAsked)
+        .count();
     let weight = if args.binding {
         "binding"
     } else {
@@ -156,15 +176,13 @@ pub fn report(
     let summary = if passed {
         format!(
             "all {} checks passed for {file_name} ({} RC{})",
-            checks.len(),
-            args.version,
-            args.rc
+            counted, args.version, args.rc
         )
     } else {
         let mut summary = format!(
             "{} of {} checks failed for {file_name}: {}",
             failed.len(),
-            checks.len(),
+            counted,
             names.join(", ")
         );
         if skipped > 0 {
@@ -213,6 +231,7 @@ pub fn render(report: &Report) -> String {
             Status::Passed => "✓",
             Status::Failed => "✗",
             Status::Skipped => "-",
+            Status::NotAsked => "·",
         };
         out.push_str(&format!("{mark} {:<16} {}\n", check.id, check.title));
         for detail in &check.details {
