@@ -191,10 +191,22 @@ pub fn report(
         summary
     };
     let vote = if passed {
-        let phrases: Vec<String> = checks.iter().filter_map(vote_phrase).collect();
+        let phrases: Vec<String> = checks
+            .iter()
+            .filter(|c| c.status == Status::Passed)
+            .filter_map(vote_phrase)
+            .collect();
+        let unbuilt = checks
+            .iter()
+            .any(|c| c.status == Status::NotAsked && c.id == "build");
         format!(
-            "+1 ({weight}): checked {} with `cargo xtask verify`",
-            phrases.join(", ")
+            "+1 ({weight}): checked {} with `cargo xtask verify`{}",
+            phrases.join(", "),
+            if unbuilt {
+                "; the build was not checked"
+            } else {
+                ""
+            }
         )
     } else {
         // Only check names: a detail could carry the candidate's bytes into a public mail.
