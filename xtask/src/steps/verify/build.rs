@@ -30,8 +30,8 @@ use super::report::{Check, Status};
 use crate::archive::reader::Limits;
 use crate::archive::unpack::unpack;
 use crate::config::BuildCommand;
+use crate::source::{load_check, Loaded};
 use crate::tools::build::{self, Ending};
-use crate::tools::cargo;
 use crate::Ctx;
 
 pub const BUILD_ID: &str = "build";
@@ -111,20 +111,23 @@ pub fn checks(
             return checks;
         }
     };
-    if root.join("Cargo.toml").is_file() {
-        checks.push(match cargo::loads(&ctx.sh, &root) {
-            Ok(Ok(())) => Check::passed(LOAD_ID, LOAD_TITLE, vec!["the workspace loads".into()]),
-            Ok(Err(complaint)) => {
-                let mut details = vec![
-                    "cargo cannot load the unpacked workspace: a member or a path dependency is \
+    match load_check(&ctx.sh, &root) {
+        Ok(Loaded::NotRust) => {}
+        Ok(Loaded::Loads) => checks.push(Check::passed(
+            LOAD_ID,
+            LOAD_TITLE,
+            vec!["the workspace loads".into()],
+        )),
+        Ok(Loaded::Broken(complaint)) => checks.push({
+            let mut details = vec![
+                "cargo cannot load the unpacked workspace: a member or a path dependency is \
                      missing (an export-ignore or exclude that dropped it?)"
-                        .to_string(),
-                ];
-                details.extend(complaint.lines().map(String::from));
-                Check::failed(LOAD_ID, LOAD_TITLE, details)
-            }
-            Err(err) => Check::from_error(LOAD_ID, LOAD_TITLE, &err),
-        });
+                    .to_string(),
+            ];
+            details.extend(complaint.lines().map(String::from));
+            Check::failed(LOAD_ID, LOAD_TITLE, details)
+        }),
+        Err(err) => checks.push(Check::from_error(LOAD_ID, LOAD_TITLE, &err)),
     }
     match build.commands {
         None => checks.push(Check::new(
