@@ -325,7 +325,6 @@ impl Build {
 
 /// Builds the tarball into a staging directory, reading it back as a stranger would while it
 /// is written, and decides what of the existing artifacts can stay.
-#[allow(clippy::too_many_arguments)]
 /// Refuses a tarball whose Rust workspace does not load once unpacked (a member left out by
 /// `export-ignore` or an exclude), before anything is signed.
 fn check_loads(ctx: &Ctx, tarball: &Utf8Path, file_name: &str) -> Result<()> {
@@ -347,6 +346,7 @@ fn check_loads(ctx: &Ctx, tarball: &Utf8Path, file_name: &str) -> Result<()> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn build_staged(
     ctx: &Ctx,
     args: &PackageArgs,
