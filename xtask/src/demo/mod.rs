@@ -164,6 +164,13 @@ impl Sandbox {
             // The stand-in has no secondary limit to respect: no pause between writes.
             (crate::tools::github::WRITE_INTERVAL_VAR.into(), "0".into()),
         ];
+        // The Rust toolchain stays the user's, found from the real HOME (package's load check
+        // runs `cargo metadata`).
+        let real_home = std::env::var("HOME").unwrap_or_default();
+        for (name, default) in [("RUSTUP_HOME", ".rustup"), ("CARGO_HOME", ".cargo")] {
+            let value = std::env::var(name).unwrap_or_else(|_| format!("{real_home}/{default}"));
+            env.push((name.into(), value));
+        }
         // xshell cannot unset a variable: empty counts as unset for every step.
         for secret in [
             "GPG_PASSPHRASE",
