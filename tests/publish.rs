@@ -390,3 +390,43 @@ fn the_board_report_data_is_printed_and_remembered_once_confirmed() {
         stdout(&again)
     );
 }
+
+#[test]
+fn publish_steps_say_what_is_missing_before_they_can_run() {
+    let world = World::new();
+    let dist = Dist::new(&world, world.path("svn"));
+    let repo = project(&world, &dist);
+    let mirror = Mirror::start(&dist.file_url("release/demo")).unwrap();
+    let manifest = repo.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        format!("{text}download-base-url = \"{}\"\n", mirror.url),
+    )
+    .unwrap();
+    // Not promoted yet: nothing to compare the downloads with.
+    assert_fails_with(
+        &downloads(&world, &repo, &["--no-wait"]),
+        &[
+            "release/demo/1.0.0/apache-demo-1.0.0-src.tgz is not in dist/release",
+            "promote",
+        ],
+    );
+    assert!(!record(&repo).exists());
+
+    // A pushed tag without release notes: the GitHub release says where they come from.
+    let world = World::new();
+    let (repo, github) = tagged(&world);
+    world.git(&repo, &["rm", "-q", "release-notes/1.0.0.md"]);
+    world.git(&repo, &["commit", "-qm", "No notes"]);
+    world.git(&repo, &["tag", "-f", "1.0.0"]);
+    world.git(&repo, &["push", "-q", "origin", "1.0.0"]);
+    assert_fails_with(
+        &github_release(&world, &repo, &github, false),
+        &[
+            "tag 1.0.0 has no release-notes/1.0.0.md",
+            "cargo xtask changelog 1.0.0",
+        ],
+    );
+    assert!(github.releases().is_empty());
+}

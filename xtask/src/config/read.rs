@@ -384,3 +384,59 @@ impl Config {
         Ok(config)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn parse_str(extra: &str) -> Result<Config> {
+        let text =
+            format!("[workspace.metadata.asf-release]\nname = \"apisix-dashboard\"\n{extra}");
+        parse(
+            Utf8Path::new("/repo"),
+            Utf8Path::new("/repo/Cargo.toml"),
+            &text,
+        )
+    }
+
+    #[test]
+    fn the_publish_and_build_settings_have_defaults_and_are_checked() {
+        let config = parse_str("").unwrap();
+        assert_eq!(
+            config.download_base_url,
+            "https://downloads.apache.org/apisix"
+        );
+        assert_eq!(config.download_wait, Duration::from_secs(7200));
+        assert!(config.build_commands.is_empty());
+        let config = parse_str(
+            "download-base-url = \"http://127.0.0.1:8080/\"\ndownload-wait = \"90s\"\n\
+             build-commands = [{ run = [\"cargo\", \"test\"], timeout = \"20m\" }, { run = [\"make\"] }]\n",
+        )
+        .unwrap();
+        assert_eq!(config.download_base_url, "http://127.0.0.1:8080");
+        assert_eq!(config.download_wait, Duration::from_secs(90));
+        assert_eq!(config.build_commands[0].timeout, Duration::from_secs(1200));
+        assert_eq!(config.build_commands[1].timeout, Duration::from_secs(1800));
+        for (bad, needle) in [
+            ("download-wait = \"soon\"", "download-wait"),
+            ("build-commands = [{ run = [] }]", "build-commands"),
+            (
+                "build-commands = [{ run = [\"make\"], timeout = \"1.5h\" }]",
+                "timeout",
+            ),
+            (
+                "build-commands = [{ run = [\"make\"], shell = true }]",
+                "unknown field",
+            ),
+            (
+                "download-base-url = \"https://user:pw@example.org\"",
+                "download-base-url",
+            ),
+        ] {
+            let err = format!("{:#}", parse_str(&format!("{bad}\n")).unwrap_err());
+            assert!(err.contains(needle), "{bad}: {err}");
+        }
+    }
+}
