@@ -657,7 +657,15 @@ fn announce_waits_for_dist_release_and_matches_its_golden_file() {
         .command("svnadmin")
         .args(["create", svn_root.to_str().unwrap()]));
     let url = format!("file://{}", svn_root.display());
-    let repo = demo_repo(&world, &format!("svn-release-url = \"{url}\"\n"));
+    // downloads.apache.org, serving what dist/release holds.
+    let mirror = xtask::demo::mirror::Mirror::start(&url).unwrap();
+    let repo = demo_repo(
+        &world,
+        &format!(
+            "svn-release-url = \"{url}\"\ndownload-base-url = \"{}\"\n",
+            mirror.url
+        ),
+    );
     let announce = || {
         xtask_at(
             &world,
@@ -668,13 +676,20 @@ fn announce_waits_for_dist_release_and_matches_its_golden_file() {
     assert_fails_with(&announce(), &["1.0.0 is not in", "svn mv"]);
     assert!(!repo.join("target/asf-release/1.0.0/announce.eml").exists());
 
-    world.ok(world.command("svn").args([
-        "mkdir",
-        "-q",
-        "-m",
-        "Release 1.0.0",
-        &format!("{url}/1.0.0"),
-    ]));
+    let seed = world.path("seed");
+    for name in [
+        "1.0.0/apache-demo-1.0.0-src.tgz",
+        "1.0.0/apache-demo-1.0.0-src.tgz.asc",
+        "1.0.0/apache-demo-1.0.0-src.tgz.sha512",
+        "KEYS",
+    ] {
+        world.write(&seed, name, name.as_bytes());
+    }
+    world.ok(world
+        .command("svn")
+        .args(["import", "-q", "-m", "Release 1.0.0"])
+        .arg(&seed)
+        .arg(&url));
     let output = announce();
     assert_ok(&output);
     assert!(
@@ -688,7 +703,7 @@ fn announce_waits_for_dist_release_and_matches_its_golden_file() {
 }
 
 #[test]
-fn announce_warns_when_svn_cannot_be_asked() {
+fn announce_warns_when_svn_cannot_be_asked_and_refuses() {
     let world = World::new();
     let missing = world.path("no-such-svn");
     let repo = demo_repo(
@@ -700,11 +715,13 @@ fn announce_warns_when_svn_cannot_be_asked() {
         VOTE_TIME,
         &["--repo", repo_arg(&repo), "mail", "announce", "1.0.0"],
     );
-    assert_ok(&output);
-    assert!(
-        stderr(&output).contains("warning: cannot check that 1.0.0 is in"),
-        "{}",
-        stderr(&output)
+    // It says so, and then cannot read the voted bytes to compare the downloads with.
+    assert_fails_with(
+        &output,
+        &[
+            "warning: cannot check that 1.0.0 is in",
+            "no ANNOUNCE before users can download 1.0.0",
+        ],
     );
 }
 

@@ -98,13 +98,21 @@ fn final_state(sandbox: &Sandbox, world: &World) -> String {
             ));
         }
     }
+    let releases = sandbox.github.releases();
+    let tags: Vec<&str> = releases
+        .iter()
+        .filter_map(|r| r["tag_name"].as_str())
+        .collect();
+    state.push_str(&format!("GitHub releases: {tags:?}\n"));
     let website = sandbox.website.as_std_path();
     state.push_str(&world.git(website, &["for-each-ref", "--format=%(refname) %(subject)"]));
     let out = sandbox.project().join("target/asf-release");
     for mail in [
         "1.0.0-rc1/vote.eml",
         "1.0.0-rc1/result.eml",
+        "1.0.0/downloads-served",
         "1.0.0/announce.eml",
+        "1.0.0/reporter-entered",
     ] {
         state.push_str(&format!("\n{mail}: {}", out.join(mail).exists()));
     }
@@ -135,23 +143,36 @@ fn up_to_the_vote(sandbox: &Sandbox) {
     );
 }
 
+/// The vote passed: the flow runs to the board report data, which a person confirms, and a
+/// rerun ends the release.
 fn finish(sandbox: &Sandbox, rc: u32) -> Output {
     let (mbox, roster) = write_vote_thread(sandbox, "1.0.0", rc, true).unwrap();
-    xtask(
-        sandbox,
-        &[
-            "release",
-            "1.0",
-            "1.0.0",
-            "--yes",
-            "--mbox",
-            mbox.as_str(),
-            "--roster",
-            roster.as_str(),
-            "--website",
-            sandbox.website.as_str(),
-        ],
-    )
+    let release = [
+        "release",
+        "1.0",
+        "1.0.0",
+        "--yes",
+        "--mbox",
+        mbox.as_str(),
+        "--roster",
+        roster.as_str(),
+        "--website",
+        sandbox.website.as_str(),
+    ];
+    let output = xtask(sandbox, &release);
+    if output.status.code() != Some(2) || !text(&output).contains("stopped before report") {
+        return output;
+    }
+    assert!(
+        text(&output).contains("https://reporter.apache.org/addrelease.html?demo"),
+        "{}",
+        text(&output)
+    );
+    let confirmed = xtask(sandbox, &["report", "1.0.0", "--done"]);
+    if !confirmed.status.success() {
+        return confirmed;
+    }
+    xtask(sandbox, &release)
 }
 
 #[test]
@@ -232,7 +253,18 @@ fn status_reads_the_world_and_dry_run_changes_nothing() {
     assert_eq!(report["version"], "1.0.0");
     assert_eq!(report["rc"], 1);
     let steps = report["steps"].as_array().unwrap();
-    assert_eq!(steps.len(), 16);
+    assert_eq!(steps.len(), 19);
+    let names: Vec<&str> = steps.iter().map(|s| s["step"].as_str().unwrap()).collect();
+    assert_eq!(
+        names[14..],
+        [
+            "download-page",
+            "github-release",
+            "downloads",
+            "announce",
+            "report"
+        ]
+    );
     assert_eq!(steps[0]["step"], "milestone");
     assert_eq!(steps[0]["state"], "done");
     assert_eq!(steps[1]["step"], "branch");
@@ -287,6 +319,9 @@ fn the_flow_stops_for_the_vote_and_a_rerun_finishes_it() {
         "released checksum valid: true",
         "download-page-demo-1.0.0",
         "1.0.0/announce.eml: true",
+        "1.0.0/downloads-served: true",
+        "1.0.0/reporter-entered: true",
+        "GitHub releases: [\"1.0.0\"]",
     ] {
         assert!(state.contains(needle), "{needle:?} in:\n{state}");
     }

@@ -110,7 +110,8 @@ fn every_step_runs_exactly_what_its_dry_run_printed() {
         if !backport_first {
             assert!(text.contains(&expected), "{expected}\n{text}");
         }
-        if next["state"].get("blocked").is_some() {
+        // The last step waits for a person to confirm it: the test confirms it like one.
+        if next["state"].get("blocked").is_some() && name != "report" {
             match name.as_str() {
                 "tally" => {
                     let (mbox, roster) = write_vote_thread(&sandbox, "1.0.0", 1, true).unwrap();
@@ -187,7 +188,10 @@ fn every_step_runs_exactly_what_its_dry_run_printed() {
         "promote",
         "release-tag",
         "download-page",
+        "github-release",
+        "downloads",
         "announce",
+        "report",
     ] {
         assert!(seen.iter().any(|s| s == step), "{step} never ran: {seen:?}");
     }

@@ -47,8 +47,12 @@ fn a_good_candidate_passes_with_a_checklist_json_and_vote_text() {
         "✓ notice",
         "✓ binaries",
         "✓ license-headers",
-        "summary: all 10 checks passed",
+        "✓ manifests",
+        "· build",
+        "the build was not checked (run verify with --build)",
+        "summary: all 11 checks passed",
         "+1 (non-binding): checked checksum (sha512), candidate files, signature,",
+        "the manifests load with `cargo xtask verify`; the build was not checked\n",
     ] {
         assert!(text.contains(needle), "{needle:?} in:\n{text}");
     }
@@ -60,8 +64,11 @@ fn a_good_candidate_passes_with_a_checklist_json_and_vote_text() {
     assert_eq!(report["passed"], true);
     assert_eq!(report["artifact"], TARBALL);
     let checks = report["checks"].as_array().unwrap();
-    assert_eq!(checks.len(), 10);
-    assert!(checks.iter().all(|c| c["status"] == "passed"), "{report}");
+    assert_eq!(checks.len(), 12);
+    let (build, checked) = checks.split_last().unwrap();
+    assert!(checked.iter().all(|c| c["status"] == "passed"), "{report}");
+    assert_eq!(build["id"], "build");
+    assert_eq!(build["status"], "not-asked");
     assert!(report["vote"]
         .as_str()
         .unwrap()

@@ -91,6 +91,17 @@ impl World {
             .env("LC_ALL", "C.UTF-8")
             .env("TZ", "UTC")
             .current_dir(self.root.path());
+        // The Rust toolchain stays the user's (read only: `cargo metadata --offline`).
+        let real_home = std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        for (name, default) in [("RUSTUP_HOME", ".rustup"), ("CARGO_HOME", ".cargo")] {
+            let value = std::env::var_os(name).unwrap_or_else(|| real_home.join(default).into());
+            command.env(name, value);
+        }
+        if let Some(toolchain) = std::env::var_os("RUSTUP_TOOLCHAIN") {
+            command.env("RUSTUP_TOOLCHAIN", toolchain);
+        }
         command
     }
 

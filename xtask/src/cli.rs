@@ -92,6 +92,12 @@ pub enum Command {
     Vote(steps::vote::VoteCommand),
     /// Add a released version to the download page of the website, on a new branch.
     DownloadPage(steps::download_page::DownloadPageArgs),
+    /// Create or update the GitHub release of the pushed release tag: notes and download link.
+    GithubRelease(steps::github_release::GitHubReleaseArgs),
+    /// Wait until the release is served at the download base URL with the voted bytes.
+    Downloads(steps::downloads::DownloadsArgs),
+    /// The release data for the board report: reporter.apache.org and what to enter there.
+    Report(steps::report::ReportArgs),
     /// The whole flow of a release line: where it stands, then every remaining step in order,
     /// until one needs a person (the vote, a conflict, a PMC-only promotion).
     Release(crate::release::ReleaseArgs),

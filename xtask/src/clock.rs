@@ -85,9 +85,37 @@ pub fn iso_date(epoch: i64) -> String {
     format!("{:04}-{:02}-{:02}", date.year, date.month, date.day)
 }
 
+/// A duration as a setting writes it: a whole number and a unit, `90s`, `20m` or `2h`.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let seconds: Option<u64> = match (number.parse::<u64>(), unit) {
+        (Ok(n), "s") => Some(n),
+        (Ok(n), "m") => n.checked_mul(60),
+        (Ok(n), "h") => n.checked_mul(3600),
+        _ => None,
+    };
+    seconds
+        .map(std::time::Duration::from_secs)
+        .with_context(|| format!("`{text}` is not a duration: write a whole number and s, m or h, like \"90s\", \"20m\" or \"2h\""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_have_a_number_and_a_unit() {
+        assert_eq!(parse_duration("90s").unwrap().as_secs(), 90);
+        assert_eq!(parse_duration("20m").unwrap().as_secs(), 1200);
+        assert_eq!(parse_duration("2h").unwrap().as_secs(), 7200);
+        for bad in ["", "20", "m", "1.5h", "-1m", "20 min"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn dates_are_written_in_utc() {

@@ -36,6 +36,7 @@ pub mod release;
 pub mod release_branch;
 pub mod remote;
 pub mod scratch;
+pub mod served;
 pub mod source;
 pub mod steps;
 pub mod tally;

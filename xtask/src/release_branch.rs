@@ -28,6 +28,12 @@ use crate::tools::git;
 use crate::version::{Line, Version};
 use crate::Ctx;
 
+/// Where the release notes of a version are written, relative to the repository (`changelog`
+/// writes them on the release branch, `github-release` reads them from the tag).
+pub fn notes_file(version: &Version) -> String {
+    format!("release-notes/{version}.md")
+}
+
 pub struct ReleaseBranch {
     pub name: String,
     /// The commit of the local branch.

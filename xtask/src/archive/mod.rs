@@ -27,4 +27,5 @@ pub mod listing;
 pub mod paths;
 pub mod reader;
 pub mod selection;
+pub mod unpack;
 pub mod writer;

@@ -97,6 +97,13 @@ pub struct Binary {
     pub from: Option<String>,
 }
 
+/// A command a voter runs on the unpacked source (`verify --build`), with its time limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildCommand {
+    pub run: Vec<String>,
+    pub timeout: std::time::Duration,
+}
+
 /// Where the website lists the releases: `[workspace.metadata.asf-release.download-page]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -178,6 +185,12 @@ pub struct Config {
     pub extra_sources: Vec<ExtraSource>,
     /// Convenience binaries (`[[...binaries]]`).
     pub binaries: Vec<Binary>,
+    /// Where users download releases: `<base>/<version>/<artifact>` and `<base>/KEYS`.
+    pub download_base_url: String,
+    /// How long `downloads` waits for the mirrors to serve a new release.
+    pub download_wait: std::time::Duration,
+    /// What `verify --build` runs in the unpacked candidate, in order.
+    pub build_commands: Vec<BuildCommand>,
 }
 
 impl Config {

@@ -23,8 +23,8 @@ use camino::Utf8Path;
 use serde::Deserialize;
 
 use super::{
-    Binary, Config, DownloadPage, ExtraSource, KeysArea, Submodules, VersionFile, SECTION,
-    SETTINGS_FILE,
+    Binary, BuildCommand, Config, DownloadPage, ExtraSource, KeysArea, Submodules, VersionFile,
+    SECTION, SETTINGS_FILE,
 };
 use crate::config_checks::{
     check_out_dir, check_tag_patterns, check_url_without_credentials, SVN_CREDENTIALS,
@@ -76,6 +76,35 @@ struct Raw {
     download_page: Option<DownloadPage>,
     extra_sources: Option<Vec<ExtraSource>>,
     binaries: Option<Vec<Binary>>,
+    download_base_url: Option<String>,
+    download_wait: Option<String>,
+    build_commands: Option<Vec<RawBuildCommand>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawBuildCommand {
+    run: Vec<String>,
+    timeout: Option<String>,
+}
+
+/// The build commands, each with a program and a valid time limit (default 30 minutes).
+fn build_commands(raw: Option<Vec<RawBuildCommand>>) -> Result<Vec<BuildCommand>> {
+    let mut commands = Vec::new();
+    for command in raw.unwrap_or_default() {
+        if command.run.first().is_none_or(|program| program.is_empty()) {
+            bail!("invalid setting build-commands: every entry needs `run = [\"program\", \"arg\", ...]`, like {{ run = [\"cargo\", \"test\", \"--locked\"], timeout = \"20m\" }}");
+        }
+        let timeout = crate::clock::parse_duration(command.timeout.as_deref().unwrap_or("30m"))
+            .with_context(|| {
+                format!("invalid timeout of build-commands entry {:?}", command.run)
+            })?;
+        commands.push(BuildCommand {
+            run: command.run,
+            timeout,
+        });
+    }
+    Ok(commands)
 }
 
 /// Reads the settings of the repository at `repo`: `.asf-release.toml` first, then the
@@ -227,6 +256,7 @@ impl Config {
         let keys_url = raw
             .keys_url
             .unwrap_or_else(|| format!("https://downloads.apache.org/{tlp}/KEYS"));
+        let tlp_for_downloads = tlp.clone();
         let config = Config {
             repo: repo.to_owned(),
             display_name: raw.display_name.unwrap_or_else(|| title_case(&name)),
@@ -288,6 +318,16 @@ impl Config {
             download_url,
             keys_url,
             download_page: raw.download_page,
+            download_base_url: raw
+                .download_base_url
+                .unwrap_or_else(|| format!("https://downloads.apache.org/{tlp_for_downloads}"))
+                .trim_end_matches('/')
+                .to_string(),
+            download_wait: crate::clock::parse_duration(
+                raw.download_wait.as_deref().unwrap_or("2h"),
+            )
+            .context("invalid setting download-wait")?,
+            build_commands: build_commands(raw.build_commands)?,
         };
         if config.keep_releases == 0 || config.keep_lines == Some(0) {
             bail!(
@@ -316,6 +356,7 @@ impl Config {
             ("release-notes-url", &config.release_notes_url),
             ("download-url", &config.download_url),
             ("keys-url", &config.keys_url),
+            ("download-base-url", &config.download_base_url),
             ("keyserver", &config.keyserver),
         ] {
             check_url_without_credentials(
@@ -413,4 +454,60 @@ fn check_binary(binary: &Binary) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn parse_str(extra: &str) -> Result<Config> {
+        let text =
+            format!("[workspace.metadata.asf-release]\nname = \"apisix-dashboard\"\n{extra}");
+        parse(
+            Utf8Path::new("/repo"),
+            Utf8Path::new("/repo/Cargo.toml"),
+            &text,
+        )
+    }
+
+    #[test]
+    fn the_publish_and_build_settings_have_defaults_and_are_checked() {
+        let config = parse_str("").unwrap();
+        assert_eq!(
+            config.download_base_url,
+            "https://downloads.apache.org/apisix"
+        );
+        assert_eq!(config.download_wait, Duration::from_secs(7200));
+        assert!(config.build_commands.is_empty());
+        let config = parse_str(
+            "download-base-url = \"http://127.0.0.1:8080/\"\ndownload-wait = \"90s\"\n\
+             build-commands = [{ run = [\"cargo\", \"test\"], timeout = \"20m\" }, { run = [\"make\"] }]\n",
+        )
+        .unwrap();
+        assert_eq!(config.download_base_url, "http://127.0.0.1:8080");
+        assert_eq!(config.download_wait, Duration::from_secs(90));
+        assert_eq!(config.build_commands[0].timeout, Duration::from_secs(1200));
+        assert_eq!(config.build_commands[1].timeout, Duration::from_secs(1800));
+        for (bad, needle) in [
+            ("download-wait = \"soon\"", "download-wait"),
+            ("build-commands = [{ run = [] }]", "build-commands"),
+            (
+                "build-commands = [{ run = [\"make\"], timeout = \"1.5h\" }]",
+                "timeout",
+            ),
+            (
+                "build-commands = [{ run = [\"make\"], shell = true }]",
+                "unknown field",
+            ),
+            (
+                "download-base-url = \"https://user:pw@example.org\"",
+                "download-base-url",
+            ),
+        ] {
+            let err = format!("{:#}", parse_str(&format!("{bad}\n")).unwrap_err());
+            assert!(err.contains(needle), "{bad}: {err}");
+        }
+    }
 }

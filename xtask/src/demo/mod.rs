@@ -21,6 +21,7 @@
 //! website checkout. Everything the flow does runs through the real `release` command.
 
 pub mod github;
+pub mod mirror;
 
 use std::process::ExitCode;
 
@@ -57,6 +58,8 @@ pub struct Sandbox {
     /// `file://` URL of the SVN repository laid out like dist.apache.org.
     pub dist: String,
     pub website: Utf8PathBuf,
+    /// downloads.apache.org: serves what dist/release holds.
+    pub mirror: mirror::Mirror,
 }
 
 impl Sandbox {
@@ -161,6 +164,13 @@ impl Sandbox {
             // The stand-in has no secondary limit to respect: no pause between writes.
             (crate::tools::github::WRITE_INTERVAL_VAR.into(), "0".into()),
         ];
+        // The Rust toolchain stays the user's, found from the real HOME (package's load check
+        // runs `cargo metadata`).
+        let real_home = std::env::var("HOME").unwrap_or_default();
+        for (name, default) in [("RUSTUP_HOME", ".rustup"), ("CARGO_HOME", ".cargo")] {
+            let value = std::env::var(name).unwrap_or_else(|_| format!("{real_home}/{default}"));
+            env.push((name.into(), value));
+        }
         // xshell cannot unset a variable: empty counts as unset for every step.
         for secret in [
             "GPG_PASSPHRASE",
@@ -176,7 +186,9 @@ impl Sandbox {
         for (key, value) in &env {
             sh.set_var(key, value);
         }
+        let mirror = mirror::Mirror::start(&format!("file://{}/release/demo", dir.join("svn")))?;
         let mut sandbox = Sandbox {
+            mirror,
             dist: format!("file://{}", dir.join("svn")),
             website: dir.join("website"),
             dir,
@@ -197,6 +209,7 @@ impl Sandbox {
 
 fn project_manifest(sandbox: &Sandbox) -> String {
     let svn = format!("file://{}", sandbox.path("svn"));
+    let downloads = &sandbox.mirror.url;
     format!(
         r#"# Licensed to the Apache Software Foundation (ASF) under one or more
 # contributor license agreements. Licensed under the Apache License, Version 2.0.
@@ -210,6 +223,8 @@ display-name = "Demo"
 github-repo = "{GITHUB_REPO}"
 svn-dev-url = "{svn}/dev/demo"
 svn-release-url = "{svn}/release/demo"
+download-base-url = "{downloads}"
+download-wait = "60s"
 version-files = [{{ path = "lua/demo/version.lua", pattern = "return \"{{version}}\"" }}]
 
 [workspace.metadata.asf-release.download-page]
@@ -507,7 +522,7 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
     )?;
 
     println!(
-        "\n== phase 3: the vote passed; RESULT, promotion, release tag, download page, ANNOUNCE"
+        "\n== phase 3: the vote passed; RESULT, promotion, release tag, download page, GitHub release, downloads, ANNOUNCE"
     );
     let (mbox, roster) = write_vote_thread(sandbox, "1.0.0", 1, true)?;
     let release = [
@@ -521,6 +536,17 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
         "--website",
         website,
     ];
+    expect(
+        sandbox.xtask(&release)?,
+        i32::from(crate::exit_code::STOPPED),
+        "stop for the board report data",
+    )?;
+    println!("\n== the release is entered at reporter.apache.org (by hand); confirm it");
+    expect(
+        sandbox.xtask(&["report", "1.0.0", "--done"])?,
+        0,
+        "remember the board report data",
+    )?;
     expect(sandbox.xtask(&release)?, 0, "finish the release")?;
     expect(
         sandbox.xtask(&[

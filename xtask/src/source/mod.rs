@@ -45,3 +45,25 @@ pub fn rules(config: &Config, version: &Version) -> Result<Rules> {
         )?,
     })
 }
+
+/// What the manifests of an unpacked source tree make of it.
+pub enum Loaded {
+    /// No `Cargo.toml` at the top: not a Rust project, nothing to load.
+    NotRust,
+    Loads,
+    /// cargo's complaint (untrusted: it names the tree's paths).
+    Broken(String),
+}
+
+/// Whether the unpacked tree at `root` loads as a Rust workspace (`cargo metadata --no-deps
+/// --offline`): a workspace member or path dependency that the release left out (an
+/// `export-ignore`, an exclude) makes it fail.
+pub fn load_check(sh: &xshell::Shell, root: &camino::Utf8Path) -> Result<Loaded> {
+    if !root.join("Cargo.toml").is_file() {
+        return Ok(Loaded::NotRust);
+    }
+    Ok(match crate::tools::cargo::loads(sh, root)? {
+        Ok(()) => Loaded::Loads,
+        Err(complaint) => Loaded::Broken(complaint),
+    })
+}

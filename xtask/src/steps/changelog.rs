@@ -114,7 +114,7 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
             notes_from_commits(&config, version, &entries)
         }
     };
-    let notes_path = ctx.repo.join(notes_file(version));
+    let notes_path = ctx.repo.join(crate::release_branch::notes_file(version));
     let notes = format!("# {version}\n\n{body}");
     let changelog = update_changelog(current.as_deref(), version, &body);
 
@@ -123,7 +123,7 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
         "release notes of {version}: changes {}..{target}",
         previous.as_deref().unwrap_or("(first commit)")
     ));
-    let notes_name = notes_file(version);
+    let notes_name = crate::release_branch::notes_file(version);
     if notes_current.as_deref() != Some(notes.as_str()) {
         plan.local(format!("write {notes_path}"), || {
             if let Some(dir) = notes_path.parent() {
@@ -182,11 +182,6 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
         ),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Where the release notes of a version are written, relative to the repository.
-pub fn notes_file(version: &Version) -> String {
-    format!("release-notes/{version}.md")
 }
 
 /// The tag of the newest release before `version` (for `X.Y.0` that is the last release of an

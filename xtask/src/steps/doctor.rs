@@ -49,9 +49,12 @@ pub fn run(ctx: &Ctx, key: Option<&str>, offline: bool) -> Result<ExitCode> {
             Tool::Svnmucc => svn::svnmucc_version(&ctx.sh),
             Tool::Curl => curl::version(&ctx.sh),
             // Optional, so not in Tool::ALL: `mail --send` checks it when used.
-            Tool::Sendmail | Tool::Xtask | Tool::Svnadmin | Tool::Gpgconf | Tool::Project => {
-                continue
-            }
+            Tool::Sendmail
+            | Tool::Xtask
+            | Tool::Svnadmin
+            | Tool::Gpgconf
+            | Tool::Project
+            | Tool::Cargo => continue,
         };
         match version {
             Ok(version) if tool == Tool::Gpg && !version.starts_with("2.") => {

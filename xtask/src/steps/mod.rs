@@ -22,6 +22,8 @@ pub mod branch;
 pub mod changelog;
 pub mod doctor;
 pub mod download_page;
+pub mod downloads;
+pub mod github_release;
 pub mod keys;
 pub mod license_audit;
 pub mod mail;
@@ -29,6 +31,7 @@ pub mod milestone;
 pub mod package;
 pub mod promote;
 pub mod prune;
+pub mod report;
 pub mod tag;
 pub mod upload;
 pub mod verify;
@@ -39,7 +42,7 @@ use crate::flow::Step;
 
 /// The release flow: every step, in the order of the release guide. `status` and `release`
 /// ask these and nothing else; a new step is one file implementing [`Step`] and one line here.
-pub const FLOW: [&dyn Step; 16] = [
+pub const FLOW: [&dyn Step; 19] = [
     &milestone::MilestoneStep,
     &branch::BranchStep,
     &backport::BackportStep,
@@ -55,7 +58,10 @@ pub const FLOW: [&dyn Step; 16] = [
     &promote::PromoteStep,
     &tag::TagStep { candidate: false },
     &download_page::DownloadPageStep,
+    &github_release::GitHubReleaseStep,
+    &downloads::DownloadsStep,
     &mail::MailStep(mail::MailKind::Announce),
+    &report::ReportStep,
 ];
 
 /// The step of the flow with this name.

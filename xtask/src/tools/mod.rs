@@ -19,6 +19,8 @@
 //! builds its command lines; they come out as [`ToolCmd`] values so a dry run, a plan and a
 //! test can read them before (or instead of) running them.
 
+pub mod build;
+pub mod cargo;
 pub mod curl;
 pub mod git;
 pub mod github;
@@ -57,6 +59,8 @@ pub enum Tool {
     Gpgconf,
     /// Speaks HTTP(S) to GitHub and the key server.
     Curl,
+    /// Reads a Rust project's manifests (the load check of an unpacked candidate).
+    Cargo,
 }
 
 impl Tool {
@@ -74,6 +78,7 @@ impl Tool {
             Tool::Svnadmin => "svnadmin",
             Tool::Gpgconf => "gpgconf",
             Tool::Curl => "curl",
+            Tool::Cargo => "cargo",
         }
     }
 
@@ -95,6 +100,7 @@ impl Tool {
             Tool::Project => {
                 "it is named by `command` of a `binaries` entry under [workspace.metadata.asf-release]: install it, or fix the setting"
             }
+            Tool::Cargo => "install Rust with rustup: https://rustup.rs",
             Tool::Curl => {
                 "Debian/Ubuntu: `sudo apt-get install curl`; macOS: it comes with the system \
                  (or `brew install curl`)"

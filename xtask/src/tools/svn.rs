@@ -193,6 +193,28 @@ fn found_or_none(cmd: &ToolCmd, output: std::process::Output) -> Result<Option<V
     Ok(Some(output.stdout))
 }
 
+/// The day (`2024-11-05`, UTC) `url` last changed, `None` when it does not exist.
+pub fn last_changed_day(sh: &Shell, url: &str) -> Result<Option<String>> {
+    let cmd = Credentials::anonymous().cmd(
+        Tool::Svn,
+        os(&["info", "--show-item", "last-changed-date", "--", url]),
+    );
+    let Some(text) = found_or_none(&cmd, cmd.output(sh)?)? else {
+        return Ok(None);
+    };
+    let day = String::from_utf8_lossy(&text)
+        .trim()
+        .chars()
+        .take(10)
+        .collect::<String>();
+    let valid = day.len() == 10
+        && day.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    Ok(valid.then_some(day))
+}
+
 /// The youngest revision of the repository `url` belongs to.
 pub fn head_revision(sh: &Shell, creds: &Credentials, url: &str) -> Result<u64> {
     let cmd = creds.cmd(

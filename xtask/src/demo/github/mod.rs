@@ -17,7 +17,7 @@
 
 //! A GitHub stand-in on 127.0.0.1 for the sandbox and the tests, as strict as GitHub where the
 //! client could go wrong: it answers the REST calls `tools::github` makes (repository,
-//! milestones, issues, pulls and their commits, labels) with JSON shaped like GitHub's
+//! milestones, issues, pulls and their commits, labels, releases) with JSON shaped like GitHub's
 //! documented responses; requires a `User-Agent`, the `Accept` media type and the API version
 //! header; refuses writes without a token; pages listings by `per_page` (at most 100) with
 //! `Link` headers naming `/repositories/{id}/...` as GitHub does; sends `x-ratelimit-*` on every
@@ -95,6 +95,8 @@ pub struct State {
     pub rights: Rights,
     /// A repository automation: adding the first label removes the second.
     pub automation: Option<(String, String)>,
+    /// Releases as the releases API gives them.
+    pub releases: Vec<Value>,
 }
 
 pub struct GitHubStandIn {
@@ -149,6 +151,7 @@ impl GitHubStandIn {
                 triage: true,
             },
             automation: None,
+            releases: Vec::new(),
         }));
         let server = serve::Server {
             state: state.clone(),
@@ -281,6 +284,11 @@ impl GitHubStandIn {
             .flat_map(|i| i["labels"].as_array().cloned().unwrap_or_default())
             .filter_map(|l| l["name"].as_str().map(String::from))
             .collect()
+    }
+
+    /// The releases now, as the releases API gives them.
+    pub fn releases(&self) -> Vec<Value> {
+        self.state().releases.clone()
     }
 
     pub fn seen(&self) -> Vec<Seen> {

@@ -410,8 +410,66 @@ impl Server {
                     None => not_found(),
                 }
             }
+            ("GET", ["releases"]) => self.page(request, &params, state.releases.clone()),
+            ("GET", ["releases", "tags", tag]) => {
+                let tag = decode(tag);
+                match state
+                    .releases
+                    .iter()
+                    .find(|r| r["tag_name"] == tag.as_str())
+                {
+                    Some(release) => (200, Vec::new(), release.to_string()),
+                    None => not_found(),
+                }
+            }
+            ("POST", ["releases"]) => self.create_release(state, body),
+            ("PATCH", ["releases", id]) => {
+                match state.releases.iter_mut().find(|r| r["id"] == number(id)) {
+                    Some(release) => {
+                        for field in ["name", "body", "tag_name", "draft", "prerelease"] {
+                            if !body[field].is_null() {
+                                release[field] = body[field].clone();
+                            }
+                        }
+                        (200, Vec::new(), release.to_string())
+                    }
+                    None => not_found(),
+                }
+            }
             _ => not_found(),
         }
+    }
+
+    /// `POST /releases`: 422 `already_exists` when the tag has a release, as GitHub answers.
+    fn create_release(&self, state: &mut State, body: &Value) -> Answer {
+        let Some(tag) = body["tag_name"].as_str().filter(|t| !t.is_empty()) else {
+            let answer = json!({
+                "message": "Validation Failed",
+                "errors": [{"resource": "Release", "code": "missing_field", "field": "tag_name"}],
+                "documentation_url": DOCS, "status": "422",
+            });
+            return (422, Vec::new(), answer.to_string());
+        };
+        if state.releases.iter().any(|r| r["tag_name"] == tag) {
+            let answer = json!({
+                "message": "Validation Failed",
+                "errors": [{"resource": "Release", "code": "already_exists", "field": "tag_name"}],
+                "documentation_url": DOCS, "status": "422",
+            });
+            return (422, Vec::new(), answer.to_string());
+        }
+        let id = state.releases.len() as u64 + 1;
+        let release = json!({
+            "id": id, "tag_name": tag, "name": body["name"], "body": body["body"],
+            "draft": body["draft"].as_bool().unwrap_or(false),
+            "prerelease": body["prerelease"].as_bool().unwrap_or(false),
+            "target_commitish": "master", "assets": [],
+            "url": format!("{}/repos/{}/releases/{id}", self.base, self.repo),
+            "html_url": format!("https://github.com/{}/releases/tag/{tag}", self.repo),
+            "created_at": "2026-01-01T00:00:00Z", "published_at": "2026-01-01T00:00:00Z",
+        });
+        state.releases.push(release.clone());
+        (201, Vec::new(), release.to_string())
     }
 
     /// One page of a listing, `per_page` items (default 30, at most 100 and the cap), with

@@ -187,6 +187,9 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
         },
         MailCommand::Announce { version } => {
             check_released(ctx, &config, version)?;
+            crate::served::check(&ctx.sh, &config, version, None).with_context(|| {
+                format!("no ANNOUNCE before users can download {version}: wait with `cargo xtask downloads {version}`")
+            })?;
             if !from.contains("@apache.org") {
                 eprintln!(
                     "warning: {from} is not an @apache.org address; announce@apache.org only \

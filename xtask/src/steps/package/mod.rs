@@ -377,6 +377,27 @@ impl Build {
 
 /// Builds the tarball into a staging directory, reading it back as a stranger would while it
 /// is written, and decides what of the existing artifacts can stay.
+/// Refuses a tarball whose Rust workspace does not load once unpacked (a member left out by
+/// `export-ignore` or an exclude), before anything is signed.
+fn check_loads(ctx: &Ctx, tarball: &Utf8Path, file_name: &str) -> Result<()> {
+    let work = crate::scratch::Scratch::new("package-load")?;
+    let root = crate::archive::unpack::unpack(tarball, work.path(), Default::default())?;
+    match crate::source::load_check(&ctx.sh, &root)? {
+        crate::source::Loaded::Broken(complaint) => bail!(
+            "{file_name} does not load as a Rust workspace once unpacked (`cargo metadata \
+             --no-deps --offline`): a workspace member or path dependency was left out of it \
+             (an `export-ignore` in .gitattributes, or excludes/includes); nothing was signed; \
+             keep the crate in the release or drop it from the workspace. cargo said:\n{}",
+            complaint
+                .lines()
+                .map(crate::untrusted::escape_str)
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        crate::source::Loaded::NotRust | crate::source::Loaded::Loads => Ok(()),
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn build_staged(
     ctx: &Ctx,
@@ -421,6 +442,7 @@ fn build_staged(
     if read_back.sha512 != digests.sha512 || sha512_file(&staged.tarball)? != digests.sha512 {
         bail!("the tarball on disk differs from what was written (disk or filesystem problem): try again");
     }
+    check_loads(ctx, &staged.tarball, artifacts.file_name())?;
 
     let mut keep_existing_tarball = false;
     if artifacts.tarball.exists() {

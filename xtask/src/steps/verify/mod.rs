@@ -19,14 +19,18 @@
 //! local directory) and the project's published KEYS, then checks the checksums, the signature
 //! against KEYS alone (in a throwaway keyring, never the user's), the contents read as
 //! untrusted input with the same rules `package` enforces, and with `--rebuild` compares the
-//! candidate with a tarball rebuilt from its tag. Nothing is unpacked: the archive is only
-//! ever streamed. What a voter can rely on, and what not: docs/verify.md.
+//! candidate with a tarball rebuilt from its tag. The checks read the archive as a stream;
+//! only once they all passed is it unpacked into the run's scratch directory, for the
+//! manifests' load check and, with `--build`, the project's build commands. What a voter can
+//! rely on, and what not: docs/verify.md.
 //!
 //! - `locate`: where the candidate and KEYS come from, and reading the candidate's files;
 //! - `checks`: the checks on those files;
 //! - `rebuild`: the comparison with the tag;
+//! - `build`: the load check and the build on the unpacked candidate;
 //! - `report`: the checklist, the summary and the vote text.
 
+mod build;
 mod checks;
 mod locate;
 mod rebuild;
@@ -72,6 +76,10 @@ pub struct VerifyArgs {
     /// Also rebuild the tarball from the candidate's tag and compare it with the candidate.
     #[arg(long)]
     pub rebuild: bool,
+    /// Also run the project's build-commands in the unpacked candidate (clean environment,
+    /// time limit each, output to <out-dir>/<candidate>/verify-build.log).
+    #[arg(long)]
+    pub build: bool,
     /// Print the report as JSON (for CI) instead of a checklist.
     #[arg(long)]
     pub json: bool,
@@ -161,6 +169,15 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
             "rebuild {file_name} from tag {tag} with the package writer and compare"
         ));
     }
+    let build = build::Build {
+        commands: args.build.then_some(config.build_commands.as_slice()),
+        log: config
+            .artifact_dir(version, Some(args.rc))
+            .join("verify-build.log"),
+    };
+    for line in build::planned(&build) {
+        plan.check(line);
+    }
     if ctx.dry_run {
         print!("{}", plan.render());
         return Ok(ExitCode::SUCCESS);
@@ -248,6 +265,19 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
         }
     }
 
+    // No code of a candidate runs before everything else about it checked out.
+    let skip = checks
+        .iter()
+        .any(|c| c.status != report::Status::Passed)
+        .then_some("an earlier check failed, so the candidate is not unpacked");
+    checks.extend(build::checks(
+        ctx,
+        &artifacts.tarball,
+        work.path(),
+        limits,
+        &build,
+        skip,
+    ));
     let report = report::report(args, &file_name, &candidate, &keys, keys_held.ok(), checks);
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

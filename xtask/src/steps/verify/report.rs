@@ -35,6 +35,9 @@ pub enum Status {
     Failed,
     /// Not checked because an earlier check failed (the archive could not be read).
     Skipped,
+    /// Not asked for (the build without `--build`): the report says so, the verdict ignores it.
+    #[serde(rename = "not-asked")]
+    NotAsked,
 }
 
 #[derive(Debug, Serialize)]
@@ -123,6 +126,19 @@ fn vote_phrase(check: &Check) -> Option<String> {
         "incubating-name" => "incubating name",
         "binaries" => "no binaries",
         "license-headers" => "license headers",
+        "manifests" => "the manifests load",
+        "build" if check.status == Status::Passed => {
+            let how = check
+                .details
+                .first()
+                .map(String::as_str)
+                .unwrap_or_default();
+            let command = check.title.strip_prefix("build: ").unwrap_or(&check.title);
+            return Some(format!("built and tested ({command} {how})"));
+        }
+        "build" if check.status == Status::NotAsked => {
+            return Some("the build was not checked".into())
+        }
         "rebuild" => {
             let reproducible = check
                 .details
@@ -156,6 +172,10 @@ pub fn report(
         .filter(|c| c.status == Status::Skipped)
         .count();
     let passed = failed.is_empty() && skipped == 0;
+    let counted = checks
+        .iter()
+        .filter(|c| c.status != Status::NotAsked)
+        .count();
     let weight = if args.binding {
         "binding"
     } else {
@@ -165,15 +185,13 @@ pub fn report(
     let summary = if passed {
         format!(
             "all {} checks passed for {file_name} ({} RC{})",
-            checks.len(),
-            args.version,
-            args.rc
+            counted, args.version, args.rc
         )
     } else {
         let mut summary = format!(
             "{} of {} checks failed for {file_name}: {}",
             failed.len(),
-            checks.len(),
+            counted,
             names.join(", ")
         );
         if skipped > 0 {
@@ -182,10 +200,22 @@ pub fn report(
         summary
     };
     let vote = if passed {
-        let phrases: Vec<String> = checks.iter().filter_map(vote_phrase).collect();
+        let phrases: Vec<String> = checks
+            .iter()
+            .filter(|c| c.status == Status::Passed)
+            .filter_map(vote_phrase)
+            .collect();
+        let unbuilt = checks
+            .iter()
+            .any(|c| c.status == Status::NotAsked && c.id == "build");
         format!(
-            "+1 ({weight}): checked {} with `cargo xtask verify`",
-            phrases.join(", ")
+            "+1 ({weight}): checked {} with `cargo xtask verify`{}",
+            phrases.join(", "),
+            if unbuilt {
+                "; the build was not checked"
+            } else {
+                ""
+            }
         )
     } else {
         // Only check names: a detail could carry the candidate's bytes into a public mail.
@@ -222,6 +252,7 @@ pub fn render(report: &Report) -> String {
             Status::Passed => "✓",
             Status::Failed => "✗",
             Status::Skipped => "-",
+            Status::NotAsked => "·",
         };
         out.push_str(&format!("{mark} {:<16} {}\n", check.id, check.title));
         for detail in &check.details {

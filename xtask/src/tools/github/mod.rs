@@ -24,9 +24,11 @@
 mod errors;
 mod http;
 mod rate;
+mod releases;
 mod request;
 
 pub use rate::{MAX_WAIT_VAR, WRITE_INTERVAL_VAR};
+pub use releases::GitHubRelease;
 
 use std::cell::Cell;
 
