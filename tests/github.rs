@@ -603,3 +603,31 @@ fn the_token_reaches_github_through_curls_stdin_only_and_a_missing_curl_is_named
         &["`curl` is not installed", "apt-get install curl"],
     );
 }
+
+/// An answer larger than the limit (16 MiB) is not read, whether its length is announced
+/// (curl's `--max-filesize`) or not (the xtask stops reading and ends curl).
+#[test]
+fn an_oversized_answer_is_not_read() {
+    let p = Project::new();
+    for announced in [true, false] {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0; 4096];
+            let _ = stream.read(&mut request);
+            let size = 17 * 1024 * 1024;
+            let length = match announced {
+                true => format!("Content-Length: {size}\r\n"),
+                false => String::new(),
+            };
+            let head = format!("HTTP/1.1 200 OK\r\n{length}Connection: close\r\n\r\n[");
+            let _ = stream.write_all(head.as_bytes());
+            // Written until the client hangs up.
+            let _ = stream.write_all(&vec![b' '; size]);
+        });
+        let output = p.xtask_env(&["milestone", "status", "2.3"], &[("GITHUB_API_URL", &url)]);
+        assert_fails_with(&output, &["cannot reach GitHub", "16777216"]);
+        server.join().unwrap();
+    }
+}

@@ -176,16 +176,21 @@ pub fn send(sh: &Shell, request: &Request) -> Result<Response, Failure> {
             .map_err(Failure::Local)?;
     }
     let cmd = command(request, &header_file, &body_file).map_err(Failure::Local)?;
+    let too_long = || {
+        Failure::NoAnswer(format!(
+            "the answer is longer than {} bytes (the limit): not read",
+            request.body_limit
+        ))
+    };
     let output = match cmd.output_limited(sh, request.body_limit) {
         Ok(output) => output,
-        Err(err) if err.is::<OutputTooLong>() => {
-            return Err(Failure::NoAnswer(format!(
-                "the answer is longer than {} bytes (the limit): not read",
-                request.body_limit
-            )))
-        }
+        Err(err) if err.is::<OutputTooLong>() => return Err(too_long()),
         Err(err) => return Err(Failure::Local(err)),
     };
+    // curl's own exit code for an announced length over `--max-filesize`.
+    if output.status.code() == Some(63) {
+        return Err(too_long());
+    }
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let reason = stderr.trim().trim_start_matches("curl: ");
