@@ -63,6 +63,33 @@ impl Bar {
         }
     }
 
+    /// Sets how many units are done (for work that can also go back, like a retry).
+    pub fn set_position(&self, pos: u64) {
+        self.pos.set(pos.min(self.len));
+        if self.watched {
+            self.drawn.set(Some(Instant::now()));
+            self.draw(&self.line());
+        }
+    }
+
+    /// Runs `print` with the bar's line cleared, then draws the bar again below its output.
+    pub fn suspend(&self, print: impl FnOnce()) {
+        if self.watched && self.drawn.get().is_some() {
+            self.draw("");
+        }
+        print();
+        if self.watched && self.drawn.get().is_some() {
+            self.draw(&self.line());
+        }
+    }
+
+    /// Leaves the bar's last state on its own line (the work stopped short).
+    pub fn abandon(&self) {
+        if self.watched && self.drawn.get().is_some() {
+            let _ = writeln!(std::io::stderr());
+        }
+    }
+
     /// Removes the bar's line.
     pub fn finish_and_clear(&self) {
         if self.watched && self.drawn.get().is_some() {
