@@ -57,6 +57,17 @@ pub enum KeysArea {
     Release,
 }
 
+/// Where candidates are staged, voted on and published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dist {
+    /// dist/dev and dist/release on dist.apache.org, mails sent by the release manager.
+    #[default]
+    Svn,
+    /// Apache Trusted Releases: ATR stages, checks, sends the vote and announces.
+    Atr,
+}
+
 /// One place that must carry the release version: a file and a regex in which `{version}`
 /// stands for the version (`"version": "{version}"`).
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -143,6 +154,13 @@ pub struct Config {
     /// The KEYS file verifiers import.
     pub keys_url: String,
     pub download_page: Option<DownloadPage>,
+    pub dist: Dist,
+    /// ATR's address (https, or http to this machine for tests).
+    pub atr_url: String,
+    /// The project key on ATR: `name` by default.
+    pub atr_project: String,
+    /// The list ATR sends the VOTE mail to: `dev-list` by default.
+    pub atr_vote_to: String,
 }
 
 impl Config {

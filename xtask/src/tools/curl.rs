@@ -32,6 +32,7 @@ use anyhow::{bail, Context, Result};
 use xshell::Shell;
 
 use super::{OutputTooLong, Tool, ToolCmd};
+use crate::config_checks::is_loopback_url;
 
 /// Headers are short; curl itself refuses more than 300 KiB of them.
 const HEADER_LIMIT: u64 = 1024 * 1024;
@@ -69,20 +70,6 @@ pub fn version(sh: &Shell) -> Result<String> {
     let text = ToolCmd::new(Tool::Curl, ["--version"]).read(sh)?;
     let first = text.lines().next().unwrap_or_default();
     Ok(first.split_whitespace().nth(1).unwrap_or(first).to_string())
-}
-
-/// `true` for `localhost` and loopback addresses: never sent through a proxy.
-fn is_loopback_url(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default(),
-    };
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A config-file line `option = "value"`, quoted the way curl reads it.
