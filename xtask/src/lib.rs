@@ -26,6 +26,7 @@ pub mod clock;
 pub mod config;
 pub mod config_checks;
 pub mod demo;
+pub mod encoding;
 pub mod exit_code;
 pub mod flow;
 pub mod keyring;

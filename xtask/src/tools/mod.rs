@@ -21,6 +21,7 @@
 
 pub mod curl;
 pub mod git;
+pub mod atr;
 pub mod github;
 pub mod gpg;
 pub mod keyserver;
