@@ -20,6 +20,7 @@
 //! SVN repository laid out like dist.apache.org, a throwaway GPG key, a vote thread and a
 //! website checkout. Everything the flow does runs through the real `release` command.
 
+pub mod atr;
 pub mod github;
 
 use std::process::ExitCode;
