@@ -21,6 +21,7 @@ pub mod adopt;
 pub mod archive;
 pub mod args;
 pub mod artifacts;
+pub mod atr_flow;
 pub mod cli;
 pub mod clock;
 pub mod config;

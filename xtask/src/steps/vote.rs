@@ -26,7 +26,8 @@ use anyhow::{bail, Result};
 
 use crate::clock::now;
 use crate::exit_code;
-use crate::tally::{configured_sender, report, tally_files, Outcome};
+use crate::tally::{configured_sender, report, tally_files, Outcome, VOTE_HOURS};
+use crate::config::{Config, Dist};
 use crate::Ctx;
 
 #[derive(clap::Subcommand, Debug)]
@@ -41,9 +42,10 @@ pub struct TallyArgs {
     pub version: Version,
     #[arg(long, value_parser = crate::args::parse_rc)]
     pub rc: u32,
-    /// The vote thread as an mbox (lists.apache.org: thread, download mbox).
+    /// The vote thread as an mbox (lists.apache.org: thread, download mbox); with
+    /// `dist = "atr"` optional: ATR's tabulation is shown, next to this count when given.
     #[arg(long, value_name = "FILE", value_parser = crate::args::absolute_path)]
-    pub mbox: Utf8PathBuf,
+    pub mbox: Option<Utf8PathBuf>,
     /// The PMC roster: committee-info.json, or a list of Apache ids / addresses.
     #[arg(long, value_name = "FILE", value_parser = crate::args::absolute_path)]
     pub roster: Option<Utf8PathBuf>,
@@ -61,6 +63,15 @@ pub struct TallyArgs {
 
 pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
+    if config.dist == Dist::Atr {
+        return atr_tally(ctx, &config, args);
+    }
+    let Some(mbox) = &args.mbox else {
+        bail!(
+            "which vote thread? download it from lists.apache.org (thread, download mbox) and \
+             pass it with --mbox <FILE>"
+        );
+    };
     let sender = configured_sender(ctx, &config);
     let release_manager = match (&args.from, &sender) {
         (Some(from), _) => Some((from.as_str(), true)),
@@ -71,7 +82,7 @@ pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
         &config,
         &args.version,
         args.rc,
-        &args.mbox,
+        mbox,
         args.roster.as_deref(),
         release_manager,
         now()?,
@@ -82,6 +93,62 @@ pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
         print!("{}", report::text(&tally, args.verbose));
     }
     Ok(ExitCode::from(match tally.outcome() {
+        Outcome::Passed => exit_code::SUCCESS,
+        Outcome::Failed => exit_code::VOTE_FAILED,
+        Outcome::NotYet => exit_code::VOTE_NOT_YET,
+        Outcome::Undecided => bail!(
+            "no --roster: the vote cannot be decided without the PMC roster; rerun with \
+             --roster committee-info.json (or a list of the PMC's Apache ids)"
+        ),
+    }))
+}
+
+/// ATR's tabulation, beside our count of the mbox when one is given; our count decides when
+/// there is one (ATR's parser is not ours to check), else ATR's, once the 72 hours are over.
+fn atr_tally(ctx: &Ctx, config: &Config, args: &TallyArgs) -> Result<ExitCode> {
+    let ours = match &args.mbox {
+        Some(mbox) => {
+            let sender = configured_sender(ctx, config);
+            let manager = match (&args.from, &sender) {
+                (Some(from), _) => Some((from.as_str(), true)),
+                (None, Some(sender)) => Some((sender.as_str(), false)),
+                (None, None) => None,
+            };
+            let (version, rc, roster) = (&args.version, args.rc, args.roster.as_deref());
+            Some(tally_files(config, version, rc, mbox, roster, manager, now()?)?)
+        }
+        None => None,
+    };
+    let client = crate::atr_flow::client(ctx, config);
+    let version = args.version.to_string();
+    let release = client.release(&config.atr_project, &version)?;
+    if crate::atr_flow::vote_passed(release.as_ref()) {
+        println!("the vote on {version} passed and is resolved on ATR");
+        return Ok(ExitCode::from(exit_code::SUCCESS));
+    }
+    let tabulation = client.tabulate(&config.atr_project, &version)?;
+    if let Some(tally) = &ours {
+        print!("{}", report::text(tally, args.verbose));
+    }
+    match &tabulation {
+        Some(tabulation) => {
+            print!("{}", crate::atr_flow::vote::compare(tabulation, ours.as_ref()))
+        }
+        None => println!("ATR cannot tabulate the vote yet (the list archive has no thread)"),
+    }
+    let started = release
+        .as_ref()
+        .and_then(|r| r.vote_started.as_deref())
+        .and_then(crate::atr_flow::epoch_of);
+    let over = started.is_some_and(|s| crate::clock::system_now() as i64 >= s + VOTE_HOURS * 3600);
+    let outcome = match (&ours, &tabulation) {
+        (Some(tally), _) => tally.outcome(),
+        (None, Some(_)) if !over => Outcome::NotYet,
+        (None, Some(t)) if t.details.passed => Outcome::Passed,
+        (None, Some(_)) => Outcome::Failed,
+        (None, None) => Outcome::NotYet,
+    };
+    Ok(ExitCode::from(match outcome {
         Outcome::Passed => exit_code::SUCCESS,
         Outcome::Failed => exit_code::VOTE_FAILED,
         Outcome::NotYet => exit_code::VOTE_NOT_YET,
@@ -121,12 +188,15 @@ impl crate::flow::Step for TallyStep {
                 release.config.svn_release_url
             ));
         }
-        let Some(mbox) = &release.options.mbox else {
-            return Progress::blocked(format!(
+        let on_atr = release.config.dist == Dist::Atr;
+        let mbox = match (&release.options.mbox, on_atr) {
+            (Some(mbox), _) => mbox.to_string(),
+            (None, true) => "ATR's tabulation".to_string(),
+            (None, false) => return Progress::blocked(format!(
                 "the vote runs for at least 72 hours: then download the thread as an mbox from \
                  lists.apache.org and run `cargo xtask release {line} --mbox <FILE> [--roster \
                  committee-info.json]`"
-            ));
+            )),
         };
         match release.probe(&self.command(release))? {
             exit_code::SUCCESS => Progress::done(format!("the vote in {mbox} passed")),
