@@ -33,6 +33,7 @@ use crate::tools::svn::{self, Change, Credentials};
 use crate::tools::{git, gpg, xtask, ToolCmd};
 use crate::version::Version;
 use crate::Ctx;
+use crate::config::Dist;
 use github::GitHubStandIn;
 
 #[derive(clap::Args, Debug)]
@@ -55,6 +56,8 @@ pub struct Sandbox {
     gnupghome: tempfile::TempDir,
     env: Vec<(String, String)>,
     pub github: GitHubStandIn,
+    /// The ATR stand-in, when the project releases through ATR (`dist = "atr"`).
+    pub atr: Option<atr::AtrStandIn>,
     /// `file://` URL of the SVN repository laid out like dist.apache.org.
     pub dist: String,
     pub website: Utf8PathBuf,
@@ -121,6 +124,12 @@ impl Drop for Sandbox {
 impl Sandbox {
     /// Builds the whole world under `dir` (emptied first).
     pub fn build(dir: Utf8PathBuf) -> Result<Sandbox> {
+        Sandbox::build_for(dir, Dist::Svn)
+    }
+
+    /// The world of a project that releases through `dist` (with `Dist::Atr`, an ATR
+    /// stand-in on 127.0.0.1 and the secrets for it in the environment).
+    pub fn build_for(dir: Utf8PathBuf, dist: Dist) -> Result<Sandbox> {
         if dir.exists() {
             std::fs::remove_dir_all(&dir).with_context(|| format!("cannot empty {dir}"))?;
         }
@@ -144,6 +153,10 @@ impl Sandbox {
             "[user]\n\tname = Release Manager\n\temail = rm@apache.org\n[init]\n\tdefaultBranch = master\n",
         )?;
         let github = GitHubStandIn::start(GITHUB_REPO, 30)?;
+        let atr = match dist {
+            Dist::Atr => Some(atr::AtrStandIn::start("demo", "rm", atr::DEMO_TOKEN, &["rm", "alice", "bob", "carol"])?),
+            Dist::Svn => None,
+        };
         let gnupg = gnupghome
             .path()
             .to_str()
@@ -162,6 +175,11 @@ impl Sandbox {
             // The stand-in has no secondary limit to respect: no pause between writes.
             (crate::tools::github::WRITE_INTERVAL_VAR.into(), "0".into()),
         ];
+        if atr.is_some() {
+            env.push((crate::tools::atr::UID_VAR.into(), "rm".into()));
+            env.push((crate::tools::atr::TOKEN_VAR.into(), atr::DEMO_TOKEN.into()));
+            env.push((crate::tools::atr::POLL_VAR.into(), "20".into()));
+        }
         // xshell cannot unset a variable: empty counts as unset for every step.
         for secret in [
             "GPG_PASSPHRASE",
@@ -185,6 +203,7 @@ impl Sandbox {
             gnupghome,
             env,
             github,
+            atr,
         };
         sandbox.run(&gpg::generate_unprotected_key(
             "Demo Release Manager <rm@apache.org>",
@@ -198,6 +217,10 @@ impl Sandbox {
 
 fn project_manifest(sandbox: &Sandbox) -> String {
     let svn = format!("file://{}", sandbox.path("svn"));
+    let atr = match &sandbox.atr {
+        Some(atr) => format!("dist = \"atr\"\natr-url = \"{}\"\n", atr.url),
+        None => String::new(),
+    };
     format!(
         r#"# Licensed to the Apache Software Foundation (ASF) under one or more
 # contributor license agreements. Licensed under the Apache License, Version 2.0.
@@ -212,7 +235,7 @@ github-repo = "{GITHUB_REPO}"
 svn-dev-url = "{svn}/dev/demo"
 svn-release-url = "{svn}/release/demo"
 version-files = [{{ path = "lua/demo/version.lua", pattern = "return \"{{version}}\"" }}]
-
+{atr}
 [workspace.metadata.asf-release.download-page]
 file = "config/downloads.js"
 after = "name: 'Demo'"

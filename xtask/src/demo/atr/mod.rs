@@ -39,6 +39,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use anyhow::{Context, Result};
 use serde_json::Value;
 
+/// The personal access token of the sandbox's release manager.
+pub const DEMO_TOKEN: &str = "atr-pat-demo-0123456789";
+
 /// The JWT lifetime of 2026's ATR.
 pub const JWT_SECONDS: i64 = 30 * 60;
 /// How many `checks/ongoing` polls a new revision's checks stay ongoing.
@@ -132,8 +135,6 @@ pub struct State {
     pub validated: Vec<String>,
     pub seen: Vec<Seen>,
     pub mails: Vec<SentMail>,
-    /// Hours added to the clock for the vote period (tests jump past the 72 hours).
-    pub hours_later: i64,
     pub cut: Option<(String, Cut)>,
     /// The next request to a route gets this answer (status, body): 429, 500 ...
     pub forced: Option<(String, u16, String)>,
@@ -141,7 +142,7 @@ pub struct State {
 
 impl State {
     pub fn now(&self) -> i64 {
-        crate::clock::system_now() as i64 + self.hours_later * 3600
+        crate::clock::system_now() as i64
     }
 }
 
@@ -168,7 +169,6 @@ impl AtrStandIn {
             validated: Vec::new(),
             seen: Vec::new(),
             mails: Vec::new(),
-            hours_later: 0,
             cut: None,
             forced: None,
         }));
@@ -203,9 +203,15 @@ impl AtrStandIn {
         }
     }
 
-    /// The clock moves `hours` on (the vote period passes).
+    /// `hours` pass (the vote period): what ATR recorded moves that far into the past, so
+    /// clients with the real clock see the same time pass.
     pub fn later(&self, hours: i64) {
-        self.state().hours_later += hours;
+        for release in self.state().releases.values_mut() {
+            release.created -= hours * 3600;
+            if let Some(started) = release.vote_started.as_mut() {
+                *started -= hours * 3600;
+            }
+        }
     }
 
     /// The list archive now has the vote thread of `version`: this mbox.

@@ -308,7 +308,8 @@ impl Atr {
     fn bearer<T: DeserializeOwned>(&self, route: &str, body: &Value, safe: bool) -> Result<T> {
         let body = body.to_string();
         for fresh in [false, true] {
-            let jwt = match (self.jwt.borrow().clone(), fresh) {
+            let current = self.jwt.borrow().clone();
+            let jwt = match (current, fresh) {
                 (Some(jwt), false) => jwt,
                 _ => {
                     let jwt = self.mint()?;
