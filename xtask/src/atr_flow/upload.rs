@@ -36,6 +36,8 @@ use crate::Ctx;
 
 /// How long ATR may take to validate an archive or run its checks, in polls.
 const MAX_POLLS: u32 = 600;
+/// How long an archive whose upload got no answer may still be in ATR's validation.
+const UNANSWERED_POLLS: u32 = 30;
 
 /// The local files, checked as voters check them: present, and the checksum matches.
 fn check_local(artifacts: &Artifacts, rebuild: &str) -> Result<Vec<(String, String)>> {
@@ -144,6 +146,13 @@ pub fn run(ctx: &Ctx, config: &Config, version: &Version, rc: u32, artifacts: &A
         plan.local(shown, move || {
             let content = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
             client.acting_as()?;
+            if let Some(number) = earlier_upload_landed(client, &ledger.borrow(), project, text_version, &name, &sha512)? {
+                eprintln!("  {name}: the earlier upload, unanswered, became revision {number}: not sent again");
+                if let Some(sent) = ledger.borrow_mut().files.get_mut(&name) {
+                    sent.confirmed = true;
+                }
+                return save_ledger(config, version, rc, &ledger.borrow());
+            }
             let before = client.release(project, text_version)?.and_then(|r| r.latest_revision_number);
             ledger.borrow_mut().files.insert(name.clone(), Sent { sha512, before: before.clone(), confirmed: false });
             save_ledger(config, version, rc, &ledger.borrow())?;
@@ -219,22 +228,43 @@ fn end_earlier_vote(client: &Atr, project: &str, version: &str) -> Result<()> {
     .context("the open vote of the earlier candidate could not be ended on ATR")
 }
 
+/// After an upload that got no answer (the run was killed, the connection dropped): the
+/// revision it made, waiting a while for an archive ATR may still be validating.
+fn earlier_upload_landed(client: &Atr, ledger: &Ledger, project: &str, version: &str, name: &str, sha512: &str) -> Result<Option<String>> {
+    let Some(sent) = ledger.files.get(name).filter(|s| !s.confirmed && s.sha512 == sha512) else {
+        return Ok(None);
+    };
+    let archive = [".tar.gz", ".tgz", ".zip"].iter().any(|e| name.ends_with(e));
+    let polls = if archive { UNANSWERED_POLLS } else { 1 };
+    match poll_for_revision(client, project, version, sent.before.as_deref(), name, polls)? {
+        Some(number) => Ok(Some(number)),
+        None => Ok(None),
+    }
+}
+
 /// Polls `release/get` until a revision newer than `before` holds `name`.
 fn wait_for_revision(client: &Atr, project: &str, version: &str, before: Option<&str>, name: &str) -> Result<String> {
-    for _ in 0..MAX_POLLS {
-        std::thread::sleep(client.pause());
-        let latest = client.release(project, version)?.and_then(|r| r.latest_revision_number);
-        if let Some(latest) = latest.filter(|l| Some(l.as_str()) > before) {
-            if client.paths(project, version, &latest)?.iter().any(|p| p == name) {
-                return Ok(latest);
-            }
-        }
+    if let Some(number) = poll_for_revision(client, project, version, before, name, MAX_POLLS)? {
+        return Ok(number);
     }
     bail!(
         "ATR made no revision with {name} after validating it: it is still validating, or it \
          discarded the archive (it must unpack, at most 2 GiB); rerun the step: it uploads \
          only what is missing"
     )
+}
+
+fn poll_for_revision(client: &Atr, project: &str, version: &str, before: Option<&str>, name: &str, polls: u32) -> Result<Option<String>> {
+    for _ in 0..polls {
+        std::thread::sleep(client.pause());
+        let latest = client.release(project, version)?.and_then(|r| r.latest_revision_number);
+        if let Some(latest) = latest.filter(|l| Some(l.as_str()) > before) {
+            if client.paths(project, version, &latest)?.iter().any(|p| p == name) {
+                return Ok(Some(latest));
+            }
+        }
+    }
+    Ok(None)
 }
 
 fn wait_for_checks(client: &Atr, project: &str, version: &str, revision: &str) -> Result<()> {

@@ -135,7 +135,8 @@ pub struct State {
     pub validated: Vec<String>,
     pub seen: Vec<Seen>,
     pub mails: Vec<SentMail>,
-    pub cut: Option<(String, Cut)>,
+    /// The route, how many of its requests to let through first, and the cut.
+    pub cut: Option<(String, usize, Cut)>,
     /// The next request to a route gets this answer (status, body): 429, 500 ...
     pub forced: Option<(String, u16, String)>,
 }
@@ -223,9 +224,10 @@ impl AtrStandIn {
         }
     }
 
-    /// The next request whose path starts with `route` (like `/api/vote/start`) is cut.
-    pub fn cut_next(&self, route: &str, cut: Cut) {
-        self.state().cut = Some((route.to_string(), cut));
+    /// The request number `skip + 1` from now whose path starts with `route` (like
+    /// `/api/vote/start`) is cut.
+    pub fn cut_nth(&self, route: &str, skip: usize, cut: Cut) {
+        self.state().cut = Some((route.to_string(), skip, cut));
     }
 
     /// The next request whose path starts with `route` gets `status` with `{"error": message}`.

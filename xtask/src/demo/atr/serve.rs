@@ -104,8 +104,12 @@ pub fn serve(state: &Arc<Mutex<State>>, stream: TcpStream) {
         Err(_) => return,
     };
     let mut state = lock(state);
-    let cut = match &state.cut {
-        Some((route, cut)) if request.path.starts_with(route.as_str()) => Some(*cut),
+    let cut = match state.cut.as_mut() {
+        Some((route, skip, _)) if request.path.starts_with(route.as_str()) && *skip > 0 => {
+            *skip -= 1;
+            None
+        }
+        Some((route, _, cut)) if request.path.starts_with(route.as_str()) => Some(*cut),
         _ => None,
     };
     if cut.is_some() {
