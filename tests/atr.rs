@@ -78,8 +78,16 @@ fn finish(sandbox: &Sandbox, mbox: &Utf8PathBuf, roster: &Utf8PathBuf) -> Output
     xtask(
         sandbox,
         &[
-            "release", "1.0", "1.0.0", "--yes", "--mbox", mbox.as_str(), "--roster",
-            roster.as_str(), "--website", &website,
+            "release",
+            "1.0",
+            "1.0.0",
+            "--yes",
+            "--mbox",
+            mbox.as_str(),
+            "--roster",
+            roster.as_str(),
+            "--website",
+            &website,
         ],
     )
 }
@@ -89,7 +97,10 @@ fn atr_state(atr: &AtrStandIn) -> String {
     let release = atr.release("1.0.0").expect("a release on ATR");
     // The counter numbers every revision ever made: a duplicate upload shows here even after
     // the announcement removed the revisions.
-    let mut out = format!("phase {}, {} revisions made\n", release.phase, release.counter);
+    let mut out = format!(
+        "phase {}, {} revisions made\n",
+        release.phase, release.counter
+    );
     for revision in &release.revisions {
         let files: Vec<&String> = revision.files.keys().collect();
         out.push_str(&format!("{} {files:?}\n", revision.number));
@@ -115,27 +126,65 @@ fn the_whole_flow_runs_through_atr() {
     assert!(state.contains("00004 [\"apache-demo-1.0.0-src.tgz\", \"apache-demo-1.0.0-src.tgz.asc\", \"apache-demo-1.0.0-src.tgz.sha512\"]"), "{state}");
     let vote = &atr(&sandbox).mails()[0];
     assert_eq!(vote.to, "dev@demo.apache.org");
-    assert!(vote.subject.starts_with("[VOTE] Release Apache Demo 1.0.0"), "{}", vote.subject);
-    assert!(vote.body.contains("apache-demo-1.0.0-src.tgz"), "{}", vote.body);
+    assert!(
+        vote.subject.starts_with("[VOTE] Release Apache Demo 1.0.0"),
+        "{}",
+        vote.subject
+    );
+    assert!(
+        vote.body.contains("apache-demo-1.0.0-src.tgz"),
+        "{}",
+        vote.body
+    );
 
     let status = xtask(&sandbox, &["status", "1.0"]);
-    assert!(text(&status).contains("revision 00004 on ATR"), "{}", text(&status));
+    assert!(
+        text(&status).contains("revision 00004 on ATR"),
+        "{}",
+        text(&status)
+    );
 
     let (mbox, roster) = vote_ends(&sandbox, 1, true);
     let tally = xtask(
         &sandbox,
-        &["vote", "tally", "1.0.0", "--rc", "1", "--mbox", mbox.as_str(), "--roster", roster.as_str()],
+        &[
+            "vote",
+            "tally",
+            "1.0.0",
+            "--rc",
+            "1",
+            "--mbox",
+            mbox.as_str(),
+            "--roster",
+            roster.as_str(),
+        ],
     );
     expect_code(&tally, 0);
-    assert!(text(&tally).contains("ATR's tabulation and the count of the mbox agree"), "{}", text(&tally));
+    assert!(
+        text(&tally).contains("ATR's tabulation and the count of the mbox agree"),
+        "{}",
+        text(&tally)
+    );
     // Without the mbox, ATR's tabulation decides.
-    expect_code(&xtask(&sandbox, &["vote", "tally", "1.0.0", "--rc", "1"]), 0);
+    expect_code(
+        &xtask(&sandbox, &["vote", "tally", "1.0.0", "--rc", "1"]),
+        0,
+    );
     let output = finish(&sandbox, &mbox, &roster);
     expect_code(&output, 0);
     let state = atr_state(atr(&sandbox));
-    assert!(state.starts_with("phase release, 5 revisions made\n"), "{state}");
-    assert!(state.contains("[VOTE] [RESULT] Release demo-1.0.0 PASSED"), "{state}");
-    assert!(state.contains("mail to announce@apache.org: [ANNOUNCE]"), "{state}");
+    assert!(
+        state.starts_with("phase release, 5 revisions made\n"),
+        "{state}"
+    );
+    assert!(
+        state.contains("[VOTE] [RESULT] Release demo-1.0.0 PASSED"),
+        "{state}"
+    );
+    assert!(
+        state.contains("mail to announce@apache.org: [ANNOUNCE]"),
+        "{state}"
+    );
     // A rerun finds everything done and asks ATR for nothing that changes it.
     let writes_before = writes(atr(&sandbox));
     expect_code(&finish(&sandbox, &mbox, &roster), 0);
@@ -160,7 +209,15 @@ fn a_failed_vote_then_the_next_candidate() {
     let (mbox, roster) = vote_ends(&sandbox, 1, false);
     let failed = xtask(
         &sandbox,
-        &["release", "1.0", "--yes", "--mbox", mbox.as_str(), "--roster", roster.as_str()],
+        &[
+            "release",
+            "1.0",
+            "--yes",
+            "--mbox",
+            mbox.as_str(),
+            "--roster",
+            roster.as_str(),
+        ],
     );
     expect_code(&failed, 2);
     assert!(text(&failed).contains("--next-rc"), "{}", text(&failed));
@@ -172,7 +229,11 @@ fn a_failed_vote_then_the_next_candidate() {
     assert_eq!(release.phase, "release_candidate");
     // RC1's vote ended as failed (its period was over), RC2 staged anew and under vote.
     assert_eq!(release.vote_revision.as_deref(), Some("00007"));
-    let subjects: Vec<String> = atr(&sandbox).mails().into_iter().map(|m| m.subject).collect();
+    let subjects: Vec<String> = atr(&sandbox)
+        .mails()
+        .into_iter()
+        .map(|m| m.subject)
+        .collect();
     assert_eq!(subjects.len(), 3, "{subjects:?}");
     assert!(subjects[1].ends_with("FAILED"), "{subjects:?}");
     assert!(subjects[2].contains("(RC2)"), "{subjects:?}");
@@ -180,7 +241,10 @@ fn a_failed_vote_then_the_next_candidate() {
     let (mbox, roster) = vote_ends(&sandbox, 2, true);
     expect_code(&finish(&sandbox, &mbox, &roster), 0);
     let state = atr_state(atr(&sandbox));
-    assert!(state.starts_with("phase release, 8 revisions made\n"), "{state}");
+    assert!(
+        state.starts_with("phase release, 8 revisions made\n"),
+        "{state}"
+    );
     assert!(state.contains("Release demo-1.0.0 PASSED"), "{state}");
     let origin = sandbox.path("origin.git");
     let rc2 = world.git(origin.as_std_path(), &["rev-parse", "1.0.0-rc2^{commit}"]);
@@ -209,18 +273,35 @@ fn flow_with_cut(route: &str, skip: usize, cut: Cut) -> (String, usize) {
     let world = World::new();
     let sandbox = sandbox(&world);
     atr(&sandbox).cut_nth(route, skip, cut);
-    expect_code(&xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]), 0);
+    expect_code(
+        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+        0,
+    );
     land_fix_on_master(&sandbox, 4).unwrap();
     let mut failures = converge(&sandbox, &["release", "1.0", "--yes"], 2);
     let (mbox, roster) = vote_ends(&sandbox, 1, true);
     let website = sandbox.website.to_string();
     failures.extend(converge(
         &sandbox,
-        &["release", "1.0", "1.0.0", "--yes", "--mbox", mbox.as_str(), "--roster", roster.as_str(), "--website", &website],
+        &[
+            "release",
+            "1.0",
+            "1.0.0",
+            "--yes",
+            "--mbox",
+            mbox.as_str(),
+            "--roster",
+            roster.as_str(),
+            "--website",
+            &website,
+        ],
         0,
     ));
     for failure in &failures {
-        assert!(failure.contains("rerun") || failure.contains("ATR"), "{failure}");
+        assert!(
+            failure.contains("rerun") || failure.contains("ATR"),
+            "{failure}"
+        );
     }
     (atr_state(atr(&sandbox)), failures.len())
 }
@@ -248,11 +329,19 @@ fn a_cut_at_every_atr_write_converges() {
 }
 
 /// One raw request to the stand-in: status and JSON answer.
-fn raw(atr: &AtrStandIn, method: &str, path: &str, jwt: Option<&str>, body: &str) -> (u16, serde_json::Value) {
+fn raw(
+    atr: &AtrStandIn,
+    method: &str,
+    path: &str,
+    jwt: Option<&str>,
+    body: &str,
+) -> (u16, serde_json::Value) {
     use std::io::{Read, Write};
     let address = atr.url.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(address).unwrap();
-    let auth = jwt.map(|j| format!("Authorization: Bearer {j}\r\n")).unwrap_or_default();
+    let auth = jwt
+        .map(|j| format!("Authorization: Bearer {j}\r\n"))
+        .unwrap_or_default();
     write!(
         stream,
         "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -262,12 +351,18 @@ fn raw(atr: &AtrStandIn, method: &str, path: &str, jwt: Option<&str>, body: &str
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     let status = answer.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let json = answer.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
+    let json = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or_default();
     (status, serde_json::from_str(json).unwrap_or_default())
 }
 
 fn jwt(atr: &AtrStandIn) -> String {
-    let body = format!(r#"{{"asfuid": "rm", "pat": "{}"}}"#, xtask::demo::atr::DEMO_TOKEN);
+    let body = format!(
+        r#"{{"asfuid": "rm", "pat": "{}"}}"#,
+        xtask::demo::atr::DEMO_TOKEN
+    );
     let (status, answer) = raw(atr, "POST", "/api/jwt/create", None, &body);
     assert_eq!(status, 200, "{answer}");
     answer["jwt"].as_str().unwrap().to_string()
@@ -278,53 +373,124 @@ fn atr_error_answers_are_atr_s_and_the_flow_explains_or_survives_them() {
     let world = World::new();
     let sandbox = sandbox(&world);
     let atr = atr(&sandbox);
-    expect_code(&xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]), 0);
+    expect_code(
+        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+        0,
+    );
     land_fix_on_master(&sandbox, 4).unwrap();
     // A rate limit on a read is waited out; the upload goes on.
     atr.force_next("/api/release/get", 429, "Rate limit exceeded");
-    expect_code(&xtask(&sandbox, &["release", "1.0", "--yes", "--until", "upload"]), 0);
+    expect_code(
+        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "upload"]),
+        0,
+    );
 
     // The stand-in answers as the sheet says.
     let token = jwt(atr);
     let post = |path: &str, body: &str| raw(atr, "POST", path, Some(&token), body);
-    let (status, answer) = post("/api/release/create", r#"{"project": "demo", "version": "1.0.0", "colour": "red"}"#);
-    assert_eq!((status, answer["validation_details"][0]["type"].as_str()), (400, Some("extra_forbidden")), "{answer}");
-    let (status, answer) = post("/api/release/create", r#"{"project": "demo", "version": "1.0.0"}"#);
+    let (status, answer) = post(
+        "/api/release/create",
+        r#"{"project": "demo", "version": "1.0.0", "colour": "red"}"#,
+    );
+    assert_eq!(
+        (status, answer["validation_details"][0]["type"].as_str()),
+        (400, Some("extra_forbidden")),
+        "{answer}"
+    );
+    let (status, answer) = post(
+        "/api/release/create",
+        r#"{"project": "demo", "version": "1.0.0"}"#,
+    );
     assert_eq!(status, 409, "{answer}");
     let vote = |revision: &str, hours: &str, to: &str| {
-        format!(r#"{{"project": "demo", "version": "1.0.0", "revision": "{revision}", "email_to": "{to}", "vote_duration": {hours}, "subject": "s", "body": "b"}}"#)
+        format!(
+            r#"{{"project": "demo", "version": "1.0.0", "revision": "{revision}", "email_to": "{to}", "vote_duration": {hours}, "subject": "s", "body": "b"}}"#
+        )
     };
-    let (status, answer) = post("/api/vote/start", &vote("00004", "\"72\"", "dev@demo.apache.org"));
+    let (status, answer) = post(
+        "/api/vote/start",
+        &vote("00004", "\"72\"", "dev@demo.apache.org"),
+    );
     assert_eq!(status, 400, "no coercion: {answer}");
-    let (status, _) = post("/api/vote/start", &vote("00004", "10", "dev@demo.apache.org"));
+    let (status, _) = post(
+        "/api/vote/start",
+        &vote("00004", "10", "dev@demo.apache.org"),
+    );
     assert_eq!(status, 400);
-    let (status, answer) = post("/api/vote/start", &vote("00004", "72", "everyone@example.com"));
-    assert_eq!((status, answer["error"].as_str()), (403, Some("Invalid mailing list choice")));
-    let (status, _) = post("/api/vote/resolve", r#"{"project": "demo", "version": "1.0.0", "resolution": "passed"}"#);
+    let (status, answer) = post(
+        "/api/vote/start",
+        &vote("00004", "72", "everyone@example.com"),
+    );
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (403, Some("Invalid mailing list choice"))
+    );
+    let (status, _) = post(
+        "/api/vote/resolve",
+        r#"{"project": "demo", "version": "1.0.0", "resolution": "passed"}"#,
+    );
     assert_eq!(status, 404, "no vote yet");
-    let (status, answer) = raw(atr, "POST", "/api/vote/tabulate", Some("eyJ.forged"), r#"{"project": "demo", "version": "1.0.0"}"#);
+    let (status, answer) = raw(
+        atr,
+        "POST",
+        "/api/vote/tabulate",
+        Some("eyJ.forged"),
+        r#"{"project": "demo", "version": "1.0.0"}"#,
+    );
     assert_eq!(status, 401, "{answer}");
     atr.expire_tokens();
-    let (status, answer) = post("/api/vote/tabulate", r#"{"project": "demo", "version": "1.0.0"}"#);
-    assert_eq!((status, answer["error"].as_str()), (401, Some("Token has expired")));
+    let (status, answer) = post(
+        "/api/vote/tabulate",
+        r#"{"project": "demo", "version": "1.0.0"}"#,
+    );
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (401, Some("Token has expired"))
+    );
 
     // Someone adds a file after our upload: the vote refuses the newer revision.
     let token = jwt(atr);
     let keys = xtask::encoding::base64(b"pub 1024R/0000 someone\n");
-    let body = format!(r#"{{"project": "demo", "version": "1.0.0", "relpath": "KEYS", "content": "{keys}"}}"#);
+    let body = format!(
+        r#"{{"project": "demo", "version": "1.0.0", "relpath": "KEYS", "content": "{keys}"}}"#
+    );
     let (status, answer) = raw(atr, "POST", "/api/release/upload", Some(&token), &body);
     assert_eq!(status, 201, "{answer}");
-    let (status, answer) = raw(atr, "POST", "/api/vote/start", Some(&token), &vote("00004", "72", "dev@demo.apache.org"));
+    let (status, answer) = raw(
+        atr,
+        "POST",
+        "/api/vote/start",
+        Some(&token),
+        &vote("00004", "72", "dev@demo.apache.org"),
+    );
     assert_eq!(status, 409, "stale revision: {answer}");
     let refused = xtask(&sandbox, &["mail", "vote", "1.0.0", "--rc", "1"]);
     expect_code(&refused, 1);
-    assert!(text(&refused).contains("latest revision of 1.0.0 is 00005, not 00004"), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("latest revision of 1.0.0 is 00005, not 00004"),
+        "{}",
+        text(&refused)
+    );
     // Staging again finds the KEYS file a blocker: the step fails and says so.
     let blocked = xtask(&sandbox, &["upload", "1.0.0", "--rc", "1"]);
     expect_code(&blocked, 1);
-    assert!(text(&blocked).contains("[FAIL] atr.tasks.checks.paths.check_errors: KEYS"), "{}", text(&blocked));
-    assert!(text(&blocked).contains("1 blocker(s) in revision 00005"), "{}", text(&blocked));
-    let (status, answer) = raw(atr, "POST", "/api/vote/start", Some(&token), &vote("00005", "72", "dev@demo.apache.org"));
+    assert!(
+        text(&blocked).contains("[FAIL] atr.tasks.checks.paths.check_errors: KEYS"),
+        "{}",
+        text(&blocked)
+    );
+    assert!(
+        text(&blocked).contains("1 blocker(s) in revision 00005"),
+        "{}",
+        text(&blocked)
+    );
+    let (status, answer) = raw(
+        atr,
+        "POST",
+        "/api/vote/start",
+        Some(&token),
+        &vote("00005", "72", "dev@demo.apache.org"),
+    );
     assert_eq!(status, 409, "blockers: {answer}");
 }
 
@@ -333,30 +499,59 @@ fn expired_tokens_are_renewed_and_refusals_name_route_status_and_message() {
     let world = World::new();
     let sandbox = sandbox(&world);
     let atr = atr(&sandbox);
-    expect_code(&xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]), 0);
+    expect_code(
+        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+        0,
+    );
     land_fix_on_master(&sandbox, 4).unwrap();
-    expect_code(&xtask(&sandbox, &["release", "1.0", "--yes", "--until", "upload"]), 0);
+    expect_code(
+        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "upload"]),
+        0,
+    );
     let vote = ["mail", "vote", "1.0.0", "--rc", "1"];
-    atr.force_next("/api/vote/start", 409, "Checks are still running for this revision");
+    atr.force_next(
+        "/api/vote/start",
+        409,
+        "Checks are still running for this revision",
+    );
     let refused = xtask(&sandbox, &vote);
     expect_code(&refused, 1);
     let shown = text(&refused);
-    assert!(shown.contains("ATR answered POST http://127.0.0.1:") && shown.contains("/api/vote/start with 409: Checks are still running"), "{shown}");
+    assert!(
+        shown.contains("ATR answered POST http://127.0.0.1:")
+            && shown.contains("/api/vote/start with 409: Checks are still running"),
+        "{shown}"
+    );
     atr.force_next("/api/vote/start", 429, "Rate limit exceeded");
     let limited = xtask(&sandbox, &vote);
     expect_code(&limited, 1);
-    assert!(text(&limited).contains("rerun in an hour"), "{}", text(&limited));
+    assert!(
+        text(&limited).contains("rerun in an hour"),
+        "{}",
+        text(&limited)
+    );
     // A JWT that expires between the token exchange and the call: a new one, and the call.
     atr.force_next("/api/vote/start", 401, "Token has expired");
     let minted = atr.state().minted;
     let started = xtask(&sandbox, &vote);
     expect_code(&started, 0);
-    assert!(text(&started).contains("token expired; getting a new one"), "{}", text(&started));
+    assert!(
+        text(&started).contains("token expired; getting a new one"),
+        "{}",
+        text(&started)
+    );
     assert_eq!(atr.mails().len(), 1, "one vote mail");
-    assert_eq!(atr.state().minted, minted + 2, "one JWT, and one more for the renewal");
+    assert_eq!(
+        atr.state().minted,
+        minted + 2,
+        "one JWT, and one more for the renewal"
+    );
     // Asked again, nothing more happens.
     expect_code(&xtask(&sandbox, &vote), 0);
     assert_eq!(atr.mails().len(), 1, "no second vote");
-    let bad = xtask(&sandbox, &["--dry-run", "mail", "vote", "1.0.0", "--rc", "1"]);
+    let bad = xtask(
+        &sandbox,
+        &["--dry-run", "mail", "vote", "1.0.0", "--rc", "1"],
+    );
     assert!(!text(&bad).contains(xtask::demo::atr::DEMO_TOKEN));
 }

@@ -42,7 +42,7 @@ pub fn base64(bytes: &[u8]) -> String {
 /// Strict decoding: whole groups of four, padding only at the end; `None` for anything else.
 pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let bytes = text.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return None;
     }
     let value = |c: u8| ALPHABET.iter().position(|&a| a == c).map(|v| v as u32);

@@ -122,17 +122,22 @@ pub fn shown_get(client: &Atr, route: &str) -> String {
 
 /// A write as a plan shows it: route, the fields that matter, who acts (never the token).
 pub fn shown_post(client: &Atr, route: &str, fields: &str) -> String {
-    format!(
-        "POST {} {{{fields}}} {}",
-        client.url(route),
-        acting(client)
-    )
+    format!("POST {} {{{fields}}} {}", client.url(route), acting(client))
 }
 
 /// Where the vote mail, the result and the announcement of RC `rc` stand on ATR.
-pub fn mail_state(ctx: &Ctx, config: &Config, version: &Version, rc: u32, stage: &str) -> Result<Standing> {
+pub fn mail_state(
+    ctx: &Ctx,
+    config: &Config,
+    version: &Version,
+    rc: u32,
+    stage: &str,
+) -> Result<Standing> {
     let release = release(ctx, config, version)?;
-    let phase = release.as_ref().map(|r| r.phase.as_str()).unwrap_or_default();
+    let phase = release
+        .as_ref()
+        .map(|r| r.phase.as_str())
+        .unwrap_or_default();
     let ledger = load_ledger(config, version, rc)?;
     let (done, detail) = match stage {
         "vote" => (
@@ -143,7 +148,10 @@ pub fn mail_state(ctx: &Ctx, config: &Config, version: &Version, rc: u32, stage:
         _ => (phase == atr::RELEASED, "announce through ATR"),
     };
     let detail = match done {
-        true => format!("done on ATR (phase {})", crate::untrusted::escape_str(phase)),
+        true => format!(
+            "done on ATR (phase {})",
+            crate::untrusted::escape_str(phase)
+        ),
         false => detail.to_string(),
     };
     Ok(Standing { done, detail })

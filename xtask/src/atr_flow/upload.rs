@@ -42,7 +42,11 @@ const UNANSWERED_POLLS: u32 = 30;
 /// The local files, checked as voters check them: present, and the checksum matches.
 fn check_local(artifacts: &Artifacts, rebuild: &str) -> Result<Vec<(String, String)>> {
     let mut files = Vec::new();
-    for file in [&artifacts.tarball, &artifacts.signature, &artifacts.checksum] {
+    for file in [
+        &artifacts.tarball,
+        &artifacts.signature,
+        &artifacts.checksum,
+    ] {
         if !file.is_file() {
             bail!("{file} is missing: nothing was uploaded; create the package with `{rebuild}`");
         }
@@ -52,7 +56,12 @@ fn check_local(artifacts: &Artifacts, rebuild: &str) -> Result<Vec<(String, Stri
     let stated = std::fs::read(&artifacts.checksum)
         .with_context(|| format!("cannot read {}", artifacts.checksum))?;
     let name = artifacts.file_name();
-    let stated = checksum::stated_digest(Algorithm::Sha512, &stated, name, artifacts.checksum.as_str())?;
+    let stated = checksum::stated_digest(
+        Algorithm::Sha512,
+        &stated,
+        name,
+        artifacts.checksum.as_str(),
+    )?;
     if stated != files[0].1 {
         bail!(
             "{} does not match {}: the file was changed after packaging; nothing was \
@@ -65,7 +74,13 @@ fn check_local(artifacts: &Artifacts, rebuild: &str) -> Result<Vec<(String, Stri
 }
 
 /// Whether `name` with `sha512` is already in ATR's latest revision because we sent it.
-fn already_there(ledger: &Ledger, name: &str, sha512: &str, latest: Option<&str>, paths: &[String]) -> bool {
+fn already_there(
+    ledger: &Ledger,
+    name: &str,
+    sha512: &str,
+    latest: Option<&str>,
+    paths: &[String],
+) -> bool {
     let Some(sent) = ledger.files.get(name) else {
         return false;
     };
@@ -77,9 +92,18 @@ fn already_there(ledger: &Ledger, name: &str, sha512: &str, latest: Option<&str>
     sent.sha512 == sha512 && paths.iter().any(|p| p == name) && (sent.confirmed || newer)
 }
 
-pub fn run(ctx: &Ctx, config: &Config, version: &Version, rc: u32, artifacts: &Artifacts) -> Result<()> {
+pub fn run(
+    ctx: &Ctx,
+    config: &Config,
+    version: &Version,
+    rc: u32,
+    artifacts: &Artifacts,
+) -> Result<()> {
     let rebuild = format!("cargo xtask package {version} --rc {rc}");
-    eprintln!("checking the local package in {} ...", artifacts.tarball.parent().unwrap_or(&artifacts.tarball));
+    eprintln!(
+        "checking the local package in {} ...",
+        artifacts.tarball.parent().unwrap_or(&artifacts.tarball)
+    );
     let files = check_local(artifacts, &rebuild)?;
     let client = super::client(ctx, config);
     let (project, text_version) = (config.atr_project.as_str(), version.to_string());
@@ -87,14 +111,20 @@ pub fn run(ctx: &Ctx, config: &Config, version: &Version, rc: u32, artifacts: &A
     let ledger = RefCell::new(load_ledger(config, version, rc)?);
     let get = |route: &str| shown_get(&client, route);
     let key = format!("{project}/{text_version}");
-    let mut plan = Plan::new(format!("stage {version} RC{rc} on ATR ({})", config.atr_url));
+    let mut plan = Plan::new(format!(
+        "stage {version} RC{rc} on ATR ({})",
+        config.atr_url
+    ));
     plan.check(get(&format!("/release/get/{key}")));
 
     let open_vote = match &release {
         Some(r) if r.phase == atr::VOTE => true,
         Some(r) if super::vote_passed(Some(r)) => {
             if ledger.borrow().revision.is_some() {
-                println!("the vote on {version} passed on ATR ({}): nothing to upload", r.phase);
+                println!(
+                    "the vote on {version} passed on ATR ({}): nothing to upload",
+                    r.phase
+                );
                 return Ok(());
             }
             bail!(
@@ -112,15 +142,26 @@ pub fn run(ctx: &Ctx, config: &Config, version: &Version, rc: u32, artifacts: &A
         }
         // The vote of an earlier candidate: this candidate replaces it.
         plan.local(
-            shown_post(&client, "/vote/resolve", &format!("{key}, resolution: cancelled (failed after the vote period)")),
+            shown_post(
+                &client,
+                "/vote/resolve",
+                &format!("{key}, resolution: cancelled (failed after the vote period)"),
+            ),
             || end_earlier_vote(&client, project, &text_version),
         );
     }
     if release.is_none() {
-        plan.local(shown_post(&client, "/release/create", &format!("project: {project}, version: {text_version}")), || {
-            client.acting_as()?;
-            client.create(project, &text_version).map(|_| ())
-        });
+        plan.local(
+            shown_post(
+                &client,
+                "/release/create",
+                &format!("project: {project}, version: {text_version}"),
+            ),
+            || {
+                client.acting_as()?;
+                client.create(project, &text_version).map(|_| ())
+            },
+        );
     }
     // What the latest revision holds, when it is our draft (else everything goes up again).
     let (latest, paths) = match &release {
@@ -134,12 +175,26 @@ pub fn run(ctx: &Ctx, config: &Config, version: &Version, rc: u32, artifacts: &A
         }
         _ => (None, Vec::new()),
     };
-    for ((name, sha512), path) in files.into_iter().zip([&artifacts.tarball, &artifacts.signature, &artifacts.checksum]) {
+    for ((name, sha512), path) in files.into_iter().zip([
+        &artifacts.tarball,
+        &artifacts.signature,
+        &artifacts.checksum,
+    ]) {
         if already_there(&ledger.borrow(), &name, &sha512, latest.as_deref(), &paths) {
-            eprintln!("  {name}: ATR's revision {} has these bytes (sent by this candidate): skipped", latest.as_deref().unwrap_or("?"));
+            eprintln!(
+                "  {name}: ATR's revision {} has these bytes (sent by this candidate): skipped",
+                latest.as_deref().unwrap_or("?")
+            );
             continue;
         }
-        let shown = shown_post(&client, "/release/upload", &format!("{key}, relpath: {name}, content: {} bytes base64", path.metadata().map(|m| m.len()).unwrap_or(0)));
+        let shown = shown_post(
+            &client,
+            "/release/upload",
+            &format!(
+                "{key}, relpath: {name}, content: {} bytes base64",
+                path.metadata().map(|m| m.len()).unwrap_or(0)
+            ),
+        );
         let ledger = &ledger;
         let client = &client;
         let text_version = &text_version;
@@ -170,17 +225,23 @@ pub fn run(ctx: &Ctx, config: &Config, version: &Version, rc: u32, artifacts: &A
             save_ledger(config, version, rc, &ledger.borrow())
         });
     }
-    plan.local(format!("wait for ATR's checks of the latest revision ({})", get(&format!("/checks/ongoing/{key}/<revision>"))), || {
-        let number = client
-            .release(project, &text_version)?
-            .and_then(|r| r.latest_revision_number)
-            .context("ATR names no revision of the release after the upload: rerun the step")?;
-        wait_for_checks(&client, project, &text_version, &number)?;
-        report_checks(&client, project, &text_version, &number)?;
-        // The candidate counts as staged once its checks passed.
-        ledger.borrow_mut().revision = Some(number);
-        save_ledger(config, version, rc, &ledger.borrow())
-    });
+    plan.local(
+        format!(
+            "wait for ATR's checks of the latest revision ({})",
+            get(&format!("/checks/ongoing/{key}/<revision>"))
+        ),
+        || {
+            let number = client
+                .release(project, &text_version)?
+                .and_then(|r| r.latest_revision_number)
+                .context("ATR names no revision of the release after the upload: rerun the step")?;
+            wait_for_checks(&client, project, &text_version, &number)?;
+            report_checks(&client, project, &text_version, &number)?;
+            // The candidate counts as staged once its checks passed.
+            ledger.borrow_mut().revision = Some(number);
+            save_ledger(config, version, rc, &ledger.borrow())
+        },
+    );
     plan.execute(&ctx.sh, ctx.dry_run)?;
     if !ctx.dry_run {
         let revision = ledger.borrow().revision.clone().unwrap_or_default();
@@ -196,11 +257,15 @@ pub fn state(ctx: &Ctx, config: &Config, version: &Version, rc: u32) -> Result<S
     let ledger = load_ledger(config, version, rc)?;
     let staged = |detail: String| Ok(Standing { done: true, detail });
     match (&release, &ledger.revision) {
-        (Some(r), _) if super::vote_passed(Some(r)) => staged(format!("voted on ATR ({})", escape_str(&r.phase))),
+        (Some(r), _) if super::vote_passed(Some(r)) => {
+            staged(format!("voted on ATR ({})", escape_str(&r.phase)))
+        }
         (Some(r), Some(ours)) if r.phase == atr::VOTE && ledger.vote_revision.is_some() => {
             staged(format!("revision {ours} on ATR, under vote"))
         }
-        (Some(r), Some(ours)) if r.phase == atr::DRAFT && r.latest_revision_number.as_ref() == Some(ours) => {
+        (Some(r), Some(ours))
+            if r.phase == atr::DRAFT && r.latest_revision_number.as_ref() == Some(ours) =>
+        {
             staged(format!("revision {ours} on ATR, checked"))
         }
         _ => Ok(Standing {
@@ -215,7 +280,10 @@ pub fn state(ctx: &Ctx, config: &Config, version: &Version, rc: u32) -> Result<S
 fn end_earlier_vote(client: &Atr, project: &str, version: &str) -> Result<()> {
     client.acting_as()?;
     let release = client.release(project, version)?;
-    let started = release.as_ref().and_then(|r| r.vote_started.as_deref()).and_then(super::epoch_of);
+    let started = release
+        .as_ref()
+        .and_then(|r| r.vote_started.as_deref())
+        .and_then(super::epoch_of);
     let now = crate::clock::now()?;
     let over = started.is_some_and(|s| now >= s + crate::tally::VOTE_HOURS * 3600);
     let first = if over { "failed" } else { "cancelled" };
@@ -230,20 +298,46 @@ fn end_earlier_vote(client: &Atr, project: &str, version: &str) -> Result<()> {
 
 /// After an upload that got no answer (the run was killed, the connection dropped): the
 /// revision it made, waiting a while for an archive ATR may still be validating.
-fn earlier_upload_landed(client: &Atr, ledger: &Ledger, project: &str, version: &str, name: &str, sha512: &str) -> Result<Option<String>> {
-    let Some(sent) = ledger.files.get(name).filter(|s| !s.confirmed && s.sha512 == sha512) else {
+fn earlier_upload_landed(
+    client: &Atr,
+    ledger: &Ledger,
+    project: &str,
+    version: &str,
+    name: &str,
+    sha512: &str,
+) -> Result<Option<String>> {
+    let Some(sent) = ledger
+        .files
+        .get(name)
+        .filter(|s| !s.confirmed && s.sha512 == sha512)
+    else {
         return Ok(None);
     };
-    let archive = [".tar.gz", ".tgz", ".zip"].iter().any(|e| name.ends_with(e));
+    let archive = [".tar.gz", ".tgz", ".zip"]
+        .iter()
+        .any(|e| name.ends_with(e));
     let polls = if archive { UNANSWERED_POLLS } else { 1 };
-    match poll_for_revision(client, project, version, sent.before.as_deref(), name, polls)? {
+    match poll_for_revision(
+        client,
+        project,
+        version,
+        sent.before.as_deref(),
+        name,
+        polls,
+    )? {
         Some(number) => Ok(Some(number)),
         None => Ok(None),
     }
 }
 
 /// Polls `release/get` until a revision newer than `before` holds `name`.
-fn wait_for_revision(client: &Atr, project: &str, version: &str, before: Option<&str>, name: &str) -> Result<String> {
+fn wait_for_revision(
+    client: &Atr,
+    project: &str,
+    version: &str,
+    before: Option<&str>,
+    name: &str,
+) -> Result<String> {
     if let Some(number) = poll_for_revision(client, project, version, before, name, MAX_POLLS)? {
         return Ok(number);
     }
@@ -254,12 +348,25 @@ fn wait_for_revision(client: &Atr, project: &str, version: &str, before: Option<
     )
 }
 
-fn poll_for_revision(client: &Atr, project: &str, version: &str, before: Option<&str>, name: &str, polls: u32) -> Result<Option<String>> {
+fn poll_for_revision(
+    client: &Atr,
+    project: &str,
+    version: &str,
+    before: Option<&str>,
+    name: &str,
+    polls: u32,
+) -> Result<Option<String>> {
     for _ in 0..polls {
         std::thread::sleep(client.pause());
-        let latest = client.release(project, version)?.and_then(|r| r.latest_revision_number);
+        let latest = client
+            .release(project, version)?
+            .and_then(|r| r.latest_revision_number);
         if let Some(latest) = latest.filter(|l| Some(l.as_str()) > before) {
-            if client.paths(project, version, &latest)?.iter().any(|p| p == name) {
+            if client
+                .paths(project, version, &latest)?
+                .iter()
+                .any(|p| p == name)
+            {
                 return Ok(Some(latest));
             }
         }
@@ -280,7 +387,9 @@ fn wait_for_checks(client: &Atr, project: &str, version: &str, revision: &str) -
         }
         std::thread::sleep(client.pause());
     }
-    bail!("ATR's checks of revision {revision} did not finish: rerun the step later, it waits again")
+    bail!(
+        "ATR's checks of revision {revision} did not finish: rerun the step later, it waits again"
+    )
 }
 
 /// ATR's check results in our checklist format; blockers fail.
@@ -296,7 +405,11 @@ fn report_checks(client: &Atr, project: &str, version: &str, revision: &str) -> 
         };
         blockers += usize::from(result.blocks());
         let path = result.primary_rel_path.as_deref().unwrap_or("(release)");
-        let member = result.member_rel_path.as_deref().map(|m| format!(" ({})", escape_str(m))).unwrap_or_default();
+        let member = result
+            .member_rel_path
+            .as_deref()
+            .map(|m| format!(" ({})", escape_str(m)))
+            .unwrap_or_default();
         println!(
             "  [{mark}] {}: {}{member}: {}",
             escape_str(&result.checker),

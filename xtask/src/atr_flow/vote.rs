@@ -105,7 +105,11 @@ pub fn plan_start<'a>(
                 return Err(err);
             }
         };
-        println!("ATR started the vote on revision {ours} (task {}, {}); ATR sends the mail to {to}", task.id, escape_str(&task.status));
+        println!(
+            "ATR started the vote on revision {ours} (task {}, {}); ATR sends the mail to {to}",
+            task.id,
+            escape_str(&task.status)
+        );
         Ok(())
     });
     Ok(())
@@ -134,19 +138,36 @@ pub fn compare(tabulation: &Tabulation, ours: Option<&Tally>) -> String {
     let mut differences = Vec::new();
     for vote in &tally.votes {
         let address = vote.address.to_ascii_lowercase();
-        let uid = address.strip_suffix("@apache.org").unwrap_or(&address).to_string();
+        let uid = address
+            .strip_suffix("@apache.org")
+            .unwrap_or(&address)
+            .to_string();
         let theirs = details.votes.iter().find(|(key, v)| {
-            **key == uid || v.asf_uid_or_email.eq_ignore_ascii_case(&uid) || v.from_email.eq_ignore_ascii_case(&address)
+            **key == uid
+                || v.asf_uid_or_email.eq_ignore_ascii_case(&uid)
+                || v.from_email.eq_ignore_ascii_case(&address)
         });
         let name = vote.safe_name();
         match theirs {
-            None => differences.push(format!("{name}: ours counts {} ({}), ATR has no vote", vote.ballot, binding_word(vote.binding))),
+            None => differences.push(format!(
+                "{name}: ours counts {} ({}), ATR has no vote",
+                vote.ballot,
+                binding_word(vote.binding)
+            )),
             Some((_, v)) => {
                 if v.vote != ballot_word(vote.ballot) {
-                    differences.push(format!("{name}: vote {} here, {} on ATR", vote.ballot, escape_str(&v.vote)));
+                    differences.push(format!(
+                        "{name}: vote {} here, {} on ATR",
+                        vote.ballot,
+                        escape_str(&v.vote)
+                    ));
                 }
                 if (v.status == "Binding") != vote.binding {
-                    differences.push(format!("{name}: {} here, {} on ATR", binding_word(vote.binding), escape_str(&v.status)));
+                    differences.push(format!(
+                        "{name}: {} here, {} on ATR",
+                        binding_word(vote.binding),
+                        escape_str(&v.status)
+                    ));
                 }
             }
         }
@@ -154,16 +175,24 @@ pub fn compare(tabulation: &Tabulation, ours: Option<&Tally>) -> String {
     for (key, v) in &details.votes {
         let known = tally.votes.iter().any(|vote| {
             let address = vote.address.to_ascii_lowercase();
-            address.strip_suffix("@apache.org") == Some(key.as_str()) || v.from_email.eq_ignore_ascii_case(&address)
+            address.strip_suffix("@apache.org") == Some(key.as_str())
+                || v.from_email.eq_ignore_ascii_case(&address)
         });
         if !known {
-            differences.push(format!("{}: ATR counts {} ({}), our count has no vote", escape_str(key), escape_str(&v.vote), escape_str(&v.status)));
+            differences.push(format!(
+                "{}: ATR counts {} ({}), our count has no vote",
+                escape_str(key),
+                escape_str(&v.vote),
+                escape_str(&v.status)
+            ));
         }
     }
     if differences.is_empty() {
         out.push_str("ATR's tabulation and the count of the mbox agree\n");
     } else {
-        out.push_str("ATR's tabulation and the count of the mbox DISAGREE: check these in the thread\n");
+        out.push_str(
+            "ATR's tabulation and the count of the mbox DISAGREE: check these in the thread\n",
+        );
         for difference in differences {
             out.push_str(&format!("  - {difference}\n"));
         }
@@ -172,33 +201,60 @@ pub fn compare(tabulation: &Tabulation, ours: Option<&Tally>) -> String {
 }
 
 fn binding_word(binding: bool) -> &'static str {
-    if binding { "binding" } else { "non-binding" }
+    if binding {
+        "binding"
+    } else {
+        "non-binding"
+    }
 }
 
 /// Resolves the vote as passed (our count said so); a rerun after that is a no-op.
-pub fn plan_resolve_passed<'a>(ctx: &'a Ctx, config: &'a Config, version: &'a Version, plan: &mut Plan<'a>) -> Result<()> {
+pub fn plan_resolve_passed<'a>(
+    ctx: &'a Ctx,
+    config: &'a Config,
+    version: &'a Version,
+    plan: &mut Plan<'a>,
+) -> Result<()> {
     let client = super::client(ctx, config);
     let project = &config.atr_project;
     let release = client.release(project, &version.to_string())?;
     match &release {
         Some(r) if super::vote_passed(Some(r)) => {
-            println!("the vote on {version} is resolved on ATR already ({}): nothing to do", escape_str(&r.phase));
+            println!(
+                "the vote on {version} is resolved on ATR already ({}): nothing to do",
+                escape_str(&r.phase)
+            );
             return Ok(());
         }
         Some(r) if r.phase == atr::VOTE => {}
-        _ => bail!("there is no open vote on {version} on ATR: start it with `cargo xtask mail vote`"),
+        _ => bail!(
+            "there is no open vote on {version} on ATR: start it with `cargo xtask mail vote`"
+        ),
     }
-    plan.local(shown_post(&client, "/vote/resolve", &format!("{project}/{version}, resolution: passed")), move || {
-        client.acting_as()?;
-        client.resolve(project, &version.to_string(), "passed")?;
-        println!("ATR resolved the vote as passed and sends the result to the thread");
-        Ok(())
-    });
+    plan.local(
+        shown_post(
+            &client,
+            "/vote/resolve",
+            &format!("{project}/{version}, resolution: passed"),
+        ),
+        move || {
+            client.acting_as()?;
+            client.resolve(project, &version.to_string(), "passed")?;
+            println!("ATR resolved the vote as passed and sends the result to the thread");
+            Ok(())
+        },
+    );
     Ok(())
 }
 
 /// Announces through ATR with our rendered body.
-pub fn plan_announce<'a>(ctx: &'a Ctx, config: &'a Config, version: &'a Version, body: String, plan: &mut Plan<'a>) -> Result<()> {
+pub fn plan_announce<'a>(
+    ctx: &'a Ctx,
+    config: &'a Config,
+    version: &'a Version,
+    body: String,
+    plan: &mut Plan<'a>,
+) -> Result<()> {
     let client = super::client(ctx, config);
     let project = &config.atr_project;
     let release = client.release(project, &version.to_string())?;
@@ -239,7 +295,10 @@ pub fn finished(ctx: &Ctx, config: &Config, version: &Version) -> Result<()> {
     let release = super::release(ctx, config, version)?;
     match &release {
         Some(r) if super::vote_passed(Some(r)) => {
-            let revision = r.latest_revision_number.as_deref().unwrap_or("(none: published)");
+            let revision = r
+                .latest_revision_number
+                .as_deref()
+                .unwrap_or("(none: published)");
             println!(
                 "ATR holds the voted files of {version} (phase {}, revision {}): nothing to \
                  move; the announce step publishes them through ATR",

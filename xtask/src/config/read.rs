@@ -22,7 +22,9 @@ use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 use serde::Deserialize;
 
-use super::{Config, Dist, DownloadPage, KeysArea, Submodules, VersionFile, SECTION, SETTINGS_FILE};
+use super::{
+    Config, Dist, DownloadPage, KeysArea, Submodules, VersionFile, SECTION, SETTINGS_FILE,
+};
 use crate::config_checks::{
     check_out_dir, check_tag_patterns, check_url_without_credentials, SVN_CREDENTIALS,
 };

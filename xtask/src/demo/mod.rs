@@ -29,11 +29,11 @@ use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 use xshell::Shell;
 
+use crate::config::Dist;
 use crate::tools::svn::{self, Change, Credentials};
 use crate::tools::{git, gpg, xtask, ToolCmd};
 use crate::version::Version;
 use crate::Ctx;
-use crate::config::Dist;
 use github::GitHubStandIn;
 
 #[derive(clap::Args, Debug)]
@@ -154,7 +154,12 @@ impl Sandbox {
         )?;
         let github = GitHubStandIn::start(GITHUB_REPO, 30)?;
         let atr = match dist {
-            Dist::Atr => Some(atr::AtrStandIn::start("demo", "rm", atr::DEMO_TOKEN, &["rm", "alice", "bob", "carol"])?),
+            Dist::Atr => Some(atr::AtrStandIn::start(
+                "demo",
+                "rm",
+                atr::DEMO_TOKEN,
+                &["rm", "alice", "bob", "carol"],
+            )?),
             Dist::Svn => None,
         };
         let gnupg = gnupghome

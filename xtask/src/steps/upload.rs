@@ -125,9 +125,14 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
     let config = ctx.config()?;
     if config.dist == Dist::Atr {
         let rc = config.check_rc(args.rc)?;
-        let dir = args.dir.clone().unwrap_or_else(|| config.artifact_dir(&args.version, Some(rc)));
+        let dir = args
+            .dir
+            .clone()
+            .unwrap_or_else(|| config.artifact_dir(&args.version, Some(rc)));
         let artifacts = Artifacts::new(&dir, &config.artifact_name(&args.version)?);
-        let _lock = (!ctx.dry_run).then(|| crate::lock::acquire(&dir)).transpose()?;
+        let _lock = (!ctx.dry_run)
+            .then(|| crate::lock::acquire(&dir))
+            .transpose()?;
         return crate::atr_flow::upload::run(ctx, &config, &args.version, rc, &artifacts);
     }
     for tool in [Tool::Svn, Tool::Svnmucc, Tool::Gpg] {
@@ -252,7 +257,9 @@ impl crate::flow::Step for UploadStep {
         let config = release.config;
         if config.dist == Dist::Atr {
             let (ctx, version) = (release.ctx, &release.version);
-            return Progress::on_atr(crate::atr_flow::upload::state(ctx, config, version, release.rc)?);
+            return Progress::on_atr(crate::atr_flow::upload::state(
+                ctx, config, version, release.rc,
+            )?);
         }
         let dir = format!("{}/", config.candidate_name(&release.version, release.rc));
         if release.svn_has(&config.svn_dev_url, &dir)? {

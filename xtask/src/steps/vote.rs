@@ -25,9 +25,9 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 
 use crate::clock::now;
+use crate::config::{Config, Dist};
 use crate::exit_code;
 use crate::tally::{configured_sender, report, tally_files, Outcome, VOTE_HOURS};
-use crate::config::{Config, Dist};
 use crate::Ctx;
 
 #[derive(clap::Subcommand, Debug)]
@@ -115,7 +115,15 @@ fn atr_tally(ctx: &Ctx, config: &Config, args: &TallyArgs) -> Result<ExitCode> {
                 (None, None) => None,
             };
             let (version, rc, roster) = (&args.version, args.rc, args.roster.as_deref());
-            Some(tally_files(config, version, rc, mbox, roster, manager, now()?)?)
+            Some(tally_files(
+                config,
+                version,
+                rc,
+                mbox,
+                roster,
+                manager,
+                now()?,
+            )?)
         }
         None => None,
     };
@@ -132,7 +140,10 @@ fn atr_tally(ctx: &Ctx, config: &Config, args: &TallyArgs) -> Result<ExitCode> {
     }
     match &tabulation {
         Some(tabulation) => {
-            print!("{}", crate::atr_flow::vote::compare(tabulation, ours.as_ref()))
+            print!(
+                "{}",
+                crate::atr_flow::vote::compare(tabulation, ours.as_ref())
+            )
         }
         None => println!("ATR cannot tabulate the vote yet (the list archive has no thread)"),
     }
@@ -192,11 +203,13 @@ impl crate::flow::Step for TallyStep {
         let mbox = match (&release.options.mbox, on_atr) {
             (Some(mbox), _) => mbox.to_string(),
             (None, true) => "ATR's tabulation".to_string(),
-            (None, false) => return Progress::blocked(format!(
+            (None, false) => {
+                return Progress::blocked(format!(
                 "the vote runs for at least 72 hours: then download the thread as an mbox from \
                  lists.apache.org and run `cargo xtask release {line} --mbox <FILE> [--roster \
                  committee-info.json]`"
-            )),
+            ))
+            }
         };
         match release.probe(&self.command(release))? {
             exit_code::SUCCESS => Progress::done(format!("the vote in {mbox} passed")),

@@ -19,9 +19,9 @@
 //! builds its command lines; they come out as [`ToolCmd`] values so a dry run, a plan and a
 //! test can read them before (or instead of) running them.
 
+pub mod atr;
 pub mod curl;
 pub mod git;
-pub mod atr;
 pub mod github;
 pub mod gpg;
 pub mod keyserver;

@@ -25,7 +25,14 @@ use serde_json::{json, Value};
 
 const ARCHIVES: [&str; 3] = [".tar.gz", ".tgz", ".zip"];
 
-fn result(key: &str, number: &str, checker: &str, path: Option<&str>, status: &str, message: &str) -> Value {
+fn result(
+    key: &str,
+    number: &str,
+    checker: &str,
+    path: Option<&str>,
+    status: &str,
+    message: &str,
+) -> Value {
     json!({
         "id": 0, "release_key": key, "revision_number": number,
         "checker": format!("atr.tasks.checks.{checker}"), "checker_version": "1",
@@ -63,27 +70,51 @@ pub fn run(key: &str, number: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<Va
         .filter(|p| ARCHIVES.iter().any(|e| p.ends_with(e)))
         .collect();
     if artifacts.is_empty() {
-        add("paths.check_source", None, "blocker", "No source artifact found");
+        add(
+            "paths.check_source",
+            None,
+            "blocker",
+            "No source artifact found",
+        );
     }
     for path in files.keys() {
         if path.ends_with(".md5") || path.ends_with(".sig") || path == "KEYS" {
-            add("paths.check_errors", Some(path), "blocker", "File type not allowed in a release");
+            add(
+                "paths.check_errors",
+                Some(path),
+                "blocker",
+                "File type not allowed in a release",
+            );
         }
     }
     for artifact in &artifacts {
         let path = Some(artifact.as_str());
         if !files.contains_key(&format!("{artifact}.asc")) {
-            add("paths.check_errors", path, "blocker", "Missing .asc signature");
+            add(
+                "paths.check_errors",
+                path,
+                "blocker",
+                "Missing .asc signature",
+            );
         }
         let sha512 = files.get(&format!("{artifact}.sha512"));
         let sha256 = files.get(&format!("{artifact}.sha256"));
         if sha512.is_none() && sha256.is_none() {
-            add("paths.check_errors", path, "blocker", "Missing .sha256 or .sha512 checksum");
+            add(
+                "paths.check_errors",
+                path,
+                "blocker",
+                "Missing .sha256 or .sha512 checksum",
+            );
         }
         if let Some(stated) = sha512 {
             let actual = crate::archive::checksum::sha512_bytes(&files[*artifact]);
             let first = String::from_utf8_lossy(stated);
-            let stated = first.split_whitespace().next().unwrap_or_default().to_ascii_lowercase();
+            let stated = first
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             match stated == actual {
                 true => add("file_hash.check", path, "note", "Hash matches"),
                 false => add("file_hash.check", path, "blocker", "Hash does not match"),
@@ -94,7 +125,9 @@ pub fn run(key: &str, number: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<Va
             continue;
         };
         add("targz.integrity", path, "note", "Archive is readable");
-        let name = artifact.trim_end_matches(".tar.gz").trim_end_matches(".tgz");
+        let name = artifact
+            .trim_end_matches(".tar.gz")
+            .trim_end_matches(".tgz");
         let roots: Vec<&str> = {
             let mut roots: Vec<&str> = members
                 .iter()
@@ -104,11 +137,18 @@ pub fn run(key: &str, number: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<Va
             roots.dedup();
             roots
         };
-        let expected = [name, name.trim_end_matches("-src"), name.trim_end_matches("-source")];
+        let expected = [
+            name,
+            name.trim_end_matches("-src"),
+            name.trim_end_matches("-source"),
+        ];
         match roots.as_slice() {
-            [root] if expected.contains(root) => {
-                add("targz.structure", path, "note", "One root directory named after the archive")
-            }
+            [root] if expected.contains(root) => add(
+                "targz.structure",
+                path,
+                "note",
+                "One root directory named after the archive",
+            ),
             _ => add(
                 "targz.structure",
                 path,
@@ -121,7 +161,12 @@ pub fn run(key: &str, number: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<Va
             .is_some_and(|root| members.iter().any(|m| *m == format!("{root}/LICENSE")));
         match license {
             true => add("license.files", path, "note", "LICENSE file is present"),
-            false => add("license.files", path, "blocker", "No LICENSE file at the root"),
+            false => add(
+                "license.files",
+                path,
+                "blocker",
+                "No LICENSE file at the root",
+            ),
         }
     }
     results
@@ -153,11 +198,18 @@ pub fn tabulate(thread: &str, pmc: &[String], started: i64) -> Value {
             .lines()
             .map(str::trim)
             .filter(|l| !l.starts_with('>'))
-            .find_map(|l| ["+1", "-1", "+0", "0"].into_iter().find(|v| l.starts_with(v)))
+            .find_map(|l| {
+                ["+1", "-1", "+0", "0"]
+                    .into_iter()
+                    .find(|v| l.starts_with(v))
+            })
         else {
             continue;
         };
-        let uid = address.strip_suffix("@apache.org").unwrap_or(&address).to_string();
+        let uid = address
+            .strip_suffix("@apache.org")
+            .unwrap_or(&address)
+            .to_string();
         let binding = pmc.contains(&uid);
         tallied.insert(uid, (address.clone(), binding, vote.to_string()));
     }
@@ -177,11 +229,14 @@ pub fn tabulate(thread: &str, pmc: &[String], started: i64) -> Value {
         };
         *counter += 1;
         let status = if *binding { "Binding" } else { "Unknown" };
-        votes.insert(uid.clone(), json!({
-            "name": uid, "asf_uid_or_email": uid, "from_email": address, "status": status,
-            "asf_eid": null, "iso_datetime": null, "vote": word, "quotation": vote,
-            "updated": false,
-        }));
+        votes.insert(
+            uid.clone(),
+            json!({
+                "name": uid, "asf_uid_or_email": uid, "from_email": address, "status": status,
+                "asf_eid": null, "iso_datetime": null, "vote": word, "quotation": vote,
+                "updated": false,
+            }),
+        );
     }
     let passed = yes >= 3 && yes > no;
     json!({

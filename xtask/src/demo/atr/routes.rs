@@ -32,13 +32,18 @@ pub(super) enum Kind {
 }
 
 /// A body as ATR's pydantic models take it: JSON object, no unknown field, no coercion.
-pub(super) fn validate(body: &[u8], fields: &[(&str, Kind, bool)]) -> Result<Map<String, Value>, Answer> {
+pub(super) fn validate(
+    body: &[u8],
+    fields: &[(&str, Kind, bool)],
+) -> Result<Map<String, Value>, Answer> {
     let invalid = |details: Vec<Value>| {
         let body = json!({"error": "Input validation failed", "validation_details": details});
         (400, body.to_string())
     };
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
-        return Err(invalid(vec![json!({"type": "json_invalid", "loc": ["body"], "msg": "Invalid JSON"})]));
+        return Err(invalid(vec![
+            json!({"type": "json_invalid", "loc": ["body"], "msg": "Invalid JSON"}),
+        ]));
     };
     let mut details = Vec::new();
     for key in map.keys() {
@@ -49,7 +54,9 @@ pub(super) fn validate(body: &[u8], fields: &[(&str, Kind, bool)]) -> Result<Map
     for (name, kind, required) in fields {
         let Some(value) = map.get(*name) else {
             if *required {
-                details.push(json!({"type": "missing", "loc": ["body", name], "msg": "Field required"}));
+                details.push(
+                    json!({"type": "missing", "loc": ["body", name], "msg": "Field required"}),
+                );
             }
             continue;
         };
@@ -142,9 +149,7 @@ pub fn answer(state: &mut State, request: &Incoming) -> Answer {
         return error(404, "Not Found");
     };
     let segments: Vec<&str> = route.trim_start_matches('/').split('/').collect();
-    if request.method == "POST"
-        && request.content_type.as_deref() != Some("application/json")
-    {
+    if request.method == "POST" && request.content_type.as_deref() != Some("application/json") {
         return error(400, "Content-Type must be application/json");
     }
     match (request.method.as_str(), segments.as_slice()) {
@@ -152,7 +157,11 @@ pub fn answer(state: &mut State, request: &Incoming) -> Answer {
         ("GET", ["release", "get", p, v]) => {
             tick_quarantine(state, p, v);
             match release_of(state, p, v) {
-                Ok(release) => ok(200, "/release/get", json!({"release": release_json(release)})),
+                Ok(release) => ok(
+                    200,
+                    "/release/get",
+                    json!({"release": release_json(release)}),
+                ),
                 Err(answer) => answer,
             }
         }
@@ -160,7 +169,9 @@ pub fn answer(state: &mut State, request: &Incoming) -> Answer {
         ("GET", ["checks", "ongoing", p, v, rest @ ..]) => {
             checks_ongoing(state, p, v, rest.first().copied())
         }
-        ("GET", ["checks", "list", p, v, rest @ ..]) => checks_list(state, p, v, rest.first().copied()),
+        ("GET", ["checks", "list", p, v, rest @ ..]) => {
+            checks_list(state, p, v, rest.first().copied())
+        }
         ("POST", [..]) => {
             let uid = match authorize(state, request) {
                 Ok(uid) => uid,
@@ -174,7 +185,10 @@ pub fn answer(state: &mut State, request: &Incoming) -> Answer {
 }
 
 fn jwt_create(state: &mut State, body: &[u8]) -> Answer {
-    let map = match validate(body, &[("asfuid", Kind::Str, true), ("pat", Kind::Str, true)]) {
+    let map = match validate(
+        body,
+        &[("asfuid", Kind::Str, true), ("pat", Kind::Str, true)],
+    ) {
         Ok(map) => map,
         Err(answer) => return answer,
     };
@@ -240,7 +254,10 @@ pub(super) fn add_revision(
 }
 
 /// The revision asked for (the latest without a number).
-fn revision_of<'a>(release: &'a mut Release, number: Option<&str>) -> Result<&'a mut Revision, Answer> {
+fn revision_of<'a>(
+    release: &'a mut Release,
+    number: Option<&str>,
+) -> Result<&'a mut Revision, Answer> {
     let found = match number {
         Some(number) => release.revisions.iter_mut().find(|r| r.number == number),
         None => release.revisions.last_mut(),

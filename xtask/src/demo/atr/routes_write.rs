@@ -21,8 +21,7 @@
 use serde_json::{json, Map, Value};
 
 use super::routes::{
-    add_revision, iso, ok, release_json, release_of, revision_json, send_mail, text, validate,
-    Kind,
+    add_revision, iso, ok, release_json, release_of, revision_json, send_mail, text, validate, Kind,
 };
 use super::serve::{error, Answer};
 use super::{checks, Pending, Release, State, QUARANTINE_POLLS};
@@ -40,7 +39,12 @@ pub fn answer(state: &mut State, uid: &str, route: &str, body: &[u8]) -> Reply {
         "/release/upload" => {
             let map = validate(
                 body,
-                &[("project", Str, true), ("version", Str, true), ("relpath", Str, true), ("content", Str, true)],
+                &[
+                    ("project", Str, true),
+                    ("version", Str, true),
+                    ("relpath", Str, true),
+                    ("content", Str, true),
+                ],
             )?;
             upload(state, uid, &map)
         }
@@ -48,10 +52,15 @@ pub fn answer(state: &mut State, uid: &str, route: &str, body: &[u8]) -> Reply {
             let map = validate(
                 body,
                 &[
-                    ("project", Str, true), ("version", Str, true), ("revision", OptStr, false),
-                    ("email_to", Str, true), ("email_cc", StrList, false),
-                    ("email_bcc", StrList, false), ("vote_duration", Int, true),
-                    ("subject", Str, true), ("body", Str, true),
+                    ("project", Str, true),
+                    ("version", Str, true),
+                    ("revision", OptStr, false),
+                    ("email_to", Str, true),
+                    ("email_cc", StrList, false),
+                    ("email_bcc", StrList, false),
+                    ("vote_duration", Int, true),
+                    ("subject", Str, true),
+                    ("body", Str, true),
                     ("second_round_email_to", OptStr, false),
                     ("notify_when_finished", Bool, false),
                     ("automatic_resolve_when_finished", Bool, false),
@@ -68,15 +77,23 @@ pub fn answer(state: &mut State, uid: &str, route: &str, body: &[u8]) -> Reply {
                 return Err(error(404, "No archive URL found"));
             };
             let details = checks::tabulate(thread, &pmc, started);
-            Ok(ok(200, "/vote/tabulate", json!({
-                "details": details, "vote_mode": "email", "vote_seq": 1,
-                "trusted_ballots": null, "trusted_summary": null, "trusted_passed": null,
-            })))
+            Ok(ok(
+                200,
+                "/vote/tabulate",
+                json!({
+                    "details": details, "vote_mode": "email", "vote_seq": 1,
+                    "trusted_ballots": null, "trusted_summary": null, "trusted_passed": null,
+                }),
+            ))
         }
         "/vote/resolve" => {
             let map = validate(
                 body,
-                &[("project", Str, true), ("version", Str, true), ("resolution", Str, true)],
+                &[
+                    ("project", Str, true),
+                    ("version", Str, true),
+                    ("resolution", Str, true),
+                ],
             )?;
             resolve(state, uid, &map)
         }
@@ -84,8 +101,12 @@ pub fn answer(state: &mut State, uid: &str, route: &str, body: &[u8]) -> Reply {
             let map = validate(
                 body,
                 &[
-                    ("project", Str, true), ("version", Str, true), ("revision", Str, true),
-                    ("email_to", Str, true), ("body", Str, true), ("path_suffix", OptStr, false),
+                    ("project", Str, true),
+                    ("version", Str, true),
+                    ("revision", Str, true),
+                    ("email_to", Str, true),
+                    ("body", Str, true),
+                    ("path_suffix", OptStr, false),
                 ],
             )?;
             announce(state, uid, &map)
@@ -99,7 +120,9 @@ fn version_ok(version: &str) -> bool {
     let bytes = version.as_bytes();
     let special = |b: u8| matches!(b, b'.' | b'+' | b'-');
     !bytes.is_empty()
-        && bytes.iter().all(|&b| b.is_ascii_alphanumeric() || special(b))
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || special(b))
         && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
         && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
         && !bytes.windows(2).any(|w| special(w[0]) && special(w[1]))
@@ -132,9 +155,10 @@ fn create(state: &mut State, map: &Map<String, Value>) -> Reply {
     }
     let key = format!("{project}-{version}");
     if state.releases.contains_key(&key) {
-        return Err(error(409, &format!(
-            "A draft release (being composed) for {project} {version} already exists."
-        )));
+        return Err(error(
+            409,
+            &format!("A draft release (being composed) for {project} {version} already exists."),
+        ));
     }
     let mut release = Release {
         project: project.to_string(),
@@ -179,15 +203,28 @@ fn upload(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
     let validated = state.validated.clone();
     let release = release_of(state, text(map, "project"), text(map, "version"))?;
     if release.phase != DRAFT {
-        return Err(error(409, "Files can only be added in the candidate draft phase"));
+        return Err(error(
+            409,
+            "Files can only be added in the candidate draft phase",
+        ));
     }
-    let archive = [".tar.gz", ".tgz", ".zip"].iter().any(|e| relpath.ends_with(e));
+    let archive = [".tar.gz", ".tgz", ".zip"]
+        .iter()
+        .any(|e| relpath.ends_with(e));
     let digest = crate::archive::checksum::sha512_bytes(&content);
     if archive && !validated.contains(&digest) {
-        release.pending.push(Pending { relpath, content, polls_left: QUARANTINE_POLLS });
-        return Ok(ok(202, "/release/upload", json!({
-            "quarantined": true, "message": "Upload received. Archive validation in progress.",
-        })));
+        release.pending.push(Pending {
+            relpath,
+            content,
+            polls_left: QUARANTINE_POLLS,
+        });
+        return Ok(ok(
+            202,
+            "/release/upload",
+            json!({
+                "quarantined": true, "message": "Upload received. Archive validation in progress.",
+            }),
+        ));
     }
     let revision = add_revision(release, uid, &relpath, content, false);
     let answer = revision_json(release, &revision, uid);
@@ -214,9 +251,13 @@ fn vote_start(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
     let project = state.project.clone();
     let release = release_of(state, text(map, "project"), text(map, "version"))?;
     if release.phase != DRAFT {
-        return Err(error(409, &format!(
-            "Release {} is not in the candidate draft phase", release.key()
-        )));
+        return Err(error(
+            409,
+            &format!(
+                "Release {} is not in the candidate draft phase",
+                release.key()
+            ),
+        ));
     }
     let Some(latest) = release.latest().cloned() else {
         return Err(error(400, "The release has no revision"));
@@ -236,14 +277,20 @@ fn vote_start(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
         return Err(error(409, "Checks are still running for this revision"));
     }
     if latest.checks.iter().any(|c| c["status"] == "blocker") {
-        return Err(error(409, "The revision has blocker check results; fix them before the vote"));
+        return Err(error(
+            409,
+            "The revision has blocker check results; fix them before the vote",
+        ));
     }
     if latest.files.is_empty() {
         return Err(error(400, "The release has no files"));
     }
     let hours = map["vote_duration"].as_i64().unwrap_or(-1);
     if !(hours == 0 || (72..=144).contains(&hours)) {
-        return Err(error(400, "vote_duration must be 0 or between 72 and 144 hours"));
+        return Err(error(
+            400,
+            "vote_duration must be 0 or between 72 and 144 hours",
+        ));
     }
     let to = text(map, "email_to").to_string();
     if !permitted(&project, uid, &to, false) {
@@ -262,7 +309,10 @@ fn vote_start(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
         "error": null, "project_key": release.project, "version_key": release.version,
         "revision_number": latest.number, "primary_rel_path": null,
     });
-    let (subject, body) = (text(map, "subject").to_string(), text(map, "body").to_string());
+    let (subject, body) = (
+        text(map, "subject").to_string(),
+        text(map, "body").to_string(),
+    );
     send_mail(state, &to, &subject, &body);
     Ok(ok(201, "/vote/start", json!({"task": task})))
 }
@@ -275,11 +325,17 @@ fn resolve(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
     }
     let release = release_of(state, text(map, "project"), text(map, "version"))?;
     if release.phase != VOTE {
-        return Err(error(404, &format!("No vote in progress for {}", release.key())));
+        return Err(error(
+            404,
+            &format!("No vote in progress for {}", release.key()),
+        ));
     }
     let end = release.vote_started.unwrap_or(now) + i64::from(release.vote_hours) * 3600;
     if resolution != "cancelled" && now < end {
-        return Err(error(409, "The vote is still open; use cancelled to end it early"));
+        return Err(error(
+            409,
+            "The vote is still open; use cancelled to end it early",
+        ));
     }
     let key = release.key();
     match resolution.as_str() {
@@ -301,7 +357,12 @@ fn resolve(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
     let upper = resolution.to_uppercase();
     let subject = format!("[VOTE] [RESULT] Release {key} {upper}");
     let project = release.project.clone();
-    send_mail(state, &format!("dev@{project}.apache.org"), &subject, &format!("The vote {resolution}."));
+    send_mail(
+        state,
+        &format!("dev@{project}.apache.org"),
+        &subject,
+        &format!("The vote {resolution}."),
+    );
     let _ = uid;
     Ok(ok(200, "/vote/resolve", json!({"success": true})))
 }
@@ -312,11 +373,14 @@ fn announce(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
     let release = release_of(state, text(map, "project"), text(map, "version"))?;
     let latest = release.latest().map(|r| r.number.clone());
     if release.phase != PREVIEW || latest.as_deref() != Some(text(map, "revision")) {
-        return Err(error(404, &format!(
-            "Release {} in the finish phase at revision {} does not exist",
-            release.key(),
-            text(map, "revision")
-        )));
+        return Err(error(
+            404,
+            &format!(
+                "Release {} in the finish phase at revision {} does not exist",
+                release.key(),
+                text(map, "revision")
+            ),
+        ));
     }
     let to = text(map, "email_to").to_string();
     if !permitted(&project, uid, &to, true) {
@@ -325,7 +389,10 @@ fn announce(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
     release.phase = RELEASED.to_string();
     release.released = Some(now);
     release.revisions.clear();
-    let subject = format!("[ANNOUNCE] Apache {} {} released", release.project, release.version);
+    let subject = format!(
+        "[ANNOUNCE] Apache {} {} released",
+        release.project, release.version
+    );
     send_mail(state, &to, &subject, text(map, "body"));
     Ok(ok(201, "/release/announce", json!({"success": true})))
 }

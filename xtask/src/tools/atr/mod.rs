@@ -67,14 +67,20 @@ impl std::fmt::Display for AtrError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let advice = match self.status {
             400 => "ATR rejected the request as invalid",
-            401 => "ATR refused the credentials: check ATR_UID (your ASF id) and ATR_TOKEN (a \
-                    token made on ATR's /tokens page, valid 180 days)",
-            403 => "ATR does not permit this to ATR_UID: you must be a committer or PMC member \
-                    of the project, and the list must be one ATR allows",
+            401 => {
+                "ATR refused the credentials: check ATR_UID (your ASF id) and ATR_TOKEN (a \
+                    token made on ATR's /tokens page, valid 180 days)"
+            }
+            403 => {
+                "ATR does not permit this to ATR_UID: you must be a committer or PMC member \
+                    of the project, and the list must be one ATR allows"
+            }
             404 => "ATR has no such thing (or the release is not in the phase this needs)",
             409 => "the release on ATR is not in the state this needs",
-            429 => "ATR's rate limit is reached: rerun in an hour, the steps go on where they \
-                    stopped",
+            429 => {
+                "ATR's rate limit is reached: rerun in an hour, the steps go on where they \
+                    stopped"
+            }
             500..=599 => "ATR failed on its side: try again later",
             _ => "unexpected answer",
         };
@@ -317,7 +323,14 @@ impl Atr {
                     jwt
                 }
             };
-            match self.call("POST", route, Some(body.as_bytes()), Some(&jwt), safe, BODY_LIMIT) {
+            match self.call(
+                "POST",
+                route,
+                Some(body.as_bytes()),
+                Some(&jwt),
+                safe,
+                BODY_LIMIT,
+            ) {
                 Ok(response) => return Self::parse(route, &response),
                 Err(err) if status_of(&err) == Some(401) && !fresh => {
                     eprintln!("  ATR's token expired; getting a new one");
@@ -502,6 +515,8 @@ mod tests {
             status: 409,
             message,
         };
-        assert!(err.to_string().starts_with("ATR answered POST https://atr.example/api/vote/start with 409"));
+        assert!(err
+            .to_string()
+            .starts_with("ATR answered POST https://atr.example/api/vote/start with 409"));
     }
 }
