@@ -292,19 +292,28 @@ pub fn plan_announce<'a>(
 /// `promote` on ATR: nothing moves by our hand; ATR keeps the voted revision in its finish
 /// phase until the announcement moves the files to its download area.
 pub fn finished(ctx: &Ctx, config: &Config, version: &Version) -> Result<()> {
-    let release = super::release(ctx, config, version)?;
+    let client = super::client(ctx, config);
+    let route = format!("/release/get/{}/{version}", config.atr_project);
+    let mut plan = Plan::new(format!("check that ATR holds the voted files of {version}"));
+    plan.check(format!(
+        "{} (phase release_preview or release)",
+        super::shown_get(&client, &route)
+    ));
+    let release = client.release(&config.atr_project, &version.to_string())?;
     match &release {
         Some(r) if super::vote_passed(Some(r)) => {
-            let revision = r
-                .latest_revision_number
-                .as_deref()
-                .unwrap_or("(none: published)");
-            println!(
-                "ATR holds the voted files of {version} (phase {}, revision {}): nothing to \
-                 move; the announce step publishes them through ATR",
-                escape_str(&r.phase),
-                escape_str(revision)
-            );
+            if plan.execute(&ctx.sh, ctx.dry_run)? {
+                let revision = r
+                    .latest_revision_number
+                    .as_deref()
+                    .unwrap_or("(none: published)");
+                println!(
+                    "ATR holds the voted files of {version} (phase {}, revision {}): nothing to \
+                     move; the announce step publishes them through ATR",
+                    escape_str(&r.phase),
+                    escape_str(revision)
+                );
+            }
             Ok(())
         }
         _ => bail!(
