@@ -252,6 +252,7 @@ pub fn plan_announce<'a>(
     ctx: &'a Ctx,
     config: &'a Config,
     version: &'a Version,
+    subject: String,
     body: String,
     plan: &mut Plan<'a>,
 ) -> Result<()> {
@@ -275,6 +276,7 @@ pub fn plan_announce<'a>(
     plan.local(shown, move || {
         client.acting_as()?;
         client.announce(&Announcement {
+            subject,
             project: project.clone(),
             version: version.to_string(),
             revision,

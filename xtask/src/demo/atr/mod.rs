@@ -137,6 +137,8 @@ pub struct State {
     pub mails: Vec<SentMail>,
     /// The route, how many of its requests to let through first, and the cut.
     pub cut: Option<(String, usize, Cut)>,
+    /// Answer announce as 2025's ATR: a `subject` is required.
+    pub announce_needs_subject: bool,
     /// The next request to a route gets this answer (status, body): 429, 500 ...
     pub forced: Option<(String, u16, String)>,
 }
@@ -171,6 +173,7 @@ impl AtrStandIn {
             seen: Vec::new(),
             mails: Vec::new(),
             cut: None,
+            announce_needs_subject: false,
             forced: None,
         }));
         let shared = state.clone();

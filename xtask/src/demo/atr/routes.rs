@@ -204,7 +204,6 @@ fn jwt_create(state: &mut State, body: &[u8]) -> Answer {
 
 /// An archive in validation becomes a revision after a few polls (or is discarded).
 fn tick_quarantine(state: &mut State, project: &str, version: &str) {
-    let uid = state.uid.clone();
     let mut validated = Vec::new();
     if let Ok(release) = release_of(state, project, version) {
         for pending in release.pending.iter_mut() {
@@ -216,7 +215,7 @@ fn tick_quarantine(state: &mut State, project: &str, version: &str) {
         for pending in ready {
             if checks::archive_readable(&pending.content) {
                 validated.push(crate::archive::checksum::sha512_bytes(&pending.content));
-                add_revision(release, &uid, &pending.relpath, pending.content, true);
+                add_revision(release, &pending.relpath, pending.content, true);
             }
         }
     }
@@ -226,7 +225,6 @@ fn tick_quarantine(state: &mut State, project: &str, version: &str) {
 /// A new draft revision with `relpath` set to `content`; its checks are queued.
 pub(super) fn add_revision(
     release: &mut Release,
-    uid: &str,
     relpath: &str,
     content: Vec<u8>,
     was_quarantined: bool,
@@ -248,7 +246,6 @@ pub(super) fn add_revision(
         checks,
         checks_left: CHECK_POLLS,
     };
-    let _ = uid;
     release.revisions.push(revision.clone());
     revision
 }

@@ -95,20 +95,21 @@ pub fn answer(state: &mut State, uid: &str, route: &str, body: &[u8]) -> Reply {
                     ("resolution", Str, true),
                 ],
             )?;
-            resolve(state, uid, &map)
+            resolve(state, &map)
         }
         "/release/announce" => {
-            let map = validate(
-                body,
-                &[
-                    ("project", Str, true),
-                    ("version", Str, true),
-                    ("revision", Str, true),
-                    ("email_to", Str, true),
-                    ("body", Str, true),
-                    ("path_suffix", OptStr, false),
-                ],
-            )?;
+            let mut fields = vec![
+                ("project", Str, true),
+                ("version", Str, true),
+                ("revision", Str, true),
+                ("email_to", Str, true),
+                ("body", Str, true),
+                ("path_suffix", OptStr, false),
+            ];
+            if state.announce_needs_subject {
+                fields.push(("subject", Str, true));
+            }
+            let map = validate(body, &fields)?;
             announce(state, uid, &map)
         }
         _ => Err(error(404, "Not Found")),
@@ -226,7 +227,7 @@ fn upload(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
             }),
         ));
     }
-    let revision = add_revision(release, uid, &relpath, content, false);
+    let revision = add_revision(release, &relpath, content, false);
     let answer = revision_json(release, &revision, uid);
     Ok(ok(201, "/release/upload", json!({"revision": answer})))
 }
@@ -317,7 +318,7 @@ fn vote_start(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
     Ok(ok(201, "/vote/start", json!({"task": task})))
 }
 
-fn resolve(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
+fn resolve(state: &mut State, map: &Map<String, Value>) -> Reply {
     let now = state.now();
     let resolution = text(map, "resolution").to_string();
     if !matches!(resolution.as_str(), "passed" | "failed" | "cancelled") {
@@ -363,7 +364,6 @@ fn resolve(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
         &subject,
         &format!("The vote {resolution}."),
     );
-    let _ = uid;
     Ok(ok(200, "/vote/resolve", json!({"success": true})))
 }
 
@@ -389,10 +389,13 @@ fn announce(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
     release.phase = RELEASED.to_string();
     release.released = Some(now);
     release.revisions.clear();
-    let subject = format!(
-        "[ANNOUNCE] Apache {} {} released",
-        release.project, release.version
-    );
+    let subject = match map.get("subject").and_then(Value::as_str) {
+        Some(subject) => subject.to_string(),
+        None => format!(
+            "[ANNOUNCE] Apache {} {} released",
+            release.project, release.version
+        ),
+    };
     send_mail(state, &to, &subject, text(map, "body"));
     Ok(ok(201, "/release/announce", json!({"success": true})))
 }

@@ -56,7 +56,8 @@ pub fn deliver(
             vote::plan_resolve_passed(ctx, config, version, &mut plan)?;
         }
         MailCommand::Announce { version } => {
-            vote::plan_announce(ctx, config, version, mail.body.clone(), &mut plan)?;
+            let (subject, body) = (mail.subject.clone(), mail.body.clone());
+            vote::plan_announce(ctx, config, version, subject, body, &mut plan)?;
         }
         // ATR has no planning mail: the caller sends it as on the SVN route.
         MailCommand::Discuss { .. } => {}
