@@ -559,3 +559,34 @@ fn expired_tokens_are_renewed_and_refusals_name_route_status_and_message() {
     );
     assert!(!text(&bad).contains(xtask::demo::atr::DEMO_TOKEN));
 }
+
+#[test]
+fn the_demo_runs_through_atr() {
+    let world = World::new();
+    let dir = world.path("demo");
+    let output = world
+        .command(env!("CARGO_BIN_EXE_xtask"))
+        .args(["demo", "--dir", dir.to_str().unwrap(), "--dist", "atr"])
+        .output()
+        .unwrap();
+    expect_code(&output, 0);
+    let printed = text(&output);
+    for needle in [
+        "(stand-in; the release goes through it)",
+        "ATR's checks of revision 00004:",
+        "ATR started the vote on revision 00004",
+        "Demo 1.0.0 is released and announced",
+        "to announce@apache.org: [ANNOUNCE] Apache demo 1.0.0 released",
+    ] {
+        assert!(printed.contains(needle), "{needle:?} in:\n{printed}");
+    }
+    let closing = &printed[printed.rfind("release 1.0 of").unwrap()..];
+    assert!(
+        closing.contains("the vote passed: resolved on ATR"),
+        "{closing}"
+    );
+    assert!(
+        closing.contains("1.0.0 is released and announced: nothing to do"),
+        "{closing}"
+    );
+}

@@ -41,6 +41,17 @@ pub struct DemoArgs {
     /// Where to build the world (default: target/demo of this workspace); emptied first.
     #[arg(long, value_name = "DIR", value_parser = crate::args::absolute_path)]
     pub dir: Option<Utf8PathBuf>,
+    /// `svn` (dist.apache.org and mails, the default) or `atr` (through an ATR stand-in).
+    #[arg(long, value_name = "ROUTE", default_value = "svn", value_parser = parse_dist)]
+    pub dist: Dist,
+}
+
+fn parse_dist(text: &str) -> Result<Dist> {
+    match text {
+        "svn" => Ok(Dist::Svn),
+        "atr" => Ok(Dist::Atr),
+        _ => bail!("`{text}` is not a route: use svn or atr"),
+    }
 }
 
 const LICENSE: &str = include_str!("../archive/LICENSE-2.0.txt");
@@ -485,7 +496,7 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| ctx.repo.join("target/demo"));
     println!("== building the sandbox in {dir}");
-    let sandbox = Sandbox::build(dir)?;
+    let sandbox = Sandbox::build_for(dir, args.dist)?;
     run_flow(&sandbox)?;
     println!(
         "\ndemo finished in {:.1} s",
@@ -503,6 +514,12 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
     );
     println!("  GitHub:   {} (stand-in)", sandbox.github.url);
     println!("  dist:     {}", sandbox.dist);
+    if let Some(atr) = &sandbox.atr {
+        println!(
+            "  ATR:      {} (stand-in; the release goes through it)",
+            atr.url
+        );
+    }
     println!("  website:  {website}");
     println!(
         "  GNUPGHOME {} (throwaway key)",
@@ -528,6 +545,13 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
         "\n== phase 3: the vote passed; RESULT, promotion, release tag, download page, ANNOUNCE"
     );
     let (mbox, roster) = write_vote_thread(sandbox, "1.0.0", 1, true)?;
+    if let Some(atr) = &sandbox.atr {
+        // The list archive has the thread for ATR's tabulation; ATR's vote period is over.
+        let thread =
+            std::fs::read_to_string(&mbox).with_context(|| format!("cannot read {mbox}"))?;
+        atr.feed_thread("1.0.0", &thread);
+        atr.later(80);
+    }
     let release = [
         "release",
         "1.0",
@@ -564,6 +588,12 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
     println!("  website:   branch download-page-demo-1.0.0 in {website}");
     println!("  dist ({}):", sandbox.dist);
     print_tree(sandbox, &sandbox.dist, 1)?;
+    if let Some(atr) = &sandbox.atr {
+        println!("  mails ATR sent:");
+        for mail in atr.mails() {
+            println!("    to {}: {}", mail.to, mail.subject);
+        }
+    }
     Ok(())
 }
 

@@ -193,13 +193,16 @@ impl crate::flow::Step for TallyStep {
         use crate::flow::Progress;
         let (version, rc, line) = (&release.version, release.rc, release.line);
         // A version in dist/release was voted on and passed: no thread is needed to know it.
-        if release.released()? {
-            return Progress::done(format!(
-                "the vote passed: {version} is in {}",
-                release.config.svn_release_url
-            ));
-        }
         let on_atr = release.config.dist == Dist::Atr;
+        if release.released()? {
+            return Progress::done(match on_atr {
+                true => "the vote passed: resolved on ATR".to_string(),
+                false => format!(
+                    "the vote passed: {version} is in {}",
+                    release.config.svn_release_url
+                ),
+            });
+        }
         let mbox = match (&release.options.mbox, on_atr) {
             (Some(mbox), _) => mbox.to_string(),
             (None, true) => "ATR's tabulation".to_string(),
