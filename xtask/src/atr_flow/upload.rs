@@ -51,6 +51,17 @@ fn check_local(artifacts: &Artifacts, rebuild: &str) -> Result<Vec<(String, Stri
             bail!("{file} is missing: nothing was uploaded; create the package with `{rebuild}`");
         }
         let name = file.file_name().unwrap_or_default().to_string();
+        let size = file
+            .metadata()
+            .with_context(|| format!("cannot read {file}"))?
+            .len();
+        if size > atr::UPLOAD_LIMIT {
+            bail!(
+                "{file} is {size} bytes, more than ATR takes in one API upload ({}): nothing \
+                 was uploaded; stage it with rsync over SSH (ATR's manual)",
+                atr::UPLOAD_LIMIT
+            );
+        }
         files.push((name, sha512_file(file)?));
     }
     let stated = std::fs::read(&artifacts.checksum)

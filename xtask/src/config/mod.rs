@@ -531,6 +531,46 @@ mod tests {
     }
 
     #[test]
+    fn the_atr_route_has_defaults_and_its_address_is_checked() {
+        let config = parse_str(MINIMAL).unwrap();
+        assert_eq!(config.dist, Dist::Svn);
+        assert_eq!(config.atr_url, "https://releases.apache.org");
+        assert_eq!(config.atr_project, "apisix-dashboard");
+        assert_eq!(config.atr_vote_to, "dev@apisix.apache.org");
+        let config = parse_str(&format!(
+            "{MINIMAL}dist = \"atr\"\natr-url = \"http://127.0.0.1:8080\"\natr-project = \"apisix\"\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            (config.dist, config.atr_project.as_str()),
+            (Dist::Atr, "apisix")
+        );
+        for (extra, expected) in [
+            ("dist = \"ftp\"", "unknown variant `ftp`"),
+            (
+                "atr-url = \"http://releases.apache.org\"",
+                "plain http only to this machine",
+            ),
+            (
+                "atr-url = \"https://releases.apache.org/api\"",
+                "without a path",
+            ),
+            (
+                "atr-url = \"https://rm:pat@releases.apache.org\"",
+                "carries credentials",
+            ),
+            ("atr-url = \"releases.apache.org\"", "https://host"),
+            ("atr-project = \"apisix/x\"", "only letters, digits and `-`"),
+        ] {
+            let err = format!(
+                "{:#}",
+                parse_str(&format!("{MINIMAL}{extra}\n")).unwrap_err()
+            );
+            assert!(err.contains(expected), "{extra}: {err}");
+        }
+    }
+
+    #[test]
     fn errors_name_the_problem_and_the_fix() {
         for (text, expected) in [
             (

@@ -203,6 +203,14 @@ impl crate::flow::Step for TallyStep {
                 ),
             });
         }
+        if on_atr {
+            let ctx = release.ctx;
+            let phase = crate::atr_flow::release(ctx, release.config, version)?.map(|r| r.phase);
+            // Counting asks ATR with a token: only once its vote runs.
+            if phase.as_deref() != Some(crate::tools::atr::VOTE) {
+                return Progress::todo("the vote starts on ATR with the vote-mail step");
+            }
+        }
         let mbox = match (&release.options.mbox, on_atr) {
             (Some(mbox), _) => mbox.to_string(),
             (None, true) => "ATR's tabulation".to_string(),

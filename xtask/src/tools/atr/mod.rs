@@ -116,6 +116,18 @@ fn message_of(body: &[u8]) -> String {
     escape_short(text.as_bytes(), 400)
 }
 
+/// A revision number goes into later routes and messages: digits only, as ATR makes them.
+fn check_revision(number: &str) -> Result<()> {
+    if number.is_empty() || number.len() > 12 || !number.bytes().all(|b| b.is_ascii_digit()) {
+        bail!(
+            "ATR named a revision `{}`, not a revision number: refusing to use it; check \
+             atr-url",
+            escape_short(number.as_bytes(), 40)
+        );
+    }
+    Ok(())
+}
+
 struct Credentials {
     uid: String,
     token: String,
@@ -356,7 +368,12 @@ impl Atr {
             release: Release,
         }
         match self.get::<Answer>(&format!("/release/get/{project}/{version}"), BODY_LIMIT) {
-            Ok(answer) => Ok(Some(answer.release)),
+            Ok(answer) => {
+                if let Some(number) = &answer.release.latest_revision_number {
+                    check_revision(number)?;
+                }
+                Ok(Some(answer.release))
+            }
             Err(err) if status_of(&err) == Some(404) => Ok(None),
             Err(err) => Err(err),
         }
@@ -409,7 +426,10 @@ impl Atr {
         });
         let answer: Answer = self.bearer("/release/upload", &body, false)?;
         match (answer.revision, answer.quarantined) {
-            (Some(revision), _) => Ok(Uploaded::Revision(revision)),
+            (Some(revision), _) => {
+                check_revision(&revision.number)?;
+                Ok(Uploaded::Revision(revision))
+            }
             (None, true) => Ok(Uploaded::Quarantined),
             (None, false) => bail!("ATR accepted {relpath} but named no revision"),
         }
