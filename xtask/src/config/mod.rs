@@ -25,8 +25,11 @@ use serde::Deserialize;
 
 use crate::version::{fill, Line, Version};
 
+mod dist;
 mod read;
 pub mod version_file;
+
+pub use dist::Dist;
 
 pub use read::{load, parse, parse_settings_file};
 
@@ -55,17 +58,6 @@ pub enum KeysArea {
     Dev,
     /// `<svn-release-url>/KEYS` only (APISIX).
     Release,
-}
-
-/// Where candidates are staged, voted on and published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum Dist {
-    /// dist/dev and dist/release on dist.apache.org, mails sent by the release manager.
-    #[default]
-    Svn,
-    /// Apache Trusted Releases: ATR stages, checks, sends the vote and announces.
-    Atr,
 }
 
 /// One place that must carry the release version: a file and a regex in which `{version}`
@@ -521,46 +513,6 @@ mod tests {
                 "version-files = [{ file = \"V\", pattern = \"{version}\" }]",
                 "unknown field `file`",
             ),
-        ] {
-            let err = format!(
-                "{:#}",
-                parse_str(&format!("{MINIMAL}{extra}\n")).unwrap_err()
-            );
-            assert!(err.contains(expected), "{extra}: {err}");
-        }
-    }
-
-    #[test]
-    fn the_atr_route_has_defaults_and_its_address_is_checked() {
-        let config = parse_str(MINIMAL).unwrap();
-        assert_eq!(config.dist, Dist::Svn);
-        assert_eq!(config.atr_url, "https://releases.apache.org");
-        assert_eq!(config.atr_project, "apisix-dashboard");
-        assert_eq!(config.atr_vote_to, "dev@apisix.apache.org");
-        let config = parse_str(&format!(
-            "{MINIMAL}dist = \"atr\"\natr-url = \"http://127.0.0.1:8080\"\natr-project = \"apisix\"\n"
-        ))
-        .unwrap();
-        assert_eq!(
-            (config.dist, config.atr_project.as_str()),
-            (Dist::Atr, "apisix")
-        );
-        for (extra, expected) in [
-            ("dist = \"ftp\"", "unknown variant `ftp`"),
-            (
-                "atr-url = \"http://releases.apache.org\"",
-                "plain http only to this machine",
-            ),
-            (
-                "atr-url = \"https://releases.apache.org/api\"",
-                "without a path",
-            ),
-            (
-                "atr-url = \"https://rm:pat@releases.apache.org\"",
-                "carries credentials",
-            ),
-            ("atr-url = \"releases.apache.org\"", "https://host"),
-            ("atr-project = \"apisix/x\"", "only letters, digits and `-`"),
         ] {
             let err = format!(
                 "{:#}",

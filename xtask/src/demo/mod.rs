@@ -42,16 +42,8 @@ pub struct DemoArgs {
     #[arg(long, value_name = "DIR", value_parser = crate::args::absolute_path)]
     pub dir: Option<Utf8PathBuf>,
     /// `svn` (dist.apache.org and mails, the default) or `atr` (through an ATR stand-in).
-    #[arg(long, value_name = "ROUTE", default_value = "svn", value_parser = parse_dist)]
+    #[arg(long, value_name = "ROUTE", default_value = "svn", value_parser = atr::parse_dist)]
     pub dist: Dist,
-}
-
-fn parse_dist(text: &str) -> Result<Dist> {
-    match text {
-        "svn" => Ok(Dist::Svn),
-        "atr" => Ok(Dist::Atr),
-        _ => bail!("`{text}` is not a route: use svn or atr"),
-    }
 }
 
 const LICENSE: &str = include_str!("../archive/LICENSE-2.0.txt");
@@ -164,15 +156,7 @@ impl Sandbox {
             "[user]\n\tname = Release Manager\n\temail = rm@apache.org\n[init]\n\tdefaultBranch = master\n",
         )?;
         let github = GitHubStandIn::start(GITHUB_REPO, 30)?;
-        let atr = match dist {
-            Dist::Atr => Some(atr::AtrStandIn::start(
-                "demo",
-                "rm",
-                atr::DEMO_TOKEN,
-                &["rm", "alice", "bob", "carol"],
-            )?),
-            Dist::Svn => None,
-        };
+        let atr = atr::AtrStandIn::for_demo(dist)?;
         let gnupg = gnupghome
             .path()
             .to_str()
@@ -191,11 +175,7 @@ impl Sandbox {
             // The stand-in has no secondary limit to respect: no pause between writes.
             (crate::tools::github::WRITE_INTERVAL_VAR.into(), "0".into()),
         ];
-        if atr.is_some() {
-            env.push((crate::tools::atr::UID_VAR.into(), "rm".into()));
-            env.push((crate::tools::atr::TOKEN_VAR.into(), atr::DEMO_TOKEN.into()));
-            env.push((crate::tools::atr::POLL_VAR.into(), "20".into()));
-        }
+        env.extend(atr.iter().flat_map(atr::AtrStandIn::env));
         // xshell cannot unset a variable: empty counts as unset for every step.
         for secret in [
             "GPG_PASSPHRASE",
@@ -546,11 +526,7 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
     );
     let (mbox, roster) = write_vote_thread(sandbox, "1.0.0", 1, true)?;
     if let Some(atr) = &sandbox.atr {
-        // The list archive has the thread for ATR's tabulation; ATR's vote period is over.
-        let thread =
-            std::fs::read_to_string(&mbox).with_context(|| format!("cannot read {mbox}"))?;
-        atr.feed_thread("1.0.0", &thread);
-        atr.later(80);
+        atr.vote_period_over("1.0.0", &mbox)?;
     }
     let release = [
         "release",
@@ -589,10 +565,7 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
     println!("  dist ({}):", sandbox.dist);
     print_tree(sandbox, &sandbox.dist, 1)?;
     if let Some(atr) = &sandbox.atr {
-        println!("  mails ATR sent:");
-        for mail in atr.mails() {
-            println!("    to {}: {}", mail.to, mail.subject);
-        }
+        atr.print_mails();
     }
     Ok(())
 }

@@ -36,8 +36,12 @@ use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
+use camino::Utf8Path;
 use serde_json::Value;
+
+use crate::config::Dist;
+use crate::tools::atr;
 
 /// The personal access token of the sandbox's release manager.
 pub const DEMO_TOKEN: &str = "atr-pat-demo-0123456789";
@@ -154,7 +158,55 @@ pub struct AtrStandIn {
     state: Arc<Mutex<State>>,
 }
 
+/// The `--dist` of `demo`.
+pub fn parse_dist(text: &str) -> Result<Dist> {
+    match text {
+        "svn" => Ok(Dist::Svn),
+        "atr" => Ok(Dist::Atr),
+        _ => bail!("`{text}` is not a route: use svn or atr"),
+    }
+}
+
 impl AtrStandIn {
+    /// The demo's ATR when the sandbox releases through ATR: project `demo`, release manager
+    /// `rm`, the PMC of the demo's vote thread.
+    pub fn for_demo(dist: Dist) -> Result<Option<AtrStandIn>> {
+        match dist {
+            Dist::Atr => Ok(Some(AtrStandIn::start(
+                "demo",
+                "rm",
+                DEMO_TOKEN,
+                &["rm", "alice", "bob", "carol"],
+            )?)),
+            Dist::Svn => Ok(None),
+        }
+    }
+
+    /// The variables that point the xtask at this ATR as the demo's release manager.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            (atr::UID_VAR.into(), "rm".into()),
+            (atr::TOKEN_VAR.into(), DEMO_TOKEN.into()),
+            (atr::POLL_VAR.into(), "20".into()),
+        ]
+    }
+
+    /// The list archive has the vote thread (for ATR's tabulation) and the vote period is over.
+    pub fn vote_period_over(&self, version: &str, mbox: &Utf8Path) -> Result<()> {
+        let thread =
+            std::fs::read_to_string(mbox).with_context(|| format!("cannot read {mbox}"))?;
+        self.feed_thread(version, &thread);
+        self.later(80);
+        Ok(())
+    }
+
+    pub fn print_mails(&self) {
+        println!("  mails ATR sent:");
+        for mail in self.mails() {
+            println!("    to {}: {}", mail.to, mail.subject);
+        }
+    }
+
     /// Serves project `project` for `uid`, who holds the token `pat`; `pmc` are the binding
     /// voters.
     pub fn start(project: &str, uid: &str, pat: &str, pmc: &[&str]) -> Result<AtrStandIn> {
