@@ -233,8 +233,8 @@ impl crate::flow::Step for TallyStep {
                  rerun later with a fresh mbox",
             ),
             _ => Progress::blocked(format!(
-                "the vote thread cannot be counted: run `cargo xtask vote tally {version} --rc \
-                 {rc} --mbox {mbox}` to see why"
+                "the vote thread cannot be counted: run `cargo xtask {}` to see why",
+                self.command(release).join(" ")
             )),
         }
     }
