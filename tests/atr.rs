@@ -590,3 +590,42 @@ fn the_demo_runs_through_atr() {
         "{closing}"
     );
 }
+
+#[test]
+fn the_tally_says_where_atr_and_the_mbox_disagree() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    expect_code(&up_to_the_vote(&sandbox), 2);
+    // ATR's archive has a thread where Bob and Carol vote -1; the mbox given has their +1.
+    let (failing, _) = write_vote_thread(&sandbox, "1.0.0", 1, false).unwrap();
+    let archived = std::fs::read_to_string(&failing).unwrap();
+    let (mbox, roster) = write_vote_thread(&sandbox, "1.0.0", 1, true).unwrap();
+    atr(&sandbox).feed_thread("1.0.0", &archived);
+    atr(&sandbox).later(80);
+    let args = [
+        "vote",
+        "tally",
+        "1.0.0",
+        "--rc",
+        "1",
+        "--mbox",
+        mbox.as_str(),
+        "--roster",
+        roster.as_str(),
+    ];
+    let output = xtask(&sandbox, &args);
+    // Our count of the mbox decides; the differences are named for the release manager.
+    expect_code(&output, 0);
+    let shown = text(&output);
+    for needle in [
+        "ATR's tabulation and the count of the mbox DISAGREE",
+        "Bob Banana <bob@apache.org>: vote +1 here, No on ATR",
+        "Carol Cherry <carol@apache.org>: vote +1 here, No on ATR",
+    ] {
+        assert!(shown.contains(needle), "{needle:?} in:\n{shown}");
+    }
+    assert!(
+        !shown.contains("Alice Apple <alice@apache.org>: vote"),
+        "{shown}"
+    );
+}
