@@ -629,3 +629,64 @@ fn the_tally_says_where_atr_and_the_mbox_disagree() {
         "{shown}"
     );
 }
+
+fn xtask_with(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command.arg("--repo").arg(sandbox.project()).args(args);
+    for (key, value) in sandbox.env() {
+        command.env(key, value);
+    }
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn missing_or_refused_atr_secrets_say_what_to_do_and_change_nothing() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    expect_code(
+        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+        0,
+    );
+    land_fix_on_master(&sandbox, 4).unwrap();
+    expect_code(
+        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "keys"]),
+        0,
+    );
+    let upload = ["upload", "1.0.0", "--rc", "1"];
+    let missing = xtask_with(&sandbox, &upload, &[("ATR_TOKEN", "")]);
+    expect_code(&missing, 1);
+    assert!(
+        text(&missing).contains("ATR_UID") && text(&missing).contains("/tokens"),
+        "{}",
+        text(&missing)
+    );
+    // The dry run needs no secret and shows the calls.
+    let dry = xtask_with(
+        &sandbox,
+        &["--dry-run", "upload", "1.0.0", "--rc", "1"],
+        &[("ATR_TOKEN", "")],
+    );
+    expect_code(&dry, 0);
+    assert!(
+        text(&dry)
+            .contains("/api/release/create {project: demo, version: 1.0.0} as ATR_UID (not set)"),
+        "{}",
+        text(&dry)
+    );
+    let wrong = xtask_with(&sandbox, &upload, &[("ATR_TOKEN", "wrong-pat-42")]);
+    expect_code(&wrong, 1);
+    let shown = text(&wrong);
+    assert!(
+        shown.contains("ATR did not accept ATR_UID and ATR_TOKEN")
+            && shown.contains("401: Authentication failed"),
+        "{shown}"
+    );
+    assert!(!shown.contains("wrong-pat-42"), "{shown}");
+    assert!(
+        atr(&sandbox).release("1.0.0").is_none(),
+        "nothing was created"
+    );
+}

@@ -117,6 +117,9 @@ pub fn run(
     );
     let files = check_local(artifacts, &rebuild)?;
     let client = super::client(ctx, config);
+    if !ctx.dry_run {
+        client.acting_as()?;
+    }
     let (project, text_version) = (config.atr_project.as_str(), version.to_string());
     let release = client.release(project, &text_version)?;
     let ledger = RefCell::new(load_ledger(config, version, rc)?);
