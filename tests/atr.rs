@@ -690,3 +690,27 @@ fn missing_or_refused_atr_secrets_say_what_to_do_and_change_nothing() {
         "nothing was created"
     );
 }
+
+#[test]
+fn an_open_vote_no_candidate_staged_is_never_ended() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    expect_code(&up_to_the_vote(&sandbox), 2);
+    // The record of the candidate is lost (out-dir cleaned): ATR's vote is not ours to end.
+    let ledger = sandbox
+        .project()
+        .join("target/asf-release/1.0.0-rc1/atr.json");
+    std::fs::remove_file(&ledger).unwrap();
+    let refused = xtask(&sandbox, &["upload", "1.0.0", "--rc", "1"]);
+    expect_code(&refused, 1);
+    assert!(
+        text(&refused).contains("open vote on 1.0.0 (revision 00004) that no candidate"),
+        "{}",
+        text(&refused)
+    );
+    assert_eq!(
+        atr(&sandbox).release("1.0.0").unwrap().phase,
+        "release_candidate"
+    );
+    assert_eq!(atr(&sandbox).mails().len(), 1);
+}

@@ -150,16 +150,38 @@ pub fn run(
         _ => false,
     };
     if open_vote {
-        if ledger.borrow().vote_revision.is_some() {
+        // Files cannot change in Vote: the latest revision is the one voted on.
+        let voted = release
+            .as_ref()
+            .and_then(|r| r.latest_revision_number.clone());
+        let ours = ledger.borrow().clone();
+        if ours.vote_revision.is_some() || (ours.revision.is_some() && ours.revision == voted) {
             println!("the vote on {version} RC{rc} is open on ATR: nothing to upload");
             return Ok(());
         }
+        let staged_by = |n: u32| {
+            load_ledger(config, version, n)
+                .ok()
+                .and_then(|l| l.revision)
+        };
+        let Some(earlier) = (config.first_rc..rc)
+            .rev()
+            .find(|n| voted.is_some() && staged_by(*n) == voted)
+        else {
+            bail!(
+                "ATR has an open vote on {version} (revision {}) that no candidate under {} \
+                 staged: nothing was changed; if that vote should end, end it on ATR, then \
+                 rerun",
+                escape_str(voted.as_deref().unwrap_or("?")),
+                config.out_dir
+            );
+        };
         // The vote of an earlier candidate: this candidate replaces it.
         plan.local(
             shown_post(
                 &client,
                 "/vote/resolve",
-                &format!("{key}, resolution: cancelled (failed after the vote period)"),
+                &format!("{key}, resolution: failed after the vote period of RC{earlier}, else cancelled"),
             ),
             || end_earlier_vote(&client, project, &text_version),
         );
