@@ -145,6 +145,15 @@ fn the_whole_flow_runs_through_atr() {
     );
 
     let (mbox, roster) = vote_ends(&sandbox, 1, true);
+    // ATR's tabulation passes the vote, but the resolution waits for our own count.
+    let waiting = xtask(&sandbox, &["release", "1.0", "--yes"]);
+    expect_code(&waiting, 2);
+    assert!(
+        text(&waiting)
+            .contains("stopped before result-mail: the vote is resolved on our own count"),
+        "{}",
+        text(&waiting)
+    );
     let tally = xtask(
         &sandbox,
         &[

@@ -27,7 +27,7 @@ use camino::Utf8Path;
 
 use super::render::Mail;
 use super::{MailCommand, MailKind};
-use crate::atr_flow::{self, vote, Standing};
+use crate::atr_flow::{self, vote};
 use crate::config::Config;
 use crate::plan::Plan;
 use crate::Ctx;
@@ -70,12 +70,23 @@ pub fn deliver(
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn state(release: &crate::flow::Release, kind: MailKind) -> Result<Standing> {
+pub fn state(release: &crate::flow::Release, kind: MailKind) -> Result<crate::flow::Progress> {
+    use crate::flow::Progress;
     let stage = match kind {
         MailKind::Vote => "vote",
         MailKind::Result => "result",
         MailKind::Announce => "announce",
     };
     let (ctx, config, version) = (release.ctx, release.config, &release.version);
-    atr_flow::mail_state(ctx, config, version, release.rc, stage)
+    let standing = atr_flow::mail_state(ctx, config, version, release.rc, stage)?;
+    // ATR's vote is resolved as passed only on our own count of the thread.
+    if kind == MailKind::Result && !standing.done && release.options.mbox.is_none() {
+        return Progress::blocked(format!(
+            "the vote is resolved on our own count of the thread: download it as an mbox \
+             from lists.apache.org and run `cargo xtask release {} --mbox <FILE> --roster \
+             committee-info.json`",
+            release.line
+        ));
+    }
+    Progress::on_atr(standing)
 }

@@ -526,7 +526,7 @@ impl crate::flow::Step for MailStep {
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
         if release.config.dist == Dist::Atr {
-            return Progress::on_atr(atr::state(release, self.0)?);
+            return atr::state(release, self.0);
         }
         let path = self.0.path(release.config, &release.version, release.rc);
         match (path.exists(), self.0) {
