@@ -487,11 +487,17 @@ fn atr_error_answers_are_atr_s_and_the_flow_explains_or_survives_them() {
     // Staging again finds the KEYS file a blocker: the step fails and says so.
     let blocked = xtask(&sandbox, &["upload", "1.0.0", "--rc", "1"]);
     expect_code(&blocked, 1);
-    assert!(
-        text(&blocked).contains("[FAIL] atr.tasks.checks.paths.check_errors: KEYS"),
-        "{}",
-        text(&blocked)
-    );
+    for needle in [
+        "✗ paths.check_errors",
+        "blocker KEYS: File type not allowed",
+        "✓ file_hash.check",
+    ] {
+        assert!(
+            text(&blocked).contains(needle),
+            "{needle}: {}",
+            text(&blocked)
+        );
+    }
     assert!(
         text(&blocked).contains("1 blocker(s) in revision 00005"),
         "{}",

@@ -428,35 +428,62 @@ fn wait_for_checks(client: &Atr, project: &str, version: &str, revision: &str) -
     )
 }
 
-/// ATR's check results in our checklist format; blockers fail.
+/// Results shown per checker before the rest are counted.
+const SHOWN_PER_CHECKER: usize = 10;
+
+/// ATR's check results in our checklist format (as `verify` prints its checks): one line per
+/// checker, ✓ when all its results are fine, ! with concerns, ✗ with blockers, and the results
+/// that are not fine below it. Blockers fail.
 fn report_checks(client: &Atr, project: &str, version: &str, revision: &str) -> Result<()> {
     let results = client.checks(project, version, revision)?;
-    println!("ATR's checks of revision {revision}:");
-    let mut blockers = 0;
+    let mut checkers: Vec<(&str, Vec<&atr::CheckResult>)> = Vec::new();
     for result in &results {
-        let mark = match (result.blocks(), result.concerns()) {
-            (true, _) => "FAIL",
-            (false, true) => "warn",
-            _ => "ok  ",
+        let id = result
+            .checker
+            .strip_prefix("atr.tasks.checks.")
+            .unwrap_or(&result.checker);
+        match checkers.iter_mut().find(|(known, _)| *known == id) {
+            Some((_, list)) => list.push(result),
+            None => checkers.push((id, vec![result])),
+        }
+    }
+    println!(
+        "ATR's checks of revision {revision} ({} results):",
+        results.len()
+    );
+    let mut blockers = 0;
+    for (id, list) in &checkers {
+        let blocking = list.iter().filter(|r| r.blocks()).count();
+        let noted: Vec<&&atr::CheckResult> =
+            list.iter().filter(|r| r.blocks() || r.concerns()).collect();
+        let mark = match (blocking, noted.len()) {
+            (1.., _) => "✗",
+            (0, 1..) => "!",
+            _ => "✓",
         };
-        blockers += usize::from(result.blocks());
-        let path = result.primary_rel_path.as_deref().unwrap_or("(release)");
-        let member = result
-            .member_rel_path
-            .as_deref()
-            .map(|m| format!(" ({})", escape_str(m)))
-            .unwrap_or_default();
-        println!(
-            "  [{mark}] {}: {}{member}: {}",
-            escape_str(&result.checker),
-            escape_str(path),
-            escape_str(&result.message)
-        );
+        blockers += blocking;
+        println!("{mark} {:<28} {} result(s)", escape_str(id), list.len());
+        for result in noted.iter().take(SHOWN_PER_CHECKER) {
+            let path = result.primary_rel_path.as_deref().unwrap_or("(release)");
+            let member = match result.member_rel_path.as_deref() {
+                Some(member) => format!(" ({})", escape_str(member)),
+                None => String::new(),
+            };
+            println!(
+                "      {} {}{member}: {}",
+                escape_str(&result.status),
+                escape_str(path),
+                escape_str(&result.message)
+            );
+        }
+        if noted.len() > SHOWN_PER_CHECKER {
+            println!("      ... and {} more", noted.len() - SHOWN_PER_CHECKER);
+        }
     }
     if blockers > 0 {
         bail!(
-            "ATR found {blockers} blocker(s) in revision {revision}: ATR refuses the vote until they \
-             are fixed; fix the package, make the next candidate and upload it"
+            "ATR found {blockers} blocker(s) in revision {revision}: ATR refuses the vote until \
+             they are fixed; fix the package, make the next candidate and upload it"
         );
     }
     Ok(())
