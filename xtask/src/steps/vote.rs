@@ -27,7 +27,7 @@ use anyhow::{bail, Result};
 use crate::clock::now;
 use crate::config::{Config, Dist};
 use crate::exit_code;
-use crate::tally::{configured_sender, report, tally_files, Outcome, VOTE_HOURS};
+use crate::tally::{configured_sender, report, tally_files, Outcome, Tally, VOTE_HOURS};
 use crate::Ctx;
 
 #[derive(clap::Subcommand, Debug)]
@@ -72,27 +72,30 @@ pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
              pass it with --mbox <FILE>"
         );
     };
-    let sender = configured_sender(ctx, &config);
-    let release_manager = match (&args.from, &sender) {
-        (Some(from), _) => Some((from.as_str(), true)),
-        (None, Some(sender)) => Some((sender.as_str(), false)),
-        (None, None) => None,
-    };
-    let tally = tally_files(
-        &config,
-        &args.version,
-        args.rc,
-        mbox,
-        args.roster.as_deref(),
-        release_manager,
-        now()?,
-    )?;
+    let tally = count(ctx, &config, args, mbox)?;
     if args.json {
         println!("{}", report::json(&tally));
     } else {
         print!("{}", report::text(&tally, args.verbose));
     }
-    Ok(ExitCode::from(match tally.outcome() {
+    exit_for(tally.outcome())
+}
+
+/// Our count of the thread in `mbox`.
+fn count(ctx: &Ctx, config: &Config, args: &TallyArgs, mbox: &Utf8PathBuf) -> Result<Tally> {
+    let sender = configured_sender(ctx, config);
+    let release_manager = match (&args.from, &sender) {
+        (Some(from), _) => Some((from.as_str(), true)),
+        (None, Some(sender)) => Some((sender.as_str(), false)),
+        (None, None) => None,
+    };
+    let (version, rc, roster) = (&args.version, args.rc, args.roster.as_deref());
+    tally_files(config, version, rc, mbox, roster, release_manager, now()?)
+}
+
+/// The exit code of an outcome: 0 passed, 3 failed, 4 not yet.
+fn exit_for(outcome: Outcome) -> Result<ExitCode> {
+    Ok(ExitCode::from(match outcome {
         Outcome::Passed => exit_code::SUCCESS,
         Outcome::Failed => exit_code::VOTE_FAILED,
         Outcome::NotYet => exit_code::VOTE_NOT_YET,
@@ -107,24 +110,7 @@ pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
 /// there is one (ATR's parser is not ours to check), else ATR's, once the 72 hours are over.
 fn atr_tally(ctx: &Ctx, config: &Config, args: &TallyArgs) -> Result<ExitCode> {
     let ours = match &args.mbox {
-        Some(mbox) => {
-            let sender = configured_sender(ctx, config);
-            let manager = match (&args.from, &sender) {
-                (Some(from), _) => Some((from.as_str(), true)),
-                (None, Some(sender)) => Some((sender.as_str(), false)),
-                (None, None) => None,
-            };
-            let (version, rc, roster) = (&args.version, args.rc, args.roster.as_deref());
-            Some(tally_files(
-                config,
-                version,
-                rc,
-                mbox,
-                roster,
-                manager,
-                now()?,
-            )?)
-        }
+        Some(mbox) => Some(count(ctx, config, args, mbox)?),
         None => None,
     };
     let client = crate::atr_flow::client(ctx, config);
@@ -135,17 +121,20 @@ fn atr_tally(ctx: &Ctx, config: &Config, args: &TallyArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(exit_code::SUCCESS));
     }
     let tabulation = client.tabulate(&config.atr_project, &version)?;
-    if let Some(tally) = &ours {
-        print!("{}", report::text(tally, args.verbose));
+    match (&ours, args.json) {
+        (Some(tally), true) => println!("{}", report::json(tally)),
+        (Some(tally), false) => print!("{}", report::text(tally, args.verbose)),
+        (None, true) => bail!("--json prints our count of the thread: give it with --mbox <FILE>"),
+        (None, false) => {}
     }
-    match &tabulation {
-        Some(tabulation) => {
-            print!(
-                "{}",
-                crate::atr_flow::vote::compare(tabulation, ours.as_ref())
-            )
-        }
-        None => println!("ATR cannot tabulate the vote yet (the list archive has no thread)"),
+    let beside = match &tabulation {
+        Some(tabulation) => crate::atr_flow::vote::compare(tabulation, ours.as_ref()),
+        None => "ATR cannot tabulate the vote yet (the list archive has no thread)\n".into(),
+    };
+    // With --json, standard output carries the JSON alone.
+    match args.json {
+        true => eprint!("{beside}"),
+        false => print!("{beside}"),
     }
     let started = release
         .as_ref()
@@ -159,15 +148,7 @@ fn atr_tally(ctx: &Ctx, config: &Config, args: &TallyArgs) -> Result<ExitCode> {
         (None, Some(_)) => Outcome::Failed,
         (None, None) => Outcome::NotYet,
     };
-    Ok(ExitCode::from(match outcome {
-        Outcome::Passed => exit_code::SUCCESS,
-        Outcome::Failed => exit_code::VOTE_FAILED,
-        Outcome::NotYet => exit_code::VOTE_NOT_YET,
-        Outcome::Undecided => bail!(
-            "no --roster: the vote cannot be decided without the PMC roster; rerun with \
-             --roster committee-info.json (or a list of the PMC's Apache ids)"
-        ),
-    }))
+    exit_for(outcome)
 }
 
 /// Counts the vote of the candidate.
