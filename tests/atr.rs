@@ -568,6 +568,20 @@ fn expired_tokens_are_renewed_and_refusals_name_route_status_and_message() {
     // Asked again, nothing more happens.
     expect_code(&xtask(&sandbox, &vote), 0);
     assert_eq!(atr.mails().len(), 1, "no second vote");
+    // In the vote: no file changes (409), no early pass (409), no announcement (404).
+    let token = jwt(atr);
+    let post = |path: &str, body: &str| raw(atr, "POST", path, Some(&token), body).0;
+    let content = xtask::encoding::base64(b"late\n");
+    let late = format!(
+        r#"{{"project": "demo", "version": "1.0.0", "relpath": "NOTES.txt", "content": "{content}"}}"#
+    );
+    assert_eq!(post("/api/release/upload", &late), 409);
+    let pass = r#"{"project": "demo", "version": "1.0.0", "resolution": "passed"}"#;
+    assert_eq!(post("/api/vote/resolve", pass), 409);
+    let vote_again = r#"{"project": "demo", "version": "1.0.0", "revision": "00004", "email_to": "dev@demo.apache.org", "vote_duration": 72, "subject": "s", "body": "b"}"#;
+    assert_eq!(post("/api/vote/start", vote_again), 409);
+    let announce = r#"{"project": "demo", "version": "1.0.0", "revision": "00004", "email_to": "announce@apache.org", "body": "b"}"#;
+    assert_eq!(post("/api/release/announce", announce), 404);
     let bad = xtask(
         &sandbox,
         &["--dry-run", "mail", "vote", "1.0.0", "--rc", "1"],
