@@ -211,7 +211,12 @@ impl Atr {
             headers,
             body,
             secret_body,
-            timeout: Duration::from_secs(600),
+            // An upload carries up to ~500 MiB; everything else is small.
+            timeout: Duration::from_secs(if route == "/release/upload" {
+                3600
+            } else {
+                120
+            }),
             connect_timeout: Duration::from_secs(15),
             body_limit: limit,
         };
