@@ -327,3 +327,72 @@ fn the_github_token_stays_out_of_command_lines_output_and_files() {
         == Some(&format!("Bearer {TOKEN}"))
         || r.authorization.as_deref() == Some(&format!("token {TOKEN}"))));
 }
+
+/// The ATR token (and the JWTs ATR gives for it) of the flow through ATR: only in the
+/// environment, curl's standard input and the Authorization header; never on a command line,
+/// in the output (dry runs included), or in a file of the sandbox.
+#[test]
+fn the_atr_token_and_its_jwts_stay_out_of_command_lines_output_and_files() {
+    let world = World::new();
+    let dir = camino::Utf8PathBuf::from_path_buf(world.path("sandbox")).unwrap();
+    let sandbox = xtask::demo::Sandbox::build_for(dir, xtask::config::Dist::Atr).unwrap();
+    let atr = sandbox.atr.as_ref().unwrap();
+    let token = xtask::demo::atr::DEMO_TOKEN;
+    let run = |args: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
+        command.arg("--repo").arg(sandbox.project()).args(args);
+        for (key, value) in sandbox.env() {
+            command.env(key, value);
+        }
+        command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        command_lines_while_running(command.spawn().unwrap())
+    };
+    let (mut seen, output) = run(&["release", "1.0", "--yes", "--until", "branch"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    xtask::demo::land_fix_on_master(&sandbox, 4).unwrap();
+    let mut printed = String::new();
+    for args in [
+        &["--dry-run", "release", "1.0"][..],
+        &["release", "1.0", "--yes"],
+        &["--dry-run", "mail", "vote", "1.0.0", "--rc", "1"],
+        &["vote", "tally", "1.0.0", "--rc", "1"],
+    ] {
+        let (lines, output) = run(args);
+        seen.extend(lines);
+        printed.push_str(&(stdout(&output) + &stderr(&output)));
+    }
+    assert!(printed.contains("(bearer token not shown)"), "{printed}");
+    assert!(
+        seen.iter()
+            .any(|c| c.contains("--config -") && c.contains("/api/release/upload")),
+        "the scan must see curl at work"
+    );
+    let jwts: Vec<String> = atr
+        .state()
+        .jwts
+        .iter()
+        .map(|(jwt, _)| jwt.clone())
+        .collect();
+    assert!(jwts.len() >= 3, "{jwts:?}");
+    for secret in jwts.iter().map(String::as_str).chain([token]) {
+        let leaks: Vec<&String> = seen.iter().filter(|c| c.contains(secret)).collect();
+        assert!(leaks.is_empty(), "secret on a command line: {leaks:?}");
+        assert!(!printed.contains(secret), "secret printed:\n{printed}");
+        let files = files_containing(sandbox.dir.as_std_path(), secret);
+        assert!(files.is_empty(), "secret written to {files:?}");
+    }
+    let bearer: Vec<_> = atr
+        .seen()
+        .into_iter()
+        .filter_map(|s| s.authorization)
+        .collect();
+    assert!(
+        !bearer.is_empty()
+            && bearer
+                .iter()
+                .all(|a| jwts.iter().any(|j| *a == format!("Bearer {j}"))),
+        "{bearer:?}"
+    );
+}

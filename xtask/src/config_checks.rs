@@ -46,6 +46,54 @@ pub fn check_url_without_credentials(what: &str, url: &str, fix: &str) -> Result
     Ok(())
 }
 
+/// `true` for `localhost` and loopback addresses (curl sends them through no proxy; ATR
+/// accepts plain http only to them).
+pub fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// ATR's production host (the 2026 manual; the Maven plugin's default).
+pub const ATR_PRODUCTION: &str = "https://releases.apache.org";
+
+/// `atr-url`: https (http only to this machine, for tests), no credentials, no path; and
+/// `atr-project` as ATR spells project keys.
+pub fn check_atr(url: &str, project: &str) -> Result<()> {
+    check_url_without_credentials(
+        "setting atr-url",
+        url,
+        "give your ASF id with ATR_UID and the token with ATR_TOKEN (environment)",
+    )?;
+    let loopback = is_loopback_url(url);
+    let (scheme, rest) = url.split_once("://").unwrap_or_default();
+    let plain_host = !rest.is_empty() && !rest.trim_end_matches('/').contains(['/', '?', '#']);
+    if !(scheme == "https" || (scheme == "http" && loopback)) || !plain_host {
+        bail!(
+            "invalid setting atr-url = {url:?}: give ATR's address as https://host (like \
+             {ATR_PRODUCTION}), without a path; plain http only to this machine (tests)"
+        );
+    }
+    let key_ok = !project.is_empty()
+        && project
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if !key_ok {
+        bail!(
+            "invalid setting atr-project = {project:?}: ATR's project key has only letters, \
+             digits and `-` (like \"tooling\"); see the project's page on ATR"
+        );
+    }
+    Ok(())
+}
+
 pub const SVN_CREDENTIALS: &str =
     "give the account with SVN_USERNAME and the password with SVN_PASSWORD (environment)";
 

@@ -69,8 +69,13 @@ impl Release<'_> {
         Ok(listing.unwrap_or_default().iter().any(|e| e == entry))
     }
 
-    /// Whether the version is in dist/release: then its vote passed.
+    /// Whether the version is in dist/release (on ATR: in its finish phase or published):
+    /// then its vote passed.
     pub fn released(&self) -> Result<bool> {
+        if self.config.dist == crate::config::Dist::Atr {
+            let release = crate::atr_flow::release(self.ctx, self.config, &self.version)?;
+            return Ok(crate::atr_flow::vote_passed(release.as_ref()));
+        }
         self.svn_has(&self.config.svn_release_url, &format!("{}/", self.version))
     }
 
@@ -142,6 +147,14 @@ impl Progress {
             state: State::Todo,
             detail: detail.into(),
         })
+    }
+
+    /// A step's standing on ATR (`dist = "atr"`).
+    pub fn on_atr(standing: crate::atr_flow::Standing) -> Result<Progress> {
+        match standing.done {
+            true => Progress::done(standing.detail),
+            false => Progress::todo(standing.detail),
+        }
     }
 
     pub fn blocked(why: impl Into<String>) -> Result<Progress> {

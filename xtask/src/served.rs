@@ -76,6 +76,7 @@ fn fetch_differs(sh: &Shell, file: &Served, sha512: &str, size: u64) -> Option<S
         url: &file.url,
         headers: Vec::new(),
         body: None,
+        secret_body: false,
         timeout: Duration::from_secs(600),
         connect_timeout: Duration::from_secs(15),
         // One byte more than the voted file tells "longer" from "the same".

@@ -25,8 +25,11 @@ use serde::Deserialize;
 
 use crate::version::{fill, Line, Version};
 
+mod dist;
 mod read;
 pub mod version_file;
+
+pub use dist::Dist;
 
 pub use read::{load, parse, parse_settings_file};
 
@@ -191,6 +194,13 @@ pub struct Config {
     pub download_wait: std::time::Duration,
     /// What `verify --build` runs in the unpacked candidate, in order.
     pub build_commands: Vec<BuildCommand>,
+    pub dist: Dist,
+    /// ATR's address (https, or http to this machine for tests).
+    pub atr_url: String,
+    /// The project key on ATR: `name` by default.
+    pub atr_project: String,
+    /// The list ATR sends the VOTE mail to: `dev-list` by default.
+    pub atr_vote_to: String,
 }
 
 impl Config {

@@ -23,8 +23,8 @@ use camino::Utf8Path;
 use serde::Deserialize;
 
 use super::{
-    Binary, BuildCommand, Config, DownloadPage, ExtraSource, KeysArea, Submodules, VersionFile,
-    SECTION, SETTINGS_FILE,
+    Binary, BuildCommand, Config, Dist, DownloadPage, ExtraSource, KeysArea, Submodules,
+    VersionFile, SECTION, SETTINGS_FILE,
 };
 use crate::config_checks::{
     check_out_dir, check_tag_patterns, check_url_without_credentials, SVN_CREDENTIALS,
@@ -74,6 +74,10 @@ struct Raw {
     download_url: Option<String>,
     keys_url: Option<String>,
     download_page: Option<DownloadPage>,
+    dist: Option<Dist>,
+    atr_url: Option<String>,
+    atr_project: Option<String>,
+    atr_vote_to: Option<String>,
     extra_sources: Option<Vec<ExtraSource>>,
     binaries: Option<Vec<Binary>>,
     download_base_url: Option<String>,
@@ -257,8 +261,17 @@ impl Config {
             .keys_url
             .unwrap_or_else(|| format!("https://downloads.apache.org/{tlp}/KEYS"));
         let tlp_for_downloads = tlp.clone();
+        let dev_list = raw
+            .dev_list
+            .unwrap_or_else(|| format!("dev@{tlp}.apache.org"));
         let config = Config {
             repo: repo.to_owned(),
+            dist: raw.dist.unwrap_or_default(),
+            atr_url: raw
+                .atr_url
+                .unwrap_or_else(|| crate::config_checks::ATR_PRODUCTION.into()),
+            atr_project: raw.atr_project.unwrap_or_else(|| name.clone()),
+            atr_vote_to: raw.atr_vote_to.unwrap_or_else(|| dev_list.clone()),
             display_name: raw.display_name.unwrap_or_else(|| title_case(&name)),
             svn_dev_url: raw
                 .svn_dev_url
@@ -266,9 +279,7 @@ impl Config {
             svn_release_url: raw
                 .svn_release_url
                 .unwrap_or_else(|| format!("https://dist.apache.org/repos/dist/release/{tlp}")),
-            dev_list: raw
-                .dev_list
-                .unwrap_or_else(|| format!("dev@{tlp}.apache.org")),
+            dev_list,
             announce_list: raw
                 .announce_list
                 .unwrap_or_else(|| "announce@apache.org".into()),
@@ -365,6 +376,7 @@ impl Config {
                 "write the public address",
             )?;
         }
+        crate::config_checks::check_atr(&config.atr_url, &config.atr_project)?;
         if let Some(repo) = &config.github_repo {
             crate::config_checks::check_repo_name(repo).context("invalid setting github-repo")?;
         }

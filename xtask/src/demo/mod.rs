@@ -20,6 +20,7 @@
 //! SVN repository laid out like dist.apache.org, a throwaway GPG key, a vote thread and a
 //! website checkout. Everything the flow does runs through the real `release` command.
 
+pub mod atr;
 pub mod github;
 pub mod mirror;
 
@@ -29,6 +30,7 @@ use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 use xshell::Shell;
 
+use crate::config::Dist;
 use crate::tools::svn::{self, Change, Credentials};
 use crate::tools::{git, gpg, xtask, ToolCmd};
 use crate::version::Version;
@@ -40,6 +42,9 @@ pub struct DemoArgs {
     /// Where to build the world (default: target/demo of this workspace); emptied first.
     #[arg(long, value_name = "DIR", value_parser = crate::args::absolute_path)]
     pub dir: Option<Utf8PathBuf>,
+    /// `svn` (dist.apache.org and mails, the default) or `atr` (through an ATR stand-in).
+    #[arg(long, value_name = "ROUTE", default_value = "svn", value_parser = atr::parse_dist)]
+    pub dist: Dist,
 }
 
 const LICENSE: &str = include_str!("../archive/LICENSE-2.0.txt");
@@ -55,6 +60,8 @@ pub struct Sandbox {
     gnupghome: tempfile::TempDir,
     env: Vec<(String, String)>,
     pub github: GitHubStandIn,
+    /// The ATR stand-in, when the project releases through ATR (`dist = "atr"`).
+    pub atr: Option<atr::AtrStandIn>,
     /// `file://` URL of the SVN repository laid out like dist.apache.org.
     pub dist: String,
     pub website: Utf8PathBuf,
@@ -123,6 +130,12 @@ impl Drop for Sandbox {
 impl Sandbox {
     /// Builds the whole world under `dir` (emptied first).
     pub fn build(dir: Utf8PathBuf) -> Result<Sandbox> {
+        Sandbox::build_for(dir, Dist::Svn)
+    }
+
+    /// The world of a project that releases through `dist` (with `Dist::Atr`, an ATR
+    /// stand-in on 127.0.0.1 and the secrets for it in the environment).
+    pub fn build_for(dir: Utf8PathBuf, dist: Dist) -> Result<Sandbox> {
         if dir.exists() {
             std::fs::remove_dir_all(&dir).with_context(|| format!("cannot empty {dir}"))?;
         }
@@ -146,6 +159,7 @@ impl Sandbox {
             "[user]\n\tname = Release Manager\n\temail = rm@apache.org\n[init]\n\tdefaultBranch = master\n",
         )?;
         let github = GitHubStandIn::start(GITHUB_REPO, 30)?;
+        let atr = atr::AtrStandIn::for_demo(dist)?;
         let gnupg = gnupghome
             .path()
             .to_str()
@@ -171,6 +185,7 @@ impl Sandbox {
             let value = std::env::var(name).unwrap_or_else(|_| format!("{real_home}/{default}"));
             env.push((name.into(), value));
         }
+        env.extend(atr.iter().flat_map(atr::AtrStandIn::env));
         // xshell cannot unset a variable: empty counts as unset for every step.
         for secret in [
             "GPG_PASSPHRASE",
@@ -196,6 +211,7 @@ impl Sandbox {
             gnupghome,
             env,
             github,
+            atr,
         };
         sandbox.run(&gpg::generate_unprotected_key(
             "Demo Release Manager <rm@apache.org>",
@@ -210,6 +226,10 @@ impl Sandbox {
 fn project_manifest(sandbox: &Sandbox) -> String {
     let svn = format!("file://{}", sandbox.path("svn"));
     let downloads = &sandbox.mirror.url;
+    let atr = match &sandbox.atr {
+        Some(atr) => format!("dist = \"atr\"\natr-url = \"{}\"\n", atr.url),
+        None => String::new(),
+    };
     format!(
         r#"# Licensed to the Apache Software Foundation (ASF) under one or more
 # contributor license agreements. Licensed under the Apache License, Version 2.0.
@@ -226,7 +246,7 @@ svn-release-url = "{svn}/release/demo"
 download-base-url = "{downloads}"
 download-wait = "60s"
 version-files = [{{ path = "lua/demo/version.lua", pattern = "return \"{{version}}\"" }}]
-
+{atr}
 [workspace.metadata.asf-release.download-page]
 file = "config/downloads.js"
 after = "name: 'Demo'"
@@ -482,7 +502,7 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| ctx.repo.join("target/demo"));
     println!("== building the sandbox in {dir}");
-    let sandbox = Sandbox::build(dir)?;
+    let sandbox = Sandbox::build_for(dir, args.dist)?;
     run_flow(&sandbox)?;
     println!(
         "\ndemo finished in {:.1} s",
@@ -500,6 +520,12 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
     );
     println!("  GitHub:   {} (stand-in)", sandbox.github.url);
     println!("  dist:     {}", sandbox.dist);
+    if let Some(atr) = &sandbox.atr {
+        println!(
+            "  ATR:      {} (stand-in; the release goes through it)",
+            atr.url
+        );
+    }
     println!("  website:  {website}");
     println!(
         "  GNUPGHOME {} (throwaway key)",
@@ -525,6 +551,9 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
         "\n== phase 3: the vote passed; RESULT, promotion, release tag, download page, GitHub release, downloads, ANNOUNCE"
     );
     let (mbox, roster) = write_vote_thread(sandbox, "1.0.0", 1, true)?;
+    if let Some(atr) = &sandbox.atr {
+        atr.vote_period_over("1.0.0", &mbox)?;
+    }
     let release = [
         "release",
         "1.0",
@@ -572,6 +601,9 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
     println!("  website:   branch download-page-demo-1.0.0 in {website}");
     println!("  dist ({}):", sandbox.dist);
     print_tree(sandbox, &sandbox.dist, 1)?;
+    if let Some(atr) = &sandbox.atr {
+        atr.print_mails();
+    }
     Ok(())
 }
 

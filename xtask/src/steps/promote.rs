@@ -33,10 +33,13 @@ use crate::tools::Tool;
 use crate::Ctx;
 
 pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
+    let config = ctx.config()?;
+    if config.dist == crate::config::Dist::Atr {
+        return crate::atr_flow::vote::finished(ctx, &config, &args.version);
+    }
     for tool in [Tool::Svn, Tool::Svnmucc, Tool::Gpg] {
         tool.require()?;
     }
-    let config = ctx.config()?;
     let creds = args.svn.credentials();
     let sh = &ctx.sh;
     let (version, rc) = (&args.version, config.check_rc(args.rc)?);
@@ -259,6 +262,12 @@ impl crate::flow::Step for PromoteStep {
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
+        if release.config.dist == crate::config::Dist::Atr {
+            return match release.released()? {
+                true => Progress::done("ATR holds the voted files (finish phase or published)"),
+                false => Progress::todo("the vote must pass and be resolved on ATR"),
+            };
+        }
         let url = release.config.release_url(&release.version);
         match release.released()? {
             true => Progress::done(format!("{url} exists")),

@@ -26,7 +26,7 @@ use crate::args::DistArgs;
 use camino::Utf8PathBuf;
 
 use crate::artifacts::Artifacts;
-use crate::config::Config;
+use crate::config::{Config, Dist};
 use crate::plan::Plan;
 use crate::tools::gpg;
 use crate::tools::svn::{self, Change, Credentials};
@@ -116,10 +116,22 @@ pub fn remote_differences(
 }
 
 pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
+    let config = ctx.config()?;
+    if config.dist == Dist::Atr {
+        let rc = config.check_rc(args.rc)?;
+        let dir = args
+            .dir
+            .clone()
+            .unwrap_or_else(|| config.artifact_dir(&args.version, Some(rc)));
+        let artifacts = Artifacts::new(&dir, &config.artifact_name(&args.version)?);
+        let _lock = (!ctx.dry_run)
+            .then(|| crate::lock::acquire(&dir))
+            .transpose()?;
+        return crate::atr_flow::upload::run(ctx, &config, &args.version, rc, &artifacts);
+    }
     for tool in [Tool::Svn, Tool::Svnmucc, Tool::Gpg] {
         tool.require()?;
     }
-    let config = ctx.config()?;
     let creds = args.svn.credentials();
     let (version, rc) = (&args.version, config.check_rc(args.rc)?);
     let dir = match &args.dir {
@@ -240,6 +252,12 @@ impl crate::flow::Step for UploadStep {
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
         let config = release.config;
+        if config.dist == Dist::Atr {
+            let (ctx, version) = (release.ctx, &release.version);
+            return Progress::on_atr(crate::atr_flow::upload::state(
+                ctx, config, version, release.rc,
+            )?);
+        }
         let dir = format!("{}/", config.candidate_name(&release.version, release.rc));
         if release.svn_has(&config.svn_dev_url, &dir)? {
             return Progress::done(format!("{}/{dir} exists", config.svn_dev_url));

@@ -25,8 +25,9 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 
 use crate::clock::now;
+use crate::config::{Config, Dist};
 use crate::exit_code;
-use crate::tally::{configured_sender, report, tally_files, Outcome};
+use crate::tally::{configured_sender, report, tally_files, Outcome, Tally, VOTE_HOURS};
 use crate::Ctx;
 
 #[derive(clap::Subcommand, Debug)]
@@ -41,9 +42,10 @@ pub struct TallyArgs {
     pub version: Version,
     #[arg(long, value_parser = crate::args::parse_rc)]
     pub rc: u32,
-    /// The vote thread as an mbox (lists.apache.org: thread, download mbox).
+    /// The vote thread as an mbox (lists.apache.org: thread, download mbox); with
+    /// `dist = "atr"` optional: ATR's tabulation is shown, next to this count when given.
     #[arg(long, value_name = "FILE", value_parser = crate::args::absolute_path)]
-    pub mbox: Utf8PathBuf,
+    pub mbox: Option<Utf8PathBuf>,
     /// The PMC roster: committee-info.json, or a list of Apache ids / addresses.
     #[arg(long, value_name = "FILE", value_parser = crate::args::absolute_path)]
     pub roster: Option<Utf8PathBuf>,
@@ -61,27 +63,39 @@ pub struct TallyArgs {
 
 pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
-    let sender = configured_sender(ctx, &config);
-    let release_manager = match (&args.from, &sender) {
-        (Some(from), _) => Some((from.as_str(), true)),
-        (None, Some(sender)) => Some((sender.as_str(), false)),
-        (None, None) => None,
+    if config.dist == Dist::Atr {
+        return atr_tally(ctx, &config, args);
+    }
+    let Some(mbox) = &args.mbox else {
+        bail!(
+            "which vote thread? download it from lists.apache.org (thread, download mbox) and \
+             pass it with --mbox <FILE>"
+        );
     };
-    let tally = tally_files(
-        &config,
-        &args.version,
-        args.rc,
-        &args.mbox,
-        args.roster.as_deref(),
-        release_manager,
-        now()?,
-    )?;
+    let tally = count(ctx, &config, args, mbox)?;
     if args.json {
         println!("{}", report::json(&tally));
     } else {
         print!("{}", report::text(&tally, args.verbose));
     }
-    Ok(ExitCode::from(match tally.outcome() {
+    exit_for(tally.outcome())
+}
+
+/// Our count of the thread in `mbox`.
+fn count(ctx: &Ctx, config: &Config, args: &TallyArgs, mbox: &Utf8PathBuf) -> Result<Tally> {
+    let sender = configured_sender(ctx, config);
+    let release_manager = match (&args.from, &sender) {
+        (Some(from), _) => Some((from.as_str(), true)),
+        (None, Some(sender)) => Some((sender.as_str(), false)),
+        (None, None) => None,
+    };
+    let (version, rc, roster) = (&args.version, args.rc, args.roster.as_deref());
+    tally_files(config, version, rc, mbox, roster, release_manager, now()?)
+}
+
+/// The exit code of an outcome: 0 passed, 3 failed, 4 not yet.
+fn exit_for(outcome: Outcome) -> Result<ExitCode> {
+    Ok(ExitCode::from(match outcome {
         Outcome::Passed => exit_code::SUCCESS,
         Outcome::Failed => exit_code::VOTE_FAILED,
         Outcome::NotYet => exit_code::VOTE_NOT_YET,
@@ -90,6 +104,51 @@ pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
              --roster committee-info.json (or a list of the PMC's Apache ids)"
         ),
     }))
+}
+
+/// ATR's tabulation, beside our count of the mbox when one is given; our count decides when
+/// there is one (ATR's parser is not ours to check), else ATR's, once the 72 hours are over.
+fn atr_tally(ctx: &Ctx, config: &Config, args: &TallyArgs) -> Result<ExitCode> {
+    let ours = match &args.mbox {
+        Some(mbox) => Some(count(ctx, config, args, mbox)?),
+        None => None,
+    };
+    let client = crate::atr_flow::client(ctx, config);
+    let version = args.version.to_string();
+    let release = client.release(&config.atr_project, &version)?;
+    if crate::atr_flow::vote_passed(release.as_ref()) {
+        println!("the vote on {version} passed and is resolved on ATR");
+        return Ok(ExitCode::from(exit_code::SUCCESS));
+    }
+    let tabulation = client.tabulate(&config.atr_project, &version)?;
+    match (&ours, args.json) {
+        (Some(tally), true) => println!("{}", report::json(tally)),
+        (Some(tally), false) => print!("{}", report::text(tally, args.verbose)),
+        (None, true) => bail!("--json prints our count of the thread: give it with --mbox <FILE>"),
+        (None, false) => {}
+    }
+    let beside = match &tabulation {
+        Some(tabulation) => crate::atr_flow::vote::compare(tabulation, ours.as_ref()),
+        None => "ATR cannot tabulate the vote yet (the list archive has no thread)\n".into(),
+    };
+    // With --json, standard output carries the JSON alone.
+    match args.json {
+        true => eprint!("{beside}"),
+        false => print!("{beside}"),
+    }
+    let started = release
+        .as_ref()
+        .and_then(|r| r.vote_started.as_deref())
+        .and_then(crate::atr_flow::epoch_of);
+    let over = started.is_some_and(|s| crate::clock::system_now() as i64 >= s + VOTE_HOURS * 3600);
+    let outcome = match (&ours, &tabulation) {
+        (Some(tally), _) => tally.outcome(),
+        (None, Some(_)) if !over => Outcome::NotYet,
+        (None, Some(t)) if t.details.passed => Outcome::Passed,
+        (None, Some(_)) => Outcome::Failed,
+        (None, None) => Outcome::NotYet,
+    };
+    exit_for(outcome)
 }
 
 /// Counts the vote of the candidate.
@@ -114,18 +173,34 @@ impl crate::flow::Step for TallyStep {
         use crate::flow::Progress;
         let (version, rc, line) = (&release.version, release.rc, release.line);
         // A version in dist/release was voted on and passed: no thread is needed to know it.
+        let on_atr = release.config.dist == Dist::Atr;
         if release.released()? {
-            return Progress::done(format!(
-                "the vote passed: {version} is in {}",
-                release.config.svn_release_url
-            ));
+            return Progress::done(match on_atr {
+                true => "the vote passed: resolved on ATR".to_string(),
+                false => format!(
+                    "the vote passed: {version} is in {}",
+                    release.config.svn_release_url
+                ),
+            });
         }
-        let Some(mbox) = &release.options.mbox else {
-            return Progress::blocked(format!(
+        if on_atr {
+            let ctx = release.ctx;
+            let phase = crate::atr_flow::release(ctx, release.config, version)?.map(|r| r.phase);
+            // Counting asks ATR with a token: only once its vote runs.
+            if phase.as_deref() != Some(crate::tools::atr::VOTE) {
+                return Progress::todo("the vote starts on ATR with the vote-mail step");
+            }
+        }
+        let mbox = match (&release.options.mbox, on_atr) {
+            (Some(mbox), _) => mbox.to_string(),
+            (None, true) => "ATR's tabulation".to_string(),
+            (None, false) => {
+                return Progress::blocked(format!(
                 "the vote runs for at least 72 hours: then download the thread as an mbox from \
                  lists.apache.org and run `cargo xtask release {line} --mbox <FILE> [--roster \
                  committee-info.json]`"
-            ));
+            ))
+            }
         };
         match release.probe(&self.command(release))? {
             exit_code::SUCCESS => Progress::done(format!("the vote in {mbox} passed")),
@@ -138,8 +213,8 @@ impl crate::flow::Step for TallyStep {
                  rerun later with a fresh mbox",
             ),
             _ => Progress::blocked(format!(
-                "the vote thread cannot be counted: run `cargo xtask vote tally {version} --rc \
-                 {rc} --mbox {mbox}` to see why"
+                "the vote thread cannot be counted: run `cargo xtask {}` to see why",
+                self.command(release).join(" ")
             )),
         }
     }

@@ -32,6 +32,7 @@ use anyhow::{bail, Context, Result};
 use xshell::Shell;
 
 use super::{OutputTooLong, Tool, ToolCmd};
+use crate::config_checks::is_loopback_url;
 
 /// Headers are short; curl itself refuses more than 300 KiB of them.
 const HEADER_LIMIT: u64 = 1024 * 1024;
@@ -42,6 +43,9 @@ pub struct Request<'a> {
     /// `(name, value)`; given to curl on standard input, never as arguments.
     pub headers: Vec<(&'a str, String)>,
     pub body: Option<&'a [u8]>,
+    /// The body carries a secret (a token exchange): it goes in on standard input with the
+    /// headers instead of through a temporary file. One line of UTF-8.
+    pub secret_body: bool,
     /// For the whole exchange.
     pub timeout: Duration,
     pub connect_timeout: Duration,
@@ -69,20 +73,6 @@ pub fn version(sh: &Shell) -> Result<String> {
     let text = ToolCmd::new(Tool::Curl, ["--version"]).read(sh)?;
     let first = text.lines().next().unwrap_or_default();
     Ok(first.split_whitespace().nth(1).unwrap_or(first).to_string())
-}
-
-/// `true` for `localhost` and loopback addresses: never sent through a proxy.
-fn is_loopback_url(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default(),
-    };
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A config-file line `option = "value"`, quoted the way curl reads it.
@@ -121,7 +111,7 @@ fn command(request: &Request, header_file: &OsString, body_file: &OsString) -> R
     .map(OsString::from)
     .to_vec();
     args.push(header_file.clone());
-    if request.body.is_some() {
+    if request.body.is_some() && !request.secret_body {
         let mut data = OsString::from("@");
         data.push(body_file);
         args.extend([OsString::from("--data-binary"), data]);
@@ -133,6 +123,10 @@ fn command(request: &Request, header_file: &OsString, body_file: &OsString) -> R
     let mut config = String::new();
     for (name, value) in &request.headers {
         config.push_str(&config_line("header", &format!("{name}: {value}"))?);
+    }
+    if let (Some(body), true) = (request.body, request.secret_body) {
+        let text = std::str::from_utf8(body).context("a secret request body is not UTF-8")?;
+        config.push_str(&config_line("data-binary", text)?);
     }
     if request.body.is_some() {
         // Else curl asks `Expect: 100-continue` for large bodies and waits for an answer.
@@ -170,7 +164,7 @@ pub fn send(sh: &Shell, request: &Request) -> Result<Response, Failure> {
         .map_err(Failure::Local)?;
     let header_file = scratch.path().join("headers").into_os_string();
     let body_file = scratch.path().join("body").into_os_string();
-    if let Some(body) = request.body {
+    if let (Some(body), false) = (request.body, request.secret_body) {
         std::fs::write(&body_file, body)
             .context("cannot write the request body to a temporary file")
             .map_err(Failure::Local)?;
@@ -228,6 +222,7 @@ mod tests {
                 ("Accept", "application/json".to_string()),
             ],
             body,
+            secret_body: false,
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(15),
             body_limit: 1000,

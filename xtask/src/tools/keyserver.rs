@@ -55,6 +55,7 @@ pub fn has_key(sh: &Shell, keyserver: &str, fingerprint: &str) -> Result<Option<
         url: &url,
         headers: Vec::new(),
         body: None,
+        secret_body: false,
         timeout: Duration::from_secs(10),
         connect_timeout: Duration::from_secs(10),
         // A key with its signatures (only the status is looked at); a key flooded with more

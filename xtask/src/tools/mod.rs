@@ -21,6 +21,7 @@
 
 pub mod build;
 pub mod cargo;
+pub mod atr;
 pub mod curl;
 pub mod git;
 pub mod github;

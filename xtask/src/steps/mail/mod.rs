@@ -19,6 +19,7 @@
 //! templates into RFC 5322 `.eml` files in the release's output directory, printed, and on
 //! `--send` handed to the configured sendmail-compatible command.
 
+mod atr;
 mod render;
 mod templates;
 
@@ -30,7 +31,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::artifacts::Artifacts;
 use crate::clock::human_date;
-use crate::config::Config;
+use crate::config::{Config, Dist};
 use crate::plan::Plan;
 use crate::tally::{self, Outcome, VOTE_HOURS};
 use crate::tools::{git, sendmail, svn};
@@ -186,10 +187,13 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
             )?,
         },
         MailCommand::Announce { version } => {
-            check_released(ctx, &config, version)?;
-            crate::served::check(&ctx.sh, &config, version, None).with_context(|| {
-                format!("no ANNOUNCE before users can download {version}: wait with `cargo xtask downloads {version}`")
-            })?;
+            // On ATR the release reaches dist/release through ATR's announce itself.
+            if config.dist == Dist::Svn {
+                check_released(ctx, &config, version)?;
+                crate::served::check(&ctx.sh, &config, version, None).with_context(|| {
+                    format!("no ANNOUNCE before users can download {version}: wait with `cargo xtask downloads {version}`")
+                })?;
+            }
             if !from.contains("@apache.org") {
                 eprintln!(
                     "warning: {from} is not an @apache.org address; announce@apache.org only \
@@ -239,6 +243,9 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
         from,
         date,
     };
+    if config.dist == Dist::Atr && !matches!(args.command, MailCommand::Discuss { .. }) {
+        return atr::deliver(ctx, &config, &args.command, &draft.path, &mail);
+    }
     deliver(ctx, &config, &draft.path, &mail, args.send)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -519,7 +526,8 @@ impl crate::flow::Step for MailStep {
         }
     }
     fn outward(&self, release: &crate::flow::Release) -> bool {
-        release.options.send
+        // On ATR the step starts, resolves or announces: ATR sends the mail.
+        release.options.send || release.config.dist == Dist::Atr
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
         let mut args = match self.0 {
@@ -539,6 +547,9 @@ impl crate::flow::Step for MailStep {
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
+        if release.config.dist == Dist::Atr {
+            return atr::state(release, self.0);
+        }
         let path = self.0.path(release.config, &release.version, release.rc);
         match (path.exists(), self.0) {
             (true, _) => Progress::done(path.to_string()),

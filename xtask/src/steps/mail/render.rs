@@ -18,6 +18,7 @@
 //! A mail as RFC 5322 text: headers (RFC 2047 encoded where not ASCII), a stable Message-Id,
 //! the UTF-8 body.
 
+use crate::encoding::base64;
 use sha2::{Digest, Sha256};
 
 use crate::clock::rfc5322_date;
@@ -84,27 +85,6 @@ fn encode_mailbox(mailbox: &str) -> String {
         }
         _ => mailbox.to_string(),
     }
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -87,6 +87,7 @@ impl Transport {
                 url: request.url,
                 headers,
                 body: body.as_deref().map(str::as_bytes),
+                secret_body: false,
                 timeout: Duration::from_secs(60),
                 connect_timeout: Duration::from_secs(15),
                 body_limit: BODY_LIMIT,

@@ -1,0 +1,490 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! `upload` with `dist = "atr"`: the draft release is created when absent, the tarball, its
+//! `.asc` and `.sha512` are uploaded unless ATR's latest revision already holds the bytes we
+//! sent, an archive held for validation is waited for, then ATR's checks: blockers fail the
+//! step, concerns are shown.
+
+use std::cell::RefCell;
+
+use anyhow::{bail, Context, Result};
+
+use super::{acting, load_ledger, save_ledger, shown_get, shown_post, Ledger, Sent, Standing};
+use crate::archive::checksum::{self, sha512_file, Algorithm};
+use crate::artifacts::Artifacts;
+use crate::config::Config;
+use crate::plan::Plan;
+use crate::tools::atr::{self, Atr, Uploaded};
+use crate::untrusted::escape_str;
+use crate::version::Version;
+use crate::Ctx;
+
+/// How long ATR may take to validate an archive or run its checks, in polls.
+const MAX_POLLS: u32 = 600;
+/// How long an archive whose upload got no answer may still be in ATR's validation.
+const UNANSWERED_POLLS: u32 = 30;
+
+/// The local files, checked as voters check them: present, and the checksum matches.
+fn check_local(artifacts: &Artifacts, rebuild: &str) -> Result<Vec<(String, String)>> {
+    let mut files = Vec::new();
+    for file in [
+        &artifacts.tarball,
+        &artifacts.signature,
+        &artifacts.checksum,
+    ] {
+        if !file.is_file() {
+            bail!("{file} is missing: nothing was uploaded; create the package with `{rebuild}`");
+        }
+        let name = file.file_name().unwrap_or_default().to_string();
+        let size = file
+            .metadata()
+            .with_context(|| format!("cannot read {file}"))?
+            .len();
+        if size > atr::UPLOAD_LIMIT {
+            bail!(
+                "{file} is {size} bytes, more than ATR takes in one API upload ({}): nothing \
+                 was uploaded; stage it with rsync over SSH (ATR's manual)",
+                atr::UPLOAD_LIMIT
+            );
+        }
+        files.push((name, sha512_file(file)?));
+    }
+    let stated = std::fs::read(&artifacts.checksum)
+        .with_context(|| format!("cannot read {}", artifacts.checksum))?;
+    let name = artifacts.file_name();
+    let stated = checksum::stated_digest(
+        Algorithm::Sha512,
+        &stated,
+        name,
+        artifacts.checksum.as_str(),
+    )?;
+    if stated != files[0].1 {
+        bail!(
+            "{} does not match {}: the file was changed after packaging; nothing was \
+             uploaded; rebuild it with `{rebuild} --force`",
+            artifacts.tarball,
+            artifacts.checksum
+        );
+    }
+    Ok(files)
+}
+
+/// Whether `name` with `sha512` is already in ATR's latest revision because we sent it.
+fn already_there(
+    ledger: &Ledger,
+    name: &str,
+    sha512: &str,
+    latest: Option<&str>,
+    paths: &[String],
+) -> bool {
+    let Some(sent) = ledger.files.get(name) else {
+        return false;
+    };
+    let newer = match (latest, sent.before.as_deref()) {
+        (Some(latest), Some(before)) => latest > before,
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    sent.sha512 == sha512 && paths.iter().any(|p| p == name) && (sent.confirmed || newer)
+}
+
+pub fn run(
+    ctx: &Ctx,
+    config: &Config,
+    version: &Version,
+    rc: u32,
+    artifacts: &Artifacts,
+) -> Result<()> {
+    let rebuild = format!("cargo xtask package {version} --rc {rc}");
+    eprintln!(
+        "checking the local package in {} ...",
+        artifacts.tarball.parent().unwrap_or(&artifacts.tarball)
+    );
+    let files = check_local(artifacts, &rebuild)?;
+    let client = super::client(ctx, config);
+    if !ctx.dry_run {
+        client.acting_as()?;
+    }
+    let (project, text_version) = (config.atr_project.as_str(), version.to_string());
+    let release = client.release(project, &text_version)?;
+    let ledger = RefCell::new(load_ledger(config, version, rc)?);
+    let get = |route: &str| shown_get(&client, route);
+    let key = format!("{project}/{text_version}");
+    let mut plan = Plan::new(format!(
+        "stage {version} RC{rc} on ATR ({})",
+        config.atr_url
+    ));
+    plan.check(get(&format!("/release/get/{key}")));
+
+    let open_vote = match &release {
+        Some(r) if r.phase == atr::VOTE => true,
+        Some(r) if super::vote_passed(Some(r)) => {
+            if ledger.borrow().revision.is_some() {
+                println!(
+                    "the vote on {version} passed on ATR ({}): nothing to upload",
+                    r.phase
+                );
+                return Ok(());
+            }
+            bail!(
+                "{version} is past its vote on ATR (phase {}): a voted release is never changed; \
+                 release the change as a new version",
+                escape_str(&r.phase)
+            );
+        }
+        _ => false,
+    };
+    if open_vote {
+        // Files cannot change in Vote: the latest revision is the one voted on.
+        let voted = release
+            .as_ref()
+            .and_then(|r| r.latest_revision_number.clone());
+        let ours = ledger.borrow().clone();
+        if ours.vote_revision.is_some() || (ours.revision.is_some() && ours.revision == voted) {
+            println!("the vote on {version} RC{rc} is open on ATR: nothing to upload");
+            return Ok(());
+        }
+        let staged_by = |n: u32| {
+            load_ledger(config, version, n)
+                .ok()
+                .and_then(|l| l.revision)
+        };
+        let Some(earlier) = (config.first_rc..rc)
+            .rev()
+            .find(|n| voted.is_some() && staged_by(*n) == voted)
+        else {
+            bail!(
+                "ATR has an open vote on {version} (revision {}) that no candidate under {} \
+                 staged: nothing was changed; if that vote should end, end it on ATR, then \
+                 rerun",
+                escape_str(voted.as_deref().unwrap_or("?")),
+                config.out_dir
+            );
+        };
+        // The vote of an earlier candidate: this candidate replaces it.
+        plan.local(
+            shown_post(
+                &client,
+                "/vote/resolve",
+                &format!("{key}, resolution: failed after the vote period of RC{earlier}, else cancelled"),
+            ),
+            || end_earlier_vote(&client, project, &text_version),
+        );
+    }
+    if release.is_none() {
+        plan.local(
+            shown_post(
+                &client,
+                "/release/create",
+                &format!("project: {project}, version: {text_version}"),
+            ),
+            || {
+                client.acting_as()?;
+                client.create(project, &text_version).map(|_| ())
+            },
+        );
+    }
+    // What the latest revision holds, when it is our draft (else everything goes up again).
+    let (latest, paths) = match &release {
+        Some(r) if r.phase == atr::DRAFT => {
+            let latest = r.latest_revision_number.clone();
+            let paths = match &latest {
+                Some(n) => client.paths(project, &text_version, n)?,
+                None => Vec::new(),
+            };
+            (latest, paths)
+        }
+        _ => (None, Vec::new()),
+    };
+    for ((name, sha512), path) in files.into_iter().zip([
+        &artifacts.tarball,
+        &artifacts.signature,
+        &artifacts.checksum,
+    ]) {
+        if already_there(&ledger.borrow(), &name, &sha512, latest.as_deref(), &paths) {
+            eprintln!(
+                "  {name}: ATR's revision {} has these bytes (sent by this candidate): skipped",
+                latest.as_deref().unwrap_or("?")
+            );
+            continue;
+        }
+        let shown = shown_post(
+            &client,
+            "/release/upload",
+            &format!(
+                "{key}, relpath: {name}, content: {} bytes base64",
+                path.metadata().map(|m| m.len()).unwrap_or(0)
+            ),
+        );
+        let ledger = &ledger;
+        let client = &client;
+        let text_version = &text_version;
+        plan.local(shown, move || {
+            let content = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
+            client.acting_as()?;
+            if let Some(number) = earlier_upload_landed(client, &ledger.borrow(), project, text_version, &name, &sha512)? {
+                eprintln!("  {name}: the earlier upload, unanswered, became revision {number}: not sent again");
+                if let Some(sent) = ledger.borrow_mut().files.get_mut(&name) {
+                    sent.confirmed = true;
+                }
+                return save_ledger(config, version, rc, &ledger.borrow());
+            }
+            let before = client.release(project, text_version)?.and_then(|r| r.latest_revision_number);
+            ledger.borrow_mut().files.insert(name.clone(), Sent { sha512, before: before.clone(), confirmed: false });
+            save_ledger(config, version, rc, &ledger.borrow())?;
+            let number = match client.upload(project, text_version, &name, &content)? {
+                Uploaded::Revision(revision) => revision.number,
+                Uploaded::Quarantined => {
+                    eprintln!("  {name}: ATR validates the archive first (\"archive validation in progress\")");
+                    wait_for_revision(client, project, text_version, before.as_deref(), &name)?
+                }
+            };
+            eprintln!("  {name}: revision {number}");
+            if let Some(sent) = ledger.borrow_mut().files.get_mut(&name) {
+                sent.confirmed = true;
+            }
+            save_ledger(config, version, rc, &ledger.borrow())
+        });
+    }
+    plan.local(
+        format!(
+            "wait for ATR's checks of the latest revision ({})",
+            get(&format!("/checks/ongoing/{key}/<revision>"))
+        ),
+        || {
+            let number = client
+                .release(project, &text_version)?
+                .and_then(|r| r.latest_revision_number)
+                .context("ATR names no revision of the release after the upload: rerun the step")?;
+            wait_for_checks(&client, project, &text_version, &number)?;
+            report_checks(&client, project, &text_version, &number)?;
+            // The candidate counts as staged once its checks passed.
+            ledger.borrow_mut().revision = Some(number);
+            save_ledger(config, version, rc, &ledger.borrow())
+        },
+    );
+    plan.execute(&ctx.sh, ctx.dry_run)?;
+    if !ctx.dry_run {
+        let revision = ledger.borrow().revision.clone().unwrap_or_default();
+        println!("staged {version} RC{rc} on ATR: {project} {version}, revision {revision}");
+        println!("  {}", acting(&client));
+    }
+    Ok(())
+}
+
+/// Where the upload of RC `rc` stands on ATR.
+pub fn state(ctx: &Ctx, config: &Config, version: &Version, rc: u32) -> Result<Standing> {
+    let release = super::release(ctx, config, version)?;
+    let ledger = load_ledger(config, version, rc)?;
+    let staged = |detail: String| Ok(Standing { done: true, detail });
+    match (&release, &ledger.revision) {
+        (Some(r), _) if super::vote_passed(Some(r)) => {
+            staged(format!("voted on ATR ({})", escape_str(&r.phase)))
+        }
+        (Some(r), Some(ours)) if r.phase == atr::VOTE && ledger.vote_revision.is_some() => {
+            staged(format!("revision {ours} on ATR, under vote"))
+        }
+        (Some(r), Some(ours))
+            if r.phase == atr::DRAFT && r.latest_revision_number.as_ref() == Some(ours) =>
+        {
+            staged(format!("revision {ours} on ATR, checked"))
+        }
+        _ => Ok(Standing {
+            done: false,
+            detail: format!("stage RC{rc} on ATR ({} {version})", config.atr_project),
+        }),
+    }
+}
+
+/// Ends the open vote of an earlier candidate: `failed` once its period is over, else
+/// `cancelled` (2025's ATR knows only passed/failed).
+fn end_earlier_vote(client: &Atr, project: &str, version: &str) -> Result<()> {
+    client.acting_as()?;
+    let release = client.release(project, version)?;
+    let started = release
+        .as_ref()
+        .and_then(|r| r.vote_started.as_deref())
+        .and_then(super::epoch_of);
+    let now = crate::clock::now()?;
+    let over = started.is_some_and(|s| now >= s + crate::tally::VOTE_HOURS * 3600);
+    let first = if over { "failed" } else { "cancelled" };
+    match client.resolve(project, version, first) {
+        Err(err) if first == "cancelled" && atr::status_of(&err) == Some(400) => {
+            client.resolve(project, version, "failed")
+        }
+        result => result,
+    }
+    .context("the open vote of the earlier candidate could not be ended on ATR")
+}
+
+/// After an upload that got no answer (the run was killed, the connection dropped): the
+/// revision it made, waiting a while for an archive ATR may still be validating.
+fn earlier_upload_landed(
+    client: &Atr,
+    ledger: &Ledger,
+    project: &str,
+    version: &str,
+    name: &str,
+    sha512: &str,
+) -> Result<Option<String>> {
+    let Some(sent) = ledger
+        .files
+        .get(name)
+        .filter(|s| !s.confirmed && s.sha512 == sha512)
+    else {
+        return Ok(None);
+    };
+    let archive = [".tar.gz", ".tgz", ".zip"]
+        .iter()
+        .any(|e| name.ends_with(e));
+    let polls = if archive { UNANSWERED_POLLS } else { 1 };
+    match poll_for_revision(
+        client,
+        project,
+        version,
+        sent.before.as_deref(),
+        name,
+        polls,
+    )? {
+        Some(number) => Ok(Some(number)),
+        None => Ok(None),
+    }
+}
+
+/// Polls `release/get` until a revision newer than `before` holds `name`.
+fn wait_for_revision(
+    client: &Atr,
+    project: &str,
+    version: &str,
+    before: Option<&str>,
+    name: &str,
+) -> Result<String> {
+    if let Some(number) = poll_for_revision(client, project, version, before, name, MAX_POLLS)? {
+        return Ok(number);
+    }
+    bail!(
+        "ATR made no revision with {name} after validating it: it is still validating, or it \
+         discarded the archive (it must unpack, at most 2 GiB); rerun the step: it uploads \
+         only what is missing"
+    )
+}
+
+fn poll_for_revision(
+    client: &Atr,
+    project: &str,
+    version: &str,
+    before: Option<&str>,
+    name: &str,
+    polls: u32,
+) -> Result<Option<String>> {
+    for _ in 0..polls {
+        std::thread::sleep(client.pause());
+        let latest = client
+            .release(project, version)?
+            .and_then(|r| r.latest_revision_number);
+        if let Some(latest) = latest.filter(|l| Some(l.as_str()) > before) {
+            if client
+                .paths(project, version, &latest)?
+                .iter()
+                .any(|p| p == name)
+            {
+                return Ok(Some(latest));
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn wait_for_checks(client: &Atr, project: &str, version: &str, revision: &str) -> Result<()> {
+    let mut shown = None;
+    for _ in 0..MAX_POLLS {
+        let ongoing = client.checks_ongoing(project, version, revision)?;
+        if ongoing == 0 {
+            return Ok(());
+        }
+        if shown != Some(ongoing) {
+            eprintln!("  ATR's checks of revision {revision}: {ongoing} running ...");
+            shown = Some(ongoing);
+        }
+        std::thread::sleep(client.pause());
+    }
+    bail!(
+        "ATR's checks of revision {revision} did not finish: rerun the step later, it waits again"
+    )
+}
+
+/// Results shown per checker before the rest are counted.
+const SHOWN_PER_CHECKER: usize = 10;
+
+/// ATR's check results in our checklist format (as `verify` prints its checks): one line per
+/// checker, ✓ when all its results are fine, ! with concerns, ✗ with blockers, and the results
+/// that are not fine below it. Blockers fail.
+fn report_checks(client: &Atr, project: &str, version: &str, revision: &str) -> Result<()> {
+    let results = client.checks(project, version, revision)?;
+    let mut checkers: Vec<(&str, Vec<&atr::CheckResult>)> = Vec::new();
+    for result in &results {
+        let id = result
+            .checker
+            .strip_prefix("atr.tasks.checks.")
+            .unwrap_or(&result.checker);
+        match checkers.iter_mut().find(|(known, _)| *known == id) {
+            Some((_, list)) => list.push(result),
+            None => checkers.push((id, vec![result])),
+        }
+    }
+    println!(
+        "ATR's checks of revision {revision} ({} results):",
+        results.len()
+    );
+    let mut blockers = 0;
+    for (id, list) in &checkers {
+        let blocking = list.iter().filter(|r| r.blocks()).count();
+        let noted: Vec<&&atr::CheckResult> =
+            list.iter().filter(|r| r.blocks() || r.concerns()).collect();
+        let mark = match (blocking, noted.len()) {
+            (1.., _) => "✗",
+            (0, 1..) => "!",
+            _ => "✓",
+        };
+        blockers += blocking;
+        println!("{mark} {:<28} {} result(s)", escape_str(id), list.len());
+        for result in noted.iter().take(SHOWN_PER_CHECKER) {
+            let path = result.primary_rel_path.as_deref().unwrap_or("(release)");
+            let member = match result.member_rel_path.as_deref() {
+                Some(member) => format!(" ({})", escape_str(member)),
+                None => String::new(),
+            };
+            println!(
+                "      {} {}{member}: {}",
+                escape_str(&result.status),
+                escape_str(path),
+                escape_str(&result.message)
+            );
+        }
+        if noted.len() > SHOWN_PER_CHECKER {
+            println!("      ... and {} more", noted.len() - SHOWN_PER_CHECKER);
+        }
+    }
+    if blockers > 0 {
+        bail!(
+            "ATR found {blockers} blocker(s) in revision {revision}: ATR refuses the vote until \
+             they are fixed; fix the package, make the next candidate and upload it"
+        );
+    }
+    Ok(())
+}

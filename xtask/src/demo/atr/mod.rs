@@ -1,0 +1,307 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! An Apache Trusted Releases stand-in on 127.0.0.1 for the tests and the demo, as strict as
+//! the API sheet (/work/shared/atr-api.md, 2026 shape) where a client could go wrong: JWTs
+//! minted from a PAT and expiring (401), strict bodies (unknown fields and wrong types: 400
+//! with pydantic-like details), phases (409 when wrong), revisions numbered per release and
+//! never reused (one upload = one revision, an identical re-upload too), archives held for
+//! validation on first sight (202), checks that really run on the stored bytes (hash,
+//! signature and checksum presence, gzip/tar integrity, one root directory, LICENSE) and stay
+//! "ongoing" for a few polls, vote start with ATR's preconditions (stale revision, ongoing
+//! checks, quarantine, blockers, permitted lists, 72-144 hours), a tabulation of a thread fed
+//! from an mbox, resolve, and announce. It records what it was asked and the mails ATR would
+//! have sent, and can cut the connection around any route (the client's "killed" case).
+
+mod checks;
+mod routes;
+mod routes_write;
+mod serve;
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use anyhow::{bail, Context, Result};
+use camino::Utf8Path;
+use serde_json::Value;
+
+use crate::config::Dist;
+use crate::tools::atr;
+
+/// The personal access token of the sandbox's release manager.
+pub const DEMO_TOKEN: &str = "atr-pat-demo-0123456789";
+
+/// The JWT lifetime of 2026's ATR.
+pub const JWT_SECONDS: i64 = 30 * 60;
+/// How many `checks/ongoing` polls a new revision's checks stay ongoing.
+const CHECK_POLLS: u32 = 2;
+/// How many `release/get` polls an archive stays in validation.
+const QUARANTINE_POLLS: u32 = 2;
+
+/// One request the stand-in received.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub authorization: Option<String>,
+    pub status: u16,
+}
+
+/// A mail ATR sent (vote, result, announcement).
+#[derive(Debug, Clone)]
+pub struct SentMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Revision {
+    pub number: String,
+    pub files: BTreeMap<String, Vec<u8>>,
+    pub description: String,
+    pub was_quarantined: bool,
+    pub phase: String,
+    pub checks: Vec<Value>,
+    /// Polls of `checks/ongoing` left before its checks are done.
+    pub checks_left: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub relpath: String,
+    pub content: Vec<u8>,
+    pub polls_left: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub project: String,
+    pub version: String,
+    pub phase: String,
+    pub created: i64,
+    pub revisions: Vec<Revision>,
+    /// The per-release counter: numbers are never reused.
+    pub counter: u32,
+    pub vote_started: Option<i64>,
+    pub vote_hours: u32,
+    pub vote_revision: Option<String>,
+    pub released: Option<i64>,
+    pub pending: Vec<Pending>,
+    /// The vote thread as the list archive has it (an mbox), once it is there.
+    pub thread: Option<String>,
+}
+
+impl Release {
+    pub fn key(&self) -> String {
+        format!("{}-{}", self.project, self.version)
+    }
+
+    pub fn latest(&self) -> Option<&Revision> {
+        self.revisions.last()
+    }
+}
+
+/// Cut the connection of the next request to a route: before ATR acts, or after it acted
+/// (its answer lost, as when the client is killed while waiting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    Before,
+    After,
+}
+
+pub struct State {
+    pub uid: String,
+    pub pat: String,
+    pub project: String,
+    /// The project's PMC, for the tabulation's binding votes.
+    pub pmc: Vec<String>,
+    /// Issued JWTs and when they expire.
+    pub jwts: Vec<(String, i64)>,
+    pub minted: u32,
+    pub releases: BTreeMap<String, Release>,
+    /// Digests of archives validated before (not held again).
+    pub validated: Vec<String>,
+    pub seen: Vec<Seen>,
+    pub mails: Vec<SentMail>,
+    /// The route, how many of its requests to let through first, and the cut.
+    pub cut: Option<(String, usize, Cut)>,
+    /// Answer announce as 2025's ATR: a `subject` is required.
+    pub announce_needs_subject: bool,
+    /// The next request to a route gets this answer (status, body): 429, 500 ...
+    pub forced: Option<(String, u16, String)>,
+}
+
+impl State {
+    pub fn now(&self) -> i64 {
+        crate::clock::system_now() as i64
+    }
+}
+
+pub struct AtrStandIn {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+}
+
+/// The `--dist` of `demo`.
+pub fn parse_dist(text: &str) -> Result<Dist> {
+    match text {
+        "svn" => Ok(Dist::Svn),
+        "atr" => Ok(Dist::Atr),
+        _ => bail!("`{text}` is not a route: use svn or atr"),
+    }
+}
+
+impl AtrStandIn {
+    /// The demo's ATR when the sandbox releases through ATR: project `demo`, release manager
+    /// `rm`, the PMC of the demo's vote thread.
+    pub fn for_demo(dist: Dist) -> Result<Option<AtrStandIn>> {
+        match dist {
+            Dist::Atr => Ok(Some(AtrStandIn::start(
+                "demo",
+                "rm",
+                DEMO_TOKEN,
+                &["rm", "alice", "bob", "carol"],
+            )?)),
+            Dist::Svn => Ok(None),
+        }
+    }
+
+    /// The variables that point the xtask at this ATR as the demo's release manager.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            (atr::UID_VAR.into(), "rm".into()),
+            (atr::TOKEN_VAR.into(), DEMO_TOKEN.into()),
+            (atr::POLL_VAR.into(), "20".into()),
+        ]
+    }
+
+    /// The list archive has the vote thread (for ATR's tabulation) and the vote period is over.
+    pub fn vote_period_over(&self, version: &str, mbox: &Utf8Path) -> Result<()> {
+        let thread =
+            std::fs::read_to_string(mbox).with_context(|| format!("cannot read {mbox}"))?;
+        self.feed_thread(version, &thread);
+        self.later(80);
+        Ok(())
+    }
+
+    pub fn print_mails(&self) {
+        println!("  mails ATR sent:");
+        for mail in self.mails() {
+            println!("    to {}: {}", mail.to, mail.subject);
+        }
+    }
+
+    /// Serves project `project` for `uid`, who holds the token `pat`; `pmc` are the binding
+    /// voters.
+    pub fn start(project: &str, uid: &str, pat: &str, pmc: &[&str]) -> Result<AtrStandIn> {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .context("cannot listen on 127.0.0.1 for the ATR stand-in")?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let state = Arc::new(Mutex::new(State {
+            uid: uid.to_string(),
+            pat: pat.to_string(),
+            project: project.to_string(),
+            pmc: pmc.iter().map(|p| p.to_string()).collect(),
+            jwts: Vec::new(),
+            minted: 0,
+            releases: BTreeMap::new(),
+            validated: Vec::new(),
+            seen: Vec::new(),
+            mails: Vec::new(),
+            cut: None,
+            announce_needs_subject: false,
+            forced: None,
+        }));
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let state = shared.clone();
+                // One thread per connection: a slow upload does not hold up a poll.
+                std::thread::spawn(move || serve::serve(&state, stream));
+            }
+        });
+        Ok(AtrStandIn { url, state })
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.state().seen.clone()
+    }
+
+    pub fn mails(&self) -> Vec<SentMail> {
+        self.state().mails.clone()
+    }
+
+    /// Every JWT issued so far has expired.
+    pub fn expire_tokens(&self) {
+        let now = self.state().now();
+        for (_, expires) in self.state().jwts.iter_mut() {
+            *expires = now - 1;
+        }
+    }
+
+    /// `hours` pass (the vote period): what ATR recorded moves that far into the past, so
+    /// clients with the real clock see the same time pass.
+    pub fn later(&self, hours: i64) {
+        for release in self.state().releases.values_mut() {
+            release.created -= hours * 3600;
+            if let Some(started) = release.vote_started.as_mut() {
+                *started -= hours * 3600;
+            }
+        }
+    }
+
+    /// The list archive now has the vote thread of `version`: this mbox.
+    pub fn feed_thread(&self, version: &str, mbox: &str) {
+        let mut state = self.state();
+        let key = format!("{}-{version}", state.project);
+        if let Some(release) = state.releases.get_mut(&key) {
+            release.thread = Some(mbox.to_string());
+        }
+    }
+
+    /// The request number `skip + 1` from now whose path starts with `route` (like
+    /// `/api/vote/start`) is cut.
+    pub fn cut_nth(&self, route: &str, skip: usize, cut: Cut) {
+        self.state().cut = Some((route.to_string(), skip, cut));
+    }
+
+    /// The next request whose path starts with `route` gets `status` with `{"error": message}`.
+    pub fn force_next(&self, route: &str, status: u16, message: &str) {
+        let body = serde_json::json!({ "error": message }).to_string();
+        self.state().forced = Some((route.to_string(), status, body));
+    }
+
+    /// The release of `version`, if any.
+    pub fn release(&self, version: &str) -> Option<Release> {
+        let state = self.state();
+        let key = format!("{}-{version}", state.project);
+        state.releases.get(&key).cloned()
+    }
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A panic while serving one request must not stop the others.
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
