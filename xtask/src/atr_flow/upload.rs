@@ -108,14 +108,20 @@ pub fn run(
     config: &Config,
     version: &Version,
     rc: u32,
-    artifacts: &Artifacts,
+    all: &[Artifacts],
 ) -> Result<()> {
     let rebuild = format!("cargo xtask package {version} --rc {rc}");
+    let dir = config.artifact_dir(version, Some(rc));
     eprintln!(
         "checking the local package in {} ...",
-        artifacts.tarball.parent().unwrap_or(&artifacts.tarball)
+        all.first().and_then(|a| a.tarball.parent()).unwrap_or(&dir)
     );
-    let files = check_local(artifacts, &rebuild)?;
+    // Every artifact of the release (source tarballs, convenience binaries), each with its
+    // signature and checksum, in one revision.
+    let mut files = Vec::new();
+    for artifacts in all {
+        files.extend(check_local(artifacts, &rebuild)?);
+    }
     let client = super::client(ctx, config);
     if !ctx.dry_run {
         client.acting_as()?;
@@ -211,11 +217,10 @@ pub fn run(
         }
         _ => (None, Vec::new()),
     };
-    for ((name, sha512), path) in files.into_iter().zip([
-        &artifacts.tarball,
-        &artifacts.signature,
-        &artifacts.checksum,
-    ]) {
+    let local = all
+        .iter()
+        .flat_map(|a| [&a.tarball, &a.signature, &a.checksum]);
+    for ((name, sha512), path) in files.into_iter().zip(local) {
         if already_there(&ledger.borrow(), &name, &sha512, latest.as_deref(), &paths) {
             eprintln!(
                 "  {name}: ATR's revision {} has these bytes (sent by this candidate): skipped",

@@ -223,12 +223,31 @@ impl Sandbox {
     }
 }
 
+const EXTRA_ARTIFACTS: &str = r#"
+# A second source tarball of the release: the Lua library alone, with LICENSE and NOTICE.
+[[workspace.metadata.asf-release.extra-sources]]
+artifact = "apache-{name}-lua-{version}-src.tgz"
+includes = ["/LICENSE", "/NOTICE", "/lua"]
+
+# A convenience binary, built from the unpacked sources by the project's own command.
+[[workspace.metadata.asf-release.binaries]]
+artifact = "apache-{name}-{version}-bin.tar.gz"
+command = ["sh", "-c", "mkdir -p dist/apache-demo-bin && cp -r LICENSE NOTICE lua dist/apache-demo-bin/ && tar -czf demo-bin.tar.gz -C dist apache-demo-bin"]
+path = "demo-bin.tar.gz"
+"#;
+
 fn project_manifest(sandbox: &Sandbox) -> String {
     let svn = format!("file://{}", sandbox.path("svn"));
     let downloads = &sandbox.mirror.url;
     let atr = match &sandbox.atr {
         Some(atr) => format!("dist = \"atr\"\natr-url = \"{}\"\n", atr.url),
         None => String::new(),
+    };
+    // The route through dist releases a second source tarball and a convenience binary; the
+    // route through ATR one tarball (its tests count ATR's revisions file by file).
+    let artifacts = match &sandbox.atr {
+        Some(_) => "",
+        None => EXTRA_ARTIFACTS,
     };
     format!(
         r#"# Licensed to the Apache Software Foundation (ASF) under one or more
@@ -251,18 +270,7 @@ version-files = [{{ path = "lua/demo/version.lua", pattern = "return \"{{version
 file = "config/downloads.js"
 after = "name: 'Demo'"
 lines = ["version: '{{version}}',", "releaseDate: '{{date}}',"]
-
-# A second source tarball of the release: the Lua library alone, with LICENSE and NOTICE.
-[[workspace.metadata.asf-release.extra-sources]]
-artifact = "apache-{{name}}-lua-{{version}}-src.tgz"
-includes = ["/LICENSE", "/NOTICE", "/lua"]
-
-# A convenience binary, built from the unpacked sources by the project's own command.
-[[workspace.metadata.asf-release.binaries]]
-artifact = "apache-{{name}}-{{version}}-bin.tar.gz"
-command = ["tar", "-czf", "demo-bin.tar.gz", "LICENSE", "NOTICE", "lua"]
-path = "demo-bin.tar.gz"
-"#
+{artifacts}"#
     )
 }
 

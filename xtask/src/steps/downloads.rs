@@ -108,6 +108,14 @@ impl crate::flow::Step for DownloadsStep {
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
+        // On ATR the files reach dist/release, and so the mirrors, only through the
+        // announcement ATR makes: there is nothing to wait for before it.
+        if release.config.dist == crate::config::Dist::Atr {
+            return Progress::done(
+                "on ATR the files reach the downloads through the announcement; check them \
+                 afterwards with `cargo xtask downloads`",
+            );
+        }
         let record = record_path(release.config, &release.version);
         match record.exists() {
             true => Progress::done(format!(

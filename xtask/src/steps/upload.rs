@@ -123,7 +123,7 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
             .dir
             .clone()
             .unwrap_or_else(|| config.artifact_dir(&args.version, Some(rc)));
-        let artifacts = Artifacts::new(&dir, &config.artifact_name(&args.version)?);
+        let artifacts = Artifacts::of_release(&config, &dir, &args.version)?;
         let _lock = (!ctx.dry_run)
             .then(|| crate::lock::acquire(&dir))
             .transpose()?;

@@ -19,9 +19,9 @@
 //! builds its command lines; they come out as [`ToolCmd`] values so a dry run, a plan and a
 //! test can read them before (or instead of) running them.
 
+pub mod atr;
 pub mod build;
 pub mod cargo;
-pub mod atr;
 pub mod curl;
 pub mod git;
 pub mod github;
