@@ -231,6 +231,13 @@ fn the_demo_command_runs_the_whole_flow() {
             "release/demo/KEYS",
         ]
     );
+    let announce =
+        std::fs::read_to_string(dir.join("project/target/asf-release/1.0.0/announce.eml")).unwrap();
+    assert!(
+        announce.contains("The release holds:")
+            && announce.contains("  apache-demo-1.0.0-bin.tar.gz"),
+        "{announce}"
+    );
     // Its vote mail lists both, each with its checksum.
     let vote =
         std::fs::read_to_string(dir.join("project/target/asf-release/1.0.0-rc1/vote.eml")).unwrap();

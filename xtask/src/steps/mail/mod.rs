@@ -201,12 +201,19 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
                 );
             }
             let tag = config.tag_name(version, None)?;
+            // With several artifacts, each is named (the download page links them all).
+            let names = config.release_names(version)?;
+            let release_files = match names.len() {
+                1 => String::new(),
+                _ => format!("\n\nThe release holds:\n\n  {}", names.join("\n  ")),
+            };
             Draft {
                 path: MailKind::Announce.path(&config, version, 0),
                 to: vec![config.dev_list.clone(), config.announce_list.clone()],
                 template: load_template(&ctx.repo, "announce", templates::ANNOUNCE)?,
                 values: vec![
                     ("version", version.to_string()),
+                    ("release_files", release_files),
                     (
                         "release_notes_url",
                         release_notes_url(&config, version, &tag)?,

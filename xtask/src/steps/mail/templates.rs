@@ -120,7 +120,7 @@ The Apache {project} community is pleased to announce that Apache {project}
 
 Download it from:
 
-{download_url}
+{download_url}{release_files}
 
 Release notes:
 
