@@ -19,9 +19,10 @@
 //! signature and build info. `package` writes them; `upload`, `mail`, `verify` and the flow
 //! find them by these names.
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
+use crate::archive::checksum::{self, sha512_file, Algorithm};
 use crate::config::Config;
 use crate::version::Version;
 
@@ -46,6 +47,36 @@ impl Artifacts {
 
     pub fn file_name(&self) -> &str {
         self.tarball.file_name().unwrap_or_default()
+    }
+
+    /// Before an upload: the three files are there and the tarball still matches its checksum
+    /// (it was not changed or damaged after packaging). Returns the tarball's SHA-512.
+    pub fn check_packaged(&self, rebuild: &str) -> Result<String> {
+        for file in self.published() {
+            if !file.is_file() {
+                bail!(
+                    "{file} is missing: nothing was uploaded; create the package with `{rebuild}`"
+                );
+            }
+        }
+        let stated = std::fs::read(&self.checksum)
+            .with_context(|| format!("cannot read {}", self.checksum))?;
+        let stated = checksum::stated_digest(
+            Algorithm::Sha512,
+            &stated,
+            self.file_name(),
+            self.checksum.as_str(),
+        )?;
+        let actual = sha512_file(&self.tarball)?;
+        if stated != actual {
+            bail!(
+                "{} does not match {}: the file was changed or damaged after packaging; \
+                 nothing was uploaded; rebuild it with `{rebuild} --force`",
+                self.tarball,
+                self.checksum
+            );
+        }
+        Ok(actual)
     }
 
     /// What a candidate publishes of this tarball: the tarball, its signature and checksum.

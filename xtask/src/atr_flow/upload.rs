@@ -25,7 +25,7 @@ use std::cell::RefCell;
 use anyhow::{bail, Context, Result};
 
 use super::{acting, load_ledger, save_ledger, shown_get, shown_post, Ledger, Sent, Standing};
-use crate::archive::checksum::{self, sha512_file, Algorithm};
+use crate::archive::checksum::sha512_file;
 use crate::artifacts::Artifacts;
 use crate::config::Config;
 use crate::plan::Plan;
@@ -41,15 +41,9 @@ const UNANSWERED_POLLS: u32 = 30;
 
 /// The local files, checked as voters check them: present, and the checksum matches.
 fn check_local(artifacts: &Artifacts, rebuild: &str) -> Result<Vec<(String, String)>> {
+    artifacts.check_packaged(rebuild)?;
     let mut files = Vec::new();
-    for file in [
-        &artifacts.tarball,
-        &artifacts.signature,
-        &artifacts.checksum,
-    ] {
-        if !file.is_file() {
-            bail!("{file} is missing: nothing was uploaded; create the package with `{rebuild}`");
-        }
+    for file in artifacts.published() {
         let name = file.file_name().unwrap_or_default().to_string();
         let size = file
             .metadata()
@@ -63,23 +57,6 @@ fn check_local(artifacts: &Artifacts, rebuild: &str) -> Result<Vec<(String, Stri
             );
         }
         files.push((name, sha512_file(file)?));
-    }
-    let stated = std::fs::read(&artifacts.checksum)
-        .with_context(|| format!("cannot read {}", artifacts.checksum))?;
-    let name = artifacts.file_name();
-    let stated = checksum::stated_digest(
-        Algorithm::Sha512,
-        &stated,
-        name,
-        artifacts.checksum.as_str(),
-    )?;
-    if stated != files[0].1 {
-        bail!(
-            "{} does not match {}: the file was changed after packaging; nothing was \
-             uploaded; rebuild it with `{rebuild} --force`",
-            artifacts.tarball,
-            artifacts.checksum
-        );
     }
     Ok(files)
 }

@@ -21,7 +21,7 @@
 
 use anyhow::{bail, Context, Result};
 
-use crate::archive::checksum::{self, sha512_bytes, sha512_file, Algorithm};
+use crate::archive::checksum::{sha512_bytes, sha512_file};
 use crate::args::DistArgs;
 use camino::Utf8PathBuf;
 
@@ -42,29 +42,7 @@ fn check_local(
     artifacts: &Artifacts,
     rebuild: &str,
 ) -> Result<String> {
-    for file in artifacts.published() {
-        if !file.is_file() {
-            bail!("{file} is missing: nothing was uploaded; create the package with `{rebuild}`");
-        }
-    }
-    let name = artifacts.file_name();
-    let stated = std::fs::read(&artifacts.checksum)
-        .with_context(|| format!("cannot read {}", artifacts.checksum))?;
-    let stated = checksum::stated_digest(
-        Algorithm::Sha512,
-        &stated,
-        name,
-        artifacts.checksum.as_str(),
-    )?;
-    let actual = sha512_file(&artifacts.tarball)?;
-    if stated != actual {
-        bail!(
-            "{} does not match {}: the file was changed or damaged after packaging; nothing \
-             was uploaded; rebuild it with `{rebuild} --force`",
-            artifacts.tarball,
-            artifacts.checksum
-        );
-    }
+    let actual = artifacts.check_packaged(rebuild)?;
     let keys_url = crate::keyring::keys_url(ctx, config, creds)?;
     let keys = svn::cat(&ctx.sh, creds, &keys_url, None)?.with_context(|| {
         format!("there is no KEYS file at {keys_url}: run `cargo xtask keys append` first")
