@@ -39,12 +39,7 @@ fn atr(sandbox: &Sandbox) -> &AtrStandIn {
 }
 
 fn xtask(sandbox: &Sandbox, args: &[&str]) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
-    command.arg("--repo").arg(sandbox.project()).args(args);
-    for (key, value) in sandbox.env() {
-        command.env(key, value);
-    }
-    command.output().unwrap()
+    in_sandbox(sandbox, args, &[])
 }
 
 fn text(output: &Output) -> String {
@@ -669,15 +664,7 @@ fn the_tally_says_where_atr_and_the_mbox_disagree() {
 }
 
 fn xtask_with(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
-    command.arg("--repo").arg(sandbox.project()).args(args);
-    for (key, value) in sandbox.env() {
-        command.env(key, value);
-    }
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    command.output().unwrap()
+    in_sandbox(sandbox, args, env)
 }
 
 #[test]

@@ -34,12 +34,7 @@ fn sandbox(world: &World) -> Sandbox {
 
 /// Runs the real binary in the sandbox's environment.
 fn xtask(sandbox: &Sandbox, args: &[&str]) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
-    command.arg("--repo").arg(sandbox.project()).args(args);
-    for (key, value) in sandbox.env() {
-        command.env(key, value);
-    }
-    command.output().unwrap()
+    in_sandbox(sandbox, args, &[])
 }
 
 fn text(output: &Output) -> String {
@@ -566,15 +561,7 @@ fn a_patch_release_targets_the_next_patch_version() {
 
 /// Runs the real binary in the sandbox's environment with some variables changed.
 fn xtask_with(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
-    command.arg("--repo").arg(sandbox.project()).args(args);
-    for (key, value) in sandbox.env() {
-        command.env(key, value);
-    }
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    command.output().unwrap()
+    in_sandbox(sandbox, args, env)
 }
 
 #[test]

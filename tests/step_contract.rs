@@ -31,15 +31,10 @@ use xtask::config::Dist;
 use xtask::demo::{land_fix_on_master, write_vote_thread, Sandbox};
 
 fn xtask(sandbox: &Sandbox, args: &[&str], log: Option<&Utf8PathBuf>) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
-    command.arg("--repo").arg(sandbox.project()).args(args);
-    for (key, value) in sandbox.env() {
-        command.env(key, value);
+    match log {
+        Some(log) => in_sandbox(sandbox, args, &[("XTASK_ACTION_LOG", log.as_str())]),
+        None => in_sandbox(sandbox, args, &[]),
     }
-    if let Some(log) = log {
-        command.env("XTASK_ACTION_LOG", log);
-    }
-    command.output().unwrap()
 }
 
 /// A temporary file's random name, which differs from run to run, made one placeholder.

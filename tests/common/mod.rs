@@ -553,3 +553,17 @@ pub fn served_dist(world: &World) -> (Dist, Svnserve) {
     dist.url = format!("svn://127.0.0.1:{}/dist", server.port);
     (dist, server)
 }
+
+/// Runs the real binary on the demo sandbox's project, in the sandbox's environment with the
+/// variables of `env` added.
+pub fn in_sandbox(sandbox: &xtask::demo::Sandbox, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command.arg("--repo").arg(sandbox.project()).args(args);
+    for (key, value) in sandbox.env() {
+        command.env(key, value);
+    }
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().unwrap()
+}
