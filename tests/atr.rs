@@ -502,8 +502,9 @@ fn atr_error_answers_are_atr_s_and_the_flow_explains_or_survives_them() {
             text(&blocked)
         );
     }
+    // ATR's blocker is shown, and what caused it: a file that is not the candidate's.
     assert!(
-        text(&blocked).contains("1 blocker(s) in revision 00005"),
+        text(&blocked).contains("holds 1 file(s) that are not this candidate's: KEYS"),
         "{}",
         text(&blocked)
     );
@@ -738,4 +739,114 @@ fn an_open_vote_no_candidate_staged_is_never_ended() {
         "release_candidate"
     );
     assert_eq!(atr(&sandbox).mails().len(), 1);
+}
+
+/// The files of ATR's latest revision of 1.0.0.
+fn draft_files(atr: &AtrStandIn) -> Vec<String> {
+    let release = atr.release("1.0.0").expect("a release on ATR");
+    let latest = release.revisions.last().expect("a revision");
+    latest.files.keys().cloned().collect()
+}
+
+#[test]
+fn a_2025_atr_that_refuses_to_replace_a_file_stops_the_next_candidate_until_it_is_deleted() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    atr(&sandbox).state().uploads_2025 = true;
+    expect_code(&up_to_the_vote(&sandbox), 2);
+    let (mbox, roster) = vote_ends(&sandbox, 1, false);
+    let args = [
+        "release",
+        "1.0",
+        "--yes",
+        "--mbox",
+        mbox.as_str(),
+        "--roster",
+        roster.as_str(),
+    ];
+    expect_code(&xtask(&sandbox, &args), 2);
+
+    let next = xtask(&sandbox, &["release", "1.0", "--yes", "--next-rc"]);
+    expect_code(&next, 1);
+    let said = text(&next);
+    assert!(said.contains("does not replace a file"), "{said}");
+    assert!(said.contains("/compose/demo/1.0.0"), "{said}");
+    assert!(said.contains("500: File already exists"), "{said}");
+    let release = atr(&sandbox).release("1.0.0").unwrap();
+    assert_eq!(release.phase, "release_candidate_draft", "RC1's vote ended");
+    assert_eq!(
+        release.vote_revision.as_deref(),
+        Some("00004"),
+        "no vote on RC2"
+    );
+
+    // The release manager deletes RC1's files on ATR's compose page; the rerun stages RC2.
+    for file in draft_files(atr(&sandbox)) {
+        atr(&sandbox).edit_draft("1.0.0", &file, None);
+    }
+    expect_code(&xtask(&sandbox, &["release", "1.0", "--yes"]), 2);
+    let release = atr(&sandbox).release("1.0.0").unwrap();
+    assert_eq!(release.phase, "release_candidate");
+    let voted = release.revisions.last().unwrap();
+    assert_eq!(Some(&voted.number), release.vote_revision.as_ref());
+    assert_eq!(voted.files.len(), 3, "{:?}", voted.files.keys());
+    let subjects: Vec<String> = atr(&sandbox)
+        .mails()
+        .into_iter()
+        .map(|m| m.subject)
+        .collect();
+    assert!(subjects.last().unwrap().contains("(RC2)"), "{subjects:?}");
+}
+
+#[test]
+fn a_file_in_the_draft_that_is_not_the_candidate_s_is_never_voted_on() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    expect_code(
+        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+        0,
+    );
+    land_fix_on_master(&sandbox, 4).unwrap();
+    expect_code(
+        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "upload"]),
+        0,
+    );
+    let ours = draft_files(atr(&sandbox));
+
+    // Someone adds a file on ATR's web pages (or an earlier candidate left it).
+    atr(&sandbox).edit_draft("1.0.0", "demo-1.0.0-bin\u{1b}[2J.tar.gz", Some(b"not ours"));
+    // The flow sees the draft changed: `upload` is to do again, and refuses.
+    let status = xtask(&sandbox, &["status", "1.0"]);
+    assert!(
+        text(&status).contains("next: cargo xtask upload 1.0.0 --rc 1"),
+        "{}",
+        text(&status)
+    );
+    let upload = xtask(&sandbox, &["upload", "1.0.0", "--rc", "1"]);
+    expect_code(&upload, 1);
+    let said = text(&upload);
+    assert!(
+        said.contains("1 file(s) that are not this candidate's"),
+        "{said}"
+    );
+    assert!(said.contains("the vote would cover them"), "{said}");
+    assert!(
+        !said.contains('\u{1b}'),
+        "ATR's names are shown escaped: {said}"
+    );
+    assert!(atr(&sandbox).mails().is_empty(), "no vote started");
+
+    let stray = draft_files(atr(&sandbox))
+        .into_iter()
+        .find(|f| !ours.contains(f))
+        .unwrap();
+    atr(&sandbox).edit_draft("1.0.0", &stray, None);
+    expect_code(&xtask(&sandbox, &["release", "1.0", "--yes"]), 2);
+    let release = atr(&sandbox).release("1.0.0").unwrap();
+    assert_eq!(release.phase, "release_candidate");
+    assert_eq!(draft_files(atr(&sandbox)), ours);
+    assert_eq!(
+        release.vote_revision.as_ref(),
+        Some(&release.revisions.last().unwrap().number)
+    );
 }

@@ -99,6 +99,7 @@ pub fn run(
     for artifacts in all {
         files.extend(check_local(artifacts, &rebuild)?);
     }
+    let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
     let client = super::client(ctx, config);
     if !ctx.dry_run {
         client.acting_as()?;
@@ -229,12 +230,25 @@ pub fn run(
             let before = client.release(project, text_version)?.and_then(|r| r.latest_revision_number);
             ledger.borrow_mut().files.insert(name.clone(), Sent { sha512, before: before.clone(), confirmed: false });
             save_ledger(config, version, rc, &ledger.borrow())?;
-            let number = match client.upload(project, text_version, &name, &content)? {
-                Uploaded::Revision(revision) => revision.number,
-                Uploaded::Quarantined => {
+            let number = match client.upload(project, text_version, &name, &content) {
+                Ok(Uploaded::Revision(revision)) => revision.number,
+                Ok(Uploaded::Quarantined) => {
                     eprintln!("  {name}: ATR validates the archive first (\"archive validation in progress\")");
                     wait_for_revision(client, project, text_version, before.as_deref(), &name)?
                 }
+                Err(err) if refused_replace(&err) => {
+                    // Nothing was stored: the rerun after the deletion sends it.
+                    ledger.borrow_mut().files.remove(&name);
+                    save_ledger(config, version, rc, &ledger.borrow())?;
+                    return Err(err.context(format!(
+                        "ATR already has a file {name} in the draft of {text_version}, and its \
+                         API (2025's) does not replace a file: nothing was stored for it; delete \
+                         the earlier candidate's files on {}, then rerun `cargo xtask upload \
+                         {version} --rc {rc}`: it sends only what is missing",
+                        client.page(&format!("/compose/{project}/{text_version}"))
+                    )));
+                }
+                Err(err) => return Err(err),
             };
             eprintln!("  {name}: revision {number}");
             if let Some(sent) = ledger.borrow_mut().files.get_mut(&name) {
@@ -245,7 +259,9 @@ pub fn run(
     }
     plan.local(
         format!(
-            "wait for ATR's checks of the latest revision ({})",
+            "check that the latest revision holds exactly these files ({}), then wait for \
+             ATR's checks of it ({})",
+            get(&format!("/release/paths/{key}/<revision>")),
             get(&format!("/checks/ongoing/{key}/<revision>"))
         ),
         || {
@@ -253,8 +269,17 @@ pub fn run(
                 .release(project, &text_version)?
                 .and_then(|r| r.latest_revision_number)
                 .context("ATR names no revision of the release after the upload: rerun the step")?;
+            // ATR's checks are shown first; a file that is not ours explains its blockers.
+            let contents = check_contents(&client, project, &text_version, &number, &names);
             wait_for_checks(&client, project, &text_version, &number)?;
-            report_checks(&client, project, &text_version, &number)?;
+            let blockers = report_checks(&client, project, &text_version, &number)?;
+            contents.with_context(|| format!("RC{rc} is not staged"))?;
+            if blockers > 0 {
+                bail!(
+                    "ATR found {blockers} blocker(s) in revision {number}: ATR refuses the vote \
+                     until they are fixed; fix the package, make the next candidate and upload it"
+                );
+            }
             // The candidate counts as staged once its checks passed.
             ledger.borrow_mut().revision = Some(number);
             save_ledger(config, version, rc, &ledger.borrow())
@@ -312,6 +337,64 @@ fn end_earlier_vote(client: &Atr, project: &str, version: &str) -> Result<()> {
         result => result,
     }
     .context("the open vote of the earlier candidate could not be ended on ATR")
+}
+
+/// 2025's ATR refuses to upload a path the draft already has (500, no revision); 2026's
+/// replaces the file in a new revision.
+fn refused_replace(err: &anyhow::Error) -> bool {
+    atr::status_of(err).is_some() && err.to_string().contains("File already exists")
+}
+
+/// Files shown by name before the rest are counted.
+const SHOWN_FILES: usize = 10;
+
+/// The revision the vote will be on holds exactly the candidate's files: one left by an earlier
+/// candidate, or added on ATR by someone else, would be voted on too. ATR's own metadata
+/// (`.atr*`) is not a release file.
+fn check_contents(
+    client: &Atr,
+    project: &str,
+    version: &str,
+    revision: &str,
+    ours: &[String],
+) -> Result<()> {
+    let paths = client.paths(project, version, revision)?;
+    let missing: Vec<&String> = ours.iter().filter(|name| !paths.contains(name)).collect();
+    if !missing.is_empty() {
+        bail!(
+            "ATR's revision {revision} lacks {}: rerun `cargo xtask upload`, it sends what is \
+             missing",
+            missing
+                .iter()
+                .map(|n| n.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let foreign: Vec<&String> = paths
+        .iter()
+        .filter(|path| !ours.contains(path))
+        .filter(|path| !path.split('/').any(|part| part.starts_with(".atr")))
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let mut shown: Vec<String> = foreign
+        .iter()
+        .take(SHOWN_FILES)
+        .map(|path| escape_str(path))
+        .collect();
+    if foreign.len() > SHOWN_FILES {
+        shown.push(format!("and {} more", foreign.len() - SHOWN_FILES));
+    }
+    bail!(
+        "ATR's revision {revision} of {version} also holds {} file(s) that are not this \
+         candidate's: {}; the vote would cover them too. They were left by an earlier \
+         candidate or added on ATR: delete them on {} (ATR's API cannot), then rerun the upload",
+        foreign.len(),
+        shown.join(", "),
+        client.page(&format!("/compose/{project}/{version}"))
+    )
 }
 
 /// After an upload that got no answer (the run was killed, the connection dropped): the
@@ -415,8 +498,8 @@ const SHOWN_PER_CHECKER: usize = 10;
 
 /// ATR's check results in our checklist format (as `verify` prints its checks): one line per
 /// checker, ✓ when all its results are fine, ! with concerns, ✗ with blockers, and the results
-/// that are not fine below it. Blockers fail.
-fn report_checks(client: &Atr, project: &str, version: &str, revision: &str) -> Result<()> {
+/// that are not fine below it. Returns how many results block the vote.
+fn report_checks(client: &Atr, project: &str, version: &str, revision: &str) -> Result<usize> {
     let results = client.checks(project, version, revision)?;
     let mut checkers: Vec<(&str, Vec<&atr::CheckResult>)> = Vec::new();
     for result in &results {
@@ -462,11 +545,5 @@ fn report_checks(client: &Atr, project: &str, version: &str, revision: &str) -> 
             println!("      ... and {} more", noted.len() - SHOWN_PER_CHECKER);
         }
     }
-    if blockers > 0 {
-        bail!(
-            "ATR found {blockers} blocker(s) in revision {revision}: ATR refuses the vote until \
-             they are fixed; fix the package, make the next candidate and upload it"
-        );
-    }
-    Ok(())
+    Ok(blockers)
 }

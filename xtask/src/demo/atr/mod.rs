@@ -143,6 +143,9 @@ pub struct State {
     pub cut: Option<(String, usize, Cut)>,
     /// Answer announce as 2025's ATR: a `subject` is required.
     pub announce_needs_subject: bool,
+    /// Take uploads as 2025's ATR: a path the draft has already is refused (500 "File
+    /// already exists", no revision), and archives are not held for validation.
+    pub uploads_2025: bool,
     /// The next request to a route gets this answer (status, body): 429, 500 ...
     pub forced: Option<(String, u16, String)>,
 }
@@ -226,6 +229,7 @@ impl AtrStandIn {
             mails: Vec::new(),
             cut: None,
             announce_needs_subject: false,
+            uploads_2025: false,
             forced: None,
         }));
         let shared = state.clone();
@@ -289,6 +293,22 @@ impl AtrStandIn {
     pub fn force_next(&self, route: &str, status: u16, message: &str) {
         let body = serde_json::json!({ "error": message }).to_string();
         self.state().forced = Some((route.to_string(), status, body));
+    }
+
+    /// Someone changes the draft of `version` on ATR's web pages: `path` gets `content`, or is
+    /// deleted with `None` (one new revision either way).
+    pub fn edit_draft(&self, version: &str, path: &str, content: Option<&[u8]>) {
+        let mut state = self.state();
+        let key = format!("{}-{version}", state.project);
+        let Some(release) = state.releases.get_mut(&key) else {
+            return;
+        };
+        match content {
+            Some(bytes) => {
+                routes::add_revision(release, path, bytes.to_vec(), false);
+            }
+            None => routes::remove_from_draft(release, path),
+        }
     }
 
     /// The release of `version`, if any.

@@ -250,6 +250,26 @@ pub(super) fn add_revision(
     revision
 }
 
+/// A new draft revision without `relpath` (the web interface's delete).
+pub(super) fn remove_from_draft(release: &mut Release, relpath: &str) {
+    let Some(mut files) = release.latest().map(|r| r.files.clone()) else {
+        return;
+    };
+    files.remove(relpath);
+    release.counter += 1;
+    let number = format!("{:05}", release.counter);
+    let checks = checks::run(&release.key(), &number, &files);
+    release.revisions.push(Revision {
+        number,
+        files,
+        description: format!("Deletion of {relpath} through web interface"),
+        was_quarantined: false,
+        phase: release.phase.clone(),
+        checks,
+        checks_left: CHECK_POLLS,
+    });
+}
+
 /// The revision asked for (the latest without a number).
 fn revision_of<'a>(
     release: &'a mut Release,

@@ -202,12 +202,24 @@ fn upload(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
         return Err(error(400, "content is not valid base64"));
     };
     let validated = state.validated.clone();
+    let uploads_2025 = state.uploads_2025;
     let release = release_of(state, text(map, "project"), text(map, "version"))?;
     if release.phase != DRAFT {
         return Err(error(
             409,
             "Files can only be added in the candidate draft phase",
         ));
+    }
+    if uploads_2025 {
+        if release
+            .latest()
+            .is_some_and(|r| r.files.contains_key(&relpath))
+        {
+            return Err(error(500, "File already exists"));
+        }
+        let revision = add_revision(release, &relpath, content, false);
+        let answer = revision_json(release, &revision, uid);
+        return Ok(ok(201, "/release/upload", json!({"revision": answer})));
     }
     let archive = [".tar.gz", ".tgz", ".zip"]
         .iter()

@@ -171,6 +171,12 @@ impl Atr {
         format!("{}/api{route}", self.base)
     }
 
+    /// A page of ATR's web interface (`/compose/<project>/<version>`), for what the API
+    /// cannot do.
+    pub fn page(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
     /// The pause between polls.
     pub fn pause(&self) -> Duration {
         self.pause
