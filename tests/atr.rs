@@ -567,8 +567,8 @@ fn expired_tokens_are_renewed_and_refusals_name_route_status_and_message() {
     assert_eq!(atr.mails().len(), 1, "one vote mail");
     assert_eq!(
         atr.state().minted,
-        minted + 2,
-        "one JWT, and one more for the renewal"
+        minted + 1,
+        "the JWT kept from the last run, refused, and one new for the renewal"
     );
     // Asked again, nothing more happens.
     expect_code(&xtask(&sandbox, &vote), 0);
@@ -849,4 +849,67 @@ fn a_file_in_the_draft_that_is_not_the_candidate_s_is_never_voted_on() {
         release.vote_revision.as_ref(),
         Some(&release.revisions.last().unwrap().number)
     );
+}
+
+#[test]
+fn tokens_are_renewed_before_they_expire_and_the_hourly_mint_limit_is_not_hammered() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    let atr = atr(&sandbox);
+    expect_code(
+        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+        0,
+    );
+    land_fix_on_master(&sandbox, 4).unwrap();
+    expect_code(
+        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "keys"]),
+        0,
+    );
+    // Tokens that live 5 s are always inside the renewal margin: each call gets a fresh one,
+    // and ATR never has to refuse an expired token.
+    atr.state().jwt_seconds = 5;
+    let before = atr.seen().len();
+    expect_code(&xtask(&sandbox, &["upload", "1.0.0", "--rc", "1"]), 0);
+    let seen: Vec<_> = atr.seen().into_iter().skip(before).collect();
+    assert!(seen.iter().all(|s| s.status != 401), "{seen:?}");
+    let minted = seen
+        .iter()
+        .filter(|s| s.path.ends_with("/jwt/create"))
+        .count();
+    let bearer = seen
+        .iter()
+        .filter(|s| s.method == "POST" && !s.path.ends_with("/jwt/create"))
+        .count();
+    assert_eq!(minted, bearer, "{seen:?}");
+    assert!(bearer >= 4, "create and three uploads: {seen:?}");
+
+    // ATR mints 10 tokens an hour: at the limit, the step asks once and says what to do.
+    atr.state().jwt_seconds = xtask::demo::atr::JWT_SECONDS;
+    let now = atr.state().now();
+    atr.state().mint_times = vec![now; xtask::demo::atr::JWTS_PER_HOUR];
+    let before = atr.seen().len();
+    let limited = xtask(&sandbox, &["mail", "vote", "1.0.0", "--rc", "1"]);
+    expect_code(&limited, 1);
+    assert!(
+        text(&limited).contains("/api/jwt/create with 429"),
+        "{}",
+        text(&limited)
+    );
+    assert!(
+        text(&limited).contains("rerun in an hour"),
+        "{}",
+        text(&limited)
+    );
+    let asked: Vec<_> = atr
+        .seen()
+        .into_iter()
+        .skip(before)
+        .filter(|s| s.path.ends_with("/jwt/create"))
+        .collect();
+    assert_eq!(asked.len(), 1, "not retried: {asked:?}");
+    assert!(atr.mails().is_empty());
+    // An hour later the vote starts.
+    atr.state().mint_times.clear();
+    expect_code(&xtask(&sandbox, &["mail", "vote", "1.0.0", "--rc", "1"]), 0);
+    assert_eq!(atr.mails().len(), 1);
 }

@@ -15,7 +15,8 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! Standard base64 (RFC 4648, with padding): MIME headers, and file contents in ATR's JSON.
+//! Standard base64 (RFC 4648, with padding): MIME headers, and file contents in ATR's JSON;
+//! its URL-safe form without padding for the parts of a JWT.
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -64,6 +65,25 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// URL-safe base64 without padding (RFC 4648 §5), as the parts of a JWT are written.
+pub fn base64url(bytes: &[u8]) -> String {
+    base64(bytes)
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_")
+}
+
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    if text.contains(['+', '/', '=']) {
+        return None;
+    }
+    let mut standard = text.replace('-', "+").replace('_', "/");
+    while !standard.len().is_multiple_of(4) {
+        standard.push('=');
+    }
+    base64_decode(&standard)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +96,12 @@ mod tests {
         for bad in ["Zm9", "Zm=v", "Zg==Zg==", "Zm9v!A==", "Z==="] {
             assert_eq!(base64_decode(bad), None, "{bad}");
         }
+        for text in [&b""[..], b"f", b"fo", b"foo", &[251, 255, 191]] {
+            let url = base64url(text);
+            assert!(!url.contains(['+', '/', '=']), "{url}");
+            assert_eq!(base64url_decode(&url).as_deref(), Some(text));
+        }
+        assert_eq!(base64url_decode("-_8"), Some(vec![251, 255]));
+        assert_eq!(base64url_decode("+/8="), None);
     }
 }

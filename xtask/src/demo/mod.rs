@@ -25,6 +25,7 @@ pub mod github;
 pub mod mirror;
 mod project;
 
+use std::os::unix::fs::DirBuilderExt;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -157,6 +158,12 @@ impl Sandbox {
             std::os::unix::fs::PermissionsExt::from_mode(0o700),
         )?;
         let home = dir.join("home");
+        // ATR's token is kept between runs in the user's runtime directory: the sandbox's own.
+        let runtime = dir.join("runtime");
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&runtime)
+            .with_context(|| format!("cannot create {runtime}"))?;
         std::fs::write(
             home.join(".gitconfig"),
             "[user]\n\tname = Release Manager\n\temail = rm@apache.org\n[init]\n\tdefaultBranch = master\n",
@@ -171,6 +178,7 @@ impl Sandbox {
         let mut env: Vec<(String, String)> = vec![
             ("HOME".into(), home.to_string()),
             ("GNUPGHOME".into(), gnupg),
+            ("XDG_RUNTIME_DIR".into(), runtime.to_string()),
             (
                 "GIT_CONFIG_GLOBAL".into(),
                 home.join(".gitconfig").to_string(),

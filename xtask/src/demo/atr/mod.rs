@@ -48,6 +48,8 @@ pub const DEMO_TOKEN: &str = "atr-pat-demo-0123456789";
 
 /// The JWT lifetime of 2026's ATR.
 pub const JWT_SECONDS: i64 = 30 * 60;
+/// How many JWTs ATR mints for a client in an hour.
+pub const JWTS_PER_HOUR: usize = 10;
 /// How many `checks/ongoing` polls a new revision's checks stay ongoing.
 const CHECK_POLLS: u32 = 2;
 /// How many `release/get` polls an archive stays in validation.
@@ -134,6 +136,10 @@ pub struct State {
     /// Issued JWTs and when they expire.
     pub jwts: Vec<(String, i64)>,
     pub minted: u32,
+    /// When each JWT was minted (the rate limit counts the last hour's).
+    pub mint_times: Vec<i64>,
+    /// How long a new JWT lives (2026's ATR: 30 minutes).
+    pub jwt_seconds: i64,
     pub releases: BTreeMap<String, Release>,
     /// Digests of archives validated before (not held again).
     pub validated: Vec<String>,
@@ -223,6 +229,8 @@ impl AtrStandIn {
             pmc: pmc.iter().map(|p| p.to_string()).collect(),
             jwts: Vec::new(),
             minted: 0,
+            mint_times: Vec::new(),
+            jwt_seconds: JWT_SECONDS,
             releases: BTreeMap::new(),
             validated: Vec::new(),
             seen: Vec::new(),
@@ -266,6 +274,9 @@ impl AtrStandIn {
     /// `hours` pass (the vote period): what ATR recorded moves that far into the past, so
     /// clients with the real clock see the same time pass.
     pub fn later(&self, hours: i64) {
+        for minted in self.state().mint_times.iter_mut() {
+            *minted -= hours * 3600;
+        }
         for release in self.state().releases.values_mut() {
             release.created -= hours * 3600;
             if let Some(started) = release.vote_started.as_mut() {

@@ -20,7 +20,7 @@
 use serde_json::{json, Map, Value};
 
 use super::serve::{error, Answer, Incoming};
-use super::{checks, Pending, Release, Revision, SentMail, State, CHECK_POLLS, JWT_SECONDS};
+use super::{checks, Pending, Release, Revision, SentMail, State, CHECK_POLLS, JWTS_PER_HOUR};
 
 #[derive(Clone, Copy)]
 pub(super) enum Kind {
@@ -195,9 +195,29 @@ fn jwt_create(state: &mut State, body: &[u8]) -> Answer {
     if text(&map, "asfuid") != state.uid || text(&map, "pat") != state.pat {
         return error(401, "Authentication failed");
     }
+    let now = state.now();
+    let last_hour = state
+        .mint_times
+        .iter()
+        .filter(|minted| **minted > now - 3600)
+        .count();
+    if last_hour >= JWTS_PER_HOUR {
+        return error(429, "Rate limit exceeded: 10 per 1 hour");
+    }
     state.minted += 1;
-    let jwt = format!("eyJ.stand-in-{}-{}", state.minted, state.now());
-    let expires = state.now() + JWT_SECONDS;
+    state.mint_times.push(now);
+    let expires = now + state.jwt_seconds;
+    // HS256's shape; the stand-in's signature is a label, since it looks tokens up.
+    let claims = json!({
+        "sub": state.uid, "iss": "atr-stand-in", "aud": "atr-api", "iat": now, "nbf": now,
+        "exp": expires, "jti": format!("stand-in-{}", state.minted), "atr_th": "sha3",
+    });
+    let jwt = format!(
+        "{}.{}.{}",
+        crate::encoding::base64url(br#"{"alg":"HS256","typ":"JWT"}"#),
+        crate::encoding::base64url(claims.to_string().as_bytes()),
+        crate::encoding::base64url(format!("stand-in-{}", state.minted).as_bytes()),
+    );
     state.jwts.push((jwt.clone(), expires));
     ok(200, "/jwt/create", json!({"asfuid": state.uid, "jwt": jwt}))
 }

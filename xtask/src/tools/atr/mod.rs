@@ -20,13 +20,16 @@
 //! Secrets: the ASF id in `ATR_UID` and the personal access token in `ATR_TOKEN`, read from
 //! the environment only. The token is exchanged for a short-lived JWT (`jwt/create`, its body
 //! given to curl on standard input), the JWT goes only into the `Authorization` header (also
-//! on standard input), is kept in memory, and is minted again when ATR answers 401 (it
-//! expired: 30 minutes). Neither is printed: requests are shown by route and fields.
+//! on standard input), is kept in memory and for the next run in a private file (`jwt.rs`), and
+//! is minted again shortly before its `exp` claim (30 minutes) or when ATR answers 401.
+//! Neither is printed: requests are shown by route and fields.
 //!
 //! Answers are outside input: read with a size limit, parsed into types, their messages shown
 //! escaped. Only safe calls are retried (reads, the token exchange, the tabulation); a write
 //! that got no answer is not repeated: the step reads ATR's state again on its next run.
 
+mod error;
+mod jwt;
 mod types;
 
 use std::cell::RefCell;
@@ -37,6 +40,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use xshell::Shell;
 
+use error::message_of;
+pub use error::{status_of, AtrError};
 pub use types::*;
 
 use crate::tools::curl;
@@ -53,68 +58,6 @@ const CHECKS_LIMIT: u64 = 64 * 1024 * 1024;
 /// ATR's request limit is 512 MiB including the base64 overhead.
 pub const UPLOAD_LIMIT: u64 = 380 * 1024 * 1024;
 const ATTEMPTS: u32 = 3;
-
-/// A non-success answer of ATR: the route, the status and ATR's message.
-#[derive(Debug)]
-pub struct AtrError {
-    pub route: String,
-    pub status: u16,
-    /// ATR's `error` text (escaped), with its validation details.
-    pub message: String,
-}
-
-impl std::fmt::Display for AtrError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let advice = match self.status {
-            400 => "ATR rejected the request as invalid",
-            401 => {
-                "ATR refused the credentials: check ATR_UID (your ASF id) and ATR_TOKEN (a \
-                    token made on ATR's /tokens page, valid 180 days)"
-            }
-            403 => {
-                "ATR does not permit this to ATR_UID: you must be a committer or PMC member \
-                    of the project, and the list must be one ATR allows"
-            }
-            404 => "ATR has no such thing (or the release is not in the phase this needs)",
-            409 => "the release on ATR is not in the state this needs",
-            429 => {
-                "ATR's rate limit is reached: rerun in an hour, the steps go on where they \
-                    stopped"
-            }
-            500..=599 => "ATR failed on its side: try again later",
-            _ => "unexpected answer",
-        };
-        write!(
-            f,
-            "ATR answered {} with {}: {} ({advice})",
-            self.route, self.status, self.message
-        )
-    }
-}
-
-impl std::error::Error for AtrError {}
-
-/// The status of an ATR error inside `err`, if that is what it is.
-pub fn status_of(err: &anyhow::Error) -> Option<u16> {
-    err.downcast_ref::<AtrError>().map(|e| e.status)
-}
-
-/// ATR's message from an error body, escaped and cut short.
-fn message_of(body: &[u8]) -> String {
-    let Ok(value) = serde_json::from_slice::<Value>(body) else {
-        return escape_short(body, 300);
-    };
-    let mut text = value["error"].as_str().unwrap_or_default().to_string();
-    if let Some(details) = value["validation_details"].as_array() {
-        let parts: Vec<String> = details
-            .iter()
-            .take(5)
-            .map(|d| format!("{} at {}", d["msg"].as_str().unwrap_or("?"), d["loc"]))
-            .collect();
-        text.push_str(&format!(" [{}]", parts.join("; ")));
-    }
-    escape_short(text.as_bytes(), 400)
-}
 
 /// A revision number goes into later routes and messages: digits only, as ATR makes them.
 fn check_revision(number: &str) -> Result<()> {
@@ -143,6 +86,8 @@ pub struct Atr {
     base: String,
     credentials: Option<Credentials>,
     jwt: RefCell<Option<String>>,
+    /// The JWT kept between runs.
+    kept: Option<jwt::Cache>,
     pause: Duration,
 }
 
@@ -157,11 +102,16 @@ impl Atr {
             .ok()
             .and_then(|ms| ms.parse().ok())
             .map_or(Duration::from_secs(1), Duration::from_millis);
+        let base = base.trim_end_matches('/').to_string();
+        let kept = credentials
+            .as_ref()
+            .and_then(|c| jwt::Cache::for_account(&base, &c.uid, &c.token));
         Atr {
             sh: sh.clone(),
-            base: base.trim_end_matches('/').to_string(),
+            base,
             credentials,
             jwt: RefCell::new(None),
+            kept,
             pause,
         }
     }
@@ -265,6 +215,15 @@ impl Atr {
                     }
                 ),
                 Ok(response) if (200..300).contains(&response.status) => return Ok(response),
+                // ATR mints 10 tokens an hour: asking again at once only spends the next one.
+                Ok(response) if response.status == 429 && route == "/jwt/create" => {
+                    return Err(AtrError {
+                        route: what,
+                        status: response.status,
+                        message: message_of(&response.body),
+                    }
+                    .into())
+                }
                 Ok(response) if retry && matches!(response.status, 429 | 502..=504) => {
                     eprintln!(
                         "  ATR answered {what} with {}; trying again",
@@ -337,15 +296,25 @@ impl Atr {
     fn bearer<T: DeserializeOwned>(&self, route: &str, body: &Value, safe: bool) -> Result<T> {
         let body = body.to_string();
         for fresh in [false, true] {
-            let current = self.jwt.borrow().clone();
+            let now = crate::clock::system_now() as i64;
+            // A token about to run out is replaced before ATR refuses it.
+            let current = self
+                .jwt
+                .borrow()
+                .clone()
+                .or_else(|| self.kept.as_ref().and_then(|kept| kept.load(now)))
+                .filter(|jwt| jwt::usable(jwt, now));
             let jwt = match (current, fresh) {
                 (Some(jwt), false) => jwt,
                 _ => {
                     let jwt = self.mint()?;
-                    *self.jwt.borrow_mut() = Some(jwt.clone());
+                    if let Some(kept) = &self.kept {
+                        kept.store(&jwt);
+                    }
                     jwt
                 }
             };
+            *self.jwt.borrow_mut() = Some(jwt.clone());
             match self.call(
                 "POST",
                 route,
@@ -356,6 +325,9 @@ impl Atr {
             ) {
                 Ok(response) => return Self::parse(route, &response),
                 Err(err) if status_of(&err) == Some(401) && !fresh => {
+                    if let Some(kept) = &self.kept {
+                        kept.forget();
+                    }
                     eprintln!("  ATR's token expired; getting a new one");
                 }
                 Err(err) => return Err(err),
@@ -538,25 +510,4 @@ pub struct Announcement {
     pub email_to: String,
     pub body: String,
     pub path_suffix: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn error_messages_are_escaped_and_carry_validation_details() {
-        let body = br#"{"error": "Input validation failed\u001b[31m", "validation_details": [{"type": "extra_forbidden", "loc": ["body", "colour"], "msg": "Extra inputs are not permitted"}]}"#;
-        let message = message_of(body);
-        assert!(!message.contains('\u{1b}'), "{message}");
-        assert!(message.contains("Extra inputs are not permitted at [\"body\",\"colour\"]"));
-        let err = AtrError {
-            route: "POST https://atr.example/api/vote/start".into(),
-            status: 409,
-            message,
-        };
-        assert!(err
-            .to_string()
-            .starts_with("ATR answered POST https://atr.example/api/vote/start with 409"));
-    }
 }
