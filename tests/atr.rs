@@ -913,3 +913,40 @@ fn tokens_are_renewed_before_they_expire_and_the_hourly_mint_limit_is_not_hammer
     expect_code(&xtask(&sandbox, &["mail", "vote", "1.0.0", "--rc", "1"]), 0);
     assert_eq!(atr.mails().len(), 1);
 }
+
+#[test]
+fn every_artifact_of_a_release_goes_through_atr_in_one_candidate() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    xtask::demo::release_every_artifact(&sandbox).unwrap();
+    expect_code(&up_to_the_vote(&sandbox), 2);
+    let names = [
+        "apache-demo-1.0.0-src.tgz",
+        "apache-demo-lua-1.0.0-src.tgz",
+        "apache-demo-1.0.0-bin.tar.gz",
+    ];
+    let release = atr(&sandbox).release("1.0.0").unwrap();
+    assert_eq!(release.phase, "release_candidate");
+    let voted = release.revisions.last().unwrap();
+    assert_eq!(Some(&voted.number), release.vote_revision.as_ref());
+    let mut expected: Vec<String> = names
+        .iter()
+        .flat_map(|n| [n.to_string(), format!("{n}.asc"), format!("{n}.sha512")])
+        .collect();
+    expected.sort();
+    assert_eq!(voted.files.keys().cloned().collect::<Vec<_>>(), expected);
+    assert_eq!(voted.number, "00010", "one revision per file, none twice");
+    let vote_mail = atr(&sandbox).mails().pop().unwrap();
+    for name in names {
+        assert!(vote_mail.body.contains(name), "{name}: {}", vote_mail.body);
+    }
+
+    let (mbox, roster) = vote_ends(&sandbox, 1, true);
+    expect_code(&finish(&sandbox, &mbox, &roster), 0);
+    let announced = atr(&sandbox).mails().pop().unwrap();
+    assert_eq!(announced.to, "announce@apache.org");
+    for name in names {
+        assert!(announced.body.contains(name), "{name}: {}", announced.body);
+    }
+    assert_eq!(atr(&sandbox).release("1.0.0").unwrap().phase, "release");
+}

@@ -34,6 +34,42 @@ pub fn notes_file(version: &Version) -> String {
     format!("release-notes/{version}.md")
 }
 
+/// The ASF source header the release notes carry, as an HTML comment that Markdown does not
+/// show: the notes ship in the source tarball, and longer notes need a header to pass its
+/// license check.
+pub const NOTES_HEADER: &str = "<!--
+  Licensed to the Apache Software Foundation (ASF) under one
+  or more contributor license agreements.  See the NOTICE file
+  distributed with this work for additional information
+  regarding copyright ownership.  The ASF licenses this file
+  to you under the Apache License, Version 2.0 (the
+  \"License\"); you may not use this file except in compliance
+  with the License.  You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+  Unless required by applicable law or agreed to in writing,
+  software distributed under the License is distributed on an
+  \"AS IS\" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+  KIND, either express or implied.  See the License for the
+  specific language governing permissions and limitations
+  under the License.
+-->
+
+";
+
+/// The notes as readers see them (a GitHub release): without a leading comment, which holds
+/// the license header.
+pub fn notes_for_readers(text: &str) -> &str {
+    match text
+        .strip_prefix("<!--")
+        .and_then(|rest| rest.split_once("-->"))
+    {
+        Some((_, after)) => after.trim_start_matches(['\n', '\r']),
+        None => text,
+    }
+}
+
 pub struct ReleaseBranch {
     pub name: String,
     /// The commit of the local branch.
@@ -153,4 +189,18 @@ pub fn changelog_message(config: &Config, version: &Version) -> String {
 /// The subject of the commit of a version bump.
 pub fn bump_message(version: &Version) -> String {
     format!("chore: bump version to {version}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readers_see_the_notes_without_their_license_header() {
+        let notes = format!("{NOTES_HEADER}# 1.0.0\n\n- The router.\n");
+        assert_eq!(notes_for_readers(&notes), "# 1.0.0\n\n- The router.\n");
+        assert_eq!(notes_for_readers("# 1.0.0\n"), "# 1.0.0\n");
+        // An unclosed comment is shown as it is.
+        assert_eq!(notes_for_readers("<!-- # 1.0.0\n"), "<!-- # 1.0.0\n");
+    }
 }

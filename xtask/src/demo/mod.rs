@@ -38,8 +38,8 @@ use crate::tools::{git, gpg, xtask, ToolCmd};
 use crate::version::Version;
 use crate::Ctx;
 use github::GitHubStandIn;
-pub use project::land_fix_on_master;
 use project::make_project;
+pub use project::{land_fix_on_master, release_every_artifact};
 
 #[derive(clap::Args, Debug)]
 pub struct DemoArgs {

@@ -18,7 +18,7 @@
 //! The demo's fixture project: its release settings, its history on master with the PRs
 //! GitHub knows, and the fix that lands on master later.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use super::{Sandbox, GITHUB_REPO, HEADER, LICENSE};
 use crate::tools::git;
@@ -148,6 +148,22 @@ pub(super) fn make_project(sandbox: &Sandbox) -> Result<()> {
 
 /// A fix that lands on master after the branch was cut, labelled for backporting, as PR
 /// `number`.
+/// The project on master releases its Lua tarball and a convenience binary too (the route
+/// through dist does from the start).
+pub fn release_every_artifact(sandbox: &Sandbox) -> Result<()> {
+    let project = sandbox.path("project");
+    sandbox.run(&git::checkout(&project, "master"))?;
+    let manifest = project.join("Cargo.toml");
+    let text =
+        std::fs::read_to_string(&manifest).with_context(|| format!("cannot read {manifest}"))?;
+    if !text.contains(EXTRA_ARTIFACTS) {
+        sandbox.write("project/Cargo.toml", &(text + EXTRA_ARTIFACTS))?;
+        sandbox.commit(&project, "build: release the Lua tarball and a binary too")?;
+        sandbox.run(&git::push(&project, "origin", "master"))?;
+    }
+    Ok(())
+}
+
 pub fn land_fix_on_master(sandbox: &Sandbox, number: u64) -> Result<()> {
     let github = &sandbox.github;
     let project = sandbox.path("project");

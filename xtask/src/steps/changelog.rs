@@ -115,7 +115,10 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
         }
     };
     let notes_path = ctx.repo.join(crate::release_branch::notes_file(version));
-    let notes = format!("# {version}\n\n{body}");
+    let notes = format!(
+        "{}# {version}\n\n{body}",
+        crate::release_branch::NOTES_HEADER
+    );
     let changelog = update_changelog(current.as_deref(), version, &body);
 
     let notes_current = std::fs::read_to_string(&notes_path).ok();

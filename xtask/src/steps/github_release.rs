@@ -63,7 +63,7 @@ fn text(ctx: &Ctx, config: &Config, version: &Version, tag: &str) -> Result<(Str
         "{}\n\n## Download\n\nApache {} {version} is downloaded from the ASF's download page, \
          {}, and checked with its signature, its SHA-512 checksum and the KEYS file {}. As ASF \
          policy requires, no release files are attached here.\n",
-        notes.trim_end(),
+        crate::release_branch::notes_for_readers(&notes).trim_end(),
         config.display_name,
         config.download_url,
         config.keys_url
