@@ -950,3 +950,60 @@ fn every_artifact_of_a_release_goes_through_atr_in_one_candidate() {
     }
     assert_eq!(atr(&sandbox).release("1.0.0").unwrap().phase, "release");
 }
+
+#[test]
+fn a_file_over_the_upload_limit_comes_by_rsync_and_is_trusted_only_when_atr_s_hash_matches() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    expect_code(
+        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+        0,
+    );
+    land_fix_on_master(&sandbox, 4).unwrap();
+    expect_code(
+        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "keys"]),
+        0,
+    );
+    let out = sandbox.path("project/target/asf-release/1.0.0-rc1");
+    let tarball = "apache-demo-1.0.0-src.tgz";
+    let bytes = std::fs::read(out.join(tarball)).unwrap();
+    // A limit between the signature's size and the tarball's: the tarball is "too large".
+    let limit = (bytes.len() - 1).to_string();
+    let upload = || {
+        in_sandbox(
+            &sandbox,
+            &["upload", "1.0.0", "--rc", "1"],
+            &[(xtask::tools::atr::UPLOAD_LIMIT_VAR, &limit)],
+        )
+    };
+    let refused = upload();
+    expect_code(&refused, 1);
+    let said = text(&refused);
+    assert!(said.contains("more than ATR's upload API takes"), "{said}");
+    assert!(said.contains("rsync -av -e 'ssh -p 2222'"), "{said}");
+    assert!(said.contains("@127.0.0.1:/demo/1.0.0/"), "{said}");
+    assert!(
+        draft_files(atr(&sandbox)).is_empty(),
+        "nothing sent before the stop"
+    );
+
+    // Staged by rsync with other bytes: ATR's hash check against our .sha512 refuses them.
+    let mut tampered = bytes.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 1;
+    atr(&sandbox).edit_draft("1.0.0", tarball, Some(&tampered));
+    let blocked = upload();
+    expect_code(&blocked, 1);
+    let said = text(&blocked);
+    assert!(said.contains("staged by rsync"), "{said}");
+    assert!(said.contains("Hash does not match"), "{said}");
+    assert!(atr(&sandbox).mails().is_empty());
+
+    // The right bytes: staged, and the vote can start on that revision.
+    atr(&sandbox).edit_draft("1.0.0", tarball, Some(&bytes));
+    expect_code(&upload(), 0);
+    let files = draft_files(atr(&sandbox));
+    assert_eq!(files.len(), 3, "{files:?}");
+    expect_code(&xtask(&sandbox, &["mail", "vote", "1.0.0", "--rc", "1"]), 0);
+    assert_eq!(atr(&sandbox).mails().len(), 1);
+}

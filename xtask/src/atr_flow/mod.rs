@@ -25,6 +25,7 @@
 //! reads ATR first and the ledger second, so a rerun after a kill neither uploads a file twice
 //! (no duplicate revision) nor starts a second vote.
 
+mod review;
 pub mod upload;
 pub mod vote;
 

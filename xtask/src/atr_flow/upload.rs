@@ -24,6 +24,7 @@ use std::cell::RefCell;
 
 use anyhow::{bail, Context, Result};
 
+use super::review::{check_contents, report_checks, require_hash_checks, wait_for_checks};
 use super::{acting, load_ledger, save_ledger, shown_get, shown_post, Ledger, Sent, Standing};
 use crate::archive::checksum::sha512_file;
 use crate::artifacts::Artifacts;
@@ -35,28 +36,31 @@ use crate::version::Version;
 use crate::Ctx;
 
 /// How long ATR may take to validate an archive or run its checks, in polls.
-const MAX_POLLS: u32 = 600;
+pub const MAX_POLLS: u32 = 600;
 /// How long an archive whose upload got no answer may still be in ATR's validation.
 const UNANSWERED_POLLS: u32 = 30;
 
+/// One file of the candidate to stage.
+struct Local {
+    name: String,
+    sha512: String,
+    size: u64,
+}
+
 /// The local files, checked as voters check them: present, and the checksum matches.
-fn check_local(artifacts: &Artifacts, rebuild: &str) -> Result<Vec<(String, String)>> {
+fn check_local(artifacts: &Artifacts, rebuild: &str) -> Result<Vec<Local>> {
     artifacts.check_packaged(rebuild)?;
     let mut files = Vec::new();
     for file in artifacts.published() {
-        let name = file.file_name().unwrap_or_default().to_string();
         let size = file
             .metadata()
             .with_context(|| format!("cannot read {file}"))?
             .len();
-        if size > atr::UPLOAD_LIMIT {
-            bail!(
-                "{file} is {size} bytes, more than ATR takes in one API upload ({}): nothing \
-                 was uploaded; stage it with rsync over SSH (ATR's manual)",
-                atr::UPLOAD_LIMIT
-            );
-        }
-        files.push((name, sha512_file(file)?));
+        files.push(Local {
+            name: file.file_name().unwrap_or_default().to_string(),
+            sha512: sha512_file(file)?,
+            size,
+        });
     }
     Ok(files)
 }
@@ -99,7 +103,10 @@ pub fn run(
     for artifacts in all {
         files.extend(check_local(artifacts, &rebuild)?);
     }
-    let names: Vec<String> = files.iter().map(|(name, _)| name.clone()).collect();
+    let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+    let limit = atr::upload_limit();
+    let (big, files): (Vec<Local>, Vec<Local>) = files.into_iter().partition(|f| f.size > limit);
+    let by_rsync: Vec<String> = big.iter().map(|f| f.name.clone()).collect();
     let client = super::client(ctx, config);
     if !ctx.dry_run {
         client.acting_as()?;
@@ -195,10 +202,44 @@ pub fn run(
         }
         _ => (None, Vec::new()),
     };
+    // A file over the API's limit comes by rsync over SSH (ATR's manual): the draft must have
+    // it; ATR's hash check then compares it with the `.sha512` this step sends.
+    let absent: Vec<&Local> = big.iter().filter(|f| !paths.contains(&f.name)).collect();
+    if let Some(first) = absent.first() {
+        let target = format!("<your ASF id>@{}:/{project}/{text_version}/", client.host());
+        let message = format!(
+            "{} is {} bytes, more than ATR's upload API takes ({limit}): nothing of it was sent. \
+             Stage it with rsync over SSH (register an SSH key on {}, then `rsync -av -e 'ssh -p \
+             2222' <dir with the file>/ {target}`), then rerun `cargo xtask upload {version} --rc \
+             {rc}`: it sends the rest, and ATR's hash check compares the file with its .sha512",
+            first.name,
+            first.size,
+            client.page("/keys"),
+        );
+        plan.local(
+            format!(
+                "stop: {} over ATR's upload limit, to stage by rsync",
+                first.name
+            ),
+            move || bail!("{message}"),
+        );
+    }
+    for name in by_rsync.iter().filter(|n| paths.contains(n)) {
+        eprintln!(
+            "  {name}: over ATR's upload limit, in revision {} (staged by rsync); ATR's hash \
+             check must match it with {name}.sha512",
+            latest.as_deref().unwrap_or("?")
+        );
+    }
     let local = all
         .iter()
-        .flat_map(|a| [&a.tarball, &a.signature, &a.checksum]);
-    for ((name, sha512), path) in files.into_iter().zip(local) {
+        .flat_map(|a| [&a.tarball, &a.signature, &a.checksum])
+        .filter(|path| {
+            !by_rsync
+                .iter()
+                .any(|n| path.file_name() == Some(n.as_str()))
+        });
+    for (Local { name, sha512, .. }, path) in files.into_iter().zip(local) {
         if already_there(&ledger.borrow(), &name, &sha512, latest.as_deref(), &paths) {
             eprintln!(
                 "  {name}: ATR's revision {} has these bytes (sent by this candidate): skipped",
@@ -274,6 +315,7 @@ pub fn run(
             wait_for_checks(&client, project, &text_version, &number)?;
             let blockers = report_checks(&client, project, &text_version, &number)?;
             contents.with_context(|| format!("RC{rc} is not staged"))?;
+            require_hash_checks(&client, project, &text_version, &number, &by_rsync)?;
             if blockers > 0 {
                 bail!(
                     "ATR found {blockers} blocker(s) in revision {number}: ATR refuses the vote \
@@ -343,58 +385,6 @@ fn end_earlier_vote(client: &Atr, project: &str, version: &str) -> Result<()> {
 /// replaces the file in a new revision.
 fn refused_replace(err: &anyhow::Error) -> bool {
     atr::status_of(err).is_some() && err.to_string().contains("File already exists")
-}
-
-/// Files shown by name before the rest are counted.
-const SHOWN_FILES: usize = 10;
-
-/// The revision the vote will be on holds exactly the candidate's files: one left by an earlier
-/// candidate, or added on ATR by someone else, would be voted on too. ATR's own metadata
-/// (`.atr*`) is not a release file.
-fn check_contents(
-    client: &Atr,
-    project: &str,
-    version: &str,
-    revision: &str,
-    ours: &[String],
-) -> Result<()> {
-    let paths = client.paths(project, version, revision)?;
-    let missing: Vec<&String> = ours.iter().filter(|name| !paths.contains(name)).collect();
-    if !missing.is_empty() {
-        bail!(
-            "ATR's revision {revision} lacks {}: rerun `cargo xtask upload`, it sends what is \
-             missing",
-            missing
-                .iter()
-                .map(|n| n.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    let foreign: Vec<&String> = paths
-        .iter()
-        .filter(|path| !ours.contains(path))
-        .filter(|path| !path.split('/').any(|part| part.starts_with(".atr")))
-        .collect();
-    if foreign.is_empty() {
-        return Ok(());
-    }
-    let mut shown: Vec<String> = foreign
-        .iter()
-        .take(SHOWN_FILES)
-        .map(|path| escape_str(path))
-        .collect();
-    if foreign.len() > SHOWN_FILES {
-        shown.push(format!("and {} more", foreign.len() - SHOWN_FILES));
-    }
-    bail!(
-        "ATR's revision {revision} of {version} also holds {} file(s) that are not this \
-         candidate's: {}; the vote would cover them too. They were left by an earlier \
-         candidate or added on ATR: delete them on {} (ATR's API cannot), then rerun the upload",
-        foreign.len(),
-        shown.join(", "),
-        client.page(&format!("/compose/{project}/{version}"))
-    )
 }
 
 /// After an upload that got no answer (the run was killed, the connection dropped): the
@@ -473,77 +463,4 @@ fn poll_for_revision(
         }
     }
     Ok(None)
-}
-
-fn wait_for_checks(client: &Atr, project: &str, version: &str, revision: &str) -> Result<()> {
-    let mut shown = None;
-    for _ in 0..MAX_POLLS {
-        let ongoing = client.checks_ongoing(project, version, revision)?;
-        if ongoing == 0 {
-            return Ok(());
-        }
-        if shown != Some(ongoing) {
-            eprintln!("  ATR's checks of revision {revision}: {ongoing} running ...");
-            shown = Some(ongoing);
-        }
-        std::thread::sleep(client.pause());
-    }
-    bail!(
-        "ATR's checks of revision {revision} did not finish: rerun the step later, it waits again"
-    )
-}
-
-/// Results shown per checker before the rest are counted.
-const SHOWN_PER_CHECKER: usize = 10;
-
-/// ATR's check results in our checklist format (as `verify` prints its checks): one line per
-/// checker, ✓ when all its results are fine, ! with concerns, ✗ with blockers, and the results
-/// that are not fine below it. Returns how many results block the vote.
-fn report_checks(client: &Atr, project: &str, version: &str, revision: &str) -> Result<usize> {
-    let results = client.checks(project, version, revision)?;
-    let mut checkers: Vec<(&str, Vec<&atr::CheckResult>)> = Vec::new();
-    for result in &results {
-        let id = result
-            .checker
-            .strip_prefix("atr.tasks.checks.")
-            .unwrap_or(&result.checker);
-        match checkers.iter_mut().find(|(known, _)| *known == id) {
-            Some((_, list)) => list.push(result),
-            None => checkers.push((id, vec![result])),
-        }
-    }
-    println!(
-        "ATR's checks of revision {revision} ({} results):",
-        results.len()
-    );
-    let mut blockers = 0;
-    for (id, list) in &checkers {
-        let blocking = list.iter().filter(|r| r.blocks()).count();
-        let noted: Vec<&&atr::CheckResult> =
-            list.iter().filter(|r| r.blocks() || r.concerns()).collect();
-        let mark = match (blocking, noted.len()) {
-            (1.., _) => "✗",
-            (0, 1..) => "!",
-            _ => "✓",
-        };
-        blockers += blocking;
-        println!("{mark} {:<28} {} result(s)", escape_str(id), list.len());
-        for result in noted.iter().take(SHOWN_PER_CHECKER) {
-            let path = result.primary_rel_path.as_deref().unwrap_or("(release)");
-            let member = match result.member_rel_path.as_deref() {
-                Some(member) => format!(" ({})", escape_str(member)),
-                None => String::new(),
-            };
-            println!(
-                "      {} {}{member}: {}",
-                escape_str(&result.status),
-                escape_str(path),
-                escape_str(&result.message)
-            );
-        }
-        if noted.len() > SHOWN_PER_CHECKER {
-            println!("      ... and {} more", noted.len() - SHOWN_PER_CHECKER);
-        }
-    }
-    Ok(blockers)
 }

@@ -57,6 +57,16 @@ const BODY_LIMIT: u64 = 4 * 1024 * 1024;
 const CHECKS_LIMIT: u64 = 64 * 1024 * 1024;
 /// ATR's request limit is 512 MiB including the base64 overhead.
 pub const UPLOAD_LIMIT: u64 = 380 * 1024 * 1024;
+/// Tests: a lower upload limit in bytes, for the files that go by rsync.
+pub const UPLOAD_LIMIT_VAR: &str = "XTASK_ATR_UPLOAD_LIMIT";
+
+/// The largest file sent through the upload API.
+pub fn upload_limit() -> u64 {
+    std::env::var(UPLOAD_LIMIT_VAR)
+        .ok()
+        .and_then(|bytes| bytes.parse().ok())
+        .map_or(UPLOAD_LIMIT, |bytes: u64| bytes.min(UPLOAD_LIMIT))
+}
 const ATTEMPTS: u32 = 3;
 
 /// A revision number goes into later routes and messages: digits only, as ATR makes them.
@@ -125,6 +135,15 @@ impl Atr {
     /// cannot do.
     pub fn page(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// ATR's host name, for rsync over SSH.
+    pub fn host(&self) -> &str {
+        let authority = self
+            .base
+            .split_once("://")
+            .map_or(self.base.as_str(), |(_, a)| a);
+        authority.split([':', '/']).next().unwrap_or(authority)
     }
 
     /// The pause between polls.
@@ -390,11 +409,12 @@ impl Atr {
         relpath: &str,
         content: &[u8],
     ) -> Result<Uploaded> {
-        if content.len() as u64 > UPLOAD_LIMIT {
+        if content.len() as u64 > upload_limit() {
             bail!(
-                "{relpath} is {} bytes, more than ATR takes in one API upload ({UPLOAD_LIMIT}): \
-                 upload it with rsync over SSH instead (docs/atr.md)",
-                content.len()
+                "{relpath} is {} bytes, more than ATR takes in one API upload ({}): upload it \
+                 with rsync over SSH instead (docs/atr.md)",
+                content.len(),
+                upload_limit()
             );
         }
         #[derive(serde::Deserialize)]
