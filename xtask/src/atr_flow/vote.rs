@@ -85,7 +85,7 @@ pub fn plan_start<'a>(
         let mut ledger = load_ledger(config, version, rc)?;
         ledger.vote_revision = Some(ours.clone());
         save_ledger(config, version, rc, &ledger)?;
-        let task = client.vote_start(&VoteStart {
+        let mut vote = VoteStart {
             project: project.clone(),
             version: version.to_string(),
             revision: ours.clone(),
@@ -93,7 +93,24 @@ pub fn plan_start<'a>(
             hours: crate::tally::VOTE_HOURS as u32,
             subject,
             body,
-        });
+            concerns_noted: Vec::new(),
+        };
+        let task = match client.vote_start(&vote) {
+            // ATR may want the concerns of its checks acknowledged: `upload` showed them.
+            Err(err) if asks_for_concerns(&err) => {
+                vote.concerns_noted = concerns(&client, project, &vote.version, &ours)?;
+                if vote.concerns_noted.is_empty() {
+                    Err(err)
+                } else {
+                    println!(
+                        "  noting ATR's concerns, shown by `upload`: {}",
+                        vote.concerns_noted.join(", ")
+                    );
+                    client.vote_start(&vote)
+                }
+            }
+            task => task,
+        };
         let task = match task {
             Ok(task) => task,
             Err(err) => {
@@ -113,6 +130,30 @@ pub fn plan_start<'a>(
         Ok(())
     });
     Ok(())
+}
+
+/// A refusal of `vote/start` for concerns not acknowledged (the field `concerns_noted`).
+fn asks_for_concerns(err: &anyhow::Error) -> bool {
+    matches!(atr::status_of(err), Some(400 | 409))
+        && err.to_string().to_ascii_lowercase().contains("concern")
+}
+
+/// The checkers with concerns in the revision (their full keys, as ATR names them), escaped.
+fn concerns(
+    client: &atr::Atr,
+    project: &str,
+    version: &str,
+    revision: &str,
+) -> Result<Vec<String>> {
+    let mut keys: Vec<String> = client
+        .checks(project, version, revision)?
+        .into_iter()
+        .filter(|result| result.concerns())
+        .map(|result| escape_str(&result.checker))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    Ok(keys)
 }
 
 /// ATR's count and ours side by side; the differences named.

@@ -149,6 +149,9 @@ pub struct State {
     pub cut: Option<(String, usize, Cut)>,
     /// Answer announce as 2025's ATR: a `subject` is required.
     pub announce_needs_subject: bool,
+    /// Start a vote only when every checker with concerns in the revision is named in
+    /// `concerns_noted` (one reading of 2026's ATR).
+    pub concerns_must_be_noted: bool,
     /// Take uploads as 2025's ATR: a path the draft has already is refused (500 "File
     /// already exists", no revision), and archives are not held for validation.
     pub uploads_2025: bool,
@@ -238,6 +241,7 @@ impl AtrStandIn {
             cut: None,
             announce_needs_subject: false,
             uploads_2025: false,
+            concerns_must_be_noted: false,
             forced: None,
         }));
         let shared = state.clone();

@@ -262,6 +262,7 @@ fn permitted(project: &str, uid: &str, to: &str, announce: bool) -> bool {
 fn vote_start(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
     let now = state.now();
     let project = state.project.clone();
+    let concerns_must_be_noted = state.concerns_must_be_noted;
     let release = release_of(state, text(map, "project"), text(map, "version"))?;
     if release.phase != DRAFT {
         return Err(error(
@@ -297,6 +298,29 @@ fn vote_start(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
     }
     if latest.files.is_empty() {
         return Err(error(400, "The release has no files"));
+    }
+    if concerns_must_be_noted {
+        let noted: Vec<&str> = map
+            .get("concerns_noted")
+            .and_then(Value::as_array)
+            .map(|keys| keys.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let unnoted: Vec<&str> = latest
+            .checks
+            .iter()
+            .filter(|c| c["status"] == "concern")
+            .filter_map(|c| c["checker"].as_str())
+            .filter(|checker| !noted.contains(checker))
+            .collect();
+        if !unnoted.is_empty() {
+            return Err(error(
+                409,
+                &format!(
+                    "Concerns must be noted before the vote starts: {}",
+                    unnoted.join(", ")
+                ),
+            ));
+        }
     }
     let hours = map["vote_duration"].as_i64().unwrap_or(-1);
     if !(hours == 0 || (72..=144).contains(&hours)) {

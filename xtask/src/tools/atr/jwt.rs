@@ -73,6 +73,14 @@ pub struct Cache {
     path: Utf8PathBuf,
 }
 
+/// The cache file's name: a hash of the account, so the token never shows in a path.
+fn file_name(base: &str, uid: &str, token: &str) -> String {
+    use sha2::{Digest, Sha512};
+    let digest = Sha512::digest(format!("{base}\n{uid}\n{token}").as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("atr-{hex}.jwt")
+}
+
 /// Whether only the owner may read or write `path` (and it is no link).
 fn private(path: &Utf8PathBuf) -> bool {
     std::fs::symlink_metadata(path)
@@ -86,11 +94,8 @@ impl Cache {
         if !runtime.is_absolute() {
             return None;
         }
-        let account = format!("{base}\n{uid}\n{token}");
-        let key = crate::archive::checksum::sha512_bytes(account.as_bytes());
-        let name = format!("atr-{}.jwt", &key[..32]);
         Some(Cache {
-            path: runtime.join(CACHE_DIR).join(name),
+            path: runtime.join(CACHE_DIR).join(file_name(base, uid, token)),
         })
     }
 
@@ -170,13 +175,12 @@ mod tests {
     fn a_kept_token_is_private_fresh_and_per_account() {
         let runtime = tempfile::tempdir().unwrap();
         let base = runtime.path().to_str().unwrap();
-        let cache = |uid: &str, token: &str| {
-            let dir = Utf8PathBuf::from(base);
-            let account = format!("https://atr\n{uid}\n{token}");
-            let key = crate::archive::checksum::sha512_bytes(account.as_bytes());
-            Cache {
-                path: dir.join(CACHE_DIR).join(format!("atr-{}.jwt", &key[..32])),
-            }
+        let cache = |uid: &str, token: &str| Cache {
+            path: Utf8PathBuf::from(base).join(CACHE_DIR).join(file_name(
+                "https://atr",
+                uid,
+                token,
+            )),
         };
         let kept = cache("rm", "pat");
         let jwt = token(r#"{"exp":1000}"#);

@@ -468,11 +468,15 @@ impl Atr {
         struct Answer {
             task: Task,
         }
-        let body = json!({
+        let mut body = json!({
             "project": vote.project, "version": vote.version, "revision": vote.revision,
             "email_to": vote.email_to, "vote_duration": vote.hours,
             "subject": vote.subject, "body": vote.body,
         });
+        // 2025's ATR knows no such field (strict bodies): sent only when there are concerns.
+        if !vote.concerns_noted.is_empty() {
+            body["concerns_noted"] = json!(vote.concerns_noted);
+        }
         Ok(self.bearer::<Answer>("/vote/start", &body, false)?.task)
     }
 
@@ -520,6 +524,8 @@ pub struct VoteStart {
     pub hours: u32,
     pub subject: String,
     pub body: String,
+    /// The checker keys whose concerns the release manager has seen.
+    pub concerns_noted: Vec<String>,
 }
 
 pub struct Announcement {
