@@ -345,6 +345,22 @@ fn a_cut_at_every_atr_write_converges() {
     assert_eq!(cut_runs, 14, "every cut failed one run");
 }
 
+/// A cut read (or token exchange, or tabulation) is asked again in the same run: no run fails.
+#[test]
+fn a_cut_at_an_atr_read_is_retried_within_the_run() {
+    let reference = "phase release, 5 revisions made\nmail to dev@demo.apache.org: [VOTE] Release Apache Demo 1.0.0 (RC1)\nmail to dev@demo.apache.org: [VOTE] [RESULT] Release demo-1.0.0 PASSED\nmail to announce@apache.org: [ANNOUNCE] Apache demo 1.0.0 released\n";
+    for (route, cut) in [
+        ("/api/jwt/create", Cut::After),
+        ("/api/release/paths", Cut::Before),
+        ("/api/checks/list", Cut::After),
+        ("/api/vote/tabulate", Cut::Before),
+    ] {
+        let (state, failures) = flow_with_cut(route, 0, cut);
+        assert_eq!(state, reference, "{route} cut {cut:?}");
+        assert_eq!(failures, 0, "{route} cut {cut:?}");
+    }
+}
+
 /// One raw request to the stand-in: status and JSON answer.
 fn raw(
     atr: &AtrStandIn,
