@@ -172,6 +172,64 @@ pub fn run(key: &str, number: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<Va
     results
 }
 
+/// ATR's signature check of `path`, an `.asc`: it must verify the file it names with one of
+/// the committee's keys (`keys`, armored), checked by gpg in a fresh keyring holding those keys
+/// and nothing else (`--no-autostart`: no agent is left behind).
+pub fn signature(
+    key: &str,
+    number: &str,
+    path: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+    keys: &str,
+) -> Value {
+    let checker = "signature.check";
+    let signed = path.strip_suffix(".asc").and_then(|p| files.get(p));
+    let Some(content) = signed else {
+        return result(
+            key,
+            number,
+            checker,
+            Some(path),
+            "blocker",
+            "The signed file is missing",
+        );
+    };
+    match verify(keys, &files[path], content) {
+        Ok(fingerprint) => {
+            let mut found = result(
+                key,
+                number,
+                checker,
+                Some(path),
+                "note",
+                "Signature verified successfully",
+            );
+            found["data"] = json!({ "fingerprint": fingerprint });
+            found
+        }
+        Err(_) => result(
+            key,
+            number,
+            checker,
+            Some(path),
+            "blocker",
+            "No valid signature found",
+        ),
+    }
+}
+
+/// The primary fingerprint (lower case) of the key in `keys` that made `signature` of `content`.
+fn verify(keys: &str, signature: &[u8], content: &[u8]) -> anyhow::Result<String> {
+    let sh = xshell::Shell::new()?;
+    let dir = crate::scratch::Scratch::new("atr-check")?;
+    let (signature_path, content_path) = (dir.path().join("file.asc"), dir.path().join("file"));
+    std::fs::write(&signature_path, signature)?;
+    std::fs::write(&content_path, content)?;
+    let good =
+        crate::tools::gpg::verify_with_keys(&sh, keys.as_bytes(), &signature_path, &content_path)?;
+    Ok(good.primary_fingerprint.to_ascii_lowercase())
+}
+
 /// Its tabulation of an mbox: the first vote line of each reply, the last reply of a voter
 /// counting; binding when the voter's Apache id is in the PMC.
 pub fn tabulate(thread: &str, pmc: &[String], started: i64) -> Value {

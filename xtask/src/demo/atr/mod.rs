@@ -28,6 +28,7 @@
 //! have sent, and can cut the connection around any route (the client's "killed" case).
 
 mod checks;
+mod keys;
 mod routes;
 mod routes_write;
 mod serve;
@@ -133,6 +134,9 @@ pub struct State {
     pub project: String,
     /// The project's PMC, for the tabulation's binding votes.
     pub pmc: Vec<String>,
+    /// The project's committee, and the public keys linked to each committee.
+    pub committee: String,
+    pub keys: BTreeMap<String, Vec<keys::StoredKey>>,
     /// Issued JWTs and when they expire.
     pub jwts: Vec<(String, i64)>,
     pub minted: u32,
@@ -230,6 +234,8 @@ impl AtrStandIn {
             pat: pat.to_string(),
             project: project.to_string(),
             pmc: pmc.iter().map(|p| p.to_string()).collect(),
+            committee: project.to_string(),
+            keys: BTreeMap::new(),
             jwts: Vec::new(),
             minted: 0,
             mint_times: Vec::new(),

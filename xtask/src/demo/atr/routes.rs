@@ -165,6 +165,8 @@ pub fn answer(state: &mut State, request: &Incoming) -> Answer {
                 Err(answer) => answer,
             }
         }
+        ("GET", ["project", "get", p]) => super::keys::project_get(state, p),
+        ("GET", ["committee", "keys", c]) => super::keys::committee_keys(state, c),
         ("GET", ["release", "paths", p, v, rest @ ..]) => paths(state, p, v, rest.first().copied()),
         ("GET", ["checks", "ongoing", p, v, rest @ ..]) => {
             checks_ongoing(state, p, v, rest.first().copied())

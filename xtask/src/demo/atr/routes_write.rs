@@ -112,6 +112,7 @@ pub fn answer(state: &mut State, uid: &str, route: &str, body: &[u8]) -> Reply {
             let map = validate(body, &fields)?;
             announce(state, uid, &map)
         }
+        "/key/add" => super::keys::key_add(state, uid, body),
         _ => Err(error(404, "Not Found")),
     }
 }

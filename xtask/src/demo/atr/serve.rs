@@ -119,6 +119,8 @@ pub fn serve(state: &Arc<Mutex<State>>, stream: TcpStream) {
         // The connection drops before ATR saw the request.
         return;
     }
+    // The signature checks of revisions made since the last request (see keys.rs).
+    super::keys::check_new_signatures(&mut state);
     let answer = match &state.forced {
         Some((route, status, body)) if request.path.starts_with(route.as_str()) => {
             let answer = (*status, body.clone());

@@ -18,6 +18,7 @@
 //! `keys`: the release manager's signing key, and its entry in the project's `KEYS` file on
 //! dist, which is all a voter imports to check a signature.
 
+mod atr;
 mod create;
 
 use crate::args::SvnArgs;
@@ -28,6 +29,7 @@ use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 use xshell::Shell;
 
+use crate::config::Dist;
 use crate::keyring::{fingerprints_in, key_findings, keys_url, primary_user_id};
 use crate::plan::Plan;
 use crate::tools::gpg::{self, SecretKey};
@@ -56,7 +58,8 @@ pub enum KeysCommand {
         key: Option<String>,
     },
     /// Check the key: can sign, not expired or revoked, RSA >= 4096 or ed25519, an
-    /// @apache.org user id, and present in KEYS on dist.
+    /// @apache.org user id, present in KEYS on dist, and (dist = "atr") linked to the
+    /// project's committee on ATR.
     Check {
         /// The key (default: signing-key of the configuration, or the only signing key).
         key: Option<String>,
@@ -64,7 +67,8 @@ pub enum KeysCommand {
         svn: SvnArgs,
     },
     /// Append the key to the project's KEYS (keys-area: dist/dev, or dist/release only) in one
-    /// commit; nothing to do when it is there.
+    /// commit, and (dist = "atr") link it to the project's committee on ATR; nothing to do
+    /// when it is there.
     Append {
         /// The key (default: signing-key of the configuration, or the only signing key).
         key: Option<String>,
@@ -165,6 +169,9 @@ fn check(ctx: &Ctx, key: Option<&str>, creds: &Credentials) -> Result<ExitCode> 
             key.fingerprint
         ));
     }
+    if config.dist == Dist::Atr {
+        problems.extend(atr::check(ctx, &config, &key.fingerprint)?);
+    }
     for warning in &warnings {
         println!("warning: {warning}");
     }
@@ -183,13 +190,19 @@ fn check(ctx: &Ctx, key: Option<&str>, creds: &Credentials) -> Result<ExitCode> 
     }
 }
 
-/// The text `(gpg --list-sigs KEY && gpg --armor --export KEY) >> KEYS` appends.
-fn keys_entry(sh: &Shell, fingerprint: &str) -> Result<String> {
-    let sigs = gpg::list_sigs(fingerprint).read(sh)?;
+/// The public key block `gpg --armor --export` writes, for KEYS and for ATR.
+fn armored_key(sh: &Shell, fingerprint: &str) -> Result<String> {
     let block = gpg::export_armored(fingerprint).read(sh)?;
     if !block.contains("BEGIN PGP PUBLIC KEY BLOCK") {
         bail!("`gpg --armor --export {fingerprint}` exported nothing: is the public key in your keyring?");
     }
+    Ok(block)
+}
+
+/// The text `(gpg --list-sigs KEY && gpg --armor --export KEY) >> KEYS` appends.
+fn keys_entry(sh: &Shell, fingerprint: &str) -> Result<String> {
+    let sigs = gpg::list_sigs(fingerprint).read(sh)?;
+    let block = armored_key(sh, fingerprint)?;
     Ok(format!("{sigs}\n\n{block}\n"))
 }
 
@@ -209,65 +222,116 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials, yes: bool) -> Resul
     // makes the commit fail instead of being overwritten.
     let revision = svn::head_revision(&ctx.sh, creds, area)?;
     let current = svn::cat(&ctx.sh, creds, &url, Some(revision))?.unwrap_or_default();
-    if fingerprints_in(&ctx.sh, &current)?.contains(&key.fingerprint) {
-        println!("key {} is already in {url}: nothing to do", key.fingerprint);
+    let in_keys = fingerprints_in(&ctx.sh, &current)?.contains(&key.fingerprint);
+    // With ATR, the key must also be linked to the project's committee there.
+    let client = crate::atr_flow::client(ctx, &config);
+    let link = match config.dist {
+        Dist::Atr => Some(atr::Link::read(&client, &config, &key.fingerprint)?),
+        Dist::Svn => None,
+    };
+    let linked = link.as_ref().map(|l| (l.linked, l.committee.as_str()));
+    let on_atr = |committee: &str| format!("linked to committee {committee} on ATR");
+    if let (true, None | Some((true, _))) = (in_keys, linked) {
+        let also = linked.map(|(_, c)| format!(" and {}", on_atr(c)));
+        println!(
+            "key {} is already in {url}{}: nothing to do",
+            key.fingerprint,
+            also.unwrap_or_default()
+        );
         return Ok(ExitCode::SUCCESS);
     }
-    // A new KEYS starts with the standard header, so users know how to import it.
-    let mut updated = if current.is_empty() {
-        format!("{KEYS_HEADER}\n").into_bytes()
+    let mut plan = Plan::new(match (in_keys, linked) {
+        (false, Some((false, c))) => format!(
+            "append key {} to {url} and have it {}",
+            key.fingerprint,
+            on_atr(c)
+        ),
+        (true, Some((_, c))) => format!("have key {} {}", key.fingerprint, on_atr(c)),
+        _ => format!("append key {} to {url}", key.fingerprint),
+    });
+    // What the confirmation names: the commit, the ATR call.
+    let mut asked = Vec::new();
+    // The new KEYS, until the commit has read it.
+    let mut _new_keys = None;
+    if in_keys {
+        println!("key {} is already in {url}", key.fingerprint);
     } else {
-        current.clone()
-    };
-    if !current.is_empty() {
-        if !updated.ends_with(b"\n") {
+        // A new KEYS starts with the standard header, so users know how to import it.
+        let mut updated = if current.is_empty() {
+            format!("{KEYS_HEADER}\n").into_bytes()
+        } else {
+            current.clone()
+        };
+        if !current.is_empty() {
+            if !updated.ends_with(b"\n") {
+                updated.push(b'\n');
+            }
             updated.push(b'\n');
         }
-        updated.push(b'\n');
-    }
-    updated.extend_from_slice(keys_entry(&ctx.sh, &key.fingerprint)?.as_bytes());
-    let mut file = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
-    file.write_all(&updated)
-        .context("cannot write a temporary file")?;
-    let path = Utf8Path::from_path(file.path()).context("the temporary path is not UTF-8")?;
+        updated.extend_from_slice(keys_entry(&ctx.sh, &key.fingerprint)?.as_bytes());
+        let mut file = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
+        file.write_all(&updated)
+            .context("cannot write a temporary file")?;
+        let path = Utf8Path::from_path(file.path()).context("the temporary path is not UTF-8")?;
 
-    let message = format!(
-        "Add the key {} ({}) to the {} KEYS",
-        key.fingerprint,
-        primary_user_id(&key),
-        config.display_name
-    );
-    let commit = svn::commit(
-        creds,
-        &message,
-        Some(revision),
-        &[Change::Put(path.to_owned(), url.clone())],
-    );
-    let shown = commit.to_string();
-    let mut plan = Plan::new(format!("append key {} to {url}", key.fingerprint));
-    plan.check(format!(
-        "{path} holds KEYS at r{revision} followed by `gpg --list-sigs` and `gpg --armor --export` of the key"
-    ));
-    plan.run_judged(commit, svn::commit_outcome(&url));
-    plan.local(format!("check that {url} holds the new entry"), || {
-        let after = svn::cat(&ctx.sh, creds, &url, None)?.unwrap_or_default();
-        if !after.starts_with(&current)
-            || !fingerprints_in(&ctx.sh, &after)?.contains(&key.fingerprint)
-        {
-            bail!(
-                "{url} does not hold the new entry after the commit: check it with `svn cat {url}`"
-            );
+        let message = format!(
+            "Add the key {} ({}) to the {} KEYS",
+            key.fingerprint,
+            primary_user_id(&key),
+            config.display_name
+        );
+        let commit = svn::commit(
+            creds,
+            &message,
+            Some(revision),
+            &[Change::Put(path.to_owned(), url.clone())],
+        );
+        asked.push(commit.to_string());
+        plan.check(format!(
+            "{path} holds KEYS at r{revision} followed by `gpg --list-sigs` and `gpg --armor --export` of the key"
+        ));
+        plan.run_judged(commit, svn::commit_outcome(&url));
+        let (url, current) = (&url, &current);
+        let fingerprint = &key.fingerprint;
+        plan.local(format!("check that {url} holds the new entry"), move || {
+            let after = svn::cat(&ctx.sh, creds, url, None)?.unwrap_or_default();
+            if !after.starts_with(current) || !fingerprints_in(&ctx.sh, &after)?.contains(fingerprint)
+            {
+                bail!(
+                    "{url} does not hold the new entry after the commit: check it with `svn cat {url}`"
+                );
+            }
+            println!("added key {fingerprint} to {url}");
+            Ok(())
+        });
+        _new_keys = Some(file);
+    }
+    if let Some(link) = link.as_ref() {
+        match link.linked {
+            true => println!(
+                "key {} is already {}",
+                key.fingerprint,
+                on_atr(&link.committee)
+            ),
+            false => {
+                let armored = armored_key(&ctx.sh, &key.fingerprint)?;
+                let fingerprint = &key.fingerprint;
+                asked.push(atr::plan_link(
+                    &mut plan,
+                    &client,
+                    &config,
+                    link,
+                    fingerprint,
+                    armored,
+                ));
+            }
         }
-        Ok(())
-    });
-    if !ctx.dry_run && !yes && !crate::plan::confirm(&shown)? {
+    }
+    if !ctx.dry_run && !yes && !crate::plan::confirm(&asked.join("` and `"))? {
         print!("{}", plan.render());
-        bail!("nothing was committed: KEYS is public; rerun with --yes (or answer y) to commit the new entry");
+        bail!("nothing was changed: KEYS and ATR's keys are public; rerun with --yes (or answer y) to make the change");
     }
-    if !plan.execute(&ctx.sh, ctx.dry_run)? {
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!("added key {} to {url}", key.fingerprint);
+    plan.execute(&ctx.sh, ctx.dry_run)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -314,9 +378,15 @@ impl crate::flow::Step for KeysStep {
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
-        match release.probe(&crate::flow::strings(&["keys", "check"]))? {
-            0 => Progress::done("the signing key is in KEYS"),
-            _ => Progress::todo("append the signing key to KEYS"),
+        let atr = release.config.dist == Dist::Atr;
+        match (
+            release.probe(&crate::flow::strings(&["keys", "check"]))?,
+            atr,
+        ) {
+            (0, false) => Progress::done("the signing key is in KEYS"),
+            (0, true) => Progress::done("the signing key is in KEYS and linked on ATR"),
+            (_, false) => Progress::todo("append the signing key to KEYS"),
+            (_, true) => Progress::todo("append the signing key to KEYS and link it on ATR"),
         }
     }
 }

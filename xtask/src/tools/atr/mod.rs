@@ -30,6 +30,7 @@
 
 mod error;
 mod jwt;
+mod keys;
 mod types;
 
 use std::cell::RefCell;
@@ -42,6 +43,7 @@ use xshell::Shell;
 
 use error::message_of;
 pub use error::{status_of, AtrError};
+pub use keys::{checked_fingerprint, same_key};
 pub use types::*;
 
 use crate::tools::curl;
