@@ -21,6 +21,8 @@
 
 #![allow(dead_code)]
 
+pub mod atr;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};

@@ -1,0 +1,89 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! The ATR sandbox of the tests: the demo's world releasing through the ATR stand-in, the
+//! binary run in it, and raw requests to the stand-in.
+
+use std::process::Output;
+
+use camino::Utf8PathBuf;
+use xtask::config::Dist;
+use xtask::demo::atr::AtrStandIn;
+use xtask::demo::Sandbox;
+
+use super::{in_sandbox, stderr, stdout, World};
+
+pub fn sandbox(world: &World) -> Sandbox {
+    let dir = Utf8PathBuf::from_path_buf(world.path("sandbox")).unwrap();
+    Sandbox::build_for(dir, Dist::Atr).expect("the sandbox builds")
+}
+
+pub fn atr(sandbox: &Sandbox) -> &AtrStandIn {
+    sandbox.atr.as_ref().expect("an ATR sandbox")
+}
+
+pub fn xtask(sandbox: &Sandbox, args: &[&str]) -> Output {
+    in_sandbox(sandbox, args, &[])
+}
+
+pub fn text(output: &Output) -> String {
+    stdout(output) + &stderr(output)
+}
+
+pub fn expect_code(output: &Output, code: i32) {
+    assert_eq!(output.status.code(), Some(code), "{}", text(output));
+}
+
+/// One raw request to the stand-in: status and JSON answer.
+pub fn raw(
+    atr: &AtrStandIn,
+    method: &str,
+    path: &str,
+    jwt: Option<&str>,
+    body: &str,
+) -> (u16, serde_json::Value) {
+    use std::io::{Read, Write};
+    let address = atr.url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let auth = jwt
+        .map(|j| format!("Authorization: Bearer {j}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let json = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or_default();
+    (status, serde_json::from_str(json).unwrap_or_default())
+}
+
+pub fn jwt(atr: &AtrStandIn) -> String {
+    let body = format!(
+        r#"{{"asfuid": "rm", "pat": "{}"}}"#,
+        xtask::demo::atr::DEMO_TOKEN
+    );
+    let (status, answer) = raw(atr, "POST", "/api/jwt/create", None, &body);
+    assert_eq!(status, 200, "{answer}");
+    answer["jwt"].as_str().unwrap().to_string()
+}
