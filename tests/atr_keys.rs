@@ -219,6 +219,14 @@ fn keys_append_links_once_and_its_dry_run_writes_nothing() {
     let atr = atr(&sandbox);
     let fingerprint = our_fingerprint(&sandbox);
     let before = posts(atr);
+    // Without ATR's secrets nothing changes, not even KEYS.
+    let append = ["keys", "append", "--yes"];
+    let refused = in_sandbox(&sandbox, &append, &[("ATR_TOKEN", "")]);
+    expect_code(&refused, 1);
+    assert!(text(&refused).contains("ATR_TOKEN"), "{}", text(&refused));
+    let check = xtask(&sandbox, &["keys", "check"]);
+    let missing = "dev/demo/KEYS: run `cargo xtask keys append`";
+    assert!(text(&check).contains(missing), "{}", text(&check));
     let dry = xtask(&sandbox, &["--dry-run", "keys", "append"]);
     expect_code(&dry, 0);
     let shown = format!(

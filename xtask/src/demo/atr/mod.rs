@@ -21,7 +21,8 @@
 //! with pydantic-like details), phases (409 when wrong), revisions numbered per release and
 //! never reused (one upload = one revision, an identical re-upload too), archives held for
 //! validation on first sight (202), checks that really run on the stored bytes (hash,
-//! signature and checksum presence, gzip/tar integrity, one root directory, LICENSE) and stay
+//! signature and checksum presence, each `.asc` verified by gpg against the keys linked to
+//! the committee with `key/add`, gzip/tar integrity, one root directory, LICENSE) and stay
 //! "ongoing" for a few polls, vote start with ATR's preconditions (stale revision, ongoing
 //! checks, quarantine, blockers, permitted lists, 72-144 hours), a tabulation of a thread fed
 //! from an mbox, resolve, and announce. It records what it was asked and the mails ATR would

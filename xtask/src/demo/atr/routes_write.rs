@@ -16,7 +16,7 @@
 // under the License.
 
 //! The stand-in's writes (bearer JWT checked before): create, upload, vote start, tabulate,
-//! resolve, announce.
+//! resolve, announce (and key/add, in keys.rs).
 
 use serde_json::{json, Map, Value};
 

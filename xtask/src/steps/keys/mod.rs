@@ -327,6 +327,10 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials, yes: bool) -> Resul
             }
         }
     }
+    // Without ATR's secrets nothing is changed, not even KEYS (the dry run needs none).
+    if !ctx.dry_run && link.as_ref().is_some_and(|l| !l.linked) {
+        client.acting_as()?;
+    }
     if !ctx.dry_run && !yes && !crate::plan::confirm(&asked.join("` and `"))? {
         print!("{}", plan.render());
         bail!("nothing was changed: KEYS and ATR's keys are public; rerun with --yes (or answer y) to make the change");
