@@ -29,7 +29,7 @@ use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 use xshell::Shell;
 
-use crate::config::Dist;
+use crate::config::{Config, Dist};
 use crate::keyring::{fingerprints_in, key_findings, keys_url, primary_user_id};
 use crate::plan::Plan;
 use crate::tools::gpg::{self, SecretKey};
@@ -206,6 +206,77 @@ fn keys_entry(sh: &Shell, fingerprint: &str) -> Result<String> {
     Ok(format!("{sigs}\n\n{block}\n"))
 }
 
+/// KEYS as `keys append` read it: where, at which revision, and its bytes.
+struct Base<'a> {
+    url: &'a str,
+    revision: u64,
+    current: &'a [u8],
+}
+
+/// The KEYS commit of `keys append`, planned: returns the file holding the new KEYS (kept
+/// until the plan ran) and the commit as the confirmation names it.
+fn plan_keys_commit<'a>(
+    ctx: &'a Ctx,
+    plan: &mut Plan<'a>,
+    creds: &'a Credentials,
+    key: &'a SecretKey,
+    config: &Config,
+    base: Base<'a>,
+) -> Result<(tempfile::NamedTempFile, String)> {
+    let Base {
+        url,
+        revision,
+        current,
+    } = base;
+    // A new KEYS starts with the standard header, so users know how to import it.
+    let mut updated = if current.is_empty() {
+        format!("{KEYS_HEADER}\n").into_bytes()
+    } else {
+        current.to_vec()
+    };
+    if !current.is_empty() {
+        if !updated.ends_with(b"\n") {
+            updated.push(b'\n');
+        }
+        updated.push(b'\n');
+    }
+    updated.extend_from_slice(keys_entry(&ctx.sh, &key.fingerprint)?.as_bytes());
+    let mut file = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
+    file.write_all(&updated)
+        .context("cannot write a temporary file")?;
+    let path = Utf8Path::from_path(file.path()).context("the temporary path is not UTF-8")?;
+
+    let message = format!(
+        "Add the key {} ({}) to the {} KEYS",
+        key.fingerprint,
+        primary_user_id(key),
+        config.display_name
+    );
+    let commit = svn::commit(
+        creds,
+        &message,
+        Some(revision),
+        &[Change::Put(path.to_owned(), url.to_string())],
+    );
+    let shown = commit.to_string();
+    plan.check(format!(
+        "{path} holds KEYS at r{revision} followed by `gpg --list-sigs` and `gpg --armor --export` of the key"
+    ));
+    plan.run_judged(commit, svn::commit_outcome(url));
+    let fingerprint = &key.fingerprint;
+    plan.local(format!("check that {url} holds the new entry"), move || {
+        let after = svn::cat(&ctx.sh, creds, url, None)?.unwrap_or_default();
+        if !after.starts_with(current) || !fingerprints_in(&ctx.sh, &after)?.contains(fingerprint) {
+            bail!(
+                "{url} does not hold the new entry after the commit: check it with `svn cat {url}`"
+            );
+        }
+        println!("added key {fingerprint} to {url}");
+        Ok(())
+    });
+    Ok((file, shown))
+}
+
 fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials, yes: bool) -> Result<ExitCode> {
     let config = ctx.config()?;
     let key = select_key(ctx, key)?;
@@ -251,61 +322,20 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials, yes: bool) -> Resul
     });
     // What the confirmation names: the commit, the ATR call.
     let mut asked = Vec::new();
-    // The new KEYS, until the commit has read it.
-    let mut _new_keys = None;
-    if in_keys {
+    // The new KEYS, kept until the commit has read it.
+    let _new_keys = if in_keys {
         println!("key {} is already in {url}", key.fingerprint);
+        None
     } else {
-        // A new KEYS starts with the standard header, so users know how to import it.
-        let mut updated = if current.is_empty() {
-            format!("{KEYS_HEADER}\n").into_bytes()
-        } else {
-            current.clone()
+        let base = Base {
+            url: &url,
+            revision,
+            current: &current,
         };
-        if !current.is_empty() {
-            if !updated.ends_with(b"\n") {
-                updated.push(b'\n');
-            }
-            updated.push(b'\n');
-        }
-        updated.extend_from_slice(keys_entry(&ctx.sh, &key.fingerprint)?.as_bytes());
-        let mut file = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
-        file.write_all(&updated)
-            .context("cannot write a temporary file")?;
-        let path = Utf8Path::from_path(file.path()).context("the temporary path is not UTF-8")?;
-
-        let message = format!(
-            "Add the key {} ({}) to the {} KEYS",
-            key.fingerprint,
-            primary_user_id(&key),
-            config.display_name
-        );
-        let commit = svn::commit(
-            creds,
-            &message,
-            Some(revision),
-            &[Change::Put(path.to_owned(), url.clone())],
-        );
-        asked.push(commit.to_string());
-        plan.check(format!(
-            "{path} holds KEYS at r{revision} followed by `gpg --list-sigs` and `gpg --armor --export` of the key"
-        ));
-        plan.run_judged(commit, svn::commit_outcome(&url));
-        let (url, current) = (&url, &current);
-        let fingerprint = &key.fingerprint;
-        plan.local(format!("check that {url} holds the new entry"), move || {
-            let after = svn::cat(&ctx.sh, creds, url, None)?.unwrap_or_default();
-            if !after.starts_with(current) || !fingerprints_in(&ctx.sh, &after)?.contains(fingerprint)
-            {
-                bail!(
-                    "{url} does not hold the new entry after the commit: check it with `svn cat {url}`"
-                );
-            }
-            println!("added key {fingerprint} to {url}");
-            Ok(())
-        });
-        _new_keys = Some(file);
-    }
+        let (file, commit) = plan_keys_commit(ctx, &mut plan, creds, &key, &config, base)?;
+        asked.push(commit);
+        Some(file)
+    };
     if let Some(link) = link.as_ref() {
         match link.linked {
             true => println!(
