@@ -817,13 +817,14 @@ fn tokens_are_renewed_before_they_expire_and_the_hourly_mint_limit_is_not_hammer
         0,
     );
     land_fix_on_master(&sandbox, 4).unwrap();
+    // Tokens that live 5 s are always inside the renewal margin: each call gets a fresh one,
+    // and ATR never has to refuse an expired token. (Set before `keys`, whose key/add mints
+    // the first token: one of 30 minutes would be kept for the upload.)
+    atr.state().jwt_seconds = 5;
     expect_code(
         &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "keys"]),
         0,
     );
-    // Tokens that live 5 s are always inside the renewal margin: each call gets a fresh one,
-    // and ATR never has to refuse an expired token.
-    atr.state().jwt_seconds = 5;
     let before = atr.seen().len();
     expect_code(&xtask(&sandbox, &["upload", "1.0.0", "--rc", "1"]), 0);
     let seen: Vec<_> = atr.seen().into_iter().skip(before).collect();
