@@ -363,7 +363,7 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials, yes: bool) -> Resul
     }
     if !ctx.dry_run && !yes && !crate::plan::confirm(&asked.join("` and `"))? {
         print!("{}", plan.render());
-        bail!("nothing was changed: KEYS and ATR's keys are public; rerun with --yes (or answer y) to make the change");
+        bail!("nothing was committed or sent: KEYS (and ATR's committee keys) are public; rerun with --yes (or answer y) to make the change");
     }
     plan.execute(&ctx.sh, ctx.dry_run)?;
     Ok(ExitCode::SUCCESS)
