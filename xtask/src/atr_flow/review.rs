@@ -130,8 +130,14 @@ const SHOWN_PER_CHECKER: usize = 10;
 
 /// ATR's check results in our checklist format (as `verify` prints its checks): one line per
 /// checker, ✓ when all its results are fine, ! with concerns, ✗ with blockers, and the results
-/// that are not fine below it. Returns how many results block the vote.
-pub fn report_checks(client: &Atr, project: &str, version: &str, revision: &str) -> Result<usize> {
+/// that are not fine below it. Returns the checkers (short ids) with results that block the
+/// vote, and how many such results there are.
+pub fn report_checks(
+    client: &Atr,
+    project: &str,
+    version: &str,
+    revision: &str,
+) -> Result<(Vec<String>, usize)> {
     let results = client.checks(project, version, revision)?;
     let mut checkers: Vec<(&str, Vec<&atr::CheckResult>)> = Vec::new();
     for result in &results {
@@ -149,6 +155,7 @@ pub fn report_checks(client: &Atr, project: &str, version: &str, revision: &str)
         results.len()
     );
     let mut blockers = 0;
+    let mut blocking_checkers = Vec::new();
     for (id, list) in &checkers {
         let blocking = list.iter().filter(|r| r.blocks()).count();
         let noted: Vec<&&atr::CheckResult> =
@@ -159,6 +166,9 @@ pub fn report_checks(client: &Atr, project: &str, version: &str, revision: &str)
             _ => "✓",
         };
         blockers += blocking;
+        if blocking > 0 {
+            blocking_checkers.push(id.to_string());
+        }
         println!("{mark} {:<28} {} result(s)", escape_str(id), list.len());
         for result in noted.iter().take(SHOWN_PER_CHECKER) {
             let path = result.primary_rel_path.as_deref().unwrap_or("(release)");
@@ -177,5 +187,5 @@ pub fn report_checks(client: &Atr, project: &str, version: &str, revision: &str)
             println!("      ... and {} more", noted.len() - SHOWN_PER_CHECKER);
         }
     }
-    Ok(blockers)
+    Ok((blocking_checkers, blockers))
 }

@@ -313,9 +313,19 @@ pub fn run(
             // ATR's checks are shown first; a file that is not ours explains its blockers.
             let contents = check_contents(&client, project, &text_version, &number, &names);
             wait_for_checks(&client, project, &text_version, &number)?;
-            let blockers = report_checks(&client, project, &text_version, &number)?;
+            let (blocking, blockers) = report_checks(&client, project, &text_version, &number)?;
             contents.with_context(|| format!("RC{rc} is not staged"))?;
             require_hash_checks(&client, project, &text_version, &number, &by_rsync)?;
+            if blocking.iter().any(|checker| checker == "signature.check") {
+                bail!(
+                    "ATR found {blockers} blocker(s) in revision {number}, among them its \
+                     signature check: no key linked to the committee on ATR verifies the .asc \
+                     files. Link the signing key with `cargo xtask keys append`, delete the .asc \
+                     files on {}, then rerun `cargo xtask upload {version} --rc {rc}`: it sends \
+                     them again and ATR checks them anew",
+                    client.page(&format!("/compose/{project}/{text_version}"))
+                );
+            }
             if blockers > 0 {
                 bail!(
                     "ATR found {blockers} blocker(s) in revision {number}: ATR refuses the vote \
