@@ -349,3 +349,40 @@ fn a_wrong_or_garbage_atr_answer_about_the_key_fails_clearly() {
     expect_code(&xtask(&sandbox, &append), 0);
     expect_code(&xtask(&sandbox, &["keys", "check"]), 0);
 }
+
+#[test]
+fn doctor_says_whether_the_key_is_linked_on_atr_and_the_secrets_are_set() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    // The key server is out of reach (no network beyond 127.0.0.1): a proxy that refuses.
+    let offline = [
+        ("http_proxy", "http://127.0.0.1:9"),
+        ("https_proxy", "http://127.0.0.1:9"),
+        ("no_proxy", "127.0.0.1"),
+    ];
+    let doctor = |extra: &[(&str, &str)]| {
+        let env: Vec<(&str, &str)> = offline.iter().chain(extra).copied().collect();
+        in_sandbox(&sandbox, &["doctor"], &env)
+    };
+    let before = doctor(&[("ATR_TOKEN", "")]);
+    let said = text(&before);
+    assert_ne!(before.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("is not linked to committee demo on ATR"),
+        "{said}"
+    );
+    assert!(said.contains("cargo xtask keys append"), "{said}");
+    assert!(
+        said.contains("ATR_TOKEN"),
+        "the missing token is named: {said}"
+    );
+
+    expect_code(&xtask(&sandbox, &["keys", "append", "--yes"]), 0);
+    let after = doctor(&[]);
+    let said = text(&after);
+    assert!(
+        said.contains("is linked to committee demo on ATR"),
+        "{said}"
+    );
+    assert!(!said.contains("not linked"), "{said}");
+}

@@ -25,9 +25,12 @@
 //! reads ATR first and the ledger second, so a rerun after a kill neither uploads a file twice
 //! (no duplicate revision) nor starts a second vote.
 
+mod key;
 mod review;
 pub mod upload;
 pub mod vote;
+
+pub use key::Link;
 
 use std::collections::BTreeMap;
 

@@ -183,6 +183,22 @@ fn key_set_up_problems(
             Err(err) => println!("? cannot read {url} to look for the key: {err:#}"),
         }
     }
+    if config.dist == crate::config::Dist::Atr {
+        let client = crate::atr_flow::client(ctx, config);
+        if let Err(err) = client.acting_as() {
+            problems.push(format!("{err:#}"));
+        }
+        match crate::atr_flow::Link::read(&client, config, fpr) {
+            Ok(link) => match link.problem(config, fpr) {
+                Some(problem) => problems.push(problem),
+                None => println!(
+                    "✓ key {fpr} is linked to committee {} on ATR",
+                    link.committee
+                ),
+            },
+            Err(err) => println!("? cannot ask ATR whether the key is linked: {err:#}"),
+        }
+    }
     match keyserver::has_key(&ctx.sh, &config.keyserver, fpr) {
         Ok(Some(true)) => println!("✓ key {fpr} is on {}", config.keyserver),
         Ok(Some(false)) => problems.push(format!(

@@ -21,28 +21,11 @@
 
 use anyhow::{bail, Result};
 
-use crate::atr_flow::{client, shown_post};
+use crate::atr_flow::{client, shown_post, Link};
 use crate::config::Config;
 use crate::plan::Plan;
 use crate::tools::atr::{self, Atr};
 use crate::Ctx;
-
-/// Where the key stands on ATR (public reads: no token needed).
-pub struct Link {
-    pub committee: String,
-    pub linked: bool,
-}
-
-impl Link {
-    pub fn read(client: &Atr, config: &Config, fingerprint: &str) -> Result<Link> {
-        let committee = client.committee_of(&config.atr_project)?;
-        let keys = client.committee_keys(&committee)?;
-        Ok(Link {
-            linked: keys.iter().any(|k| atr::same_key(k, fingerprint)),
-            committee,
-        })
-    }
-}
 
 /// `keys check`: the problem to report when the key is not linked.
 pub fn check(ctx: &Ctx, config: &Config, fingerprint: &str) -> Result<Option<String>> {
@@ -53,14 +36,8 @@ pub fn check(ctx: &Ctx, config: &Config, fingerprint: &str) -> Result<Option<Str
             "✓ key {fingerprint} is linked to committee {} on ATR ({})",
             link.committee, config.atr_url
         );
-        return Ok(None);
     }
-    Ok(Some(format!(
-        "key {fingerprint} is not linked to committee {} on ATR ({}), which checks every \
-         .asc against that committee's keys: run `cargo xtask keys append`, or add the key \
-         on {}/keys",
-        link.committee, config.atr_url, config.atr_url
-    )))
+    Ok(link.problem(config, fingerprint))
 }
 
 /// `keys append`: the ATR call that links the key, when it is not linked yet. `armored` is

@@ -297,7 +297,11 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials, yes: bool) -> Resul
     // With ATR, the key must also be linked to the project's committee there.
     let client = crate::atr_flow::client(ctx, &config);
     let link = match config.dist {
-        Dist::Atr => Some(atr::Link::read(&client, &config, &key.fingerprint)?),
+        Dist::Atr => Some(crate::atr_flow::Link::read(
+            &client,
+            &config,
+            &key.fingerprint,
+        )?),
         Dist::Svn => None,
     };
     let linked = link.as_ref().map(|l| (l.linked, l.committee.as_str()));
