@@ -277,3 +277,76 @@ fn a_rust_workspace_keeps_everything_and_gains_the_member() {
     let manifest = std::fs::read_to_string(work.join("xtask/Cargo.toml")).unwrap();
     assert!(!manifest.contains("[workspace]") && !manifest.contains(".workspace = true"));
 }
+
+/// A podling like Apache Answer: `incubator-answer.git`, a DISCLAIMER, a branch per version.
+#[test]
+fn a_podling_is_detected_and_its_package_is_incubating() {
+    let world = World::new();
+    let seed = world.path("seed");
+    std::fs::create_dir_all(&seed).unwrap();
+    world.git(&seed, &["init", "-q"]);
+    world.write(&seed, "LICENSE", APACHE_LICENSE.as_bytes());
+    world.write(
+        &seed,
+        "NOTICE",
+        NOTICE.replace("Apache Demo", "Apache Answer").as_bytes(),
+    );
+    world.write(
+        &seed,
+        "DISCLAIMER",
+        b"Apache Answer is an effort undergoing incubation at The Apache Software Foundation (ASF), sponsored by the Apache Incubator.\n",
+    );
+    world.write(&seed, "README.md", b"# Apache Answer\n");
+    world.write(
+        &seed,
+        "Makefile",
+        format!("{SH_HEADER}VERSION=0.2.0\nBIN=answer\n").as_bytes(),
+    );
+    world.git(&seed, &["add", "-A"]);
+    world.git(&seed, &["commit", "-qm", "Answer 0.2.0"]);
+    world.git(&seed, &["tag", "v0.2.0"]);
+    world.git(&seed, &["branch", "release/0.1.9"]);
+    world.git(&seed, &["branch", "release/0.2.0"]);
+    world.git(&seed, &["branch", "feat/0.3.0/ui"]);
+    let bare = world.path("incubator-answer.git");
+    world.ok(world
+        .command("git")
+        .args(["clone", "-q", "--bare"])
+        .arg(&seed)
+        .arg(&bare));
+    let work = world.path("answer");
+    world.ok(world
+        .command("git")
+        .args(["clone", "-q"])
+        .arg(&bare)
+        .arg(&work));
+
+    let adopted = adopt(&world, &work, &[]);
+    assert!(adopted.status.success(), "{}", text(&adopted));
+    let settings = std::fs::read_to_string(work.join(".asf-release.toml")).unwrap();
+    for expected in [
+        "name = \"answer\"",
+        "incubating = true",
+        "display-name = \"Answer\"",
+        "branch-pattern = \"release/{major}.{minor}\"",
+        "per version (release/0.1.9, release/0.2.0)",
+        "path = \"Makefile\"",
+    ] {
+        assert!(settings.contains(expected), "{expected}:\n{settings}");
+    }
+    let repo = work.to_str().unwrap();
+    let out = world.path("out");
+    let package = world.xtask(&[
+        "--repo",
+        repo,
+        "package",
+        "0.2.0",
+        "--ref",
+        "v0.2.0",
+        "--no-sign",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(package.status.success(), "{}", text(&package));
+    assert!(out.join("apache-answer-0.2.0-incubating-src.tgz").exists());
+}

@@ -251,15 +251,21 @@ impl Config {
                 );
             }
         }
+        // A podling's repository is `incubator-<name>`, its dist directories and KEYS under
+        // `incubator/`.
+        let (repository_name, dist_area) = match incubating {
+            true => (format!("incubator-{name}"), format!("incubator/{tlp}")),
+            false => (name.clone(), tlp.clone()),
+        };
         let repository_url = raw
             .repository_url
-            .unwrap_or_else(|| format!("https://github.com/apache/{name}"));
+            .unwrap_or_else(|| format!("https://github.com/apache/{repository_name}"));
         let download_url = raw
             .download_url
             .unwrap_or_else(|| format!("https://{tlp}.apache.org/downloads/"));
         let keys_url = raw
             .keys_url
-            .unwrap_or_else(|| format!("https://downloads.apache.org/{tlp}/KEYS"));
+            .unwrap_or_else(|| format!("https://downloads.apache.org/{dist_area}/KEYS"));
         let tlp_for_downloads = tlp.clone();
         let dev_list = raw
             .dev_list
@@ -275,10 +281,10 @@ impl Config {
             display_name: raw.display_name.unwrap_or_else(|| title_case(&name)),
             svn_dev_url: raw
                 .svn_dev_url
-                .unwrap_or_else(|| format!("https://dist.apache.org/repos/dist/dev/{tlp}")),
-            svn_release_url: raw
-                .svn_release_url
-                .unwrap_or_else(|| format!("https://dist.apache.org/repos/dist/release/{tlp}")),
+                .unwrap_or_else(|| format!("https://dist.apache.org/repos/dist/dev/{dist_area}")),
+            svn_release_url: raw.svn_release_url.unwrap_or_else(|| {
+                format!("https://dist.apache.org/repos/dist/release/{dist_area}")
+            }),
             dev_list,
             announce_list: raw
                 .announce_list

@@ -109,6 +109,30 @@ fn incubating_projects_get_incubating_names() {
 }
 
 #[test]
+fn a_podling_s_repository_dist_and_keys_are_under_incubator() {
+    let config =
+        parse_str("[workspace.metadata.asf-release]\nname = \"answer\"\nincubating = true\n")
+            .unwrap();
+    assert_eq!(
+        config.repository_url,
+        "https://github.com/apache/incubator-answer"
+    );
+    assert_eq!(
+        config.svn_dev_url,
+        "https://dist.apache.org/repos/dist/dev/incubator/answer"
+    );
+    assert_eq!(
+        config.svn_release_url,
+        "https://dist.apache.org/repos/dist/release/incubator/answer"
+    );
+    assert_eq!(
+        config.keys_url,
+        "https://downloads.apache.org/incubator/answer/KEYS"
+    );
+    assert_eq!(config.dev_list, "dev@answer.apache.org");
+}
+
+#[test]
 fn gitflow_settings_have_defaults_and_are_checked() {
     let config = parse_str(MINIMAL).unwrap();
     assert_eq!(config.backport_label, "need backport");

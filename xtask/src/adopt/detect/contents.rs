@@ -243,8 +243,17 @@ fn tar_inputs(script: &str) -> Option<Vec<String>> {
 
 /// Where the project's own documents say its KEYS are: dist/release only (APISIX) or next to
 /// the candidates in dist/dev.
-pub(super) fn keys_area(sh: &Shell, repo: &Utf8Path, name: &str) -> Result<Setting> {
-    let tlp = name.split('-').next().unwrap_or(name);
+pub(super) fn keys_area(
+    sh: &Shell,
+    repo: &Utf8Path,
+    name: &str,
+    incubating: bool,
+) -> Result<Setting> {
+    let first = name.split('-').next().unwrap_or(name);
+    let tlp = match incubating {
+        true => format!("incubator/{first}"),
+        false => first.to_string(),
+    };
     let mentions = |text: &str| -> Result<bool> {
         let head = git::resolve_commit(sh, repo, "HEAD")?;
         Ok(match head {

@@ -87,15 +87,38 @@ pub fn detect(sh: &Shell, repo: &Utf8Path) -> Result<Detected> {
     let mut settings = Vec::new();
     let remote = "origin";
     let url = git::remote_url(sh, repo, remote)?;
-    let name = project_name(url.as_deref(), repo);
+    let found = project_name(url.as_deref(), repo);
+    let from = match &url {
+        Some(url) => format!("from the remote {remote} ({url})"),
+        None => format!("from the directory name: the repository has no remote {remote}"),
+    };
+    // A podling: its repository is `incubator-<name>` and it ships a DISCLAIMER.
+    let disclaimer = ["DISCLAIMER", "DISCLAIMER-WIP"]
+        .into_iter()
+        .find(|file| read_text(repo, file).is_some());
+    let podling = found
+        .strip_prefix("incubator-")
+        .filter(|rest| !rest.is_empty())
+        .zip(disclaimer);
+    let name = podling.map_or(found.clone(), |(rest, _)| rest.to_string());
     settings.push(Setting {
-        comment: match &url {
-            Some(url) => format!("from the remote {remote} ({url})"),
-            None => format!("from the directory name: the repository has no remote {remote}"),
+        comment: match podling {
+            Some(_) => format!("{from}, without the Incubator's `incubator-` prefix"),
+            None => from,
         },
         key: "name",
         value: Some(quoted(&name)),
     });
+    if let Some((_, disclaimer)) = podling {
+        settings.push(Setting {
+            comment: format!(
+                "a podling: the repository is {found} and has a {disclaimer} (artifacts named \
+                 -incubating, dist and KEYS under incubator/)"
+            ),
+            key: "incubating",
+            value: Some("true".into()),
+        });
+    }
     settings.push(display_name(repo, &name));
     if let Some(head) = git::adopt::remote_head(sh, repo, remote)? {
         settings.push(Setting {
@@ -114,7 +137,7 @@ pub fn detect(sh: &Shell, repo: &Utf8Path) -> Result<Detected> {
     }
     settings.push(submodules(sh, repo)?);
     settings.extend(release_script_includes(repo));
-    settings.push(keys_area(sh, repo, &name)?);
+    settings.push(keys_area(sh, repo, &name, podling.is_some())?);
     Ok(Detected {
         settings,
         latest_tag,

@@ -114,6 +114,11 @@ pub(super) fn branch_pattern(branches: &[String]) -> Setting {
         };
         shapes.entry(shape).or_default().push(branch);
     }
+    if shapes.is_empty() {
+        if let Some(setting) = per_version_branches(branches) {
+            return setting;
+        }
+    }
     match shapes.into_iter().max_by_key(|(_, names)| names.len()) {
         Some((shape, names)) => Setting {
             comment: format!(
@@ -131,6 +136,35 @@ pub(super) fn branch_pattern(branches: &[String]) -> Setting {
             value: None,
         },
     }
+}
+
+/// Release branches made per version (`release/1.0.7`; a name that goes on after the version,
+/// like `feat/1.4.3/ui`, is no release branch): this tool keeps one branch per line, named the
+/// same way without the patch number (`release/{major}.{minor}`).
+fn per_version_branches(branches: &[String]) -> Option<Setting> {
+    let three =
+        regex::Regex::new(r"^([^0-9]*)([0-9]+)([._-])([0-9]+)([._-])([0-9]+)$").expect("valid");
+    let mut shapes: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    for branch in branches {
+        if let Some(c) = three.captures(branch) {
+            let shape = format!("{}{{major}}{}{{minor}}", &c[1], &c[3]);
+            shapes.entry(shape).or_default().push(branch);
+        }
+    }
+    let (shape, names) = shapes.into_iter().max_by_key(|(_, names)| names.len())?;
+    let mut shown: Vec<&str> = names.iter().take(5).copied().collect();
+    if names.len() > shown.len() {
+        shown.push("...");
+    }
+    Some(Setting {
+        comment: format!(
+            "the remote's release branches are per version ({}); this tool keeps one branch \
+             per line (X.Y), named the same way without the patch number",
+            shown.join(", ")
+        ),
+        key: "branch-pattern",
+        value: Some(quoted(&shape)),
+    })
 }
 
 /// The tag patterns of the existing tags, and the newest release tag.
@@ -232,6 +266,24 @@ mod tests {
             branch_pattern(&branches).value.as_deref(),
             Some("\"release/{major}.{minor}\"")
         );
+        // Apache Answer (a podling) makes a branch per version.
+        let answer = [
+            "release/1.0.7",
+            "release/1.0.8",
+            "feat/1.4.3/ui",
+            "dev",
+            "main",
+        ]
+        .map(String::from)
+        .to_vec();
+        let per_version = branch_pattern(&answer);
+        assert_eq!(
+            per_version.value.as_deref(),
+            Some("\"release/{major}.{minor}\"")
+        );
+        assert!(per_version
+            .comment
+            .contains("per version (release/1.0.7, release/1.0.8)"));
         let arrow = ["58_maintenance", "59_maintenance"]
             .map(String::from)
             .to_vec();
