@@ -252,6 +252,15 @@ impl Config {
         Ok(names)
     }
 
+    /// The project's name in mails: `Answer (incubating)` for a podling, as the Incubator asks
+    /// releases to be named.
+    pub fn mail_name(&self) -> String {
+        match self.incubating {
+            true => format!("{} (incubating)", self.display_name),
+            false => self.display_name.clone(),
+        }
+    }
+
     /// The file names of every source tarball of `version`, the main one first.
     pub fn artifact_names(&self, version: &Version) -> Result<Vec<String>> {
         self.sources()

@@ -130,6 +130,9 @@ fn a_podling_s_repository_dist_and_keys_are_under_incubator() {
         "https://downloads.apache.org/incubator/answer/KEYS"
     );
     assert_eq!(config.dev_list, "dev@answer.apache.org");
+    assert_eq!(config.mail_name(), "Answer (incubating)");
+    let graduated = parse_str("[workspace.metadata.asf-release]\nname = \"answer\"\n").unwrap();
+    assert_eq!(graduated.mail_name(), "Answer");
 }
 
 #[test]

@@ -112,7 +112,7 @@ fn sender(ctx: &Ctx, config: &Config) -> Result<(String, String)> {
 /// Values every template knows.
 fn common_values(config: &Config, sender_name: &str) -> Vec<(&'static str, String)> {
     vec![
-        ("project", config.display_name.clone()),
+        ("project", config.mail_name()),
         ("name", config.name.clone()),
         ("tlp", config.tlp.clone()),
         ("dev_list", config.dev_list.clone()),
@@ -326,7 +326,7 @@ fn vote_subject(
         fill_template(&template.source, &template.subject, &values).unwrap_or_else(|_| {
             format!(
                 "[VOTE] Release Apache {} {version} (RC{rc})",
-                config.display_name
+                config.mail_name()
             )
         }),
     )
