@@ -302,6 +302,19 @@ fn a_podling_is_detected_and_its_package_is_incubating() {
         "Makefile",
         format!("{SH_HEADER}VERSION=0.2.0\nBIN=answer\n").as_bytes(),
     );
+    // Like Apache Commons Text: the project's version, and a dependency's deeper down; a
+    // history of releases that is no version file.
+    let xml_header = "<!-- Licensed to the Apache Software Foundation (ASF) under the Apache License, Version 2.0 -->\n";
+    world.write(
+        &seed,
+        "pom.xml",
+        format!("{xml_header}<project>\n  <version>0.2.0</version>\n  <dependencies>\n    <dependency>\n      <version>5.1.0</version>\n    </dependency>\n  </dependencies>\n</project>\n").as_bytes(),
+    );
+    world.write(
+        &seed,
+        "src/changes/changes.xml",
+        format!("{xml_header}<document>\n  <release version=\"0.2.0\" date=\"2026-01-02\"/>\n  <release version=\"0.1.0\" date=\"2025-01-02\"/>\n</document>\n").as_bytes(),
+    );
     world.git(&seed, &["add", "-A"]);
     world.git(&seed, &["commit", "-qm", "Answer 0.2.0"]);
     world.git(&seed, &["tag", "v0.2.0"]);
@@ -331,6 +344,7 @@ fn a_podling_is_detected_and_its_package_is_incubating() {
         "branch-pattern = \"release/{major}.{minor}\"",
         "per version (release/0.1.9, release/0.2.0)",
         "path = \"Makefile\"",
+        "{ path = \"pom.xml\", pattern = \"(?m)^  <version>{version}</\" }",
     ] {
         assert!(settings.contains(expected), "{expected}:\n{settings}");
     }
@@ -349,4 +363,6 @@ fn a_podling_is_detected_and_its_package_is_incubating() {
     ]);
     assert!(package.status.success(), "{}", text(&package));
     assert!(out.join("apache-answer-0.2.0-incubating-src.tgz").exists());
+    assert!(!settings.contains("changes.xml"), "{settings}");
+    assert!(!text(&package).contains("carries"), "{}", text(&package));
 }

@@ -48,6 +48,20 @@ const MAX_VERSION_FILES: usize = 4;
 
 /// Where the newest release's version string is stated: a `version ... = "X.Y.Z"` line, or a
 /// file that holds only the version.
+/// Whether every line `pattern` matches in `text` carries `wanted`.
+fn states_only(pattern: &str, text: &str, wanted: &str) -> bool {
+    let file = crate::config::VersionFile {
+        path: "detected".into(),
+        pattern: pattern.to_string(),
+    };
+    let Ok(regex) = crate::config::version_file::compile(&file) else {
+        return false;
+    };
+    crate::config::version_file::find(&regex, text)
+        .iter()
+        .all(|found| found.version == wanted)
+}
+
 pub(super) fn version_files(
     sh: &Shell,
     repo: &Utf8Path,
@@ -73,8 +87,8 @@ pub(super) fn version_files(
             Some("^{version}".to_string())
         } else {
             text.lines()
-                .map(str::trim)
                 .find(|line| {
+                    let line = line.trim();
                     line.contains(&wanted)
                         && line.split(&wanted).next().is_some_and(|before| {
                             // `version = "`, `"version": "`, `VERSION = "`; not a
@@ -84,18 +98,24 @@ pub(super) fn version_files(
                         })
                 })
                 .map(|line| {
+                    let indent = &line[..line.len() - line.trim_start().len()];
+                    let line = line.trim();
                     let (before, after) = line.split_once(&wanted).unwrap_or((line, ""));
                     let after: String =
                         after.chars().take_while(|c| !c.is_alphanumeric()).collect();
                     let after = after.trim_end_matches(',');
-                    // Anchored at the line's start: a dependency's `{ version = ".." }`
-                    // elsewhere in the file must not match.
+                    // Anchored at the line's start with its indentation: a dependency's
+                    // `<version>` deeper in a pom.xml must not match.
                     format!(
-                        "(?m)^\\s*{}{{version}}{}",
+                        "(?m)^{}{}{{version}}{}",
+                        regex::escape(indent),
                         regex::escape(before),
                         regex::escape(after)
                     )
                 })
+                // A file whose lines of that shape name other versions too is a history
+                // (`src/changes/changes.xml`), not where the release states its version.
+                .filter(|pattern| states_only(pattern, &text, &wanted))
         };
         if let Some(pattern) = pattern {
             found.push(format!(

@@ -103,6 +103,15 @@ pub(super) fn display_name(repo: &Utf8Path, name: &str) -> Setting {
 pub(super) fn branch_pattern(branches: &[String]) -> Setting {
     let two = regex::Regex::new(r"^([^0-9]*)([0-9]+)([._-])([0-9]+)([^0-9]*)$").expect("valid");
     let one = regex::Regex::new(r"^([^0-9]*)([0-9]+)([^0-9]*)$").expect("valid");
+    // Branches named after an issue (`TEXT-30`, `feature/SANDBOX-488`) are no release lines;
+    // `RELEASE-1.2` has a version, not an issue number.
+    let issue = regex::Regex::new(r"(^|/)[A-Z][A-Z0-9]*-[0-9]+($|[^0-9.])").expect("valid");
+    let branches: Vec<String> = branches
+        .iter()
+        .filter(|branch| !issue.is_match(branch))
+        .cloned()
+        .collect();
+    let branches = branches.as_slice();
     let mut shapes: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
     for branch in branches {
         let shape = if let Some(c) = two.captures(branch) {
@@ -265,6 +274,29 @@ mod tests {
         assert_eq!(
             branch_pattern(&branches).value.as_deref(),
             Some("\"release/{major}.{minor}\"")
+        );
+        // Apache Commons Text: branches named after JIRA issues are not release lines.
+        let commons = [
+            "1.2",
+            "1.3",
+            "TEXT-30",
+            "TEXT-51",
+            "TEXT-55",
+            "SANDBOX-488",
+            "master",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            branch_pattern(&commons).value.as_deref(),
+            Some("\"{major}.{minor}\"")
+        );
+        let upper = ["RELEASE-1.2", "RELEASE-1.3", "TEXT-217_Add_SnakeCase"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            branch_pattern(&upper).value.as_deref(),
+            Some("\"RELEASE-{major}.{minor}\"")
         );
         // Apache Answer (a podling) makes a branch per version.
         let answer = [

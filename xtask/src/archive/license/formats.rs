@@ -63,21 +63,31 @@ pub fn rat_plugin_excludes(text: &str) -> Vec<String> {
     let without_comments = Regex::new(r"(?s)<!--.*?-->")
         .map(|re| re.replace_all(text, "").into_owned())
         .unwrap_or_else(|_| text.to_string());
-    let Some(at) = without_comments.find("<artifactId>apache-rat-plugin</artifactId>") else {
+    // `<exclude>` up to RAT 0.15, `<inputExclude>` since 0.16; the plugin may be configured in
+    // `<pluginManagement>` and in `<plugins>`.
+    let Ok(exclude) =
+        Regex::new(r"<(exclude|inputExclude)>\s*([^<]*?)\s*</(?:exclude|inputExclude)>")
+    else {
         return Vec::new();
     };
-    let start = without_comments[..at].rfind("<plugin>").unwrap_or(at);
-    let end = without_comments[at..]
-        .find("</plugin>")
-        .map_or(without_comments.len(), |e| at + e);
-    let Ok(exclude) = Regex::new(r"<exclude>\s*([^<]*?)\s*</exclude>") else {
-        return Vec::new();
-    };
-    exclude
-        .captures_iter(&without_comments[start..end])
-        .filter_map(|c| c.get(1).map(|m| m.as_str().to_string()))
-        .filter(|p| !p.is_empty())
-        .collect()
+    let marker = "<artifactId>apache-rat-plugin</artifactId>";
+    let mut patterns = Vec::new();
+    let mut from = 0;
+    while let Some(found) = without_comments[from..].find(marker) {
+        let at = from + found;
+        let start = without_comments[..at].rfind("<plugin>").unwrap_or(at);
+        let end = without_comments[at..]
+            .find("</plugin>")
+            .map_or(without_comments.len(), |e| at + e);
+        for captures in exclude.captures_iter(&without_comments[start..end]) {
+            let pattern = captures.get(2).map_or("", |m| m.as_str());
+            if !pattern.is_empty() && !patterns.iter().any(|known| known == pattern) {
+                patterns.push(pattern.to_string());
+            }
+        }
+        from = end.max(at + marker.len());
+    }
+    patterns
 }
 
 /// `(dotted.key, value)` for each scalar and each list item of a simple YAML mapping.

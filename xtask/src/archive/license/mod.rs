@@ -206,7 +206,7 @@ impl Audit {
                 break;
             }
             if removed {
-                if problem.rule == "category-x" {
+                if matches!(problem.rule, "category-x" | "category-x-in-data") {
                     warnings.push(Finding {
                         rule: "category-x-excluded",
                         todo: "excluded by the project, but it holds Category X license text: \
@@ -218,7 +218,10 @@ impl Audit {
                 }
                 continue;
             }
-            if problem.rule == "declared-only-in-notice" || problem.rule == "category-b" {
+            if matches!(
+                problem.rule,
+                "declared-only-in-notice" | "category-b" | "category-x-in-data"
+            ) {
                 warnings.push(problem);
             } else {
                 findings.push(problem);
@@ -233,6 +236,15 @@ impl Audit {
             license_files: self.licenses.len(),
         }
     }
+}
+
+/// Tabular and structured data (`.csv`, `.tsv`, `.json`, `.jsonl`, `.ndjson`): no code and no
+/// license text lives in such a file by design.
+fn is_data_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [".csv", ".tsv", ".json", ".jsonl", ".ndjson"]
+        .iter()
+        .any(|extension| name.ends_with(extension))
 }
 
 /// The finding a file deserves before exclusions, if any.
@@ -270,6 +282,15 @@ fn judge(
             let license = found.license.unwrap_or("?");
             let declared = in_license.declares(path, head);
             match policy::category(license) {
+                // Test inputs and fixtures that quote license wording are data, not
+                // licensed works: shown for a person to confirm, not refused.
+                Category::X if is_data_file(path) => finding(
+                    "category-x-in-data",
+                    format!(
+                        "a data file quoting {license} (Category X) license text: make sure it \
+                         is data (a test input, a fixture), never material under that license"
+                    ),
+                ),
                 Category::X => finding(
                     "category-x",
                     format!(

@@ -524,6 +524,18 @@ mod tests {
     }
 
     #[test]
+    fn pom_rat_plugin_input_excludes_of_rat_0_16_in_plugin_management_count_too() {
+        // Apache Commons Text 1.15.0.
+        let pom = "<project><build><pluginManagement><plugins><plugin>\n<groupId>org.apache.rat</groupId>\n<artifactId>apache-rat-plugin</artifactId>\n<configuration><inputExcludes>\n<inputExclude>site-content/**</inputExclude>\n<inputExclude>src/site/resources/download_text.cgi</inputExclude>\n</inputExcludes></configuration>\n</plugin></plugins></pluginManagement>\n<plugins><plugin><groupId>org.apache.rat</groupId><artifactId>apache-rat-plugin</artifactId><configuration><excludes><exclude>**/*.json</exclude><exclude>site-content/**</exclude></excludes></configuration></plugin></plugins></build></project>\n";
+        let rat = source("pom.xml", pom);
+        assert_eq!(rat.patterns.len(), 3);
+        assert!(hides(&rat, "src/site/resources/download_text.cgi"));
+        assert!(hides(&rat, "site-content/index.html"));
+        assert!(hides(&rat, "a/b.json"));
+        assert!(!hides(&rat, "src/site/resources/download.cgi"));
+    }
+
+    #[test]
     fn scan_code_excludes_names_and_paths() {
         let cfg = "[Includes]\n*.go=x\n[Excludes]\n.github\nweb/src/components/RightContent\nLICENSE*.txt\n[Options]\nX=1\n";
         let scan = source(".actions/ASF-Release.cfg", cfg);

@@ -196,3 +196,35 @@ fn excluded_category_x_and_declared_category_b_are_noted() {
         ]
     );
 }
+
+#[test]
+fn category_x_wording_in_a_data_file_is_a_warning_and_in_code_an_error() {
+    // Apache Commons Text's lcs-perf-analysis-inputs.csv: lorem ipsum with GPL phrases.
+    let csv = "\"Lorem ipsum dolor sit amet. This program is free software; you can redistribute \
+               it under the terms of the GNU General Public License\",\"Sed ut perspiciatis\"\n";
+    let report = audit(
+        &[
+            ("LICENSE", "Apache License"),
+            ("src/test/resources/lcs-inputs.csv", csv),
+            ("src/test/resources/fixture.json", csv),
+            ("src/test/resources/Gpl.java", GPL),
+        ],
+        &[],
+    );
+    assert_eq!(
+        named(&report),
+        vec![("src/test/resources/Gpl.java", "category-x")]
+    );
+    let warned: Vec<(&str, &str)> = report
+        .warnings
+        .iter()
+        .map(|w| (w.path.as_str(), w.rule))
+        .collect();
+    assert_eq!(
+        warned,
+        vec![
+            ("src/test/resources/lcs-inputs.csv", "category-x-in-data"),
+            ("src/test/resources/fixture.json", "category-x-in-data"),
+        ]
+    );
+}
