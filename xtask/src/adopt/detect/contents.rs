@@ -213,7 +213,16 @@ pub(super) fn release_script_includes(repo: &Utf8Path) -> Option<Setting> {
             });
         }
     }
-    None
+    // A Python sdist (Apache Libcloud): its files are chosen by MANIFEST.in and setuptools,
+    // which no list of paths reproduces; the adopter decides.
+    read_text(repo, "MANIFEST.in").map(|_| Setting {
+        comment: "includes: the project's Python sdist takes its files from MANIFEST.in; this \
+                  tool packages the whole git tree (docs and CI files too, each checked): set \
+                  includes to the paths a source release holds to leave the rest out"
+            .into(),
+        key: "includes",
+        value: None,
+    })
 }
 
 /// The input paths of the first `tar -c...` command of a script (continuation lines joined),

@@ -188,7 +188,10 @@ pub fn needs_no_license(path: &str, head: &[u8]) -> Option<&'static str> {
     if lower.ends_with(".svg") {
         return Some("an image");
     }
-    if ["go.mod", "go.work", "CITATION.cff", "CODEOWNERS"].contains(&name) {
+    // pip's requirement files (`requirements-tests.txt`): dependency lists, like go.mod.
+    let pip_requirements = lower.ends_with(".txt")
+        && (lower.starts_with("requirements") || lower.starts_with("constraints"));
+    if ["go.mod", "go.work", "CITATION.cff", "CODEOWNERS"].contains(&name) || pip_requirements {
         return Some("metadata written or read by tools");
     }
     let in_fixtures = path
@@ -205,6 +208,25 @@ pub fn needs_no_license(path: &str, head: &[u8]) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tool_metadata_needs_no_license_but_code_does() {
+        // Apache Libcloud 3.8.0's sdist.
+        for path in [
+            "requirements-tests.txt",
+            "docs/requirements.txt",
+            "constraints.txt",
+            "go.mod",
+        ] {
+            assert!(
+                needs_no_license(path, b"requests>=2.27.1\n").is_some(),
+                "{path}"
+            );
+        }
+        for path in ["notes.txt", "requirements.py", "src/requirements_check.go"] {
+            assert!(needs_no_license(path, b"x = 1\n").is_none(), "{path}");
+        }
+    }
 
     const LICENSE: &str = "   END OF TERMS AND CONDITIONS\n\nApache 2.0 licenses\n   ewma.lua file from kubernetes/ingress-nginx: https://github.com/kubernetes/ingress-nginx Apache 2.0\n   files from json.lua: https://github.com/rxi/json.lua MIT\n   pkg/gitignore/dir.go from go-git\n   web/vendor/ (MIT)\n";
 

@@ -31,6 +31,7 @@ pub const CONFIG_FILES: &[&str] = &[
     ".licenserc.yml",
     "licenserc.toml",
     ".rat-excludes",
+    ".ratignore",
     "dev/release/rat_exclude_files.txt",
     "pom.xml",
     ".actions/ASF-Release.cfg",
@@ -323,6 +324,12 @@ pub fn read_all(files: &[(String, Vec<u8>)]) -> Vec<Source> {
                 &plain_lines(&text),
                 Semantics::RatNames,
             )),
+            // Apache Libcloud's: paths from the top, a directory with a trailing `/`.
+            ".ratignore" => sources.push(Source::new(
+                ".ratignore",
+                &plain_lines(&text),
+                Semantics::GitIgnore,
+            )),
             "dev/release/rat_exclude_files.txt" => sources.push(Source::new(
                 "dev/release/rat_exclude_files.txt",
                 &plain_lines(&text),
@@ -521,6 +528,18 @@ mod tests {
         assert!(hides(&rat, "src/test/resources/x/y.txt"));
         assert!(!hides(&rat, "src/Main.java"));
         assert!(!hides(&rat, "src/main.rs"));
+    }
+
+    #[test]
+    fn ratignore_names_paths_from_the_top() {
+        // Apache Libcloud 3.8.0.
+        let text = "MANIFEST.in\ndocs/apidocs.rst\nlibcloud/test/storage/fixtures/\n";
+        let rat = source(".ratignore", text);
+        assert!(hides(&rat, "MANIFEST.in"));
+        assert!(hides(&rat, "docs/apidocs.rst"));
+        assert!(hides(&rat, "libcloud/test/storage/fixtures/s3/list.xml"));
+        assert!(!hides(&rat, "docs/index.rst"));
+        assert!(!hides(&rat, "libcloud/test/compute/fixtures/a.json"));
     }
 
     #[test]
