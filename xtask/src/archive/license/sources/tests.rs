@@ -1,0 +1,177 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+use super::*;
+
+fn source(path: &str, text: &str) -> Source {
+    read_all(&[(path.to_string(), text.as_bytes().to_vec())])
+        .into_iter()
+        .next()
+        .expect("one source")
+}
+
+fn hides(source: &Source, path: &str) -> bool {
+    source.matching(path).is_some()
+}
+
+#[test]
+fn licenserc_yaml_keeps_the_rules_of_skywalking_eyes() {
+    let text = "header: # the header section\n  license:\n    spdx-id: Apache-2.0\n    content:\n      | # used by fix\n      Licensed to the Apache Software Foundation (ASF) under one\n      or more contributor license agreements.\n\n  paths-ignore:\n    - '.github/'\n    - \"**/*.json\"\n    - 'docs/**/*.md'\n    - docs/**.svg # any svg\n    - 't/toolkit'\n    - 'LICENSE'\n  comment: on-failure\ndependency:\n  files:\n    - go.mod\n";
+    let eyes = source(".licenserc.yaml", text);
+    assert_eq!(eyes.spdx_id.as_deref(), Some("Apache-2.0"));
+    assert!(eyes
+        .header
+        .as_deref()
+        .unwrap()
+        .starts_with("licensedtotheapache"));
+    assert_eq!(eyes.patterns.len(), 6, "go.mod belongs to another section");
+    for path in [
+        ".github/workflows/ci.yml",
+        "a/b/c.json",
+        "docs/x.md",
+        "docs/en/y.md",
+        "docs/a.svg",
+        "t/toolkit/a.lua",
+        "sub/LICENSE",
+    ] {
+        assert!(hides(&eyes, path), "{path}");
+    }
+    for path in ["docsx/a.md", "t/toolkitx.lua", "src/a.lua", "docs/a/b.svg"] {
+        assert!(!hides(&eyes, path), "{path}");
+    }
+}
+
+#[test]
+fn licenserc_toml_is_read_like_gitignore_and_sloppy_patterns_are_flagged() {
+    let hawkeye = source("licenserc.toml", "headerPath = \"x\"\nexcludes = [\"**/Cargo.lock\", \"website/build\", \"*generated*\", \"**/*.md\"]\n");
+    assert!(hides(&hawkeye, "core/Cargo.lock"));
+    assert!(hides(&hawkeye, "website/build/index.html"));
+    assert!(hides(&hawkeye, "a/README.md"));
+    let sloppy = hawkeye
+        .matching("core/src/not_generated_at_all.rs")
+        .unwrap();
+    assert!(sloppy.sloppy);
+    assert!(!hawkeye.patterns[0].sloppy);
+}
+
+#[test]
+fn rat_excludes_match_names_by_wildcard_or_regex() {
+    let rat = source(".rat-excludes", "# comment\n.*\\.json\nfixtures\n*.csv\n");
+    assert!(hides(&rat, "a/b/data.json"));
+    assert!(hides(&rat, "test/fixtures/a.rs"));
+    assert!(hides(&rat, "x.csv"));
+    assert!(!hides(&rat, "src/main.rs"));
+}
+
+#[test]
+fn arrow_rat_exclude_files_use_fnmatch() {
+    let arrow = source(
+        "dev/release/rat_exclude_files.txt",
+        "venv/*\n**.gitignore\narrow/test/data/*\n",
+    );
+    assert!(hides(&arrow, "venv/lib/python/a.py"));
+    assert!(hides(&arrow, "sub/dir/.gitignore"));
+    assert!(hides(&arrow, "arrow/test/data/deep/x.csv"));
+    assert!(!hides(&arrow, "arrow/src/lib.rs"));
+}
+
+#[test]
+fn pom_rat_plugin_excludes_use_ant_patterns() {
+    let pom = "<project><build><plugins>\n<plugin><artifactId>maven-jar-plugin</artifactId><configuration><excludes><exclude>**/*.rs</exclude></excludes></configuration></plugin>\n<plugin>\n  <groupId>org.apache.rat</groupId>\n  <artifactId>apache-rat-plugin</artifactId>\n  <configuration>\n    <excludes>\n      <!-- <exclude>**/*.java</exclude> -->\n      <exclude>**/*.json</exclude>\n      <exclude>src/test/resources/</exclude>\n    </excludes>\n  </configuration>\n</plugin>\n</plugins></build></project>\n";
+    let rat = source("pom.xml", pom);
+    assert_eq!(rat.patterns.len(), 2);
+    assert!(hides(&rat, "a/b.json"));
+    assert!(hides(&rat, "src/test/resources/x/y.txt"));
+    assert!(!hides(&rat, "src/Main.java"));
+    assert!(!hides(&rat, "src/main.rs"));
+}
+
+#[test]
+fn ratignore_names_paths_from_the_top() {
+    // Apache Libcloud 3.8.0.
+    let text = "MANIFEST.in\ndocs/apidocs.rst\nlibcloud/test/storage/fixtures/\n";
+    let rat = source(".ratignore", text);
+    assert!(hides(&rat, "MANIFEST.in"));
+    assert!(hides(&rat, "docs/apidocs.rst"));
+    assert!(hides(&rat, "libcloud/test/storage/fixtures/s3/list.xml"));
+    assert!(!hides(&rat, "docs/index.rst"));
+    assert!(!hides(&rat, "libcloud/test/compute/fixtures/a.json"));
+}
+
+#[test]
+fn pom_rat_plugin_input_excludes_of_rat_0_16_in_plugin_management_count_too() {
+    // Apache Commons Text 1.15.0.
+    let pom = "<project><build><pluginManagement><plugins><plugin>\n<groupId>org.apache.rat</groupId>\n<artifactId>apache-rat-plugin</artifactId>\n<configuration><inputExcludes>\n<inputExclude>site-content/**</inputExclude>\n<inputExclude>src/site/resources/download_text.cgi</inputExclude>\n</inputExcludes></configuration>\n</plugin></plugins></pluginManagement>\n<plugins><plugin><groupId>org.apache.rat</groupId><artifactId>apache-rat-plugin</artifactId><configuration><excludes><exclude>**/*.json</exclude><exclude>site-content/**</exclude></excludes></configuration></plugin></plugins></build></project>\n";
+    let rat = source("pom.xml", pom);
+    assert_eq!(rat.patterns.len(), 3);
+    assert!(hides(&rat, "src/site/resources/download_text.cgi"));
+    assert!(hides(&rat, "site-content/index.html"));
+    assert!(hides(&rat, "a/b.json"));
+    assert!(!hides(&rat, "src/site/resources/download.cgi"));
+}
+
+#[test]
+fn scan_code_excludes_names_and_paths() {
+    let cfg = "[Includes]\n*.go=x\n[Excludes]\n.github\nweb/src/components/RightContent\nLICENSE*.txt\n[Options]\nX=1\n";
+    let scan = source(".actions/ASF-Release.cfg", cfg);
+    assert_eq!(scan.patterns.len(), 3);
+    assert!(hides(&scan, ".github/workflows/a.yml"));
+    assert!(hides(&scan, "web/src/components/RightContent/index.tsx"));
+    assert!(hides(&scan, "licenses/LICENSE-x.txt"));
+    assert!(!hides(&scan, "web/src/components/Other/index.tsx"));
+    let scan = source(".actions/ASF-Release.cfg", "[Excludes]\nconf\n");
+    assert!(!hides(&scan, "api/internal/conf/conf_test.go"));
+    assert_eq!(
+        scan.deciding("api/internal/conf/conf_test.go")
+            .map(|(p, applied)| (p.text.as_str(), applied)),
+        Some(("conf", false))
+    );
+    assert_eq!(
+        scan.deciding("conf/a.yaml").map(|(_, applied)| applied),
+        Some(true)
+    );
+}
+
+#[test]
+fn rat_defaults_leave_out_hidden_files_and_notes() {
+    let rat = rat_defaults();
+    for path in [
+        ".github/workflows/ci.yml",
+        "web/.eslintignore",
+        "README.md",
+        "docs/README_zh.md",
+        "CHANGES.md",
+    ] {
+        assert!(hides(&rat, path), "{path}");
+    }
+    assert!(!hides(&rat, "src/readme.rs"));
+}
+
+#[test]
+fn gitattributes_linguist_generated_with_unset_and_nested_files() {
+    let sources = read_all(&[
+        (".gitattributes".into(), b"*.pb.rs linguist-generated\nsrc/gen/*.rs linguist-generated=true\nsrc/gen/keep.rs -linguist-generated\n*.t linguist-vendored\n".to_vec()),
+        ("web/.gitattributes".into(), b"api.ts linguist-generated\n".to_vec()),
+    ]);
+    let generated = &sources[0];
+    assert!(hides(generated, "a/b/x.pb.rs"));
+    assert!(hides(generated, "src/gen/a.rs"));
+    assert!(!hides(generated, "src/gen/keep.rs"));
+    assert!(!hides(generated, "t/a.t"));
+    assert!(hides(generated, "web/src/api.ts"));
+    assert!(!hides(generated, "api.ts"));
+}
