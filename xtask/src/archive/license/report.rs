@@ -46,6 +46,56 @@ impl Finding {
     }
 }
 
+/// Groups of at least this many warnings of one rule in one directory take one line.
+const GROUPED: usize = 3;
+
+/// The warnings as lines: one per file, or one per directory and rule when a directory holds
+/// several (SkyWalking Eyes keeps a hundred license templates in `assets/lcs-templates/`).
+fn warning_lines(warnings: &[Finding]) -> Vec<String> {
+    /// Directory, rule and class.
+    type Group<'a> = (String, &'a str, &'a str);
+    let directory = |path: &str| path.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
+    let mut groups: Vec<(Group, Vec<&Finding>)> = Vec::new();
+    for warning in warnings {
+        let key = (directory(&warning.path), warning.rule, warning.class);
+        match groups.iter_mut().find(|(known, _)| *known == key) {
+            Some((_, members)) => members.push(warning),
+            None => groups.push((key, vec![warning])),
+        }
+    }
+    let mut lines = Vec::new();
+    for ((dir, rule, class), members) in groups {
+        if members.len() < GROUPED {
+            for warning in members {
+                lines.push(format!(
+                    "{} [{}] {}",
+                    escape_str(&warning.path),
+                    warning.class,
+                    warning.message()
+                ));
+            }
+            continue;
+        }
+        let mut licenses: Vec<&str> = members.iter().filter_map(|w| w.license).collect();
+        licenses.sort();
+        licenses.dedup();
+        let names: Vec<String> = members
+            .iter()
+            .take(2)
+            .map(|w| escape_str(w.path.rsplit('/').next().unwrap_or(&w.path)))
+            .collect();
+        lines.push(format!(
+            "{}/ ({} files: {}, ...) [{class}] {rule} ({}): {}",
+            escape_str(&dir),
+            members.len(),
+            names.join(", "),
+            licenses.join(", "),
+            members[0].todo
+        ));
+    }
+    lines
+}
+
 /// What one exclusion source did.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceReport {
@@ -152,20 +202,15 @@ impl Report {
                 );
             }
         }
-        for warning in self.warnings.iter().take(LISTED) {
-            let _ = writeln!(
-                out,
-                "  warning: {} [{}] {}",
-                escape_str(&warning.path),
-                warning.class,
-                warning.message()
-            );
+        let lines = warning_lines(&self.warnings);
+        for line in lines.iter().take(LISTED) {
+            let _ = writeln!(out, "  warning: {line}");
         }
-        if self.warnings.len() > LISTED {
+        if lines.len() > LISTED {
             let _ = writeln!(
                 out,
-                "  ... and {} more warning(s) (--json lists them all)",
-                self.warnings.len() - LISTED
+                "  ... and {} more warning line(s) (--json lists every warning)",
+                lines.len() - LISTED
             );
         }
         if self.findings.is_empty() {

@@ -228,3 +228,45 @@ fn category_x_wording_in_a_data_file_is_a_warning_and_in_code_an_error() {
         ]
     );
 }
+
+#[test]
+fn many_warnings_of_one_rule_in_one_directory_take_one_line() {
+    // SkyWalking Eyes keeps its license templates, Category X ones too, under assets/.
+    let agpl = "GNU AFFERO GENERAL PUBLIC LICENSE\nThis program is free software; you can redistribute it under the terms of the GNU Affero General Public License\n";
+    let mut files = vec![
+        ("LICENSE", "Apache License".to_string()),
+        (
+            ".rat-excludes",
+            "lcs-templates\nheader-templates\n".to_string(),
+        ),
+        ("assets/header-templates/GPL-3.0.txt", GPL.to_string()),
+    ];
+    let names: Vec<String> = (0..5)
+        .map(|n| format!("assets/lcs-templates/T{n}.txt"))
+        .collect();
+    for (n, name) in names.iter().enumerate() {
+        files.push((
+            name.as_str(),
+            if n == 0 {
+                agpl.to_string()
+            } else {
+                GPL.to_string()
+            },
+        ));
+    }
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let report = audit(&files, &[]);
+    assert_eq!(report.warnings.len(), 6, "every warning is kept (JSON)");
+    let text = report.text();
+    let warned: Vec<&str> = text.lines().filter(|l| l.contains("warning:")).collect();
+    assert_eq!(warned.len(), 2, "{text}");
+    assert!(
+        warned[0].contains("assets/header-templates/GPL-3.0.txt"),
+        "{text}"
+    );
+    assert!(
+        warned[1].contains("assets/lcs-templates/ (5 files: T0.txt, T1.txt, ...)")
+            && warned[1].contains("category-x-excluded (AGPL-3.0, GPL)"),
+        "{text}"
+    );
+}
