@@ -213,11 +213,25 @@ fn spdx_id(head: &[u8]) -> Option<&'static str> {
     Some("unknown SPDX id")
 }
 
-/// The license named by text, for a head already squashed.
+/// Licenses a recipient may choose instead of a copyleft one offered beside them.
+const PERMISSIVE: &[&str] = &["MIT", "ISC", "Zlib", "BSD"];
+
+/// The license named by text, for a head already squashed. A file offered under a permissive
+/// license or, "alternatively", a copyleft one (liblzf: BSD or GPL; "dual licensed") may be
+/// taken under the permissive one (ASF policy on dual licensing).
 fn license_by_text(squashed: &str) -> Option<&'static str> {
-    let (_, id) = LICENSE_TEXTS
+    let (_, first) = LICENSE_TEXTS
         .iter()
         .find(|(text, _)| squashed.contains(text))?;
+    let dual = squashed.contains("alternatively") || squashed.contains("duallicensed");
+    let permissive = LICENSE_TEXTS
+        .iter()
+        .find(|(text, id)| PERMISSIVE.contains(id) && squashed.contains(text))
+        .map(|(_, id)| id);
+    let id = match permissive {
+        Some(permissive) if dual && ["GPL", "LGPL"].contains(first) => permissive,
+        _ => first,
+    };
     if *id == "BSD" {
         let endorse = squashed.contains("endorseorpromoteproducts");
         return Some(if endorse {
@@ -435,6 +449,26 @@ mod tests {
         assert_eq!(class_of("a.sh", short).0, Class::Apache);
         let spdx = "// SPDX-License-Identifier: Apache-2.0\n// Copyright The Foo Authors\nfn main() {}\nfn other() {}\n";
         assert_eq!(class_of("a.rs", spdx).0, Class::Apache);
+    }
+
+    #[test]
+    fn a_file_offered_under_bsd_or_alternatively_gpl_is_bsd() {
+        // liblzf, as Apache Kvrocks vendors it.
+        let lzf = "/*\n * Redistribution and use in source and binary forms, with or without modifica-\n * tion, are permitted provided that the following conditions are met:\n * Alternatively, the contents of this file may be used under the terms of\n * the GNU General Public License (\"GPL\") version 2 or any later version.\n */\nint lzf;\n";
+        assert_eq!(
+            class_of("src/vendor/lzf.h", lzf),
+            (Class::Other, Some("BSD-2-Clause"))
+        );
+        // GPL alone, even "at your option" of its versions, stays GPL.
+        let gpl = "/* This program is free software; you can redistribute it under the terms of the GNU General Public License, either version 2, or (at your option) any later version. */\nint a;\n";
+        assert_eq!(class_of("a.c", gpl), (Class::Other, Some("GPL")));
+        // "Alternatively" without a permissive license offered: still GPL.
+        let alone =
+            "/* Alternatively, under the terms of the GNU General Public License. */\nint a;\n";
+        assert_eq!(class_of("b.c", alone), (Class::Other, Some("GPL")));
+        // AGPL is never taken as dual.
+        let agpl = "/* Redistribution and use in source and binary forms are permitted. Alternatively, the GNU Affero General Public License */\nint a;\n";
+        assert_eq!(class_of("c.c", agpl), (Class::Other, Some("AGPL-3.0")));
     }
 
     #[test]

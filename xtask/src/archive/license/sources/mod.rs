@@ -39,7 +39,50 @@ pub const CONFIG_FILES: &[&str] = &[
 ];
 
 pub fn is_config_file(inner: &str) -> bool {
-    CONFIG_FILES.contains(&inner) || inner == ".gitattributes" || inner.ends_with("/.gitattributes")
+    CONFIG_FILES.contains(&inner)
+        || inner == ".gitattributes"
+        || inner.ends_with("/.gitattributes")
+        || is_workflow(inner)
+        || is_eyes_config(inner)
+}
+
+/// A GitHub workflow: it may run SkyWalking Eyes with a configuration kept elsewhere.
+fn is_workflow(inner: &str) -> bool {
+    inner
+        .strip_prefix(".github/workflows/")
+        .is_some_and(|name| {
+            !name.contains('/') && (name.ends_with(".yml") || name.ends_with(".yaml"))
+        })
+}
+
+/// A SkyWalking Eyes configuration outside the root (`.github/config/licenserc.yml`), read
+/// when a workflow names it.
+fn is_eyes_config(inner: &str) -> bool {
+    let name = inner.rsplit('/').next().unwrap_or(inner);
+    name.contains("licenserc") && (name.ends_with(".yml") || name.ends_with(".yaml"))
+}
+
+/// The configurations the workflows give SkyWalking Eyes (`with: config: <path>`), from the
+/// top, without the root's own `.licenserc.yaml` (read anyway).
+fn eyes_configs_of_workflows(files: &[(String, Vec<u8>)]) -> Vec<String> {
+    let Ok(config) = Regex::new(r#"(?m)^\s*config:\s*["']?(?:\./)?([^"'\s#]+)"#) else {
+        return Vec::new();
+    };
+    let mut named = Vec::new();
+    for (_, content) in files.iter().filter(|(path, _)| is_workflow(path)) {
+        let text = String::from_utf8_lossy(content);
+        if !text.contains("skywalking-eyes") && !text.contains("license-eye") {
+            continue;
+        }
+        for captures in config.captures_iter(&text) {
+            let named_path = captures[1].to_string();
+            let root = [".licenserc.yaml", ".licenserc.yml"].contains(&named_path.as_str());
+            if is_eyes_config(&named_path) && !root && !named.contains(&named_path) {
+                named.push(named_path);
+            }
+        }
+    }
+    named
 }
 
 /// The most patterns read from one source.
@@ -310,6 +353,11 @@ pub fn read_all(files: &[(String, Vec<u8>)]) -> Vec<Source> {
         .collect();
     // Deeper files come later, so their lines override the root's.
     attributes.sort_by_key(|(path, _)| path.matches('/').count());
+    for named in eyes_configs_of_workflows(files) {
+        if let Some((path, content)) = files.iter().find(|(path, _)| *path == named) {
+            sources.push(licenserc_yaml(path, &String::from_utf8_lossy(content)));
+        }
+    }
     for (path, content) in files {
         let text = String::from_utf8_lossy(content);
         match path.as_str() {

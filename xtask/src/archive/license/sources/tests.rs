@@ -175,3 +175,41 @@ fn gitattributes_linguist_generated_with_unset_and_nested_files() {
     assert!(hides(generated, "web/src/api.ts"));
     assert!(!hides(generated, "api.ts"));
 }
+
+#[test]
+fn a_licenserc_a_workflow_gives_skywalking_eyes_is_read() {
+    // Apache Kvrocks keeps it in .github/config/ and names it in its workflow.
+    let workflow = "jobs:\n  check:\n    steps:\n      - uses: apache/skywalking-eyes/header@v0.6.0\n        with:\n          config: .github/config/licenserc.yml\n";
+    let config =
+        "header:\n  paths-ignore:\n    - 'src/vendor/*'\n    - 'src/common/rocksdb_crc32c.h'\n";
+    let files = |workflow: &str| {
+        vec![
+            (
+                ".github/workflows/ci.yaml".to_string(),
+                workflow.as_bytes().to_vec(),
+            ),
+            (
+                ".github/config/licenserc.yml".to_string(),
+                config.as_bytes().to_vec(),
+            ),
+        ]
+    };
+    let sources = read_all(&files(workflow));
+    assert_eq!(
+        sources.len(),
+        1,
+        "{:?}",
+        sources.iter().map(|s| &s.name).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        sources[0].name,
+        ".github/config/licenserc.yml header.paths-ignore"
+    );
+    assert!(hides(&sources[0], "src/vendor/lzf.h"));
+    assert!(hides(&sources[0], "src/common/rocksdb_crc32c.h"));
+    assert!(!hides(&sources[0], "src/common/other.h"));
+    // A configuration no workflow names is not read: it may be a fixture.
+    assert!(read_all(&files("jobs: {}\n")).is_empty());
+    assert!(is_config_file(".github/workflows/ci.yaml"));
+    assert!(!is_config_file(".github/workflows/nested/ci.yaml"));
+}
