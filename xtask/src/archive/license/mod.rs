@@ -63,6 +63,10 @@ pub fn wants_whole(inner: &str) -> bool {
 /// At most this many bundled license texts are kept, and this many bytes of them in all: a
 /// candidate is untrusted, and more can only add findings, never hide one.
 const MAX_BUNDLED: usize = 1000;
+/// The same for configurations (workflows among them): past these, more are not read, which
+/// can only leave findings in, never hide one.
+const MAX_CONFIGS: usize = 200;
+const CONFIG_BUDGET: usize = 16 * 1024 * 1024;
 const BUNDLED_BUDGET: usize = 16 * 1024 * 1024;
 
 /// How much of a file's squashed head is kept until the end, and how much in all: the heads
@@ -90,6 +94,7 @@ pub struct Audit {
     notices: Vec<Vec<u8>>,
     bundled: Vec<(String, Vec<u8>)>,
     bundled_bytes: usize,
+    config_bytes: usize,
     kept_head_bytes: usize,
 }
 
@@ -104,6 +109,7 @@ impl Audit {
             notices: Vec::new(),
             bundled: Vec::new(),
             bundled_bytes: 0,
+            config_bytes: 0,
             kept_head_bytes: 0,
         }
     }
@@ -123,7 +129,11 @@ impl Audit {
                 self.bundled_bytes += whole.len();
                 self.bundled.push((inner.to_string(), whole.to_vec()));
             }
-            if sources::is_config_file(inner) {
+            if sources::is_config_file(inner)
+                && self.configs.len() < MAX_CONFIGS
+                && self.config_bytes + whole.len() <= CONFIG_BUDGET
+            {
+                self.config_bytes += whole.len();
                 self.configs.push((inner.to_string(), whole.to_vec()));
             }
         }

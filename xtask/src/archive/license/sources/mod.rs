@@ -59,7 +59,10 @@ fn is_workflow(inner: &str) -> bool {
 /// when a workflow names it.
 fn is_eyes_config(inner: &str) -> bool {
     let name = inner.rsplit('/').next().unwrap_or(inner);
-    name.contains("licenserc") && (name.ends_with(".yml") || name.ends_with(".yaml"))
+    inner.starts_with(".github/")
+        && inner.matches('/').count() <= 3
+        && name.contains("licenserc")
+        && (name.ends_with(".yml") || name.ends_with(".yaml"))
 }
 
 /// The configurations the workflows give SkyWalking Eyes (`with: config: <path>`), from the
