@@ -184,7 +184,11 @@ fn package_one(
     let top_dir = config.top_dir_name(version)?;
     let tree = release_tree(ctx, config, &source.commit, top_dir)?;
     tree.removed.report(&tree.warnings);
-    for (path, _) in &tree.license_configs {
+    let left_out = tree
+        .license_configs
+        .iter()
+        .filter(|(path, text)| crate::archive::license::sources::matters_to_voters(path, text));
+    for (path, _) in left_out {
         eprintln!(
             "warning: {path} is left out of the tarball: the license audit here honours it, but \
              a voter's `verify` cannot; add it to includes (or remove the rule that drops it)"

@@ -65,6 +65,13 @@ fn is_eyes_config(inner: &str) -> bool {
         && (name.ends_with(".yml") || name.ends_with(".yaml"))
 }
 
+/// Whether leaving `path` out of a tarball changes what a voter's audit excludes: any
+/// configuration does, a workflow only when it names a SkyWalking Eyes configuration.
+pub fn matters_to_voters(path: &str, content: &[u8]) -> bool {
+    !is_workflow(path)
+        || !eyes_configs_of_workflows(&[(path.to_string(), content.to_vec())]).is_empty()
+}
+
 /// The configurations the workflows give SkyWalking Eyes (`with: config: <path>`), from the
 /// top, without the root's own `.licenserc.yaml` (read anyway).
 fn eyes_configs_of_workflows(files: &[(String, Vec<u8>)]) -> Vec<String> {

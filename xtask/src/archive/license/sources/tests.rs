@@ -213,3 +213,15 @@ fn a_licenserc_a_workflow_gives_skywalking_eyes_is_read() {
     assert!(is_config_file(".github/workflows/ci.yaml"));
     assert!(!is_config_file(".github/workflows/nested/ci.yaml"));
 }
+
+#[test]
+fn only_a_workflow_that_names_an_eyes_configuration_matters_to_voters() {
+    let eyes = b"steps:\n  - uses: apache/skywalking-eyes/header@v0.6.0\n    with:\n      config: .github/config/licenserc.yml\n";
+    let tests = b"steps:\n  - run: go test ./...\n";
+    assert!(matters_to_voters(".github/workflows/license.yml", eyes));
+    assert!(!matters_to_voters(
+        ".github/workflows/unit-test-ci.yml",
+        tests
+    ));
+    assert!(matters_to_voters(".licenserc.yaml", b"header: {}\n"));
+}
