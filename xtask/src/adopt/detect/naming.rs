@@ -58,6 +58,9 @@ pub(super) fn display_name(repo: &Utf8Path, name: &str) -> Setting {
         .iter()
         .find_map(|file| Some((*file, read_text(repo, file)?)))
         .and_then(|(file, text)| {
+            // The license header often opens README.md inside an HTML comment, in `#` lines.
+            let comments = regex::Regex::new(r"(?s)<!--.*?-->").expect("valid");
+            let text = comments.replace_all(&text, "");
             let title = text
                 .lines()
                 .find_map(|line| line.strip_prefix("# "))?
@@ -68,7 +71,8 @@ pub(super) fn display_name(repo: &Utf8Path, name: &str) -> Setting {
         .iter()
         .find_map(|file| Some((*file, read_text(repo, file)?)))
         .and_then(|(file, text)| Some((file, text.lines().next()?.to_string())));
-    for (file, title) in readme.into_iter().chain(notice) {
+    let titles: Vec<(&str, String)> = readme.into_iter().chain(notice).collect();
+    for (file, title) in &titles {
         let cleaned: String = title
             .chars()
             .filter(|c| c.is_alphanumeric() || c.is_whitespace() || *c == '-' || *c == '.')
@@ -88,6 +92,33 @@ pub(super) fn display_name(repo: &Utf8Path, name: &str) -> Setting {
             }
         }
     }
+    // `Go Plugin Runner for Apache APISIX`: the name's words, cased as the titles write them.
+    let written: Vec<&str> = titles
+        .iter()
+        .flat_map(|(_, title)| title.split(|c: char| !c.is_alphanumeric()))
+        .collect();
+    let parts: Vec<String> = name
+        .split('-')
+        .map(|part| {
+            written
+                .iter()
+                .find(|word| word.eq_ignore_ascii_case(part))
+                .map_or_else(|| title_case_word(part), |word| word.to_string())
+        })
+        .collect();
+    let cased = parts
+        .iter()
+        .zip(name.split('-'))
+        .any(|(part, plain)| *part != title_case_word(plain));
+    if cased {
+        return Setting {
+            comment: "the name in mails: the name's words, cased as README's title and NOTICE \
+                      write them"
+                .into(),
+            key: "display-name",
+            value: Some(quoted(&parts.join(" "))),
+        };
+    }
     Setting {
         comment: format!(
             "display-name: neither README's title nor NOTICE spells `{name}`; the default is \
@@ -95,6 +126,14 @@ pub(super) fn display_name(repo: &Utf8Path, name: &str) -> Setting {
         ),
         key: "display-name",
         value: None,
+    }
+}
+
+fn title_case_word(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -251,6 +290,29 @@ pub(super) fn tag_patterns(tags: &[String]) -> (Vec<Setting>, Option<(String, Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_names_come_from_the_titles_as_they_write_the_words() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Utf8Path::from_path(dir.path()).unwrap();
+        let write = |file: &str, text: &str| std::fs::write(repo.join(file), text).unwrap();
+        // apisix-go-plugin-runner: the license in an HTML comment, a title in another order.
+        write(
+            "README.md",
+            "<!--\n#\n# Licensed to the Apache Software Foundation (ASF)\n-->\n\n# Go Plugin Runner for Apache APISIX\n",
+        );
+        write("NOTICE", "Apache APISIX\nCopyright 2021 The ASF\n");
+        let found = display_name(repo, "apisix-go-plugin-runner");
+        assert_eq!(found.value.as_deref(), Some("\"APISIX Go Plugin Runner\""));
+        write("README.md", "<!-- license -->\n# Apache APISIX Dashboard\n");
+        let found = display_name(repo, "apisix-dashboard");
+        assert_eq!(found.value.as_deref(), Some("\"APISIX Dashboard\""));
+        assert!(found.comment.contains("from the title of README.md"));
+        // Nothing cased differently: the default applies.
+        write("README.md", "# Something else\n");
+        write("NOTICE", "Apache Foo\n");
+        assert_eq!(display_name(repo, "bar-baz").value, None);
+    }
 
     #[test]
     fn names_come_from_the_remote() {
