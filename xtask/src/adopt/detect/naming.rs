@@ -145,9 +145,12 @@ pub(super) fn branch_pattern(branches: &[String]) -> Setting {
     // Branches named after an issue (`TEXT-30`, `feature/SANDBOX-488`) are no release lines;
     // `RELEASE-1.2` has a version, not an issue number.
     let issue = regex::Regex::new(r"(^|/)[A-Z][A-Z0-9]*-[0-9]+($|[^0-9.])").expect("valid");
+    // Nor are the branches GitHub's editor (`lingsamuel-patch-1`) and update bots make.
+    let tooling = regex::Regex::new(r"(^[^/]+-patch-[0-9]+$)|^(dependabot|renovate|snyk)[/-]")
+        .expect("valid");
     let branches: Vec<String> = branches
         .iter()
-        .filter(|branch| !issue.is_match(branch))
+        .filter(|branch| !issue.is_match(branch) && !tooling.is_match(branch))
         .cloned()
         .collect();
     let branches = branches.as_slice();
@@ -352,6 +355,19 @@ mod tests {
         assert_eq!(
             branch_pattern(&commons).value.as_deref(),
             Some("\"{major}.{minor}\"")
+        );
+        // apisix-helm-chart: a branch of GitHub's editor and one of a bot are no lines.
+        let helm = [
+            "lingsamuel-patch-1",
+            "dependabot/npm_and_yarn/lodash-4.17.21",
+            "apisix/1.x",
+            "master",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            branch_pattern(&helm).value.as_deref(),
+            Some("\"apisix/{major}.x\"")
         );
         let upper = ["RELEASE-1.2", "RELEASE-1.3", "TEXT-217_Add_SnakeCase"]
             .map(String::from)
