@@ -310,6 +310,12 @@ fn a_podling_is_detected_and_its_package_is_incubating() {
         "pom.xml",
         format!("{xml_header}<project>\n  <version>0.2.0</version>\n  <dependencies>\n    <dependency>\n      <version>5.1.0</version>\n    </dependency>\n  </dependencies>\n</project>\n").as_bytes(),
     );
+    // Like Apache HugeGraph Toolchain: Maven's CI-friendly version in a module's properties.
+    world.write(
+        &seed,
+        "tools/pom.xml",
+        format!("{xml_header}<project>\n  <version>${{revision}}</version>\n  <properties>\n    <revision>0.2.0</revision>\n  </properties>\n</project>\n").as_bytes(),
+    );
     world.write(
         &seed,
         "src/changes/changes.xml",
@@ -345,6 +351,7 @@ fn a_podling_is_detected_and_its_package_is_incubating() {
         "per version (release/0.1.9, release/0.2.0)",
         "path = \"Makefile\"",
         "{ path = \"pom.xml\", pattern = \"(?m)^  <version>{version}</\" }",
+        "{ path = \"tools/pom.xml\", pattern = \"(?m)^    <revision>{version}</\" }",
     ] {
         assert!(settings.contains(expected), "{expected}:\n{settings}");
     }

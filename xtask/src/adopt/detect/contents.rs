@@ -91,9 +91,11 @@ pub(super) fn version_files(
                     let line = line.trim();
                     line.contains(&wanted)
                         && line.split(&wanted).next().is_some_and(|before| {
-                            // `version = "`, `"version": "`, `VERSION = "`; not a
-                            // dependency's `{ version = "` nor a list.
-                            before.to_ascii_lowercase().contains("version")
+                            // `version = "`, `"version": "`, `VERSION = "`, Maven's
+                            // CI-friendly `<revision>`; not a dependency's `{ version = "`
+                            // nor a list.
+                            let lower = before.to_ascii_lowercase();
+                            (lower.contains("version") || lower == "<revision>")
                                 && !before.contains(['{', ','])
                         })
                 })

@@ -189,6 +189,20 @@ pub(super) fn branch_pattern(branches: &[String]) -> Setting {
     }
 }
 
+/// The tag shape in use now: the one holding the highest version, among the shapes of two
+/// tags or more (one odd tag decides nothing), then the most tags. A project that changed its
+/// convention (Apache HugeGraph Toolchain: `v0.12.0`, then `1.0.0` ... `1.7.0` under the ASF)
+/// goes on with the new one.
+fn current_shape(
+    shapes: std::collections::BTreeMap<String, Vec<(Version, String)>>,
+) -> Option<(String, Vec<(Version, String)>)> {
+    let several = shapes.values().any(|tags| tags.len() >= 2);
+    shapes
+        .into_iter()
+        .filter(|(_, tags)| !several || tags.len() >= 2)
+        .max_by_key(|(_, tags)| (tags.iter().map(|(version, _)| *version).max(), tags.len()))
+}
+
 /// Release branches made per version (`release/1.0.7`; a name that goes on after the version,
 /// like `feat/1.4.3/ui`, is no release branch): this tool keeps one branch per line, named the
 /// same way without the patch number (`release/{major}.{minor}`).
@@ -224,7 +238,8 @@ pub(super) fn tag_patterns(tags: &[String]) -> (Vec<Setting>, Option<(String, Ve
     let rc = regex::Regex::new(r"^([^0-9]*)([0-9]+)$").expect("valid");
     let mut releases: std::collections::BTreeMap<String, Vec<(Version, String)>> =
         Default::default();
-    let mut candidates: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut candidates: std::collections::BTreeMap<String, Vec<(Version, String)>> =
+        Default::default();
     for tag in tags {
         let Some(c) = shape.captures(tag) else {
             continue;
@@ -241,11 +256,11 @@ pub(super) fn tag_patterns(tags: &[String]) -> (Vec<Setting>, Option<(String, Ve
             candidates
                 .entry(format!("{}{{version}}{}{{rc}}", &c[1], &r[1]))
                 .or_default()
-                .push(tag.clone());
+                .push((version, tag.clone()));
         }
     }
     let mut settings = Vec::new();
-    let best = releases.into_iter().max_by_key(|(_, tags)| tags.len());
+    let best = current_shape(releases);
     let latest = best
         .as_ref()
         .and_then(|(_, tags)| tags.iter().max().map(|(v, t)| (t.clone(), *v)));
@@ -265,10 +280,16 @@ pub(super) fn tag_patterns(tags: &[String]) -> (Vec<Setting>, Option<(String, Ve
             value: None,
         },
     });
-    let rc_best = candidates.into_iter().max_by_key(|(_, tags)| tags.len());
+    let rc_best = current_shape(candidates);
     settings.push(match rc_best {
         Some((pattern, tags)) => Setting {
-            comment: format!("the shape of the candidate tags ({})", tags.join(", ")),
+            comment: format!(
+                "the shape of the candidate tags ({})",
+                tags.iter()
+                    .map(|(_, tag)| tag.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             key: "rc-tag-pattern",
             value: Some(quoted(&pattern)),
         },
@@ -406,6 +427,25 @@ mod tests {
             .to_vec();
         let (settings, latest) = tag_patterns(&tags);
         assert_eq!(settings[0].value.as_deref(), Some("\"v{version}\""));
+        // Apache HugeGraph Toolchain changed its convention when it came to the ASF.
+        let hugegraph: Vec<String> = [
+            "v0.10.0",
+            "v0.11.1",
+            "v0.12.0",
+            "before-apache",
+            "1.0.0-rc2",
+            "1.0.0",
+            "1.2.0",
+            "1.5.0-rc1",
+            "1.5.0",
+            "1.7.0",
+        ]
+        .map(String::from)
+        .to_vec();
+        let (moved, newest) = tag_patterns(&hugegraph);
+        assert_eq!(moved[0].value.as_deref(), Some("\"{version}\""));
+        assert_eq!(moved[1].value.as_deref(), Some("\"{version}-rc{rc}\""));
+        assert_eq!(newest.map(|(t, _)| t).as_deref(), Some("1.7.0"));
         assert_eq!(settings[1].value.as_deref(), Some("\"v{version}-rc.{rc}\""));
         assert_eq!(latest.map(|(t, _)| t).as_deref(), Some("v0.58.2"));
     }
