@@ -45,6 +45,8 @@ fn is_version_noise(path: &str) -> bool {
 
 /// At most this many version files are proposed.
 const MAX_VERSION_FILES: usize = 4;
+/// At most this many files holding the version are read (each is a `git show`).
+const MAX_SCANNED: usize = 100;
 
 /// Where the newest release's version string is stated: a `version ... = "X.Y.Z"` line, or a
 /// file that holds only the version.
@@ -73,10 +75,9 @@ pub(super) fn version_files(
     paths.retain(|p| !is_version_noise(p));
     paths.sort_by_key(|p| (p.matches('/').count(), p.clone()));
     let mut found = Vec::new();
-    for path in paths {
-        if found.len() == MAX_VERSION_FILES {
-            break;
-        }
+    // Past the limit, files are only named (a Maven build's modules all carry the version).
+    let mut more = Vec::new();
+    for path in paths.into_iter().take(MAX_SCANNED) {
         let Some(text) = git::text_file_at(sh, repo, tag, &path).ok().flatten() else {
             continue;
         };
@@ -120,6 +121,10 @@ pub(super) fn version_files(
                 .filter(|pattern| states_only(pattern, &text, &wanted))
         };
         if let Some(pattern) = pattern {
+            if found.len() == MAX_VERSION_FILES {
+                more.push(path);
+                continue;
+            }
             found.push(format!(
                 "{{ path = {}, pattern = {} }}",
                 quoted(&path),
@@ -137,11 +142,26 @@ pub(super) fn version_files(
             value: None,
         }
     } else {
+        let mut comment = format!(
+            "where {tag} states its version `{wanted}` (checked by `package` and `verify`, \
+             written by `version bump`)"
+        );
+        if !more.is_empty() {
+            let shown: Vec<&str> = more.iter().take(3).map(String::as_str).collect();
+            comment.push_str(&format!(
+                "\n{} more file(s) state it too ({}{}): add them if `version bump` should \
+                 write them",
+                more.len(),
+                shown.join(", "),
+                if more.len() > shown.len() {
+                    ", ..."
+                } else {
+                    ""
+                }
+            ));
+        }
         Setting {
-            comment: format!(
-                "where {tag} states its version `{wanted}` (checked by `package` and `verify`, \
-                 written by `version bump`)"
-            ),
+            comment,
             key: "version-files",
             value: Some(format!("[\n  {},\n]", found.join(",\n  "))),
         }

@@ -145,9 +145,13 @@ pub(super) fn branch_pattern(branches: &[String]) -> Setting {
     // Branches named after an issue (`TEXT-30`, `feature/SANDBOX-488`) are no release lines;
     // `RELEASE-1.2` has a version, not an issue number.
     let issue = regex::Regex::new(r"(^|/)[A-Z][A-Z0-9]*-[0-9]+($|[^0-9.])").expect("valid");
-    // Nor are the branches GitHub's editor (`lingsamuel-patch-1`) and update bots make.
-    let tooling = regex::Regex::new(r"(^[^/]+-patch-[0-9]+$)|^(dependabot|renovate|snyk)[/-]")
-        .expect("valid");
+    // Nor are the branches GitHub's editor (`lingsamuel-patch-1`), its "create a branch" of
+    // an issue (`605-tar-prefix-apache`, `491-site`; `2-stable` may be a line) and update bots
+    // make.
+    let tooling = regex::Regex::new(
+        r"(^[^/]+-patch-[0-9]+$)|^(dependabot|renovate|snyk)[/-]|^[0-9]+-[A-Za-z][A-Za-z0-9]*-[A-Za-z]|^[0-9]{3,}-[A-Za-z]",
+    )
+    .expect("valid");
     let branches: Vec<String> = branches
         .iter()
         .filter(|branch| !issue.is_match(branch) && !tooling.is_match(branch))
@@ -380,6 +384,8 @@ mod tests {
         // apisix-helm-chart: a branch of GitHub's editor and one of a bot are no lines.
         let helm = [
             "lingsamuel-patch-1",
+            "605-tar-prefix-apache",
+            "491-site",
             "dependabot/npm_and_yarn/lodash-4.17.21",
             "apisix/1.x",
             "master",
@@ -389,6 +395,25 @@ mod tests {
         assert_eq!(
             branch_pattern(&helm).value.as_deref(),
             Some("\"apisix/{major}.x\"")
+        );
+        // Apache Baremaps: issue branches beside per-version release branches.
+        let baremaps = [
+            "491-site",
+            "849-geoparquet",
+            "release-0.7.2",
+            "release-0.8.2",
+            "main",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            branch_pattern(&baremaps).value.as_deref(),
+            Some("\"release-{major}.{minor}\"")
+        );
+        let stable = ["1-stable", "2-stable"].map(String::from).to_vec();
+        assert_eq!(
+            branch_pattern(&stable).value.as_deref(),
+            Some("\"{major}-stable\"")
         );
         let upper = ["RELEASE-1.2", "RELEASE-1.3", "TEXT-217_Add_SnakeCase"]
             .map(String::from)
