@@ -92,19 +92,40 @@ fn lua_project(world: &World) -> PathBuf {
     world.git(&seed, &["tag", "1.2.0"]);
     world.git(&seed, &["branch", "release/1.1", "HEAD~1"]);
     world.git(&seed, &["branch", "release/1.2"]);
-    let bare = world.path("foobar.git");
+    cloned_through_origin(world, &seed, "foobar")
+}
+
+/// `seed` pushed to a bare `<origin>.git` and cloned from there into `work`, so the clone has
+/// the remote, its branches and tags that `adopt` reads.
+fn cloned_through_origin(world: &World, seed: &Path, origin: &str) -> PathBuf {
+    let bare = world.path(&format!("{origin}.git"));
     world.ok(world
         .command("git")
         .args(["clone", "-q", "--bare"])
-        .arg(&seed)
+        .arg(seed)
         .arg(&bare));
-    let work = world.path("foobar");
+    let work = world.path("work");
     world.ok(world
         .command("git")
         .args(["clone", "-q"])
         .arg(&bare)
         .arg(&work));
     work
+}
+
+/// `package <version> --ref <tag> --no-sign` of the adopted repository into `out`.
+fn package_tag(world: &World, repo: &Path, version: &str, tag: &str, out: &Path) -> Output {
+    world.xtask(&[
+        "--repo",
+        repo.to_str().unwrap(),
+        "package",
+        version,
+        "--ref",
+        tag,
+        "--no-sign",
+        "--out",
+        out.to_str().unwrap(),
+    ])
 }
 
 #[test]
@@ -183,17 +204,7 @@ fn adopt_installs_the_tool_with_detected_settings_and_reruns_keep_them() {
         text(&doctor)
     );
     let out = world.path("out");
-    let package = world.xtask(&[
-        "--repo",
-        repo,
-        "package",
-        "1.2.0",
-        "--ref",
-        "1.2.0",
-        "--no-sign",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let package = package_tag(&world, &work, "1.2.0", "1.2.0", &out);
     assert!(package.status.success(), "{}", text(&package));
     // The Makefile's allow-list leaves out t/, the submodule with it.
     assert!(
@@ -327,18 +338,7 @@ fn a_podling_is_detected_and_its_package_is_incubating() {
     world.git(&seed, &["branch", "release/0.1.9"]);
     world.git(&seed, &["branch", "release/0.2.0"]);
     world.git(&seed, &["branch", "feat/0.3.0/ui"]);
-    let bare = world.path("incubator-answer.git");
-    world.ok(world
-        .command("git")
-        .args(["clone", "-q", "--bare"])
-        .arg(&seed)
-        .arg(&bare));
-    let work = world.path("answer");
-    world.ok(world
-        .command("git")
-        .args(["clone", "-q"])
-        .arg(&bare)
-        .arg(&work));
+    let work = cloned_through_origin(&world, &seed, "incubator-answer");
 
     let adopted = adopt(&world, &work, &[]);
     assert!(adopted.status.success(), "{}", text(&adopted));
@@ -355,19 +355,8 @@ fn a_podling_is_detected_and_its_package_is_incubating() {
     ] {
         assert!(settings.contains(expected), "{expected}:\n{settings}");
     }
-    let repo = work.to_str().unwrap();
     let out = world.path("out");
-    let package = world.xtask(&[
-        "--repo",
-        repo,
-        "package",
-        "0.2.0",
-        "--ref",
-        "v0.2.0",
-        "--no-sign",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let package = package_tag(&world, &work, "0.2.0", "v0.2.0", &out);
     assert!(package.status.success(), "{}", text(&package));
     assert!(out.join("apache-answer-0.2.0-incubating-src.tgz").exists());
     assert!(!settings.contains("changes.xml"), "{settings}");

@@ -27,15 +27,11 @@ use camino::Utf8PathBuf;
 use common::atr::*;
 use common::*;
 use xtask::demo::atr::{AtrStandIn, Cut};
-use xtask::demo::{land_fix_on_master, write_vote_thread, Sandbox};
+use xtask::demo::{write_vote_thread, Sandbox};
 
 /// Planning and branch, a fix on master, then the candidate phase until the vote runs.
 fn up_to_the_vote(sandbox: &Sandbox) -> Output {
-    expect_code(
-        &xtask(sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
-        0,
-    );
-    land_fix_on_master(sandbox, 4).unwrap();
+    branched_with_a_fix(sandbox);
     xtask(sandbox, &["release", "1.0", "--yes"])
 }
 
@@ -267,11 +263,7 @@ fn flow_with_cut(route: &str, skip: usize, cut: Cut) -> (String, usize) {
     let world = World::new();
     let sandbox = sandbox(&world);
     atr(&sandbox).cut_nth(route, skip, cut);
-    expect_code(
-        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
-        0,
-    );
-    land_fix_on_master(&sandbox, 4).unwrap();
+    branched_with_a_fix(&sandbox);
     let mut failures = converge(&sandbox, &["release", "1.0", "--yes"], 2);
     let (mbox, roster) = vote_ends(&sandbox, 1, true);
     let website = sandbox.website.to_string();
@@ -346,11 +338,7 @@ fn atr_error_answers_are_atr_s_and_the_flow_explains_or_survives_them() {
     let world = World::new();
     let sandbox = sandbox(&world);
     let atr = atr(&sandbox);
-    expect_code(
-        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
-        0,
-    );
-    land_fix_on_master(&sandbox, 4).unwrap();
+    branched_with_a_fix(&sandbox);
     // A rate limit on a read is waited out; the upload goes on.
     atr.force_next("/api/release/get", 429, "Rate limit exceeded");
     expect_code(
@@ -479,15 +467,7 @@ fn expired_tokens_are_renewed_and_refusals_name_route_status_and_message() {
     let world = World::new();
     let sandbox = sandbox(&world);
     let atr = atr(&sandbox);
-    expect_code(
-        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
-        0,
-    );
-    land_fix_on_master(&sandbox, 4).unwrap();
-    expect_code(
-        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "upload"]),
-        0,
-    );
+    released_until(&sandbox, "upload");
     let vote = ["mail", "vote", "1.0.0", "--rc", "1"];
     atr.force_next(
         "/api/vote/start",
@@ -628,15 +608,7 @@ fn xtask_with(sandbox: &Sandbox, args: &[&str], env: &[(&str, &str)]) -> Output 
 fn missing_or_refused_atr_secrets_say_what_to_do_and_change_nothing() {
     let world = World::new();
     let sandbox = sandbox(&world);
-    expect_code(
-        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
-        0,
-    );
-    land_fix_on_master(&sandbox, 4).unwrap();
-    expect_code(
-        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "keys"]),
-        0,
-    );
+    released_until(&sandbox, "keys");
     let upload = ["upload", "1.0.0", "--rc", "1"];
     let missing = xtask_with(&sandbox, &upload, &[("ATR_TOKEN", "")]);
     expect_code(&missing, 1);
@@ -758,15 +730,7 @@ fn a_2025_atr_that_refuses_to_replace_a_file_stops_the_next_candidate_until_it_i
 fn a_file_in_the_draft_that_is_not_the_candidate_s_is_never_voted_on() {
     let world = World::new();
     let sandbox = sandbox(&world);
-    expect_code(
-        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
-        0,
-    );
-    land_fix_on_master(&sandbox, 4).unwrap();
-    expect_code(
-        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "upload"]),
-        0,
-    );
+    released_until(&sandbox, "upload");
     let ours = draft_files(atr(&sandbox));
 
     // Someone adds a file on ATR's web pages (or an earlier candidate left it).
@@ -812,11 +776,7 @@ fn tokens_are_renewed_before_they_expire_and_the_hourly_mint_limit_is_not_hammer
     let world = World::new();
     let sandbox = sandbox(&world);
     let atr = atr(&sandbox);
-    expect_code(
-        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
-        0,
-    );
-    land_fix_on_master(&sandbox, 4).unwrap();
+    branched_with_a_fix(&sandbox);
     // Tokens that live 5 s are always inside the renewal margin: each call gets a fresh one,
     // and ATR never has to refuse an expired token. (Set before `keys`, whose key/add mints
     // the first token: one of 30 minutes would be kept for the upload.)
@@ -921,15 +881,7 @@ fn every_artifact_of_a_release_goes_through_atr_in_one_candidate() {
 fn a_file_over_the_upload_limit_comes_by_rsync_and_is_trusted_only_when_atr_s_hash_matches() {
     let world = World::new();
     let sandbox = sandbox(&world);
-    expect_code(
-        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
-        0,
-    );
-    land_fix_on_master(&sandbox, 4).unwrap();
-    expect_code(
-        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "keys"]),
-        0,
-    );
+    released_until(&sandbox, "keys");
     let out = sandbox.path("project/target/asf-release/1.0.0-rc1");
     let tarball = "apache-demo-1.0.0-src.tgz";
     let bytes = std::fs::read(out.join(tarball)).unwrap();

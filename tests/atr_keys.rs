@@ -24,19 +24,11 @@ mod common;
 use common::atr::*;
 use common::*;
 use xtask::demo::atr::AtrStandIn;
-use xtask::demo::{land_fix_on_master, Sandbox};
+use xtask::demo::Sandbox;
 
 /// Branch, a fix, then tag and package RC1: the key is neither in KEYS nor linked on ATR.
 fn packaged(sandbox: &Sandbox) {
-    expect_code(
-        &xtask(sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
-        0,
-    );
-    land_fix_on_master(sandbox, 4).unwrap();
-    expect_code(
-        &xtask(sandbox, &["release", "1.0", "--yes", "--until", "package"]),
-        0,
-    );
+    released_until(sandbox, "package");
 }
 
 /// The requests ATR answered, as `POST /api/key/add`.

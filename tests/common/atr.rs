@@ -48,6 +48,24 @@ pub fn expect_code(output: &Output, code: i32) {
     assert_eq!(output.status.code(), Some(code), "{}", text(output));
 }
 
+/// Planning and the release branch of 1.0, then a fix labelled for backporting on master.
+pub fn branched_with_a_fix(sandbox: &Sandbox) {
+    expect_code(
+        &xtask(sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+        0,
+    );
+    xtask::demo::land_fix_on_master(sandbox, 4).unwrap();
+}
+
+/// [`branched_with_a_fix`], then the flow of 1.0 up to and with `step`.
+pub fn released_until(sandbox: &Sandbox, step: &str) {
+    branched_with_a_fix(sandbox);
+    expect_code(
+        &xtask(sandbox, &["release", "1.0", "--yes", "--until", step]),
+        0,
+    );
+}
+
 /// One raw request to the stand-in: status and JSON answer.
 pub fn raw(
     atr: &AtrStandIn,
