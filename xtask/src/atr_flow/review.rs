@@ -73,7 +73,7 @@ pub fn check_contents(
          candidate or added on ATR: delete them on {} (ATR's API cannot), then rerun the upload",
         foreign.len(),
         shown.join(", "),
-        client.page(&format!("/compose/{project}/{version}"))
+        client.compose_page(project, version)
     )
 }
 

@@ -23,6 +23,7 @@
 use std::cell::RefCell;
 
 use anyhow::{bail, Context, Result};
+use camino::Utf8PathBuf;
 
 use super::review::{check_contents, report_checks, require_hash_checks, wait_for_checks};
 use super::{acting, load_ledger, save_ledger, shown_get, shown_post, Ledger, Sent, Standing};
@@ -42,6 +43,7 @@ const UNANSWERED_POLLS: u32 = 30;
 
 /// One file of the candidate to stage.
 struct Local {
+    path: Utf8PathBuf,
     name: String,
     sha512: String,
     size: u64,
@@ -57,6 +59,7 @@ fn check_local(artifacts: &Artifacts, rebuild: &str) -> Result<Vec<Local>> {
             .with_context(|| format!("cannot read {file}"))?
             .len();
         files.push(Local {
+            path: file.clone(),
             name: file.file_name().unwrap_or_default().to_string(),
             sha512: sha512_file(file)?,
             size,
@@ -231,15 +234,13 @@ pub fn run(
             latest.as_deref().unwrap_or("?")
         );
     }
-    let local = all
-        .iter()
-        .flat_map(|a| [&a.tarball, &a.signature, &a.checksum])
-        .filter(|path| {
-            !by_rsync
-                .iter()
-                .any(|n| path.file_name() == Some(n.as_str()))
-        });
-    for (Local { name, sha512, .. }, path) in files.into_iter().zip(local) {
+    for Local {
+        path,
+        name,
+        sha512,
+        size,
+    } in files
+    {
         if already_there(&ledger.borrow(), &name, &sha512, latest.as_deref(), &paths) {
             eprintln!(
                 "  {name}: ATR's revision {} has these bytes (sent by this candidate): skipped",
@@ -250,16 +251,13 @@ pub fn run(
         let shown = shown_post(
             &client,
             "/release/upload",
-            &format!(
-                "{key}, relpath: {name}, content: {} bytes base64",
-                path.metadata().map(|m| m.len()).unwrap_or(0)
-            ),
+            &format!("{key}, relpath: {name}, content: {size} bytes base64"),
         );
         let ledger = &ledger;
         let client = &client;
         let text_version = &text_version;
         plan.local(shown, move || {
-            let content = std::fs::read(path).with_context(|| format!("cannot read {path}"))?;
+            let content = std::fs::read(&path).with_context(|| format!("cannot read {path}"))?;
             client.acting_as()?;
             if let Some(number) = earlier_upload_landed(client, &ledger.borrow(), project, text_version, &name, &sha512)? {
                 eprintln!("  {name}: the earlier upload, unanswered, became revision {number}: not sent again");
@@ -286,7 +284,7 @@ pub fn run(
                          API (2025's) does not replace a file: nothing was stored for it; delete \
                          the earlier candidate's files on {}, then rerun `cargo xtask upload \
                          {version} --rc {rc}`: it sends only what is missing",
-                        client.page(&format!("/compose/{project}/{text_version}"))
+                        client.compose_page(project, text_version)
                     )));
                 }
                 Err(err) => return Err(err),
@@ -323,7 +321,7 @@ pub fn run(
                      files. Link the signing key with `cargo xtask keys append`, delete the .asc \
                      files on {}, then rerun `cargo xtask upload {version} --rc {rc}`: it sends \
                      them again and ATR checks them anew",
-                    client.page(&format!("/compose/{project}/{text_version}"))
+                    client.compose_page(project, &text_version)
                 );
             }
             if blockers > 0 {

@@ -133,10 +133,14 @@ impl Atr {
         format!("{}/api{route}", self.base)
     }
 
-    /// A page of ATR's web interface (`/compose/<project>/<version>`), for what the API
-    /// cannot do.
+    /// A page of ATR's web interface (`/keys`), for what the API cannot do.
     pub fn page(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The page where a draft's files are deleted (the API has no route for it).
+    pub fn compose_page(&self, project: &str, version: &str) -> String {
+        self.page(&format!("/compose/{project}/{version}"))
     }
 
     /// ATR's host name, for rsync over SSH.
