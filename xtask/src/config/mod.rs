@@ -31,7 +31,7 @@ pub mod version_file;
 
 pub use dist::Dist;
 
-pub use read::{load, parse, parse_settings_file};
+pub use read::{load, parse, parse_settings_file, title_case_word};
 
 pub const SECTION: &str = "[workspace.metadata.asf-release]";
 

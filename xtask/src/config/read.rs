@@ -206,15 +206,18 @@ fn check_name(key: &str, value: &str) -> Result<()> {
 
 fn title_case(name: &str) -> String {
     name.split('-')
-        .map(|word| {
-            let mut chars = word.chars();
-            match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars).collect(),
-                None => String::new(),
-            }
-        })
+        .map(title_case_word)
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `plugin` -> `Plugin`: the default display name's words.
+pub fn title_case_word(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 impl Config {

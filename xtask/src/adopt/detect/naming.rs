@@ -20,6 +20,7 @@
 use camino::Utf8Path;
 
 use super::{quoted, read_text, Setting};
+use crate::config::title_case_word;
 use crate::version::Version;
 
 /// The last part of the remote's URL (`.../apache/apisix-dashboard.git`), else the
@@ -126,14 +127,6 @@ pub(super) fn display_name(repo: &Utf8Path, name: &str) -> Setting {
         ),
         key: "display-name",
         value: None,
-    }
-}
-
-fn title_case_word(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -29,7 +29,7 @@
 use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 
-use camino::Utf8PathBuf;
+use camino::{Utf8Path, Utf8PathBuf};
 use serde::Deserialize;
 
 use crate::encoding::base64url_decode;
@@ -82,7 +82,7 @@ fn file_name(base: &str, uid: &str, token: &str) -> String {
 }
 
 /// Whether only the owner may read or write `path` (and it is no link).
-fn private(path: &Utf8PathBuf) -> bool {
+fn private(path: &Utf8Path) -> bool {
     std::fs::symlink_metadata(path)
         .is_ok_and(|m| !m.file_type().is_symlink() && m.permissions().mode() & 0o077 == 0)
 }
@@ -101,8 +101,8 @@ impl Cache {
 
     /// The kept JWT when it is still usable at `now` and its file is private.
     pub fn load(&self, now: i64) -> Option<String> {
-        let dir = self.path.parent()?.to_path_buf();
-        if !private(&dir) || !private(&self.path) {
+        let dir = self.path.parent()?;
+        if !private(dir) || !private(&self.path) {
             return None;
         }
         let mut text = String::new();
@@ -125,7 +125,7 @@ impl Cache {
             .recursive(true)
             .mode(0o700)
             .create(dir);
-        if made.is_err() || !private(&dir.to_path_buf()) || expires_at(jwt).is_none() {
+        if made.is_err() || !private(dir) || expires_at(jwt).is_none() {
             return;
         }
         let temp = self
@@ -185,9 +185,9 @@ mod tests {
         let kept = cache("rm", "pat");
         let jwt = token(r#"{"exp":1000}"#);
         kept.store(&jwt);
-        let mode = |p: &Utf8PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let mode = |p: &Utf8Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&kept.path), 0o600);
-        assert_eq!(mode(&kept.path.parent().unwrap().to_path_buf()), 0o700);
+        assert_eq!(mode(kept.path.parent().unwrap()), 0o700);
         assert_eq!(kept.load(0).as_deref(), Some(jwt.as_str()));
         assert_eq!(
             kept.load(1000 - MARGIN_SECONDS),
