@@ -203,3 +203,49 @@ fn package_honours_a_license_configuration_the_tarball_leaves_out() {
         stderr(&refused)
     );
 }
+
+/// Issue 27: `license-audit` read its settings only from Cargo.toml, so on a project keeping
+/// them in `.asf-release.toml` it audited files `package` leaves out. Every command now reads
+/// them from the one place; the same settings in either file give the same audit and tarball.
+#[test]
+fn license_audit_and_package_read_the_same_settings_from_either_file() {
+    let world = World::new();
+    let settings = "name = \"demo\"\ndisplay-name = \"Apache Demo\"\nexcludes = [\"/vendor\"]\n";
+    let mut results = Vec::new();
+    for in_settings_file in [true, false] {
+        let repo = world.fixture_repo(if in_settings_file { "own" } else { "cargo" });
+        world.write(&repo, "vendor/unheaded.lua", b"local a = 1\nreturn a\n");
+        if in_settings_file {
+            std::fs::remove_file(repo.join("Cargo.toml")).unwrap();
+            world.write(&repo, ".asf-release.toml", settings.as_bytes());
+        } else {
+            let text = format!("[workspace.metadata.asf-release]\n{settings}");
+            world.write(&repo, "Cargo.toml", text.as_bytes());
+        }
+        world.git(&repo, &["add", "-A"]);
+        world.git(&repo, &["commit", "-q", "-m", "settings"]);
+        let repo_arg = repo.to_str().unwrap();
+        let audit = world.xtask(&["--repo", repo_arg, "license-audit", "--json"]);
+        assert!(audit.status.success(), "{}", stdout(&audit));
+        let report: serde_json::Value = serde_json::from_str(&stdout(&audit)).unwrap();
+        let audited = report["report"]["counts"].clone();
+        let out = world.path(if in_settings_file {
+            "out-own"
+        } else {
+            "out-cargo"
+        });
+        let mut args = package_args(&repo, &out);
+        args.extend(["--ref", "HEAD", "--no-sign"]);
+        let package = world.xtask(&args);
+        assert!(package.status.success(), "{}", stderr(&package));
+        let tarball = out.join("apache-demo-1.0.0-src.tgz");
+        let listing = world.ok(world.command("tar").arg("-tzf").arg(&tarball));
+        assert!(!listing.contains("vendor/"), "{listing}");
+        let listing: Vec<&str> = listing
+            .lines()
+            .filter(|line| !line.ends_with("Cargo.toml") && !line.ends_with(".asf-release.toml"))
+            .collect();
+        results.push((audited, listing.join("\n")));
+    }
+    assert_eq!(results[0], results[1]);
+}

@@ -142,9 +142,7 @@ fn default_repo() -> Result<Utf8PathBuf> {
         return Ok(workspace);
     }
     for dir in here.ancestors() {
-        let in_manifest = std::fs::read_to_string(dir.join("Cargo.toml"))
-            .is_ok_and(|text| text.contains(crate::config::SECTION));
-        if in_manifest || dir.join(crate::config::SETTINGS_FILE).is_file() {
+        if crate::config::location(dir).is_some() {
             return Ok(dir.to_owned());
         }
     }

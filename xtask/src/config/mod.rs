@@ -31,7 +31,9 @@ pub mod version_file;
 
 pub use dist::Dist;
 
-pub use read::{load, parse, parse_settings_file, title_case_word};
+pub use read::{
+    load, location, parse, parse_settings_file, title_case_word, where_to_add, Location,
+};
 
 pub const SECTION: &str = "[workspace.metadata.asf-release]";
 

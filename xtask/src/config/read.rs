@@ -111,8 +111,63 @@ fn build_commands(raw: Option<Vec<RawBuildCommand>>) -> Result<Vec<BuildCommand>
     Ok(commands)
 }
 
+/// Where a repository keeps its release settings: the one place every command reads them from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// `.asf-release.toml` at the root (a project that is not a Rust workspace).
+    SettingsFile(camino::Utf8PathBuf),
+    /// The section in the root `Cargo.toml`.
+    Manifest(camino::Utf8PathBuf),
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::SettingsFile(path) => write!(f, "{path}"),
+            Location::Manifest(path) => write!(f, "{SECTION} in {path}"),
+        }
+    }
+}
+
+/// Where the repository at `repo` keeps its settings, if it has any: `.asf-release.toml`
+/// first, then a root `Cargo.toml` with the section.
+pub fn location(repo: &Utf8Path) -> Option<Location> {
+    let settings = repo.join(SETTINGS_FILE);
+    if settings.is_file() {
+        return Some(Location::SettingsFile(settings));
+    }
+    let manifest = repo.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).ok()?;
+    let has_section = toml::from_str::<Manifest>(&text)
+        .ok()
+        .and_then(|parsed| parsed.workspace)
+        .and_then(|w| w.metadata)
+        .and_then(|m| m.asf_release)
+        .is_some();
+    has_section.then_some(Location::Manifest(manifest))
+}
+
+/// Where a user adds a setting (`table`: a sub-table such as `download-page`), named in the
+/// file the repository really uses; a repository without settings is pointed at Cargo.toml's
+/// section only when it has a Cargo.toml.
+pub fn where_to_add(repo: &Utf8Path, table: Option<&str>) -> String {
+    let in_settings_file = match location(repo) {
+        Some(Location::SettingsFile(_)) => true,
+        Some(Location::Manifest(_)) => false,
+        None => !repo.join("Cargo.toml").is_file(),
+    };
+    match (in_settings_file, table) {
+        (true, Some(table)) => format!("a `[{table}]` table in {SETTINGS_FILE}"),
+        (true, None) => SETTINGS_FILE.to_owned(),
+        (false, Some(table)) => {
+            format!("a `[workspace.metadata.asf-release.{table}]` table in Cargo.toml")
+        }
+        (false, None) => format!("{SECTION} in Cargo.toml"),
+    }
+}
+
 /// Reads the settings of the repository at `repo`: `.asf-release.toml` first, then the
-/// root `Cargo.toml`.
+/// root `Cargo.toml` (parsed whole, so an error points at the bad key's line).
 pub fn load(repo: &Utf8Path) -> Result<Config> {
     let settings = repo.join(SETTINGS_FILE);
     if settings.is_file() {
@@ -123,8 +178,9 @@ pub fn load(repo: &Utf8Path) -> Result<Config> {
     let manifest = repo.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest).with_context(|| {
         format!(
-            "cannot read {manifest}: the release settings live in the repository's root \
-             Cargo.toml under {SECTION}; pass --repo <DIR> to point at the repository"
+            "cannot read {manifest}: the release settings live in {SETTINGS_FILE} or in the \
+             repository's root Cargo.toml under {SECTION}; pass --repo <DIR> to point at the \
+             repository, or run `cargo xtask adopt` to write them"
         )
     })?;
     parse(repo, &manifest, &text)

@@ -25,7 +25,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 
 use crate::clock::now;
-use crate::config::{Config, DownloadPage, SECTION};
+use crate::config::{self, Config, DownloadPage};
 use crate::plan::Plan;
 use crate::tools::{git, Tool};
 use crate::version::Version;
@@ -164,10 +164,9 @@ pub fn run(ctx: &Ctx, args: &DownloadPageArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let page = config.download_page.clone().with_context(|| {
         format!(
-            "missing setting download-page: add a [workspace.metadata.asf-release.download-page] \
-             table with `file = \"<path in the website repository>\"` and `lines = [...]` (see \
-             docs/mail.md); {SECTION} is in {}/Cargo.toml",
-            ctx.repo
+            "missing setting download-page: add {} with `file = \"<path in the website \
+             repository>\"` and `lines = [...]` (see docs/mail.md)",
+            config::where_to_add(&ctx.repo, Some("download-page"))
         )
     })?;
     let website = args.website.canonicalize_utf8().with_context(|| {

@@ -42,27 +42,16 @@ pub struct LicenseAuditArgs {
     pub json: bool,
 }
 
-/// The settings of the repository, or the defaults when it has no release settings yet (the
-/// audit is useful before adoption too).
+/// The settings of the repository, read as every other command reads them, or the defaults
+/// when it has no release settings yet (the audit is useful before adoption too).
 fn settings(ctx: &Ctx) -> Result<Config> {
-    let manifest = ctx.repo.join("Cargo.toml");
-    let configured = std::fs::read_to_string(&manifest)
-        .ok()
-        .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
-        .is_some_and(|table| {
-            table
-                .get("workspace")
-                .and_then(|w| w.get("metadata"))
-                .and_then(|m| m.get("asf-release"))
-                .is_some()
-        });
-    if configured {
+    if config::location(&ctx.repo).is_some() {
         return ctx.config();
     }
-    config::parse(
+    config::parse_settings_file(
         &ctx.repo,
-        &manifest,
-        "[workspace.metadata.asf-release]\nname = \"project\"\n",
+        &ctx.repo.join(config::SETTINGS_FILE),
+        "name = \"project\"\n",
     )
 }
 

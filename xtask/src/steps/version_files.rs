@@ -23,7 +23,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 
 use crate::config::version_file::{compile, find, newest_of_shape};
-use crate::config::{Config, SECTION};
+use crate::config::{self, Config};
 use crate::plan::Plan;
 use crate::release_branch::ReleaseBranch;
 use crate::tools::git;
@@ -47,11 +47,12 @@ pub enum VersionCommand {
     },
 }
 
-fn require_files(config: &Config) -> Result<()> {
+fn require_files(ctx: &Ctx, config: &Config) -> Result<()> {
     if config.version_files.is_empty() {
         bail!(
             "missing setting version-files: add `version-files = [{{ path = \"<file>\", pattern = \
-             \"<regex with {{version}}>\" }}]` under {SECTION}"
+             \"<regex with {{version}}>\" }}]` to {}",
+            config::where_to_add(&ctx.repo, None)
         );
     }
     Ok(())
@@ -70,7 +71,7 @@ fn read_worktree(ctx: &Ctx) -> impl Fn(&str) -> Result<Option<String>> + '_ {
 
 pub fn check(ctx: &Ctx, version: &Version) -> Result<ExitCode> {
     let config = ctx.config()?;
-    require_files(&config)?;
+    require_files(ctx, &config)?;
     let problems = problems(&config, version, &read_worktree(ctx))?;
     if problems.is_empty() {
         println!(
@@ -88,7 +89,7 @@ pub fn check(ctx: &Ctx, version: &Version) -> Result<ExitCode> {
 
 pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
     let config = ctx.config()?;
-    require_files(&config)?;
+    require_files(ctx, &config)?;
     git::check_repository(&ctx.sh, &ctx.repo)?;
     // The bump is committed on the release branch of the line when there is one.
     let release = ReleaseBranch::find(ctx, &config, version.line())?;
