@@ -74,14 +74,51 @@ fn branch_is_cut_pushed_and_protected_keeping_asf_yaml_byte_for_byte() {
         "a rerun commits nothing"
     );
 
-    // Once master moved on, the branch exists at another commit than asked: refused.
+    // Once master moved on, the branch cut from it before is the same branch: a no-op.
     p.git(&["push", "-q", "origin", "master"]);
+    let rerun = p.ok(&["branch", "2.3"]);
+    assert!(rerun.contains("nothing to do"), "{rerun}");
+    assert_eq!(p.origin(&["rev-parse", "v2.3"]), master);
+    // A branch of that name at an unrelated commit, or a --from elsewhere, is refused.
+    let output = p.xtask(&["branch", "2.3", "--from", "master"]);
+    assert_fails_with(&output, &["branch v2.3 exists", "nothing was changed"]);
+    p.git(&["checkout", "-q", "--orphan", "stray"]);
+    p.git(&["commit", "-q", "-m", "unrelated"]);
+    p.git(&["push", "-q", "-f", "origin", "stray:v2.3"]);
+    p.git(&["checkout", "-q", "master"]);
+    p.git(&["branch", "-q", "-D", "v2.3"]);
     let output = p.xtask(&["branch", "2.3"]);
     assert_fails_with(&output, &["branch v2.3 exists", "nothing was changed"]);
 
     // A bad release line is refused before anything runs.
     let output = p.xtask(&["branch", "2.x"]);
     assert_fails_with(&output, &["invalid version `2.x`", "like 2.3"]);
+}
+
+/// Issue 27: a line that has been released is branched from its newest release tag, not from
+/// the main branch's tip, which carries the next minor's work.
+#[test]
+fn branch_of_a_released_line_starts_at_its_newest_release() {
+    let p = Project::new();
+    p.commit_file("fix.txt", "a fix\n", "A fix in 2.3.0");
+    p.git(&["tag", "2.3.0"]);
+    p.commit_file("fix.txt", "another fix\n", "A fix in 2.3.1");
+    let newest = p.git(&["rev-parse", "HEAD"]);
+    p.git(&["tag", "-a", "-m", "2.3.1", "2.3.1"]);
+    p.git(&["tag", "2.4.0-rc1"]);
+    p.commit_file("feature.txt", "next minor\n", "feat: the next minor");
+    p.git(&["push", "-q", "--tags", "origin", "master"]);
+
+    let dry = p.ok(&["--dry-run", "branch", "2.3"]);
+    assert!(dry.contains(&format!("from 2.3.1 ({newest})")), "{dry}");
+    p.ok(&["branch", "2.3"]);
+    assert_eq!(p.origin(&["rev-parse", "v2.3"]), newest);
+    // A line without releases is still cut from the main branch.
+    p.ok(&["branch", "2.4"]);
+    assert_eq!(
+        p.origin(&["rev-parse", "v2.4"]),
+        p.origin(&["rev-parse", "master"])
+    );
 }
 
 #[test]

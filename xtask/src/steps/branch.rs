@@ -15,12 +15,14 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! `branch X.Y`: the release branch, cut from the main branch and pushed, and its protection
-//! in `.asf.yaml` (`github.protected_branches`), committed on the main branch.
+//! `branch X.Y`: the release branch, cut from the main branch (or from the line's newest
+//! release, once it has one) and pushed, and its protection in `.asf.yaml`
+//! (`github.protected_branches`), committed on the main branch.
 
 use crate::version::Line;
 use anyhow::{bail, Context, Result};
 
+use crate::config::Config;
 use crate::plan::Plan;
 use crate::tools::git;
 use crate::Ctx;
@@ -193,25 +195,31 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| main.clone());
     crate::remote::fetch(ctx, remote)?;
-    let from_ref = args
-        .from
-        .clone()
-        .unwrap_or_else(|| format!("{remote}/{main}"));
-    let from = git::resolve_commit(sh, repo, &from_ref)?
+    // A line that has releases already is branched from its newest release, so a patch branch
+    // never carries the next minor's work from the main branch.
+    let from_ref = match (&args.from, newest_release_tag(ctx, &config, args.line)?) {
+        (Some(from), _) => from.clone(),
+        (None, Some(tag)) => tag,
+        (None, None) => format!("{remote}/{main}"),
+    };
+    let from = git::resolve_commit(sh, repo, &format!("{from_ref}^{{commit}}"))?
         .with_context(|| format!("`{from_ref}` names no commit: check --from or main-branch"))?;
     let full = format!("refs/heads/{branch}");
     let on_remote = git::remote_ref_commit(sh, repo, remote, &full)?;
     let local = git::resolve_commit(sh, repo, &full)?;
     let remote_place = format!("remote `{remote}`");
     for (place, commit) in [(remote_place.as_str(), &on_remote), ("this clone", &local)] {
-        if let Some(commit) = commit {
-            if *commit != from {
-                bail!(
-                    "branch {branch} exists in {place} at {commit}, not at {from} ({from_ref}): \
-                     nothing was changed. A release branch is cut once; to cut it elsewhere, \
-                     delete it first, or name its commit with --from"
-                );
-            }
+        let Some(commit) = commit else { continue };
+        // A branch cut from the default start that has moved on since is the same branch.
+        let grown = args.from.is_none()
+            && (git::is_ancestor(sh, repo, &from, commit)?
+                || git::is_ancestor(sh, repo, commit, &from)?);
+        if *commit != from && !grown {
+            bail!(
+                "branch {branch} exists in {place} at {commit}, not at {from} ({from_ref}): \
+                 nothing was changed. A release branch is cut once; to cut it elsewhere, \
+                 delete it first, or name its commit with --from"
+            );
         }
     }
     // The .asf.yaml change is prepared before anything changes, so a problem stops everything.
@@ -237,16 +245,17 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
     let yaml = String::from_utf8(yaml).with_context(|| format!("{ASF_YAML} is not UTF-8"))?;
     let new_yaml = protect_branch(&yaml, &template, &branch)?;
 
+    // Where the branch is, or will be once cut: a branch that exists keeps its commit.
+    let tip = on_remote.clone().or(local.clone()).unwrap_or(from.clone());
     let mut plan = Plan::new(format!("release branch {branch} from {from_ref} ({from})"));
     if local.is_none() {
-        plan.run(git::create_branch(repo, &branch, &from));
+        plan.run(git::create_branch(repo, &branch, &tip));
     }
     if on_remote.is_none() {
         plan.run(git::push(repo, remote, &full));
-        plan.local(
-            format!("check that {remote} has {branch} at {from}"),
-            || git::verify_pushed(sh, repo, remote, &full, &from),
-        );
+        plan.local(format!("check that {remote} has {branch} at {tip}"), || {
+            git::verify_pushed(sh, repo, remote, &full, &tip)
+        });
     }
     let current = git::current_branch(sh, repo)?;
     let switch = current.as_deref() != Some(main.as_str());
@@ -282,14 +291,14 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
     if plan.is_empty() {
         print!("{}", plan.render());
         println!(
-            "nothing to do: {branch} is at {from} here and on {remote}, and {ASF_YAML} protects it"
+            "nothing to do: {branch} is at {tip} here and on {remote}, and {ASF_YAML} protects it"
         );
         return Ok(());
     }
     if !plan.execute(sh, ctx.dry_run)? {
         return Ok(());
     }
-    println!("release branch {branch} is at {from} on {remote}");
+    println!("release branch {branch} is at {tip} on {remote}");
     if protects {
         println!(
             "committed the protection of {branch} in {ASF_YAML} on {main}: push it (`git push \
@@ -297,6 +306,18 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The tag of the newest release of `line`, if the line has one.
+fn newest_release_tag(ctx: &Ctx, config: &Config, line: Line) -> Result<Option<String>> {
+    let newest = git::tags(&ctx.sh, &ctx.repo)?
+        .into_iter()
+        .filter_map(|tag| match config.parse_tag(&tag) {
+            Some((version, None)) if version.line() == line => Some((version, tag)),
+            _ => None,
+        })
+        .max_by_key(|(version, _)| *version);
+    Ok(newest.map(|(_, tag)| tag))
 }
 
 /// Cuts and publishes the release branch.
@@ -322,7 +343,11 @@ impl crate::flow::Step for BranchStep {
         let full = format!("refs/heads/{branch}");
         match git::remote_ref_commit(&ctx.sh, &ctx.repo, &config.remote, &full)? {
             Some(_) => Progress::done(format!("{branch} is on {}", config.remote)),
-            None => Progress::todo(format!("cut {branch} from {}", config.main_branch)),
+            None => {
+                let from = newest_release_tag(ctx, config, release.line)?;
+                let from = from.as_deref().unwrap_or(&config.main_branch);
+                Progress::todo(format!("cut {branch} from {from}"))
+            }
         }
     }
 }
