@@ -155,9 +155,11 @@ impl Audit {
             path: inner.to_string(),
             found,
             head,
-            needs_none: (found.class == Class::None)
-                .then(|| policy::needs_no_license(inner, head_bytes))
-                .flatten(),
+            needs_none: match found.class {
+                Class::Trivial if size == 0 => Some("empty"),
+                Class::None | Class::Trivial => policy::needs_no_license(inner, head_bytes),
+                _ => None,
+            },
         });
     }
 
@@ -201,6 +203,15 @@ impl Audit {
             let Some(problem) = judge(seen, found, &in_license, &in_notice) else {
                 continue;
             };
+            // A short file is only worth a word where RAT would really look at it: any
+            // exclusion settles it, and is not counted as one that removed a finding.
+            if problem.rule == "short-without-header"
+                && sources
+                    .iter()
+                    .any(|source| source.deciding(&seen.path).is_some())
+            {
+                continue;
+            }
             // The first source whose pattern (a careful one) covers the file removes it.
             let mut removed = false;
             for (source, report) in sources.iter().zip(source_reports.iter_mut()) {
@@ -230,7 +241,10 @@ impl Audit {
             }
             if matches!(
                 problem.rule,
-                "declared-only-in-notice" | "category-b" | "category-x-in-data"
+                "declared-only-in-notice"
+                    | "category-b"
+                    | "category-x-in-data"
+                    | "short-without-header"
             ) {
                 warnings.push(problem);
             } else {
@@ -275,9 +289,15 @@ fn judge(
         })
     };
     match found.class {
-        Class::Binary | Class::Generated | Class::Apache | Class::LicenseText | Class::Trivial => {
-            None
-        }
+        Class::Binary | Class::Generated | Class::Apache | Class::LicenseText => None,
+        Class::Trivial if seen.needs_none.is_some() => None,
+        Class::Trivial => finding(
+            "short-without-header",
+            "too short to need the header under ASF policy, but Apache RAT flags every file \
+             without one: add the header, or exclude the file in the project's RAT \
+             configuration if the project runs RAT"
+                .into(),
+        ),
         Class::None if seen.needs_none.is_some() => None,
         // Third-party code whose LICENSE entry names it (APISIX's ewma.lua): the ASF header
         // would be wrong on it, and LICENSE already says whose it is.

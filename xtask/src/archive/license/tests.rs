@@ -270,3 +270,29 @@ fn many_warnings_of_one_rule_in_one_directory_take_one_line() {
         "{text}"
     );
 }
+
+#[test]
+fn short_files_without_a_header_are_named_where_rat_would_flag_them() {
+    let report = audit(
+        &[
+            ("conf/small.yaml", "a: 1\nb: 2\n"),
+            ("conf/empty.yaml", ""),
+            ("t/fixtures/small.yaml", "a: 1\n"),
+            ("ignored/small.yaml", "a: 1\n"),
+            ("README.md", "# Demo\n"),
+            ("conf/headed.yaml", &format!("{ASF_HEADER}a: 1\n")),
+        ],
+        &["/ignored"],
+    );
+    assert!(report.findings.is_empty(), "{:?}", named(&report));
+    let warned: Vec<(&str, &str)> = report
+        .warnings
+        .iter()
+        .map(|w| (w.path.as_str(), w.rule))
+        .collect();
+    assert_eq!(warned, [("conf/small.yaml", "short-without-header")]);
+    assert!(report
+        .sources
+        .iter()
+        .all(|source| source.removed.is_empty()));
+}

@@ -112,6 +112,9 @@ enum Semantics {
     Fnmatch,
     /// Ant patterns relative to the root (maven's apache-rat-plugin).
     Ant,
+    /// Apache RAT's notes (README, CHANGES ...): the file's own name, in any case, as RAT
+    /// compares them upper-cased.
+    NoteNames,
     /// OpenWhisk's scanCode.py: any directory whose path contains the text. Applied here
     /// carefully (a path from the root and what is below it, or a wildcard on one name); the
     /// files only the substring rule would hide are reported.
@@ -197,6 +200,11 @@ impl Pattern {
                 Regex::new(&format!("^(?:{text})$")).ok(),
             )),
             Semantics::Fnmatch | Semantics::ScanCode => glob(text, false).map(Matcher::Glob),
+            Semantics::NoteNames => GlobBuilder::new(text)
+                .case_insensitive(true)
+                .build()
+                .ok()
+                .map(|g| Matcher::Glob(g.compile_matcher())),
             Semantics::Ant => {
                 let text = text.trim_start_matches("./");
                 let full = if text.ends_with('/') {
@@ -250,6 +258,9 @@ impl Pattern {
                 glob.is_match(path)
                     || path.starts_with(&format!("{}/", self.text))
                     || (wildcard && path.split('/').any(|part| glob.is_match(part)))
+            }
+            (Matcher::Glob(glob), Some(Semantics::NoteNames)) => {
+                glob.is_match(name) && is_prose_name(name)
             }
             (Matcher::Glob(glob), _) => glob.is_match(path),
             (Matcher::GitIgnore(excludes), _) => excludes.matches(path),
@@ -329,10 +340,9 @@ impl Source {
 
 /// What Apache RAT leaves out by default and ASF practice follows: hidden files and
 /// directories (`.github/`, `.gitignore` ...) and the notes RAT does not check (README,
-/// CHANGES ...).
+/// CHANGES ...), named in any case (`readme.md`), with no extension or a prose one.
 pub fn rat_defaults() -> Source {
-    let patterns: Vec<String> = [
-        ".*",
+    let notes = [
         "README*",
         "CHANGES*",
         "CHANGELOG*",
@@ -343,10 +353,23 @@ pub fn rat_defaults() -> Source {
         "NEWS*",
         "UPGRADE*",
         "BUILDING*",
-    ]
-    .map(String::from)
-    .to_vec();
-    Source::new("RAT defaults", &patterns, Semantics::GitIgnore)
+    ];
+    let mut source = Source::new("RAT defaults", &[".*".to_string()], Semantics::GitIgnore);
+    source
+        .patterns
+        .extend(notes.map(|note| Pattern::new(note, Semantics::NoteNames)));
+    source
+}
+
+/// A name with no extension or a prose one: `readme.md` is a note, `readme.rs` is code.
+fn is_prose_name(name: &str) -> bool {
+    const PROSE: [&str; 8] = [
+        "md", "markdown", "txt", "rst", "adoc", "asciidoc", "org", "text",
+    ];
+    match name.rsplit_once('.') {
+        None => true,
+        Some((_, extension)) => PROSE.iter().any(|p| p.eq_ignore_ascii_case(extension)),
+    }
 }
 
 /// Patterns of our own `license-header-excludes` setting.

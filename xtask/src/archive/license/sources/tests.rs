@@ -155,10 +155,16 @@ fn rat_defaults_leave_out_hidden_files_and_notes() {
         "README.md",
         "docs/README_zh.md",
         "CHANGES.md",
+        "readme.md",
+        "pkg/Readme.rst",
+        "ChangeLog",
+        "release-notes.txt",
     ] {
         assert!(hides(&rat, path), "{path}");
     }
-    assert!(!hides(&rat, "src/readme.rs"));
+    for path in ["src/readme.rs", "install.sh", "docs/news/index.md"] {
+        assert!(!hides(&rat, path), "{path}");
+    }
 }
 
 #[test]
