@@ -280,3 +280,22 @@ fn a_new_keys_file_starts_with_the_standard_header() {
     );
     assert!(keys.contains("BEGIN PGP PUBLIC KEY BLOCK"));
 }
+
+/// Issue 26: `cargo xtask ... | head -1` must end quietly when the reader goes away, as Unix
+/// tools do (status 141, as after SIGPIPE), not with a panic message.
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    let world = World::new();
+    let repo = world.fixture_repo("repo");
+    let mut command = world.command(env!("CARGO_BIN_EXE_xtask"));
+    command
+        .args(["--repo", repo.to_str().unwrap(), "license-audit"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().expect("xtask starts");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = stderr(&output);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(141), "{stderr}");
+}

@@ -169,3 +169,34 @@ pub fn repository(cli: &Cli) -> Result<Utf8PathBuf> {
     repo.canonicalize_utf8()
         .with_context(|| format!("repository directory {repo} does not exist: check --repo"))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every command and every argument says what it is for in `--help`.
+    #[test]
+    fn every_command_and_argument_has_help_text() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in command.get_arguments() {
+                let builtin = matches!(
+                    arg.get_action(),
+                    clap::ArgAction::Help | clap::ArgAction::HelpLong | clap::ArgAction::Version
+                );
+                if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} <{}>", arg.get_id()));
+                }
+            }
+            for sub in command.get_subcommands() {
+                let sub_path = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                    missing.push(sub_path.clone());
+                }
+                walk(sub, &sub_path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "xtask", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
+    }
+}

@@ -26,6 +26,7 @@ use xtask::cli::{Cli, Command};
 use xtask::{steps, Ctx};
 
 fn main() -> ExitCode {
+    end_quietly_on_a_closed_stdout();
     match run() {
         Ok(code) => code,
         Err(err) => {
@@ -33,6 +34,26 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `cargo xtask status 1.0 | head -1`: once the reader has gone, printing fails. Like every
+/// Unix tool killed by SIGPIPE, the command ends there with status 141 and no panic message.
+/// (SIGPIPE itself stays ignored, so a child process that closes its input is an error the
+/// step reports, not a silent death in the middle of a step.)
+fn end_quietly_on_a_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }
 
 fn run() -> Result<ExitCode> {

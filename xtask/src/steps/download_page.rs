@@ -33,6 +33,7 @@ use crate::Ctx;
 
 #[derive(clap::Args, Debug)]
 pub struct DownloadPageArgs {
+    /// The version, like 2.3.0.
     #[arg(value_parser = crate::args::parse_version)]
     pub version: Version,
     /// A clean checkout of the website repository.

@@ -34,6 +34,7 @@ use crate::Ctx;
 
 #[derive(clap::Args, Debug)]
 pub struct DownloadsArgs {
+    /// The version, like 2.3.0.
     #[arg(value_parser = crate::args::parse_version)]
     pub version: Version,
     /// Check once and fail at once when a file is not served yet (default: wait up to

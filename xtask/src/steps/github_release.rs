@@ -36,6 +36,7 @@ use crate::Ctx;
 
 #[derive(clap::Args, Debug)]
 pub struct GitHubReleaseArgs {
+    /// The version, like 2.3.0.
     #[arg(value_parser = crate::args::parse_version)]
     pub version: Version,
 }

@@ -41,6 +41,7 @@ pub enum MilestoneCommand {
     /// List its open and closed issues and PRs and what still needs triage; fails while
     /// items are open.
     Status {
+        /// The release line, like 2.3.
         #[arg(value_parser = crate::args::parse_line)]
         line: Line,
         /// Succeed even while open items remain.

@@ -32,6 +32,7 @@ use crate::Ctx;
 
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
+    /// The version, like 2.3.0.
     #[arg(value_parser = crate::args::parse_version)]
     pub version: Version,
     /// The release is entered at reporter.apache.org: remember it.

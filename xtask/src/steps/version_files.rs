@@ -37,11 +37,13 @@ use crate::version_files::{problems, read_commit};
 pub enum VersionCommand {
     /// Fail unless every configured version file carries VERSION.
     Check {
+        /// The version, like 2.3.0.
         #[arg(value_parser = crate::args::parse_version)]
         version: Version,
     },
     /// Write VERSION into every configured version file and commit.
     Bump {
+        /// The version, like 2.3.0.
         #[arg(value_parser = crate::args::parse_version)]
         version: Version,
     },

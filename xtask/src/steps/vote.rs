@@ -38,8 +38,10 @@ pub enum VoteCommand {
 
 #[derive(clap::Args, Debug)]
 pub struct TallyArgs {
+    /// The version, like 2.3.0.
     #[arg(value_parser = crate::args::parse_version)]
     pub version: Version,
+    /// The release candidate number, like 1 for RC1.
     #[arg(long, value_parser = crate::args::parse_rc)]
     pub rc: u32,
     /// The vote thread as an mbox (lists.apache.org: thread, download mbox); with

@@ -53,15 +53,19 @@ pub struct MailArgs {
 pub enum MailCommand {
     /// `[VOTE] Release Apache <Project> <version> (RC<N>)` to the dev list.
     Vote {
+        /// The version, like 2.3.0.
         #[arg(value_parser = crate::args::parse_version)]
         version: Version,
+        /// The release candidate number, like 1 for RC1.
         #[arg(long, value_parser = crate::args::parse_rc)]
         rc: u32,
     },
     /// `[RESULT][VOTE] ...` from the tally of the vote thread; refuses unless the vote passed.
     Result {
+        /// The version, like 2.3.0.
         #[arg(value_parser = crate::args::parse_version)]
         version: Version,
+        /// The release candidate number, like 1 for RC1.
         #[arg(long, value_parser = crate::args::parse_rc)]
         rc: u32,
         /// The vote thread as an mbox (lists.apache.org: thread, download mbox).
@@ -76,6 +80,7 @@ pub enum MailCommand {
     },
     /// `[ANNOUNCE] Apache <Project> <version> released` to the dev and announce lists.
     Announce {
+        /// The version, like 2.3.0.
         #[arg(value_parser = crate::args::parse_version)]
         version: Version,
     },
