@@ -184,6 +184,8 @@ impl Sandbox {
             "[user]\n\tname = Release Manager\n\temail = rm@apache.org\n[init]\n\tdefaultBranch = master\n",
         )?;
         let github = GitHubStandIn::start(GITHUB_REPO, 30)?;
+        // GitHub mirrors the project's origin: it has the tags pushed there.
+        github.serve_git(&dir.join("origin.git"));
         let atr = atr::AtrStandIn::for_demo(dist)?;
         let gnupg = gnupghome
             .path()
