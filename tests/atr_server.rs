@@ -30,13 +30,11 @@ use common::*;
 use xtask::demo::atr::{AtrStandIn, DEMO_TOKEN};
 
 #[test]
-fn on_2025_s_atr_the_tally_counts_the_mbox_and_the_announcement_names_the_committee() {
+fn on_2025_s_atr_the_tally_counts_the_mbox_when_atr_cannot() {
     let world = World::new();
     let sandbox = sandbox(&world);
     let atr = atr(&sandbox);
     atr.as_2025();
-    // ATR files a project's releases under its committee, here not named like the project.
-    atr.state().committee = "demopmc".to_string();
     expect_code(&up_to_the_vote(&sandbox), 2);
     let (mbox, roster) = vote_ends(&sandbox, 1, true);
 
@@ -71,8 +69,20 @@ fn on_2025_s_atr_the_tally_counts_the_mbox_and_the_announcement_names_the_commit
     for needle in ["No ASFQuart session found", "--mbox <FILE>"] {
         assert!(shown.contains(needle), "{needle}: {shown}");
     }
-
     // The result and the announcement go through 2025's ATR (subject and path suffix sent).
+    expect_code(&finish(&sandbox, &mbox, &roster), 0);
+    assert_eq!(atr.release("1.0.0").unwrap().phase, "release");
+}
+
+#[test]
+fn the_announcement_names_the_committee_s_download_area() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    let atr = atr(&sandbox);
+    // ATR files a project's releases under its committee, here not named like the project.
+    atr.state().committee = "demopmc".to_string();
+    expect_code(&up_to_the_vote(&sandbox), 2);
+    let (mbox, roster) = vote_ends(&sandbox, 1, true);
     let website = sandbox.website.to_string();
     let release = [
         "release",

@@ -274,7 +274,7 @@ fn raw_get(address: &str, path: &str, token: bool) -> String {
 }
 
 #[test]
-fn a_404_on_a_release_write_and_a_410_say_what_they_mean() {
+fn a_404_on_a_release_write_says_the_token_may_lack_a_permission() {
     let p = Project::new();
     tagged(&p, "2.3.5", "2.3.5");
     // GitHub hides what a token may not write behind 404.
@@ -284,8 +284,11 @@ fn a_404_on_a_release_write_and_a_410_say_what_they_mean() {
         &p.xtask(&["github-release", "2.3.5"]),
         &["with 404", "lacks a permission", "Contents: read and write"],
     );
-    p.github.state().fail_writes = None;
+}
 
+#[test]
+fn a_410_says_whether_issues_are_disabled_or_the_api_version_is_retired() {
+    let p = Project::new();
     p.github.fail_with(
         410,
         &[],
@@ -313,8 +316,8 @@ fn a_404_on_a_release_write_and_a_410_say_what_they_mean() {
     );
 }
 
-#[test]
-fn backports_read_labels_as_strings_refuse_a_comma_and_a_pull_without_merge_commit_sha() {
+/// A release branch 2.3 and PR #71, merged to master with `need backport`.
+fn labelled_fix() -> (Project, String) {
     let p = project_with_release_branch();
     let fix = p.squash_pull(71, "h.txt", "fix h\n");
     p.github.add_merged_pull(
@@ -325,12 +328,29 @@ fn backports_read_labels_as_strings_refuse_a_comma_and_a_pull_without_merge_comm
         &["need backport"],
         "master",
     );
-    // The description allows labels as plain strings.
+    (p, fix)
+}
+
+#[test]
+fn labels_given_as_plain_strings_are_read() {
+    let (p, _) = labelled_fix();
     for issue in p.github.state().issues.iter_mut() {
         if issue["number"] == 71 {
             issue["labels"] = json!(["need backport"]);
         }
     }
+    let out = p.xtask(&["backport", "2.3"]);
+    assert!(out.status.success(), "{}", shown(&out));
+    assert!(
+        shown(&out).contains("backported 1 PR(s)"),
+        "{}",
+        shown(&out)
+    );
+}
+
+#[test]
+fn a_pull_request_without_merge_commit_sha_names_the_api_version() {
+    let (p, _) = labelled_fix();
     // Pinned to 2022-11-28 GitHub sends `merge_commit_sha`; 2026-03-10 would not.
     p.github.state().pulls[0]
         .as_object_mut()
@@ -344,21 +364,20 @@ fn backports_read_labels_as_strings_refuse_a_comma_and_a_pull_without_merge_comm
             "2026-03-10 removed the field",
         ],
     );
-    p.github.state().pulls[0]["merge_commit_sha"] = json!(fix);
-    let out = p.xtask(&["backport", "2.3"]);
-    assert!(out.status.success(), "{}", shown(&out));
-    assert!(
-        shown(&out).contains("backported 1 PR(s)"),
-        "{}",
-        shown(&out)
-    );
+}
 
-    // GitHub's label filter splits at commas: such a label selects nothing, and is refused.
+#[test]
+fn a_backport_label_with_a_comma_is_refused() {
+    let (p, _) = labelled_fix();
+    // GitHub's label filter splits at commas: such a label would select nothing, silently.
     let manifest = p.work.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
     std::fs::write(&manifest, text + "backport-label = \"backport, 2.3\"\n").unwrap();
     p.git(&["commit", "-qam", "A label with a comma"]);
     p.git(&["push", "-q", "origin", "master"]);
+    for issue in p.github.state().issues.iter_mut() {
+        issue["labels"] = json!([{"name": "backport, 2.3"}]);
+    }
     assert_fails_with(
         &p.xtask(&["backport", "2.3"]),
         &["the label `backport, 2.3` has a comma", "rename the label"],
