@@ -71,8 +71,9 @@ fn text(ctx: &Ctx, config: &Config, version: &Version, tag: &str) -> Result<(Str
     Ok((name, body))
 }
 
-/// Whether `version` is the project's newest release: no release tag here and no published
-/// release on GitHub names a greater version (a patch of an older line is not "Latest").
+/// The newest release newer than `version`, among the release tags here and the published
+/// releases on GitHub; `None` makes `version` the repository's "Latest" (a patch of an older
+/// line never is).
 fn newest(
     ctx: &Ctx,
     config: &Config,
