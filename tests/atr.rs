@@ -23,51 +23,10 @@ mod common;
 
 use std::process::Output;
 
-use camino::Utf8PathBuf;
 use common::atr::*;
 use common::*;
 use xtask::demo::atr::{AtrStandIn, Cut};
 use xtask::demo::{write_vote_thread, Sandbox};
-
-/// Planning and branch, a fix on master, then the candidate phase until the vote runs.
-fn up_to_the_vote(sandbox: &Sandbox) -> Output {
-    branched_with_a_fix(sandbox);
-    xtask(sandbox, &["release", "1.0", "--yes"])
-}
-
-/// The thread in the list archive (ATR's tabulation reads it) and the 72 hours over.
-fn vote_ends(sandbox: &Sandbox, rc: u32, passing: bool) -> (Utf8PathBuf, Utf8PathBuf) {
-    let (mbox, roster) = write_vote_thread(sandbox, "1.0.0", rc, passing).unwrap();
-    atr(sandbox).feed_thread("1.0.0", &std::fs::read_to_string(&mbox).unwrap());
-    atr(sandbox).later(80);
-    (mbox, roster)
-}
-
-fn finish(sandbox: &Sandbox, mbox: &Utf8PathBuf, roster: &Utf8PathBuf) -> Output {
-    let website = sandbox.website.to_string();
-    let release = [
-        "release",
-        "1.0",
-        "1.0.0",
-        "--yes",
-        "--mbox",
-        mbox.as_str(),
-        "--roster",
-        roster.as_str(),
-        "--website",
-        &website,
-    ];
-    let output = xtask(sandbox, &release);
-    // The last step waits for the release manager to enter the release at reporter.apache.org.
-    if output.status.code() != Some(2) || !text(&output).contains("stopped before report") {
-        return output;
-    }
-    let confirmed = xtask(sandbox, &["report", "1.0.0", "--done"]);
-    if !confirmed.status.success() {
-        return confirmed;
-    }
-    xtask(sandbox, &release)
-}
 
 /// Revision numbers and files of every revision, the phase, and the mails ATR sent.
 fn atr_state(atr: &AtrStandIn) -> String {

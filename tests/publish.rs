@@ -215,6 +215,8 @@ fn tagged(world: &World) -> (PathBuf, GitHubStandIn) {
         .command("git")
         .args(["init", "-q", "--bare"])
         .arg(&origin));
+    // GitHub has the tags pushed to origin.
+    github.serve_git(camino::Utf8Path::from_path(&origin).unwrap());
     world.write(
         &repo,
         "release-notes/1.0.0.md",

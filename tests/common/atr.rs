@@ -23,7 +23,7 @@ use std::process::Output;
 use camino::Utf8PathBuf;
 use xtask::config::Dist;
 use xtask::demo::atr::AtrStandIn;
-use xtask::demo::Sandbox;
+use xtask::demo::{write_vote_thread, Sandbox};
 
 use super::{in_sandbox, stderr, stdout, World};
 
@@ -64,6 +64,46 @@ pub fn released_until(sandbox: &Sandbox, step: &str) {
         &xtask(sandbox, &["release", "1.0", "--yes", "--until", step]),
         0,
     );
+}
+
+/// Planning and branch, a fix on master, then the candidate phase until the vote runs.
+pub fn up_to_the_vote(sandbox: &Sandbox) -> Output {
+    branched_with_a_fix(sandbox);
+    xtask(sandbox, &["release", "1.0", "--yes"])
+}
+
+/// The thread in the list archive (ATR's tabulation reads it) and the 72 hours over.
+pub fn vote_ends(sandbox: &Sandbox, rc: u32, passing: bool) -> (Utf8PathBuf, Utf8PathBuf) {
+    let (mbox, roster) = write_vote_thread(sandbox, "1.0.0", rc, passing).unwrap();
+    atr(sandbox).feed_thread("1.0.0", &std::fs::read_to_string(&mbox).unwrap());
+    atr(sandbox).later(80);
+    (mbox, roster)
+}
+
+pub fn finish(sandbox: &Sandbox, mbox: &Utf8PathBuf, roster: &Utf8PathBuf) -> Output {
+    let website = sandbox.website.to_string();
+    let release = [
+        "release",
+        "1.0",
+        "1.0.0",
+        "--yes",
+        "--mbox",
+        mbox.as_str(),
+        "--roster",
+        roster.as_str(),
+        "--website",
+        &website,
+    ];
+    let output = xtask(sandbox, &release);
+    // The last step waits for the release manager to enter the release at reporter.apache.org.
+    if output.status.code() != Some(2) || !text(&output).contains("stopped before report") {
+        return output;
+    }
+    let confirmed = xtask(sandbox, &["report", "1.0.0", "--done"]);
+    if !confirmed.status.success() {
+        return confirmed;
+    }
+    xtask(sandbox, &release)
 }
 
 /// One raw request to the stand-in: status and JSON answer.

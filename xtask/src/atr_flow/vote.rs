@@ -156,6 +156,52 @@ fn concerns(
     Ok(keys)
 }
 
+/// ATR's count of the vote as `vote tally` shows it.
+pub enum AtrCount {
+    Tabulated(Tabulation),
+    /// The list archive has no thread yet.
+    NotYet,
+    /// ATR could not count: its error (ATR's words escaped). 2025's ATR answers every
+    /// token-only client 500 "No ASFQuart session found".
+    Unavailable(String),
+}
+
+impl AtrCount {
+    /// Asks ATR for its count. When the tool counts the thread itself (`own_count`, an mbox),
+    /// a failure of ATR's count leaves it unavailable instead of stopping the tally.
+    pub fn read(client: &atr::Atr, project: &str, version: &str, own_count: bool) -> Result<Self> {
+        match client.tabulate(project, version) {
+            Ok(Some(tabulation)) => Ok(AtrCount::Tabulated(tabulation)),
+            Ok(None) => Ok(AtrCount::NotYet),
+            Err(err) if own_count => Ok(AtrCount::Unavailable(format!("{err:#}"))),
+            Err(err) => Err(err.context(
+                "ATR cannot count the vote: download the thread from lists.apache.org (thread, \
+                 download mbox) and count it with --mbox <FILE>",
+            )),
+        }
+    }
+
+    pub fn tabulation(&self) -> Option<&Tabulation> {
+        match self {
+            AtrCount::Tabulated(tabulation) => Some(tabulation),
+            _ => None,
+        }
+    }
+
+    /// What the tally prints beside its own count.
+    pub fn describe(&self, ours: Option<&Tally>) -> String {
+        match self {
+            AtrCount::Tabulated(tabulation) => compare(tabulation, ours),
+            AtrCount::NotYet => {
+                "ATR cannot tabulate the vote yet (the list archive has no thread)\n".into()
+            }
+            AtrCount::Unavailable(error) => {
+                format!("ATR's tabulation: unavailable ({error}); the count of the mbox decides\n")
+            }
+        }
+    }
+}
+
 /// ATR's count and ours side by side; the differences named.
 pub fn compare(tabulation: &Tabulation, ours: Option<&Tally>) -> String {
     let details = &tabulation.details;
@@ -313,6 +359,8 @@ pub fn plan_announce<'a>(
     };
     let to = config.announce_list.clone();
     let suffix = version.to_string();
+    // ATR files the release under its committee's key, which may differ from the project's.
+    let committee = client.committee_of(project)?;
     let shown = shown_post(&client, "/release/announce", &format!("{project}/{version}, revision: {revision}, email_to: {to}, path_suffix: {suffix}, body: {} lines", body.lines().count()));
     plan.local(shown, move || {
         client.acting_as()?;
@@ -325,8 +373,8 @@ pub fn plan_announce<'a>(
             body,
             path_suffix: suffix.clone(),
         })?;
-        println!("ATR announced {version} to {to} and moved the files to its download area: {}/downloads/{}/{suffix}/", config.atr_url, config.tlp);
-        println!("  dist/release: ATR commits them through its publish step (ATR's web UI) or to dist/atr/{} for a PMC member to `svn mv`; `cargo xtask status` sees them once in {}", config.tlp, config.svn_release_url);
+        println!("ATR announced {version} to {to} and moved the files to its download area: {}/downloads/{committee}/{suffix}/", config.atr_url);
+        println!("  dist/release: ATR commits them through its publish step (ATR's web UI) or to dist/atr/{committee}/ for a PMC member to `svn mv`; `cargo xtask status` sees them once in {}", config.svn_release_url);
         Ok(())
     });
     Ok(())

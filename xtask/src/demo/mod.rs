@@ -52,8 +52,23 @@ pub struct DemoArgs {
 }
 
 const LICENSE: &str = include_str!("../archive/LICENSE-2.0.txt");
-const HEADER: &str = "--\n-- Licensed to the Apache Software Foundation (ASF) under one or more\n\
--- contributor license agreements. Licensed under the Apache License, Version 2.0.\n--\n";
+/// The full ASF header: ATR's license check takes no short form.
+const HEADER: &str = "--\n\
+-- Licensed to the Apache Software Foundation (ASF) under one or more\n\
+-- contributor license agreements.  See the NOTICE file distributed with\n\
+-- this work for additional information regarding copyright ownership.\n\
+-- The ASF licenses this file to You under the Apache License, Version 2.0\n\
+-- (the \"License\"); you may not use this file except in compliance with\n\
+-- the License.  You may obtain a copy of the License at\n\
+--\n\
+--     http://www.apache.org/licenses/LICENSE-2.0\n\
+--\n\
+-- Unless required by applicable law or agreed to in writing, software\n\
+-- distributed under the License is distributed on an \"AS IS\" BASIS,\n\
+-- WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.\n\
+-- See the License for the specific language governing permissions and\n\
+-- limitations under the License.\n\
+--\n";
 const GITHUB_REPO: &str = "apache/demo";
 
 /// The sandbox: its directories, the stand-ins, and a shell whose environment points every
@@ -169,6 +184,8 @@ impl Sandbox {
             "[user]\n\tname = Release Manager\n\temail = rm@apache.org\n[init]\n\tdefaultBranch = master\n",
         )?;
         let github = GitHubStandIn::start(GITHUB_REPO, 30)?;
+        // GitHub mirrors the project's origin: it has the tags pushed there.
+        github.serve_git(&dir.join("origin.git"));
         let atr = atr::AtrStandIn::for_demo(dist)?;
         let gnupg = gnupghome
             .path()

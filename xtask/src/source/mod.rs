@@ -43,6 +43,7 @@ pub fn rules(config: &Config, version: &Version) -> Result<Rules> {
             &config.license_header_excludes,
             "license-header-excludes",
         )?,
+        atr_headers: config.dist == crate::config::Dist::Atr,
     })
 }
 

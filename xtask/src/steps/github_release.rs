@@ -28,7 +28,7 @@ use anyhow::{bail, Context, Result};
 use crate::config::Config;
 use crate::plan::Plan;
 use crate::release_branch::notes_file;
-use crate::tools::github::{Access, GitHub};
+use crate::tools::github::{Access, GitHub, GitHubRelease, ReleaseText};
 use crate::tools::{git, Tool};
 use crate::untrusted::escape_str;
 use crate::version::Version;
@@ -72,31 +72,104 @@ fn text(ctx: &Ctx, config: &Config, version: &Version, tag: &str) -> Result<(Str
     Ok((name, body))
 }
 
+/// The newest release newer than `version`, among the release tags here and the published
+/// releases on GitHub; `None` makes `version` the repository's "Latest" (a patch of an older
+/// line never is).
+fn newest(
+    ctx: &Ctx,
+    config: &Config,
+    version: &Version,
+    releases: &[GitHubRelease],
+) -> Result<Option<Version>> {
+    let local = git::tags(&ctx.sh, &ctx.repo)?;
+    let published = releases
+        .iter()
+        .filter(|r| !r.draft && !r.prerelease)
+        .map(|r| r.tag_name.clone());
+    Ok(local
+        .into_iter()
+        .chain(published)
+        .filter_map(|tag| match config.parse_tag(&tag)? {
+            (found, None) => Some(found),
+            (_, Some(_)) => None,
+        })
+        .filter(|found| found > version)
+        .max())
+}
+
+/// GitHub must have the tag, pointing where the remote's does: a release of a tag GitHub lacks
+/// makes GitHub create that tag itself, from the default branch.
+fn check_tag_on_github(
+    github: &GitHub,
+    config: &Config,
+    tag: &str,
+    pushed: &git::RemoteRef,
+) -> Result<()> {
+    match github.tag(tag)? {
+        None => bail!(
+            "GitHub has no tag {tag} yet, though remote `{}` has it: GitHub would create it \
+             from its default branch, a release on the wrong commit; wait until \
+             https://github.com/{}/tree/{tag} shows it (a mirror of an ASF repository can lag \
+             a few minutes; if remote `{}` is not that repository, push the tag there), then \
+             rerun; nothing was changed",
+            config.remote,
+            github.repo(),
+            config.remote
+        ),
+        Some(found) if found.sha != pushed.object && found.sha != pushed.commit => bail!(
+            "GitHub's tag {tag} is {} `{}`, not the tag remote `{}` has ({}): the release would \
+             name another commit; find out which tag is right before anything is published; \
+             nothing was changed",
+            escape_str(&found.kind),
+            escape_str(&found.sha),
+            config.remote,
+            pushed.object
+        ),
+        Some(_) => Ok(()),
+    }
+}
+
 pub fn run(ctx: &Ctx, args: &GitHubReleaseArgs) -> Result<ExitCode> {
     Tool::Git.require()?;
     let config = ctx.config()?;
     let version = &args.version;
     let tag = config.tag_name(version, None)?;
-    let pushed = git::remote_ref_commit(
+    let pushed = git::remote_ref(
         &ctx.sh,
         &ctx.repo,
         &config.remote,
         &format!("refs/tags/{tag}"),
     )?;
-    if pushed.is_none() {
+    let Some(pushed) = pushed else {
         bail!(
             "the release tag {tag} is not on remote `{}`: push it first (`cargo xtask tag \
              {version}`), then rerun; nothing was changed",
             config.remote
         );
-    }
+    };
     let (name, body) = text(ctx, &config, version, &tag)?;
     let github = client(ctx, &config)?;
+    check_tag_on_github(&github, &config, &tag, &pushed)?;
     let existing = github.release_by_tag(&tag)?;
+    let releases = github.releases()?;
+    let newer = newest(ctx, &config, version, &releases)?;
+    let written = ReleaseText {
+        name: &name,
+        body: &body,
+        latest: newer.is_none(),
+    };
+    let latest_note = match &newer {
+        None => "marked as the repository's latest release".to_string(),
+        Some(newer) => format!("not marked latest ({newer} is newer)"),
+    };
+    let drafts: Vec<&GitHubRelease> = releases
+        .iter()
+        .filter(|r| r.draft && r.tag_name == tag)
+        .collect();
     let made = std::cell::OnceCell::new();
     let mut plan = Plan::new(format!("GitHub release of tag {tag} on {}", github.repo()));
-    match &existing {
-        Some(found)
+    match (&existing, drafts.as_slice()) {
+        (Some(found), _)
             if found.name.as_deref() == Some(&name) && found.body.as_deref() == Some(&body) =>
         {
             print!("{}", plan.render());
@@ -106,26 +179,61 @@ pub fn run(ctx: &Ctx, args: &GitHubReleaseArgs) -> Result<ExitCode> {
             );
             return Ok(ExitCode::SUCCESS);
         }
-        Some(found) => plan.local(
+        (Some(found), _) => plan.local(
             format!(
-                "update the title and notes of GitHub release {} (tag {tag})",
+                "update the title and notes of GitHub release {} (tag {tag}), {latest_note}",
                 found.id
             ),
             || {
-                let _ = made.set(github.update_release(found.id, &name, &body)?);
+                let _ = made.set(github.update_release(found.id, &written)?);
                 Ok(())
             },
         ),
-        None => plan.local(
+        (None, [draft]) if !draft.assets.is_empty() => bail!(
+            "GitHub has a draft release of tag {tag} (id {}) with {} file(s) attached: ASF \
+             releases are downloaded from ASF infrastructure only, so none may be attached; \
+             delete the files (or the draft) on https://github.com/{}/releases, then rerun; \
+             nothing was changed",
+            draft.id,
+            draft.assets.len(),
+            github.repo()
+        ),
+        (None, [draft]) => plan.local(
             format!(
-                "create the GitHub release of tag {tag}: `{name}`, the notes of {}, a link to {}",
+                "publish the draft GitHub release {} of tag {tag} (made by hand or by a bot) \
+                 with the title `{name}` and the notes of {}, {latest_note}",
+                draft.id,
+                notes_file(version)
+            ),
+            || {
+                let _ = made.set(github.update_release(draft.id, &written)?);
+                Ok(())
+            },
+        ),
+        (None, []) => plan.local(
+            format!(
+                "create the GitHub release of tag {tag} (commit {}): `{name}`, the notes of {}, \
+                 a link to {}, {latest_note}",
+                pushed.commit,
                 notes_file(version),
                 config.download_url
             ),
             || {
-                let _ = made.set(github.create_release(&tag, &name, &body)?);
+                let _ = made.set(github.create_release(&tag, &pushed.commit, &written)?);
                 Ok(())
             },
+        ),
+        (None, several) => bail!(
+            "GitHub has {} draft releases of tag {tag} (ids {}): which one to publish is not \
+             clear; delete all but one on https://github.com/{}/releases, then rerun; nothing \
+             was changed",
+            several.len(),
+            several
+                .iter()
+                .map(|d| d.id.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            github.repo()
         ),
     }
     // Known before anything changes: a token that may write releases.

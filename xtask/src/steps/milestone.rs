@@ -25,7 +25,7 @@ use anyhow::{Context, Result};
 use crate::config::Config;
 use crate::plan::Plan;
 use crate::tools::git;
-use crate::tools::github::{encode, Access, GitHub, Issue, Milestone};
+use crate::tools::github::{Access, GitHub, Issue, Milestone};
 use crate::untrusted::escape_str;
 use crate::version::{Line, Version};
 use crate::Ctx;
@@ -166,7 +166,7 @@ pub fn status(ctx: &Ctx, line: Line, allow_open: bool) -> Result<ExitCode> {
     let label = &config.backport_label;
     let title = line.to_string();
     let unplanned_backports: Vec<Issue> = github
-        .issues(&format!("state=closed&labels={}", encode(label)))?
+        .closed_with_label(label)?
         .into_iter()
         .filter(|i| {
             i.pull_request

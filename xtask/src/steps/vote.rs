@@ -122,17 +122,20 @@ fn atr_tally(ctx: &Ctx, config: &Config, args: &TallyArgs) -> Result<ExitCode> {
         println!("the vote on {version} passed and is resolved on ATR");
         return Ok(ExitCode::from(exit_code::SUCCESS));
     }
-    let tabulation = client.tabulate(&config.atr_project, &version)?;
+    let atr_count = crate::atr_flow::vote::AtrCount::read(
+        &client,
+        &config.atr_project,
+        &version,
+        ours.is_some(),
+    )?;
+    let tabulation = atr_count.tabulation();
     match (&ours, args.json) {
         (Some(tally), true) => println!("{}", report::json(tally)),
         (Some(tally), false) => print!("{}", report::text(tally, args.verbose)),
         (None, true) => bail!("--json prints our count of the thread: give it with --mbox <FILE>"),
         (None, false) => {}
     }
-    let beside = match &tabulation {
-        Some(tabulation) => crate::atr_flow::vote::compare(tabulation, ours.as_ref()),
-        None => "ATR cannot tabulate the vote yet (the list archive has no thread)\n".into(),
-    };
+    let beside = atr_count.describe(ours.as_ref());
     // With --json, standard output carries the JSON alone.
     match args.json {
         true => eprint!("{beside}"),
@@ -143,7 +146,7 @@ fn atr_tally(ctx: &Ctx, config: &Config, args: &TallyArgs) -> Result<ExitCode> {
         .and_then(|r| r.vote_started.as_deref())
         .and_then(crate::atr_flow::epoch_of);
     let over = started.is_some_and(|s| crate::clock::system_now() as i64 >= s + VOTE_HOURS * 3600);
-    let outcome = match (&ours, &tabulation) {
+    let outcome = match (&ours, tabulation) {
         (Some(tally), _) => tally.outcome(),
         (None, Some(_)) if !over => Outcome::NotYet,
         (None, Some(t)) if t.details.passed => Outcome::Passed,

@@ -44,6 +44,8 @@ pub struct Rules {
     pub incubating: bool,
     pub binary_allow: Excludes,
     pub license_header_excludes: Excludes,
+    /// The project releases through ATR: its stricter header rule applies too.
+    pub atr_headers: bool,
 }
 
 /// One broken rule, naming the file.
@@ -121,7 +123,10 @@ pub fn wants_whole(path: &str) -> bool {
 
 impl Checker {
     pub fn new(rules: Rules) -> Checker {
-        let license = Audit::new(rules.license_header_excludes.patterns());
+        let mut license = Audit::new(rules.license_header_excludes.patterns());
+        if rules.atr_headers {
+            license = license.with_atr_headers();
+        }
         Checker {
             rules,
             findings: Vec::new(),
@@ -235,7 +240,7 @@ impl Checker {
     /// The findings, and the warnings that do not fail the rules (names that differ only by
     /// case).
     pub fn finish_with_warnings(mut self) -> (Vec<Finding>, Vec<Finding>) {
-        let (path_findings, warnings) = std::mem::take(&mut self.paths).finish();
+        let (path_findings, mut warnings) = std::mem::take(&mut self.paths).finish();
         self.findings.extend(path_findings);
         let accepted: Vec<&String> = [
             Some(&self.rules.top_dir),
@@ -296,13 +301,24 @@ impl Checker {
             );
         }
         let audit = std::mem::replace(&mut self.license, Audit::new(&[]));
-        for found in audit.finish().findings {
+        let report = audit.finish();
+        for found in report.findings {
             self.finding(
                 "license-headers",
                 &format!("{top}/{}", found.path),
                 found.message(),
             );
         }
+        // What ATR will fail though ASF policy allows it: said before anything is signed.
+        let atr_warnings = report
+            .warnings
+            .into_iter()
+            .filter(|w| w.rule == "atr-header");
+        warnings.extend(atr_warnings.take(MAX_FINDINGS).map(|found| Finding {
+            rule: "license-headers",
+            path: format!("{top}/{}", found.path),
+            message: found.message(),
+        }));
         for (rule, more) in std::mem::take(&mut self.dropped) {
             self.findings.push(Finding {
                 rule,

@@ -28,6 +28,7 @@ fn rules() -> Rules {
         binary_allow: Excludes::new(&["fixtures/*.jar".into()], "binary-allow").unwrap(),
         license_header_excludes: Excludes::new(&["vendor".into()], "license-header-excludes")
             .unwrap(),
+        atr_headers: false,
     }
 }
 
@@ -198,4 +199,68 @@ fn the_alternative_top_dir_is_accepted() {
     assert!(rules_broken(&entries)
         .iter()
         .all(|(rule, _)| *rule != "top-dir"));
+}
+
+/// The full ASF header in Lua comments.
+const FULL_HEADER: &str = "--
+-- Licensed to the Apache Software Foundation (ASF) under one or more
+-- contributor license agreements.  See the NOTICE file distributed with
+-- this work for additional information regarding copyright ownership.
+-- The ASF licenses this file to You under the Apache License, Version 2.0
+-- (the \"License\"); you may not use this file except in compliance with
+-- the License.  You may obtain a copy of the License at
+--
+--     http://www.apache.org/licenses/LICENSE-2.0
+--
+-- Unless required by applicable law or agreed to in writing, software
+-- distributed under the License is distributed on an \"AS IS\" BASIS,
+-- WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+-- See the License for the specific language governing permissions and
+-- limitations under the License.
+--
+";
+
+#[test]
+fn on_the_atr_route_a_header_atr_rejects_is_named_before_anything_is_signed() {
+    let atr = Rules {
+        atr_headers: true,
+        ..rules()
+    };
+    let mut entries = good();
+    // ATR takes the full header; the short form of good() is ours, so it is an error; the
+    // vendored and minified JavaScript needs no ASF header, and ATR fails it all the same.
+    entries.push(file(
+        "apache-x-1.0.0-src/src/full.lua",
+        format!("{FULL_HEADER}return {{}}\n").as_bytes(),
+    ));
+    let mut checker = Checker::new(atr);
+    for entry in &entries {
+        checker.visit(entry);
+    }
+    let (findings, warnings) = checker.finish_with_warnings();
+    let shown: Vec<String> = findings.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert!(
+        shown[0].starts_with("[license-headers] apache-x-1.0.0-src/src/main.lua: atr-header"),
+        "{shown:?}"
+    );
+    assert!(
+        shown[0].contains("ATR will reject this header"),
+        "{shown:?}"
+    );
+    assert!(
+        shown[0].contains("not a short or altered form"),
+        "{shown:?}"
+    );
+    let warned: Vec<&str> = warnings.iter().map(|w| w.path.as_str()).collect();
+    assert_eq!(
+        warned,
+        [
+            "apache-x-1.0.0-src/vendor/lib.js",
+            "apache-x-1.0.0-src/web/app.min.js"
+        ]
+    );
+    assert!(warnings[0].message.contains("ATR will reject this header"));
+    // The same tree on the SVN route passes, as before.
+    assert_eq!(check(&entries, rules()), vec![]);
 }

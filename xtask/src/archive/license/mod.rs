@@ -20,6 +20,7 @@
 //! checker configuration honoured. `package` and `verify` run it inside their streaming
 //! check; `license-audit` runs it alone on a git ref.
 
+pub mod atr;
 pub mod classify;
 mod formats;
 pub mod policy;
@@ -96,6 +97,10 @@ pub struct Audit {
     bundled_bytes: usize,
     config_bytes: usize,
     kept_head_bytes: usize,
+    /// Whether ATR's stricter header rule is applied too (a project that releases through ATR).
+    atr_headers: bool,
+    /// The files ATR's header check would reject: index into `files`, and why.
+    atr_rejected: Vec<(usize, &'static str)>,
 }
 
 impl Audit {
@@ -111,7 +116,17 @@ impl Audit {
             bundled_bytes: 0,
             config_bytes: 0,
             kept_head_bytes: 0,
+            atr_headers: false,
+            atr_rejected: Vec::new(),
         }
+    }
+
+    /// Also reports each file ATR's `license.headers` check would reject (`atr.rs`): an error
+    /// where our audit takes the header as the ASF's (ATR wants the full form), a warning on
+    /// files ATR checks that need no ASF header (third-party, generated, trivial).
+    pub fn with_atr_headers(mut self) -> Audit {
+        self.atr_headers = true;
+        self
     }
 
     /// One regular file: `inner` is its path below the top directory, `head` its first
@@ -140,6 +155,10 @@ impl Audit {
         // The project header is known only at the end: keep the squashed head of files
         // that are not clearly settled, so they can be judged against it then.
         let found = classify::classify(inner, size, head_bytes, None);
+        if self.atr_headers && atr::checks(inner) && !atr::accepts(head_bytes) {
+            self.atr_rejected
+                .push((self.files.len(), atr::why_rejected(head_bytes)));
+        }
         let head = match found.class {
             Class::Other | Class::None if self.kept_head_bytes < KEPT_HEADS_BUDGET => {
                 let head: String = classify::squash(head_bytes)
@@ -187,7 +206,8 @@ impl Audit {
         let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut findings = Vec::new();
         let mut warnings = Vec::new();
-        for seen in &self.files {
+        let mut atr_rejected = self.atr_rejected.iter().peekable();
+        for (index, seen) in self.files.iter().enumerate() {
             let mut found = seen.found;
             if matches!(found.class, Class::None | Class::Other)
                 && project_header
@@ -200,6 +220,13 @@ impl Audit {
                 };
             }
             *counts.entry(found.class.name()).or_default() += 1;
+            if let Some((_, why)) = atr_rejected.next_if(|(at, _)| *at == index) {
+                let (atr, list) = atr_finding(seen, found, why);
+                match list {
+                    true => findings.push(atr),
+                    false => warnings.push(atr),
+                }
+            }
             let Some(problem) = judge(seen, found, &in_license, &in_notice) else {
                 continue;
             };
@@ -260,6 +287,33 @@ impl Audit {
             license_files: self.licenses.len(),
         }
     }
+}
+
+/// What ATR's header check will say of a file, and whether it is an error: it is where our
+/// audit takes the header as the ASF's (only the full form passes ATR); elsewhere (third-party,
+/// generated or trivial files, which need no ASF header) a warning, since ATR still fails them.
+fn atr_finding(seen: &Seen, found: Classification, why: &str) -> (Finding, bool) {
+    let ours = found.class == Class::Apache;
+    let todo = match ours {
+        true => format!(
+            "ATR will reject this header: {why}; use the full header of \
+             https://www.apache.org/legal/src-headers.html#headers"
+        ),
+        false => format!(
+            "ATR will reject this header: {why}; ATR checks every file named like source code, \
+             third-party and generated ones too, and `upload` stops on its failure unless ATR is \
+             told to skip the file (2025: `.atr/license-headers-ignore` in the draft; 2026: the \
+             project's release policy)"
+        ),
+    };
+    let finding = Finding {
+        path: seen.path.clone(),
+        class: found.class.name(),
+        license: found.license,
+        rule: "atr-header",
+        todo,
+    };
+    (finding, ours)
 }
 
 /// Tabular and structured data (`.csv`, `.tsv`, `.json`, `.jsonl`, `.ndjson`): no code and no

@@ -23,6 +23,8 @@ use std::io::Read;
 
 use serde_json::{json, Value};
 
+use crate::archive::license::atr as atr_rules;
+
 const ARCHIVES: [&str; 3] = [".tar.gz", ".tgz", ".zip"];
 
 fn result(
@@ -41,16 +43,35 @@ fn result(
     })
 }
 
-/// The member paths of a gzipped tarball, `None` when it cannot be read to the end.
-fn tar_members(bytes: &[u8]) -> Option<Vec<String>> {
+/// One member of a tarball: its path, and for a regular file the bytes ATR's header check
+/// reads.
+struct Member {
+    path: String,
+    head: Option<Vec<u8>>,
+}
+
+/// The members of a gzipped tarball, `None` when it cannot be read to the end.
+fn tar_members(bytes: &[u8]) -> Option<Vec<Member>> {
     let decoder = flate2::read::GzDecoder::new(bytes);
     // Bounded like ATR (2 GiB unpacked); the stand-in's inputs are far smaller.
     let mut archive = tar::Archive::new(decoder.take(2 * 1024 * 1024 * 1024));
     let mut members = Vec::new();
     for entry in archive.entries().ok()? {
         let mut entry = entry.ok()?;
-        members.push(entry.path().ok()?.to_string_lossy().into_owned());
+        let path = entry.path().ok()?.to_string_lossy().into_owned();
+        let head = match entry.header().entry_type().is_file() {
+            true => {
+                let mut head = Vec::new();
+                (&mut entry)
+                    .take(atr_rules::READ_BYTES as u64)
+                    .read_to_end(&mut head)
+                    .ok()?;
+                Some(head)
+            }
+            false => None,
+        };
         std::io::copy(&mut entry, &mut std::io::sink()).ok()?;
+        members.push(Member { path, head });
     }
     Some(members)
 }
@@ -60,8 +81,78 @@ pub fn archive_readable(bytes: &[u8]) -> bool {
     tar_members(bytes).is_some()
 }
 
+/// ATR's `license.headers` on one archive: a result per checked member, the count, and a
+/// failure naming how many failed (its rules in `archive::license::atr`, as the server's).
+fn license_headers(key: &str, number: &str, path: &str, members: &[Member]) -> Vec<Value> {
+    let checker = "license.headers";
+    let mut results = Vec::new();
+    let (mut valid, mut invalid, mut skipped) = (0, 0, 0);
+    for member in members {
+        let name = member.path.rsplit('/').next().unwrap_or_default();
+        if name.starts_with("._") {
+            continue;
+        }
+        let Some(head) = member
+            .head
+            .as_ref()
+            .filter(|_| atr_rules::checks(&member.path))
+        else {
+            skipped += 1;
+            continue;
+        };
+        let (status, message) = match atr_rules::accepts(head) {
+            true => ("note", "Valid license header".to_string()),
+            false => (
+                "blocker",
+                "Invalid license header: Could not find Apache License header".to_string(),
+            ),
+        };
+        match status {
+            "note" => valid += 1,
+            _ => invalid += 1,
+        }
+        let mut found = result(key, number, checker, Some(path), status, &message);
+        found["member_rel_path"] = json!(member.path);
+        results.push(found);
+    }
+    results.push(result(
+        key,
+        number,
+        checker,
+        Some(path),
+        "note",
+        &format!(
+            "Checked {} files, found {valid} with valid headers, {invalid} with invalid \
+             headers, and {skipped} skipped",
+            valid + invalid
+        ),
+    ));
+    if invalid > 0 {
+        results.push(result(
+            key,
+            number,
+            checker,
+            Some(path),
+            "blocker",
+            &format!("Some files had invalid license headers ({invalid} failures)"),
+        ));
+    }
+    results
+}
+
+/// A 2026 status as 2025's ATR names it (`success`, `warning`, `failure`, `exception`).
+pub fn status_2025(status: &str) -> &str {
+    match status {
+        "note" => "success",
+        "concern" | "suggestion" => "warning",
+        "blocker" => "failure",
+        other => other,
+    }
+}
+
 pub fn run(key: &str, number: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<Value> {
     let mut results = Vec::new();
+    let mut headers = Vec::new();
     let mut add = |checker: &str, path: Option<&str>, status: &str, message: &str| {
         results.push(result(key, number, checker, path, status, message));
     };
@@ -125,11 +216,12 @@ pub fn run(key: &str, number: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<Va
             continue;
         };
         add("targz.integrity", path, "note", "Archive is readable");
+        let paths: Vec<&str> = members.iter().map(|m| m.path.as_str()).collect();
         let name = artifact
             .trim_end_matches(".tar.gz")
             .trim_end_matches(".tgz");
         let roots: Vec<&str> = {
-            let mut roots: Vec<&str> = members
+            let mut roots: Vec<&str> = paths
                 .iter()
                 .filter_map(|m| m.split('/').next())
                 .filter(|r| !r.is_empty())
@@ -158,7 +250,7 @@ pub fn run(key: &str, number: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<Va
         }
         let license = roots
             .first()
-            .is_some_and(|root| members.iter().any(|m| *m == format!("{root}/LICENSE")));
+            .is_some_and(|root| paths.iter().any(|m| *m == format!("{root}/LICENSE")));
         match license {
             true => add("license.files", path, "note", "LICENSE file is present"),
             false => add(
@@ -168,7 +260,9 @@ pub fn run(key: &str, number: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<Va
                 "No LICENSE file at the root",
             ),
         }
+        headers.extend(license_headers(key, number, artifact, &members));
     }
+    results.extend(headers);
     results
 }
 

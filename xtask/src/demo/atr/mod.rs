@@ -22,11 +22,13 @@
 //! never reused (one upload = one revision, an identical re-upload too), archives held for
 //! validation on first sight (202), checks that really run on the stored bytes (hash,
 //! signature and checksum presence, each `.asc` verified by gpg against the keys linked to
-//! the committee with `key/add`, gzip/tar integrity, one root directory, LICENSE) and stay
-//! "ongoing" for a few polls, vote start with ATR's preconditions (stale revision, ongoing
-//! checks, quarantine, blockers, permitted lists, 72-144 hours), a tabulation of a thread fed
-//! from an mbox, resolve, and announce. It records what it was asked and the mails ATR would
-//! have sent, and can cut the connection around any route (the client's "killed" case).
+//! the committee with `key/add`, gzip/tar integrity, one root directory, LICENSE, and ATR's
+//! `license.headers` rules word for word) and stay "ongoing" for a few polls, vote start with
+//! ATR's preconditions (stale revision, ongoing checks, quarantine, blockers, permitted lists,
+//! 72-144 hours), a tabulation of a thread fed from an mbox, resolve, and announce into
+//! `/downloads/<committee>/...`. It records what it was asked and the mails ATR would
+//! have sent, and can cut the connection around any route (the client's "killed" case). By
+//! default it answers as 2026's ATR; `as_2025` makes it answer as 2025's where they differ.
 
 mod checks;
 mod keys;
@@ -162,6 +164,15 @@ pub struct State {
     pub uploads_2025: bool,
     /// The next request to a route gets this answer (status, body): 429, 500 ...
     pub forced: Option<(String, u16, String)>,
+    /// Answer as 2025's ATR (e354d17, the real server `tests/atr_real.rs` runs) where it
+    /// differs from 2026's: check statuses `success/warning/failure`, only running checks stop
+    /// a vote (failures do not), `vote/start` knows only its 2025 fields and answers its
+    /// refusals with 400, `vote/tabulate` answers a token-only client 500 "No ASFQuart session
+    /// found", `vote/resolve` knows no `cancelled`, and a bad token is 500 "Invalid PAT".
+    /// [`AtrStandIn::as_2025`] sets it with the other 2025 behaviours.
+    pub server_2025: bool,
+    /// Where announced files went: `<committee>/<path_suffix>/<file>` under `/downloads/`.
+    pub downloads: Vec<String>,
 }
 
 impl State {
@@ -250,6 +261,8 @@ impl AtrStandIn {
             uploads_2025: false,
             concerns_must_be_noted: false,
             forced: None,
+            server_2025: false,
+            downloads: Vec::new(),
         }));
         let shared = state.clone();
         std::thread::spawn(move || {
@@ -264,6 +277,15 @@ impl AtrStandIn {
 
     pub fn state(&self) -> MutexGuard<'_, State> {
         lock(&self.state)
+    }
+
+    /// Behaves as 2025's ATR in everything the stand-in knows of it (see `server_2025`,
+    /// `announce_needs_subject`, `uploads_2025`).
+    pub fn as_2025(&self) {
+        let mut state = self.state();
+        state.server_2025 = true;
+        state.announce_needs_subject = true;
+        state.uploads_2025 = true;
     }
 
     pub fn seen(&self) -> Vec<Seen> {

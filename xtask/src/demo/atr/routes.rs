@@ -195,7 +195,10 @@ fn jwt_create(state: &mut State, body: &[u8]) -> Answer {
         Err(answer) => return answer,
     };
     if text(&map, "asfuid") != state.uid || text(&map, "pat") != state.pat {
-        return error(401, "Authentication failed");
+        return match state.server_2025 {
+            true => error(500, "Invalid PAT"),
+            false => error(401, "Authentication failed"),
+        };
     }
     let now = state.now();
     let last_hour = state
@@ -337,17 +340,27 @@ fn checks_ongoing(state: &mut State, project: &str, version: &str, number: Optio
 }
 
 fn checks_list(state: &mut State, project: &str, version: &str, number: Option<&str>) -> Answer {
+    let server_2025 = state.server_2025;
     let release = match release_of(state, project, version) {
         Ok(release) => release,
         Err(answer) => return answer,
     };
     let phase = release.phase.clone();
     match revision_of(release, number) {
-        Ok(revision) => ok(
-            200,
-            "/checks/list",
-            json!({"checks": revision.checks, "checks_revision": revision.number, "current_phase": phase}),
-        ),
+        Ok(revision) => {
+            let mut checks = revision.checks.clone();
+            if server_2025 {
+                for check in checks.iter_mut() {
+                    let status = checks::status_2025(check["status"].as_str().unwrap_or_default());
+                    check["status"] = json!(status);
+                }
+            }
+            ok(
+                200,
+                "/checks/list",
+                json!({"checks": checks, "checks_revision": revision.number, "current_phase": phase}),
+            )
+        }
         Err(answer) => answer,
     }
 }

@@ -48,6 +48,21 @@ pub fn answer(state: &mut State, uid: &str, route: &str, body: &[u8]) -> Reply {
             )?;
             upload(state, uid, &map)
         }
+        "/vote/start" if state.server_2025 => {
+            let map = validate(
+                body,
+                &[
+                    ("project", Str, true),
+                    ("version", Str, true),
+                    ("revision", Str, true),
+                    ("email_to", Str, true),
+                    ("vote_duration", Int, true),
+                    ("subject", Str, true),
+                    ("body", Str, true),
+                ],
+            )?;
+            vote_start(state, uid, &map)
+        }
         "/vote/start" => {
             let map = validate(
                 body,
@@ -71,6 +86,10 @@ pub fn answer(state: &mut State, uid: &str, route: &str, body: &[u8]) -> Reply {
         }
         "/vote/tabulate" => {
             let map = validate(body, &[("project", Str, true), ("version", Str, true)])?;
+            // 2025's handler asks for a web session, which a token never has.
+            if state.server_2025 {
+                return Err(error(500, "No ASFQuart session found"));
+            }
             let pmc = state.pmc.clone();
             let release = release_of(state, text(&map, "project"), text(&map, "version"))?;
             let (Some(thread), Some(started)) = (&release.thread, release.vote_started) else {
@@ -108,6 +127,9 @@ pub fn answer(state: &mut State, uid: &str, route: &str, body: &[u8]) -> Reply {
             ];
             if state.announce_needs_subject {
                 fields.push(("subject", Str, true));
+            }
+            if state.server_2025 {
+                fields[5] = ("path_suffix", Str, true);
             }
             let map = validate(body, &fields)?;
             announce(state, uid, &map)
@@ -261,9 +283,13 @@ fn permitted(project: &str, uid: &str, to: &str, announce: bool) -> bool {
 }
 
 fn vote_start(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
+    if state.server_2025 {
+        vote_start_2025(state, map)?;
+    }
     let now = state.now();
     let project = state.project.clone();
     let concerns_must_be_noted = state.concerns_must_be_noted;
+    let server_2025 = state.server_2025;
     let release = release_of(state, text(map, "project"), text(map, "version"))?;
     if release.phase != DRAFT {
         return Err(error(
@@ -291,7 +317,8 @@ fn vote_start(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
     if latest.checks_left > 0 {
         return Err(error(409, "Checks are still running for this revision"));
     }
-    if latest.checks.iter().any(|c| c["status"] == "blocker") {
+    // 2025's vote start knows no blocker: failed checks stay, and the vote starts.
+    if !server_2025 && latest.checks.iter().any(|c| c["status"] == "blocker") {
         return Err(error(
             409,
             "The revision has blocker check results; fix them before the vote",
@@ -355,9 +382,37 @@ fn vote_start(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
     Ok(ok(201, "/vote/start", json!({"task": task})))
 }
 
+/// 2025's preconditions (`promote_to_candidate`), answered 400 as its vote/start does: running
+/// checks stop the vote, failed ones do not.
+fn vote_start_2025(state: &mut State, map: &Map<String, Value>) -> Result<(), Answer> {
+    let release = release_of(state, text(map, "project"), text(map, "version"))?;
+    let latest = release.latest().cloned();
+    let refused = if latest.as_ref().is_some_and(|r| r.checks_left > 0) {
+        Some("All checks must be completed before starting a vote")
+    } else if release.phase != DRAFT {
+        Some("This release is not in the candidate draft phase")
+    } else if latest.as_ref().map(|r| r.number.as_str()) != Some(text(map, "revision")) {
+        Some("The selected revision number does not match the latest revision number")
+    } else if latest.as_ref().is_none_or(|r| r.files.is_empty()) {
+        Some("This candidate draft is empty, containing no files")
+    } else {
+        None
+    };
+    match refused {
+        Some(message) => Err(error(400, message)),
+        None => Ok(()),
+    }
+}
+
 fn resolve(state: &mut State, map: &Map<String, Value>) -> Reply {
     let now = state.now();
     let resolution = text(map, "resolution").to_string();
+    if state.server_2025 && !matches!(resolution.as_str(), "passed" | "failed") {
+        let details = json!([{"type": "literal_error", "loc": ["body", "resolution"],
+            "msg": "Input should be 'passed' or 'failed'", "input": resolution}]);
+        let body = json!({"error": "Input validation failed", "validation_details": details});
+        return Err((400, body.to_string()));
+    }
     if !matches!(resolution.as_str(), "passed" | "failed" | "cancelled") {
         return Err(error(400, "resolution must be passed, failed or cancelled"));
     }
@@ -423,6 +478,16 @@ fn announce(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
     if !permitted(&project, uid, &to, true) {
         return Err(error(403, "Invalid mailing list choice"));
     }
+    // The files go to ATR's download tree under the committee's key, not the project's.
+    let suffix = map
+        .get("path_suffix")
+        .and_then(Value::as_str)
+        .map(|s| s.trim_matches('/').to_string())
+        .unwrap_or_else(|| format!("{}/{}", release.project, release.version));
+    let files: Vec<String> = release
+        .latest()
+        .map(|r| r.files.keys().cloned().collect())
+        .unwrap_or_default();
     release.phase = RELEASED.to_string();
     release.released = Some(now);
     release.revisions.clear();
@@ -434,5 +499,9 @@ fn announce(state: &mut State, uid: &str, map: &Map<String, Value>) -> Reply {
         ),
     };
     send_mail(state, &to, &subject, text(map, "body"));
+    let committee = state.committee.clone();
+    for file in files {
+        state.downloads.push(format!("{committee}/{suffix}/{file}"));
+    }
     Ok(ok(201, "/release/announce", json!({"success": true})))
 }

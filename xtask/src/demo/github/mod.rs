@@ -17,13 +17,15 @@
 
 //! A GitHub stand-in on 127.0.0.1 for the sandbox and the tests, as strict as GitHub where the
 //! client could go wrong: it answers the REST calls `tools::github` makes (repository,
-//! milestones, issues, pulls and their commits, labels, releases) with JSON shaped like GitHub's
-//! documented responses; requires a `User-Agent`, the `Accept` media type and the API version
+//! milestones, issues, pulls and their commits, labels, releases and tags) with JSON shaped
+//! like GitHub's documented responses, releases and tags as the API description has them
+//! (`releases.rs`); requires a `User-Agent`, the `Accept` media type and the API version
 //! header; refuses writes without a token; pages listings by `per_page` (at most 100) with
 //! `Link` headers naming `/repositories/{id}/...` as GitHub does; sends `x-ratelimit-*` on every
 //! answer, and GitHub-shaped rate-limit answers, renames (301/307) and secondary limits when a
 //! test asks; and records what it was asked.
 
+mod releases;
 mod serve;
 
 use std::net::TcpListener;
@@ -31,6 +33,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use camino::{Utf8Path, Utf8PathBuf};
 use serde_json::{json, Value};
 
 /// The numeric id GitHub gives the served repository (Link headers and redirects use it).
@@ -87,6 +90,8 @@ pub struct State {
     pub pull_commits: Vec<(u64, Vec<Value>)>,
     pub seen: Vec<Seen>,
     pub fail: Option<Forced>,
+    /// Every later write (not GET) gets this answer; reads are served.
+    pub fail_writes: Option<Forced>,
     /// The next this many requests get `limit`'s answer.
     pub limited: Option<(usize, RateLimit)>,
     pub write_limit: Option<WriteLimit>,
@@ -97,6 +102,12 @@ pub struct State {
     pub automation: Option<(String, String)>,
     /// Releases as the releases API gives them.
     pub releases: Vec<Value>,
+    /// The id of the repository's latest release (`make_latest`).
+    pub latest: Option<u64>,
+    /// The repository GitHub mirrors: its tags are GitHub's.
+    pub git: Option<Utf8PathBuf>,
+    /// Tags GitHub made itself for a release of a tag it lacked: tag, from what, commit.
+    pub tags_created: Vec<(String, String, String)>,
 }
 
 pub struct GitHubStandIn {
@@ -143,6 +154,7 @@ impl GitHubStandIn {
             pull_commits: Vec::new(),
             seen: Vec::new(),
             fail: None,
+            fail_writes: None,
             limited: None,
             write_limit: None,
             old_name: None,
@@ -152,6 +164,9 @@ impl GitHubStandIn {
             },
             automation: None,
             releases: Vec::new(),
+            latest: None,
+            git: None,
+            tags_created: Vec::new(),
         }));
         let server = serve::Server {
             state: state.clone(),
@@ -282,13 +297,52 @@ impl GitHubStandIn {
             .iter()
             .filter(|i| i["number"] == number)
             .flat_map(|i| i["labels"].as_array().cloned().unwrap_or_default())
-            .filter_map(|l| l["name"].as_str().map(String::from))
+            .filter_map(|l| serve::label_name(&l).map(String::from))
             .collect()
     }
 
     /// The releases now, as the releases API gives them.
     pub fn releases(&self) -> Vec<Value> {
         self.state().releases.clone()
+    }
+
+    /// GitHub mirrors the repository at `repo` (a path): its tags are the ones GitHub has.
+    pub fn serve_git(&self, repo: &Utf8Path) {
+        self.state().git = Some(repo.to_owned());
+    }
+
+    /// The tag of the repository's latest release.
+    pub fn latest_tag(&self) -> Option<String> {
+        let state = self.state();
+        let latest = state.latest?;
+        state
+            .releases
+            .iter()
+            .find(|r| r["id"] == latest)
+            .and_then(|r| r["tag_name"].as_str().map(String::from))
+    }
+
+    /// A release made by hand (or by a bot) on GitHub's pages: published and latest, or a
+    /// draft. Returns its id.
+    pub fn add_release(&self, tag: &str, name: &str, draft: bool) -> u64 {
+        let mut state = self.state();
+        let id = state
+            .releases
+            .iter()
+            .filter_map(|r| r["id"].as_u64())
+            .max()
+            .unwrap_or(0)
+            + 1;
+        state.releases.push(json!({
+            "id": id, "tag_name": tag, "name": name, "body": "Written by hand.",
+            "draft": draft, "prerelease": false, "target_commitish": "master", "assets": [],
+            "html_url": format!("https://github.com/{}/releases/tag/{tag}", self.repo),
+            "created_at": "2025-01-01T00:00:00Z",
+        }));
+        if !draft {
+            state.latest = Some(id);
+        }
+        id
     }
 
     pub fn seen(&self) -> Vec<Seen> {
@@ -302,6 +356,11 @@ impl GitHubStandIn {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         self.state().fail = Some((status, headers, body.to_string()));
+    }
+
+    /// Every later write gets this answer (a token GitHub lets read but not write: 404).
+    pub fn fail_writes_with(&self, status: u16, body: &str) {
+        self.state().fail_writes = Some((status, Vec::new(), body.to_string()));
     }
 
     /// The next `count` requests get GitHub's answer for `limit`; later ones are served.

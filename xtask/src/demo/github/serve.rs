@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 
 use super::{lock, RateLimit, Seen, State, REPO_ID};
 
-const DOCS: &str = "https://docs.github.com/rest";
+pub(super) const DOCS: &str = "https://docs.github.com/rest";
 
 pub struct Server {
     pub state: Arc<Mutex<State>>,
@@ -37,17 +37,17 @@ pub struct Server {
 }
 
 /// An answer: status, extra headers, body.
-type Answer = (u16, Vec<(String, String)>, String);
+pub(super) type Answer = (u16, Vec<(String, String)>, String);
 
-struct Incoming {
-    method: String,
-    target: String,
+pub(super) struct Incoming {
+    pub(super) method: String,
+    pub(super) target: String,
     headers: Vec<(String, String)>,
-    body: Value,
+    pub(super) body: Value,
 }
 
 impl Incoming {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -59,12 +59,12 @@ impl Incoming {
     }
 }
 
-fn message(status: u16, text: &str) -> Answer {
+pub(super) fn message(status: u16, text: &str) -> Answer {
     let body = json!({"message": text, "documentation_url": DOCS, "status": status.to_string()});
     (status, Vec::new(), body.to_string())
 }
 
-fn not_found() -> Answer {
+pub(super) fn not_found() -> Answer {
     message(404, "Not Found")
 }
 
@@ -144,7 +144,12 @@ pub fn decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn query(target: &str) -> Vec<(String, String)> {
+/// A label's name: the description allows `{"name": ...}` or a plain string.
+pub fn label_name(label: &Value) -> Option<&str> {
+    label["name"].as_str().or_else(|| label.as_str())
+}
+
+pub(super) fn query(target: &str) -> Vec<(String, String)> {
     let Some((_, query)) = target.split_once('?') else {
         return Vec::new();
     };
@@ -199,6 +204,9 @@ impl Server {
 
     fn answer(&self, state: &mut State, request: &Incoming) -> Answer {
         if let Some(forced) = state.fail.clone() {
+            return forced;
+        }
+        if let Some(forced) = state.fail_writes.clone().filter(|_| request.is_write()) {
             return forced;
         }
         // What GitHub refuses before looking at the path.
@@ -378,12 +386,12 @@ impl Server {
                     Some(issue) => {
                         let mut labels = issue["labels"].as_array().cloned().unwrap_or_default();
                         for label in body["labels"].as_array().cloned().unwrap_or_default() {
-                            if !labels.iter().any(|l| l["name"] == label) {
+                            if !labels.iter().any(|l| label_name(l) == label.as_str()) {
                                 labels.push(json!({"name": label}));
                             }
                             if let Some((added, removed)) = &automation {
                                 if label == added.as_str() {
-                                    labels.retain(|l| l["name"] != removed.as_str());
+                                    labels.retain(|l| label_name(l) != Some(removed.as_str()));
                                 }
                             }
                         }
@@ -399,7 +407,7 @@ impl Server {
                     Some(issue) => {
                         let mut labels = issue["labels"].as_array().cloned().unwrap_or_default();
                         let before = labels.len();
-                        labels.retain(|l| l["name"] != label.as_str());
+                        labels.retain(|l| label_name(l) != Some(label.as_str()));
                         if labels.len() == before {
                             message(404, "Label does not exist")
                         } else {
@@ -410,71 +418,21 @@ impl Server {
                     None => not_found(),
                 }
             }
-            ("GET", ["releases"]) => self.page(request, &params, state.releases.clone()),
-            ("GET", ["releases", "tags", tag]) => {
-                let tag = decode(tag);
-                match state
-                    .releases
-                    .iter()
-                    .find(|r| r["tag_name"] == tag.as_str())
-                {
-                    Some(release) => (200, Vec::new(), release.to_string()),
-                    None => not_found(),
-                }
-            }
-            ("POST", ["releases"]) => self.create_release(state, body),
-            ("PATCH", ["releases", id]) => {
-                match state.releases.iter_mut().find(|r| r["id"] == number(id)) {
-                    Some(release) => {
-                        for field in ["name", "body", "tag_name", "draft", "prerelease"] {
-                            if !body[field].is_null() {
-                                release[field] = body[field].clone();
-                            }
-                        }
-                        (200, Vec::new(), release.to_string())
-                    }
-                    None => not_found(),
-                }
+            (_, ["releases", ..]) | ("GET", ["git", "ref", ..]) => {
+                super::releases::route(self, state, request, &segments)
             }
             _ => not_found(),
         }
     }
 
-    /// `POST /releases`: 422 `already_exists` when the tag has a release, as GitHub answers.
-    fn create_release(&self, state: &mut State, body: &Value) -> Answer {
-        let Some(tag) = body["tag_name"].as_str().filter(|t| !t.is_empty()) else {
-            let answer = json!({
-                "message": "Validation Failed",
-                "errors": [{"resource": "Release", "code": "missing_field", "field": "tag_name"}],
-                "documentation_url": DOCS, "status": "422",
-            });
-            return (422, Vec::new(), answer.to_string());
-        };
-        if state.releases.iter().any(|r| r["tag_name"] == tag) {
-            let answer = json!({
-                "message": "Validation Failed",
-                "errors": [{"resource": "Release", "code": "already_exists", "field": "tag_name"}],
-                "documentation_url": DOCS, "status": "422",
-            });
-            return (422, Vec::new(), answer.to_string());
-        }
-        let id = state.releases.len() as u64 + 1;
-        let release = json!({
-            "id": id, "tag_name": tag, "name": body["name"], "body": body["body"],
-            "draft": body["draft"].as_bool().unwrap_or(false),
-            "prerelease": body["prerelease"].as_bool().unwrap_or(false),
-            "target_commitish": "master", "assets": [],
-            "url": format!("{}/repos/{}/releases/{id}", self.base, self.repo),
-            "html_url": format!("https://github.com/{}/releases/tag/{tag}", self.repo),
-            "created_at": "2026-01-01T00:00:00Z", "published_at": "2026-01-01T00:00:00Z",
-        });
-        state.releases.push(release.clone());
-        (201, Vec::new(), release.to_string())
-    }
-
     /// One page of a listing, `per_page` items (default 30, at most 100 and the cap), with
     /// GitHub's `Link` header naming the repository by id.
-    fn page(&self, request: &Incoming, params: &[(String, String)], items: Vec<Value>) -> Answer {
+    pub(super) fn page(
+        &self,
+        request: &Incoming,
+        params: &[(String, String)],
+        items: Vec<Value>,
+    ) -> Answer {
         let per_page = param(params, "per_page")
             .and_then(|p| p.parse::<usize>().ok())
             .unwrap_or(30)
@@ -542,7 +500,7 @@ fn issues(state: &State, params: &[(String, String)]) -> Vec<Value> {
     let has_label = |item: &Value, label: &str| {
         item["labels"]
             .as_array()
-            .is_some_and(|all| all.iter().any(|x| x["name"] == *label))
+            .is_some_and(|all| all.iter().any(|x| label_name(x) == Some(label)))
     };
     state
         .issues

@@ -26,7 +26,7 @@ use anyhow::Result;
 
 use crate::config::Config;
 use crate::tools::git;
-use crate::tools::github::{encode, GitHub, Pull};
+use crate::tools::github::{GitHub, Pull};
 use crate::untrusted::escape_str;
 use crate::Ctx;
 
@@ -96,7 +96,7 @@ impl Skipped {
 /// The labelled PRs merged into the main branch, in merge order.
 fn labelled_pulls(github: &GitHub, config: &Config, milestone: Option<&str>) -> Result<Vec<Pull>> {
     let label = &config.backport_label;
-    let issues = github.issues(&format!("state=closed&labels={}", encode(label)))?;
+    let issues = github.closed_with_label(label)?;
     let mut pulls = Vec::new();
     for issue in issues {
         let merged = issue
@@ -143,7 +143,7 @@ pub fn find(
     let mut candidates = Vec::new();
     let mut skipped = Vec::new();
     for pull in labelled_pulls(github, config, milestone)? {
-        let Some(sha) = pull.merge_commit_sha.clone().filter(|s| is_sha(s)) else {
+        let Some(sha) = pull.merge_commit().filter(|s| is_sha(s)).map(String::from) else {
             let reason = "GitHub gives no merge commit for it".to_string();
             skipped.push(Skipped::new(&pull, reason, by_hand.clone()));
             continue;

@@ -148,25 +148,46 @@ pub fn remote_ref_commit(
     remote: &str,
     full_ref: &str,
 ) -> Result<Option<String>> {
+    Ok(remote_ref(sh, repo, remote, full_ref)?.map(|found| found.commit))
+}
+
+/// What a ref names on a remote: the object (an annotated tag's own object) and the commit it
+/// peels to (the same id for a lightweight tag or a branch).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteRef {
+    pub object: String,
+    pub commit: String,
+}
+
+/// [`RemoteRef`] of `full_ref` on `remote` (a remote's name or a repository's path), asking
+/// the remote itself; `None` when it has no such ref.
+pub fn remote_ref(
+    sh: &Shell,
+    repo: &Utf8Path,
+    remote: &str,
+    full_ref: &str,
+) -> Result<Option<RemoteRef>> {
     // Refuses a remote whose URL carries credentials before anything prints or uses it.
     remote_url(sh, repo, remote)?;
     let peeled = format!("{full_ref}^{{}}");
     let text = git(repo, &["ls-remote", remote, full_ref, &peeled])
         .read(sh)
         .with_context(|| format!("cannot read the refs of remote `{remote}`: check its URL"))?;
-    let mut plain = None;
+    let (mut object, mut commit) = (None, None);
     for line in text.lines() {
         let Some((id, name)) = line.split_once('\t') else {
             continue;
         };
         if name == peeled {
-            return Ok(Some(id.to_string()));
-        }
-        if name == full_ref {
-            plain = Some(id.to_string());
+            commit = Some(id.to_string());
+        } else if name == full_ref {
+            object = Some(id.to_string());
         }
     }
-    Ok(plain)
+    Ok(object.map(|object| RemoteRef {
+        commit: commit.unwrap_or_else(|| object.clone()),
+        object,
+    }))
 }
 
 /// Whether `ancestor` is reachable from `descendant`.

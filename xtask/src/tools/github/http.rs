@@ -71,7 +71,7 @@ impl Transport {
     pub fn send(&self, request: &Request) -> Result<Result<Response, String>> {
         let mut headers = vec![
             ("Accept", "application/vnd.github+json".to_string()),
-            ("X-GitHub-Api-Version", "2022-11-28".to_string()),
+            ("X-GitHub-Api-Version", super::API_VERSION.to_string()),
         ];
         if let Some(auth) = request.auth {
             headers.push(("Authorization", auth.to_string()));

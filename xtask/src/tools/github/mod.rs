@@ -26,9 +26,10 @@ mod http;
 mod rate;
 mod releases;
 mod request;
+mod shapes;
 
 pub use rate::{MAX_WAIT_VAR, WRITE_INTERVAL_VAR};
-pub use releases::GitHubRelease;
+pub use releases::{tag_path, GitHubRelease, GitObject, ReleaseText};
 
 use std::cell::Cell;
 
@@ -42,6 +43,10 @@ use crate::config_checks::check_repo_name;
 use crate::tools::git;
 
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
+
+/// The REST API version the tool is written against (`X-GitHub-Api-Version`): the shapes it
+/// reads are this version's (2026-03-10, for one, has no `merge_commit_sha` on pull requests).
+pub const API_VERSION: &str = "2022-11-28";
 
 /// Asked for on every list; the server may still answer with fewer per page.
 const PAGE_SIZE: u32 = 100;
@@ -69,7 +74,9 @@ pub struct Milestone {
     pub html_url: String,
 }
 
+/// A label of an issue: the API description allows an object or a plain string.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(from = "shapes::LabelShape")]
 pub struct Label {
     pub name: String,
 }
@@ -131,14 +138,23 @@ pub struct Pull {
     pub title: String,
     #[serde(default)]
     pub merged_at: Option<String>,
-    #[serde(default)]
-    pub merge_commit_sha: Option<String>,
+    /// `null` for a PR GitHub has no merge commit for; a missing field is refused by
+    /// [`GitHub::pull`] (another API version's shape).
+    #[serde(default, deserialize_with = "shapes::present")]
+    pub merge_commit_sha: Option<Option<String>>,
     /// How many commits the PR had.
     #[serde(default)]
     pub commits: u64,
     pub base: BranchRef,
     #[serde(default)]
     pub milestone: Option<MilestoneRef>,
+}
+
+impl Pull {
+    /// The merge (or squash, or last rebased) commit GitHub names, if any.
+    pub fn merge_commit(&self) -> Option<&str> {
+        self.merge_commit_sha.as_ref()?.as_deref()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -429,13 +445,39 @@ impl GitHub {
         Self::parse(&format!("POST {url}"), &response.body)
     }
 
+    /// The closed issues and PRs that carry `label`. GitHub's filter takes a comma-separated
+    /// list of labels (an encoded comma is split all the same), so a label with a comma cannot
+    /// select anything: refused.
+    pub fn closed_with_label(&self, label: &str) -> Result<Vec<Issue>> {
+        if label.contains(',') {
+            bail!(
+                "the label `{}` has a comma, and GitHub's issue filter splits labels at commas: \
+                 it cannot select by it; rename the label on GitHub and set `backport-label` to \
+                 the new name",
+                crate::untrusted::escape_str(label)
+            );
+        }
+        self.issues(&format!("state=closed&labels={}", encode(label)))
+    }
+
     /// Issues and PRs; `filters` is a query string like `state=all&milestone=3`.
     pub fn issues(&self, filters: &str) -> Result<Vec<Issue>> {
         self.get_all(&format!("/issues?{filters}"))
     }
 
     pub fn pull(&self, number: u64) -> Result<Pull> {
-        self.get_one(&format!("/pulls/{number}"))
+        let pull: Pull = self.get_one(&format!("/pulls/{number}"))?;
+        if pull.merge_commit_sha.is_none() {
+            bail!(
+                "GitHub's pull request #{number} has no `merge_commit_sha` field: the tool reads \
+                 pull requests as REST API version {API_VERSION} gives them (version 2026-03-10 \
+                 removed the field), and without it no backport can find the PR's commit; \
+                 check that GITHUB_API_URL ({}) answers version {API_VERSION} (a proxy may \
+                 change the X-GitHub-Api-Version header)",
+                self.api
+            );
+        }
+        Ok(pull)
     }
 
     /// The commits of a pull request as they were pushed (GitHub lists at most 250).
@@ -526,5 +568,29 @@ mod tests {
     #[test]
     fn encodes_labels_with_spaces() {
         assert_eq!(encode("need backport"), "need%20backport");
+    }
+
+    #[test]
+    fn labels_are_objects_or_plain_strings_and_a_missing_merge_commit_field_is_told_apart() {
+        let issue: Issue = serde_json::from_str(
+            r#"{"number": 1, "title": "t", "state": "closed", "labels": [{"name": "a"}, "b"]}"#,
+        )
+        .unwrap();
+        assert!(issue.has_label("a") && issue.has_label("b"));
+        let pull = |extra: &str| -> Pull {
+            serde_json::from_str(&format!(
+                r#"{{"number": 2, "title": "t", "base": {{"ref": "master"}}{extra}}}"#
+            ))
+            .unwrap()
+        };
+        assert!(pull("").merge_commit_sha.is_none());
+        assert_eq!(
+            pull(r#", "merge_commit_sha": null"#).merge_commit_sha,
+            Some(None)
+        );
+        assert_eq!(
+            pull(r#", "merge_commit_sha": "abc""#).merge_commit(),
+            Some("abc")
+        );
     }
 }

@@ -215,11 +215,51 @@ impl GitHub {
                 "GitHub forbids {what} (403 {detail}): the token in GITHUB_TOKEN (or GH_TOKEN) \
                  needs write access to {repo}"
             ),
+            // GitHub hides what a token may not change behind 404, as if it were not there.
+            404 if method != "GET" => {
+                let permission = match url.contains("/releases") {
+                    true => "a fine-grained token needs Contents: read and write for releases",
+                    false => {
+                        "a fine-grained token needs Issues and Pull requests: read and write \
+                         for labels and milestones"
+                    }
+                };
+                bail!(
+                    "GitHub answered {what} with 404 ({detail}): for a write this usually means \
+                     the token in GITHUB_TOKEN (or GH_TOKEN) lacks a permission ({permission}; \
+                     a classic token needs the `repo` scope, or `public_repo`), or the \
+                     repository `{repo}` is not the one meant; nothing was changed by it"
+                )
+            }
             404 => bail!(
                 "GitHub has nothing at {what} (404 {detail}): check the repository `{repo}` \
                  (setting github-repo or the remote's URL); a private repository also needs \
                  GITHUB_TOKEN"
             ),
+            410 => {
+                let lower = detail.to_ascii_lowercase();
+                if lower.contains("issues") && lower.contains("disabled") {
+                    bail!(
+                        "GitHub answered {what} with 410 ({detail}): issues are disabled on \
+                         {repo}; milestones, labels and backports need them: enable Issues in \
+                         the repository's settings (for an ASF repository: `features: issues: \
+                         true` under `github:` in .asf.yaml)"
+                    )
+                }
+                if lower.contains("version") {
+                    bail!(
+                        "GitHub answered {what} with 410 ({detail}): GitHub has retired REST API \
+                         version {} that this tool sends: update the tool",
+                        super::API_VERSION
+                    )
+                }
+                bail!(
+                    "GitHub answered {what} with 410 ({detail}): GitHub says it is gone for \
+                     good (issues disabled on {repo}, or API version {} retired): check the \
+                     repository's settings",
+                    super::API_VERSION
+                )
+            }
             422 => bail!("GitHub rejected {what} (422 {detail})"),
             500..=599 => bail!(
                 "GitHub failed on {what} ({status} {detail}): a server-side problem; try again \
