@@ -426,6 +426,94 @@ fn converges_after_faults(phase: usize, every: usize) {
     println!("phase {phase}: {tried} injection points tried, all converged");
 }
 
+/// The world at the start of the candidate phase: the branch cut, a fix to backport on master.
+fn at_the_candidate_phase(world: &World) -> Sandbox {
+    let sandbox = sandbox(world);
+    expect_code(
+        &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+        0,
+    );
+    land_fix_on_master(&sandbox, 4).unwrap();
+    sandbox
+}
+
+/// Puts the fault wrappers in front of the sandbox's tools, the call numbered `at` failing
+/// (0: none), counting from zero.
+fn inject(sandbox: &mut Sandbox, faults: &Faults, at: usize) {
+    faults.reset();
+    let path = format!(
+        "{}:{}",
+        faults.bin.display(),
+        std::env::var("PATH").unwrap()
+    );
+    sandbox.set_var("PATH", &path);
+    sandbox.set_var("FAULT_COUNTER", faults.counter.to_str().unwrap());
+    sandbox.set_var("FAULT_AT", &at.to_string());
+}
+
+/// Issue 30: a fault at the call right after `changelog` staged its two files (its `git
+/// commit`) left them staged; the rerun began again at `backport`, which took them for the
+/// user's changes, and the flow then asked for a cherry-pick conflict to be resolved that did
+/// not exist. Now the flow has `changelog` finish its own work first, and the release ends as
+/// a clean one does.
+#[test]
+fn a_fault_between_staging_and_committing_the_changelog_converges() {
+    let world = World::new();
+    let faults = Faults::new(&world, &["git", "gpg", "svn", "svnmucc"]);
+    let mut clean = at_the_candidate_phase(&world);
+    inject(&mut clean, &faults, 0);
+    expect_code(&xtask(&clean, &["release", "1.0", "--yes"]), 2);
+    let calls = std::fs::read_to_string(faults.log()).unwrap();
+    let commit = calls
+        .lines()
+        .find(|line| line.contains(" commit ") && line.contains("-- release-notes/1.0.0.md"))
+        .expect("changelog commits its files");
+    let at: usize = commit.split(' ').next().unwrap().parse().unwrap();
+    let before = calls.lines().nth(at - 2).unwrap();
+    assert!(
+        before.contains(" add -- release-notes/1.0.0.md CHANGELOG.md"),
+        "the call before the commit stages both files: {before}"
+    );
+    inject(&mut clean, &faults, 0);
+    expect_code(&finish(&clean, 1), 0);
+    let reference = final_state(&clean, &world).replace(clean.dir.as_str(), "SANDBOX");
+    drop(clean);
+
+    let mut sandbox = at_the_candidate_phase(&world);
+    inject(&mut sandbox, &faults, at);
+    let faulty = xtask(&sandbox, &["release", "1.0", "--yes"]);
+    expect_code(&faulty, 1);
+    assert!(
+        text(&faulty).contains(&format!("injected fault in git (call {at})"))
+            && !text(&faulty).contains("resolve the conflict"),
+        "{}",
+        text(&faulty)
+    );
+    let status = world.git(sandbox.project().as_std_path(), &["status", "--porcelain"]);
+    assert_eq!(status, "A  CHANGELOG.md\nA  release-notes/1.0.0.md");
+    // A step run by hand names the leftovers and their owner, not the user.
+    let by_hand = xtask(&sandbox, &["backport", "1.0"]);
+    expect_code(&by_hand, 1);
+    assert!(
+        text(&by_hand).contains("the unfinished work of the step `changelog`")
+            && text(&by_hand).contains("cargo xtask changelog 1.0.0")
+            && !text(&by_hand).contains("commit or stash"),
+        "{}",
+        text(&by_hand)
+    );
+    inject(&mut sandbox, &faults, 0);
+    let rerun = xtask(&sandbox, &["release", "1.0", "--yes"]);
+    expect_code(&rerun, 2);
+    assert!(
+        text(&rerun).contains("it finishes them first") && !text(&rerun).contains("conflict"),
+        "{}",
+        text(&rerun)
+    );
+    expect_code(&finish(&sandbox, 1), 0);
+    let state = final_state(&sandbox, &world).replace(sandbox.dir.as_str(), "SANDBOX");
+    assert_eq!(state, reference);
+}
+
 #[test]
 fn the_candidate_phase_converges_after_a_fault_in_any_step() {
     converges_after_faults(2, 9);

@@ -31,6 +31,7 @@ pub mod encoding;
 pub mod exit_code;
 pub mod flow;
 pub mod keyring;
+pub mod leftovers;
 pub mod lock;
 pub mod plan;
 pub mod progress;

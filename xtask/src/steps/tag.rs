@@ -167,14 +167,7 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
         }
     }
     if local.is_none() {
-        let dirty = git::uncommitted_changes(sh, repo)?;
-        if !dirty.is_empty() {
-            bail!(
-                "the working tree has uncommitted changes ({}): commit or stash them before \
-                 tagging",
-                dirty.join(", ")
-            );
-        }
+        crate::leftovers::require_clean(ctx, &config, "tag", "tagging")?;
         if config.version_files.is_empty() {
             eprintln!("note: no version-files configured, so no version check before tagging");
         } else {

@@ -24,6 +24,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::config::version_file::{compile, find, newest_of_shape};
 use crate::config::{Config, SECTION};
+use crate::leftovers;
 use crate::plan::Plan;
 use crate::release_branch::ReleaseBranch;
 use crate::tools::git;
@@ -46,6 +47,9 @@ pub enum VersionCommand {
         version: Version,
     },
 }
+
+/// The step's name in the flow and in its claims on the working tree.
+const STEP: &str = "version";
 
 fn require_files(config: &Config) -> Result<()> {
     if config.version_files.is_empty() {
@@ -90,10 +94,19 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
     let config = ctx.config()?;
     require_files(&config)?;
     git::check_repository(&ctx.sh, &ctx.repo)?;
+    // What an interrupted bump wrote and did not commit is taken back and written again;
+    // another step's leftovers are named, never taken for the user's changes.
+    let dirt = leftovers::dirt(ctx, &config)?;
+    leftovers::refuse_others(&dirt, STEP)?;
+    let mut back = Plan::new("take back what an interrupted bump left uncommitted");
+    leftovers::take_back(ctx, &config, &dirt, STEP, &mut back);
+    if !back.is_empty() {
+        back.execute(&ctx.sh, ctx.dry_run)?;
+    }
     // The bump is committed on the release branch of the line when there is one.
     let release = ReleaseBranch::find(ctx, &config, version.line())?;
     let mut switch = Plan::new(format!("work on the release branch {}", release.name));
-    release.check_out(ctx, &mut switch)?;
+    release.check_out(ctx, &dirt.user, &mut switch)?;
     if !switch.is_empty() && !switch.execute(&ctx.sh, ctx.dry_run)? {
         println!("  (a dry run does not switch: what follows reads the files checked out now)");
     }
@@ -157,18 +170,11 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
         println!("every version file already carries {version}");
         return Ok(());
     }
-    let dirty = git::uncommitted_changes(&ctx.sh, &ctx.repo)?;
     let paths: Vec<&str> = changed.iter().map(|(path, _)| *path).collect();
-    // A file changed by hand is refused; one that already holds exactly the bump (a rerun
-    // after an interruption) is simply committed.
-    let ours = |path: &str| {
-        changed
-            .iter()
-            .any(|(p, text)| *p == path && read(path).ok().flatten().as_deref() == Some(*text))
-    };
-    if let Some(line) = dirty.iter().find(|line| {
+    // A version file changed by hand is refused, so the commit carries only the bump.
+    if let Some(line) = dirt.user.iter().find(|line| {
         line.get(3..)
-            .is_some_and(|dirty_path| paths.contains(&dirty_path) && !ours(dirty_path))
+            .is_some_and(|dirty_path| paths.contains(&dirty_path))
     }) {
         bail!(
             "{} has uncommitted changes: commit or stash them first, so the version commit \
@@ -176,6 +182,15 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
             line.get(3..).unwrap_or(line)
         );
     }
+    let mut claim = leftovers::Claim::new(STEP, &["version".into(), "bump".into(), wanted.clone()]);
+    for (path, text) in &changed {
+        claim.file(path, text.as_bytes());
+    }
+    let config_ref = &config;
+    plan.local(
+        "claim the version files until they are committed",
+        move || leftovers::record(config_ref, &claim),
+    );
     for (path, text) in &changed {
         let full = ctx.repo.join(path);
         plan.local(format!("write {wanted} into {path}"), move || {
@@ -192,6 +207,9 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
     }
     let message = crate::release_branch::bump_message(version);
     plan.run(git::commit_paths(&ctx.repo, &paths, &message));
+    plan.local("drop the claim: committed", move || {
+        leftovers::release(config_ref, STEP)
+    });
     if !plan.execute(&ctx.sh, ctx.dry_run)? {
         return Ok(());
     }
@@ -208,7 +226,7 @@ pub struct VersionStep;
 
 impl crate::flow::Step for VersionStep {
     fn name(&self) -> &'static str {
-        "version"
+        STEP
     }
     fn phase(&self) -> &'static str {
         crate::flow::CANDIDATE

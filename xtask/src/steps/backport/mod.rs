@@ -123,13 +123,7 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
         }
         None
     };
-    let dirty = git::uncommitted_changes(sh, repo)?;
-    if !dirty.is_empty() {
-        bail!(
-            "the working tree has uncommitted changes ({}): commit or stash them first",
-            dirty.join(", ")
-        );
-    }
+    crate::leftovers::require_clean(ctx, &config, "backport", "the backport")?;
     crate::remote::fetch(ctx, remote)?;
     let upstream = format!("{remote}/{main}");
     let remote_branch = git::resolve_commit(sh, repo, &format!("refs/remotes/{remote}/{branch}"))?
@@ -433,6 +427,13 @@ impl crate::flow::Step for BackportStep {
         }
     }
     fn after_failure(&self, release: &crate::flow::Release) -> Option<String> {
+        // Only a pick that stopped on a conflict leaves its state file: any other failure is
+        // no conflict, and the message above says what it is.
+        let branch = release.config.branch_name(release.line).ok()?;
+        let stopped = state_file(release.ctx, &branch).ok()?;
+        if !stopped.exists() {
+            return None;
+        }
         Some(format!(
             "resolve the conflict as the message above says, run `cargo xtask backport {} \
              --continue`, then rerun `cargo xtask release {}`",

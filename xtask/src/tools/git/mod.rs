@@ -384,6 +384,22 @@ pub fn changed_paths(sh: &Shell, repo: &Utf8Path, paths: &[&str]) -> Result<Vec<
         .collect())
 }
 
+/// `git status --porcelain` lines of `paths`, untracked files included.
+pub fn status_of_paths(sh: &Shell, repo: &Utf8Path, paths: &[&str]) -> Result<Vec<String>> {
+    let mut args = vec!["status", "--porcelain", "--untracked-files=all", "--"];
+    args.extend_from_slice(paths);
+    let text = git(repo, &args).read(sh)?;
+    Ok(text.lines().map(str::to_string).collect())
+}
+
+/// Puts `paths` back as HEAD has them, in the index and the working tree (a path HEAD lacks is
+/// removed from both): how a step takes back what it wrote and did not commit.
+pub fn restore_from_head(repo: &Utf8Path, paths: &[&str]) -> ToolCmd {
+    let mut args = vec!["restore", "--source=HEAD", "--staged", "--worktree", "--"];
+    args.extend_from_slice(paths);
+    git(repo, &args).changes_world()
+}
+
 /// `git add -- <paths>`
 pub fn add_paths(repo: &Utf8Path, paths: &[&str]) -> ToolCmd {
     let mut args = vec!["add", "--"];
