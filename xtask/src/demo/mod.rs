@@ -21,6 +21,7 @@
 //! website checkout. Everything the flow does runs through the real `release` command.
 
 pub mod atr;
+pub mod faults;
 pub mod github;
 pub mod mirror;
 mod project;

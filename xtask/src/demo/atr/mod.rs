@@ -43,6 +43,7 @@ use camino::Utf8Path;
 use serde_json::Value;
 
 use crate::config::Dist;
+use crate::demo::faults::HttpFaults;
 use crate::tools::atr;
 
 /// The personal access token of the sandbox's release manager.
@@ -129,6 +130,7 @@ pub enum Cut {
     After,
 }
 
+#[derive(Clone)]
 pub struct State {
     pub uid: String,
     pub pat: String,
@@ -162,6 +164,8 @@ pub struct State {
     pub uploads_2025: bool,
     /// The next request to a route gets this answer (status, body): 429, 500 ...
     pub forced: Option<(String, u16, String)>,
+    /// Requests counted with the tests' tool calls, one of them failing.
+    pub faults: Option<HttpFaults>,
 }
 
 impl State {
@@ -250,6 +254,7 @@ impl AtrStandIn {
             uploads_2025: false,
             concerns_must_be_noted: false,
             forced: None,
+            faults: None,
         }));
         let shared = state.clone();
         std::thread::spawn(move || {
@@ -272,6 +277,24 @@ impl AtrStandIn {
 
     pub fn mails(&self) -> Vec<SentMail> {
         self.state().mails.clone()
+    }
+
+    /// All it knows now, to be put back with [`AtrStandIn::restore`].
+    pub fn snapshot(&self) -> State {
+        self.state().clone()
+    }
+
+    /// Back to a snapshot; the faults to inject stay as they are.
+    pub fn restore(&self, snapshot: &State) {
+        let mut state = self.state();
+        let faults = state.faults.take();
+        *state = snapshot.clone();
+        state.faults = faults;
+    }
+
+    /// Counts every request with the tests' tool calls and fails the chosen one.
+    pub fn inject_faults(&self, faults: Option<HttpFaults>) {
+        self.state().faults = faults;
     }
 
     /// Every JWT issued so far has expired.

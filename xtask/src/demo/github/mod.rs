@@ -33,6 +33,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use serde_json::{json, Value};
 
+use super::faults::HttpFaults;
+
 /// The numeric id GitHub gives the served repository (Link headers and redirects use it).
 pub const REPO_ID: u64 = 4242;
 
@@ -77,6 +79,7 @@ pub struct Rights {
 }
 
 /// What the stand-in knows.
+#[derive(Clone)]
 pub struct State {
     pub milestones: Vec<Value>,
     /// Issues and PRs as the issues API lists them.
@@ -97,6 +100,8 @@ pub struct State {
     pub automation: Option<(String, String)>,
     /// Releases as the releases API gives them.
     pub releases: Vec<Value>,
+    /// Requests counted with the tests' tool calls, one of them failing.
+    pub faults: Option<HttpFaults>,
 }
 
 pub struct GitHubStandIn {
@@ -152,6 +157,7 @@ impl GitHubStandIn {
             },
             automation: None,
             releases: Vec::new(),
+            faults: None,
         }));
         let server = serve::Server {
             state: state.clone(),
@@ -324,6 +330,26 @@ impl GitHubStandIn {
     /// `added` is put on an issue or PR.
     pub fn on_label_remove(&self, added: &str, removed: &str) {
         self.state().automation = Some((added.to_string(), removed.to_string()));
+    }
+
+    /// All it knows now, to be put back with [`GitHubStandIn::restore`] (tests that replay a
+    /// run from one starting point).
+    pub fn snapshot(&self) -> State {
+        self.state().clone()
+    }
+
+    /// Back to a snapshot; the faults to inject stay as they are.
+    pub fn restore(&self, snapshot: &State) {
+        let mut state = self.state();
+        let faults = state.faults.take();
+        *state = snapshot.clone();
+        state.faults = faults;
+    }
+
+    /// Counts every request with the tests' tool calls and fails the chosen one (`None`: no
+    /// more counting).
+    pub fn inject_faults(&self, faults: Option<HttpFaults>) {
+        self.state().faults = faults;
     }
 
     /// What the token's account may do on the repository.

@@ -25,6 +25,7 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 use super::{lock, RateLimit, Seen, State, REPO_ID};
+use crate::demo::faults::HttpFault;
 
 const DOCS: &str = "https://docs.github.com/rest";
 
@@ -166,7 +167,12 @@ impl Server {
     pub fn serve(&self, stream: TcpStream) -> std::io::Result<()> {
         let request = read_request(&stream)?;
         let mut state = lock(&self.state);
-        let mut answer = self.answer(&mut state, &request);
+        let what = format!("github {} {}", request.method, request.target);
+        let fault = state.faults.as_ref().and_then(|f| f.count(&what));
+        let mut answer = match fault {
+            Some(HttpFault::Refuse) => message(503, "Service Unavailable"),
+            _ => self.answer(&mut state, &request),
+        };
         // GitHub sends the primary limit's state on every answer.
         let authenticated = request.header("authorization").is_some();
         let limit: u64 = if authenticated { 5000 } else { 60 };
@@ -194,6 +200,10 @@ impl Server {
             status: answer.0,
         });
         drop(state);
+        if fault == Some(HttpFault::Cut) {
+            // GitHub acted; the answer is lost.
+            return Ok(());
+        }
         respond(stream, &answer)
     }
 
