@@ -35,6 +35,7 @@ pub mod leftovers;
 pub mod lock;
 pub mod plan;
 pub mod progress;
+pub mod protection;
 pub mod release;
 pub mod release_branch;
 pub mod remote;

@@ -267,9 +267,19 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
             println!("\nstopped at {}: {hint}", step.name());
             return Ok(ExitCode::FAILURE);
         }
-        if step.result_visible_at_once() && step.state(&release)?.state != State::Done {
-            println!("\nstopped after {}: the step ran but its result is not visible yet; check the output above", step.name());
-            return Ok(ExitCode::FAILURE);
+        if step.result_visible_at_once() {
+            match step.state(&release)?.state {
+                State::Done => {}
+                // Its work waits for people (a pull request to review): the flow stops here.
+                State::Blocked(why) => {
+                    println!("\nstopped after {}: {why}", step.name());
+                    return Ok(ExitCode::from(exit_code::STOPPED));
+                }
+                State::Todo => {
+                    println!("\nstopped after {}: the step ran but its result is not visible yet; check the output above", step.name());
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
         }
     }
     if ctx.dry_run {

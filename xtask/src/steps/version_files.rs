@@ -26,6 +26,7 @@ use crate::config::version_file::{compile, find, newest_of_shape};
 use crate::config::{Config, SECTION};
 use crate::leftovers;
 use crate::plan::Plan;
+use crate::protection::{self, Publish};
 use crate::release_branch::ReleaseBranch;
 use crate::tools::git;
 use crate::version::Version;
@@ -90,29 +91,15 @@ pub fn check(ctx: &Ctx, version: &Version) -> Result<ExitCode> {
     Ok(ExitCode::FAILURE)
 }
 
-pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
-    let config = ctx.config()?;
-    require_files(&config)?;
-    git::check_repository(&ctx.sh, &ctx.repo)?;
-    // What an interrupted bump wrote and did not commit is taken back and written again;
-    // another step's leftovers are named, never taken for the user's changes.
-    let dirt = leftovers::dirt(ctx, &config)?;
-    leftovers::refuse_others(&dirt, STEP)?;
-    let mut back = Plan::new("take back what an interrupted bump left uncommitted");
-    leftovers::take_back(ctx, &config, &dirt, STEP, &mut back);
-    if !back.is_empty() {
-        back.execute(&ctx.sh, ctx.dry_run)?;
-    }
-    // The bump is committed on the release branch of the line when there is one.
-    let release = ReleaseBranch::find(ctx, &config, version.line())?;
-    let mut switch = Plan::new(format!("work on the release branch {}", release.name));
-    release.check_out(ctx, &dirt.user, &mut switch)?;
-    if !switch.is_empty() && !switch.execute(&ctx.sh, ctx.dry_run)? {
-        println!("  (a dry run does not switch: what follows reads the files checked out now)");
-    }
+/// The version files with `version` written in, as (path, new text), read through `read`
+/// (`tracked`: the files there are, for a file named after the version).
+fn rewrite(
+    config: &Config,
+    version: &Version,
+    read: &dyn Fn(&str) -> Result<Option<String>>,
+    tracked: &[String],
+) -> Result<Vec<(String, String)>> {
     let wanted = version.to_string();
-    let read = read_worktree(ctx);
-    let tracked = git::tracked_files(&ctx.sh, &ctx.repo)?;
     // Every file is read and rewritten in memory first, so a problem changes nothing.
     let mut rewrites: Vec<(String, String)> = Vec::new();
     for file in &config.version_files {
@@ -124,7 +111,7 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
                 Some(text) => text,
                 // A file named after the version starts as a copy of the newest one.
                 None => {
-                    let source = newest_of_shape(file, &tracked).with_context(|| {
+                    let source = newest_of_shape(file, tracked).with_context(|| {
                         format!(
                             "{path} does not exist and no file has the shape {}: create it or \
                              fix version-files",
@@ -155,6 +142,38 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
         rewrites.retain(|(done, _)| *done != path);
         rewrites.push((path, text));
     }
+    Ok(rewrites)
+}
+
+pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
+    let config = ctx.config()?;
+    require_files(&config)?;
+    git::check_repository(&ctx.sh, &ctx.repo)?;
+    // A release branch that requires reviews gets the bump as a pull request.
+    let branch = config.branch_name(version.line())?;
+    if let Publish::PullRequests(why) = protection::how_to_publish(ctx, &config, &branch)? {
+        return bump_pull(ctx, &config, version, &branch, &why);
+    }
+    // What an interrupted bump wrote and did not commit is taken back and written again;
+    // another step's leftovers are named, never taken for the user's changes.
+    let dirt = leftovers::dirt(ctx, &config)?;
+    leftovers::refuse_others(&dirt, STEP)?;
+    let mut back = Plan::new("take back what an interrupted bump left uncommitted");
+    leftovers::take_back(ctx, &config, &dirt, STEP, &mut back);
+    if !back.is_empty() {
+        back.execute(&ctx.sh, ctx.dry_run)?;
+    }
+    // The bump is committed on the release branch of the line when there is one.
+    let release = ReleaseBranch::find(ctx, &config, version.line())?;
+    let mut switch = Plan::new(format!("work on the release branch {}", release.name));
+    release.check_out(ctx, &dirt.user, &mut switch)?;
+    if !switch.is_empty() && !switch.execute(&ctx.sh, ctx.dry_run)? {
+        println!("  (a dry run does not switch: what follows reads the files checked out now)");
+    }
+    let wanted = version.to_string();
+    let read = read_worktree(ctx);
+    let tracked = git::tracked_files(&ctx.sh, &ctx.repo)?;
+    let rewrites = rewrite(&config, version, &read, &tracked)?;
     // What the commit must change is judged against HEAD, not the working tree: a bump that
     // was interrupted after writing and before committing is finished by the rerun.
     let committed = read_commit(ctx, "HEAD");
@@ -221,6 +240,53 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
     Ok(())
 }
 
+/// The bump of a release branch that requires reviews: committed with git's plumbing on top
+/// of the branch as fetched (the checkout untouched), pushed as
+/// `asf-release/<branch>/version-<version>` and opened as a pull request.
+fn bump_pull(ctx: &Ctx, config: &Config, version: &Version, branch: &str, why: &str) -> Result<()> {
+    println!("{branch} takes changes through reviewed pull requests ({why})");
+    crate::remote::fetch(ctx, &config.remote)?;
+    let tip = git::resolve_commit(
+        &ctx.sh,
+        &ctx.repo,
+        &format!("refs/remotes/{}/{branch}", config.remote),
+    )?
+    .with_context(|| format!("remote `{}` has no branch {branch}", config.remote))?;
+    let change = format!("version-{version}");
+    let open = protection::open_pulls(ctx, config, branch, &change)?;
+    if !open.is_empty() {
+        println!(
+            "the version bump to {version} waits for review and merge: {}",
+            protection::named(&open)
+        );
+        return Ok(());
+    }
+    let read = read_commit(ctx, &tip);
+    let mut tracked = Vec::new();
+    git::ls_tree(&ctx.sh, &ctx.repo, &tip, &mut |entry| {
+        tracked.push(entry.path);
+        Ok(())
+    })?;
+    let rewrites = rewrite(config, version, &read, &tracked)?;
+    let changed: Vec<(&str, &[u8])> = rewrites
+        .iter()
+        .filter(|(path, text)| read(path).ok().flatten().as_deref() != Some(text.as_str()))
+        .map(|(path, text)| (path.as_str(), text.as_bytes()))
+        .collect();
+    if changed.is_empty() {
+        println!(
+            "every version file of {}/{branch} already carries {version}",
+            config.remote
+        );
+        return Ok(());
+    }
+    let message = crate::release_branch::bump_message(version);
+    let commit = git::commit_files(&ctx.sh, &ctx.repo, &tip, &changed, &message)?;
+    let topic = protection::topic_branch(branch, &change);
+    let body = format!("The version files of `{branch}` carry {version}, by `cargo xtask version bump {version}`.\n");
+    protection::open_change_pull(ctx, config, branch, &topic, &commit, &message, &body)
+}
+
 /// Writes the version into the configured version files on the release branch.
 pub struct VersionStep;
 
@@ -251,7 +317,22 @@ impl crate::flow::Step for VersionStep {
             (None, None) => "HEAD".to_string(),
         };
         let committed = read_commit(ctx, &rev);
-        let fine = problems(config, version, &committed)?.is_empty();
+        let mut fine = problems(config, version, &committed)?.is_empty();
+        // Through pull requests, the bump lands on the remote's branch first.
+        if let (false, Some(_), Some(remote)) = (fine, &branch.local, &branch.remote) {
+            fine = problems(config, version, &read_commit(ctx, remote))?.is_empty();
+        }
+        if !fine {
+            if let Publish::PullRequests(_) = protection::how_to_publish(ctx, config, &branch.name)?
+            {
+                let changelog = format!("changelog-{version}");
+                let bump = format!("version-{version}");
+                let changes = ["backport-", changelog.as_str(), bump.as_str()];
+                if let Some(why) = protection::waiting(ctx, config, &branch.name, &changes)? {
+                    return Progress::blocked(why);
+                }
+            }
+        }
         match fine {
             true => Progress::done(format!("the version files carry {version}")),
             false => Progress::todo(format!("write {version} into the version files")),

@@ -24,6 +24,7 @@
 //! answer, and GitHub-shaped rate-limit answers, renames (301/307) and secondary limits when a
 //! test asks; and records what it was asked.
 
+mod pulls;
 mod serve;
 
 use std::net::TcpListener;
@@ -102,6 +103,10 @@ pub struct State {
     pub releases: Vec<Value>,
     /// Requests counted with the tests' tool calls, one of them failing.
     pub faults: Option<HttpFaults>,
+    /// Branches that require approving reviews.
+    pub protected: Vec<String>,
+    /// The token's account administers the repository (reads branch protection).
+    pub admin: bool,
 }
 
 pub struct GitHubStandIn {
@@ -158,6 +163,8 @@ impl GitHubStandIn {
             automation: None,
             releases: Vec::new(),
             faults: None,
+            protected: Vec::new(),
+            admin: false,
         }));
         let server = serve::Server {
             state: state.clone(),

@@ -38,7 +38,7 @@ pub struct Server {
 }
 
 /// An answer: status, extra headers, body.
-type Answer = (u16, Vec<(String, String)>, String);
+pub type Answer = (u16, Vec<(String, String)>, String);
 
 struct Incoming {
     method: String,
@@ -60,7 +60,7 @@ impl Incoming {
     }
 }
 
-fn message(status: u16, text: &str) -> Answer {
+pub fn message(status: u16, text: &str) -> Answer {
     let body = json!({"message": text, "documentation_url": DOCS, "status": status.to_string()});
     (status, Vec::new(), body.to_string())
 }
@@ -156,7 +156,7 @@ fn query(target: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
     params
         .iter()
         .find(|(k, _)| k == name)
@@ -371,6 +371,14 @@ impl Server {
             ("GET", ["issues"]) => {
                 let items = issues(state, &params);
                 self.page(request, &params, items)
+            }
+            ("GET", ["pulls"]) => {
+                let items = super::pulls::list(state, &params);
+                self.page(request, &params, items)
+            }
+            ("POST", ["pulls"]) => super::pulls::create(state, &self.repo, body),
+            ("GET", ["branches", branch @ .., "protection"]) => {
+                super::pulls::protection(state, &decode(&branch.join("/")))
             }
             ("GET", ["pulls", n]) => match state.pulls.iter().find(|p| p["number"] == number(n)) {
                 Some(pull) => (200, Vec::new(), pull.to_string()),

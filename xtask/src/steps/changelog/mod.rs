@@ -29,6 +29,7 @@ use camino::Utf8Path;
 use crate::config::Config;
 use crate::leftovers;
 use crate::plan::Plan;
+use crate::protection::{self, Publish};
 use crate::release_branch::{self, ReleaseBranch};
 use crate::tools::git;
 use crate::version::Version;
@@ -37,6 +38,7 @@ use notes::notes_from_commits;
 pub use sections::update_changelog;
 
 mod notes;
+mod pulls;
 mod sections;
 
 #[derive(clap::Args, Debug)]
@@ -79,6 +81,11 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
     }
 
     git::check_repository(&ctx.sh, &ctx.repo)?;
+    // A release branch that requires reviews gets the section as a pull request.
+    let branch_name = config.branch_name(version.line())?;
+    if let Publish::PullRequests(why) = protection::how_to_publish(ctx, &config, &branch_name)? {
+        return pulls::changelog_pull(ctx, &config, version, &branch_name, &why);
+    }
     // What an interrupted run of this step wrote and did not commit is taken back and written
     // again; another step's leftovers are named, never taken for the user's changes.
     let dirt = leftovers::dirt(ctx, &config)?;
@@ -221,7 +228,11 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
 
 /// The tag of the newest release before `version` (for `X.Y.0` that is the last release of an
 /// earlier line), found by reading every tag through the tag pattern.
-fn previous_tag(ctx: &Ctx, config: &Config, version: &Version) -> Result<Option<String>> {
+pub(super) fn previous_tag(
+    ctx: &Ctx,
+    config: &Config,
+    version: &Version,
+) -> Result<Option<String>> {
     let mut best: Option<(Version, String)> = None;
     for tag in git::tags(&ctx.sh, &ctx.repo)? {
         let Some((found, None)) = config.parse_tag(&tag) else {
@@ -284,13 +295,21 @@ impl crate::flow::Step for ChangelogStep {
         let branch = ReleaseBranch::find(release.ctx, release.config, release.line)?;
         let heading = format!("## {}", release.version);
         let has = |text: &str| text.lines().any(|line| line.trim_end() == heading);
-        match branch.file_has(release.ctx, release.config, CHANGELOG, has) {
-            true => Progress::done(format!("{CHANGELOG} of {} has {heading}", branch.name)),
-            false => Progress::todo(format!(
-                "write the {} section of {CHANGELOG}",
-                release.version
-            )),
+        if branch.file_has(release.ctx, release.config, CHANGELOG, has) {
+            return Progress::done(format!("{CHANGELOG} of {} has {heading}", branch.name));
         }
+        let (ctx, config) = (release.ctx, release.config);
+        if let Publish::PullRequests(_) = protection::how_to_publish(ctx, config, &branch.name)? {
+            let change = format!("changelog-{}", release.version);
+            let changes = ["backport-", change.as_str()];
+            if let Some(why) = protection::waiting(ctx, config, &branch.name, &changes)? {
+                return Progress::blocked(why);
+            }
+        }
+        Progress::todo(format!(
+            "write the {} section of {CHANGELOG}",
+            release.version
+        ))
     }
 }
 

@@ -25,9 +25,11 @@ use super::{Tool, ToolCmd};
 
 pub mod adopt;
 mod history;
+mod plumbing;
 mod tree;
 
 pub use history::{authorship, first_parents, log, message, parents, patch_id, rev_list, LogEntry};
+pub use plumbing::{cherry_pick_onto, commit_files, push_topic, Picked};
 pub use tree::{ls_tree, AttributeAnswers, BlobReader, TreeEntry};
 
 /// `git -C <repo> ...` with settings that keep the output independent of the user's config.

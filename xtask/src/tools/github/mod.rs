@@ -23,10 +23,12 @@
 
 mod errors;
 mod http;
+mod pulls;
 mod rate;
 mod releases;
 mod request;
 
+pub use pulls::{Protection, PullRequest};
 pub use rate::{MAX_WAIT_VAR, WRITE_INTERVAL_VAR};
 pub use releases::GitHubRelease;
 
