@@ -63,6 +63,7 @@ fn candidate_route(name: &'static str, dist: Dist) -> Route {
     Route {
         name,
         dist,
+        protected: false,
         prepare: branched,
         run: candidate,
         clean_code: 2,
@@ -74,6 +75,7 @@ fn publish_route(name: &'static str, dist: Dist) -> Route {
     Route {
         name,
         dist,
+        protected: false,
         prepare: up_to_the_vote,
         run: publish,
         clean_code: 0,
@@ -105,4 +107,51 @@ fn the_candidate_phase_through_atr_converges_after_a_fault_at_any_call() {
 #[test]
 fn the_publish_phase_through_atr_converges_after_a_fault_at_any_call() {
     sweep(&publish_route("publish phase, ATR", Dist::Atr), 23);
+}
+
+/// The protected world: the branch cut, GitHub protecting it, a fix on master.
+fn branched_protected(sandbox: &Sandbox) {
+    expect_code(
+        &xtask(sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+        0,
+    );
+    protect(sandbox);
+    xtask::demo::land_fix_on_master(sandbox, 4).unwrap();
+}
+
+/// What differs where the release branch takes pull requests: backport, CHANGELOG and
+/// version, each through its reviewed pull request (the steps after them are the candidate
+/// phase's sweep's).
+fn reviewed_changes(sandbox: &Sandbox) -> Output {
+    through_reviews(sandbox, &["release", "1.0", "--yes", "--until", "version"])
+}
+
+/// After a fault on the way through reviews: the reruns (a reviewer merging what waits)
+/// reach the vote, then the vote passes.
+fn reviewed_converges(sandbox: &Sandbox) -> Result<(), String> {
+    let output = release_through_reviews(sandbox);
+    if output.status.code() != Some(2) || !text(&output).contains("stopped before tally") {
+        return Err(format!(
+            "the reruns through reviews ended with {:?}:\n{}",
+            output.status.code(),
+            text(&output)
+        ));
+    }
+    finished(sandbox)
+}
+
+#[test]
+fn the_candidate_phase_through_pull_requests_converges_after_a_fault_at_any_call() {
+    sweep(
+        &Route {
+            name: "backport, CHANGELOG and version through pull requests (protected branch)",
+            dist: Dist::Svn,
+            protected: true,
+            prepare: branched_protected,
+            run: reviewed_changes,
+            clean_code: 0,
+            converge: reviewed_converges,
+        },
+        29,
+    );
 }

@@ -279,13 +279,19 @@ pub fn merge_open_pulls(sandbox: &Sandbox) -> usize {
 /// `release 1.0 --yes` until it stops for the vote (or fails): each time it waits for the
 /// review of its pull requests, a reviewer merges them first.
 pub fn release_through_reviews(sandbox: &Sandbox) -> Output {
-    let mut output = xtask(sandbox, &["release", "1.0", "--yes"]);
+    through_reviews(sandbox, &["release", "1.0", "--yes"])
+}
+
+/// `args` (a `release` run) again and again while it waits for reviews, a reviewer merging
+/// the open pull requests each time; the last run's output.
+pub fn through_reviews(sandbox: &Sandbox, args: &[&str]) -> Output {
+    let mut output = xtask(sandbox, args);
     for _ in 0..8 {
         let waits = output.status.code() == Some(2) && text(&output).contains("wait");
         if !waits || merge_open_pulls(sandbox) == 0 {
             break;
         }
-        output = xtask(sandbox, &["release", "1.0", "--yes"]);
+        output = xtask(sandbox, args);
     }
     output
 }

@@ -45,6 +45,8 @@ use super::*;
 pub struct Route {
     pub name: &'static str,
     pub dist: Dist,
+    /// Release branches that require reviewed pull requests.
+    pub protected: bool,
     /// Brings a fresh sandbox to the start of the phase (not faulted).
     pub prepare: fn(&Sandbox),
     /// The faulted part; a run without fault ends with `clean_code`.
@@ -177,7 +179,7 @@ pub fn sweep(route: &Route, every: usize) -> String {
     let tools = Faults::new(&world, &["git", "gpg", "svn", "svnmucc"]);
 
     // The clean run: its calls numbered, its final state the reference.
-    let mut clean = sandbox_at(&world, "reference", route.dist);
+    let mut clean = route_sandbox(route, &world, "reference");
     (route.prepare)(&clean);
     arm(&mut clean, &tools, Point { at: 0, http: None });
     let output = (route.run)(&clean);
@@ -209,7 +211,7 @@ pub fn sweep(route: &Route, every: usize) -> String {
                     bin: tools.bin.clone(),
                     counter: world.path(&format!("fault-count-{worker}")),
                 };
-                let mut sandbox = sandbox_at(world, &format!("w{worker}"), route.dist);
+                let mut sandbox = route_sandbox(route, world, &format!("w{worker}"));
                 (route.prepare)(&sandbox);
                 let start = snapshot(world, &sandbox);
                 loop {
@@ -255,6 +257,13 @@ pub fn sweep(route: &Route, every: usize) -> String {
         points.len()
     );
     figures
+}
+
+fn route_sandbox(route: &Route, world: &World, name: &str) -> Sandbox {
+    match route.protected {
+        true => protected_sandbox_at(world, name, route.dist),
+        false => sandbox_at(world, name, route.dist),
+    }
 }
 
 /// One point: the faulted run, then the reruns; the end must be the reference.

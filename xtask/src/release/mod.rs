@@ -92,6 +92,7 @@ fn release<'a>(
         version: target.version,
         rc: target.rc,
         options: &args.options,
+        remote_refs: Default::default(),
     }
 }
 
@@ -257,6 +258,7 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
         }
         println!("\n== {} ({}): {detail}", step.name(), step.phase());
         let code = command.run_attached(&ctx.sh)?;
+        release.forget();
         if code != 0 {
             let hint = step.after_failure(&release).unwrap_or_else(|| {
                 format!(
@@ -334,7 +336,9 @@ fn finish_leftovers(
             );
             return Ok(Some(false));
         }
-        if command.run_attached(&ctx.sh)? != 0 {
+        let code = command.run_attached(&ctx.sh)?;
+        release.forget();
+        if code != 0 {
             println!(
                 "\nstopped at {}: finishing its interrupted work failed; fix what the message \
                  above names, then rerun `cargo xtask release {}`",

@@ -333,10 +333,10 @@ impl crate::flow::Step for BranchStep {
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
-        let (ctx, config) = (release.ctx, release.config);
+        let config = release.config;
         let branch = config.branch_name(release.line)?;
         let full = format!("refs/heads/{branch}");
-        match git::remote_ref_commit(&ctx.sh, &ctx.repo, &config.remote, &full)? {
+        match release.remote_ref(&full)? {
             Some(_) => Progress::done(format!("{branch} is on {}", config.remote)),
             None => Progress::todo(format!("cut {branch} from {}", config.main_branch)),
         }

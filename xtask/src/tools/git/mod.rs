@@ -171,6 +171,29 @@ pub fn remote_ref_commit(
     Ok(plain)
 }
 
+/// Every ref the remote has, with its commit (tags peeled), asking the remote once.
+pub fn remote_refs(sh: &Shell, repo: &Utf8Path, remote: &str) -> Result<Vec<(String, String)>> {
+    remote_url(sh, repo, remote)?;
+    let text = git(repo, &["ls-remote", remote])
+        .read(sh)
+        .with_context(|| format!("cannot read the refs of remote `{remote}`: check its URL"))?;
+    let mut refs: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        let Some((id, name)) = line.split_once('\t') else {
+            continue;
+        };
+        match name.strip_suffix("^{}") {
+            // The peeled commit of an annotated tag replaces the tag object's id.
+            Some(tag) => match refs.iter_mut().find(|(n, _)| n == tag) {
+                Some(entry) => entry.1 = id.to_string(),
+                None => refs.push((tag.to_string(), id.to_string())),
+            },
+            None => refs.push((name.to_string(), id.to_string())),
+        }
+    }
+    Ok(refs)
+}
+
 /// Whether `ancestor` is reachable from `descendant`.
 pub fn is_ancestor(sh: &Shell, repo: &Utf8Path, ancestor: &str, descendant: &str) -> Result<bool> {
     let output = git(repo, &["merge-base", "--is-ancestor", ancestor, descendant]).output(sh)?;
