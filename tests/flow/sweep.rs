@@ -223,10 +223,15 @@ pub fn sweep(route: &Route, every: usize) -> String {
                     if let Err(problem) =
                         try_point(route, world, &mut sandbox, &faults, point, reference)
                     {
+                        // Shown at once (a long sweep), and all together at the end.
+                        eprintln!("\n{}: {point:?} did not converge: {problem}", route.name);
                         failures
                             .lock()
                             .unwrap()
                             .push(format!("{point:?}: {problem}"));
+                    }
+                    if (index + 1) % 25 == 0 {
+                        eprintln!("{}: {} of {} points tried", route.name, index + 1, points.len());
                     }
                 }
             });
