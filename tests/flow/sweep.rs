@@ -231,7 +231,12 @@ pub fn sweep(route: &Route, every: usize) -> String {
                             .push(format!("{point:?}: {problem}"));
                     }
                     if (index + 1) % 25 == 0 {
-                        eprintln!("{}: {} of {} points tried", route.name, index + 1, points.len());
+                        eprintln!(
+                            "{}: {} of {} points tried",
+                            route.name,
+                            index + 1,
+                            points.len()
+                        );
                     }
                 }
             });
