@@ -25,7 +25,7 @@ mod flow;
 
 use std::process::Output;
 
-use flow::sweep::{expect, finished, sweep, Route};
+use flow::sweep::{end_state, expect, finished, reviewed_state, sweep, Route};
 use flow::*;
 use xtask::config::Dist;
 use xtask::demo::Sandbox;
@@ -68,6 +68,7 @@ fn candidate_route(name: &'static str, dist: Dist) -> Route {
         run: candidate,
         clean_code: 2,
         converge: candidate_converges,
+        end_state,
     }
 }
 
@@ -80,6 +81,7 @@ fn publish_route(name: &'static str, dist: Dist) -> Route {
         run: publish,
         clean_code: 0,
         converge: finished,
+        end_state,
     }
 }
 
@@ -127,17 +129,17 @@ fn reviewed_changes(sandbox: &Sandbox) -> Output {
 }
 
 /// After a fault on the way through reviews: the reruns (a reviewer merging what waits)
-/// reach the vote, then the vote passes.
+/// bring backport, CHANGELOG and version to the branch. (The steps after them are the same as
+/// on the candidate phase's route and swept there.)
 fn reviewed_converges(sandbox: &Sandbox) -> Result<(), String> {
-    let output = release_through_reviews(sandbox);
-    if output.status.code() != Some(2) || !text(&output).contains("stopped before tally") {
-        return Err(format!(
-            "the reruns through reviews ended with {:?}:\n{}",
-            output.status.code(),
+    let output = reviewed_changes(sandbox);
+    match output.status.code() {
+        Some(0) => Ok(()),
+        code => Err(format!(
+            "the reruns through reviews ended with {code:?}:\n{}",
             text(&output)
-        ));
+        )),
     }
-    finished(sandbox)
 }
 
 #[test]
@@ -151,6 +153,7 @@ fn the_candidate_phase_through_pull_requests_converges_after_a_fault_at_any_call
             run: reviewed_changes,
             clean_code: 0,
             converge: reviewed_converges,
+            end_state: reviewed_state,
         },
         29,
     );

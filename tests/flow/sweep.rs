@@ -54,6 +54,8 @@ pub struct Route {
     pub clean_code: i32,
     /// After a fault: the reruns to the end of the release; `Err` says what went wrong.
     pub converge: fn(&Sandbox) -> Result<(), String>,
+    /// What the end is compared by: [`end_state`] for a release run to its end.
+    pub end_state: fn(&Sandbox, &World) -> String,
 }
 
 /// An injection point: the call number, and for a request how it fails.
@@ -188,7 +190,7 @@ pub fn sweep(route: &Route, every: usize) -> String {
     if let Err(problem) = (route.converge)(&clean) {
         panic!("{}: the clean run does not finish: {problem}", route.name);
     }
-    let reference = end_state(&clean, &world);
+    let reference = (route.end_state)(&clean, &world);
     drop(clean);
     let all = points_of(&log);
     let (calls, requests) = (
@@ -298,7 +300,7 @@ fn try_point(
     }
     (route.converge)(sandbox)
         .map_err(|problem| format!("{problem}\n--- the faulted run:\n{}", text(&faulty)))?;
-    let state = end_state(sandbox, world);
+    let state = (route.end_state)(sandbox, world);
     if state != reference {
         return Err(format!(
             "the end differs from a clean run's:\n{}\n--- the faulted run:\n{}",
@@ -351,4 +353,53 @@ pub fn finished(sandbox: &Sandbox) -> Result<(), String> {
             text(&output)
         )),
     }
+}
+
+/// What backport, CHANGELOG and version leave where the release branch takes pull requests:
+/// origin's branches and the release branch's commits in order (merges included), every pull
+/// request the release opened (head, base, state, labels), the upstream PR's labels, the
+/// checkout's branch and changes, and claims left in the out-dir.
+pub fn reviewed_state(sandbox: &Sandbox, _world: &World) -> String {
+    let origin = sandbox.path("origin.git");
+    let project = sandbox.project();
+    let mut state = git_in(
+        sandbox,
+        &origin,
+        &["for-each-ref", "--format=%(refname)", "refs/heads"],
+    );
+    state.push_str("\nv1.0:\n");
+    state.push_str(&git_in(sandbox, &origin, &["log", "--format=%s", "v1.0"]));
+    state.push_str("\npull requests:\n");
+    let mut pulls: Vec<String> = sandbox
+        .github
+        .state()
+        .pulls
+        .iter()
+        .filter(|p| p["base"]["ref"] == "v1.0")
+        .map(|p| {
+            let number = p["number"].as_u64().unwrap_or(0);
+            format!(
+                "#{number} {} -> {} {} merged={} labels={:?}",
+                p["head"]["ref"],
+                p["base"]["ref"],
+                p["state"],
+                p["merged"],
+                sandbox.github.labels(number)
+            )
+        })
+        .collect();
+    pulls.sort();
+    state.push_str(&pulls.join("\n"));
+    state.push_str(&format!("\nPR #4 labels: {:?}\n", sandbox.github.labels(4)));
+    state.push_str(&git_in(sandbox, &project, &["status", "--porcelain"]));
+    let claims = project.join("target/asf-release/claims");
+    let left: Vec<String> = std::fs::read_dir(&claims)
+        .map(|dir| {
+            dir.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    state.push_str(&format!("\nclaims left: {left:?}\n"));
+    state.replace(sandbox.dir.as_str(), "SANDBOX")
 }
