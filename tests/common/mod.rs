@@ -305,6 +305,7 @@ impl Faults {
                 "#!/bin/sh\n\
                  n=$(( $(cat \"$FAULT_COUNTER\" 2>/dev/null || echo 0) + 1 ))\n\
                  echo \"$n\" > \"$FAULT_COUNTER\"\n\
+                 echo \"$n {tool} $*\" >> \"$FAULT_COUNTER.log\"\n\
                  if [ \"$n\" = \"$FAULT_AT\" ]; then echo \"injected fault in {tool} (call $n)\" >&2; exit 1; fi\n\
                  exec {} \"$@\"\n",
                 real.display()
@@ -329,6 +330,14 @@ impl Faults {
     /// Starts counting calls from zero.
     pub fn reset(&self) {
         let _ = std::fs::remove_file(&self.counter);
+        let _ = std::fs::remove_file(self.log());
+    }
+
+    /// Each wrapped call since the last reset, one line each: `<number> <tool> <arguments>`.
+    pub fn log(&self) -> PathBuf {
+        let mut name = self.counter.clone().into_os_string();
+        name.push(".log");
+        PathBuf::from(name)
     }
 
     /// Runs the real xtask with the call numbered `at` failing, counting on from the calls of

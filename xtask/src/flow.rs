@@ -59,6 +59,8 @@ pub struct Release<'a> {
     pub version: Version,
     pub rc: u32,
     pub options: &'a FlowOptions,
+    /// The remote's refs as last listed, shared by the steps' answers until a step runs.
+    pub remote_refs: std::cell::RefCell<Option<Vec<(String, String)>>>,
 }
 
 impl Release<'_> {
@@ -79,12 +81,31 @@ impl Release<'_> {
         self.svn_has(&self.config.svn_release_url, &format!("{}/", self.version))
     }
 
-    /// A tag counts once it is published: a tag made but not pushed is still to do.
+    /// A tag counts once it is published: a tag made but not pushed is still to do. The
+    /// remote is asked once for all its refs, until [`Release::forget`].
     pub fn tag_published(&self, rc: Option<u32>) -> Result<bool> {
         let tag = self.config.tag_name(&self.version, rc)?;
         let full = format!("refs/tags/{tag}");
-        let (ctx, remote) = (self.ctx, &self.config.remote);
-        Ok(git::remote_ref_commit(&ctx.sh, &ctx.repo, remote, &full)?.is_some())
+        Ok(self.remote_ref(&full)?.is_some())
+    }
+
+    /// The commit the remote has for `full_ref`, from the one listing of its refs.
+    pub fn remote_ref(&self, full_ref: &str) -> Result<Option<String>> {
+        let mut cached = self.remote_refs.borrow_mut();
+        if cached.is_none() {
+            let (ctx, remote) = (self.ctx, &self.config.remote);
+            *cached = Some(git::remote_refs(&ctx.sh, &ctx.repo, remote)?);
+        }
+        Ok(cached
+            .iter()
+            .flatten()
+            .find(|(name, _)| name == full_ref)
+            .map(|(_, id)| id.clone()))
+    }
+
+    /// Forgets what was read of the world (a step ran and may have changed it).
+    pub fn forget(&self) {
+        self.remote_refs.replace(None);
     }
 
     /// `<command...> <version> --rc <N>`: how the candidate's steps are run.

@@ -125,15 +125,14 @@ impl ReleaseBranch {
     }
 
     /// Adds to `plan` what puts HEAD on the branch when it is elsewhere: a local branch made
-    /// from the remote's when there is none, and the checkout. Uncommitted changes are refused
-    /// (they would be carried over or lost).
-    pub fn check_out(&self, ctx: &Ctx, plan: &mut Plan) -> Result<()> {
+    /// from the remote's when there is none, and the checkout. The user's uncommitted
+    /// `changes` are refused (they would be carried over or lost).
+    pub fn check_out(&self, ctx: &Ctx, changes: &[String], plan: &mut Plan) -> Result<()> {
         if !self.exists()
             || git::current_branch(&ctx.sh, &ctx.repo)?.as_deref() == Some(self.name.as_str())
         {
             return Ok(());
         }
-        let changes = git::uncommitted_changes(&ctx.sh, &ctx.repo)?;
         if !changes.is_empty() {
             bail!(
                 "the release branch {} must be checked out, but the working tree has \

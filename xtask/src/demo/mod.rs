@@ -21,6 +21,7 @@
 //! website checkout. Everything the flow does runs through the real `release` command.
 
 pub mod atr;
+pub mod faults;
 pub mod github;
 pub mod mirror;
 mod project;
@@ -86,11 +87,18 @@ pub struct Sandbox {
     pub website: Utf8PathBuf,
     /// downloads.apache.org: serves what dist/release holds.
     pub mirror: mirror::Mirror,
+    /// Release branches require reviewed pull requests (as Apache APISIX's do).
+    protected: bool,
 }
 
 impl Sandbox {
     pub fn path(&self, relative: &str) -> Utf8PathBuf {
         self.dir.join(relative)
+    }
+
+    /// Whether release branches take changes through reviewed pull requests only.
+    pub fn protected_release_branches(&self) -> bool {
+        self.protected
     }
 
     /// The released project's working copy.
@@ -155,6 +163,13 @@ impl Sandbox {
     /// The world of a project that releases through `dist` (with `Dist::Atr`, an ATR
     /// stand-in on 127.0.0.1 and the secrets for it in the environment).
     pub fn build_for(dir: Utf8PathBuf, dist: Dist) -> Result<Sandbox> {
+        Sandbox::build_with(dir, dist, false)
+    }
+
+    /// [`Sandbox::build_for`], with release branches that copy master's protection (required
+    /// reviews) when `protected`: `backport`, `changelog` and `version bump` then open pull
+    /// requests. (GitHub enforcing it on the branch is [`GitHubStandIn::protect`].)
+    pub fn build_with(dir: Utf8PathBuf, dist: Dist, protected: bool) -> Result<Sandbox> {
         if dir.exists() {
             std::fs::remove_dir_all(&dir).with_context(|| format!("cannot empty {dir}"))?;
         }
@@ -240,6 +255,7 @@ impl Sandbox {
             env,
             github,
             atr,
+            protected,
         };
         sandbox.run(&gpg::generate_unprotected_key(
             "Demo Release Manager <rm@apache.org>",

@@ -45,6 +45,12 @@ fn project_manifest(sandbox: &Sandbox) -> String {
     };
     // The route through dist releases a second source tarball and a convenience binary; the
     // route through ATR one tarball (its tests count ATR's revisions file by file).
+    // Release branches copy the protection of `release-line` (direct pushes), or of master
+    // (reviewed pull requests only) in the world with protected release branches.
+    let template = match sandbox.protected_release_branches() {
+        true => "",
+        false => "protected-branch-template = \"release-line\"\n",
+    };
     let artifacts = match &sandbox.atr {
         Some(_) => "",
         None => EXTRA_ARTIFACTS,
@@ -65,7 +71,7 @@ svn-release-url = "{svn}/release/demo"
 download-base-url = "{downloads}"
 download-wait = "60s"
 version-files = [{{ path = "lua/demo/version.lua", pattern = "return \"{{version}}\"" }}]
-{atr}
+{template}{atr}
 [workspace.metadata.asf-release.download-page]
 file = "config/downloads.js"
 after = "name: 'Demo'"
@@ -74,8 +80,11 @@ lines = ["version: '{{version}}',", "releaseDate: '{{date}}',"]
     )
 }
 
+/// master takes reviewed pull requests only; `release-line` is the template of the release
+/// branches of the direct-push world (kept linear, pushed to directly), while the world with
+/// protected release branches copies master's protection, as Apache APISIX does.
 const ASF_YAML: &str = "# The GitHub settings of the project (see the ASF's .asf.yaml docs).\n\
-github:\n  description: A demo of the ASF release flow\n  protected_branches:\n    master:\n      required_pull_request_reviews:\n        required_approving_review_count: 1\n";
+github:\n  description: A demo of the ASF release flow\n  protected_branches:\n    master:\n      required_pull_request_reviews:\n        required_approving_review_count: 1\n    release-line:\n      required_linear_history: true\n";
 
 /// The project: history on master, pushed to a bare `origin`, PRs known to GitHub.
 pub(super) fn make_project(sandbox: &Sandbox) -> Result<()> {

@@ -92,6 +92,7 @@ fn release<'a>(
         version: target.version,
         rc: target.rc,
         options: &args.options,
+        remote_refs: Default::default(),
     }
 }
 
@@ -202,6 +203,10 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
         (None, None) => true,
     };
 
+    if finish_leftovers(ctx, &config, &release, args)? == Some(false) {
+        return Ok(ExitCode::FAILURE);
+    }
+
     let mut first_pending = true;
     for (_, step) in FLOW.into_iter().enumerate().filter(|(i, _)| wanted(*i)) {
         // The world changes as steps run: ask again right before each one.
@@ -253,6 +258,7 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
         }
         println!("\n== {} ({}): {detail}", step.name(), step.phase());
         let code = command.run_attached(&ctx.sh)?;
+        release.forget();
         if code != 0 {
             let hint = step.after_failure(&release).unwrap_or_else(|| {
                 format!(
@@ -263,9 +269,19 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
             println!("\nstopped at {}: {hint}", step.name());
             return Ok(ExitCode::FAILURE);
         }
-        if step.result_visible_at_once() && step.state(&release)?.state != State::Done {
-            println!("\nstopped after {}: the step ran but its result is not visible yet; check the output above", step.name());
-            return Ok(ExitCode::FAILURE);
+        if step.result_visible_at_once() {
+            match step.state(&release)?.state {
+                State::Done => {}
+                // Its work waits for people (a pull request to review): the flow stops here.
+                State::Blocked(why) => {
+                    println!("\nstopped after {}: {why}", step.name());
+                    return Ok(ExitCode::from(exit_code::STOPPED));
+                }
+                State::Todo => {
+                    println!("\nstopped after {}: the step ran but its result is not visible yet; check the output above", step.name());
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
         }
     }
     if ctx.dry_run {
@@ -286,6 +302,52 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Work a step left half done in the working tree (written, not committed: its run was cut)
+/// is finished by that step, in its own process, before any step runs: no other step takes
+/// it for the user's changes. `None` when there was nothing to finish, else whether it went.
+fn finish_leftovers(
+    ctx: &Ctx,
+    config: &Config,
+    release: &Release,
+    args: &ReleaseArgs,
+) -> Result<Option<bool>> {
+    let unfinished = crate::leftovers::unfinished(ctx, config)?;
+    if unfinished.is_empty() {
+        return Ok(None);
+    }
+    for (claim, files) in &unfinished {
+        let command = xtask::step(&ctx.repo, false, &claim.command)?;
+        println!(
+            "\n== {}: {} written by an interrupted run and not committed; it finishes them first",
+            claim.step,
+            crate::leftovers::paths_of(files)
+        );
+        if ctx.dry_run {
+            println!("  would run: {command}");
+            continue;
+        }
+        let outward = crate::steps::named(&claim.step).is_ok_and(|step| step.outward(release));
+        if outward && !args.yes && !crate::plan::confirm(&command)? {
+            println!(
+                "\nstopped before {}: it changes what others see; rerun with --yes (or answer y) to run `{command}`",
+                claim.step
+            );
+            return Ok(Some(false));
+        }
+        let code = command.run_attached(&ctx.sh)?;
+        release.forget();
+        if code != 0 {
+            println!(
+                "\nstopped at {}: finishing its interrupted work failed; fix what the message \
+                 above names, then rerun `cargo xtask release {}`",
+                claim.step, release.line
+            );
+            return Ok(Some(false));
+        }
+    }
+    Ok(Some(true))
 }
 
 /// Whether `dir` looks like a website checkout (a clear error before anything runs).

@@ -23,6 +23,7 @@ use crate::version::Line;
 use anyhow::{bail, Context, Result};
 
 use crate::config::Config;
+use crate::leftovers;
 use crate::plan::Plan;
 use crate::tools::git;
 use crate::Ctx;
@@ -38,6 +39,8 @@ pub struct BranchArgs {
 }
 
 pub const ASF_YAML: &str = ".asf.yaml";
+/// The step's name in the flow and in its claims on the working tree.
+const STEP: &str = "branch";
 
 /// One line of `.asf.yaml` that is neither blank nor a comment: its indent and its key.
 fn key_of(line: &str) -> Option<(usize, String, usize)> {
@@ -262,20 +265,30 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
     let message = format!("chore: protect release branch {branch} in {ASF_YAML}");
     let protects = new_yaml.is_some();
     if let Some(new_yaml) = new_yaml {
-        let dirty = git::uncommitted_changes(sh, repo)?;
-        if !dirty.is_empty() {
+        // An interrupted run's own .asf.yaml, written and not committed, is taken back first.
+        let dirt = leftovers::dirt(ctx, &config)?;
+        leftovers::refuse_others(&dirt, STEP)?;
+        if !dirt.user.is_empty() {
             bail!(
                 "the working tree has uncommitted changes ({}): commit or stash them, so the \
                  {ASF_YAML} commit on {main} carries only that change",
-                dirty.join(", ")
+                dirt.user.join(", ")
             );
         }
+        leftovers::take_back(ctx, &config, &dirt, STEP, &mut plan);
         if switch {
             plan.run(git::checkout(repo, main));
         }
         if let Some(target) = &behind {
             plan.run(git::fast_forward(repo, target));
         }
+        let mut claim = leftovers::Claim::new(STEP, &["branch".into(), args.line.to_string()]);
+        claim.file(ASF_YAML, new_yaml.as_bytes());
+        let config_ref = &config;
+        plan.local(
+            format!("claim {ASF_YAML} until it is committed"),
+            move || leftovers::record(config_ref, &claim),
+        );
         let path = repo.join(ASF_YAML);
         plan.local(
             format!(
@@ -284,6 +297,9 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
             move || std::fs::write(&path, new_yaml).with_context(|| format!("cannot write {path}")),
         );
         plan.run(git::commit_paths(repo, &[ASF_YAML], &message));
+        plan.local("drop the claim: committed", move || {
+            leftovers::release(config_ref, STEP)
+        });
         if let (true, Some(back)) = (switch, &current) {
             plan.run(git::checkout(repo, back));
         }
@@ -325,7 +341,7 @@ pub struct BranchStep;
 
 impl crate::flow::Step for BranchStep {
     fn name(&self) -> &'static str {
-        "branch"
+        STEP
     }
     fn phase(&self) -> &'static str {
         crate::flow::RELEASE_BRANCH
@@ -338,13 +354,13 @@ impl crate::flow::Step for BranchStep {
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
-        let (ctx, config) = (release.ctx, release.config);
+        let config = release.config;
         let branch = config.branch_name(release.line)?;
         let full = format!("refs/heads/{branch}");
-        match git::remote_ref_commit(&ctx.sh, &ctx.repo, &config.remote, &full)? {
+        match release.remote_ref(&full)? {
             Some(_) => Progress::done(format!("{branch} is on {}", config.remote)),
             None => {
-                let from = newest_release_tag(ctx, config, release.line)?;
+                let from = newest_release_tag(release.ctx, config, release.line)?;
                 let from = from.as_deref().unwrap_or(&config.main_branch);
                 Progress::todo(format!("cut {branch} from {from}"))
             }

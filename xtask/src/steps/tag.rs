@@ -95,7 +95,17 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
     // A candidate is made from its line's release branch wherever HEAD is; without a release
     // branch (a project that releases from one branch), from HEAD.
     let release = ReleaseBranch::find(ctx, &config, version.line())?;
-    let head = match release.local.clone().or(release.remote.clone()) {
+    // The local branch unless the remote's is ahead of it (changes merged there through pull
+    // requests into a protected branch).
+    let newest = match (&release.local, &release.remote) {
+        (Some(local), Some(remote))
+            if local != remote && git::is_ancestor(sh, repo, local, remote)? =>
+        {
+            Some(remote.clone())
+        }
+        (local, remote) => local.clone().or(remote.clone()),
+    };
+    let head = match newest {
         Some(tip) if args.rc.is_some() => tip,
         _ => git::resolve_commit(sh, repo, "HEAD")?
             .context("the repository has no commit yet: commit something first")?,
@@ -167,14 +177,7 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
         }
     }
     if local.is_none() {
-        let dirty = git::uncommitted_changes(sh, repo)?;
-        if !dirty.is_empty() {
-            bail!(
-                "the working tree has uncommitted changes ({}): commit or stash them before \
-                 tagging",
-                dirty.join(", ")
-            );
-        }
+        crate::leftovers::require_clean(ctx, &config, "tag", "tagging")?;
         if config.version_files.is_empty() {
             eprintln!("note: no version-files configured, so no version check before tagging");
         } else {

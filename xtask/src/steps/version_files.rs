@@ -24,7 +24,9 @@ use anyhow::{bail, Context, Result};
 
 use crate::config::version_file::{compile, find, newest_of_shape};
 use crate::config::{self, Config};
+use crate::leftovers;
 use crate::plan::Plan;
+use crate::protection::{self, Publish};
 use crate::release_branch::ReleaseBranch;
 use crate::tools::git;
 use crate::version::Version;
@@ -48,6 +50,9 @@ pub enum VersionCommand {
         version: Version,
     },
 }
+
+/// The step's name in the flow and in its claims on the working tree.
+const STEP: &str = "version";
 
 fn require_files(ctx: &Ctx, config: &Config) -> Result<()> {
     if config.version_files.is_empty() {
@@ -89,20 +94,15 @@ pub fn check(ctx: &Ctx, version: &Version) -> Result<ExitCode> {
     Ok(ExitCode::FAILURE)
 }
 
-pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
-    let config = ctx.config()?;
-    require_files(ctx, &config)?;
-    git::check_repository(&ctx.sh, &ctx.repo)?;
-    // The bump is committed on the release branch of the line when there is one.
-    let release = ReleaseBranch::find(ctx, &config, version.line())?;
-    let mut switch = Plan::new(format!("work on the release branch {}", release.name));
-    release.check_out(ctx, &mut switch)?;
-    if !switch.is_empty() && !switch.execute(&ctx.sh, ctx.dry_run)? {
-        println!("  (a dry run does not switch: what follows reads the files checked out now)");
-    }
+/// The version files with `version` written in, as (path, new text), read through `read`
+/// (`tracked`: the files there are, for a file named after the version).
+fn rewrite(
+    config: &Config,
+    version: &Version,
+    read: &dyn Fn(&str) -> Result<Option<String>>,
+    tracked: &[String],
+) -> Result<Vec<(String, String)>> {
     let wanted = version.to_string();
-    let read = read_worktree(ctx);
-    let tracked = git::tracked_files(&ctx.sh, &ctx.repo)?;
     // Every file is read and rewritten in memory first, so a problem changes nothing.
     let mut rewrites: Vec<(String, String)> = Vec::new();
     for file in &config.version_files {
@@ -114,7 +114,7 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
                 Some(text) => text,
                 // A file named after the version starts as a copy of the newest one.
                 None => {
-                    let source = newest_of_shape(file, &tracked).with_context(|| {
+                    let source = newest_of_shape(file, tracked).with_context(|| {
                         format!(
                             "{path} does not exist and no file has the shape {}: create it or \
                              fix version-files",
@@ -145,6 +145,38 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
         rewrites.retain(|(done, _)| *done != path);
         rewrites.push((path, text));
     }
+    Ok(rewrites)
+}
+
+pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
+    let config = ctx.config()?;
+    require_files(ctx, &config)?;
+    git::check_repository(&ctx.sh, &ctx.repo)?;
+    // A release branch that requires reviews gets the bump as a pull request.
+    let branch = config.branch_name(version.line())?;
+    if let Publish::PullRequests(why) = protection::how_to_publish(ctx, &config, &branch)? {
+        return bump_pull(ctx, &config, version, &branch, &why);
+    }
+    // What an interrupted bump wrote and did not commit is taken back and written again;
+    // another step's leftovers are named, never taken for the user's changes.
+    let dirt = leftovers::dirt(ctx, &config)?;
+    leftovers::refuse_others(&dirt, STEP)?;
+    let mut back = Plan::new("take back what an interrupted bump left uncommitted");
+    leftovers::take_back(ctx, &config, &dirt, STEP, &mut back);
+    if !back.is_empty() {
+        back.execute(&ctx.sh, ctx.dry_run)?;
+    }
+    // The bump is committed on the release branch of the line when there is one.
+    let release = ReleaseBranch::find(ctx, &config, version.line())?;
+    let mut switch = Plan::new(format!("work on the release branch {}", release.name));
+    release.check_out(ctx, &dirt.user, &mut switch)?;
+    if !switch.is_empty() && !switch.execute(&ctx.sh, ctx.dry_run)? {
+        println!("  (a dry run does not switch: what follows reads the files checked out now)");
+    }
+    let wanted = version.to_string();
+    let read = read_worktree(ctx);
+    let tracked = git::tracked_files(&ctx.sh, &ctx.repo)?;
+    let rewrites = rewrite(&config, version, &read, &tracked)?;
     // What the commit must change is judged against HEAD, not the working tree: a bump that
     // was interrupted after writing and before committing is finished by the rerun.
     let committed = read_commit(ctx, "HEAD");
@@ -160,18 +192,11 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
         println!("every version file already carries {version}");
         return Ok(());
     }
-    let dirty = git::uncommitted_changes(&ctx.sh, &ctx.repo)?;
     let paths: Vec<&str> = changed.iter().map(|(path, _)| *path).collect();
-    // A file changed by hand is refused; one that already holds exactly the bump (a rerun
-    // after an interruption) is simply committed.
-    let ours = |path: &str| {
-        changed
-            .iter()
-            .any(|(p, text)| *p == path && read(path).ok().flatten().as_deref() == Some(*text))
-    };
-    if let Some(line) = dirty.iter().find(|line| {
+    // A version file changed by hand is refused, so the commit carries only the bump.
+    if let Some(line) = dirt.user.iter().find(|line| {
         line.get(3..)
-            .is_some_and(|dirty_path| paths.contains(&dirty_path) && !ours(dirty_path))
+            .is_some_and(|dirty_path| paths.contains(&dirty_path))
     }) {
         bail!(
             "{} has uncommitted changes: commit or stash them first, so the version commit \
@@ -179,6 +204,15 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
             line.get(3..).unwrap_or(line)
         );
     }
+    let mut claim = leftovers::Claim::new(STEP, &["version".into(), "bump".into(), wanted.clone()]);
+    for (path, text) in &changed {
+        claim.file(path, text.as_bytes());
+    }
+    let config_ref = &config;
+    plan.local(
+        "claim the version files until they are committed",
+        move || leftovers::record(config_ref, &claim),
+    );
     for (path, text) in &changed {
         let full = ctx.repo.join(path);
         plan.local(format!("write {wanted} into {path}"), move || {
@@ -195,6 +229,9 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
     }
     let message = crate::release_branch::bump_message(version);
     plan.run(git::commit_paths(&ctx.repo, &paths, &message));
+    plan.local("drop the claim: committed", move || {
+        leftovers::release(config_ref, STEP)
+    });
     if !plan.execute(&ctx.sh, ctx.dry_run)? {
         return Ok(());
     }
@@ -206,12 +243,59 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
     Ok(())
 }
 
+/// The bump of a release branch that requires reviews: committed with git's plumbing on top
+/// of the branch as fetched (the checkout untouched), pushed as
+/// `asf-release/<branch>/version-<version>` and opened as a pull request.
+fn bump_pull(ctx: &Ctx, config: &Config, version: &Version, branch: &str, why: &str) -> Result<()> {
+    println!("{branch} takes changes through reviewed pull requests ({why})");
+    crate::remote::fetch(ctx, &config.remote)?;
+    let tip = git::resolve_commit(
+        &ctx.sh,
+        &ctx.repo,
+        &format!("refs/remotes/{}/{branch}", config.remote),
+    )?
+    .with_context(|| format!("remote `{}` has no branch {branch}", config.remote))?;
+    let change = format!("version-{version}");
+    let open = protection::open_pulls(ctx, config, branch, &change)?;
+    if !open.is_empty() {
+        println!(
+            "the version bump to {version} waits for review and merge: {}",
+            protection::named(&open)
+        );
+        return Ok(());
+    }
+    let read = read_commit(ctx, &tip);
+    let mut tracked = Vec::new();
+    git::ls_tree(&ctx.sh, &ctx.repo, &tip, &mut |entry| {
+        tracked.push(entry.path);
+        Ok(())
+    })?;
+    let rewrites = rewrite(config, version, &read, &tracked)?;
+    let changed: Vec<(&str, &[u8])> = rewrites
+        .iter()
+        .filter(|(path, text)| read(path).ok().flatten().as_deref() != Some(text.as_str()))
+        .map(|(path, text)| (path.as_str(), text.as_bytes()))
+        .collect();
+    if changed.is_empty() {
+        println!(
+            "every version file of {}/{branch} already carries {version}",
+            config.remote
+        );
+        return Ok(());
+    }
+    let message = crate::release_branch::bump_message(version);
+    let commit = git::commit_files(&ctx.sh, &ctx.repo, &tip, &changed, &message)?;
+    let topic = protection::topic_branch(branch, &change);
+    let body = format!("The version files of `{branch}` carry {version}, by `cargo xtask version bump {version}`.\n");
+    protection::open_change_pull(ctx, config, branch, &topic, &commit, &message, &body)
+}
+
 /// Writes the version into the configured version files on the release branch.
 pub struct VersionStep;
 
 impl crate::flow::Step for VersionStep {
     fn name(&self) -> &'static str {
-        "version"
+        STEP
     }
     fn phase(&self) -> &'static str {
         crate::flow::CANDIDATE
@@ -236,7 +320,22 @@ impl crate::flow::Step for VersionStep {
             (None, None) => "HEAD".to_string(),
         };
         let committed = read_commit(ctx, &rev);
-        let fine = problems(config, version, &committed)?.is_empty();
+        let mut fine = problems(config, version, &committed)?.is_empty();
+        // Through pull requests, the bump lands on the remote's branch first.
+        if let (false, Some(_), Some(remote)) = (fine, &branch.local, &branch.remote) {
+            fine = problems(config, version, &read_commit(ctx, remote))?.is_empty();
+        }
+        if !fine {
+            if let Publish::PullRequests(_) = protection::how_to_publish(ctx, config, &branch.name)?
+            {
+                let changelog = format!("changelog-{version}");
+                let bump = format!("version-{version}");
+                let changes = ["backport-", changelog.as_str(), bump.as_str()];
+                if let Some(why) = protection::waiting(ctx, config, &branch.name, &changes)? {
+                    return Progress::blocked(why);
+                }
+            }
+        }
         match fine {
             true => Progress::done(format!("the version files carry {version}")),
             false => Progress::todo(format!("write {version} into the version files")),

@@ -45,6 +45,7 @@ use camino::Utf8Path;
 use serde_json::Value;
 
 use crate::config::Dist;
+use crate::demo::faults::HttpFaults;
 use crate::tools::atr;
 
 /// The personal access token of the sandbox's release manager.
@@ -131,6 +132,7 @@ pub enum Cut {
     After,
 }
 
+#[derive(Clone)]
 pub struct State {
     pub uid: String,
     pub pat: String,
@@ -173,6 +175,8 @@ pub struct State {
     pub server_2025: bool,
     /// Where announced files went: `<committee>/<path_suffix>/<file>` under `/downloads/`.
     pub downloads: Vec<String>,
+    /// Requests counted with the tests' tool calls, one of them failing.
+    pub faults: Option<HttpFaults>,
 }
 
 impl State {
@@ -263,6 +267,7 @@ impl AtrStandIn {
             forced: None,
             server_2025: false,
             downloads: Vec::new(),
+            faults: None,
         }));
         let shared = state.clone();
         std::thread::spawn(move || {
@@ -294,6 +299,24 @@ impl AtrStandIn {
 
     pub fn mails(&self) -> Vec<SentMail> {
         self.state().mails.clone()
+    }
+
+    /// All it knows now, to be put back with [`AtrStandIn::restore`].
+    pub fn snapshot(&self) -> State {
+        self.state().clone()
+    }
+
+    /// Back to a snapshot; the faults to inject stay as they are.
+    pub fn restore(&self, snapshot: &State) {
+        let mut state = self.state();
+        let faults = state.faults.take();
+        *state = snapshot.clone();
+        state.faults = faults;
+    }
+
+    /// Counts every request with the tests' tool calls and fails the chosen one.
+    pub fn inject_faults(&self, faults: Option<HttpFaults>) {
+        self.state().faults = faults;
     }
 
     /// Every JWT issued so far has expired.

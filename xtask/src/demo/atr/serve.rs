@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::json;
 
 use super::{lock, Cut, Seen, State};
+use crate::demo::faults::HttpFault;
 
 /// ATR's `MAX_CONTENT_LENGTH` is 512 MiB; the stand-in takes less.
 const REQUEST_LIMIT: usize = 64 * 1024 * 1024;
@@ -104,6 +105,13 @@ pub fn serve(state: &Arc<Mutex<State>>, stream: TcpStream) {
         Err(_) => return,
     };
     let mut state = lock(state);
+    let what = format!("atr {} {}", request.method, request.path);
+    let fault = state.faults.as_ref().and_then(|f| f.count(&what));
+    if fault == Some(HttpFault::Refuse) {
+        drop(state);
+        let _ = respond(stream, &error(503, "Service Unavailable"));
+        return;
+    }
     let cut = match state.cut.as_mut() {
         Some((route, skip, _)) if request.path.starts_with(route.as_str()) && *skip > 0 => {
             *skip -= 1;
@@ -136,7 +144,7 @@ pub fn serve(state: &Arc<Mutex<State>>, stream: TcpStream) {
         status: answer.0,
     });
     drop(state);
-    if cut == Some(Cut::After) {
+    if cut == Some(Cut::After) || fault == Some(HttpFault::Cut) {
         // ATR acted; its answer is lost.
         return;
     }

@@ -26,6 +26,7 @@
 //! test asks; and records what it was asked.
 
 mod releases;
+mod pulls;
 mod serve;
 
 use std::net::TcpListener;
@@ -35,6 +36,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 use serde_json::{json, Value};
+
+use super::faults::HttpFaults;
 
 /// The numeric id GitHub gives the served repository (Link headers and redirects use it).
 pub const REPO_ID: u64 = 4242;
@@ -80,6 +83,7 @@ pub struct Rights {
 }
 
 /// What the stand-in knows.
+#[derive(Clone)]
 pub struct State {
     pub milestones: Vec<Value>,
     /// Issues and PRs as the issues API lists them.
@@ -108,6 +112,12 @@ pub struct State {
     pub git: Option<Utf8PathBuf>,
     /// Tags GitHub made itself for a release of a tag it lacked: tag, from what, commit.
     pub tags_created: Vec<(String, String, String)>,
+    /// Requests counted with the tests' tool calls, one of them failing.
+    pub faults: Option<HttpFaults>,
+    /// Branches that require approving reviews.
+    pub protected: Vec<String>,
+    /// The token's account administers the repository (reads branch protection).
+    pub admin: bool,
 }
 
 pub struct GitHubStandIn {
@@ -167,6 +177,9 @@ impl GitHubStandIn {
             latest: None,
             git: None,
             tags_created: Vec::new(),
+            faults: None,
+            protected: Vec::new(),
+            admin: false,
         }));
         let server = serve::Server {
             state: state.clone(),
@@ -383,6 +396,26 @@ impl GitHubStandIn {
     /// `added` is put on an issue or PR.
     pub fn on_label_remove(&self, added: &str, removed: &str) {
         self.state().automation = Some((added.to_string(), removed.to_string()));
+    }
+
+    /// All it knows now, to be put back with [`GitHubStandIn::restore`] (tests that replay a
+    /// run from one starting point).
+    pub fn snapshot(&self) -> State {
+        self.state().clone()
+    }
+
+    /// Back to a snapshot; the faults to inject stay as they are.
+    pub fn restore(&self, snapshot: &State) {
+        let mut state = self.state();
+        let faults = state.faults.take();
+        *state = snapshot.clone();
+        state.faults = faults;
+    }
+
+    /// Counts every request with the tests' tool calls and fails the chosen one (`None`: no
+    /// more counting).
+    pub fn inject_faults(&self, faults: Option<HttpFaults>) {
+        self.state().faults = faults;
     }
 
     /// What the token's account may do on the repository.

@@ -25,6 +25,7 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 use super::{lock, RateLimit, Seen, State, REPO_ID};
+use crate::demo::faults::HttpFault;
 
 pub(super) const DOCS: &str = "https://docs.github.com/rest";
 
@@ -37,7 +38,7 @@ pub struct Server {
 }
 
 /// An answer: status, extra headers, body.
-pub(super) type Answer = (u16, Vec<(String, String)>, String);
+pub type Answer = (u16, Vec<(String, String)>, String);
 
 pub(super) struct Incoming {
     pub(super) method: String,
@@ -59,7 +60,7 @@ impl Incoming {
     }
 }
 
-pub(super) fn message(status: u16, text: &str) -> Answer {
+pub fn message(status: u16, text: &str) -> Answer {
     let body = json!({"message": text, "documentation_url": DOCS, "status": status.to_string()});
     (status, Vec::new(), body.to_string())
 }
@@ -160,7 +161,7 @@ pub(super) fn query(target: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
     params
         .iter()
         .find(|(k, _)| k == name)
@@ -171,7 +172,12 @@ impl Server {
     pub fn serve(&self, stream: TcpStream) -> std::io::Result<()> {
         let request = read_request(&stream)?;
         let mut state = lock(&self.state);
-        let mut answer = self.answer(&mut state, &request);
+        let what = format!("github {} {}", request.method, request.target);
+        let fault = state.faults.as_ref().and_then(|f| f.count(&what));
+        let mut answer = match fault {
+            Some(HttpFault::Refuse) => message(503, "Service Unavailable"),
+            _ => self.answer(&mut state, &request),
+        };
         // GitHub sends the primary limit's state on every answer.
         let authenticated = request.header("authorization").is_some();
         let limit: u64 = if authenticated { 5000 } else { 60 };
@@ -199,6 +205,10 @@ impl Server {
             status: answer.0,
         });
         drop(state);
+        if fault == Some(HttpFault::Cut) {
+            // GitHub acted; the answer is lost.
+            return Ok(());
+        }
         respond(stream, &answer)
     }
 
@@ -369,6 +379,14 @@ impl Server {
             ("GET", ["issues"]) => {
                 let items = issues(state, &params);
                 self.page(request, &params, items)
+            }
+            ("GET", ["pulls"]) => {
+                let items = super::pulls::list(state, &params);
+                self.page(request, &params, items)
+            }
+            ("POST", ["pulls"]) => super::pulls::create(state, &self.repo, body),
+            ("GET", ["branches", branch @ .., "protection"]) => {
+                super::pulls::protection(state, &decode(&branch.join("/")))
             }
             ("GET", ["pulls", n]) => match state.pulls.iter().find(|p| p["number"] == number(n)) {
                 Some(pull) => (200, Vec::new(), pull.to_string()),

@@ -20,6 +20,7 @@
 //! commit, in order, found from the PR's commit list and the main branch's history). A PR
 //! whose commits cannot be found is skipped with the reason, and the others go on.
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use anyhow::Result;
@@ -233,4 +234,59 @@ fn landed(ctx: &Ctx, github: &GitHub, pull: &Pull, sha: &str) -> Result<(Kind, V
 
 fn is_sha(text: &str) -> bool {
     text.len() == 40 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// What a release branch has of the main branch's commits: its own commits' `-x` trailers,
+/// their ancestry, and (read once, when first needed) their patch ids.
+pub struct OnBranch {
+    tip: String,
+    own: Vec<String>,
+    trailers: String,
+    patches: Option<BTreeSet<String>>,
+}
+
+impl OnBranch {
+    /// The branch at `tip`, its own commits being those not on `upstream`.
+    pub fn read(ctx: &Ctx, upstream: &str, tip: &str) -> Result<OnBranch> {
+        let (sh, repo) = (&ctx.sh, &ctx.repo);
+        let own = git::rev_list(sh, repo, &format!("{upstream}..{tip}"))?;
+        let mut trailers = String::new();
+        for commit in &own {
+            trailers.push_str(&git::message(sh, repo, commit)?);
+        }
+        Ok(OnBranch {
+            tip: tip.to_string(),
+            own,
+            trailers,
+            patches: None,
+        })
+    }
+
+    /// The commits of `commits` the branch does not have yet (by trailer, ancestry or patch).
+    pub fn missing(&mut self, ctx: &Ctx, commits: &[String]) -> Result<Vec<String>> {
+        let (sh, repo) = (&ctx.sh, &ctx.repo);
+        let mut missing = Vec::new();
+        for commit in commits {
+            let mut present = self
+                .trailers
+                .contains(&format!("(cherry picked from commit {commit})"))
+                || git::is_ancestor(sh, repo, commit, &self.tip)?;
+            if !present {
+                if self.patches.is_none() {
+                    let mut ids = BTreeSet::new();
+                    for own_commit in &self.own {
+                        ids.extend(git::patch_id(sh, repo, own_commit)?);
+                    }
+                    self.patches = Some(ids);
+                }
+                let id = git::patch_id(sh, repo, commit)?;
+                present =
+                    id.is_some_and(|id| self.patches.as_ref().is_some_and(|ids| ids.contains(&id)));
+            }
+            if !present {
+                missing.push(commit.clone());
+            }
+        }
+        Ok(missing)
+    }
 }

@@ -21,19 +21,20 @@
 //! commits cannot be found is skipped with the reason; the others go on.
 
 mod candidates;
+mod pulls;
 
 use crate::version::Line;
-use std::collections::BTreeSet;
 use std::process::Output;
 
 use anyhow::{bail, Context, Result};
 use camino::Utf8PathBuf;
 
 use crate::plan::Plan;
+use crate::protection::{self, Publish};
 use crate::tools::git;
 use crate::tools::github::Access;
 use crate::Ctx;
-use candidates::{Candidate, Skipped};
+use candidates::{Candidate, OnBranch, Skipped};
 
 #[derive(clap::Args, Debug)]
 pub struct BackportArgs {
@@ -123,19 +124,27 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
         }
         None
     };
-    let dirty = git::uncommitted_changes(sh, repo)?;
-    if !dirty.is_empty() {
-        bail!(
-            "the working tree has uncommitted changes ({}): commit or stash them first",
-            dirty.join(", ")
-        );
-    }
     crate::remote::fetch(ctx, remote)?;
     let upstream = format!("{remote}/{main}");
     let remote_branch = git::resolve_commit(sh, repo, &format!("refs/remotes/{remote}/{branch}"))?
         .with_context(|| {
             format!("remote `{remote}` has no branch {branch}: create it with `cargo xtask branch {line}`")
         })?;
+    // A branch that requires reviews takes the backports as pull requests, built without the
+    // working tree.
+    if let Publish::PullRequests(why) = protection::how_to_publish(ctx, &config, &branch)? {
+        let milestone = args.milestone.then_some(line.as_str());
+        return pulls::backport(
+            ctx,
+            &config,
+            &line,
+            milestone,
+            &branch,
+            &remote_branch,
+            &why,
+        );
+    }
+    crate::leftovers::require_clean(ctx, &config, "backport", "the backport")?;
     let local_branch = git::resolve_commit(sh, repo, &format!("refs/heads/{branch}"))?;
     let behind = match &local_branch {
         None => true,
@@ -158,36 +167,12 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
     let (candidates, skipped) = candidates::find(ctx, &github, &config, milestone, &line)?;
 
     // What the branch has already: `-x` trailers and patch ids of its own commits.
-    let own = git::rev_list(sh, repo, &format!("{upstream}..{tip}"))?;
-    let mut trailers = String::new();
-    for commit in &own {
-        trailers.push_str(&git::message(sh, repo, commit)?);
-    }
-    let mut branch_patches: Option<BTreeSet<String>> = None;
+    let mut present = OnBranch::read(ctx, &upstream, &tip)?;
     // Each PR with the commits it still needs on the branch.
     let mut to_pick: Vec<(Candidate, Vec<String>)> = Vec::new();
     let mut on_branch = Vec::new();
     for candidate in candidates {
-        let mut missing = Vec::new();
-        for commit in &candidate.commits {
-            let mut present = trailers.contains(&format!("(cherry picked from commit {commit})"))
-                || git::is_ancestor(sh, repo, commit, &tip)?;
-            if !present {
-                if branch_patches.is_none() {
-                    let mut ids = BTreeSet::new();
-                    for own_commit in &own {
-                        ids.extend(git::patch_id(sh, repo, own_commit)?);
-                    }
-                    branch_patches = Some(ids);
-                }
-                let id = git::patch_id(sh, repo, commit)?;
-                present = id
-                    .is_some_and(|id| branch_patches.as_ref().is_some_and(|ids| ids.contains(&id)));
-            }
-            if !present {
-                missing.push(commit.clone());
-            }
-        }
+        let missing = present.missing(ctx, &candidate.commits)?;
         if missing.is_empty() {
             println!(
                 "already on {branch}: {} ({}: {})",
@@ -250,7 +235,10 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
     }
     if needs_push {
         let full = format!("refs/heads/{branch}");
-        plan.run(git::push(repo, remote, &full));
+        let (shown_branch, config_ref) = (branch.clone(), &config);
+        plan.run_judged(git::push(repo, remote, &full), move |output| {
+            explain_push(config_ref, &shown_branch, output)
+        });
         plan.local(
             format!("check that {remote} has {branch} as pushed"),
             move || {
@@ -323,6 +311,29 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
     report_skipped(&skipped, false)
 }
 
+/// The outcome of the push of the release branch: a refusal as protected is remembered, so
+/// the rerun goes through pull requests instead.
+fn explain_push(config: &crate::config::Config, branch: &str, output: Output) -> Result<()> {
+    if output.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
+    if protection::refused_as_protected(&stderr) {
+        protection::remember_refusal(config, branch, &crate::untrusted::escape_str(&stderr))?;
+        bail!(
+            "the remote refused the push to {branch}: it is protected ({}). Nothing was \
+             published; from now on the backports go to {branch} as pull requests: rerun \
+             `cargo xtask backport {}` (the picks made here stay on the local {branch} only)",
+            crate::untrusted::escape_str(&stderr),
+            config
+                .parse_branch(branch)
+                .map(|line| line.to_string())
+                .unwrap_or_default()
+        );
+    }
+    bail!("`git push` of {branch} failed: {stderr}")
+}
+
 /// The outcome of one cherry-pick; on a conflict, aborts it, remembers the commit for
 /// `--continue` and fails with what to do.
 #[allow(clippy::too_many_arguments)]
@@ -382,7 +393,7 @@ fn explain_pick(
 
 /// The PRs left out, each with the reason and what finishes it; an error after a real run,
 /// so that the release stops until they are dealt with.
-fn report_skipped(skipped: &[Skipped], dry_run: bool) -> Result<()> {
+pub(super) fn report_skipped(skipped: &[Skipped], dry_run: bool) -> Result<()> {
     if skipped.is_empty() {
         return Ok(());
     }
@@ -427,12 +438,26 @@ impl crate::flow::Step for BackportStep {
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
         // Until the candidate is tagged, new PRs may still come: it always runs again.
-        match release.tag_published(Some(release.rc))? {
-            true => Progress::done(format!("candidate {} is tagged", release.rc)),
-            false => Progress::todo("pick the `need backport` PRs merged since"),
+        if release.tag_published(Some(release.rc))? {
+            return Progress::done(format!("candidate {} is tagged", release.rc));
         }
+        let (ctx, config) = (release.ctx, release.config);
+        let branch = config.branch_name(release.line)?;
+        if let Publish::PullRequests(_) = protection::how_to_publish(ctx, config, &branch)? {
+            if let Some(why) = protection::waiting(ctx, config, &branch, &["backport-"])? {
+                return Progress::blocked(why);
+            }
+        }
+        Progress::todo("pick the `need backport` PRs merged since")
     }
     fn after_failure(&self, release: &crate::flow::Release) -> Option<String> {
+        // Only a pick that stopped on a conflict leaves its state file: any other failure is
+        // no conflict, and the message above says what it is.
+        let branch = release.config.branch_name(release.line).ok()?;
+        let stopped = state_file(release.ctx, &branch).ok()?;
+        if !stopped.exists() {
+            return None;
+        }
         Some(format!(
             "resolve the conflict as the message above says, run `cargo xtask backport {} \
              --continue`, then rerun `cargo xtask release {}`",

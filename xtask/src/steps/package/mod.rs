@@ -109,7 +109,9 @@ fn choose_source(ctx: &Ctx, config: &Config, args: &PackageArgs) -> Result<Sourc
             args.version
         );
     }
-    let changes = git::uncommitted_changes(sh, &ctx.repo)?;
+    let dirt = crate::leftovers::dirt(ctx, config)?;
+    crate::leftovers::refuse_others(&dirt, "package")?;
+    let changes = dirt.user;
     if !changes.is_empty() {
         bail!(
             "there is no tag `{tag}`, so the package would be built from HEAD, but the working \

@@ -25,9 +25,11 @@ use super::{Tool, ToolCmd};
 
 pub mod adopt;
 mod history;
+mod plumbing;
 mod tree;
 
 pub use history::{authorship, first_parents, log, message, parents, patch_id, rev_list, LogEntry};
+pub use plumbing::{cherry_pick_onto, commit_files, push_topic, Picked};
 pub use tree::{ls_tree, AttributeAnswers, BlobReader, TreeEntry};
 
 /// `git -C <repo> ...` with settings that keep the output independent of the user's config.
@@ -188,6 +190,29 @@ pub fn remote_ref(
         commit: commit.unwrap_or_else(|| object.clone()),
         object,
     }))
+}
+
+/// Every ref the remote has, with its commit (tags peeled), asking the remote once.
+pub fn remote_refs(sh: &Shell, repo: &Utf8Path, remote: &str) -> Result<Vec<(String, String)>> {
+    remote_url(sh, repo, remote)?;
+    let text = git(repo, &["ls-remote", remote])
+        .read(sh)
+        .with_context(|| format!("cannot read the refs of remote `{remote}`: check its URL"))?;
+    let mut refs: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        let Some((id, name)) = line.split_once('\t') else {
+            continue;
+        };
+        match name.strip_suffix("^{}") {
+            // The peeled commit of an annotated tag replaces the tag object's id.
+            Some(tag) => match refs.iter_mut().find(|(n, _)| n == tag) {
+                Some(entry) => entry.1 = id.to_string(),
+                None => refs.push((tag.to_string(), id.to_string())),
+            },
+            None => refs.push((name.to_string(), id.to_string())),
+        }
+    }
+    Ok(refs)
 }
 
 /// Whether `ancestor` is reachable from `descendant`.
@@ -403,6 +428,22 @@ pub fn changed_paths(sh: &Shell, repo: &Utf8Path, paths: &[&str]) -> Result<Vec<
         .filter_map(|line| line.get(3..))
         .map(str::to_string)
         .collect())
+}
+
+/// `git status --porcelain` lines of `paths`, untracked files included.
+pub fn status_of_paths(sh: &Shell, repo: &Utf8Path, paths: &[&str]) -> Result<Vec<String>> {
+    let mut args = vec!["status", "--porcelain", "--untracked-files=all", "--"];
+    args.extend_from_slice(paths);
+    let text = git(repo, &args).read(sh)?;
+    Ok(text.lines().map(str::to_string).collect())
+}
+
+/// Puts `paths` back as HEAD has them, in the index and the working tree (a path HEAD lacks is
+/// removed from both): how a step takes back what it wrote and did not commit.
+pub fn restore_from_head(repo: &Utf8Path, paths: &[&str]) -> ToolCmd {
+    let mut args = vec!["restore", "--source=HEAD", "--staged", "--worktree", "--"];
+    args.extend_from_slice(paths);
+    git(repo, &args).changes_world()
 }
 
 /// `git add -- <paths>`

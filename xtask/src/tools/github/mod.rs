@@ -23,11 +23,13 @@
 
 mod errors;
 mod http;
+mod pulls;
 mod rate;
 mod releases;
 mod request;
 mod shapes;
 
+pub use pulls::{Protection, PullRequest};
 pub use rate::{MAX_WAIT_VAR, WRITE_INTERVAL_VAR};
 pub use releases::{tag_path, GitHubRelease, GitObject, ReleaseText};
 

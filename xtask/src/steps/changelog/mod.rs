@@ -21,18 +21,25 @@
 //! a `## Table of Contents` entry and a `## VERSION` section, newest first). A rerun replaces
 //! its own section; `--check` only checks that the section is there.
 
-use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 
 use crate::config::Config;
+use crate::leftovers;
 use crate::plan::Plan;
+use crate::protection::{self, Publish};
 use crate::release_branch::{self, ReleaseBranch};
-use crate::tools::git::{self, LogEntry};
+use crate::tools::git;
 use crate::version::Version;
 use crate::Ctx;
+use notes::notes_from_commits;
+pub use sections::update_changelog;
+
+mod notes;
+mod pulls;
+mod sections;
 
 #[derive(clap::Args, Debug)]
 pub struct ChangelogArgs {
@@ -45,8 +52,9 @@ pub struct ChangelogArgs {
 }
 
 pub const CHANGELOG: &str = "CHANGELOG.md";
+/// The step's name in the flow and in its claims on the working tree.
+const STEP: &str = "changelog";
 pub const FRAGMENTS: &str = "release-notes/unreleased";
-const TOC_HEADING: &str = "## Table of Contents";
 
 pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
@@ -73,16 +81,30 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
     }
 
     git::check_repository(&ctx.sh, &ctx.repo)?;
+    // A release branch that requires reviews gets the section as a pull request.
+    let branch_name = config.branch_name(version.line())?;
+    if let Publish::PullRequests(why) = protection::how_to_publish(ctx, &config, &branch_name)? {
+        return pulls::changelog_pull(ctx, &config, version, &branch_name, &why);
+    }
+    // What an interrupted run of this step wrote and did not commit is taken back and written
+    // again; another step's leftovers are named, never taken for the user's changes.
+    let dirt = leftovers::dirt(ctx, &config)?;
+    leftovers::refuse_others(&dirt, STEP)?;
+    let mut back = Plan::new("take back what an interrupted run left uncommitted");
+    leftovers::take_back(ctx, &config, &dirt, STEP, &mut back);
+    if !back.is_empty() {
+        back.execute(&ctx.sh, ctx.dry_run)?;
+    }
     // The section is written and committed on the release branch: checked out first when the
     // tree is clean; with changes of the user's own, it is only written where HEAD is.
     let release = ReleaseBranch::find(ctx, &config, version.line())?;
     let on_branch =
         git::current_branch(&ctx.sh, &ctx.repo)?.as_deref() == Some(release.name.as_str());
-    let clean = git::uncommitted_changes(&ctx.sh, &ctx.repo)?.is_empty();
+    let clean = dirt.user.is_empty();
     let commit = on_branch || (release.exists() && clean);
     if commit && !on_branch {
         let mut switch = Plan::new(format!("work on the release branch {}", release.name));
-        release.check_out(ctx, &mut switch)?;
+        release.check_out(ctx, &dirt.user, &mut switch)?;
         if !switch.execute(&ctx.sh, ctx.dry_run)? {
             println!("  (a dry run does not switch: what follows reads the files checked out now)");
         }
@@ -127,6 +149,19 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
         previous.as_deref().unwrap_or("(first commit)")
     ));
     let notes_name = crate::release_branch::notes_file(version);
+    // Before it writes what it will commit, the step claims it (see `leftovers`).
+    let mut claim = leftovers::Claim::new(STEP, &["changelog".into(), version.to_string()]);
+    claim.file(&notes_name, notes.as_bytes());
+    claim.file(CHANGELOG, changelog.as_bytes());
+    let writes = notes_current.as_deref() != Some(notes.as_str())
+        || current.as_deref() != Some(changelog.as_str());
+    if commit && writes {
+        let config = &config;
+        plan.local(
+            format!("claim {notes_name} and {CHANGELOG} until they are committed"),
+            move || leftovers::record(config, &claim),
+        );
+    }
     if notes_current.as_deref() != Some(notes.as_str()) {
         plan.local(format!("write {notes_path}"), || {
             if let Some(dir) = notes_path.parent() {
@@ -165,6 +200,10 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
         let message = release_branch::changelog_message(&config, version);
         plan.run(git::add_paths(&ctx.repo, &to_commit));
         plan.run(git::commit_paths(&ctx.repo, &to_commit, &message));
+        let config = &config;
+        plan.local("drop the claim: committed", move || {
+            leftovers::release(config, STEP)
+        });
     }
     if plan.is_empty() {
         println!("the release notes of {version} are up to date: nothing to do");
@@ -189,7 +228,11 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
 
 /// The tag of the newest release before `version` (for `X.Y.0` that is the last release of an
 /// earlier line), found by reading every tag through the tag pattern.
-fn previous_tag(ctx: &Ctx, config: &Config, version: &Version) -> Result<Option<String>> {
+pub(super) fn previous_tag(
+    ctx: &Ctx,
+    config: &Config,
+    version: &Version,
+) -> Result<Option<String>> {
     let mut best: Option<(Version, String)> = None;
     for tag in git::tags(&ctx.sh, &ctx.repo)? {
         let Some((found, None)) = config.parse_tag(&tag) else {
@@ -229,242 +272,12 @@ fn fragments(repo: &Utf8Path) -> Result<Option<String>> {
     Ok(Some(body.trim_end().to_string() + "\n"))
 }
 
-/// A commit subject read as a conventional commit: `type(scope)!: description`.
-struct Change {
-    kind: String,
-    breaking: bool,
-    text: String,
-}
-
-/// The headings of the notes, in order.
-const GROUPS: [&str; 6] = [
-    "Breaking changes",
-    "Features",
-    "Bug fixes",
-    "Performance",
-    "Documentation",
-    "Other changes",
-];
-
-impl Change {
-    fn group(&self) -> &'static str {
-        if self.breaking {
-            return GROUPS[0];
-        }
-        match self.kind.as_str() {
-            "feat" => GROUPS[1],
-            "fix" => GROUPS[2],
-            "perf" => GROUPS[3],
-            "docs" => GROUPS[4],
-            _ => GROUPS[5],
-        }
-    }
-}
-
-fn parse_subject(entry: &LogEntry) -> Change {
-    let breaking_body = entry.body.contains("BREAKING CHANGE");
-    if let Some((head, description)) = entry.subject.split_once(": ") {
-        let (head, bang) = match head.strip_suffix('!') {
-            Some(head) => (head, true),
-            None => (head, false),
-        };
-        let (kind, scope) = match head.split_once('(') {
-            Some((kind, scope)) => (kind, scope.strip_suffix(')')),
-            None => (head, None),
-        };
-        if !kind.is_empty() && kind.bytes().all(|b| b.is_ascii_alphabetic()) {
-            let text = match scope {
-                Some(scope) if !scope.is_empty() => format!("{scope}: {description}"),
-                _ => description.to_string(),
-            };
-            return Change {
-                kind: kind.to_ascii_lowercase(),
-                breaking: bang || breaking_body,
-                text,
-            };
-        }
-    }
-    Change {
-        kind: String::new(),
-        breaking: breaking_body,
-        text: entry.subject.clone(),
-    }
-}
-
-/// `(#123)` -> `([#123](<repository>/pull/123))`
-fn link_pull_requests(text: &str, repository: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("(#") {
-        out.push_str(&rest[..at + 1]);
-        let after = &rest[at + 2..];
-        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-        if digits > 0 && after[digits..].starts_with(')') {
-            let number = &after[..digits];
-            out.push_str(&format!("[#{number}]({repository}/pull/{number})"));
-            rest = &after[digits..];
-        } else {
-            out.push('#');
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The notes from commits: breaking changes first, then by kind, then the contributors.
-fn notes_from_commits(config: &Config, version: &Version, entries: &[LogEntry]) -> String {
-    // The release's own commits (this section, the version bump) are no change of the release.
-    let own = [
-        release_branch::changelog_message(config, version),
-        release_branch::bump_message(version),
-    ];
-    let entries: Vec<&LogEntry> = entries
-        .iter()
-        .filter(|entry| !own.contains(&entry.subject))
-        .collect();
-    let changes: Vec<Change> = entries.iter().copied().map(parse_subject).collect();
-    let mut body = String::new();
-    for title in GROUPS {
-        let items: Vec<&Change> = changes.iter().filter(|c| c.group() == title).collect();
-        if items.is_empty() {
-            continue;
-        }
-        body.push_str(&format!("### {title}\n\n"));
-        for change in items {
-            body.push_str(&format!(
-                "- {}\n",
-                link_pull_requests(&change.text, &config.repository_url)
-            ));
-        }
-        body.push('\n');
-    }
-    if changes.is_empty() {
-        body.push_str("No changes.\n\n");
-    }
-    let contributors: BTreeSet<&str> = entries.iter().map(|e| e.author.as_str()).collect();
-    if !contributors.is_empty() {
-        let names: Vec<&str> = contributors.into_iter().collect();
-        body.push_str(&format!(
-            "### Contributors\n\n{} contributor{}: {}\n",
-            names.len(),
-            if names.len() == 1 { "" } else { "s" },
-            names.join(", ")
-        ));
-    }
-    body.trim_end().to_string() + "\n"
-}
-
-/// The version of a release heading: `## 3.18.0`, also `## [3.17.0] - 2024-01-02` and
-/// `## v3.16.0` as other changelog styles write them (for the order only).
-fn section_version(line: &str) -> Option<Version> {
-    let first = line.strip_prefix("## ")?.split_whitespace().next()?;
-    let first = first.trim_start_matches('[').trim_end_matches(']');
-    first.strip_prefix('v').unwrap_or(first).parse().ok()
-}
-
-fn toc_version(line: &str) -> Option<Version> {
-    let rest = line.trim().strip_prefix("- [")?;
-    rest.split_once(']')?.0.parse().ok()
-}
-
-/// CHANGELOG.md with the section of `version` put in (or replaced) and its table-of-contents
-/// entry added; every other line stays as it was.
-pub fn update_changelog(current: Option<&str>, version: &Version, body: &str) -> String {
-    let heading = format!("## {version}");
-    let entry = format!("- [{version}](#{})", version.heading_anchor());
-    let Some(current) = current else {
-        return format!("# Changelog\n\n{TOC_HEADING}\n\n{entry}\n\n{heading}\n\n{body}");
-    };
-    let mut lines: Vec<String> = current.lines().map(str::to_string).collect();
-    let section: Vec<String> = std::iter::once(heading.clone())
-        .chain(std::iter::once(String::new()))
-        .chain(body.trim_end().lines().map(str::to_string))
-        .chain(std::iter::once(String::new()))
-        .collect();
-
-    // The section: replace our own, else insert it before the first older one.
-    if let Some(start) = lines.iter().position(|line| line.trim_end() == heading) {
-        let end = lines[start + 1..]
-            .iter()
-            .position(|line| line.starts_with("## "))
-            .map_or(lines.len(), |offset| start + 1 + offset);
-        let trailing_end = end == lines.len();
-        let mut replacement = section.clone();
-        if trailing_end {
-            replacement.pop();
-        }
-        lines.splice(start..end, replacement);
-    } else {
-        let older = lines
-            .iter()
-            .position(|line| section_version(line).is_some_and(|v| v < *version));
-        match older {
-            Some(at) => {
-                lines.splice(at..at, section.clone());
-            }
-            None => {
-                if lines.last().is_some_and(|line| !line.is_empty()) {
-                    lines.push(String::new());
-                }
-                lines.extend(section[..section.len() - 1].iter().cloned());
-            }
-        }
-    }
-
-    // The table of contents entry.
-    let toc = lines
-        .iter()
-        .position(|line| line.trim_end().eq_ignore_ascii_case(TOC_HEADING));
-    let toc = match toc {
-        Some(at) => at,
-        None => {
-            let at = lines
-                .iter()
-                .position(|line| line.starts_with("# "))
-                .map_or(0, |title| title + 1);
-            lines.splice(at..at, [String::new(), TOC_HEADING.to_string()]);
-            at + 1
-        }
-    };
-    let toc_end = lines[toc + 1..]
-        .iter()
-        .position(|line| line.starts_with("## "))
-        .map_or(lines.len(), |offset| toc + 1 + offset);
-    let entries: Vec<usize> = (toc + 1..toc_end)
-        .filter(|&i| lines[i].trim_start().starts_with("- ["))
-        .collect();
-    if !entries
-        .iter()
-        .any(|&i| toc_version(&lines[i]) == Some(*version))
-    {
-        let older = entries
-            .iter()
-            .copied()
-            .find(|&i| toc_version(&lines[i]).is_some_and(|v| v < *version));
-        match (older, entries.last()) {
-            (Some(at), _) => lines.insert(at, entry),
-            (None, Some(&last)) => lines.insert(last + 1, entry),
-            (None, None) => {
-                let mut block = vec![String::new(), entry];
-                if lines.get(toc + 1).is_some_and(|next| !next.is_empty()) {
-                    block.push(String::new());
-                }
-                lines.splice(toc + 1..toc + 1, block);
-            }
-        }
-    }
-    let mut text = lines.join("\n");
-    text.push('\n');
-    text
-}
-
 /// Writes and commits the version's section of CHANGELOG.md on the release branch.
 pub struct ChangelogStep;
 
 impl crate::flow::Step for ChangelogStep {
     fn name(&self) -> &'static str {
-        "changelog"
+        STEP
     }
     fn phase(&self) -> &'static str {
         crate::flow::CANDIDATE
@@ -482,19 +295,28 @@ impl crate::flow::Step for ChangelogStep {
         let branch = ReleaseBranch::find(release.ctx, release.config, release.line)?;
         let heading = format!("## {}", release.version);
         let has = |text: &str| text.lines().any(|line| line.trim_end() == heading);
-        match branch.file_has(release.ctx, release.config, CHANGELOG, has) {
-            true => Progress::done(format!("{CHANGELOG} of {} has {heading}", branch.name)),
-            false => Progress::todo(format!(
-                "write the {} section of {CHANGELOG}",
-                release.version
-            )),
+        if branch.file_has(release.ctx, release.config, CHANGELOG, has) {
+            return Progress::done(format!("{CHANGELOG} of {} has {heading}", branch.name));
         }
+        let (ctx, config) = (release.ctx, release.config);
+        if let Publish::PullRequests(_) = protection::how_to_publish(ctx, config, &branch.name)? {
+            let change = format!("changelog-{}", release.version);
+            let changes = ["backport-", change.as_str()];
+            if let Some(why) = protection::waiting(ctx, config, &branch.name, &changes)? {
+                return Progress::blocked(why);
+            }
+        }
+        Progress::todo(format!(
+            "write the {} section of {CHANGELOG}",
+            release.version
+        ))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tools::git::LogEntry;
 
     fn v(text: &str) -> Version {
         text.parse().unwrap()

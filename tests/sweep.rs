@@ -1,0 +1,160 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! The fault sweep of the whole flow (issue 30), one test per phase and route: a fault at
+//! every external call (see `flow/sweep.rs`), then the reruns a release manager makes; every
+//! run ends where a clean run ends. `cargo test` tries a sample of the points; CI's `.ci/run`
+//! tries them all (`FAULT_EVERY=1`). The figures go to docs/reliability.md.
+
+mod common;
+mod flow;
+
+use std::process::Output;
+
+use flow::sweep::{end_state, expect, finished, reviewed_state, sweep, Route};
+use flow::*;
+use xtask::config::Dist;
+use xtask::demo::Sandbox;
+
+/// Planning and the release branch of 1.0, then a fix labelled for backporting on master.
+fn branched(sandbox: &Sandbox) {
+    expect_code(
+        &xtask(sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+        0,
+    );
+    xtask::demo::land_fix_on_master(sandbox, 4).unwrap();
+}
+
+/// The candidate phase: backport, CHANGELOG, version, tag, package, KEYS, upload, VOTE.
+fn candidate(sandbox: &Sandbox) -> Output {
+    xtask(sandbox, &["release", "1.0", "--yes"])
+}
+
+/// After a fault in the candidate phase: the rerun stops for the vote, then the vote passes.
+fn candidate_converges(sandbox: &Sandbox) -> Result<(), String> {
+    expect(sandbox, &["release", "1.0", "--yes"], 2)?;
+    finished(sandbox)
+}
+
+fn up_to_the_vote(sandbox: &Sandbox) {
+    branched(sandbox);
+    expect_code(&candidate(sandbox), 2);
+}
+
+fn publish(sandbox: &Sandbox) -> Output {
+    finish(sandbox, 1)
+}
+
+fn candidate_route(name: &'static str, dist: Dist) -> Route {
+    Route {
+        name,
+        dist,
+        protected: false,
+        prepare: branched,
+        run: candidate,
+        clean_code: 2,
+        converge: candidate_converges,
+        end_state,
+    }
+}
+
+fn publish_route(name: &'static str, dist: Dist) -> Route {
+    Route {
+        name,
+        dist,
+        protected: false,
+        prepare: up_to_the_vote,
+        run: publish,
+        clean_code: 0,
+        converge: finished,
+        end_state,
+    }
+}
+
+#[test]
+fn the_candidate_phase_converges_after_a_fault_at_any_call() {
+    sweep(
+        &candidate_route("candidate phase, dist (3 artifacts)", Dist::Svn),
+        23,
+    );
+}
+
+#[test]
+fn the_publish_phase_converges_after_a_fault_at_any_call() {
+    sweep(
+        &publish_route("publish phase, dist (3 artifacts)", Dist::Svn),
+        17,
+    );
+}
+
+#[test]
+fn the_candidate_phase_through_atr_converges_after_a_fault_at_any_call() {
+    sweep(&candidate_route("candidate phase, ATR", Dist::Atr), 29);
+}
+
+#[test]
+fn the_publish_phase_through_atr_converges_after_a_fault_at_any_call() {
+    sweep(&publish_route("publish phase, ATR", Dist::Atr), 23);
+}
+
+/// The protected world: the branch cut, GitHub protecting it, a fix on master.
+fn branched_protected(sandbox: &Sandbox) {
+    expect_code(
+        &xtask(sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
+        0,
+    );
+    protect(sandbox);
+    xtask::demo::land_fix_on_master(sandbox, 4).unwrap();
+}
+
+/// What differs where the release branch takes pull requests: backport, CHANGELOG and
+/// version, each through its reviewed pull request (the steps after them are the candidate
+/// phase's sweep's).
+fn reviewed_changes(sandbox: &Sandbox) -> Output {
+    through_reviews(sandbox, &["release", "1.0", "--yes", "--until", "version"])
+}
+
+/// After a fault on the way through reviews: the reruns (a reviewer merging what waits)
+/// bring backport, CHANGELOG and version to the branch. (The steps after them are the same as
+/// on the candidate phase's route and swept there.)
+fn reviewed_converges(sandbox: &Sandbox) -> Result<(), String> {
+    let output = reviewed_changes(sandbox);
+    match output.status.code() {
+        Some(0) => Ok(()),
+        code => Err(format!(
+            "the reruns through reviews ended with {code:?}:\n{}",
+            text(&output)
+        )),
+    }
+}
+
+#[test]
+fn the_candidate_phase_through_pull_requests_converges_after_a_fault_at_any_call() {
+    sweep(
+        &Route {
+            name: "backport, CHANGELOG and version through pull requests (protected branch)",
+            dist: Dist::Svn,
+            protected: true,
+            prepare: branched_protected,
+            run: reviewed_changes,
+            clean_code: 0,
+            converge: reviewed_converges,
+            end_state: reviewed_state,
+        },
+        29,
+    );
+}
