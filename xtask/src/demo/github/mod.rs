@@ -25,8 +25,8 @@
 //! answer, and GitHub-shaped rate-limit answers, renames (301/307) and secondary limits when a
 //! test asks; and records what it was asked.
 
-mod releases;
 mod pulls;
+mod releases;
 mod serve;
 
 use std::net::TcpListener;
