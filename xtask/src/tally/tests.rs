@@ -28,7 +28,7 @@ mod threads {
     fn message(from: &str, date: &str, subject: &str, id: &str, body: &str) -> String {
         format!(
             "From x Mon May  6 07:08:09 2024\nFrom: {from}\nDate: {date}\nSubject: {subject}\n\
-             Message-ID: <{id}>\nIn-Reply-To: <tvm-vote>\n\n{body}\n"
+             List-Id: <dev.tvm.apache.org>\nMessage-ID: <{id}>\nIn-Reply-To: <tvm-vote>\n\n{body}\n"
         )
     }
 
@@ -96,7 +96,7 @@ mod threads {
             "+1\n",
         );
         let mbox = one.repeat(mbox::MAX_MESSAGES + 1);
-        let err = mbox::parse(Utf8Path::new("big.mbox"), mbox.as_bytes())
+        let err = mbox::parse(Utf8Path::new("big.mbox"), mbox.as_bytes(), None)
             .err()
             .unwrap()
             .to_string();
@@ -136,18 +136,11 @@ mod threads {
         )
         .unwrap();
         assert!(tally.votes.is_empty());
+        assert_eq!(tally.unreadable[0].from, "Alice <alice@apache.org>");
         assert!(
-            tally.skipped[1].reason.contains("larger than 2 MiB"),
+            tally.unreadable[0].why.contains("larger than 2 MiB"),
             "{:?}",
-            tally.skipped
-        );
-        assert!(
-            tally
-                .warnings
-                .iter()
-                .any(|w| w.contains("message 2 from Alice <alice@apache.org> is larger")),
-            "{:?}",
-            tally.warnings
+            tally.unreadable
         );
     }
 
@@ -191,7 +184,7 @@ mod threads {
                     )
                     .map(|t| (report::text(&t, true), report::json(&t)));
                     let raw = format!("{a}{b}{c}");
-                    let _ = mbox::parse(Utf8Path::new("f"), raw.as_bytes());
+                    let _ = mbox::parse(Utf8Path::new("f"), raw.as_bytes(), None);
                 }
             }
         }
