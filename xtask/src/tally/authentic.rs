@@ -87,11 +87,19 @@ pub fn sender(message: &Message, list_id: Option<&str>) -> Result<Sender, String
         None => {
             // An RFC 2047 encoded word where the address should be (`=?UTF-8?B?...?=`): read
             // as a name, or left encoded inside `<>`.
+            let words = |text: &str| -> Vec<String> {
+                text.split_whitespace()
+                    .map(|word| word.trim_matches(['<', '>', '"']).to_ascii_lowercase())
+                    .collect()
+            };
             let encoded = mailboxes
                 .iter()
-                .flat_map(|(name, address)| [decode_word(address), name.clone()])
-                .map(|text| text.trim().trim_matches(['<', '>']).to_ascii_lowercase())
-                .find(|text| super::roster::plain_address(text));
+                .flat_map(|(name, address)| {
+                    let mut found = words(&decode_word(address));
+                    found.extend(words(name));
+                    found
+                })
+                .find(|word| super::roster::plain_address(word));
             let Some(decoded) = encoded else {
                 return Err(format!(
                     "its From: holds no address (`{}`)",
@@ -103,7 +111,15 @@ pub fn sender(message: &Message, list_id: Option<&str>) -> Result<Sender, String
                  reads as an address: nobody checked it"
                     .to_string(),
             );
-            name = String::new();
+            name = mailboxes
+                .first()
+                .map(|(name, _)| {
+                    name.split_whitespace()
+                        .filter(|word| !word.to_ascii_lowercase().contains(&decoded))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default();
             address = decoded;
         }
     }
