@@ -354,8 +354,11 @@ pub fn count(ask: &Ask, posts: Vec<Post>) -> Result<Tally> {
         roster,
         &from_of,
     );
+    // A VOTE mail that may be forged or could not be read cannot start the 72 hours of a pass.
     let opening_post = &posts[thread.opening];
-    if !opening_post.doubts.is_empty() && tally.window_over() && tally.checks.is_empty() {
+    let mut in_doubt = opening_post.doubts.clone();
+    in_doubt.extend(opening_post.unreadable.clone());
+    if !in_doubt.is_empty() && tally.window_over() && tally.checks.is_empty() {
         let counted = decide::Counts {
             plus: tally.count(true, Ballot::PlusOne),
             minus: tally.count(true, Ballot::MinusOne),
@@ -366,8 +369,8 @@ pub fn count(ask: &Ask, posts: Vec<Post>) -> Result<Tally> {
                 message: opening_post.number,
                 message_id: opening_post.message_id.clone(),
                 why: format!(
-                    "the VOTE mail itself, which starts the 72 hours, may be forged: {}",
-                    opening_post.doubts.join("; ")
+                    "the VOTE mail itself, which starts the 72 hours, is in doubt: {}",
+                    in_doubt.join("; ")
                 ),
                 link: link(opening_post),
             });

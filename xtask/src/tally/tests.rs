@@ -87,6 +87,60 @@ mod threads {
     }
 
     #[test]
+    fn a_vote_mail_in_doubt_never_starts_the_72_hours_of_a_pass() {
+        let subject = "[VOTE] Release Apache TVM v0.14.0.rc0";
+        let mut mbox = [
+            message(
+                "RM <rm@apache.org>",
+                "Mon, 6 May 2024 07:08:09 +0000",
+                subject,
+                "tvm-vote",
+                "+1\n",
+            ),
+            message(
+                "Alice <alice@apache.org>",
+                "Mon, 6 May 2024 08:00:00 +0000",
+                &format!("Re: {subject}"),
+                "a",
+                "+1\n",
+            ),
+            message(
+                "Bob <bob@apache.org>",
+                "Mon, 6 May 2024 09:00:00 +0000",
+                &format!("Re: {subject}"),
+                "b",
+                "+1\n",
+            ),
+        ]
+        .concat();
+        let version: Version = "0.14.0".parse().unwrap();
+        let count = |mbox: &str| {
+            tally(
+                Utf8Path::new("v"),
+                mbox.as_bytes(),
+                Some(&roster()),
+                &version,
+                0,
+                None,
+                VOTE_TIME + 100 * 3600,
+            )
+            .unwrap()
+        };
+        assert_eq!(count(&mbox).outcome(), Outcome::Passed);
+        // The VOTE mail did not come through the list: its own vote is doubtful and so is
+        // its date.
+        mbox = mbox.replacen("List-Id: <dev.tvm.apache.org>\n", "", 1);
+        let tally = count(&mbox);
+        assert_eq!(tally.outcome(), Outcome::NotDecided);
+        assert_eq!(tally.count(true, Ballot::PlusOne), 2);
+        assert!(
+            tally.checks[0].why.contains("no List-Id"),
+            "{:?}",
+            tally.checks
+        );
+    }
+
+    #[test]
     fn too_many_messages_is_an_error_not_a_slow_death() {
         let one = message(
             "A <a@apache.org>",
