@@ -200,6 +200,39 @@ fn the_thread_and_the_roster_are_fetched_from_the_archive_and_whimsy() {
 }
 
 #[test]
+fn a_thread_file_is_read_as_given_and_only_the_roster_is_fetched() {
+    let s = services();
+    let mut mails = vec![vote_mail()];
+    for (from, id) in [
+        ("Alice Apple <alice@apache.org>", "a@x"),
+        ("Grace Grape <grace@apache.org>", "g@x"),
+    ] {
+        mails.push(mail(
+            from,
+            1.0,
+            &re(),
+            id,
+            Some("vote-1@apache.org"),
+            "+1\n",
+        ));
+    }
+    let path = s.setup.world.path("thread.mbox");
+    std::fs::write(&path, mbox(&mails, true)).unwrap();
+    let (output, report) = s.tally(VOTE_TIME + 100 * HOUR, &["--mbox", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert_counts(&report, [3, 0, 0, 0], [0, 0, 0, 0]);
+    assert!(
+        report.contains(&format!("thread: {}\n", path.display())),
+        "{report}"
+    );
+    assert!(
+        s.lists.seen().is_empty(),
+        "the archive was asked: {:?}",
+        s.lists.seen()
+    );
+}
+
+#[test]
 fn without_a_vote_mail_in_the_archive_the_vote_is_not_yet_open() {
     let s = services();
     let mut other = vote_mail();

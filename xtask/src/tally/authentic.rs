@@ -155,7 +155,12 @@ pub fn sender(message: &Message, list_id: Option<&str>) -> Result<Sender, String
     let vouched = vouched_domains(&headers);
     if let Some(stripped) = address.strip_suffix(".invalid").map(str::to_string) {
         let domain = stripped.rsplit_once('@').map_or("", |(_, d)| d).to_string();
-        if !(delivered && vouched.contains(&domain)) {
+        // The list marks the domain of the DKIM signature it drops, wherever it stands in
+        // the address (`alice@mail.yahoo.com.INVALID` for `d=yahoo.com`).
+        let signed = vouched
+            .iter()
+            .any(|d| domain == *d || domain.ends_with(&format!(".{d}")));
+        if !(delivered && signed) {
             doubts.push(format!(
                 "its address carries the .INVALID mark the list adds when it rewrites a sender \
                  for DMARC, but no ASF mail server says {} signed it (DKIM): anyone can write \
@@ -365,6 +370,9 @@ mod tests {
         let sender = judged(&rewritten).unwrap();
         assert_eq!(sender.address, "alice@yahoo.com");
         assert!(sender.doubts.is_empty(), "{:?}", sender.doubts);
+        // The list marks the signing domain inside a longer one.
+        let sub = delivered("From: Bo <bo@mail.yahoo.com.INVALID>\n", "yahoo.com");
+        assert!(judged(&sub).unwrap().doubts.is_empty());
         // Forged: no ASF server saw a signature of apache.org.
         let forged = delivered("From: Carol <carol@apache.org.INVALID>\n", "example.net");
         let sender = judged(&forged).unwrap();
