@@ -86,22 +86,21 @@ pub fn obtain(
         ),
         (None, None) => bail!("internal error: no thread to count; please report this bug"),
     };
-    // A thread without a VOTE mail on the candidate needs no roster to say so.
-    if let Err(err) = super::thread::find(
-        Utf8Path::new(&source),
-        &posts,
-        version,
-        rc,
-        release_manager,
-        None,
-    ) {
-        if err.is::<NoVoteMail>() {
-            return Err(err);
-        }
-    }
     let roster = match thread.roster {
         Some(path) => roster::read_file(path, &config.tlp)?,
-        None => public_roster(ctx, config)?,
+        None => {
+            // The public roster knows `<id>@apache.org` only, so it makes no two addresses one
+            // person: what is wrong with the thread shows without it, before it is fetched.
+            super::thread::find(
+                Utf8Path::new(&source),
+                &posts,
+                version,
+                rc,
+                release_manager,
+                None,
+            )?;
+            public_roster(ctx, config)?
+        }
     };
     count::count(
         &Ask {
