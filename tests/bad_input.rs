@@ -950,7 +950,7 @@ fn catalogue() -> Vec<Case> {
             &["from bob@apache.org (--from)", "check --from"],
         ),
         case(
-            "tally without a roster",
+            "tally without a roster, whimsy out of reach",
             a_plain_thread,
             &[
                 "vote",
@@ -961,7 +961,10 @@ fn catalogue() -> Vec<Case> {
                 "--mbox",
                 "thread.mbox",
             ],
-            &["UNDECIDED", "rerun with --roster"],
+            &[
+                "public/committee-info.json",
+                "pass the PMC roster with --roster FILE",
+            ],
         ),
         case(
             "roster garbage",

@@ -16,12 +16,13 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! Any bytes as a vote thread: tallied within the limits, reported (text and JSON), or a clear
-//! error; never a panic.
+//! Any bytes as a vote thread (MIME parts, encoded words, mbox `From ` lines, the list's and the
+//! ASF's servers' headers included): tallied within the limits, reported (text and JSON), or a
+//! clear error; never a panic.
 
 use camino::Utf8Path;
 use libfuzzer_sys::fuzz_target;
-use xtask::steps::vote::{parse_roster, report, tally};
+use xtask::tally::{parse_roster, report, tally};
 use xtask::version::Version;
 
 fuzz_target!(|bytes: &[u8]| {

@@ -22,6 +22,7 @@
 #![allow(dead_code)]
 
 pub mod atr;
+pub mod threads;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -92,6 +93,9 @@ impl World {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("LC_ALL", "C.UTF-8")
             .env("TZ", "UTC")
+            // Nothing reaches the ASF's services: a test that needs them starts a stand-in.
+            .env("XTASK_LISTS_URL", "http://127.0.0.1:9")
+            .env("XTASK_WHIMSY_URL", "http://127.0.0.1:9")
             .current_dir(self.root.path());
         // The Rust toolchain stays the user's (read only: `cargo metadata --offline`).
         let real_home = std::env::var_os("HOME")

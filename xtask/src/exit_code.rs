@@ -27,3 +27,6 @@ pub const STOPPED: u8 = 2;
 pub const VOTE_FAILED: u8 = 3;
 /// `vote tally`: not decided yet (72 hours not over, or too few binding votes).
 pub const VOTE_NOT_YET: u8 = 4;
+/// `vote tally`: not decided: messages that may be forged or could not be read could change
+/// the result; a person checks them.
+pub const VOTE_NOT_DECIDED: u8 = 5;

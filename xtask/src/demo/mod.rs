@@ -23,8 +23,10 @@
 pub mod atr;
 pub mod faults;
 pub mod github;
+pub mod lists;
 pub mod mirror;
 mod project;
+pub mod whimsy;
 
 use std::os::unix::fs::DirBuilderExt;
 use std::process::ExitCode;
@@ -89,6 +91,10 @@ pub struct Sandbox {
     pub mirror: mirror::Mirror,
     /// Release branches require reviewed pull requests (as Apache APISIX's do).
     protected: bool,
+    /// lists.apache.org: the dev list's archive, where the vote thread is posted.
+    pub lists: lists::ListsStandIn,
+    /// whimsy.apache.org: the public committee data with the demo's PMC.
+    pub whimsy: whimsy::WhimsyStandIn,
 }
 
 impl Sandbox {
@@ -202,6 +208,9 @@ impl Sandbox {
         // GitHub mirrors the project's origin: it has the tags pushed there.
         github.serve_git(&dir.join("origin.git"));
         let atr = atr::AtrStandIn::for_demo(dist)?;
+        let lists = lists::ListsStandIn::start()?;
+        let whimsy = whimsy::WhimsyStandIn::start()?;
+        whimsy.publish(crate::tools::whimsy::COMMITTEE_INFO, COMMITTEE_INFO);
         let gnupg = gnupghome
             .path()
             .to_str()
@@ -217,6 +226,8 @@ impl Sandbox {
             ),
             ("GIT_CONFIG_NOSYSTEM".into(), "1".into()),
             ("GITHUB_API_URL".into(), github.url.clone()),
+            (crate::tools::lists::URL_VAR.into(), lists.url.clone()),
+            (crate::tools::whimsy::URL_VAR.into(), whimsy.url.clone()),
             ("GITHUB_TOKEN".into(), "demo-token".into()),
             // The stand-in has no secondary limit to respect: no pause between writes.
             (crate::tools::github::WRITE_INTERVAL_VAR.into(), "0".into()),
@@ -256,6 +267,8 @@ impl Sandbox {
             github,
             atr,
             protected,
+            lists,
+            whimsy,
         };
         sandbox.run(&gpg::generate_unprotected_key(
             "Demo Release Manager <rm@apache.org>",
@@ -306,9 +319,21 @@ fn make_website(sandbox: &Sandbox) -> Result<()> {
     Ok(())
 }
 
-/// The vote thread of `version` RC `rc` as lists.apache.org exports it: the VOTE mail the flow
-/// rendered, then the replies, all more than 72 hours ago. A passing vote has three binding and
-/// one non-binding +1; a failing one two binding -1. Returns the mbox and the PMC roster.
+/// The demo's PMC in whimsy's committee-info.json.
+const COMMITTEE_INFO: &str = r#"{"last_updated": "2026-01-01", "committee_count": 1, "pmc_count": 1,
+ "committees": {"demo": {"display_name": "Demo", "mail_list": "demo", "pmc": true,
+  "roster_count": 4, "roster": {
+  "rm": {"name": "Release Manager", "date": "2020-01-01"},
+  "alice": {"name": "Alice Apple", "date": "2020-01-01"},
+  "bob": {"name": "Bob Banana", "date": "2021-01-01"},
+  "carol": {"name": "Carol Cherry", "date": "2022-01-01"}}}}}
+"#;
+
+/// The vote thread of `version` RC `rc` as it reaches the dev list's archive (posted to the
+/// archive stand-in too): the VOTE mail the flow rendered, then the replies, all more than 72
+/// hours ago, each with the headers the list and the ASF's servers write. A passing vote has
+/// three binding and one non-binding +1; a failing one two binding -1. Returns the thread as
+/// lists.apache.org exports it (an mbox) and the PMC roster (committee-info.json).
 pub fn write_vote_thread(
     sandbox: &Sandbox,
     version: &str,
@@ -325,15 +350,30 @@ pub fn write_vote_thread(
         .context("the vote mail has no subject")?;
     // Real time: the demo runs its steps without SOURCE_DATE_EPOCH, so the tally reads it too.
     let start = crate::clock::system_now() - 80 * 3600;
-    let mut mbox = String::new();
+    let mut mbox = Vec::new();
+    let mut posted = Vec::new();
     let mut message = |from: &str, offset: u64, subject: &str, body: &str| {
         let address = from
             .rsplit_once('<')
             .map_or(from, |(_, a)| a.trim_end_matches('>'));
-        mbox.push_str(&format!(
-            "From {address} Mon Jan  1 00:00:00 2026\nFrom: {from}\nTo: dev@demo.apache.org\nDate: {}\nSubject: {subject}\nMessage-ID: <{offset}.{address}>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n\n{body}\n\n",
-            crate::clock::rfc5322_date((start + offset) as i64)
-        ));
+        let domain = address.rsplit_once('@').map_or(address, |(_, d)| d);
+        let reply = match offset {
+            0 => String::new(),
+            _ => format!(
+                "In-Reply-To: <0.rc{rc}.rm@apache.org>\nReferences: <0.rc{rc}.rm@apache.org>\n"
+            ),
+        };
+        let raw = lists::delivered(
+            &config.dev_list,
+            &format!(
+                "From: {from}\nTo: {}\nDate: {}\nSubject: {subject}\nMessage-ID: <{offset}.rc{rc}.{address}>\n{reply}MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\n\n{body}\n",
+                config.dev_list,
+                crate::clock::rfc5322_date((start + offset) as i64)
+            ),
+            Some(domain),
+        );
+        crate::tally::append_to_mbox(&mut mbox, raw.as_bytes(), (start + offset) as i64);
+        posted.push(raw);
     };
     message("Release Manager <rm@apache.org>", 0, subject, "Please vote on the release.\n\n[ ] +1 approve\n[ ] +0 no opinion\n[ ] -1 disapprove with the reason");
     let reply = format!("Re: {subject}");
@@ -359,19 +399,14 @@ pub fn write_vote_thread(
         &reply,
         "+1 (non-binding)\n\nTested on arm64.",
     );
+    for raw in &posted {
+        sandbox.lists.post(&config.dev_list, raw.as_bytes())?;
+    }
     let candidate = config.candidate_name(&version, rc);
     let path = sandbox.path(&format!("vote-{candidate}.mbox"));
     std::fs::write(&path, mbox)?;
     let roster = sandbox.path("committee-info.json");
-    std::fs::write(
-        &roster,
-        r#"{"committees": {"demo": {"display_name": "Demo", "roster": {
-  "rm": {"name": "Release Manager", "date": "2020-01-01"},
-  "alice": {"name": "Alice Apple", "date": "2020-01-01"},
-  "bob": {"name": "Bob Banana", "date": "2021-01-01"},
-  "carol": {"name": "Carol Cherry", "date": "2022-01-01"}}}}}
-"#,
-    )?;
+    std::fs::write(&roster, COMMITTEE_INFO)?;
     println!("\n(72 hours later: the vote thread is downloaded as {path})");
     Ok((path, roster))
 }

@@ -19,7 +19,7 @@
 //! vote passed, in the exit code too.
 
 use crate::version::Version;
-use camino::Utf8PathBuf;
+use camino::{Utf8Path, Utf8PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
@@ -27,12 +27,13 @@ use anyhow::{bail, Result};
 use crate::clock::now;
 use crate::config::{Config, Dist};
 use crate::exit_code;
-use crate::tally::{configured_sender, report, tally_files, Outcome, Tally, VOTE_HOURS};
+use crate::tally::{self, configured_sender, report, NoVoteMail, Outcome, Tally, VOTE_HOURS};
 use crate::Ctx;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum VoteCommand {
-    /// Tally a vote thread. Exit code: 0 passed, 3 failed, 4 not yet (72 hours not over).
+    /// Tally a vote thread. Exit code: 0 passed, 3 failed, 4 not yet (72 hours not over, or
+    /// no VOTE mail in the archive yet), 5 not decided (check the messages it names).
     Tally(TallyArgs),
 }
 
@@ -44,11 +45,13 @@ pub struct TallyArgs {
     /// The release candidate number, like 1 for RC1.
     #[arg(long, value_parser = crate::args::parse_rc)]
     pub rc: u32,
-    /// The vote thread as an mbox (lists.apache.org: thread, download mbox); with
-    /// `dist = "atr"` optional: ATR's tabulation is shown, next to this count when given.
+    /// The vote thread as an mbox (lists.apache.org: thread, download mbox); default: fetched
+    /// from the dev list's archive on lists.apache.org. With `dist = "atr"`: ATR's tabulation
+    /// is shown, next to the count of this file when given.
     #[arg(long, value_name = "FILE", value_parser = crate::args::absolute_path)]
     pub mbox: Option<Utf8PathBuf>,
-    /// The PMC roster: committee-info.json, or a list of Apache ids / addresses.
+    /// The PMC roster: committee-info.json, or a list of Apache ids / addresses; default: the
+    /// committee's roster from whimsy.apache.org's public committee-info.json.
     #[arg(long, value_name = "FILE", value_parser = crate::args::absolute_path)]
     pub roster: Option<Utf8PathBuf>,
     /// The release manager's address: the vote opens with their [VOTE] mail (default: the
@@ -68,13 +71,14 @@ pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
     if config.dist == Dist::Atr {
         return atr_tally(ctx, &config, args);
     }
-    let Some(mbox) = &args.mbox else {
-        bail!(
-            "which vote thread? download it from lists.apache.org (thread, download mbox) and \
-             pass it with --mbox <FILE>"
-        );
+    let tally = match count(ctx, &config, args, args.mbox.as_deref()) {
+        // The archive has no VOTE mail on the candidate yet: the vote has not started.
+        Err(err) if args.mbox.is_none() && err.is::<NoVoteMail>() => {
+            eprintln!("{err}");
+            return Ok(ExitCode::from(exit_code::VOTE_NOT_YET));
+        }
+        counted => counted?,
     };
-    let tally = count(ctx, &config, args, mbox)?;
     if args.json {
         println!("{}", report::json(&tally));
     } else {
@@ -83,26 +87,31 @@ pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
     exit_for(tally.outcome())
 }
 
-/// Our count of the thread in `mbox`.
-fn count(ctx: &Ctx, config: &Config, args: &TallyArgs, mbox: &Utf8PathBuf) -> Result<Tally> {
+/// Our count of the thread in `mbox`, else the one in the dev list's archive.
+fn count(ctx: &Ctx, config: &Config, args: &TallyArgs, mbox: Option<&Utf8Path>) -> Result<Tally> {
     let sender = configured_sender(ctx, config);
     let release_manager = match (&args.from, &sender) {
         (Some(from), _) => Some((from.as_str(), true)),
         (None, Some(sender)) => Some((sender.as_str(), false)),
         (None, None) => None,
     };
-    let (version, rc, roster) = (&args.version, args.rc, args.roster.as_deref());
-    tally_files(config, version, rc, mbox, roster, release_manager, now()?)
+    let thread = tally::Thread {
+        mbox,
+        roster: args.roster.as_deref(),
+    };
+    let (version, rc) = (&args.version, args.rc);
+    tally::obtain(ctx, config, version, rc, thread, release_manager, now()?)
 }
 
-/// The exit code of an outcome: 0 passed, 3 failed, 4 not yet.
+/// The exit code of an outcome: 0 passed, 3 failed, 4 not yet, 5 not decided.
 fn exit_for(outcome: Outcome) -> Result<ExitCode> {
     Ok(ExitCode::from(match outcome {
         Outcome::Passed => exit_code::SUCCESS,
         Outcome::Failed => exit_code::VOTE_FAILED,
         Outcome::NotYet => exit_code::VOTE_NOT_YET,
+        Outcome::NotDecided => exit_code::VOTE_NOT_DECIDED,
         Outcome::Undecided => bail!(
-            "no --roster: the vote cannot be decided without the PMC roster; rerun with \
+            "no roster: the vote cannot be decided without the PMC roster; rerun with \
              --roster committee-info.json (or a list of the PMC's Apache ids)"
         ),
     }))
@@ -112,7 +121,7 @@ fn exit_for(outcome: Outcome) -> Result<ExitCode> {
 /// there is one (ATR's parser is not ours to check), else ATR's, once the 72 hours are over.
 fn atr_tally(ctx: &Ctx, config: &Config, args: &TallyArgs) -> Result<ExitCode> {
     let ours = match &args.mbox {
-        Some(mbox) => Some(count(ctx, config, args, mbox)?),
+        Some(mbox) => Some(count(ctx, config, args, Some(mbox))?),
         None => None,
     };
     let client = crate::atr_flow::client(ctx, config);
@@ -196,27 +205,39 @@ impl crate::flow::Step for TallyStep {
                 return Progress::todo("the vote starts on ATR with the vote-mail step");
             }
         }
-        let mbox = match (&release.options.mbox, on_atr) {
+        let thread = match (&release.options.mbox, on_atr) {
             (Some(mbox), _) => mbox.to_string(),
             (None, true) => "ATR's tabulation".to_string(),
             (None, false) => {
-                return Progress::blocked(format!(
-                "the vote runs for at least 72 hours: then download the thread as an mbox from \
-                 lists.apache.org and run `cargo xtask release {line} --mbox <FILE> [--roster \
-                 committee-info.json]`"
-            ))
+                // Before the VOTE mail there is no thread to look for.
+                let config = release.config;
+                let vote_mail = config.artifact_dir(version, Some(rc)).join("vote.eml");
+                if !vote_mail.exists() {
+                    return Progress::todo(format!(
+                        "counted from the archive of {} once the VOTE mail is out and 72 hours \
+                         have passed",
+                        config.dev_list
+                    ));
+                }
+                format!("the archive of {}", config.dev_list)
             }
         };
         match release.probe(&self.command(release))? {
-            exit_code::SUCCESS => Progress::done(format!("the vote in {mbox} passed")),
+            exit_code::SUCCESS => Progress::done(format!("the vote in {thread} passed")),
             exit_code::VOTE_FAILED => Progress::blocked(format!(
                 "the vote of RC{rc} failed: fix what the -1 votes name, then start the next \
                  candidate with `cargo xtask release {line} --next-rc`"
             )),
-            exit_code::VOTE_NOT_YET => Progress::blocked(
-                "the vote is still open (72 hours not over, or too few binding votes yet): \
-                 rerun later with a fresh mbox",
-            ),
+            exit_code::VOTE_NOT_YET => Progress::blocked(format!(
+                "the vote is still open: the 72 hours are not over, or the VOTE mail is not in \
+                 {thread} yet; rerun later (`cargo xtask {}` says which)",
+                self.command(release).join(" ")
+            )),
+            exit_code::VOTE_NOT_DECIDED => Progress::blocked(format!(
+                "the vote is not decided: mails that may be forged or could not be read could \
+                 change the result; `cargo xtask {}` names them and what to do",
+                self.command(release).join(" ")
+            )),
             _ => Progress::blocked(format!(
                 "the vote thread cannot be counted: run `cargo xtask {}` to see why",
                 self.command(release).join(" ")

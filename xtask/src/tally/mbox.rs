@@ -15,27 +15,30 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! Reading the vote thread: an mbox as lists.apache.org exports it, from anyone who can post to
-//! the list, so hostile. The file, each message, the number of messages and the text kept per
-//! message are bounded; every message becomes a [`Post`] with only what the tally needs.
+//! Reading the vote thread: an mbox as lists.apache.org exports it (or as the tally builds it
+//! from the archive), from anyone who can post to the list, so hostile. The file, each
+//! message, the number of messages and the text kept per message are bounded. Messages are
+//! split at `From ` lines of the mbox form (`From sender Mon May  6 07:08:09 2024`) and
+//! unescaped as mboxrd writes them (`>From ` loses one `>`); a `From ` line of another shape
+//! is body text. Every message becomes a [`Post`] with only what the tally needs; a message
+//! that cannot be read becomes a post that says why, and the count goes on.
 
 use std::io::Read;
+use std::sync::LazyLock;
 
 use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
-use mail_parser::mailbox::mbox::MessageIterator;
-use mail_parser::{MessageParser, PartType};
+use mail_parser::MessageParser;
+use regex::bytes::Regex;
 
-use super::quote;
+use super::{authentic, parts};
 
 /// The largest mbox read: a vote thread is a few hundred kilobytes.
 pub const MAX_MBOX_BYTES: u64 = 64 << 20;
 /// The most messages a thread may hold (ATR's limit too).
 pub const MAX_MESSAGES: usize = 10_000;
-/// A message larger than this (attachments) is skipped, and the report says so.
+/// A message larger than this (attachments) is not read, and the report says so.
 pub const MAX_MESSAGE_BYTES: usize = 2 << 20;
-/// The text of a message the tally reads: a vote is at the top.
-pub const MAX_TEXT_BYTES: usize = 64 << 10;
 /// Message ids kept from `In-Reply-To` and `References`.
 const MAX_PARENTS: usize = 100;
 /// Bytes of a message id kept (RFC 5322 lines are at most 998).
@@ -49,19 +52,25 @@ pub struct Post {
     pub number: usize,
     /// Without the angle brackets.
     pub message_id: Option<String>,
+    /// The list archive's id, when the thread came from the archive.
+    pub archive_id: Option<String>,
     /// `In-Reply-To` and `References`, without angle brackets.
     pub parents: Vec<String>,
     pub subject: String,
     pub name: String,
-    /// Lower case.
+    /// Lower case; empty when the message names no sender.
     pub address: String,
     pub date: i64,
-    /// The body as text (HTML-only mails: their HTML without quotes and tags), bounded.
+    /// The text the person wrote: every inline text part, the text version of alternatives.
     pub text: String,
-    /// `dmarc=fail` / `spf=fail` found in `Authentication-Results` for the From domain.
-    pub auth_failures: Vec<String>,
-    /// Larger than [`MAX_MESSAGE_BYTES`]: not read.
-    pub oversized: bool,
+    /// The same with the HTML versions, when the mail has two versions that differ.
+    pub html: Option<String>,
+    /// Attachments, named for a person to read.
+    pub attachments: Vec<String>,
+    /// Why the sender may not be who the mail says (crate::tally::authentic).
+    pub doubts: Vec<String>,
+    /// Why the message could not be read; its vote is unknown.
+    pub unreadable: Option<String>,
 }
 
 /// Reads the mbox file with the size limit; a special file (a FIFO, `/dev/stdin`) is refused.
@@ -87,141 +96,191 @@ pub fn read_file(path: &Utf8Path) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Splits the mbox into messages and parses each; errors name the message and its line.
-pub fn parse(path: &Utf8Path, bytes: &[u8]) -> Result<Vec<Post>> {
-    // Text before the first `From ` line would be dropped silently by the reader: refuse it.
+/// The `From ` line that starts a message: a sender (or `-`, `MAILER-DAEMON`) and a ctime date.
+static FROM_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) +(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +(\d{1,2}) +(\d{1,2}):(\d{2})(?::(\d{2}))?(?: +\S+)? +(\d{4})\b",
+    )
+    .expect("the From line pattern is valid")
+});
+
+/// The time a `From ` line gives, when it is one.
+fn from_line_date(line: &[u8]) -> Option<Option<i64>> {
+    let found = FROM_LINE.captures(line)?;
+    let number = |n: usize| -> Option<u32> {
+        std::str::from_utf8(found.get(n)?.as_bytes())
+            .ok()?
+            .parse()
+            .ok()
+    };
+    const MONTHS: [&[u8]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let month = found
+        .get(2)
+        .and_then(|m| MONTHS.iter().position(|name| *name == m.as_bytes()));
+    let date = (|| {
+        let date = mail_parser::DateTime {
+            year: u16::try_from(number(7)?).ok()?,
+            month: u8::try_from(month? + 1).ok()?,
+            day: u8::try_from(number(3)?).ok()?,
+            hour: u8::try_from(number(4)?).ok()?,
+            minute: u8::try_from(number(5)?).ok()?,
+            second: u8::try_from(number(6).unwrap_or(0)).ok()?,
+            ..Default::default()
+        };
+        date.is_valid().then(|| date.to_timestamp())
+    })();
+    Some(date)
+}
+
+/// Where each message is: the line number of its `From ` line, and its bytes after it.
+fn boundaries(bytes: &[u8]) -> Vec<(usize, usize, usize)> {
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for (index, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        if line.starts_with(b"From ") && from_line_date(line).is_some() {
+            starts.push((index + 1, offset));
+            if starts.len() > MAX_MESSAGES {
+                break;
+            }
+        }
+        offset += line.len() + 1;
+    }
+    let mut messages = Vec::with_capacity(starts.len());
+    for (i, (line, start)) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).map_or(bytes.len(), |(_, next)| *next);
+        messages.push((*line, *start, end.min(bytes.len())));
+    }
+    messages
+}
+
+/// mboxrd: a body line `>From ` (any number of `>`) lost one `>` to the writer's escaping.
+fn unescape(message: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(message.len());
+    for (index, line) in message.split(|b| *b == b'\n').enumerate() {
+        if index > 0 {
+            out.push(b'\n');
+        }
+        let quotes = line.iter().take_while(|b| **b == b'>').count();
+        if quotes > 0 && line[quotes..].starts_with(b"From ") {
+            out.extend_from_slice(&line[1..]);
+        } else {
+            out.extend_from_slice(line);
+        }
+    }
+    out
+}
+
+/// Splits the mbox into messages and reads each; an error only when the whole file is not an
+/// mbox of a thread.
+pub fn parse(path: &Utf8Path, bytes: &[u8], list_id: Option<&str>) -> Result<Vec<Post>> {
+    // Text before the first `From ` line would be lost: refuse it.
     let first = bytes
         .split(|b| *b == b'\n')
         .enumerate()
         .find(|(_, line)| !line.iter().all(u8::is_ascii_whitespace));
     match first {
         None => bail!("{path} is empty: export the vote thread from lists.apache.org as mbox"),
-        Some((index, line)) if !line.starts_with(b"From ") => bail!(
-            "{path} line {}: not an mbox (each message starts with a `From ` line); export the \
-             vote thread from lists.apache.org as mbox",
+        Some((index, line)) if from_line_date(line).is_none() => bail!(
+            "{path} line {}: not an mbox (each message starts with a `From ` line like `From \
+             sender Mon May  6 07:08:09 2024`); export the vote thread from lists.apache.org \
+             as mbox",
             index + 1
         ),
         Some(_) => {}
     }
-    let starts: Vec<usize> = bytes
-        .split(|b| *b == b'\n')
-        .enumerate()
-        .filter(|(_, line)| line.starts_with(b"From "))
-        .map(|(index, _)| index + 1)
-        .take(MAX_MESSAGES + 1)
-        .collect();
-    if starts.len() > MAX_MESSAGES {
+    let messages = boundaries(bytes);
+    if messages.len() > MAX_MESSAGES {
         bail!(
             "{path} holds more than {MAX_MESSAGES} messages: export only the vote thread, not \
              the whole list"
         );
     }
     let parser = MessageParser::default();
-    let mut posts = Vec::with_capacity(starts.len());
-    for (index, item) in MessageIterator::new(std::io::Cursor::new(bytes)).enumerate() {
-        let line = starts.get(index).copied().unwrap_or(0);
-        let at = format!("{path} message {} (line {line})", index + 1);
-        let raw = item.with_context(|| format!("cannot read {at}"))?;
-        let contents = raw.contents();
-        let oversized = contents.len() > MAX_MESSAGE_BYTES;
-        // An oversized message is parsed for its headers only.
-        let head = if oversized {
-            header_block(contents)
-        } else {
-            contents
+    let mut posts = Vec::with_capacity(messages.len());
+    for (index, (_, start, end)) in messages.into_iter().enumerate() {
+        let raw = &bytes[start..end];
+        let (from_line, contents) = match raw.iter().position(|b| *b == b'\n') {
+            Some(at) => (&raw[..at], &raw[at + 1..]),
+            None => (raw, &raw[raw.len()..]),
         };
-        let message = parser
-            .parse(head)
-            .with_context(|| format!("{at} is not a mail message"))?;
-        let sender = message
-            .from()
-            .and_then(|from| from.first())
-            .with_context(|| format!("{at} has no From: header"))?;
-        let address = sender
-            .address()
-            .filter(|address| address.contains('@'))
-            .with_context(|| format!("{at} has a From: header without an address"))?
-            .to_ascii_lowercase();
-        let mut name = sender.name().unwrap_or_default().trim().to_string();
-        let (address, rewritten) = original_sender(&message, &mut name, address);
-        let date = match message.date() {
-            Some(date) if date.is_valid() => date.to_timestamp(),
-            _ if raw.internal_date() > 0 => raw.internal_date().min(i64::MAX as u64) as i64,
-            _ => bail!("{at} has no valid Date: header"),
-        };
-        let mut parents: Vec<String> = Vec::new();
-        for value in [message.in_reply_to(), message.references()] {
-            for id in value.as_text_list().unwrap_or_default() {
-                let id = cut(bare_id(id), MAX_ID_BYTES);
-                if !id.is_empty() && !parents.contains(&id) {
-                    parents.push(id);
-                }
-            }
-        }
-        parents.truncate(MAX_PARENTS);
-        let text = if oversized {
-            String::new()
-        } else {
-            body(&message)
-        };
-        posts.push(Post {
-            number: index + 1,
-            message_id: message
-                .message_id()
-                .map(|id| cut(bare_id(id), MAX_ID_BYTES)),
-            parents,
-            subject: cut(message.subject().unwrap_or_default().trim(), 1000),
-            name: cut(&name, 200),
-            auth_failures: {
-                let mut flags = auth_failures(&message, &address);
-                flags.extend(rewritten);
-                flags
-            },
-            address,
-            date,
-            text,
-            oversized,
-        });
+        // The empty line before the next `From ` line belongs to the mbox, not the message.
+        let contents = contents.strip_suffix(b"\n").unwrap_or(contents);
+        let envelope = from_line_date(from_line).flatten();
+        posts.push(read(&parser, index + 1, contents, envelope, list_id));
     }
     Ok(posts)
 }
 
-/// The sender behind the list's DMARC rewriting: ASF lists append `.INVALID` to the address
-/// (`alice@yahoo.com.INVALID`), or send as `Alice via dev <dev@x.apache.org>` with the
-/// original address in `Reply-To` or as the last `Cc`. The second case is flagged: those
-/// headers are the sender's own word.
-fn original_sender(
-    message: &mail_parser::Message,
-    name: &mut String,
-    address: String,
-) -> (String, Option<String>) {
-    if let Some(stripped) = address.strip_suffix(".invalid") {
-        return (stripped.to_string(), None);
-    }
-    let list = address
-        .rsplit_once('@')
-        .is_some_and(|(_, domain)| domain.ends_with(".apache.org"));
-    let Some(via) = name.to_ascii_lowercase().rfind(" via ").filter(|_| list) else {
-        return (address, None);
+/// One message as a post; never fails: what cannot be read is said in `unreadable`.
+pub fn read(
+    parser: &MessageParser,
+    number: usize,
+    contents: &[u8],
+    envelope_date: Option<i64>,
+    list_id: Option<&str>,
+) -> Post {
+    let mut post = Post {
+        number,
+        ..Post::default()
     };
-    let original = message
-        .reply_to()
-        .and_then(|to| to.first())
-        .or_else(|| message.cc().and_then(|cc| cc.iter().last()))
-        .and_then(|original| original.address())
-        .filter(|original| original.contains('@'))
-        .map(str::to_ascii_lowercase);
-    match original {
-        Some(original) if original != address => {
-            name.truncate(via);
-            let flag = format!(
-                "the list rewrote From (DMARC): the address {} is taken from Reply-To/Cc",
-                crate::untrusted::escape_short(original.as_bytes(), 100)
-            );
-            (original, Some(flag))
+    let oversized = contents.len() > MAX_MESSAGE_BYTES;
+    // An oversized message is read for its headers only.
+    let unescaped = unescape(if oversized {
+        header_block(contents)
+    } else {
+        contents
+    });
+    let Some(message) = parser.parse(&unescaped[..]) else {
+        post.unreadable = Some("it is not a mail message".to_string());
+        return post;
+    };
+    post.message_id = message
+        .message_id()
+        .map(|id| cut(bare_id(id), MAX_ID_BYTES));
+    for value in [message.in_reply_to(), message.references()] {
+        for id in value.as_text_list().unwrap_or_default() {
+            let id = cut(bare_id(id), MAX_ID_BYTES);
+            if !id.is_empty() && !post.parents.contains(&id) && post.parents.len() < MAX_PARENTS {
+                post.parents.push(id);
+            }
         }
-        _ => (address, None),
     }
+    post.subject = cut(message.subject().unwrap_or_default().trim(), 1000);
+    let mut problems = Vec::new();
+    match authentic::sender(&message, list_id) {
+        Ok(sender) => {
+            post.name = cut(&sender.name, 200);
+            post.address = cut(&sender.address, 254);
+            post.doubts = sender.doubts;
+        }
+        Err(why) => problems.push(why),
+    }
+    post.date = match (message.date(), envelope_date) {
+        (Some(date), _) if date.is_valid() => date.to_timestamp(),
+        (_, Some(date)) => date,
+        _ => {
+            problems.push("it has no valid Date: (when was it cast?)".to_string());
+            0
+        }
+    };
+    if oversized {
+        problems.push(format!(
+            "it is larger than {} MiB (attachments?) and was not read",
+            MAX_MESSAGE_BYTES >> 20
+        ));
+    } else {
+        let views = parts::views(&message);
+        post.text = views.text;
+        post.html = views.html;
+        post.attachments = views.attachments;
+    }
+    if !problems.is_empty() {
+        post.unreadable = Some(problems.join("; "));
+    }
+    post
 }
 
 /// The message's headers: everything up to the first empty line.
@@ -246,112 +305,101 @@ pub fn cut(text: &str, max: usize) -> String {
     text[..end].to_string()
 }
 
-/// The first text body; for an HTML-only mail its HTML read by [`quote::html_to_text`] (which
-/// drops `<blockquote>`), never mail-parser's flattening that would keep the quotes.
-fn body(message: &mail_parser::Message) -> String {
-    let Some(part) = message.text_part(0) else {
-        return String::new();
+/// Appends `message` (one raw message) to an mbox as mboxrd writes it: a `From ` line, body
+/// lines starting with `>*From ` escaped with one more `>`.
+pub fn append(mbox: &mut Vec<u8>, message: &[u8], epoch: i64) {
+    let date = mail_parser::DateTime::from_timestamp(epoch);
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let weekday = DAYS[epoch.div_euclid(86_400).rem_euclid(7) as usize];
+    let month = MONTHS[usize::from(date.month.clamp(1, 12)) - 1];
+    mbox.extend_from_slice(
+        format!(
+            "From MAILER-DAEMON {weekday} {month} {:>2} {:02}:{:02}:{:02} {}\n",
+            date.day, date.hour, date.minute, date.second, date.year
+        )
+        .as_bytes(),
+    );
+    // A source that starts with its own `From ` line keeps only ours.
+    let body = match message.starts_with(b"From ") {
+        true => message
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(&message[message.len()..], |at| &message[at + 1..]),
+        false => message,
     };
-    match &part.body {
-        PartType::Text(text) => cut(text, MAX_TEXT_BYTES),
-        PartType::Html(html) => quote::html_to_text(&cut(html, 4 * MAX_TEXT_BYTES), MAX_TEXT_BYTES),
-        _ => String::new(),
-    }
-}
-
-/// `dmarc=fail` and `spf=fail` results of `Authentication-Results` headers about the From
-/// domain (a result naming another domain, `header.from=` or `smtp.mailfrom=`, is not about it).
-fn auth_failures(message: &mail_parser::Message, address: &str) -> Vec<String> {
-    let domain = address.rsplit_once('@').map_or("", |(_, d)| d);
-    let mut found = Vec::new();
-    for (name, value) in message.headers_raw().take(200) {
-        if !name.eq_ignore_ascii_case("Authentication-Results") {
-            continue;
+    let body = body.strip_suffix(b"\n").unwrap_or(body);
+    for line in body.split(|b| *b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let quotes = line.iter().take_while(|b| **b == b'>').count();
+        if line[quotes..].starts_with(b"From ") {
+            mbox.push(b'>');
         }
-        let value = value.to_ascii_lowercase();
-        for clause in value.split(';').take(50) {
-            let clause = clause.trim();
-            let method = ["dmarc=fail", "spf=fail"]
-                .into_iter()
-                .find(|method| clause.starts_with(method));
-            let Some(method) = method else { continue };
-            let about = clause
-                .split_whitespace()
-                .find_map(|word| {
-                    word.strip_prefix("header.from=")
-                        .or_else(|| word.strip_prefix("smtp.mailfrom="))
-                })
-                .map(|value| {
-                    value
-                        .rsplit('@')
-                        .next()
-                        .unwrap_or(value)
-                        .trim_matches(['<', '>', '"', ')', '('])
-                });
-            if about.is_none_or(|about| about == domain) {
-                let flag = format!(
-                    "Authentication-Results say {method} for {}",
-                    crate::untrusted::escape_short(domain.as_bytes(), 100)
-                );
-                if !found.contains(&flag) {
-                    found.push(flag);
-                }
-            }
-        }
+        mbox.extend_from_slice(line);
+        mbox.push(b'\n');
     }
-    found
+    mbox.push(b'\n');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn one(headers: &str) -> Post {
+    const LIST: &str = "List-Id: <dev.demo.apache.org>\nMessage-ID: <m@x>\n";
+
+    #[test]
+    fn messages_split_at_mbox_from_lines_only_and_unescape_as_mboxrd() {
         let mbox = format!(
-            "From x Mon May  6 07:08:09 2024\n{headers}Date: Mon, 6 May 2024 07:08:09 +0000\n\
-             Subject: Re: [VOTE] x\n\n+1\n"
+            "From rm@apache.org Mon May  6 07:08:09 2024\nFrom: RM <rm@apache.org>\n{LIST}Date: Mon, 6 May 2024 07:08:09 +0000\nSubject: [VOTE] x\n\n\
+             >From the notes: all good\n>>From here\nFrom the notes I see +1\n\n\
+             From - Mon May 06 08:00:00 2024\nFrom: Bob <bob@apache.org>\n{LIST}Subject: Re: [VOTE] x\n\n+1\n"
         );
-        let mut posts = parse(Utf8Path::new("t"), mbox.as_bytes()).unwrap();
-        posts.remove(0)
+        let posts = parse(Utf8Path::new("t"), mbox.as_bytes(), None).unwrap();
+        assert_eq!(posts.len(), 2);
+        assert_eq!(
+            posts[0].text,
+            "From the notes: all good\n>From here\nFrom the notes I see +1\n"
+        );
+        // No Date: the mbox's From line gives the time.
+        assert_eq!(posts[1].date, 1_714_982_400);
+        assert!(posts[1].unreadable.is_none());
     }
 
     #[test]
-    fn failed_authentication_is_flagged_only_for_the_from_domain() {
-        let post = one("From: Carol <carol@apache.org>\nAuthentication-Results: mx; spf=fail smtp.mailfrom=carol@apache.org\nAuthentication-Results: mx; spf=fail smtp.mailfrom=bounce@lists.example; dmarc=pass header.from=apache.org\n");
-        assert_eq!(
-            post.auth_failures,
-            ["Authentication-Results say spf=fail for apache.org"]
+    fn an_unreadable_message_says_why_and_the_others_are_read() {
+        let mbox = format!(
+            "From x Mon May  6 07:08:09 2024\nFrom: =?UTF-8?B?Q2Fyb2w=?=\n{LIST}Date: Mon, 6 May 2024 07:08:09 +0000\n\n+1\n\n\
+             From x Mon May  6 07:08:09 2024\nFrom: Bob <bob@apache.org>\n{LIST}Date: Mon, 6 May 2024 07:08:09 +0000\n\n+1\n"
         );
-        let post = one(
-            "From: Carol <carol@apache.org>\nAuthentication-Results: mx; DMARC=FAIL (p=reject)\n",
-        );
-        assert_eq!(
-            post.auth_failures,
-            ["Authentication-Results say dmarc=fail for apache.org"]
-        );
-        let post = one("From: Carol <carol@apache.org>\nAuthentication-Results: mx; spf=softfail; dmarc=none\n");
-        assert!(post.auth_failures.is_empty());
+        let posts = parse(Utf8Path::new("t"), mbox.as_bytes(), None).unwrap();
+        assert!(posts[0]
+            .unreadable
+            .as_deref()
+            .unwrap()
+            .contains("holds no address"));
+        assert_eq!(posts[1].address, "bob@apache.org");
     }
 
     #[test]
-    fn the_sender_behind_the_list_s_dmarc_rewriting_is_found() {
-        let post = one("From: Alice <Alice@Yahoo.com.INVALID>\n");
-        assert_eq!(post.address, "alice@yahoo.com");
-        assert!(post.auth_failures.is_empty());
-
-        let post = one("From: Alice Apple via dev <dev@demo.apache.org>\nCc: dev@demo.apache.org, alice@yahoo.com\n");
-        assert_eq!(
-            (post.name.as_str(), post.address.as_str()),
-            ("Alice Apple", "alice@yahoo.com")
+    fn appended_messages_come_back_byte_for_byte() {
+        let first = b"From: a@b.c\r\nSubject: x\r\n\r\nFrom here on\r\n>From there\r\n";
+        let mut mbox = Vec::new();
+        append(&mut mbox, first, 1_714_979_289);
+        append(
+            &mut mbox,
+            b"From: d@e.f\n\nFrom Mon May  6 07:08:09 2024\n",
+            0,
         );
+        let text = String::from_utf8(mbox.clone()).unwrap();
         assert!(
-            post.auth_failures[0].contains("the list rewrote From"),
-            "{:?}",
-            post.auth_failures
+            text.starts_with("From MAILER-DAEMON Mon May  6 07:08:09 2024\n"),
+            "{text}"
         );
-
-        // Only the list's own address is rewritten so; anyone else's " via " is their name.
-        let post = one("From: Bob via dev <bob@example.org>\nReply-To: carol@apache.org\n");
-        assert_eq!(post.address, "bob@example.org");
+        let posts = parse(Utf8Path::new("t"), &mbox, None).unwrap();
+        assert_eq!(posts.len(), 2);
+        assert_eq!(posts[0].text, "From here on\n>From there\n");
+        assert_eq!(posts[1].text, "From Mon May  6 07:08:09 2024\n");
     }
 }

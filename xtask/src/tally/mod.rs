@@ -15,26 +15,37 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! The vote count of `vote tally` and `mail result`: reads the vote thread (an mbox as lists.apache.org exports it), finds the
+//! The vote count of `vote tally` and `mail result`: reads the vote thread (fetched from the
+//! dev list's archive on lists.apache.org, or an mbox as the archive exports it), finds the
 //! release manager's VOTE mail and the replies to it, reads each person's last vote from their
 //! own words (never from what they quote), decides which votes are binding from the PMC roster
-//! alone, and says whether the vote passed: at least three binding +1 and more binding +1 than
-//! binding -1, once the 72 hours are over. Every counted vote is traced to its message and line.
+//! alone (fetched from the ASF's public committee data, or a file), and says whether the vote
+//! passed: at least three binding +1 and more binding +1 than binding -1, once the 72 hours are
+//! over. Every counted vote is traced to its message and line. A pass never rests on a vote that
+//! may be forged or on a message that could not be read: when such a message could change the
+//! result, the result is "not decided" and names the messages a person has to check.
 
+mod archive;
+mod authentic;
 mod ballot;
+mod count;
+mod decide;
 mod mbox;
+mod parts;
 mod quote;
 pub mod report;
 mod roster;
+mod subject;
 mod thread;
-
-use std::collections::BTreeMap;
 
 use anyhow::Result;
 use camino::Utf8Path;
 
+pub use archive::{obtain, Thread};
 pub use ballot::{line_vote, Ballot, LineVote};
+pub use mbox::append as append_to_mbox;
 pub use roster::{parse_roster, Roster};
+pub use thread::NoVoteMail;
 
 use crate::config::Config;
 use crate::tools::git;
@@ -58,6 +69,8 @@ pub struct Source {
     pub date: i64,
     pub line_number: usize,
     pub line: String,
+    /// The message in the list archive, when the thread came from there.
+    pub link: Option<String>,
 }
 
 /// A person's last vote, and the votes it replaced.
@@ -115,20 +128,57 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// A line with two different votes: reported, not counted.
+/// A line with two different votes, or a mail whose text and HTML versions vote differently:
+/// reported, not counted.
 #[derive(Debug, Clone)]
 pub struct Ambiguous {
     pub from: String,
     pub source: Source,
+    /// What makes it ambiguous.
+    pub why: String,
 }
 
-/// A mail whose `Authentication-Results` failed for its From domain.
+/// A vote from a mail whose sender may not be who it says: listed, not counted.
 #[derive(Debug, Clone)]
-pub struct Flag {
+pub struct Doubtful {
+    pub from: String,
+    pub ballot: Ballot,
+    /// `binding if genuine`, `non-binding`.
+    pub standing: String,
+    pub source: Source,
+    pub why: Vec<String>,
+}
+
+/// A message of the thread that could not be read: its vote is unknown.
+#[derive(Debug, Clone)]
+pub struct Unreadable {
+    /// `Name <address>`, or `(sender unknown)`.
     pub from: String,
     pub message: usize,
     pub message_id: Option<String>,
-    pub failures: Vec<String>,
+    pub why: String,
+    pub link: Option<String>,
+}
+
+/// Attachments of a message of the thread: no vote, but a person should read them.
+#[derive(Debug, Clone)]
+pub struct Attached {
+    pub from: String,
+    pub message: usize,
+    pub message_id: Option<String>,
+    pub names: Vec<String>,
+    pub link: Option<String>,
+}
+
+/// A message that could change the result, for a person to check.
+#[derive(Debug, Clone)]
+pub struct Check {
+    pub from: String,
+    pub message: usize,
+    pub message_id: Option<String>,
+    /// What it would change and why it is in doubt.
+    pub why: String,
+    pub link: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +189,9 @@ pub enum Outcome {
     NotYet,
     /// No roster: nobody can tell binding votes.
     Undecided,
+    /// Messages that may be forged, could not be read, or come from an address the roster
+    /// does not know could change the result: a person checks them (`Tally::checks`).
+    NotDecided,
 }
 
 impl Outcome {
@@ -147,7 +200,10 @@ impl Outcome {
             Outcome::Passed => "passed",
             Outcome::Failed => "failed",
             Outcome::NotYet => "still open: the 72 hours are not over",
-            Outcome::Undecided => "undecided: without --roster no vote is binding",
+            Outcome::Undecided => "undecided: without a roster no vote is binding",
+            Outcome::NotDecided => {
+                "not decided: messages that may be forged or could not be read could change it"
+            }
         }
     }
 }
@@ -167,13 +223,23 @@ pub struct Tally {
     pub opening: Opening,
     pub started: i64,
     pub now: i64,
-    /// One per person, in the order of their last vote.
+    /// One per person, in the order of their last vote: votes from mails nothing speaks
+    /// against.
     pub votes: Vec<Vote>,
     pub ambiguous: Vec<Ambiguous>,
+    /// Votes from mails that may be forged: not counted.
+    pub doubtful: Vec<Doubtful>,
+    pub unreadable: Vec<Unreadable>,
+    pub attachments: Vec<Attached>,
+    /// The messages that could change the result; empty when it is decided.
+    pub checks: Vec<Check>,
     pub skipped: Vec<Skipped>,
-    pub flags: Vec<Flag>,
     pub warnings: Vec<String>,
     pub roster: bool,
+    /// Where the thread was read: the mbox, or the list archive.
+    pub thread_source: String,
+    /// The thread in the list archive, when it came from there.
+    pub thread_url: Option<String>,
 }
 
 impl Tally {
@@ -204,6 +270,9 @@ impl Tally {
         if !self.roster {
             return Outcome::Undecided;
         }
+        if !self.checks.is_empty() {
+            return Outcome::NotDecided;
+        }
         let plus = self.count(true, Ballot::PlusOne);
         let minus = self.count(true, Ballot::MinusOne);
         if plus >= 3 && plus > minus {
@@ -211,6 +280,13 @@ impl Tally {
         } else {
             Outcome::Failed
         }
+    }
+}
+
+impl Tally {
+    /// Whether the vote passed: the one question a later step asks.
+    pub fn passed(&self) -> bool {
+        self.outcome() == Outcome::Passed
     }
 }
 
@@ -225,7 +301,7 @@ pub fn address_of(mailbox: &str) -> &str {
         .trim()
 }
 
-/// Tallies the thread in `mbox` for `version` RC `rc` at time `now`.
+/// Tallies the thread in `mbox` for `version` RC `rc` at time `now` (messages from any list).
 pub fn tally(
     path: &Utf8Path,
     mbox: &[u8],
@@ -235,164 +311,25 @@ pub fn tally(
     release_manager: ReleaseManager,
     now: i64,
 ) -> Result<Tally> {
-    let posts = mbox::parse(path, mbox)?;
-    let thread = thread::find(path, &posts, version, rc, release_manager, roster)?;
-    let opening_post = &posts[thread.opening];
-    let mut warnings = Vec::new();
-    if roster.is_none() {
-        warnings.push(
-            "no --roster: no vote is binding (the word \"binding\" in a mail decides nothing); \
-             pass the PMC roster (committee-info.json or a list of ids)"
-                .to_string(),
-        );
-    }
-    // Mail arrives out of order; the Date headers decide (a stable sort keeps the mbox order
-    // for equal dates). Every reply counts, even one whose clock put it before the VOTE mail.
-    let mut order: Vec<usize> = (0..posts.len()).collect();
-    order.sort_by_key(|index| posts[*index].date);
-    let mut last: BTreeMap<String, Vote> = BTreeMap::new();
-    let mut sequence: Vec<String> = Vec::new();
-    let mut ambiguous = Vec::new();
-    let mut skipped = Vec::new();
-    let mut flags = Vec::new();
-    for index in order {
-        let post = &posts[index];
-        let from = mailbox_of(post);
-        let skip = |reason: String| Skipped {
-            message: post.number,
-            message_id: post.message_id.clone(),
-            from: from.clone(),
-            date: post.date,
-            reason,
-        };
-        if let Some(why) = thread.skips.get(&index) {
-            if *why == thread::Skip::TooLarge {
-                warnings.push(format!(
-                    "message {} from {from} is larger than {} MiB and was not read: check it \
-                     in the archive",
-                    post.number,
-                    mbox::MAX_MESSAGE_BYTES >> 20
-                ));
-            }
-            skipped.push(skip(why.describe()));
-            continue;
-        }
-        let opening = thread.vote_mails.contains(&index);
-        let own = quote::own_text(&post.text);
-        let source = |line_number: usize, line: String| Source {
-            message_id: post.message_id.clone(),
-            message: post.number,
-            date: post.date,
-            line_number,
-            line,
-        };
-        let reading = ballot::read(&own, opening);
-        if !post.auth_failures.is_empty() && reading != ballot::Reading::NoVote {
-            flags.push(Flag {
-                from: from.clone(),
-                message: post.number,
-                message_id: post.message_id.clone(),
-                failures: post.auth_failures.clone(),
-            });
-        }
-        match reading {
-            ballot::Reading::NoVote => skipped.push(skip(
-                if opening {
-                    "a VOTE mail: no vote of the release manager's own in it"
-                } else if own.lines.is_empty() && own.quoted {
-                    "quoted text only"
-                } else {
-                    "no vote found"
-                }
-                .to_string(),
-            )),
-            ballot::Reading::Ambiguous { line_number, line } => ambiguous.push(Ambiguous {
-                from,
-                source: source(line_number, line),
-            }),
-            ballot::Reading::Vote {
-                ballot,
-                line_number,
-                line,
-            } => {
-                let person = roster::person(roster, &post.address);
-                let (binding, why) = match (roster, &person.member) {
-                    (None, _) => (false, "no roster given".to_string()),
-                    (Some(_), Some(member)) => (
-                        true,
-                        match &member.id {
-                            Some(id) => format!("on the roster as {id}"),
-                            None => format!("on the roster ({})", member.address),
-                        },
-                    ),
-                    (Some(_), None) => (false, "not on the roster".to_string()),
-                };
-                if roster.is_some() && !binding && claims_binding(&line) {
-                    let warning = format!(
-                        "{} called the vote binding but is not on the roster: counted as \
-                         non-binding (a PMC member writing from another address? add it to \
-                         the roster)",
-                        safe_mailbox(&post.name, &post.address)
-                    );
-                    if !warnings.contains(&warning) {
-                        warnings.push(warning);
-                    }
-                }
-                let mut changed_from = Vec::new();
-                if let Some(previous) = last.remove(&person.key) {
-                    changed_from = previous.changed_from;
-                    changed_from.push((previous.ballot, previous.date));
-                }
-                sequence.retain(|key| *key != person.key);
-                sequence.push(person.key.clone());
-                last.insert(
-                    person.key,
-                    Vote {
-                        display_name: post.name.clone(),
-                        address: post.address.clone(),
-                        ballot,
-                        binding,
-                        why,
-                        date: post.date,
-                        source: source(line_number, line),
-                        changed_from,
-                    },
-                );
-            }
-        }
-    }
-    let votes = sequence.iter().filter_map(|key| last.remove(key)).collect();
-    Ok(Tally {
-        opening: Opening {
-            subject: opening_post.subject.clone(),
-            from: mailbox_of(opening_post),
-            message: opening_post.number,
-            message_id: opening_post.message_id.clone(),
-            rule: thread.opened_by_rule,
+    let posts = mbox::parse(path, mbox, None)?;
+    count::count(
+        &count::Ask {
+            source: path.as_str(),
+            roster,
+            version,
+            rc,
+            release_manager,
+            now,
+            archive: None,
         },
-        started: opening_post.date,
-        now,
-        votes,
-        ambiguous,
-        skipped,
-        flags,
-        warnings,
-        roster: roster.is_some(),
-    })
+        posts,
+    )
 }
 
-/// `Name <address>` of a post, safe to print.
-fn mailbox_of(post: &mbox::Post) -> String {
-    safe_mailbox(&post.name, &post.address)
-}
-
-/// Whether the vote line calls itself binding (only ever used for a warning).
-fn claims_binding(line: &str) -> bool {
-    let lower = line.to_lowercase();
-    lower.contains("binding")
-        && !lower.contains("non-binding")
-        && !lower.contains("non binding")
-        && !lower.contains("nonbinding")
+/// `<dev.project.apache.org>` of `dev@project.apache.org`.
+pub fn list_id(list: &str) -> Option<String> {
+    let (local, domain) = list.split_once('@')?;
+    Some(format!("<{local}.{domain}>").to_ascii_lowercase())
 }
 
 /// Reads the files and tallies (shared with `mail result`).
@@ -410,14 +347,19 @@ pub fn tally_files(
         Some(path) => Some(roster::read_file(path, &config.tlp)?),
         None => None,
     };
-    tally(
-        mbox,
-        &bytes,
-        roster.as_ref(),
-        version,
-        rc,
-        release_manager,
-        now,
+    let list = list_id(&config.dev_list);
+    let posts = mbox::parse(mbox, &bytes, list.as_deref())?;
+    count::count(
+        &count::Ask {
+            source: mbox.as_str(),
+            roster: roster.as_ref(),
+            version,
+            rc,
+            release_manager,
+            now,
+            archive: None,
+        },
+        posts,
     )
 }
 

@@ -15,12 +15,14 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! A reply's own words: everything it quotes is left out, in the styles the common mail
-//! clients write: `>` prefixes, the attribution line (`On ... wrote:`, also wrapped over two
-//! lines and in other languages), Outlook's `From: ... Sent: ...` block and `____` rule,
-//! `-----Original Message-----`, Thunderbird's `-------- Original Message --------`, Gmail's
-//! `---------- Forwarded message ---------`, Apple Mail's `Begin forwarded message:`, the
-//! signature (`-- `), and `<blockquote>` in HTML-only mails.
+//! A reply's own words: what it quotes is left out, and only that. Quoted lines (`>` at any
+//! depth, `<blockquote>` in HTML) and the attribution line (`On ... wrote:`, also wrapped over
+//! two lines and in other languages) go, so a bottom-posted or inline reply keeps the lines
+//! the person wrote below and between the quotes. What a top-posting client copies below the
+//! reply without `>` goes from where it starts: Outlook's `From: ... Sent: ...` block and
+//! `____` rule, `-----Original Message-----`, Thunderbird's `-------- Original Message
+//! --------`, Gmail's `---------- Forwarded message ---------`, Apple Mail's `Begin forwarded
+//! message:`, an attribution followed by unquoted text; and the signature (`-- `).
 
 /// A line of the reply's own text, with its 1-based line number in the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,15 +46,35 @@ pub const MAX_LINE_CHARS: usize = 500;
 pub fn own_text(body: &str) -> OwnText<'_> {
     let lines: Vec<&str> = body.lines().take(MAX_LINES).collect();
     let mut own = OwnText::default();
-    for (index, line) in lines.iter().enumerate() {
+    let mut index = 0;
+    while index < lines.len() {
+        let line = lines[index];
         let trimmed = line.trim();
         if trimmed.starts_with('>') {
             own.quoted = true;
+            index += 1;
             continue;
         }
-        if starts_quote(&lines[index..]) {
+        // A top-poster's client copies the mail answered below a rule or a header block,
+        // without `>`: everything from there on is theirs.
+        if separator(&trimmed.to_lowercase()) || header_block(&lines[index..]) {
             own.quoted = true;
             break;
+        }
+        if let Some(length) = attribution(&lines[index..]) {
+            own.quoted = true;
+            // Below the attribution: `>` lines of a bottom-posted or inline reply (the
+            // person's own lines follow them), or a copy without `>` that ends the reply.
+            let next = lines[index + length..]
+                .iter()
+                .find(|line| !line.trim().is_empty());
+            match next {
+                Some(next) if next.trim_start().starts_with('>') => {
+                    index += length;
+                    continue;
+                }
+                _ => break,
+            }
         }
         if trimmed == "--" {
             break;
@@ -63,60 +85,60 @@ pub fn own_text(body: &str) -> OwnText<'_> {
                 text: line,
             });
         }
+        index += 1;
     }
     own
 }
 
-/// Whether the quoted part of a reply starts at `lines[0]`.
-fn starts_quote(lines: &[&str]) -> bool {
-    let first = lines[0].trim();
-    let lower = first.to_lowercase();
-    if separator(&lower) {
-        return true;
-    }
+/// The number of lines of the attribution (`On ... wrote:`) starting at `lines[0]`, also
+/// wrapped over up to three lines (Gmail breaks before the address).
+fn attribution(lines: &[&str]) -> Option<usize> {
+    let lower = lines[0].trim().to_lowercase();
     if ends_attribution(&lower) {
-        return true;
+        return Some(1);
     }
-    // An attribution wrapped over up to three lines (Gmail breaks before the address).
     if ["on ", "am ", "le ", "el ", "il ", "op ", "在"]
         .iter()
         .any(|p| lower.starts_with(p))
     {
-        let wrapped = lines
+        return lines
             .iter()
             .take(3)
             .skip(1)
             .take_while(|line| !line.trim().is_empty())
-            .any(|line| ends_attribution(&line.trim().to_lowercase()));
-        if wrapped {
-            return true;
-        }
+            .position(|line| ends_attribution(&line.trim().to_lowercase()))
+            .map(|at| at + 2);
     }
-    // Outlook's header block: `From:` followed by `Sent:`/`Date:`/`To:`/`Subject:` lines.
-    if ["from:", "von:", "de:", "da:", "发件人:", "发件人："]
+    None
+}
+
+/// Outlook's header block: `From:` followed by `Sent:`/`Date:`/`To:`/`Subject:` lines.
+fn header_block(lines: &[&str]) -> bool {
+    let lower = lines[0].trim().to_lowercase();
+    if !["from:", "von:", "de:", "da:", "发件人:", "发件人："]
         .iter()
         .any(|p| lower.starts_with(p))
     {
-        return lines.iter().skip(1).take(4).any(|line| {
-            let lower = line.trim().to_lowercase();
-            [
-                "sent:",
-                "date:",
-                "to:",
-                "subject:",
-                "gesendet:",
-                "envoyé :",
-                "envoyé:",
-                "发送时间:",
-                "发送时间：",
-                "日期:",
-                "收件人:",
-            ]
-            .iter()
-            .any(|p| lower.starts_with(p))
-        });
+        return false;
     }
-    false
+    lines.iter().skip(1).take(4).any(|line| {
+        let lower = line.trim().to_lowercase();
+        [
+            "sent:",
+            "date:",
+            "to:",
+            "subject:",
+            "gesendet:",
+            "envoyé :",
+            "envoyé:",
+            "发送时间:",
+            "发送时间：",
+            "日期:",
+            "收件人:",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    })
 }
 
 fn ends_attribution(lower: &str) -> bool {
@@ -162,24 +184,27 @@ fn separator(lower: &str) -> bool {
         .contains(&inner)
 }
 
-/// The text of an HTML mail: `<blockquote>` contents, `<head>`, `<style>` and `<script>`
-/// dropped, tags removed (block tags become line breaks), entities decoded; at most `max`
-/// bytes of output, one pass over the input.
+/// The text of an HTML mail: `<head>`, `<style>` and `<script>` dropped, `<blockquote>`
+/// contents as `>` lines (one `>` per depth, as a plain-text client quotes), tags removed
+/// (block tags become line breaks), entities decoded; at most `max` bytes of output, one pass
+/// over the input.
 pub fn html_to_text(html: &str, max: usize) -> String {
     let mut out = String::new();
     let mut hidden = 0usize;
+    let mut quoted = 0usize;
     let mut rest = html;
+    let mut text = String::new();
     while !rest.is_empty() && out.len() < max {
-        let Some(open) = rest.find('<') else {
-            if hidden == 0 {
-                decode_entities(rest, &mut out);
-            }
-            break;
-        };
+        let open = rest.find('<').unwrap_or(rest.len());
         if hidden == 0 {
-            decode_entities(&rest[..open], &mut out);
+            text.clear();
+            decode_entities(&rest[..open], &mut text);
+            push_quoted(&mut out, &text, quoted);
         }
         rest = &rest[open..];
+        if rest.is_empty() {
+            break;
+        }
         if let Some(after) = rest.strip_prefix("<!--") {
             rest = after.find("-->").map_or("", |end| &after[end + 3..]);
             continue;
@@ -193,25 +218,25 @@ pub fn html_to_text(html: &str, max: usize) -> String {
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric())
             .collect();
-        if matches!(
-            name.as_str(),
-            "blockquote" | "head" | "style" | "script" | "title"
-        ) {
-            if closing {
-                hidden = hidden.saturating_sub(1);
-            } else if !tag.ends_with('/') {
-                hidden += 1;
+        let self_closing = tag.ends_with('/');
+        match name.as_str() {
+            "head" | "style" | "script" | "title" if closing => hidden = hidden.saturating_sub(1),
+            "head" | "style" | "script" | "title" if !self_closing => hidden += 1,
+            "blockquote" if !self_closing => {
+                quoted = match closing {
+                    true => quoted.saturating_sub(1),
+                    false => quoted.saturating_add(1).min(50),
+                };
+                if hidden == 0 && !out.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
             }
-            continue;
-        }
-        if hidden == 0
-            && matches!(
-                name.as_str(),
-                "br" | "p" | "div" | "tr" | "li" | "hr" | "h1" | "h2" | "h3" | "h4" | "pre"
-            )
-            && !out.ends_with('\n')
-        {
-            out.push('\n');
+            "br" | "p" | "div" | "tr" | "li" | "hr" | "h1" | "h2" | "h3" | "h4" | "pre"
+                if hidden == 0 && !out.ends_with('\n') =>
+            {
+                out.push('\n')
+            }
+            _ => {}
         }
     }
     let mut end = out.len().min(max);
@@ -220,6 +245,19 @@ pub fn html_to_text(html: &str, max: usize) -> String {
     }
     out.truncate(end);
     out
+}
+
+/// Appends `text`, each line that starts inside `depth` blockquotes prefixed with `>`.
+fn push_quoted(out: &mut String, text: &str, depth: usize) {
+    for c in text.chars() {
+        if depth > 0 && c != '\n' && (out.is_empty() || out.ends_with('\n')) {
+            if c.is_whitespace() {
+                continue;
+            }
+            out.push_str(&"> ".repeat(depth));
+        }
+        out.push(c);
+    }
 }
 
 fn decode_entities(text: &str, out: &mut String) {
@@ -308,13 +346,35 @@ mod tests {
     }
 
     #[test]
+    fn bottom_posted_and_inline_replies_keep_the_person_s_lines() {
+        let bottom = "On Mon, 6 May 2024 at 09:00, Release Manager <rm@apache.org> wrote:\n\
+                      > Please vote:\n> [ ] +1 approve\n> I will start with my own +1\n\n\
+                      +1 (binding), checked the signatures\n";
+        assert_eq!(own(bottom), ["+1 (binding), checked the signatures"]);
+        let inline = "Alice wrote:\n> Did you check the NOTICE?\nYes, it is fine.\n\
+                      > And your vote?\n-1, the LICENSE misses a file\n";
+        assert_eq!(
+            own(inline),
+            ["Yes, it is fine.", "-1, the LICENSE misses a file"]
+        );
+        let gmail_wrapped = "On Mon, May 6, 2024 at 9:00 AM Release Manager <\nrm@apache.org> wrote:\n\n> +1 approve\n\n+1\n";
+        assert_eq!(own(gmail_wrapped), ["+1"]);
+        // HTML: the blockquote becomes `>` lines, the person's text below it stays.
+        let html = html_to_text(
+            "<div class=\"gmail_quote\">On Mon, Alice wrote:<br><blockquote>+1 approve<br>-1 disapprove</blockquote></div><div>-1 (binding)</div>",
+            1000,
+        );
+        assert_eq!(own(&html), ["-1 (binding)"], "{html:?}");
+    }
+
+    #[test]
     fn html_blockquotes_and_tags_are_dropped_safely() {
         let html = "<html><head><style>p{}</style></head><body><div>+1 (binding)</div>\
                     <div class=\"gmail_quote\">On Mon wrote:<br><blockquote>-1 <blockquote>x</blockquote> +0</blockquote></div>\
                     <p>&lt;ok&gt; &amp; &#43;&#x31;</p></body></html>";
         assert_eq!(
             html_to_text(html, 1000),
-            "\n+1 (binding)\nOn Mon wrote:\n<ok> & +1\n"
+            "\n+1 (binding)\nOn Mon wrote:\n> -1 \n> > x\n> +0\n<ok> & +1\n"
         );
         assert_eq!(html_to_text("<b>abc", 2), "ab");
         assert_eq!(html_to_text("a <unclosed", 100), "a ");

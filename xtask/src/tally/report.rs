@@ -48,9 +48,23 @@ fn trace(source: &Source) -> String {
     )
 }
 
+fn link(link: &Option<String>) -> String {
+    link.as_ref()
+        .map(|url| format!(" ({})", shown(url)))
+        .unwrap_or_default()
+}
+
 pub fn text(tally: &Tally, verbose: bool) -> String {
     let opening = &tally.opening;
     let mut out = format!("vote: {}\n", shown(&opening.subject));
+    match &tally.thread_url {
+        Some(url) => out.push_str(&format!(
+            "thread: {} ({})\n",
+            shown(url),
+            shown(&tally.thread_source)
+        )),
+        None => out.push_str(&format!("thread: {}\n", shown(&tally.thread_source))),
+    }
     out.push_str(&format!(
         "opening mail: {} from {} ({})\n",
         message(&opening.message_id, opening.message),
@@ -105,19 +119,41 @@ pub fn text(tally: &Tally, verbose: bool) -> String {
             ));
         }
     }
-    for ambiguous in &tally.ambiguous {
+    for doubtful in &tally.doubtful {
         out.push_str(&format!(
-            "ambiguous, not counted: {}: {} (two different votes on one line: ask the voter)\n",
-            ambiguous.from,
-            trace(&ambiguous.source)
+            "doubtful, not counted: {} {} ({}): {}: {}{}\n",
+            doubtful.ballot,
+            doubtful.from,
+            doubtful.standing,
+            trace(&doubtful.source),
+            doubtful.why.join("; "),
+            link(&doubtful.source.link)
         ));
     }
-    for flag in &tally.flags {
+    for ambiguous in &tally.ambiguous {
         out.push_str(&format!(
-            "flagged: {} in {}: {}: check this mail in the archive before trusting its vote\n",
-            flag.from,
-            message(&flag.message_id, flag.message),
-            flag.failures.join(", ")
+            "ambiguous, not counted: {}: {} ({})\n",
+            ambiguous.from,
+            trace(&ambiguous.source),
+            ambiguous.why
+        ));
+    }
+    for unreadable in &tally.unreadable {
+        out.push_str(&format!(
+            "unreadable, not counted: {} from {}: {}{}\n",
+            message(&unreadable.message_id, unreadable.message),
+            unreadable.from,
+            unreadable.why,
+            link(&unreadable.link)
+        ));
+    }
+    for attached in &tally.attachments {
+        out.push_str(&format!(
+            "attachment, not read as a vote: {} from {} carries {}: read it in the archive{}\n",
+            message(&attached.message_id, attached.message),
+            attached.from,
+            attached.names.join(", "),
+            link(&attached.link)
         ));
     }
     if verbose {
@@ -154,10 +190,37 @@ pub fn text(tally: &Tally, verbose: bool) -> String {
             human_date(end)
         ),
         Outcome::Undecided => {
-            "result: UNDECIDED: without --roster no vote is binding; pass the PMC roster\n"
+            "result: UNDECIDED: without a roster no vote is binding; pass the PMC roster\n"
                 .to_string()
         }
+        Outcome::NotDecided => not_decided(tally, plus, minus),
     });
+    out
+}
+
+/// The messages a person has to check, and what to do about them.
+fn not_decided(tally: &Tally, plus: usize, minus: usize) -> String {
+    let mut out = format!(
+        "result: NOT DECIDED ({plus} binding +1, {minus} binding -1 from mails nothing speaks \
+         against): check these {} messages in the archive, they could change the result:\n",
+        tally.checks.len()
+    );
+    for check in &tally.checks {
+        out.push_str(&format!(
+            "  - {} from {}: {}{}\n",
+            message(&check.message_id, check.message),
+            check.from,
+            check.why,
+            link(&check.link)
+        ));
+    }
+    out.push_str(
+        "then: read each (its headers too) in the archive. A voter whose mail is in doubt \
+         confirms the vote with a reply to the thread from their @apache.org address (a later \
+         vote nothing speaks against replaces it); a PMC member writing from another address \
+         is added with that address to a roster file (`id  other@address`, --roster FILE); a \
+         message that could not be read is asked about on the thread. Then count again.\n",
+    );
     out
 }
 
@@ -169,6 +232,7 @@ fn source_json(source: &Source) -> serde_json::Value {
         "message_id": source.message_id.as_deref().map(escape_str),
         "line_number": source.line_number,
         "line": shown(&source.line),
+        "link": source.link.as_deref().map(shown),
     })
 }
 
@@ -198,7 +262,10 @@ pub fn json(tally: &Tally) -> String {
             Outcome::Failed => "failed",
             Outcome::NotYet => "not yet",
             Outcome::Undecided => "undecided",
+            Outcome::NotDecided => "not decided",
         },
+        "thread": shown(&tally.thread_source),
+        "thread_url": tally.thread_url.as_deref().map(shown),
         "binding": counts(true),
         "non_binding": counts(false),
         "votes": tally.votes.iter().map(|vote| json!({
@@ -212,13 +279,31 @@ pub fn json(tally: &Tally) -> String {
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "ambiguous": tally.ambiguous.iter().map(|a| json!({
-            "voter": a.from, "source": source_json(&a.source),
+            "voter": a.from, "source": source_json(&a.source), "why": a.why,
         })).collect::<Vec<_>>(),
-        "flagged": tally.flags.iter().map(|f| json!({
-            "from": f.from,
-            "mbox_message": f.message,
-            "message_id": f.message_id.as_deref().map(escape_str),
-            "failures": f.failures,
+        "doubtful": tally.doubtful.iter().map(|d| json!({
+            "voter": d.from, "vote": d.ballot, "standing": d.standing,
+            "source": source_json(&d.source), "why": d.why,
+        })).collect::<Vec<_>>(),
+        "unreadable": tally.unreadable.iter().map(|u| json!({
+            "from": u.from,
+            "mbox_message": u.message,
+            "message_id": u.message_id.as_deref().map(escape_str),
+            "why": u.why,
+            "link": u.link.as_deref().map(shown),
+        })).collect::<Vec<_>>(),
+        "attachments": tally.attachments.iter().map(|a| json!({
+            "from": a.from,
+            "mbox_message": a.message,
+            "message_id": a.message_id.as_deref().map(escape_str),
+            "names": a.names,
+        })).collect::<Vec<_>>(),
+        "checks": tally.checks.iter().map(|c| json!({
+            "from": c.from,
+            "mbox_message": c.message,
+            "message_id": c.message_id.as_deref().map(escape_str),
+            "why": c.why,
+            "link": c.link.as_deref().map(shown),
         })).collect::<Vec<_>>(),
         "skipped": tally.skipped.iter().map(|s| json!({
             "from": s.from,

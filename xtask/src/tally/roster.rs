@@ -41,6 +41,11 @@ pub struct Roster {
     members: Vec<Member>,
     /// Lower-case address -> index into `members`.
     addresses: BTreeMap<String, usize>,
+    /// The ASF's public data (committee-info.json, LDAP groups): Apache ids only, no other
+    /// address of anybody, so a member writing from another address is not known here.
+    pub ids_only: bool,
+    /// Where it was read, for the report.
+    pub source: String,
 }
 
 /// Who cast a vote: the key that makes one person of several addresses.
@@ -60,6 +65,32 @@ impl Roster {
     pub fn contains(&self, address: &str) -> bool {
         self.member(address).is_some()
     }
+
+    /// The member whose public name is `name` (case and spacing aside).
+    pub fn named(&self, name: &str) -> Option<&Member> {
+        let wanted = normal_name(name);
+        if wanted.is_empty() {
+            return None;
+        }
+        self.members
+            .iter()
+            .find(|member| normal_name(&member.name) == wanted)
+    }
+
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+}
+
+fn normal_name(name: &str) -> String {
+    name.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The person behind `address`: the roster's member when it knows the address, else the Apache
@@ -105,7 +136,8 @@ pub fn read_file(path: &Utf8Path, tlp: &str) -> Result<Roster> {
 pub fn parse_roster(path: &Utf8Path, text: &str, tlp: &str) -> Result<Roster> {
     let mut members = Vec::new();
     let mut addresses = BTreeMap::new();
-    if text.trim_start().starts_with('{') {
+    let ids_only = text.trim_start().starts_with('{');
+    if ids_only {
         let json: serde_json::Value = serde_json::from_str(text).with_context(|| {
             format!("{path} is not valid JSON (committee-info.json format expected)")
         })?;
@@ -188,7 +220,44 @@ pub fn parse_roster(path: &Utf8Path, text: &str, tlp: &str) -> Result<Roster> {
     if members.is_empty() {
         bail!("{path} names nobody: a roster needs the PMC members");
     }
-    Ok(Roster { members, addresses })
+    Ok(Roster {
+        members,
+        addresses,
+        ids_only,
+        source: path.to_string(),
+    })
+}
+
+/// A podling's PPMC from the ASF's `public_ldap_projects.json`: the `owners` of the project
+/// group `name` (ids only, like committee-info.json).
+pub fn parse_ldap_owners(source: &str, text: &str, name: &str) -> Result<Roster> {
+    let json: serde_json::Value = serde_json::from_str(text)
+        .with_context(|| format!("{source} is not valid JSON: pass --roster FILE"))?;
+    let owners = json
+        .get("projects")
+        .and_then(|projects| projects.get(name))
+        .and_then(|project| project.get("owners"))
+        .and_then(|owners| owners.as_array())
+        .with_context(|| {
+            format!(
+                "{source} has no project `{name}` with owners: check `name`, or pass --roster FILE"
+            )
+        })?;
+    let mut list = String::new();
+    for owner in owners.iter().take(10_000) {
+        let id = owner.as_str().unwrap_or_default().to_ascii_lowercase();
+        if !plain_id(&id) {
+            bail!(
+                "{source}: `{}` among the owners of `{name}` is not an Apache id",
+                crate::untrusted::escape_short(id.as_bytes(), 60)
+            );
+        }
+        list.push_str(&id);
+        list.push('\n');
+    }
+    let mut roster = parse_roster(Utf8Path::new(source), &list, name)?;
+    roster.ids_only = true;
+    Ok(roster)
 }
 
 fn plain_id(word: &str) -> bool {

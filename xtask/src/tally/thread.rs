@@ -20,92 +20,28 @@
 //! subject when the archive dropped those headers). Everything else is another thread.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::sync::LazyLock;
 
 use anyhow::{bail, Result};
 use camino::Utf8Path;
-use regex::Regex;
 
 use super::mbox::Post;
 use super::roster::{person, Roster};
+use super::subject::{base_subject, naming, tag, Naming};
 use crate::untrusted::escape_short;
 use crate::version::Version;
 
-/// Reply and forward prefixes of the common clients and languages.
-const REPLY_PREFIXES: [&str; 11] = [
-    "re:",
-    "aw:",
-    "sv:",
-    "vs:",
-    "antw:",
-    "odp:",
-    "r:",
-    "回复:",
-    "回复：",
-    "答复:",
-    "答复：",
-];
+/// The thread holds no [VOTE] mail on the candidate: the vote has not started (or the mail
+/// has not reached the archive yet), or the thread is another one.
+#[derive(Debug)]
+pub struct NoVoteMail(pub String);
 
-/// The subject without its reply prefixes (`Re: AW: 回复: [VOTE] ...` -> `[VOTE] ...`), and
-/// whether there were any.
-pub fn base_subject(subject: &str) -> (String, bool) {
-    let mut rest = subject.trim();
-    let mut reply = false;
-    'strip: loop {
-        let lower = rest.to_lowercase();
-        for prefix in REPLY_PREFIXES {
-            if lower.starts_with(prefix) {
-                rest = rest[prefix.len()..].trim_start();
-                reply = true;
-                continue 'strip;
-            }
-        }
-        break;
+impl std::fmt::Display for NoVoteMail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
-    (rest.split_whitespace().collect::<Vec<_>>().join(" "), reply)
 }
 
-fn tag(subject: &str, tag: &str) -> bool {
-    subject.to_ascii_lowercase().contains(tag)
-}
-
-/// Whether a subject names exactly `version` and candidate `rc` in any common spelling:
-/// `1.2.0 (RC1)`, `1.2.0-rc1`, `v1.2.0.rc1`, `1.2.0 RC1`, `rc1 of 1.2.0`,
-/// `v0.14.0.rc0`, `1.2.0 release candidate 1`. The first version and the first candidate
-/// number in the subject decide: `1.0.0 (RC1)` is not in `11.0.0 (RC10)`.
-pub fn names_candidate(subject: &str, version: &Version, rc: u32) -> bool {
-    static VERSIONS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)v?(\d{1,9})\.(\d{1,9})\.(\d{1,9})").expect("the version pattern is valid")
-    });
-    static CANDIDATES: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(?:rc|release candidate)[\s._#-]?(\d{1,9})")
-            .expect("the candidate pattern is valid")
-    });
-    let (versions, candidates) = (&*VERSIONS, &*CANDIDATES);
-    let bytes = subject.as_bytes();
-    let first_version = versions.captures_iter(subject).find_map(|found| {
-        let whole = found.get(0)?;
-        let before = whole.start().checked_sub(1).map(|at| bytes[at]);
-        let after = bytes.get(whole.end()).copied();
-        let after2 = bytes.get(whole.end() + 1).copied();
-        let glued_before = before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'.');
-        let glued_after = after.is_some_and(|b| b.is_ascii_digit())
-            || (after == Some(b'.') && after2.is_some_and(|b| b.is_ascii_digit()));
-        let bounded = !glued_before && !glued_after;
-        let number = |n: usize| found.get(n)?.as_str().parse::<u64>().ok();
-        bounded.then(|| Some((number(1)?, number(2)?, number(3)?)))?
-    });
-    let first_rc = candidates.captures_iter(subject).find_map(|found| {
-        let whole = found.get(0)?;
-        let before = whole.start().checked_sub(1).map(|at| bytes[at]);
-        let after = bytes.get(whole.end()).copied();
-        let bounded = !before.is_some_and(|b| b.is_ascii_alphabetic())
-            && !after.is_some_and(|b| b.is_ascii_alphanumeric());
-        bounded.then(|| found.get(1)?.as_str().parse::<u64>().ok())?
-    });
-    first_version == Some((version.major, version.minor, version.patch))
-        && first_rc == Some(u64::from(rc))
-}
+impl std::error::Error for NoVoteMail {}
 
 /// Why a message of the mbox is not part of the count.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +53,6 @@ pub enum Skip {
     ResultMail,
     /// Dated after the release manager's [RESULT] or [CANCEL] mail: the vote was closed.
     AfterResult,
-    TooLarge,
 }
 
 impl Skip {
@@ -133,10 +68,6 @@ impl Skip {
             Skip::AfterResult => {
                 "sent after the release manager's [RESULT] or [CANCEL] mail".to_string()
             }
-            Skip::TooLarge => format!(
-                "larger than {} MiB: not read (check it in the archive)",
-                super::mbox::MAX_MESSAGE_BYTES >> 20
-            ),
         }
     }
 }
@@ -152,6 +83,11 @@ pub struct Thread {
     pub opened_by_rule: String,
 }
 
+/// Whether a post can be taken at its word for opening or closing the vote.
+fn trusted(post: &Post) -> bool {
+    post.doubts.is_empty() && post.unreadable.is_none()
+}
+
 /// Finds the opening mail and the replies. `release_manager` is the address given with
 /// `--from`, or the configured sender (`mail-from`, git `user.email`).
 pub fn find(
@@ -162,20 +98,27 @@ pub fn find(
     release_manager: Option<(&str, bool)>,
     roster: Option<&Roster>,
 ) -> Result<Thread> {
-    // Top-level VOTE mails on this candidate.
-    let openings: Vec<usize> = posts
-        .iter()
-        .enumerate()
-        .filter(|(_, post)| {
-            let (base, reply) = base_subject(&post.subject);
-            !reply
-                && base.to_ascii_lowercase().starts_with("[vote]")
-                && !tag(&base, "[result]")
-                && !tag(&base, "[cancel]")
-                && names_candidate(&base, version, rc)
-        })
-        .map(|(index, _)| index)
+    // Top-level VOTE mails on this candidate; subjects without a candidate number count only
+    // when no subject names one.
+    let vote_mail = |post: &Post, wanted: Naming| {
+        let (base, reply) = base_subject(&post.subject);
+        !reply
+            && !post.address.is_empty()
+            && base.to_ascii_lowercase().starts_with("[vote]")
+            && !tag(&base, "[result]")
+            && !tag(&base, "[cancel]")
+            && naming(&base, version, rc) == wanted
+    };
+    let mut naming_kind = Naming::Candidate;
+    let mut openings: Vec<usize> = (0..posts.len())
+        .filter(|index| vote_mail(&posts[*index], Naming::Candidate))
         .collect();
+    if openings.is_empty() {
+        naming_kind = Naming::VersionOnly;
+        openings = (0..posts.len())
+            .filter(|index| vote_mail(&posts[*index], Naming::VersionOnly))
+            .collect();
+    }
     if openings.is_empty() {
         let mut seen: Vec<String> = posts
             .iter()
@@ -184,24 +127,42 @@ pub fn find(
             .collect();
         seen.dedup();
         seen.truncate(5);
-        bail!(
-            "{path} holds no [VOTE] mail on {version} RC{rc} (it holds {}): not the vote on \
+        let unreadable: Vec<String> = posts
+            .iter()
+            .filter_map(|post| {
+                Some(format!(
+                    "message {}: {}",
+                    post.number,
+                    post.unreadable.as_ref()?
+                ))
+            })
+            .take(3)
+            .collect();
+        return Err(NoVoteMail(format!(
+            "{path} holds no [VOTE] mail on {version} RC{rc} (it holds {}){}: not the vote on \
              {version} RC{rc}; download the right thread, or check the version and --rc",
             if seen.is_empty() {
                 "no [VOTE] mail at all".to_string()
             } else {
                 seen.join(", ")
+            },
+            match unreadable.is_empty() {
+                true => String::new(),
+                false => format!("; unreadable: {}", unreadable.join("; ")),
             }
-        );
+        ))
+        .into());
     }
     let key = |address: &str| person(roster, address).key;
     let senders: BTreeSet<String> = openings.iter().map(|i| key(&posts[*i].address)).collect();
+    // A [VOTE] mail that may be forged never opens the vote (or moves its clock) while the
+    // release manager has one that is not.
     let earliest_by = |who: &str| {
         openings
             .iter()
             .copied()
             .filter(|i| key(&posts[*i].address) == who)
-            .min_by_key(|i| posts[*i].date)
+            .min_by_key(|i| (!trusted(&posts[*i]), posts[*i].date))
     };
     // Nobody named, or the configured sender opened no vote: only one person may have.
     let only_sender = || -> Result<(usize, String)> {
@@ -213,7 +174,10 @@ pub fn find(
                 list(&senders)
             );
         }
-        let earliest = openings.iter().copied().min_by_key(|i| posts[*i].date);
+        let earliest = openings
+            .iter()
+            .copied()
+            .min_by_key(|i| (!trusted(&posts[*i]), posts[*i].date));
         Ok((
             earliest.unwrap_or(openings[0]),
             "the only sender of a [VOTE] mail on this candidate".to_string(),
@@ -260,6 +224,14 @@ pub fn find(
         .copied()
         .filter(|index| key(&posts[*index].address) == manager)
         .collect();
+    if naming_kind == Naming::VersionOnly && vote_mails.len() > 1 {
+        bail!(
+            "{path} holds {} [VOTE] threads on {version} whose subjects name no candidate \
+             number: which one is RC{rc} cannot be told; pass the thread of RC{rc} alone with \
+             --mbox FILE (lists.apache.org: the thread, download as mbox)",
+            vote_mails.len()
+        );
+    }
     let mut member = vec![false; posts.len()];
     for index in &vote_mails {
         member[*index] = true;
@@ -275,14 +247,16 @@ pub fn find(
     }
     let (opening_base, _) = base_subject(&posts[opening].subject);
     let opening_base = opening_base.to_lowercase();
-    // Only the release manager closes the vote; anyone else's [RESULT] is just a message.
+    // Only the release manager closes the vote; anyone else's [RESULT] is just a message, and
+    // so is one that may be forged.
     let closed_at = posts
         .iter()
         .filter(|post| {
             let (base, _) = base_subject(&post.subject);
             (tag(&base, "[result]") || tag(&base, "[cancel]"))
-                && names_candidate(&base, version, rc)
+                && naming(&base, version, rc) == naming_kind
                 && key(&post.address) == manager
+                && trusted(post)
         })
         .map(|post| post.date)
         .min();
@@ -292,9 +266,7 @@ pub fn find(
             continue;
         }
         let (base, _) = base_subject(&post.subject);
-        let skip = if post.oversized {
-            Some(Skip::TooLarge)
-        } else if openings.contains(&index) {
+        let skip = if openings.contains(&index) {
             Some(Skip::OtherVoteMail)
         } else if tag(&base, "[result]") || tag(&base, "[cancel]") {
             Some(Skip::ResultMail)
@@ -329,75 +301,4 @@ fn list(senders: &BTreeSet<String>) -> String {
         .map(|s| escape_short(s.as_bytes(), 80))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn v(text: &str) -> Version {
-        text.parse().unwrap()
-    }
-
-    #[test]
-    fn subjects_name_the_candidate_in_every_common_spelling() {
-        let one_two = v("1.2.0");
-        for subject in [
-            "[VOTE] Release Apache Foo 1.2.0 (RC1)",
-            "[VOTE] Release Apache Foo 1.2.0-rc1",
-            "[VOTE] Release Apache Foo v1.2.0.rc1",
-            "[VOTE] Release Apache Foo 1.2.0 RC1",
-            "[VOTE] Release rc1 of 1.2.0",
-            "[VOTE] Apache Foo 1.2.0 release candidate 1",
-            "[VOTE] Release Apache Foo 1.2.0 RC-1",
-        ] {
-            assert!(names_candidate(subject, &one_two, 1), "{subject}");
-        }
-        for subject in [
-            "[VOTE] Release Apache Foo 11.2.0 (RC1)",
-            "[VOTE] Release Apache Foo 1.2.0 (RC10)",
-            "[VOTE] Release Apache Foo 1.2.0.1 (RC1)",
-            "[VOTE] Release Apache Foo 1.2.0 (RC2)",
-            "[VOTE] Release Apache Foo 1.2.0",
-            "[VOTE] Release Apache Foo 21.2.0-rc1",
-        ] {
-            assert!(!names_candidate(subject, &one_two, 1), "{subject}");
-        }
-        assert!(names_candidate(
-            "[VOTE] Release Apache TVM v0.14.0.rc0",
-            &v("0.14.0"),
-            0
-        ));
-        assert!(!names_candidate(
-            "[VOTE] Release Apache TVM v0.14.0.rc0",
-            &v("0.14.0"),
-            1
-        ));
-        assert!(!names_candidate(
-            "[VOTE] Release Apache Foo 11.0.0 (RC10)",
-            &v("1.0.0"),
-            1
-        ));
-    }
-
-    #[test]
-    fn reply_prefixes_of_many_clients_are_stripped() {
-        for subject in [
-            "Re: [VOTE] x",
-            "RE: [VOTE] x",
-            "AW: [VOTE] x",
-            "Aw: Re: [VOTE] x",
-            "SV: [VOTE] x",
-            "回复: [VOTE] x",
-            "回复：[VOTE] x",
-            "答复: [VOTE]   x",
-        ] {
-            assert_eq!(
-                base_subject(subject),
-                ("[VOTE] x".to_string(), true),
-                "{subject}"
-            );
-        }
-        assert_eq!(base_subject("[VOTE] x"), ("[VOTE] x".to_string(), false));
-    }
 }

@@ -27,9 +27,11 @@ pub mod git;
 pub mod github;
 pub mod gpg;
 pub mod keyserver;
+pub mod lists;
 pub mod project;
 pub mod sendmail;
 pub mod svn;
+pub mod whimsy;
 pub mod xtask;
 
 use std::cell::Cell;

@@ -68,13 +68,16 @@ pub enum MailCommand {
         /// The release candidate number, like 1 for RC1.
         #[arg(long, value_parser = crate::args::parse_rc)]
         rc: u32,
-        /// The vote thread as an mbox (lists.apache.org: thread, download mbox).
+        /// The vote thread as an mbox (lists.apache.org: thread, download mbox); default:
+        /// fetched from the dev list's archive.
         #[arg(long, value_name = "FILE", value_parser = crate::args::absolute_path)]
-        mbox: Utf8PathBuf,
-        /// The PMC roster: committee-info.json, or a list of Apache ids / addresses.
+        mbox: Option<Utf8PathBuf>,
+        /// The PMC roster: committee-info.json, or a list of Apache ids / addresses; default:
+        /// the committee's roster from whimsy.apache.org.
         #[arg(long, value_name = "FILE", value_parser = crate::args::absolute_path)]
         roster: Option<Utf8PathBuf>,
-        /// The link to the vote thread (default: a lists.apache.org search for its subject).
+        /// The link to the vote thread (default: the thread in the archive, or with --mbox a
+        /// lists.apache.org search for its subject).
         #[arg(long, value_name = "URL")]
         thread: Option<String>,
     },
@@ -175,19 +178,21 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
             template: load_template(&ctx.repo, "result", templates::RESULT)?,
             values: result_values(
                 &config,
-                tally::tally_files(
+                tally::obtain(
+                    ctx,
                     &config,
                     version,
                     *rc,
-                    mbox,
-                    roster.as_deref(),
+                    tally::Thread {
+                        mbox: mbox.as_deref(),
+                        roster: roster.as_deref(),
+                    },
                     Some((tally::address_of(&from), false)),
                     date,
                 )?,
                 &vote_subject(ctx, &config, &sender_name, version, *rc)?,
                 version,
                 *rc,
-                mbox,
                 thread.as_deref(),
             )?,
         },
@@ -343,14 +348,13 @@ fn result_values(
     vote_subject: &str,
     version: &Version,
     rc: u32,
-    mbox: &Utf8Path,
     thread: Option<&str>,
 ) -> Result<Vec<(&'static str, String)>> {
     match tally.outcome() {
         Outcome::Passed => {}
         outcome => bail!(
             "the vote has not passed ({}): no RESULT mail; run `cargo xtask vote tally {version} \
-             --rc {rc} --mbox {mbox}` for the details",
+             --rc {rc}` (with the same --mbox and --roster) for the details",
             outcome.describe()
         ),
     }
@@ -367,9 +371,10 @@ fn result_values(
             lines.join("\n")
         }
     };
-    let thread = match thread {
-        Some(url) => url.to_string(),
-        None => format!(
+    let thread = match (thread, &tally.thread_url) {
+        (Some(url), _) => url.to_string(),
+        (None, Some(url)) => url.clone(),
+        (None, None) => format!(
             "https://lists.apache.org/list?{}:lte=1M:{}",
             config.dev_list,
             crate::tools::github::encode(vote_subject)
