@@ -54,7 +54,7 @@ use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
 use super::paths::{name_problem, normalise};
-use super::reader::Limits;
+use super::reader::{Entry, Kind, Limits};
 use super::unpack::{link_stays_inside, Capped};
 use crate::untrusted::escape_str;
 use reach::{is_modern, Reach};
@@ -115,11 +115,21 @@ fn up(path: &str, levels: usize) -> &str {
     (0..levels).fold(path, |p, _| p.rsplit_once('/').map_or("", |(dir, _)| dir))
 }
 
-/// Something to make before the root manifest was seen.
+/// Something to make before the root manifest was seen, or held back.
 enum Pending {
     Dir(String),
     File(String),
     Manifest(String, Vec<u8>),
+}
+
+impl Pending {
+    /// About what it takes in memory.
+    fn weight(&self) -> usize {
+        32 + match self {
+            Pending::Dir(path) | Pending::File(path) => path.len(),
+            Pending::Manifest(path, text) => path.len() + text.len(),
+        }
+    }
 }
 
 /// How much is held back until the root manifest comes (in path order it comes early: after
@@ -162,6 +172,13 @@ pub struct Skeleton {
     links: Vec<(String, String)>,
     /// Manifests whose content the feeder did not have: read in a second pass.
     unread: BTreeMap<String, Role>,
+    /// Whether nothing is made before [`Skeleton::finish`].
+    hold: bool,
+    /// What is to be made, held back until then.
+    held: Vec<Pending>,
+    held_bytes: usize,
+    /// `held` outgrew the budget: the archive is read again at the end.
+    held_over: bool,
 }
 
 impl Skeleton {
@@ -183,6 +200,19 @@ impl Skeleton {
             overflowed: false,
             links: Vec::new(),
             unread: BTreeMap::new(),
+            hold: false,
+            held: Vec::new(),
+            held_bytes: 0,
+            held_over: false,
+        }
+    }
+
+    /// A skeleton that makes nothing before [`Skeleton::finish`]: for `verify`, which unpacks
+    /// nothing of a candidate before every check of it passed, and decides while it reads.
+    pub fn holding(into: Utf8PathBuf) -> Skeleton {
+        Skeleton {
+            hold: true,
+            ..Skeleton::new(into)
         }
     }
 
@@ -256,10 +286,7 @@ impl Skeleton {
         if self.overflowed {
             return Ok(());
         }
-        self.pending_bytes += match &item {
-            Pending::Dir(path) | Pending::File(path) => path.len(),
-            Pending::Manifest(path, bytes) => path.len() + bytes.len(),
-        } + 32;
+        self.pending_bytes += item.weight();
         self.pending.push(item);
         if self.pending_bytes > self.budget {
             self.overflow();
@@ -297,19 +324,45 @@ impl Skeleton {
         }
     }
 
-    /// Makes `item` if cargo can look at it; `again` when reading the archive a second time
-    /// (what exists was made by the first).
+    /// Makes `item` if cargo can look at it (or holds it, see [`Skeleton::holding`]); `again`
+    /// when reading the archive a second time (what exists was made by the first).
     fn place(&mut self, item: Pending, unsure: bool, again: bool) -> Result<()> {
+        let wanted = match &item {
+            Pending::Dir(path) => self.looked_at(path, true, unsure),
+            Pending::File(path) => self.looked_at(path, false, unsure),
+            Pending::Manifest(path, text) => {
+                self.learn(path, text);
+                true
+            }
+        };
+        match wanted {
+            false => Ok(()),
+            true if self.hold && !again => {
+                self.hold_back(item);
+                Ok(())
+            }
+            true => self.make(item, again),
+        }
+    }
+
+    /// Keeps `item` to be made at the end; past the budget, the archive is read again then.
+    fn hold_back(&mut self, item: Pending) {
+        if self.held_over {
+            return;
+        }
+        self.held_bytes += item.weight();
+        self.held.push(item);
+        if self.held_bytes > self.budget {
+            self.held_over = true;
+            self.held = Vec::new();
+        }
+    }
+
+    fn make(&self, item: Pending, again: bool) -> Result<()> {
         match item {
-            Pending::Dir(path) if self.looked_at(&path, true, unsure) => self.make_dir(&path),
-            Pending::File(path) if self.looked_at(&path, false, unsure) => {
-                self.make_file(&path, &mut io::empty(), again)
-            }
-            Pending::Manifest(path, bytes) => {
-                self.learn(&path, &bytes);
-                self.make_file(&path, &mut &bytes[..], again)
-            }
-            Pending::Dir(_) | Pending::File(_) => Ok(()),
+            Pending::Dir(path) => self.make_dir(&path),
+            Pending::File(path) => self.make_file(&path, &mut io::empty(), again),
+            Pending::Manifest(path, text) => self.make_file(&path, &mut &text[..], again),
         }
     }
 
@@ -355,18 +408,25 @@ impl Skeleton {
         let (Some(top), Some(root_at)) = (self.top.clone(), self.root_at) else {
             return Ok(None);
         };
+        self.hold = false;
+        for item in std::mem::take(&mut self.held) {
+            self.make(item, false)?;
+        }
         let mut wanted = std::mem::take(&mut self.unread);
         let links: BTreeMap<String, String> = self.links.iter().cloned().collect();
+        // A link on the way of a member glob, or in place of a directory target discovery
+        // lists, can show cargo anything: then everything is made.
         let crossed = links.keys().any(|link| {
             let inner = link.split_once('/').map_or("", |(_, inner)| inner);
-            self.reach.crossed_by(inner)
+            let name = link.rsplit('/').next().unwrap_or_default();
+            self.reach.crossed_by(inner) || name == "src" || TARGET_DIRS.contains(&name)
         });
         if crossed {
             self.reach = Reach::Everything;
         }
         let unsure = !self.in_order;
         // Everything again when the first read could not decide; else the start only.
-        let until = match crossed || unsure {
+        let until = match crossed || unsure || self.held_over {
             true => u64::MAX,
             false if self.overflowed => root_at,
             false => 0,
@@ -376,7 +436,7 @@ impl Skeleton {
             if role == Role::Unread {
                 continue;
             }
-            if let Some(file) = resolve(&links, link) {
+            if let Some((file, _)) = resolve(&links, link) {
                 if std::fs::symlink_metadata(self.into.join(&file)).is_err() {
                     wanted.insert(file, role);
                 }
@@ -401,7 +461,25 @@ impl Skeleton {
                 Ok(index < until || !wanted.is_empty())
             })?;
         }
-        for (path, target) in &links {
+        // A link is made when cargo can meet it: by its name, or because what it points to was
+        // made (a path dependency may go through it); with the links it goes through.
+        let mut made = std::collections::BTreeSet::new();
+        for link in links.keys() {
+            let resolved = resolve(&links, link);
+            let needed = crossed
+                || role(link) != Role::Unread
+                || resolved
+                    .as_ref()
+                    .is_some_and(|(end, _)| std::fs::symlink_metadata(self.into.join(end)).is_ok());
+            if needed {
+                made.insert(link.as_str());
+                made.extend(resolved.into_iter().flat_map(|(_, through)| through));
+            }
+        }
+        for (path, target) in links
+            .iter()
+            .filter(|(path, _)| made.contains(path.as_str()))
+        {
             let at = self.into.join(path);
             if let Some(parent) = at.parent() {
                 std::fs::create_dir_all(parent)
@@ -411,6 +489,26 @@ impl Skeleton {
                 .with_context(|| format!("cannot create the link {at}"))?;
         }
         Ok(Some(self.into.join(top)))
+    }
+}
+
+/// Hands an entry of [`super::reader`] to `skeleton` (which asked the reader for manifests
+/// whole: [`wants_content`]); its first error is kept for the end, when the checks have named
+/// what is wrong with the archive better.
+pub fn feed(skeleton: &mut Result<Skeleton>, entry: &Entry) {
+    let Ok(made) = skeleton else {
+        return;
+    };
+    let node = match &entry.kind {
+        Kind::Dir => Node::Dir,
+        Kind::File { .. } => Node::File,
+        Kind::Symlink { target } => Node::Link(target),
+        Kind::HardLink { .. } | Kind::Other(_) => Node::Other,
+    };
+    let mut content = entry.whole.as_deref();
+    let content = content.as_mut().map(|c| c as &mut dyn Read);
+    if let Err(err) = made.add(&entry.path, node, content) {
+        *skeleton = Err(err);
     }
 }
 
@@ -432,21 +530,23 @@ fn read_manifest(path: &str, content: &mut dyn Read) -> Result<Vec<u8>> {
 }
 
 /// The path `link` ends at, following the links along it as the file system will once they
-/// are made; `None` for a loop, or a target outside the tree.
-fn resolve(links: &BTreeMap<String, String>, link: &str) -> Option<String> {
+/// are made, and the links it goes through; `None` for a loop, or a target outside the tree.
+fn resolve<'a>(links: &'a BTreeMap<String, String>, link: &str) -> Option<(String, Vec<&'a str>)> {
     let mut path = link.to_string();
+    let mut through = Vec::new();
     // Linux gives up after 40 links; so does this.
     'follow: for _ in 0..40 {
         let parts: Vec<&str> = path.split('/').collect();
         for end in 1..=parts.len() {
-            if let Some(target) = links.get(&parts[..end].join("/")) {
+            if let Some((at, target)) = links.get_key_value(&parts[..end].join("/")) {
                 let base = parts[..end - 1].join("/");
                 let rest = parts[end..].join("/");
+                through.push(at.as_str());
                 path = lexical(&format!("{base}/{target}/{rest}"))?;
                 continue 'follow;
             }
         }
-        return Some(path);
+        return Some((path, through));
     }
     None
 }
@@ -517,24 +617,6 @@ fn walk(
         }
     }
     Ok(())
-}
-
-/// Unpacks what cargo reads of `tarball` into the empty directory `into` (see the module
-/// documentation); `None` when the archive has no `Cargo.toml` at its top: nothing is made.
-pub fn unpack_manifests(
-    tarball: &Utf8Path,
-    into: &Utf8Path,
-    limits: Limits,
-) -> Result<Option<Utf8PathBuf>> {
-    let mut skeleton = Skeleton::new(into.to_owned());
-    walk(tarball, limits, &mut |_, raw, node, content| {
-        let content = matches!(node, Node::File).then_some(content);
-        skeleton
-            .add(raw, node, content)
-            .map_err(|err| err.context(format!("{tarball}")))?;
-        Ok(true)
-    })?;
-    skeleton.finish(tarball, limits)
 }
 
 #[cfg(test)]

@@ -25,6 +25,23 @@ use crate::archive::writer::TarGzWriter;
 
 const TOP: &str = "apache-demo-1.0.0-src";
 
+/// Unpacks what cargo reads of `tarball` into `into`, as a reader of its own.
+fn unpack_manifests(
+    tarball: &Utf8Path,
+    into: &Utf8Path,
+    limits: Limits,
+) -> Result<Option<Utf8PathBuf>> {
+    let mut skeleton = Skeleton::new(into.to_owned());
+    walk(tarball, limits, &mut |_, raw, node, content| {
+        let content = matches!(node, Node::File).then_some(content);
+        skeleton
+            .add(raw, node, content)
+            .map_err(|err| err.context(format!("{tarball}")))?;
+        Ok(true)
+    })?;
+    skeleton.finish(tarball, limits)
+}
+
 enum Item<'a> {
     File(&'a str),
     Link(&'a str),
@@ -122,7 +139,12 @@ fn package(name: &str, extra: &str) -> String {
 
 #[test]
 fn cargo_sees_the_skeleton_as_it_sees_the_whole_tree() {
-    let core = package("core", "[dependencies]\nutil = { path = \"../../util\" }\n");
+    let core = package(
+        "core",
+        "[dependencies]\nutil = { path = \"../../util\" }\nshared = { path = \"../../deps/shared\" }\n",
+    );
+    let linked = package("linked", "");
+    let shared = package("shared", "");
     let cli = package(
         "cli",
         "[[bin]]\nname = \"extra\"\n[[example]]\nname = \"demo\"\n",
@@ -149,7 +171,17 @@ fn cargo_sees_the_skeleton_as_it_sees_the_whole_tree() {
         ("crates/cli/src/main.rs", File("fn main() {}\n")),
         ("crates/cli/tests/it.rs", File("#[test] fn t() {}\n")),
         ("crates/core/Cargo.toml", File(&core)),
+        ("LICENSE", File("Apache License\n")),
+        ("crates/core/LICENSE", Link("../../LICENSE")),
         ("crates/core/build.rs", File("fn main() {}\n")),
+        ("crates/linked/Cargo.toml", File(&linked)),
+        ("crates/linked/examples", Link("../../shared-examples")),
+        ("crates/linked/src/lib.rs", File("\n")),
+        // A path dependency through a link to a directory.
+        ("deps", Link("vendor")),
+        ("shared-examples/linked_demo.rs", File("fn main() {}\n")),
+        ("vendor/shared/Cargo.toml", File(&shared)),
+        ("vendor/shared/src/lib.rs", File("\n")),
         ("crates/core/src/lib.rs", File("pub mod deep;\n")),
         ("crates/core/src/deep/mod.rs", File("\n")),
         ("crates/core/src/util.rs", File("\n")),
@@ -166,7 +198,7 @@ fn cargo_sees_the_skeleton_as_it_sees_the_whole_tree() {
     ];
     // In path order, as `package` and `git archive` write them.
     entries.sort_by_key(|(path, _)| *path);
-    let (loads, said, held) = compare(&entries);
+    let (loads, said, _) = compare(&entries);
     assert!(loads, "{said}");
     for target in [
         "extra",
@@ -176,6 +208,8 @@ fn cargo_sees_the_skeleton_as_it_sees_the_whole_tree() {
         "it",
         "legacy",
         "build-script-build",
+        "linked_demo",
+        "shared",
     ] {
         assert!(
             said.contains(&format!("\"name\":\"{target}\"")),
@@ -183,8 +217,15 @@ fn cargo_sees_the_skeleton_as_it_sees_the_whole_tree() {
         );
     }
     // Only what cargo looks at: no module of a 2021 crate, no file of its own, no directory
-    // no glob reaches.
+    // no glob reaches, no link to what was not made. (A link in place of a directory target
+    // discovery lists makes everything: without it, less.)
+    entries.retain(|(path, _)| !path.starts_with("crates/linked/"));
+    let (loads, said, held) = compare(&entries);
+    assert!(loads, "{said}");
+    assert!(held.iter().any(|p| p == "deps"), "{held:?}");
     for absent in [
+        "crates/core/LICENSE",
+        "LICENSE",
         "crates/core/src/util.rs",
         "crates/core/src/deep",
         "crates/cli/examples/notes.txt",
@@ -403,4 +444,55 @@ fn roles_follow_cargo_target_discovery() {
         assert_eq!(role(unread), Role::Unread, "{unread}");
     }
     assert_eq!(role("t/a/Cargo.toml"), Role::Manifest);
+}
+
+#[test]
+fn a_holding_skeleton_fed_by_the_reader_makes_nothing_before_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = Utf8Path::from_path(dir.path()).unwrap();
+    let member = package("a", "");
+    let tarball = tarball(
+        dir,
+        &[
+            (
+                "Cargo.toml",
+                File("[workspace]\nmembers = [\"crates/*\"]\n"),
+            ),
+            ("crates/a/Cargo.toml", File(&member)),
+            ("crates/a/README.md", Link("../../docs/README.md")),
+            ("crates/a/src/lib.rs", File("\n")),
+            ("crates/a/src/util.rs", File("\n")),
+            ("docs/README.md", File("# a\n")),
+        ],
+    );
+    let live = unpack_manifests(&tarball, &dir.join("live"), Limits::default())
+        .unwrap()
+        .unwrap();
+    for budget in [PENDING_BUDGET, 0] {
+        let into = dir.join(format!("held-{budget}"));
+        let mut skeleton = Ok(Skeleton::holding(into.clone()));
+        if let Ok(skeleton) = &mut skeleton {
+            skeleton.budget = budget;
+        }
+        let read = crate::archive::reader::read_archive(
+            std::fs::File::open(&tarball).unwrap(),
+            crate::archive::reader::ObjectFormat::Sha1,
+            Limits::default(),
+            &wants_content,
+            &mut |entry| {
+                feed(&mut skeleton, &entry);
+                Ok(())
+            },
+        );
+        read.unwrap();
+        assert!(!into.exists(), "made before the checks passed");
+        let root = skeleton
+            .unwrap()
+            .finish(&tarball, Limits::default())
+            .unwrap()
+            .unwrap();
+        assert_eq!(held(&root), held(&live), "budget {budget}");
+        let (loads, said) = metadata(&root);
+        assert!(loads, "{said}");
+    }
 }

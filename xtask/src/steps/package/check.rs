@@ -23,7 +23,7 @@ use anyhow::{bail, Result};
 
 use crate::archive::checks::{self, Checker, Rules};
 use crate::archive::reader::{self, BlobHasher, Kind, Limits};
-use crate::archive::skeleton::{self, Node, Skeleton};
+use crate::archive::skeleton::{self, Skeleton};
 use crate::source::{ReleaseTree, TreeFile, TreeKind};
 
 /// Reads a written archive back as a stranger would and checks it against the rules and
@@ -52,19 +52,7 @@ pub fn check_archive(
         &|path| checks::wants_whole(path) || skeleton::wants_content(path),
         &mut |entry| {
             checker.visit(&entry);
-            if let Ok(made) = skeleton {
-                let node = match &entry.kind {
-                    Kind::Dir => Node::Dir,
-                    Kind::File { .. } => Node::File,
-                    Kind::Symlink { target } => Node::Link(target),
-                    Kind::HardLink { .. } | Kind::Other(_) => Node::Other,
-                };
-                let mut content = entry.whole.as_deref();
-                let content = content.as_mut().map(|c| c as &mut dyn Read);
-                if let Err(err) = made.add(&entry.path, node, content) {
-                    *skeleton = Err(err);
-                }
-            }
+            skeleton::feed(skeleton, &entry);
             let id = match &entry.kind {
                 Kind::File { executable } => Some((entry.blob_id.clone(), *executable, false)),
                 Kind::Symlink { target } => {

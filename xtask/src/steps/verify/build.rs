@@ -31,7 +31,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use super::report::{Check, Status};
 use crate::archive::reader::Limits;
-use crate::archive::skeleton::unpack_manifests;
+use crate::archive::skeleton::Skeleton;
 use crate::archive::unpack::unpack;
 use crate::config::BuildCommand;
 use crate::source::{load_check, Loaded};
@@ -86,6 +86,7 @@ pub fn planned(build: &Build) -> Vec<String> {
 }
 
 /// The checks on the unpacked tree; `skip` says why they cannot run (an earlier check failed).
+/// `skeleton` is what cargo reads of the tarball, decided while the checks read it.
 pub fn checks(
     ctx: &Ctx,
     tarball: &Utf8Path,
@@ -93,16 +94,19 @@ pub fn checks(
     limits: Limits,
     build: &Build,
     skip: Option<&str>,
+    skeleton: Result<Skeleton>,
 ) -> Vec<Check> {
     let mut checks = Vec::new();
-    let into = work.join("unpacked");
     let root = match skip {
         Some(why) => Err(anyhow::anyhow!("{why}")),
-        None if build.runs_commands() => std::fs::create_dir(&into)
-            .with_context(|| format!("cannot create {into}"))
-            .and_then(|()| unpack(tarball, &into, limits))
-            .map(Some),
-        None => unpack_manifests(tarball, &into, limits),
+        None if build.runs_commands() => {
+            let into = work.join("unpacked-whole");
+            std::fs::create_dir(&into)
+                .with_context(|| format!("cannot create {into}"))
+                .and_then(|()| unpack(tarball, &into, limits))
+                .map(Some)
+        }
+        None => skeleton.and_then(|skeleton| skeleton.finish(tarball, limits)),
     };
     let root = match root {
         Ok(root) => root,

@@ -45,6 +45,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::archive::checksum::Algorithm;
 use crate::archive::reader::{Limits, ObjectFormat};
+use crate::archive::skeleton::Skeleton;
 use crate::artifacts::Artifacts;
 use crate::plan::Plan;
 use crate::scratch::Scratch;
@@ -236,6 +237,9 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
     let tarballs = config.release_names(version)?;
     let sources = config.sources();
     let mut checks = Vec::new();
+    // What cargo reads of the main tarball, decided while the checks read it and made only
+    // once they all passed.
+    let mut skeleton = Ok(Skeleton::holding(work.path().join("unpacked")));
     // Every source tarball gets the same checks; those of the further ones carry its name.
     // Convenience binaries get the signature and checksum checks, not the source rules.
     for (index, name) in tarballs.iter().enumerate() {
@@ -253,7 +257,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
             format,
             limits,
         };
-        let mut found = tarball.checks();
+        let mut found = tarball.checks((index == 0).then_some(&mut skeleton));
         match index {
             0 => {
                 // The directory as a whole, after the main tarball's checksum.
@@ -277,6 +281,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
         limits,
         &build,
         skip,
+        skeleton,
     ));
     let report = report::report(args, &file_name, &candidate, &keys, keys_held.ok(), checks);
     if args.json {
@@ -308,7 +313,7 @@ struct TarballCheck<'a> {
 }
 
 impl TarballCheck<'_> {
-    fn checks(&self) -> Vec<Check> {
+    fn checks(&self, skeleton: Option<&mut Result<Skeleton>>) -> Vec<Check> {
         let (ctx, artifacts) = (self.ctx, self.artifacts);
         let file_name = artifacts.file_name();
         if std::fs::symlink_metadata(&artifacts.tarball).is_err() {
@@ -346,6 +351,7 @@ impl TarballCheck<'_> {
             &rules,
             config,
             self.version,
+            skeleton,
         );
         checks.extend(read.checks);
         if let Some((source, tag)) = self.rebuild {
