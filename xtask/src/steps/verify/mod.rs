@@ -320,39 +320,50 @@ impl TarballCheck<'_> {
             let missing = anyhow::anyhow!("the candidate has no {file_name}");
             return vec![Check::from_error("checksum", "checksum", &missing)];
         }
-        let mut checks = Vec::new();
-        let sha512 = locate::open_regular(&artifacts.tarball).and_then(|file| {
-            Algorithm::Sha512
-                .digest_reader(file)
-                .with_context(|| format!("cannot read {file_name}"))
+        let rules = self
+            .source
+            .map(|config| crate::source::rules(config, self.version).map(|rules| (config, rules)));
+        // The contents are read while the checksum and the signature are checked (the report
+        // keeps its order): with a second core, they cost no time.
+        let (sha512, signature, read) = std::thread::scope(|scope| {
+            let reading = match &rules {
+                Some(Ok((config, rules))) => {
+                    let (tarball, format, limits) = (&artifacts.tarball, self.format, self.limits);
+                    let version = self.version;
+                    Some(scope.spawn(move || {
+                        checks::read_candidate(
+                            tarball, format, limits, rules, config, version, skeleton,
+                        )
+                    }))
+                }
+                _ => None,
+            };
+            let sha512 = locate::open_regular(&artifacts.tarball).and_then(|file| {
+                Algorithm::Sha512
+                    .digest_reader(file)
+                    .with_context(|| format!("cannot read {file_name}"))
+            });
+            let signature =
+                checks::signature_check(ctx, self.keyring, self.keys_held, artifacts, self.work);
+            let read = reading.map(|reading| {
+                reading
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+            (sha512, signature, read)
         });
-        checks.push(checks::checksum_check(&artifacts.tarball, &sha512));
-        checks.push(checks::signature_check(
-            ctx,
-            self.keyring,
-            self.keys_held,
-            artifacts,
-            self.work,
-        ));
-        let Some(config) = self.source else {
-            return checks;
-        };
-        let rules = match crate::source::rules(config, self.version) {
-            Ok(rules) => rules,
-            Err(err) => {
+        let mut checks = vec![
+            checks::checksum_check(&artifacts.tarball, &sha512),
+            signature,
+        ];
+        let (config, read) = match (rules, read) {
+            (Some(Ok((config, _))), Some(read)) => (config, read),
+            (Some(Err(err)), _) => {
                 checks.push(Check::from_error("contents", "contents", &err));
                 return checks;
             }
+            _ => return checks,
         };
-        let read = checks::read_candidate(
-            &artifacts.tarball,
-            self.format,
-            self.limits,
-            &rules,
-            config,
-            self.version,
-            skeleton,
-        );
         checks.extend(read.checks);
         if let Some((source, tag)) = self.rebuild {
             let rebuild = Rebuild {
