@@ -263,6 +263,8 @@ fn package_refuses_before_signing_a_workspace_whose_member_was_left_out() {
     assert_fails_with(
         &output,
         &[
+            // Read from the commit before packaging, all manifests through one git process.
+            "Cargo.toml names cli as",
             "does not load as a Rust workspace",
             "export-ignore",
             "nothing was signed",
