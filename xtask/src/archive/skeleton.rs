@@ -179,6 +179,8 @@ pub struct Skeleton {
     held_bytes: usize,
     /// `held` outgrew the budget: the archive is read again at the end.
     held_over: bool,
+    /// The empty file every empty file of the skeleton is a hard link to, once made.
+    empty: std::cell::OnceCell<Utf8PathBuf>,
 }
 
 impl Skeleton {
@@ -204,6 +206,7 @@ impl Skeleton {
             held: Vec::new(),
             held_bytes: 0,
             held_over: false,
+            empty: std::cell::OnceCell::new(),
         }
     }
 
@@ -361,8 +364,34 @@ impl Skeleton {
     fn make(&self, item: Pending, again: bool) -> Result<()> {
         match item {
             Pending::Dir(path) => self.make_dir(&path),
-            Pending::File(path) => self.make_file(&path, &mut io::empty(), again),
+            Pending::File(path) => self.make_empty(&path, again),
             Pending::Manifest(path, text) => self.make_file(&path, &mut &text[..], again),
+        }
+    }
+
+    /// Makes an empty file: a hard link to one empty file of the skeleton's own (outside the
+    /// top directory), since on some file systems a new inode costs milliseconds; a file of
+    /// its own where a link cannot be made.
+    fn make_empty(&self, path: &str, again: bool) -> Result<()> {
+        let source = match self.empty.get() {
+            Some(source) => source,
+            None => {
+                let top = self.top.as_deref().unwrap_or_default();
+                let source = self.into.join(format!("{top}.empty"));
+                std::fs::create_dir_all(&self.into)
+                    .and_then(|()| std::fs::File::create(&source))
+                    .with_context(|| format!("cannot create {source}"))?;
+                self.empty.get_or_init(|| source)
+            }
+        };
+        let target = self.into.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {parent}"))?;
+        }
+        match std::fs::hard_link(source, &target) {
+            Ok(()) => Ok(()),
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => twice(path, again),
+            Err(_) => self.make_file(path, &mut io::empty(), again),
         }
     }
 
@@ -386,10 +415,7 @@ impl Skeleton {
             .open(&target);
         let mut out = match out {
             Ok(out) => out,
-            Err(err) if err.kind() == io::ErrorKind::AlreadyExists && again => return Ok(()),
-            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
-                bail!("entry `{}` comes twice: not unpacked", escape_str(path))
-            }
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => return twice(path, again),
             Err(err) => {
                 return Err(anyhow::Error::new(err).context(format!("cannot create {target}")))
             }
@@ -448,7 +474,7 @@ impl Skeleton {
                 match (node, wanted.remove(&path)) {
                     _ if path.is_empty() => {}
                     (Node::File, Some(Role::Manifest)) => self.make_file(&path, content, true)?,
-                    (Node::File, Some(_)) => self.make_file(&path, &mut io::empty(), true)?,
+                    (Node::File, Some(_)) => self.make_empty(&path, true)?,
                     _ if index >= until => {}
                     (Node::Dir, None) => self.place(Pending::Dir(path), unsure, true)?,
                     (Node::File, None) if role(&path) == Role::Manifest => {
@@ -509,6 +535,15 @@ pub fn feed(skeleton: &mut Result<Skeleton>, entry: &Entry) {
     let content = content.as_mut().map(|c| c as &mut dyn Read);
     if let Err(err) = made.add(&entry.path, node, content) {
         *skeleton = Err(err);
+    }
+}
+
+/// A file that exists already: an entry that came twice, or, `again`, one made by the first
+/// read of the archive.
+fn twice(path: &str, again: bool) -> Result<()> {
+    match again {
+        true => Ok(()),
+        false => bail!("entry `{}` comes twice: not unpacked", escape_str(path)),
     }
 }
 
