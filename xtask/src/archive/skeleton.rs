@@ -56,6 +56,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use super::paths::{name_problem, normalise};
 use super::reader::{Entry, Kind, Limits};
 use super::unpack::{link_stays_inside, Capped};
+use crate::scratch::Scratch;
 use crate::untrusted::escape_str;
 use reach::{is_modern, Reach};
 
@@ -142,9 +143,33 @@ const MANIFEST_LIMIT: u64 = 16 * 1024 * 1024;
 /// what it would make without knowing.
 const KNOWN_PACKAGES: usize = 100_000;
 
+/// Where a skeleton is made.
+enum Place {
+    Dir(Utf8PathBuf),
+    /// A scratch directory for `purpose`, made on first use.
+    Scratch(&'static str, std::cell::OnceCell<Scratch>),
+}
+
+/// A tree unpacked for cargo: its top directory, and the scratch directory holding it, if it
+/// has one of its own (removed with it).
+pub struct Unpacked {
+    pub root: Utf8PathBuf,
+    _scratch: Option<Scratch>,
+}
+
+impl Unpacked {
+    /// A tree unpacked at `root` by someone else.
+    pub fn at(root: Utf8PathBuf) -> Unpacked {
+        Unpacked {
+            root,
+            _scratch: None,
+        }
+    }
+}
+
 /// Builds the skeleton from the entries of an archive, in archive order.
 pub struct Skeleton {
-    into: Utf8PathBuf,
+    into: Place,
     /// The one top directory, from the first entry.
     top: Option<String>,
     /// Entries seen so far.
@@ -186,6 +211,16 @@ pub struct Skeleton {
 impl Skeleton {
     /// A skeleton to be made under `into` (created when the root manifest is seen).
     pub fn new(into: Utf8PathBuf) -> Skeleton {
+        Skeleton::at(Place::Dir(into))
+    }
+
+    /// A skeleton made in a scratch directory of its own (`xtask-<purpose>-...`), created
+    /// only when there is something to make.
+    pub fn in_scratch(purpose: &'static str) -> Skeleton {
+        Skeleton::at(Place::Scratch(purpose, std::cell::OnceCell::new()))
+    }
+
+    fn at(into: Place) -> Skeleton {
         Skeleton {
             into,
             top: None,
@@ -377,14 +412,14 @@ impl Skeleton {
             Some(source) => source,
             None => {
                 let top = self.top.as_deref().unwrap_or_default();
-                let source = self.into.join(format!("{top}.empty"));
-                std::fs::create_dir_all(&self.into)
+                let source = self.dir()?.join(format!("{top}.empty"));
+                std::fs::create_dir_all(self.dir()?)
                     .and_then(|()| std::fs::File::create(&source))
                     .with_context(|| format!("cannot create {source}"))?;
                 self.empty.get_or_init(|| source)
             }
         };
-        let target = self.into.join(path);
+        let target = self.dir()?.join(path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).with_context(|| format!("cannot create {parent}"))?;
         }
@@ -395,15 +430,29 @@ impl Skeleton {
         }
     }
 
+    /// The directory the skeleton is made in, made itself on first use.
+    fn dir(&self) -> Result<&Utf8Path> {
+        match &self.into {
+            Place::Dir(dir) => Ok(dir),
+            Place::Scratch(purpose, scratch) => match scratch.get() {
+                Some(made) => Ok(made.path()),
+                None => {
+                    let made = Scratch::new(purpose)?;
+                    Ok(scratch.get_or_init(|| made).path())
+                }
+            },
+        }
+    }
+
     fn make_dir(&self, path: &str) -> Result<()> {
-        let target = self.into.join(path);
+        let target = self.dir()?.join(path);
         std::fs::create_dir_all(&target).with_context(|| format!("cannot create {target}"))
     }
 
     /// Makes a file; one that exists already is an entry that came twice, or, when `again`,
     /// one made before.
     fn make_file(&self, path: &str, content: &mut dyn Read, again: bool) -> Result<()> {
-        let target = self.into.join(path);
+        let target = self.dir()?.join(path);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).with_context(|| format!("cannot create {parent}"))?;
         }
@@ -430,10 +479,11 @@ impl Skeleton {
     /// content was not at hand, links on the way of member globs or to files cargo looks
     /// at), then makes the links. Returns the top directory, or `None` when the archive has
     /// no root manifest: then nothing was made.
-    pub fn finish(mut self, tarball: &Utf8Path, limits: Limits) -> Result<Option<Utf8PathBuf>> {
+    pub fn finish(mut self, tarball: &Utf8Path, limits: Limits) -> Result<Option<Unpacked>> {
         let (Some(top), Some(root_at)) = (self.top.clone(), self.root_at) else {
             return Ok(None);
         };
+        let dir = self.dir()?.to_owned();
         self.hold = false;
         for item in std::mem::take(&mut self.held) {
             self.make(item, false)?;
@@ -463,7 +513,7 @@ impl Skeleton {
                 continue;
             }
             if let Some((file, _)) = resolve(&links, link) {
-                if std::fs::symlink_metadata(self.into.join(&file)).is_err() {
+                if std::fs::symlink_metadata(dir.join(&file)).is_err() {
                     wanted.insert(file, role);
                 }
             }
@@ -496,7 +546,7 @@ impl Skeleton {
                 || role(link) != Role::Unread
                 || resolved
                     .as_ref()
-                    .is_some_and(|(end, _)| std::fs::symlink_metadata(self.into.join(end)).is_ok());
+                    .is_some_and(|(end, _)| std::fs::symlink_metadata(dir.join(end)).is_ok());
             if needed {
                 made.insert(link.as_str());
                 made.extend(resolved.into_iter().flat_map(|(_, through)| through));
@@ -506,7 +556,7 @@ impl Skeleton {
             .iter()
             .filter(|(path, _)| made.contains(path.as_str()))
         {
-            let at = self.into.join(path);
+            let at = dir.join(path);
             if let Some(parent) = at.parent() {
                 std::fs::create_dir_all(parent)
                     .with_context(|| format!("cannot create {parent}"))?;
@@ -514,7 +564,14 @@ impl Skeleton {
             std::os::unix::fs::symlink(target, &at)
                 .with_context(|| format!("cannot create the link {at}"))?;
         }
-        Ok(Some(self.into.join(top)))
+        let scratch = match self.into {
+            Place::Scratch(_, scratch) => scratch.into_inner(),
+            Place::Dir(_) => None,
+        };
+        Ok(Some(Unpacked {
+            root: dir.join(top),
+            _scratch: scratch,
+        }))
     }
 }
 

@@ -39,7 +39,9 @@ fn unpack_manifests(
             .map_err(|err| err.context(format!("{tarball}")))?;
         Ok(true)
     })?;
-    skeleton.finish(tarball, limits)
+    Ok(skeleton
+        .finish(tarball, limits)?
+        .map(|unpacked| unpacked.root))
 }
 
 enum Item<'a> {
@@ -342,6 +344,20 @@ fn a_tree_without_a_root_manifest_is_never_unpacked() {
         None
     );
     assert!(!into.exists(), "nothing may be written");
+    // Nor is a scratch directory made for it.
+    let mut skeleton = Skeleton::in_scratch("skeleton-test-never");
+    walk(&tarball, Limits::default(), &mut |_, raw, node, content| {
+        let content = matches!(node, Node::File).then_some(content);
+        skeleton.add(raw, node, content)?;
+        Ok(true)
+    })
+    .unwrap();
+    assert!(skeleton.empty.get().is_none());
+    assert!(matches!(&skeleton.into, Place::Scratch(_, made) if made.get().is_none()));
+    assert!(skeleton
+        .finish(&tarball, Limits::default())
+        .unwrap()
+        .is_none());
 }
 
 #[test]
@@ -369,7 +385,8 @@ fn a_late_root_manifest_and_manifests_fed_without_content_are_read_again() {
     let root = skeleton
         .finish(&tarball, Limits::default())
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .root;
     assert_eq!(
         std::fs::read_to_string(root.join("a/Cargo.toml")).unwrap(),
         member
@@ -490,7 +507,8 @@ fn a_holding_skeleton_fed_by_the_reader_makes_nothing_before_finish() {
             .unwrap()
             .finish(&tarball, Limits::default())
             .unwrap()
-            .unwrap();
+            .unwrap()
+            .root;
         assert_eq!(held(&root), held(&live), "budget {budget}");
         let (loads, said) = metadata(&root);
         assert!(loads, "{said}");

@@ -393,10 +393,10 @@ fn check_loads(
     let unpacked = skeleton
         .map_err(|err| err.context(format!("{file_name} cannot be unpacked for the load check")))
         .and_then(|skeleton| skeleton.finish(tarball, Default::default()))?;
-    let Some(root) = unpacked else {
+    let Some(unpacked) = unpacked else {
         return Ok(());
     };
-    match crate::source::load_check(&ctx.sh, &root)? {
+    match crate::source::load_check(&ctx.sh, &unpacked.root)? {
         crate::source::Loaded::Broken(complaint) => bail!(
             "{file_name} does not load as a Rust workspace once unpacked (`cargo metadata \
              --no-deps --offline`): a workspace member or path dependency was left out of it \
@@ -430,8 +430,7 @@ fn build_staged(
         .with_context(|| format!("cannot write {}", staged.tarball))?;
     // The compressed bytes go to the file and, through a bounded channel, to the checker.
     let (copies, received) = std::sync::mpsc::sync_channel(16);
-    let load_dir = crate::scratch::Scratch::new("package-load")?;
-    let mut skeleton = Ok(Skeleton::new(load_dir.path().join("unpacked")));
+    let mut skeleton = Ok(Skeleton::in_scratch("package-load"));
     let (written, checked) = std::thread::scope(|scope| {
         let checker = scope.spawn(|| {
             check_archive(

@@ -31,7 +31,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use super::report::{Check, Status};
 use crate::archive::reader::Limits;
-use crate::archive::skeleton::Skeleton;
+use crate::archive::skeleton::{Skeleton, Unpacked};
 use crate::archive::unpack::unpack;
 use crate::config::BuildCommand;
 use crate::source::{load_check, Loaded};
@@ -97,19 +97,19 @@ pub fn checks(
     skeleton: Result<Skeleton>,
 ) -> Vec<Check> {
     let mut checks = Vec::new();
-    let root = match skip {
+    let unpacked = match skip {
         Some(why) => Err(anyhow::anyhow!("{why}")),
         None if build.runs_commands() => {
             let into = work.join("unpacked-whole");
             std::fs::create_dir(&into)
                 .with_context(|| format!("cannot create {into}"))
                 .and_then(|()| unpack(tarball, &into, limits))
-                .map(Some)
+                .map(|root| Some(Unpacked::at(root)))
         }
         None => skeleton.and_then(|skeleton| skeleton.finish(tarball, limits)),
     };
-    let root = match root {
-        Ok(root) => root,
+    let unpacked = match unpacked {
+        Ok(unpacked) => unpacked,
         Err(err) => {
             let why = format!("not checked: {err:#}");
             let status = if skip.is_some() {
@@ -129,7 +129,8 @@ pub fn checks(
             return checks;
         }
     };
-    let loaded = match &root {
+    let root = unpacked.as_ref().map(|unpacked| unpacked.root.as_path());
+    let loaded = match root {
         Some(root) => load_check(&ctx.sh, root),
         None => Ok(Loaded::NotRust),
     };
