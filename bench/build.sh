@@ -21,30 +21,44 @@
 #   bash bench/build.sh
 #
 # 1. cold: `cargo build -p xtask` in an empty target directory (dependencies already
-#    downloaded, so the network is not measured);
+#    downloaded, so the network is not measured), with `--timings`: the crates that took
+#    longest are printed, since figures differ between machines;
 # 2. rebuild: the same after touching one source file of the xtask.
-# Both are whole-process wall times on this machine; run it on an idle machine, the figure
-# scales with the cores cargo gets.
+# Whole-process wall times on this machine, with the CPU time (user and system, every
+# process) and the load average before: run it on an idle machine, the wall time scales with
+# the cores cargo gets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${BENCH_DIR:-target/bench}/build-target
 rm -rf "$target"
 cargo fetch --locked --quiet
 
+# Wall and CPU seconds of a command.
 seconds() {
-  local start end
-  start=$(date +%s.%N)
-  "$@"
-  end=$(date +%s.%N)
-  python3 -c "print(f'{$end - $start:.1f}')"
+  python3 -c 'import resource, subprocess, sys, time
+start = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True)
+wall = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{wall:.1f} s (CPU {usage.ru_utime + usage.ru_stime:.1f} s)")' "$@"
 }
 
-cold=$(seconds cargo build --quiet --locked --package xtask --target-dir "$target")
+load=$(cut -d" " -f1-3 /proc/loadavg)
+cold=$(seconds cargo build --quiet --locked --package xtask --target-dir "$target" --timings)
 touch xtask/src/lib.rs
 rebuild=$(seconds cargo build --quiet --locked --package xtask --target-dir "$target")
 crates=$(cargo tree --locked --package xtask --edges normal,build --prefix none | sort -u | wc -l)
 
-echo "cores:                $(nproc)"
+echo "cores:                $(nproc), load average before: $load"
 echo "crates compiled:      $crates"
-echo "cold build:           ${cold} s"
-echo "rebuild after touch:  ${rebuild} s"
+echo "cold build:           ${cold}"
+echo "rebuild after touch:  ${rebuild}"
+echo "longest crates of the cold build (cargo --timings, wall time each):"
+python3 - "$target/cargo-timings/cargo-timing.html" <<'PY'
+import json, sys
+html = open(sys.argv[1]).read()
+start = html.index("const UNIT_DATA = ") + len("const UNIT_DATA = ")
+units = json.loads(html[start:html.index("];", start) + 1])
+for unit in sorted(units, key=lambda u: -u["duration"])[:5]:
+    print(f"  {unit['duration']:6.1f} s  {unit['name']} {unit['version']}{unit['target']}")
+PY

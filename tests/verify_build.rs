@@ -205,22 +205,33 @@ const TOML_HEADER: &str = "# Licensed to the Apache Software Foundation (ASF) un
 
 /// A workspace of two crates whose `cli` member is export-ignored.
 fn workspace_with_a_dropped_member(world: &World, repo: &Path) {
+    workspace_without_cli(world, repo, "[\"core\", \"cli\"]", "");
+}
+
+/// A workspace whose `core` depends on `cli` by path, `cli` export-ignored.
+fn workspace_with_a_dropped_path_dependency(world: &World, repo: &Path) {
+    let dependency = "\n[dependencies]\ndemo-cli = { path = \"../cli\" }\n";
+    workspace_without_cli(world, repo, "[\"core\"]", dependency);
+}
+
+fn workspace_without_cli(world: &World, repo: &Path, members: &str, core_extra: &str) {
     let manifest = std::fs::read_to_string(repo.join("Cargo.toml")).unwrap();
     let settings = manifest.replace("[workspace.metadata.asf-release]\n", "");
     world.write(
         repo,
         "Cargo.toml",
         format!(
-            "{TOML_HEADER}[workspace]\nmembers = [\"core\", \"cli\"]\nresolver = \"2\"\n\n\
+            "{TOML_HEADER}[workspace]\nmembers = {members}\nresolver = \"2\"\n\n\
              [workspace.metadata.asf-release]\n{settings}"
         )
         .as_bytes(),
     );
     for member in ["core", "cli"] {
+        let extra = if member == "core" { core_extra } else { "" };
         world.write(
             repo,
             &format!("{member}/Cargo.toml"),
-            format!("{TOML_HEADER}[package]\nname = \"demo-{member}\"\nversion = \"1.0.0\"\nedition = \"2021\"\n").as_bytes(),
+            format!("{TOML_HEADER}[package]\nname = \"demo-{member}\"\nversion = \"1.0.0\"\nedition = \"2021\"\n{extra}").as_bytes(),
         );
         world.write(
             repo,
@@ -252,6 +263,8 @@ fn package_refuses_before_signing_a_workspace_whose_member_was_left_out() {
     assert_fails_with(
         &output,
         &[
+            // Read from the commit before packaging, all manifests through one git process.
+            "Cargo.toml names cli as",
             "does not load as a Rust workspace",
             "export-ignore",
             "nothing was signed",
@@ -266,6 +279,25 @@ fn package_refuses_before_signing_a_workspace_whose_member_was_left_out() {
     world.git(&repo, &["tag", "-f", "1.0.0-rc1"]);
     let output = world.xtask(&package_args(&repo, &out));
     assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn package_refuses_a_workspace_whose_path_dependency_was_left_out() {
+    let world = World::new();
+    world.generate_key("Release Manager", "rm@apache.org");
+    let repo = world.fixture_repo("repo");
+    workspace_with_a_dropped_path_dependency(&world, &repo);
+    let out = world.path("out");
+    let output = world.xtask(&package_args(&repo, &out));
+    assert_fails_with(
+        &output,
+        &[
+            "does not load as a Rust workspace",
+            "nothing was signed",
+            "failed to load manifest for dependency `demo-cli`",
+        ],
+    );
+    assert!(list_files(&out).is_empty(), "{:?}", list_files(&out));
 }
 
 #[test]

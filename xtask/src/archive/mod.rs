@@ -27,5 +27,6 @@ pub mod listing;
 pub mod paths;
 pub mod reader;
 pub mod selection;
+pub mod skeleton;
 pub mod unpack;
 pub mod writer;

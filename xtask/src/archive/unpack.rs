@@ -34,9 +34,9 @@ use super::reader::Limits;
 use crate::untrusted::escape_str;
 
 /// Reads at most `left` more bytes in all.
-struct Capped<R> {
-    inner: R,
-    left: u64,
+pub(super) struct Capped<R> {
+    pub(super) inner: R,
+    pub(super) left: u64,
 }
 
 impl<R: Read> Read for Capped<R> {
@@ -50,7 +50,7 @@ impl<R: Read> Read for Capped<R> {
 }
 
 /// Whether a link at `link` (normalised) pointing at `target` stays inside the tree.
-fn link_stays_inside(link: &str, target: &str) -> bool {
+pub(super) fn link_stays_inside(link: &str, target: &str) -> bool {
     if target.starts_with('/') {
         return false;
     }

@@ -28,9 +28,11 @@ use super::{Tool, ToolCmd};
 const METADATA_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// `cargo metadata --no-deps --offline` of `<dir>/Cargo.toml`: no network, no build script.
+/// Under `cargo xtask`, the cargo that runs the xtask (`CARGO`): the project's toolchain,
+/// without going through rustup's proxy again.
 pub fn metadata(dir: &Utf8Path) -> ToolCmd {
     let manifest = dir.join("Cargo.toml");
-    ToolCmd::new(
+    let command = ToolCmd::new(
         Tool::Cargo,
         [
             "metadata",
@@ -41,7 +43,11 @@ pub fn metadata(dir: &Utf8Path) -> ToolCmd {
             "--manifest-path",
             manifest.as_str(),
         ],
-    )
+    );
+    match std::env::var("CARGO") {
+        Ok(cargo) if Utf8Path::new(&cargo).is_absolute() => command.program(&cargo),
+        _ => command,
+    }
 }
 
 /// Whether cargo loads the workspace at `dir`; `Err` with cargo's complaint when it does not

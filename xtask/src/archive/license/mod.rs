@@ -89,7 +89,13 @@ struct Seen {
 /// Collects the files of one tree, in any order, and judges them at the end.
 pub struct Audit {
     header_excludes: Vec<String>,
+    /// The files whose judgement waits for the end: without a license, or under another one
+    /// (the project's header, LICENSE and the configurations may settle them). The others are
+    /// only counted: memory stays flat with the number of files a tree holds.
     files: Vec<Seen>,
+    /// Every file seen, and the settled ones by class.
+    file_count: usize,
+    settled: BTreeMap<&'static str, usize>,
     configs: Vec<(String, Vec<u8>)>,
     licenses: Vec<Vec<u8>>,
     notices: Vec<Vec<u8>>,
@@ -109,6 +115,8 @@ impl Audit {
         Audit {
             header_excludes: header_excludes.to_vec(),
             files: Vec::new(),
+            file_count: 0,
+            settled: BTreeMap::new(),
             configs: Vec::new(),
             licenses: Vec::new(),
             notices: Vec::new(),
@@ -155,9 +163,15 @@ impl Audit {
         // The project header is known only at the end: keep the squashed head of files
         // that are not clearly settled, so they can be judged against it then.
         let found = classify::classify(inner, size, head_bytes, None);
-        if self.atr_headers && atr::checks(inner) && !atr::accepts(head_bytes) {
+        self.file_count += 1;
+        let atr_rejects = self.atr_headers && atr::checks(inner) && !atr::accepts(head_bytes);
+        if atr_rejects {
             self.atr_rejected
                 .push((self.files.len(), atr::why_rejected(head_bytes)));
+        } else if !matches!(found.class, Class::Other | Class::None) {
+            // Settled whatever comes later: no judgement can find anything in it.
+            *self.settled.entry(found.class.name()).or_default() += 1;
+            return;
         }
         let head = match found.class {
             Class::Other | Class::None if self.kept_head_bytes < KEPT_HEADS_BUDGET => {
@@ -203,7 +217,7 @@ impl Audit {
         in_license.add_bundled(&self.bundled);
         let in_notice = Declarations::new(&notices);
         let mut source_reports: Vec<SourceReport> = sources.iter().map(SourceReport::new).collect();
-        let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut counts = self.settled.clone();
         let mut findings = Vec::new();
         let mut warnings = Vec::new();
         let mut atr_rejected = self.atr_rejected.iter().peekable();
@@ -279,7 +293,7 @@ impl Audit {
             }
         }
         Report {
-            files: self.files.len(),
+            files: self.file_count,
             counts,
             findings,
             sources: source_reports,

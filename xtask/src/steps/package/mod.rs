@@ -38,6 +38,7 @@ use std::cell::RefCell;
 use crate::archive::checks::Rules;
 use crate::archive::checksum::{checksum_line, sha512_file};
 use crate::archive::reader::ReadDigests;
+use crate::archive::skeleton::Skeleton;
 use crate::archive::writer::Digests;
 use crate::artifacts::Artifacts;
 use crate::config::Config;
@@ -381,14 +382,23 @@ impl Build {
     }
 }
 
-/// Builds the tarball into a staging directory, reading it back as a stranger would while it
-/// is written, and decides what of the existing artifacts can stay.
 /// Refuses a tarball whose Rust workspace does not load once unpacked (a member left out by
-/// `export-ignore` or an exclude), before anything is signed.
-fn check_loads(ctx: &Ctx, tarball: &Utf8Path, file_name: &str) -> Result<()> {
-    let work = crate::scratch::Scratch::new("package-load")?;
-    let root = crate::archive::unpack::unpack(tarball, work.path(), Default::default())?;
-    match crate::source::load_check(&ctx.sh, &root)? {
+/// `export-ignore` or an exclude), before anything is signed. What cargo reads of the tarball
+/// was made while it was read back; a tarball without a `Cargo.toml` at its top has nothing
+/// to load and was not unpacked.
+fn check_loads(
+    ctx: &Ctx,
+    skeleton: Result<Skeleton>,
+    tarball: &Utf8Path,
+    file_name: &str,
+) -> Result<()> {
+    let unpacked = skeleton
+        .map_err(|err| err.context(format!("{file_name} cannot be unpacked for the load check")))
+        .and_then(|skeleton| skeleton.finish(tarball, Default::default()))?;
+    let Some(unpacked) = unpacked else {
+        return Ok(());
+    };
+    match crate::source::load_check(&ctx.sh, &unpacked.root)? {
         crate::source::Loaded::Broken(complaint) => bail!(
             "{file_name} does not load as a Rust workspace once unpacked (`cargo metadata \
              --no-deps --offline`): a workspace member or path dependency was left out of it \
@@ -404,6 +414,8 @@ fn check_loads(ctx: &Ctx, tarball: &Utf8Path, file_name: &str) -> Result<()> {
     }
 }
 
+/// Builds the tarball into a staging directory, reading it back as a stranger would while it
+/// is written, and decides what of the existing artifacts can stay.
 #[allow(clippy::too_many_arguments)]
 fn build_staged(
     ctx: &Ctx,
@@ -420,6 +432,7 @@ fn build_staged(
         .with_context(|| format!("cannot write {}", staged.tarball))?;
     // The compressed bytes go to the file and, through a bounded channel, to the checker.
     let (copies, received) = std::sync::mpsc::sync_channel(16);
+    let mut skeleton = Ok(Skeleton::in_scratch("package-load"));
     let (written, checked) = std::thread::scope(|scope| {
         let checker = scope.spawn(|| {
             check_archive(
@@ -427,6 +440,7 @@ fn build_staged(
                 artifacts.file_name(),
                 tree,
                 rules,
+                &mut skeleton,
             )
         });
         let tee = Tee {
@@ -444,11 +458,20 @@ fn build_staged(
     });
     let digests = written?;
     let read_back = checked?;
-    // The bytes on disk are the ones checked: hash the file itself once more.
-    if read_back.sha512 != digests.sha512 || sha512_file(&staged.tarball)? != digests.sha512 {
+    // The bytes on disk are the ones checked: the file itself is hashed once more, while cargo
+    // loads the workspace.
+    let (on_disk, loads) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| sha512_file(&staged.tarball));
+        let loads = check_loads(ctx, skeleton, &staged.tarball, artifacts.file_name());
+        let on_disk = hashing
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("hashing the tarball stopped unexpectedly")));
+        (on_disk, loads)
+    });
+    if read_back.sha512 != digests.sha512 || on_disk? != digests.sha512 {
         bail!("the tarball on disk differs from what was written (disk or filesystem problem): try again");
     }
-    check_loads(ctx, &staged.tarball, artifacts.file_name())?;
+    loads?;
 
     let mut keep_existing_tarball = false;
     if artifacts.tarball.exists() {

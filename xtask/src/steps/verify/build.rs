@@ -16,9 +16,12 @@
 // under the License.
 
 //! The checks that need the candidate on disk, run only once every other check passed (no
-//! code of an unchecked candidate ever runs): it is unpacked into a fresh directory of the
-//! run's scratch space ([`crate::archive::unpack`]), a Rust workspace must load with `cargo
-//! metadata --no-deps --offline`, and with `--build` the project's `build-commands` run there
+//! code of an unchecked candidate ever runs): a Rust workspace (a `Cargo.toml` at the top)
+//! must load with `cargo metadata --no-deps --offline`, on what cargo reads of the candidate
+//! unpacked into a fresh directory of the run's scratch space ([`crate::archive::skeleton`]:
+//! manifests, directories, the files target discovery probes; a candidate without a root
+//! manifest is not unpacked at all); with `--build` the whole candidate is unpacked
+//! ([`crate::archive::unpack`]), loaded, and the project's `build-commands` run there
 //! ([`crate::tools::build`]), their output in a log file.
 
 use std::time::Duration;
@@ -28,6 +31,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use super::report::{Check, Status};
 use crate::archive::reader::Limits;
+use crate::archive::skeleton::{Skeleton, Unpacked};
 use crate::archive::unpack::unpack;
 use crate::config::BuildCommand;
 use crate::source::{load_check, Loaded};
@@ -44,6 +48,13 @@ pub struct Build<'a> {
     pub log: Utf8PathBuf,
 }
 
+impl Build<'_> {
+    /// Whether commands run in the unpacked candidate: then all of it is unpacked.
+    fn runs_commands(&self) -> bool {
+        self.commands.is_some_and(|commands| !commands.is_empty())
+    }
+}
+
 pub fn shown(argv: &[String]) -> String {
     argv.join(" ")
 }
@@ -54,12 +65,15 @@ fn seconds(elapsed: Duration) -> String {
 
 /// The plan's lines for these checks.
 pub fn planned(build: &Build) -> Vec<String> {
-    let mut lines = vec![
-        "once every check above passed: unpack the candidate into a fresh temporary directory \
-         (the same path rules) and load a Rust workspace with `cargo metadata --no-deps \
-         --offline`"
-            .to_string(),
-    ];
+    let unpacked = match build.runs_commands() {
+        true => "the candidate",
+        false => "what cargo reads of the candidate (manifests, directories, target files)",
+    };
+    let mut lines = vec![format!(
+        "once every check above passed, if it has a Cargo.toml at its top: unpack {unpacked} \
+         into a fresh temporary directory (the same path rules) and load the Rust workspace \
+         with `cargo metadata --no-deps --offline`"
+    )];
     for command in build.commands.unwrap_or_default() {
         lines.push(format!(
             "run `{}` in the unpacked tree (clean environment, limit {}s), output to {}",
@@ -72,6 +86,7 @@ pub fn planned(build: &Build) -> Vec<String> {
 }
 
 /// The checks on the unpacked tree; `skip` says why they cannot run (an earlier check failed).
+/// `skeleton` is what cargo reads of the tarball, decided while the checks read it.
 pub fn checks(
     ctx: &Ctx,
     tarball: &Utf8Path,
@@ -79,19 +94,22 @@ pub fn checks(
     limits: Limits,
     build: &Build,
     skip: Option<&str>,
+    skeleton: Result<Skeleton>,
 ) -> Vec<Check> {
     let mut checks = Vec::new();
-    let root = match skip {
+    let unpacked = match skip {
         Some(why) => Err(anyhow::anyhow!("{why}")),
-        None => {
-            let into = work.join("unpacked");
+        None if build.runs_commands() => {
+            let into = work.join("unpacked-whole");
             std::fs::create_dir(&into)
                 .with_context(|| format!("cannot create {into}"))
                 .and_then(|()| unpack(tarball, &into, limits))
+                .map(|root| Some(Unpacked::at(root)))
         }
+        None => skeleton.and_then(|skeleton| skeleton.finish(tarball, limits)),
     };
-    let root = match root {
-        Ok(root) => root,
+    let unpacked = match unpacked {
+        Ok(unpacked) => unpacked,
         Err(err) => {
             let why = format!("not checked: {err:#}");
             let status = if skip.is_some() {
@@ -111,7 +129,12 @@ pub fn checks(
             return checks;
         }
     };
-    match load_check(&ctx.sh, &root) {
+    let root = unpacked.as_ref().map(|unpacked| unpacked.root.as_path());
+    let loaded = match root {
+        Some(root) => load_check(&ctx.sh, root),
+        None => Ok(Loaded::NotRust),
+    };
+    match loaded {
         Ok(Loaded::NotRust) => {}
         Ok(Loaded::Loads) => checks.push(Check::passed(
             LOAD_ID,
@@ -142,7 +165,11 @@ pub fn checks(
             Status::NotAsked,
             vec!["the build was not checked: the project names no build-commands".into()],
         )),
-        Some(commands) => checks.extend(run_commands(commands, &root, &build.log)),
+        // Commands to run: the whole candidate was unpacked.
+        Some(commands) => checks.extend(
+            root.iter()
+                .flat_map(|root| run_commands(commands, root, &build.log)),
+        ),
     }
     checks
 }

@@ -31,6 +31,7 @@ use super::report::{Check, Status};
 use crate::archive::checks::{self, Checker, Finding, Rules, RULES};
 use crate::archive::checksum::{self, Algorithm, MAX_CHECKSUM_FILE_BYTES};
 use crate::archive::reader::{self, Limits, ObjectFormat, ReadDigests};
+use crate::archive::skeleton::{self, Skeleton};
 use crate::artifacts::Artifacts;
 use crate::config::Config;
 use crate::tools::gpg::Keyring;
@@ -207,6 +208,8 @@ pub struct CandidateRead {
     pub index: EntryIndex,
 }
 
+/// Reads the candidate once for every check; `skeleton` gets what cargo reads of it on the way
+/// (for the load check at the end).
 pub fn read_candidate(
     tarball: &Utf8Path,
     format: ObjectFormat,
@@ -214,6 +217,7 @@ pub fn read_candidate(
     rules: &Rules,
     config: &Config,
     version: &Version,
+    mut skeleton: Option<&mut Result<Skeleton>>,
 ) -> CandidateRead {
     // Files below the top directory that the version check reads whole.
     let inner = |path: &str| path.split_once('/').map(|(_, rest)| rest.to_string());
@@ -238,9 +242,14 @@ pub fn read_candidate(
             BufReader::with_capacity(256 * 1024, file),
             format,
             limits,
-            &|path| checks::wants_whole(path) || is_version_file(path),
+            &|path| {
+                checks::wants_whole(path) || is_version_file(path) || skeleton::wants_content(path)
+            },
             &mut |entry| {
                 checker.visit(&entry);
+                if let Some(skeleton) = skeleton.as_deref_mut() {
+                    skeleton::feed(skeleton, &entry);
+                }
                 index.add(&entry.path, &describe(&entry));
                 if let (Some(rest), Some(whole)) = (inner(&entry.path), &entry.whole) {
                     // One copy per file name: a repeated entry cannot grow this.

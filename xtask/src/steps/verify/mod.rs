@@ -45,6 +45,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::archive::checksum::Algorithm;
 use crate::archive::reader::{Limits, ObjectFormat};
+use crate::archive::skeleton::Skeleton;
 use crate::artifacts::Artifacts;
 use crate::plan::Plan;
 use crate::scratch::Scratch;
@@ -236,6 +237,9 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
     let tarballs = config.release_names(version)?;
     let sources = config.sources();
     let mut checks = Vec::new();
+    // What cargo reads of the main tarball, decided while the checks read it and made only
+    // once they all passed.
+    let mut skeleton = Ok(Skeleton::holding(work.path().join("unpacked")));
     // Every source tarball gets the same checks; those of the further ones carry its name.
     // Convenience binaries get the signature and checksum checks, not the source rules.
     for (index, name) in tarballs.iter().enumerate() {
@@ -253,7 +257,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
             format,
             limits,
         };
-        let mut found = tarball.checks();
+        let mut found = tarball.checks((index == 0).then_some(&mut skeleton));
         match index {
             0 => {
                 // The directory as a whole, after the main tarball's checksum.
@@ -277,6 +281,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
         limits,
         &build,
         skip,
+        skeleton,
     ));
     let report = report::report(args, &file_name, &candidate, &keys, keys_held.ok(), checks);
     if args.json {
@@ -308,45 +313,57 @@ struct TarballCheck<'a> {
 }
 
 impl TarballCheck<'_> {
-    fn checks(&self) -> Vec<Check> {
+    fn checks(&self, skeleton: Option<&mut Result<Skeleton>>) -> Vec<Check> {
         let (ctx, artifacts) = (self.ctx, self.artifacts);
         let file_name = artifacts.file_name();
         if std::fs::symlink_metadata(&artifacts.tarball).is_err() {
             let missing = anyhow::anyhow!("the candidate has no {file_name}");
             return vec![Check::from_error("checksum", "checksum", &missing)];
         }
-        let mut checks = Vec::new();
-        let sha512 = locate::open_regular(&artifacts.tarball).and_then(|file| {
-            Algorithm::Sha512
-                .digest_reader(file)
-                .with_context(|| format!("cannot read {file_name}"))
+        let rules = self
+            .source
+            .map(|config| crate::source::rules(config, self.version).map(|rules| (config, rules)));
+        // The contents are read while the checksum and the signature are checked (the report
+        // keeps its order): with a second core, they cost no time.
+        let (sha512, signature, read) = std::thread::scope(|scope| {
+            let reading = match &rules {
+                Some(Ok((config, rules))) => {
+                    let (tarball, format, limits) = (&artifacts.tarball, self.format, self.limits);
+                    let version = self.version;
+                    Some(scope.spawn(move || {
+                        checks::read_candidate(
+                            tarball, format, limits, rules, config, version, skeleton,
+                        )
+                    }))
+                }
+                _ => None,
+            };
+            let sha512 = locate::open_regular(&artifacts.tarball).and_then(|file| {
+                Algorithm::Sha512
+                    .digest_reader(file)
+                    .with_context(|| format!("cannot read {file_name}"))
+            });
+            let signature =
+                checks::signature_check(ctx, self.keyring, self.keys_held, artifacts, self.work);
+            let read = reading.map(|reading| {
+                reading
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+            (sha512, signature, read)
         });
-        checks.push(checks::checksum_check(&artifacts.tarball, &sha512));
-        checks.push(checks::signature_check(
-            ctx,
-            self.keyring,
-            self.keys_held,
-            artifacts,
-            self.work,
-        ));
-        let Some(config) = self.source else {
-            return checks;
-        };
-        let rules = match crate::source::rules(config, self.version) {
-            Ok(rules) => rules,
-            Err(err) => {
+        let mut checks = vec![
+            checks::checksum_check(&artifacts.tarball, &sha512),
+            signature,
+        ];
+        let (config, read) = match (rules, read) {
+            (Some(Ok((config, _))), Some(read)) => (config, read),
+            (Some(Err(err)), _) => {
                 checks.push(Check::from_error("contents", "contents", &err));
                 return checks;
             }
+            _ => return checks,
         };
-        let read = checks::read_candidate(
-            &artifacts.tarball,
-            self.format,
-            self.limits,
-            &rules,
-            config,
-            self.version,
-        );
         checks.extend(read.checks);
         if let Some((source, tag)) = self.rebuild {
             let rebuild = Rebuild {
