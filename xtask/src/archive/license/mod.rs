@@ -168,7 +168,7 @@ impl Audit {
         if atr_rejects {
             self.atr_rejected
                 .push((self.files.len(), atr::why_rejected(head_bytes)));
-        } else if !matches!(found.class, Class::Other | Class::None) {
+        } else if is_settled(found.class, inner, size, head_bytes) {
             // Settled whatever comes later: no judgement can find anything in it.
             *self.settled.entry(found.class.name()).or_default() += 1;
             return;
@@ -337,6 +337,17 @@ fn is_data_file(path: &str) -> bool {
     [".csv", ".tsv", ".json", ".jsonl", ".ndjson"]
         .iter()
         .any(|extension| name.ends_with(extension))
+}
+
+/// Whether no later knowledge (the project's header, LICENSE, exclusions) can change what is
+/// said about a file of this class: such a file is only counted.
+fn is_settled(class: Class, inner: &str, size: u64, head_bytes: &[u8]) -> bool {
+    match class {
+        Class::Binary | Class::Generated | Class::Apache | Class::LicenseText => true,
+        // A short file without a header is worth a word where RAT would flag it.
+        Class::Trivial => size == 0 || policy::needs_no_license(inner, head_bytes).is_some(),
+        Class::None | Class::Other => false,
+    }
 }
 
 /// The finding a file deserves before exclusions, if any.
