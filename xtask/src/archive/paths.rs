@@ -51,6 +51,8 @@ pub enum Name {
 
 #[derive(Default)]
 pub struct PathChecker {
+    /// Each name as its hash shifted left once, the low bit set for names that are not
+    /// directories (a file or link can have nothing below it).
     names: HashSet<u64>,
     folded: HashSet<u64>,
     /// Every directory some entry is unpacked into.
@@ -150,7 +152,9 @@ impl PathChecker {
             self.check_mode(raw, entry);
             return Name::Root;
         }
-        if !self.names.insert(hash(&name)) {
+        let leaf = !matches!(entry.kind, Kind::Dir);
+        let key = hash(&name) << 1;
+        if self.names.contains(&key) || self.names.contains(&(key | 1)) {
             let message = if name == raw {
                 "appears twice: unpacking keeps only the last copy, which may not be the one checked".to_string()
             } else {
@@ -162,6 +166,7 @@ impl PathChecker {
             self.finding(raw, message);
             return Name::Refused;
         }
+        self.names.insert(key | u64::from(leaf));
         if !self.folded.insert(hash(&name.to_lowercase())) && self.warnings.len() < MAX_FINDINGS {
             self.warnings.push(Finding {
                 rule: "paths",
@@ -182,18 +187,32 @@ impl PathChecker {
                 self.finding(raw, message);
                 return Name::Refused;
             }
+            if self.names.contains(&(hash(parent) << 1 | 1)) {
+                let message =
+                    format!("is below the file `{parent}`: no extractor can unpack it there");
+                self.finding(raw, message);
+                return Name::Refused;
+            }
             self.parents.insert(hash(parent));
             end += slash + 1;
         }
         self.check_mode(raw, entry);
+        if leaf && self.parents.contains(&hash(&name)) {
+            let what = match entry.kind {
+                Kind::Symlink { .. } => "a symbolic link",
+                _ => "a file",
+            };
+            self.finding(
+                raw,
+                format!(
+                    "is {what} where earlier entries were unpacked into a directory: \
+                     extractors fail, or replace the directory"
+                ),
+            );
+            return Name::Refused;
+        }
         if let Kind::Symlink { target } = &entry.kind {
-            if self.parents.contains(&hash(&name)) {
-                self.finding(
-                    raw,
-                    "is a symbolic link where earlier entries were unpacked into a directory"
-                        .into(),
-                );
-            } else if self.links.len() < MAX_LINKS {
+            if self.links.len() < MAX_LINKS {
                 self.links.insert(name.clone(), target.clone());
             } else if !self.too_many_links {
                 self.too_many_links = true;

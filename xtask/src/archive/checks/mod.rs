@@ -185,19 +185,6 @@ impl Checker {
         match &entry.kind {
             // Resolved against the other links at the end.
             Kind::Symlink { .. } => {}
-            Kind::HardLink { target } => self.finding(
-                "paths",
-                path,
-                format!("hard link to `{target}`: a source release has plain files only"),
-            ),
-            Kind::Other(kind) => self.finding(
-                "paths",
-                path,
-                format!(
-                    "special file (tar type `{}`) in a source release",
-                    *kind as char
-                ),
-            ),
             Kind::Dir => {}
             Kind::File { .. } => self.visit_file(entry, inner),
         }
