@@ -485,6 +485,112 @@ fn pax_cases() -> Vec<Case> {
     ]
 }
 
+/// Fields at their limits, read alike by all: accepted.
+fn limit_cases() -> Vec<Case> {
+    use Expect::{Accepted, Refused};
+    let full_name = format!("top/{}", "n".repeat(96));
+    let full_prefix = format!("top/{}", "p".repeat(151));
+    vec![
+        case(
+            "GNU tar's `./` entries",
+            vec![dir("./"), dir("./top/d/"), file("./top/d/x", b"x\n")],
+            Accepted,
+        ),
+        case(
+            "a name filling its 100 bytes, no NUL",
+            vec![file(&full_name, b"x\n")],
+            Accepted,
+        ),
+        case(
+            "a prefix filling its 155 bytes, no NUL",
+            vec![entry(
+                Header::new(b'0', b"x", 2, Magic::Ustar).set_prefix(full_prefix.as_bytes()),
+                b"x\n",
+            )],
+            Accepted,
+        ),
+        case(
+            "file type bits in the mode field",
+            vec![entry(
+                Header::new(b'0', b"top/m", 2, Magic::Ustar).set_mode(0o100755),
+                b"m\n",
+            )],
+            Accepted,
+        ),
+        case(
+            "a uid in base 256",
+            vec![entry(
+                Header::new(b'0', b"top/u", 2, Magic::Gnu).patch(108, b"\x80\0\0\0\x01\0\0\0"),
+                b"u\n",
+            )],
+            Accepted,
+        ),
+        case(
+            "numbers padded with spaces",
+            vec![entry(
+                Header::new(b'0', b"top/s", 2, Magic::Ustar)
+                    .patch(100, b"   644 \0")
+                    .patch(124, b"         2 \0"),
+                b"s\n",
+            )],
+            Accepted,
+        ),
+        case(
+            "PAX size over the header's",
+            vec![
+                pax(b'x', &[("size", b"2")]),
+                entry(&Header::new(b'0', b"top/p", 0, Magic::Ustar), b"p\n"),
+            ],
+            Accepted,
+        ),
+        case(
+            "GNU long link target of a symbolic link",
+            vec![
+                gnu_long(b'K', format!("{}README", "d/../".repeat(30)).as_bytes()),
+                symlink("top/far", "d/../d/../d/../"),
+            ],
+            Accepted,
+        ),
+        case(
+            "GNU long link target, the link field empty",
+            vec![gnu_long(b'K', b"README"), symlink("top/far", "")],
+            Refused("link field"),
+        ),
+        case(
+            "PAX linkpath, the link field empty",
+            vec![
+                pax(b'x', &[("linkpath", b"README")]),
+                symlink("top/far", ""),
+            ],
+            Refused("link field"),
+        ),
+        case(
+            "GNU long name, the name field empty",
+            vec![
+                gnu_long(b'L', b"top/long"),
+                entry(&Header::new(b'0', b"", 2, Magic::Gnu), b"x\n"),
+            ],
+            Accepted,
+        ),
+        case(
+            "PAX path, the name field empty",
+            vec![
+                pax(b'x', &[("path", b"top/long")]),
+                entry(&Header::new(b'0', b"", 2, Magic::Ustar), b"x\n"),
+            ],
+            Accepted,
+        ),
+        case(
+            "a directory with a link target",
+            vec![entry(
+                Header::new(b'5', b"top/d/", 0, Magic::Ustar).set_link(b"elsewhere"),
+                b"",
+            )],
+            Refused("link target"),
+        ),
+    ]
+}
+
 /// The end of the archive: two zero blocks, padding, or nothing at all.
 fn end_cases() -> Vec<Case> {
     use Expect::{Accepted, Refused};
@@ -516,6 +622,7 @@ fn hand_made() -> Vec<Case> {
         name_cases(),
         header_cases(),
         pax_cases(),
+        limit_cases(),
         end_cases(),
     ]
     .into_iter()

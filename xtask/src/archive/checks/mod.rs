@@ -221,7 +221,13 @@ impl Checker {
 
     /// The findings, and the warnings that do not fail the rules (names that differ only by
     /// case).
-    pub fn finish_with_warnings(mut self) -> (Vec<Finding>, Vec<Finding>) {
+    pub fn finish_with_warnings(self) -> (Vec<Finding>, Vec<Finding>) {
+        let outcome = self.finish_all();
+        (outcome.findings, outcome.warnings)
+    }
+
+    /// Findings, warnings, and what the project's own license configuration excluded.
+    pub fn finish_all(mut self) -> Outcome {
         let (path_findings, warnings) = std::mem::take(&mut self.paths).finish();
         self.findings.extend(path_findings);
         let accepted: Vec<&String> = [
@@ -282,8 +288,19 @@ impl Checker {
                 "missing: incubating releases need a DISCLAIMER (or DISCLAIMER-WIP)",
             );
         }
-        let audit = std::mem::replace(&mut self.license, Audit::new(&[]));
-        for found in audit.finish().findings {
+        let audit = std::mem::replace(&mut self.license, Audit::new(&[])).finish();
+        let mut excluded = Excluded::default();
+        for source in audit
+            .sources
+            .iter()
+            .filter(|s| s.own && !s.removed.is_empty())
+        {
+            excluded
+                .sources
+                .push((source.source.clone(), source.removed.len()));
+            excluded.paths.extend(source.removed.iter().cloned());
+        }
+        for found in audit.findings {
             self.finding(
                 "license-headers",
                 &format!("{top}/{}", found.path),
@@ -297,7 +314,39 @@ impl Checker {
                 message: format!("... and {more} more"),
             });
         }
-        (self.findings, warnings)
+        Outcome {
+            findings: self.findings,
+            warnings,
+            excluded,
+        }
+    }
+}
+
+/// What [`Checker::finish_all`] found.
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    /// What does not fail the rules (names that differ only by case).
+    pub warnings: Vec<Finding>,
+    pub excluded: Excluded,
+}
+
+/// The files the project's own license configuration (a candidate's, in `verify`) excluded
+/// from the license audit: files that would be findings without it.
+#[derive(Debug, Clone, Default)]
+pub struct Excluded {
+    /// Each configuration that excluded files (like `.licenserc.yaml header.paths-ignore`),
+    /// with how many.
+    pub sources: Vec<(String, usize)>,
+    /// The files, below the top directory.
+    pub paths: Vec<String>,
+}
+
+impl Excluded {
+    /// The files in at most `lines` lines, collapsed by directory.
+    pub fn lines(&self, lines: usize) -> Vec<String> {
+        let mut paths = self.paths.clone();
+        paths.sort();
+        license::exclusions::collapse(&paths, lines)
     }
 }
 

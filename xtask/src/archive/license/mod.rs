@@ -21,6 +21,7 @@
 //! check; `license-audit` runs it alone on a git ref.
 
 pub mod classify;
+pub mod exclusions;
 mod formats;
 pub mod policy;
 pub mod report;
@@ -182,6 +183,7 @@ impl Audit {
         in_license.add_bundled(&self.bundled);
         let in_notice = Declarations::new(&notices);
         let mut source_reports: Vec<SourceReport> = sources.iter().map(SourceReport::new).collect();
+        let mut breadth = exclusions::Breadth::new(self.files.iter().map(|f| f.path.as_str()));
         let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut findings = Vec::new();
         let mut warnings = Vec::new();
@@ -201,9 +203,13 @@ impl Audit {
             let Some(problem) = judge(seen, found, &in_license, &in_notice) else {
                 continue;
             };
-            // The first source whose pattern (a careful one) covers the file removes it.
+            // The first source whose pattern (a careful one, and for the project's own
+            // configuration not too broad to hide program source) covers the file removes it.
             let mut removed = false;
-            for (source, report) in sources.iter().zip(source_reports.iter_mut()) {
+            let mut too_broad = None;
+            let source_code = exclusions::is_program_source(&seen.path);
+            for (at, (source, report)) in sources.iter().zip(source_reports.iter_mut()).enumerate()
+            {
                 let Some((pattern, applied)) = source.deciding(&seen.path) else {
                     continue;
                 };
@@ -211,9 +217,30 @@ impl Audit {
                     report.not_applied(&pattern.text, &seen.path);
                     continue;
                 }
+                if source.own && source_code {
+                    let index = source
+                        .patterns
+                        .iter()
+                        .position(|p| std::ptr::eq(p, pattern))
+                        .unwrap_or(usize::MAX);
+                    if let Some(why) = breadth.too_broad(at, index, pattern) {
+                        report.too_broad(&pattern.text, &why, &seen.path);
+                        too_broad.get_or_insert((source.name.clone(), pattern.text.clone(), why));
+                        continue;
+                    }
+                }
                 report.removed.push(seen.path.clone());
                 removed = true;
                 break;
+            }
+            let mut problem = problem;
+            if let (false, Some((source, pattern, why))) = (removed, too_broad) {
+                problem.todo = format!(
+                    "{} (the project's {source} pattern `{}` {why}: it is not applied to \
+                     program source)",
+                    problem.todo,
+                    crate::untrusted::escape_str(&pattern)
+                );
             }
             if removed {
                 if matches!(problem.rule, "category-x" | "category-x-in-data") {

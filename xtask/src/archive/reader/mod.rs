@@ -374,6 +374,7 @@ impl<R: Read> TarStream<R> {
             (Some(name), None) | (None, Some(name)) => name,
             (None, None) => header.name,
         };
+        let link_field_empty = header.link.is_empty();
         let link = match (pax.linkpath, pending.long_link) {
             (Some(_), Some(_)) => {
                 return Err(refuse(
@@ -385,54 +386,60 @@ impl<R: Read> TarStream<R> {
             (None, None) => (!header.link.is_empty()).then_some(header.link),
         };
         let size = pax.size.unwrap_or(header.size);
-        let kind = match header.kind {
-            b'0' | 0 => Kind::File {
-                executable: header.mode & 0o100 != 0,
-            },
-            b'5' => Kind::Dir,
-            b'2' => match &link {
-                Some(target) => Kind::Symlink {
-                    target: String::from_utf8_lossy(target).into_owned(),
+        let kind =
+            match header.kind {
+                b'0' | 0 => Kind::File {
+                    executable: header.mode & 0o100 != 0,
                 },
-                None => return Err(refuse(&name, "a symbolic link without a target")),
-            },
-            b'1' => {
-                return Err(refuse(
+                b'5' => Kind::Dir,
+                b'2' if link_field_empty => return Err(refuse(
                     &name,
-                    format!(
-                        "hard link to `{}`: a source release has plain files only (and \
+                    "a symbolic link whose link field is empty: bsdtar makes a regular file of \
+                     it, whatever target a long-name or PAX header gives",
+                )),
+                b'2' => match &link {
+                    Some(target) => Kind::Symlink {
+                        target: String::from_utf8_lossy(target).into_owned(),
+                    },
+                    None => return Err(refuse(&name, "a symbolic link without a target")),
+                },
+                b'1' => {
+                    return Err(refuse(
+                        &name,
+                        format!(
+                            "hard link to `{}`: a source release has plain files only (and \
                          extractors disagree on the data of a hard link)",
-                        escape(link.as_deref().unwrap_or_default())
-                    ),
-                ))
-            }
-            b'S' => {
-                return Err(refuse(
-                    &name,
-                    "GNU sparse file (type `S`): extractors write it from a sparse map, not \
+                            escape(link.as_deref().unwrap_or_default())
+                        ),
+                    ))
+                }
+                b'S' => {
+                    return Err(refuse(
+                        &name,
+                        "GNU sparse file (type `S`): extractors write it from a sparse map, not \
                      as stored; a source release has no sparse files",
-                ))
-            }
-            b'3' | b'4' | b'6' => {
-                return Err(refuse(
-                    &name,
-                    format!(
-                        "special file (tar type `{}`: a device or FIFO) in a source release",
-                        header.kind as char
-                    ),
-                ))
-            }
-            other => {
-                return Err(refuse(
-                    &name,
-                    format!(
+                    ))
+                }
+                b'3' | b'4' | b'6' => {
+                    return Err(refuse(
+                        &name,
+                        format!(
+                            "special file (tar type `{}`: a device or FIFO) in a source release",
+                            header.kind as char
+                        ),
+                    ))
+                }
+                other => {
+                    return Err(refuse(
+                        &name,
+                        format!(
                         "entry type `{}` is not a file, directory or symbolic link (GNU tar and \
                          Python unpack unknown types as regular files, or skip them)",
                         escape(&[other])
                     ),
-                ))
-            }
-        };
+                    ))
+                }
+            };
         if name.is_empty() {
             return Err(refuse(&name, "has no name"));
         }

@@ -150,6 +150,9 @@ pub struct Source {
     /// Project header text (squashed) and SPDX id, from `.licenserc.yaml`.
     pub header: Option<String>,
     pub spdx_id: Option<String>,
+    /// One of the project's own configuration files (a candidate's, in `verify`), not our
+    /// settings or RAT's defaults: shown, and not trusted to hide program source.
+    pub own: bool,
 }
 
 fn glob(text: &str, literal_separator: bool) -> Option<GlobMatcher> {
@@ -297,6 +300,7 @@ impl Source {
                 .collect(),
             header: None,
             spdx_id: None,
+            own: true,
         }
     }
 
@@ -346,12 +350,18 @@ pub fn rat_defaults() -> Source {
     ]
     .map(String::from)
     .to_vec();
-    Source::new("RAT defaults", &patterns, Semantics::GitIgnore)
+    Source {
+        own: false,
+        ..Source::new("RAT defaults", &patterns, Semantics::GitIgnore)
+    }
 }
 
 /// Patterns of our own `license-header-excludes` setting.
 pub fn ours(patterns: &[String]) -> Source {
-    Source::new("license-header-excludes", patterns, Semantics::GitIgnore)
+    Source {
+        own: false,
+        ..Source::new("license-header-excludes", patterns, Semantics::GitIgnore)
+    }
 }
 
 /// Reads every configuration file found; `files` holds `(path, content)`.
