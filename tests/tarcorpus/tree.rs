@@ -142,8 +142,8 @@ impl Extractor {
         }
     }
 
-    /// Whether the tool is installed (Python needs the `data` filter: 3.8.17, 3.9.17,
-    /// 3.10.12, 3.11.4, 3.12 and later).
+    /// Whether the tool is installed (the `data` filter needs Python 3.8.17, 3.9.17, 3.10.12,
+    /// 3.11.4, 3.12 or later).
     pub fn available(self) -> bool {
         let mut command = match self {
             Extractor::GnuTar => {
@@ -156,7 +156,12 @@ impl Extractor {
                 c.arg("--version");
                 c
             }
-            Extractor::Python | Extractor::PythonData => {
+            Extractor::Python => {
+                let mut c = Command::new("python3");
+                c.args(["-c", "import tarfile"]);
+                c
+            }
+            Extractor::PythonData => {
                 let mut c = Command::new("python3");
                 c.args(["-c", "import tarfile; tarfile.data_filter"]);
                 c
