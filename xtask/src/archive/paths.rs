@@ -87,10 +87,17 @@ pub fn normalise(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// Why a name is not portable: control characters (C0, DEL, C1) or bytes that were not UTF-8
-/// (the reader shows them as U+FFFD).
+/// The longest name and name component Linux creates (`PATH_MAX` less its NUL, `NAME_MAX`):
+/// an extractor fails on longer ones, leaving a tree without the file.
+const MAX_NAME_BYTES: usize = 4095;
+const MAX_COMPONENT_BYTES: usize = 255;
+
+/// Why a name is not portable: control characters (C0, DEL, C1), bytes that were not UTF-8
+/// (the reader shows them as U+FFFD), or a length no file system takes.
 pub fn name_problem(path: &str) -> Option<&'static str> {
-    if path.chars().any(char::is_control) {
+    if path.len() > MAX_NAME_BYTES || path.split('/').any(|c| c.len() > MAX_COMPONENT_BYTES) {
+        Some("has a name too long to create (over 4,095 bytes, or a part over 255): extractors fail on it")
+    } else if path.chars().any(char::is_control) {
         Some("has control characters in its name: refused, it is not portable and can hide what it is")
     } else if path.contains('\u{fffd}') {
         Some("has a name that is not valid UTF-8: refused, it is not portable")

@@ -29,14 +29,14 @@ pub struct Gunzip<R: BufRead> {
 }
 
 enum State<R: BufRead> {
-    Member(GzDecoder<R>),
+    Member(Box<GzDecoder<R>>),
     Done(R),
 }
 
 impl<R: BufRead> Gunzip<R> {
     pub fn new(input: R) -> Gunzip<R> {
         Gunzip {
-            state: Some(State::Member(GzDecoder::new(input))),
+            state: Some(State::Member(Box::new(GzDecoder::new(input)))),
         }
     }
 
@@ -64,7 +64,7 @@ impl<R: BufRead> Gunzip<R> {
                 input.consume(n);
             },
             // A gzip member starts with 0x1f 0x8b; the decoder refuses the rest of a bad one.
-            Some(0x1f) => Ok(State::Member(GzDecoder::new(input))),
+            Some(0x1f) => Ok(State::Member(Box::new(GzDecoder::new(input)))),
             Some(_) => Err(trailing_garbage()),
         }
     }
