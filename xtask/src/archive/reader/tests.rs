@@ -20,6 +20,7 @@
 
 use std::io::{Read, Write};
 
+use super::header::BLOCK;
 use super::*;
 use crate::archive::writer::TarGzWriter;
 
