@@ -177,15 +177,17 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// The uncompressed stream of a `.tar.gz`.
-pub type Plain<R> = Counting<Gunzip<BufReader<Counting<R>>>>;
+/// The uncompressed stream of a `.tar.gz`, buffered: headers are read from the buffer, not
+/// inflated 512 bytes at a time.
+pub type Plain<R> = BufReader<Counting<Gunzip<BufReader<Counting<R>>>>>;
 
 /// The `.tar.gz` read from `input` as a stream of entries; `hash` also computes the SHA-512 of
 /// the file and of the uncompressed `.tar` (see [`TarStream::finish`]).
 pub fn open<R: Read>(input: R, limits: Limits, hash: bool) -> TarStream<Plain<R>> {
     let compressed = Counting::new(input, hash, u64::MAX);
     let gzip = Gunzip::new(BufReader::with_capacity(64 * 1024, compressed));
-    TarStream::new(Counting::new(gzip, hash, limits.max_tar_bytes), limits)
+    let plain = Counting::new(gzip, hash, limits.max_tar_bytes);
+    TarStream::new(BufReader::with_capacity(64 * 1024, plain), limits)
 }
 
 /// Reads the archive from `input` and hands each entry to `visit`; `keep_whole` says which
@@ -210,7 +212,8 @@ pub fn read_archive(
             &mut buffer,
         )?)?;
     }
-    let plain = tar.finish()?;
+    // Read to its end: nothing is left in the buffer.
+    let plain = tar.finish()?.into_inner();
     let (tar_size, tar_sha512, gzip) = plain.finish();
     let mut compressed = gzip
         .into_inner()

@@ -393,7 +393,8 @@ fn padding(size: u64) -> u64 {
 
 /// A GNU long name or link target: the bytes before the first NUL, and nothing but NULs after.
 fn long_text(data: &[u8]) -> Result<Vec<u8>, String> {
-    let end = data.iter().position(|b| *b == 0).unwrap_or(data.len());
+    let end =
+        std::ffi::CStr::from_bytes_until_nul(data).map_or(data.len(), |name| name.to_bytes().len());
     if !is_zero(&data[end..]) {
         return Err(
             "a GNU long name with a NUL inside (extractors cut it in different places)".into(),
