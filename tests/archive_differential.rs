@@ -467,6 +467,55 @@ fn pax_cases() -> Vec<Case> {
             Refused("NUL"),
         ),
         case(
+            "GNU long name without its NUL, more name in the padding",
+            vec![
+                {
+                    let name = b"top/long-name";
+                    let mut out =
+                        Header::new(b'L', b"././@LongLink", name.len() as u64, Magic::Gnu)
+                            .block()
+                            .to_vec();
+                    let mut data = name.to_vec();
+                    data.extend_from_slice(b"-and-more");
+                    data.resize(BLOCK, 0);
+                    out.extend(data);
+                    out
+                },
+                file("top/x", b"x\n"),
+            ],
+            Refused("padding"),
+        ),
+        case(
+            "GNU long name without its NUL",
+            vec![
+                entry(
+                    &Header::new(b'L', b"././@LongLink", 13, Magic::Gnu),
+                    b"top/long-name",
+                ),
+                file("top/x", b"x\n"),
+            ],
+            Refused("without a NUL"),
+        ),
+        case(
+            "PAX records in the padding after the header's data",
+            vec![
+                {
+                    let data = records(&[("path", b"top/a")]);
+                    let mut out =
+                        Header::new(b'x', b"PaxHeaders/a", data.len() as u64, Magic::Ustar)
+                            .block()
+                            .to_vec();
+                    let mut padded = data.clone();
+                    padded.extend(records(&[("path", b"top/b")]));
+                    padded.resize(BLOCK, 0);
+                    out.extend(padded);
+                    out
+                },
+                file("top/x", b"x\n"),
+            ],
+            Refused("padding"),
+        ),
+        case(
             "GNU long link target on a regular file",
             vec![gnu_long(b'K', b"top/README"), file("top/x", b"x\n")],
             Refused("link target"),

@@ -130,11 +130,20 @@ impl<R: Read> TarStream<R> {
                 format!("a PAX or GNU long-name header of {size} bytes (more than 1 MiB)"),
             ));
         }
-        let mut data = vec![0; size as usize];
+        let mut data = vec![0; (size + padding(size)) as usize];
         self.input
             .read_exact(&mut data)
             .map_err(|err| explain(err, "cannot read the archive"))?;
-        self.skip(padding(size))?;
+        // Python reads PAX records and long names on into the padding of the last block (to
+        // the first NUL there), GNU tar long names too; others stop at the size.
+        if !is_zero(&data[size as usize..]) {
+            return Err(refuse(
+                name,
+                "a PAX or GNU long-name header with bytes in the padding after its data \
+                 (Python and GNU tar read them as part of it, others do not)",
+            ));
+        }
+        data.truncate(size as usize);
         Ok(data)
     }
 
@@ -391,10 +400,13 @@ fn padding(size: u64) -> u64 {
     (BLOCK as u64 - size % BLOCK as u64) % BLOCK as u64
 }
 
-/// A GNU long name or link target: the bytes before the first NUL, and nothing but NULs after.
+/// A GNU long name or link target: the bytes before its NUL, and nothing but NULs after.
 fn long_text(data: &[u8]) -> Result<Vec<u8>, String> {
-    let end =
-        std::ffi::CStr::from_bytes_until_nul(data).map_or(data.len(), |name| name.to_bytes().len());
+    // Without a NUL inside its size, GNU tar and Python read the name on into the padding.
+    let Ok(name) = std::ffi::CStr::from_bytes_until_nul(data) else {
+        return Err("a GNU long name without a NUL at its end".into());
+    };
+    let end = name.to_bytes().len();
     if !is_zero(&data[end..]) {
         return Err(
             "a GNU long name with a NUL inside (extractors cut it in different places)".into(),
