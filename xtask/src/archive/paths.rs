@@ -51,6 +51,8 @@ pub enum Name {
 
 #[derive(Default)]
 pub struct PathChecker {
+    /// Each name as its hash shifted left once, the low bit set for names that are not
+    /// directories (a file or link can have nothing below it).
     names: HashSet<u64>,
     folded: HashSet<u64>,
     /// Every directory some entry is unpacked into.
@@ -85,10 +87,17 @@ pub fn normalise(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// Why a name is not portable: control characters (C0, DEL, C1) or bytes that were not UTF-8
-/// (the reader shows them as U+FFFD).
+/// The longest name and name component Linux creates (`PATH_MAX` less its NUL, `NAME_MAX`):
+/// an extractor fails on longer ones, leaving a tree without the file.
+const MAX_NAME_BYTES: usize = 4095;
+const MAX_COMPONENT_BYTES: usize = 255;
+
+/// Why a name is not portable: control characters (C0, DEL, C1), bytes that were not UTF-8
+/// (the reader shows them as U+FFFD), or a length no file system takes.
 pub fn name_problem(path: &str) -> Option<&'static str> {
-    if path.chars().any(char::is_control) {
+    if path.len() > MAX_NAME_BYTES || path.split('/').any(|c| c.len() > MAX_COMPONENT_BYTES) {
+        Some("has a name too long to create (over 4,095 bytes, or a part over 255): extractors fail on it")
+    } else if path.chars().any(char::is_control) {
         Some("has control characters in its name: refused, it is not portable and can hide what it is")
     } else if path.contains('\u{fffd}') {
         Some("has a name that is not valid UTF-8: refused, it is not portable")
@@ -150,7 +159,9 @@ impl PathChecker {
             self.check_mode(raw, entry);
             return Name::Root;
         }
-        if !self.names.insert(hash(&name)) {
+        let leaf = !matches!(entry.kind, Kind::Dir);
+        let key = hash(&name) << 1;
+        if self.names.contains(&key) || self.names.contains(&(key | 1)) {
             let message = if name == raw {
                 "appears twice: unpacking keeps only the last copy, which may not be the one checked".to_string()
             } else {
@@ -162,6 +173,7 @@ impl PathChecker {
             self.finding(raw, message);
             return Name::Refused;
         }
+        self.names.insert(key | u64::from(leaf));
         if !self.folded.insert(hash(&name.to_lowercase())) && self.warnings.len() < MAX_FINDINGS {
             self.warnings.push(Finding {
                 rule: "paths",
@@ -182,18 +194,32 @@ impl PathChecker {
                 self.finding(raw, message);
                 return Name::Refused;
             }
+            if self.names.contains(&(hash(parent) << 1 | 1)) {
+                let message =
+                    format!("is below the file `{parent}`: no extractor can unpack it there");
+                self.finding(raw, message);
+                return Name::Refused;
+            }
             self.parents.insert(hash(parent));
             end += slash + 1;
         }
         self.check_mode(raw, entry);
+        if leaf && self.parents.contains(&hash(&name)) {
+            let what = match entry.kind {
+                Kind::Symlink { .. } => "a symbolic link",
+                _ => "a file",
+            };
+            self.finding(
+                raw,
+                format!(
+                    "is {what} where earlier entries were unpacked into a directory: \
+                     extractors fail, or replace the directory"
+                ),
+            );
+            return Name::Refused;
+        }
         if let Kind::Symlink { target } = &entry.kind {
-            if self.parents.contains(&hash(&name)) {
-                self.finding(
-                    raw,
-                    "is a symbolic link where earlier entries were unpacked into a directory"
-                        .into(),
-                );
-            } else if self.links.len() < MAX_LINKS {
+            if self.links.len() < MAX_LINKS {
                 self.links.insert(name.clone(), target.clone());
             } else if !self.too_many_links {
                 self.too_many_links = true;

@@ -54,8 +54,8 @@ use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
 use super::paths::{name_problem, normalise};
-use super::reader::{Entry, Kind, Limits};
-use super::unpack::{link_stays_inside, Capped};
+use super::reader::{self, Entry, Kind, Limits};
+use super::unpack::link_stays_inside;
 use crate::scratch::Scratch;
 use crate::untrusted::escape_str;
 use reach::{is_modern, Reach};
@@ -66,8 +66,6 @@ pub enum Node<'a> {
     Dir,
     File,
     Link(&'a str),
-    /// Hard links, devices, FIFOs: refused, as [`super::unpack`] refuses them.
-    Other,
 }
 
 /// What cargo does with a file, by its name and the name of its directory.
@@ -297,7 +295,6 @@ impl Skeleton {
             }
         }
         match node {
-            Node::Other => Err(refuse("is neither a file, a directory nor a symbolic link")),
             Node::Link(target) => {
                 if !link_stays_inside(&path, target) {
                     return Err(refuse("is a link that points outside the tree"));
@@ -586,7 +583,6 @@ pub fn feed(skeleton: &mut Result<Skeleton>, entry: &Entry) {
         Kind::Dir => Node::Dir,
         Kind::File { .. } => Node::File,
         Kind::Symlink { target } => Node::Link(target),
-        Kind::HardLink { .. } | Kind::Other(_) => Node::Other,
     };
     let mut content = entry.whole.as_deref();
     let content = content.as_mut().map(|c| c as &mut dyn Read);
@@ -670,43 +666,23 @@ fn walk(
         .custom_flags(libc::O_NOFOLLOW)
         .open(tarball)
         .with_context(|| format!("cannot open {tarball}"))?;
-    let gzip = flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(256 * 1024, file));
-    let mut archive = tar::Archive::new(Capped {
-        inner: gzip,
-        left: limits.max_tar_bytes,
-    });
-    let entries = archive
-        .entries()
-        .with_context(|| format!("cannot read {tarball}"))?;
-    for (index, entry) in entries.enumerate() {
-        let mut entry = entry.with_context(|| format!("cannot read {tarball}"))?;
-        if index as u64 >= limits.max_entries {
-            bail!(
-                "{tarball} has more than {} entries: not unpacked",
-                limits.max_entries
-            );
-        }
-        let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        let kind = entry.header().entry_type();
-        let target = match kind.is_symlink() {
-            true => entry
-                .link_name_bytes()
-                .map(|t| String::from_utf8_lossy(&t).into_owned())
-                .unwrap_or_default(),
-            false => String::new(),
+    // The reader the checks use: the skeleton sees the entries the checks judged, and
+    // nothing an extractor would read differently.
+    let mut archive = reader::open(file, limits, false);
+    let mut index = 0u64;
+    while let Some(entry) = archive
+        .next_entry()
+        .with_context(|| format!("cannot read {tarball}"))?
+    {
+        let node = match &entry.kind {
+            Kind::Dir => Node::Dir,
+            Kind::Symlink { target } => Node::Link(target),
+            Kind::File { .. } => Node::File,
         };
-        let node = if kind.is_dir() {
-            Node::Dir
-        } else if kind.is_symlink() {
-            Node::Link(&target)
-        } else if kind.is_file() {
-            Node::File
-        } else {
-            Node::Other
-        };
-        if !visit(index as u64, &raw, node, &mut entry)? {
+        if !visit(index, &entry.path, node, &mut archive)? {
             break;
         }
+        index += 1;
     }
     Ok(())
 }

@@ -16,38 +16,23 @@
 // under the License.
 
 //! Unpacks a candidate into a fresh directory, for the checks that need files on disk (the
-//! manifests' load check, `verify --build`). The archive is untrusted: names go through the
+//! manifests' load check, `verify --build`). The archive is untrusted and read by the same
+//! reader as the checks (the subset of tar every extractor reads alike); names go through the
 //! same rules as the reader's path checks (normalised; absolute, `..`, control characters and
 //! duplicates refused), files are created new (never overwritten, never through a link), only
 //! files, directories and symbolic links whose target stays inside the tree are made, and the
 //! sizes are capped like the reader's. Nothing outside `into` is written.
 
 use std::fs::OpenOptions;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 
 use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
 use super::paths::{name_problem, normalise};
-use super::reader::Limits;
+use super::reader::{self, Kind, Limits};
 use crate::untrusted::escape_str;
-
-/// Reads at most `left` more bytes in all.
-pub(super) struct Capped<R> {
-    pub(super) inner: R,
-    pub(super) left: u64,
-}
-
-impl<R: Read> Read for Capped<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.left = self.left.checked_sub(n as u64).ok_or_else(|| {
-            io::Error::other("the archive unpacks to more than the size limit: not unpacked")
-        })?;
-        Ok(n)
-    }
-}
 
 /// Whether a link at `link` (normalised) pointing at `target` stays inside the tree.
 pub(super) fn link_stays_inside(link: &str, target: &str) -> bool {
@@ -78,25 +63,14 @@ pub fn unpack(tarball: &Utf8Path, into: &Utf8Path, limits: Limits) -> Result<Utf
         .custom_flags(libc::O_NOFOLLOW)
         .open(tarball)
         .with_context(|| format!("cannot open {tarball}"))?;
-    let gzip = flate2::read::MultiGzDecoder::new(file);
-    let mut archive = tar::Archive::new(Capped {
-        inner: gzip,
-        left: limits.max_tar_bytes,
-    });
+    let mut archive = reader::open(file, limits, false);
     let mut links = Vec::new();
     let mut tops = std::collections::BTreeSet::new();
-    let entries = archive
-        .entries()
-        .with_context(|| format!("cannot read {tarball}"))?;
-    for (count, entry) in entries.enumerate() {
-        let mut entry = entry.with_context(|| format!("cannot read {tarball}"))?;
-        if count as u64 >= limits.max_entries {
-            bail!(
-                "{tarball} has more than {} entries: not unpacked",
-                limits.max_entries
-            );
-        }
-        let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+    while let Some(entry) = archive
+        .next_entry()
+        .with_context(|| format!("cannot unpack {tarball}"))?
+    {
+        let raw = entry.path;
         let refuse = |why: &str| {
             anyhow::anyhow!(
                 "{tarball}: entry `{}` {why}: not unpacked",
@@ -112,30 +86,29 @@ pub fn unpack(tarball: &Utf8Path, into: &Utf8Path, limits: Limits) -> Result<Utf
         }
         tops.insert(path.split('/').next().unwrap_or_default().to_string());
         let target = into.join(&path);
-        let kind = entry.header().entry_type();
-        if kind.is_dir() {
-            std::fs::create_dir_all(&target).with_context(|| format!("cannot create {target}"))?;
-            continue;
-        }
-        if let Some(parent) = target.parent() {
+        let parent = match (&entry.kind, target.parent()) {
+            (Kind::Dir, _) | (_, None) => None,
+            (_, Some(parent)) => Some(parent),
+        };
+        if let Some(parent) = parent {
             std::fs::create_dir_all(parent).with_context(|| format!("cannot create {parent}"))?;
         }
-        if kind.is_symlink() {
-            let link = entry
-                .link_name_bytes()
-                .map(|t| String::from_utf8_lossy(&t).into_owned())
-                .unwrap_or_default();
-            if !link_stays_inside(&path, &link) {
-                return Err(refuse("is a link that points outside the tree"));
+        let executable = match entry.kind {
+            Kind::Dir => {
+                std::fs::create_dir_all(&target)
+                    .with_context(|| format!("cannot create {target}"))?;
+                continue;
             }
-            // Made after every file, so that no file is ever written through one.
-            links.push((target, link));
-            continue;
-        }
-        if !kind.is_file() {
-            return Err(refuse("is neither a file, a directory nor a symbolic link"));
-        }
-        let executable = entry.header().mode().unwrap_or(0o644) & 0o111 != 0;
+            Kind::Symlink { target: link } => {
+                if !link_stays_inside(&path, &link) {
+                    return Err(refuse("is a link that points outside the tree"));
+                }
+                // Made after every file, so that no file is ever written through one.
+                links.push((target, link));
+                continue;
+            }
+            Kind::File { executable } => executable,
+        };
         let mut out = OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -146,7 +119,7 @@ pub fn unpack(tarball: &Utf8Path, into: &Utf8Path, limits: Limits) -> Result<Utf
                 io::ErrorKind::AlreadyExists => refuse("comes twice"),
                 _ => anyhow::Error::new(err).context(format!("cannot create {target}")),
             })?;
-        io::copy(&mut entry, &mut out).with_context(|| format!("cannot unpack {target}"))?;
+        io::copy(&mut archive, &mut out).with_context(|| format!("cannot unpack {target}"))?;
         out.flush()?;
     }
     for (target, link) in links {

@@ -190,19 +190,6 @@ impl Checker {
         match &entry.kind {
             // Resolved against the other links at the end.
             Kind::Symlink { .. } => {}
-            Kind::HardLink { target } => self.finding(
-                "paths",
-                path,
-                format!("hard link to `{target}`: a source release has plain files only"),
-            ),
-            Kind::Other(kind) => self.finding(
-                "paths",
-                path,
-                format!(
-                    "special file (tar type `{}`) in a source release",
-                    *kind as char
-                ),
-            ),
             Kind::Dir => {}
             Kind::File { .. } => self.visit_file(entry, inner),
         }
@@ -239,7 +226,13 @@ impl Checker {
 
     /// The findings, and the warnings that do not fail the rules (names that differ only by
     /// case).
-    pub fn finish_with_warnings(mut self) -> (Vec<Finding>, Vec<Finding>) {
+    pub fn finish_with_warnings(self) -> (Vec<Finding>, Vec<Finding>) {
+        let outcome = self.finish_all();
+        (outcome.findings, outcome.warnings)
+    }
+
+    /// Findings, warnings, and what the project's own license configuration excluded.
+    pub fn finish_all(mut self) -> Outcome {
         let (path_findings, mut warnings) = std::mem::take(&mut self.paths).finish();
         self.findings.extend(path_findings);
         let accepted: Vec<&String> = [
@@ -300,8 +293,18 @@ impl Checker {
                 "missing: incubating releases need a DISCLAIMER (or DISCLAIMER-WIP)",
             );
         }
-        let audit = std::mem::replace(&mut self.license, Audit::new(&[]));
-        let report = audit.finish();
+        let report = std::mem::replace(&mut self.license, Audit::new(&[])).finish();
+        let mut excluded = Excluded::default();
+        for source in report
+            .sources
+            .iter()
+            .filter(|s| s.own && !s.removed.is_empty())
+        {
+            excluded
+                .sources
+                .push((source.source.clone(), source.removed.len()));
+            excluded.paths.extend(source.removed.iter().cloned());
+        }
         for found in report.findings {
             self.finding(
                 "license-headers",
@@ -326,7 +329,39 @@ impl Checker {
                 message: format!("... and {more} more"),
             });
         }
-        (self.findings, warnings)
+        Outcome {
+            findings: self.findings,
+            warnings,
+            excluded,
+        }
+    }
+}
+
+/// What [`Checker::finish_all`] found.
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    /// What does not fail the rules (names that differ only by case).
+    pub warnings: Vec<Finding>,
+    pub excluded: Excluded,
+}
+
+/// The files the project's own license configuration (a candidate's, in `verify`) excluded
+/// from the license audit: files that would be findings without it.
+#[derive(Debug, Clone, Default)]
+pub struct Excluded {
+    /// Each configuration that excluded files (like `.licenserc.yaml header.paths-ignore`),
+    /// with how many.
+    pub sources: Vec<(String, usize)>,
+    /// The files, below the top directory.
+    pub paths: Vec<String>,
+}
+
+impl Excluded {
+    /// The files in at most `lines` lines, collapsed by directory.
+    pub fn lines(&self, lines: usize) -> Vec<String> {
+        let mut paths = self.paths.clone();
+        paths.sort();
+        license::exclusions::collapse(&paths, lines)
     }
 }
 

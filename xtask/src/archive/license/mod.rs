@@ -22,6 +22,7 @@
 
 pub mod atr;
 pub mod classify;
+pub mod exclusions;
 mod formats;
 pub mod policy;
 pub mod report;
@@ -96,6 +97,8 @@ pub struct Audit {
     /// Every file seen, and the settled ones by class.
     file_count: usize,
     settled: BTreeMap<&'static str, usize>,
+    /// Paths of the whole tree, settled or not, to measure the project's exclusions on.
+    sample: exclusions::PathSample,
     configs: Vec<(String, Vec<u8>)>,
     licenses: Vec<Vec<u8>>,
     notices: Vec<Vec<u8>>,
@@ -117,6 +120,7 @@ impl Audit {
             files: Vec::new(),
             file_count: 0,
             settled: BTreeMap::new(),
+            sample: exclusions::PathSample::default(),
             configs: Vec::new(),
             licenses: Vec::new(),
             notices: Vec::new(),
@@ -164,6 +168,7 @@ impl Audit {
         // that are not clearly settled, so they can be judged against it then.
         let found = classify::classify(inner, size, head_bytes, None);
         self.file_count += 1;
+        self.sample.add(inner);
         let atr_rejects = self.atr_headers && atr::checks(inner) && !atr::accepts(head_bytes);
         if atr_rejects {
             self.atr_rejected
@@ -217,6 +222,8 @@ impl Audit {
         in_license.add_bundled(&self.bundled);
         let in_notice = Declarations::new(&notices);
         let mut source_reports: Vec<SourceReport> = sources.iter().map(SourceReport::new).collect();
+        let sample = self.sample.paths();
+        let mut breadth = exclusions::Breadth::new(sample.iter().map(String::as_str));
         let mut counts = self.settled.clone();
         let mut findings = Vec::new();
         let mut warnings = Vec::new();
@@ -253,9 +260,13 @@ impl Audit {
             {
                 continue;
             }
-            // The first source whose pattern (a careful one) covers the file removes it.
+            // The first source whose pattern (a careful one, and for the project's own
+            // configuration not too broad to hide program source) covers the file removes it.
             let mut removed = false;
-            for (source, report) in sources.iter().zip(source_reports.iter_mut()) {
+            let mut too_broad = None;
+            let source_code = exclusions::is_program_source(&seen.path);
+            for (at, (source, report)) in sources.iter().zip(source_reports.iter_mut()).enumerate()
+            {
                 let Some((pattern, applied)) = source.deciding(&seen.path) else {
                     continue;
                 };
@@ -263,9 +274,30 @@ impl Audit {
                     report.not_applied(&pattern.text, &seen.path);
                     continue;
                 }
+                if source.own && source_code {
+                    let index = source
+                        .patterns
+                        .iter()
+                        .position(|p| std::ptr::eq(p, pattern))
+                        .unwrap_or(usize::MAX);
+                    if let Some(why) = breadth.too_broad(at, index, pattern) {
+                        report.too_broad(&pattern.text, &why, &seen.path);
+                        too_broad.get_or_insert((source.name.clone(), pattern.text.clone(), why));
+                        continue;
+                    }
+                }
                 report.removed.push(seen.path.clone());
                 removed = true;
                 break;
+            }
+            let mut problem = problem;
+            if let (false, Some((source, pattern, why))) = (removed, too_broad) {
+                problem.todo = format!(
+                    "{} (the project's {source} pattern `{}` {why}: it is not applied to \
+                     program source)",
+                    problem.todo,
+                    crate::untrusted::escape_str(&pattern)
+                );
             }
             if removed {
                 if matches!(problem.rule, "category-x" | "category-x-in-data") {

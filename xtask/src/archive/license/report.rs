@@ -107,6 +107,17 @@ pub struct SourceReport {
     pub removed: Vec<String>,
     /// Substring patterns (`*word*`) not applied, with the files they would have hidden.
     pub not_applied: BTreeMap<String, Vec<String>>,
+    /// The project's own configuration (a candidate's, in `verify`), not our settings.
+    pub own: bool,
+    /// The project's patterns too broad to hide program source (everything, a language, a
+    /// large share of the tree): why, and the files they were not applied to.
+    pub too_broad: BTreeMap<String, TooBroad>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TooBroad {
+    pub why: String,
+    pub paths: Vec<String>,
 }
 
 impl SourceReport {
@@ -122,7 +133,20 @@ impl SourceReport {
                 .collect(),
             removed: Vec::new(),
             not_applied: BTreeMap::new(),
+            own: source.own,
+            too_broad: BTreeMap::new(),
         }
+    }
+
+    pub fn too_broad(&mut self, pattern: &str, why: &str, path: &str) {
+        self.too_broad
+            .entry(pattern.to_string())
+            .or_insert_with(|| TooBroad {
+                why: why.to_string(),
+                paths: Vec::new(),
+            })
+            .paths
+            .push(path.to_string());
     }
 
     pub fn not_applied(&mut self, pattern: &str, path: &str) {
@@ -173,6 +197,7 @@ impl Report {
         for source in &self.sources {
             if source.removed.is_empty()
                 && source.not_applied.is_empty()
+                && source.too_broad.is_empty()
                 && source.unreadable_patterns.is_empty()
             {
                 continue;
@@ -193,6 +218,16 @@ impl Report {
                     escape_str(pattern)
                 );
                 list(&mut out, paths);
+            }
+            for (pattern, broad) in &source.too_broad {
+                let _ = writeln!(
+                    out,
+                    "    pattern `{}` {}: not applied to program source, which is checked \
+                     like any other file (exclude it by path if it needs no header):",
+                    escape_str(pattern),
+                    broad.why
+                );
+                list(&mut out, &broad.paths);
             }
             for pattern in &source.unreadable_patterns {
                 let _ = writeln!(

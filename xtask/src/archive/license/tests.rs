@@ -296,3 +296,64 @@ fn short_files_without_a_header_are_named_where_rat_would_flag_them() {
         .iter()
         .all(|source| source.removed.is_empty()));
 }
+
+#[test]
+fn the_projects_own_exclusions_cannot_hide_program_source() {
+    let mut files: Vec<(String, String)> = vec![("src/backdoor.lua".into(), CODE.into())];
+    files.extend((0..30).map(|n| (format!("src/m{n}.lua"), format!("{ASF_HEADER}{CODE}"))));
+    for (config, text) in [
+        (".licenserc.yaml", "header:\n  paths-ignore:\n    - '**'\n"),
+        (
+            ".licenserc.yaml",
+            "header:\n  paths-ignore:\n    - '**/*.lua'\n",
+        ),
+        (
+            ".licenserc.yaml",
+            "header:\n  paths-ignore:\n    - 'src/**'\n",
+        ),
+        (".rat-excludes", ".*\n"),
+        (".gitattributes", "* linguist-generated\n"),
+    ] {
+        let mut all = files.clone();
+        all.push((config.into(), text.into()));
+        let everything = text.contains("'**'");
+        if everything {
+            all.push(("docs/guide.md".into(), DATA.into()));
+        }
+        let borrowed: Vec<(&str, &str)> =
+            all.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let report = audit(&borrowed, &[]);
+        assert_eq!(
+            named(&report),
+            [("src/backdoor.lua", "no-license")],
+            "{text}"
+        );
+        assert!(
+            report.findings[0]
+                .todo
+                .contains("it is not applied to program source"),
+            "{text}: {}",
+            report.findings[0].todo
+        );
+        let own: Vec<&SourceReport> = report.sources.iter().filter(|s| s.own).collect();
+        assert_eq!(own.len(), 1, "{text}");
+        assert_eq!(own[0].too_broad.len(), 1, "{text}");
+        if everything {
+            // Documentation stays excluded, and is listed.
+            assert_eq!(own[0].removed, ["docs/guide.md"]);
+        }
+    }
+
+    // A narrow exclusion of source is honoured (and shown by the callers).
+    let mut all = files.clone();
+    all.push(("docs/guide.md".into(), DATA.into()));
+    all.push((
+        ".licenserc.yaml".into(),
+        "header:\n  paths-ignore:\n    - 'src/backdoor.lua'\n    - 'docs'\n".into(),
+    ));
+    let borrowed: Vec<(&str, &str)> = all.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let report = audit(&borrowed, &[]);
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    let own: Vec<&SourceReport> = report.sources.iter().filter(|s| s.own).collect();
+    assert_eq!(own[0].removed, ["src/backdoor.lua", "docs/guide.md"]);
+}

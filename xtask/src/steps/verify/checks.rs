@@ -28,7 +28,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 use super::locate::{self, open_regular, read_regular};
 use super::rebuild::{describe, EntryIndex};
 use super::report::{Check, Status};
-use crate::archive::checks::{self, Checker, Finding, Rules, RULES};
+use crate::archive::checks::{self, Checker, Excluded, Finding, Rules, RULES};
 use crate::archive::checksum::{self, Algorithm, MAX_CHECKSUM_FILE_BYTES};
 use crate::archive::reader::{self, Limits, ObjectFormat, ReadDigests};
 use crate::archive::skeleton::{self, Skeleton};
@@ -183,22 +183,33 @@ pub fn signature_check(
         return failed(vec![format!("{err:#}")]);
     }
     match keyring.verify(&ctx.sh, &copy, &artifacts.tarball) {
-        Ok(signature) => Check::passed(
-            "signature",
-            SIGNATURE_TITLE,
-            vec![
+        Ok(signature) => {
+            let mut details = vec![
                 format!(
                     "good signature by {} ({})",
                     signature.primary_fingerprint, signature.user_id
                 ),
                 format!("checked with a keyring holding only the {held} key(s) of KEYS"),
-            ],
-        ),
+            ];
+            match signature.weak_digest() {
+                None => Check::passed("signature", SIGNATURE_TITLE, details),
+                Some(weak) => {
+                    details.push(format!(
+                        "the signature's digest is {weak}: ASF requires SHA-256 or stronger for \
+                         signatures (https://infra.apache.org/release-signing.html); the \
+                         release manager signs again with `gpg --digest-algo SHA512` (or \
+                         `personal-digest-preferences SHA512` in gpg.conf)"
+                    ));
+                    Check::failed("signature", SIGNATURE_TITLE, details)
+                }
+            }
+        }
         Err(err) => Check::from_error("signature", SIGNATURE_TITLE, &err),
     }
 }
 
-const ARCHIVE_TITLE: &str = "archive: a .tar.gz that reads in full within the size limits";
+const ARCHIVE_TITLE: &str =
+    "archive: a .tar.gz in the subset of tar every extractor reads alike, within the size limits";
 const VERSION_TITLE: &str = "version: the configured version-files carry the version";
 
 /// What reading the candidate found, kept for the comparison with a rebuild.
@@ -281,7 +292,8 @@ pub fn read_candidate(
         }
     };
     index.seal();
-    let (mut findings, warnings) = checker.finish_with_warnings();
+    let outcome = checker.finish_all();
+    let (mut findings, warnings) = (outcome.findings, outcome.warnings);
     if let Some(name) = tarball.file_name() {
         findings.extend(checks::file_name_findings(rules, name));
     }
@@ -306,11 +318,22 @@ pub fn read_candidate(
                 .filter(|w| w.rule == *id)
                 .map(|w| format!("warning: {}", finding_line(w))),
         );
-        checks.push(if broken {
+        if *id == "license-headers" {
+            details.splice(0..0, exclusion_lines(&outcome.excluded));
+        }
+        let mut check = if broken {
             Check::failed(id, title, details)
         } else {
             Check::passed(id, title, details)
-        });
+        };
+        if *id == "license-headers" && !outcome.excluded.paths.is_empty() {
+            let count = outcome.excluded.paths.len();
+            check.vote = Some(format!(
+                "license headers ({count} file{} excluded by the candidate's own configuration)",
+                if count == 1 { "" } else { "s" }
+            ));
+        }
+        checks.push(check);
     }
     // Without version-files there is nothing to check, as for the incubator rules.
     if !config.version_files.is_empty() {
@@ -332,6 +355,34 @@ pub fn read_candidate(
         digests: Some(digests),
         index,
     }
+}
+
+/// Lines of excluded files shown at most: the report shows 25 details per check.
+const EXCLUDED_LINES: usize = 12;
+
+/// What the candidate's own license configuration took out of the audit, for the voter.
+fn exclusion_lines(excluded: &Excluded) -> Vec<String> {
+    if excluded.paths.is_empty() {
+        return Vec::new();
+    }
+    let by: Vec<String> = excluded
+        .sources
+        .iter()
+        .map(|(source, count)| format!("{source}: {count}"))
+        .collect();
+    let mut lines = vec![format!(
+        "{} file(s) without a license header excluded by the candidate's own configuration \
+         ({}); look at them before you vote:",
+        excluded.paths.len(),
+        by.join(", ")
+    )];
+    lines.extend(
+        excluded
+            .lines(EXCLUDED_LINES)
+            .into_iter()
+            .map(|line| format!("  {line}")),
+    );
+    lines
 }
 
 /// The version check of `version check`, on the files inside the candidate.

@@ -54,8 +54,6 @@ fn describe_as(entry: &Entry, id_chars: usize) -> String {
         Kind::File { executable: false } => format!("file {id}"),
         Kind::Dir => "directory".into(),
         Kind::Symlink { target } => format!("link to {target}"),
-        Kind::HardLink { target } => format!("hard link to {target}"),
-        Kind::Other(kind) => format!("special file (tar type `{}`)", *kind as char),
     }
 }
 

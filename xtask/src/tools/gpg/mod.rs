@@ -121,6 +121,25 @@ pub struct Signature {
     /// Fingerprint of the (sub)key that made it.
     pub signing_fingerprint: String,
     pub user_id: String,
+    /// The OpenPGP id of the digest the signature was made with (RFC 4880 9.4: 2 is SHA-1,
+    /// 8 SHA-256, 10 SHA-512).
+    pub digest_algorithm: u8,
+}
+
+impl Signature {
+    /// The digest's name when it is weaker than SHA-256, which ASF requires of signatures
+    /// made now (https://infra.apache.org/release-signing.html).
+    pub fn weak_digest(&self) -> Option<String> {
+        match self.digest_algorithm {
+            // SHA-256, SHA-384, SHA-512, SHA3-256, SHA3-512.
+            8 | 9 | 10 | 12 | 14 => None,
+            1 => Some("MD5".into()),
+            2 => Some("SHA-1".into()),
+            3 => Some("RIPEMD-160".into()),
+            11 => Some("SHA-224".into()),
+            other => Some(format!("an unknown digest (OpenPGP id {other})")),
+        }
+    }
 }
 
 /// Runs a verification and insists on a `GOODSIG` and a `VALIDSIG` status line.
@@ -165,17 +184,21 @@ fn parse_verify_status(status: &str) -> Option<Signature> {
         match fields.first().copied() {
             Some("GOODSIG") => user_id = Some(fields[2..].join(" ")),
             Some("VALIDSIG") if fields.len() >= 11 => {
-                valid = Some((fields[1].to_string(), fields[10].to_string()))
+                // VALIDSIG <fpr> <date> <time> <expire> <version> <reserved> <pubkey-algo>
+                // <hash-algo> <class> <primary-fpr>
+                let digest = fields[8].parse::<u8>().unwrap_or(0);
+                valid = Some((fields[1].to_string(), fields[10].to_string(), digest))
             }
             Some("BADSIG") | Some("ERRSIG") | Some("EXPKEYSIG") | Some("REVKEYSIG") => return None,
             _ => {}
         }
     }
-    let (signing, primary) = valid?;
+    let (signing, primary, digest_algorithm) = valid?;
     Some(Signature {
         primary_fingerprint: primary,
         signing_fingerprint: signing,
         user_id: user_id?,
+        digest_algorithm,
     })
 }
 
@@ -196,6 +219,11 @@ mod tests {
         assert_eq!(signature.primary_fingerprint, "PRIMARYFPR");
         assert_eq!(signature.signing_fingerprint, "SUBKEYFPR");
         assert_eq!(signature.user_id, "Release Manager <rm@apache.org>");
+        assert_eq!(signature.digest_algorithm, 10);
+        assert_eq!(signature.weak_digest(), None);
+        let sha1 = good.replace(" 22 10 00 ", " 22 2 00 ");
+        let weak = parse_verify_status(&sha1).unwrap();
+        assert_eq!(weak.weak_digest().as_deref(), Some("SHA-1"));
         assert!(parse_verify_status("[GNUPG:] BADSIG AAAA x\n").is_none());
         assert!(parse_verify_status("[GNUPG:] GOODSIG AAAA x\n").is_none());
     }

@@ -153,6 +153,9 @@ pub struct Source {
     /// Project header text (squashed) and SPDX id, from `.licenserc.yaml`.
     pub header: Option<String>,
     pub spdx_id: Option<String>,
+    /// One of the project's own configuration files (a candidate's, in `verify`), not our
+    /// settings or RAT's defaults: shown, and not trusted to hide program source.
+    pub own: bool,
 }
 
 fn glob(text: &str, literal_separator: bool) -> Option<GlobMatcher> {
@@ -308,6 +311,7 @@ impl Source {
                 .collect(),
             header: None,
             spdx_id: None,
+            own: true,
         }
     }
 
@@ -354,7 +358,10 @@ pub fn rat_defaults() -> Source {
         "UPGRADE*",
         "BUILDING*",
     ];
-    let mut source = Source::new("RAT defaults", &[".*".to_string()], Semantics::GitIgnore);
+    let mut source = Source {
+        own: false,
+        ..Source::new("RAT defaults", &[".*".to_string()], Semantics::GitIgnore)
+    };
     source
         .patterns
         .extend(notes.map(|note| Pattern::new(note, Semantics::NoteNames)));
@@ -374,7 +381,10 @@ fn is_prose_name(name: &str) -> bool {
 
 /// Patterns of our own `license-header-excludes` setting.
 pub fn ours(patterns: &[String]) -> Source {
-    Source::new("license-header-excludes", patterns, Semantics::GitIgnore)
+    Source {
+        own: false,
+        ..Source::new("license-header-excludes", patterns, Semantics::GitIgnore)
+    }
 }
 
 /// Reads every configuration file found; `files` holds `(path, content)`.
