@@ -27,6 +27,7 @@ use crate::version::{fill, Line, Version};
 
 mod dist;
 mod read;
+mod suggest;
 pub mod version_file;
 
 pub use dist::Dist;

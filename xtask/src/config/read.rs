@@ -215,7 +215,7 @@ pub fn parse(repo: &Utf8Path, manifest: &Utf8Path, text: &str) -> Result<Config>
         anyhow::anyhow!(
             "{what}: {}\n{}every key is listed in README, \"Configuration\"",
             err.to_string().trim_end(),
-            did_you_mean(&err.to_string())
+            super::suggest::did_you_mean(&err.to_string())
         )
     })?;
     let raw = parsed
@@ -237,48 +237,10 @@ pub fn parse_settings_file(repo: &Utf8Path, file: &Utf8Path, text: &str) -> Resu
         anyhow::anyhow!(
             "invalid settings in {file}: {}\n{}every key is listed in README, \"Configuration\"",
             err.to_string().trim_end(),
-            did_you_mean(&err.to_string())
+            super::suggest::did_you_mean(&err.to_string())
         )
     })?;
     Config::resolve(repo, raw)
-}
-
-/// For serde's "unknown field `signing-keys`, expected one of `name`, ..." the line "did you
-/// mean `signing-key`?" when one known key is a few edits away; else nothing.
-fn did_you_mean(error: &str) -> String {
-    let Some((_, rest)) = error.split_once("unknown field `") else {
-        return String::new();
-    };
-    let Some((unknown, rest)) = rest.split_once('`') else {
-        return String::new();
-    };
-    let known = rest.split('`').skip(1).step_by(2);
-    let nearest = known
-        .map(|key| (edit_distance(unknown, key), key))
-        .filter(|(distance, key)| *distance <= (key.len() / 3).max(2))
-        .min();
-    match nearest {
-        Some((_, key)) => format!("did you mean `{key}`?\n"),
-        None => String::new(),
-    }
-}
-
-/// Levenshtein distance between two short keys.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 fn check_name(key: &str, value: &str) -> Result<()> {
@@ -587,28 +549,6 @@ mod tests {
             Utf8Path::new("/repo/Cargo.toml"),
             &text,
         )
-    }
-
-    #[test]
-    fn an_unknown_key_suggests_the_nearest_known_one() {
-        let err = parse_str("signing-keys = \"x\"\n").unwrap_err().to_string();
-        assert!(err.contains("did you mean `signing-key`?"), "{err}");
-        let err = parse_str("download-page = { fil = \"a\", lines = [] }\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("did you mean `file`?"), "{err}");
-        let file = Utf8Path::new("/repo/.asf-release.toml");
-        let err = parse_settings_file(
-            Utf8Path::new("/repo"),
-            file,
-            "name = \"x\"\nbrnach-pattern = \"v\"\n",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("did you mean `branch-pattern`?"), "{err}");
-        // Nothing near: no guess.
-        let err = parse_str("colour = \"blue\"\n").unwrap_err().to_string();
-        assert!(!err.contains("did you mean"), "{err}");
     }
 
     #[test]
