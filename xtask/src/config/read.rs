@@ -57,6 +57,9 @@ struct Raw {
     out_dir: Option<String>,
     svn_dev_url: Option<String>,
     svn_release_url: Option<String>,
+    dist_subdir: Option<String>,
+    candidate_dir: Option<String>,
+    release_dir: Option<String>,
     dev_list: Option<String>,
     announce_list: Option<String>,
     keyserver: Option<String>,
@@ -67,6 +70,7 @@ struct Raw {
     backported_label: Option<String>,
     protected_branch_template: Option<String>,
     version_files: Option<Vec<VersionFile>>,
+    changelog: Option<super::changelog::RawChangelog>,
     mail_from: Option<String>,
     sendmail: Option<Vec<String>>,
     repository_url: Option<String>,
@@ -314,10 +318,50 @@ impl Config {
         }
         // A podling's repository is `incubator-<name>`, its dist directories and KEYS under
         // `incubator/`.
-        let (repository_name, dist_area) = match incubating {
+        let (repository_name, tlp_area) = match incubating {
             true => (format!("incubator-{name}"), format!("incubator/{tlp}")),
             false => (name.clone(), tlp.clone()),
         };
+        if let Some(subdir) = &raw.dist_subdir {
+            super::layout::check_dist_subdir(subdir)?;
+        }
+        // Candidates and releases go into the project's own directory when it has one; KEYS
+        // stays at the top of the top-level project's area.
+        let dist_area = match &raw.dist_subdir {
+            Some(subdir) => format!("{tlp_area}/{subdir}"),
+            None => tlp_area.clone(),
+        };
+        let shared = super::layout::shared_area(&name, &tlp, raw.dist_subdir.as_deref());
+        let candidate_dir = raw.candidate_dir.unwrap_or_else(|| {
+            match shared {
+                true => super::layout::SHARED_CANDIDATE_DIR,
+                false => super::layout::CANDIDATE_DIR,
+            }
+            .to_string()
+        });
+        let release_dir = raw.release_dir.unwrap_or_else(|| {
+            match shared {
+                true => super::layout::SHARED_RELEASE_DIR,
+                false => super::layout::RELEASE_DIR,
+            }
+            .to_string()
+        });
+        super::layout::check_dir_pattern(
+            "candidate-dir",
+            &candidate_dir,
+            &["{version}", "{rc}"],
+            &name,
+            &tlp,
+            shared,
+        )?;
+        super::layout::check_dir_pattern(
+            "release-dir",
+            &release_dir,
+            &["{version}"],
+            &name,
+            &tlp,
+            shared,
+        )?;
         let repository_url = raw
             .repository_url
             .unwrap_or_else(|| format!("https://github.com/apache/{repository_name}"));
@@ -326,8 +370,11 @@ impl Config {
             .unwrap_or_else(|| format!("https://{tlp}.apache.org/downloads/"));
         let keys_url = raw
             .keys_url
-            .unwrap_or_else(|| format!("https://downloads.apache.org/{dist_area}/KEYS"));
-        let tlp_for_downloads = tlp.clone();
+            .unwrap_or_else(|| format!("https://downloads.apache.org/{tlp_area}/KEYS"));
+        let download_area = match &raw.dist_subdir {
+            Some(subdir) => format!("{tlp}/{subdir}"),
+            None => tlp.clone(),
+        };
         let dev_list = raw
             .dev_list
             .unwrap_or_else(|| format!("dev@{tlp}.apache.org"));
@@ -346,6 +393,9 @@ impl Config {
             svn_release_url: raw.svn_release_url.unwrap_or_else(|| {
                 format!("https://dist.apache.org/repos/dist/release/{dist_area}")
             }),
+            dist_subdir: raw.dist_subdir,
+            candidate_dir,
+            release_dir,
             dev_list,
             announce_list: raw
                 .announce_list
@@ -385,6 +435,7 @@ impl Config {
             backported_label: raw.backported_label.unwrap_or_else(|| "backported".into()),
             protected_branch_template: raw.protected_branch_template,
             version_files: raw.version_files.unwrap_or_default(),
+            changelog: super::Changelog::resolve(raw.changelog)?,
             mail_from: raw.mail_from.filter(|from| !from.is_empty()),
             sendmail: raw
                 .sendmail
@@ -398,7 +449,7 @@ impl Config {
             download_page: raw.download_page,
             download_base_url: raw
                 .download_base_url
-                .unwrap_or_else(|| format!("https://downloads.apache.org/{tlp_for_downloads}"))
+                .unwrap_or_else(|| format!("https://downloads.apache.org/{download_area}"))
                 .trim_end_matches('/')
                 .to_string(),
             download_wait: crate::clock::parse_duration(

@@ -27,7 +27,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 
-use crate::config::Config;
+use crate::config::{Changelog, Config};
 use crate::plan::Plan;
 use crate::release_branch::{self, ReleaseBranch};
 use crate::tools::git::{self, LogEntry};
@@ -51,24 +51,32 @@ const TOC_HEADING: &str = "## Table of Contents";
 pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let version = &args.version;
-    let changelog_path = ctx.repo.join(CHANGELOG);
+    let style = &config.changelog;
+    let changelog_file = style.file.as_str();
+    let changelog_path = ctx.repo.join(changelog_file);
     let current = match std::fs::read_to_string(&changelog_path) {
         Ok(text) => Some(text),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
         Err(err) => return Err(err).with_context(|| format!("cannot read {changelog_path}")),
     };
-    if args.check {
-        let heading = format!("## {version}");
-        if current
-            .as_deref()
-            .is_some_and(|text| text.lines().any(|line| line.trim_end() == heading))
-        {
-            println!("{CHANGELOG} has a section for {version}");
+    let covered = current
+        .as_deref()
+        .is_some_and(|text| style.covers(text, version));
+    if args.check || !style.write {
+        if covered {
+            println!("{changelog_file} has {}", style.describe(version));
             return Ok(ExitCode::SUCCESS);
         }
+        if !style.write {
+            bail!(
+                "{changelog_file} does not name {version}: the project keeps its own release \
+                 notes there (changelog.write = false), so write them its way and commit them"
+            );
+        }
         bail!(
-            "{CHANGELOG} has no `{heading}` section: run `cargo xtask changelog {version}`, \
-             review and commit it"
+            "{changelog_file} has no {} section: run `cargo xtask changelog {version}`, \
+             review and commit it",
+            style.describe(version)
         );
     }
 
@@ -119,7 +127,8 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
         "{}# {version}\n\n{body}",
         crate::release_branch::NOTES_HEADER
     );
-    let changelog = update_changelog(current.as_deref(), version, &body);
+    let date = crate::clock::iso_date(crate::clock::now()?);
+    let changelog = update_changelog(style, current.as_deref(), version, &body, &date);
 
     let notes_current = std::fs::read_to_string(&notes_path).ok();
     let mut plan = Plan::new(format!(
@@ -158,8 +167,8 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
     if !committed(&notes_name, &notes) {
         to_commit.push(&notes_name);
     }
-    if !committed(CHANGELOG, &changelog) {
-        to_commit.push(CHANGELOG);
+    if !committed(changelog_file, &changelog) {
+        to_commit.push(changelog_file);
     }
     if commit && !to_commit.is_empty() {
         let message = release_branch::changelog_message(&config, version);
@@ -355,12 +364,33 @@ fn notes_from_commits(config: &Config, version: &Version, entries: &[LogEntry]) 
     body.trim_end().to_string() + "\n"
 }
 
-/// The version of a release heading: `## 3.18.0`, also `## [3.17.0] - 2024-01-02` and
-/// `## v3.16.0` as other changelog styles write them (for the order only).
-fn section_version(line: &str) -> Option<Version> {
-    let first = line.strip_prefix("## ")?.split_whitespace().next()?;
+/// The version of a release heading of the project's style, else of one of the usual
+/// shapes at the same level (`## 3.18.0`, `## [3.17.0] - 2024-01-02`, `## v3.16.0`): for the
+/// order only.
+fn section_version(style: &Changelog, line: &str) -> Option<Version> {
+    if let Some(version) = style.heading_version(line) {
+        return Some(version);
+    }
+    let marks = "#".repeat(style.level());
+    let first = line
+        .strip_prefix(&marks)?
+        .strip_prefix(' ')?
+        .split_whitespace()
+        .next()?;
     let first = first.trim_start_matches('[').trim_end_matches(']');
     first.strip_prefix('v').unwrap_or(first).parse().ok()
+}
+
+/// `## Table of Contents`, or `# Table of Contents` (APISIX Ingress Controller).
+fn is_toc_heading(line: &str) -> bool {
+    let text = line.trim_start_matches('#');
+    text.len() < line.len() && text.trim().eq_ignore_ascii_case("table of contents")
+}
+
+/// Whether `line` is a heading that ends a section of the style's level.
+fn ends_section(style: &Changelog, line: &str) -> bool {
+    let marks = line.bytes().take_while(|b| *b == b'#').count();
+    marks > 0 && marks <= style.level() && line[marks..].starts_with(' ')
 }
 
 fn toc_version(line: &str) -> Option<Version> {
@@ -368,13 +398,23 @@ fn toc_version(line: &str) -> Option<Version> {
     rest.split_once(']')?.0.parse().ok()
 }
 
-/// CHANGELOG.md with the section of `version` put in (or replaced) and its table-of-contents
-/// entry added; every other line stays as it was.
-pub fn update_changelog(current: Option<&str>, version: &Version, body: &str) -> String {
-    let heading = format!("## {version}");
+/// The changelog with the section of `version` put in (or replaced), headed in the project's
+/// style (`date` for a `{date}` in it), and its table-of-contents entry added where the
+/// changelog keeps one (APISIX's format, the default); every other line stays as it was.
+pub fn update_changelog(
+    style: &Changelog,
+    current: Option<&str>,
+    version: &Version,
+    body: &str,
+    date: &str,
+) -> String {
+    let heading = style.heading_for(version, date);
     let entry = format!("- [{version}](#{})", version.heading_anchor());
     let Some(current) = current else {
-        return format!("# Changelog\n\n{TOC_HEADING}\n\n{entry}\n\n{heading}\n\n{body}");
+        return match style.is_default_heading() {
+            true => format!("# Changelog\n\n{TOC_HEADING}\n\n{entry}\n\n{heading}\n\n{body}"),
+            false => format!("# Changelog\n\n{heading}\n\n{body}"),
+        };
     };
     let mut lines: Vec<String> = current.lines().map(str::to_string).collect();
     let section: Vec<String> = std::iter::once(heading.clone())
@@ -384,10 +424,13 @@ pub fn update_changelog(current: Option<&str>, version: &Version, body: &str) ->
         .collect();
 
     // The section: replace our own, else insert it before the first older one.
-    if let Some(start) = lines.iter().position(|line| line.trim_end() == heading) {
+    if let Some(start) = lines
+        .iter()
+        .position(|line| style.heading_version(line) == Some(*version))
+    {
         let end = lines[start + 1..]
             .iter()
-            .position(|line| line.starts_with("## "))
+            .position(|line| ends_section(style, line))
             .map_or(lines.len(), |offset| start + 1 + offset);
         let trailing_end = end == lines.len();
         let mut replacement = section.clone();
@@ -398,7 +441,7 @@ pub fn update_changelog(current: Option<&str>, version: &Version, body: &str) ->
     } else {
         let older = lines
             .iter()
-            .position(|line| section_version(line).is_some_and(|v| v < *version));
+            .position(|line| section_version(style, line).is_some_and(|v| v < *version));
         match older {
             Some(at) => {
                 lines.splice(at..at, section.clone());
@@ -412,10 +455,14 @@ pub fn update_changelog(current: Option<&str>, version: &Version, body: &str) ->
         }
     }
 
-    // The table of contents entry.
-    let toc = lines
-        .iter()
-        .position(|line| line.trim_end().eq_ignore_ascii_case(TOC_HEADING));
+    // The table of contents entry, where the changelog keeps one or the tool's format is used.
+    let has_toc = lines.iter().any(|line| is_toc_heading(line));
+    if !has_toc && !style.is_default_heading() {
+        let mut text = lines.join("\n");
+        text.push('\n');
+        return text;
+    }
+    let toc = lines.iter().position(|line| is_toc_heading(line));
     let toc = match toc {
         Some(at) => at,
         None => {
@@ -429,7 +476,7 @@ pub fn update_changelog(current: Option<&str>, version: &Version, body: &str) ->
     };
     let toc_end = lines[toc + 1..]
         .iter()
-        .position(|line| line.starts_with("## "))
+        .position(|line| ends_section(style, line) || line.starts_with("## "))
         .map_or(lines.len(), |offset| toc + 1 + offset);
     let entries: Vec<usize> = (toc + 1..toc_end)
         .filter(|&i| lines[i].trim_start().starts_with("- ["))
@@ -480,14 +527,17 @@ impl crate::flow::Step for ChangelogStep {
         // Read from the release branch as committed, here or on the remote (a fresh clone
         // has only that): written but not committed is not done.
         let branch = ReleaseBranch::find(release.ctx, release.config, release.line)?;
-        let heading = format!("## {}", release.version);
-        let has = |text: &str| text.lines().any(|line| line.trim_end() == heading);
-        match branch.file_has(release.ctx, release.config, CHANGELOG, has) {
-            true => Progress::done(format!("{CHANGELOG} of {} has {heading}", branch.name)),
-            false => Progress::todo(format!(
-                "write the {} section of {CHANGELOG}",
+        let style = &release.config.changelog;
+        let has = |text: &str| style.covers(text, &release.version);
+        let file = style.file.as_str();
+        let what = style.describe(&release.version);
+        match branch.file_has(release.ctx, release.config, file, has) {
+            true => Progress::done(format!("{file} of {} has {what}", branch.name)),
+            false if !style.write => Progress::todo(format!(
+                "write the {} notes in {file}, the project's way",
                 release.version
             )),
+            false => Progress::todo(format!("write the {} section of {file}", release.version)),
         }
     }
 }
@@ -495,6 +545,10 @@ impl crate::flow::Step for ChangelogStep {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn default_style() -> Changelog {
+        crate::config::tests_support::minimal().changelog
+    }
 
     fn v(text: &str) -> Version {
         text.parse().unwrap()
@@ -504,15 +558,33 @@ mod tests {
 
     #[test]
     fn inserts_newest_first_and_keeps_the_rest() {
-        let out = update_changelog(Some(APISIX_LIKE), &v("3.18.0"), "- new\n");
+        let out = update_changelog(
+            &default_style(),
+            Some(APISIX_LIKE),
+            &v("3.18.0"),
+            "- new\n",
+            "2026-01-02",
+        );
         assert!(out.starts_with("---\ntitle: Changelog\n---\n\n<!-- license -->\n\n## Table of Contents\n\n- [3.18.0](#3180)\n- [3.17.0](#3170)\n"), "{out}");
         assert!(
             out.contains("- [3.16.0](#3160)\n\n## 3.18.0\n\n- new\n\n## 3.17.0\n\n### Change\n"),
             "{out}"
         );
-        let again = update_changelog(Some(&out), &v("3.18.0"), "- new\n");
+        let again = update_changelog(
+            &default_style(),
+            Some(&out),
+            &v("3.18.0"),
+            "- new\n",
+            "2026-01-02",
+        );
         assert_eq!(again, out, "a rerun changes nothing");
-        let replaced = update_changelog(Some(&out), &v("3.18.0"), "- newer\n");
+        let replaced = update_changelog(
+            &default_style(),
+            Some(&out),
+            &v("3.18.0"),
+            "- newer\n",
+            "2026-01-02",
+        );
         assert_eq!(replaced.matches("## 3.18.0").count(), 1);
         assert!(
             replaced.contains("## 3.18.0\n\n- newer\n\n## 3.17.0"),
@@ -522,7 +594,13 @@ mod tests {
 
     #[test]
     fn a_patch_release_goes_between_its_neighbours_and_at_the_end() {
-        let out = update_changelog(Some(APISIX_LIKE), &v("3.16.1"), "- fix\n");
+        let out = update_changelog(
+            &default_style(),
+            Some(APISIX_LIKE),
+            &v("3.16.1"),
+            "- fix\n",
+            "2026-01-02",
+        );
         assert!(
             out.contains("- [3.17.0](#3170)\n- [3.16.1](#3161)\n- [3.16.0](#3160)"),
             "{out}"
@@ -531,13 +609,25 @@ mod tests {
             out.contains("- old change\n\n## 3.16.1\n\n- fix\n\n## 3.16.0"),
             "{out}"
         );
-        let oldest = update_changelog(Some(APISIX_LIKE), &v("1.0.0"), "- first\n");
+        let oldest = update_changelog(
+            &default_style(),
+            Some(APISIX_LIKE),
+            &v("1.0.0"),
+            "- first\n",
+            "2026-01-02",
+        );
         assert!(
             oldest.ends_with("- older\n\n## 1.0.0\n\n- first\n"),
             "{oldest}"
         );
         assert_eq!(
-            update_changelog(Some(&oldest), &v("1.0.0"), "- first\n"),
+            update_changelog(
+                &default_style(),
+                Some(&oldest),
+                &v("1.0.0"),
+                "- first\n",
+                "2026-01-02"
+            ),
             oldest
         );
     }
@@ -545,14 +635,35 @@ mod tests {
     #[test]
     fn a_changelog_without_table_of_contents_gets_one() {
         let current = "# Changelog\n\n## [1.0.0] - 2024-01-02\n\n- first\n";
-        let out = update_changelog(Some(current), &v("1.1.0"), "- second\n");
+        let out = update_changelog(
+            &default_style(),
+            Some(current),
+            &v("1.1.0"),
+            "- second\n",
+            "2026-01-02",
+        );
         assert_eq!(
             out,
             "# Changelog\n\n## Table of Contents\n\n- [1.1.0](#110)\n\n## 1.1.0\n\n- second\n\n## [1.0.0] - 2024-01-02\n\n- first\n"
         );
-        assert_eq!(update_changelog(Some(&out), &v("1.1.0"), "- second\n"), out);
         assert_eq!(
-            update_changelog(None, &v("1.0.0"), "- first\n"),
+            update_changelog(
+                &default_style(),
+                Some(&out),
+                &v("1.1.0"),
+                "- second\n",
+                "2026-01-02"
+            ),
+            out
+        );
+        assert_eq!(
+            update_changelog(
+                &default_style(),
+                None,
+                &v("1.0.0"),
+                "- first\n",
+                "2026-01-02"
+            ),
             "# Changelog\n\n## Table of Contents\n\n- [1.0.0](#100)\n\n## 1.0.0\n\n- first\n"
         );
     }
@@ -579,5 +690,53 @@ mod tests {
             notes,
             "### Breaking changes\n\n- drop the old route\n- Update README\n\n### Features\n\n- admin: new API ([#12](https://github.com/apache/demo/pull/12))\n\n### Bug fixes\n\n- crash on start ([#13](https://github.com/apache/demo/pull/13))\n\n### Contributors\n\n3 contributors: Ann, Bob, Cid\n"
         );
+    }
+
+    #[test]
+    fn the_project_s_heading_style_is_kept() {
+        let style = |heading: &str| {
+            crate::config::parse(
+                Utf8Path::new("/repo"),
+                Utf8Path::new("/repo/Cargo.toml"),
+                &format!("[workspace.metadata.asf-release]\nname = \"x\"\nchangelog = {{ heading = \"{heading}\" }}\n"),
+            )
+            .unwrap()
+            .changelog
+        };
+        // Apache Iceberg Rust: dated headings in brackets, no table of contents.
+        let iceberg = "<!-- license -->\n\n# Change Log\n\nAll notable changes.\n\n## [v0.10.1] - 2026-07-28\n\n* a fix\n\n## [v0.10.0] - 2026-07-07\n\n### Breaking Changes\n\n* older\n";
+        let dated = style("## [v{version}] - {date}");
+        let out = update_changelog(&dated, Some(iceberg), &v("0.10.2"), "* new\n", "2026-08-01");
+        assert_eq!(
+            out,
+            iceberg.replace(
+                "## [v0.10.1]",
+                "## [v0.10.2] - 2026-08-01\n\n* new\n\n## [v0.10.1]"
+            )
+        );
+        // A rerun on another day replaces the section, it does not add a second one.
+        let again = update_changelog(&dated, Some(&out), &v("0.10.2"), "* new\n", "2026-08-02");
+        assert_eq!(again.matches("[v0.10.2]").count(), 1, "{again}");
+        assert!(
+            again.contains("## [v0.10.2] - 2026-08-02\n\n* new\n\n## [v0.10.1]"),
+            "{again}"
+        );
+        // Apache APISIX Ingress Controller: top-level headings, a `#` license header in a
+        // comment, and a table of contents of its own.
+        let ingress = "<!--\n#\n# Licensed to the ASF\n#\n-->\n\n# Table of Contents\n\n- [2.2.0](#220)\n- [2.1.0](#210)\n\n# 2.2.0\n\nWelcome.\n\n## Highlights\n\n* more\n\n# 2.1.0\n\n* older\n";
+        let top = style("# {version}");
+        let out = update_changelog(&top, Some(ingress), &v("2.2.1"), "* fix\n", "2026-08-01");
+        assert_eq!(
+            out,
+            ingress
+                .replace("- [2.2.0](#220)", "- [2.2.1](#221)\n- [2.2.0](#220)")
+                .replace("# 2.2.0\n", "# 2.2.1\n\n* fix\n\n# 2.2.0\n")
+        );
+        let replaced = update_changelog(&top, Some(&out), &v("2.2.0"), "* rewritten\n", "");
+        assert!(
+            replaced.contains("# 2.2.0\n\n* rewritten\n\n# 2.1.0"),
+            "{replaced}"
+        );
+        assert!(!replaced.contains("Highlights"), "{replaced}");
     }
 }
