@@ -72,7 +72,15 @@ pub(super) fn version_files(
 ) -> Result<Setting> {
     let wanted = version.to_string();
     let mut paths = git::adopt::files_containing(sh, repo, tag, &wanted)?;
-    paths.retain(|p| !is_version_noise(p));
+    // A `version.txt` holding nothing but the version is a version file, although text files
+    // that merely mention it (notes, lists) are not.
+    let only_if_bare = |p: &str| {
+        p.to_ascii_lowercase().ends_with(".txt")
+            && !p.starts_with("docs/")
+            && !p.starts_with("test")
+            && !p.contains("/test")
+    };
+    paths.retain(|p| !is_version_noise(p) || only_if_bare(p));
     paths.sort_by_key(|p| (p.matches('/').count(), p.clone()));
     let mut found = Vec::new();
     // Past the limit, files are only named (a Maven build's modules all carry the version).
@@ -86,6 +94,8 @@ pub(super) fn version_files(
         }
         let pattern = if text.trim() == wanted {
             Some("^{version}".to_string())
+        } else if is_version_noise(&path) {
+            None
         } else {
             text.lines()
                 .find(|line| {

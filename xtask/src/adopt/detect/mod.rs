@@ -31,6 +31,28 @@ use crate::version::Version;
 use contents::{keys_area, release_script_includes, submodules, version_files};
 use naming::{branch_pattern, display_name, project_name, tag_patterns};
 
+/// The ASF license header of a file with `#` comments (TOML), for the files `adopt` writes: a
+/// project's own header check would flag them otherwise.
+pub const HASH_LICENSE_HEADER: &str = "\
+# Licensed to the Apache Software Foundation (ASF) under one
+# or more contributor license agreements.  See the NOTICE file
+# distributed with this work for additional information
+# regarding copyright ownership.  The ASF licenses this file
+# to you under the Apache License, Version 2.0 (the
+# \"License\"); you may not use this file except in compliance
+# with the License.  You may obtain a copy of the License at
+#
+#   http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing,
+# software distributed under the License is distributed on an
+# \"AS IS\" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+# KIND, either express or implied.  See the License for the
+# specific language governing permissions and limitations
+# under the License.
+
+";
+
 /// One detected key: `# comment` lines, then `key = value` (a TOML value), or only the
 /// comment when nothing could be detected and the default applies.
 pub struct Setting {

@@ -72,7 +72,21 @@ pub(super) fn display_name(repo: &Utf8Path, name: &str) -> Setting {
         .iter()
         .find_map(|file| Some((*file, read_text(repo, file)?)))
         .and_then(|(file, text)| Some((file, text.lines().next()?.to_string())));
-    let titles: Vec<(&str, String)> = readme.into_iter().chain(notice).collect();
+    // A title that is only the repository's slug (`# pulsar-client-go`) names no display name,
+    // nor does it say how the words are cased.
+    let is_slug = |title: &str| {
+        let title = title.trim().trim_matches('`').to_ascii_lowercase();
+        let title = title
+            .strip_prefix("apache/")
+            .or_else(|| title.strip_prefix("apache-"))
+            .unwrap_or(&title);
+        title == name
+    };
+    let titles: Vec<(&str, String)> = readme
+        .into_iter()
+        .chain(notice)
+        .filter(|(_, title)| !is_slug(title))
+        .collect();
     for (file, title) in &titles {
         let cleaned: String = title
             .chars()
@@ -329,6 +343,17 @@ mod tests {
         let found = display_name(repo, "apisix-dashboard");
         assert_eq!(found.value.as_deref(), Some("\"APISIX Dashboard\""));
         assert!(found.comment.contains("from the title of README.md"));
+        // A title that is only the slug: NOTICE names the project.
+        write("README.md", "# pulsar-client-go\n");
+        write(
+            "NOTICE",
+            "Apache Pulsar Client Go\nCopyright 2019 The ASF\n",
+        );
+        let found = display_name(repo, "pulsar-client-go");
+        assert_eq!(found.value.as_deref(), Some("\"Pulsar Client Go\""));
+        assert!(found.comment.contains("from the title of NOTICE"));
+        write("NOTICE", "Apache Pulsar\n");
+        assert_eq!(display_name(repo, "pulsar-client-go").value, None);
         // Nothing cased differently: the default applies.
         write("README.md", "# Something else\n");
         write("NOTICE", "Apache Foo\n");
