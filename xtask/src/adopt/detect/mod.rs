@@ -20,6 +20,7 @@
 //! where it was found, so the adopter can check it.
 
 mod contents;
+mod lines;
 mod naming;
 
 use anyhow::Result;
@@ -29,7 +30,8 @@ use xshell::Shell;
 use crate::tools::git;
 use crate::version::Version;
 use contents::{keys_area, release_script_includes, submodules, version_files};
-use naming::{branch_pattern, display_name, project_name, tag_patterns};
+use lines::{branch_pattern, main_branch, Released};
+use naming::{display_name, project_name, tag_patterns, TagShapes};
 
 /// The ASF license header of a file with `#` comments (TOML), for the files `adopt` writes: a
 /// project's own header check would flag them otherwise.
@@ -142,17 +144,36 @@ pub fn detect(sh: &Shell, repo: &Utf8Path) -> Result<Detected> {
         });
     }
     settings.push(display_name(repo, &name));
-    if let Some(head) = git::adopt::remote_head(sh, repo, remote)? {
-        settings.push(Setting {
-            comment: format!("the branch {remote}/HEAD points at"),
-            key: "main-branch",
-            value: Some(quoted(&head)),
-        });
-    }
-    let branches = git::adopt::remote_branches(sh, repo, remote)?;
-    settings.push(branch_pattern(&branches));
+    let head = git::adopt::remote_head(sh, repo, remote)?;
+    let branches = git::adopt::remote_branch_tips(sh, repo, remote)?;
+    let (main, main_name) = main_branch(head.as_deref(), &branches);
+    settings.push(main);
     let tags = git::tags(sh, repo)?;
-    let (tag_settings, latest_tag) = tag_patterns(&tags);
+    let TagShapes {
+        settings: tag_settings,
+        releases,
+        latest: latest_tag,
+    } = tag_patterns(&tags);
+    let tag_tips = git::adopt::tag_tips(sh, repo)?;
+    let released: Vec<Released> = releases
+        .iter()
+        .filter_map(|(version, tag)| {
+            let tip = tag_tips.iter().find(|tip| &tip.name == tag)?;
+            Some(Released {
+                version: *version,
+                tag: tag.clone(),
+                commit: tip.commit.clone(),
+                time: tip.time,
+            })
+        })
+        .collect();
+    let ancestor = |a: &str, b: &str| git::is_ancestor(sh, repo, a, b).unwrap_or(false);
+    settings.push(branch_pattern(
+        &branches,
+        main_name.as_deref(),
+        &released,
+        &ancestor,
+    ));
     settings.extend(tag_settings);
     if let Some((tag, version)) = &latest_tag {
         settings.push(version_files(sh, repo, tag, version)?);
