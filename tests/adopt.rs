@@ -360,6 +360,14 @@ fn a_podling_is_detected_and_its_package_is_incubating() {
     let package = package_tag(&world, &work, "0.2.0", "v0.2.0", &out);
     assert!(package.status.success(), "{}", text(&package));
     assert!(out.join("apache-answer-0.2.0-incubating-src.tgz").exists());
-    assert!(!settings.contains("changes.xml"), "{settings}");
+    // changes.xml is a history, no version file; it is where the project keeps its notes.
+    assert!(
+        !settings.contains("{ path = \"src/changes/changes.xml\""),
+        "{settings}"
+    );
+    assert!(
+        settings.contains("changelog = { file = \"src/changes/changes.xml\", write = false }"),
+        "{settings}"
+    );
     assert!(!text(&package).contains("carries"), "{}", text(&package));
 }

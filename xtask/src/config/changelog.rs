@@ -62,10 +62,15 @@ impl Changelog {
         {
             bail!("invalid setting changelog.file = {file:?}: a path inside the repository, like \"CHANGELOG.md\"");
         }
-        let heading = &changelog.heading;
-        let level = changelog.level();
+        Changelog::check_heading(&changelog.heading)?;
+        Ok(changelog)
+    }
+
+    /// A Markdown heading with `{version}`, and `{date}` if any, and nothing else in braces.
+    pub fn check_heading(heading: &str) -> Result<()> {
+        let level = heading.bytes().take_while(|b| *b == b'#').count();
         let rest = &heading[level..];
-        let known = rest
+        let unknown = rest
             .replace("{version}", "")
             .replace("{date}", "")
             .contains(['{', '}']);
@@ -73,7 +78,7 @@ impl Changelog {
             || level > 6
             || !rest.starts_with(' ')
             || !rest.contains("{version}")
-            || known
+            || unknown
             || heading.contains('\n')
         {
             bail!(
@@ -82,7 +87,7 @@ impl Changelog {
                  \"## {{version}}\", \"## [v{{version}}] - {{date}}\" or \"# {{version}}\""
             );
         }
-        Ok(changelog)
+        Ok(())
     }
 
     /// How many `#` open a release's heading.

@@ -28,11 +28,21 @@ use super::{match_pattern, Config};
 use crate::version::Version;
 
 /// The default candidate directory in an area of the project's own, and in a shared one.
-pub const CANDIDATE_DIR: &str = "{version}-rc{rc}";
-pub const SHARED_CANDIDATE_DIR: &str = "{name}-{version}-rc{rc}";
+const CANDIDATE_DIR: &str = "{version}-rc{rc}";
+const SHARED_CANDIDATE_DIR: &str = "{name}-{version}-rc{rc}";
 /// The default release directory in an area of the project's own, and in a shared one.
-pub const RELEASE_DIR: &str = "{version}";
-pub const SHARED_RELEASE_DIR: &str = "{name}-{version}";
+const RELEASE_DIR: &str = "{version}";
+const SHARED_RELEASE_DIR: &str = "{name}-{version}";
+
+/// The default directory pattern of a candidate (else a release), in a shared area or not.
+pub fn default_dir(candidate: bool, shared: bool) -> &'static str {
+    match (candidate, shared) {
+        (true, false) => CANDIDATE_DIR,
+        (true, true) => SHARED_CANDIDATE_DIR,
+        (false, false) => RELEASE_DIR,
+        (false, true) => SHARED_RELEASE_DIR,
+    }
+}
 
 /// Whether the area the project publishes into is shared with its siblings: no
 /// `dist-subdir`, and a name other than the top-level project's (`iceberg-rust` in `iceberg`).

@@ -32,9 +32,9 @@ mod read;
 mod suggest;
 pub mod version_file;
 
-pub use changelog::Changelog;
+pub use changelog::{Changelog, DEFAULT_HEADING as CHANGELOG_HEADING};
 pub use dist::Dist;
-pub use layout::shared_area;
+pub use layout::{default_dir, shared_area};
 
 pub use read::{
     load, location, parse, parse_settings_file, title_case_word, where_to_add, Location,

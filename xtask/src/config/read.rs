@@ -332,20 +332,12 @@ impl Config {
             None => tlp_area.clone(),
         };
         let shared = super::layout::shared_area(&name, &tlp, raw.dist_subdir.as_deref());
-        let candidate_dir = raw.candidate_dir.unwrap_or_else(|| {
-            match shared {
-                true => super::layout::SHARED_CANDIDATE_DIR,
-                false => super::layout::CANDIDATE_DIR,
-            }
-            .to_string()
-        });
-        let release_dir = raw.release_dir.unwrap_or_else(|| {
-            match shared {
-                true => super::layout::SHARED_RELEASE_DIR,
-                false => super::layout::RELEASE_DIR,
-            }
-            .to_string()
-        });
+        let candidate_dir = raw
+            .candidate_dir
+            .unwrap_or_else(|| super::layout::default_dir(true, shared).to_string());
+        let release_dir = raw
+            .release_dir
+            .unwrap_or_else(|| super::layout::default_dir(false, shared).to_string());
         super::layout::check_dir_pattern(
             "candidate-dir",
             &candidate_dir,

@@ -19,9 +19,13 @@
 //! NOTICE, branches, tags, files and release scripts. Every value comes with a comment saying
 //! where it was found, so the adopter can check it.
 
+mod changelog;
 mod contents;
 mod lines;
+mod maven;
 mod naming;
+mod release;
+mod scripts;
 
 use anyhow::Result;
 use camino::Utf8Path;
@@ -29,7 +33,7 @@ use xshell::Shell;
 
 use crate::tools::git;
 use crate::version::Version;
-use contents::{keys_area, release_script_includes, submodules, version_files};
+use contents::{keys_area, python_sdist_note, submodules, version_files};
 use lines::{branch_pattern, main_branch, Released};
 use naming::{display_name, project_name, tag_patterns, TagShapes};
 
@@ -177,9 +181,23 @@ pub fn detect(sh: &Shell, repo: &Utf8Path) -> Result<Detected> {
     settings.extend(tag_settings);
     if let Some((tag, version)) = &latest_tag {
         settings.push(version_files(sh, repo, tag, version)?);
+        let read = |path: &str| git::text_file_at(sh, repo, tag, path).ok().flatten();
+        settings.push(changelog::changelog(version, &read));
     }
     settings.push(submodules(sh, repo)?);
-    settings.extend(release_script_includes(repo));
+    let mut facts = scripts::release_scripts(repo);
+    facts.merge(maven::source_release(repo));
+    let project = release::Project {
+        repo,
+        name: &name,
+        incubating: podling.is_some(),
+    };
+    let release = release::settings(&facts, &project);
+    let has_includes = release.iter().any(|s| s.key == "includes");
+    settings.extend(release);
+    if !has_includes {
+        settings.extend(python_sdist_note(repo));
+    }
     settings.push(keys_area(sh, repo, &name, podling.is_some())?);
     Ok(Detected {
         settings,
