@@ -24,6 +24,8 @@ mod contents;
 mod lines;
 mod maven;
 mod naming;
+mod npm;
+mod python;
 mod release;
 mod scripts;
 
@@ -187,6 +189,14 @@ pub fn detect(sh: &Shell, repo: &Utf8Path) -> Result<Detected> {
     settings.push(submodules(sh, repo)?);
     let mut facts = scripts::release_scripts(repo);
     facts.merge(maven::source_release(repo));
+    // A Python sdist's or an npm package's own rules only where nothing else makes the
+    // release.
+    if facts.artifact.is_none() && facts.mentioned_artifact.is_none() {
+        facts.merge(python::sdist(repo));
+    }
+    if facts.artifact.is_none() && facts.mentioned_artifact.is_none() {
+        facts.merge(npm::package(repo));
+    }
     let project = release::Project {
         repo,
         name: &name,
