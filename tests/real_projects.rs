@@ -49,6 +49,8 @@ struct Case {
     /// Build the adopted xtask with cargo and run `cargo xtask doctor`, as the adopter does
     /// (a cold build: one repository only, for CI time).
     with_cargo: bool,
+    /// Lines the detected settings must hold (the evidence-based ones of issue 27).
+    settings: &'static [&'static str],
     /// How the project makes its own release, to compare with.
     own: Own,
     /// Each way `package` differs from the project's own release, and why that is right.
@@ -67,6 +69,12 @@ const CASES: &[Case] = &[
         rc: 1,
         rc_tag: "3.18.0-rc1",
         with_cargo: true,
+        settings: &[
+            "main-branch = \"master\"",
+            "branch-pattern = \"release/{major}.{minor}\"",
+            "release/3.17 holds 3.17.0",
+            "without their number (utils/gen-vote-contents.sh:40)",
+        ],
         own: Own::Make {
             target: "compress-tar",
             archive: "apache-apisix-{version}-src.tgz",
@@ -102,6 +110,9 @@ const CASES: &[Case] = &[
         rc: 1,
         rc_tag: "v3.0.1-rc1",
         with_cargo: false,
+        settings: &[
+            "excludes = [\".github\", \".gitattributes\", \".idea\", \".vscode\", \".gitignore\", \".DS_Store\", \"docs\", \"release\", \"api/internal/core/store/validate_mock.go\", \"api/internal/core/storage/storage_mock.go\"]",
+        ],
         own: Own::Nothing,
         differences: &[],
         pinned_toolchain: false,
@@ -115,6 +126,10 @@ const CASES: &[Case] = &[
         rc_tag: "v0.58.2-rc.1",
         with_cargo: false,
         // Its release is made by GitHub workflows and documents, not a script to run.
+        settings: &[
+            "the releases are tagged on the main branch (newest: v0.58.2)",
+            "changelog = { heading = \"## [v{version}] - {date}\" }",
+        ],
         own: Own::Nothing,
         differences: &[],
         pinned_toolchain: false,
@@ -128,6 +143,12 @@ const CASES: &[Case] = &[
         rc_tag: "59.2.0-rc1",
         with_cargo: false,
         // create-tarball.sh downloads Apache RAT and uploads with svn: not here.
+        settings: &[
+            "branch-pattern = \"{major}_maintenance\"",
+            "artifact = \"apache-arrow-rs-{version}.tar.gz\"",
+            "candidate-dir = \"apache-arrow-rs-{version}-rc{rc}\"",
+            "release-dir = \"arrow-rs-{version}\"",
+        ],
         own: Own::GitArchive {
             script: "dev/release/create-tarball.sh",
             prefix: "release",
@@ -145,6 +166,14 @@ const CASES: &[Case] = &[
         rc: 1,
         rc_tag: "v0.10.1-rc.1",
         with_cargo: false,
+        settings: &[
+            "main-branch = \"main\"",
+            "branch-pattern = \"{major}.{minor}.x\"",
+            "artifact = \"apache-iceberg-rust-{version}.tar.gz\"",
+            "candidate-dir = \"apache-iceberg-rust-{version}-rc{rc}\"",
+            "release-dir = \"apache-iceberg-rust-{version}\"",
+            "changelog = { heading = \"## [v{version}] - {date}\" }",
+        ],
         own: Own::Script {
             script: "dev/release/create_rc.sh",
             // Its dependency check needs cargo-deny and the network, its header check Docker;
@@ -179,6 +208,13 @@ const CASES: &[Case] = &[
         rc: 1,
         rc_tag: "2.2.0-rc1",
         with_cargo: false,
+        settings: &[
+            "main-branch = \"master\"",
+            "branch-pattern = \"v{major}.{minor}\"",
+            "no release has the numbers of 1.8",
+            "changelog = { heading = \"# {version}\" }",
+            "excludes = [\".github\", \".idea\", \".gitignore\", \".DS_Store\", \"docs\", \"examples\", \"scripts\", \"test\", \"release\"]",
+        ],
         own: Own::Make {
             target: "release-src",
             archive: "release/apache-apisix-ingress-controller-{version}-src.tgz",
@@ -199,6 +235,15 @@ const CASES: &[Case] = &[
         rc: 2,
         rc_tag: "commons-lang-3.20.0-RC2",
         with_cargo: false,
+        settings: &[
+            "main-branch = \"master\"",
+            "tagged on the main branch (newest: rel/commons-lang-3.20.0)",
+            "artifact = \"commons-lang3-{version}-src.tar.gz\"",
+            "commons-lang3-{version}-src.zip",
+            "dist-subdir = \"lang\"",
+            "candidate-dir = \"{version}-RC{rc}\"",
+            "changelog = { file = \"src/changes/changes.xml\", write = false }",
+        ],
         own: Own::Assembly {
             descriptor: "src/assembly/src.xml",
         },
@@ -285,6 +330,18 @@ fn run_case(world: &World, archives: &Path, case: &Case) -> Vec<String> {
     );
     if !adopted.status.success() {
         return vec![format!("adopt failed: {}", all_text(&adopted))];
+    }
+
+    // The settings, in .asf-release.toml or in Cargo.toml's section.
+    let settings = ["Cargo.toml", ".asf-release.toml"]
+        .iter()
+        .filter_map(|file| std::fs::read_to_string(work.join(file)).ok())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for expected in case.settings {
+        if !settings.contains(expected) {
+            failures.push(format!("adopt did not detect `{expected}`:\n{settings}"));
+        }
     }
 
     let doctor = xtask(world, case, &["--repo", repo, "doctor", "--offline"]);

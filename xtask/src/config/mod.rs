@@ -26,6 +26,7 @@ use serde::Deserialize;
 use crate::version::{fill, Line, Version};
 
 mod changelog;
+mod checks;
 mod dist;
 mod layout;
 mod read;

@@ -23,8 +23,8 @@ use camino::Utf8Path;
 use serde::Deserialize;
 
 use super::{
-    Binary, BuildCommand, Config, Dist, DownloadPage, ExtraSource, KeysArea, Submodules,
-    VersionFile, SECTION, SETTINGS_FILE,
+    Binary, Config, Dist, DownloadPage, ExtraSource, KeysArea, Submodules, VersionFile, SECTION,
+    SETTINGS_FILE,
 };
 use crate::config_checks::{
     check_out_dir, check_tag_patterns, check_url_without_credentials, SVN_CREDENTIALS,
@@ -86,33 +86,7 @@ struct Raw {
     binaries: Option<Vec<Binary>>,
     download_base_url: Option<String>,
     download_wait: Option<String>,
-    build_commands: Option<Vec<RawBuildCommand>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-struct RawBuildCommand {
-    run: Vec<String>,
-    timeout: Option<String>,
-}
-
-/// The build commands, each with a program and a valid time limit (default 30 minutes).
-fn build_commands(raw: Option<Vec<RawBuildCommand>>) -> Result<Vec<BuildCommand>> {
-    let mut commands = Vec::new();
-    for command in raw.unwrap_or_default() {
-        if command.run.first().is_none_or(|program| program.is_empty()) {
-            bail!("invalid setting build-commands: every entry needs `run = [\"program\", \"arg\", ...]`, like {{ run = [\"cargo\", \"test\", \"--locked\"], timeout = \"20m\" }}");
-        }
-        let timeout = crate::clock::parse_duration(command.timeout.as_deref().unwrap_or("30m"))
-            .with_context(|| {
-                format!("invalid timeout of build-commands entry {:?}", command.run)
-            })?;
-        commands.push(BuildCommand {
-            run: command.run,
-            timeout,
-        });
-    }
-    Ok(commands)
+    build_commands: Option<Vec<super::checks::RawBuildCommand>>,
 }
 
 /// Where a repository keeps its release settings: the one place every command reads them from.
@@ -247,25 +221,6 @@ pub fn parse_settings_file(repo: &Utf8Path, file: &Utf8Path, text: &str) -> Resu
     Config::resolve(repo, raw)
 }
 
-fn check_name(key: &str, value: &str) -> Result<()> {
-    let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.';
-    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-    let bytes = value.as_bytes();
-    let ok = bytes.iter().all(|b| allowed(*b))
-        && plain(bytes.first())
-        && plain(bytes.last())
-        && !value.contains("..");
-    if !ok {
-        bail!(
-            "invalid setting {key} = {value:?}: a plain lower-case project name is needed, \
-             like \"apisix-dashboard\": letters a-z, digits, `-` and `.` inside, starting and \
-             ending with a letter or digit, no `..`, `/` or spaces (it becomes part of file \
-             names, dist paths and URLs)"
-        );
-    }
-    Ok(())
-}
-
 fn title_case(name: &str) -> String {
     name.split('-')
         .map(title_case_word)
@@ -287,11 +242,11 @@ impl Config {
         let Some(name) = raw.name else {
             bail!("missing setting name: add `name = \"<project>\"` under {SECTION}");
         };
-        check_name("name", &name)?;
+        super::checks::check_name("name", &name)?;
         let tlp = raw
             .tlp
             .unwrap_or_else(|| name.split('-').next().unwrap_or(&name).to_string());
-        check_name("tlp", &tlp)?;
+        super::checks::check_name("tlp", &tlp)?;
         let incubating = raw.incubating.unwrap_or(false);
         let artifact = raw.artifact.unwrap_or_else(|| {
             if incubating {
@@ -300,14 +255,14 @@ impl Config {
                 "apache-{name}-{version}-src.tgz".into()
             }
         });
-        check_artifact("artifact", &artifact)?;
+        super::checks::check_artifact("artifact", &artifact)?;
         let extra_sources = raw.extra_sources.unwrap_or_default();
         let binaries = raw.binaries.unwrap_or_default();
         for binary in &binaries {
-            check_binary(binary)?;
+            super::checks::check_binary(binary)?;
         }
         for extra in &extra_sources {
-            check_artifact("extra-sources.artifact", &extra.artifact)?;
+            super::checks::check_artifact("extra-sources.artifact", &extra.artifact)?;
             if extra.includes.is_empty() {
                 bail!(
                     "invalid setting extra-sources: {:?} has no includes; list the paths it \
@@ -448,7 +403,7 @@ impl Config {
                 raw.download_wait.as_deref().unwrap_or("2h"),
             )
             .context("invalid setting download-wait")?,
-            build_commands: build_commands(raw.build_commands)?,
+            build_commands: super::checks::build_commands(raw.build_commands)?,
         };
         if config.keep_releases == 0 || config.keep_lines == Some(0) {
             bail!(
@@ -534,48 +489,6 @@ impl Config {
         crate::archive::excludes::Excludes::new(&config.binary_allow, "binary-allow")?;
         Ok(config)
     }
-}
-
-/// A source tarball's file name pattern: a file name ending in `.tgz` or `.tar.gz`.
-fn check_artifact(key: &str, artifact: &str) -> Result<()> {
-    if !(artifact.ends_with(".tgz") || artifact.ends_with(".tar.gz")) {
-        bail!(
-            "invalid setting {key} = {artifact:?}: the source package must end in .tgz or .tar.gz"
-        );
-    }
-    if artifact.contains('/') {
-        bail!("invalid setting {key} = {artifact:?}: a file name, without `/`");
-    }
-    Ok(())
-}
-
-/// A convenience binary: a file name, and either a command that builds it or the directory
-/// CI left it in.
-fn check_binary(binary: &Binary) -> Result<()> {
-    if binary.artifact.is_empty() || binary.artifact.contains('/') {
-        bail!(
-            "invalid setting binaries.artifact = {:?}: a file name, without `/`",
-            binary.artifact
-        );
-    }
-    match (&binary.command, &binary.from) {
-        (Some(command), None) if !command.is_empty() => {}
-        (None, Some(from)) if !from.is_empty() => {}
-        _ => bail!(
-            "invalid setting binaries: {:?} needs either command = [\"make\", \"dist\"] (run in \
-             the unpacked sources) or from = \"<directory CI built it in>\", not both",
-            binary.artifact
-        ),
-    }
-    if let Some(path) = &binary.path {
-        if binary.command.is_none() || path.starts_with('/') || path.split('/').any(|p| p == "..") {
-            bail!(
-                "invalid setting binaries.path = {path:?}: a relative path inside the unpacked \
-                 sources, with a command"
-            );
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
