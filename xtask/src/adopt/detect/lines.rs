@@ -81,15 +81,27 @@ fn fits(numbers: &[u64], version: &Version) -> bool {
 }
 
 /// What a branch proves.
-enum Evidence {
+enum Evidence<'a> {
     /// Its tip is, or holds, a release tag of the numbers in its name.
-    Holds(String),
+    Holds(&'a Released),
     /// Its name carries a released line, its tip is newer than the first release tag.
-    Names(String),
+    Names(&'a Released),
     /// Its name carries a released line, but it is older than every release tag (SVN era).
     Stale,
     /// No release has the numbers in its name (a revert branch, a one-off).
     Unreleased,
+}
+
+/// The evidence of the branches of one name shape.
+#[derive(Default)]
+struct Shape {
+    per_version: bool,
+    /// One number in the names (`59_maintenance`): a major alone, weak without a held tag.
+    major_only: bool,
+    holds: Vec<String>,
+    names: Vec<String>,
+    /// The newest release among them.
+    newest: Option<Version>,
 }
 
 /// Branches made by update bots or by GitHub's editor are nobody's line, whatever their names.
@@ -164,9 +176,7 @@ pub(super) fn branch_pattern(
     ancestor: &dyn Fn(&str, &str) -> bool,
 ) -> Setting {
     let first_release = released.iter().map(|r| r.time).min();
-    // shape -> (per version, holds, names)
-    let mut shapes: std::collections::BTreeMap<String, (bool, Vec<String>, Vec<String>)> =
-        Default::default();
+    let mut shapes: std::collections::BTreeMap<String, Shape> = Default::default();
     let mut unreleased = Vec::new();
     let mut stale = Vec::new();
     for branch in branches {
@@ -187,18 +197,28 @@ pub(super) fn branch_pattern(
                 .iter()
                 .find(|r| r.commit == branch.commit || ancestor(&r.commit, &branch.commit))
             {
-                Some(held) => Evidence::Holds(held.tag.clone()),
+                Some(held) => Evidence::Holds(held),
                 None if first_release.is_some_and(|first| branch.time < first) => Evidence::Stale,
-                None => Evidence::Names(newest.tag.clone()),
+                None => Evidence::Names(newest),
             },
         };
         let entry = shapes.entry(name.shape).or_default();
-        entry.0 |= name.per_version;
+        entry.per_version |= name.per_version;
+        entry.major_only = name.numbers.len() == 1;
         match evidence {
-            Evidence::Holds(tag) => entry.1.push(format!("{} holds {tag}", branch.name)),
-            Evidence::Names(tag) => entry
-                .2
-                .push(format!("{} is named after {tag}'s line", branch.name)),
+            Evidence::Holds(held) => {
+                entry
+                    .holds
+                    .push(format!("{} holds {}", branch.name, held.tag));
+                entry.newest = entry.newest.max(Some(held.version));
+            }
+            Evidence::Names(named) => {
+                entry.names.push(format!(
+                    "{} is named after {}'s line",
+                    branch.name, named.tag
+                ));
+                entry.newest = entry.newest.max(Some(named.version));
+            }
             Evidence::Stale => stale.push(branch.name.clone()),
             Evidence::Unreleased => unreleased.push(branch.name.clone()),
         }
@@ -213,15 +233,68 @@ pub(super) fn branch_pattern(
     if !stale.is_empty() {
         rejected.push(format!("{} predate every release tag", shown(&stale)));
     }
+    // A shape whose branches hold release tags beats one only named after released lines; then
+    // the one of the newest release wins (the lines in use now, not a decade-old habit), then
+    // the most evidence.
+    // A name with a major number alone (`ec2_regression_fix`, `gradle-8`) proves a line only
+    // when one branch of its shape holds a release of it (`58_maintenance` holds 58.4.0).
+    let mut weak = Vec::new();
+    let mut evidenced: Vec<(String, Shape)> = Vec::new();
+    for (pattern, shape) in shapes {
+        if shape.major_only && shape.holds.is_empty() {
+            weak.extend(
+                shape
+                    .names
+                    .iter()
+                    .map(|n| n.split(' ').next().unwrap_or(n).to_string()),
+            );
+        } else if !shape.holds.is_empty() || !shape.names.is_empty() {
+            evidenced.push((pattern, shape));
+        }
+    }
+    if !weak.is_empty() {
+        rejected.push(format!(
+            "{} carry only a major number and hold no release",
+            shown(&weak)
+        ));
+    }
     let rejected = match rejected.is_empty() {
         true => String::new(),
         false => format!("\nnot release lines: {}", rejected.join("; ")),
     };
-    let best = shapes
-        .into_iter()
-        .filter(|(_, (_, holds, names))| !holds.is_empty() || !names.is_empty())
-        .max_by_key(|(_, (_, holds, names))| (holds.len(), names.len()));
-    let Some((shape, (per_version, holds, names))) = best else {
+
+    evidenced.sort_by_key(|(_, shape)| {
+        std::cmp::Reverse((
+            !shape.holds.is_empty(),
+            shape.newest,
+            shape.holds.len(),
+            shape.names.len(),
+        ))
+    });
+    let mut evidenced = evidenced.into_iter();
+    let best = evidenced.next();
+    let older: Vec<String> = evidenced
+        .map(|(shape, evidence)| {
+            format!("{shape} ({})", evidence.holds.len() + evidence.names.len())
+        })
+        .collect();
+    let older = match older.is_empty() {
+        true => String::new(),
+        false => format!(
+            "\nbranches of other shapes, with older or fewer releases: {}",
+            shown(&older)
+        ),
+    };
+    let Some((
+        shape,
+        Shape {
+            per_version,
+            holds,
+            names,
+            ..
+        },
+    )) = best
+    else {
         let newest = released.iter().max_by_key(|r| r.version);
         let on_main = match newest {
             Some(newest) => format!(
@@ -251,10 +324,10 @@ pub(super) fn branch_pattern(
         true => format!(
             "the project makes a branch per version ({}); this tool keeps one branch per line \
              (X.Y), named the same way without the patch number, from which each X.Y.Z is \
-             tagged{rejected}",
+             tagged{older}{rejected}",
             shown(&evidence)
         ),
-        false => format!("the release lines: {}{rejected}", shown(&evidence)),
+        false => format!("the release lines: {}{older}{rejected}", shown(&evidence)),
     };
     Setting {
         comment,
@@ -452,7 +525,8 @@ mod tests {
         let branches = [
             tip("lingsamuel-patch-1", "x", 150),
             tip("dependabot/npm_and_yarn/lodash-1.0.0", "y", 160),
-            tip("apisix/1.x", "z", 170),
+            // A major alone in the name: it proves a line by holding a release of it.
+            tip("apisix/1.x", "a", 170),
         ];
         assert_eq!(
             branch_pattern(&branches, Some("master"), &released, &no_history)
@@ -490,5 +564,40 @@ mod tests {
             "{}",
             found.comment
         );
+    }
+
+    #[test]
+    fn the_lines_in_use_now_beat_an_older_habit() {
+        // Apache Libcloud: per-version branches of 2013-2018, `X.Y.x` lines since.
+        let released = [
+            release("0.13.2", "v0.13.2", "a", 100),
+            release("2.4.0", "v2.4.0", "b", 200),
+            release("2.8.3", "v2.8.3", "c", 300),
+            release("3.4.1", "v3.4.1", "d", 400),
+        ];
+        let branches = [
+            tip("0.13.2", "a", 100),
+            tip("2.4.0", "b", 200),
+            tip("2.8.x", "c2", 310),
+            tip("3.4.x", "d2", 410),
+        ];
+        let held = |a: &str, b: &str| (a, b) == ("c", "c2") || (a, b) == ("d", "d2");
+        let found = branch_pattern(&branches, Some("trunk"), &released, &held);
+        assert_eq!(found.value.as_deref(), Some("\"{major}.{minor}.x\""));
+        assert!(
+            found.comment.contains(
+                "branches of other shapes, with older or fewer releases: {major}.{minor} (2)"
+            ),
+            "{}",
+            found.comment
+        );
+        // A one-off named after the newest line, holding nothing, does not beat the lines.
+        let released = [
+            release("2.0.0", "v2.0.0", "a", 100),
+            release("2.1.0", "v2.1.0", "b", 200),
+        ];
+        let branches = [tip("branch-2.0", "a", 100), tip("rename-module2", "x", 300)];
+        let found = branch_pattern(&branches, Some("master"), &released, &no_history);
+        assert_eq!(found.value.as_deref(), Some("\"branch-{major}.{minor}\""));
     }
 }
