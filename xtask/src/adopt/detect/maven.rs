@@ -194,6 +194,7 @@ pub(super) fn source_release(repo: &Utf8Path) -> ReleaseFacts {
     };
     staging(&pom, &mut facts);
     let Some((path, descriptor)) = source_descriptor(repo, &pom) else {
+        apache_parent(&pom, &mut facts);
         return facts;
     };
     let id = first(&descriptor, "id").unwrap_or("src");
@@ -275,6 +276,27 @@ pub(super) fn source_release(repo: &Utf8Path) -> ReleaseFacts {
     facts
 }
 
+/// A build on the Apache parent POM (`org.apache:apache`, `maven-parent` ...) without an
+/// assembly of its own releases the parent's `source-release` assembly: a zip.
+fn apache_parent(pom: &Pom, facts: &mut ReleaseFacts) {
+    let plain = without_comments(&pom.text);
+    let Some(parent) = elements(&plain, "parent").first().copied() else {
+        return;
+    };
+    let group = first(parent, "groupId").unwrap_or("");
+    let id = first(parent, "artifactId").unwrap_or("");
+    if !group.starts_with("org.apache") || !(id == "apache" || id.ends_with("-parent")) {
+        return;
+    }
+    facts.formats.push(Found {
+        value: format!("{}-{{version}}-source-release.zip", pom.artifact_id),
+        from: format!(
+            "pom.xml:{}, the source-release assembly of the parent {group}:{id}",
+            line_of(&pom.text, "<parent>")
+        ),
+    });
+}
+
 /// Where the Commons Release Plugin stages a candidate: `<staging url>/<version>-<rc>`.
 fn staging(pom: &Pom, facts: &mut ReleaseFacts) {
     let Some(url) = pom.properties.get("commons.distSvnStagingUrl") else {
@@ -354,5 +376,26 @@ mod tests {
             facts.candidate_dir.map(|f| f.from).as_deref(),
             Some("pom.xml:9")
         );
+    }
+
+    #[test]
+    fn a_build_on_the_apache_parent_releases_its_source_release_zip() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Utf8Path::from_path(dir.path()).unwrap();
+        // Apache Maven Resolver.
+        std::fs::write(
+            repo.join("pom.xml"),
+            "<project>\n  <parent>\n    <groupId>org.apache.maven</groupId>\n    <artifactId>maven-parent</artifactId>\n  </parent>\n  <artifactId>maven-resolver</artifactId>\n</project>\n",
+        )
+        .unwrap();
+        let facts = source_release(repo);
+        assert!(facts.artifact.is_none());
+        assert_eq!(
+            facts.formats[0].value,
+            "maven-resolver-{version}-source-release.zip"
+        );
+        assert!(facts.formats[0]
+            .from
+            .contains("org.apache.maven:maven-parent"));
     }
 }

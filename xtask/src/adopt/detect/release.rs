@@ -152,9 +152,9 @@ fn artifact_setting(facts: &ReleaseFacts, project: &Project) -> Setting {
         .iter()
         .map(|format| {
             format!(
-                "\nthe project also ships {} ({}), the same files in another format: this tool \
-                 makes the .tar.gz only (several archive formats of one release are not \
-                 supported)",
+                "\nthe project also ships {} ({}): this tool makes one .tar.gz (or .tgz) per \
+                 source release; zip archives, and several formats of one release, are not \
+                 supported",
                 format.value, format.from
             )
         })
