@@ -45,7 +45,7 @@ impl Script {
         let joined = text.replace("\\\n", " ");
         let lines: Vec<String> = joined.lines().map(str::to_string).collect();
         let shell = regex::Regex::new(
-            r"^\s*(?:export\s+|local\s+|readonly\s+|declare\s+(?:-[A-Za-z]+\s+)*)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$",
+            r"^\s*(?:(?:export|local|readonly|declare)\s+(?:-[A-Za-z]+\s+)*)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$",
         )
         .expect("valid");
         let makefile = regex::Regex::new(r"^([A-Za-z_][A-Za-z0-9_.-]*)\s*(?:\?|:|::|\+)?=\s*(.*)$")
