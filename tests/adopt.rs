@@ -348,7 +348,8 @@ fn a_podling_is_detected_and_its_package_is_incubating() {
         "incubating = true",
         "display-name = \"Answer\"",
         "branch-pattern = \"release/{major}.{minor}\"",
-        "per version (release/0.1.9, release/0.2.0)",
+        "branch per version (release/0.2.0 holds v0.2.0)",
+        "no release has the numbers of release/0.1.9",
         "path = \"Makefile\"",
         "{ path = \"pom.xml\", pattern = \"(?m)^  <version>{version}</\" }",
         "{ path = \"tools/pom.xml\", pattern = \"(?m)^    <revision>{version}</\" }",
@@ -359,6 +360,128 @@ fn a_podling_is_detected_and_its_package_is_incubating() {
     let package = package_tag(&world, &work, "0.2.0", "v0.2.0", &out);
     assert!(package.status.success(), "{}", text(&package));
     assert!(out.join("apache-answer-0.2.0-incubating-src.tgz").exists());
-    assert!(!settings.contains("changes.xml"), "{settings}");
+    // changes.xml is a history, no version file; it is where the project keeps its notes.
+    assert!(
+        !settings.contains("{ path = \"src/changes/changes.xml\""),
+        "{settings}"
+    );
+    assert!(
+        settings.contains("changelog = { file = \"src/changes/changes.xml\", write = false }"),
+        "{settings}"
+    );
     assert!(!text(&package).contains("carries"), "{}", text(&package));
+}
+
+/// A Go project shaped like the APISIX Ingress Controller: `make release-src` tars `.`
+/// without some directories, a per-version branch holds the newest release beside a revert
+/// branch and a line that never had a release, the changelog heads releases `# X.Y.Z`, the
+/// version sits alone in `version.txt`, README's title is only the slug, and a test fixture
+/// named `.dll` is empty.
+#[test]
+fn a_project_s_own_release_process_is_read_from_its_makefile_branches_and_changelog() {
+    let world = World::new();
+    let seed = world.path("seed");
+    std::fs::create_dir_all(&seed).unwrap();
+    world.git(&seed, &["init", "-q"]);
+    world.write(&seed, "LICENSE", APACHE_LICENSE.as_bytes());
+    world.write(
+        &seed,
+        "NOTICE",
+        NOTICE
+            .replace("Apache Demo", "Apache Gateway Ingress")
+            .as_bytes(),
+    );
+    world.write(&seed, "README.md", b"# gateway-ingress\n\nThe ingress.\n");
+    world.write(
+        &seed,
+        "Makefile",
+        format!(
+            "{SH_HEADER}VERSION ?= 1.0.0\nRELEASE_SRC = apache-gateway-ingress-${{VERSION}}-src\n\n\
+             release-src:\n\ttar -zcvf $(RELEASE_SRC).tgz \\\n\t--exclude .github \\\n\t--exclude .git \\\n\t\
+             --exclude docs \\\n\t--exclude test \\\n\t--exclude $(RELEASE_SRC).tgz \\\n\t.\n"
+        )
+        .as_bytes(),
+    );
+    world.write(&seed, "version.txt", b"1.0.0\n");
+    let go_header = "// Licensed to the Apache Software Foundation (ASF) under the Apache License, Version 2.0.\n";
+    world.write(
+        &seed,
+        "main.go",
+        format!("{go_header}package main\n\nfunc main() {{}}\n").as_bytes(),
+    );
+    world.write(
+        &seed,
+        "pkg/test/fixture.go",
+        format!("{go_header}package test\n").as_bytes(),
+    );
+    world.write(&seed, "lib/fixtures/native.dll", b"");
+    world.write(&seed, "docs/en/guide.md", b"# Guide\n");
+    world.write(
+        &seed,
+        ".github/workflows/ci.yml",
+        b"# Licensed under the Apache License, Version 2.0.\non: push\n",
+    );
+    world.write(
+        &seed,
+        "CHANGELOG.md",
+        b"<!--\n#\n# Licensed to the Apache Software Foundation (ASF) under the Apache License 2.0.\n#\n-->\n\n# Table of Contents\n\n- [1.0.0](#100)\n\n# 1.0.0-rc1\n\nA candidate.\n\n# 1.0.0\n\nWelcome to 1.0.0.\n\n## Highlights\n\n* first\n",
+    );
+    world.git(&seed, &["add", "-A"]);
+    world.git(&seed, &["commit", "-qm", "Gateway Ingress 1.0.0"]);
+    world.git(&seed, &["tag", "1.0.0"]);
+    world.git(&seed, &["branch", "v1.0.0"]);
+    world.git(&seed, &["branch", "1.8"]);
+    world.write(
+        &seed,
+        "main.go",
+        format!("{go_header}package main\n\n// next\nfunc main() {{}}\n").as_bytes(),
+    );
+    world.git(&seed, &["commit", "-qam", "Next"]);
+    world.git(&seed, &["branch", "revert-2245-someone/split-events"]);
+    let work = cloned_through_origin(&world, &seed, "gateway-ingress");
+
+    let adopted = adopt(&world, &work, &[]);
+    assert!(adopted.status.success(), "{}", text(&adopted));
+    let settings = std::fs::read_to_string(work.join(".asf-release.toml")).unwrap();
+    for expected in [
+        // NOTICE names it; README's slug does not.
+        "display-name = \"Gateway Ingress\"",
+        "branch-pattern = \"v{major}.{minor}\"",
+        "branch per version (v1.0.0 holds 1.0.0)",
+        "no release has the numbers of 1.8, revert-2245-someone/split-events",
+        "{ path = \"version.txt\", pattern = \"^{version}\" }",
+        "changelog = { heading = \"# {version}\" }",
+        "excludes = [\".github\", \"docs\", \"test\"]",
+        "the project's archive has no top directory",
+    ] {
+        assert!(settings.contains(expected), "{expected}:\n{settings}");
+    }
+    let alias = std::fs::read_to_string(work.join(".cargo/config.toml")).unwrap();
+    assert!(
+        alias.starts_with("# Licensed to the Apache Software Foundation (ASF)"),
+        "{alias}"
+    );
+
+    let out = world.path("out");
+    let package = package_tag(&world, &work, "1.0.0", "1.0.0", &out);
+    assert!(package.status.success(), "{}", text(&package));
+    let tarball = out.join("apache-gateway-ingress-1.0.0-src.tgz");
+    let listing = world.ok(world.command("tar").arg("-tzf").arg(&tarball));
+    // As `make release-src` ships it (`test` and `docs` at any depth left out), with the
+    // empty `.dll` fixture, which is no compiled code.
+    let mut files: Vec<&str> = listing.lines().filter(|l| !l.ends_with('/')).collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "apache-gateway-ingress-1.0.0-src/CHANGELOG.md",
+            "apache-gateway-ingress-1.0.0-src/LICENSE",
+            "apache-gateway-ingress-1.0.0-src/Makefile",
+            "apache-gateway-ingress-1.0.0-src/NOTICE",
+            "apache-gateway-ingress-1.0.0-src/README.md",
+            "apache-gateway-ingress-1.0.0-src/lib/fixtures/native.dll",
+            "apache-gateway-ingress-1.0.0-src/main.go",
+            "apache-gateway-ingress-1.0.0-src/version.txt",
+        ]
+    );
 }

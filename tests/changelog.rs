@@ -345,3 +345,100 @@ fn download_page_errors_say_what_to_fix() {
         "nothing half-done"
     );
 }
+
+/// The project's own heading style (Apache Iceberg Rust's `## [v0.10.1] - 2026-07-28`), and
+/// notes a project keeps itself (Apache Commons Lang's RELEASE-NOTES.txt), which `changelog`
+/// checks and never replaces with a CHANGELOG.md.
+#[test]
+fn changelog_writes_the_project_s_heading_style_or_leaves_its_own_notes_alone() {
+    let world = World::new();
+    let repo = project(&world);
+    let run = |args: &[&str]| {
+        let mut all = vec!["--repo", repo.to_str().unwrap(), "changelog"];
+        all.extend_from_slice(args);
+        world
+            .command(env!("CARGO_BIN_EXE_xtask"))
+            .args(&all)
+            // 2026-07-28T12:00:00Z: the day the section is dated.
+            .env("SOURCE_DATE_EPOCH", "1785240000")
+            .output()
+            .unwrap()
+    };
+    world.write(
+        &repo,
+        "Cargo.toml",
+        b"[workspace.metadata.asf-release]\nname = \"demo\"\nchangelog = { heading = \"## [v{version}] - {date}\" }\n",
+    );
+    let iceberg = "<!-- license -->\n\n# Change Log\n\nAll notable changes.\n\n## [v1.0.0] - 2026-07-07\n\n* first\n";
+    world.write(&repo, "CHANGELOG.md", iceberg.as_bytes());
+    world.git(&repo, &["commit", "-qam", "chore: the project's changelog"]);
+    world.git(&repo, &["checkout", "-q", "v1.1"]);
+    world.git(
+        &repo,
+        &[
+            "checkout",
+            "-q",
+            "master",
+            "--",
+            "Cargo.toml",
+            "CHANGELOG.md",
+        ],
+    );
+    world.git(&repo, &["commit", "-qm", "chore: the project's changelog"]);
+    assert_fails_with(
+        &run(&["1.1.0", "--check"]),
+        &["no `## [v1.1.0] - <date>` section"],
+    );
+    ok(&run(&["1.1.0"]));
+    let changelog = std::fs::read_to_string(repo.join("CHANGELOG.md")).unwrap();
+    // Newest first, in the project's style, no table of contents added.
+    assert!(
+        changelog.starts_with("<!-- license -->\n\n# Change Log\n\nAll notable changes.\n\n## [v1.1.0] - 2026-07-28\n\n### Breaking changes\n"),
+        "{changelog}"
+    );
+    assert!(
+        changelog.ends_with("\n\n## [v1.0.0] - 2026-07-07\n\n* first\n"),
+        "{changelog}"
+    );
+    assert!(!changelog.contains("Table of Contents"), "{changelog}");
+    ok(&run(&["1.1.0", "--check"]));
+    assert!(ok(&run(&["1.1.0"])).contains("nothing to do"));
+
+    // Notes of the project's own: checked, never written.
+    world.write(
+        &repo,
+        "Cargo.toml",
+        b"[workspace.metadata.asf-release]\nname = \"demo\"\nchangelog = { file = \"RELEASE-NOTES.txt\", write = false }\n",
+    );
+    world.write(
+        &repo,
+        "RELEASE-NOTES.txt",
+        b"Apache Demo 1.0.0 Release Notes\n",
+    );
+    world.git(&repo, &["add", "-A"]);
+    world.git(&repo, &["commit", "-qm", "chore: own notes"]);
+    let head = world.git(&repo, &["rev-parse", "HEAD"]);
+    assert_fails_with(
+        &run(&["1.2.0"]),
+        &[
+            "RELEASE-NOTES.txt does not name 1.2.0",
+            "write them its way",
+        ],
+    );
+    world.write(
+        &repo,
+        "RELEASE-NOTES.txt",
+        b"Apache Demo 1.2.0 Release Notes\n",
+    );
+    let checked = ok(&run(&["1.2.0"]));
+    assert!(
+        checked.contains("RELEASE-NOTES.txt has a mention of 1.2.0"),
+        "{checked}"
+    );
+    assert_eq!(
+        world.git(&repo, &["rev-parse", "HEAD"]),
+        head,
+        "nothing committed"
+    );
+    assert!(!repo.join("release-notes/1.2.0.md").exists());
+}

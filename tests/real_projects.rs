@@ -15,18 +15,25 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! Acceptance on real ASF repositories (issue 12): for each, `adopt` succeeds with settings
-//! detected from the repository alone, `doctor` passes apart from the key, `package --ref
-//! <tag> --no-sign` gives the right answer, the same tag twice gives the same bytes, and
-//! `verify --rebuild` of a signed candidate passes. The repositories come from the folder
-//! `ASF_REAL_REPOS` names (`<name>.git.tgz`, see its README); without it the test is skipped.
+//! Acceptance on real ASF repositories (issues 12 and 27): for each, `adopt` succeeds with
+//! settings detected from the repository alone, `doctor` passes apart from the key, `package
+//! --ref <tag> --no-sign` gives the right answer, the same tag twice gives the same bytes, and
+//! `verify --rebuild` of a signed candidate passes. Where the repository holds its own release
+//! process, that process makes the same tag's release too (its Makefile target or release
+//! script run here, else its own assignments or Maven descriptor read), and the file list,
+//! the artifact's name, the top directory and the candidate directory must be the same, or
+//! each difference is named with the reason it is right. The repositories come from the
+//! folder `ASF_REAL_REPOS` names (`<name>.git.tgz`, see its README); without it the test is
+//! skipped. `ASF_REAL_REPOS_ONLY=iceberg-rust,commons-lang` runs only those.
 
 mod common;
+mod own_release;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use common::*;
+use own_release::{Difference, Own, Release};
 
 /// One repository: its archive name, the release to rebuild, and what `package` must say.
 struct Case {
@@ -35,11 +42,22 @@ struct Case {
     tag: &'static str,
     /// `None`: it packages. `Some(files)`: it is refused, naming each of these files.
     refused_for: Option<&'static [&'static str]>,
-    /// Candidate 1 under the detected rc-tag-pattern.
+    /// The candidate checked by `verify --rebuild`, and its tag under the detected
+    /// rc-tag-pattern (made on the release's commit when the repository lacks it).
+    rc: u32,
     rc_tag: &'static str,
     /// Build the adopted xtask with cargo and run `cargo xtask doctor`, as the adopter does
     /// (a cold build: one repository only, for CI time).
     with_cargo: bool,
+    /// Lines the detected settings must hold (the evidence-based ones of issue 27).
+    settings: &'static [&'static str],
+    /// How the project makes its own release, to compare with.
+    own: Own,
+    /// Each way `package` differs from the project's own release, and why that is right.
+    differences: &'static [Difference],
+    /// The project pins a Rust toolchain this machine does not have (and cannot download):
+    /// cargo runs with the installed stable one instead.
+    pinned_toolchain: bool,
 }
 
 const CASES: &[Case] = &[
@@ -48,8 +66,40 @@ const CASES: &[Case] = &[
         version: "3.18.0",
         tag: "3.18.0",
         refused_for: None,
+        rc: 1,
         rc_tag: "3.18.0-rc1",
         with_cargo: true,
+        settings: &[
+            "main-branch = \"master\"",
+            "branch-pattern = \"release/{major}.{minor}\"",
+            "release/3.17 holds 3.17.0",
+            "without their number (utils/gen-vote-contents.sh:40)",
+        ],
+        own: Own::Make {
+            target: "compress-tar",
+            archive: "apache-apisix-{version}-src.tgz",
+            vote_script: Some((
+                "utils/gen-vote-contents.sh",
+                "release/apache-apisix-{version}-vote-contents.txt",
+            )),
+        },
+        differences: &[
+            Difference::Extra(
+                ".licenserc.yaml",
+                "the project's license-checker configuration goes along, so that a voter's \
+                 `verify` honours the exclusions the release manager's `package` honoured",
+            ),
+            Difference::TopDir(
+                "`make compress-tar` tars `./apisix ./bin ...` without a top directory; ASF \
+                 source releases unpack into one directory, apache-apisix-3.18.0-src",
+            ),
+            Difference::CandidateDir(
+                "the project's vote mail links dist/dev/apisix/3.18.0/, the same directory for \
+                 every candidate; 3.18.0-rc1 keeps a second candidate from replacing the one \
+                 under vote",
+            ),
+        ],
+        pinned_toolchain: false,
     },
     Case {
         name: "apisix-dashboard",
@@ -57,24 +107,148 @@ const CASES: &[Case] = &[
         tag: "v3.0.1",
         // The real 3.0.1 ships these two source files without any license header.
         refused_for: Some(&["api/internal/conf/conf_test.go", "web/copy-folder.mjs"]),
+        rc: 1,
         rc_tag: "v3.0.1-rc1",
         with_cargo: false,
+        // Its master was rewritten without the Makefile whose `release-src` made 3.0.1: the
+        // work tree adopt reads names no release script, and adopt says so.
+        settings: &["# artifact: no release script names the source archive"],
+        own: Own::Nothing,
+        differences: &[],
+        pinned_toolchain: false,
     },
     Case {
         name: "opendal",
         version: "0.58.2",
         tag: "v0.58.2",
         refused_for: None,
+        rc: 1,
         rc_tag: "v0.58.2-rc.1",
         with_cargo: false,
+        // Its release is made by GitHub workflows and documents, not a script to run.
+        settings: &[
+            "the releases are tagged on the main branch (newest: v0.58.2)",
+            "changelog = { heading = \"## [v{version}] - {date}\" }",
+        ],
+        own: Own::Nothing,
+        differences: &[],
+        pinned_toolchain: false,
     },
     Case {
         name: "arrow-rs",
         version: "59.2.0",
         tag: "59.2.0",
         refused_for: None,
+        rc: 1,
         rc_tag: "59.2.0-rc1",
         with_cargo: false,
+        // create-tarball.sh downloads Apache RAT and uploads with svn: not here.
+        settings: &[
+            "branch-pattern = \"{major}_maintenance\"",
+            "artifact = \"apache-arrow-rs-{version}.tar.gz\"",
+            "candidate-dir = \"apache-arrow-rs-{version}-rc{rc}\"",
+            "release-dir = \"arrow-rs-{version}\"",
+        ],
+        own: Own::GitArchive {
+            script: "dev/release/create-tarball.sh",
+            prefix: "release",
+            archive: "tarname",
+            url: "url",
+        },
+        differences: &[],
+        pinned_toolchain: false,
+    },
+    Case {
+        name: "iceberg-rust",
+        version: "0.10.1",
+        tag: "v0.10.1",
+        refused_for: None,
+        rc: 1,
+        rc_tag: "v0.10.1-rc.1",
+        with_cargo: false,
+        settings: &[
+            "main-branch = \"main\"",
+            "branch-pattern = \"{major}.{minor}.x\"",
+            "artifact = \"apache-iceberg-rust-{version}.tar.gz\"",
+            "candidate-dir = \"apache-iceberg-rust-{version}-rc{rc}\"",
+            "release-dir = \"apache-iceberg-rust-{version}\"",
+            "changelog = { heading = \"## [v{version}] - {date}\" }",
+        ],
+        own: Own::Script {
+            script: "dev/release/create_rc.sh",
+            // Its dependency check needs cargo-deny and the network, its header check Docker;
+            // signing, tagging and uploading are the steps compared elsewhere.
+            args: &[
+                "{version}",
+                "{rc}",
+                "--release_ref",
+                "{tag}",
+                "--dist_dir",
+                "{out}",
+                "--check_deps",
+                "0",
+                "--check_headers",
+                "0",
+                "--sign",
+                "0",
+                "--create_rc_tag",
+                "0",
+                "--upload_svn",
+                "0",
+            ],
+        },
+        differences: &[],
+        pinned_toolchain: true,
+    },
+    Case {
+        name: "apisix-ingress-controller",
+        version: "2.2.0",
+        tag: "2.2.0",
+        refused_for: None,
+        rc: 1,
+        rc_tag: "2.2.0-rc1",
+        with_cargo: false,
+        settings: &[
+            "main-branch = \"master\"",
+            "branch-pattern = \"v{major}.{minor}\"",
+            "no release has the numbers of 1.8",
+            "changelog = { heading = \"# {version}\" }",
+            "excludes = [\".github\", \".idea\", \".gitignore\", \".DS_Store\", \"docs\", \"examples\", \"scripts\", \"test\", \"release\"]",
+        ],
+        own: Own::Make {
+            target: "release-src",
+            archive: "release/apache-apisix-ingress-controller-{version}-src.tgz",
+            vote_script: None,
+        },
+        differences: &[Difference::TopDir(
+            "`make release-src` tars `.` without a top directory; ASF source releases unpack \
+             into one directory, apache-apisix-ingress-controller-2.2.0-src",
+        )],
+        pinned_toolchain: false,
+    },
+    Case {
+        name: "commons-lang",
+        version: "3.20.0",
+        tag: "rel/commons-lang-3.20.0",
+        refused_for: None,
+        // The candidate the project voted on.
+        rc: 2,
+        rc_tag: "commons-lang-3.20.0-RC2",
+        with_cargo: false,
+        settings: &[
+            "main-branch = \"master\"",
+            "tagged on the main branch (newest: rel/commons-lang-3.20.0)",
+            "artifact = \"commons-lang3-{version}-src.tar.gz\"",
+            "commons-lang3-{version}-src.zip",
+            "dist-subdir = \"lang\"",
+            "candidate-dir = \"{version}-RC{rc}\"",
+            "changelog = { file = \"src/changes/changes.xml\", write = false }",
+        ],
+        own: Own::Assembly {
+            descriptor: "src/assembly/src.xml",
+        },
+        differences: &[],
+        pinned_toolchain: false,
     },
 ];
 
@@ -85,8 +259,12 @@ fn source_repo() -> PathBuf {
         .to_path_buf()
 }
 
-fn xtask(world: &World, args: &[&str]) -> Output {
-    world.xtask(args)
+fn xtask(world: &World, case: &Case, args: &[&str]) -> Output {
+    let mut command = world.command(env!("CARGO_BIN_EXE_xtask"));
+    if case.pinned_toolchain {
+        command.env("RUSTUP_TOOLCHAIN", "stable");
+    }
+    command.args(args).output().expect("xtask starts")
 }
 
 fn all_text(output: &Output) -> String {
@@ -140,15 +318,33 @@ fn cargo_xtask_doctor(world: &World, work: &Path) -> Option<String> {
 /// The failures this case shows; empty when everything holds.
 fn run_case(world: &World, archives: &Path, case: &Case) -> Vec<String> {
     let mut failures = Vec::new();
+    // The release manager's key (`make release-src` signs, as the signed candidate does).
+    world.generate_key("Release Manager", "rm@apache.org");
     let work = checkout(world, archives, case.name);
     let repo = work.to_str().unwrap();
     let source = source_repo();
-    let adopted = xtask(world, &["--repo", source.to_str().unwrap(), "adopt", repo]);
+    let adopted = xtask(
+        world,
+        case,
+        &["--repo", source.to_str().unwrap(), "adopt", repo],
+    );
     if !adopted.status.success() {
         return vec![format!("adopt failed: {}", all_text(&adopted))];
     }
 
-    let doctor = xtask(world, &["--repo", repo, "doctor", "--offline"]);
+    // The settings, in .asf-release.toml or in Cargo.toml's section.
+    let settings = ["Cargo.toml", ".asf-release.toml"]
+        .iter()
+        .filter_map(|file| std::fs::read_to_string(work.join(file)).ok())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for expected in case.settings {
+        if !settings.contains(expected) {
+            failures.push(format!("adopt did not detect `{expected}`:\n{settings}"));
+        }
+    }
+
+    let doctor = xtask(world, case, &["--repo", repo, "doctor", "--offline"]);
     let text = all_text(&doctor);
     let other_problems: Vec<&str> = text
         .lines()
@@ -177,7 +373,7 @@ fn run_case(world: &World, archives: &Path, case: &Case) -> Vec<String> {
         "--out",
         out_arg,
     ];
-    let first = xtask(world, &args);
+    let first = xtask(world, case, &args);
     let text = all_text(&first);
     match case.refused_for {
         Some(files) => {
@@ -219,11 +415,15 @@ fn run_case(world: &World, archives: &Path, case: &Case) -> Vec<String> {
         .find(|p| p.extension().is_some_and(|x| x == "tgz" || x == "gz"))
         .expect("the tarball");
     let bytes = std::fs::read(&tarball).unwrap();
+    let (top_dir, files) = own_release::split_top(&own_release::entries(world, &tarball));
+    // The project's own release of the same tag, made by its own process.
+    let bare = world.path("bare").join(format!("{}.git", case.name));
+    let own = own_release::make(world, &bare, &case.own, case.version, case.tag, case.rc);
     let again_out = world.path(&format!("again-{}", case.name));
     let mut again_args = args.to_vec();
     let again_arg = again_out.to_str().unwrap();
     *again_args.last_mut().unwrap() = again_arg;
-    let again = xtask(world, &again_args);
+    let again = xtask(world, case, &again_args);
     let again_bytes = std::fs::read(again_out.join(tarball.file_name().unwrap())).ok();
     if !again.status.success() || again_bytes.as_deref() != Some(&bytes[..]) {
         failures.push(format!(
@@ -233,31 +433,48 @@ fn run_case(world: &World, archives: &Path, case: &Case) -> Vec<String> {
     }
 
     // A signed candidate of the same commit, checked as a voter would, with a rebuild.
-    world.generate_key("Release Manager", "rm@apache.org");
-    // RC1 of the detected rc-tag-pattern, on the release's commit (arrow-rs has it already).
-    if case.rc_tag != "59.2.0-rc1" {
+    let tagged = world.git(&work, &["tag", "--list", case.rc_tag]);
+    if tagged.is_empty() {
         world.git(&work, &["tag", case.rc_tag, case.tag]);
         // A voter's rebuild fetches the tag from the remote: push it to the test's own copy.
         world.git(&work, &["push", "-q", "origin", case.rc_tag]);
     }
-    let candidate = world.path(&format!("rc-{}", case.name));
-    let candidate_arg = candidate.to_str().unwrap();
+    let rc = case.rc.to_string();
+    // Into out-dir, as a release manager runs it: the candidate directory's name is the one
+    // the settings give it.
     let signed = xtask(
         world,
-        &[
-            "--repo",
-            repo,
-            "package",
-            case.version,
-            "--rc",
-            "1",
-            "--out",
-            candidate_arg,
-        ],
+        case,
+        &["--repo", repo, "package", case.version, "--rc", &rc],
     );
     if !signed.status.success() {
         failures.push(format!("signed package failed: {}", all_text(&signed)));
         return failures;
+    }
+    let out_dir = work.join("target/asf-release");
+    let candidate = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+        .expect("the candidate directory");
+    let candidate_arg = candidate.to_str().unwrap();
+    let ours = Release {
+        artifact: tarball.file_name().unwrap().to_string_lossy().into_owned(),
+        top_dir: top_dir.clone(),
+        files: files.clone(),
+        candidate_dir: Some(
+            candidate
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned(),
+        ),
+    };
+    if let Some(theirs) = &own {
+        for problem in own_release::compare(&ours, theirs, case.differences) {
+            failures.push(format!("against the project's own release: {problem}"));
+        }
     }
     // The voter's KEYS, never one inside the candidate (verify refuses that).
     let keys = world.ok(world.command("gpg").args(["--armor", "--export"]));
@@ -265,13 +482,14 @@ fn run_case(world: &World, archives: &Path, case: &Case) -> Vec<String> {
     std::fs::write(&keys_file, keys.as_bytes()).unwrap();
     let verified = xtask(
         world,
+        case,
         &[
             "--repo",
             repo,
             "verify",
             case.version,
             "--rc",
-            "1",
+            &rc,
             "--from",
             candidate_arg,
             "--keys",
@@ -293,7 +511,9 @@ fn real_asf_repositories_adopt_and_package() {
     };
     let archives = PathBuf::from(archives);
     let mut report = Vec::new();
-    for case in CASES {
+    let only = std::env::var("ASF_REAL_REPOS_ONLY").unwrap_or_default();
+    let chosen = |name: &str| only.is_empty() || only.split(',').any(|n| n == name);
+    for case in CASES.iter().filter(|case| chosen(case.name)) {
         let world = World::new();
         let started = std::time::Instant::now();
         let failures = run_case(&world, &archives, case);

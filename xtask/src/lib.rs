@@ -22,6 +22,7 @@ pub mod archive;
 pub mod args;
 pub mod artifacts;
 pub mod atr_flow;
+pub mod changelog_file;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -37,7 +37,7 @@ const FILE_LIMIT: u64 = 4 * 1024 * 1024 * 1024;
 
 /// One file users download, and where its voted bytes are.
 pub struct Served {
-    /// `<download-base-url>/<version>/<name>`
+    /// `<download-base-url>/<release-dir>/<name>`
     pub url: String,
     /// The same file in dist/release.
     pub dist_url: String,
@@ -45,7 +45,7 @@ pub struct Served {
 
 /// The files of `version` users download, in the order they are checked.
 pub fn files(config: &Config, version: &Version) -> Result<Vec<Served>> {
-    let base = &config.download_base_url;
+    let base = config.download_url_of(version);
     let release = config.release_url(version);
     let mut files = Vec::new();
     // Every file of the release: the source tarballs and convenience binaries, each with its
@@ -57,13 +57,13 @@ pub fn files(config: &Config, version: &Version) -> Result<Vec<Served>> {
             format!("{artifact}.sha512"),
         ] {
             files.push(Served {
-                url: format!("{base}/{version}/{name}"),
+                url: format!("{base}/{name}"),
                 dist_url: svn::join(&release, &name),
             });
         }
     }
     files.push(Served {
-        url: format!("{base}/KEYS"),
+        url: config.download_keys_url(),
         dist_url: config.release_keys_url(),
     });
     Ok(files)

@@ -182,7 +182,7 @@ fn cargo_config(current: Option<&str>, layout: Layout) -> String {
         Layout::Standalone => "xtask = \"run --quiet --manifest-path xtask/Cargo.toml --\"",
     };
     let Some(current) = current else {
-        return format!("[alias]\n{alias}\n");
+        return format!("{}[alias]\n{alias}\n", super::detect::HASH_LICENSE_HEADER);
     };
     if current.lines().any(|l| l.trim_start().starts_with("xtask")) {
         return current.to_string();

@@ -25,11 +25,17 @@ use serde::Deserialize;
 
 use crate::version::{fill, Line, Version};
 
+mod changelog;
+mod checks;
 mod dist;
+mod layout;
 mod read;
+mod suggest;
 pub mod version_file;
 
+pub use changelog::{Changelog, DEFAULT_HEADING as CHANGELOG_HEADING};
 pub use dist::Dist;
+pub use layout::{default_dir, shared_area};
 
 pub use read::{
     load, location, parse, parse_settings_file, title_case_word, where_to_add, Location,
@@ -157,6 +163,13 @@ pub struct Config {
     pub out_dir: Utf8PathBuf,
     pub svn_dev_url: String,
     pub svn_release_url: String,
+    /// The project's directory inside its top-level project's dist area (`lang`); KEYS stays
+    /// at the area's top.
+    pub dist_subdir: Option<String>,
+    /// Pattern of a candidate's directory name (`{version}-rc{rc}`).
+    pub candidate_dir: String,
+    /// Pattern of a release's directory name in dist/release (`{version}`).
+    pub release_dir: String,
     pub dev_list: String,
     pub announce_list: String,
     pub keyserver: String,
@@ -172,6 +185,8 @@ pub struct Config {
     /// branch copies (default: the main branch).
     pub protected_branch_template: Option<String>,
     pub version_files: Vec<VersionFile>,
+    /// The changelog: its file, its heading style, and whether the tool writes it.
+    pub changelog: Changelog,
     /// `Name <address>` for mails; `None`: git's user.name and user.email.
     pub mail_from: Option<String>,
     /// The sendmail-compatible command `mail --send` pipes a mail into.
@@ -366,48 +381,6 @@ impl Config {
                 )
             }),
         }
-    }
-}
-
-impl Config {
-    /// The KEYS file release managers append to: next to the candidates.
-    pub fn dev_keys_url(&self) -> String {
-        format!("{}/KEYS", self.svn_dev_url.trim_end_matches('/'))
-    }
-
-    /// The KEYS file linked from the download page.
-    pub fn release_keys_url(&self) -> String {
-        format!("{}/KEYS", self.svn_release_url.trim_end_matches('/'))
-    }
-
-    /// The name of a candidate's directory, on dist/dev and under out-dir: `<version>-rcN`.
-    pub fn candidate_name(&self, version: &Version, rc: u32) -> String {
-        format!("{version}-rc{rc}")
-    }
-
-    /// The candidate a directory of a dist/dev listing holds (`2.3.0-rc4/` -> 2.3.0, RC4): the
-    /// inverse of [`Config::candidate_name`] for directories; `None` for anything else.
-    pub fn parse_candidate_dir(&self, entry: &str) -> Option<(Version, u32)> {
-        let name = entry.strip_suffix('/')?;
-        let version_end = name.find(|c: char| !c.is_ascii_digit() && c != '.')?;
-        let rc_start = name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-        let version: Version = name[..version_end].parse().ok()?;
-        let rc: u32 = name[rc_start..].parse().ok()?;
-        (self.candidate_name(&version, rc) == name).then_some((version, rc))
-    }
-
-    /// Where a candidate is uploaded: `<svn-dev-url>/<version>-rcN`.
-    pub fn rc_url(&self, version: &Version, rc: u32) -> String {
-        format!(
-            "{}/{}",
-            self.svn_dev_url.trim_end_matches('/'),
-            self.candidate_name(version, rc)
-        )
-    }
-
-    /// Where a release lives: `<svn-release-url>/<version>`.
-    pub fn release_url(&self, version: &Version) -> String {
-        format!("{}/{version}", self.svn_release_url.trim_end_matches('/'))
     }
 }
 

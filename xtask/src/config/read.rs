@@ -23,8 +23,8 @@ use camino::Utf8Path;
 use serde::Deserialize;
 
 use super::{
-    Binary, BuildCommand, Config, Dist, DownloadPage, ExtraSource, KeysArea, Submodules,
-    VersionFile, SECTION, SETTINGS_FILE,
+    Binary, Config, Dist, DownloadPage, ExtraSource, KeysArea, Submodules, VersionFile, SECTION,
+    SETTINGS_FILE,
 };
 use crate::config_checks::{
     check_out_dir, check_tag_patterns, check_url_without_credentials, SVN_CREDENTIALS,
@@ -57,6 +57,9 @@ struct Raw {
     out_dir: Option<String>,
     svn_dev_url: Option<String>,
     svn_release_url: Option<String>,
+    dist_subdir: Option<String>,
+    candidate_dir: Option<String>,
+    release_dir: Option<String>,
     dev_list: Option<String>,
     announce_list: Option<String>,
     keyserver: Option<String>,
@@ -67,6 +70,7 @@ struct Raw {
     backported_label: Option<String>,
     protected_branch_template: Option<String>,
     version_files: Option<Vec<VersionFile>>,
+    changelog: Option<super::changelog::RawChangelog>,
     mail_from: Option<String>,
     sendmail: Option<Vec<String>>,
     repository_url: Option<String>,
@@ -82,33 +86,7 @@ struct Raw {
     binaries: Option<Vec<Binary>>,
     download_base_url: Option<String>,
     download_wait: Option<String>,
-    build_commands: Option<Vec<RawBuildCommand>>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
-struct RawBuildCommand {
-    run: Vec<String>,
-    timeout: Option<String>,
-}
-
-/// The build commands, each with a program and a valid time limit (default 30 minutes).
-fn build_commands(raw: Option<Vec<RawBuildCommand>>) -> Result<Vec<BuildCommand>> {
-    let mut commands = Vec::new();
-    for command in raw.unwrap_or_default() {
-        if command.run.first().is_none_or(|program| program.is_empty()) {
-            bail!("invalid setting build-commands: every entry needs `run = [\"program\", \"arg\", ...]`, like {{ run = [\"cargo\", \"test\", \"--locked\"], timeout = \"20m\" }}");
-        }
-        let timeout = crate::clock::parse_duration(command.timeout.as_deref().unwrap_or("30m"))
-            .with_context(|| {
-                format!("invalid timeout of build-commands entry {:?}", command.run)
-            })?;
-        commands.push(BuildCommand {
-            run: command.run,
-            timeout,
-        });
-    }
-    Ok(commands)
+    build_commands: Option<Vec<super::checks::RawBuildCommand>>,
 }
 
 /// Where a repository keeps its release settings: the one place every command reads them from.
@@ -215,7 +193,7 @@ pub fn parse(repo: &Utf8Path, manifest: &Utf8Path, text: &str) -> Result<Config>
         anyhow::anyhow!(
             "{what}: {}\n{}every key is listed in README, \"Configuration\"",
             err.to_string().trim_end(),
-            did_you_mean(&err.to_string())
+            super::suggest::did_you_mean(&err.to_string())
         )
     })?;
     let raw = parsed
@@ -237,67 +215,10 @@ pub fn parse_settings_file(repo: &Utf8Path, file: &Utf8Path, text: &str) -> Resu
         anyhow::anyhow!(
             "invalid settings in {file}: {}\n{}every key is listed in README, \"Configuration\"",
             err.to_string().trim_end(),
-            did_you_mean(&err.to_string())
+            super::suggest::did_you_mean(&err.to_string())
         )
     })?;
     Config::resolve(repo, raw)
-}
-
-/// For serde's "unknown field `signing-keys`, expected one of `name`, ..." the line "did you
-/// mean `signing-key`?" when one known key is a few edits away; else nothing.
-fn did_you_mean(error: &str) -> String {
-    let Some((_, rest)) = error.split_once("unknown field `") else {
-        return String::new();
-    };
-    let Some((unknown, rest)) = rest.split_once('`') else {
-        return String::new();
-    };
-    let known = rest.split('`').skip(1).step_by(2);
-    let nearest = known
-        .map(|key| (edit_distance(unknown, key), key))
-        .filter(|(distance, key)| *distance <= (key.len() / 3).max(2))
-        .min();
-    match nearest {
-        Some((_, key)) => format!("did you mean `{key}`?\n"),
-        None => String::new(),
-    }
-}
-
-/// Levenshtein distance between two short keys.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
-}
-
-fn check_name(key: &str, value: &str) -> Result<()> {
-    let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.';
-    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-    let bytes = value.as_bytes();
-    let ok = bytes.iter().all(|b| allowed(*b))
-        && plain(bytes.first())
-        && plain(bytes.last())
-        && !value.contains("..");
-    if !ok {
-        bail!(
-            "invalid setting {key} = {value:?}: a plain lower-case project name is needed, \
-             like \"apisix-dashboard\": letters a-z, digits, `-` and `.` inside, starting and \
-             ending with a letter or digit, no `..`, `/` or spaces (it becomes part of file \
-             names, dist paths and URLs)"
-        );
-    }
-    Ok(())
 }
 
 fn title_case(name: &str) -> String {
@@ -321,11 +242,11 @@ impl Config {
         let Some(name) = raw.name else {
             bail!("missing setting name: add `name = \"<project>\"` under {SECTION}");
         };
-        check_name("name", &name)?;
+        super::checks::check_name("name", &name)?;
         let tlp = raw
             .tlp
             .unwrap_or_else(|| name.split('-').next().unwrap_or(&name).to_string());
-        check_name("tlp", &tlp)?;
+        super::checks::check_name("tlp", &tlp)?;
         let incubating = raw.incubating.unwrap_or(false);
         let artifact = raw.artifact.unwrap_or_else(|| {
             if incubating {
@@ -334,14 +255,14 @@ impl Config {
                 "apache-{name}-{version}-src.tgz".into()
             }
         });
-        check_artifact("artifact", &artifact)?;
+        super::checks::check_artifact("artifact", &artifact)?;
         let extra_sources = raw.extra_sources.unwrap_or_default();
         let binaries = raw.binaries.unwrap_or_default();
         for binary in &binaries {
-            check_binary(binary)?;
+            super::checks::check_binary(binary)?;
         }
         for extra in &extra_sources {
-            check_artifact("extra-sources.artifact", &extra.artifact)?;
+            super::checks::check_artifact("extra-sources.artifact", &extra.artifact)?;
             if extra.includes.is_empty() {
                 bail!(
                     "invalid setting extra-sources: {:?} has no includes; list the paths it \
@@ -352,10 +273,42 @@ impl Config {
         }
         // A podling's repository is `incubator-<name>`, its dist directories and KEYS under
         // `incubator/`.
-        let (repository_name, dist_area) = match incubating {
+        let (repository_name, tlp_area) = match incubating {
             true => (format!("incubator-{name}"), format!("incubator/{tlp}")),
             false => (name.clone(), tlp.clone()),
         };
+        if let Some(subdir) = &raw.dist_subdir {
+            super::layout::check_dist_subdir(subdir)?;
+        }
+        // Candidates and releases go into the project's own directory when it has one; KEYS
+        // stays at the top of the top-level project's area.
+        let dist_area = match &raw.dist_subdir {
+            Some(subdir) => format!("{tlp_area}/{subdir}"),
+            None => tlp_area.clone(),
+        };
+        let shared = super::layout::shared_area(&name, &tlp, raw.dist_subdir.as_deref());
+        let candidate_dir = raw
+            .candidate_dir
+            .unwrap_or_else(|| super::layout::default_dir(true, shared).to_string());
+        let release_dir = raw
+            .release_dir
+            .unwrap_or_else(|| super::layout::default_dir(false, shared).to_string());
+        super::layout::check_dir_pattern(
+            "candidate-dir",
+            &candidate_dir,
+            &["{version}", "{rc}"],
+            &name,
+            &tlp,
+            shared,
+        )?;
+        super::layout::check_dir_pattern(
+            "release-dir",
+            &release_dir,
+            &["{version}"],
+            &name,
+            &tlp,
+            shared,
+        )?;
         let repository_url = raw
             .repository_url
             .unwrap_or_else(|| format!("https://github.com/apache/{repository_name}"));
@@ -364,8 +317,11 @@ impl Config {
             .unwrap_or_else(|| format!("https://{tlp}.apache.org/downloads/"));
         let keys_url = raw
             .keys_url
-            .unwrap_or_else(|| format!("https://downloads.apache.org/{dist_area}/KEYS"));
-        let tlp_for_downloads = tlp.clone();
+            .unwrap_or_else(|| format!("https://downloads.apache.org/{tlp_area}/KEYS"));
+        let download_area = match &raw.dist_subdir {
+            Some(subdir) => format!("{tlp}/{subdir}"),
+            None => tlp.clone(),
+        };
         let dev_list = raw
             .dev_list
             .unwrap_or_else(|| format!("dev@{tlp}.apache.org"));
@@ -384,6 +340,9 @@ impl Config {
             svn_release_url: raw.svn_release_url.unwrap_or_else(|| {
                 format!("https://dist.apache.org/repos/dist/release/{dist_area}")
             }),
+            dist_subdir: raw.dist_subdir,
+            candidate_dir,
+            release_dir,
             dev_list,
             announce_list: raw
                 .announce_list
@@ -423,6 +382,7 @@ impl Config {
             backported_label: raw.backported_label.unwrap_or_else(|| "backported".into()),
             protected_branch_template: raw.protected_branch_template,
             version_files: raw.version_files.unwrap_or_default(),
+            changelog: super::Changelog::resolve(raw.changelog)?,
             mail_from: raw.mail_from.filter(|from| !from.is_empty()),
             sendmail: raw
                 .sendmail
@@ -436,14 +396,14 @@ impl Config {
             download_page: raw.download_page,
             download_base_url: raw
                 .download_base_url
-                .unwrap_or_else(|| format!("https://downloads.apache.org/{tlp_for_downloads}"))
+                .unwrap_or_else(|| format!("https://downloads.apache.org/{download_area}"))
                 .trim_end_matches('/')
                 .to_string(),
             download_wait: crate::clock::parse_duration(
                 raw.download_wait.as_deref().unwrap_or("2h"),
             )
             .context("invalid setting download-wait")?,
-            build_commands: build_commands(raw.build_commands)?,
+            build_commands: super::checks::build_commands(raw.build_commands)?,
         };
         if config.keep_releases == 0 || config.keep_lines == Some(0) {
             bail!(
@@ -531,48 +491,6 @@ impl Config {
     }
 }
 
-/// A source tarball's file name pattern: a file name ending in `.tgz` or `.tar.gz`.
-fn check_artifact(key: &str, artifact: &str) -> Result<()> {
-    if !(artifact.ends_with(".tgz") || artifact.ends_with(".tar.gz")) {
-        bail!(
-            "invalid setting {key} = {artifact:?}: the source package must end in .tgz or .tar.gz"
-        );
-    }
-    if artifact.contains('/') {
-        bail!("invalid setting {key} = {artifact:?}: a file name, without `/`");
-    }
-    Ok(())
-}
-
-/// A convenience binary: a file name, and either a command that builds it or the directory
-/// CI left it in.
-fn check_binary(binary: &Binary) -> Result<()> {
-    if binary.artifact.is_empty() || binary.artifact.contains('/') {
-        bail!(
-            "invalid setting binaries.artifact = {:?}: a file name, without `/`",
-            binary.artifact
-        );
-    }
-    match (&binary.command, &binary.from) {
-        (Some(command), None) if !command.is_empty() => {}
-        (None, Some(from)) if !from.is_empty() => {}
-        _ => bail!(
-            "invalid setting binaries: {:?} needs either command = [\"make\", \"dist\"] (run in \
-             the unpacked sources) or from = \"<directory CI built it in>\", not both",
-            binary.artifact
-        ),
-    }
-    if let Some(path) = &binary.path {
-        if binary.command.is_none() || path.starts_with('/') || path.split('/').any(|p| p == "..") {
-            bail!(
-                "invalid setting binaries.path = {path:?}: a relative path inside the unpacked \
-                 sources, with a command"
-            );
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -587,28 +505,6 @@ mod tests {
             Utf8Path::new("/repo/Cargo.toml"),
             &text,
         )
-    }
-
-    #[test]
-    fn an_unknown_key_suggests_the_nearest_known_one() {
-        let err = parse_str("signing-keys = \"x\"\n").unwrap_err().to_string();
-        assert!(err.contains("did you mean `signing-key`?"), "{err}");
-        let err = parse_str("download-page = { fil = \"a\", lines = [] }\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("did you mean `file`?"), "{err}");
-        let file = Utf8Path::new("/repo/.asf-release.toml");
-        let err = parse_settings_file(
-            Utf8Path::new("/repo"),
-            file,
-            "name = \"x\"\nbrnach-pattern = \"v\"\n",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("did you mean `branch-pattern`?"), "{err}");
-        // Nothing near: no guess.
-        let err = parse_str("colour = \"blue\"\n").unwrap_err().to_string();
-        assert!(!err.contains("did you mean"), "{err}");
     }
 
     #[test]

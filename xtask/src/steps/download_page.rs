@@ -44,7 +44,17 @@ pub struct DownloadPageArgs {
 /// What the line templates can use.
 fn values(config: &Config, version: &Version, date: &str) -> Result<Vec<(&'static str, String)>> {
     let artifact = config.artifact_name(version)?;
-    let downloads = format!("https://downloads.apache.org/{}/{version}", config.tlp);
+    // The release's directory as the mirrors serve it (`apisix/3.18.0`,
+    // `iceberg/apache-iceberg-rust-0.10.1`, `commons/lang/3.20.0`).
+    let directory = format!(
+        "{}/{}",
+        config
+            .dist_subdir
+            .as_ref()
+            .map_or(config.tlp.clone(), |sub| format!("{}/{sub}", config.tlp)),
+        config.release_dir_name(version)
+    );
+    let downloads = format!("https://downloads.apache.org/{directory}");
     Ok(vec![
         ("version", version.to_string()),
         ("date", date.to_string()),
@@ -52,10 +62,7 @@ fn values(config: &Config, version: &Version, date: &str) -> Result<Vec<(&'stati
         ("project", config.display_name.clone()),
         (
             "closer_url",
-            format!(
-                "https://www.apache.org/dyn/closer.lua/{}/{version}/{artifact}",
-                config.tlp
-            ),
+            format!("https://www.apache.org/dyn/closer.lua/{directory}/{artifact}"),
         ),
         ("asc_url", format!("{downloads}/{artifact}.asc")),
         ("sha512_url", format!("{downloads}/{artifact}.sha512")),

@@ -52,7 +52,7 @@ pub struct Removal {
 pub fn removals(config: &Config, release: &[String], dev: &[String]) -> Vec<Removal> {
     let released: BTreeSet<Version> = release
         .iter()
-        .filter_map(|entry| entry.strip_suffix('/')?.parse().ok())
+        .filter_map(|entry| config.parse_release_dir(entry))
         .collect();
     let mut lines: BTreeMap<Line, Vec<Version>> = BTreeMap::new();
     for version in &released {

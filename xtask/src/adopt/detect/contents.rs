@@ -22,7 +22,7 @@ use anyhow::Result;
 use camino::Utf8Path;
 use xshell::Shell;
 
-use super::{quoted, quoted_list, read_text, Setting, MAX_TEXT};
+use super::{quoted, read_text, Setting, MAX_TEXT};
 use crate::tools::git;
 use crate::version::Version;
 
@@ -72,7 +72,15 @@ pub(super) fn version_files(
 ) -> Result<Setting> {
     let wanted = version.to_string();
     let mut paths = git::adopt::files_containing(sh, repo, tag, &wanted)?;
-    paths.retain(|p| !is_version_noise(p));
+    // A `version.txt` holding nothing but the version is a version file, although text files
+    // that merely mention it (notes, lists) are not.
+    let only_if_bare = |p: &str| {
+        p.to_ascii_lowercase().ends_with(".txt")
+            && !p.starts_with("docs/")
+            && !p.starts_with("test")
+            && !p.contains("/test")
+    };
+    paths.retain(|p| !is_version_noise(p) || only_if_bare(p));
     paths.sort_by_key(|p| (p.matches('/').count(), p.clone()));
     let mut found = Vec::new();
     // Past the limit, files are only named (a Maven build's modules all carry the version).
@@ -86,6 +94,8 @@ pub(super) fn version_files(
         }
         let pattern = if text.trim() == wanted {
             Some("^{version}".to_string())
+        } else if is_version_noise(&path) {
+            None
         } else {
             text.lines()
                 .find(|line| {
@@ -197,46 +207,9 @@ pub(super) fn submodules(sh: &Shell, repo: &Utf8Path) -> Result<Setting> {
     })
 }
 
-/// The paths an existing release script puts into its tarball: a `tar -c` in the Makefile or
-/// in a `*release*` shell script, like APISIX's `make release-src`.
-pub(super) fn release_script_includes(repo: &Utf8Path) -> Option<Setting> {
-    let mut scripts = vec!["Makefile".to_string()];
-    for dir in ["utils", "scripts", "dev/release", "release", "build"] {
-        if let Ok(entries) = repo.join(dir).read_dir_utf8() {
-            for entry in entries.flatten() {
-                let file = entry.file_name();
-                if file.contains("release") && file.ends_with(".sh") {
-                    scripts.push(format!("{dir}/{file}"));
-                }
-            }
-        }
-    }
-    scripts.sort();
-    for script in scripts {
-        let Some(text) = read_text(repo, &script) else {
-            continue;
-        };
-        if let Some(mut paths) = tar_inputs(&text) {
-            // The project's license-checker configuration goes along, so that a voter's
-            // `verify` honours the same exclusions as the release manager's `package`.
-            for config in crate::archive::license::sources::CONFIG_FILES {
-                let rooted = format!("/{config}");
-                if repo.join(config).is_file() && !paths.contains(&rooted) {
-                    paths.push(rooted);
-                }
-            }
-            return Some(Setting {
-                comment: format!(
-                    "only these paths go into the tarball, as in the `tar` command of {script}, \
-                     and the license-checker configuration"
-                ),
-                key: "includes",
-                value: Some(quoted_list(&paths)),
-            });
-        }
-    }
-    // A Python sdist (Apache Libcloud): its files are chosen by MANIFEST.in and setuptools,
-    // which no list of paths reproduces; the adopter decides.
+/// A Python sdist (Apache Libcloud): its files are chosen by MANIFEST.in and setuptools,
+/// which no list of paths reproduces exactly; the adopter decides.
+pub(super) fn python_sdist_note(repo: &Utf8Path) -> Option<Setting> {
     read_text(repo, "MANIFEST.in").map(|_| Setting {
         comment: "includes: the project's Python sdist takes its files from MANIFEST.in; this \
                   tool packages the whole git tree (docs and CI files too, each checked): set \
@@ -245,51 +218,6 @@ pub(super) fn release_script_includes(repo: &Utf8Path) -> Option<Setting> {
         key: "includes",
         value: None,
     })
-}
-
-/// The input paths of the first `tar -c...` command of a script (continuation lines joined),
-/// as rooted patterns; `None` when there is none or it archives everything (`.`).
-fn tar_inputs(script: &str) -> Option<Vec<String>> {
-    let joined = script.replace("\\\n", " ");
-    for line in joined.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let Some(at) = words
-            .iter()
-            .position(|w| w.ends_with("tar") || w.ends_with("TAR)"))
-        else {
-            continue;
-        };
-        let rest = &words[at + 1..];
-        let creates = rest.first().is_some_and(|flags| {
-            let flags = flags.trim_start_matches('-');
-            flags.contains('c') && flags.chars().all(|c| c.is_ascii_alphabetic())
-        });
-        if !creates {
-            continue;
-        }
-        let mut paths = Vec::new();
-        for word in &rest[1..] {
-            if word.starts_with('-')
-                || word.contains('$')
-                || word.ends_with(".tgz")
-                || word.ends_with(".tar.gz")
-            {
-                continue;
-            }
-            if matches!(*word, ";" | "&&" | "|" | "||") || word.starts_with('#') {
-                break;
-            }
-            let path = word.trim_start_matches("./").trim_end_matches('/');
-            if path.is_empty() || path == "." {
-                return None;
-            }
-            paths.push(format!("/{path}"));
-        }
-        if !paths.is_empty() {
-            return Some(paths);
-        }
-    }
-    None
 }
 
 /// Where the project's own documents say its KEYS are: dist/release only (APISIX) or next to
@@ -333,25 +261,4 @@ pub(super) fn keys_area(
             value: None,
         }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tar_commands_of_release_scripts_become_includes() {
-        let makefile = "compress-tar:\n\t$(ENV_TAR) -zcvf $(name).tgz \\\n\t./apisix \\\n\t./bin \\\n\tLICENSE \\\n\t*.md\n";
-        assert_eq!(
-            tar_inputs(makefile),
-            Some(vec![
-                "/apisix".into(),
-                "/bin".into(),
-                "/LICENSE".into(),
-                "/*.md".into()
-            ])
-        );
-        assert_eq!(tar_inputs("\ttar -czf out.tgz .\n"), None);
-        assert_eq!(tar_inputs("tar -xzf a.tgz\n"), None);
-    }
 }

@@ -19,8 +19,15 @@
 //! NOTICE, branches, tags, files and release scripts. Every value comes with a comment saying
 //! where it was found, so the adopter can check it.
 
+mod changelog;
 mod contents;
+mod lines;
+mod maven;
 mod naming;
+mod npm;
+mod python;
+mod release;
+mod scripts;
 
 use anyhow::Result;
 use camino::Utf8Path;
@@ -28,8 +35,31 @@ use xshell::Shell;
 
 use crate::tools::git;
 use crate::version::Version;
-use contents::{keys_area, release_script_includes, submodules, version_files};
-use naming::{branch_pattern, display_name, project_name, tag_patterns};
+use contents::{keys_area, python_sdist_note, submodules, version_files};
+use lines::{branch_pattern, main_branch, Released};
+use naming::{display_name, project_name, tag_patterns, TagShapes};
+
+/// The ASF license header of a file with `#` comments (TOML), for the files `adopt` writes: a
+/// project's own header check would flag them otherwise.
+pub const HASH_LICENSE_HEADER: &str = "\
+# Licensed to the Apache Software Foundation (ASF) under one
+# or more contributor license agreements.  See the NOTICE file
+# distributed with this work for additional information
+# regarding copyright ownership.  The ASF licenses this file
+# to you under the Apache License, Version 2.0 (the
+# \"License\"); you may not use this file except in compliance
+# with the License.  You may obtain a copy of the License at
+#
+#   http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing,
+# software distributed under the License is distributed on an
+# \"AS IS\" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+# KIND, either express or implied.  See the License for the
+# specific language governing permissions and limitations
+# under the License.
+
+";
 
 /// One detected key: `# comment` lines, then `key = value` (a TOML value), or only the
 /// comment when nothing could be detected and the default applies.
@@ -120,23 +150,64 @@ pub fn detect(sh: &Shell, repo: &Utf8Path) -> Result<Detected> {
         });
     }
     settings.push(display_name(repo, &name));
-    if let Some(head) = git::adopt::remote_head(sh, repo, remote)? {
-        settings.push(Setting {
-            comment: format!("the branch {remote}/HEAD points at"),
-            key: "main-branch",
-            value: Some(quoted(&head)),
-        });
-    }
-    let branches = git::adopt::remote_branches(sh, repo, remote)?;
-    settings.push(branch_pattern(&branches));
+    let head = git::adopt::remote_head(sh, repo, remote)?;
+    let branches = git::adopt::remote_branch_tips(sh, repo, remote)?;
+    let (main, main_name) = main_branch(head.as_deref(), &branches);
+    settings.push(main);
     let tags = git::tags(sh, repo)?;
-    let (tag_settings, latest_tag) = tag_patterns(&tags);
+    let TagShapes {
+        settings: tag_settings,
+        releases,
+        latest: latest_tag,
+    } = tag_patterns(&tags);
+    let tag_tips = git::adopt::tag_tips(sh, repo)?;
+    let released: Vec<Released> = releases
+        .iter()
+        .filter_map(|(version, tag)| {
+            let tip = tag_tips.iter().find(|tip| &tip.name == tag)?;
+            Some(Released {
+                version: *version,
+                tag: tag.clone(),
+                commit: tip.commit.clone(),
+                time: tip.time,
+            })
+        })
+        .collect();
+    let ancestor = |a: &str, b: &str| git::is_ancestor(sh, repo, a, b).unwrap_or(false);
+    settings.push(branch_pattern(
+        &branches,
+        main_name.as_deref(),
+        &released,
+        &ancestor,
+    ));
     settings.extend(tag_settings);
     if let Some((tag, version)) = &latest_tag {
         settings.push(version_files(sh, repo, tag, version)?);
+        let read = |path: &str| git::text_file_at(sh, repo, tag, path).ok().flatten();
+        settings.push(changelog::changelog(version, &read));
     }
     settings.push(submodules(sh, repo)?);
-    settings.extend(release_script_includes(repo));
+    let mut facts = scripts::release_scripts(repo);
+    facts.merge(maven::source_release(repo));
+    // A Python sdist's or an npm package's own rules only where nothing else makes the
+    // release.
+    if facts.artifact.is_none() && facts.mentioned_artifact.is_none() {
+        facts.merge(python::sdist(repo));
+    }
+    if facts.artifact.is_none() && facts.mentioned_artifact.is_none() {
+        facts.merge(npm::package(repo));
+    }
+    let project = release::Project {
+        repo,
+        name: &name,
+        incubating: podling.is_some(),
+    };
+    let release = release::settings(&facts, &project);
+    let has_includes = release.iter().any(|s| s.key == "includes");
+    settings.extend(release);
+    if !has_includes {
+        settings.extend(python_sdist_note(repo));
+    }
     settings.push(keys_area(sh, repo, &name, podling.is_some())?);
     Ok(Detected {
         settings,

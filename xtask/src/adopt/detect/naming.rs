@@ -72,7 +72,21 @@ pub(super) fn display_name(repo: &Utf8Path, name: &str) -> Setting {
         .iter()
         .find_map(|file| Some((*file, read_text(repo, file)?)))
         .and_then(|(file, text)| Some((file, text.lines().next()?.to_string())));
-    let titles: Vec<(&str, String)> = readme.into_iter().chain(notice).collect();
+    // A title that is only the repository's slug (`# pulsar-client-go`) names no display name,
+    // nor does it say how the words are cased.
+    let is_slug = |title: &str| {
+        let title = title.trim().trim_matches('`').to_ascii_lowercase();
+        let title = title
+            .strip_prefix("apache/")
+            .or_else(|| title.strip_prefix("apache-"))
+            .unwrap_or(&title);
+        title == name
+    };
+    let titles: Vec<(&str, String)> = readme
+        .into_iter()
+        .chain(notice)
+        .filter(|(_, title)| !is_slug(title))
+        .collect();
     for (file, title) in &titles {
         let cleaned: String = title
             .chars()
@@ -130,62 +144,6 @@ pub(super) fn display_name(repo: &Utf8Path, name: &str) -> Setting {
     }
 }
 
-/// The shape most release branches share: `release/3.18` -> `release/{major}.{minor}`,
-/// `59_maintenance` -> `{major}_maintenance`.
-pub(super) fn branch_pattern(branches: &[String]) -> Setting {
-    let two = regex::Regex::new(r"^([^0-9]*)([0-9]+)([._-])([0-9]+)([^0-9]*)$").expect("valid");
-    let one = regex::Regex::new(r"^([^0-9]*)([0-9]+)([^0-9]*)$").expect("valid");
-    // Branches named after an issue (`TEXT-30`, `feature/SANDBOX-488`) are no release lines;
-    // `RELEASE-1.2` has a version, not an issue number.
-    let issue = regex::Regex::new(r"(^|/)[A-Z][A-Z0-9]*-[0-9]+($|[^0-9.])").expect("valid");
-    // Nor are the branches GitHub's editor (`lingsamuel-patch-1`), its "create a branch" of
-    // an issue (`605-tar-prefix-apache`, `491-site`; `2-stable` may be a line) and update bots
-    // make.
-    let tooling = regex::Regex::new(
-        r"(^[^/]+-patch-[0-9]+$)|^(dependabot|renovate|snyk)[/-]|^[0-9]+-[A-Za-z][A-Za-z0-9]*-[A-Za-z]|^[0-9]{3,}-[A-Za-z]",
-    )
-    .expect("valid");
-    let branches: Vec<String> = branches
-        .iter()
-        .filter(|branch| !issue.is_match(branch) && !tooling.is_match(branch))
-        .cloned()
-        .collect();
-    let branches = branches.as_slice();
-    let mut shapes: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
-    for branch in branches {
-        let shape = if let Some(c) = two.captures(branch) {
-            format!("{}{{major}}{}{{minor}}{}", &c[1], &c[3], &c[5])
-        } else if let Some(c) = one.captures(branch) {
-            format!("{}{{major}}{}", &c[1], &c[3])
-        } else {
-            continue;
-        };
-        shapes.entry(shape).or_default().push(branch);
-    }
-    if shapes.is_empty() {
-        if let Some(setting) = per_version_branches(branches) {
-            return setting;
-        }
-    }
-    match shapes.into_iter().max_by_key(|(_, names)| names.len()) {
-        Some((shape, names)) => Setting {
-            comment: format!(
-                "the shape of the remote's release branches ({})",
-                names.join(", ")
-            ),
-            key: "branch-pattern",
-            value: Some(quoted(&shape)),
-        },
-        None => Setting {
-            comment: "branch-pattern: the remote has no release branches yet; the default is \
-                      v{major}.{minor}"
-                .into(),
-            key: "branch-pattern",
-            value: None,
-        },
-    }
-}
-
 /// The tag shape in use now: the one holding the highest version, among the shapes of two
 /// tags or more (one odd tag decides nothing), then the most tags. A project that changed its
 /// convention (Apache HugeGraph Toolchain: `v0.12.0`, then `1.0.0` ... `1.7.0` under the ASF)
@@ -200,37 +158,8 @@ fn current_shape(
         .max_by_key(|(_, tags)| (tags.iter().map(|(version, _)| *version).max(), tags.len()))
 }
 
-/// Release branches made per version (`release/1.0.7`; a name that goes on after the version,
-/// like `feat/1.4.3/ui`, is no release branch): this tool keeps one branch per line, named the
-/// same way without the patch number (`release/{major}.{minor}`).
-fn per_version_branches(branches: &[String]) -> Option<Setting> {
-    let three =
-        regex::Regex::new(r"^([^0-9]*)([0-9]+)([._-])([0-9]+)([._-])([0-9]+)$").expect("valid");
-    let mut shapes: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
-    for branch in branches {
-        if let Some(c) = three.captures(branch) {
-            let shape = format!("{}{{major}}{}{{minor}}", &c[1], &c[3]);
-            shapes.entry(shape).or_default().push(branch);
-        }
-    }
-    let (shape, names) = shapes.into_iter().max_by_key(|(_, names)| names.len())?;
-    let mut shown: Vec<&str> = names.iter().take(5).copied().collect();
-    if names.len() > shown.len() {
-        shown.push("...");
-    }
-    Some(Setting {
-        comment: format!(
-            "the remote's release branches are per version ({}); this tool keeps one branch \
-             per line (X.Y), named the same way without the patch number",
-            shown.join(", ")
-        ),
-        key: "branch-pattern",
-        value: Some(quoted(&shape)),
-    })
-}
-
 /// The tag patterns of the existing tags, and the newest release tag.
-pub(super) fn tag_patterns(tags: &[String]) -> (Vec<Setting>, Option<(String, Version)>) {
+pub(super) fn tag_patterns(tags: &[String]) -> TagShapes {
     let shape = regex::Regex::new(r"^(.*?)([0-9]+\.[0-9]+\.[0-9]+)(.*)$").expect("valid");
     let rc = regex::Regex::new(r"^([^0-9]*)([0-9]+)$").expect("valid");
     let mut releases: std::collections::BTreeMap<String, Vec<(Version, String)>> =
@@ -305,7 +234,18 @@ pub(super) fn tag_patterns(tags: &[String]) -> (Vec<Setting>, Option<(String, Ve
             }
         }
     });
-    (settings, latest)
+    TagShapes {
+        settings,
+        releases: best.map(|(_, tags)| tags).unwrap_or_default(),
+        latest,
+    }
+}
+
+/// What the tags say: the pattern settings, the release tags of the current shape, the newest.
+pub(super) struct TagShapes {
+    pub settings: Vec<Setting>,
+    pub releases: Vec<(Version, String)>,
+    pub latest: Option<(String, Version)>,
 }
 
 #[cfg(test)]
@@ -329,6 +269,17 @@ mod tests {
         let found = display_name(repo, "apisix-dashboard");
         assert_eq!(found.value.as_deref(), Some("\"APISIX Dashboard\""));
         assert!(found.comment.contains("from the title of README.md"));
+        // A title that is only the slug: NOTICE names the project.
+        write("README.md", "# pulsar-client-go\n");
+        write(
+            "NOTICE",
+            "Apache Pulsar Client Go\nCopyright 2019 The ASF\n",
+        );
+        let found = display_name(repo, "pulsar-client-go");
+        assert_eq!(found.value.as_deref(), Some("\"Pulsar Client Go\""));
+        assert!(found.comment.contains("from the title of NOTICE"));
+        write("NOTICE", "Apache Pulsar\n");
+        assert_eq!(display_name(repo, "pulsar-client-go").value, None);
         // Nothing cased differently: the default applies.
         write("README.md", "# Something else\n");
         write("NOTICE", "Apache Foo\n");
@@ -350,100 +301,13 @@ mod tests {
     }
 
     #[test]
-    fn branch_and_tag_shapes_are_found() {
-        let branches: Vec<String> = ["release/3.17", "release/3.18", "master"]
-            .map(String::from)
-            .to_vec();
-        assert_eq!(
-            branch_pattern(&branches).value.as_deref(),
-            Some("\"release/{major}.{minor}\"")
-        );
-        // Apache Commons Text: branches named after JIRA issues are not release lines.
-        let commons = [
-            "1.2",
-            "1.3",
-            "TEXT-30",
-            "TEXT-51",
-            "TEXT-55",
-            "SANDBOX-488",
-            "master",
-        ]
-        .map(String::from)
-        .to_vec();
-        assert_eq!(
-            branch_pattern(&commons).value.as_deref(),
-            Some("\"{major}.{minor}\"")
-        );
-        // apisix-helm-chart: a branch of GitHub's editor and one of a bot are no lines.
-        let helm = [
-            "lingsamuel-patch-1",
-            "605-tar-prefix-apache",
-            "491-site",
-            "dependabot/npm_and_yarn/lodash-4.17.21",
-            "apisix/1.x",
-            "master",
-        ]
-        .map(String::from)
-        .to_vec();
-        assert_eq!(
-            branch_pattern(&helm).value.as_deref(),
-            Some("\"apisix/{major}.x\"")
-        );
-        // Apache Baremaps: issue branches beside per-version release branches.
-        let baremaps = [
-            "491-site",
-            "849-geoparquet",
-            "release-0.7.2",
-            "release-0.8.2",
-            "main",
-        ]
-        .map(String::from)
-        .to_vec();
-        assert_eq!(
-            branch_pattern(&baremaps).value.as_deref(),
-            Some("\"release-{major}.{minor}\"")
-        );
-        let stable = ["1-stable", "2-stable"].map(String::from).to_vec();
-        assert_eq!(
-            branch_pattern(&stable).value.as_deref(),
-            Some("\"{major}-stable\"")
-        );
-        let upper = ["RELEASE-1.2", "RELEASE-1.3", "TEXT-217_Add_SnakeCase"]
-            .map(String::from)
-            .to_vec();
-        assert_eq!(
-            branch_pattern(&upper).value.as_deref(),
-            Some("\"RELEASE-{major}.{minor}\"")
-        );
-        // Apache Answer (a podling) makes a branch per version.
-        let answer = [
-            "release/1.0.7",
-            "release/1.0.8",
-            "feat/1.4.3/ui",
-            "dev",
-            "main",
-        ]
-        .map(String::from)
-        .to_vec();
-        let per_version = branch_pattern(&answer);
-        assert_eq!(
-            per_version.value.as_deref(),
-            Some("\"release/{major}.{minor}\"")
-        );
-        assert!(per_version
-            .comment
-            .contains("per version (release/1.0.7, release/1.0.8)"));
-        let arrow = ["58_maintenance", "59_maintenance"]
-            .map(String::from)
-            .to_vec();
-        assert_eq!(
-            branch_pattern(&arrow).value.as_deref(),
-            Some("\"{major}_maintenance\"")
-        );
+    fn tag_shapes_are_found() {
         let tags: Vec<String> = ["v0.58.1", "v0.58.2-rc.5", "v0.58.2-rc.6", "v0.58.2", "2.2"]
             .map(String::from)
             .to_vec();
-        let (settings, latest) = tag_patterns(&tags);
+        let TagShapes {
+            settings, latest, ..
+        } = tag_patterns(&tags);
         assert_eq!(settings[0].value.as_deref(), Some("\"v{version}\""));
         // Apache HugeGraph Toolchain changed its convention when it came to the ASF.
         let hugegraph: Vec<String> = [
@@ -460,7 +324,11 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let (moved, newest) = tag_patterns(&hugegraph);
+        let TagShapes {
+            settings: moved,
+            latest: newest,
+            ..
+        } = tag_patterns(&hugegraph);
         assert_eq!(moved[0].value.as_deref(), Some("\"{version}\""));
         assert_eq!(moved[1].value.as_deref(), Some("\"{version}-rc{rc}\""));
         assert_eq!(newest.map(|(t, _)| t).as_deref(), Some("1.7.0"));

@@ -21,7 +21,7 @@ use crate::archive::license::classify::squash;
 
 pub(super) const APACHE_LICENSE: &str = include_str!("../LICENSE-2.0.txt");
 
-/// Names compiled content by its first bytes (and a few unambiguous suffixes).
+/// Names compiled content by its first bytes, and binary content by a compiled-code suffix.
 pub fn compiled_code(path: &str, head: &[u8]) -> Option<&'static str> {
     let starts = |magic: &[u8]| head.starts_with(magic);
     if starts(b"\x7fELF") {
@@ -59,6 +59,12 @@ pub fn compiled_code(path: &str, head: &[u8]) -> Option<&'static str> {
     {
         return Some("compiled Python bytecode");
     }
+    // A name alone proves nothing: an empty `.dll` or a `.dylib` holding one line of text is a
+    // test fixture, not a library. Binary bytes of no known format under a compiled-code name
+    // (a COFF object, a stripped format) still count.
+    if is_empty_or_text(head) {
+        return None;
+    }
     let lower = path.to_ascii_lowercase();
     for (suffix, what) in [
         (".class", "Java class file"),
@@ -75,6 +81,21 @@ pub fn compiled_code(path: &str, head: &[u8]) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// Whether the first bytes are nothing, or text: UTF-8 (the head may cut the last
+/// character) without NUL bytes or other control characters than whitespace.
+fn is_empty_or_text(head: &[u8]) -> bool {
+    let text = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        Err(err) if err.error_len().is_none() => {
+            // Only an incomplete character at the very end.
+            std::str::from_utf8(&head[..err.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return false,
+    };
+    text.chars()
+        .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t' | '\x0c'))
 }
 
 /// The LICENSE holds the Apache License 2.0 terms (more licenses may follow them).

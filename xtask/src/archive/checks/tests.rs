@@ -264,3 +264,23 @@ fn on_the_atr_route_a_header_atr_rejects_is_named_before_anything_is_signed() {
     // The same tree on the SVN route passes, as before.
     assert_eq!(check(&entries, rules()), vec![]);
 }
+
+#[test]
+fn compiled_code_is_judged_by_content_not_by_name() {
+    // An npm package's test fixtures: empty `.dll`s and a `.dylib` of one line of text.
+    assert_eq!(compiled_code("test/fixtures/a.dll", b""), None);
+    assert_eq!(
+        compiled_code("test/fixtures/lib.dylib", b"not really a library\n"),
+        None
+    );
+    assert_eq!(
+        compiled_code("Main.class", b"// a text file named .class\n"),
+        None
+    );
+    // Real compiled code, whatever its name.
+    assert!(compiled_code("tool.txt", b"\x7fELF\x02\x01\x01\0").is_some());
+    assert!(compiled_code("a.dll", b"MZ\x90\0\x03\0\0\0").is_some());
+    // Binary bytes of no known format under a compiled-code name still count.
+    assert!(compiled_code("obj.o", b"\x64\x86\x03\0\x10\0\0\0").is_some());
+    assert_eq!(compiled_code("data.bin", b"\x64\x86\x03\0\x10\0\0\0"), None);
+}

@@ -26,6 +26,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 
+use crate::changelog_file::update_changelog;
 use crate::config::Config;
 use crate::leftovers;
 use crate::plan::Plan;
@@ -35,11 +36,9 @@ use crate::tools::git;
 use crate::version::Version;
 use crate::Ctx;
 use notes::notes_from_commits;
-pub use sections::update_changelog;
 
 mod notes;
 mod pulls;
-mod sections;
 
 #[derive(clap::Args, Debug)]
 pub struct ChangelogArgs {
@@ -51,7 +50,6 @@ pub struct ChangelogArgs {
     pub check: bool,
 }
 
-pub const CHANGELOG: &str = "CHANGELOG.md";
 /// The step's name in the flow and in its claims on the working tree.
 const STEP: &str = "changelog";
 pub const FRAGMENTS: &str = "release-notes/unreleased";
@@ -59,24 +57,32 @@ pub const FRAGMENTS: &str = "release-notes/unreleased";
 pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
     let version = &args.version;
-    let changelog_path = ctx.repo.join(CHANGELOG);
+    let style = &config.changelog;
+    let changelog_file = style.file.as_str();
+    let changelog_path = ctx.repo.join(changelog_file);
     let current = match std::fs::read_to_string(&changelog_path) {
         Ok(text) => Some(text),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
         Err(err) => return Err(err).with_context(|| format!("cannot read {changelog_path}")),
     };
-    if args.check {
-        let heading = format!("## {version}");
-        if current
-            .as_deref()
-            .is_some_and(|text| text.lines().any(|line| line.trim_end() == heading))
-        {
-            println!("{CHANGELOG} has a section for {version}");
+    let covered = current
+        .as_deref()
+        .is_some_and(|text| style.covers(text, version));
+    if args.check || !style.write {
+        if covered {
+            println!("{changelog_file} has {}", style.describe(version));
             return Ok(ExitCode::SUCCESS);
         }
+        if !style.write {
+            bail!(
+                "{changelog_file} does not name {version}: the project keeps its own release \
+                 notes there (changelog.write = false), so write them its way and commit them"
+            );
+        }
         bail!(
-            "{CHANGELOG} has no `{heading}` section: run `cargo xtask changelog {version}`, \
-             review and commit it"
+            "{changelog_file} has no {} section: run `cargo xtask changelog {version}`, \
+             review and commit it",
+            style.describe(version)
         );
     }
 
@@ -141,7 +147,8 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
         "{}# {version}\n\n{body}",
         crate::release_branch::NOTES_HEADER
     );
-    let changelog = update_changelog(current.as_deref(), version, &body);
+    let date = crate::clock::iso_date(crate::clock::now()?);
+    let changelog = update_changelog(style, current.as_deref(), version, &body, &date);
 
     let notes_current = std::fs::read_to_string(&notes_path).ok();
     let mut plan = Plan::new(format!(
@@ -152,13 +159,13 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
     // Before it writes what it will commit, the step claims it (see `leftovers`).
     let mut claim = leftovers::Claim::new(STEP, &["changelog".into(), version.to_string()]);
     claim.file(&notes_name, notes.as_bytes());
-    claim.file(CHANGELOG, changelog.as_bytes());
+    claim.file(changelog_file, changelog.as_bytes());
     let writes = notes_current.as_deref() != Some(notes.as_str())
         || current.as_deref() != Some(changelog.as_str());
     if commit && writes {
         let config = &config;
         plan.local(
-            format!("claim {notes_name} and {CHANGELOG} until they are committed"),
+            format!("claim {notes_name} and {changelog_file} until they are committed"),
             move || leftovers::record(config, &claim),
         );
     }
@@ -193,8 +200,8 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
     if !committed(&notes_name, &notes) {
         to_commit.push(&notes_name);
     }
-    if !committed(CHANGELOG, &changelog) {
-        to_commit.push(CHANGELOG);
+    if !committed(changelog_file, &changelog) {
+        to_commit.push(changelog_file);
     }
     if commit && !to_commit.is_empty() {
         let message = release_branch::changelog_message(&config, version);
@@ -293,10 +300,18 @@ impl crate::flow::Step for ChangelogStep {
         // Read from the release branch as committed, here or on the remote (a fresh clone
         // has only that): written but not committed is not done.
         let branch = ReleaseBranch::find(release.ctx, release.config, release.line)?;
-        let heading = format!("## {}", release.version);
-        let has = |text: &str| text.lines().any(|line| line.trim_end() == heading);
-        if branch.file_has(release.ctx, release.config, CHANGELOG, has) {
-            return Progress::done(format!("{CHANGELOG} of {} has {heading}", branch.name));
+        let style = &release.config.changelog;
+        let has = |text: &str| style.covers(text, &release.version);
+        let file = style.file.as_str();
+        if branch.file_has(release.ctx, release.config, file, has) {
+            let what = style.describe(&release.version);
+            return Progress::done(format!("{file} of {} has {what}", branch.name));
+        }
+        if !style.write {
+            return Progress::todo(format!(
+                "write the {} notes in {file}, the project's way",
+                release.version
+            ));
         }
         let (ctx, config) = (release.ctx, release.config);
         if let Publish::PullRequests(_) = protection::how_to_publish(ctx, config, &branch.name)? {
@@ -306,10 +321,7 @@ impl crate::flow::Step for ChangelogStep {
                 return Progress::blocked(why);
             }
         }
-        Progress::todo(format!(
-            "write the {} section of {CHANGELOG}",
-            release.version
-        ))
+        Progress::todo(format!("write the {} section of {file}", release.version))
     }
 }
 
@@ -317,67 +329,6 @@ impl crate::flow::Step for ChangelogStep {
 mod tests {
     use super::*;
     use crate::tools::git::LogEntry;
-
-    fn v(text: &str) -> Version {
-        text.parse().unwrap()
-    }
-
-    const APISIX_LIKE: &str = "---\ntitle: Changelog\n---\n\n<!-- license -->\n\n## Table of Contents\n\n- [3.17.0](#3170)\n- [3.16.0](#3160)\n\n## 3.17.0\n\n### Change\n\n- old change\n\n## 3.16.0\n\n- older\n";
-
-    #[test]
-    fn inserts_newest_first_and_keeps_the_rest() {
-        let out = update_changelog(Some(APISIX_LIKE), &v("3.18.0"), "- new\n");
-        assert!(out.starts_with("---\ntitle: Changelog\n---\n\n<!-- license -->\n\n## Table of Contents\n\n- [3.18.0](#3180)\n- [3.17.0](#3170)\n"), "{out}");
-        assert!(
-            out.contains("- [3.16.0](#3160)\n\n## 3.18.0\n\n- new\n\n## 3.17.0\n\n### Change\n"),
-            "{out}"
-        );
-        let again = update_changelog(Some(&out), &v("3.18.0"), "- new\n");
-        assert_eq!(again, out, "a rerun changes nothing");
-        let replaced = update_changelog(Some(&out), &v("3.18.0"), "- newer\n");
-        assert_eq!(replaced.matches("## 3.18.0").count(), 1);
-        assert!(
-            replaced.contains("## 3.18.0\n\n- newer\n\n## 3.17.0"),
-            "{replaced}"
-        );
-    }
-
-    #[test]
-    fn a_patch_release_goes_between_its_neighbours_and_at_the_end() {
-        let out = update_changelog(Some(APISIX_LIKE), &v("3.16.1"), "- fix\n");
-        assert!(
-            out.contains("- [3.17.0](#3170)\n- [3.16.1](#3161)\n- [3.16.0](#3160)"),
-            "{out}"
-        );
-        assert!(
-            out.contains("- old change\n\n## 3.16.1\n\n- fix\n\n## 3.16.0"),
-            "{out}"
-        );
-        let oldest = update_changelog(Some(APISIX_LIKE), &v("1.0.0"), "- first\n");
-        assert!(
-            oldest.ends_with("- older\n\n## 1.0.0\n\n- first\n"),
-            "{oldest}"
-        );
-        assert_eq!(
-            update_changelog(Some(&oldest), &v("1.0.0"), "- first\n"),
-            oldest
-        );
-    }
-
-    #[test]
-    fn a_changelog_without_table_of_contents_gets_one() {
-        let current = "# Changelog\n\n## [1.0.0] - 2024-01-02\n\n- first\n";
-        let out = update_changelog(Some(current), &v("1.1.0"), "- second\n");
-        assert_eq!(
-            out,
-            "# Changelog\n\n## Table of Contents\n\n- [1.1.0](#110)\n\n## 1.1.0\n\n- second\n\n## [1.0.0] - 2024-01-02\n\n- first\n"
-        );
-        assert_eq!(update_changelog(Some(&out), &v("1.1.0"), "- second\n"), out);
-        assert_eq!(
-            update_changelog(None, &v("1.0.0"), "- first\n"),
-            "# Changelog\n\n## Table of Contents\n\n- [1.0.0](#100)\n\n## 1.0.0\n\n- first\n"
-        );
-    }
 
     #[test]
     fn conventional_subjects_are_grouped() {

@@ -25,7 +25,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 
 use super::notes::notes_from_commits;
-use super::{previous_tag, update_changelog, CHANGELOG, FRAGMENTS};
+use super::{previous_tag, FRAGMENTS};
+use crate::changelog_file::update_changelog;
 use crate::config::Config;
 use crate::protection;
 use crate::release_branch;
@@ -83,7 +84,8 @@ pub(super) fn changelog_pull(
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let current = git::text_file_at(&ctx.sh, &ctx.repo, &tip, CHANGELOG)?;
+    let style = &config.changelog;
+    let current = git::text_file_at(&ctx.sh, &ctx.repo, &tip, &style.file)?;
     let previous = previous_tag(ctx, config, version)?;
     let body = match fragments_at(ctx, &tip)? {
         Some(body) => body,
@@ -94,7 +96,8 @@ pub(super) fn changelog_pull(
     };
     let notes_name = release_branch::notes_file(version);
     let notes = format!("{}# {version}\n\n{body}", release_branch::NOTES_HEADER);
-    let changelog = update_changelog(current.as_deref(), version, &body);
+    let date = crate::clock::iso_date(crate::clock::now()?);
+    let changelog = update_changelog(style, current.as_deref(), version, &body, &date);
     let notes_current = git::text_file_at(&ctx.sh, &ctx.repo, &tip, &notes_name)?;
     if current.as_deref() == Some(changelog.as_str())
         && notes_current.as_deref() == Some(notes.as_str())
@@ -110,7 +113,7 @@ pub(super) fn changelog_pull(
         &tip,
         &[
             (notes_name.as_str(), notes.as_bytes()),
-            (CHANGELOG, changelog.as_bytes()),
+            (style.file.as_str(), changelog.as_bytes()),
         ],
         &message,
     )?;

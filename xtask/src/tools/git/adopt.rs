@@ -25,20 +25,51 @@ use xshell::Shell;
 use super::git;
 use crate::tools::ToolCmd;
 
-/// The branches of a remote as the last fetch saw them, without `HEAD`.
-pub fn remote_branches(sh: &Shell, repo: &Utf8Path, remote: &str) -> Result<Vec<String>> {
-    let prefix = format!("refs/remotes/{remote}/");
-    let text = git(
-        repo,
-        &["for-each-ref", "--format=%(refname)", prefix.as_str()],
-    )
-    .read(sh)?;
+/// A branch or tag as evidence: the commit it names (a tag peeled) and that commit's time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefTip {
+    pub name: String,
+    pub commit: String,
+    /// Seconds since the epoch (committer date).
+    pub time: i64,
+}
+
+/// The refs under `prefix` with their (peeled) commits and commit times.
+fn ref_tips(sh: &Shell, repo: &Utf8Path, prefix: &str) -> Result<Vec<RefTip>> {
+    // For an annotated tag the `*` fields are its commit's; for anything else they are empty.
+    let format = "--format=%(refname)%00%(objectname)%00%(*objectname)%00%(committerdate:unix)%00%(*committerdate:unix)";
+    let text = git(repo, &["for-each-ref", format, prefix]).read(sh)?;
     Ok(text
         .lines()
-        .filter_map(|line| line.strip_prefix(&prefix))
-        .filter(|name| *name != "HEAD")
-        .map(str::to_string)
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split('\0').collect();
+            let [name, object, peeled, time, peeled_time] = fields[..] else {
+                return None;
+            };
+            let (commit, time) = match peeled.is_empty() {
+                true => (object, time),
+                false => (peeled, peeled_time),
+            };
+            Some(RefTip {
+                name: name.strip_prefix(prefix)?.to_string(),
+                commit: commit.to_string(),
+                time: time.parse().ok()?,
+            })
+        })
         .collect())
+}
+
+/// The remote's branches (without `HEAD`) with their tips.
+pub fn remote_branch_tips(sh: &Shell, repo: &Utf8Path, remote: &str) -> Result<Vec<RefTip>> {
+    let prefix = format!("refs/remotes/{remote}/");
+    let mut tips = ref_tips(sh, repo, &prefix)?;
+    tips.retain(|tip| tip.name != "HEAD");
+    Ok(tips)
+}
+
+/// Every tag with the commit it names.
+pub fn tag_tips(sh: &Shell, repo: &Utf8Path) -> Result<Vec<RefTip>> {
+    ref_tips(sh, repo, "refs/tags/")
 }
 
 /// The branch the remote's `HEAD` points at (`master`, `main`), when the clone knows it.

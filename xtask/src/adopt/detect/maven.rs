@@ -1,0 +1,401 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! A Maven project's source release as its build makes it: the assembly descriptor of the
+//! sources (`src/assembly/src.xml`: formats, base directory, file sets), the artifact id and
+//! the properties of `pom.xml`, and where the Commons Release Plugin stages candidates
+//! (`commons.distSvnStagingUrl`, `commons.rc.version`). The XML is read by its tags, as far as
+//! these simple documents need; nothing is run.
+
+use std::collections::BTreeMap;
+
+use camino::Utf8Path;
+
+use super::read_text;
+use super::release::{Found, ReleaseFacts};
+
+/// `text` without XML comments.
+fn without_comments(text: &str) -> String {
+    let comments = regex::Regex::new(r"(?s)<!--.*?-->").expect("valid");
+    comments.replace_all(text, "").into_owned()
+}
+
+/// The text of every `<tag>...</tag>` in `text`, in order.
+fn elements<'a>(text: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(&open) {
+        let after = &rest[start + open.len()..];
+        let Some(end) = after.find(&close) else {
+            break;
+        };
+        found.push(&after[..end]);
+        rest = &after[end + close.len()..];
+    }
+    found
+}
+
+fn first<'a>(text: &'a str, tag: &str) -> Option<&'a str> {
+    elements(text, tag).first().map(|value| value.trim())
+}
+
+/// The line of the first occurrence of `needle` in `text`, for evidence.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.find(needle)
+        .map_or(1, |at| text[..at].matches('\n').count() + 1)
+}
+
+/// What `pom.xml` says about the project itself (its parent's and dependencies' ids left out).
+struct Pom {
+    text: String,
+    artifact_id: String,
+    properties: BTreeMap<String, String>,
+}
+
+impl Pom {
+    fn read(repo: &Utf8Path) -> Option<Pom> {
+        let text = read_text(repo, "pom.xml")?;
+        let plain = without_comments(&text);
+        let mut own = plain.clone();
+        for section in [
+            "parent",
+            "dependencies",
+            "dependencyManagement",
+            "build",
+            "profiles",
+            "reporting",
+        ] {
+            let pattern = format!(r"(?s)<{section}>.*?</{section}>");
+            let re = regex::Regex::new(&pattern).expect("valid");
+            own = re.replace_all(&own, "").into_owned();
+        }
+        let artifact_id = first(&own, "artifactId")?.to_string();
+        let pair =
+            regex::Regex::new(r"<([A-Za-z0-9_.-]+)>([^<]*)</([A-Za-z0-9_.-]+)>").expect("valid");
+        let mut properties = BTreeMap::new();
+        for block in elements(&plain, "properties") {
+            for c in pair.captures_iter(block) {
+                if c[1] == c[3] {
+                    properties.insert(c[1].to_string(), c[2].trim().to_string());
+                }
+            }
+        }
+        properties.insert("project.artifactId".into(), artifact_id.clone());
+        properties.insert("artifactId".into(), artifact_id.clone());
+        Some(Pom {
+            text,
+            artifact_id,
+            properties,
+        })
+    }
+
+    /// `${...}` put in: the project's version and release-version properties become
+    /// `{version}`, the others their values; `None` when one is unknown.
+    fn resolve(&self, text: &str) -> Option<String> {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let end = rest[start..].find('}')? + start;
+            let name = &rest[start + 2..end];
+            let is_version = matches!(name, "project.version" | "version" | "pom.version")
+                || name.ends_with("release.version");
+            if is_version {
+                out.push_str("{version}");
+            } else {
+                let value = self.properties.get(name)?;
+                if value.contains("${") {
+                    out.push_str(&self.resolve(value)?);
+                } else {
+                    out.push_str(value);
+                }
+            }
+            rest = &rest[end + 1..];
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+}
+
+/// The assembly descriptor of the source release: the one of id `src`/`source`, or a file
+/// named so, among `src/assembly/*.xml` and the descriptors `pom.xml` names.
+fn source_descriptor(repo: &Utf8Path, pom: &Pom) -> Option<(String, String)> {
+    let mut paths: Vec<String> = elements(&pom.text, "descriptor")
+        .iter()
+        .map(|path| {
+            path.trim()
+                .trim_start_matches("${project.basedir}/")
+                .to_string()
+        })
+        .collect();
+    if let Ok(entries) = repo.join("src/assembly").read_dir_utf8() {
+        let mut found: Vec<String> = entries
+            .flatten()
+            .map(|entry| format!("src/assembly/{}", entry.file_name()))
+            .filter(|path| path.ends_with(".xml"))
+            .collect();
+        found.sort();
+        paths.extend(found);
+    }
+    let sourceish = |id: &str| matches!(id, "src" | "source" | "sources" | "source-release");
+    let mut fallback = None;
+    for path in paths {
+        let Some(text) = read_text(repo, &path) else {
+            continue;
+        };
+        let text = without_comments(&text);
+        if first(&text, "id").is_some_and(sourceish) {
+            return Some((path, text));
+        }
+        let file = path.rsplit('/').next().unwrap_or(&path);
+        if fallback.is_none() && (file.contains("src") || file.contains("source")) {
+            fallback = Some((path, text));
+        }
+    }
+    fallback
+}
+
+/// A fileSet's directory as a rooted path (`src`, `/`), or `None` for what is not in the
+/// repository (a build output under `target`).
+fn rooted_directory(pom: &Pom, directory: Option<&str>) -> Option<String> {
+    let directory = directory
+        .unwrap_or_default()
+        .replace("${project.basedir}", "")
+        .replace("${basedir}", "");
+    let directory = pom.resolve(&directory)?;
+    let directory = directory.trim_start_matches("./").trim_matches('/');
+    if directory.starts_with("target") || directory.contains('{') {
+        return None;
+    }
+    Some(directory.to_string())
+}
+
+/// What the Maven build releases, as facts with their evidence.
+pub(super) fn source_release(repo: &Utf8Path) -> ReleaseFacts {
+    let mut facts = ReleaseFacts::default();
+    let Some(pom) = Pom::read(repo) else {
+        return facts;
+    };
+    staging(&pom, &mut facts);
+    let Some((path, descriptor)) = source_descriptor(repo, &pom) else {
+        apache_parent(&pom, &mut facts);
+        return facts;
+    };
+    let id = first(&descriptor, "id").unwrap_or("src");
+    let formats: Vec<&str> = elements(&descriptor, "format")
+        .iter()
+        .map(|f| f.trim())
+        .collect();
+    let at = |needle: &str| format!("{path}:{}", line_of(&descriptor, needle));
+    for format in &formats {
+        let name = format!("{}-{{version}}-{id}.{format}", pom.artifact_id);
+        let found = Found {
+            value: name,
+            from: at("<formats>"),
+        };
+        match *format {
+            "tar.gz" | "tgz" if facts.artifact.is_none() => facts.artifact = Some(found),
+            _ => facts.formats.push(found),
+        }
+    }
+    if let Some(base) = first(&descriptor, "baseDirectory").and_then(|b| pom.resolve(b)) {
+        facts.top_dir = Some(Found {
+            value: base,
+            from: at("<baseDirectory>"),
+        });
+    } else if first(&descriptor, "includeBaseDirectory") == Some("false") {
+        facts.no_top_dir = Some(Found {
+            value: String::new(),
+            from: at("<includeBaseDirectory>"),
+        });
+    } else {
+        facts.top_dir = Some(Found {
+            value: format!("{}-{{version}}", pom.artifact_id),
+            from: format!("{path} (no baseDirectory: the final name)"),
+        });
+    }
+    let mut includes = Vec::new();
+    let mut excludes = Vec::new();
+    for set in elements(&descriptor, "fileSet") {
+        let Some(directory) = rooted_directory(&pom, first(set, "directory")) else {
+            continue;
+        };
+        let under = |pattern: &str| match directory.is_empty() {
+            true => format!("/{}", pattern.trim().trim_start_matches('/')),
+            false => format!("/{directory}/{}", pattern.trim().trim_start_matches('/')),
+        };
+        let wanted = elements(set, "include");
+        if wanted.is_empty() {
+            includes.push(match directory.is_empty() {
+                true => "/".to_string(),
+                false => format!("/{directory}"),
+            });
+        } else {
+            includes.extend(wanted.iter().map(|pattern| under(pattern)));
+        }
+        excludes.extend(
+            elements(set, "exclude")
+                .iter()
+                .map(|pattern| under(pattern)),
+        );
+    }
+    for file in elements(&descriptor, "file") {
+        if let Some(source) = first(file, "source") {
+            includes.push(format!("/{}", source.trim_start_matches('/')));
+        }
+    }
+    // A file set of the whole directory takes everything; no allow-list then.
+    if !includes.is_empty() && !includes.iter().any(|p| p == "/") {
+        facts.includes = Some(Found {
+            value: includes,
+            from: at("<fileSets>"),
+        });
+    }
+    if !excludes.is_empty() {
+        facts.excludes = Some(Found {
+            value: excludes,
+            from: at("<fileSets>"),
+        });
+    }
+    facts
+}
+
+/// A build on the Apache parent POM (`org.apache:apache`, `maven-parent` ...) without an
+/// assembly of its own releases the parent's `source-release` assembly: a zip.
+fn apache_parent(pom: &Pom, facts: &mut ReleaseFacts) {
+    let plain = without_comments(&pom.text);
+    let Some(parent) = elements(&plain, "parent").first().copied() else {
+        return;
+    };
+    let group = first(parent, "groupId").unwrap_or("");
+    let id = first(parent, "artifactId").unwrap_or("");
+    if !group.starts_with("org.apache") || !(id == "apache" || id.ends_with("-parent")) {
+        return;
+    }
+    facts.formats.push(Found {
+        value: format!("{}-{{version}}-source-release.zip", pom.artifact_id),
+        from: format!(
+            "pom.xml:{}, the source-release assembly of the parent {group}:{id}",
+            line_of(&pom.text, "<parent>")
+        ),
+    });
+}
+
+/// Where the Commons Release Plugin stages a candidate: `<staging url>/<version>-<rc>`.
+fn staging(pom: &Pom, facts: &mut ReleaseFacts) {
+    let Some(url) = pom.properties.get("commons.distSvnStagingUrl") else {
+        return;
+    };
+    let at = |needle: &str| format!("pom.xml:{}", line_of(&pom.text, needle));
+    if let Some((_, area)) = url.split_once("/dist/dev/") {
+        facts.dev_area = Some(Found {
+            value: area.trim_matches('/').to_string(),
+            from: at("commons.distSvnStagingUrl"),
+        });
+    }
+    if let Some(rc) = pom.properties.get("commons.rc.version") {
+        let shape = rc.trim_end_matches(|c: char| c.is_ascii_digit());
+        if shape.len() < rc.len() {
+            facts.candidate_dir = Some(Found {
+                value: format!("{{version}}-{shape}{{rc}}"),
+                from: at("commons.rc.version"),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commons_lang_s_source_assembly_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Utf8Path::from_path(dir.path()).unwrap();
+        std::fs::create_dir_all(repo.join("src/assembly")).unwrap();
+        std::fs::write(
+            repo.join("pom.xml"),
+            "<project>\n  <parent>\n    <artifactId>commons-parent</artifactId>\n  </parent>\n  <artifactId>commons-lang3</artifactId>\n  <version>3.20.0</version>\n  <properties>\n    <commons.release.version>3.20.0</commons.release.version>\n    <commons.rc.version>RC2</commons.rc.version>\n    <commons.distSvnStagingUrl>scm:svn:https://dist.apache.org/repos/dist/dev/commons/lang</commons.distSvnStagingUrl>\n  </properties>\n  <build><plugins><plugin><artifactId>maven-assembly-plugin</artifactId><configuration><descriptors><descriptor>src/assembly/bin.xml</descriptor><descriptor>src/assembly/src.xml</descriptor></descriptors></configuration></plugin></plugins></build>\n</project>\n",
+        )
+        .unwrap();
+        std::fs::write(
+            repo.join("src/assembly/bin.xml"),
+            "<assembly><id>bin</id><formats><format>tar.gz</format></formats></assembly>",
+        )
+        .unwrap();
+        std::fs::write(
+            repo.join("src/assembly/src.xml"),
+            "<!-- <id>not this</id> -->\n<assembly>\n    <id>src</id>\n    <formats>\n        <format>tar.gz</format>\n        <format>zip</format>\n    </formats>\n    <baseDirectory>${project.artifactId}-${commons.release.version}-src</baseDirectory>\n    <fileSets>\n        <fileSet>\n            <includes>\n                <include>LICENSE.txt</include>\n                <include>pom.xml</include>\n            </includes>\n        </fileSet>\n        <fileSet>\n            <directory>src</directory>\n            <excludes><exclude>site/**</exclude></excludes>\n        </fileSet>\n        <fileSet>\n            <directory>${project.build.directory}/site</directory>\n        </fileSet>\n    </fileSets>\n</assembly>\n",
+        )
+        .unwrap();
+        let facts = source_release(repo);
+        let value = |found: &Option<Found>| found.as_ref().map(|f| f.value.clone());
+        assert_eq!(
+            value(&facts.artifact).as_deref(),
+            Some("commons-lang3-{version}-src.tar.gz")
+        );
+        assert_eq!(facts.formats[0].value, "commons-lang3-{version}-src.zip");
+        assert_eq!(
+            value(&facts.top_dir).as_deref(),
+            Some("commons-lang3-{version}-src")
+        );
+        assert_eq!(
+            facts.includes.map(|f| f.value),
+            Some(vec![
+                "/LICENSE.txt".into(),
+                "/pom.xml".into(),
+                "/src".into()
+            ])
+        );
+        assert_eq!(
+            facts.excludes.map(|f| f.value),
+            Some(vec!["/src/site/**".into()])
+        );
+        assert_eq!(value(&facts.dev_area).as_deref(), Some("commons/lang"));
+        assert_eq!(
+            value(&facts.candidate_dir).as_deref(),
+            Some("{version}-RC{rc}")
+        );
+        assert_eq!(
+            facts.candidate_dir.map(|f| f.from).as_deref(),
+            Some("pom.xml:9")
+        );
+    }
+
+    #[test]
+    fn a_build_on_the_apache_parent_releases_its_source_release_zip() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Utf8Path::from_path(dir.path()).unwrap();
+        // Apache Maven Resolver.
+        std::fs::write(
+            repo.join("pom.xml"),
+            "<project>\n  <parent>\n    <groupId>org.apache.maven</groupId>\n    <artifactId>maven-parent</artifactId>\n  </parent>\n  <artifactId>maven-resolver</artifactId>\n</project>\n",
+        )
+        .unwrap();
+        let facts = source_release(repo);
+        assert!(facts.artifact.is_none());
+        assert_eq!(
+            facts.formats[0].value,
+            "maven-resolver-{version}-source-release.zip"
+        );
+        assert!(facts.formats[0]
+            .from
+            .contains("org.apache.maven:maven-parent"));
+    }
+}
