@@ -103,10 +103,10 @@ fn final_state(sandbox: &Sandbox, world: &World) -> String {
     state.push_str(&world.git(website, &["for-each-ref", "--format=%(refname) %(subject)"]));
     let out = sandbox.project().join("target/asf-release");
     for mail in [
-        "1.0.0-rc1/vote.eml",
-        "1.0.0-rc1/result.eml",
+        "records/1.0.0-rc1/vote.eml",
+        "records/1.0.0-rc1/result.eml",
         "1.0.0/downloads-served",
-        "1.0.0/announce.eml",
+        "records/1.0.0/announce.eml",
         "1.0.0/reporter-entered",
     ] {
         state.push_str(&format!("\n{mail}: {}", out.join(mail).exists()));
@@ -191,8 +191,9 @@ fn the_demo_command_runs_the_whole_flow() {
     ] {
         assert!(printed.contains(needle), "{needle:?} in:\n{printed}");
     }
-    // The closing `status` (no mbox, no roster) reads the finished release from the world:
-    // every step done, and the patch release next (issue 12: it said the vote had failed).
+    // The closing `status` (with the thread and the roster) reads the finished release from
+    // the world and counts the vote: every step done, and the patch release next (issue 12: it
+    // said the vote had failed).
     let closing = &printed[printed.rfind("release 1.0 of").unwrap()..];
     assert!(
         closing.contains("vote            tally          done     the vote passed")
@@ -227,7 +228,8 @@ fn the_demo_command_runs_the_whole_flow() {
         ]
     );
     let announce =
-        std::fs::read_to_string(dir.join("project/target/asf-release/1.0.0/announce.eml")).unwrap();
+        std::fs::read_to_string(dir.join("project/target/asf-release/records/1.0.0/announce.eml"))
+            .unwrap();
     assert!(
         announce.contains("The release holds:")
             && announce.contains("  apache-demo-1.0.0-bin.tar.gz"),
@@ -235,7 +237,8 @@ fn the_demo_command_runs_the_whole_flow() {
     );
     // Its vote mail lists both, each with its checksum.
     let vote =
-        std::fs::read_to_string(dir.join("project/target/asf-release/1.0.0-rc1/vote.eml")).unwrap();
+        std::fs::read_to_string(dir.join("project/target/asf-release/records/1.0.0-rc1/vote.eml"))
+            .unwrap();
     assert!(
         vote.contains("The candidate also holds these files")
             && vote.contains("apache-demo-lua-1.0.0-src.tgz\n")
@@ -320,7 +323,7 @@ fn the_flow_stops_for_the_vote_and_a_rerun_finishes_it() {
         "release KEYS keys: 1",
         "released checksum valid: true",
         "download-page-demo-1.0.0",
-        "1.0.0/announce.eml: true",
+        "records/1.0.0/announce.eml: true",
         "1.0.0/downloads-served: true",
         "1.0.0/reporter-entered: true",
         "GitHub releases: [\"1.0.0\"]",

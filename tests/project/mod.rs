@@ -250,7 +250,7 @@ pub fn read(path: &Path) -> String {
 /// The release branch v2.3 cut at the initial commit, then PRs merged on master.
 pub fn project_with_release_branch() -> Project {
     let p = Project::new();
-    p.ok(&["branch", "2.3"]);
+    p.ok(&["branch", "--yes", "2.3"]);
     p.git(&["push", "-q", "origin", "master"]);
     p
 }

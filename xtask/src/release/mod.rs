@@ -54,9 +54,6 @@ pub struct ReleaseArgs {
     pub next_rc: bool,
     #[command(flatten)]
     pub options: crate::flow::FlowOptions,
-    /// Run outward-facing steps (push, svn commit, mail) without asking.
-    #[arg(long)]
-    pub yes: bool,
     /// Stop after this step.
     #[arg(long, value_name = "STEP", value_parser = step_name)]
     pub until: Option<&'static str>,
@@ -77,6 +74,8 @@ pub struct StepStatus {
     pub detail: String,
     /// The command that runs the step, as a person would type it.
     pub command: String,
+    /// It changes what others see: it asks first, or runs with `--yes`.
+    pub outward: bool,
 }
 
 fn release<'a>(
@@ -105,6 +104,7 @@ fn statuses(release: &Release) -> Result<Vec<StepStatus>> {
             state: progress.state,
             detail: progress.detail,
             command: format!("cargo xtask {}", step.command(release).join(" ")),
+            outward: step.outward(release),
         });
     }
     Ok(out)
@@ -213,7 +213,13 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
             Some(progress) => (progress.state, progress.detail),
             None => (State::Todo, String::new()),
         };
-        let command = xtask::step(&ctx.repo, false, &step.command(&release))?;
+        let outward = step.outward(&release);
+        let mut args_of_step = step.command(&release);
+        // The flow asks before an outward step (or has --yes): the step need not ask again.
+        if outward {
+            args_of_step.push("--yes".into());
+        }
+        let command = xtask::step(&ctx.repo, false, &args_of_step)?;
         match state {
             State::Done => continue,
             State::Blocked(why) => {
@@ -244,7 +250,7 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
             first_pending = false;
             continue;
         }
-        if step.outward(&release) && !args.yes && !crate::plan::confirm(&command)? {
+        if outward && !ctx.yes && !crate::plan::confirm(&command)? {
             println!(
                 "\nstopped before {}: it changes what others see; rerun with --yes (or answer y) to run `{command}`",
                 step.name()

@@ -242,6 +242,7 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
         plan.run(git::create_branch(repo, &branch, &from));
     }
     if on_remote.is_none() {
+        plan.mark_outward();
         plan.run(git::push(repo, remote, &full));
         plan.local(
             format!("check that {remote} has {branch} at {from}"),
@@ -286,7 +287,7 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
         );
         return Ok(());
     }
-    if !plan.execute(sh, ctx.dry_run)? {
+    if !plan.execute_confirmed(ctx)? {
         return Ok(());
     }
     println!("release branch {branch} is at {from} on {remote}");

@@ -250,6 +250,7 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
     }
     if needs_push {
         let full = format!("refs/heads/{branch}");
+        plan.mark_outward();
         plan.run(git::push(repo, remote, &full));
         plan.local(
             format!("check that {remote} has {branch} as pushed"),
@@ -266,6 +267,7 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
         .collect();
     let repo_name = github.repo();
     for candidate in &relabel {
+        plan.mark_outward();
         let number = candidate.pull.number;
         let (github, config) = (&github, &config);
         plan.local(
@@ -312,7 +314,7 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
         return report_skipped(&skipped, true);
     }
     access?;
-    plan.execute(sh, false)?;
+    plan.execute_confirmed(ctx)?;
     remove_state(&state)?;
     println!(
         "backported {} PR(s) ({picked} commit(s)) to {branch} and pushed it; {} PR(s) were \
