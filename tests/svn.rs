@@ -580,6 +580,62 @@ fn prune_lists_what_leaves_dist_and_deletes_only_with_yes() {
     assert_eq!(dist.youngest(&world), before + 1);
 }
 
+/// With a terminal, a step others see asks first: anything but `y` changes nothing.
+#[test]
+fn with_a_terminal_an_outward_step_asks_first() {
+    let world = World::new();
+    let dist = Dist::new(&world, world.path("dist"));
+    dist.mkdirs(&world, &["release/demo/0.9.1"]);
+    let repo = world.path("project");
+    world.write(
+        &repo,
+        "Cargo.toml",
+        format!(
+            "[workspace.metadata.asf-release]\nname = \"demo\"\nsvn-dev-url = \"{0}/dev/demo\"\n\
+             svn-release-url = \"{0}/release/demo\"\n",
+            dist.url
+        )
+        .as_bytes(),
+    );
+    // `script` gives the command a terminal and types the answer into it.
+    let on_a_terminal = |answer: &str| {
+        let command = format!(
+            "'{}' --repo '{}' prune",
+            env!("CARGO_BIN_EXE_xtask"),
+            repo.display()
+        );
+        let mut child = world
+            .command("script")
+            .args(["-qec", &command, "/dev/null"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(answer.as_bytes()).unwrap();
+        drop(stdin);
+        child.wait_with_output().unwrap()
+    };
+    let before = dist.youngest(&world);
+    let declined = on_a_terminal("n\n");
+    let said = stdout(&declined) + &stderr(&declined);
+    assert!(!declined.status.success(), "{said}");
+    assert!(
+        said.contains("make these changes, which others will see? [y/N]")
+            && said.contains("not confirmed, nothing was changed")
+            && said.contains("release/demo/0.9.0"),
+        "{said}"
+    );
+    assert_eq!(dist.youngest(&world), before);
+    let confirmed = on_a_terminal("y\n");
+    let said = stdout(&confirmed) + &stderr(&confirmed);
+    assert!(confirmed.status.success(), "{said}");
+    assert!(said.contains("removed 1 entries in one commit"), "{said}");
+    assert_eq!(dist.youngest(&world), before + 1);
+}
+
 #[test]
 fn over_svnserve_a_release_manager_uploads_but_only_the_pmc_promotes() {
     let world = World::new();
