@@ -295,6 +295,31 @@ fn a_candidate_that_was_never_made_is_refused_and_the_output_directory_verifies(
         )) && !vote.contains("downloads.apache.org/demo/KEYS"),
         "{vote}"
     );
+    // Steps outside the flow that others see refuse without --yes too, naming the command.
+    for (args, rerun) in [
+        (
+            &["milestone", "create", "1.1"][..],
+            "milestone create 1.1 --yes`",
+        ),
+        (&["keys", "publish"], "keys publish --yes`"),
+    ] {
+        assert_fails_with(
+            &xtask(&sandbox, args),
+            &[
+                "nothing was changed",
+                "no one can confirm it here (no terminal)",
+                rerun,
+            ],
+        );
+    }
+    assert!(
+        !sandbox
+            .github
+            .seen()
+            .iter()
+            .any(|s| s.method == "POST" && s.target.contains("/milestones")),
+        "a milestone was created without --yes"
+    );
     let candidate = out.join("1.0.0-rc1");
     let verified = xtask(
         &sandbox,

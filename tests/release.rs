@@ -196,7 +196,8 @@ fn the_demo_command_runs_the_whole_flow() {
     // said the vote had failed).
     let closing = &printed[printed.rfind("release 1.0 of").unwrap()..];
     assert!(
-        closing.contains("vote            tally          done     the vote passed")
+        closing.contains("vote            tally          done     the vote in ")
+            && closing.contains("vote-1.0.0-rc1.mbox passed")
             && closing.contains("1.0.0 is released and announced: nothing to do")
             && closing.contains("next: the patch release 1.0.1"),
         "{closing}"
