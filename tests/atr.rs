@@ -384,7 +384,7 @@ fn atr_error_answers_are_atr_s_and_the_flow_explains_or_survives_them() {
         &vote("00004", "72", "dev@demo.apache.org"),
     );
     assert_eq!(status, 409, "stale revision: {answer}");
-    let refused = xtask(&sandbox, &["mail", "vote", "1.0.0", "--rc", "1"]);
+    let refused = xtask(&sandbox, &["mail", "vote", "1.0.0", "--rc", "1", "--yes"]);
     expect_code(&refused, 1);
     assert!(
         text(&refused).contains("latest revision of 1.0.0 is 00005, not 00004"),
@@ -392,7 +392,7 @@ fn atr_error_answers_are_atr_s_and_the_flow_explains_or_survives_them() {
         text(&refused)
     );
     // Staging again finds the KEYS file a blocker: the step fails and says so.
-    let blocked = xtask(&sandbox, &["upload", "1.0.0", "--rc", "1"]);
+    let blocked = xtask(&sandbox, &["upload", "--yes", "1.0.0", "--rc", "1"]);
     expect_code(&blocked, 1);
     for needle in [
         "✗ paths.check_errors",
@@ -427,7 +427,7 @@ fn expired_tokens_are_renewed_and_refusals_name_route_status_and_message() {
     let sandbox = sandbox(&world);
     let atr = atr(&sandbox);
     released_until(&sandbox, "upload");
-    let vote = ["mail", "vote", "1.0.0", "--rc", "1"];
+    let vote = ["mail", "vote", "1.0.0", "--rc", "1", "--yes"];
     atr.force_next(
         "/api/vote/start",
         409,
@@ -568,7 +568,7 @@ fn missing_or_refused_atr_secrets_say_what_to_do_and_change_nothing() {
     let world = World::new();
     let sandbox = sandbox(&world);
     released_until(&sandbox, "keys");
-    let upload = ["upload", "1.0.0", "--rc", "1"];
+    let upload = ["upload", "1.0.0", "--rc", "1", "--yes"];
     let missing = xtask_with(&sandbox, &upload, &[("ATR_TOKEN", "")]);
     expect_code(&missing, 1);
     assert!(
@@ -612,9 +612,9 @@ fn an_open_vote_no_candidate_staged_is_never_ended() {
     // The record of the candidate is lost (out-dir cleaned): ATR's vote is not ours to end.
     let ledger = sandbox
         .project()
-        .join("target/asf-release/1.0.0-rc1/atr.json");
+        .join("target/asf-release/records/1.0.0-rc1/atr.json");
     std::fs::remove_file(&ledger).unwrap();
-    let refused = xtask(&sandbox, &["upload", "1.0.0", "--rc", "1"]);
+    let refused = xtask(&sandbox, &["upload", "--yes", "1.0.0", "--rc", "1"]);
     expect_code(&refused, 1);
     assert!(
         text(&refused).contains("open vote on 1.0.0 (revision 00004) that no candidate"),
@@ -701,7 +701,7 @@ fn a_file_in_the_draft_that_is_not_the_candidate_s_is_never_voted_on() {
         "{}",
         text(&status)
     );
-    let upload = xtask(&sandbox, &["upload", "1.0.0", "--rc", "1"]);
+    let upload = xtask(&sandbox, &["upload", "--yes", "1.0.0", "--rc", "1"]);
     expect_code(&upload, 1);
     let said = text(&upload);
     assert!(
@@ -745,7 +745,10 @@ fn tokens_are_renewed_before_they_expire_and_the_hourly_mint_limit_is_not_hammer
         0,
     );
     let before = atr.seen().len();
-    expect_code(&xtask(&sandbox, &["upload", "1.0.0", "--rc", "1"]), 0);
+    expect_code(
+        &xtask(&sandbox, &["upload", "--yes", "1.0.0", "--rc", "1"]),
+        0,
+    );
     let seen: Vec<_> = atr.seen().into_iter().skip(before).collect();
     assert!(seen.iter().all(|s| s.status != 401), "{seen:?}");
     let minted = seen
@@ -764,7 +767,7 @@ fn tokens_are_renewed_before_they_expire_and_the_hourly_mint_limit_is_not_hammer
     let now = atr.state().now();
     atr.state().mint_times = vec![now; xtask::demo::atr::JWTS_PER_HOUR];
     let before = atr.seen().len();
-    let limited = xtask(&sandbox, &["mail", "vote", "1.0.0", "--rc", "1"]);
+    let limited = xtask(&sandbox, &["mail", "vote", "1.0.0", "--rc", "1", "--yes"]);
     expect_code(&limited, 1);
     assert!(
         text(&limited).contains("/api/jwt/create with 429"),
@@ -786,7 +789,10 @@ fn tokens_are_renewed_before_they_expire_and_the_hourly_mint_limit_is_not_hammer
     assert!(atr.mails().is_empty());
     // An hour later the vote starts.
     atr.state().mint_times.clear();
-    expect_code(&xtask(&sandbox, &["mail", "vote", "1.0.0", "--rc", "1"]), 0);
+    expect_code(
+        &xtask(&sandbox, &["mail", "vote", "1.0.0", "--rc", "1", "--yes"]),
+        0,
+    );
     assert_eq!(atr.mails().len(), 1);
 }
 
@@ -849,7 +855,7 @@ fn a_file_over_the_upload_limit_comes_by_rsync_and_is_trusted_only_when_atr_s_ha
     let upload = || {
         in_sandbox(
             &sandbox,
-            &["upload", "1.0.0", "--rc", "1"],
+            &["upload", "1.0.0", "--rc", "1", "--yes"],
             &[(xtask::tools::atr::UPLOAD_LIMIT_VAR, &limit)],
         )
     };
@@ -881,6 +887,9 @@ fn a_file_over_the_upload_limit_comes_by_rsync_and_is_trusted_only_when_atr_s_ha
     expect_code(&upload(), 0);
     let files = draft_files(atr(&sandbox));
     assert_eq!(files.len(), 3, "{files:?}");
-    expect_code(&xtask(&sandbox, &["mail", "vote", "1.0.0", "--rc", "1"]), 0);
+    expect_code(
+        &xtask(&sandbox, &["mail", "vote", "1.0.0", "--rc", "1", "--yes"]),
+        0,
+    );
     assert_eq!(atr(&sandbox).mails().len(), 1);
 }

@@ -80,7 +80,7 @@ fn an_unlinked_key_is_atr_s_blocker_until_keys_append_links_it() {
         text(&check)
     );
     // Uploaded while the key is not linked: ATR's signature check is a blocker.
-    let blocked = xtask(&sandbox, &["upload", "1.0.0", "--rc", "1"]);
+    let blocked = xtask(&sandbox, &["upload", "--yes", "1.0.0", "--rc", "1"]);
     expect_code(&blocked, 1);
     for needle in [
         "✗ signature.check",

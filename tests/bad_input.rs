@@ -136,6 +136,18 @@ fn xtask_ok(world: &World, repo: &Path, args: &[&str], env: &[(&'static str, Str
 }
 
 /// A signing key in the dist KEYS and the package of 1.0.0 RC1, ready to upload.
+/// `promote` of RC1 on purpose, for a vote counted elsewhere (the refusals around it are
+/// about dist, not the vote).
+const PROMOTE: [&str; 7] = [
+    "promote",
+    "1.0.0",
+    "--rc",
+    "1",
+    "--yes",
+    "--vote-counted-elsewhere",
+    VOTE_URL,
+];
+
 fn packaged(world: &World, repo: &Path, env: &[(&'static str, String)]) {
     world.generate_key("Release Manager", "rm@apache.org");
     xtask_ok(world, repo, &["keys", "append", "--yes"], env);
@@ -629,10 +641,15 @@ fn catalogue() -> Vec<Case> {
             Svn::Served,
             |w, r| {
                 packaged(w, r, &rm_account());
-                xtask_ok(w, r, &["upload", "1.0.0", "--rc", "1"], &rm_account());
+                xtask_ok(
+                    w,
+                    r,
+                    &["upload", "--yes", "1.0.0", "--rc", "1"],
+                    &rm_account(),
+                );
                 Vec::new()
             },
-            &["promote", "1.0.0", "--rc", "1"],
+            &PROMOTE,
             &["no permission", "ask a PMC member", "nothing was changed"],
         ),
         svn_case(
@@ -663,11 +680,24 @@ fn catalogue() -> Vec<Case> {
             &["signature", "nothing was uploaded", "--force"],
         ),
         svn_case(
-            "upload of a candidate never packaged",
+            "upload of a candidate that was never made",
             Svn::File,
             nothing,
             &["upload", "1.0.0", "--rc", "7"],
-            &["is missing", "cargo xtask package 1.0.0 --rc 7"],
+            &[
+                "no release candidate RC7 of 1.0.0 (no tag 1.0.0-rc7)",
+                "the candidates of 1.0.0 are RC1",
+            ],
+        ),
+        svn_case(
+            "upload of a candidate never packaged",
+            Svn::File,
+            |w, r| {
+                w.git(r, &["tag", "1.0.0-rc2"]);
+                Vec::new()
+            },
+            &["upload", "1.0.0", "--rc", "2"],
+            &["is missing", "cargo xtask package 1.0.0 --rc 2"],
         ),
         svn_case(
             "upload from a directory that does not exist",
@@ -730,8 +760,8 @@ fn catalogue() -> Vec<Case> {
             Svn::File,
             |w, r| {
                 packaged(w, r, &[]);
-                xtask_ok(w, r, &["upload", "1.0.0", "--rc", "1"], &[]);
-                xtask_ok(w, r, &["promote", "1.0.0", "--rc", "1"], &[]);
+                xtask_ok(w, r, &["upload", "--yes", "1.0.0", "--rc", "1"], &[]);
+                xtask_ok(w, r, &PROMOTE, &[]);
                 w.write(
                     r,
                     "src/late.lua",
@@ -750,8 +780,8 @@ fn catalogue() -> Vec<Case> {
             Svn::File,
             |w, r| {
                 packaged(w, r, &[]);
-                xtask_ok(w, r, &["upload", "1.0.0", "--rc", "1"], &[]);
-                xtask_ok(w, r, &["promote", "1.0.0", "--rc", "1"], &[]);
+                xtask_ok(w, r, &["upload", "--yes", "1.0.0", "--rc", "1"], &[]);
+                xtask_ok(w, r, &PROMOTE, &[]);
                 let rc = format!("file://{}/dev/demo/1.0.0-rc1", w.path("dist").display());
                 w.ok(w.command("svnmucc").args(["-m", "by hand", "mkdir", &rc]));
                 Vec::new()
@@ -775,7 +805,7 @@ fn catalogue() -> Vec<Case> {
             Svn::File,
             |w, r| {
                 packaged(w, r, &[]);
-                xtask_ok(w, r, &["upload", "1.0.0", "--rc", "1"], &[]);
+                xtask_ok(w, r, &["upload", "--yes", "1.0.0", "--rc", "1"], &[]);
                 Vec::new()
             },
             &["promote", "1.0.0", "--rc", "2"],

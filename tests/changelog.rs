@@ -221,12 +221,15 @@ fn website(world: &World) -> (PathBuf, PathBuf) {
     world.write(&site, "README.md", b"# Website\n");
     world.git(&site, &["add", "-A"]);
     world.git(&site, &["commit", "-q", "-m", "Website"]);
+    // 1.1.0 is released: signed, and its key in the release KEYS the page links.
+    let dist = Dist::new(world, world.path("dist"));
+    dist.release_signed(world, "1.1.0", b"the sources of 1.1.0");
     let repo = world.path("project");
     std::fs::create_dir_all(&repo).unwrap();
     world.write(
         &repo,
         "Cargo.toml",
-        b"[workspace.metadata.asf-release]\nname = \"demo\"\n\n[workspace.metadata.asf-release.download-page]\nfile = \"config/downloads.js\"\nafter = \"name: 'Demo'\"\nlines = [\"version: '{version}',\", \"releaseDate: '{date}',\", \"link: '{closer_url}',\"]\n",
+        format!("[workspace.metadata.asf-release]\nname = \"demo\"\nsvn-dev-url = \"{0}/dev/demo\"\nsvn-release-url = \"{0}/release/demo\"\n\n[workspace.metadata.asf-release.download-page]\nfile = \"config/downloads.js\"\nafter = \"name: 'Demo'\"\nlines = [\"version: '{{version}}',\", \"releaseDate: '{{date}}',\", \"link: '{{closer_url}}',\"]\n", dist.url).as_bytes(),
     );
     (site, repo)
 }
@@ -344,6 +347,34 @@ fn download_page_errors_say_what_to_fix() {
         "* master",
         "nothing half-done"
     );
+
+    // The page links the release KEYS: it must hold the key that signed 1.1.0.
+    world.git(&site, &["reset", "-q", "--hard", "HEAD~1"]);
+    let keys = world.path("KEYS.empty");
+    std::fs::write(&keys, KEYS_HEADER).unwrap();
+    let url = format!("file://{}/release/demo/KEYS", world.path("dist").display());
+    world.ok(world
+        .command("svnmucc")
+        .args(["-m", "lost", "put"])
+        .arg(&keys)
+        .arg(&url));
+    let output = world.xtask(&[
+        "--repo",
+        repo.to_str().unwrap(),
+        "download-page",
+        "1.1.0",
+        "--website",
+        site.to_str().unwrap(),
+    ]);
+    assert_fails_with(
+        &output,
+        &[
+            "https://downloads.apache.org/demo/KEYS (which users import to check 1.1.0) does not \
+             hold the key that signed apache-demo-1.1.0-src.tgz",
+            "keys append",
+        ],
+    );
+    assert_eq!(world.git(&site, &["branch", "--list"]), "* master");
 }
 
 /// The project's own heading style (Apache Iceberg Rust's `## [v0.10.1] - 2026-07-28`), and

@@ -236,10 +236,18 @@ fn keys_in_dist_release_only_are_used_and_never_duplicated_in_dev() {
     world.generate_key("Release Manager", "rm@apache.org");
     let repo_arg = repo.to_str().unwrap();
 
-    // Without --yes and without a terminal, nothing is committed.
+    // Without --yes and without a terminal, nothing is committed, and the error names the
+    // command that commits.
     let before = dist.youngest(&world);
     let refused = world.xtask(&["--repo", repo_arg, "keys", "append"]);
-    assert_fails_with(&refused, &["nothing was committed", "--yes"]);
+    assert_fails_with(
+        &refused,
+        &[
+            "nothing was changed",
+            "no one can confirm it here (no terminal)",
+            "keys append --yes`",
+        ],
+    );
     assert_eq!(dist.youngest(&world), before);
 
     let appended = world.xtask(&["--repo", repo_arg, "keys", "append", "--yes"]);
@@ -252,7 +260,7 @@ fn keys_in_dist_release_only_are_used_and_never_duplicated_in_dev() {
     let packaged = world.xtask(&["--repo", repo_arg, "package", "1.0.0", "--rc", "1"]);
     assert!(packaged.status.success(), "{}", stderr(&packaged));
     assert!(out.join("apache-demo-1.0.0-src.tgz").is_file());
-    let uploaded = world.xtask(&["--repo", repo_arg, "upload", "1.0.0", "--rc", "1"]);
+    let uploaded = world.xtask(&["--repo", repo_arg, "upload", "--yes", "1.0.0", "--rc", "1"]);
     let text = stdout(&uploaded) + &stderr(&uploaded);
     assert!(uploaded.status.success(), "{text}");
     assert!(text.contains("release/demo/KEYS"), "{text}");

@@ -45,7 +45,7 @@ fn branch_is_cut_pushed_and_protected_keeping_asf_yaml_byte_for_byte() {
     );
     assert_eq!(read(&p.work.join(".asf.yaml")), ASF_YAML);
 
-    p.ok(&["branch", "2.3"]);
+    p.ok(&["branch", "--yes", "2.3"]);
     assert_eq!(p.origin(&["rev-parse", "v2.3"]), master);
     let yaml = p.git(&["show", "master:.asf.yaml"]) + "\n";
     let added = "    v2.3:\n      required_pull_request_reviews:\n        dismiss_stale_reviews: true\n        required_approving_review_count: 2\n      required_linear_history: true\n";
@@ -66,7 +66,7 @@ fn branch_is_cut_pushed_and_protected_keeping_asf_yaml_byte_for_byte() {
     assert_eq!(p.status(), "");
 
     let head = p.git(&["rev-parse", "master"]);
-    let rerun = p.ok(&["branch", "2.3", "--from", &master]);
+    let rerun = p.ok(&["branch", "--yes", "2.3", "--from", &master]);
     assert!(rerun.contains("nothing to do"), "{rerun}");
     assert_eq!(
         p.git(&["rev-parse", "master"]),
@@ -76,22 +76,22 @@ fn branch_is_cut_pushed_and_protected_keeping_asf_yaml_byte_for_byte() {
 
     // Once master moved on, the branch cut from it before is the same branch: a no-op.
     p.git(&["push", "-q", "origin", "master"]);
-    let rerun = p.ok(&["branch", "2.3"]);
+    let rerun = p.ok(&["branch", "--yes", "2.3"]);
     assert!(rerun.contains("nothing to do"), "{rerun}");
     assert_eq!(p.origin(&["rev-parse", "v2.3"]), master);
     // A branch of that name at an unrelated commit, or a --from elsewhere, is refused.
-    let output = p.xtask(&["branch", "2.3", "--from", "master"]);
+    let output = p.xtask(&["branch", "--yes", "2.3", "--from", "master"]);
     assert_fails_with(&output, &["branch v2.3 exists", "nothing was changed"]);
     p.git(&["checkout", "-q", "--orphan", "stray"]);
     p.git(&["commit", "-q", "-m", "unrelated"]);
     p.git(&["push", "-q", "-f", "origin", "stray:v2.3"]);
     p.git(&["checkout", "-q", "master"]);
     p.git(&["branch", "-q", "-D", "v2.3"]);
-    let output = p.xtask(&["branch", "2.3"]);
+    let output = p.xtask(&["branch", "--yes", "2.3"]);
     assert_fails_with(&output, &["branch v2.3 exists", "nothing was changed"]);
 
     // A bad release line is refused before anything runs.
-    let output = p.xtask(&["branch", "2.x"]);
+    let output = p.xtask(&["branch", "--yes", "2.x"]);
     assert_fails_with(&output, &["invalid version `2.x`", "like 2.3"]);
 }
 
@@ -111,10 +111,10 @@ fn branch_of_a_released_line_starts_at_its_newest_release() {
 
     let dry = p.ok(&["--dry-run", "branch", "2.3"]);
     assert!(dry.contains(&format!("from 2.3.1 ({newest})")), "{dry}");
-    p.ok(&["branch", "2.3"]);
+    p.ok(&["branch", "--yes", "2.3"]);
     assert_eq!(p.origin(&["rev-parse", "v2.3"]), newest);
     // A line without releases is still cut from the main branch.
-    p.ok(&["branch", "2.4"]);
+    p.ok(&["branch", "--yes", "2.4"]);
     assert_eq!(
         p.origin(&["rev-parse", "v2.4"]),
         p.origin(&["rev-parse", "master"])
@@ -130,7 +130,7 @@ fn branch_refuses_an_asf_yaml_without_the_template_before_changing_anything() {
         "Other protection",
     );
     p.git(&["push", "-q", "origin", "master"]);
-    let output = p.xtask(&["branch", "2.3"]);
+    let output = p.xtask(&["branch", "--yes", "2.3"]);
     assert_fails_with(
         &output,
         &["protects no branch `master`", "protected-branch-template"],
@@ -225,7 +225,7 @@ fn backport_picks_labelled_prs_in_merge_order_skips_present_ones_and_relabels() 
     );
     assert_eq!(p.github.labels(11), ["need backport", "bug"]);
 
-    let out = p.ok(&["backport", "2.3"]);
+    let out = p.ok(&["backport", "--yes", "2.3"]);
     assert!(out.contains("backported 2 PR(s)"), "{out}");
     let log = p.origin(&["log", "--format=%B", "master..v2.3"]);
     assert!(
@@ -283,7 +283,7 @@ fn backport_picks_labelled_prs_in_merge_order_skips_present_ones_and_relabels() 
     );
 
     let after = p.origin(&["rev-parse", "v2.3"]);
-    let rerun = p.ok(&["backport", "2.3"]);
+    let rerun = p.ok(&["backport", "--yes", "2.3"]);
     assert!(rerun.contains("nothing to do"), "{rerun}");
     assert_eq!(p.origin(&["rev-parse", "v2.3"]), after);
 }
@@ -319,7 +319,7 @@ fn backport_stops_cleanly_on_a_conflict_and_continues_after_a_manual_fix() {
     );
     let release_before = p.origin(&["rev-parse", "v2.3"]);
 
-    let output = p.xtask(&["backport", "2.3"]);
+    let output = p.xtask(&["backport", "--yes", "2.3"]);
     assert_fails_with(
         &output,
         &[
@@ -338,11 +338,11 @@ fn backport_stops_cleanly_on_a_conflict_and_continues_after_a_manual_fix() {
     );
     assert_eq!(p.github.labels(21), ["need backport"]);
 
-    let output = p.xtask(&["backport", "2.3"]);
+    let output = p.xtask(&["backport", "--yes", "2.3"]);
     assert_fails_with(&output, &["stopped on a conflict", "--continue"]);
 
     // --continue before the conflict is solved: refused.
-    let output = p.xtask(&["backport", "2.3", "--continue"]);
+    let output = p.xtask(&["backport", "--yes", "2.3", "--continue"]);
     assert_fails_with(&output, &[&conflicting, "still not on v2.3"]);
 
     // The user resolves it by hand, and leaves the pick for --continue to finish.
@@ -352,7 +352,7 @@ fn backport_stops_cleanly_on_a_conflict_and_continues_after_a_manual_fix() {
         .arg(&p.work)
         .args(["cherry-pick", "-x", &conflicting]);
     assert!(!pick.output().unwrap().status.success());
-    let output = p.xtask(&["backport", "2.3", "--continue"]);
+    let output = p.xtask(&["backport", "--yes", "2.3", "--continue"]);
     assert_fails_with(&output, &["still have conflicts: a.txt"]);
     p.world
         .write(&p.work, "a.txt", b"one\nTWO on both\nthree\n");
@@ -364,7 +364,7 @@ fn backport_stops_cleanly_on_a_conflict_and_continues_after_a_manual_fix() {
         "a dry run finishes nothing"
     );
 
-    let out = p.ok(&["backport", "2.3", "--continue"]);
+    let out = p.ok(&["backport", "--yes", "2.3", "--continue"]);
     assert!(out.contains("backported 1 PR(s)"), "{out}");
     let log = p.origin(&["log", "--format=%B", "master..v2.3"]);
     assert!(
@@ -379,7 +379,7 @@ fn backport_stops_cleanly_on_a_conflict_and_continues_after_a_manual_fix() {
     for number in [21, 22] {
         assert_eq!(p.github.labels(number), ["backported"], "#{number}");
     }
-    let rerun = p.ok(&["backport", "2.3"]);
+    let rerun = p.ok(&["backport", "--yes", "2.3"]);
     assert!(rerun.contains("nothing to do"), "{rerun}");
 }
 
@@ -439,7 +439,7 @@ fn version_check_and_bump() {
             assert_fails_with(&output, &[why, "like 2.3.0"]);
         }
     }
-    let output = p.xtask(&["backport", "v2.3"]);
+    let output = p.xtask(&["backport", "--yes", "v2.3"]);
     assert_fails_with(&output, &["drop the leading `v`"]);
 }
 
@@ -453,17 +453,19 @@ fn tags_are_signed_verified_pushed_and_never_moved() {
     // Version and candidate number are inferred from the branch and the tags.
     let dry = p.ok(&["--dry-run", "tag", "--rc"]);
     assert!(
-        dry.contains(&format!("tag -s -u {fingerprint}")) && dry.contains("2.3.0-rc1"),
+        dry.contains(&format!("--detach-sign --local-user {fingerprint}"))
+            && dry.contains("mktag")
+            && dry.contains("update-ref -- refs/tags/2.3.0-rc1"),
         "{dry}"
     );
     assert_eq!(p.git(&["tag", "--list"]), "");
 
-    let out = p.ok(&["tag", "--rc"]);
+    let out = p.ok(&["tag", "--yes", "--rc"]);
     assert!(out.contains("2.3.0-rc1"), "{out}");
     assert_eq!(p.origin(&["rev-parse", "2.3.0-rc1^{commit}"]), first);
     assert_eq!(p.origin(&["cat-file", "-t", "2.3.0-rc1"]), "tag");
     p.git(&["verify-tag", "2.3.0-rc1"]);
-    let rerun = p.ok(&["tag", "--rc"]);
+    let rerun = p.ok(&["tag", "--yes", "--rc"]);
     assert!(rerun.contains("nothing to do"), "{rerun}");
     assert_eq!(p.git(&["tag", "--list"]), "2.3.0-rc1");
 
@@ -471,14 +473,14 @@ fn tags_are_signed_verified_pushed_and_never_moved() {
     let second = p.commit_file("j.txt", "fix j\n", "Fix j");
     p.world.write(&p.work, "j.txt", b"edited\n");
     assert_fails_with(
-        &p.xtask(&["tag", "2.3.0", "--rc"]),
+        &p.xtask(&["tag", "--yes", "2.3.0", "--rc"]),
         &["uncommitted changes"],
     );
     p.git(&["checkout", "--", "j.txt"]);
     p.world.write(&p.work, "VERSION", b"2.2.9\n");
     p.git(&["commit", "-q", "-am", "Wrong version"]);
     assert_fails_with(
-        &p.xtask(&["tag", "--rc"]),
+        &p.xtask(&["tag", "--yes", "--rc"]),
         &[
             "version check fails",
             "VERSION:1: carries 2.2.9",
@@ -489,7 +491,7 @@ fn tags_are_signed_verified_pushed_and_never_moved() {
 
     // A tag is never moved.
     assert_fails_with(
-        &p.xtask(&["tag", "2.3.0", "--rc", "1"]),
+        &p.xtask(&["tag", "--yes", "2.3.0", "--rc", "1"]),
         &["tag 2.3.0-rc1 exists already", "never moved"],
     );
 
@@ -502,40 +504,40 @@ fn tags_are_signed_verified_pushed_and_never_moved() {
         second,
         "a dry run pushes nothing"
     );
-    let out = p.ok(&["tag", "2.3.0", "--rc"]);
+    let out = p.ok(&["tag", "--yes", "2.3.0", "--rc"]);
     assert!(out.contains("2.3.0-rc2"), "{out}");
     assert_eq!(p.origin(&["rev-parse", "2.3.0-rc2^{commit}"]), second);
     assert_eq!(p.origin(&["rev-parse", "v2.3"]), second);
 
     // The release tag goes on the commit of the last candidate, wherever HEAD is.
     p.commit_file("k.txt", "after the vote\n", "Later work");
-    let out = p.ok(&["tag", "2.3.0"]);
+    let out = p.ok(&["tag", "--yes", "2.3.0"]);
     assert!(out.contains("release 2.3.0"), "{out}");
     assert_eq!(p.origin(&["rev-parse", "2.3.0^{commit}"]), second);
     let message = p.git(&["tag", "-l", "--format=%(contents:subject)", "2.3.0"]);
     assert_eq!(message, "Apache Demo 2.3.0");
-    let rerun = p.ok(&["tag", "2.3.0"]);
+    let rerun = p.ok(&["tag", "--yes", "2.3.0"]);
     assert!(rerun.contains("nothing to do"), "{rerun}");
     assert!(is_ancestor(&p, &second, "v2.3") || p.origin(&["rev-parse", "v2.3"]) != second);
 
     // After the release, the next candidate of the branch is the next patch version.
     assert_fails_with(
-        &p.xtask(&["tag", "2.3.0", "--rc"]),
+        &p.xtask(&["tag", "--yes", "2.3.0", "--rc"]),
         &["2.3.0 is released already", "2.3.1"],
     );
     assert_fails_with(
-        &p.xtask(&["tag", "--rc"]),
+        &p.xtask(&["tag", "--yes", "--rc"]),
         &["version check fails", "where 2.3.1 is expected"],
     );
     p.ok(&["version", "bump", "2.3.1"]);
     p.git(&["push", "-q", "origin", "v2.3"]);
-    let out = p.ok(&["tag", "--rc"]);
+    let out = p.ok(&["tag", "--yes", "--rc"]);
     assert!(out.contains("2.3.1-rc1"), "{out}");
 
     // On master, the version cannot be inferred.
     p.git(&["checkout", "-q", "master"]);
     assert_fails_with(
-        &p.xtask(&["tag", "--rc"]),
+        &p.xtask(&["tag", "--yes", "--rc"]),
         &["cannot infer the version", "master"],
     );
 }
@@ -562,7 +564,7 @@ fn tag_refuses_a_tag_that_exists_elsewhere_on_the_remote() {
     p.world.git(&other, &["push", "-q", "origin", "2.3.0-rc1"]);
     p.git(&["checkout", "-q", "v2.3"]);
     assert_fails_with(
-        &p.xtask(&["tag", "2.3.0", "--rc", "1"]),
+        &p.xtask(&["tag", "--yes", "2.3.0", "--rc", "1"]),
         &["remote `origin` has tag 2.3.0-rc1", "never moved"],
     );
     assert_eq!(p.git(&["tag", "--list"]), "");

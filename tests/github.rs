@@ -226,8 +226,8 @@ fn the_stand_in_is_as_strict_as_github() {
 fn milestone_create_is_idempotent_and_status_lists_open_closed_and_untriaged() {
     let p = Project::new();
     p.github.add_milestone(1, "2.2");
-    p.ok(&["milestone", "create", "2.3"]);
-    let rerun = p.ok(&["milestone", "create", "2.3"]);
+    p.ok(&["milestone", "create", "--yes", "2.3"]);
+    let rerun = p.ok(&["milestone", "create", "--yes", "2.3"]);
     assert!(
         rerun.contains("nothing to do: milestone 2.3 exists (#2"),
         "{rerun}"
@@ -415,7 +415,10 @@ fn github_errors_become_clear_messages() {
 
     // No token: reading works, writing says what to set.
     p.github.state().fail = None;
-    let output = p.xtask_env(&["milestone", "create", "2.3"], &[("GITHUB_TOKEN", "")]);
+    let output = p.xtask_env(
+        &["milestone", "create", "--yes", "2.3"],
+        &[("GITHUB_TOKEN", "")],
+    );
     assert_fails_with(&output, &["needs a GitHub token", "GITHUB_TOKEN"]);
 
     // Nothing listens: a clear message about the network and GITHUB_API_URL.
@@ -456,7 +459,7 @@ fn milestone_create_checks_that_the_token_may_write_before_creating() {
         &["the real run would stop before creating it", "write access"],
     );
     assert_fails_with(
-        &p.xtask(&["milestone", "create", "2.3"]),
+        &p.xtask(&["milestone", "create", "--yes", "2.3"]),
         &["needs write access to apache/demo", "nothing was changed"],
     );
     assert!(p.github.seen().iter().all(|s| s.method == "GET"));
@@ -474,7 +477,7 @@ fn rate_limits_are_waited_out_with_local_times_and_retried_only_when_safe() {
             retry_after: Some(1),
         },
     );
-    let out = p.xtask_env(&["milestone", "create", "2.2"], &east);
+    let out = p.xtask_env(&["milestone", "create", "--yes", "2.2"], &east);
     let text = stdout(&out) + &stderr(&out);
     assert!(out.status.success(), "{text}");
     assert!(
@@ -543,7 +546,7 @@ fn rate_limits_are_waited_out_with_local_times_and_retried_only_when_safe() {
         max: 0,
         window: Duration::from_secs(60),
     });
-    let out = p.xtask(&["milestone", "create", "2.4"]);
+    let out = p.xtask(&["milestone", "create", "--yes", "2.4"]);
     assert_fails_with(
         &out,
         &[
@@ -577,7 +580,7 @@ fn the_token_reaches_github_through_curls_stdin_only_and_a_missing_curl_is_named
     )
     .unwrap();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
-    let output = p.xtask_env(&["milestone", "create", "2.3"], &[("PATH", &path)]);
+    let output = p.xtask_env(&["milestone", "create", "--yes", "2.3"], &[("PATH", &path)]);
     assert!(output.status.success(), "{}", stderr(&output));
     let bearer = format!("Bearer {TOKEN}");
     let seen = p.github.seen();

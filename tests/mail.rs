@@ -34,7 +34,9 @@ const HOUR: i64 = 3600;
 const SHA512: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
 /// A small repository with a fixed commit, the 1.0.0-rc1 tag and the checksum `package`
-/// would have written.
+/// would have written. Its dist/release (unless `extra_config` names another) is a fresh SVN
+/// repository laid out like dist.apache.org, set in the working tree only, so the commit (and
+/// the golden mails) stay the same.
 fn demo_repo(world: &World, extra_config: &str) -> PathBuf {
     let repo = world.path("demo");
     std::fs::create_dir_all(&repo).unwrap();
@@ -51,12 +53,67 @@ fn demo_repo(world: &World, extra_config: &str) -> PathBuf {
     world.git(&repo, &["add", "-A"]);
     world.git(&repo, &["commit", "-q", "-m", "feat: the first feature"]);
     world.git(&repo, &["tag", "1.0.0-rc1"]);
+    if !extra_config.contains("svn-release-url") {
+        let dist = Dist::new(world, world.path("dist"));
+        set_in_working_tree(
+            world,
+            &repo,
+            &format!("svn-release-url = \"{}/release/demo\"\n", dist.url),
+        );
+    }
     world.write(
         &repo,
         "target/asf-release/1.0.0-rc1/apache-demo-1.0.0-src.tgz.sha512",
         format!("{SHA512}  apache-demo-1.0.0-src.tgz\n").as_bytes(),
     );
     repo
+}
+
+/// Appends settings to Cargo.toml without committing them.
+fn set_in_working_tree(world: &World, repo: &Path, settings: &str) {
+    let manifest = std::fs::read_to_string(repo.join("Cargo.toml")).unwrap();
+    world.write(repo, "Cargo.toml", (manifest + settings).as_bytes());
+}
+
+/// The candidate's tarball (`bytes`), signed by a new key of the release manager; returns the
+/// key's public block as `gpg --armor --export` writes it, for a KEYS.
+fn sign_candidate(world: &World, repo: &Path, bytes: &[u8]) -> String {
+    let fingerprint = world.generate_key("Release Manager", "rm@apache.org");
+    let dir = repo.join("target/asf-release/1.0.0-rc1");
+    world.write(&dir, "apache-demo-1.0.0-src.tgz", bytes);
+    world.ok(world
+        .command("gpg")
+        .args([
+            "--batch",
+            "--yes",
+            "--armor",
+            "--detach-sign",
+            "--local-user",
+        ])
+        .arg(&fingerprint)
+        .arg("apache-demo-1.0.0-src.tgz")
+        .current_dir(&dir));
+    world.ok(world
+        .command("gpg")
+        .args(["--armor", "--export", &fingerprint]))
+}
+
+/// Puts `text` into the KEYS of `area` (dev or release) of the dist `demo_repo` made.
+fn put_keys(world: &World, area: &str, text: &str) {
+    let file = world.path(&format!("KEYS.{area}"));
+    std::fs::write(&file, format!("{KEYS_HEADER}\n{text}")).unwrap();
+    let url = format!("file://{}/{area}/demo/KEYS", world.path("dist").display());
+    world.ok(world
+        .command("svnmucc")
+        .args(["-m", "KEYS", "put"])
+        .arg(&file)
+        .arg(&url));
+}
+
+/// A signed candidate whose key is in the release KEYS, which the VOTE mail names as keys-url.
+fn signed_candidate(world: &World, repo: &Path) {
+    let key = sign_candidate(world, repo, b"the sources of 1.0.0");
+    put_keys(world, "release", &key);
 }
 
 /// Runs xtask in the world with the clock at `now`.
@@ -105,6 +162,7 @@ fn repo_arg(repo: &Path) -> &str {
 fn vote_mail_matches_its_golden_file_and_a_rerun_overwrites_it() {
     let world = World::new();
     let repo = demo_repo(&world, "");
+    signed_candidate(&world, &repo);
     let args = [
         "--repo",
         repo_arg(&repo),
@@ -115,7 +173,11 @@ fn vote_mail_matches_its_golden_file_and_a_rerun_overwrites_it() {
         "1",
     ];
     let printed = assert_ok(&xtask_at(&world, VOTE_TIME, &args));
-    let path = repo.join("target/asf-release/1.0.0-rc1/vote.eml");
+    let path = repo.join("target/asf-release/records/1.0.0-rc1/vote.eml");
+    assert!(
+        !repo.join("target/asf-release/1.0.0-rc1/vote.eml").exists(),
+        "the mail is no file of the candidate"
+    );
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(printed.contains(&text), "the mail is printed:\n{printed}");
     assert!(printed.contains("not sent"), "{printed}");
@@ -185,7 +247,10 @@ fn vote_mail_needs_the_tag_and_the_checksum() {
     );
     assert_fails_with(
         &output,
-        &["no tag `1.0.0-rc2`", "tag the release candidate"],
+        &[
+            "no release candidate RC2 of 1.0.0 (no tag 1.0.0-rc2)",
+            "the candidates of 1.0.0 are RC1",
+        ],
     );
     world.git(&repo, &["tag", "1.0.0-rc2"]);
     let output = xtask_at(
@@ -210,6 +275,62 @@ fn vote_mail_needs_the_tag_and_the_checksum() {
     );
 }
 
+/// The VOTE mail's KEYS link holds the key: the release KEYS (keys-url) when it has the key,
+/// else the dev KEYS when that has it, else no mail and the way to add the key.
+#[test]
+fn the_vote_mail_names_a_keys_that_holds_the_signing_key() {
+    let world = World::new();
+    let repo = demo_repo(&world, "");
+    let key = sign_candidate(&world, &repo, b"the sources of 1.0.0");
+    let args = [
+        "--repo",
+        repo_arg(&repo),
+        "mail",
+        "vote",
+        "1.0.0",
+        "--rc",
+        "1",
+    ];
+    let path = repo.join("target/asf-release/records/1.0.0-rc1/vote.eml");
+    let dev = format!("file://{}/dev/demo", world.path("dist").display());
+    set_in_working_tree(&world, &repo, &format!("svn-dev-url = \"{dev}\"\n"));
+    let dev_keys = format!("{dev}/KEYS");
+
+    // Neither KEYS has the key: a voter would get "No public key".
+    assert_fails_with(
+        &xtask_at(&world, VOTE_TIME, &args),
+        &[
+            "no KEYS a voter can follow holds the key that signed apache-demo-1.0.0-src.tgz",
+            "https://downloads.apache.org/demo/KEYS",
+            &dev_keys,
+            "cargo xtask keys append",
+            "cargo xtask keys publish",
+        ],
+    );
+    assert!(!path.exists(), "no mail without a KEYS that checks it");
+
+    // A new release manager's key is in the dev KEYS only (promote copies it to release).
+    put_keys(&world, "dev", &key);
+    assert_ok(&xtask_at(&world, VOTE_TIME, &args));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains(&format!(
+            "Keys to verify the release candidate:\n\n{dev_keys}\n"
+        )) && text.contains(&format!("wget {dev_keys}\n"))
+            && !text.contains("downloads.apache.org/demo/KEYS"),
+        "{text}"
+    );
+
+    // Once the release KEYS has it, the mail names keys-url, as the project publishes it.
+    put_keys(&world, "release", &key);
+    assert_ok(&xtask_at(&world, VOTE_TIME, &args));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("\nhttps://downloads.apache.org/demo/KEYS\n") && !text.contains(&dev_keys),
+        "{text}"
+    );
+}
+
 #[test]
 fn a_template_in_the_repository_overrides_the_built_in_one() {
     let world = World::new();
@@ -225,7 +346,8 @@ fn a_template_in_the_repository_overrides_the_built_in_one() {
         &["--repo", repo_arg(&repo), "mail", "discuss", "1.1"],
     );
     assert_ok(&output);
-    let text = std::fs::read_to_string(repo.join("target/asf-release/1.1.0/discuss.eml")).unwrap();
+    let text =
+        std::fs::read_to_string(repo.join("target/asf-release/records/1.1.0/discuss.eml")).unwrap();
     assert!(text.starts_with("From: Jane Doe <jdoe@apache.org>\nTo: dev@demo.apache.org\nSubject: [DISCUSS] Demo 1.1\n"), "{text}");
     assert!(
         text.ends_with("\n\nShall we branch v1.1?\nJane Doe\n"),
@@ -265,7 +387,8 @@ fn discuss_mail_matches_its_golden_file() {
         VOTE_TIME,
         &["--repo", repo_arg(&repo), "mail", "discuss", "1.1"],
     ));
-    let text = std::fs::read_to_string(repo.join("target/asf-release/1.1.0/discuss.eml")).unwrap();
+    let text =
+        std::fs::read_to_string(repo.join("target/asf-release/records/1.1.0/discuss.eml")).unwrap();
     assert_golden("discuss.eml", &text);
 }
 
@@ -645,13 +768,12 @@ fn result_mail_from_the_tally_matches_its_golden_file_and_refuses_a_failed_vote(
             "vote tally 1.0.0 --rc 1",
         ],
     );
-    assert!(!t
+    let path = t
         .repo
-        .join("target/asf-release/1.0.0-rc1/result.eml")
-        .exists());
+        .join("target/asf-release/records/1.0.0-rc1/result.eml");
+    assert!(!path.exists());
     assert_ok(&result(VOTE_TIME + 120 * HOUR));
-    let text =
-        std::fs::read_to_string(t.repo.join("target/asf-release/1.0.0-rc1/result.eml")).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
     assert_golden("result.eml", &text);
 }
 
@@ -680,22 +802,40 @@ fn announce_waits_for_dist_release_and_matches_its_golden_file() {
         )
     };
     assert_fails_with(&announce(), &["1.0.0 is not in", "svn mv"]);
-    assert!(!repo.join("target/asf-release/1.0.0/announce.eml").exists());
+    let path = repo.join("target/asf-release/records/1.0.0/announce.eml");
+    assert!(!path.exists());
 
+    // The released files, signed by a key the release KEYS lacks at first.
+    let key = sign_candidate(&world, &repo, b"the sources of 1.0.0");
+    let candidate = repo.join("target/asf-release/1.0.0-rc1");
     let seed = world.path("seed");
-    for name in [
-        "1.0.0/apache-demo-1.0.0-src.tgz",
-        "1.0.0/apache-demo-1.0.0-src.tgz.asc",
-        "1.0.0/apache-demo-1.0.0-src.tgz.sha512",
-        "KEYS",
-    ] {
-        world.write(&seed, name, name.as_bytes());
+    for name in ["apache-demo-1.0.0-src.tgz", "apache-demo-1.0.0-src.tgz.asc"] {
+        let bytes = std::fs::read(candidate.join(name)).unwrap();
+        world.write(&seed, &format!("1.0.0/{name}"), &bytes);
     }
+    world.write(&seed, "1.0.0/apache-demo-1.0.0-src.tgz.sha512", b"sha512\n");
+    world.write(&seed, "KEYS", KEYS_HEADER.as_bytes());
     world.ok(world
         .command("svn")
         .args(["import", "-q", "-m", "Release 1.0.0"])
         .arg(&seed)
         .arg(&url));
+    assert_fails_with(
+        &announce(),
+        &[
+            "https://downloads.apache.org/demo/KEYS (which users import to check 1.0.0) does \
+             not hold the key that signed apache-demo-1.0.0-src.tgz",
+            "keys append",
+        ],
+    );
+    assert!(!path.exists());
+    let keys = world.path("KEYS.full");
+    std::fs::write(&keys, format!("{KEYS_HEADER}\n{key}")).unwrap();
+    world.ok(world
+        .command("svnmucc")
+        .args(["-m", "the key", "put"])
+        .arg(&keys)
+        .arg(format!("{url}/KEYS")));
     let output = announce();
     assert_ok(&output);
     assert!(
@@ -703,7 +843,7 @@ fn announce_waits_for_dist_release_and_matches_its_golden_file() {
         "{}",
         stderr(&output)
     );
-    let text = std::fs::read_to_string(repo.join("target/asf-release/1.0.0/announce.eml")).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
     assert_golden("announce.eml", &text);
     assert!(text.contains("To: dev@demo.apache.org, announce@apache.org\n"));
 }
@@ -752,6 +892,7 @@ fn send_hands_the_mail_to_the_configured_mailer_once() {
         &world,
         &format!("sendmail = [\"{}\", \"-t\", \"-oi\"]\n", mailer.display()),
     );
+    signed_candidate(&world, &repo);
     let args = [
         "--repo",
         repo_arg(&repo),
@@ -762,6 +903,7 @@ fn send_hands_the_mail_to_the_configured_mailer_once() {
         "1",
         "--send",
     ];
+    let vote = repo.join("target/asf-release/records/1.0.0-rc1/vote.eml");
 
     let dry = xtask_at(
         &world,
@@ -783,12 +925,22 @@ fn send_hands_the_mail_to_the_configured_mailer_once() {
         plan.contains(&format!("{} -t -oi < (input not shown)", mailer.display())),
         "{plan}"
     );
-    assert!(!received.exists() && !repo.join("target/asf-release/1.0.0-rc1/vote.eml").exists());
+    assert!(!received.exists() && !vote.exists());
 
+    // Without a terminal, sending needs --yes: nothing is written or sent before.
+    assert_fails_with(
+        &xtask_at(&world, VOTE_TIME, &args),
+        &[
+            "no one can confirm it here (no terminal)",
+            "rerun with --yes: `cargo xtask --repo",
+            "mail vote 1.0.0 --rc 1 --send --yes`",
+        ],
+    );
+    assert!(!received.exists() && !vote.exists());
+    let args = [&args[..], &["--yes"]].concat();
     let output = assert_ok(&xtask_at(&world, VOTE_TIME, &args));
     assert!(output.contains("sent to dev@demo.apache.org"), "{output}");
-    let written =
-        std::fs::read_to_string(repo.join("target/asf-release/1.0.0-rc1/vote.eml")).unwrap();
+    let written = std::fs::read_to_string(&vote).unwrap();
     assert_eq!(std::fs::read_to_string(&received).unwrap(), written);
     assert_eq!(
         std::fs::read_to_string(world.path("received.eml.args")).unwrap(),
@@ -808,6 +960,7 @@ fn send_hands_the_mail_to_the_configured_mailer_once() {
 fn a_missing_mailer_is_named_and_the_mail_is_kept() {
     let world = World::new();
     let repo = demo_repo(&world, "sendmail = [\"/nonexistent/mailer\", \"-t\"]\n");
+    signed_candidate(&world, &repo);
     let output = xtask_at(
         &world,
         VOTE_TIME,
@@ -820,6 +973,7 @@ fn a_missing_mailer_is_named_and_the_mail_is_kept() {
             "--rc",
             "1",
             "--send",
+            "--yes",
         ],
     );
     assert_fails_with(
@@ -830,7 +984,7 @@ fn a_missing_mailer_is_named_and_the_mail_is_kept() {
             "vote.eml",
         ],
     );
-    let dir = repo.join("target/asf-release/1.0.0-rc1");
+    let dir = repo.join("target/asf-release/records/1.0.0-rc1");
     assert!(dir.join("vote.eml").exists());
     assert!(!dir.join("vote.eml.sent").exists());
 }

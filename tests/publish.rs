@@ -32,27 +32,12 @@ use xtask::demo::mirror::{Behaviour, Mirror};
 
 const TARBALL: &str = "apache-demo-1.0.0-src.tgz";
 
-/// dist with release 1.0.0 (the tarball, its .asc and .sha512) and release KEYS, and the
-/// fixture project configured to download from `mirror`.
+/// dist with release 1.0.0 (the tarball, its .asc by the release manager's key and .sha512)
+/// and release KEYS holding that key, and the fixture project configured to download from
+/// `mirror`.
 fn released(world: &World, extra_config: &str) -> (Dist, Mirror, PathBuf) {
     let dist = Dist::new(world, world.path("svn"));
-    let seed = world.path("seed/1.0.0");
-    world.write(&seed, TARBALL, b"the voted bytes of 1.0.0");
-    world.write(
-        &seed,
-        &format!("{TARBALL}.asc"),
-        b"-----BEGIN PGP SIGNATURE-----\n",
-    );
-    world.write(
-        &seed,
-        &format!("{TARBALL}.sha512"),
-        b"0123  apache-demo-1.0.0-src.tgz\n",
-    );
-    world.ok(world
-        .command("svn")
-        .args(["import", "-q", "-m", "Release 1.0.0"])
-        .arg(&seed)
-        .arg(dist.file_url("release/demo/1.0.0")));
+    dist.release_signed(world, "1.0.0", b"the voted bytes of 1.0.0");
     let mirror = Mirror::start(&dist.file_url("release/demo")).unwrap();
     let repo = project(world, &dist);
     let manifest = repo.join("Cargo.toml");
@@ -198,11 +183,12 @@ fn mail_announce_refuses_until_the_release_can_be_downloaded() {
             "cargo xtask downloads 1.0.0",
         ],
     );
-    assert!(!repo.join("target/asf-release/1.0.0/announce.eml").exists());
+    let mail = repo.join("target/asf-release/records/1.0.0/announce.eml");
+    assert!(!mail.exists());
     mirror.behave(Behaviour::default());
     let output = announce();
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(repo.join("target/asf-release/1.0.0/announce.eml").exists());
+    assert!(mail.exists());
 }
 
 /// A project whose release tag 1.0.0 (with its release notes) is pushed to a bare origin, and
@@ -247,6 +233,9 @@ fn github_release(
         args.push("--dry-run");
     }
     args.extend(["github-release", "1.0.0"]);
+    if !dry {
+        args.push("--yes");
+    }
     world
         .command(env!("CARGO_BIN_EXE_xtask"))
         .env("GITHUB_API_URL", &github.url)

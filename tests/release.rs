@@ -50,11 +50,13 @@ fn the_demo_command_runs_the_whole_flow() {
     ] {
         assert!(printed.contains(needle), "{needle:?} in:\n{printed}");
     }
-    // The closing `status` (no mbox, no roster) reads the finished release from the world:
-    // every step done, and the patch release next (issue 12: it said the vote had failed).
+    // The closing `status` (with the thread and the roster) reads the finished release from
+    // the world and counts the vote: every step done, and the patch release next (issue 12: it
+    // said the vote had failed).
     let closing = &printed[printed.rfind("release 1.0 of").unwrap()..];
     assert!(
-        closing.contains("vote            tally          done     the vote passed")
+        closing.contains("vote            tally          done     the vote in ")
+            && closing.contains("vote-1.0.0-rc1.mbox passed")
             && closing.contains("1.0.0 is released and announced: nothing to do")
             && closing.contains("next: the patch release 1.0.1"),
         "{closing}"
@@ -86,7 +88,8 @@ fn the_demo_command_runs_the_whole_flow() {
         ]
     );
     let announce =
-        std::fs::read_to_string(dir.join("project/target/asf-release/1.0.0/announce.eml")).unwrap();
+        std::fs::read_to_string(dir.join("project/target/asf-release/records/1.0.0/announce.eml"))
+            .unwrap();
     assert!(
         announce.contains("The release holds:")
             && announce.contains("  apache-demo-1.0.0-bin.tar.gz"),
@@ -94,7 +97,8 @@ fn the_demo_command_runs_the_whole_flow() {
     );
     // Its vote mail lists both, each with its checksum.
     let vote =
-        std::fs::read_to_string(dir.join("project/target/asf-release/1.0.0-rc1/vote.eml")).unwrap();
+        std::fs::read_to_string(dir.join("project/target/asf-release/records/1.0.0-rc1/vote.eml"))
+            .unwrap();
     assert!(
         vote.contains("The candidate also holds these files")
             && vote.contains("apache-demo-lua-1.0.0-src.tgz\n")
@@ -179,7 +183,7 @@ fn the_flow_stops_for_the_vote_and_a_rerun_finishes_it() {
         "release KEYS keys: 1",
         "released checksum valid: true",
         "download-page-demo-1.0.0",
-        "1.0.0/announce.eml: true",
+        "records/1.0.0/announce.eml: true",
         "1.0.0/downloads-served: true",
         "1.0.0/reporter-entered: true",
         "GitHub releases: [\"1.0.0\"]",

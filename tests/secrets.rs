@@ -209,25 +209,67 @@ fn the_svn_password_reaches_svn_only_on_stdin() {
         true,
     );
     assert!(dry.contains("--password-from-stdin"), "{dry}");
-    step(&["upload", "1.0.0", "--rc", "1"], "rm", RM_PASSWORD, true);
-    let denied = step(&["promote", "1.0.0", "--rc", "1"], "rm", RM_PASSWORD, false);
+    step(
+        &["upload", "--yes", "1.0.0", "--rc", "1"],
+        "rm",
+        RM_PASSWORD,
+        true,
+    );
+    let denied = step(
+        &[
+            "promote",
+            "1.0.0",
+            "--rc",
+            "1",
+            "--vote-counted-elsewhere",
+            VOTE_URL,
+            "--yes",
+        ],
+        "rm",
+        RM_PASSWORD,
+        false,
+    );
     assert!(denied.contains("no permission"), "{denied}");
     let wrong = step(
-        &["promote", "1.0.0", "--rc", "1"],
+        &[
+            "promote",
+            "1.0.0",
+            "--rc",
+            "1",
+            "--vote-counted-elsewhere",
+            VOTE_URL,
+            "--yes",
+        ],
         "pmc",
         WRONG_PASSWORD,
         false,
     );
     assert!(wrong.contains("Password incorrect"), "{wrong}");
     let dry = step(
-        &["--dry-run", "promote", "1.0.0", "--rc", "1"],
+        &[
+            "--dry-run",
+            "promote",
+            "1.0.0",
+            "--rc",
+            "1",
+            "--vote-counted-elsewhere",
+            VOTE_URL,
+        ],
         "pmc",
         PMC_PASSWORD,
         true,
     );
     assert!(dry.contains("--password-from-stdin"), "{dry}");
     step(
-        &["promote", "1.0.0", "--rc", "1"],
+        &[
+            "promote",
+            "1.0.0",
+            "--rc",
+            "1",
+            "--vote-counted-elsewhere",
+            VOTE_URL,
+            "--yes",
+        ],
         "pmc",
         PMC_PASSWORD,
         true,

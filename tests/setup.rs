@@ -306,26 +306,33 @@ fn candidates_count_from_zero_where_the_project_says_so() {
     let world = World::new();
     world.generate_key("Release Manager", "rm@apache.org");
     let repo = world.fixture_repo("repo");
-    add_settings(&world, &repo, "first-rc = 0\n");
-    with_origin(&world, &repo);
-    let tagged = run(&world, &repo, &["tag", "1.0.0", "--rc"], &[]);
-    assert!(tagged.status.success(), "{}", text(&tagged));
-    assert_eq!(world.git(&repo, &["tag", "--list"]), "1.0.0-rc0");
-    let packaged = run(
+    let dist = Dist::new(&world, world.path("dist"));
+    add_settings(
         &world,
         &repo,
-        &["package", "1.0.0", "--rc", "0", "--no-sign"],
-        &[],
+        &format!(
+            "first-rc = 0\nsvn-dev-url = \"{0}/dev/demo\"\nsvn-release-url = \"{0}/release/demo\"\n",
+            dist.url
+        ),
     );
+    with_origin(&world, &repo);
+    let tagged = run(&world, &repo, &["tag", "1.0.0", "--rc", "--yes"], &[]);
+    assert!(tagged.status.success(), "{}", text(&tagged));
+    assert_eq!(world.git(&repo, &["tag", "--list"]), "1.0.0-rc0");
+    let packaged = run(&world, &repo, &["package", "1.0.0", "--rc", "0"], &[]);
     assert!(packaged.status.success(), "{}", text(&packaged));
     assert!(
         text(&packaged).contains("from 1.0.0-rc0"),
         "{}",
         text(&packaged)
     );
+    // The VOTE mail names a KEYS that holds the signing key.
+    let append = run(&world, &repo, &["keys", "append", "--yes"], &[]);
+    assert!(append.status.success(), "{}", text(&append));
     let mail = run(&world, &repo, &["mail", "vote", "1.0.0", "--rc", "0"], &[]);
     assert!(mail.status.success(), "{}", text(&mail));
-    let vote = std::fs::read_to_string(repo.join("target/asf-release/1.0.0-rc0/vote.eml")).unwrap();
+    let vote = std::fs::read_to_string(repo.join("target/asf-release/records/1.0.0-rc0/vote.eml"))
+        .unwrap();
     assert!(vote.contains("1.0.0-rc0"), "{vote}");
 
     // The project's numbering is kept: a project counting from 1 refuses RC0.

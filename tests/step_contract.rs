@@ -19,7 +19,9 @@
 //! them, runs first with `--dry-run` and then for real on the same world, and the real run
 //! executes exactly the actions the dry run printed (the runner logs each action it executes).
 //! Commands that change the world cannot run outside a plan at all (the tool modules mark them),
-//! so nothing a real run changes can be missing from its dry run.
+//! so nothing a real run changes can be missing from its dry run. Every step that changes what
+//! others see first runs without `--yes` and must refuse, executing nothing, naming the command
+//! to rerun.
 
 mod common;
 
@@ -87,6 +89,7 @@ fn contract(dist: Dist) {
     let log = sandbox.path("actions.log");
     let mut flags: Vec<String> = vec!["release".into(), "1.0".into(), "1.0.0".into()];
     let mut seen = Vec::new();
+    let mut refused_outward: Vec<String> = Vec::new();
     for _ in 0..40 {
         let mut status_args: Vec<&str> = flags.iter().map(String::as_str).collect();
         status_args[0] = "status";
@@ -150,7 +153,34 @@ fn contract(dist: Dist) {
             .split(' ')
             .map(String::from)
             .collect();
-        let args: Vec<&str> = command.iter().map(String::as_str).collect();
+        let mut args: Vec<&str> = command.iter().map(String::as_str).collect();
+        // A step others see asks first: without a terminal and without --yes it refuses,
+        // executes nothing and names the command to rerun; the test then says yes as CI does.
+        if next["outward"] == true {
+            let refused = xtask(&sandbox, &args, Some(&log));
+            let said = stderr(&refused);
+            assert!(!refused.status.success(), "{name} ran without --yes");
+            let rerun = format!(
+                "rerun with --yes: `cargo xtask --repo {} {} --yes`",
+                sandbox.project(),
+                args.join(" ")
+            );
+            assert!(
+                said.contains("no one can confirm it here (no terminal)") && said.contains(&rerun),
+                "{name}: {said}"
+            );
+            // Reading the remote (`git fetch`) comes first; nothing else may have run.
+            let executed = std::fs::read_to_string(&log).unwrap_or_default();
+            assert!(
+                executed
+                    .lines()
+                    .all(|line| line.contains(" fetch --quiet --tags ")),
+                "{name} executed actions without --yes: {executed}"
+            );
+            std::fs::remove_file(&log).ok();
+            refused_outward.push(name.clone());
+            args.push("--yes");
+        }
         let mut dry_args = vec!["--dry-run"];
         dry_args.extend(&args);
         let dry = xtask(&sandbox, &dry_args, Some(&log));
@@ -211,6 +241,32 @@ fn contract(dist: Dist) {
         }
         assert!(seen.iter().any(|s| s == step), "{step} never ran: {seen:?}");
     }
+    // Each step that pushes, commits to dist, writes to GitHub or ATR refused to without --yes.
+    let outward: &[&str] = match dist {
+        Dist::Svn => &[
+            "branch",
+            "backport",
+            "tag",
+            "keys",
+            "upload",
+            "promote",
+            "release-tag",
+            "github-release",
+        ],
+        Dist::Atr => &[
+            "branch",
+            "backport",
+            "tag",
+            "keys",
+            "upload",
+            "vote-mail",
+            "result-mail",
+            "release-tag",
+            "github-release",
+            "announce",
+        ],
+    };
+    assert_eq!(refused_outward, outward);
     let mut status_args: Vec<&str> = flags.iter().map(String::as_str).collect();
     status_args[0] = "status";
     let last = stdout(&xtask(&sandbox, &status_args, None));

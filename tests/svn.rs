@@ -183,7 +183,11 @@ fn upload_is_one_commit_a_rerun_is_a_no_op_and_a_different_rc_is_never_replaced(
     assert!(dry.contains("svnmucc") && dry.contains("mkdir"), "{dry}");
     assert_eq!(dist.youngest(&world), before);
 
-    let text = assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]));
+    let text = assert_ok(&xtask(
+        &world,
+        &repo,
+        &["upload", "--yes", "1.0.0", "--rc", "1"],
+    ));
     assert!(text.contains("uploaded"), "{text}");
     assert_eq!(dist.youngest(&world), before + 1, "exactly one commit");
     assert_eq!(
@@ -202,7 +206,11 @@ fn upload_is_one_commit_a_rerun_is_a_no_op_and_a_different_rc_is_never_replaced(
         "the message names release and RC: {log}"
     );
 
-    let again = assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]));
+    let again = assert_ok(&xtask(
+        &world,
+        &repo,
+        &["upload", "--yes", "1.0.0", "--rc", "1"],
+    ));
     assert!(again.contains("nothing to do"), "{again}");
     assert_eq!(dist.youngest(&world), before + 1);
 
@@ -219,7 +227,7 @@ fn upload_is_one_commit_a_rerun_is_a_no_op_and_a_different_rc_is_never_replaced(
         &repo,
         &["package", "1.0.0", "--rc", "1", "--ref", "HEAD", "--force"],
     ));
-    let refused = xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]);
+    let refused = xtask(&world, &repo, &["upload", "--yes", "1.0.0", "--rc", "1"]);
     assert_fails_with(&refused, &["already exists with other content", "--rc 2"]);
     assert_eq!(dist.youngest(&world), before + 1);
     assert!(dist.cat(&world, &format!("dev/demo/1.0.0-rc1/{TARBALL}")) == local);
@@ -241,7 +249,7 @@ fn relative_paths_are_read_from_where_the_user_stands() {
     };
 
     let text = assert_ok(&from_elsewhere(&[
-        "upload", "1.0.0", "--rc", "1", "--dir", "rel",
+        "upload", "1.0.0", "--rc", "1", "--dir", "rel", "--yes",
     ]));
     assert!(text.contains("uploaded"), "{text}");
     assert_eq!(dist.ls(&world, "dev/demo/1.0.0-rc1").len(), 3);
@@ -268,7 +276,7 @@ fn damaged_local_files_and_unknown_keys_are_caught_before_upload() {
     let out = package(&world, &repo, "1");
     let before = dist.youngest(&world);
 
-    let unknown = xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]);
+    let unknown = xtask(&world, &repo, &["upload", "--yes", "1.0.0", "--rc", "1"]);
     assert_fails_with(
         &unknown,
         &["not in the keyring", "keys append", "nothing was uploaded"],
@@ -283,7 +291,7 @@ fn damaged_local_files_and_unknown_keys_are_caught_before_upload() {
     let middle = bad.len() / 2;
     bad[middle] ^= 0x01;
     std::fs::write(&tarball, &bad).unwrap();
-    let damaged = xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]);
+    let damaged = xtask(&world, &repo, &["upload", "--yes", "1.0.0", "--rc", "1"]);
     assert_fails_with(
         &damaged,
         &["does not match", ".sha512", "nothing was uploaded"],
@@ -297,7 +305,7 @@ fn damaged_local_files_and_unknown_keys_are_caught_before_upload() {
         format!("{hash}  {TARBALL}\n"),
     )
     .unwrap();
-    let forged = xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]);
+    let forged = xtask(&world, &repo, &["upload", "--yes", "1.0.0", "--rc", "1"]);
     assert_fails_with(
         &forged,
         &[
@@ -326,7 +334,7 @@ fn a_rejected_commit_leaves_no_partial_directory() {
     std::fs::set_permissions(&hook, perms).unwrap();
     let before = dist.youngest(&world);
 
-    let rejected = xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]);
+    let rejected = xtask(&world, &repo, &["upload", "--yes", "1.0.0", "--rc", "1"]);
     assert_fails_with(&rejected, &["read-only for maintenance"]);
     assert_eq!(dist.youngest(&world), before);
     assert_eq!(
@@ -336,7 +344,11 @@ fn a_rejected_commit_leaves_no_partial_directory() {
     );
 
     std::fs::remove_file(&hook).unwrap();
-    assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]));
+    assert_ok(&xtask(
+        &world,
+        &repo,
+        &["upload", "--yes", "1.0.0", "--rc", "1"],
+    ));
     assert_eq!(dist.ls(&world, "dev/demo").len(), 2);
 }
 
@@ -346,19 +358,47 @@ fn promote_moves_the_voted_candidate_and_removes_the_others_in_one_commit() {
     let (dist, repo, _rc1) = ready_to_upload(&world);
     world.git(&repo, &["tag", "1.0.0-rc2"]);
     let rc2 = package(&world, &repo, "2");
-    assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]));
-    assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "2"]));
+    assert_ok(&xtask(
+        &world,
+        &repo,
+        &["upload", "--yes", "1.0.0", "--rc", "1"],
+    ));
+    assert_ok(&xtask(
+        &world,
+        &repo,
+        &["upload", "--yes", "1.0.0", "--rc", "2"],
+    ));
     let before = dist.youngest(&world);
 
     let dry = assert_ok(&xtask(
         &world,
         &repo,
-        &["--dry-run", "promote", "1.0.0", "--rc", "2"],
+        &[
+            "--dry-run",
+            "promote",
+            "1.0.0",
+            "--rc",
+            "2",
+            "--vote-counted-elsewhere",
+            VOTE_URL,
+        ],
     ));
     assert!(dry.contains("svnmucc") && dry.contains(" mv "), "{dry}");
     assert_eq!(dist.youngest(&world), before);
 
-    let text = assert_ok(&xtask(&world, &repo, &["promote", "1.0.0", "--rc", "2"]));
+    let text = assert_ok(&xtask(
+        &world,
+        &repo,
+        &[
+            "promote",
+            "1.0.0",
+            "--rc",
+            "2",
+            "--vote-counted-elsewhere",
+            VOTE_URL,
+            "--yes",
+        ],
+    ));
     assert!(text.contains("released") && text.contains("RC1"), "{text}");
     assert_eq!(dist.youngest(&world), before + 1, "one commit");
     assert_eq!(
@@ -377,7 +417,19 @@ fn promote_moves_the_voted_candidate_and_removes_the_others_in_one_commit() {
         "the release KEYS now carries the signing key"
     );
 
-    let again = assert_ok(&xtask(&world, &repo, &["promote", "1.0.0", "--rc", "2"]));
+    let again = assert_ok(&xtask(
+        &world,
+        &repo,
+        &[
+            "promote",
+            "1.0.0",
+            "--rc",
+            "2",
+            "--vote-counted-elsewhere",
+            VOTE_URL,
+            "--yes",
+        ],
+    ));
     assert!(again.contains("nothing to do"), "{again}");
 
     // A late candidate of a released version: refused by upload, and by promote when it
@@ -393,7 +445,7 @@ fn promote_moves_the_voted_candidate_and_removes_the_others_in_one_commit() {
     world.git(&repo, &["tag", "1.0.0-rc3"]);
     package(&world, &repo, "3");
     let before = dist.youngest(&world);
-    let refused = xtask(&world, &repo, &["upload", "1.0.0", "--rc", "3"]);
+    let refused = xtask(&world, &repo, &["upload", "--yes", "1.0.0", "--rc", "3"]);
     assert_fails_with(
         &refused,
         &["already released", "never changed", "new version"],
@@ -401,7 +453,19 @@ fn promote_moves_the_voted_candidate_and_removes_the_others_in_one_commit() {
     assert_eq!(dist.youngest(&world), before);
     dist.mkdirs(&world, &["dev/demo/1.0.0-rc3"]);
     let before = dist.youngest(&world);
-    let refused = xtask(&world, &repo, &["promote", "1.0.0", "--rc", "3"]);
+    let refused = xtask(
+        &world,
+        &repo,
+        &[
+            "promote",
+            "1.0.0",
+            "--rc",
+            "3",
+            "--vote-counted-elsewhere",
+            VOTE_URL,
+            "--yes",
+        ],
+    );
     assert_fails_with(&refused, &["already exists", "never overwritten"]);
     assert_eq!(dist.youngest(&world), before);
 }
@@ -410,7 +474,11 @@ fn promote_moves_the_voted_candidate_and_removes_the_others_in_one_commit() {
 fn promote_refuses_a_release_its_users_could_not_verify() {
     let world = World::new();
     let (dist, repo, _out) = ready_to_upload(&world);
-    assert_ok(&xtask(&world, &repo, &["upload", "1.0.0", "--rc", "1"]));
+    assert_ok(&xtask(
+        &world,
+        &repo,
+        &["upload", "--yes", "1.0.0", "--rc", "1"],
+    ));
     // The release KEYS went its own way: promote leaves it alone, and it lacks the key.
     world.write(
         world.root.path(),
@@ -425,7 +493,19 @@ fn promote_refuses_a_release_its_users_could_not_verify() {
         &dist.file_url("release/demo/KEYS"),
     ]));
     let before = dist.youngest(&world);
-    let refused = xtask(&world, &repo, &["promote", "1.0.0", "--rc", "1"]);
+    let refused = xtask(
+        &world,
+        &repo,
+        &[
+            "promote",
+            "1.0.0",
+            "--rc",
+            "1",
+            "--vote-counted-elsewhere",
+            VOTE_URL,
+            "--yes",
+        ],
+    );
     assert_fails_with(
         &refused,
         &[
@@ -466,14 +546,18 @@ fn prune_lists_what_leaves_dist_and_deletes_only_with_yes() {
     );
     let before = dist.youngest(&world);
 
-    let listing = assert_ok(&xtask(&world, &repo, &["prune"]));
+    // Without --yes and without a terminal it lists, changes nothing, and names the command.
+    let refused = xtask(&world, &repo, &["prune"]);
+    assert!(!refused.status.success());
+    let listing = stdout(&refused) + &stderr(&refused);
     for expected in [
         "release/demo/0.9.0",
         "superseded by 0.9.1",
         "dev/demo/0.9.1-rc1",
         "dev/demo/1.0.0-rc1",
         "archive.apache.org",
-        "--yes",
+        "no one can confirm it here (no terminal)",
+        "prune --yes`",
     ] {
         assert!(listing.contains(expected), "{expected:?} in:\n{listing}");
     }
@@ -493,6 +577,62 @@ fn prune_lists_what_leaves_dist_and_deletes_only_with_yes() {
 
     let again = assert_ok(&xtask(&world, &repo, &["prune", "--yes"]));
     assert!(again.contains("nothing to do"), "{again}");
+    assert_eq!(dist.youngest(&world), before + 1);
+}
+
+/// With a terminal, a step others see asks first: anything but `y` changes nothing.
+#[test]
+fn with_a_terminal_an_outward_step_asks_first() {
+    let world = World::new();
+    let dist = Dist::new(&world, world.path("dist"));
+    dist.mkdirs(&world, &["release/demo/0.9.1"]);
+    let repo = world.path("project");
+    world.write(
+        &repo,
+        "Cargo.toml",
+        format!(
+            "[workspace.metadata.asf-release]\nname = \"demo\"\nsvn-dev-url = \"{0}/dev/demo\"\n\
+             svn-release-url = \"{0}/release/demo\"\n",
+            dist.url
+        )
+        .as_bytes(),
+    );
+    // `script` gives the command a terminal and types the answer into it.
+    let on_a_terminal = |answer: &str| {
+        let command = format!(
+            "'{}' --repo '{}' prune",
+            env!("CARGO_BIN_EXE_xtask"),
+            repo.display()
+        );
+        let mut child = world
+            .command("script")
+            .args(["-qec", &command, "/dev/null"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(answer.as_bytes()).unwrap();
+        drop(stdin);
+        child.wait_with_output().unwrap()
+    };
+    let before = dist.youngest(&world);
+    let declined = on_a_terminal("n\n");
+    let said = stdout(&declined) + &stderr(&declined);
+    assert!(!declined.status.success(), "{said}");
+    assert!(
+        said.contains("make these changes, which others will see? [y/N]")
+            && said.contains("not confirmed, nothing was changed")
+            && said.contains("release/demo/0.9.0"),
+        "{said}"
+    );
+    assert_eq!(dist.youngest(&world), before);
+    let confirmed = on_a_terminal("y\n");
+    let said = stdout(&confirmed) + &stderr(&confirmed);
+    assert!(confirmed.status.success(), "{said}");
+    assert!(said.contains("removed 1 entries in one commit"), "{said}");
     assert_eq!(dist.youngest(&world), before + 1);
 }
 
@@ -518,14 +658,27 @@ fn over_svnserve_a_release_manager_uploads_but_only_the_pmc_promotes() {
     let text = assert_ok(&xtask_env(
         &world,
         &repo,
-        &["upload", "1.0.0", "--rc", "1"],
+        &["upload", "--yes", "1.0.0", "--rc", "1"],
         &rm,
     ));
     assert!(!text.contains(RM_PASSWORD), "{text}");
     assert_eq!(dist.ls(&world, "dev/demo/1.0.0-rc1").len(), 3);
 
     let before = dist.youngest(&world);
-    let denied = xtask_env(&world, &repo, &["promote", "1.0.0", "--rc", "1"], &rm);
+    let denied = xtask_env(
+        &world,
+        &repo,
+        &[
+            "promote",
+            "1.0.0",
+            "--rc",
+            "1",
+            "--vote-counted-elsewhere",
+            VOTE_URL,
+            "--yes",
+        ],
+        &rm,
+    );
     assert_fails_with(
         &denied,
         &["no permission", "ask a PMC member", "nothing was changed"],
@@ -538,7 +691,17 @@ fn over_svnserve_a_release_manager_uploads_but_only_the_pmc_promotes() {
     let wrong = xtask_env(
         &world,
         &repo,
-        &["promote", "1.0.0", "--rc", "1", "--username", "pmc"],
+        &[
+            "promote",
+            "1.0.0",
+            "--rc",
+            "1",
+            "--vote-counted-elsewhere",
+            VOTE_URL,
+            "--yes",
+            "--username",
+            "pmc",
+        ],
         &[("SVN_PASSWORD", "wrong")],
     );
     assert_fails_with(&wrong, &["Password incorrect", "SVN_PASSWORD"]);
@@ -552,7 +715,17 @@ fn over_svnserve_a_release_manager_uploads_but_only_the_pmc_promotes() {
     assert_ok(&xtask_env(
         &world,
         &repo,
-        &["promote", "1.0.0", "--rc", "1", "--username", "pmc"],
+        &[
+            "promote",
+            "1.0.0",
+            "--rc",
+            "1",
+            "--vote-counted-elsewhere",
+            VOTE_URL,
+            "--yes",
+            "--username",
+            "pmc",
+        ],
         &pmc,
     ));
     assert_eq!(dist.youngest(&world), before + 1);

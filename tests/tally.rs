@@ -621,8 +621,12 @@ fn hostile_bytes_are_shown_escaped_and_never_reach_the_result_mail() {
         stdout(&result),
         stderr(&result)
     );
-    let eml = std::fs::read_to_string(setup.repo.join("target/asf-release/1.0.0-rc1/result.eml"))
-        .unwrap();
+    let eml = std::fs::read_to_string(
+        setup
+            .repo
+            .join("target/asf-release/records/1.0.0-rc1/result.eml"),
+    )
+    .unwrap();
     assert!(
         !eml.contains('\u{1b}') && !eml.contains("pwned") && !eml.contains('\u{202e}'),
         "{eml:?}"

@@ -142,7 +142,8 @@ fn a_good_candidate_passes_from_svn_and_a_missing_one_is_a_clear_error() {
     assert_fails_with(
         &missing,
         &[
-            &format!("cannot fetch the candidate from {url}/dev/demo/1.0.0-rc2"),
+            &format!("there is no candidate {url}/dev/demo/1.0.0-rc2 in dist/dev"),
+            "the candidates of 1.0.0 there: RC1",
             "--from",
         ],
     );

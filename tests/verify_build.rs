@@ -68,7 +68,7 @@ fn log(setup: &Setup) -> String {
     std::fs::read_to_string(
         setup
             .repo
-            .join("target/asf-release/1.0.0-rc1/verify-build.log"),
+            .join("target/asf-release/records/1.0.0-rc1/verify-build.log"),
     )
     .unwrap_or_default()
 }

@@ -367,6 +367,10 @@ impl Faults {
     }
 }
 
+/// The archive URL of a [RESULT] mail, for `promote --vote-counted-elsewhere` in tests about
+/// something else than the vote.
+pub const VOTE_URL: &str = "https://lists.apache.org/thread/the-result-of-the-vote";
+
 pub const KEYS_HEADER: &str = "This file contains the PGP keys of the developers of Apache Demo.\n\n\
 Users: gpg --import KEYS\nDevelopers: (gpg --list-sigs <key> && gpg --armor --export <key>) >> KEYS\n";
 
@@ -460,6 +464,42 @@ impl Dist {
             stderr(&output)
         );
         output.stdout
+    }
+
+    /// Release `version` of demo in dist/release as a voted candidate leaves it: the tarball
+    /// (`bytes`), its .asc by a new key of the release manager and its .sha512, and that key in
+    /// the release KEYS, which users import.
+    pub fn release_signed(&self, world: &World, version: &str, bytes: &[u8]) {
+        let tarball = format!("apache-demo-{version}-src.tgz");
+        let seed = world.path(&format!("seed-{version}"));
+        world.write(&seed, &tarball, bytes);
+        world.write(
+            &seed,
+            &format!("{tarball}.sha512"),
+            format!("0123  {tarball}\n").as_bytes(),
+        );
+        let fingerprint = world.generate_key("Release Manager", "rm@apache.org");
+        world.ok(world
+            .command("gpg")
+            .args(["--batch", "--armor", "--detach-sign", "--local-user"])
+            .arg(&fingerprint)
+            .arg(&tarball)
+            .current_dir(&seed));
+        let key = world.ok(world
+            .command("gpg")
+            .args(["--armor", "--export", &fingerprint]));
+        let keys = world.path(&format!("KEYS-{version}"));
+        std::fs::write(&keys, format!("{KEYS_HEADER}\n{key}")).unwrap();
+        world.ok(world
+            .command("svn")
+            .args(["import", "-q", "-m", "Release"])
+            .arg(&seed)
+            .arg(self.file_url(&format!("release/demo/{version}"))));
+        world.ok(world
+            .command("svnmucc")
+            .args(["-m", "the release manager's key", "put"])
+            .arg(&keys)
+            .arg(self.file_url("release/demo/KEYS")));
     }
 
     pub fn mkdirs(&self, world: &World, paths: &[&str]) {

@@ -41,7 +41,7 @@ fn a_150_pr_relabel_is_paced_below_the_secondary_limit() {
     }
     p.git(&["push", "-q", "origin", "master"]);
     // The branch is cut after the fixes: every one is on it, only the labels change.
-    p.ok(&["branch", "2.3"]);
+    p.ok(&["branch", "--yes", "2.3"]);
     p.git(&["push", "-q", "origin", "master"]);
     for (index, commit) in commits.iter().enumerate() {
         let number = index as u64 + 1;
@@ -61,7 +61,7 @@ fn a_150_pr_relabel_is_paced_below_the_secondary_limit() {
         window: Duration::from_millis(600),
     });
     let out = p.xtask_env(
-        &["backport", "2.3"],
+        &["backport", "2.3", "--yes"],
         &[(WRITE_INTERVAL_VAR, "10"), (MAX_WAIT_VAR, "5")],
     );
     let text = stdout(&out) + &stderr(&out);
@@ -153,7 +153,7 @@ fn each_merge_kind_is_backported_with_all_its_commits_in_order() {
         "{dry}"
     );
 
-    let out = p.ok(&["backport", "2.3"]);
+    let out = p.ok(&["backport", "--yes", "2.3"]);
     assert!(out.contains("backported 3 PR(s) (4 commit(s))"), "{out}");
     let subjects = p.origin(&["log", "--format=%s", "--reverse", "master..v2.3"]);
     assert_eq!(
@@ -172,7 +172,9 @@ fn each_merge_kind_is_backported_with_all_its_commits_in_order() {
     for number in [61, 62, 63] {
         assert_eq!(p.github.labels(number), ["backported"], "#{number}");
     }
-    assert!(p.ok(&["backport", "2.3"]).contains("nothing to do"));
+    assert!(p
+        .ok(&["backport", "--yes", "2.3"])
+        .contains("nothing to do"));
 }
 
 #[test]
@@ -222,7 +224,7 @@ fn one_bad_pr_is_skipped_with_the_reason_and_the_others_go_on() {
     );
     assert_fails_with(&dry, &["the real run would backport the others"]);
 
-    let out = p.xtask(&["backport", "2.3"]);
+    let out = p.xtask(&["backport", "--yes", "2.3"]);
     let text = stdout(&out) + &stderr(&out);
     assert_fails_with(
         &out,
@@ -270,13 +272,13 @@ fn backport_checks_the_token_before_pushing_anything() {
         ],
     );
 
-    let out = p.xtask_env(&["backport", "2.3"], &[("GITHUB_TOKEN", "")]);
+    let out = p.xtask_env(&["backport", "--yes", "2.3"], &[("GITHUB_TOKEN", "")]);
     assert_fails_with(&out, &["needs a GitHub token", "GITHUB_TOKEN"]);
     p.github.grant(Rights {
         push: false,
         triage: false,
     });
-    let out = p.xtask(&["backport", "2.3"]);
+    let out = p.xtask(&["backport", "--yes", "2.3"]);
     assert_fails_with(
         &out,
         &["needs triage access to apache/demo", "nothing was changed"],
@@ -289,7 +291,7 @@ fn backport_checks_the_token_before_pushing_anything() {
         push: false,
         triage: true,
     });
-    p.ok(&["backport", "2.3"]);
+    p.ok(&["backport", "--yes", "2.3"]);
     assert_eq!(p.github.labels(81), ["backported"]);
 }
 
@@ -309,7 +311,7 @@ fn a_renamed_repository_is_followed_with_the_token_and_named() {
         "master",
     );
 
-    let out = p.ok(&["backport", "2.3"]);
+    let out = p.ok(&["backport", "--yes", "2.3"]);
     assert!(
         out.contains("apache/demo is now apache/demo-next")
             && out.contains(
@@ -361,7 +363,7 @@ fn a_label_that_is_gone_already_is_no_error() {
     );
     // A repository bot removes `need backport` as soon as `backported` is added.
     p.github.on_label_remove("backported", "need backport");
-    p.ok(&["backport", "2.3"]);
+    p.ok(&["backport", "--yes", "2.3"]);
     assert_eq!(p.github.labels(95), ["backported"]);
     assert!(p
         .github
@@ -397,7 +399,7 @@ fn a_conflict_inside_a_rebased_pr_resumes_with_its_later_commits() {
         merge_commit_sha: Some(landed[1].clone()),
         commits: pushed,
     });
-    let out = p.xtask(&["backport", "2.3"]);
+    let out = p.xtask(&["backport", "--yes", "2.3"]);
     assert_fails_with(
         &out,
         &[
@@ -415,7 +417,7 @@ fn a_conflict_inside_a_rebased_pr_resumes_with_its_later_commits() {
     p.world
         .write(&p.work, "a.txt", b"one\nTWO on both\nthree\n");
     p.git(&["add", "a.txt"]);
-    let out = p.ok(&["backport", "2.3", "--continue"]);
+    let out = p.ok(&["backport", "--yes", "2.3", "--continue"]);
     assert!(out.contains("backported 1 PR(s) (1 commit(s))"), "{out}");
     let log = p.origin(&["log", "--format=%B", "master..v2.3"]);
     for commit in &landed {

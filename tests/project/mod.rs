@@ -252,7 +252,7 @@ pub fn read(path: &Path) -> String {
 /// requires reviews, and its pull requests, are tests/protected.rs's).
 pub fn project_with_release_branch() -> Project {
     let p = Project::new();
-    p.ok(&["branch", "2.3"]);
+    p.ok(&["branch", "--yes", "2.3"]);
     let yaml = read(&p.work.join(".asf.yaml"));
     let copied = "    v2.3:\n      required_pull_request_reviews:\n        dismiss_stale_reviews: true\n        required_approving_review_count: 2\n";
     assert!(yaml.contains(copied), "{yaml}");

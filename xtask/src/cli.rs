@@ -39,6 +39,10 @@ pub struct Cli {
     /// Print every command that would run and change nothing.
     #[arg(long, global = true)]
     pub dry_run: bool,
+    /// Make the changes others see (a push, an svn commit, a sent mail, a GitHub or ATR write)
+    /// without asking; without a terminal, steps that make them refuse unless it is given.
+    #[arg(long, global = true)]
+    pub yes: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -67,8 +71,9 @@ pub enum Command {
     Keys(steps::keys::KeysCommand),
     /// Put a signed release candidate into dist/dev/<project>/<version>-rcN in one commit.
     Upload(crate::args::DistArgs),
-    /// After a passed vote: move the candidate to dist/release in one server-side commit.
-    Promote(crate::args::DistArgs),
+    /// After a passed vote (counted from --mbox and --roster): move the candidate to
+    /// dist/release in one server-side commit.
+    Promote(steps::promote::PromoteArgs),
     /// List superseded releases and left-over candidates on dist; delete them with --yes.
     Prune(steps::prune::PruneArgs),
     /// The GitHub milestone of a release line: create it, or show what is open and untriaged.

@@ -71,8 +71,9 @@ impl Release<'_> {
         Ok(listing.unwrap_or_default().iter().any(|e| e == entry))
     }
 
-    /// Whether the version is in dist/release (on ATR: in its finish phase or published):
-    /// then its vote passed.
+    /// Whether the version is in dist/release (on ATR: in its finish phase or published). On
+    /// dist that says only that someone moved it there, not that its vote passed; ATR moves a
+    /// release there only after the vote was resolved as passed.
     pub fn released(&self) -> Result<bool> {
         if self.config.dist == crate::config::Dist::Atr {
             let release = crate::atr_flow::release(self.ctx, self.config, &self.version)?;

@@ -22,6 +22,7 @@ pub mod archive;
 pub mod args;
 pub mod artifacts;
 pub mod atr_flow;
+pub mod candidates;
 pub mod changelog_file;
 pub mod cli;
 pub mod clock;
@@ -32,6 +33,7 @@ pub mod encoding;
 pub mod exit_code;
 pub mod flow;
 pub mod keyring;
+pub mod keys_link;
 pub mod leftovers;
 pub mod lock;
 pub mod plan;
@@ -49,6 +51,7 @@ pub mod tools;
 pub mod untrusted;
 pub mod version;
 pub mod version_files;
+pub mod vote_evidence;
 
 use camino::Utf8PathBuf;
 use xshell::Shell;
@@ -58,6 +61,8 @@ pub struct Ctx {
     pub sh: Shell,
     pub repo: Utf8PathBuf,
     pub dry_run: bool,
+    /// `--yes`: the user confirmed in advance every change others will see (CI).
+    pub yes: bool,
 }
 
 impl Ctx {

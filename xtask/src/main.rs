@@ -66,6 +66,7 @@ fn run() -> Result<ExitCode> {
         sh,
         repo,
         dry_run: cli.dry_run,
+        yes: cli.yes,
     };
     match cli.command {
         Command::Doctor { key, offline } => steps::doctor::run(&ctx, key.as_deref(), offline),

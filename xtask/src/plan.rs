@@ -47,6 +47,9 @@ pub enum Action<'a> {
     Attached(ToolCmd),
     /// An external command made when its turn comes, shown as planned.
     Later(String, Make<'a>),
+    /// An external command made when its turn comes, whose outcome the step judges (it reads
+    /// what the command printed, or explains its failure).
+    LaterJudged(String, Make<'a>, Judge<'a>),
     /// A read-only check the step makes itself around its actions (a voter's `verify` is all
     /// checks): shown by the dry run, nothing for the runner to do.
     Check(String),
@@ -60,7 +63,7 @@ impl fmt::Display for Action<'_> {
             Action::Run(cmd) | Action::Judged(cmd, _) | Action::Attached(cmd) => {
                 write!(f, "{cmd}")
             }
-            Action::Later(shown, _) => write!(f, "{shown}"),
+            Action::Later(shown, _) | Action::LaterJudged(shown, _, _) => write!(f, "{shown}"),
             Action::Check(what) => write!(f, "(check) {what}"),
             Action::Local(what, _) => write!(f, "(in-process) {what}"),
         }
@@ -71,6 +74,8 @@ impl fmt::Display for Action<'_> {
 pub struct Plan<'a> {
     pub title: String,
     actions: Vec<Action<'a>>,
+    /// It holds an action others will see: [`Plan::execute_confirmed`] asks first.
+    outward: bool,
 }
 
 impl<'a> Plan<'a> {
@@ -78,7 +83,14 @@ impl<'a> Plan<'a> {
         Plan {
             title: title.into(),
             actions: Vec::new(),
+            outward: false,
         }
+    }
+
+    /// Marks the plan as changing what others see (a push, an svn commit, a sent mail, a
+    /// GitHub or ATR write): [`Plan::execute_confirmed`] asks before it runs.
+    pub fn mark_outward(&mut self) {
+        self.outward = true;
     }
 
     pub fn run(&mut self, cmd: ToolCmd) {
@@ -109,6 +121,21 @@ impl<'a> Plan<'a> {
     ) {
         self.actions
             .push(Action::Later(shown.into(), Box::new(make)));
+    }
+
+    /// A command made when its turn comes (see [`Plan::run_later`]) whose output `judge`
+    /// turns into success or the error the user needs.
+    pub fn run_later_judged(
+        &mut self,
+        shown: impl Into<String>,
+        make: impl FnOnce() -> Result<Option<ToolCmd>> + 'a,
+        judge: impl FnOnce(Output) -> Result<()> + 'a,
+    ) {
+        self.actions.push(Action::LaterJudged(
+            shown.into(),
+            Box::new(make),
+            Box::new(judge),
+        ));
     }
 
     /// In-process work: `what` is shown by the dry run, `work` runs in the real run.
@@ -164,6 +191,12 @@ impl<'a> Plan<'a> {
                         crate::tools::in_plan(|| cmd.run(sh))?;
                     }
                 }
+                Action::LaterJudged(_, make, judge) => {
+                    if let Some(cmd) = make()? {
+                        eprintln!("  running: {cmd}");
+                        judge(crate::tools::in_plan(|| cmd.output(sh))?)?;
+                    }
+                }
                 Action::Check(_) => {}
                 Action::Local(what, work) => {
                     eprintln!("  {what}");
@@ -193,15 +226,88 @@ pub fn build_world(sh: &Shell, cmd: &ToolCmd) -> Result<Output> {
     crate::tools::in_plan(|| cmd.run(sh))
 }
 
-/// Asks before an outward-facing action; without a terminal the answer is "no".
-pub fn confirm(action: &dyn fmt::Display) -> Result<bool> {
+/// Asks a yes/no question on the terminal; `None` when there is no terminal to ask on.
+fn ask(question: &str) -> Result<Option<bool>> {
     use std::io::{BufRead, IsTerminal};
     if !std::io::stdin().is_terminal() {
-        return Ok(false);
+        return Ok(None);
     }
-    print!("run `{action}`? [y/N] ");
+    print!("{question} [y/N] ");
     std::io::stdout().flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+    Ok(Some(matches!(answer.trim(), "y" | "Y" | "yes")))
+}
+
+/// Asks before `release` runs an outward-facing step; without a terminal the answer is "no".
+pub fn confirm(action: &dyn fmt::Display) -> Result<bool> {
+    Ok(ask(&format!("run `{action}`?"))?.unwrap_or(false))
+}
+
+impl Plan<'_> {
+    /// Runs a plan the way every step runs one: a dry run prints it; a plan marked outward
+    /// ([`Plan::mark_outward`]) runs at once with `--yes`, else with a terminal the user sees it
+    /// and answers, and without one nothing is changed and the error names the exact command
+    /// that runs it; any other plan just runs.
+    pub fn execute_confirmed(self, ctx: &crate::Ctx) -> Result<bool> {
+        self.confirm(ctx)?;
+        self.execute(&ctx.sh, ctx.dry_run)
+    }
+
+    /// The question of [`Plan::execute_confirmed`] alone, for a step that runs the plan itself.
+    pub fn confirm(&self, ctx: &crate::Ctx) -> Result<()> {
+        if self.outward && !ctx.dry_run && !ctx.yes {
+            print!("{}", self.render());
+            let rerun = rerun_with_yes();
+            match ask("make these changes, which others will see?")? {
+                Some(true) => {}
+                Some(false) => bail!(
+                    "not confirmed, nothing was changed: answer y, or rerun with --yes: `{rerun}`"
+                ),
+                None => bail!(
+                    "nothing was changed: `{}` changes what others see, and no one can confirm \
+                     it here (no terminal); rerun with --yes: `{rerun}`",
+                    self.title
+                ),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The command line this process was started with, plus `--yes`, as a person would type it.
+pub fn rerun_with_yes() -> String {
+    let mut words = vec!["cargo".to_string(), "xtask".to_string()];
+    words.extend(
+        std::env::args_os()
+            .skip(1)
+            .map(|arg| shell_word(&arg.to_string_lossy())),
+    );
+    words.push("--yes".into());
+    words.join(" ")
+}
+
+/// A word as a POSIX shell reads it back: plain when it is safe, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_./:=@%+,-".contains(c));
+    match plain {
+        true => word.to_string(),
+        false => format!("'{}'", word.replace('\'', "'\\''")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rerun_command_quotes_what_a_shell_would_split() {
+        assert_eq!(shell_word("1.0.0"), "1.0.0");
+        assert_eq!(shell_word("--mbox=/tmp/a b"), "'--mbox=/tmp/a b'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
 }

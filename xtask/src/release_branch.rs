@@ -170,6 +170,7 @@ impl ReleaseBranch {
             return Ok(false);
         }
         let remote = config.remote.clone();
+        plan.mark_outward();
         plan.run(git::push(&ctx.repo, &remote, &self.name));
         let commit = commit.to_string();
         plan.local(

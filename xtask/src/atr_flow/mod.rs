@@ -20,7 +20,7 @@
 //!
 //! ATR knows one release per version and a revision per accepted file; it has no idea of our
 //! candidate numbers. What ties a candidate to ATR is a small ledger next to its artifacts
-//! (`<out-dir>/<version>-rcN/atr.json`): what we sent (written before each call, confirmed
+//! (`<out-dir>/records/<version>-rcN/atr.json`): what we sent (written before each call, confirmed
 //! after), the revision the candidate ended at, and that its vote was asked for. Each step
 //! reads ATR first and the ledger second, so a rerun after a kill neither uploads a file twice
 //! (no duplicate revision) nor starts a second vote.
@@ -69,7 +69,7 @@ pub struct Ledger {
 }
 
 pub fn ledger_path(config: &Config, version: &Version, rc: u32) -> Utf8PathBuf {
-    config.artifact_dir(version, Some(rc)).join("atr.json")
+    config.records_dir(version, Some(rc)).join("atr.json")
 }
 
 pub fn load_ledger(config: &Config, version: &Version, rc: u32) -> Result<Ledger> {

@@ -256,6 +256,7 @@ pub fn run(
         let ledger = &ledger;
         let client = &client;
         let text_version = &text_version;
+        plan.mark_outward();
         plan.local(shown, move || {
             let content = std::fs::read(&path).with_context(|| format!("cannot read {path}"))?;
             client.acting_as()?;
@@ -335,7 +336,7 @@ pub fn run(
             save_ledger(config, version, rc, &ledger.borrow())
         },
     );
-    plan.execute(&ctx.sh, ctx.dry_run)?;
+    plan.execute_confirmed(ctx)?;
     if !ctx.dry_run {
         let revision = ledger.borrow().revision.clone().unwrap_or_default();
         println!("staged {version} RC{rc} on ATR: {project} {version}, revision {revision}");

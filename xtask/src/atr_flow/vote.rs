@@ -80,6 +80,7 @@ pub fn plan_start<'a>(
         "/vote/start",
         &format!("{project}/{version}, revision: {ours}, email_to: {to}, vote_duration: 72, subject: {subject}, body: {} lines", body.lines().count()),
     );
+    plan.mark_outward();
     plan.local(shown, move || {
         client.acting_as()?;
         let mut ledger = load_ledger(config, version, rc)?;
@@ -318,6 +319,7 @@ pub fn plan_resolve_passed<'a>(
             "there is no open vote on {version} on ATR: start it with `cargo xtask mail vote`"
         ),
     }
+    plan.mark_outward();
     plan.local(
         shown_post(
             &client,
@@ -362,6 +364,7 @@ pub fn plan_announce<'a>(
     // ATR files the release under its committee's key, which may differ from the project's.
     let committee = client.committee_of(project)?;
     let shown = shown_post(&client, "/release/announce", &format!("{project}/{version}, revision: {revision}, email_to: {to}, path_suffix: {suffix}, body: {} lines", body.lines().count()));
+    plan.mark_outward();
     plan.local(shown, move || {
         client.acting_as()?;
         client.announce(&Announcement {

@@ -353,6 +353,17 @@ impl Config {
             None => self.out_dir.join(version.to_string()),
         }
     }
+
+    /// Where the tool keeps its own files about a candidate (or a release): its mails, what it
+    /// sent, its ATR ledger, the log of `verify --build`. Never among the artifacts: the
+    /// directory `upload` sends and `verify` checks holds the release's files only.
+    pub fn records_dir(&self, version: &Version, rc: Option<u32>) -> Utf8PathBuf {
+        let name = match rc {
+            Some(rc) => self.candidate_name(version, rc),
+            None => version.to_string(),
+        };
+        self.out_dir.join("records").join(name)
+    }
 }
 
 impl Config {

@@ -52,6 +52,16 @@ pub struct DemoArgs {
     /// `svn` (dist.apache.org and mails, the default) or `atr` (through an ATR stand-in).
     #[arg(long, value_name = "ROUTE", default_value = "svn", value_parser = atr::parse_dist)]
     pub dist: Dist,
+    /// How the vote ends: `passed` (the release goes through) or `failed` (two binding -1:
+    /// the flow stops at the tally and `promote` refuses).
+    #[arg(long, value_enum, default_value = "passed")]
+    pub vote: VoteOutcome,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoteOutcome {
+    Passed,
+    Failed,
 }
 
 const LICENSE: &str = include_str!("../archive/LICENSE-2.0.txt");
@@ -342,7 +352,7 @@ pub fn write_vote_thread(
 ) -> Result<(Utf8PathBuf, Utf8PathBuf)> {
     let config = crate::config::load(&sandbox.path("project"))?;
     let version: Version = version.parse()?;
-    let vote = config.artifact_dir(&version, Some(rc)).join("vote.eml");
+    let vote = crate::steps::mail::MailKind::Vote.path(&config, &version, rc);
     let text = std::fs::read_to_string(&vote).with_context(|| format!("cannot read {vote}"))?;
     let subject = text
         .lines()
@@ -435,7 +445,7 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| ctx.repo.join("target/demo"));
     println!("== building the sandbox in {dir}");
     let sandbox = Sandbox::build_for(dir, args.dist)?;
-    run_flow(&sandbox)?;
+    run_flow(&sandbox, args.vote)?;
     println!(
         "\ndemo finished in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -443,7 +453,7 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_flow(sandbox: &Sandbox) -> Result<()> {
+fn run_flow(sandbox: &Sandbox, vote: VoteOutcome) -> Result<()> {
     let website = sandbox.website.as_str();
     println!(
         "  project:  {}  (origin: {})",
@@ -479,6 +489,9 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
         "stop for the vote",
     )?;
 
+    if vote == VoteOutcome::Failed {
+        return failed_vote(sandbox);
+    }
     println!(
         "\n== phase 3: the vote passed; RESULT, promotion, release tag, download page, GitHub release, downloads, ANNOUNCE"
     );
@@ -518,6 +531,8 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
             website,
             "--mbox",
             mbox.as_str(),
+            "--roster",
+            roster.as_str(),
         ])?,
         0,
         "show the status",
@@ -526,16 +541,41 @@ fn run_flow(sandbox: &Sandbox) -> Result<()> {
     let config = crate::config::load(&sandbox.path("project"))?;
     let version: Version = "1.0.0".parse()?;
     let candidate = config.artifact_dir(&version, Some(1));
-    let release = config.artifact_dir(&version, None);
+    let records = config.records_dir(&version, Some(1));
+    let release = config.records_dir(&version, None);
     println!("\n== results");
     println!("  artifacts: {candidate}/");
-    println!("  mails:     {candidate}/vote.eml, result.eml; {release}/announce.eml");
+    println!("  mails:     {records}/vote.eml, result.eml; {release}/announce.eml");
     println!("  website:   branch download-page-demo-1.0.0 in {website}");
     println!("  dist ({}):", sandbox.dist);
     print_tree(sandbox, &sandbox.dist, 1)?;
     if let Some(atr) = &sandbox.atr {
         atr.print_mails();
     }
+    Ok(())
+}
+
+/// Phase 3 when the vote failed: the flow stops at the tally, and `promote` refuses the
+/// candidate even when asked directly.
+fn failed_vote(sandbox: &Sandbox) -> Result<()> {
+    println!("\n== phase 3: the vote failed (two binding -1): nothing is promoted");
+    let (mbox, roster) = write_vote_thread(sandbox, "1.0.0", 1, false)?;
+    let evidence = ["--mbox", mbox.as_str(), "--roster", roster.as_str()];
+    let release = [&["release", "1.0", "--yes"][..], &evidence].concat();
+    expect(
+        sandbox.xtask(&release)?,
+        i32::from(crate::exit_code::STOPPED),
+        "stop at the failed vote",
+    )?;
+    let promote = [&["promote", "1.0.0", "--rc", "1", "--yes"][..], &evidence].concat();
+    expect(sandbox.xtask(&promote)?, 1, "refuse to promote")?;
+    println!("\n== results");
+    println!(
+        "  dist ({}): RC1 stays in dev, nothing in release",
+        sandbox.dist
+    );
+    print_tree(sandbox, &sandbox.dist, 1)?;
+    println!("  next: fix what the -1 votes name, then `cargo xtask release 1.0 --next-rc`");
     Ok(())
 }
 

@@ -54,9 +54,6 @@ pub struct ReleaseArgs {
     pub next_rc: bool,
     #[command(flatten)]
     pub options: crate::flow::FlowOptions,
-    /// Run outward-facing steps (push, svn commit, mail) without asking.
-    #[arg(long)]
-    pub yes: bool,
     /// Stop after this step.
     #[arg(long, value_name = "STEP", value_parser = step_name)]
     pub until: Option<&'static str>,
@@ -77,6 +74,8 @@ pub struct StepStatus {
     pub detail: String,
     /// The command that runs the step, as a person would type it.
     pub command: String,
+    /// It changes what others see: it asks first, or runs with `--yes`.
+    pub outward: bool,
 }
 
 fn release<'a>(
@@ -106,6 +105,7 @@ fn statuses(release: &Release) -> Result<Vec<StepStatus>> {
             state: progress.state,
             detail: progress.detail,
             command: format!("cargo xtask {}", step.command(release).join(" ")),
+            outward: step.outward(release),
         });
     }
     Ok(out)
@@ -203,7 +203,7 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
         (None, None) => true,
     };
 
-    if finish_leftovers(ctx, &config, &release, args)? == Some(false) {
+    if finish_leftovers(ctx, &config, &release)? == Some(false) {
         return Ok(ExitCode::FAILURE);
     }
 
@@ -218,7 +218,13 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
             Some(progress) => (progress.state, progress.detail),
             None => (State::Todo, String::new()),
         };
-        let command = xtask::step(&ctx.repo, false, &step.command(&release))?;
+        let outward = step.outward(&release);
+        let mut args_of_step = step.command(&release);
+        // The flow asks before an outward step (or has --yes): the step need not ask again.
+        if outward {
+            args_of_step.push("--yes".into());
+        }
+        let command = xtask::step(&ctx.repo, false, &args_of_step)?;
         match state {
             State::Done => continue,
             State::Blocked(why) => {
@@ -249,7 +255,7 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
             first_pending = false;
             continue;
         }
-        if step.outward(&release) && !args.yes && !crate::plan::confirm(&command)? {
+        if outward && !ctx.yes && !crate::plan::confirm(&command)? {
             println!(
                 "\nstopped before {}: it changes what others see; rerun with --yes (or answer y) to run `{command}`",
                 step.name()
@@ -307,18 +313,19 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
 /// Work a step left half done in the working tree (written, not committed: its run was cut)
 /// is finished by that step, in its own process, before any step runs: no other step takes
 /// it for the user's changes. `None` when there was nothing to finish, else whether it went.
-fn finish_leftovers(
-    ctx: &Ctx,
-    config: &Config,
-    release: &Release,
-    args: &ReleaseArgs,
-) -> Result<Option<bool>> {
+fn finish_leftovers(ctx: &Ctx, config: &Config, release: &Release) -> Result<Option<bool>> {
     let unfinished = crate::leftovers::unfinished(ctx, config)?;
     if unfinished.is_empty() {
         return Ok(None);
     }
     for (claim, files) in &unfinished {
-        let command = xtask::step(&ctx.repo, false, &claim.command)?;
+        let outward = crate::steps::named(&claim.step).is_ok_and(|step| step.outward(release));
+        // As for any step: the flow asks first (or has --yes), the step need not ask again.
+        let mut args_of_step = claim.command.clone();
+        if outward {
+            args_of_step.push("--yes".into());
+        }
+        let command = xtask::step(&ctx.repo, false, &args_of_step)?;
         println!(
             "\n== {}: {} written by an interrupted run and not committed; it finishes them first",
             claim.step,
@@ -328,8 +335,7 @@ fn finish_leftovers(
             println!("  would run: {command}");
             continue;
         }
-        let outward = crate::steps::named(&claim.step).is_ok_and(|step| step.outward(release));
-        if outward && !args.yes && !crate::plan::confirm(&command)? {
+        if outward && !ctx.yes && !crate::plan::confirm(&command)? {
             println!(
                 "\nstopped before {}: it changes what others see; rerun with --yes (or answer y) to run `{command}`",
                 claim.step

@@ -255,6 +255,7 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
         plan.run(git::create_branch(repo, &branch, &tip));
     }
     if on_remote.is_none() {
+        plan.mark_outward();
         plan.run(git::push(repo, remote, &full));
         plan.local(format!("check that {remote} has {branch} at {tip}"), || {
             git::verify_pushed(sh, repo, remote, &full, &tip)
@@ -311,7 +312,7 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
         );
         return Ok(());
     }
-    if !plan.execute(sh, ctx.dry_run)? {
+    if !plan.execute_confirmed(ctx)? {
         return Ok(());
     }
     println!("release branch {branch} is at {tip} on {remote}");

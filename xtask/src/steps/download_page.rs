@@ -226,6 +226,8 @@ pub fn run(ctx: &Ctx, args: &DownloadPageArgs) -> Result<ExitCode> {
         println!("{} already lists {version}: nothing to do", page.file);
         return Ok(ExitCode::SUCCESS);
     }
+    // The page sends users to KEYS: it must hold the key that signed the release.
+    crate::keys_link::for_release(ctx, &config, version)?;
     let path = website.join(&page.file);
     let base = git::resolve_commit(sh, &website, "HEAD")?
         .with_context(|| format!("{website} has no commit: clone the website repository"))?;

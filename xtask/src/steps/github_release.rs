@@ -244,7 +244,8 @@ pub fn run(ctx: &Ctx, args: &GitHubReleaseArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     access?;
-    plan.execute(&ctx.sh, false)?;
+    plan.mark_outward();
+    plan.execute_confirmed(ctx)?;
     let made = made.get().context("the GitHub release was not written")?;
     if made.tag_name != tag || made.draft {
         bail!(

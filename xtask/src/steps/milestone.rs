@@ -85,7 +85,8 @@ pub fn create(ctx: &Ctx, line: Line) -> Result<()> {
         return Ok(());
     }
     access?;
-    plan.execute(&ctx.sh, false)?;
+    plan.mark_outward();
+    plan.execute_confirmed(ctx)?;
     let created = created.get().context("the milestone was not created")?;
     println!(
         "created milestone {line} (#{}) {}",

@@ -17,7 +17,9 @@
 
 //! `promote`: after a passed vote, the candidate moves from dist/dev to dist/release in one
 //! server-side commit that also removes the other candidates of the version and brings the
-//! release KEYS up to date. The bytes do not change, so the voted hashes stay valid.
+//! release KEYS up to date. The bytes do not change, so the voted hashes stay valid. Nothing
+//! moves without evidence that the vote passed (see [`crate::vote_evidence`]), and the commit
+//! message says what that evidence was.
 
 use std::io::Write;
 
@@ -30,19 +32,35 @@ use crate::plan::Plan;
 use crate::tools::gpg;
 use crate::tools::svn::{self, Change};
 use crate::tools::Tool;
+use crate::vote_evidence::{self, VoteEvidenceArgs};
 use crate::Ctx;
 
-pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
+#[derive(clap::Args, Debug)]
+pub struct PromoteArgs {
+    #[command(flatten)]
+    pub dist: DistArgs,
+    #[command(flatten)]
+    pub vote: VoteEvidenceArgs,
+}
+
+pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
     let config = ctx.config()?;
+    let (version, rc) = (&args.dist.version, config.check_rc(args.dist.rc)?);
     if config.dist == crate::config::Dist::Atr {
-        return crate::atr_flow::vote::finished(ctx, &config, &args.version);
+        if args.vote.vote_counted_elsewhere.is_some() {
+            bail!(
+                "on ATR (dist = \"atr\") the vote's resolution on ATR is the evidence, and ATR \
+                 moves nothing without it: leave out --vote-counted-elsewhere; nothing was changed"
+            );
+        }
+        crate::candidates::require(ctx, &config, version, rc)?;
+        return crate::atr_flow::vote::finished(ctx, &config, version);
     }
     for tool in [Tool::Svn, Tool::Svnmucc, Tool::Gpg] {
         tool.require()?;
     }
-    let creds = args.svn.credentials();
+    let creds = args.dist.svn.credentials();
     let sh = &ctx.sh;
-    let (version, rc) = (&args.version, config.check_rc(args.rc)?);
     let rc_url = config.rc_url(version, rc);
     let release_url = config.release_url(version);
 
@@ -63,10 +81,7 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
         .collect();
     let released = release.contains(&format!("{version}/"));
     match (candidates.contains(&rc), released) {
-        (false, true) => {
-            println!("{release_url} exists and {rc_url} is gone: already promoted, nothing to do");
-            return Ok(());
-        }
+        (false, true) => return already_released(ctx, &config, &creds, version, rc),
         (true, true) => bail!(
             "{release_url} already exists: a release is never overwritten; nothing was changed \
              (remove {rc_url} with `cargo xtask prune` if it is left over)"
@@ -87,6 +102,8 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
         (true, false) => {}
     }
 
+    let evidence = vote_evidence::require(ctx, &config, version, rc, &args.vote)?;
+    eprintln!("  {}", evidence.summary());
     // The voted bytes of every tarball must still match their checksum before they become the
     // release.
     let mut voted = Vec::new();
@@ -141,11 +158,13 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
         })?;
     }
     let message = format!(
-        "Release {} {version}: move {} from dev after the passed vote",
+        "Release {} {version}: move {} from dev; {}",
         config.display_name,
-        config.candidate_name(version, rc)
+        config.candidate_name(version, rc),
+        evidence.summary()
     );
     let mut plan = Plan::new(format!("promote {version} RC{rc} to {release_url}"));
+    plan.mark_outward();
     plan.run_judged(
         svn::commit(&creds, &message, Some(revision), &changes),
         svn::commit_outcome(&config.svn_release_url),
@@ -163,7 +182,7 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
             Ok(())
         },
     );
-    let promoted = plan.execute(sh, ctx.dry_run)?;
+    let promoted = plan.execute_confirmed(ctx)?;
     drop(keys_file);
     if !promoted {
         return Ok(());
@@ -180,6 +199,41 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
     }
     println!("next: wait for the mirrors (about a day), update the download page, then send the ANNOUNCE mail");
     Ok(())
+}
+
+/// The version is in dist/release and the candidate is not in dist/dev: a rerun after the
+/// promotion of this candidate is a no-op; any other candidate is refused, naming the one the
+/// release was made from (svn keeps where the directory was copied from).
+fn already_released(
+    ctx: &Ctx,
+    config: &crate::config::Config,
+    creds: &svn::Credentials,
+    version: &crate::version::Version,
+    rc: u32,
+) -> Result<()> {
+    let release_url = config.release_url(version);
+    let source = svn::copied_from(&ctx.sh, creds, &release_url)?
+        .and_then(|dir| config.parse_candidate_dir(&format!("{dir}/")));
+    match source {
+        Some((from, number)) if from == *version && number == rc => {
+            println!("{release_url} was promoted from RC{rc} already: nothing to do");
+            Ok(())
+        }
+        Some((from, number)) => bail!(
+            "{version} is released already, from {} ({release_url} is its copy), not from RC{rc}: \
+             nothing was changed; a release is never replaced",
+            config.rc_url(&from, number)
+        ),
+        None => {
+            // Made without a copy (by hand): which candidate it holds is not recorded.
+            crate::candidates::require(ctx, config, version, rc)?;
+            println!(
+                "{release_url} exists and {} is gone: already released, nothing to do",
+                config.rc_url(version, rc)
+            );
+            Ok(())
+        }
+    }
 }
 
 /// One voted tarball as the candidate directory holds it, checked against its checksum.
@@ -258,7 +312,12 @@ impl crate::flow::Step for PromoteStep {
         true
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
-        release.candidate_command(&["promote"])
+        let mut args = release.candidate_command(&["promote"]);
+        // The vote's evidence: the thread and roster the tally counted.
+        if release.config.dist != crate::config::Dist::Atr {
+            release.vote_arguments(&mut args);
+        }
+        args
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
@@ -271,7 +330,10 @@ impl crate::flow::Step for PromoteStep {
         let url = release.config.release_url(&release.version);
         match release.released()? {
             true => Progress::done(format!("{url} exists")),
-            false => Progress::todo(format!("move RC{} to {url}", release.rc)),
+            false => Progress::todo(format!(
+                "move RC{} to {url} once the count of the thread shows the vote passed",
+                release.rc
+            )),
         }
     }
     fn after_failure(&self, release: &crate::flow::Release) -> Option<String> {

@@ -34,9 +34,6 @@ use crate::Ctx;
 
 #[derive(clap::Args, Debug)]
 pub struct PruneArgs {
-    /// Delete what the listing shows, in one commit.
-    #[arg(long)]
-    pub yes: bool,
     #[command(flatten)]
     pub svn: SvnArgs,
 }
@@ -158,6 +155,7 @@ pub fn run(ctx: &Ctx, args: &PruneArgs) -> Result<()> {
         &config.svn_dev_url
     };
     let mut plan = Plan::new("remove them in one commit");
+    plan.mark_outward();
     plan.run_judged(
         svn::commit(&creds, &message, Some(revision), &changes),
         svn::commit_outcome(target),
@@ -174,12 +172,7 @@ pub fn run(ctx: &Ctx, args: &PruneArgs) -> Result<()> {
         }
         Ok(())
     });
-    if !ctx.dry_run && !args.yes {
-        print!("{}", plan.render());
-        println!("nothing was changed: run `cargo xtask prune --yes` to delete them in one commit");
-        return Ok(());
-    }
-    if !plan.execute(sh, ctx.dry_run)? {
+    if !plan.execute_confirmed(ctx)? {
         return Ok(());
     }
     println!("removed {} entries in one commit", removals.len());

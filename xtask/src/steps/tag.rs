@@ -154,6 +154,9 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
         Some(rc) => format!("release candidate {rc} of {version}"),
         None => format!("release {version}"),
     };
+    // Kept until the plan ran: the tag object and its signature are made in it.
+    let work = crate::scratch::Scratch::new("tag")?;
+    let made = std::cell::OnceCell::new();
     let mut plan = Plan::new(format!("tag {what} as {tag} at {target}"));
 
     let local = git::tag_commit(sh, repo, &tag)?;
@@ -213,13 +216,18 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
     }
     let key = gpg::signing_key(sh, args.key.as_deref().or(config.signing_key.as_deref()))?;
     if local.is_none() {
-        plan.run(git::signed_tag(
-            repo,
-            &key.fingerprint,
+        let message = format!("Apache {} {tag}", config.display_name);
+        let object = git::tag_object(&target, &tag, &git::committer_ident(sh, repo)?, &message);
+        let fingerprint = key.fingerprint.clone();
+        plan_signed_tag(
+            &mut plan,
+            ctx,
+            fingerprint,
             &tag,
-            &format!("Apache {} {tag}", config.display_name),
-            &target,
-        ));
+            object,
+            work.path(),
+            &made,
+        );
     }
     let fingerprint = key.fingerprint.clone();
     let signed = format!("check that {tag} carries a valid signature of {fingerprint}");
@@ -229,6 +237,7 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
     });
     let full = format!("refs/tags/{tag}");
     if remote.is_none() {
+        plan.mark_outward();
         plan.run(git::push(repo, &config.remote, &full));
         let (remote_name, pushed_commit) = (config.remote.clone(), target.clone());
         plan.local(
@@ -237,7 +246,7 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
         );
     }
     let pushed = remote.is_none();
-    if !plan.execute(sh, ctx.dry_run)? {
+    if !plan.execute_confirmed(ctx)? {
         return Ok(());
     }
     if pushed {
@@ -252,6 +261,74 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The signed tag, made as `git tag -s` makes it but signed by the tool's own gpg command:
+/// the tag object is signed like a tarball (`GPG_PASSPHRASE` through loopback in CI, else
+/// gpg-agent), the signature appended, and the object written and named by git.
+fn plan_signed_tag<'a>(
+    plan: &mut Plan<'a>,
+    ctx: &'a Ctx,
+    fingerprint: String,
+    tag: &'a str,
+    object: String,
+    work: &'a camino::Utf8Path,
+    made: &'a std::cell::OnceCell<String>,
+) {
+    let (unsigned, signature) = (work.join("tag-object"), work.join("tag-object.asc"));
+    let passphrase = gpg::passphrase_from_env();
+    let judge = gpg::signing_outcome(&fingerprint, passphrase.is_some());
+    let shown = |path: &str| camino::Utf8PathBuf::from(format!("<{path}>"));
+    let (unsigned_shown, signature_shown) = (shown("tag object"), shown("tag object.asc"));
+    let written = unsigned.clone();
+    plan.local(
+        format!("write the tag object of {tag} (the commit, `git var GIT_COMMITTER_IDENT` as tagger, the message) to sign it"),
+        move || std::fs::write(&written, &object).with_context(|| format!("cannot write {written}")),
+    );
+    let sign = gpg::detach_sign(&fingerprint, &unsigned_shown, &signature_shown, None);
+    let (to_sign, signed) = (unsigned.clone(), signature.clone());
+    plan.run_later_judged(
+        sign.to_string(),
+        move || {
+            Ok(Some(gpg::detach_sign(
+                &fingerprint,
+                &to_sign,
+                &signed,
+                passphrase,
+            )))
+        },
+        judge,
+    );
+    let mktag = git::mktag(&ctx.repo, Vec::new());
+    plan.run_later_judged(
+        format!("{mktag} < <tag object><tag object.asc>"),
+        move || {
+            let mut bytes =
+                std::fs::read(&unsigned).with_context(|| format!("cannot read {unsigned}"))?;
+            bytes.extend(
+                std::fs::read(&signature).with_context(|| format!("cannot read {signature}"))?,
+            );
+            Ok(Some(git::mktag(&ctx.repo, bytes)))
+        },
+        move |output| {
+            let id = String::from_utf8_lossy(&output.stdout).trim().to_string();
+            if !output.status.success() || id.is_empty() {
+                bail!(
+                    "git refused the signed tag object of {tag}: {}",
+                    String::from_utf8_lossy(&output.stderr).trim()
+                );
+            }
+            let _ = made.set(id);
+            Ok(())
+        },
+    );
+    plan.run_later(
+        git::create_tag(&ctx.repo, tag, "<the signed tag object>").to_string(),
+        move || {
+            let id = made.get().context("the tag object was not made")?;
+            Ok(Some(git::create_tag(&ctx.repo, tag, id)))
+        },
+    );
 }
 
 /// The tag must carry a valid signature of the release manager's key before anyone sees it.

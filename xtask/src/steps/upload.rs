@@ -95,6 +95,7 @@ pub fn remote_differences(
 
 pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
     let config = ctx.config()?;
+    crate::candidates::require(ctx, &config, &args.version, config.check_rc(args.rc)?)?;
     if config.dist == Dist::Atr {
         let rc = config.check_rc(args.rc)?;
         let dir = args
@@ -182,6 +183,7 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
         config.display_name
     );
     let mut plan = Plan::new(format!("upload {version} RC{rc} to {rc_url}"));
+    plan.mark_outward();
     plan.run_judged(
         svn::commit(&creds, &message, None, &changes),
         svn::commit_outcome(&rc_url),
@@ -200,7 +202,7 @@ pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
             Ok(())
         },
     );
-    if !plan.execute(&ctx.sh, ctx.dry_run)? {
+    if !plan.execute_confirmed(ctx)? {
         return Ok(());
     }
     println!("uploaded {rc_url}");

@@ -24,10 +24,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use crate::clock::now;
 use crate::config::{Config, Dist};
 use crate::exit_code;
-use crate::tally::{self, configured_sender, report, NoVoteMail, Outcome, Tally, VOTE_HOURS};
+use crate::tally::{report, NoVoteMail, Outcome, Tally, VOTE_HOURS};
 use crate::Ctx;
 
 #[derive(clap::Subcommand, Debug)]
@@ -87,20 +86,11 @@ pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
     exit_for(tally.outcome())
 }
 
-/// Our count of the thread in `mbox`, else the one in the dev list's archive.
+/// Our count of the thread in `mbox`, else the one in the dev list's archive: the count
+/// `promote` requires too (see [`crate::vote_evidence`]).
 fn count(ctx: &Ctx, config: &Config, args: &TallyArgs, mbox: Option<&Utf8Path>) -> Result<Tally> {
-    let sender = configured_sender(ctx, config);
-    let release_manager = match (&args.from, &sender) {
-        (Some(from), _) => Some((from.as_str(), true)),
-        (None, Some(sender)) => Some((sender.as_str(), false)),
-        (None, None) => None,
-    };
-    let thread = tally::Thread {
-        mbox,
-        roster: args.roster.as_deref(),
-    };
-    let (version, rc) = (&args.version, args.rc);
-    tally::obtain(ctx, config, version, rc, thread, release_manager, now()?)
+    let (version, rc, roster) = (&args.version, args.rc, args.roster.as_deref());
+    crate::vote_evidence::count(ctx, config, version, rc, mbox, roster, args.from.as_deref())
 }
 
 /// The exit code of an outcome: 0 passed, 3 failed, 4 not yet, 5 not decided.
@@ -186,16 +176,22 @@ impl crate::flow::Step for TallyStep {
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
         let (version, rc, line) = (&release.version, release.rc, release.line);
-        // A version in dist/release was voted on and passed: no thread is needed to know it.
+        // ATR's resolution is the vote's own record; a version in dist/release says only that
+        // someone moved it there: without the thread, the vote is not known here.
         let on_atr = release.config.dist == Dist::Atr;
-        if release.released()? {
-            return Progress::done(match on_atr {
-                true => "the vote passed: resolved on ATR".to_string(),
-                false => format!(
-                    "the vote passed: {version} is in {}",
-                    release.config.svn_release_url
-                ),
-            });
+        let released = release.released()?;
+        if released {
+            match (on_atr, &release.options.mbox) {
+                (true, _) => return Progress::done("the vote passed: resolved on ATR"),
+                (false, None) => {
+                    return Progress::done(format!(
+                        "released: {version} is in {}; the vote was not checked here (give \
+                         --mbox and --roster to count it)",
+                        release.config.svn_release_url
+                    ))
+                }
+                (false, Some(_)) => {}
+            }
         }
         if on_atr {
             let ctx = release.ctx;
@@ -211,8 +207,14 @@ impl crate::flow::Step for TallyStep {
             (None, false) => {
                 // Before the VOTE mail there is no thread to look for.
                 let config = release.config;
-                let vote_mail = config.artifact_dir(version, Some(rc)).join("vote.eml");
-                if !vote_mail.exists() {
+                // Where mails are kept, or where an earlier version of the tool kept them.
+                let written = [
+                    config.records_dir(version, Some(rc)),
+                    config.artifact_dir(version, Some(rc)),
+                ]
+                .iter()
+                .any(|dir| dir.join("vote.eml").exists());
+                if !written {
                     return Progress::todo(format!(
                         "counted from the archive of {} once the VOTE mail is out and 72 hours \
                          have passed",
@@ -222,7 +224,17 @@ impl crate::flow::Step for TallyStep {
                 format!("the archive of {}", config.dev_list)
             }
         };
-        match release.probe(&self.command(release))? {
+        let counted = release.probe(&self.command(release))?;
+        // What is released stays released: the count is reported, the flow goes on.
+        if released && counted != exit_code::SUCCESS {
+            return Progress::done(format!(
+                "released: {version} is in {}, but the count of {thread} shows no passed vote; see \
+                 `cargo xtask {}`",
+                release.config.svn_release_url,
+                self.command(release).join(" ")
+            ));
+        }
+        match counted {
             exit_code::SUCCESS => Progress::done(format!("the vote in {thread} passed")),
             exit_code::VOTE_FAILED => Progress::blocked(format!(
                 "the vote of RC{rc} failed: fix what the -1 votes name, then start the next \

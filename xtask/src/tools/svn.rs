@@ -215,6 +215,46 @@ pub fn last_changed_day(sh: &Shell, url: &str) -> Result<Option<String>> {
     Ok(valid.then_some(day))
 }
 
+/// The last path segment of the directory `url` was copied from when it was made (`svn mv` or
+/// `svn cp`: `1.0.0-rc1` for a release promoted from that candidate); `None` when it was not
+/// made by a copy, or does not exist.
+pub fn copied_from(sh: &Shell, creds: &Credentials, url: &str) -> Result<Option<String>> {
+    let cmd = creds.cmd(
+        Tool::Svn,
+        os(&[
+            "log",
+            "--verbose",
+            "--quiet",
+            "--stop-on-copy",
+            "--revision",
+            "1:HEAD",
+            "--limit",
+            "1",
+            "--",
+            url,
+        ]),
+    );
+    let Some(text) = found_or_none(&cmd, cmd.output_limited(sh, 1 << 20)?)? else {
+        return Ok(None);
+    };
+    Ok(copy_source(&String::from_utf8_lossy(&text), url))
+}
+
+/// From `svn log --verbose` text: `A /release/demo/1.0.0 (from /dev/demo/1.0.0-rc1:3)` for the
+/// path `url` ends with gives `1.0.0-rc1`.
+fn copy_source(log: &str, url: &str) -> Option<String> {
+    let url = url.trim_end_matches('/');
+    log.lines().find_map(|line| {
+        let rest = line.trim_start().strip_prefix("A ")?;
+        let (added, from) = rest.split_once(" (from ")?;
+        if !url.ends_with(added.trim()) {
+            return None;
+        }
+        let source = from.trim_end_matches(')').rsplit_once(':')?.0;
+        Some(source.rsplit('/').next()?.to_string())
+    })
+}
+
 /// The youngest revision of the repository `url` belongs to.
 pub fn head_revision(sh: &Shell, creds: &Credentials, url: &str) -> Result<u64> {
     let cmd = creds.cmd(
@@ -354,6 +394,17 @@ pub fn admin_create(dir: &Utf8Path) -> ToolCmd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_copy_source_is_read_for_the_path_asked_about() {
+        let log = "------\nr4 | root | 2026-01-01\nChanged paths:\n   D /dev/demo/1.0.0-rc1\n   \
+A /release/demo/1.0.0 (from /dev/demo/1.0.0-rc1:3)\n   A /release/demo/0.9.0 (from /dev/demo/0.9.0-rc2:1)\n";
+        let url = "file:///tmp/svn/release/demo/1.0.0";
+        assert_eq!(copy_source(log, url).as_deref(), Some("1.0.0-rc1"));
+        let other = "https://dist.apache.org/repos/dist/release/demo/0.9.0/";
+        assert_eq!(copy_source(log, other).as_deref(), Some("0.9.0-rc2"));
+        assert_eq!(copy_source("A /release/demo/1.0.0\n", url), None);
+    }
 
     fn creds(password: Option<&str>) -> Credentials {
         Credentials {

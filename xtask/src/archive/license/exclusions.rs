@@ -212,10 +212,16 @@ mod tests {
             sample.add(&format!("f{n}"));
         }
         let kept = sample.paths();
-        assert!(kept.len() >= SAMPLE && kept.len() < 2 * SAMPLE, "{}", kept.len());
+        assert!(
+            kept.len() >= SAMPLE && kept.len() < 2 * SAMPLE,
+            "{}",
+            kept.len()
+        );
         assert_eq!(kept[0], "f0");
         let stride = 100_000 / kept.len();
-        assert!(kept.last().is_some_and(|last| last[1..].parse::<usize>().unwrap_or(0) > 100_000 - 2 * stride));
+        assert!(kept
+            .last()
+            .is_some_and(|last| last[1..].parse::<usize>().unwrap_or(0) > 100_000 - 2 * stride));
     }
 
     #[test]

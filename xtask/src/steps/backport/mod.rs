@@ -235,6 +235,7 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
     }
     if needs_push {
         let full = format!("refs/heads/{branch}");
+        plan.mark_outward();
         let (shown_branch, config_ref) = (branch.clone(), &config);
         plan.run_judged(git::push(repo, remote, &full), move |output| {
             explain_push(config_ref, &shown_branch, output)
@@ -254,6 +255,7 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
         .collect();
     let repo_name = github.repo();
     for candidate in &relabel {
+        plan.mark_outward();
         let number = candidate.pull.number;
         let (github, config) = (&github, &config);
         plan.local(
@@ -300,7 +302,7 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
         return report_skipped(&skipped, true);
     }
     access?;
-    plan.execute(sh, false)?;
+    plan.execute_confirmed(ctx)?;
     remove_state(&state)?;
     println!(
         "backported {} PR(s) ({picked} commit(s)) to {branch} and pushed it; {} PR(s) were \

@@ -49,7 +49,7 @@ pub fn plan_link<'a>(
     link: &'a Link,
     fingerprint: &'a str,
     armored: String,
-) -> String {
+) {
     let uid = client.uid().unwrap_or(atr::UID_VAR);
     let shown = shown_post(
         client,
@@ -59,7 +59,7 @@ pub fn plan_link<'a>(
             link.committee
         ),
     );
-    plan.local(shown.clone(), move || {
+    plan.local(shown, move || {
         client.add_key(&link.committee, &armored, fingerprint)?;
         if !Link::read(client, config, fingerprint)?.linked {
             bail!(
@@ -75,5 +75,4 @@ pub fn plan_link<'a>(
         );
         Ok(())
     });
-    shown
 }

@@ -74,9 +74,6 @@ pub enum KeysCommand {
         key: Option<String>,
         #[command(flatten)]
         svn: SvnArgs,
-        /// Commit without asking.
-        #[arg(long)]
-        yes: bool,
     },
     /// Send the public key to the configured keyserver.
     Publish {
@@ -94,9 +91,7 @@ pub fn run(ctx: &Ctx, command: &KeysCommand) -> Result<ExitCode> {
         } => create::create(ctx, name.as_deref(), email.as_deref(), *key_type),
         KeysCommand::Fingerprint { key } => fingerprint(ctx, key.as_deref()),
         KeysCommand::Check { key, svn } => check(ctx, key.as_deref(), &svn.credentials()),
-        KeysCommand::Append { key, svn, yes } => {
-            append(ctx, key.as_deref(), &svn.credentials(), *yes)
-        }
+        KeysCommand::Append { key, svn } => append(ctx, key.as_deref(), &svn.credentials()),
         KeysCommand::Publish { key } => publish(ctx, key.as_deref()),
     }
 }
@@ -214,7 +209,7 @@ struct Base<'a> {
 }
 
 /// The KEYS commit of `keys append`, planned: returns the file holding the new KEYS (kept
-/// until the plan ran) and the commit as the confirmation names it.
+/// until the plan ran).
 fn plan_keys_commit<'a>(
     ctx: &'a Ctx,
     plan: &mut Plan<'a>,
@@ -222,7 +217,7 @@ fn plan_keys_commit<'a>(
     key: &'a SecretKey,
     config: &Config,
     base: Base<'a>,
-) -> Result<(tempfile::NamedTempFile, String)> {
+) -> Result<tempfile::NamedTempFile> {
     let Base {
         url,
         revision,
@@ -258,7 +253,6 @@ fn plan_keys_commit<'a>(
         Some(revision),
         &[Change::Put(path.to_owned(), url.to_string())],
     );
-    let shown = commit.to_string();
     plan.check(format!(
         "{path} holds KEYS at r{revision} followed by `gpg --list-sigs` and `gpg --armor --export` of the key"
     ));
@@ -274,10 +268,10 @@ fn plan_keys_commit<'a>(
         println!("added key {fingerprint} to {url}");
         Ok(())
     });
-    Ok((file, shown))
+    Ok(file)
 }
 
-fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials, yes: bool) -> Result<ExitCode> {
+fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials) -> Result<ExitCode> {
     let config = ctx.config()?;
     let key = select_key(ctx, key)?;
     let (problems, _) = key_findings(&key);
@@ -324,8 +318,6 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials, yes: bool) -> Resul
         (true, Some((_, c))) => format!("have key {} {}", key.fingerprint, on_atr(c)),
         _ => format!("append key {} to {url}", key.fingerprint),
     });
-    // What the confirmation names: the commit, the ATR call.
-    let mut asked = Vec::new();
     // The new KEYS, kept until the commit has read it.
     let _new_keys = if in_keys {
         println!("key {} is already in {url}", key.fingerprint);
@@ -336,9 +328,9 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials, yes: bool) -> Resul
             revision,
             current: &current,
         };
-        let (file, commit) = plan_keys_commit(ctx, &mut plan, creds, &key, &config, base)?;
-        asked.push(commit);
-        Some(file)
+        Some(plan_keys_commit(
+            ctx, &mut plan, creds, &key, &config, base,
+        )?)
     };
     if let Some(link) = link.as_ref() {
         match link.linked {
@@ -350,14 +342,7 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials, yes: bool) -> Resul
             false => {
                 let armored = armored_key(&ctx.sh, &key.fingerprint)?;
                 let fingerprint = &key.fingerprint;
-                asked.push(atr::plan_link(
-                    &mut plan,
-                    &client,
-                    &config,
-                    link,
-                    fingerprint,
-                    armored,
-                ));
+                atr::plan_link(&mut plan, &client, &config, link, fingerprint, armored);
             }
         }
     }
@@ -365,11 +350,8 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials, yes: bool) -> Resul
     if !ctx.dry_run && link.as_ref().is_some_and(|l| !l.linked) {
         client.acting_as()?;
     }
-    if !ctx.dry_run && !yes && !crate::plan::confirm(&asked.join("` and `"))? {
-        print!("{}", plan.render());
-        bail!("nothing was committed or sent: KEYS (and ATR's committee keys) are public; rerun with --yes (or answer y) to make the change");
-    }
-    plan.execute(&ctx.sh, ctx.dry_run)?;
+    plan.mark_outward();
+    plan.execute_confirmed(ctx)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -381,6 +363,8 @@ fn publish(ctx: &Ctx, key: Option<&str>) -> Result<ExitCode> {
         key.fingerprint, config.keyserver
     ));
     plan.run(gpg::send_keys(&config.keyserver, &key.fingerprint));
+    plan.mark_outward();
+    plan.confirm(ctx)?;
     let sent = plan.execute(&ctx.sh, ctx.dry_run).with_context(|| {
         format!(
             "could not send the key to {}: check the network, or set another keyserver",
@@ -411,8 +395,7 @@ impl crate::flow::Step for KeysStep {
         true
     }
     fn command(&self, _: &crate::flow::Release) -> Vec<String> {
-        // The flow has asked already (or has --yes).
-        crate::flow::strings(&["keys", "append", "--yes"])
+        crate::flow::strings(&["keys", "append"])
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;

@@ -62,7 +62,7 @@ pub fn deliver(
         // ATR has no planning mail: the caller sends it as on the SVN route.
         MailCommand::Discuss { .. } => {}
     }
-    let done = plan.execute(&ctx.sh, ctx.dry_run)?;
+    let done = plan.execute_confirmed(ctx)?;
     println!("--- {path} ---\n{text}");
     if done {
         eprintln!("wrote {path}");

@@ -22,6 +22,7 @@
 mod atr;
 mod render;
 mod templates;
+mod values;
 
 use crate::version::Line;
 use std::process::ExitCode;
@@ -29,16 +30,15 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
-use crate::artifacts::Artifacts;
-use crate::clock::human_date;
 use crate::config::{Config, Dist};
 use crate::plan::Plan;
-use crate::tally::{self, Outcome, VOTE_HOURS};
+use crate::tally;
 use crate::tools::{git, sendmail, svn};
 use crate::version::Version;
 use crate::Ctx;
 use render::Mail;
 use templates::{fill_template, load_template, Template};
+use values::{release_notes_url, result_values, vote_subject, vote_values};
 
 #[derive(clap::Args, Debug)]
 pub struct MailArgs {
@@ -117,7 +117,8 @@ fn sender(ctx: &Ctx, config: &Config) -> Result<(String, String)> {
     }
 }
 
-/// Values every template knows.
+/// Values every template knows (and `{keys_url}`, which each mail gives: the VOTE and ANNOUNCE
+/// mails a KEYS checked to hold the signing key, see [`crate::keys_link`]).
 fn common_values(config: &Config, sender_name: &str) -> Vec<(&'static str, String)> {
     vec![
         ("project", config.mail_name()),
@@ -125,25 +126,9 @@ fn common_values(config: &Config, sender_name: &str) -> Vec<(&'static str, Strin
         ("tlp", config.tlp.clone()),
         ("dev_list", config.dev_list.clone()),
         ("repository", config.repository_url.clone()),
-        ("keys_url", config.keys_url.clone()),
         ("download_url", config.download_url.clone()),
         ("sender", sender_name.to_string()),
     ]
-}
-
-fn release_notes_url(config: &Config, version: &Version, tag: &str) -> Result<String> {
-    let branch = config.branch_name(version.line())?;
-    crate::version::fill(
-        &config.release_notes_url,
-        &[
-            ("repository", &config.repository_url),
-            ("branch", &branch),
-            ("tag", tag),
-            ("version", &version.to_string()),
-            ("anchor", &version.heading_anchor()),
-        ],
-    )
-    .context("invalid setting release-notes-url")
 }
 
 /// A mail before its template is filled: where it goes and what the template gets.
@@ -160,12 +145,15 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
     let date = crate::clock::now()?;
     let dev = vec![config.dev_list.clone()];
     let draft = match &args.command {
-        MailCommand::Vote { version, rc } => Draft {
-            path: MailKind::Vote.path(&config, version, config.check_rc(*rc)?),
-            to: dev,
-            template: load_template(&ctx.repo, "vote", templates::VOTE)?,
-            values: vote_values(ctx, &config, version, *rc, date)?,
-        },
+        MailCommand::Vote { version, rc } => {
+            crate::candidates::require(ctx, &config, version, config.check_rc(*rc)?)?;
+            Draft {
+                path: MailKind::Vote.path(&config, version, *rc),
+                to: dev,
+                template: load_template(&ctx.repo, "vote", templates::VOTE)?,
+                values: vote_values(ctx, &config, version, *rc, date)?,
+            }
+        }
         MailCommand::Result {
             version,
             rc,
@@ -194,7 +182,10 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
                 version,
                 *rc,
                 thread.as_deref(),
-            )?,
+            )?
+            .into_iter()
+            .chain([("keys_url", config.keys_url.clone())])
+            .collect(),
         },
         MailCommand::Announce { version } => {
             // On ATR the release reaches dist/release through ATR's announce itself.
@@ -223,6 +214,10 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
                 template: load_template(&ctx.repo, "announce", templates::ANNOUNCE)?,
                 values: vec![
                     ("version", version.to_string()),
+                    (
+                        "keys_url",
+                        crate::keys_link::for_release(ctx, &config, version)?,
+                    ),
                     ("release_files", release_files),
                     (
                         "release_notes_url",
@@ -239,10 +234,11 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
                 patch: 0,
             };
             Draft {
-                path: config.artifact_dir(&first, None).join("discuss.eml"),
+                path: config.records_dir(&first, None).join("discuss.eml"),
                 to: dev,
                 template: load_template(&ctx.repo, "discuss", templates::DISCUSS)?,
                 values: vec![
+                    ("keys_url", config.keys_url.clone()),
                     ("line", line.to_string()),
                     ("branch", config.branch_name(*line)?),
                     ("main_branch", config.main_branch.clone()),
@@ -252,6 +248,14 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
     };
     let mut values = common_values(&config, &sender_name);
     values.extend(draft.values);
+    let old_path = match &args.command {
+        MailCommand::Vote { version, rc } => Some(MailKind::Vote.old_path(&config, version, *rc)),
+        MailCommand::Result { version, rc, .. } => {
+            Some(MailKind::Result.old_path(&config, version, *rc))
+        }
+        MailCommand::Announce { version } => Some(MailKind::Announce.old_path(&config, version, 0)),
+        MailCommand::Discuss { .. } => None,
+    };
     let source = &draft.template.source;
     let mail = Mail {
         to: draft.to,
@@ -263,149 +267,15 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
     if config.dist == Dist::Atr && !matches!(args.command, MailCommand::Discuss { .. }) {
         return atr::deliver(ctx, &config, &args.command, &draft.path, &mail);
     }
-    deliver(ctx, &config, &draft.path, &mail, args.send)?;
+    deliver(
+        ctx,
+        &config,
+        &draft.path,
+        old_path.as_deref(),
+        &mail,
+        args.send,
+    )?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn vote_values(
-    ctx: &Ctx,
-    config: &Config,
-    version: &Version,
-    rc: u32,
-    date: i64,
-) -> Result<Vec<(&'static str, String)>> {
-    let tag = config.tag_name(version, Some(rc))?;
-    let commit = git::tag_commit(&ctx.sh, &ctx.repo, &tag)?.with_context(|| {
-        format!("there is no tag `{tag}` in {}: tag the release candidate first (and `git fetch --tags`)", ctx.repo)
-    })?;
-    let artifact = config.artifact_name(version)?;
-    let artifacts = Artifacts::new(&config.artifact_dir(version, Some(rc)), &artifact);
-    let checksum = std::fs::read_to_string(&artifacts.checksum).with_context(|| {
-        format!(
-            "cannot read {}: build the candidate first with `cargo xtask package {version} --rc {rc}`",
-            artifacts.checksum
-        )
-    })?;
-    // The further files of the release (source tarballs, convenience binaries), each with
-    // its checksum line.
-    let mut other_artifacts = String::new();
-    let dir = config.artifact_dir(version, Some(rc));
-    for other in Artifacts::of_release(config, &dir, version)?.iter().skip(1) {
-        let line = std::fs::read_to_string(&other.checksum).with_context(|| {
-            format!("cannot read {}: build the candidate first", other.checksum)
-        })?;
-        if other_artifacts.is_empty() {
-            other_artifacts.push_str(
-                "\n\nThe candidate also holds these files, each with its .asc and .sha512 \
-                 (check them the same way):\n",
-            );
-        }
-        other_artifacts.push_str(&format!("\n{}\n{}\n", other.file_name(), line.trim()));
-    }
-    let values = vec![
-        ("version", version.to_string()),
-        ("rc", rc.to_string()),
-        ("tag", tag.clone()),
-        ("commit", commit),
-        ("artifact", artifact),
-        ("other_artifacts", other_artifacts.trim_end().to_string()),
-        ("rc_url", config.rc_url(version, rc)),
-        ("sha512", checksum.trim().to_string()),
-        (
-            "release_notes_url",
-            release_notes_url(config, version, &tag)?,
-        ),
-        ("vote_end", human_date(date + VOTE_HOURS * 3600)),
-    ];
-    Ok(values)
-}
-
-/// The subject of the VOTE mail as this repository renders it: the RESULT mail links the
-/// thread by it, never by the subject found in the mbox (outside text).
-fn vote_subject(
-    ctx: &Ctx,
-    config: &Config,
-    sender_name: &str,
-    version: &Version,
-    rc: u32,
-) -> Result<String> {
-    let template = load_template(&ctx.repo, "vote", templates::VOTE)?;
-    let mut values = common_values(config, sender_name);
-    values.extend([("version", version.to_string()), ("rc", rc.to_string())]);
-    Ok(
-        fill_template(&template.source, &template.subject, &values).unwrap_or_else(|_| {
-            format!(
-                "[VOTE] Release Apache {} {version} (RC{rc})",
-                config.mail_name()
-            )
-        }),
-    )
-}
-
-fn result_values(
-    config: &Config,
-    tally: tally::Tally,
-    vote_subject: &str,
-    version: &Version,
-    rc: u32,
-    thread: Option<&str>,
-) -> Result<Vec<(&'static str, String)>> {
-    match tally.outcome() {
-        Outcome::Passed => {}
-        outcome => bail!(
-            "the vote has not passed ({}): no RESULT mail; run `cargo xtask vote tally {version} \
-             --rc {rc}` (with the same --mbox and --roster) for the details",
-            outcome.describe()
-        ),
-    }
-    let list = |binding: bool| {
-        let lines: Vec<String> = tally
-            .votes
-            .iter()
-            .filter(|vote| vote.binding == binding)
-            .map(|vote| format!("{} {}", vote.ballot, vote.safe_name()))
-            .collect();
-        if lines.is_empty() {
-            "(none)".to_string()
-        } else {
-            lines.join("\n")
-        }
-    };
-    let thread = match (thread, &tally.thread_url) {
-        (Some(url), _) => url.to_string(),
-        (None, Some(url)) => url.clone(),
-        (None, None) => format!(
-            "https://lists.apache.org/list?{}:lte=1M:{}",
-            config.dev_list,
-            crate::tools::github::encode(vote_subject)
-        ),
-    };
-    let values = vec![
-        ("version", version.to_string()),
-        ("rc", rc.to_string()),
-        (
-            "binding_plus",
-            tally.count(true, tally::Ballot::PlusOne).to_string(),
-        ),
-        ("binding_zero", tally.zero_count(true).to_string()),
-        (
-            "binding_minus",
-            tally.count(true, tally::Ballot::MinusOne).to_string(),
-        ),
-        (
-            "nonbinding_plus",
-            tally.count(false, tally::Ballot::PlusOne).to_string(),
-        ),
-        ("nonbinding_zero", tally.zero_count(false).to_string()),
-        (
-            "nonbinding_minus",
-            tally.count(false, tally::Ballot::MinusOne).to_string(),
-        ),
-        ("binding_votes", list(true)),
-        ("nonbinding_votes", list(false)),
-        ("thread_url", thread),
-    ];
-    Ok(values)
 }
 
 /// Refuses the announcement until the release is in dist/release; when SVN cannot be asked,
@@ -434,14 +304,25 @@ fn check_released(ctx: &Ctx, config: &Config, version: &Version) -> Result<()> {
     }
 }
 
-/// Writes the mail (a rerun overwrites it), prints it, and sends it when asked, once.
-fn deliver(ctx: &Ctx, config: &Config, path: &Utf8Path, mail: &Mail, send: bool) -> Result<()> {
+/// Writes the mail (a rerun overwrites it), prints it, and sends it when asked, once (also
+/// when an earlier version of the tool sent it from `old_path`).
+fn deliver(
+    ctx: &Ctx,
+    config: &Config,
+    path: &Utf8Path,
+    old_path: Option<&Utf8Path>,
+    mail: &Mail,
+    send: bool,
+) -> Result<()> {
     let text = mail.render();
     let sent_marker = Utf8PathBuf::from(format!("{path}.sent"));
     let message_id = mail.message_id();
     // Sending is the one outward action: once done it is not repeated, even when the text
     // changed since (the vote end date moves with the clock).
-    let already_sent = std::fs::read_to_string(&sent_marker).ok();
+    let already_sent = std::fs::read_to_string(&sent_marker).ok().or_else(|| {
+        let old = old_path?;
+        std::fs::read_to_string(format!("{old}.sent")).ok()
+    });
     let mut plan = Plan::new(format!("mail `{}`", mail.subject));
     plan.local(format!("write {path}"), || {
         let dir = path.parent().context("the mail path has no directory")?;
@@ -450,6 +331,7 @@ fn deliver(ctx: &Ctx, config: &Config, path: &Utf8Path, mail: &Mail, send: bool)
         std::fs::write(path, &text).with_context(|| format!("cannot write {path}"))
     });
     if let (true, None) = (send, &already_sent) {
+        plan.mark_outward();
         plan.run_judged(
             sendmail::send(&config.sendmail, text.as_bytes())?,
             |output| {
@@ -473,7 +355,7 @@ fn deliver(ctx: &Ctx, config: &Config, path: &Utf8Path, mail: &Mail, send: bool)
         );
     }
     let sending = send && already_sent.is_none();
-    let wrote = match plan.execute(&ctx.sh, ctx.dry_run) {
+    let wrote = match plan.execute_confirmed(ctx) {
         Err(err) if sending && path.exists() => {
             return Err(err.context(format!(
                 "the mail is in {path}: send it by hand, or fix the sendmail setting"
@@ -513,13 +395,24 @@ pub enum MailKind {
 }
 
 impl MailKind {
-    /// Where the rendered mail is written: the candidate's directory for the vote and its
-    /// result, the release's for the announcement.
+    /// Where the rendered mail is written: the candidate's records for the vote and its
+    /// result, the release's for the announcement (see [`Config::records_dir`]).
     pub fn path(self, config: &Config, version: &Version, rc: u32) -> Utf8PathBuf {
         match self {
-            MailKind::Vote => config.artifact_dir(version, Some(rc)).join("vote.eml"),
-            MailKind::Result => config.artifact_dir(version, Some(rc)).join("result.eml"),
-            MailKind::Announce => config.artifact_dir(version, None).join("announce.eml"),
+            MailKind::Vote => config.records_dir(version, Some(rc)).join("vote.eml"),
+            MailKind::Result => config.records_dir(version, Some(rc)).join("result.eml"),
+            MailKind::Announce => config.records_dir(version, None).join("announce.eml"),
+        }
+    }
+
+    /// Where earlier versions of the tool wrote it: among the artifacts. A mail sent from
+    /// there is still sent (never twice); a new one goes to [`MailKind::path`].
+    fn old_path(self, config: &Config, version: &Version, rc: u32) -> Utf8PathBuf {
+        let new = self.path(config, version, rc);
+        let name = new.file_name().unwrap_or_default();
+        match self {
+            MailKind::Announce => config.artifact_dir(version, None).join(name),
+            _ => config.artifact_dir(version, Some(rc)).join(name),
         }
     }
 }
@@ -567,7 +460,14 @@ impl crate::flow::Step for MailStep {
         if release.config.dist == Dist::Atr {
             return atr::state(release, self.0);
         }
-        let path = self.0.path(release.config, &release.version, release.rc);
+        let (config, version, rc) = (release.config, &release.version, release.rc);
+        let path = self.0.path(config, version, rc);
+        let old_path = self.0.old_path(config, version, rc);
+        let path = if !path.exists() && old_path.exists() {
+            old_path
+        } else {
+            path
+        };
         match (path.exists(), self.0) {
             (true, _) => Progress::done(path.to_string()),
             (false, MailKind::Vote) => Progress::todo("render the [VOTE] mail"),

@@ -102,12 +102,12 @@ impl BinaryBuild<'_> {
         }
         if let Some(key) = self.key {
             let signature = Utf8PathBuf::from(format!("{}.partial", artifacts.signature));
-            plan.run(gpg::detach_sign(
-                &key.fingerprint,
-                partial_ref,
-                &signature,
-                gpg::passphrase_from_env(),
-            ));
+            let passphrase = gpg::passphrase_from_env();
+            let judge = gpg::signing_outcome(&key.fingerprint, passphrase.is_some());
+            plan.run_judged(
+                gpg::detach_sign(&key.fingerprint, partial_ref, &signature, passphrase),
+                judge,
+            );
             let final_signature = artifacts.signature.clone();
             plan.local(
                 format!("move the signature to {final_signature}"),

@@ -102,11 +102,13 @@ fn choose_source(ctx: &Ctx, config: &Config, args: &PackageArgs) -> Result<Sourc
     if let Some(rc) = args.rc {
         // A candidate is what its tag holds: building something else under its number would
         // sign other sources than the ones voted on.
+        let tagged = crate::candidates::tagged(ctx, config, &args.version)?;
         bail!(
-            "there is no tag `{tag}` for release candidate {rc} of {}: tag it first (`cargo \
-             xtask tag {} --rc {rc}`), or build another commit explicitly with --ref (like \
-             --ref HEAD)",
+            "there is no tag `{tag}` for release candidate {rc} of {} (its candidates: {}): tag \
+             it first (`cargo xtask tag {} --rc {rc}`), or build another commit explicitly with \
+             --ref (like --ref HEAD)",
             args.version,
+            crate::candidates::describe(&args.version, &tagged),
             args.version
         );
     }
@@ -275,18 +277,24 @@ fn package_one(
         let staged = Artifacts::new(Utf8Path::new("<staging>"), artifacts.file_name());
         let shown = gpg::detach_sign(&key.fingerprint, &staged.tarball, &staged.signature, None);
         let verify = gpg::verify_cmd(None, &staged.signature, &staged.tarball);
-        plan.run_later(shown.to_string(), || {
-            let build = build.borrow();
-            let build = build.as_ref().context("the tarball was not built")?;
-            Ok((!build.signature_done).then(|| {
-                gpg::detach_sign(
-                    &key.fingerprint,
-                    &build.staged.tarball,
-                    &build.staged.signature,
-                    gpg::passphrase_from_env(),
-                )
-            }))
-        });
+        let passphrase = gpg::passphrase_from_env();
+        let judge = gpg::signing_outcome(&key.fingerprint, passphrase.is_some());
+        plan.run_later_judged(
+            shown.to_string(),
+            || {
+                let build = build.borrow();
+                let build = build.as_ref().context("the tarball was not built")?;
+                Ok((!build.signature_done).then(|| {
+                    gpg::detach_sign(
+                        &key.fingerprint,
+                        &build.staged.tarball,
+                        &build.staged.signature,
+                        passphrase,
+                    )
+                }))
+            },
+            judge,
+        );
         plan.local(
             format!(
                 "check that `{verify}` finds a good signature by {}",
@@ -317,15 +325,7 @@ fn package_one(
         return Ok(artifacts.clone());
     }
     let _lock = crate::lock::acquire(&dir)?;
-    plan.execute(&ctx.sh, false).map_err(|err| {
-        match err.to_string().contains("--detach-sign") {
-            true => err.context(
-                "signing failed: check that the key is unlocked (gpg-agent) or set \
-                 GPG_PASSPHRASE in CI",
-            ),
-            false => err,
-        }
-    })?;
+    plan.execute(&ctx.sh, false)?;
     let build = build.into_inner().context("the tarball was not built")?;
     if build.nothing_to_do() {
         println!(

@@ -38,7 +38,10 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use super::VerifyArgs;
 use crate::config::Config;
+use crate::tools::svn;
 use crate::untrusted::escape_str;
+use crate::version::Version;
+use crate::Ctx;
 
 /// A KEYS file larger than this is refused (the largest ASF KEYS files hold a few hundred
 /// keys in well under 4 MiB).
@@ -81,6 +84,37 @@ pub fn candidate_location(config: &Config, args: &VerifyArgs) -> Result<Location
         }
         None => Ok(Location::Svn(config.rc_url(&args.version, args.rc))),
     }
+}
+
+/// Refuses a candidate dist/dev does not hold (the default place), naming those it holds.
+pub fn require_in_dev(ctx: &Ctx, config: &Config, version: &Version, rc: u32) -> Result<()> {
+    let anonymous = svn::Credentials::anonymous();
+    // A dev area that cannot be listed is reported by the export itself.
+    let Some(listing) = svn::list(&ctx.sh, &anonymous, &config.svn_dev_url)? else {
+        return Ok(());
+    };
+    let numbers: Vec<u32> = listing
+        .iter()
+        .filter_map(|entry| config.parse_candidate_dir(entry))
+        .filter(|(found, _)| found == version)
+        .map(|(_, number)| number)
+        .collect();
+    if numbers.contains(&rc) {
+        return Ok(());
+    }
+    let held = match numbers.as_slice() {
+        [] => "none".to_string(),
+        _ => numbers
+            .iter()
+            .map(|n| format!("RC{n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    bail!(
+        "there is no candidate {} in dist/dev (the candidates of {version} there: {held}): check \
+         the version and --rc, or give the candidate's place with --from",
+        config.rc_url(version, rc)
+    )
 }
 
 /// KEYS: the one given with `--keys`, else the published one of the release area.

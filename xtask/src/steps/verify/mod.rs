@@ -78,7 +78,7 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub rebuild: bool,
     /// Also run the project's build-commands in the unpacked candidate (clean environment,
-    /// time limit each, output to <out-dir>/<candidate>/verify-build.log).
+    /// time limit each, output to <out-dir>/records/<candidate>/verify-build.log).
     #[arg(long)]
     pub build: bool,
     /// Print the report as JSON (for CI) instead of a checklist.
@@ -111,6 +111,10 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
         crate::source::rules(&settings, version)?;
     }
     let candidate = locate::candidate_location(&config, args)?;
+    if args.from.is_none() {
+        Tool::Svn.require()?;
+        locate::require_in_dev(ctx, &config, version, args.rc)?;
+    }
     let keys = locate::keys_location(&config, args, &candidate)?;
     if matches!(candidate, Location::Svn(_)) || matches!(keys, Location::Svn(_)) {
         Tool::Svn.require()?;
@@ -173,7 +177,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
     let build = build::Build {
         commands: args.build.then_some(config.build_commands.as_slice()),
         log: config
-            .artifact_dir(version, Some(args.rc))
+            .records_dir(version, Some(args.rc))
             .join("verify-build.log"),
     };
     for line in build::planned(&build) {

@@ -308,8 +308,28 @@ pub fn tags(sh: &Shell, repo: &Utf8Path) -> Result<Vec<String>> {
 }
 
 /// `git tag -s -u <key>`: a signed annotated tag.
-pub fn signed_tag(repo: &Utf8Path, key: &str, tag: &str, message: &str, commit: &str) -> ToolCmd {
-    git(repo, &["tag", "-s", "-u", key, "-m", message, tag, commit]).changes_world()
+/// `git var GIT_COMMITTER_IDENT`: `Name <email> <epoch> <zone>`, as git writes a tagger now.
+pub fn committer_ident(sh: &Shell, repo: &Utf8Path) -> Result<String> {
+    git(repo, &["var", "GIT_COMMITTER_IDENT"])
+        .read(sh)
+        .context("git knows no committer: set `git config --global user.name` and `user.email`")
+}
+
+/// The text of an annotated tag object, as `git tag -m` writes it before the signature that
+/// `git tag -s` appends: signing it is signing the tag.
+pub fn tag_object(commit: &str, tag: &str, tagger: &str, message: &str) -> String {
+    format!("object {commit}\ntype commit\ntag {tag}\ntagger {tagger}\n\n{message}\n")
+}
+
+/// `git mktag`: checks the tag object on its standard input, writes it, prints its id.
+pub fn mktag(repo: &Utf8Path, object: Vec<u8>) -> ToolCmd {
+    git(repo, &["mktag"]).stdin(object).changes_world()
+}
+
+/// `git update-ref refs/tags/<tag> <object> ""`: the tag appears, refused when it exists.
+pub fn create_tag(repo: &Utf8Path, tag: &str, object: &str) -> ToolCmd {
+    let name = format!("refs/tags/{tag}");
+    git(repo, &["update-ref", "--", &name, object, ""]).changes_world()
 }
 
 /// `git verify-tag --raw`: gpg's status lines come on stderr.

@@ -91,6 +91,35 @@ pub fn detach_sign(
     }
 }
 
+/// Judges a signing command (`detach_sign`): a failure says how gpg gets the key's passphrase
+/// when no one can type it, naming both ways (the variable, or a key unlocked in gpg-agent).
+pub fn signing_outcome(
+    fingerprint: &str,
+    passphrase_given: bool,
+) -> impl FnOnce(std::process::Output) -> Result<()> {
+    let fingerprint = fingerprint.to_string();
+    move |output| {
+        if output.status.success() {
+            return Ok(());
+        }
+        let said = String::from_utf8_lossy(&output.stderr).trim().to_string();
+        if passphrase_given {
+            bail!(
+                "signing failed: key {fingerprint} did not open with the passphrase from \
+                 {PASSPHRASE_ENV}: check that it is the key's passphrase; gpg said: {said}"
+            );
+        }
+        bail!(
+            "signing failed: gpg could not get the passphrase of key {fingerprint} (no \
+             terminal to type it on, or no pinentry, and none cached in gpg-agent). Either set \
+             {PASSPHRASE_ENV} to it (in CI from a secret: gpg reads it on its standard input, \
+             never from a command line), or unlock the key in gpg-agent before the run (in a \
+             terminal: `echo unlock | gpg --clearsign --local-user {fingerprint} > /dev/null`; \
+             the agent keeps it for its cache time); gpg said: {said}"
+        )
+    }
+}
+
 /// `gpg --verify`, reporting status lines on stdout; `home` selects a keyring of its own.
 pub fn verify_cmd(home: Option<&Utf8Path>, signature: &Utf8Path, file: &Utf8Path) -> ToolCmd {
     let mut args: Vec<String> = Vec::new();
