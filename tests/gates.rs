@@ -108,10 +108,8 @@ fn promote_takes_only_a_passed_vote_and_says_what_it_checked() {
         &[("SOURCE_DATE_EPOCH", &early)],
     );
     assert_fails_with(&open, &["is still open until", "nothing was changed"]);
-    assert_fails_with(
-        &promote(&["--mbox", &passing]),
-        &["no --roster", "no vote is binding", "nothing was changed"],
-    );
+    // Without --roster the roster is the committee's on whimsy (here the sandbox's stand-in),
+    // as `vote tally` reads it: that is checked by the promotion further down.
     // An override names a plain https URL, and only alone.
     for (bad, said) in [
         ("http://lists.apache.org/thread/1", "is not an https URL"),
@@ -159,8 +157,8 @@ fn promote_takes_only_a_passed_vote_and_says_what_it_checked() {
         text(&dry)
     );
     let hostile = std::fs::read_to_string(&passing).unwrap().replacen(
-        "Message-ID: <0.rm@apache.org>",
-        "Message-ID: <0.rm@apache.org'; svn rm ^/release #>",
+        "Message-ID: <0.rc1.rm@apache.org>",
+        "Message-ID: <0.rc1.rm@apache.org'; svn rm ^/release #>",
         1,
     );
     let hostile_path = sandbox.path("hostile.mbox");
@@ -196,7 +194,7 @@ fn promote_takes_only_a_passed_vote_and_says_what_it_checked() {
     assert!(
         message.contains(
             "Release Demo 1.0.0: move 1.0.0-rc1 from dev; vote passed: 3 binding +1, 0 binding \
-             -1, thread <0.rm@apache.org>\n"
+             -1, thread <0.rc1.rm@apache.org>\n"
         ),
         "{message}"
     );

@@ -67,7 +67,7 @@ fn only_the_newest_line_s_newest_release_is_made_latest() {
     // 3.0.0 is out; a patch of the older line follows.
     p.github.add_release("3.0.0", "Apache Demo 3.0.0", false);
     tagged(&p, "2.3.5", "2.3.5");
-    let out = p.xtask(&["github-release", "2.3.5"]);
+    let out = p.xtask(&["github-release", "--yes", "2.3.5"]);
     assert!(out.status.success(), "{}", shown(&out));
     assert!(
         shown(&out).contains("not marked latest (3.0.0 is newer)"),
@@ -79,7 +79,7 @@ fn only_the_newest_line_s_newest_release_is_made_latest() {
 
     // The newest line's newest release is.
     tagged(&p, "3.1.0", "3.1.0");
-    let out = p.xtask(&["github-release", "3.1.0"]);
+    let out = p.xtask(&["github-release", "--yes", "3.1.0"]);
     assert!(out.status.success(), "{}", shown(&out));
     assert!(
         shown(&out).contains("marked as the repository's latest release"),
@@ -131,7 +131,7 @@ fn no_release_is_made_of_a_tag_github_lacks_or_has_elsewhere() {
     p.world.git(&other, &["tag", "-d", "2.3.5"]);
     p.github
         .serve_git(camino::Utf8Path::from_path(&other).unwrap());
-    let out = p.xtask(&["github-release", "2.3.5"]);
+    let out = p.xtask(&["github-release", "--yes", "2.3.5"]);
     assert_fails_with(
         &out,
         &[
@@ -142,7 +142,7 @@ fn no_release_is_made_of_a_tag_github_lacks_or_has_elsewhere() {
     );
     // There, 2.3.5 names another commit.
     p.world.git(&other, &["tag", "2.3.5", "master"]);
-    let out = p.xtask(&["github-release", "2.3.5"]);
+    let out = p.xtask(&["github-release", "--yes", "2.3.5"]);
     assert_fails_with(
         &out,
         &[
@@ -155,7 +155,7 @@ fn no_release_is_made_of_a_tag_github_lacks_or_has_elsewhere() {
     // GitHub has the tag: the release names it, and its commit as `target_commitish`.
     p.github
         .serve_git(camino::Utf8Path::from_path(&p.origin).unwrap());
-    let out = p.xtask(&["github-release", "2.3.5"]);
+    let out = p.xtask(&["github-release", "--yes", "2.3.5"]);
     assert!(out.status.success(), "{}", shown(&out));
     let releases = p.github.releases();
     assert_eq!(releases[0]["target_commitish"], commit.as_str());
@@ -181,9 +181,9 @@ fn a_tag_with_a_slash_is_found_by_its_multi_segment_path() {
     let text = std::fs::read_to_string(&manifest).unwrap();
     std::fs::write(&manifest, text + "tag-pattern = \"rel/demo-{version}\"\n").unwrap();
     tagged(&p, "2.3.5", "rel/demo-2.3.5");
-    let out = p.xtask(&["github-release", "2.3.5"]);
+    let out = p.xtask(&["github-release", "--yes", "2.3.5"]);
     assert!(out.status.success(), "{}", shown(&out));
-    let again = p.xtask(&["github-release", "2.3.5"]);
+    let again = p.xtask(&["github-release", "--yes", "2.3.5"]);
     assert!(again.status.success(), "{}", shown(&again));
     assert!(shown(&again).contains("nothing to do"), "{}", shown(&again));
     assert_eq!(p.github.releases().len(), 1);
@@ -215,7 +215,7 @@ fn a_draft_of_the_tag_is_published_once_never_doubled() {
     assert!(!raw_get(address, "/repos/apache/demo/releases", false).contains("Draft by a bot"));
     assert!(raw_get(address, "/repos/apache/demo/releases", true).contains("Draft by a bot"));
 
-    let out = p.xtask(&["github-release", "2.3.5"]);
+    let out = p.xtask(&["github-release", "--yes", "2.3.5"]);
     assert!(out.status.success(), "{}", shown(&out));
     assert!(
         shown(&out).contains(&format!(
@@ -230,7 +230,7 @@ fn a_draft_of_the_tag_is_published_once_never_doubled() {
     assert_eq!(releases[0]["name"], "Apache Demo 2.3.5");
     assert!(releases[0]["body"].as_str().unwrap().starts_with("# 2.3.5"));
     assert_eq!(p.github.latest_tag().as_deref(), Some("2.3.5"));
-    let again = p.xtask(&["github-release", "2.3.5"]);
+    let again = p.xtask(&["github-release", "--yes", "2.3.5"]);
     assert!(shown(&again).contains("nothing to do"), "{}", shown(&again));
 
     // Two drafts of a tag, or a draft with files attached: refused, nothing written.
@@ -239,7 +239,7 @@ fn a_draft_of_the_tag_is_published_once_never_doubled() {
     let first = p.github.add_release("2.3.5", "One", true);
     let second = p.github.add_release("2.3.5", "Two", true);
     assert_fails_with(
-        &p.xtask(&["github-release", "2.3.5"]),
+        &p.xtask(&["github-release", "--yes", "2.3.5"]),
         &[
             "GitHub has 2 draft releases of tag 2.3.5",
             &format!("ids {first}, {second}"),
@@ -248,7 +248,7 @@ fn a_draft_of_the_tag_is_published_once_never_doubled() {
     p.github.state().releases.remove(1);
     p.github.state().releases[0]["assets"] = json!([{"id": 1, "name": "demo.tgz"}]);
     assert_fails_with(
-        &p.xtask(&["github-release", "2.3.5"]),
+        &p.xtask(&["github-release", "--yes", "2.3.5"]),
         &["with 1 file(s) attached", "none may be attached"],
     );
     assert!(writes(&p).is_empty(), "{:?}", writes(&p));
@@ -281,7 +281,7 @@ fn a_404_on_a_release_write_says_the_token_may_lack_a_permission() {
     p.github
         .fail_writes_with(404, r#"{"message":"Not Found","status":"404"}"#);
     assert_fails_with(
-        &p.xtask(&["github-release", "2.3.5"]),
+        &p.xtask(&["github-release", "--yes", "2.3.5"]),
         &["with 404", "lacks a permission", "Contents: read and write"],
     );
 }
@@ -339,7 +339,7 @@ fn labels_given_as_plain_strings_are_read() {
             issue["labels"] = json!(["need backport"]);
         }
     }
-    let out = p.xtask(&["backport", "2.3"]);
+    let out = p.xtask(&["backport", "--yes", "2.3"]);
     assert!(out.status.success(), "{}", shown(&out));
     assert!(
         shown(&out).contains("backported 1 PR(s)"),
@@ -357,7 +357,7 @@ fn a_pull_request_without_merge_commit_sha_names_the_api_version() {
         .unwrap()
         .remove("merge_commit_sha");
     assert_fails_with(
-        &p.xtask(&["backport", "2.3"]),
+        &p.xtask(&["backport", "--yes", "2.3"]),
         &[
             "pull request #71 has no `merge_commit_sha` field",
             "REST API version 2022-11-28",
@@ -379,7 +379,7 @@ fn a_backport_label_with_a_comma_is_refused() {
         issue["labels"] = json!([{"name": "backport, 2.3"}]);
     }
     assert_fails_with(
-        &p.xtask(&["backport", "2.3"]),
+        &p.xtask(&["backport", "--yes", "2.3"]),
         &["the label `backport, 2.3` has a comma", "rename the label"],
     );
 }

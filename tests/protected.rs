@@ -122,7 +122,7 @@ fn a_closed_backport_pull_request_is_named_and_a_refused_push_switches_to_pull_r
     );
     protect(&sandbox);
     xtask::demo::land_fix_on_master(&sandbox, 4).unwrap();
-    let refused = xtask(&sandbox, &["backport", "1.0"]);
+    let refused = xtask(&sandbox, &["backport", "--yes", "1.0"]);
     expect_code(&refused, 1);
     assert!(
         text(&refused).contains("refused the push to v1.0: it is protected")
@@ -132,7 +132,7 @@ fn a_closed_backport_pull_request_is_named_and_a_refused_push_switches_to_pull_r
         text(&refused)
     );
     // The rerun goes through a pull request.
-    let rerun = xtask(&sandbox, &["backport", "1.0"]);
+    let rerun = xtask(&sandbox, &["backport", "--yes", "1.0"]);
     expect_code(&rerun, 0);
     assert!(
         text(&rerun).contains("refused a push to v1.0"),
@@ -145,7 +145,7 @@ fn a_closed_backport_pull_request_is_named_and_a_refused_push_switches_to_pull_r
     sandbox
         .github
         .close_pull(open[0]["number"].as_u64().unwrap());
-    let closed = xtask(&sandbox, &["backport", "1.0"]);
+    let closed = xtask(&sandbox, &["backport", "--yes", "1.0"]);
     expect_code(&closed, 1);
     assert!(
         text(&closed).contains("was closed without being merged")

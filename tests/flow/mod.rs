@@ -112,10 +112,10 @@ pub fn final_state(sandbox: &Sandbox, world: &World) -> String {
     state.push_str(&world.git(website, &["for-each-ref", "--format=%(refname) %(subject)"]));
     let out = sandbox.project().join("target/asf-release");
     for mail in [
-        "1.0.0-rc1/vote.eml",
-        "1.0.0-rc1/result.eml",
+        "records/1.0.0-rc1/vote.eml",
+        "records/1.0.0-rc1/result.eml",
         "1.0.0/downloads-served",
-        "1.0.0/announce.eml",
+        "records/1.0.0/announce.eml",
         "1.0.0/reporter-entered",
     ] {
         state.push_str(&format!("\n{mail}: {}", out.join(mail).exists()));

@@ -370,12 +370,17 @@ pub fn reviewed_state(sandbox: &Sandbox, _world: &World) -> String {
     state.push_str("\nv1.0:\n");
     state.push_str(&git_in(sandbox, &origin, &["log", "--format=%s", "v1.0"]));
     state.push_str("\npull requests:\n");
-    let mut pulls: Vec<String> = sandbox
+    // Copied out first: the stand-in's lock is taken again for each PR's labels.
+    let on_branch: Vec<serde_json::Value> = sandbox
         .github
         .state()
         .pulls
         .iter()
         .filter(|p| p["base"]["ref"] == "v1.0")
+        .cloned()
+        .collect();
+    let mut pulls: Vec<String> = on_branch
+        .iter()
         .map(|p| {
             let number = p["number"].as_u64().unwrap_or(0);
             format!(
