@@ -120,6 +120,23 @@ fn a_closed_backport_pull_request_is_named_and_a_refused_push_switches_to_pull_r
         &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
         0,
     );
+    // The project titles and labels its backport PRs its own way (on the release branch, whose
+    // settings the release reads, before GitHub protects it).
+    let project = sandbox.project();
+    git_in(&sandbox, &project, &["checkout", "-q", "v1.0"]);
+    let manifest = project.join("Cargo.toml");
+    let settings = std::fs::read_to_string(&manifest).unwrap().replacen(
+        "display-name = \"Demo\"\n",
+        "display-name = \"Demo\"\nbackport-pr-title = \"{title} (backport #{number} to {branch})\"\nbackport-pr-label = \"cherry-pick\"\n",
+        1,
+    );
+    std::fs::write(&manifest, settings).unwrap();
+    git_in(
+        &sandbox,
+        &project,
+        &["commit", "-q", "-am", "chore: backport PR style"],
+    );
+    git_in(&sandbox, &project, &["push", "-q", "origin", "v1.0"]);
     protect(&sandbox);
     xtask::demo::land_fix_on_master(&sandbox, 4).unwrap();
     let refused = xtask(&sandbox, &["backport", "--yes", "1.0"]);
@@ -141,6 +158,12 @@ fn a_closed_backport_pull_request_is_named_and_a_refused_push_switches_to_pull_r
     );
     let open = sandbox.github.open_pulls();
     assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(
+        open[0]["title"],
+        "fix: do not crash on a nil request (backport #4 to v1.0)"
+    );
+    let number = open[0]["number"].as_u64().unwrap();
+    assert_eq!(sandbox.github.labels(number), ["cherry-pick"]);
     // A reviewer closes it without merging: the backport names it and how to go on.
     sandbox
         .github

@@ -109,3 +109,29 @@ pub(super) fn check_binary(binary: &Binary) -> Result<()> {
     }
     Ok(())
 }
+
+/// `backport-pr-title`: only `{branch}`, `{title}` and `{number}`, and the upstream PR named by
+/// one of the last two (a reviewer must see which PR it backports).
+pub fn backport_pr_title(title: &str) -> Result<()> {
+    let mut rest = title;
+    while let Some(start) = rest.find('{') {
+        let Some(end) = rest[start..].find('}') else {
+            bail!("invalid setting backport-pr-title = {title:?}: a `{{` without its `}}`");
+        };
+        let placeholder = &rest[start..start + end + 1];
+        if !["{branch}", "{title}", "{number}"].contains(&placeholder) {
+            bail!(
+                "invalid setting backport-pr-title = {title:?}: {placeholder} is not known \
+                 here; use {{branch}}, {{title}} and {{number}}"
+            );
+        }
+        rest = &rest[start + end + 1..];
+    }
+    if !title.contains("{title}") && !title.contains("{number}") {
+        bail!(
+            "invalid setting backport-pr-title = {title:?}: it must name the upstream PR with \
+             {{title}} or {{number}}, like \"[Backport {{branch}}] {{title}}\""
+        );
+    }
+    Ok(())
+}

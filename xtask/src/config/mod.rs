@@ -181,6 +181,11 @@ pub struct Config {
     pub github_repo: Option<String>,
     pub backport_label: String,
     pub backported_label: String,
+    /// The title of a backport pull request (protected release branches): `{branch}`,
+    /// `{title}` (the upstream PR's) and `{number}` are filled in.
+    pub backport_pr_title: String,
+    /// The label a backport pull request gets; empty: none.
+    pub backport_pr_label: String,
     /// The branch of `.asf.yaml`'s `github.protected_branches` whose protection a new release
     /// branch copies (default: the main branch).
     pub protected_branch_template: Option<String>,

@@ -68,6 +68,8 @@ struct Raw {
     github_repo: Option<String>,
     backport_label: Option<String>,
     backported_label: Option<String>,
+    backport_pr_title: Option<String>,
+    backport_pr_label: Option<String>,
     protected_branch_template: Option<String>,
     version_files: Option<Vec<VersionFile>>,
     changelog: Option<super::changelog::RawChangelog>,
@@ -380,6 +382,10 @@ impl Config {
             github_repo: raw.github_repo,
             backport_label: raw.backport_label.unwrap_or_else(|| "need backport".into()),
             backported_label: raw.backported_label.unwrap_or_else(|| "backported".into()),
+            backport_pr_title: raw
+                .backport_pr_title
+                .unwrap_or_else(|| "[Backport {branch}] {title}".into()),
+            backport_pr_label: raw.backport_pr_label.unwrap_or_else(|| "backport".into()),
             protected_branch_template: raw.protected_branch_template,
             version_files: raw.version_files.unwrap_or_default(),
             changelog: super::Changelog::resolve(raw.changelog)?,
@@ -419,6 +425,7 @@ impl Config {
             );
         }
         check_tag_patterns(&config.tag_pattern, &config.rc_tag_pattern)?;
+        super::checks::backport_pr_title(&config.backport_pr_title)?;
         check_out_dir(repo, &config.out_dir).context("invalid setting out-dir")?;
         for (key, url) in [
             ("svn-dev-url", &config.svn_dev_url),

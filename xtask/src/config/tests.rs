@@ -219,3 +219,26 @@ fn errors_name_the_problem_and_the_fix() {
         assert!(err.contains(expected), "{text:?}: {err}");
     }
 }
+
+#[test]
+fn backport_pr_titles_name_the_upstream_pr_with_known_placeholders() {
+    let with = |title: &str| parse_str(&format!("{MINIMAL}backport-pr-title = {title:?}\n"));
+    assert_eq!(
+        parse_str(MINIMAL).unwrap().backport_pr_title,
+        "[Backport {branch}] {title}"
+    );
+    assert_eq!(
+        with("{title} (backport #{number})")
+            .unwrap()
+            .backport_pr_title,
+        "{title} (backport #{number})"
+    );
+    for (bad, said) in [
+        ("[Backport {branch}]", "must name the upstream PR"),
+        ("{title} {author}", "{author} is not known here"),
+        ("{title", "without its `}`"),
+    ] {
+        let err = format!("{:#}", with(bad).unwrap_err());
+        assert!(err.contains(said), "{bad}: {err}");
+    }
+}

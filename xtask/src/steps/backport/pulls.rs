@@ -17,8 +17,10 @@
 
 //! The backport to a release branch that requires reviews: one pull request per backported PR,
 //! from a topic branch `asf-release/<branch>/backport-<N>` holding its commits picked (`-x`)
-//! onto the branch as fetched, titled `[Backport <branch>] <title>` with the label `backport`
-//! and a link to the upstream PR, as the backport bots of GitHub projects open them. Made with
+//! onto the branch as fetched, titled and labelled as the project's settings say
+//! (`backport-pr-title`, `backport-pr-label`; by default `[Backport <branch>] <title>` with the
+//! label `backport`, as the backport bots of GitHub projects open them), with a link to the
+//! upstream PR. Made with
 //! git's plumbing: the user's checkout is never touched. A rerun waits for the open ones,
 //! relabels the upstream PRs whose backport is merged, and names the ones closed unmerged.
 
@@ -34,12 +36,20 @@ use crate::tools::github::Access;
 use crate::untrusted::escape_str;
 use crate::Ctx;
 
-/// The label of the backport pull requests.
-pub const BACKPORT_LABEL: &str = "backport";
-
-/// The title of the backport pull request of `candidate`.
-fn title(candidate: &Candidate, branch: &str) -> String {
-    format!("[Backport {branch}] {}", candidate.pull.title)
+/// The title of the backport pull request of `candidate`: the project's pattern filled in,
+/// the upstream title without control characters (it comes from GitHub).
+fn title(config: &Config, candidate: &Candidate, branch: &str) -> String {
+    let upstream: String = candidate
+        .pull
+        .title
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    config
+        .backport_pr_title
+        .replace("{branch}", branch)
+        .replace("{number}", &candidate.pull.number.to_string())
+        .replace("{title}", upstream.trim())
 }
 
 pub(super) fn backport(
@@ -130,7 +140,7 @@ pub(super) fn backport(
     for (candidate, topic, head) in &to_open {
         plan.run(git::push_topic(&ctx.repo, &config.remote, head, topic));
         let number = candidate.pull.number;
-        let title = title(candidate, branch);
+        let title = title(config, candidate, branch);
         let body = format!(
             "Backport of #{number} to `{branch}` (upstream first: merged into `{}`).\n\n\
              {}/pull/{number}\n\nThe commits are cherry-picked with `-x` by `cargo xtask backport \
@@ -147,7 +157,9 @@ pub(super) fn backport(
                 let pull = github
                     .open_pull(topic, branch, &title, &body)
                     .with_context(|| format!("cannot open the backport PR of #{number}"))?;
-                github.add_label(pull.number, BACKPORT_LABEL)?;
+                if !config.backport_pr_label.is_empty() {
+                    github.add_label(pull.number, &config.backport_pr_label)?;
+                }
                 println!(
                     "  opened PR #{} {} ({})",
                     pull.number,

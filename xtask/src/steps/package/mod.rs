@@ -410,6 +410,13 @@ fn check_loads(
                 .collect::<Vec<_>>()
                 .join("\n")
         ),
+        crate::source::Loaded::NoToolchain(toolchain) => {
+            eprintln!(
+                "warning: {file_name}: load check {}",
+                crate::source::not_checked(&toolchain)
+            );
+            Ok(())
+        }
         crate::source::Loaded::NotRust | crate::source::Loaded::Loads => Ok(()),
     }
 }

@@ -150,6 +150,12 @@ pub fn checks(
             details.extend(complaint.lines().map(String::from));
             Check::failed(LOAD_ID, LOAD_TITLE, details)
         }),
+        Ok(Loaded::NoToolchain(toolchain)) => checks.push(Check::new(
+            LOAD_ID,
+            LOAD_TITLE,
+            Status::Skipped,
+            vec![crate::source::not_checked(&toolchain)],
+        )),
         Err(err) => checks.push(Check::from_error(LOAD_ID, LOAD_TITLE, &err)),
     }
     match build.commands {
