@@ -105,7 +105,7 @@ pub struct PathSample {
 impl PathSample {
     pub fn add(&mut self, path: &str) {
         let stride = self.stride.max(1);
-        if self.seen % stride == 0 {
+        if self.seen.is_multiple_of(stride) {
             self.kept.push(path.to_string());
             if self.kept.len() >= 2 * SAMPLE {
                 let mut index = 0;

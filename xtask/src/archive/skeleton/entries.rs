@@ -115,13 +115,12 @@ fn lexical(path: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// Reads `tarball` entry by entry with the reader's limits; `visit` gets each entry's index,
-/// name as stored, kind and content, and returns whether to go on.
-pub(super) fn walk(
-    tarball: &Utf8Path,
-    limits: Limits,
-    visit: &mut dyn FnMut(u64, &str, Node, &mut dyn Read) -> Result<bool>,
-) -> Result<()> {
+/// What [`walk`] hands each entry to: its index, name as stored, kind and content; it answers
+/// whether to go on.
+pub(super) type Visit<'v> = dyn FnMut(u64, &str, Node, &mut dyn Read) -> Result<bool> + 'v;
+
+/// Reads `tarball` entry by entry with the reader's limits, handing each entry to `visit`.
+pub(super) fn walk(tarball: &Utf8Path, limits: Limits, visit: &mut Visit<'_>) -> Result<()> {
     let file = OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW)

@@ -244,12 +244,15 @@ fn cargo_sees_the_skeleton_as_it_sees_the_whole_tree() {
     assert!(loads, "{said_again}");
 }
 
+/// A case: what it is, the tree's entries, and what cargo says of it.
+type Case<'a> = (&'a str, Vec<(&'a str, Item<'a>)>, &'a str);
+
 #[test]
 fn what_breaks_the_whole_tree_breaks_the_skeleton() {
     let member = package("a", "");
     let with_path = package("a", "[dependencies]\ngone = { path = \"../gone\" }\n");
     let bin = package("a", "[[bin]]\nname = \"missing\"\n");
-    let cases: [(&str, Vec<(&str, Item)>, &str); 6] = [
+    let cases: [Case; 6] = [
         (
             "a member left out",
             vec![
