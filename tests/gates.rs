@@ -70,26 +70,28 @@ fn promote_takes_only_a_passed_vote_and_says_what_it_checked() {
     let svn = |args: &[&str]| world.ok(world.command("svn").args(args));
     let release_area = format!("{}/release/demo", sandbox.dist);
     let released = || svn(&["ls", &release_area]).contains("1.0.0/");
-    let (passing, roster) = write_vote_thread(&sandbox, "1.0.0", 1, true).unwrap();
-    let passing = keep(&passing, "passing.mbox");
-    let (failing, _) = write_vote_thread(&sandbox, "1.0.0", 1, false).unwrap();
-    let failing = keep(&failing, "failing.mbox");
-    let roster = roster.as_str();
     let promote = |extra: &[&str]| {
         let args = [&["promote", "1.0.0", "--rc", "1", "--yes"][..], extra].concat();
         xtask(&sandbox, &args)
     };
-
-    // No thread: nothing says the vote passed (issue 23: it promoted and said so).
+    // No thread in the list's archive yet and none given: nothing says the vote passed
+    // (issue 23: it promoted and said so).
     assert_fails_with(
         &promote(&[]),
         &[
             "no evidence that the vote on 1.0.0 RC1 passed, so nothing was changed",
+            "could not be counted from the archive of dev@demo.apache.org",
             "--mbox <FILE>",
             "--roster",
             "--vote-counted-elsewhere",
         ],
     );
+    let (passing, roster) = write_vote_thread(&sandbox, "1.0.0", 1, true).unwrap();
+    let passing = keep(&passing, "passing.mbox");
+    let (failing, _) = write_vote_thread(&sandbox, "1.0.0", 1, false).unwrap();
+    let failing = keep(&failing, "failing.mbox");
+    let roster = roster.as_str();
+
     // A failed vote, an open one, a count without the roster.
     assert_fails_with(
         &promote(&["--mbox", &failing, "--roster", roster]),

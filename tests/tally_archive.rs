@@ -193,8 +193,12 @@ fn the_thread_and_the_roster_are_fetched_from_the_archive_and_whimsy() {
         stdout(&result),
         stderr(&result)
     );
-    let eml = std::fs::read_to_string(s.setup.repo.join("target/asf-release/1.0.0-rc1/result.eml"))
-        .unwrap();
+    let eml = std::fs::read_to_string(
+        s.setup
+            .repo
+            .join("target/asf-release/records/1.0.0-rc1/result.eml"),
+    )
+    .unwrap();
     assert!(eml.contains(&format!("{base}/thread/{root}\n")), "{eml}");
     assert!(eml.contains("+1 Bob Banana <bob@apache.org>"), "{eml}");
 }
@@ -459,7 +463,7 @@ fn release_counts_the_vote_in_the_archive_with_whimsy_s_roster() {
     let result = std::fs::read_to_string(
         sandbox
             .project()
-            .join("target/asf-release/1.0.0-rc1/result.eml"),
+            .join("target/asf-release/records/1.0.0-rc1/result.eml"),
     )
     .unwrap();
     assert!(

@@ -118,30 +118,30 @@ pub fn require(
         )?;
         return Ok(Evidence::Elsewhere { url });
     }
-    let Some(mbox) = &args.mbox else {
-        bail!(
-            "no evidence that the vote on {version} RC{rc} passed, so nothing was changed: \
-             download the vote thread as an mbox from lists.apache.org (thread, download mbox) \
-             and pass it with --mbox <FILE> and the PMC roster with --roster \
-             <committee-info.json>: the vote is counted as `cargo xtask vote tally` counts it. \
-             For a vote counted elsewhere, name its [RESULT] mail on purpose with \
-             --vote-counted-elsewhere <https URL of the archived mail>"
-        );
+    // The thread as given, else the one in the dev list's archive (as `vote tally` reads it).
+    let mbox = args.mbox.as_deref();
+    let counted = count(ctx, config, version, rc, mbox, args.roster.as_deref(), None);
+    let tally = match (counted, mbox) {
+        (Ok(tally), _) => tally,
+        (Err(err), Some(_)) => return Err(err),
+        (Err(err), None) => {
+            return Err(err.context(format!(
+                "no evidence that the vote on {version} RC{rc} passed, so nothing was changed: \
+                 the vote thread could not be counted from the archive of {}. Download the \
+                 thread as an mbox from lists.apache.org (thread, download mbox) and pass it \
+                 with --mbox <FILE> (and the PMC roster with --roster <committee-info.json>): \
+                 the vote is counted as `cargo xtask vote tally` counts it. For a vote counted \
+                 elsewhere, name its [RESULT] mail on purpose with --vote-counted-elsewhere \
+                 <https URL of the archived mail>",
+                config.dev_list
+            )))
+        }
     };
-    let tally = count(
-        ctx,
-        config,
-        version,
-        rc,
-        Some(mbox),
-        args.roster.as_deref(),
-        None,
-    )?;
     let plus = tally.count(true, Ballot::PlusOne);
     let minus = tally.count(true, Ballot::MinusOne);
     let details = format!(
-        "run `cargo xtask vote tally {version} --rc {rc} --mbox {mbox}{} --verbose` for the \
-         details",
+        "run `cargo xtask vote tally {version} --rc {rc}{}{} --verbose` for the details",
+        mbox.map(|m| format!(" --mbox {m}")).unwrap_or_default(),
         args.roster
             .as_ref()
             .map(|r| format!(" --roster {r}"))
