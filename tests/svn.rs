@@ -471,6 +471,38 @@ fn promote_moves_the_voted_candidate_and_removes_the_others_in_one_commit() {
 }
 
 #[test]
+fn a_release_directory_named_by_release_dir_is_known_as_released() {
+    let world = World::new();
+    let (dist, repo, _rc1) = ready_to_upload(&world);
+    // The project names its release directories its own way (Arrow's `arrow-rs-{version}`).
+    let manifest = repo.join("Cargo.toml");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str("release-dir = \"demo-{version}\"\n");
+    std::fs::write(&manifest, text).unwrap();
+    world.git(&repo, &["commit", "-qam", "Release directories of our own"]);
+    assert_ok(&xtask(
+        &world,
+        &repo,
+        &["upload", "--yes", "1.0.0", "--rc", "1"],
+    ));
+    let promote = [
+        "promote",
+        "1.0.0",
+        "--rc",
+        "1",
+        "--vote-counted-elsewhere",
+        VOTE_URL,
+        "--yes",
+    ];
+    assert_ok(&xtask(&world, &repo, &promote));
+    assert_eq!(dist.ls(&world, "release/demo/demo-1.0.0").len(), 3);
+    // The rerun finds the release under its own name (it looked for `1.0.0/` and, the
+    // candidate gone from dev, refused: "there is no candidate").
+    let again = assert_ok(&xtask(&world, &repo, &promote));
+    assert!(again.contains("nothing to do"), "{again}");
+}
+
+#[test]
 fn promote_refuses_a_release_its_users_could_not_verify() {
     let world = World::new();
     let (dist, repo, _out) = ready_to_upload(&world);

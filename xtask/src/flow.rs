@@ -79,7 +79,8 @@ impl Release<'_> {
             let release = crate::atr_flow::release(self.ctx, self.config, &self.version)?;
             return Ok(crate::atr_flow::vote_passed(release.as_ref()));
         }
-        self.svn_has(&self.config.svn_release_url, &format!("{}/", self.version))
+        let dir = format!("{}/", self.config.release_dir_name(&self.version));
+        self.svn_has(&self.config.svn_release_url, &dir)
     }
 
     /// A tag counts once it is published: a tag made but not pushed is still to do. The

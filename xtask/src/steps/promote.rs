@@ -79,7 +79,7 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
         .filter(|(v, _)| v == version)
         .map(|(_, n)| n)
         .collect();
-    let released = release.contains(&format!("{version}/"));
+    let released = release.contains(&format!("{}/", config.release_dir_name(version)));
     match (candidates.contains(&rc), released) {
         (false, true) => return already_released(ctx, &config, &creds, version, rc),
         (true, true) => bail!(

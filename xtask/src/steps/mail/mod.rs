@@ -283,7 +283,7 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
 fn check_released(ctx: &Ctx, config: &Config, version: &Version) -> Result<()> {
     let url = config.svn_release_url.trim_end_matches('/');
     let anonymous = svn::Credentials::from_env(None, true);
-    let wanted = format!("{version}/");
+    let wanted = format!("{}/", config.release_dir_name(version));
     match svn::list(&ctx.sh, &anonymous, url) {
         Ok(entries) => {
             if !entries.unwrap_or_default().contains(&wanted) {
