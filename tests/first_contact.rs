@@ -307,3 +307,68 @@ fn a_closed_stdout_ends_the_command_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(141), "{stderr}");
 }
+
+/// The keys of the settings, as `struct Raw` in config/read.rs names them.
+fn every_setting() -> Vec<String> {
+    let source =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/config/read.rs"))
+            .unwrap();
+    let raw = &source[source.find("struct Raw {").unwrap()..];
+    let raw = &raw[..raw.find('}').unwrap()];
+    raw.lines()
+        .skip(1)
+        .filter_map(|line| line.trim().split_once(':'))
+        .map(|(field, _)| field.trim().replace('_', "-"))
+        .collect()
+}
+
+#[test]
+fn config_shows_every_setting_and_where_it_came_from() {
+    let world = World::new();
+    let repo = world.fixture_repo("repo");
+    add_settings(
+        &world,
+        &repo,
+        "tag-pattern = \"v{version}\"\nversion-files = [{ path = \"VERSION\", pattern = \"{version}\" }]\n",
+    );
+    let output = xtask_in(&world, &repo, &["config"], &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let shown = stdout(&output);
+    for line in [
+        "name = \"demo\"\n",
+        "display-name = \"Apache Demo\"\n",
+        "tag-pattern = \"v{version}\"\n",
+        "version-files = [{ path = \"VERSION\", pattern = \"{version}\" }]\n",
+        "rc-tag-pattern = \"{version}-rc{rc}\"  # filled in\n",
+        "dev-list = \"dev@demo.apache.org\"  # filled in\n",
+        "changelog = { file = \"CHANGELOG.md\", heading = \"## {version}\", write = true }  # filled in\n",
+        "# signing-key: not set\n",
+        "Cargo.toml",
+    ] {
+        assert!(shown.contains(line), "{line:?} in:\n{shown}");
+    }
+    // Every setting once: written, filled in, or not set.
+    for key in every_setting() {
+        let count = shown
+            .lines()
+            .filter(|l| l.starts_with(&format!("{key} = ")) || *l == format!("# {key}: not set"))
+            .count();
+        assert_eq!(count, 1, "{key} in:\n{shown}");
+    }
+    // What it shows is what the commands read: the same from .asf-release.toml.
+    let settings = world.path("settings");
+    std::fs::create_dir_all(&settings).unwrap();
+    world.git(&settings, &["init", "-q"]);
+    world.write(
+        &settings,
+        ".asf-release.toml",
+        b"name = \"demo\"\nfirst-rc = 0\n",
+    );
+    let output = xtask_in(&world, &settings, &["config"], &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let shown = stdout(&output);
+    assert!(
+        shown.contains(".asf-release.toml") && shown.contains("\nfirst-rc = 0\n"),
+        "{shown}"
+    );
+}

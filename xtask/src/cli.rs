@@ -58,6 +58,9 @@ pub enum Command {
         #[arg(long)]
         offline: bool,
     },
+    /// Show every release setting the commands use, each with where it came from: written in
+    /// the project's settings, or filled in by the tool.
+    Config,
     /// Build the checked, reproducible source tarball of a version, hash it and sign it.
     Package(steps::package::PackageArgs),
     /// The license audit of `package` alone, on a git ref (default HEAD): every file
@@ -71,8 +74,8 @@ pub enum Command {
     Keys(steps::keys::KeysCommand),
     /// Put a signed release candidate into dist/dev/<project>/<version>-rcN in one commit.
     Upload(crate::args::DistArgs),
-    /// After a passed vote (counted from --mbox and --roster): move the candidate to
-    /// dist/release in one server-side commit.
+    /// After a passed vote (counted from the list's archive, or --mbox and --roster): move the
+    /// candidate to dist/release in one server-side commit.
     Promote(steps::promote::PromoteArgs),
     /// List superseded releases and left-over candidates on dist; delete them with --yes.
     Prune(steps::prune::PruneArgs),

@@ -70,6 +70,7 @@ fn run() -> Result<ExitCode> {
     };
     match cli.command {
         Command::Doctor { key, offline } => steps::doctor::run(&ctx, key.as_deref(), offline),
+        Command::Config => steps::settings::run(&ctx),
         Command::Package(args) => steps::package::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
         Command::LicenseAudit(args) => steps::license_audit::run(&ctx, &args),
         Command::Verify(args) => steps::verify::run(&ctx, &args),

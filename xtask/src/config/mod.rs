@@ -32,6 +32,7 @@ mod layout;
 mod read;
 mod suggest;
 pub mod version_file;
+mod written;
 
 pub use changelog::{Changelog, DEFAULT_HEADING as CHANGELOG_HEADING};
 pub use dist::Dist;
@@ -40,6 +41,7 @@ pub use layout::{default_dir, shared_area};
 pub use read::{
     load, location, parse, parse_settings_file, title_case_word, where_to_add, Location,
 };
+pub use written::written;
 
 pub const SECTION: &str = "[workspace.metadata.asf-release]";
 

@@ -32,6 +32,7 @@ pub mod package;
 pub mod promote;
 pub mod prune;
 pub mod report;
+pub mod settings;
 pub mod tag;
 pub mod upload;
 pub mod verify;
