@@ -175,11 +175,12 @@ fn add_member(text: &str, has_members: bool) -> String {
     out
 }
 
-/// `.cargo/config.toml` with the `xtask` alias added (an existing alias is kept).
+/// `.cargo/config.toml` with the `xtask` alias added (an existing alias is kept). Not
+/// `--quiet`: the first build through the alias takes a while, and cargo's progress says why.
 fn cargo_config(current: Option<&str>, layout: Layout) -> String {
     let alias = match layout {
-        Layout::Rust => "xtask = \"run --quiet --package xtask --\"",
-        Layout::Standalone => "xtask = \"run --quiet --manifest-path xtask/Cargo.toml --\"",
+        Layout::Rust => "xtask = \"run --package xtask --\"",
+        Layout::Standalone => "xtask = \"run --manifest-path xtask/Cargo.toml --\"",
     };
     let Some(current) = current else {
         return format!("{}[alias]\n{alias}\n", super::detect::HASH_LICENSE_HEADER);
