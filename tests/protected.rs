@@ -85,6 +85,22 @@ fn a_protected_release_branch_takes_pull_requests_and_the_flow_waits_for_their_m
     );
     assert_eq!(sandbox.github.open_pulls().len(), 1);
 
+    // A run cut between opening the PR and labelling it (issue 30): the rerun labels it.
+    for issue in sandbox.github.state().issues.iter_mut() {
+        if issue["number"] == number {
+            issue["labels"] = serde_json::json!([]);
+        }
+    }
+    let labelled = xtask(&sandbox, &["release", "1.0", "--yes"]);
+    expect_code(&labelled, 2);
+    assert!(
+        text(&labelled).contains(&format!("label the backport PR #{number} `backport`")),
+        "{}",
+        text(&labelled)
+    );
+    assert_eq!(sandbox.github.labels(number), ["backport"]);
+    assert_eq!(sandbox.github.open_pulls().len(), 1);
+
     // Merged: the rerun relabels, then the CHANGELOG and the version bump go the same way.
     let end = release_through_reviews(&sandbox);
     expect_code(&end, 2);
@@ -177,4 +193,37 @@ fn a_closed_backport_pull_request_is_named_and_a_refused_push_switches_to_pull_r
         text(&closed)
     );
     assert!(sandbox.github.open_pulls().is_empty(), "nothing reopened");
+}
+
+#[test]
+fn changelog_and_version_bump_ask_before_opening_their_pull_requests() {
+    let world = common::World::new();
+    let sandbox = branched(&world);
+    let origin = sandbox.path("origin.git");
+    let branches = |sandbox: &xtask::demo::Sandbox| {
+        git_in(sandbox, &origin, &["for-each-ref", "--format=%(refname)"])
+    };
+    let before = branches(&sandbox);
+    // No terminal and no --yes: nothing is pushed or opened, and the error names the rerun.
+    for args in [
+        &["changelog", "1.0.0"][..],
+        &["version", "bump", "1.0.0"][..],
+    ] {
+        let refused = xtask(&sandbox, args);
+        expect_code(&refused, 1);
+        assert!(
+            text(&refused).contains("changes what others see")
+                && text(&refused).contains(&format!("{} --yes`", args.join(" "))),
+            "{}",
+            text(&refused)
+        );
+        assert_eq!(branches(&sandbox), before, "nothing was pushed");
+        assert!(sandbox.github.open_pulls().is_empty(), "no PR was opened");
+    }
+    // With --yes, the CHANGELOG goes out as a pull request.
+    let confirmed = xtask(&sandbox, &["changelog", "1.0.0", "--yes"]);
+    expect_code(&confirmed, 0);
+    let open = sandbox.github.open_pulls();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0]["head"]["ref"], "asf-release/v1.0/changelog-1.0.0");
 }

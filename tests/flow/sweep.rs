@@ -206,7 +206,16 @@ pub fn sweep_every(route: &Route, every: usize) -> String {
             .filter(|p| p.http == Some(HttpFault::Cut))
             .count(),
     );
-    let points: Vec<Point> = all.into_iter().step_by(every).collect();
+    // `SWEEP_AT=61,135` tries only the points at those calls (to rerun what a sweep found).
+    let only: Option<Vec<usize>> = std::env::var("SWEEP_AT").ok().map(|list| {
+        list.split(',')
+            .filter_map(|n| n.trim().parse().ok())
+            .collect()
+    });
+    let points: Vec<Point> = match only {
+        Some(at) => all.into_iter().filter(|p| at.contains(&p.at)).collect(),
+        None => all.into_iter().step_by(every).collect(),
+    };
 
     let next = AtomicUsize::new(0);
     let failures = Mutex::new(Vec::new());

@@ -106,10 +106,9 @@ pub fn how_to_publish(ctx: &Ctx, config: &Config, branch: &str) -> Result<Publis
     // Read lazily: the first file with an entry for the branch ends the search.
     let mut texts: Vec<(&String, String)> = Vec::new();
     for rev in &revs {
-        let Some(text) = git::text_file_at(&ctx.sh, &ctx.repo, rev, ASF_YAML)
-            .ok()
-            .flatten()
-        else {
+        // A failed read is an error, never "no file": taken for one, the step would push
+        // straight to a branch that takes only reviewed changes.
+        let Some(text) = git::text_file_at(&ctx.sh, &ctx.repo, rev, ASF_YAML)? else {
             continue;
         };
         if let Some(reviews) = reviews_required(&text, branch) {
@@ -131,6 +130,16 @@ pub fn how_to_publish(ctx: &Ctx, config: &Config, branch: &str) -> Result<Publis
         }
     }
     Ok(Publish::Direct)
+}
+
+/// Whether changes to the release branch of `release` go out as pull requests others see (an
+/// unreadable answer counts as yes: asking once too often is the safe side).
+pub fn through_reviews(release: &crate::flow::Release) -> bool {
+    let (ctx, config) = (release.ctx, release.config);
+    config
+        .branch_name(release.line)
+        .and_then(|branch| how_to_publish(ctx, config, &branch))
+        .map_or(true, |publish| matches!(publish, Publish::PullRequests(_)))
 }
 
 fn decided(reviews: bool, rev: &str, name: &str) -> Publish {
@@ -241,16 +250,22 @@ pub fn waiting(
         .into_iter()
         .filter(|pull| pull.is_open() && prefixes.iter().any(|p| pull.head.name.starts_with(p)))
         .collect();
+    Ok(waiting_on(branch, &open))
+}
+
+/// What a step waits for while `open` (the release's open pull requests into `branch`) wait
+/// for review; `None` when there are none.
+pub fn waiting_on(branch: &str, open: &[PullRequest]) -> Option<String> {
     if open.is_empty() {
-        return Ok(None);
+        return None;
     }
-    Ok(Some(format!(
+    Some(format!(
         "{branch} takes changes through reviewed pull requests, and {} wait{} for review and \
          merge: {}; once merged (or closed), rerun",
         if open.len() == 1 { "one" } else { "these" },
         if open.len() == 1 { "s" } else { "" },
-        named(&open)
-    )))
+        named(open)
+    ))
 }
 
 /// Pushes `commit` as `topic` and opens its pull request into `branch` (shared shape of the
@@ -287,7 +302,8 @@ pub fn open_change_pull(
     if !ctx.dry_run {
         github.check_write_access("opening a pull request", crate::tools::github::Access::Push)?;
     }
-    plan.execute(&ctx.sh, ctx.dry_run)?;
+    plan.mark_outward();
+    plan.execute_confirmed(ctx)?;
     Ok(())
 }
 

@@ -115,13 +115,13 @@ impl ReleaseBranch {
         config: &Config,
         path: &str,
         has: impl Fn(&str) -> bool,
-    ) -> bool {
-        self.refs(config).iter().any(|rev| {
-            git::text_file_at(&ctx.sh, &ctx.repo, rev, path)
-                .ok()
-                .flatten()
-                .is_some_and(|text| has(&text))
-        })
+    ) -> Result<bool> {
+        for rev in self.refs(config) {
+            if git::text_file_at(&ctx.sh, &ctx.repo, &rev, path)?.is_some_and(|text| has(&text)) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Adds to `plan` what puts HEAD on the branch when it is elsewhere: a local branch made

@@ -99,13 +99,15 @@ fn statuses(release: &Release) -> Result<Vec<StepStatus>> {
     let mut out = Vec::new();
     for step in FLOW {
         let progress = step.state(release)?;
+        // Whether a step asks matters only for what is still to do (and costs reads).
+        let outward = progress.state != State::Done && step.outward(release);
         out.push(StepStatus {
             step: step.name(),
             phase: step.phase(),
             state: progress.state,
             detail: progress.detail,
             command: format!("cargo xtask {}", step.command(release).join(" ")),
-            outward: step.outward(release),
+            outward,
         });
     }
     Ok(out)
@@ -218,13 +220,6 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
             Some(progress) => (progress.state, progress.detail),
             None => (State::Todo, String::new()),
         };
-        let outward = step.outward(&release);
-        let mut args_of_step = step.command(&release);
-        // The flow asks before an outward step (or has --yes): the step need not ask again.
-        if outward {
-            args_of_step.push("--yes".into());
-        }
-        let command = xtask::step(&ctx.repo, false, &args_of_step)?;
         match state {
             State::Done => continue,
             State::Blocked(why) => {
@@ -233,6 +228,13 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
             }
             State::Todo => {}
         }
+        let outward = step.outward(&release);
+        let mut args_of_step = step.command(&release);
+        // The flow asks before an outward step (or has --yes): the step need not ask again.
+        if outward {
+            args_of_step.push("--yes".into());
+        }
+        let command = xtask::step(&ctx.repo, false, &args_of_step)?;
         if ctx.dry_run {
             println!(
                 "\n== {} ({}): {detail}\n  would run: {command}",

@@ -300,8 +300,9 @@ impl crate::flow::Step for VersionStep {
     fn phase(&self) -> &'static str {
         crate::flow::CANDIDATE
     }
-    fn outward(&self, _: &crate::flow::Release) -> bool {
-        false
+    /// Where the release branch takes reviewed pull requests, the step opens one.
+    fn outward(&self, release: &crate::flow::Release) -> bool {
+        protection::through_reviews(release)
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
         crate::flow::strings(&["version", "bump", &release.version.to_string()])

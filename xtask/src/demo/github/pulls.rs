@@ -102,8 +102,21 @@ pub fn list(state: &State, params: &[(String, String)]) -> Vec<Value> {
         .filter(|p| wanted == "all" || p["state"] == wanted)
         .filter(|p| base.is_none_or(|b| p["base"]["ref"] == b))
         .filter(|p| head.is_none_or(|h| p["head"]["ref"] == h))
-        .cloned()
+        .map(|p| with_labels(state, p))
         .collect()
+}
+
+/// A pull request as GitHub renders it: its labels are its issue's.
+pub fn with_labels(state: &State, pull: &Value) -> Value {
+    let mut pull = pull.clone();
+    let labels = state
+        .issues
+        .iter()
+        .find(|i| i["number"] == pull["number"])
+        .map(|i| i["labels"].clone())
+        .unwrap_or_else(|| json!([]));
+    pull["labels"] = labels;
+    pull
 }
 
 /// `GET /branches/{branch}/protection`

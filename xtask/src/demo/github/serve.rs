@@ -389,7 +389,11 @@ impl Server {
                 super::pulls::protection(state, &decode(&branch.join("/")))
             }
             ("GET", ["pulls", n]) => match state.pulls.iter().find(|p| p["number"] == number(n)) {
-                Some(pull) => (200, Vec::new(), pull.to_string()),
+                Some(pull) => (
+                    200,
+                    Vec::new(),
+                    super::pulls::with_labels(state, pull).to_string(),
+                ),
                 None => not_found(),
             },
             ("GET", ["pulls", n, "commits"]) => {

@@ -69,6 +69,7 @@ pub(super) fn backport(
     let pulls = github.pulls_into(branch)?;
     let mut relabel = Vec::new();
     let mut waiting = Vec::new();
+    let mut unlabelled = Vec::new();
     let mut to_open: Vec<(Candidate, String, String)> = Vec::new();
     for candidate in candidates {
         let topic =
@@ -81,6 +82,11 @@ pub(super) fn backport(
             continue;
         }
         if let Some(open) = ours.clone().find(|p| p.is_open()) {
+            // Opened by a run cut before it labelled it: the label is added now.
+            let label = &config.backport_pr_label;
+            if !label.is_empty() && !open.has_label(label) {
+                unlabelled.push(open.number);
+            }
             waiting.push(open.clone());
             continue;
         }
@@ -170,6 +176,16 @@ pub(super) fn backport(
             },
         );
     }
+    for &number in &unlabelled {
+        let (github, label) = (&github, &config.backport_pr_label);
+        plan.local(
+            format!(
+                "on GitHub {}: label the backport PR #{number} `{label}`",
+                github.repo()
+            ),
+            move || github.add_label(number, label),
+        );
+    }
     for candidate in &relabel {
         let number = candidate.pull.number;
         let (github, config) = (&github, config);
@@ -194,7 +210,8 @@ pub(super) fn backport(
             return report_skipped(&skipped, true);
         }
         access?;
-        plan.execute(&ctx.sh, false)?;
+        plan.mark_outward();
+        plan.execute_confirmed(ctx)?;
     } else {
         print!("{}", plan.render());
     }

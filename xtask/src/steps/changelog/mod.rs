@@ -189,18 +189,14 @@ pub fn run(ctx: &Ctx, args: &ChangelogArgs) -> Result<ExitCode> {
     }
     // What the commit carries is judged against HEAD: a run interrupted after writing and
     // before committing is finished by the rerun.
-    let committed = |path: &str, text: &str| {
-        git::text_file_at(&ctx.sh, &ctx.repo, "HEAD", path)
-            .ok()
-            .flatten()
-            .as_deref()
-            == Some(text)
+    let committed = |path: &str, text: &str| -> Result<bool> {
+        Ok(git::text_file_at(&ctx.sh, &ctx.repo, "HEAD", path)?.as_deref() == Some(text))
     };
     let mut to_commit: Vec<&str> = Vec::new();
-    if !committed(&notes_name, &notes) {
+    if !committed(&notes_name, &notes)? {
         to_commit.push(&notes_name);
     }
-    if !committed(changelog_file, &changelog) {
+    if !committed(changelog_file, &changelog)? {
         to_commit.push(changelog_file);
     }
     if commit && !to_commit.is_empty() {
@@ -289,8 +285,9 @@ impl crate::flow::Step for ChangelogStep {
     fn phase(&self) -> &'static str {
         crate::flow::CANDIDATE
     }
-    fn outward(&self, _: &crate::flow::Release) -> bool {
-        false
+    /// Where the release branch takes reviewed pull requests, the step opens one.
+    fn outward(&self, release: &crate::flow::Release) -> bool {
+        protection::through_reviews(release)
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
         crate::flow::strings(&["changelog", &release.version.to_string()])
@@ -303,7 +300,7 @@ impl crate::flow::Step for ChangelogStep {
         let style = &release.config.changelog;
         let has = |text: &str| style.covers(text, &release.version);
         let file = style.file.as_str();
-        if branch.file_has(release.ctx, release.config, file, has) {
+        if branch.file_has(release.ctx, release.config, file, has)? {
             let what = style.describe(&release.version);
             return Progress::done(format!("{file} of {} has {what}", branch.name));
         }

@@ -56,8 +56,16 @@ pub fn resolve_commit(sh: &Shell, repo: &Utf8Path, rev: &str) -> Result<Option<S
         ],
     )
     .output(sh)?;
+    // `--quiet` makes a missing ref a silent exit 1; anything else is git failing, which must
+    // not pass for "no such ref" (a step would act on a world it misread).
     if !output.status.success() {
-        return Ok(None);
+        if output.status.code() == Some(1) && output.stderr.is_empty() {
+            return Ok(None);
+        }
+        bail!(
+            "`git rev-parse` of {rev} failed: {}; check the repository and rerun",
+            crate::untrusted::escape_str(String::from_utf8_lossy(&output.stderr).trim())
+        );
     }
     let id = String::from_utf8_lossy(&output.stdout).trim().to_string();
     Ok(Some(id))
@@ -339,12 +347,41 @@ pub fn verify_tag(repo: &Utf8Path, tag: &str) -> ToolCmd {
 
 /// The content of `path` in `commit`, or `None` when the commit has no such file.
 pub fn file_at(sh: &Shell, repo: &Utf8Path, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
-    let spec = format!("{commit}:{path}");
-    let output = git(repo, &["cat-file", "blob", "--end-of-options", &spec]).output(sh)?;
-    if !output.status.success() {
-        return Ok(None);
+    // `--batch` answers "<spec> missing" for a file or revision that is not there and exits 0,
+    // so a failure is git failing, never taken for "no such file".
+    if commit.contains('\n') || path.contains('\n') {
+        bail!(
+            "a revision or path with a line break cannot be read from git: {path:?} at {commit:?}"
+        );
     }
-    Ok(Some(output.stdout))
+    let spec = format!("{commit}:{path}\n");
+    let output = git(repo, &["cat-file", "--batch"])
+        .stdin(spec.into_bytes())
+        .output(sh)?;
+    if !output.status.success() {
+        bail!(
+            "`git cat-file` of {path} at {commit} failed: {}; check the repository and rerun",
+            crate::untrusted::escape_str(String::from_utf8_lossy(&output.stderr).trim())
+        );
+    }
+    let out = output.stdout;
+    let Some(end) = out.iter().position(|&b| b == b'\n') else {
+        bail!("`git cat-file --batch` gave no answer for {path} at {commit}");
+    };
+    let header = String::from_utf8_lossy(&out[..end]);
+    let mut fields = header.split(' ');
+    let (Some(_id), Some(kind), Some(size)) = (fields.next(), fields.next(), fields.next()) else {
+        // `<spec> missing` or `<spec> ambiguous`: not a file there.
+        return Ok(None);
+    };
+    let size: usize = match size.parse() {
+        Ok(size) if kind == "blob" => size,
+        _ => return Ok(None),
+    };
+    let body = out.get(end + 1..end + 1 + size).with_context(|| {
+        format!("`git cat-file --batch` cut the content of {path} at {commit} short")
+    })?;
+    Ok(Some(body.to_vec()))
 }
 
 /// A path inside the `.git` directory, for the tool's own state.

@@ -37,9 +37,15 @@ pub struct PullRequest {
     pub html_url: String,
     pub head: BranchRef,
     pub base: BranchRef,
+    #[serde(default)]
+    pub labels: Vec<super::Label>,
 }
 
 impl PullRequest {
+    pub fn has_label(&self, name: &str) -> bool {
+        self.labels.iter().any(|l| l.name == name)
+    }
+
     pub fn is_open(&self) -> bool {
         self.state == "open"
     }
