@@ -174,15 +174,8 @@ pub fn sweep(route: &Route, every: usize) -> String {
     let every = std::env::var("FAULT_EVERY")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(every);
-    sweep_every(route, every)
-}
-
-/// Runs the sweep of `route` at every `every`-th point, whatever `FAULT_EVERY` says: for a
-/// route whose full sweep is known not to converge yet (docs/reliability.md names the points),
-/// so that the suite keeps the sample that does and says so.
-pub fn sweep_every(route: &Route, every: usize) -> String {
-    let every = every.max(1);
+        .unwrap_or(every)
+        .max(1);
     let started = Instant::now();
     let world = World::new();
     let tools = Faults::new(&world, &["git", "gpg", "svn", "svnmucc"]);

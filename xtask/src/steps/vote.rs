@@ -208,12 +208,13 @@ impl crate::flow::Step for TallyStep {
                 // Before the VOTE mail there is no thread to look for.
                 let config = release.config;
                 // Where mails are kept, or where an earlier version of the tool kept them.
+                let vote = crate::steps::mail::MailKind::Vote;
                 let written = [
-                    config.records_dir(version, Some(rc)),
-                    config.artifact_dir(version, Some(rc)),
+                    vote.path(config, version, rc),
+                    vote.old_path(config, version, rc),
                 ]
                 .iter()
-                .any(|dir| dir.join("vote.eml").exists());
+                .any(|path| path.exists());
                 if !written {
                     return Progress::todo(format!(
                         "counted from the archive of {} once the VOTE mail is out and 72 hours \

@@ -407,7 +407,7 @@ impl MailKind {
 
     /// Where earlier versions of the tool wrote it: among the artifacts. A mail sent from
     /// there is still sent (never twice); a new one goes to [`MailKind::path`].
-    fn old_path(self, config: &Config, version: &Version, rc: u32) -> Utf8PathBuf {
+    pub fn old_path(self, config: &Config, version: &Version, rc: u32) -> Utf8PathBuf {
         let new = self.path(config, version, rc);
         let name = new.file_name().unwrap_or_default();
         match self {
