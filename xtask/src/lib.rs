@@ -36,6 +36,7 @@ pub mod keyring;
 pub mod keys_link;
 pub mod leftovers;
 pub mod lock;
+pub mod mail_files;
 pub mod plan;
 pub mod progress;
 pub mod protection;

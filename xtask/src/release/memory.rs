@@ -171,7 +171,7 @@ pub(super) fn choose_target(
                 let Some(last) = highest_rc else {
                     bail!("there is no candidate of {version} yet: --next-rc starts a new one after a failed vote; run `cargo xtask release {line}`");
                 };
-                let voted = crate::steps::mail::MailKind::Vote.path(config, &version, last);
+                let voted = crate::mail_files::MailKind::Vote.path(config, &version, last);
                 if !voted.exists() {
                     bail!("RC{last} of {version} has not been put to a vote yet ({voted} is missing): finish it with `cargo xtask release {line}` instead of starting the next candidate");
                 }

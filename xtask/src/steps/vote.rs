@@ -208,7 +208,7 @@ impl crate::flow::Step for TallyStep {
                 // Before the VOTE mail there is no thread to look for.
                 let config = release.config;
                 // Where mails are kept, or where an earlier version of the tool kept them.
-                let vote = crate::steps::mail::MailKind::Vote;
+                let vote = crate::mail_files::MailKind::Vote;
                 let written = [
                     vote.path(config, version, rc),
                     vote.old_path(config, version, rc),

@@ -31,6 +31,7 @@ use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::config::{Config, Dist};
+pub use crate::mail_files::MailKind;
 use crate::plan::Plan;
 use crate::tally;
 use crate::tools::{git, sendmail, svn};
@@ -384,37 +385,6 @@ fn deliver(
         );
     }
     Ok(())
-}
-
-/// The three mails of the flow.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum MailKind {
-    Vote,
-    Result,
-    Announce,
-}
-
-impl MailKind {
-    /// Where the rendered mail is written: the candidate's records for the vote and its
-    /// result, the release's for the announcement (see [`Config::records_dir`]).
-    pub fn path(self, config: &Config, version: &Version, rc: u32) -> Utf8PathBuf {
-        match self {
-            MailKind::Vote => config.records_dir(version, Some(rc)).join("vote.eml"),
-            MailKind::Result => config.records_dir(version, Some(rc)).join("result.eml"),
-            MailKind::Announce => config.records_dir(version, None).join("announce.eml"),
-        }
-    }
-
-    /// Where earlier versions of the tool wrote it: among the artifacts. A mail sent from
-    /// there is still sent (never twice); a new one goes to [`MailKind::path`].
-    pub fn old_path(self, config: &Config, version: &Version, rc: u32) -> Utf8PathBuf {
-        let new = self.path(config, version, rc);
-        let name = new.file_name().unwrap_or_default();
-        match self {
-            MailKind::Announce => config.artifact_dir(version, None).join(name),
-            _ => config.artifact_dir(version, Some(rc)).join(name),
-        }
-    }
 }
 
 /// Renders (and with --send, sends) one of the flow's mails.
