@@ -171,8 +171,10 @@ pub(super) fn choose_target(
                 let Some(last) = highest_rc else {
                     bail!("there is no candidate of {version} yet: --next-rc starts a new one after a failed vote; run `cargo xtask release {line}`");
                 };
-                let voted = crate::mail_files::MailKind::Vote.path(config, &version, last);
-                if !voted.exists() {
+                let vote = crate::mail_files::MailKind::Vote;
+                let voted = vote.path(config, &version, last);
+                // Where an earlier version of the tool kept it counts too.
+                if !voted.exists() && !vote.old_path(config, &version, last).exists() {
                     bail!("RC{last} of {version} has not been put to a vote yet ({voted} is missing): finish it with `cargo xtask release {line}` instead of starting the next candidate");
                 }
                 let next = config.next_rc(&version, Some(last))?;

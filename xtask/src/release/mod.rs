@@ -230,8 +230,9 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
         }
         let outward = step.outward(&release);
         let mut args_of_step = step.command(&release);
-        // The flow asks before an outward step (or has --yes): the step need not ask again.
-        if outward {
+        // The flow asks before an outward step (or has --yes): the step need not ask again,
+        // nor where it finds out more than the flow could (GitHub's protection, say).
+        if outward || ctx.yes {
             args_of_step.push("--yes".into());
         }
         let command = xtask::step(&ctx.repo, false, &args_of_step)?;
@@ -277,19 +278,19 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
             println!("\nstopped at {}: {hint}", step.name());
             return Ok(ExitCode::FAILURE);
         }
-        if step.result_visible_at_once() {
-            match step.state(&release)?.state {
-                State::Done => {}
-                // Its work waits for people (a pull request to review): the flow stops here.
-                State::Blocked(why) => {
-                    println!("\nstopped after {}: {why}", step.name());
-                    return Ok(ExitCode::from(exit_code::STOPPED));
-                }
-                State::Todo => {
-                    println!("\nstopped after {}: the step ran but its result is not visible yet; check the output above", step.name());
-                    return Ok(ExitCode::FAILURE);
-                }
+        match step.state(&release)?.state {
+            State::Done => {}
+            // Its work waits for people (a pull request to review): the flow stops here, even
+            // where the next steps are done already (a later candidate's CHANGELOG).
+            State::Blocked(why) => {
+                println!("\nstopped after {}: {why}", step.name());
+                return Ok(ExitCode::from(exit_code::STOPPED));
             }
+            State::Todo if step.result_visible_at_once() => {
+                println!("\nstopped after {}: the step ran but its result is not visible yet; check the output above", step.name());
+                return Ok(ExitCode::FAILURE);
+            }
+            State::Todo => {}
         }
     }
     if ctx.dry_run {
@@ -324,7 +325,7 @@ fn finish_leftovers(ctx: &Ctx, config: &Config, release: &Release) -> Result<Opt
         let outward = crate::steps::named(&claim.step).is_ok_and(|step| step.outward(release));
         // As for any step: the flow asks first (or has --yes), the step need not ask again.
         let mut args_of_step = claim.command.clone();
-        if outward {
+        if outward || ctx.yes {
             args_of_step.push("--yes".into());
         }
         let command = xtask::step(&ctx.repo, false, &args_of_step)?;

@@ -182,7 +182,7 @@ pub fn bump(ctx: &Ctx, version: &Version) -> Result<()> {
     let committed = read_commit(ctx, "HEAD");
     let mut changed = Vec::new();
     for (path, text) in &rewrites {
-        if committed(path).ok().flatten().as_deref() != Some(text.as_str()) {
+        if committed(path)?.as_deref() != Some(text.as_str()) {
             changed.push((path.as_str(), text.as_str()));
         }
     }
@@ -271,11 +271,12 @@ fn bump_pull(ctx: &Ctx, config: &Config, version: &Version, branch: &str, why: &
         Ok(())
     })?;
     let rewrites = rewrite(config, version, &read, &tracked)?;
-    let changed: Vec<(&str, &[u8])> = rewrites
-        .iter()
-        .filter(|(path, text)| read(path).ok().flatten().as_deref() != Some(text.as_str()))
-        .map(|(path, text)| (path.as_str(), text.as_bytes()))
-        .collect();
+    let mut changed: Vec<(&str, &[u8])> = Vec::new();
+    for (path, text) in &rewrites {
+        if read(path)?.as_deref() != Some(text.as_str()) {
+            changed.push((path.as_str(), text.as_bytes()));
+        }
+    }
     if changed.is_empty() {
         println!(
             "every version file of {}/{branch} already carries {version}",

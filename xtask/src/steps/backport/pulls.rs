@@ -69,7 +69,16 @@ pub(super) fn backport(
     let pulls = github.pulls_into(branch)?;
     let mut relabel = Vec::new();
     let mut waiting = Vec::new();
-    let mut unlabelled = Vec::new();
+    // Every open backport PR of the release carries the project's label: one opened by a run
+    // cut before it labelled it gets it now (the step's state asks the same of all of them).
+    let label = &config.backport_pr_label;
+    let backports = protection::topic_branch(branch, "backport-");
+    let unlabelled: Vec<u64> = pulls
+        .iter()
+        .filter(|p| p.is_open() && p.head.name.starts_with(&backports))
+        .filter(|p| !label.is_empty() && !p.has_label(label))
+        .map(|p| p.number)
+        .collect();
     let mut to_open: Vec<(Candidate, String, String)> = Vec::new();
     for candidate in candidates {
         let topic =
@@ -82,11 +91,6 @@ pub(super) fn backport(
             continue;
         }
         if let Some(open) = ours.clone().find(|p| p.is_open()) {
-            // Opened by a run cut before it labelled it: the label is added now.
-            let label = &config.backport_pr_label;
-            if !label.is_empty() && !open.has_label(label) {
-                unlabelled.push(open.number);
-            }
             waiting.push(open.clone());
             continue;
         }

@@ -56,10 +56,18 @@ pub fn resolve_commit(sh: &Shell, repo: &Utf8Path, rev: &str) -> Result<Option<S
         ],
     )
     .output(sh)?;
-    // `--quiet` makes a missing ref a silent exit 1; anything else is git failing, which must
-    // not pass for "no such ref" (a step would act on a world it misread).
+    // With `--quiet`, git says "no such commit" by exit 1, silent or with its own `error:`,
+    // `warning:` and `hint:` lines (a tag of a tree, an ambiguous short id); anything else is
+    // git failing, which must not pass for "no such ref" (a step would act on a world it
+    // misread).
     if !output.status.success() {
-        if output.status.code() == Some(1) && output.stderr.is_empty() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let git_said_no = stderr.lines().all(|line| {
+            ["error: ", "warning: ", "hint: "]
+                .iter()
+                .any(|prefix| line.starts_with(prefix))
+        });
+        if output.status.code() == Some(1) && git_said_no {
             return Ok(None);
         }
         bail!(
@@ -347,40 +355,50 @@ pub fn verify_tag(repo: &Utf8Path, tag: &str) -> ToolCmd {
 
 /// The content of `path` in `commit`, or `None` when the commit has no such file.
 pub fn file_at(sh: &Shell, repo: &Utf8Path, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
+    let spec = format!("{commit}:{path}");
+    if spec.contains('\n') {
+        // `--batch` reads one name per line: such a name is read the plain way.
+        let output = git(repo, &["cat-file", "blob", "--end-of-options", &spec]).output(sh)?;
+        return Ok(output.status.success().then_some(output.stdout));
+    }
     // `--batch` answers "<spec> missing" for a file or revision that is not there and exits 0,
     // so a failure is git failing, never taken for "no such file".
-    if commit.contains('\n') || path.contains('\n') {
-        bail!(
-            "a revision or path with a line break cannot be read from git: {path:?} at {commit:?}"
-        );
-    }
-    let spec = format!("{commit}:{path}\n");
     let output = git(repo, &["cat-file", "--batch"])
-        .stdin(spec.into_bytes())
+        .stdin(format!("{spec}\n").into_bytes())
         .output(sh)?;
+    let failed = |why: &str| {
+        anyhow::anyhow!(
+            "`git cat-file` of {path} at {commit} failed: {why}; check the repository and rerun"
+        )
+    };
     if !output.status.success() {
-        bail!(
-            "`git cat-file` of {path} at {commit} failed: {}; check the repository and rerun",
-            crate::untrusted::escape_str(String::from_utf8_lossy(&output.stderr).trim())
-        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(failed(&crate::untrusted::escape_str(stderr.trim())));
     }
     let out = output.stdout;
-    let Some(end) = out.iter().position(|&b| b == b'\n') else {
-        bail!("`git cat-file --batch` gave no answer for {path} at {commit}");
-    };
+    let end = out
+        .iter()
+        .position(|&b| b == b'\n')
+        .ok_or_else(|| failed("no answer"))?;
     let header = String::from_utf8_lossy(&out[..end]);
-    let mut fields = header.split(' ');
-    let (Some(_id), Some(kind), Some(size)) = (fields.next(), fields.next(), fields.next()) else {
-        // `<spec> missing` or `<spec> ambiguous`: not a file there.
+    if header == format!("{spec} missing") {
         return Ok(None);
+    }
+    let fields: Vec<&str> = header.split(' ').collect();
+    let [id, kind, size] = fields[..] else {
+        return Err(failed(&crate::untrusted::escape_str(&header)));
     };
-    let size: usize = match size.parse() {
-        Ok(size) if kind == "blob" => size,
-        _ => return Ok(None),
+    let size: usize = match (id.bytes().all(|b| b.is_ascii_hexdigit()), size.parse()) {
+        (true, Ok(size)) => size,
+        _ => return Err(failed(&crate::untrusted::escape_str(&header))),
     };
-    let body = out.get(end + 1..end + 1 + size).with_context(|| {
-        format!("`git cat-file --batch` cut the content of {path} at {commit} short")
-    })?;
+    if kind != "blob" {
+        // A directory, or a submodule's commit: not a file.
+        return Ok(None);
+    }
+    let body = out
+        .get(end + 1..end + 1 + size)
+        .ok_or_else(|| failed("the content was cut short"))?;
     Ok(Some(body.to_vec()))
 }
 
@@ -591,4 +609,73 @@ pub fn tracked_files(sh: &Shell, repo: &Utf8Path) -> Result<Vec<String>> {
         .filter(|p| !p.is_empty())
         .map(|p| String::from_utf8_lossy(p).into_owned())
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A repository with `a b.txt` and `d/x` committed, `tree` tagging the top tree; git run
+    /// with no configuration of the user's.
+    fn repo() -> (tempfile::TempDir, camino::Utf8PathBuf, Shell) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = camino::Utf8PathBuf::from_path_buf(dir.path().join("r")).unwrap();
+        let sh = Shell::new().unwrap();
+        sh.set_var("HOME", dir.path());
+        sh.set_var("GIT_CONFIG_NOSYSTEM", "1");
+        sh.set_var("GIT_CONFIG_GLOBAL", "/dev/null");
+        let run = |args: &[&str]| {
+            let output = std::process::Command::new("git")
+                .args([
+                    "-C",
+                    root.as_str(),
+                    "-c",
+                    "user.name=T",
+                    "-c",
+                    "user.email=t@e",
+                ])
+                .args(args)
+                .env("HOME", dir.path())
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .output()
+                .unwrap();
+            assert!(output.status.success(), "git {args:?}: {output:?}");
+        };
+        std::fs::create_dir_all(root.join("d")).unwrap();
+        std::fs::write(root.join("a b.txt"), "hello\n").unwrap();
+        std::fs::write(root.join("d/x"), "x").unwrap();
+        run(&["init", "-q"]);
+        run(&["add", "."]);
+        run(&["commit", "-qm", "one"]);
+        run(&["tag", "tree", "HEAD^{tree}"]);
+        (dir, root, sh)
+    }
+
+    #[test]
+    fn a_missing_file_or_ref_is_none_and_a_failing_git_is_an_error() {
+        let (_dir, root, sh) = repo();
+        let read = |rev: &str, path: &str| file_at(&sh, &root, rev, path);
+        assert_eq!(read("HEAD", "a b.txt").unwrap().unwrap(), b"hello\n");
+        assert_eq!(read("HEAD", "d/x").unwrap().unwrap(), b"x");
+        assert!(read("HEAD", "nope").unwrap().is_none());
+        assert!(
+            read("HEAD", "d").unwrap().is_none(),
+            "a directory is no file"
+        );
+        assert!(read("refs/heads/none", "a b.txt").unwrap().is_none());
+        assert!(read("HEAD", "x blob 3").unwrap().is_none());
+        assert!(resolve_commit(&sh, &root, "HEAD").unwrap().is_some());
+        assert!(resolve_commit(&sh, &root, "refs/heads/none")
+            .unwrap()
+            .is_none());
+        assert!(resolve_commit(&sh, &root, "a..b").unwrap().is_none());
+        assert!(resolve_commit(&sh, &root, "refs/tags/tree")
+            .unwrap()
+            .is_none());
+        // Not a repository: git fails, and that is not "no such file" or "no such ref".
+        let gone = root.join("gone");
+        assert!(file_at(&sh, &gone, "HEAD", "a b.txt").is_err());
+        assert!(resolve_commit(&sh, &gone, "HEAD").is_err());
+    }
 }

@@ -43,7 +43,10 @@ pub struct PullRequest {
 
 impl PullRequest {
     pub fn has_label(&self, name: &str) -> bool {
-        self.labels.iter().any(|l| l.name == name)
+        // GitHub's label names ignore case: `Backport` is the label `backport`.
+        self.labels
+            .iter()
+            .any(|l| l.name.eq_ignore_ascii_case(name))
     }
 
     pub fn is_open(&self) -> bool {
