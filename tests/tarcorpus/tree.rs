@@ -66,29 +66,35 @@ pub fn reported(tgz: &[u8]) -> Result<Tree, String> {
         max_tar_bytes: 64 * 1024 * 1024,
         max_entries: 100_000,
     };
-    let read = read_archive(tgz, ObjectFormat::Sha1, limits, &|_| false, &mut |entry| {
-        checker.visit(&entry);
-        let Some(path) = normalise(&entry.path).filter(|p| !p.is_empty()) else {
-            return Ok(());
-        };
-        let node = match &entry.kind {
-            Kind::Dir => Node::Dir,
-            Kind::File { executable } => Node::File {
-                size: entry.size,
-                blob: entry.blob_id.clone().unwrap_or_default(),
-                executable: *executable,
-            },
-            Kind::Symlink { target } => Node::Symlink(target.clone()),
-        };
-        let mut end = 0;
-        while let Some(slash) = path[end..].find('/') {
-            tree.entry(path[..end + slash].to_string())
-                .or_insert(Node::Dir);
-            end += slash + 1;
-        }
-        tree.insert(path, node);
-        Ok(())
-    });
+    let read = read_archive(
+        tgz,
+        Some(ObjectFormat::Sha1),
+        limits,
+        &|_| false,
+        &mut |entry| {
+            checker.visit(&entry);
+            let Some(path) = normalise(&entry.path).filter(|p| !p.is_empty()) else {
+                return Ok(());
+            };
+            let node = match &entry.kind {
+                Kind::Dir => Node::Dir,
+                Kind::File { executable } => Node::File {
+                    size: entry.size,
+                    blob: entry.blob_id.clone().unwrap_or_default(),
+                    executable: *executable,
+                },
+                Kind::Symlink { target } => Node::Symlink(target.clone()),
+            };
+            let mut end = 0;
+            while let Some(slash) = path[end..].find('/') {
+                tree.entry(path[..end + slash].to_string())
+                    .or_insert(Node::Dir);
+                end += slash + 1;
+            }
+            tree.insert(path, node);
+            Ok(())
+        },
+    );
     read.map_err(|err| format!("the reader refuses it: {err:#}"))?;
     let refused: Vec<String> = checker
         .finish()

@@ -37,12 +37,34 @@ impl Scratch {
     /// A new directory for `purpose` (`keyring`, `verify` ...), after removing the ones killed
     /// runs left.
     pub fn new(purpose: &str) -> Result<Scratch> {
-        let parent = std::env::temp_dir();
-        remove_orphans(&parent, purpose);
+        Scratch::in_dir(&std::env::temp_dir(), purpose)
+    }
+
+    /// The same, in memory where the system keeps a directory there (`XDG_RUNTIME_DIR`,
+    /// `/dev/shm`) and the user did not choose one with `TMPDIR`: for small trees of many
+    /// files (a keyring, what cargo reads of a candidate), where a disk-backed temporary
+    /// directory costs milliseconds for every file made and removed.
+    pub fn in_memory(purpose: &str) -> Result<Scratch> {
+        if std::env::var_os("TMPDIR").is_none() {
+            let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(std::path::PathBuf::from);
+            let shm = Some(std::path::PathBuf::from("/dev/shm"));
+            for parent in [runtime, shm].into_iter().flatten() {
+                if parent.is_absolute() && parent.is_dir() {
+                    if let Ok(scratch) = Scratch::in_dir(&parent, purpose) {
+                        return Ok(scratch);
+                    }
+                }
+            }
+        }
+        Scratch::new(purpose)
+    }
+
+    fn in_dir(parent: &std::path::Path, purpose: &str) -> Result<Scratch> {
+        remove_orphans(parent, purpose);
         let dir = tempfile::Builder::new()
             .prefix(&format!("{PREFIX}{purpose}-{}-", std::process::id()))
             .permissions(std::fs::Permissions::from_mode(0o700))
-            .tempdir_in(&parent)
+            .tempdir_in(parent)
             .context("cannot create a temporary directory: check TMPDIR")?;
         let path = Utf8PathBuf::from_path_buf(dir.path().to_path_buf())
             .map_err(|p| anyhow::anyhow!("temporary path {} is not UTF-8", p.display()))?;
@@ -106,5 +128,16 @@ mod tests {
         assert!(kept.exists(), "a running process keeps its directory");
         drop((live, again));
         assert!(!kept.exists());
+    }
+
+    #[test]
+    fn a_scratch_in_memory_is_private_and_goes_on_drop() {
+        let scratch = Scratch::in_memory("scratchtest-memory").unwrap();
+        let path = scratch.path().to_owned();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        std::fs::write(path.join("f"), "x").unwrap();
+        drop(scratch);
+        assert!(!path.exists());
     }
 }

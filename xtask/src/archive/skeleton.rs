@@ -248,11 +248,8 @@ impl Skeleton {
 
     /// A skeleton that makes nothing before [`Skeleton::finish`]: for `verify`, which unpacks
     /// nothing of a candidate before every check of it passed, and decides while it reads.
-    pub fn holding(into: Utf8PathBuf) -> Skeleton {
-        Skeleton {
-            hold: true,
-            ..Skeleton::new(into)
-        }
+    pub fn held(self) -> Skeleton {
+        Skeleton { hold: true, ..self }
     }
 
     /// The next entry of the archive, with its name as stored. `content` is the file's
@@ -437,7 +434,8 @@ impl Skeleton {
             Place::Scratch(purpose, scratch) => match scratch.get() {
                 Some(made) => Ok(made.path()),
                 None => {
-                    let made = Scratch::new(purpose)?;
+                    // Many small files: in memory where the system has room for them.
+                    let made = Scratch::in_memory(purpose)?;
                     Ok(scratch.get_or_init(|| made).path())
                 }
             },

@@ -191,15 +191,18 @@ pub fn open<R: Read>(input: R, limits: Limits, hash: bool) -> TarStream<Plain<R>
 }
 
 /// Reads the archive from `input` and hands each entry to `visit`; `keep_whole` says which
-/// paths are kept in full (bounded by [`WHOLE_FILE_LIMIT`]).
+/// paths are kept in full (bounded by [`WHOLE_FILE_LIMIT`]). `hashing` is the object format
+/// of the blob ids to compute, and with them the SHA-512 of the file and of the `.tar`;
+/// `None` computes none of them (the digests come back empty, the entries without ids), for
+/// a reader that compares nothing with them.
 pub fn read_archive(
     input: impl Read,
-    format: ObjectFormat,
+    hashing: Option<ObjectFormat>,
     limits: Limits,
     keep_whole: &dyn Fn(&str) -> bool,
     visit: &mut dyn FnMut(Entry) -> Result<()>,
 ) -> Result<ReadDigests> {
-    let mut tar = open(input, limits, true);
+    let mut tar = open(input, limits, hashing.is_some());
     let mut buffer = vec![0u8; 64 * 1024];
     let mut count = 0u64;
     while let Some(header) = tar.next_entry()? {
@@ -207,7 +210,7 @@ pub fn read_archive(
         visit(read_entry(
             &mut tar,
             header,
-            format,
+            hashing,
             keep_whole,
             &mut buffer,
         )?)?;
@@ -247,7 +250,7 @@ fn explain(err: io::Error, what: &str) -> anyhow::Error {
 fn read_entry<R: Read>(
     tar: &mut TarStream<R>,
     header: EntryHeader,
-    format: ObjectFormat,
+    hashing: Option<ObjectFormat>,
     keep_whole: &dyn Fn(&str) -> bool,
     buffer: &mut [u8],
 ) -> Result<Entry> {
@@ -262,7 +265,7 @@ fn read_entry<R: Read>(
     let mut blob_id = None;
     if matches!(kind, Kind::File { .. }) {
         let keep = keep_whole(&path) && size <= WHOLE_FILE_LIMIT;
-        let mut hasher = BlobHasher::new(format, size);
+        let mut hasher = hashing.map(|format| BlobHasher::new(format, size));
         let mut kept = Vec::new();
         loop {
             let n = tar
@@ -272,7 +275,9 @@ fn read_entry<R: Read>(
                 break;
             }
             let chunk = &buffer[..n];
-            hasher.update(chunk);
+            if let Some(hasher) = &mut hasher {
+                hasher.update(chunk);
+            }
             if head.len() < HEAD_BYTES {
                 let room = HEAD_BYTES - head.len();
                 head.extend_from_slice(&chunk[..room.min(n)]);
@@ -281,7 +286,7 @@ fn read_entry<R: Read>(
                 kept.extend_from_slice(chunk);
             }
         }
-        blob_id = Some(hasher.finish());
+        blob_id = hasher.map(BlobHasher::finish);
         if keep {
             whole = Some(kept);
         }

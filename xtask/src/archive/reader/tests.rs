@@ -28,7 +28,7 @@ fn read_all(bytes: &[u8], limits: Limits) -> Result<(Vec<Entry>, ReadDigests)> {
     let mut entries = Vec::new();
     let digests = read_archive(
         bytes,
-        ObjectFormat::Sha1,
+        Some(ObjectFormat::Sha1),
         limits,
         &|path| path.ends_with("LICENSE"),
         &mut |entry| {

@@ -488,13 +488,13 @@ fn a_holding_skeleton_fed_by_the_reader_makes_nothing_before_finish() {
         .unwrap();
     for budget in [PENDING_BUDGET, 0] {
         let into = dir.join(format!("held-{budget}"));
-        let mut skeleton = Ok(Skeleton::holding(into.clone()));
+        let mut skeleton = Ok(Skeleton::new(into.clone()).held());
         if let Ok(skeleton) = &mut skeleton {
             skeleton.budget = budget;
         }
         let read = crate::archive::reader::read_archive(
             std::fs::File::open(&tarball).unwrap(),
-            crate::archive::reader::ObjectFormat::Sha1,
+            Some(crate::archive::reader::ObjectFormat::Sha1),
             Limits::default(),
             &wants_content,
             &mut |entry| {

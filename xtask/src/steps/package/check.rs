@@ -47,7 +47,7 @@ pub fn check_archive(
     let mut mismatches = Vec::new();
     let digests = reader::read_archive(
         input,
-        tree.object_format,
+        Some(tree.object_format),
         Limits::default(),
         &|path| checks::wants_whole(path) || skeleton::wants_content(path),
         &mut |entry| {

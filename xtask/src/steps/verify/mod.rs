@@ -243,7 +243,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
     let mut checks = Vec::new();
     // What cargo reads of the main tarball, decided while the checks read it and made only
     // once they all passed.
-    let mut skeleton = Ok(Skeleton::holding(work.path().join("unpacked")));
+    let mut skeleton = Ok(Skeleton::in_scratch("verify-load").held());
     // Every source tarball gets the same checks; those of the further ones carry its name.
     // Convenience binaries get the signature and checksum checks, not the source rules.
     for (index, name) in tarballs.iter().enumerate() {
@@ -332,11 +332,12 @@ impl TarballCheck<'_> {
         let (sha512, signature, read) = std::thread::scope(|scope| {
             let reading = match &rules {
                 Some(Ok((config, rules))) => {
-                    let (tarball, format, limits) = (&artifacts.tarball, self.format, self.limits);
+                    let (tarball, limits) = (&artifacts.tarball, self.limits);
+                    let hashing = self.rebuild.is_some().then_some(self.format);
                     let version = self.version;
                     Some(scope.spawn(move || {
                         checks::read_candidate(
-                            tarball, format, limits, rules, config, version, skeleton,
+                            tarball, hashing, limits, rules, config, version, skeleton,
                         )
                     }))
                 }

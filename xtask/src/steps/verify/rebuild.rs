@@ -210,7 +210,7 @@ impl Rebuild<'_> {
     ) -> Result<ReadDigests> {
         reader::read_archive(
             BufReader::with_capacity(256 * 1024, file),
-            self.format,
+            Some(self.format),
             limits,
             &|_| false,
             visit,

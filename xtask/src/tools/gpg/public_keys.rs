@@ -115,7 +115,7 @@ pub struct Keyring {
 impl Keyring {
     pub fn new() -> Result<Keyring> {
         Ok(Keyring {
-            home: Scratch::new("keyring")?,
+            home: Scratch::in_memory("keyring")?,
         })
     }
 
