@@ -30,7 +30,7 @@ mod tree;
 
 pub use history::{authorship, first_parents, log, message, parents, patch_id, rev_list, LogEntry};
 pub use plumbing::{cherry_pick_onto, commit_files, push_topic, Picked};
-pub use tree::{ls_tree, AttributeAnswers, BlobReader, TreeEntry};
+pub use tree::{file_at, ls_tree, text_file_at, AttributeAnswers, BlobReader, TreeEntry};
 
 /// `git -C <repo> ...` with settings that keep the output independent of the user's config.
 fn git(repo: &Utf8Path, args: &[&str]) -> ToolCmd {
@@ -353,55 +353,6 @@ pub fn verify_tag(repo: &Utf8Path, tag: &str) -> ToolCmd {
     git(repo, &["verify-tag", "--raw", tag])
 }
 
-/// The content of `path` in `commit`, or `None` when the commit has no such file.
-pub fn file_at(sh: &Shell, repo: &Utf8Path, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
-    let spec = format!("{commit}:{path}");
-    if spec.contains('\n') {
-        // `--batch` reads one name per line: such a name is read the plain way.
-        let output = git(repo, &["cat-file", "blob", "--end-of-options", &spec]).output(sh)?;
-        return Ok(output.status.success().then_some(output.stdout));
-    }
-    // `--batch` answers "<spec> missing" for a file or revision that is not there and exits 0,
-    // so a failure is git failing, never taken for "no such file".
-    let output = git(repo, &["cat-file", "--batch"])
-        .stdin(format!("{spec}\n").into_bytes())
-        .output(sh)?;
-    let failed = |why: &str| {
-        anyhow::anyhow!(
-            "`git cat-file` of {path} at {commit} failed: {why}; check the repository and rerun"
-        )
-    };
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(failed(&crate::untrusted::escape_str(stderr.trim())));
-    }
-    let out = output.stdout;
-    let end = out
-        .iter()
-        .position(|&b| b == b'\n')
-        .ok_or_else(|| failed("no answer"))?;
-    let header = String::from_utf8_lossy(&out[..end]);
-    if header == format!("{spec} missing") {
-        return Ok(None);
-    }
-    let fields: Vec<&str> = header.split(' ').collect();
-    let [id, kind, size] = fields[..] else {
-        return Err(failed(&crate::untrusted::escape_str(&header)));
-    };
-    let size: usize = match (id.bytes().all(|b| b.is_ascii_hexdigit()), size.parse()) {
-        (true, Ok(size)) => size,
-        _ => return Err(failed(&crate::untrusted::escape_str(&header))),
-    };
-    if kind != "blob" {
-        // A directory, or a submodule's commit: not a file.
-        return Ok(None);
-    }
-    let body = out
-        .get(end + 1..end + 1 + size)
-        .ok_or_else(|| failed("the content was cut short"))?;
-    Ok(Some(body.to_vec()))
-}
-
 /// A path inside the `.git` directory, for the tool's own state.
 pub fn git_path(sh: &Shell, repo: &Utf8Path, name: &str) -> Result<camino::Utf8PathBuf> {
     let text = git(repo, &["rev-parse", "--git-path", name]).read(sh)?;
@@ -481,16 +432,6 @@ pub fn config_value(sh: &Shell, repo: &Utf8Path, key: &str) -> Result<Option<Str
 /// Whether a local branch of that name exists.
 pub fn branch_exists(sh: &Shell, repo: &Utf8Path, branch: &str) -> Result<bool> {
     Ok(resolve_commit(sh, repo, &format!("refs/heads/{branch}"))?.is_some())
-}
-
-/// The content of `path` at `rev` as text, or `None` when the file is not there.
-pub fn text_file_at(sh: &Shell, repo: &Utf8Path, rev: &str, path: &str) -> Result<Option<String>> {
-    let Some(bytes) = file_at(sh, repo, rev, path)? else {
-        return Ok(None);
-    };
-    let text =
-        String::from_utf8(bytes).with_context(|| format!("{path} at {rev} is not UTF-8 text"))?;
-    Ok(Some(text))
 }
 
 /// Which of `paths` differ from HEAD, untracked files included.
@@ -612,70 +553,4 @@ pub fn tracked_files(sh: &Shell, repo: &Utf8Path) -> Result<Vec<String>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A repository with `a b.txt` and `d/x` committed, `tree` tagging the top tree; git run
-    /// with no configuration of the user's.
-    fn repo() -> (tempfile::TempDir, camino::Utf8PathBuf, Shell) {
-        let dir = tempfile::tempdir().unwrap();
-        let root = camino::Utf8PathBuf::from_path_buf(dir.path().join("r")).unwrap();
-        let sh = Shell::new().unwrap();
-        sh.set_var("HOME", dir.path());
-        sh.set_var("GIT_CONFIG_NOSYSTEM", "1");
-        sh.set_var("GIT_CONFIG_GLOBAL", "/dev/null");
-        let run = |args: &[&str]| {
-            let output = std::process::Command::new("git")
-                .args([
-                    "-C",
-                    root.as_str(),
-                    "-c",
-                    "user.name=T",
-                    "-c",
-                    "user.email=t@e",
-                ])
-                .args(args)
-                .env("HOME", dir.path())
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .env("GIT_CONFIG_GLOBAL", "/dev/null")
-                .output()
-                .unwrap();
-            assert!(output.status.success(), "git {args:?}: {output:?}");
-        };
-        std::fs::create_dir_all(root.join("d")).unwrap();
-        std::fs::write(root.join("a b.txt"), "hello\n").unwrap();
-        std::fs::write(root.join("d/x"), "x").unwrap();
-        run(&["init", "-q"]);
-        run(&["add", "."]);
-        run(&["commit", "-qm", "one"]);
-        run(&["tag", "tree", "HEAD^{tree}"]);
-        (dir, root, sh)
-    }
-
-    #[test]
-    fn a_missing_file_or_ref_is_none_and_a_failing_git_is_an_error() {
-        let (_dir, root, sh) = repo();
-        let read = |rev: &str, path: &str| file_at(&sh, &root, rev, path);
-        assert_eq!(read("HEAD", "a b.txt").unwrap().unwrap(), b"hello\n");
-        assert_eq!(read("HEAD", "d/x").unwrap().unwrap(), b"x");
-        assert!(read("HEAD", "nope").unwrap().is_none());
-        assert!(
-            read("HEAD", "d").unwrap().is_none(),
-            "a directory is no file"
-        );
-        assert!(read("refs/heads/none", "a b.txt").unwrap().is_none());
-        assert!(read("HEAD", "x blob 3").unwrap().is_none());
-        assert!(resolve_commit(&sh, &root, "HEAD").unwrap().is_some());
-        assert!(resolve_commit(&sh, &root, "refs/heads/none")
-            .unwrap()
-            .is_none());
-        assert!(resolve_commit(&sh, &root, "a..b").unwrap().is_none());
-        assert!(resolve_commit(&sh, &root, "refs/tags/tree")
-            .unwrap()
-            .is_none());
-        // Not a repository: git fails, and that is not "no such file" or "no such ref".
-        let gone = root.join("gone");
-        assert!(file_at(&sh, &gone, "HEAD", "a b.txt").is_err());
-        assert!(resolve_commit(&sh, &gone, "HEAD").is_err());
-    }
-}
+mod tests;

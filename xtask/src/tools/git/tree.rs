@@ -15,8 +15,9 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! The streaming readers of a commit's tree: the recursive listing (`ls-tree`), the
-//! attributes of its paths (`check-attr`) and its blobs (`cat-file --batch`).
+//! The readers of a commit's tree: the recursive listing (`ls-tree`), the
+//! attributes of its paths (`check-attr`), its blobs as a stream and one file at a time
+//! (`cat-file --batch`).
 
 use std::io::Read;
 use std::process::{Child, ChildStdin, ChildStdout, Stdio};
@@ -306,4 +307,63 @@ impl Drop for BlobReader {
             let _ = feeder.join();
         }
     }
+}
+
+/// The content of `path` in `commit`, or `None` when the commit has no such file.
+pub fn file_at(sh: &Shell, repo: &Utf8Path, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
+    let spec = format!("{commit}:{path}");
+    if spec.contains('\n') {
+        // `--batch` reads one name per line: such a name is read the plain way.
+        let output = git(repo, &["cat-file", "blob", "--end-of-options", &spec]).output(sh)?;
+        return Ok(output.status.success().then_some(output.stdout));
+    }
+    // `--batch` answers "<spec> missing" for a file or revision that is not there and exits 0,
+    // so a failure is git failing, never taken for "no such file".
+    let output = git(repo, &["cat-file", "--batch"])
+        .stdin(format!("{spec}\n").into_bytes())
+        .output(sh)?;
+    let failed = |why: &str| {
+        anyhow::anyhow!(
+            "`git cat-file` of {path} at {commit} failed: {why}; check the repository and rerun"
+        )
+    };
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(failed(&crate::untrusted::escape_str(stderr.trim())));
+    }
+    let out = output.stdout;
+    let end = out
+        .iter()
+        .position(|&b| b == b'\n')
+        .ok_or_else(|| failed("no answer"))?;
+    let header = String::from_utf8_lossy(&out[..end]);
+    if header == format!("{spec} missing") {
+        return Ok(None);
+    }
+    let fields: Vec<&str> = header.split(' ').collect();
+    let [id, kind, size] = fields[..] else {
+        return Err(failed(&crate::untrusted::escape_str(&header)));
+    };
+    let size: usize = match (id.bytes().all(|b| b.is_ascii_hexdigit()), size.parse()) {
+        (true, Ok(size)) => size,
+        _ => return Err(failed(&crate::untrusted::escape_str(&header))),
+    };
+    if kind != "blob" {
+        // A directory, or a submodule's commit: not a file.
+        return Ok(None);
+    }
+    let body = out
+        .get(end + 1..end + 1 + size)
+        .ok_or_else(|| failed("the content was cut short"))?;
+    Ok(Some(body.to_vec()))
+}
+
+/// The content of `path` at `rev` as text, or `None` when the file is not there.
+pub fn text_file_at(sh: &Shell, repo: &Utf8Path, rev: &str, path: &str) -> Result<Option<String>> {
+    let Some(bytes) = file_at(sh, repo, rev, path)? else {
+        return Ok(None);
+    };
+    let text =
+        String::from_utf8(bytes).with_context(|| format!("{path} at {rev} is not UTF-8 text"))?;
+    Ok(Some(text))
 }
