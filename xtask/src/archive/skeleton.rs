@@ -140,6 +140,9 @@ impl Pending {
 const PENDING_BUDGET: usize = 8 * 1024 * 1024;
 /// The largest manifest unpacked: cargo reads manifests whole, and a candidate is untrusted.
 const MANIFEST_LIMIT: u64 = 16 * 1024 * 1024;
+/// The most a skeleton writes in all (its manifests): it may live in memory
+/// ([`Scratch::in_memory`]), and a candidate of many large manifests must not fill it.
+const MADE_LIMIT: u64 = 256 * 1024 * 1024;
 /// How many packages the skeleton remembers (their directory and edition); past it, it makes
 /// what it would make without knowing.
 const KNOWN_PACKAGES: usize = 100_000;
@@ -207,6 +210,9 @@ pub struct Skeleton {
     held_over: bool,
     /// The empty file every empty file of the skeleton is a hard link to, once made.
     empty: std::cell::OnceCell<Utf8PathBuf>,
+    /// Bytes written so far, and the most it may write ([`MADE_LIMIT`]; less in tests).
+    made_bytes: std::cell::Cell<u64>,
+    made_limit: u64,
 }
 
 impl Skeleton {
@@ -243,6 +249,8 @@ impl Skeleton {
             held_bytes: 0,
             held_over: false,
             empty: std::cell::OnceCell::new(),
+            made_bytes: std::cell::Cell::new(0),
+            made_limit: MADE_LIMIT,
         }
     }
 
@@ -467,7 +475,16 @@ impl Skeleton {
                 return Err(anyhow::Error::new(err).context(format!("cannot create {target}")))
             }
         };
-        io::copy(content, &mut out).with_context(|| format!("cannot unpack {target}"))?;
+        let room = self.made_limit - self.made_bytes.get();
+        let written = io::copy(&mut content.take(room + 1), &mut out)
+            .with_context(|| format!("cannot unpack {target}"))?;
+        if written > room {
+            bail!(
+                "the candidate's manifests add up to more than {} MiB: not unpacked for cargo",
+                self.made_limit >> 20
+            );
+        }
+        self.made_bytes.set(self.made_bytes.get() + written);
         out.flush()?;
         Ok(())
     }

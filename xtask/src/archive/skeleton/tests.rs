@@ -515,3 +515,34 @@ fn a_holding_skeleton_fed_by_the_reader_makes_nothing_before_finish() {
         assert!(loads, "{said}");
     }
 }
+
+#[test]
+fn what_a_skeleton_writes_in_all_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = Utf8Path::from_path(dir.path()).unwrap();
+    let member = package("a", "");
+    let tarball = tarball(
+        dir,
+        &[
+            ("Cargo.toml", File("[workspace]\nmembers = [\"a\"]\n")),
+            ("a/Cargo.toml", File(&member)),
+            ("a/src/lib.rs", File("\n")),
+        ],
+    );
+    let made = |limit: u64, into: &str| {
+        let mut skeleton = Skeleton::new(dir.join(into));
+        skeleton.made_limit = limit;
+        walk(&tarball, Limits::default(), &mut |_, raw, node, content| {
+            let content = matches!(node, Node::File).then_some(content);
+            skeleton.add(raw, node, content)?;
+            Ok(true)
+        })
+        .and_then(|()| skeleton.finish(&tarball, Limits::default()))
+    };
+    assert!(made(MADE_LIMIT, "roomy").unwrap().is_some());
+    let err = made(40, "tight").err().expect("refused past the limit");
+    assert!(
+        format!("{err:#}").contains("add up to more than"),
+        "{err:#}"
+    );
+}

@@ -446,14 +446,12 @@ impl crate::flow::Step for BackportStep {
         let (ctx, config) = (release.ctx, release.config);
         let branch = config.branch_name(release.line)?;
         if let Publish::PullRequests(_) = protection::how_to_publish(ctx, config, &branch)? {
-            // A backport PR opened by a run cut before labelling it: the step labels it.
-            let label = &config.backport_pr_label;
             let open = protection::open_pulls(ctx, config, &branch, "backport-")?;
-            if let Some(pull) = open
-                .iter()
-                .find(|pull| !label.is_empty() && !pull.has_label(label))
-            {
-                return Progress::todo(format!("label the backport PR #{} `{label}`", pull.number));
+            if let Some(pull) = pulls::unlabelled(config, &branch, &open).next() {
+                return Progress::todo(format!(
+                    "label the backport PR #{} `{}`",
+                    pull.number, config.backport_pr_label
+                ));
             }
             if let Some(why) = protection::waiting_on(&branch, &open) {
                 return Progress::blocked(why);

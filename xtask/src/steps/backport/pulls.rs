@@ -32,7 +32,7 @@ use crate::config::Config;
 use crate::plan::Plan;
 use crate::protection;
 use crate::tools::git::{self, Picked};
-use crate::tools::github::Access;
+use crate::tools::github::{Access, PullRequest};
 use crate::untrusted::escape_str;
 use crate::Ctx;
 
@@ -52,6 +52,23 @@ fn title(config: &Config, candidate: &Candidate, branch: &str) -> String {
         .replace("{title}", upstream.trim())
 }
 
+/// The release's open backport PRs into `branch` without the project's label: opened by a
+/// run cut before it labelled them. Every one gets it (the step's state and run ask alike).
+pub(super) fn unlabelled<'a>(
+    config: &'a Config,
+    branch: &str,
+    pulls: &'a [PullRequest],
+) -> impl Iterator<Item = &'a PullRequest> {
+    let label = &config.backport_pr_label;
+    let backports = protection::topic_branch(branch, "backport-");
+    pulls.iter().filter(move |p| {
+        p.is_open()
+            && p.head.name.starts_with(&backports)
+            && !label.is_empty()
+            && !p.has_label(label)
+    })
+}
+
 pub(super) fn backport(
     ctx: &Ctx,
     config: &Config,
@@ -69,14 +86,7 @@ pub(super) fn backport(
     let pulls = github.pulls_into(branch)?;
     let mut relabel = Vec::new();
     let mut waiting = Vec::new();
-    // Every open backport PR of the release carries the project's label: one opened by a run
-    // cut before it labelled it gets it now (the step's state asks the same of all of them).
-    let label = &config.backport_pr_label;
-    let backports = protection::topic_branch(branch, "backport-");
-    let unlabelled: Vec<u64> = pulls
-        .iter()
-        .filter(|p| p.is_open() && p.head.name.starts_with(&backports))
-        .filter(|p| !label.is_empty() && !p.has_label(label))
+    let unlabelled: Vec<u64> = unlabelled(config, branch, &pulls)
         .map(|p| p.number)
         .collect();
     let mut to_open: Vec<(Candidate, String, String)> = Vec::new();
