@@ -22,7 +22,7 @@
 use libfuzzer_sys::fuzz_target;
 use xtask::archive::checks::{wants_whole, Checker, Rules};
 use xtask::archive::excludes::Excludes;
-use xtask::archive::reader::{read_archive, Limits, ObjectFormat};
+use xtask::archive::reader::{read_archive, Hashing, Limits, ObjectFormat};
 
 fuzz_target!(|bytes: &[u8]| {
     let Ok(nothing) = Excludes::new(&[], "fuzz") else {
@@ -39,7 +39,7 @@ fuzz_target!(|bytes: &[u8]| {
         max_tar_bytes: 16 * 1024 * 1024,
         max_entries: 10_000,
     };
-    let _ = read_archive(bytes, ObjectFormat::Sha1, limits, &wants_whole, &mut |entry| {
+    let _ = read_archive(bytes, Hashing::everything(ObjectFormat::Sha1), limits, &wants_whole, &mut |entry| {
         checker.visit(&entry);
         Ok(())
     });

@@ -29,7 +29,7 @@ use std::process::Command;
 use xtask::archive::checks::{Checker, Rules};
 use xtask::archive::excludes::Excludes;
 use xtask::archive::paths::normalise;
-use xtask::archive::reader::{read_archive, BlobHasher, Kind, Limits, ObjectFormat};
+use xtask::archive::reader::{read_archive, BlobHasher, Hashing, Kind, Limits, ObjectFormat};
 
 /// One path of an unpacked tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +68,7 @@ pub fn reported(tgz: &[u8]) -> Result<Tree, String> {
     };
     let read = read_archive(
         tgz,
-        Some(ObjectFormat::Sha1),
+        Hashing::everything(ObjectFormat::Sha1),
         limits,
         &|_| false,
         &mut |entry| {

@@ -74,7 +74,9 @@ impl<W: Write> ParallelGzEncoder<W> {
         let input = std::mem::replace(&mut self.block, Vec::with_capacity(BLOCK));
         let dictionary = std::mem::take(&mut self.dictionary);
         self.dictionary = input[input.len().saturating_sub(DICTIONARY)..].to_vec();
-        while self.in_flight.len() >= self.threads {
+        // One block more than threads waits its turn: a core whose block ended early takes
+        // the next one instead of idling until the oldest is written.
+        while self.in_flight.len() > self.threads {
             self.write_oldest()?;
         }
         let handle = std::thread::Builder::new()

@@ -63,7 +63,7 @@ pub fn unpack(tarball: &Utf8Path, into: &Utf8Path, limits: Limits) -> Result<Utf
         .custom_flags(libc::O_NOFOLLOW)
         .open(tarball)
         .with_context(|| format!("cannot open {tarball}"))?;
-    let mut archive = reader::open(file, limits, false);
+    let mut archive = reader::open(file, limits, reader::Hashing::NOTHING);
     let mut links = Vec::new();
     let mut tops = std::collections::BTreeSet::new();
     while let Some(entry) = archive

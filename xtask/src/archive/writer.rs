@@ -72,8 +72,7 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// The digest of a finished archive. (The digest of the uncompressed `.tar` comes from
-/// reading the archive back: `reader::ReadDigests`.)
+/// The digest of a finished archive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Digests {
     /// SHA-512 of the `.tgz` bytes: what the `.sha512` file carries.

@@ -218,7 +218,11 @@ pub fn release_tree(
     let mut tree = ReleaseTree {
         commit: commit.to_string(),
         mtime,
-        object_format: ObjectFormat::from_git(&git::object_format(sh, repo)?),
+        // The commit's id says it without asking git again.
+        object_format: match ObjectFormat::of_id(commit) {
+            Some(format) => format,
+            None => ObjectFormat::from_git(&git::object_format(sh, repo)?),
+        },
         file_count,
         entry_count: 1 + dir_count + file_count,
         files,
@@ -331,7 +335,7 @@ impl ReleaseTree {
 
     /// Writes the archive to `out`, streaming each blob from git. Every directory comes just
     /// before its first entry, parents first: the entries are sorted by path.
-    pub fn write(&self, ctx: &Ctx, out: impl Write) -> Result<(impl Write, Digests)> {
+    pub fn write<W: Write>(&self, ctx: &Ctx, out: W) -> Result<(W, Digests)> {
         let objects = self.files()?.map(|file| file.map(|f| f.object));
         let mut blobs = BlobReader::start(&ctx.sh, &ctx.repo, objects)?;
         let mut writer = TarGzWriter::new(out, self.mtime)?;

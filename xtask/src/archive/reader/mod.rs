@@ -90,6 +90,48 @@ impl ObjectFormat {
             ObjectFormat::Sha1
         }
     }
+
+    /// The format a full object id is written in, told by its length (git names objects by
+    /// 40 hex digits in SHA-1 repositories, 64 in SHA-256 ones); `None` for anything else.
+    pub fn of_id(id: &str) -> Option<ObjectFormat> {
+        if !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        match id.len() {
+            40 => Some(ObjectFormat::Sha1),
+            64 => Some(ObjectFormat::Sha256),
+            _ => None,
+        }
+    }
+}
+
+/// What a reader hashes besides reading; each costs a pass of SHA over the bytes, so a reader
+/// asks only for what it compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hashing {
+    /// The git blob id of every file, in this format: to compare the files with a git tree.
+    pub blob_ids: Option<ObjectFormat>,
+    /// The SHA-512 of the archive file as read.
+    pub file: bool,
+    /// The SHA-512 of the uncompressed `.tar`: to tell a rebuild that differs only by its
+    /// compressor from one that differs in content.
+    pub tar: bool,
+}
+
+impl Hashing {
+    pub const NOTHING: Hashing = Hashing {
+        blob_ids: None,
+        file: false,
+        tar: false,
+    };
+
+    pub fn everything(format: ObjectFormat) -> Hashing {
+        Hashing {
+            blob_ids: Some(format),
+            file: true,
+            tar: true,
+        }
+    }
 }
 
 /// The kinds of entry the accepted subset holds; everything else is refused while reading.
@@ -181,28 +223,27 @@ impl<R: Read> Read for Counting<R> {
 /// inflated 512 bytes at a time.
 pub type Plain<R> = BufReader<Counting<Gunzip<BufReader<Counting<R>>>>>;
 
-/// The `.tar.gz` read from `input` as a stream of entries; `hash` also computes the SHA-512 of
-/// the file and of the uncompressed `.tar` (see [`TarStream::finish`]).
-pub fn open<R: Read>(input: R, limits: Limits, hash: bool) -> TarStream<Plain<R>> {
-    let compressed = Counting::new(input, hash, u64::MAX);
+/// The `.tar.gz` read from `input` as a stream of entries, computing the SHA-512 of the file
+/// and of the uncompressed `.tar` as `hashing` asks (see [`TarStream::finish`]).
+pub fn open<R: Read>(input: R, limits: Limits, hashing: Hashing) -> TarStream<Plain<R>> {
+    let compressed = Counting::new(input, hashing.file, u64::MAX);
     let gzip = Gunzip::new(BufReader::with_capacity(64 * 1024, compressed));
-    let plain = Counting::new(gzip, hash, limits.max_tar_bytes);
+    let plain = Counting::new(gzip, hashing.tar, limits.max_tar_bytes);
     TarStream::new(BufReader::with_capacity(64 * 1024, plain), limits)
 }
 
 /// Reads the archive from `input` and hands each entry to `visit`; `keep_whole` says which
-/// paths are kept in full (bounded by [`WHOLE_FILE_LIMIT`]). `hashing` is the object format
-/// of the blob ids to compute, and with them the SHA-512 of the file and of the `.tar`;
-/// `None` computes none of them (the digests come back empty, the entries without ids), for
-/// a reader that compares nothing with them.
+/// paths are kept in full (bounded by [`WHOLE_FILE_LIMIT`]). `hashing` says what to hash: what
+/// is not hashed comes back empty (digests) or `None` (blob ids), for a reader that compares
+/// nothing with it.
 pub fn read_archive(
     input: impl Read,
-    hashing: Option<ObjectFormat>,
+    hashing: Hashing,
     limits: Limits,
     keep_whole: &dyn Fn(&str) -> bool,
     visit: &mut dyn FnMut(Entry) -> Result<()>,
 ) -> Result<ReadDigests> {
-    let mut tar = open(input, limits, hashing.is_some());
+    let mut tar = open(input, limits, hashing);
     let mut buffer = vec![0u8; 64 * 1024];
     let mut count = 0u64;
     while let Some(header) = tar.next_entry()? {
@@ -210,7 +251,7 @@ pub fn read_archive(
         visit(read_entry(
             &mut tar,
             header,
-            hashing,
+            hashing.blob_ids,
             keep_whole,
             &mut buffer,
         )?)?;

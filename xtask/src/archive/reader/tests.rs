@@ -28,7 +28,7 @@ fn read_all(bytes: &[u8], limits: Limits) -> Result<(Vec<Entry>, ReadDigests)> {
     let mut entries = Vec::new();
     let digests = read_archive(
         bytes,
-        Some(ObjectFormat::Sha1),
+        Hashing::everything(ObjectFormat::Sha1),
         limits,
         &|path| path.ends_with("LICENSE"),
         &mut |entry| {
@@ -213,5 +213,26 @@ fn mutated_archives_never_panic() {
             mutated = gzip(&mutated);
         }
         let _ = read_all(&mutated, limits);
+    }
+}
+
+#[test]
+fn an_object_id_tells_its_format_by_its_length() {
+    assert_eq!(
+        ObjectFormat::of_id(&"a".repeat(40)),
+        Some(ObjectFormat::Sha1)
+    );
+    assert_eq!(
+        ObjectFormat::of_id(&"0".repeat(64)),
+        Some(ObjectFormat::Sha256)
+    );
+    for other in [
+        "",
+        "HEAD",
+        &"a".repeat(39),
+        &"g".repeat(40),
+        &"a".repeat(41),
+    ] {
+        assert_eq!(ObjectFormat::of_id(other), None, "{other}");
     }
 }

@@ -128,7 +128,7 @@ pub(super) fn walk(tarball: &Utf8Path, limits: Limits, visit: &mut Visit<'_>) ->
         .with_context(|| format!("cannot open {tarball}"))?;
     // The reader the checks use: the skeleton sees the entries the checks judged, and
     // nothing an extractor would read differently.
-    let mut archive = reader::open(file, limits, false);
+    let mut archive = reader::open(file, limits, reader::Hashing::NOTHING);
     let mut index = 0u64;
     while let Some(entry) = archive
         .next_entry()

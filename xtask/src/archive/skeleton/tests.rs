@@ -494,7 +494,7 @@ fn a_holding_skeleton_fed_by_the_reader_makes_nothing_before_finish() {
         }
         let read = crate::archive::reader::read_archive(
             std::fs::File::open(&tarball).unwrap(),
-            Some(crate::archive::reader::ObjectFormat::Sha1),
+            crate::archive::reader::Hashing::everything(crate::archive::reader::ObjectFormat::Sha1),
             Limits::default(),
             &wants_content,
             &mut |entry| {

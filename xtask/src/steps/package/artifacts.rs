@@ -20,6 +20,8 @@
 
 use anyhow::{Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
+use std::fs::File;
+use std::io::Read;
 
 use super::Source;
 use crate::archive::reader;
@@ -35,13 +37,14 @@ pub(super) fn write_build_info(
     digests: &Digests,
     read_back: &reader::ReadDigests,
 ) -> Result<()> {
+    // No digest of the uncompressed `.tar`: the commit names the content, and `verify
+    // --rebuild` hashes both `.tar`s itself when the `.tgz` bytes differ.
     let info = serde_json::json!({
         "ref": source.reference,
         "commit": source.commit,
         "mtime": tree.mtime,
         "files": tree.file_count,
         "sha512": digests.sha512,
-        "tar_sha512": read_back.tar_sha512,
         "compressed_size": digests.compressed_size,
         "tar_size": read_back.tar_size,
         "compressor": COMPRESSOR,
@@ -51,19 +54,13 @@ pub(super) fn write_build_info(
     std::fs::write(path, text).with_context(|| format!("cannot write {path}"))
 }
 
-pub(super) fn print_summary(
-    artifacts: &Artifacts,
-    digests: &Digests,
-    read_back: &reader::ReadDigests,
-    signed: bool,
-) {
+pub(super) fn print_summary(artifacts: &Artifacts, digests: &Digests, signed: bool) {
     println!("  tarball:   {}", artifacts.tarball);
     println!("  checksum:  {}", artifacts.checksum);
     if signed {
         println!("  signature: {}", artifacts.signature);
     }
     println!("  sha512:    {}", digests.sha512);
-    println!("  tar sha512 (uncompressed): {}", read_back.tar_sha512);
 }
 
 /// Temporary files next to the final ones, removed on any early return.
@@ -112,4 +109,36 @@ impl Staging {
             build_info: artifacts.build_info,
         })
     }
+}
+
+/// Whether two files hold the same bytes: the sizes first, then the contents side by side
+/// (cheaper than hashing the existing file, and bounded by the new one's size).
+pub(super) fn same_bytes(existing: &Utf8Path, new: &Utf8Path) -> Result<bool> {
+    let size = |path: &Utf8Path| {
+        std::fs::metadata(path)
+            .map(|meta| (meta.is_file(), meta.len()))
+            .with_context(|| format!("cannot read {path}"))
+    };
+    let (existing_is_file, existing_size) = size(existing)?;
+    let (_, new_size) = size(new)?;
+    if !existing_is_file || existing_size != new_size {
+        return Ok(false);
+    }
+    let open = |path: &Utf8Path| File::open(path).with_context(|| format!("cannot read {path}"));
+    let (mut left, mut right) = (open(existing)?, open(new)?);
+    let (mut left_chunk, mut right_chunk) = (vec![0u8; 256 * 1024], vec![0u8; 256 * 1024]);
+    let mut remaining = new_size;
+    while remaining > 0 {
+        let n = remaining.min(left_chunk.len() as u64) as usize;
+        left.read_exact(&mut left_chunk[..n])
+            .with_context(|| format!("cannot read {existing}"))?;
+        right
+            .read_exact(&mut right_chunk[..n])
+            .with_context(|| format!("cannot read {new}"))?;
+        if left_chunk[..n] != right_chunk[..n] {
+            return Ok(false);
+        }
+        remaining -= n as u64;
+    }
+    Ok(true)
 }

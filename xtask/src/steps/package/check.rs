@@ -17,12 +17,15 @@
 
 //! The check that reads a written archive back as a stranger would while it is being written.
 
+use std::fs::File;
 use std::io::{Read, Write};
+use std::sync::mpsc::{Receiver, Sender};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
+use camino::Utf8Path;
 
 use crate::archive::checks::{self, Checker, Rules};
-use crate::archive::reader::{self, BlobHasher, Kind, Limits};
+use crate::archive::reader::{self, BlobHasher, Hashing, Kind, Limits};
 use crate::archive::skeleton::{self, Skeleton};
 use crate::source::{ReleaseTree, TreeFile, TreeKind};
 
@@ -47,7 +50,11 @@ pub fn check_archive(
     let mut mismatches = Vec::new();
     let digests = reader::read_archive(
         input,
-        Some(tree.object_format),
+        Hashing {
+            blob_ids: Some(tree.object_format),
+            file: false,
+            tar: false,
+        },
         Limits::default(),
         &|path| checks::wants_whole(path) || skeleton::wants_content(path),
         &mut |entry| {
@@ -164,60 +171,156 @@ impl TreeCursor {
     }
 }
 
-/// Writes to `out` and hands a copy of every byte to the checker; a checker that stopped
-/// early (it reports why) no longer gets copies.
-pub(super) struct Tee<W: Write> {
-    pub(super) out: W,
-    pub(super) copies: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+/// Writes the tarball to its file and tells the checker how far the file reaches after each
+/// write, so that the checker reads the tarball back from the file itself while it grows; a
+/// checker that stopped early (it reports why) is no longer told. Both ends keep a CRC-32 of
+/// the bytes: equal ones say the disk gave back what was written (the SHA-512 is computed
+/// once, by the writer).
+pub(super) struct Announcing {
+    file: File,
+    written: u64,
+    crc: crc32fast::Hasher,
+    progress: Option<Sender<u64>>,
 }
 
-impl<W: Write> Write for Tee<W> {
+impl Announcing {
+    /// The byte count and CRC-32 of what was written.
+    pub(super) fn written(&self) -> (u64, u32) {
+        (self.written, self.crc.clone().finalize())
+    }
+}
+
+impl Write for Announcing {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.out.write_all(buf)?;
-        if let Some(copies) = &self.copies {
-            if copies.send(buf.to_vec()).is_err() {
-                self.copies = None;
+        self.file.write_all(buf)?;
+        self.crc.update(buf);
+        self.written += buf.len() as u64;
+        if let Some(progress) = &self.progress {
+            if progress.send(self.written).is_err() {
+                self.progress = None;
             }
         }
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        self.out.flush()
+        self.file.flush()
     }
 }
 
-/// The reading end of the checker's channel; it ends when the writer is dropped.
-pub(super) struct ChannelReader {
-    received: std::sync::mpsc::Receiver<Vec<u8>>,
-    chunk: Vec<u8>,
-    at: usize,
+/// Reads a file as far as its writer announced it; it ends when the writer is dropped.
+pub(super) struct Following {
+    file: File,
+    reached: u64,
+    position: u64,
+    crc: crc32fast::Hasher,
+    progress: Receiver<u64>,
 }
 
-impl ChannelReader {
-    pub(super) fn new(received: std::sync::mpsc::Receiver<Vec<u8>>) -> ChannelReader {
-        ChannelReader {
-            received,
-            chunk: Vec::new(),
-            at: 0,
-        }
+impl Following {
+    /// The byte count and CRC-32 of what was read.
+    pub(super) fn read_so_far(&self) -> (u64, u32) {
+        (self.position, self.crc.clone().finalize())
     }
 }
 
-impl Read for ChannelReader {
+impl Read for Following {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.at == self.chunk.len() {
-            match self.received.recv() {
-                Ok(chunk) => {
-                    self.chunk = chunk;
-                    self.at = 0;
-                }
+        while self.position == self.reached {
+            match self.progress.recv() {
+                Ok(reached) => self.reached = reached,
                 Err(_) => return Ok(0),
             }
         }
-        let n = buf.len().min(self.chunk.len() - self.at);
-        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
-        self.at += n;
+        let ahead = usize::try_from(self.reached - self.position).unwrap_or(usize::MAX);
+        let wanted = buf.len().min(ahead);
+        let n = self.file.read(&mut buf[..wanted])?;
+        if n == 0 && wanted > 0 {
+            return Err(std::io::Error::other(
+                "the file on disk is shorter than what was written to it (a disk or filesystem \
+                 problem)",
+            ));
+        }
+        self.crc.update(&buf[..n]);
+        self.position += n as u64;
         Ok(n)
+    }
+}
+
+/// A writer to `path` (created) and a reader of the same file that follows it.
+pub(super) fn write_and_follow(path: &Utf8Path) -> Result<(Announcing, Following)> {
+    let file = File::create(path).with_context(|| format!("cannot write {path}"))?;
+    let reading = File::open(path).with_context(|| format!("cannot read {path}"))?;
+    let (told, progress) = std::sync::mpsc::channel();
+    Ok((
+        Announcing {
+            file,
+            written: 0,
+            crc: crc32fast::Hasher::new(),
+            progress: Some(told),
+        },
+        Following {
+            file: reading,
+            reached: 0,
+            position: 0,
+            crc: crc32fast::Hasher::new(),
+            progress,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch_file() -> (tempfile::TempDir, camino::Utf8PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = camino::Utf8PathBuf::from_path_buf(dir.path().join("t.tgz")).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn the_follower_reads_the_file_as_it_grows_and_ends_with_the_writer() {
+        let (_dir, path) = scratch_file();
+        let (mut writing, mut following) = write_and_follow(&path).unwrap();
+        let chunks: Vec<Vec<u8>> = (0..50u8).map(|i| vec![i; 1000 + i as usize]).collect();
+        let expected: Vec<u8> = chunks.concat();
+        let read = std::thread::scope(|scope| {
+            let reader = scope.spawn(|| {
+                let mut all = Vec::new();
+                following.read_to_end(&mut all).unwrap();
+                all
+            });
+            for chunk in &chunks {
+                writing.write_all(chunk).unwrap();
+            }
+            let written = writing.written();
+            drop(writing);
+            (reader.join().unwrap(), written)
+        });
+        assert_eq!(read.0, expected);
+        assert_eq!(following.read_so_far(), read.1);
+        assert_eq!(read.1 .0, expected.len() as u64);
+    }
+
+    #[test]
+    fn a_file_shorter_than_announced_is_an_error_not_an_end() {
+        let (_dir, path) = scratch_file();
+        let (mut writing, mut following) = write_and_follow(&path).unwrap();
+        writing.write_all(&[7u8; 4096]).unwrap();
+        // Something else cut the file behind the writer's back.
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(100)
+            .unwrap();
+        drop(writing);
+        let mut all = Vec::new();
+        let err = following.read_to_end(&mut all).unwrap_err();
+        assert!(
+            err.to_string().contains("shorter than what was written"),
+            "{err}"
+        );
     }
 }

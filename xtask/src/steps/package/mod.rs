@@ -24,20 +24,18 @@ mod check;
 
 use crate::version::Version;
 use camino::Utf8PathBuf;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 
-use artifacts::{print_summary, write_build_info, Staging};
-use check::{check_archive, ChannelReader, Tee};
+use artifacts::{print_summary, same_bytes, write_build_info, Staging};
+use check::{check_archive, write_and_follow};
 
 use std::cell::RefCell;
 
 use crate::archive::checks::Rules;
-use crate::archive::checksum::{checksum_line, sha512_file};
-use crate::archive::reader::ReadDigests;
+use crate::archive::checksum::checksum_line;
 use crate::archive::skeleton::Skeleton;
 use crate::archive::writer::Digests;
 use crate::artifacts::Artifacts;
@@ -335,7 +333,7 @@ fn package_one(
     } else {
         println!("packaged {}", artifacts.tarball);
     }
-    print_summary(artifacts, &build.digests, &build.read_back, key.is_some());
+    print_summary(artifacts, &build.digests, key.is_some());
     Ok(artifacts.clone())
 }
 
@@ -343,7 +341,6 @@ fn package_one(
 struct Build {
     staged: Staging,
     digests: Digests,
-    read_back: ReadDigests,
     keep_existing_tarball: bool,
     checksum_done: bool,
     signature_done: bool,
@@ -435,55 +432,39 @@ fn build_staged(
     key: Option<&SecretKey>,
 ) -> Result<Build> {
     let staged = Staging::new(dir, artifacts.file_name())?;
-    let file = File::create(&staged.tarball)
-        .with_context(|| format!("cannot write {}", staged.tarball))?;
-    // The compressed bytes go to the file and, through a bounded channel, to the checker.
-    let (copies, received) = std::sync::mpsc::sync_channel(16);
+    // The checker reads the file back from disk as it grows: what it checks is what is there.
+    let (file, mut following) = write_and_follow(&staged.tarball)?;
     let mut skeleton = Ok(Skeleton::in_scratch("package-load"));
     let (written, checked) = std::thread::scope(|scope| {
         let checker = scope.spawn(|| {
             check_archive(
-                ChannelReader::new(received),
+                &mut following,
                 artifacts.file_name(),
                 tree,
                 rules,
                 &mut skeleton,
             )
         });
-        let tee = Tee {
-            out: BufWriter::with_capacity(256 * 1024, file),
-            copies: Some(copies),
-        };
-        let written = tree.write(ctx, tee).and_then(|(mut out, digests)| {
+        // `out` is dropped at the end of the closure, which ends the checker's input.
+        let written = tree.write(ctx, file).and_then(|(mut out, digests)| {
             out.flush().context("cannot write the tarball")?;
-            Ok(digests)
+            Ok((digests, out.written()))
         });
         let checked = checker
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the archive checker stopped unexpectedly")));
         (written, checked)
     });
-    let digests = written?;
+    let (digests, written) = written?;
     let read_back = checked?;
-    // The bytes on disk are the ones checked: the file itself is hashed once more, while cargo
-    // loads the workspace.
-    let (on_disk, loads) = std::thread::scope(|scope| {
-        let hashing = scope.spawn(|| sha512_file(&staged.tarball));
-        let loads = check_loads(ctx, skeleton, &staged.tarball, artifacts.file_name());
-        let on_disk = hashing
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("hashing the tarball stopped unexpectedly")));
-        (on_disk, loads)
-    });
-    if read_back.sha512 != digests.sha512 || on_disk? != digests.sha512 {
+    if following.read_so_far() != written {
         bail!("the tarball on disk differs from what was written (disk or filesystem problem): try again");
     }
-    loads?;
+    check_loads(ctx, skeleton, &staged.tarball, artifacts.file_name())?;
 
     let mut keep_existing_tarball = false;
     if artifacts.tarball.exists() {
-        let current = sha512_file(&artifacts.tarball)?;
-        if current == digests.sha512 {
+        if same_bytes(&artifacts.tarball, &staged.tarball)? {
             keep_existing_tarball = true;
         } else if !args.force {
             bail!(
@@ -518,7 +499,6 @@ fn build_staged(
     Ok(Build {
         staged,
         digests,
-        read_back,
         keep_existing_tarball,
         checksum_done,
         signature_done,

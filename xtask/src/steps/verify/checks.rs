@@ -30,7 +30,7 @@ use super::rebuild::{describe, EntryIndex};
 use super::report::{Check, Status};
 use crate::archive::checks::{self, Checker, Excluded, Finding, Rules, RULES};
 use crate::archive::checksum::{self, Algorithm, MAX_CHECKSUM_FILE_BYTES};
-use crate::archive::reader::{self, Limits, ObjectFormat, ReadDigests};
+use crate::archive::reader::{self, Hashing, Limits, ReadDigests};
 use crate::archive::skeleton::{self, Skeleton};
 use crate::artifacts::Artifacts;
 use crate::config::Config;
@@ -224,7 +224,7 @@ pub struct CandidateRead {
 /// with a rebuild: the checksum check hashes the file on its own.
 pub fn read_candidate(
     tarball: &Utf8Path,
-    hashing: Option<ObjectFormat>,
+    hashing: Hashing,
     limits: Limits,
     rules: &Rules,
     config: &Config,

@@ -44,7 +44,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 
 use crate::archive::checksum::Algorithm;
-use crate::archive::reader::{Limits, ObjectFormat};
+use crate::archive::reader::{Hashing, Limits, ObjectFormat};
 use crate::archive::skeleton::Skeleton;
 use crate::artifacts::Artifacts;
 use crate::plan::Plan;
@@ -333,7 +333,10 @@ impl TarballCheck<'_> {
             let reading = match &rules {
                 Some(Ok((config, rules))) => {
                     let (tarball, limits) = (&artifacts.tarball, self.limits);
-                    let hashing = self.rebuild.is_some().then_some(self.format);
+                    let hashing = match self.rebuild {
+                        Some(_) => Hashing::everything(self.format),
+                        None => Hashing::NOTHING,
+                    };
                     let version = self.version;
                     Some(scope.spawn(move || {
                         checks::read_candidate(

@@ -30,7 +30,7 @@ use camino::Utf8Path;
 
 use super::locate::open_regular;
 use super::report::Check;
-use crate::archive::reader::{self, Entry, Kind, Limits, ObjectFormat, ReadDigests};
+use crate::archive::reader::{self, Entry, Hashing, Kind, Limits, ObjectFormat, ReadDigests};
 use crate::archive::writer::COMPRESSOR;
 use crate::config::Config;
 use crate::source;
@@ -210,7 +210,7 @@ impl Rebuild<'_> {
     ) -> Result<ReadDigests> {
         reader::read_archive(
             BufReader::with_capacity(256 * 1024, file),
-            Some(self.format),
+            Hashing::everything(self.format),
             limits,
             &|_| false,
             visit,
