@@ -20,6 +20,11 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "tidy/model.rs"]
+mod model;
+#[path = "tidy/rules.rs"]
+mod rules;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -91,28 +96,6 @@ fn every_configuration_key_is_documented_in_the_readme() {
     assert!(
         missing.is_empty(),
         "configuration keys missing from the README table: {missing:?}"
-    );
-}
-
-#[test]
-fn only_tool_modules_build_command_lines() {
-    let src = root().join("xtask/src");
-    let tools = src.join("tools");
-    let mut offenders = Vec::new();
-    for file in rust_files(&src) {
-        if file.starts_with(&tools) {
-            continue;
-        }
-        let code = non_test_code(&file);
-        for needle in ["ToolCmd::new(", "cmd!(", "Command::new("] {
-            if code.contains(needle) {
-                offenders.push(format!("{} uses {needle}", file.display()));
-            }
-        }
-    }
-    assert!(
-        offenders.is_empty(),
-        "command lines belong in xtask/src/tools: {offenders:?}"
     );
 }
 
@@ -199,191 +182,172 @@ fn no_source_file_is_too_long() {
     );
 }
 
-/// Each command declares its arguments in its own file and `cli.rs` only assembles them, so
-/// nothing imports the command line back: no circle between `cli`, `config` and the steps.
-#[test]
-fn nothing_imports_the_command_line() {
-    let src = root().join("xtask/src");
-    let offenders: Vec<String> = rust_files(&src)
-        .into_iter()
-        .filter(|file| {
-            let name = relative_to(&src, file);
-            name != "cli.rs"
-                && name != "main.rs"
-                && std::fs::read_to_string(file)
-                    .unwrap()
-                    .contains("crate::cli")
-        })
-        .map(|file| relative_to(&src, &file))
-        .collect();
-    assert!(
-        offenders.is_empty(),
-        "declare the arguments in the command's own file (or crate::args when shared): {offenders:?}"
-    );
-}
+/// A structural rule: what in a source tree breaks it.
+type Rule = fn(&Path) -> Vec<String>;
 
-/// A path on the command line is the user's, wherever the repository is: every argument that
-/// takes a path is made absolute against the user's directory when it is parsed.
+/// The structural rules read the code as Rust (tests/tidy/model.rs); each is also run on a
+/// copy of the sources with a violation planted, and must see it.
 #[test]
-fn every_path_argument_is_made_absolute_at_parsing() {
+fn the_structural_rules_hold() {
     let src = root().join("xtask/src");
-    let mut offenders = Vec::new();
-    for file in rust_files(&src) {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let lines: Vec<&str> = text.lines().collect();
-        for (number, line) in lines.iter().enumerate() {
-            let field = line.trim_start();
-            let takes_path = field.starts_with("pub ")
-                && (field.ends_with(": Utf8PathBuf,") || field.ends_with(": Option<Utf8PathBuf>,"));
-            let attribute = number
-                .checked_sub(1)
-                .map(|above| lines[above].trim_start())
-                .filter(|above| above.starts_with("#[arg("));
-            if let (true, Some(attribute)) = (takes_path, attribute) {
-                if !attribute.contains("absolute_path") {
-                    offenders.push(format!("{}:{}", relative_to(&src, &file), number + 1));
-                }
-            }
-        }
+    let rules: [(&str, Rule, &str); 6] = [
+        (
+            "import circles",
+            rules::import_circles,
+            "move what both modules need below both",
+        ),
+        (
+            "step layering",
+            rules::step_layering,
+            "move what steps share below them (a module outside xtask/src/steps)",
+        ),
+        (
+            "command lines",
+            rules::command_lines_outside_tools,
+            "command lines belong in xtask/src/tools",
+        ),
+        (
+            "path arguments",
+            rules::relative_path_arguments,
+            "parse these with value_parser = crate::args::absolute_path",
+        ),
+        (
+            "the guard",
+            rules::open_tool_commands,
+            "keep ToolCmd's fields and constructor pub(in crate::tools)",
+        ),
+        (
+            "the command line",
+            rules::command_line_imports,
+            "declare the arguments in the command's own file (or crate::args when shared)",
+        ),
+    ];
+    for (name, rule, fix) in rules {
+        let offenders = rule(&src);
+        assert!(offenders.is_empty(), "{name}: {offenders:?}; {fix}");
     }
-    assert!(
-        offenders.is_empty(),
-        "parse these with value_parser = crate::args::absolute_path: {offenders:?}"
-    );
 }
 
-/// The modules at the top of `xtask/src` import one another one way only: a circle (like
-/// `cli` -> steps -> `cli`, or `config` <-> `tools`) means two modules know each other's
-/// insides. Test code and comments are left out.
-#[test]
-fn no_import_circles_between_modules() {
-    use std::collections::{BTreeMap, BTreeSet};
+/// A copy of `xtask/src` with `planted` put into `file` where its imports begin (before its
+/// first `use`), or replacing `replace` when given.
+fn planted(file: &str, planted: &str, replace: Option<&str>) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
     let src = root().join("xtask/src");
-    let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for file in rust_files(&src) {
-        let name = relative_to(&src, &file);
-        let module = name
-            .split('/')
-            .next()
+    for source in rust_files(&src) {
+        let target = copy.path().join(source.strip_prefix(&src).unwrap());
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(&source, &target).unwrap();
+    }
+    let path = copy.path().join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = match replace {
+        Some(old) => {
+            assert!(
+                text.contains(old),
+                "{file} no longer holds {old:?}: update the test"
+            );
+            text.replacen(old, planted, 1)
+        }
+        None => {
+            let at = text.find("\nuse ").expect("a file with imports") + 1;
+            format!("{}{planted}\n{}", &text[..at], &text[at..])
+        }
+    };
+    std::fs::write(&path, text).unwrap();
+    copy
+}
+
+#[test]
+fn an_import_circle_written_as_a_grouped_import_is_seen() {
+    let copy = planted(
+        "tools/mod.rs",
+        "use crate::{config::Config, tools::Tool};",
+        None,
+    );
+    let copy_path = copy.path();
+    std::fs::write(
+        copy_path.join("config/mod.rs"),
+        std::fs::read_to_string(copy_path.join("config/mod.rs"))
             .unwrap()
-            .trim_end_matches(".rs")
-            .to_string();
-        let text = std::fs::read_to_string(&file).unwrap();
-        let code = text.split("#[cfg(test)]").next().unwrap();
-        for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
-            for (at, _) in line.match_indices("crate::") {
-                let used: String = line[at + 7..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .collect();
-                if !used.is_empty() && used != module {
-                    uses.entry(module.clone()).or_default().insert(used);
-                }
-            }
-        }
-    }
-    // A module is in a circle when it can reach itself.
-    let mut circles = Vec::new();
-    for start in uses.keys() {
-        let mut seen = BTreeSet::new();
-        let mut todo: Vec<&String> = uses[start].iter().collect();
-        while let Some(next) = todo.pop() {
-            if next == start {
-                circles.push(start.clone());
-                break;
-            }
-            if seen.insert(next.clone()) {
-                todo.extend(uses.get(next).into_iter().flatten());
-            }
-        }
-    }
+            .replacen(
+                "\nuse ",
+                "\nuse crate::{tools::Tool as _, version};\nuse ",
+                1,
+            ),
+    )
+    .unwrap();
+    let circles = rules::import_circles(copy_path);
+    assert!(circles.contains(&"tools".to_string()), "{circles:?}");
+}
+
+#[test]
+fn a_step_reaching_another_through_a_renamed_import_is_seen() {
+    let copy = planted(
+        "steps/vote.rs",
+        "use crate::{steps as all};\nfn planted() { all::package::run(); }",
+        None,
+    );
+    let offenders = rules::step_layering(copy.path());
     assert!(
-        circles.is_empty(),
-        "these modules import one another in a circle: {circles:?}; move what both need below both"
+        offenders
+            .iter()
+            .any(|o| o.contains("steps/vote.rs uses the step package")),
+        "{offenders:?}"
     );
 }
 
-/// The step (`steps/<name>.rs` or `steps/<name>/...`) a source file under `xtask/src` belongs
-/// to, if any, and whether the file is that step's top-level file.
-fn step_of(relative: &str) -> Option<(&str, bool)> {
-    let rest = relative.strip_prefix("steps/")?;
-    match rest.split_once('/') {
-        Some((name, _)) => Some((name, false)),
-        None if rest == "mod.rs" => None,
-        None => Some((rest.strip_suffix(".rs").unwrap_or(rest), true)),
-    }
-}
-
-/// Every `steps::<name>` a file mentions (`crate::steps::a`, `use crate::steps::{a, b}`, or
-/// `steps::a` after `use crate::steps`).
-fn steps_named(code: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    for (at, _) in code.match_indices("steps::") {
-        let before = code[..at].chars().next_back();
-        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-            continue;
-        }
-        let rest = &code[at + "steps::".len()..];
-        // `{a, b::c}` names several steps; anything else names one, up to its first `::`.
-        let items: Vec<&str> = match rest.strip_prefix('{') {
-            Some(inner) => inner[..inner.find('}').unwrap_or(inner.len())]
-                .split(',')
-                .collect(),
-            None => vec![rest],
-        };
-        for item in items {
-            let name: String = item
-                .trim()
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            if !name.is_empty() {
-                names.push(name);
-            }
-        }
-    }
-    names
-}
-
-/// Steps sit on top: a step uses the modules below it (config, tools, archive, the shared
-/// helpers) but never another step's helpers, and nothing below the steps reaches up into them.
-/// Only the flow (release/), the dispatch (main.rs, cli.rs) and the demo drive the steps.
 #[test]
-fn steps_use_only_the_layers_below_them() {
-    let src = root().join("xtask/src");
-    let mut offenders = Vec::new();
-    for file in rust_files(&src) {
-        let relative = relative_to(&src, &file);
-        let code = std::fs::read_to_string(&file).unwrap();
-        let named = steps_named(&code);
-        match step_of(&relative) {
-            Some((own, top_level)) => {
-                for other in named.iter().filter(|name| *name != own) {
-                    offenders.push(format!("{relative} uses the step {other}"));
-                }
-                // Above a step's own folder, `super::` is the other steps (a test module's
-                // `super::` is its own file, hence only the code before it).
-                let escape = if top_level {
-                    "super::"
-                } else {
-                    "super::super::"
-                };
-                if non_test_code(&file).contains(escape) {
-                    offenders.push(format!("{relative} uses {escape} (another step)"));
-                }
-            }
-            None => {
-                let driver = ["main.rs", "cli.rs", "steps/mod.rs"].contains(&relative.as_str())
-                    || relative.starts_with("release/")
-                    || relative.starts_with("demo/");
-                if !driver && code.contains("steps::") {
-                    offenders.push(format!("{relative} reaches up into crate::steps"));
-                }
-            }
-        }
-    }
+fn a_command_built_outside_the_tools_through_an_alias_is_seen() {
+    let copy = planted(
+        "steps/vote.rs",
+        "use std::process::{Command as Launch, Output as _};\nfn planted() { Launch::new(\"git\"); }",
+        None,
+    );
+    let offenders = rules::command_lines_outside_tools(copy.path());
     assert!(
-        offenders.is_empty(),
-        "move what steps share below them (a module outside xtask/src/steps): {offenders:?}"
+        offenders
+            .iter()
+            .any(|o| o.contains("std::process::Command")),
+        "{offenders:?}"
+    );
+}
+
+#[test]
+fn a_path_argument_in_a_list_not_made_absolute_is_seen() {
+    let copy = planted(
+        "steps/package/mod.rs",
+        "pub struct PackageArgs {\n    /// Planted.\n    #[arg(long)]\n    pub planted: Vec<Utf8PathBuf>,",
+        Some("pub struct PackageArgs {"),
+    );
+    let offenders = rules::relative_path_arguments(copy.path());
+    assert!(
+        offenders.iter().any(|o| o.contains("PackageArgs::planted")),
+        "{offenders:?}"
+    );
+}
+
+#[test]
+fn a_guard_flag_made_public_is_seen() {
+    let copy = planted(
+        "tools/mod.rs",
+        "pub changes: bool,",
+        Some("pub(in crate::tools) changes: bool,"),
+    );
+    let offenders = rules::open_tool_commands(copy.path());
+    assert!(
+        offenders
+            .iter()
+            .any(|o| o.contains("ToolCmd::changes is public")),
+        "{offenders:?}"
+    );
+}
+
+#[test]
+fn a_module_importing_the_command_line_is_seen() {
+    let copy = planted("config/mod.rs", "use crate::{cli as line};", None);
+    let offenders = rules::command_line_imports(copy.path());
+    assert!(
+        offenders.contains(&"config/mod.rs".to_string()),
+        "{offenders:?}"
     );
 }

@@ -165,23 +165,23 @@ pub fn in_plan<T>(run: impl FnOnce() -> Result<T>) -> Result<T> {
 /// One command line of an external tool, as data.
 #[derive(Clone)]
 pub struct ToolCmd {
-    pub tool: Tool,
+    pub(in crate::tools) tool: Tool,
     /// The program to start when it is configured rather than the tool's usual name.
-    pub program: Option<String>,
-    pub args: Vec<OsString>,
+    pub(in crate::tools) program: Option<String>,
+    pub(in crate::tools) args: Vec<OsString>,
     /// Extra environment for this command only.
-    pub env: Vec<(String, OsString)>,
+    pub(in crate::tools) env: Vec<(String, OsString)>,
     /// Bytes for the command's standard input; never shown (it may hold a password).
-    pub stdin: Option<Vec<u8>>,
+    pub(in crate::tools) stdin: Option<Vec<u8>>,
     /// The directory it runs in, when not the repository (a project's own build command).
-    pub dir: Option<camino::Utf8PathBuf>,
+    pub(in crate::tools) dir: Option<camino::Utf8PathBuf>,
     /// It changes what others see or what the next step reads (a push, a commit, a signature,
     /// a sent mail): it may only run from a step's plan.
-    pub changes: bool,
+    pub(in crate::tools) changes: bool,
 }
 
 impl ToolCmd {
-    pub fn new<I, A>(tool: Tool, args: I) -> ToolCmd
+    pub(in crate::tools) fn new<I, A>(tool: Tool, args: I) -> ToolCmd
     where
         I: IntoIterator<Item = A>,
         A: Into<OsString>,
