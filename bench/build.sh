@@ -45,7 +45,7 @@ print(f"{wall:.1f} s (CPU {usage.ru_utime + usage.ru_stime:.1f} s)")' "$@"
 
 load=$(cut -d" " -f1-3 /proc/loadavg)
 cold=$(seconds cargo build --quiet --locked --package xtask --target-dir "$target" --timings)
-touch xtask/src/lib.rs
+touch asf-release/src/lib.rs
 rebuild=$(seconds cargo build --quiet --locked --package xtask --target-dir "$target")
 crates=$(cargo tree --locked --package xtask --edges normal,build --prefix none | sort -u | wc -l)
 

@@ -41,7 +41,7 @@ mkdir -p "$work"
 # The release build of the commit before the license audit existed, kept as its own binary.
 baseline=""
 if [ "${BENCH_BASELINE:-1}" != 0 ]; then
-  added=$(git log --diff-filter=A --format=%H -- xtask/src/archive/license/mod.rs | tail -1)
+  added=$(git log --diff-filter=A --format=%H -- xtask/src/archive/license/mod.rs asf-release/src/archive/license/mod.rs | tail -1)
   if [ -n "$added" ]; then
     baseline="$PWD/$work/xtask-without-audit"
     if [ ! -x "$baseline" ] || [ "$(cat "$baseline.rev" 2>/dev/null)" != "$added^" ]; then

@@ -34,11 +34,13 @@ fn source_repo() -> String {
         .to_string()
 }
 
+/// `adopt` with the library taken from this checkout (`--path`), as for an unpublished build.
 fn adopt(world: &World, work: &Path, extra: &[&str]) -> Output {
     let source = source_repo();
+    let library = format!("{source}/asf-release");
     let mut args = vec!["--repo", source.as_str()];
     args.extend_from_slice(extra);
-    args.extend(["adopt", work.to_str().unwrap()]);
+    args.extend(["adopt", work.to_str().unwrap(), "--path", library.as_str()]);
     world.xtask(&args)
 }
 
@@ -163,17 +165,36 @@ fn adopt_installs_the_tool_with_detected_settings_and_reruns_keep_them() {
         ".cargo/config.toml",
         ".asf-release.toml",
         "xtask/Cargo.toml",
-        "xtask/Cargo.lock",
         "xtask/src/main.rs",
     ] {
         assert!(files.lines().any(|f| f == expected), "{expected}: {files}");
     }
-    assert!(
-        !files.contains("tests/"),
-        "no test of ours is copied: {files}"
+    // The thin xtask: two files under xtask/, under 80 lines, no copy of the library.
+    let under_xtask: Vec<&str> = files.lines().filter(|f| f.starts_with("xtask/")).collect();
+    assert_eq!(
+        under_xtask,
+        ["xtask/Cargo.toml", "xtask/src/main.rs"],
+        "{files}"
     );
+    let lines: usize = under_xtask
+        .iter()
+        .map(|f| {
+            std::fs::read_to_string(work.join(f))
+                .unwrap()
+                .lines()
+                .count()
+        })
+        .sum();
+    assert!(lines < 80, "{lines} lines under xtask/");
     let manifest = std::fs::read_to_string(work.join("xtask/Cargo.toml")).unwrap();
     assert!(!manifest.contains("[[test]]") && manifest.contains("[workspace]"));
+    let library = format!("{}/asf-release", source_repo());
+    let parsed: toml::Table = toml::from_str(&manifest).unwrap();
+    assert_eq!(
+        parsed["dependencies"]["asf-release"]["path"].as_str(),
+        Some(library.as_str()),
+        "{manifest}"
+    );
     let alias = std::fs::read_to_string(work.join(".cargo/config.toml")).unwrap();
     assert!(
         alias.contains("--manifest-path xtask/Cargo.toml"),
@@ -213,7 +234,8 @@ fn adopt_installs_the_tool_with_detected_settings_and_reruns_keep_them() {
         text(&package)
     );
 
-    // A rerun: nothing to do; settings edited by hand stay, a stale source goes.
+    // A rerun: nothing to do; settings edited by hand stay, a source an earlier (vendoring)
+    // version copied in goes.
     let again = adopt(&world, &work, &[]);
     assert!(text(&again).contains("nothing to do"), "{}", text(&again));
     let edited = settings.replace("display-name = \"FooBar\"", "display-name = \"Foo Bar\"");
@@ -451,7 +473,8 @@ fn a_project_s_own_release_process_is_read_from_its_makefile_branches_and_change
         "no release has the numbers of 1.8, revert-2245-someone/split-events",
         "{ path = \"version.txt\", pattern = \"^{version}\" }",
         "changelog = { heading = \"# {version}\" }",
-        "excludes = [\".github\", \"docs\", \"test\"]",
+        // The project's excludes, then what adopt added (not part of the release).
+        "excludes = [\".github\", \"docs\", \"test\", \"/xtask/\", \"/.cargo/config.toml\"]",
         "the project's archive has no top directory",
     ] {
         assert!(settings.contains(expected), "{expected}:\n{settings}");

@@ -16,17 +16,17 @@
 // under the License.
 
 //! The release flow through Apache Trusted Releases (`dist = "atr"`) against the ATR stand-in
-//! (xtask::demo::atr): the whole flow, a failed vote then the next candidate, cuts around every
+//! (asf_release::demo::atr): the whole flow, a failed vote then the next candidate, cuts around every
 //! ATR write converging, and ATR's error answers.
 
 mod common;
 
 use std::process::Output;
 
+use asf_release::demo::atr::{AtrStandIn, Cut};
+use asf_release::demo::{write_vote_thread, Sandbox};
 use common::atr::*;
 use common::*;
-use xtask::demo::atr::{AtrStandIn, Cut};
-use xtask::demo::{write_vote_thread, Sandbox};
 
 /// Revision numbers and files of every revision, the phase, and the mails ATR sent.
 fn atr_state(atr: &AtrStandIn) -> String {
@@ -370,7 +370,7 @@ fn atr_error_answers_are_atr_s_and_the_flow_explains_or_survives_them() {
 
     // Someone adds a file after our upload: the vote refuses the newer revision.
     let token = jwt(atr);
-    let keys = xtask::encoding::base64(b"pub 1024R/0000 someone\n");
+    let keys = asf_release::encoding::base64(b"pub 1024R/0000 someone\n");
     let body = format!(
         r#"{{"project": "demo", "version": "1.0.0", "relpath": "KEYS", "content": "{keys}"}}"#
     );
@@ -471,7 +471,7 @@ fn expired_tokens_are_renewed_and_refusals_name_route_status_and_message() {
     // In the vote: no file changes (409), no early pass (409), no announcement (404).
     let token = jwt(atr);
     let post = |path: &str, body: &str| raw(atr, "POST", path, Some(&token), body).0;
-    let content = xtask::encoding::base64(b"late\n");
+    let content = asf_release::encoding::base64(b"late\n");
     let late = format!(
         r#"{{"project": "demo", "version": "1.0.0", "relpath": "NOTES.txt", "content": "{content}"}}"#
     );
@@ -486,7 +486,7 @@ fn expired_tokens_are_renewed_and_refusals_name_route_status_and_message() {
         &sandbox,
         &["--dry-run", "mail", "vote", "1.0.0", "--rc", "1"],
     );
-    assert!(!text(&bad).contains(xtask::demo::atr::DEMO_TOKEN));
+    assert!(!text(&bad).contains(asf_release::demo::atr::DEMO_TOKEN));
 }
 
 #[test]
@@ -763,9 +763,9 @@ fn tokens_are_renewed_before_they_expire_and_the_hourly_mint_limit_is_not_hammer
     assert!(bearer >= 4, "create and three uploads: {seen:?}");
 
     // ATR mints 10 tokens an hour: at the limit, the step asks once and says what to do.
-    atr.state().jwt_seconds = xtask::demo::atr::JWT_SECONDS;
+    atr.state().jwt_seconds = asf_release::demo::atr::JWT_SECONDS;
     let now = atr.state().now();
-    atr.state().mint_times = vec![now; xtask::demo::atr::JWTS_PER_HOUR];
+    atr.state().mint_times = vec![now; asf_release::demo::atr::JWTS_PER_HOUR];
     let before = atr.seen().len();
     let limited = xtask(&sandbox, &["mail", "vote", "1.0.0", "--rc", "1", "--yes"]);
     expect_code(&limited, 1);
@@ -800,7 +800,7 @@ fn tokens_are_renewed_before_they_expire_and_the_hourly_mint_limit_is_not_hammer
 fn every_artifact_of_a_release_goes_through_atr_in_one_candidate() {
     let world = World::new();
     let sandbox = sandbox(&world);
-    xtask::demo::release_every_artifact(&sandbox).unwrap();
+    asf_release::demo::release_every_artifact(&sandbox).unwrap();
     // The binary's root directory is not named after the file: a concern, to be noted.
     atr(&sandbox).state().concerns_must_be_noted = true;
     let output = up_to_the_vote(&sandbox);
@@ -856,7 +856,7 @@ fn a_file_over_the_upload_limit_comes_by_rsync_and_is_trusted_only_when_atr_s_ha
         in_sandbox(
             &sandbox,
             &["upload", "1.0.0", "--rc", "1", "--yes"],
-            &[(xtask::tools::atr::UPLOAD_LIMIT_VAR, &limit)],
+            &[(asf_release::tools::atr::UPLOAD_LIMIT_VAR, &limit)],
         )
     };
     let refused = upload();

@@ -21,10 +21,10 @@
 
 mod common;
 
+use asf_release::demo::atr::AtrStandIn;
+use asf_release::demo::Sandbox;
 use common::atr::*;
 use common::*;
-use xtask::demo::atr::AtrStandIn;
-use xtask::demo::Sandbox;
 
 /// Branch, a fix, then tag and package RC1: the key is neither in KEYS nor linked on ATR.
 fn packaged(sandbox: &Sandbox) {
@@ -171,7 +171,7 @@ fn a_signature_by_a_key_atr_does_not_hold_is_a_blocker_though_ours_is_linked() {
     let upload = |content: &[u8]| {
         let body = format!(
             r#"{{"project": "demo", "version": "1.0.0", "relpath": "{asc}", "content": "{}"}}"#,
-            xtask::encoding::base64(content)
+            asf_release::encoding::base64(content)
         );
         let (status, answer) = raw(atr, "POST", "/api/release/upload", Some(&token), &body);
         assert_eq!(status, 201, "{answer}");
@@ -237,7 +237,7 @@ fn keys_append_links_once_and_its_dry_run_writes_nothing() {
         atr.url
     );
     assert!(stdout(&dry).contains(&shown), "{shown}\n{}", text(&dry));
-    assert!(!text(&dry).contains(xtask::demo::atr::DEMO_TOKEN));
+    assert!(!text(&dry).contains(asf_release::demo::atr::DEMO_TOKEN));
     assert_eq!(
         posts(atr),
         before,

@@ -44,11 +44,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use asf_release::config::Dist;
+use asf_release::demo::{write_vote_thread, Sandbox};
 use camino::Utf8PathBuf;
 use common::*;
 use serde_json::{json, Value};
-use xtask::config::Dist;
-use xtask::demo::{write_vote_thread, Sandbox};
 
 /// The server's project, committee and user (ALLOW_TESTS=1 makes them).
 const PROJECT: &str = "test";
@@ -360,10 +360,10 @@ fn sandbox_for(world: &World, server: &Server, pat: &str) -> Sandbox {
         &["commit", "-qam", "Release through the real ATR"],
     );
     world.git(project.as_std_path(), &["push", "-q", "origin", "master"]);
-    sandbox.set_var(xtask::tools::atr::UID_VAR, UID);
-    sandbox.set_var(xtask::tools::atr::TOKEN_VAR, pat);
+    sandbox.set_var(asf_release::tools::atr::UID_VAR, UID);
+    sandbox.set_var(asf_release::tools::atr::TOKEN_VAR, pat);
     // Real checks take seconds: poll twice a second.
-    sandbox.set_var(xtask::tools::atr::POLL_VAR, "500");
+    sandbox.set_var(asf_release::tools::atr::POLL_VAR, "500");
     sandbox
 }
 
@@ -390,7 +390,7 @@ fn the_whole_atr_route_runs_against_the_real_atr_server() {
     // started there: key/add, create, uploads, revisions, paths, check polling, vote/start.
     let branch = xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]);
     assert_eq!(branch.status.code(), Some(0), "{}", text(&branch));
-    xtask::demo::land_fix_on_master(&sandbox, 4).unwrap();
+    asf_release::demo::land_fix_on_master(&sandbox, 4).unwrap();
     let staged = xtask(&sandbox, &["release", "1.0", "--yes"]);
     let shown = text(&staged);
     assert_eq!(
@@ -501,7 +501,7 @@ fn the_whole_atr_route_runs_against_the_real_atr_server() {
 
 /// The full ASF header as Lua comments, and other texts ATR's header check meets.
 fn header_cases() -> Vec<(&'static str, String)> {
-    let full = std::fs::read_to_string(repository_root().join("xtask/src/lib.rs"))
+    let full = std::fs::read_to_string(repository_root().join("asf-release/src/lib.rs"))
         .unwrap()
         .lines()
         .take(16)
@@ -540,7 +540,7 @@ fn header_cases() -> Vec<(&'static str, String)> {
 /// A source tarball of the cases under `apache-demo-0.0.2-src/`, with LICENSE.
 fn case_tarball() -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
-    let license = include_str!("../xtask/src/archive/LICENSE-2.0.txt");
+    let license = include_str!("../asf-release/src/archive/LICENSE-2.0.txt");
     let mut files = vec![("LICENSE", license.to_string())];
     files.extend(header_cases());
     for (path, content) in files {
@@ -578,7 +578,7 @@ fn headers_as_the_real_server_judges_them(server: &Server, pat: &str) {
         "/api/release/upload",
         json!({"project": PROJECT, "version": "0.0.2",
                "relpath": "apache-demo-0.0.2-src.tar.gz",
-               "content": xtask::encoding::base64(&archive)}),
+               "content": asf_release::encoding::base64(&archive)}),
     );
     assert_eq!(status, 201, "{answer}");
     let revision = answer["revision"]["number"].as_str().unwrap().to_string();
@@ -611,8 +611,8 @@ fn headers_as_the_real_server_judges_them(server: &Server, pat: &str) {
             .iter()
             .find(|(m, _)| *m == member)
             .map(|(_, status)| status.as_str());
-        let ours = xtask::archive::license::atr::checks(&member).then(|| {
-            match xtask::archive::license::atr::accepts(content.as_bytes()) {
+        let ours = asf_release::archive::license::atr::checks(&member).then(|| {
+            match asf_release::archive::license::atr::accepts(content.as_bytes()) {
                 true => "success",
                 false => "failure",
             }

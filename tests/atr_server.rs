@@ -25,9 +25,9 @@ mod common;
 
 use std::io::Write;
 
+use asf_release::demo::atr::{AtrStandIn, DEMO_TOKEN};
 use common::atr::*;
 use common::*;
-use xtask::demo::atr::{AtrStandIn, DEMO_TOKEN};
 
 #[test]
 fn on_2025_s_atr_the_tally_counts_the_mbox_when_atr_cannot() {
@@ -193,7 +193,7 @@ fn staged(atr: &AtrStandIn, files: &[(&str, Vec<u8>)]) -> (String, Vec<serde_jso
     );
     assert_eq!(status, 201, "{answer}");
     for (relpath, bytes) in files {
-        let content = xtask::encoding::base64(bytes);
+        let content = asf_release::encoding::base64(bytes);
         let body = format!(
             r#"{{"project": "demo", "version": "1.0.0", "relpath": "{relpath}", "content": "{content}"}}"#
         );
@@ -228,10 +228,13 @@ fn vote_start(atr: &AtrStandIn, revision: &str) -> (u16, serde_json::Value) {
 
 #[test]
 fn the_stand_in_checks_headers_as_atr_and_blocks_the_vote_as_its_version_does() {
-    let license = include_str!("../xtask/src/archive/LICENSE-2.0.txt");
-    let full = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/lib.rs"))
-        .unwrap()
-        .replace("//", "--");
+    let license = include_str!("../asf-release/src/archive/LICENSE-2.0.txt");
+    let full = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../asf-release/src/lib.rs"
+    ))
+    .unwrap()
+    .replace("//", "--");
     let archive = tarball(
         "apache-demo-1.0.0-src",
         &[
@@ -243,7 +246,7 @@ fn the_stand_in_checks_headers_as_atr_and_blocks_the_vote_as_its_version_does() 
     );
     let sha512 = format!(
         "{}  apache-demo-1.0.0-src.tgz\n",
-        xtask::archive::checksum::sha512_bytes(&archive)
+        asf_release::archive::checksum::sha512_bytes(&archive)
     );
     let files = [
         ("apache-demo-1.0.0-src.tgz", archive),

@@ -198,7 +198,7 @@ fn github_answering(w: &World, r: &Path, status: u16, body: &str) -> Vec<(&'stat
         format!("{manifest}github-repo = \"apache/demo\"\n").as_bytes(),
     );
     commit_all(w, r, "GitHub repository");
-    let github = xtask::demo::github::GitHubStandIn::start("apache/demo", 30).unwrap();
+    let github = asf_release::demo::github::GitHubStandIn::start("apache/demo", 30).unwrap();
     github.fail_with(status, &[], body);
     vec![
         ("GITHUB_API_URL", github.url.clone()),

@@ -22,8 +22,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use asf_release::release_branch::NOTES_HEADER;
 use common::*;
-use xtask::release_branch::NOTES_HEADER;
 
 fn ok(output: &Output) -> String {
     assert!(

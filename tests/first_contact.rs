@@ -310,9 +310,10 @@ fn a_closed_stdout_ends_the_command_quietly() {
 
 /// The keys of the settings, as `struct Raw` in config/read.rs names them.
 fn every_setting() -> Vec<String> {
-    let source =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/config/read.rs"))
-            .unwrap();
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../asf-release/src/config/read.rs"),
+    )
+    .unwrap();
     let raw = &source[source.find("struct Raw {").unwrap()..];
     let raw = &raw[..raw.find('}').unwrap()];
     raw.lines()
@@ -371,4 +372,27 @@ fn config_shows_every_setting_and_where_it_came_from() {
         shown.contains(".asf-release.toml") && shown.contains("\nfirst-rc = 0\n"),
         "{shown}"
     );
+}
+
+/// `--version` says what was built: the library's version, and the commit when the build came
+/// from this checkout (asf-release/build.rs).
+#[test]
+fn the_version_names_the_commit_it_was_built_from() {
+    let world = World::new();
+    let output = world.xtask(&["--version"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("cargo xtask 0.1.0"), "{text}");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let head = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&root)
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    if let Some(head) = head {
+        assert!(text.contains(&format!("(commit {head})")), "{text}");
+    }
 }

@@ -25,9 +25,9 @@ mod common;
 
 use std::process::Output;
 
+use asf_release::demo::{land_fix_on_master, write_vote_thread, Sandbox};
 use camino::Utf8PathBuf;
 use common::*;
-use xtask::demo::{land_fix_on_master, write_vote_thread, Sandbox};
 
 fn sandbox(world: &World) -> Sandbox {
     let dir = Utf8PathBuf::from_path_buf(world.path("sandbox")).unwrap();
@@ -101,7 +101,7 @@ fn promote_takes_only_a_passed_vote_and_says_what_it_checked() {
             "cargo xtask vote tally 1.0.0 --rc 1 --mbox",
         ],
     );
-    let early = (xtask::clock::system_now() - 70 * 3600).to_string();
+    let early = (asf_release::clock::system_now() - 70 * 3600).to_string();
     let open = in_sandbox(
         &sandbox,
         &[

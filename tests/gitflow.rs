@@ -17,15 +17,15 @@
 
 //! End-to-end tests of the GitLab-flow commands (`milestone`, `branch`, `backport`, `version`,
 //! `tag`): the real binary, real git repositories (a bare `origin` and a clone), real gpg keys,
-//! and GitHub played by the library's stand-in (`xtask::demo::github::GitHubStandIn`), an HTTP
+//! and GitHub played by the library's stand-in (`asf_release::demo::github::GitHubStandIn`), an HTTP
 //! server on 127.0.0.1 that answers like GitHub's REST API.
 
 mod common;
 mod project;
 
+use asf_release::demo::github::Seen;
 use common::*;
 use project::*;
-use xtask::demo::github::Seen;
 
 #[test]
 fn branch_is_cut_pushed_and_protected_keeping_asf_yaml_byte_for_byte() {

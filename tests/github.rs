@@ -16,7 +16,7 @@
 // under the License.
 
 //! End-to-end tests of everything the tool does with GitHub, against the stand-in
-//! (`xtask::demo::github::GitHubStandIn`), which is held to GitHub's own strictness first:
+//! (`asf_release::demo::github::GitHubStandIn`), which is held to GitHub's own strictness first:
 //! merge kinds, renamed repositories, rate limits and pacing, the token checked before
 //! acting, one bad pull request in a batch, and GitHub's detail kept in errors.
 
@@ -31,10 +31,10 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
+use asf_release::demo::github::{GitHubStandIn, RateLimit, Rights, WriteLimit, REPO_ID};
+use asf_release::tools::github::MAX_WAIT_VAR;
 use common::*;
 use project::*;
-use xtask::demo::github::{GitHubStandIn, RateLimit, Rights, WriteLimit, REPO_ID};
-use xtask::tools::github::MAX_WAIT_VAR;
 
 /// A raw HTTP/1.1 request to the stand-in: status, headers (lower-case names), body.
 fn raw(

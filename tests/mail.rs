@@ -407,7 +407,7 @@ fn message(from: &str, date: &str, subject: &str, headers: &str, body: &str) -> 
     );
     format!(
         "From {address} Mon May  6 07:08:09 2024\n{}",
-        xtask::demo::lists::delivered("dev@demo.apache.org", &sent, Some(domain))
+        asf_release::demo::lists::delivered("dev@demo.apache.org", &sent, Some(domain))
     )
 }
 
@@ -786,7 +786,7 @@ fn announce_waits_for_dist_release_and_matches_its_golden_file() {
         .args(["create", svn_root.to_str().unwrap()]));
     let url = format!("file://{}", svn_root.display());
     // downloads.apache.org, serving what dist/release holds.
-    let mirror = xtask::demo::mirror::Mirror::start(&url).unwrap();
+    let mirror = asf_release::demo::mirror::Mirror::start(&url).unwrap();
     let repo = demo_repo(
         &world,
         &format!(

@@ -23,18 +23,18 @@
 mod common;
 mod flow;
 
+use asf_release::config::Dist;
 use flow::*;
-use xtask::config::Dist;
 
 /// Phase 1 of the protected world, then GitHub protects v1.0 and a fix lands on master.
-fn branched(world: &common::World) -> xtask::demo::Sandbox {
+fn branched(world: &common::World) -> asf_release::demo::Sandbox {
     let sandbox = protected_sandbox_at(world, "protected", Dist::Svn);
     expect_code(
         &xtask(&sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
         0,
     );
     protect(&sandbox);
-    xtask::demo::land_fix_on_master(&sandbox, 4).unwrap();
+    asf_release::demo::land_fix_on_master(&sandbox, 4).unwrap();
     sandbox
 }
 
@@ -154,7 +154,7 @@ fn a_closed_backport_pull_request_is_named_and_a_refused_push_switches_to_pull_r
     );
     git_in(&sandbox, &project, &["push", "-q", "origin", "v1.0"]);
     protect(&sandbox);
-    xtask::demo::land_fix_on_master(&sandbox, 4).unwrap();
+    asf_release::demo::land_fix_on_master(&sandbox, 4).unwrap();
     let refused = xtask(&sandbox, &["backport", "--yes", "1.0"]);
     expect_code(&refused, 1);
     assert!(
@@ -200,7 +200,7 @@ fn changelog_and_version_bump_ask_before_opening_their_pull_requests() {
     let world = common::World::new();
     let sandbox = branched(&world);
     let origin = sandbox.path("origin.git");
-    let branches = |sandbox: &xtask::demo::Sandbox| {
+    let branches = |sandbox: &asf_release::demo::Sandbox| {
         git_in(sandbox, &origin, &["for-each-ref", "--format=%(refname)"])
     };
     let before = branches(&sandbox);

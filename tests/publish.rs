@@ -26,9 +26,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use asf_release::demo::github::GitHubStandIn;
+use asf_release::demo::mirror::{Behaviour, Mirror};
 use common::*;
-use xtask::demo::github::GitHubStandIn;
-use xtask::demo::mirror::{Behaviour, Mirror};
 
 const TARBALL: &str = "apache-demo-1.0.0-src.tgz";
 
@@ -240,7 +240,7 @@ fn github_release(
         .command(env!("CARGO_BIN_EXE_xtask"))
         .env("GITHUB_API_URL", &github.url)
         .env("GITHUB_TOKEN", "test-token")
-        .env(xtask::tools::github::WRITE_INTERVAL_VAR, "0")
+        .env(asf_release::tools::github::WRITE_INTERVAL_VAR, "0")
         .args(&args)
         .output()
         .unwrap()

@@ -213,7 +213,7 @@ const CASES: &[Case] = &[
             "branch-pattern = \"v{major}.{minor}\"",
             "no release has the numbers of 1.8",
             "changelog = { heading = \"# {version}\" }",
-            "excludes = [\".github\", \".idea\", \".gitignore\", \".DS_Store\", \"docs\", \"examples\", \"scripts\", \"test\", \"release\"]",
+            "excludes = [\".github\", \".idea\", \".gitignore\", \".DS_Store\", \"docs\", \"examples\", \"scripts\", \"test\", \"release\", \"/xtask/\", \"/.cargo/config.toml\"]",
         ],
         own: Own::Make {
             target: "release-src",
@@ -323,10 +323,18 @@ fn run_case(world: &World, archives: &Path, case: &Case) -> Vec<String> {
     let work = checkout(world, archives, case.name);
     let repo = work.to_str().unwrap();
     let source = source_repo();
+    let library = source.join("asf-release");
     let adopted = xtask(
         world,
         case,
-        &["--repo", source.to_str().unwrap(), "adopt", repo],
+        &[
+            "--repo",
+            source.to_str().unwrap(),
+            "adopt",
+            repo,
+            "--path",
+            library.to_str().unwrap(),
+        ],
     );
     if !adopted.status.success() {
         return vec![format!("adopt failed: {}", all_text(&adopted))];

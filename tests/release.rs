@@ -25,9 +25,9 @@ mod flow;
 
 use std::process::Output;
 
+use asf_release::demo::{land_fix_on_master, write_vote_thread, Sandbox};
 use common::*;
 use flow::*;
-use xtask::demo::{land_fix_on_master, write_vote_thread, Sandbox};
 
 #[test]
 fn the_demo_command_runs_the_whole_flow() {

@@ -331,7 +331,7 @@ fn the_github_token_stays_out_of_command_lines_output_and_files() {
     const TOKEN: &str = "ghp_release_flow_secret_0123456789";
     let world = World::new();
     let dir = camino::Utf8PathBuf::from_path_buf(world.path("sandbox")).unwrap();
-    let mut sandbox = xtask::demo::Sandbox::build(dir).unwrap();
+    let mut sandbox = asf_release::demo::Sandbox::build(dir).unwrap();
     sandbox.set_var("GITHUB_TOKEN", TOKEN);
     let run = |args: &[&str]| {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
@@ -346,7 +346,7 @@ fn the_github_token_stays_out_of_command_lines_output_and_files() {
     };
     let (first, output) = run(&["release", "1.0", "--yes", "--until", "branch"]);
     assert!(output.status.success(), "{}", stderr(&output));
-    xtask::demo::land_fix_on_master(&sandbox, 4).unwrap();
+    asf_release::demo::land_fix_on_master(&sandbox, 4).unwrap();
     let (second, output) = run(&["release", "1.0", "--yes"]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let printed = stdout(&output) + &stderr(&output);
@@ -378,9 +378,10 @@ fn the_github_token_stays_out_of_command_lines_output_and_files() {
 fn the_atr_token_and_its_jwts_stay_out_of_command_lines_output_and_files() {
     let world = World::new();
     let dir = camino::Utf8PathBuf::from_path_buf(world.path("sandbox")).unwrap();
-    let sandbox = xtask::demo::Sandbox::build_for(dir, xtask::config::Dist::Atr).unwrap();
+    let sandbox =
+        asf_release::demo::Sandbox::build_for(dir, asf_release::config::Dist::Atr).unwrap();
     let atr = sandbox.atr.as_ref().unwrap();
-    let token = xtask::demo::atr::DEMO_TOKEN;
+    let token = asf_release::demo::atr::DEMO_TOKEN;
     let run = |args: &[&str]| {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
         command.arg("--repo").arg(sandbox.project()).args(args);
@@ -394,7 +395,7 @@ fn the_atr_token_and_its_jwts_stay_out_of_command_lines_output_and_files() {
     };
     let (mut seen, output) = run(&["release", "1.0", "--yes", "--until", "branch"]);
     assert!(output.status.success(), "{}", stderr(&output));
-    xtask::demo::land_fix_on_master(&sandbox, 4).unwrap();
+    asf_release::demo::land_fix_on_master(&sandbox, 4).unwrap();
     let mut printed = String::new();
     for args in [
         &["--dry-run", "release", "1.0"][..],

@@ -419,7 +419,7 @@ fn a_release_run_stops_while_another_holds_the_release_state() {
     // `release 1.0` does; the real binary is the second run.
     let state = repo.join("target/asf-release/release-1.0.json");
     let state = camino::Utf8PathBuf::from_path_buf(state).unwrap();
-    let held = xtask::lock::acquire(&state).unwrap();
+    let held = asf_release::lock::acquire(&state).unwrap();
     let second = run(&world, &repo, &["release", "1.0", "--yes"], &[]);
     assert_fails_with(
         &second,

@@ -27,10 +27,10 @@ mod common;
 
 use std::process::Output;
 
+use asf_release::config::Dist;
+use asf_release::demo::{land_fix_on_master, write_vote_thread, Sandbox};
 use camino::Utf8PathBuf;
 use common::*;
-use xtask::config::Dist;
-use xtask::demo::{land_fix_on_master, write_vote_thread, Sandbox};
 
 fn xtask(sandbox: &Sandbox, args: &[&str], log: Option<&Utf8PathBuf>) -> Output {
     match log {

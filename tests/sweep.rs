@@ -25,11 +25,11 @@ mod flow;
 
 use std::process::Output;
 
+use asf_release::config::Dist;
+use asf_release::demo::Sandbox;
 use common::World;
 use flow::sweep::{end_state, expect, finished, reviewed_state, sweep, Route};
 use flow::*;
-use xtask::config::Dist;
-use xtask::demo::Sandbox;
 
 /// Planning and the release branch of 1.0, then a fix labelled for backporting on master.
 fn branched(sandbox: &Sandbox) {
@@ -37,7 +37,7 @@ fn branched(sandbox: &Sandbox) {
         &xtask(sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
         0,
     );
-    xtask::demo::land_fix_on_master(sandbox, 4).unwrap();
+    asf_release::demo::land_fix_on_master(sandbox, 4).unwrap();
 }
 
 /// The candidate phase: backport, CHANGELOG, version, tag, package, KEYS, upload, VOTE.
@@ -157,7 +157,7 @@ fn branched_protected(sandbox: &Sandbox) {
         0,
     );
     protect(sandbox);
-    xtask::demo::land_fix_on_master(sandbox, 4).unwrap();
+    asf_release::demo::land_fix_on_master(sandbox, 4).unwrap();
 }
 
 /// What differs where the release branch takes pull requests: backport, CHANGELOG and

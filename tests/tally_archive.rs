@@ -25,12 +25,12 @@ mod common;
 use std::io::{Read, Write};
 use std::process::Output;
 
+use asf_release::demo::lists::ListsStandIn;
+use asf_release::demo::whimsy::WhimsyStandIn;
+use asf_release::demo::{land_fix_on_master, write_vote_thread, Sandbox};
 use camino::Utf8PathBuf;
 use common::threads::*;
 use common::*;
-use xtask::demo::lists::ListsStandIn;
-use xtask::demo::whimsy::WhimsyStandIn;
-use xtask::demo::{land_fix_on_master, write_vote_thread, Sandbox};
 
 const COMMITTEE_INFO: &str = r#"{"last_updated": "2024-05-01", "committees": {"demo": {
   "display_name": "Demo", "pmc": true, "roster": {
@@ -356,7 +356,7 @@ fn get(base: &str, path: &str) -> (String, String) {
 fn the_archive_stand_in_answers_as_pony_mail_foal_does() {
     let s = services();
     let base = &s.lists.url;
-    let now = xtask::clock::system_now() as i64;
+    let now = asf_release::clock::system_now() as i64;
     let mut recent = vote_mail();
     recent.at = now - 24 * HOUR;
     let mut old = vote_mail();

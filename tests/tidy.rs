@@ -61,7 +61,7 @@ fn non_test_code(path: &Path) -> String {
 
 #[test]
 fn code_is_formatted() {
-    let mut files = rust_files(&root().join("xtask/src"));
+    let mut files = rust_files(&root().join("asf-release/src"));
     files.extend(rust_files(&root().join("tests")));
     let output = std::process::Command::new("rustfmt")
         .args(["--check", "--edition", "2021"])
@@ -79,7 +79,7 @@ fn code_is_formatted() {
 
 #[test]
 fn every_configuration_key_is_documented_in_the_readme() {
-    let config = std::fs::read_to_string(root().join("xtask/src/config/read.rs")).unwrap();
+    let config = std::fs::read_to_string(root().join("asf-release/src/config/read.rs")).unwrap();
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let raw = &config[config.find("struct Raw {").unwrap()..];
     let raw = &raw[..raw.find('}').unwrap()];
@@ -102,7 +102,7 @@ fn every_configuration_key_is_documented_in_the_readme() {
 #[test]
 fn no_unwrap_outside_tests() {
     let mut offenders = Vec::new();
-    for file in rust_files(&root().join("xtask/src")) {
+    for file in rust_files(&root().join("asf-release/src")) {
         for (number, line) in non_test_code(&file).lines().enumerate() {
             if line.contains(".unwrap()") && !line.trim_start().starts_with("//") {
                 offenders.push(format!("{}:{}", file.display(), number + 1));
@@ -119,16 +119,16 @@ fn no_unwrap_outside_tests() {
 fn adopters_get_the_dev_profile_this_repository_builds_with() {
     let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
     assert!(
-        manifest.contains(xtask::adopt::PROFILE),
+        manifest.contains(asf_release::adopt::PROFILE),
         "the [profile.dev.package.*] tables of Cargo.toml and adopt's PROFILE differ: change both"
     );
 }
 
-/// `adopt` ships xtask/src into other projects, whose release audit must pass on it: every
+/// `adopt` ships asf-release/src into other projects, whose release audit must pass on it: every
 /// source file carries the Apache license header.
 #[test]
 fn every_source_file_carries_the_license_header() {
-    let mut files = rust_files(&root().join("xtask/src"));
+    let mut files = rust_files(&root().join("asf-release/src"));
     files.extend(rust_files(&root().join("tests")));
     let missing: Vec<_> = files
         .iter()
@@ -167,7 +167,7 @@ const MAX_LINES: usize = 600;
 
 #[test]
 fn no_source_file_is_too_long() {
-    let src = root().join("xtask/src");
+    let src = root().join("asf-release/src");
     let mut offenders = Vec::new();
     for file in rust_files(&src) {
         let name = relative_to(&src, &file);
@@ -189,7 +189,7 @@ type Rule = fn(&Path) -> Vec<String>;
 /// copy of the sources with a violation planted, and must see it.
 #[test]
 fn the_structural_rules_hold() {
-    let src = root().join("xtask/src");
+    let src = root().join("asf-release/src");
     let rules: [(&str, Rule, &str); 6] = [
         (
             "import circles",
@@ -199,12 +199,12 @@ fn the_structural_rules_hold() {
         (
             "step layering",
             rules::step_layering,
-            "move what steps share below them (a module outside xtask/src/steps)",
+            "move what steps share below them (a module outside asf-release/src/steps)",
         ),
         (
             "command lines",
             rules::command_lines_outside_tools,
-            "command lines belong in xtask/src/tools",
+            "command lines belong in asf-release/src/tools",
         ),
         (
             "path arguments",
@@ -228,11 +228,11 @@ fn the_structural_rules_hold() {
     }
 }
 
-/// A copy of `xtask/src` with `planted` put into `file` where its imports begin (before its
+/// A copy of `asf-release/src` with `planted` put into `file` where its imports begin (before its
 /// first `use`), or replacing `replace` when given.
 fn planted(file: &str, planted: &str, replace: Option<&str>) -> tempfile::TempDir {
     let copy = tempfile::tempdir().unwrap();
-    let src = root().join("xtask/src");
+    let src = root().join("asf-release/src");
     for source in rust_files(&src) {
         let target = copy.path().join(source.strip_prefix(&src).unwrap());
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();

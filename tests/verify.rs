@@ -175,7 +175,7 @@ fn tampered_files_around_the_tarball_are_caught_and_named() {
     // A .sha512 of another file.
     let dir = setup.copy("other-checksum");
     let signature = std::fs::read(dir.join(format!("{TARBALL}.asc"))).unwrap();
-    let digest = xtask::archive::writer::hex(&Sha512::digest(&signature));
+    let digest = asf_release::archive::writer::hex(&Sha512::digest(&signature));
     std::fs::write(
         dir.join(format!("{TARBALL}.sha512")),
         format!("{digest}  {TARBALL}.asc\n"),

@@ -129,7 +129,7 @@ fn a_keys_file_in_or_beside_the_candidate_is_never_trusted() {
         backdoor.as_bytes(),
     ));
     std::fs::write(dir.join(TARBALL), tarball_of(&items)).unwrap();
-    let digest = xtask::archive::writer::hex(&sha2::Sha512::digest(
+    let digest = asf_release::archive::writer::hex(&sha2::Sha512::digest(
         std::fs::read(dir.join(TARBALL)).unwrap(),
     ));
     std::fs::write(

@@ -20,9 +20,9 @@
 //! a clear error; never a panic, never a write.
 
 use libfuzzer_sys::fuzz_target;
-use xtask::archive::checks::{wants_whole, Checker, Rules};
-use xtask::archive::excludes::Excludes;
-use xtask::archive::reader::{read_archive, Hashing, Limits, ObjectFormat};
+use asf_release::archive::checks::{wants_whole, Checker, Rules};
+use asf_release::archive::excludes::Excludes;
+use asf_release::archive::reader::{read_archive, Hashing, Limits, ObjectFormat};
 
 fuzz_target!(|bytes: &[u8]| {
     let Ok(nothing) = Excludes::new(&[], "fuzz") else {

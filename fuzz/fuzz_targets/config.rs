@@ -21,7 +21,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    let _ = xtask::config::parse(
+    let _ = asf_release::config::parse(
         camino::Utf8Path::new("/repo"),
         camino::Utf8Path::new("/repo/Cargo.toml"),
         text,

@@ -28,7 +28,7 @@ fuzz_target!(|text: &str| {
         "[workspace.metadata.asf-release]\nname = \"demo\"\nrc-tag-pattern = {}\n",
         toml_string(pattern)
     );
-    let Ok(config) = xtask::config::parse(
+    let Ok(config) = asf_release::config::parse(
         camino::Utf8Path::new("/repo"),
         camino::Utf8Path::new("/repo/Cargo.toml"),
         &manifest,

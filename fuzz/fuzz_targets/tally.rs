@@ -22,8 +22,8 @@
 
 use camino::Utf8Path;
 use libfuzzer_sys::fuzz_target;
-use xtask::tally::{parse_roster, report, tally};
-use xtask::version::Version;
+use asf_release::tally::{parse_roster, report, tally};
+use asf_release::version::Version;
 
 fuzz_target!(|bytes: &[u8]| {
     let path = Utf8Path::new("fuzz.mbox");

@@ -19,7 +19,7 @@
 //! Any text: a version, a line or an rc number, or a clear error; never a panic.
 
 use libfuzzer_sys::fuzz_target;
-use xtask::version::{fill, parse_rc, Line, Version};
+use asf_release::version::{fill, parse_rc, Line, Version};
 
 fuzz_target!(|text: &str| {
     if let Ok(version) = text.parse::<Version>() {

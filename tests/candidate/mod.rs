@@ -139,7 +139,7 @@ impl Setup {
     pub fn sign_and_hash(&self, dir: &Path) {
         let tarball = dir.join(TARBALL);
         let bytes = std::fs::read(&tarball).unwrap();
-        let digest = xtask::archive::writer::hex(&Sha512::digest(&bytes));
+        let digest = asf_release::archive::writer::hex(&Sha512::digest(&bytes));
         std::fs::write(
             dir.join(format!("{TARBALL}.sha512")),
             format!("{digest}  {TARBALL}\n"),

@@ -20,10 +20,10 @@
 
 use std::process::Output;
 
+use asf_release::config::Dist;
+use asf_release::demo::atr::AtrStandIn;
+use asf_release::demo::{write_vote_thread, Sandbox};
 use camino::Utf8PathBuf;
-use xtask::config::Dist;
-use xtask::demo::atr::AtrStandIn;
-use xtask::demo::{write_vote_thread, Sandbox};
 
 use super::{in_sandbox, stderr, stdout, World};
 
@@ -54,7 +54,7 @@ pub fn branched_with_a_fix(sandbox: &Sandbox) {
         &xtask(sandbox, &["release", "1.0", "--yes", "--until", "branch"]),
         0,
     );
-    xtask::demo::land_fix_on_master(sandbox, 4).unwrap();
+    asf_release::demo::land_fix_on_master(sandbox, 4).unwrap();
 }
 
 /// [`branched_with_a_fix`], then the flow of 1.0 up to and with `step`.
@@ -139,7 +139,7 @@ pub fn raw(
 pub fn jwt(atr: &AtrStandIn) -> String {
     let body = format!(
         r#"{{"asfuid": "rm", "pat": "{}"}}"#,
-        xtask::demo::atr::DEMO_TOKEN
+        asf_release::demo::atr::DEMO_TOKEN
     );
     let (status, answer) = raw(atr, "POST", "/api/jwt/create", None, &body);
     assert_eq!(status, 200, "{answer}");

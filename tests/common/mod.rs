@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
-pub const APACHE_LICENSE: &str = include_str!("../../xtask/src/archive/LICENSE-2.0.txt");
+pub const APACHE_LICENSE: &str = include_str!("../../asf-release/src/archive/LICENSE-2.0.txt");
 
 pub const NOTICE: &str = "Apache Demo\nCopyright 2024-2026 The Apache Software Foundation\n\n\
 This product includes software developed at\nThe Apache Software Foundation (http://www.apache.org/).\n";
@@ -611,7 +611,11 @@ pub fn served_dist(world: &World) -> (Dist, Svnserve) {
 
 /// Runs the real binary on the demo sandbox's project, in the sandbox's environment with the
 /// variables of `env` added.
-pub fn in_sandbox(sandbox: &xtask::demo::Sandbox, args: &[&str], env: &[(&str, &str)]) -> Output {
+pub fn in_sandbox(
+    sandbox: &asf_release::demo::Sandbox,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
     command.arg("--repo").arg(sandbox.project()).args(args);
     for (key, value) in sandbox.env() {

@@ -114,7 +114,7 @@ pub fn raw(m: &Mail, threading: bool) -> String {
         .to_ascii_lowercase();
     let domain = domain.trim_end_matches(".invalid").to_string();
     let signed = m.signed_by.clone().unwrap_or(domain);
-    xtask::demo::lists::delivered(
+    asf_release::demo::lists::delivered(
         LIST,
         &message,
         Some(signed.as_str()).filter(|d| !d.is_empty()),

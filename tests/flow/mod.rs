@@ -25,9 +25,9 @@ pub mod sweep;
 
 use std::process::Output;
 
+use asf_release::config::Dist;
+use asf_release::demo::{land_fix_on_master, write_vote_thread, Sandbox};
 use camino::Utf8PathBuf;
-use xtask::config::Dist;
-use xtask::demo::{land_fix_on_master, write_vote_thread, Sandbox};
 
 use super::common::*;
 

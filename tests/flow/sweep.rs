@@ -35,9 +35,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
-use xtask::config::Dist;
-use xtask::demo::faults::{HttpFault, HttpFaults};
-use xtask::demo::Sandbox;
+use asf_release::config::Dist;
+use asf_release::demo::faults::{HttpFault, HttpFaults};
+use asf_release::demo::Sandbox;
 
 use super::*;
 
@@ -68,8 +68,8 @@ struct Point {
 /// The sandbox's directory and the stand-ins' memory at the start of the phase.
 struct Snapshot {
     dir: PathBuf,
-    github: xtask::demo::github::State,
-    atr: Option<xtask::demo::atr::State>,
+    github: asf_release::demo::github::State,
+    atr: Option<asf_release::demo::atr::State>,
 }
 
 fn copy_tree(world: &World, from: &Path, to: &Path) {

@@ -22,8 +22,10 @@ use std::time::Duration;
 
 use super::common::*;
 use super::project::*;
-use xtask::demo::github::{GitHubStandIn, MergedPull, PushedCommit, Rights, WriteLimit, REPO_ID};
-use xtask::tools::github::{MAX_WAIT_VAR, WRITE_INTERVAL_VAR};
+use asf_release::demo::github::{
+    GitHubStandIn, MergedPull, PushedCommit, Rights, WriteLimit, REPO_ID,
+};
+use asf_release::tools::github::{MAX_WAIT_VAR, WRITE_INTERVAL_VAR};
 
 #[test]
 fn a_150_pr_relabel_is_paced_below_the_secondary_limit() {

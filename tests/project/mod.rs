@@ -16,7 +16,7 @@
 // under the License.
 
 //! A project for the GitLab-flow and GitHub tests: a bare `origin` and a clone `work` on
-//! master, configured for a GitHub stand-in (`xtask::demo::github::GitHubStandIn`) on 127.0.0.1.
+//! master, configured for a GitHub stand-in (`asf_release::demo::github::GitHubStandIn`) on 127.0.0.1.
 
 #![allow(dead_code)]
 
@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use super::common::*;
-use xtask::demo::github::{GitHubStandIn, PushedCommit};
-use xtask::tools::github::WRITE_INTERVAL_VAR;
+use asf_release::demo::github::{GitHubStandIn, PushedCommit};
+use asf_release::tools::github::WRITE_INTERVAL_VAR;
 
 pub const TOKEN: &str = "ghp_test_token_never_shown";
 /// The repository the GitHub stand-in serves, as `github-repo` in `CONFIG` names it.

@@ -26,10 +26,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
 
-use xtask::archive::checks::{Checker, Rules};
-use xtask::archive::excludes::Excludes;
-use xtask::archive::paths::normalise;
-use xtask::archive::reader::{read_archive, BlobHasher, Hashing, Kind, Limits, ObjectFormat};
+use asf_release::archive::checks::{Checker, Rules};
+use asf_release::archive::excludes::Excludes;
+use asf_release::archive::paths::normalise;
+use asf_release::archive::reader::{read_archive, BlobHasher, Hashing, Kind, Limits, ObjectFormat};
 
 /// One path of an unpacked tree.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -25,9 +25,9 @@ use std::path::Path;
 
 use syn::visit::Visit;
 
-/// One source file under `xtask/src`, without its test code.
+/// One source file under `asf-release/src`, without its test code.
 pub struct SourceFile {
-    /// `/`-separated, relative to `xtask/src`: `steps/vote.rs`.
+    /// `/`-separated, relative to `asf-release/src`: `steps/vote.rs`.
     pub relative: String,
     /// The module the file is: `["steps", "vote"]` (empty for the crate root).
     pub module: Vec<String>,

@@ -15,7 +15,7 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! The structural rules, each a function of a source tree (`xtask/src` or a copy with a planted
+//! The structural rules, each a function of a source tree (`asf-release/src` or a copy with a planted
 //! violation) that returns what breaks it.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,7 +35,7 @@ fn top_modules(files: &[SourceFile]) -> BTreeSet<String> {
         .collect()
 }
 
-/// The modules at the top of `xtask/src` import one another one way only.
+/// The modules at the top of `asf-release/src` import one another one way only.
 pub fn import_circles(src: &Path) -> Vec<String> {
     let files = model::load(src);
     let modules = top_modules(&files);
@@ -76,7 +76,7 @@ pub fn step_layering(src: &Path) -> Vec<String> {
             [steps, name, ..] if steps == "steps" => Some(name.clone()),
             _ => None,
         };
-        let driver = ["main.rs", "lib.rs", "cli.rs", "steps/mod.rs"]
+        let driver = ["entry.rs", "lib.rs", "cli.rs", "steps/mod.rs"]
             .contains(&file.relative.as_str())
             || file.relative.starts_with("release/")
             || file.relative.starts_with("demo/");
@@ -104,7 +104,7 @@ pub fn step_layering(src: &Path) -> Vec<String> {
     offenders
 }
 
-/// Only `xtask/src/tools` builds command lines: no `std::process::Command`, no xshell `cmd!`,
+/// Only `asf-release/src/tools` builds command lines: no `std::process::Command`, no xshell `cmd!`,
 /// no `ToolCmd::new`, however imported or renamed.
 pub fn command_lines_outside_tools(src: &Path) -> Vec<String> {
     let mut offenders = Vec::new();
@@ -234,7 +234,7 @@ fn type_is(ty: &syn::Type, name: &str) -> bool {
 pub fn command_line_imports(src: &Path) -> Vec<String> {
     model::load(src)
         .into_iter()
-        .filter(|file| !["cli.rs", "main.rs"].contains(&file.relative.as_str()))
+        .filter(|file| !["cli.rs", "entry.rs"].contains(&file.relative.as_str()))
         .filter(|file| {
             model::references(file)
                 .iter()

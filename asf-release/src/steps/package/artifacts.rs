@@ -48,7 +48,7 @@ pub(super) fn write_build_info(
         "compressed_size": digests.compressed_size,
         "tar_size": read_back.tar_size,
         "compressor": COMPRESSOR,
-        "tool": concat!("xtask ", env!("CARGO_PKG_VERSION")),
+        "tool": concat!(env!("CARGO_PKG_NAME"), " ", env!("CARGO_PKG_VERSION")),
     });
     let text = serde_json::to_string_pretty(&info)? + "\n";
     std::fs::write(path, text).with_context(|| format!("cannot write {path}"))

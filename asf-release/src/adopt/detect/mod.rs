@@ -77,6 +77,47 @@ pub struct Detected {
 }
 
 impl Detected {
+    /// What `adopt` adds to a project that is not a Rust workspace (its xtask, and the alias
+    /// file when `adopt` makes it) is no part of the project's source release: it joins the
+    /// detected excludes, where the project can take it out again. An allow-list (`includes`)
+    /// leaves it out already. (A Rust workspace keeps its xtask member: the released workspace
+    /// must load.)
+    pub fn leave_out_the_xtask(&mut self, new_alias_file: bool) {
+        if self
+            .settings
+            .iter()
+            .any(|s| s.key == "includes" && s.value.is_some())
+        {
+            return;
+        }
+        let mut added = vec!["/xtask/".to_string()];
+        if new_alias_file {
+            added.push("/.cargo/config.toml".to_string());
+        }
+        let why = "and what `cargo xtask adopt` added: the release tool is not part of the release";
+        match self.settings.iter_mut().find(|s| s.key == "excludes") {
+            Some(setting) => {
+                let mut current: Vec<String> = setting
+                    .value
+                    .as_deref()
+                    .and_then(|v| toml::from_str::<toml::Table>(&format!("v = {v}")).ok())
+                    .and_then(|t| t.get("v").and_then(|v| v.as_array()).cloned())
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect();
+                current.extend(added);
+                setting.value = Some(quoted_list(&current));
+                setting.comment = format!("{}; {why}", setting.comment);
+            }
+            None => self.settings.push(Setting {
+                comment: format!("left out of the tarball: {}", &why[4..]),
+                key: "excludes",
+                value: Some(quoted_list(&added)),
+            }),
+        }
+    }
+
     /// The settings as TOML lines (keys at the top level of the section or file).
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -213,4 +254,55 @@ pub fn detect(sh: &Shell, repo: &Utf8Path) -> Result<Detected> {
         settings,
         latest_tag,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detected(settings: Vec<(&'static str, Option<&str>)>) -> Detected {
+        Detected {
+            settings: settings
+                .into_iter()
+                .map(|(key, value)| Setting {
+                    comment: "found".into(),
+                    key,
+                    value: value.map(String::from),
+                })
+                .collect(),
+            latest_tag: None,
+        }
+    }
+
+    fn value(detected: &Detected, key: &str) -> Option<String> {
+        detected
+            .settings
+            .iter()
+            .find(|s| s.key == key)
+            .and_then(|s| s.value.clone())
+    }
+
+    #[test]
+    fn what_adopt_adds_joins_the_excludes_unless_an_allow_list_leaves_it_out() {
+        let mut none = detected(vec![("name", Some("\"foo\""))]);
+        none.leave_out_the_xtask(true);
+        assert_eq!(
+            value(&none, "excludes").as_deref(),
+            Some("[\"/xtask/\", \"/.cargo/config.toml\"]")
+        );
+
+        let mut some = detected(vec![("excludes", Some("[\"*.log\", \"spec/\"]"))]);
+        some.leave_out_the_xtask(false);
+        assert_eq!(
+            value(&some, "excludes").as_deref(),
+            Some("[\"*.log\", \"spec/\", \"/xtask/\"]")
+        );
+        assert!(some
+            .render()
+            .contains("release tool is not part of the release"));
+
+        let mut allow = detected(vec![("includes", Some("[\"/lib\"]"))]);
+        allow.leave_out_the_xtask(true);
+        assert_eq!(value(&allow, "excludes"), None);
+    }
 }

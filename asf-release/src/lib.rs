@@ -28,8 +28,10 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod config_checks;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod encoding;
+mod entry;
 pub mod exit_code;
 pub mod flow;
 pub mod keyring;
@@ -53,6 +55,8 @@ pub mod untrusted;
 pub mod version;
 pub mod version_files;
 pub mod vote_evidence;
+
+pub use entry::main;
 
 use camino::Utf8PathBuf;
 use xshell::Shell;

@@ -29,7 +29,7 @@ use crate::steps;
     name = "cargo xtask",
     about = "The Apache Software Foundation release flow: package, sign, upload, vote, promote",
     arg_required_else_help = true,
-    version
+    version = version_text()
 )]
 pub struct Cli {
     /// The repository to release (default: the workspace `cargo xtask` ran in, else the
@@ -119,10 +119,23 @@ pub enum Command {
     },
     /// Build a complete local world (git origin, GitHub stand-in, SVN dist, GPG key, vote
     /// thread, website) under target/demo and run the whole release flow in it.
+    #[cfg(feature = "demo")]
     Demo(crate::demo::DemoArgs),
     /// Install this xtask into another repository, with release settings detected from it,
     /// committed on a new branch (nothing is pushed); a rerun updates the xtask in place.
     Adopt(crate::adopt::AdoptArgs),
+}
+
+/// `--version`: the library's version and, where the build could tell, the commit it was built
+/// from (asf-release/build.rs).
+fn version_text() -> &'static str {
+    match option_env!("ASF_RELEASE_COMMIT") {
+        // Built once per process, when clap builds the command.
+        Some(commit) => {
+            Box::leak(format!("{} (commit {commit})", env!("CARGO_PKG_VERSION")).into_boxed_str())
+        }
+        None => env!("CARGO_PKG_VERSION"),
+    }
 }
 
 /// The repository a command acts on without `--repo`, found at run time: the workspace
@@ -134,7 +147,8 @@ fn default_repo() -> Result<Utf8PathBuf> {
         .context("the current directory is not UTF-8")?
         .canonicalize_utf8()
         .context("cannot resolve the current directory")?;
-    let started_by_cargo = std::env::var("CARGO_PKG_NAME").as_deref() == Ok(env!("CARGO_PKG_NAME"));
+    // `cargo run` tells the binary its package's name: an xtask over this library is `xtask`.
+    let started_by_cargo = std::env::var("CARGO_PKG_NAME").as_deref() == Ok("xtask");
     if let (true, Ok(package)) = (started_by_cargo, std::env::var("CARGO_MANIFEST_DIR")) {
         let package = Utf8PathBuf::from(package);
         let workspace = package.parent().unwrap_or(&package);
@@ -167,6 +181,7 @@ pub fn repository(cli: &Cli) -> Result<Utf8PathBuf> {
     let repo = match (cli.repo.clone(), &cli.command) {
         (Some(repo), _) => repo,
         // The demo needs no repository of its own: without one it works where it stands.
+        #[cfg(feature = "demo")]
         (None, Command::Demo(args)) if args.dir.is_some() => match default_repo() {
             Ok(repo) => repo,
             Err(_) => Utf8PathBuf::try_from(std::env::current_dir()?)

@@ -15,14 +15,16 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! `adopt <DIR>`: installs this xtask into another repository, with its release settings
-//! detected from that repository, committed on a new branch (nothing is pushed). A rerun
-//! updates the xtask in place and keeps the settings.
+//! `adopt <DIR>`: installs a thin xtask over this library into another repository (a manifest
+//! depending on `asf-release`, a `main` of three lines, the cargo alias), with its release
+//! settings detected from that repository, committed on a new branch (nothing is pushed). A
+//! rerun updates the dependency and keeps the settings; sources an earlier version copied in
+//! are removed.
 
 mod detect;
 mod files;
 
-pub use files::PROFILE;
+pub use files::{LibrarySource, PROFILE};
 
 use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
@@ -39,6 +41,37 @@ pub struct AdoptArgs {
     /// The repository to install the xtask into (a git work tree).
     #[arg(value_name = "DIR", value_parser = crate::args::absolute_path)]
     pub dir: Utf8PathBuf,
+    /// Take the library from this checkout of the `asf-release` crate (unpublished builds,
+    /// tests) instead of its published version.
+    #[arg(long, value_name = "DIR", value_parser = crate::args::absolute_path, conflicts_with = "git")]
+    pub path: Option<Utf8PathBuf>,
+    /// Take the library from this git repository instead of its published version.
+    #[arg(long, value_name = "URL")]
+    pub git: Option<String>,
+    /// With --git: the revision (commit or tag) to build.
+    #[arg(long, value_name = "REV", requires = "git")]
+    pub rev: Option<String>,
+}
+
+impl AdoptArgs {
+    fn library(&self) -> Result<LibrarySource> {
+        if let Some(path) = &self.path {
+            if !path.join("Cargo.toml").is_file() || !path.join("src/entry.rs").is_file() {
+                bail!(
+                    "{path} is not a checkout of the asf-release crate (its Cargo.toml and \
+                     src/entry.rs): pass the crate's directory, like <repository>/asf-release"
+                );
+            }
+            return Ok(LibrarySource::Path(path.to_string()));
+        }
+        Ok(match &self.git {
+            Some(url) => LibrarySource::Git {
+                url: url.clone(),
+                rev: self.rev.clone(),
+            },
+            None => LibrarySource::Version(env!("CARGO_PKG_VERSION").to_string()),
+        })
+    }
 }
 
 /// How the target builds the xtask.
@@ -63,18 +96,12 @@ const BRANCH: &str = "asf-release-xtask";
 
 pub fn run(ctx: &Ctx, args: &AdoptArgs) -> Result<()> {
     Tool::Git.require()?;
-    let source = ctx.repo.clone();
-    if !source.join("xtask/src/main.rs").is_file() || !source.join("Cargo.lock").is_file() {
-        bail!(
-            "{source} does not hold the xtask's sources (xtask/src, Cargo.lock): run `cargo \
-             xtask adopt` in the asf-release repository, or pass it with --repo"
-        );
-    }
+    let library = args.library()?;
     let target = args
         .dir
         .canonicalize_utf8()
         .with_context(|| format!("{} does not exist: give the repository to adopt", args.dir))?;
-    if target == source {
+    if target == ctx.repo || target.join("asf-release/src/entry.rs").is_file() {
         bail!("{target} is the tool's own repository: give the repository to install it into");
     }
     let sh = &ctx.sh;
@@ -92,12 +119,16 @@ pub fn run(ctx: &Ctx, args: &AdoptArgs) -> Result<()> {
     } else {
         Layout::Standalone
     };
-    let detected = detect(sh, &target)?;
-    let writes = files::plan(&source, &target, layout, &detected)?;
+    let mut detected = detect(sh, &target)?;
+    if layout == Layout::Standalone {
+        let new_alias_file = !target.join(".cargo/config.toml").exists();
+        detected.leave_out_the_xtask(new_alias_file);
+    }
+    let writes = files::plan(&library, &target, layout, &detected)?;
     let (changed, unchanged): (Vec<&Write>, Vec<&Write>) = writes
         .iter()
         .partition(|w| std::fs::read(target.join(&w.path)).ok().as_deref() != Some(&w.content[..]));
-    let removed = files::stale_sources(&source, &target)?;
+    let removed = files::vendored_sources(&target)?;
 
     println!(
         "adopting the release xtask in {target} ({})",
@@ -113,10 +144,6 @@ pub fn run(ctx: &Ctx, args: &AdoptArgs) -> Result<()> {
         return Ok(());
     }
     let branch = free_branch(ctx, &target)?;
-    let sources: Vec<_> = changed
-        .iter()
-        .filter(|w| w.path.starts_with("xtask/src/"))
-        .collect();
     let mut plan = Plan::new(format!(
         "install the xtask into {target} on the new branch {branch}"
     ));
@@ -124,18 +151,7 @@ pub fn run(ctx: &Ctx, args: &AdoptArgs) -> Result<()> {
         files::check_settings(&target, layout, &writes)?;
     }
     plan.run(git::adopt::switch_new(&target, &branch));
-    if !sources.is_empty() {
-        let count = sources.len();
-        plan.local(
-            format!("write {count} source file(s) under xtask/src/"),
-            || {
-                sources
-                    .iter()
-                    .try_for_each(|write| write_file(&target, write))
-            },
-        );
-    }
-    for write in changed.iter().filter(|w| !w.path.starts_with("xtask/src/")) {
+    for write in &changed {
         let verb = if target.join(&write.path).exists() {
             "update"
         } else {
@@ -148,7 +164,7 @@ pub fn run(ctx: &Ctx, args: &AdoptArgs) -> Result<()> {
     for path in &removed {
         let full = target.join(path);
         plan.local(
-            format!("remove {path} (no longer part of the xtask)"),
+            format!("remove {path} (copied in by an earlier version; the library holds it)"),
             move || std::fs::remove_file(&full).with_context(|| format!("cannot remove {full}")),
         );
     }
