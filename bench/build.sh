@@ -23,7 +23,9 @@
 # 1. cold: `cargo build -p xtask` in an empty target directory (dependencies already
 #    downloaded, so the network is not measured), with `--timings`: the crates that took
 #    longest are printed, since figures differ between machines;
-# 2. rebuild: the same after touching one source file of the xtask.
+# 2. rebuild: the same after touching one source file of the library;
+# 3. an adopter's cold build: the library without this repository's `demo` feature (what an
+#    adopter's thin xtask compiles; its `main.rs` of three lines adds nothing measurable).
 # Whole-process wall times on this machine, with the CPU time (user and system, every
 # process) and the load average before: run it on an idle machine, the wall time scales with
 # the cores cargo gets.
@@ -47,12 +49,15 @@ load=$(cut -d" " -f1-3 /proc/loadavg)
 cold=$(seconds cargo build --quiet --locked --package xtask --target-dir "$target" --timings)
 touch asf-release/src/lib.rs
 rebuild=$(seconds cargo build --quiet --locked --package xtask --target-dir "$target")
+adopter=$(seconds cargo build --quiet --locked --package asf-release --target-dir "$target-adopter")
+rm -rf "$target-adopter"
 crates=$(cargo tree --locked --package xtask --edges normal,build --prefix none | sort -u | wc -l)
 
 echo "cores:                $(nproc), load average before: $load"
 echo "crates compiled:      $crates"
 echo "cold build:           ${cold}"
 echo "rebuild after touch:  ${rebuild}"
+echo "adopter's cold build: ${adopter} (the library without the demo)"
 echo "longest crates of the cold build (cargo --timings, wall time each):"
 python3 - "$target/cargo-timings/cargo-timing.html" <<'PY'
 import json, sys
