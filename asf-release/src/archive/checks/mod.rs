@@ -302,8 +302,11 @@ impl Checker {
         {
             excluded
                 .sources
-                .push((source.source.clone(), source.removed.len()));
-            excluded.paths.extend(source.removed.iter().cloned());
+                .push((source.source.clone(), source.removed.count));
+            excluded.paths.extend(source.removed.names.iter().cloned());
+        }
+        if report.more_findings > 0 {
+            *self.dropped.entry("license-headers").or_default() += report.more_findings as u64;
         }
         for found in report.findings {
             self.finding(
@@ -352,11 +355,16 @@ pub struct Excluded {
     /// Each configuration that excluded files (like `.licenserc.yaml header.paths-ignore`),
     /// with how many.
     pub sources: Vec<(String, usize)>,
-    /// The files, below the top directory.
+    /// The files, below the top directory (at most a thousand of each configuration).
     pub paths: Vec<String>,
 }
 
 impl Excluded {
+    /// How many files were excluded, named or not.
+    pub fn count(&self) -> usize {
+        self.sources.iter().map(|(_, count)| count).sum()
+    }
+
     /// The files in at most `lines` lines, collapsed by directory.
     pub fn lines(&self, lines: usize) -> Vec<String> {
         let mut paths = self.paths.clone();

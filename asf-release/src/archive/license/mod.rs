@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 
 use classify::{Class, Classification};
 use policy::{Category, Declarations};
-use report::{Finding, Report, SourceReport};
+use report::{Finding, Kept, Report, SourceReport};
 
 /// The license files at the root, in every spelling ASF projects use.
 const LICENSE_FILES: &[&str] = &["LICENSE", "LICENSE.txt", "LICENSE.md"];
@@ -77,6 +77,12 @@ const BUNDLED_BUDGET: usize = 16 * 1024 * 1024;
 const KEPT_HEAD_CHARS: usize = 1024;
 const KEPT_HEADS_BUDGET: usize = 16 * 1024 * 1024;
 
+/// How many files, and how many bytes of their names, wait for the end judgement at most.
+/// Past that a file is counted by class, not judged: the short ones become one warning, the
+/// others one finding (the audit cannot say the project excludes them, so it fails).
+const MAX_WAITING: usize = 50_000;
+const WAITING_NAMES_BUDGET: usize = 4 * 1024 * 1024;
+
 /// What is kept of one file until every configuration file has been seen.
 struct Seen {
     path: String,
@@ -110,6 +116,11 @@ pub struct Audit {
     atr_headers: bool,
     /// The files ATR's header check would reject: index into `files`, and why.
     atr_rejected: Vec<(usize, &'static str)>,
+    waiting_name_bytes: usize,
+    /// Files past the waiting budget, by class: how many, and the first one's name.
+    unjudged: BTreeMap<&'static str, (usize, String)>,
+    /// Files past the waiting budget that ATR's header check would reject.
+    atr_unjudged: usize,
 }
 
 impl Audit {
@@ -130,6 +141,9 @@ impl Audit {
             kept_head_bytes: 0,
             atr_headers: false,
             atr_rejected: Vec::new(),
+            waiting_name_bytes: 0,
+            unjudged: BTreeMap::new(),
+            atr_unjudged: 0,
         }
     }
 
@@ -170,13 +184,26 @@ impl Audit {
         self.file_count += 1;
         self.sample.add(inner);
         let atr_rejects = self.atr_headers && atr::checks(inner) && !atr::accepts(head_bytes);
-        if atr_rejects {
-            self.atr_rejected
-                .push((self.files.len(), atr::why_rejected(head_bytes)));
-        } else if is_settled(found.class, inner, size, head_bytes) {
+        if !atr_rejects && is_settled(found.class, inner, size, head_bytes) {
             // Settled whatever comes later: no judgement can find anything in it.
             *self.settled.entry(found.class.name()).or_default() += 1;
             return;
+        }
+        if self.files.len() >= MAX_WAITING
+            || self.waiting_name_bytes + inner.len() > WAITING_NAMES_BUDGET
+        {
+            let (count, _) = self
+                .unjudged
+                .entry(found.class.name())
+                .or_insert_with(|| (0, inner.to_string()));
+            *count += 1;
+            self.atr_unjudged += usize::from(atr_rejects);
+            return;
+        }
+        self.waiting_name_bytes += inner.len();
+        if atr_rejects {
+            self.atr_rejected
+                .push((self.files.len(), atr::why_rejected(head_bytes)));
         }
         let head = match found.class {
             Class::Other | Class::None if self.kept_head_bytes < KEPT_HEADS_BUDGET => {
@@ -225,8 +252,44 @@ impl Audit {
         let sample = self.sample.paths();
         let mut breadth = exclusions::Breadth::new(sample.iter().map(String::as_str));
         let mut counts = self.settled.clone();
-        let mut findings = Vec::new();
-        let mut warnings = Vec::new();
+        let mut findings = Kept::default();
+        let mut warnings = Kept::default();
+        // Said first, so that no limit on one rule's list can drop them.
+        for (class, (count, first)) in &self.unjudged {
+            *counts.entry(class).or_default() += count;
+            let (rule, todo) = match *class == Class::Trivial.name() {
+                true => ("short-without-header", "short files without a header"),
+                false => ("unjudged", "files without an ASF header"),
+            };
+            let finding = Finding {
+                path: first.clone(),
+                class,
+                license: None,
+                rule,
+                todo: format!(
+                    "{count} {todo} (this one first) came after the {MAX_WAITING} the audit keeps \
+                     for its end judgement, so the project's header and exclusions were not \
+                     applied to them: add the header, or remove them from the release"
+                ),
+            };
+            match rule {
+                "short-without-header" => warnings.push(finding),
+                _ => findings.push(finding),
+            }
+        }
+        if self.atr_unjudged > 0 {
+            findings.push(Finding {
+                path: String::new(),
+                class: Class::None.name(),
+                license: None,
+                rule: "atr-header",
+                todo: format!(
+                    "ATR will reject {} more file(s) past the {MAX_WAITING} the audit names: \
+                     give them the full header of https://www.apache.org/legal/src-headers.html#headers",
+                    self.atr_unjudged
+                ),
+            });
+        }
         let mut atr_rejected = self.atr_rejected.iter().peekable();
         for (index, seen) in self.files.iter().enumerate() {
             let mut found = seen.found;
@@ -286,7 +349,7 @@ impl Audit {
                         continue;
                     }
                 }
-                report.removed.push(seen.path.clone());
+                report.removed.push(&seen.path);
                 removed = true;
                 break;
             }
@@ -327,9 +390,11 @@ impl Audit {
         Report {
             files: self.file_count,
             counts,
-            findings,
+            findings: findings.list,
+            more_findings: findings.more,
             sources: source_reports,
-            warnings,
+            warnings: warnings.list,
+            more_warnings: warnings.more,
             license_files: self.licenses.len(),
         }
     }

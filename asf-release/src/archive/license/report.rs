@@ -28,6 +28,31 @@ use crate::untrusted::escape_str;
 /// How many files of one list the text report names before it only counts.
 const LISTED: usize = 20;
 
+/// How many files of one list, and findings or warnings of one rule, a report keeps by name
+/// (`--json` shows them); the rest are counted. A tree may hold a million files breaking one
+/// rule, and memory must stay flat.
+pub const KEPT_PER_LIST: usize = 1000;
+
+/// Paths of one list: the first [`KEPT_PER_LIST`] by name, every one counted.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Listed {
+    pub names: Vec<String>,
+    pub count: usize,
+}
+
+impl Listed {
+    pub fn push(&mut self, path: &str) {
+        if self.names.len() < KEPT_PER_LIST {
+            self.names.push(path.to_string());
+        }
+        self.count += 1;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Finding {
     /// Path below the top directory.
@@ -104,9 +129,9 @@ pub struct SourceReport {
     /// Patterns its tool accepts but that could not be read here; they exclude nothing.
     pub unreadable_patterns: Vec<String>,
     /// Files that would be findings without it.
-    pub removed: Vec<String>,
+    pub removed: Listed,
     /// Substring patterns (`*word*`) not applied, with the files they would have hidden.
-    pub not_applied: BTreeMap<String, Vec<String>>,
+    pub not_applied: BTreeMap<String, Listed>,
     /// The project's own configuration (a candidate's, in `verify`), not our settings.
     pub own: bool,
     /// The project's patterns too broad to hide program source (everything, a language, a
@@ -117,7 +142,7 @@ pub struct SourceReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct TooBroad {
     pub why: String,
-    pub paths: Vec<String>,
+    pub paths: Listed,
 }
 
 impl SourceReport {
@@ -131,7 +156,7 @@ impl SourceReport {
                 .filter(|p| p.is_invalid())
                 .map(|p| p.text.clone())
                 .collect(),
-            removed: Vec::new(),
+            removed: Listed::default(),
             not_applied: BTreeMap::new(),
             own: source.own,
             too_broad: BTreeMap::new(),
@@ -143,17 +168,17 @@ impl SourceReport {
             .entry(pattern.to_string())
             .or_insert_with(|| TooBroad {
                 why: why.to_string(),
-                paths: Vec::new(),
+                paths: Listed::default(),
             })
             .paths
-            .push(path.to_string());
+            .push(path);
     }
 
     pub fn not_applied(&mut self, pattern: &str, path: &str) {
         self.not_applied
             .entry(pattern.to_string())
             .or_default()
-            .push(path.to_string());
+            .push(path);
     }
 }
 
@@ -162,19 +187,45 @@ pub struct Report {
     pub files: usize,
     /// Files per class.
     pub counts: BTreeMap<&'static str, usize>,
+    /// The findings, at most [`KEPT_PER_LIST`] of one rule.
     pub findings: Vec<Finding>,
+    /// Findings past that, counted: the audit failed for them all the same.
+    pub more_findings: usize,
     pub sources: Vec<SourceReport>,
-    /// Things a person should look at that do not fail the audit.
+    /// Things a person should look at that do not fail the audit, at most [`KEPT_PER_LIST`]
+    /// of one rule.
     pub warnings: Vec<Finding>,
+    pub more_warnings: usize,
     pub license_files: usize,
 }
 
-fn list(out: &mut String, paths: &[String]) {
-    for path in paths.iter().take(LISTED) {
+fn list(out: &mut String, paths: &Listed) {
+    for path in paths.names.iter().take(LISTED) {
         let _ = writeln!(out, "      {}", escape_str(path));
     }
-    if paths.len() > LISTED {
-        let _ = writeln!(out, "      ... and {} more", paths.len() - LISTED);
+    let shown = paths.names.len().min(LISTED);
+    if paths.count > shown {
+        let _ = writeln!(out, "      ... and {} more", paths.count - shown);
+    }
+}
+
+/// Findings or warnings, at most [`KEPT_PER_LIST`] of one rule; the rest counted.
+#[derive(Default)]
+pub(super) struct Kept {
+    pub list: Vec<Finding>,
+    per_rule: BTreeMap<&'static str, usize>,
+    pub more: usize,
+}
+
+impl Kept {
+    pub fn push(&mut self, finding: Finding) {
+        let kept = self.per_rule.entry(finding.rule).or_default();
+        if *kept < KEPT_PER_LIST {
+            *kept += 1;
+            self.list.push(finding);
+        } else {
+            self.more += 1;
+        }
     }
 }
 
@@ -205,9 +256,7 @@ impl Report {
             let _ = writeln!(
                 out,
                 "  {} ({} patterns) excluded {} file(s) that would be findings:",
-                source.source,
-                source.patterns,
-                source.removed.len()
+                source.source, source.patterns, source.removed.count
             );
             list(&mut out, &source.removed);
             for (pattern, paths) in &source.not_applied {
@@ -244,14 +293,26 @@ impl Report {
         if lines.len() > LISTED {
             let _ = writeln!(
                 out,
-                "  ... and {} more warning line(s) (--json lists every warning)",
+                "  ... and {} more warning line(s) (--json lists the first {KEPT_PER_LIST} \
+                 warnings of each rule)",
                 lines.len() - LISTED
+            );
+        }
+        if self.more_warnings > 0 {
+            let _ = writeln!(
+                out,
+                "  ... and {} more warning(s), counted but not named",
+                self.more_warnings
             );
         }
         if self.findings.is_empty() {
             let _ = writeln!(out, "license audit passed");
         } else {
-            let _ = writeln!(out, "{} finding(s):", self.findings.len());
+            let _ = writeln!(
+                out,
+                "{} finding(s):",
+                self.findings.len() + self.more_findings
+            );
             for finding in &self.findings {
                 let _ = writeln!(
                     out,
@@ -259,6 +320,13 @@ impl Report {
                     escape_str(&finding.path),
                     finding.class,
                     finding.message()
+                );
+            }
+            if self.more_findings > 0 {
+                let _ = writeln!(
+                    out,
+                    "  ... and {} more, counted but not named",
+                    self.more_findings
                 );
             }
         }

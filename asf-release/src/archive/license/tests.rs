@@ -128,7 +128,7 @@ fn every_exclusion_source_removes_what_it_names_and_says_so() {
         .map(|s| {
             (
                 s.source.as_str(),
-                s.removed.iter().map(String::as_str).collect(),
+                s.removed.names.iter().map(String::as_str).collect(),
             )
         })
         .collect();
@@ -153,7 +153,7 @@ fn every_exclusion_source_removes_what_it_names_and_says_so() {
     );
     let hawkeye = &report.sources[3];
     assert_eq!(
-        hawkeye.not_applied["*generated*"],
+        hawkeye.not_applied["*generated*"].names,
         vec!["src/not_generated_really.lua".to_string()]
     );
     assert!(report.text().contains("pattern `*generated*`"));
@@ -340,7 +340,7 @@ fn the_projects_own_exclusions_cannot_hide_program_source() {
         assert_eq!(own[0].too_broad.len(), 1, "{text}");
         if everything {
             // Documentation stays excluded, and is listed.
-            assert_eq!(own[0].removed, ["docs/guide.md"]);
+            assert_eq!(own[0].removed.names, ["docs/guide.md"]);
         }
     }
 
@@ -355,5 +355,70 @@ fn the_projects_own_exclusions_cannot_hide_program_source() {
     let report = audit(&borrowed, &[]);
     assert!(report.findings.is_empty(), "{:?}", report.findings);
     let own: Vec<&SourceReport> = report.sources.iter().filter(|s| s.own).collect();
-    assert_eq!(own[0].removed, ["src/backdoor.lua", "docs/guide.md"]);
+    assert_eq!(own[0].removed.names, ["src/backdoor.lua", "docs/guide.md"]);
+}
+
+/// What waits for the end judgement is bounded: past it files are counted, short ones warned
+/// about as one, the others one finding (the audit cannot say they are excluded); the report
+/// names at most a thousand of one rule and counts the rest.
+#[test]
+fn memory_stays_flat_with_many_files_to_judge() {
+    let short = |n: usize| format!("src/d{}/f{n}.txt", n % 97);
+    let mut audit = Audit::new(&[]);
+    for n in 0..MAX_WAITING + 10 {
+        let path = short(n);
+        audit.visit(&path, 2, b"x\n", None);
+    }
+    let report = audit.finish();
+    assert!(report.passed(), "{:?}", report.findings);
+    assert_eq!(report.counts["trivial"], MAX_WAITING + 10);
+    let short_warnings = |r: &Report| {
+        r.warnings
+            .iter()
+            .filter(|w| w.rule == "short-without-header")
+            .count()
+    };
+    assert_eq!(short_warnings(&report), report::KEPT_PER_LIST);
+    assert_eq!(
+        report.warnings.len() + report.more_warnings,
+        MAX_WAITING + 1
+    );
+    let counted = report
+        .warnings
+        .iter()
+        .find(|w| w.todo.starts_with("10 short files"))
+        .expect("the files past the budget are one warning");
+    assert_eq!(counted.path, short(MAX_WAITING));
+    assert!(report
+        .text()
+        .contains("more warning(s), counted but not named"));
+
+    let mut audit = Audit::new(&[]);
+    for n in 0..MAX_WAITING + 3 {
+        audit.visit(
+            &format!("src/m{n}.lua"),
+            CODE.len() as u64,
+            CODE.as_bytes(),
+            None,
+        );
+    }
+    let report = audit.finish();
+    assert!(!report.passed());
+    assert_eq!(report.findings.len(), report::KEPT_PER_LIST + 1);
+    assert_eq!(report.more_findings, MAX_WAITING - report::KEPT_PER_LIST);
+    let unjudged: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "unjudged")
+        .collect();
+    assert_eq!(unjudged.len(), 1);
+    assert!(unjudged[0]
+        .todo
+        .starts_with("3 files without an ASF header"));
+    let text = report.text();
+    assert!(
+        text.contains(&format!("{} finding(s):", MAX_WAITING + 1)),
+        "{text}"
+    );
+    assert!(text.contains("more, counted but not named"));
 }
