@@ -198,9 +198,11 @@ impl<'a> Plan<'a> {
                     }
                 }
                 Action::Check(_) => {}
+                // Described by the dry run, so what it changes (a GitHub label, an ATR
+                // upload) is in the plan too.
                 Action::Local(what, work) => {
                     eprintln!("  {what}");
-                    work()?;
+                    crate::tools::in_plan(work)?;
                 }
             }
         }

@@ -51,6 +51,9 @@ pub struct Request<'a> {
     pub connect_timeout: Duration,
     /// Longer bodies fail the request.
     pub body_limit: u64,
+    /// It changes what others see (creates, uploads, sends, resolves): like a command that
+    /// does, it is sent only from a step's plan, so a dry run shows it.
+    pub changes_world: bool,
 }
 
 pub struct Response {
@@ -132,7 +135,11 @@ fn command(request: &Request, header_file: &OsString, body_file: &OsString) -> R
         // Else curl asks `Expect: 100-continue` for large bodies and waits for an answer.
         config.push_str("header = \"Expect:\"\n");
     }
-    Ok(ToolCmd::new(Tool::Curl, args).stdin(config.into_bytes()))
+    let command = ToolCmd::new(Tool::Curl, args).stdin(config.into_bytes());
+    Ok(match request.changes_world {
+        true => command.changes_world(),
+        false => command,
+    })
 }
 
 /// The status and headers of the last answer in a header dump (a proxy's `CONNECT` answer or
@@ -226,7 +233,29 @@ mod tests {
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(15),
             body_limit: 1000,
+            changes_world: false,
         }
+    }
+
+    /// A write goes through the guard of commands that change the world: refused outside a
+    /// step's plan before curl starts, sent inside one.
+    #[test]
+    fn a_request_that_changes_the_world_is_sent_only_from_a_plan() {
+        let sh = Shell::new().unwrap();
+        // Nothing listens on the discard port: a request that is sent gets no answer.
+        let mut write = request("http://127.0.0.1:9/x", Some(b"{}"));
+        write.changes_world = true;
+        match send(&sh, &write) {
+            Err(Failure::Local(err)) => assert!(
+                err.to_string().contains("not in the step's plan"),
+                "{err:#}"
+            ),
+            _ => panic!("a write outside a plan was sent"),
+        }
+        let sent = crate::tools::in_plan(|| Ok(send(&sh, &write))).unwrap();
+        assert!(matches!(sent, Err(Failure::NoAnswer(_))));
+        let read = request("http://127.0.0.1:9/x", None);
+        assert!(matches!(send(&sh, &read), Err(Failure::NoAnswer(_))));
     }
 
     #[test]

@@ -114,6 +114,7 @@ impl Lists {
             timeout: Duration::from_secs(120),
             connect_timeout: Duration::from_secs(15),
             body_limit: limit,
+            changes_world: false,
         };
         match curl::send(&self.sh, &request) {
             Ok(response) => Ok(Some(response)),

@@ -153,12 +153,12 @@ thread_local! {
     static IN_PLAN: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Runs `run` as an action of a plan (the plan runner is the only caller): commands that change
-/// the world may start inside it.
+/// Runs `run` as an action of a plan (the plan runner is the only caller): commands and HTTP
+/// requests that change the world may start inside it. Nested calls keep the outer state.
 pub fn in_plan<T>(run: impl FnOnce() -> Result<T>) -> Result<T> {
-    IN_PLAN.with(|flag| flag.set(true));
+    let before = IN_PLAN.with(|flag| flag.replace(true));
     let result = run();
-    IN_PLAN.with(|flag| flag.set(false));
+    IN_PLAN.with(|flag| flag.set(before));
     result
 }
 
