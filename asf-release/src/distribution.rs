@@ -231,3 +231,24 @@ impl Distribution for Atr {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use camino::Utf8Path;
+
+    use super::*;
+
+    fn route_of(extra: &str) -> &'static str {
+        let text = format!("[workspace.metadata.asf-release]\nname = \"apisix\"\n{extra}");
+        let manifest = Utf8Path::new("/repo/Cargo.toml");
+        let config = crate::config::parse(Utf8Path::new("/repo"), manifest, &text).unwrap();
+        of(&config).setting()
+    }
+
+    #[test]
+    fn the_setting_chooses_the_route() {
+        assert_eq!(route_of(""), "svn");
+        assert_eq!(route_of("dist = \"svn\"\n"), "svn");
+        assert_eq!(route_of("dist = \"atr\"\n"), "atr");
+    }
+}
