@@ -190,7 +190,7 @@ type Rule = fn(&Path) -> Vec<String>;
 #[test]
 fn the_structural_rules_hold() {
     let src = root().join("asf-release/src");
-    let rules: [(&str, Rule, &str); 6] = [
+    let rules: [(&str, Rule, &str); 7] = [
         (
             "import circles",
             rules::import_circles,
@@ -220,6 +220,11 @@ fn the_structural_rules_hold() {
             "the command line",
             rules::command_line_imports,
             "declare the arguments in the command's own file (or crate::args when shared)",
+        ),
+        (
+            "the distribution",
+            rules::distribution_choice,
+            "ask the route of crate::distribution::of what differs between SVN dist and ATR",
         ),
     ];
     for (name, rule, fix) in rules {
@@ -348,6 +353,22 @@ fn a_module_importing_the_command_line_is_seen() {
     let offenders = rules::command_line_imports(copy.path());
     assert!(
         offenders.contains(&"config/mod.rs".to_string()),
+        "{offenders:?}"
+    );
+}
+
+#[test]
+fn a_step_comparing_the_dist_setting_through_a_renamed_import_is_seen() {
+    let copy = planted(
+        "steps/vote.rs",
+        "use crate::config::{Dist as Route};\nfn planted(config: &Config) -> bool { config.dist == Route::Atr }",
+        None,
+    );
+    let offenders = rules::distribution_choice(copy.path());
+    assert!(
+        offenders
+            .iter()
+            .any(|o| o.contains("steps/vote.rs names crate::config::Dist")),
         "{offenders:?}"
     );
 }

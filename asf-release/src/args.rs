@@ -74,7 +74,7 @@ impl SvnArgs {
 }
 
 #[derive(clap::Args, Debug)]
-pub struct DistArgs {
+pub struct CandidateArgs {
     /// The version, like 2.3.0.
     #[arg(value_parser = crate::args::parse_version)]
     pub version: Version,

@@ -73,7 +73,7 @@ pub enum Command {
     #[command(subcommand)]
     Keys(steps::keys::KeysCommand),
     /// Put a signed release candidate into dist/dev/<project>/<version>-rcN in one commit.
-    Upload(crate::args::DistArgs),
+    Upload(crate::args::CandidateArgs),
     /// After a passed vote (counted from the list's archive, or --mbox and --roster): move the
     /// candidate to dist/release in one server-side commit.
     Promote(steps::promote::PromoteArgs),

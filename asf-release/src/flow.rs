@@ -71,16 +71,10 @@ impl Release<'_> {
         Ok(listing.unwrap_or_default().iter().any(|e| e == entry))
     }
 
-    /// Whether the version is in dist/release (on ATR: in its finish phase or published). On
-    /// dist that says only that someone moved it there, not that its vote passed; ATR moves a
-    /// release there only after the vote was resolved as passed.
+    /// Whether the version is released, as its route says
+    /// ([`crate::distribution::Distribution::released`]).
     pub fn released(&self) -> Result<bool> {
-        if self.config.dist == crate::config::Dist::Atr {
-            let release = crate::atr_flow::release(self.ctx, self.config, &self.version)?;
-            return Ok(crate::atr_flow::vote_passed(release.as_ref()));
-        }
-        let dir = format!("{}/", self.config.release_dir_name(&self.version));
-        self.svn_has(&self.config.svn_release_url, &dir)
+        crate::distribution::of(self.config).released(self.ctx, self.config, &self.version)
     }
 
     /// A tag counts once it is published: a tag made but not pushed is still to do. The

@@ -26,7 +26,7 @@
 use anyhow::{bail, Context, Result};
 
 use crate::artifacts::Artifacts;
-use crate::config::{Config, Dist};
+use crate::config::Config;
 use crate::scratch::Scratch;
 use crate::tools::gpg::{self, Signature};
 use crate::tools::svn;
@@ -111,7 +111,7 @@ pub fn for_candidate(ctx: &Ctx, config: &Config, artifacts: &Artifacts) -> Resul
 /// downloads only through the announcement: `keys-url` is named as configured.
 pub fn for_release(ctx: &Ctx, config: &Config, version: &Version) -> Result<String> {
     let keys = release_keys(config);
-    if config.dist == Dist::Atr {
+    if crate::distribution::of(config).publishes_on_announce() {
         return Ok(keys.url);
     }
     let name = config.artifact_name(version)?;

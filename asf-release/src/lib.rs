@@ -30,6 +30,7 @@ pub mod config;
 pub mod config_checks;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod distribution;
 pub mod encoding;
 mod entry;
 pub mod exit_code;

@@ -243,3 +243,26 @@ pub fn command_line_imports(src: &Path) -> Vec<String> {
         .map(|file| file.relative)
         .collect()
 }
+
+/// The `dist` setting is read in one place: `distribution.rs` turns it into a route, and the
+/// steps (and every other module but the settings and the demo, which picks its sandbox's
+/// route) ask that route what differs, so no module names `Dist`, however imported or renamed.
+pub fn distribution_choice(src: &Path) -> Vec<String> {
+    let mut offenders = Vec::new();
+    for file in model::load(src) {
+        let chooses = file.relative == "distribution.rs"
+            || file.relative.starts_with("config/")
+            || file.relative.starts_with("demo/");
+        if chooses {
+            continue;
+        }
+        for path in model::references(&file) {
+            let names = path.iter().any(|segment| segment == "Dist")
+                || starts_with(&path, &["crate", "config", "dist"]);
+            if names {
+                offenders.push(format!("{} names {}", file.relative, path.join("::")));
+            }
+        }
+    }
+    offenders
+}

@@ -43,7 +43,7 @@ pub fn rules(config: &Config, version: &Version) -> Result<Rules> {
             &config.license_header_excludes,
             "license-header-excludes",
         )?,
-        atr_headers: config.dist == crate::config::Dist::Atr,
+        atr_headers: crate::distribution::of(config).checks_atr_headers(),
     })
 }
 

@@ -183,7 +183,8 @@ fn key_set_up_problems(
             Err(err) => println!("? cannot read {url} to look for the key: {err:#}"),
         }
     }
-    if config.dist == crate::config::Dist::Atr {
+    // The route's account links the key (on ATR, `ATR_UID` and `ATR_TOKEN`).
+    if crate::distribution::of(config).links_signing_keys() {
         let client = crate::atr_flow::client(ctx, config);
         if let Err(err) = client.acting_as() {
             problems.push(format!("{err:#}"));

@@ -111,7 +111,7 @@ impl crate::flow::Step for DownloadsStep {
         use crate::flow::Progress;
         // On ATR the files reach dist/release, and so the mirrors, only through the
         // announcement ATR makes: there is nothing to wait for before it.
-        if release.config.dist == crate::config::Dist::Atr {
+        if crate::distribution::of(release.config).publishes_on_announce() {
             return Progress::done(
                 "on ATR the files reach the downloads through the announcement; check them \
                  afterwards with `cargo xtask downloads`",

@@ -77,7 +77,7 @@ pub fn run(ctx: &Ctx, args: &LicenseAuditArgs) -> Result<ExitCode> {
         .map(|file| file.map(|f| f.object));
     let mut blobs = BlobReader::start(&ctx.sh, &ctx.repo, objects)?;
     let mut audit = Audit::new(&config.license_header_excludes);
-    if config.dist == crate::config::Dist::Atr {
+    if crate::distribution::of(&config).checks_atr_headers() {
         audit = audit.with_atr_headers();
     }
     for (path, text) in &tree.license_configs {

@@ -27,7 +27,7 @@ use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 
 use crate::archive::checksum::{self, sha512_bytes, Algorithm};
-use crate::args::DistArgs;
+use crate::args::CandidateArgs;
 use crate::plan::Plan;
 use crate::tools::gpg;
 use crate::tools::svn::{self, Change};
@@ -38,28 +38,23 @@ use crate::Ctx;
 #[derive(clap::Args, Debug)]
 pub struct PromoteArgs {
     #[command(flatten)]
-    pub dist: DistArgs,
+    pub candidate: CandidateArgs,
     #[command(flatten)]
     pub vote: VoteEvidenceArgs,
 }
 
 pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
     let config = ctx.config()?;
-    let (version, rc) = (&args.dist.version, config.check_rc(args.dist.rc)?);
-    if config.dist == crate::config::Dist::Atr {
-        if args.vote.vote_counted_elsewhere.is_some() {
-            bail!(
-                "on ATR (dist = \"atr\") the vote's resolution on ATR is the evidence, and ATR \
-                 moves nothing without it: leave out --vote-counted-elsewhere; nothing was changed"
-            );
-        }
-        crate::candidates::require(ctx, &config, version, rc)?;
-        return crate::atr_flow::vote::finished(ctx, &config, version);
+    let (version, rc) = (&args.candidate.version, config.check_rc(args.candidate.rc)?);
+    let counted_elsewhere = args.vote.vote_counted_elsewhere.is_some();
+    let route = crate::distribution::of(&config);
+    if route.promote_instead(ctx, &config, version, rc, counted_elsewhere)? {
+        return Ok(());
     }
     for tool in [Tool::Svn, Tool::Svnmucc, Tool::Gpg] {
         tool.require()?;
     }
-    let creds = args.dist.svn.credentials();
+    let creds = args.candidate.svn.credentials();
     let sh = &ctx.sh;
     let rc_url = config.rc_url(version, rc);
     let release_url = config.release_url(version);
@@ -314,14 +309,14 @@ impl crate::flow::Step for PromoteStep {
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
         let mut args = release.candidate_command(&["promote"]);
         // The vote's evidence: the thread and roster the tally counted.
-        if release.config.dist != crate::config::Dist::Atr {
+        if !crate::distribution::of(release.config).resolves_votes() {
             release.vote_arguments(&mut args);
         }
         args
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
-        if release.config.dist == crate::config::Dist::Atr {
+        if crate::distribution::of(release.config).resolves_votes() {
             return match release.released()? {
                 true => Progress::done("ATR holds the voted files (finish phase or published)"),
                 false => Progress::todo("the vote must pass and be resolved on ATR"),

@@ -161,13 +161,7 @@ pub fn effective(config: &Config) -> Vec<(&'static str, Option<Value>)> {
         ("download-url", text(&config.download_url)),
         ("keys-url", text(&config.keys_url)),
         ("download-page", opaque(config.download_page.is_none())),
-        (
-            "dist",
-            text(match config.dist {
-                crate::config::Dist::Svn => "svn",
-                crate::config::Dist::Atr => "atr",
-            }),
-        ),
+        ("dist", text(crate::distribution::of(config).setting())),
         ("atr-url", text(&config.atr_url)),
         ("atr-project", text(&config.atr_project)),
         ("atr-vote-to", text(&config.atr_vote_to)),

@@ -22,11 +22,11 @@
 use anyhow::{bail, Context, Result};
 
 use crate::archive::checksum::{sha512_bytes, sha512_file};
-use crate::args::DistArgs;
+use crate::args::CandidateArgs;
 use camino::Utf8PathBuf;
 
 use crate::artifacts::Artifacts;
-use crate::config::{Config, Dist};
+use crate::config::Config;
 use crate::plan::Plan;
 use crate::tools::gpg;
 use crate::tools::svn::{self, Change, Credentials};
@@ -93,30 +93,21 @@ pub fn remote_differences(
     Ok(differences)
 }
 
-pub fn run(ctx: &Ctx, args: &DistArgs) -> Result<()> {
+pub fn run(ctx: &Ctx, args: &CandidateArgs) -> Result<()> {
     let config = ctx.config()?;
     crate::candidates::require(ctx, &config, &args.version, config.check_rc(args.rc)?)?;
-    if config.dist == Dist::Atr {
-        let rc = config.check_rc(args.rc)?;
-        let dir = args
-            .dir
-            .clone()
-            .unwrap_or_else(|| config.artifact_dir(&args.version, Some(rc)));
-        let artifacts = Artifacts::of_release(&config, &dir, &args.version)?;
-        let _lock = (!ctx.dry_run)
-            .then(|| crate::lock::acquire(&dir))
-            .transpose()?;
-        return crate::atr_flow::upload::run(ctx, &config, &args.version, rc, &artifacts);
-    }
-    for tool in [Tool::Svn, Tool::Svnmucc, Tool::Gpg] {
-        tool.require()?;
-    }
-    let creds = args.svn.credentials();
     let (version, rc) = (&args.version, config.check_rc(args.rc)?);
     let dir = match &args.dir {
         Some(dir) => dir.clone(),
         None => config.artifact_dir(version, Some(rc)),
     };
+    if crate::distribution::of(&config).upload_instead(ctx, &config, version, rc, &dir)? {
+        return Ok(());
+    }
+    for tool in [Tool::Svn, Tool::Svnmucc, Tool::Gpg] {
+        tool.require()?;
+    }
+    let creds = args.svn.credentials();
     let artifacts = Artifacts::of_release(&config, &dir, version)?;
     let rebuild = format!("cargo xtask package {version} --rc {rc}");
     let rc_url = config.rc_url(version, rc);
@@ -232,11 +223,10 @@ impl crate::flow::Step for UploadStep {
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
         let config = release.config;
-        if config.dist == Dist::Atr {
-            let (ctx, version) = (release.ctx, &release.version);
-            return Progress::on_atr(crate::atr_flow::upload::state(
-                ctx, config, version, release.rc,
-            )?);
+        let route = crate::distribution::of(config);
+        let (ctx, version) = (release.ctx, &release.version);
+        if let Some(standing) = route.upload_state_instead(ctx, config, version, release.rc)? {
+            return Progress::on_atr(standing);
         }
         let dir = format!("{}/", config.candidate_name(&release.version, release.rc));
         if release.svn_has(&config.svn_dev_url, &dir)? {

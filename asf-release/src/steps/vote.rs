@@ -24,7 +24,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 
-use crate::config::{Config, Dist};
+use crate::config::Config;
 use crate::exit_code;
 use crate::tally::{report, NoVoteMail, Outcome, Tally, VOTE_HOURS};
 use crate::Ctx;
@@ -67,7 +67,7 @@ pub struct TallyArgs {
 
 pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
     let config = ctx.config()?;
-    if config.dist == Dist::Atr {
+    if crate::distribution::of(&config).resolves_votes() {
         return atr_tally(ctx, &config, args);
     }
     let tally = match count(ctx, &config, args, args.mbox.as_deref()) {
@@ -178,7 +178,7 @@ impl crate::flow::Step for TallyStep {
         let (version, rc, line) = (&release.version, release.rc, release.line);
         // ATR's resolution is the vote's own record; a version in dist/release says only that
         // someone moved it there: without the thread, the vote is not known here.
-        let on_atr = release.config.dist == Dist::Atr;
+        let on_atr = crate::distribution::of(release.config).resolves_votes();
         let released = release.released()?;
         if released {
             match (on_atr, &release.options.mbox) {

@@ -29,7 +29,7 @@ use anyhow::{bail, Context, Result};
 use camino::Utf8Path;
 use xshell::Shell;
 
-use crate::config::{Config, Dist};
+use crate::config::Config;
 use crate::keyring::{fingerprints_in, key_findings, keys_url, primary_user_id};
 use crate::plan::Plan;
 use crate::tools::gpg::{self, SecretKey};
@@ -164,7 +164,7 @@ fn check(ctx: &Ctx, key: Option<&str>, creds: &Credentials) -> Result<ExitCode> 
             key.fingerprint
         ));
     }
-    if config.dist == Dist::Atr {
+    if crate::distribution::of(&config).links_signing_keys() {
         problems.extend(atr::check(ctx, &config, &key.fingerprint)?);
     }
     for warning in &warnings {
@@ -290,14 +290,10 @@ fn append(ctx: &Ctx, key: Option<&str>, creds: &Credentials) -> Result<ExitCode>
     let in_keys = fingerprints_in(&ctx.sh, &current)?.contains(&key.fingerprint);
     // With ATR, the key must also be linked to the project's committee there.
     let client = crate::atr_flow::client(ctx, &config);
-    let link = match config.dist {
-        Dist::Atr => Some(crate::atr_flow::Link::read(
-            &client,
-            &config,
-            &key.fingerprint,
-        )?),
-        Dist::Svn => None,
-    };
+    let link = crate::distribution::of(&config)
+        .links_signing_keys()
+        .then(|| crate::atr_flow::Link::read(&client, &config, &key.fingerprint))
+        .transpose()?;
     let linked = link.as_ref().map(|l| (l.linked, l.committee.as_str()));
     let on_atr = |committee: &str| format!("linked to committee {committee} on ATR");
     if let (true, None | Some((true, _))) = (in_keys, linked) {
@@ -399,7 +395,7 @@ impl crate::flow::Step for KeysStep {
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
-        let atr = release.config.dist == Dist::Atr;
+        let atr = crate::distribution::of(release.config).links_signing_keys();
         match (
             release.probe(&crate::flow::strings(&["keys", "check"]))?,
             atr,

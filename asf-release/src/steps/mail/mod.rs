@@ -30,7 +30,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
-use crate::config::{Config, Dist};
+use crate::config::Config;
 pub use crate::mail_files::MailKind;
 use crate::plan::Plan;
 use crate::tally;
@@ -190,7 +190,7 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
         },
         MailCommand::Announce { version } => {
             // On ATR the release reaches dist/release through ATR's announce itself.
-            if config.dist == Dist::Svn {
+            if !crate::distribution::of(&config).publishes_on_announce() {
                 check_released(ctx, &config, version)?;
                 crate::served::check(&ctx.sh, &config, version, None).with_context(|| {
                     format!("no ANNOUNCE before users can download {version}: wait with `cargo xtask downloads {version}`")
@@ -265,7 +265,8 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
         from,
         date,
     };
-    if config.dist == Dist::Atr && !matches!(args.command, MailCommand::Discuss { .. }) {
+    let route = crate::distribution::of(&config);
+    if route.sends_release_mails() && !matches!(args.command, MailCommand::Discuss { .. }) {
         return atr::deliver(ctx, &config, &args.command, &draft.path, &mail);
     }
     deliver(
@@ -407,7 +408,7 @@ impl crate::flow::Step for MailStep {
     }
     fn outward(&self, release: &crate::flow::Release) -> bool {
         // On ATR the step starts, resolves or announces: ATR sends the mail.
-        release.options.send || release.config.dist == Dist::Atr
+        release.options.send || crate::distribution::of(release.config).sends_release_mails()
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
         let mut args = match self.0 {
@@ -427,7 +428,7 @@ impl crate::flow::Step for MailStep {
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
-        if release.config.dist == Dist::Atr {
+        if crate::distribution::of(release.config).sends_release_mails() {
             return atr::state(release, self.0);
         }
         let (config, version, rc) = (release.config, &release.version, release.rc);
