@@ -26,7 +26,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::config::Config;
 use crate::tally::{configured_sender, obtain, Ballot, Outcome, Tally, Thread};
-use crate::version::Version;
+use crate::version::Candidate;
 use crate::Ctx;
 
 /// How `promote` learns that the vote passed.
@@ -85,8 +85,7 @@ impl Evidence {
 pub fn count(
     ctx: &Ctx,
     config: &Config,
-    version: &Version,
-    rc: u32,
+    candidate: &Candidate,
     mbox: Option<&Utf8Path>,
     roster: Option<&Utf8Path>,
     from: Option<&str>,
@@ -99,7 +98,7 @@ pub fn count(
     };
     let now = crate::clock::now()?;
     let thread = Thread { mbox, roster };
-    obtain(ctx, config, version, rc, thread, release_manager, now)
+    obtain(ctx, config, candidate, thread, release_manager, now)
 }
 
 /// The evidence that the vote on `version` RC `rc` passed, or the refusal that says what is
@@ -107,10 +106,10 @@ pub fn count(
 pub fn require(
     ctx: &Ctx,
     config: &Config,
-    version: &Version,
-    rc: u32,
+    candidate: &Candidate,
     args: &VoteEvidenceArgs,
 ) -> Result<Evidence> {
+    let (version, rc) = (&candidate.version, candidate.rc);
     if let Some(url) = &args.vote_counted_elsewhere {
         let url = checked_url(url).context(
             "--vote-counted-elsewhere names the [RESULT] mail of the vote: give its https \
@@ -120,7 +119,7 @@ pub fn require(
     }
     // The thread as given, else the one in the dev list's archive (as `vote tally` reads it).
     let mbox = args.mbox.as_deref();
-    let counted = count(ctx, config, version, rc, mbox, args.roster.as_deref(), None);
+    let counted = count(ctx, config, candidate, mbox, args.roster.as_deref(), None);
     let tally = match (counted, mbox) {
         (Ok(tally), _) => tally,
         (Err(err), Some(_)) => return Err(err),
