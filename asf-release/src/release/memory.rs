@@ -19,7 +19,7 @@
 //! and the release being worked on, chosen from the arguments, that memory and the tags.
 
 use anyhow::{bail, Context, Result};
-use camino::Utf8PathBuf;
+use camino::{Utf8Path, Utf8PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::ReleaseArgs;
@@ -55,43 +55,56 @@ pub(super) fn memory_path(config: &Config, line: Line) -> Utf8PathBuf {
 
 pub(super) fn load_memory(config: &Config, line: Line) -> Result<Memory> {
     let path = memory_path(config, line);
-    let saved: Saved = match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text).with_context(|| {
-            format!(
-                "{path} is damaged: delete it, the release state is read from git and svn again"
-            )
-        })?,
-        Err(_) => return Ok(Memory::default()),
-    };
-    let version = match saved.version.map(|text| text.parse::<Version>()) {
-        Some(Ok(version)) => Some(version),
-        // A finished release's version is never read again: the next one starts afresh.
-        Some(Err(_)) if saved.finished => None,
-        Some(Err(err)) => return Err(err.context(format!("{path} holds a bad version: delete it"))),
-        None => None,
-    };
-    Ok(Memory {
-        version,
-        rc: saved.rc,
-        failed_rc: saved.failed_rc,
-        finished: saved.finished,
-    })
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Memory::read(&text, &path),
+        Err(_) => Ok(Memory::default()),
+    }
 }
 
 pub(super) fn save_memory(config: &Config, line: Line, memory: &Memory) -> Result<()> {
     let path = memory_path(config, line);
     std::fs::create_dir_all(&config.out_dir)
         .with_context(|| format!("cannot create {}", config.out_dir))?;
-    let saved = Saved {
-        version: memory.version.map(|version| version.to_string()),
-        rc: memory.rc,
-        failed_rc: memory.failed_rc,
-        finished: memory.finished,
-    };
-    let text = serde_json::to_string_pretty(&saved)? + "\n";
     let temp = Utf8PathBuf::from(format!("{path}.partial"));
-    std::fs::write(&temp, text).with_context(|| format!("cannot write {temp}"))?;
+    std::fs::write(&temp, memory.text()?).with_context(|| format!("cannot write {temp}"))?;
     std::fs::rename(&temp, &path).with_context(|| format!("cannot write {path}"))
+}
+
+impl Memory {
+    /// The memory in the file `path` holds `text`: the version is parsed here, once.
+    fn read(text: &str, path: &Utf8Path) -> Result<Memory> {
+        let saved: Saved = serde_json::from_str(text).with_context(|| {
+            format!(
+                "{path} is damaged: delete it, the release state is read from git and svn again"
+            )
+        })?;
+        let version = match saved.version.map(|text| text.parse::<Version>()) {
+            Some(Ok(version)) => Some(version),
+            // A finished release's version is never read again: the next one starts afresh.
+            Some(Err(_)) if saved.finished => None,
+            Some(Err(err)) => {
+                return Err(err.context(format!("{path} holds a bad version: delete it")))
+            }
+            None => None,
+        };
+        Ok(Memory {
+            version,
+            rc: saved.rc,
+            failed_rc: saved.failed_rc,
+            finished: saved.finished,
+        })
+    }
+
+    /// The file's text, as [`Memory::read`] reads it.
+    fn text(&self) -> Result<String> {
+        let saved = Saved {
+            version: self.version.map(|version| version.to_string()),
+            rc: self.rc,
+            failed_rc: self.failed_rc,
+            finished: self.finished,
+        };
+        Ok(serde_json::to_string_pretty(&saved)? + "\n")
+    }
 }
 
 /// The release being worked on: version and candidate, from the arguments, the memory and
@@ -211,4 +224,35 @@ pub(super) fn choose_target(
         line,
         candidate: Candidate { version, rc },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PATH: &str = "target/asf-release/release-1.0.json";
+
+    #[test]
+    fn the_file_of_an_earlier_run_loads_and_saves_unchanged() {
+        let text = "{\n  \"version\": \"1.0.0\",\n  \"rc\": 2,\n  \"failed_rc\": 1,\n  \"finished\": false\n}\n";
+        let memory = Memory::read(text, Utf8Path::new(PATH)).unwrap();
+        assert_eq!(memory.version, Some("1.0.0".parse().unwrap()));
+        assert_eq!(memory.text().unwrap(), text);
+        let empty = "{\n  \"version\": null,\n  \"rc\": null,\n  \"failed_rc\": null,\n  \"finished\": false\n}\n";
+        assert_eq!(Memory::default().text().unwrap(), empty);
+    }
+
+    #[test]
+    fn a_bad_version_stops_unless_the_release_is_finished() {
+        let bad = |finished: bool| {
+            format!("{{\"version\": \"v1.0\", \"rc\": 1, \"failed_rc\": null, \"finished\": {finished}}}")
+        };
+        let err = Memory::read(&bad(false), Utf8Path::new(PATH)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("{PATH} holds a bad version: delete it")
+        );
+        let finished = Memory::read(&bad(true), Utf8Path::new(PATH)).unwrap();
+        assert_eq!(finished.version, None);
+    }
 }
