@@ -125,7 +125,7 @@ pub fn require(
         (Err(err), Some(_)) => return Err(err),
         (Err(err), None) => {
             return Err(err.context(format!(
-                "no evidence that the vote on {version} RC{rc} passed, so nothing was changed: \
+                "no evidence that the vote on {candidate} passed, so nothing was changed: \
                  the vote thread could not be counted from the archive of {}. Download the \
                  thread as an mbox from lists.apache.org (thread, download mbox) and pass it \
                  with --mbox <FILE> (and the PMC roster with --roster <committee-info.json>): \
@@ -153,17 +153,17 @@ pub fn require(
             thread: thread_name(&tally),
         }),
         Outcome::Failed => bail!(
-            "the vote on {version} RC{rc} did not pass ({plus} binding +1, {minus} binding -1; \
+            "the vote on {candidate} did not pass ({plus} binding +1, {minus} binding -1; \
              it takes at least 3 binding +1 and more +1 than -1): nothing was changed. {details}; \
              fix what the -1 votes name and start the next candidate"
         ),
         Outcome::NotYet => bail!(
-            "the vote on {version} RC{rc} is still open until {} (72 hours): nothing was \
+            "the vote on {candidate} is still open until {} (72 hours): nothing was \
              changed; download the thread again once it is over",
             crate::clock::human_date(tally.window_end())
         ),
         Outcome::NotDecided => bail!(
-            "the vote on {version} RC{rc} is not decided: mails that may be forged or could not \
+            "the vote on {candidate} is not decided: mails that may be forged or could not \
              be read could change the result, so nothing was changed; {details}: it names them \
              and what to do"
         ),

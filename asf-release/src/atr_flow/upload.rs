@@ -114,10 +114,7 @@ pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts])
     let ledger = RefCell::new(load_ledger(config, candidate)?);
     let get = |route: &str| shown_get(&client, route);
     let key = format!("{project}/{text_version}");
-    let mut plan = Plan::new(format!(
-        "stage {version} RC{rc} on ATR ({})",
-        config.atr_url
-    ));
+    let mut plan = Plan::new(format!("stage {candidate} on ATR ({})", config.atr_url));
     plan.check(get(&format!("/release/get/{key}")));
 
     let open_vote = match &release {
@@ -145,7 +142,7 @@ pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts])
             .and_then(|r| r.latest_revision_number.clone());
         let ours = ledger.borrow().clone();
         if ours.vote_revision.is_some() || (ours.revision.is_some() && ours.revision == voted) {
-            println!("the vote on {version} RC{rc} is open on ATR: nothing to upload");
+            println!("the vote on {candidate} is open on ATR: nothing to upload");
             return Ok(());
         }
         let staged_by = |n: u32| {
@@ -340,7 +337,7 @@ pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts])
     plan.execute_confirmed(ctx)?;
     if !ctx.dry_run {
         let revision = ledger.borrow().revision.clone().unwrap_or_default();
-        println!("staged {version} RC{rc} on ATR: {project} {version}, revision {revision}");
+        println!("staged {candidate} on ATR: {project} {version}, revision {revision}");
         println!("  {}", acting(&client));
     }
     Ok(())

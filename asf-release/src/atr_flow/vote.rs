@@ -52,7 +52,7 @@ pub fn plan_start<'a>(
     let release = client.release(project, &version.to_string())?;
     match &release {
         Some(r) if r.phase == atr::VOTE && ledger.vote_revision.is_some() => {
-            println!("the vote on {version} RC{rc} (revision {ours}) is already open on ATR: nothing to start");
+            println!("the vote on {candidate} (revision {ours}) is already open on ATR: nothing to start");
             return Ok(());
         }
         Some(r) if r.phase == atr::DRAFT => {

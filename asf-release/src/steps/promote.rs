@@ -166,7 +166,7 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
         config.candidate_name(&candidate),
         evidence.summary()
     );
-    let mut plan = Plan::new(format!("promote {version} RC{rc} to {release_url}"));
+    let mut plan = Plan::new(format!("promote {candidate} to {release_url}"));
     plan.mark_outward();
     plan.run_judged(
         svn::commit(&creds, &message, Some(revision), &changes),

@@ -175,10 +175,10 @@ pub fn run(ctx: &Ctx, args: &CandidateArgs) -> Result<()> {
         changes.push(Change::Put(file.clone(), svn::join(&rc_url, name)));
     }
     let message = format!(
-        "Upload {} {version} RC{rc} for the release vote",
+        "Upload {} {candidate} for the release vote",
         config.display_name
     );
-    let mut plan = Plan::new(format!("upload {version} RC{rc} to {rc_url}"));
+    let mut plan = Plan::new(format!("upload {candidate} to {rc_url}"));
     plan.mark_outward();
     plan.run_judged(
         svn::commit(&creds, &message, None, &changes),

@@ -156,7 +156,7 @@ fn fetch(lists: &Lists, dev_list: &str, candidate: &Candidate, now: i64) -> Resu
         seen.dedup();
         seen.truncate(5);
         return Err(NoVoteMail(format!(
-            "the archive of {dev_list} ({}) holds no [VOTE] mail on {version} RC{rc} from {} \
+            "the archive of {dev_list} ({}) holds no [VOTE] mail on {candidate} from {} \
              to {} ({}): send the VOTE mail (`cargo xtask mail vote {version} --rc {rc} \
              --send`, or the vote.eml it wrote) and wait a few minutes for the archive; if it \
              went out with another subject, pass the thread with --mbox FILE",

@@ -139,8 +139,8 @@ pub fn find(
             .take(3)
             .collect();
         return Err(NoVoteMail(format!(
-            "{path} holds no [VOTE] mail on {version} RC{rc} (it holds {}){}: not the vote on \
-             {version} RC{rc}; download the right thread, or check the version and --rc",
+            "{path} holds no [VOTE] mail on {candidate} (it holds {}){}: not the vote on \
+             {candidate}; download the right thread, or check the version and --rc",
             if seen.is_empty() {
                 "no [VOTE] mail at all".to_string()
             } else {
@@ -168,7 +168,7 @@ pub fn find(
     let only_sender = || -> Result<(usize, String)> {
         if senders.len() > 1 {
             bail!(
-                "{path} holds [VOTE] mails on {version} RC{rc} from {} people ({}): name the \
+                "{path} holds [VOTE] mails on {candidate} from {} people ({}): name the \
                  release manager with --from ADDRESS",
                 senders.len(),
                 list(&senders)
@@ -187,7 +187,7 @@ pub fn find(
         Some((address, true)) => match earliest_by(&key(address)) {
             Some(index) => (index, "the release manager named with --from".to_string()),
             None => bail!(
-                "{path} holds no [VOTE] mail on {version} RC{rc} from {} (--from); it has them \
+                "{path} holds no [VOTE] mail on {candidate} from {} (--from); it has them \
                  from {}: check --from",
                 escape_short(address.as_bytes(), 80),
                 list(&senders)
