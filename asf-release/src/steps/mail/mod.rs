@@ -153,7 +153,7 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
             };
             crate::candidates::require(ctx, &config, &candidate)?;
             Draft {
-                path: MailKind::Vote.path(&config, version, *rc),
+                path: MailKind::Vote.path(&config, version, candidate.rc),
                 to: dev,
                 template: load_template(&ctx.repo, "vote", templates::VOTE)?,
                 values: vote_values(ctx, &config, &candidate, date)?,
