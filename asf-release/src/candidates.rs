@@ -24,7 +24,7 @@ use anyhow::{bail, Result};
 
 use crate::config::Config;
 use crate::tools::git;
-use crate::version::Version;
+use crate::version::{Candidate, Version};
 use crate::Ctx;
 
 /// The candidate numbers of `version` tagged in this clone, in order.
@@ -54,7 +54,8 @@ pub fn describe(version: &Version, numbers: &[u32]) -> String {
 
 /// Refuses a candidate that was never made: no RC tag here (a tag only on the remote is
 /// named, to be fetched).
-pub fn require(ctx: &Ctx, config: &Config, version: &Version, rc: u32) -> Result<()> {
+pub fn require(ctx: &Ctx, config: &Config, candidate: &Candidate) -> Result<()> {
+    let (version, rc) = (&candidate.version, candidate.rc);
     let numbers = tagged(ctx, config, version)?;
     if numbers.contains(&rc) {
         return Ok(());

@@ -29,7 +29,7 @@ use crate::artifacts::Artifacts;
 use crate::atr_flow::{self, Standing};
 use crate::config::{Config, Dist};
 use crate::tools::svn;
-use crate::version::Version;
+use crate::version::{Candidate, Version};
 use crate::Ctx;
 
 /// What differs between the routes, for the steps.
@@ -57,8 +57,7 @@ pub trait Distribution: Sync {
         &self,
         ctx: &Ctx,
         config: &Config,
-        version: &Version,
-        rc: u32,
+        candidate: &Candidate,
         dir: &Utf8Path,
     ) -> Result<bool>;
 
@@ -68,8 +67,7 @@ pub trait Distribution: Sync {
         &self,
         ctx: &Ctx,
         config: &Config,
-        version: &Version,
-        rc: u32,
+        candidate: &Candidate,
     ) -> Result<Option<Standing>>;
 
     /// Whether the route sends the VOTE, RESULT and ANNOUNCE mails itself (ATR starts the
@@ -87,8 +85,7 @@ pub trait Distribution: Sync {
         &self,
         ctx: &Ctx,
         config: &Config,
-        version: &Version,
-        rc: u32,
+        candidate: &Candidate,
         vote_counted_elsewhere: bool,
     ) -> Result<bool>;
 
@@ -127,23 +124,10 @@ impl Distribution for SvnDist {
     fn links_signing_keys(&self) -> bool {
         false
     }
-    fn upload_instead(
-        &self,
-        _: &Ctx,
-        _: &Config,
-        _: &Version,
-        _: u32,
-        _: &Utf8Path,
-    ) -> Result<bool> {
+    fn upload_instead(&self, _: &Ctx, _: &Config, _: &Candidate, _: &Utf8Path) -> Result<bool> {
         Ok(false)
     }
-    fn upload_state_instead(
-        &self,
-        _: &Ctx,
-        _: &Config,
-        _: &Version,
-        _: u32,
-    ) -> Result<Option<Standing>> {
+    fn upload_state_instead(&self, _: &Ctx, _: &Config, _: &Candidate) -> Result<Option<Standing>> {
         Ok(None)
     }
     fn sends_release_mails(&self) -> bool {
@@ -152,7 +136,7 @@ impl Distribution for SvnDist {
     fn resolves_votes(&self) -> bool {
         false
     }
-    fn promote_instead(&self, _: &Ctx, _: &Config, _: &Version, _: u32, _: bool) -> Result<bool> {
+    fn promote_instead(&self, _: &Ctx, _: &Config, _: &Candidate, _: bool) -> Result<bool> {
         Ok(false)
     }
     fn publishes_on_announce(&self) -> bool {
@@ -182,26 +166,25 @@ impl Distribution for Atr {
         &self,
         ctx: &Ctx,
         config: &Config,
-        version: &Version,
-        rc: u32,
+        candidate: &Candidate,
         dir: &Utf8Path,
     ) -> Result<bool> {
+        let version = &candidate.version;
         let artifacts = Artifacts::of_release(config, dir, version)?;
         // Not while `package` rewrites the same candidate, nor beside a second upload of it.
         let _lock = (!ctx.dry_run)
             .then(|| crate::lock::acquire(dir))
             .transpose()?;
-        atr_flow::upload::run(ctx, config, version, rc, &artifacts)?;
+        atr_flow::upload::run(ctx, config, candidate, &artifacts)?;
         Ok(true)
     }
     fn upload_state_instead(
         &self,
         ctx: &Ctx,
         config: &Config,
-        version: &Version,
-        rc: u32,
+        candidate: &Candidate,
     ) -> Result<Option<Standing>> {
-        atr_flow::upload::state(ctx, config, version, rc).map(Some)
+        atr_flow::upload::state(ctx, config, candidate).map(Some)
     }
     fn sends_release_mails(&self) -> bool {
         true
@@ -213,17 +196,17 @@ impl Distribution for Atr {
         &self,
         ctx: &Ctx,
         config: &Config,
-        version: &Version,
-        rc: u32,
+        candidate: &Candidate,
         vote_counted_elsewhere: bool,
     ) -> Result<bool> {
+        let version = &candidate.version;
         if vote_counted_elsewhere {
             bail!(
                 "on ATR (dist = \"atr\") the vote's resolution on ATR is the evidence, and ATR \
                  moves nothing without it: leave out --vote-counted-elsewhere; nothing was changed"
             );
         }
-        crate::candidates::require(ctx, config, version, rc)?;
+        crate::candidates::require(ctx, config, candidate)?;
         atr_flow::vote::finished(ctx, config, version)?;
         Ok(true)
     }

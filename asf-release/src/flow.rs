@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::tools::{git, svn, xtask};
-use crate::version::{Line, Version};
+use crate::version::{Candidate, Line, Version};
 use crate::Ctx;
 
 /// The flags of `release` and `status` that steps read.
@@ -69,6 +69,14 @@ impl Release<'_> {
         let anonymous = svn::Credentials::from_env(None, true);
         let listing = svn::list(&self.ctx.sh, &anonymous, base)?;
         Ok(listing.unwrap_or_default().iter().any(|e| e == entry))
+    }
+
+    /// The candidate asked about.
+    pub fn candidate(&self) -> Candidate {
+        Candidate {
+            version: self.version,
+            rc: self.rc,
+        }
     }
 
     /// Whether the version is released, as its route says

@@ -125,6 +125,20 @@ impl Version {
     }
 }
 
+/// A release candidate: the version it would release and its number (`1.0.0` RC1). Shown as
+/// the messages name it, `1.0.0 RC1`; directory, tag and mail names come from their patterns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Candidate {
+    pub version: Version,
+    pub rc: u32,
+}
+
+impl fmt::Display for Candidate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} RC{}", self.version, self.rc)
+    }
+}
+
 /// Parses a release candidate number given on the command line (`--rc 1`, `--rc 0`). Whether
 /// the project counts from 0 or 1 is checked against its `first-rc` setting by each command.
 pub fn parse_rc(text: &str) -> Result<u32> {

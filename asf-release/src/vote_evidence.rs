@@ -26,7 +26,7 @@ use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::config::Config;
 use crate::tally::{configured_sender, obtain, Ballot, Outcome, Tally, Thread};
-use crate::version::Version;
+use crate::version::Candidate;
 use crate::Ctx;
 
 /// How `promote` learns that the vote passed.
@@ -85,8 +85,7 @@ impl Evidence {
 pub fn count(
     ctx: &Ctx,
     config: &Config,
-    version: &Version,
-    rc: u32,
+    candidate: &Candidate,
     mbox: Option<&Utf8Path>,
     roster: Option<&Utf8Path>,
     from: Option<&str>,
@@ -99,7 +98,7 @@ pub fn count(
     };
     let now = crate::clock::now()?;
     let thread = Thread { mbox, roster };
-    obtain(ctx, config, version, rc, thread, release_manager, now)
+    obtain(ctx, config, candidate, thread, release_manager, now)
 }
 
 /// The evidence that the vote on `version` RC `rc` passed, or the refusal that says what is
@@ -107,10 +106,10 @@ pub fn count(
 pub fn require(
     ctx: &Ctx,
     config: &Config,
-    version: &Version,
-    rc: u32,
+    candidate: &Candidate,
     args: &VoteEvidenceArgs,
 ) -> Result<Evidence> {
+    let (version, rc) = (&candidate.version, candidate.rc);
     if let Some(url) = &args.vote_counted_elsewhere {
         let url = checked_url(url).context(
             "--vote-counted-elsewhere names the [RESULT] mail of the vote: give its https \
@@ -120,13 +119,13 @@ pub fn require(
     }
     // The thread as given, else the one in the dev list's archive (as `vote tally` reads it).
     let mbox = args.mbox.as_deref();
-    let counted = count(ctx, config, version, rc, mbox, args.roster.as_deref(), None);
+    let counted = count(ctx, config, candidate, mbox, args.roster.as_deref(), None);
     let tally = match (counted, mbox) {
         (Ok(tally), _) => tally,
         (Err(err), Some(_)) => return Err(err),
         (Err(err), None) => {
             return Err(err.context(format!(
-                "no evidence that the vote on {version} RC{rc} passed, so nothing was changed: \
+                "no evidence that the vote on {candidate} passed, so nothing was changed: \
                  the vote thread could not be counted from the archive of {}. Download the \
                  thread as an mbox from lists.apache.org (thread, download mbox) and pass it \
                  with --mbox <FILE> (and the PMC roster with --roster <committee-info.json>): \
@@ -154,17 +153,17 @@ pub fn require(
             thread: thread_name(&tally),
         }),
         Outcome::Failed => bail!(
-            "the vote on {version} RC{rc} did not pass ({plus} binding +1, {minus} binding -1; \
+            "the vote on {candidate} did not pass ({plus} binding +1, {minus} binding -1; \
              it takes at least 3 binding +1 and more +1 than -1): nothing was changed. {details}; \
              fix what the -1 votes name and start the next candidate"
         ),
         Outcome::NotYet => bail!(
-            "the vote on {version} RC{rc} is still open until {} (72 hours): nothing was \
+            "the vote on {candidate} is still open until {} (72 hours): nothing was \
              changed; download the thread again once it is over",
             crate::clock::human_date(tally.window_end())
         ),
         Outcome::NotDecided => bail!(
-            "the vote on {version} RC{rc} is not decided: mails that may be forged or could not \
+            "the vote on {candidate} is not decided: mails that may be forged or could not \
              be read could change the result, so nothing was changed; {details}: it names them \
              and what to do"
         ),

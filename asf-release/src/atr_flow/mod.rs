@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
 use crate::tools::atr::{self, Atr};
-use crate::version::Version;
+use crate::version::{Candidate, Version};
 use crate::Ctx;
 
 /// Where a step stands on ATR (the steps turn it into their progress).
@@ -68,12 +68,13 @@ pub struct Ledger {
     pub vote_revision: Option<String>,
 }
 
-pub fn ledger_path(config: &Config, version: &Version, rc: u32) -> Utf8PathBuf {
+pub fn ledger_path(config: &Config, candidate: &Candidate) -> Utf8PathBuf {
+    let (version, rc) = (&candidate.version, candidate.rc);
     config.records_dir(version, Some(rc)).join("atr.json")
 }
 
-pub fn load_ledger(config: &Config, version: &Version, rc: u32) -> Result<Ledger> {
-    let path = ledger_path(config, version, rc);
+pub fn load_ledger(config: &Config, candidate: &Candidate) -> Result<Ledger> {
+    let path = ledger_path(config, candidate);
     match std::fs::read_to_string(&path) {
         Ok(text) => serde_json::from_str(&text).with_context(|| {
             format!("{path} is damaged: delete it and rerun; the step reads ATR's state again")
@@ -82,8 +83,8 @@ pub fn load_ledger(config: &Config, version: &Version, rc: u32) -> Result<Ledger
     }
 }
 
-pub fn save_ledger(config: &Config, version: &Version, rc: u32, ledger: &Ledger) -> Result<()> {
-    let path = ledger_path(config, version, rc);
+pub fn save_ledger(config: &Config, candidate: &Candidate, ledger: &Ledger) -> Result<()> {
+    let path = ledger_path(config, candidate);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {dir}"))?;
     }
@@ -133,16 +134,16 @@ pub fn shown_post(client: &Atr, route: &str, fields: &str) -> String {
 pub fn mail_state(
     ctx: &Ctx,
     config: &Config,
-    version: &Version,
-    rc: u32,
+    candidate: &Candidate,
     stage: &str,
 ) -> Result<Standing> {
+    let version = &candidate.version;
     let release = release(ctx, config, version)?;
     let phase = release
         .as_ref()
         .map(|r| r.phase.as_str())
         .unwrap_or_default();
-    let ledger = load_ledger(config, version, rc)?;
+    let ledger = load_ledger(config, candidate)?;
     let (done, detail) = match stage {
         "vote" => (
             ledger.vote_revision.is_some() && phase != atr::DRAFT && !phase.is_empty(),

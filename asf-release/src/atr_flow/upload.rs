@@ -33,7 +33,7 @@ use crate::config::Config;
 use crate::plan::Plan;
 use crate::tools::atr::{self, Atr, Uploaded};
 use crate::untrusted::escape_str;
-use crate::version::Version;
+use crate::version::Candidate;
 use crate::Ctx;
 
 /// How long ATR may take to validate an archive or run its checks, in polls.
@@ -87,13 +87,8 @@ fn already_there(
     sent.sha512 == sha512 && paths.iter().any(|p| p == name) && (sent.confirmed || newer)
 }
 
-pub fn run(
-    ctx: &Ctx,
-    config: &Config,
-    version: &Version,
-    rc: u32,
-    all: &[Artifacts],
-) -> Result<()> {
+pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts]) -> Result<()> {
+    let (version, rc) = (&candidate.version, candidate.rc);
     let rebuild = format!("cargo xtask package {version} --rc {rc}");
     let dir = config.artifact_dir(version, Some(rc));
     eprintln!(
@@ -116,13 +111,10 @@ pub fn run(
     }
     let (project, text_version) = (config.atr_project.as_str(), version.to_string());
     let release = client.release(project, &text_version)?;
-    let ledger = RefCell::new(load_ledger(config, version, rc)?);
+    let ledger = RefCell::new(load_ledger(config, candidate)?);
     let get = |route: &str| shown_get(&client, route);
     let key = format!("{project}/{text_version}");
-    let mut plan = Plan::new(format!(
-        "stage {version} RC{rc} on ATR ({})",
-        config.atr_url
-    ));
+    let mut plan = Plan::new(format!("stage {candidate} on ATR ({})", config.atr_url));
     plan.check(get(&format!("/release/get/{key}")));
 
     let open_vote = match &release {
@@ -150,13 +142,19 @@ pub fn run(
             .and_then(|r| r.latest_revision_number.clone());
         let ours = ledger.borrow().clone();
         if ours.vote_revision.is_some() || (ours.revision.is_some() && ours.revision == voted) {
-            println!("the vote on {version} RC{rc} is open on ATR: nothing to upload");
+            println!("the vote on {candidate} is open on ATR: nothing to upload");
             return Ok(());
         }
         let staged_by = |n: u32| {
-            load_ledger(config, version, n)
-                .ok()
-                .and_then(|l| l.revision)
+            load_ledger(
+                config,
+                &Candidate {
+                    version: *version,
+                    rc: n,
+                },
+            )
+            .ok()
+            .and_then(|l| l.revision)
         };
         let Some(earlier) = (config.first_rc..rc)
             .rev()
@@ -265,11 +263,11 @@ pub fn run(
                 if let Some(sent) = ledger.borrow_mut().files.get_mut(&name) {
                     sent.confirmed = true;
                 }
-                return save_ledger(config, version, rc, &ledger.borrow());
+                return save_ledger(config, candidate, &ledger.borrow());
             }
             let before = client.release(project, text_version)?.and_then(|r| r.latest_revision_number);
             ledger.borrow_mut().files.insert(name.clone(), Sent { sha512, before: before.clone(), confirmed: false });
-            save_ledger(config, version, rc, &ledger.borrow())?;
+            save_ledger(config, candidate, &ledger.borrow())?;
             let number = match client.upload(project, text_version, &name, &content) {
                 Ok(Uploaded::Revision(revision)) => revision.number,
                 Ok(Uploaded::Quarantined) => {
@@ -279,7 +277,7 @@ pub fn run(
                 Err(err) if refused_replace(&err) => {
                     // Nothing was stored: the rerun after the deletion sends it.
                     ledger.borrow_mut().files.remove(&name);
-                    save_ledger(config, version, rc, &ledger.borrow())?;
+                    save_ledger(config, candidate, &ledger.borrow())?;
                     return Err(err.context(format!(
                         "ATR already has a file {name} in the draft of {text_version}, and its \
                          API (2025's) does not replace a file: nothing was stored for it; delete \
@@ -294,7 +292,7 @@ pub fn run(
             if let Some(sent) = ledger.borrow_mut().files.get_mut(&name) {
                 sent.confirmed = true;
             }
-            save_ledger(config, version, rc, &ledger.borrow())
+            save_ledger(config, candidate, &ledger.borrow())
         });
     }
     plan.local(
@@ -333,22 +331,23 @@ pub fn run(
             }
             // The candidate counts as staged once its checks passed.
             ledger.borrow_mut().revision = Some(number);
-            save_ledger(config, version, rc, &ledger.borrow())
+            save_ledger(config, candidate, &ledger.borrow())
         },
     );
     plan.execute_confirmed(ctx)?;
     if !ctx.dry_run {
         let revision = ledger.borrow().revision.clone().unwrap_or_default();
-        println!("staged {version} RC{rc} on ATR: {project} {version}, revision {revision}");
+        println!("staged {candidate} on ATR: {project} {version}, revision {revision}");
         println!("  {}", acting(&client));
     }
     Ok(())
 }
 
 /// Where the upload of RC `rc` stands on ATR.
-pub fn state(ctx: &Ctx, config: &Config, version: &Version, rc: u32) -> Result<Standing> {
+pub fn state(ctx: &Ctx, config: &Config, candidate: &Candidate) -> Result<Standing> {
+    let (version, rc) = (&candidate.version, candidate.rc);
     let release = super::release(ctx, config, version)?;
-    let ledger = load_ledger(config, version, rc)?;
+    let ledger = load_ledger(config, candidate)?;
     let staged = |detail: String| Ok(Standing { done: true, detail });
     match (&release, &ledger.revision) {
         (Some(r), _) if super::vote_passed(Some(r)) => {

@@ -26,33 +26,33 @@ use crate::plan::Plan;
 use crate::tally::{Ballot, Tally};
 use crate::tools::atr::{self, Announcement, Tabulation, VoteStart};
 use crate::untrusted::escape_str;
-use crate::version::Version;
+use crate::version::{Candidate, Version};
 use crate::Ctx;
 
 /// The plan actions that start the vote of RC `rc` (nothing when it runs already).
 pub fn plan_start<'a>(
     ctx: &'a Ctx,
     config: &'a Config,
-    version: &'a Version,
-    rc: u32,
+    candidate: Candidate,
     subject: String,
     body: String,
     plan: &mut Plan<'a>,
 ) -> Result<()> {
+    let Candidate { version, rc } = candidate;
     let client = super::client(ctx, config);
     let project = &config.atr_project;
-    let ledger = load_ledger(config, version, rc)?;
+    let ledger = load_ledger(config, &candidate)?;
     let Some(ours) = ledger.revision.clone() else {
         bail!(
             "RC{rc} of {version} is not staged on ATR (no revision in {}): run `cargo xtask \
              upload {version} --rc {rc}` first",
-            super::ledger_path(config, version, rc)
+            super::ledger_path(config, &candidate)
         );
     };
     let release = client.release(project, &version.to_string())?;
     match &release {
         Some(r) if r.phase == atr::VOTE && ledger.vote_revision.is_some() => {
-            println!("the vote on {version} RC{rc} (revision {ours}) is already open on ATR: nothing to start");
+            println!("the vote on {candidate} (revision {ours}) is already open on ATR: nothing to start");
             return Ok(());
         }
         Some(r) if r.phase == atr::DRAFT => {
@@ -83,9 +83,9 @@ pub fn plan_start<'a>(
     plan.mark_outward();
     plan.local(shown, move || {
         client.acting_as()?;
-        let mut ledger = load_ledger(config, version, rc)?;
+        let mut ledger = load_ledger(config, &candidate)?;
         ledger.vote_revision = Some(ours.clone());
-        save_ledger(config, version, rc, &ledger)?;
+        save_ledger(config, &candidate, &ledger)?;
         let mut vote = VoteStart {
             project: project.clone(),
             version: version.to_string(),
@@ -118,7 +118,7 @@ pub fn plan_start<'a>(
                 // Refused: nothing started, so a rerun may ask again.
                 if atr::status_of(&err).is_some() {
                     ledger.vote_revision = None;
-                    save_ledger(config, version, rc, &ledger)?;
+                    save_ledger(config, &candidate, &ledger)?;
                 }
                 return Err(err);
             }

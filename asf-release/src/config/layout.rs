@@ -25,7 +25,7 @@
 use anyhow::{bail, Result};
 
 use super::{match_pattern, Config};
-use crate::version::Version;
+use crate::version::{Candidate, Version};
 
 /// The default candidate directory in an area of the project's own, and in a shared one.
 const CANDIDATE_DIR: &str = "{version}-rc{rc}";
@@ -143,7 +143,8 @@ fn fill_dir(pattern: &str, name: &str, tlp: &str, version: &str, rc: &str) -> St
 impl Config {
     /// The name of a candidate's directory, on dist/dev and under out-dir: `<version>-rcN`
     /// unless `candidate-dir` says otherwise (`apache-iceberg-rust-{version}-rc{rc}`).
-    pub fn candidate_name(&self, version: &Version, rc: u32) -> String {
+    pub fn candidate_name(&self, candidate: &Candidate) -> String {
+        let (version, rc) = (&candidate.version, candidate.rc);
         fill_dir(
             &self.candidate_dir,
             &self.name,
@@ -168,13 +169,15 @@ impl Config {
     /// The candidate a directory of a dist/dev listing holds (`2.3.0-rc4/` -> 2.3.0, RC4): the
     /// inverse of [`Config::candidate_name`] for directories; `None` for anything else, a
     /// sibling project's directories included.
-    pub fn parse_candidate_dir(&self, entry: &str) -> Option<(Version, u32)> {
+    pub fn parse_candidate_dir(&self, entry: &str) -> Option<Candidate> {
         let name = entry.strip_suffix('/')?;
         let values = match_pattern(&self.candidate_dir, &self.fixed_values(), name)?;
         let get = |key: &str| values.iter().find(|(k, _)| k == key).map(|(_, v)| v);
-        let version: Version = get("version")?.parse().ok()?;
-        let rc: u32 = get("rc")?.parse().ok()?;
-        (self.candidate_name(&version, rc) == name).then_some((version, rc))
+        let candidate = Candidate {
+            version: get("version")?.parse().ok()?,
+            rc: get("rc")?.parse().ok()?,
+        };
+        (self.candidate_name(&candidate) == name).then_some(candidate)
     }
 
     /// The release a directory of a dist/release listing holds (`2.3.0/`), or `None`.
@@ -191,11 +194,11 @@ impl Config {
     }
 
     /// Where a candidate is uploaded: `<svn-dev-url>/<candidate-dir>`.
-    pub fn rc_url(&self, version: &Version, rc: u32) -> String {
+    pub fn rc_url(&self, candidate: &Candidate) -> String {
         format!(
             "{}/{}",
             self.svn_dev_url.trim_end_matches('/'),
-            self.candidate_name(version, rc)
+            self.candidate_name(candidate)
         )
     }
 
@@ -251,7 +254,7 @@ mod tests {
     use camino::Utf8Path;
 
     use crate::config::{parse, Config};
-    use crate::version::Version;
+    use crate::version::{Candidate, Version};
 
     fn parse_str(extra: &str) -> anyhow::Result<Config> {
         parse(
@@ -265,8 +268,14 @@ mod tests {
     fn a_project_of_its_own_area_keeps_the_plain_names() {
         let config = parse_str("name = \"apisix\"\n").unwrap();
         let v: Version = "2.3.0".parse().unwrap();
-        assert_eq!(config.candidate_name(&v, 4), "2.3.0-rc4");
-        assert_eq!(config.parse_candidate_dir("2.3.0-rc4/"), Some((v, 4)));
+        assert_eq!(
+            config.candidate_name(&Candidate { version: v, rc: 4 }),
+            "2.3.0-rc4"
+        );
+        assert_eq!(
+            config.parse_candidate_dir("2.3.0-rc4/"),
+            Some(Candidate { version: v, rc: 4 })
+        );
         assert_eq!(config.parse_release_dir("2.3.0/"), Some(v));
         assert_eq!(config.parse_release_dir("2.3.0"), None);
         assert_eq!(
@@ -289,12 +298,12 @@ mod tests {
         .unwrap();
         let v: Version = "0.10.1".parse().unwrap();
         assert_eq!(
-            config.rc_url(&v, 1),
+            config.rc_url(&Candidate { version: v, rc: 1 }),
             "https://dist.apache.org/repos/dist/dev/iceberg/apache-iceberg-rust-0.10.1-rc1"
         );
         assert_eq!(
             config.parse_candidate_dir("apache-iceberg-rust-0.10.1-rc1/"),
-            Some((v, 1))
+            Some(Candidate { version: v, rc: 1 })
         );
         // A sibling's directories are not this project's.
         assert_eq!(config.parse_candidate_dir("0.10.1-rc1/"), None);
@@ -305,7 +314,10 @@ mod tests {
         assert_eq!(config.parse_release_dir("1.10.0/"), None);
         // Without a setting, a sibling's directories carry its name.
         let config = parse_str("name = \"apisix-dashboard\"\n").unwrap();
-        assert_eq!(config.candidate_name(&v, 2), "apisix-dashboard-0.10.1-rc2");
+        assert_eq!(
+            config.candidate_name(&Candidate { version: v, rc: 2 }),
+            "apisix-dashboard-0.10.1-rc2"
+        );
         assert_eq!(config.release_dir_name(&v), "apisix-dashboard-0.10.1");
         assert_eq!(
             config.download_url_of(&v),
@@ -346,7 +358,7 @@ mod tests {
         .unwrap();
         let v: Version = "3.20.0".parse().unwrap();
         assert_eq!(
-            config.rc_url(&v, 2),
+            config.rc_url(&Candidate { version: v, rc: 2 }),
             "https://dist.apache.org/repos/dist/dev/commons/lang/3.20.0-RC2"
         );
         assert_eq!(

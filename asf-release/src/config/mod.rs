@@ -23,7 +23,7 @@ use anyhow::{bail, Context, Result};
 use camino::Utf8PathBuf;
 use serde::Deserialize;
 
-use crate::version::{fill, Line, Version};
+use crate::version::{fill, Candidate, Line, Version};
 
 mod changelog;
 mod checks;
@@ -356,7 +356,10 @@ impl Config {
     /// Where the artifacts of one version (and candidate) are written.
     pub fn artifact_dir(&self, version: &Version, rc: Option<u32>) -> Utf8PathBuf {
         match rc {
-            Some(rc) => self.out_dir.join(self.candidate_name(version, rc)),
+            Some(rc) => self.out_dir.join(self.candidate_name(&Candidate {
+                version: *version,
+                rc,
+            })),
             None => self.out_dir.join(version.to_string()),
         }
     }
@@ -366,7 +369,10 @@ impl Config {
     /// directory `upload` sends and `verify` checks holds the release's files only.
     pub fn records_dir(&self, version: &Version, rc: Option<u32>) -> Utf8PathBuf {
         let name = match rc {
-            Some(rc) => self.candidate_name(version, rc),
+            Some(rc) => self.candidate_name(&Candidate {
+                version: *version,
+                rc,
+            }),
             None => version.to_string(),
         };
         self.out_dir.join("records").join(name)

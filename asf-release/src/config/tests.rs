@@ -82,7 +82,10 @@ fn candidate_directories_are_recognised() {
     // A project of its own dist area; siblings sharing one: layout.rs.
     let config = parse_str("[workspace.metadata.asf-release]\nname = \"apisix\"\n").unwrap();
     let v: Version = "2.3.0".parse().unwrap();
-    assert_eq!(config.parse_candidate_dir("2.3.0-rc4/"), Some((v, 4)));
+    assert_eq!(
+        config.parse_candidate_dir("2.3.0-rc4/"),
+        Some(Candidate { version: v, rc: 4 })
+    );
     assert_eq!(config.parse_candidate_dir("2.3.0-rc4"), None);
     assert_eq!(config.parse_candidate_dir("KEYS"), None);
     assert_eq!(config.parse_candidate_dir("2.3.0/"), None);

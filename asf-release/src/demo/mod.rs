@@ -38,7 +38,7 @@ use xshell::Shell;
 use crate::config::Dist;
 use crate::tools::svn::{self, Change, Credentials};
 use crate::tools::{git, gpg, xtask, ToolCmd};
-use crate::version::Version;
+use crate::version::{Candidate, Version};
 use crate::Ctx;
 use github::GitHubStandIn;
 use project::make_project;
@@ -412,7 +412,7 @@ pub fn write_vote_thread(
     for raw in &posted {
         sandbox.lists.post(&config.dev_list, raw.as_bytes())?;
     }
-    let candidate = config.candidate_name(&version, rc);
+    let candidate = config.candidate_name(&Candidate { version, rc });
     let path = sandbox.path(&format!("vote-{candidate}.mbox"));
     std::fs::write(&path, mbox)?;
     let roster = sandbox.path("committee-info.json");

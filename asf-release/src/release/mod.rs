@@ -88,8 +88,8 @@ fn release<'a>(
         ctx,
         config,
         line: target.line,
-        version: target.version,
-        rc: target.rc,
+        version: target.candidate.version,
+        rc: target.candidate.rc,
         options: &args.options,
         remote_refs: Default::default(),
     }
@@ -167,8 +167,8 @@ pub fn status(ctx: &Ctx, args: &ReleaseArgs, json: bool) -> Result<ExitCode> {
     if json {
         let report = serde_json::json!({
             "line": target.line.to_string(),
-            "version": target.version.to_string(),
-            "rc": target.rc,
+            "version": target.candidate.version.to_string(),
+            "rc": target.candidate.rc,
             "steps": statuses,
         });
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -302,7 +302,7 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
         save_memory(&config, args.line, &memory)?;
         println!(
             "\n{} {} is released and announced",
-            config.display_name, target.version
+            config.display_name, target.candidate.version
         );
     } else {
         println!(

@@ -32,6 +32,7 @@ use crate::plan::Plan;
 use crate::tools::gpg;
 use crate::tools::svn::{self, Change};
 use crate::tools::Tool;
+use crate::version::Candidate;
 use crate::vote_evidence::{self, VoteEvidenceArgs};
 use crate::Ctx;
 
@@ -45,10 +46,14 @@ pub struct PromoteArgs {
 
 pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
     let config = ctx.config()?;
-    let (version, rc) = (&args.candidate.version, config.check_rc(args.candidate.rc)?);
+    let candidate = Candidate {
+        version: args.candidate.version,
+        rc: config.check_rc(args.candidate.rc)?,
+    };
+    let (version, rc) = (&candidate.version, candidate.rc);
     let counted_elsewhere = args.vote.vote_counted_elsewhere.is_some();
     let route = crate::distribution::of(&config);
-    if route.promote_instead(ctx, &config, version, rc, counted_elsewhere)? {
+    if route.promote_instead(ctx, &config, &candidate, counted_elsewhere)? {
         return Ok(());
     }
     for tool in [Tool::Svn, Tool::Svnmucc, Tool::Gpg] {
@@ -56,7 +61,7 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
     }
     let creds = args.candidate.svn.credentials();
     let sh = &ctx.sh;
-    let rc_url = config.rc_url(version, rc);
+    let rc_url = config.rc_url(&candidate);
     let release_url = config.release_url(version);
 
     let revision = svn::head_revision(sh, &creds, &config.svn_dev_url)?;
@@ -71,12 +76,12 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
     let candidates: Vec<u32> = dev
         .iter()
         .filter_map(|entry| config.parse_candidate_dir(entry))
-        .filter(|(v, _)| v == version)
-        .map(|(_, n)| n)
+        .filter(|found| found.version == *version)
+        .map(|found| found.rc)
         .collect();
     let released = release.contains(&format!("{}/", config.release_dir_name(version)));
     match (candidates.contains(&rc), released) {
-        (false, true) => return already_released(ctx, &config, &creds, version, rc),
+        (false, true) => return already_released(ctx, &config, &creds, &candidate),
         (true, true) => bail!(
             "{release_url} already exists: a release is never overwritten; nothing was changed \
              (remove {rc_url} with `cargo xtask prune` if it is left over)"
@@ -97,7 +102,7 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
         (true, false) => {}
     }
 
-    let evidence = vote_evidence::require(ctx, &config, version, rc, &args.vote)?;
+    let evidence = vote_evidence::require(ctx, &config, &candidate, &args.vote)?;
     eprintln!("  {}", evidence.summary());
     // The voted bytes of every tarball must still match their checksum before they become the
     // release.
@@ -109,7 +114,10 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
     let mut removed = Vec::new();
     for other in candidates.iter().filter(|&&n| n != rc) {
         removed.push(format!("RC{other}"));
-        changes.push(Change::Rm(config.rc_url(version, *other)));
+        changes.push(Change::Rm(config.rc_url(&Candidate {
+            version: *version,
+            rc: *other,
+        })));
     }
     // KEYS in release follows the dev KEYS release managers append to, when it only adds.
     let dev_keys = svn::cat(sh, &creds, &config.dev_keys_url(), Some(revision))?;
@@ -155,10 +163,10 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
     let message = format!(
         "Release {} {version}: move {} from dev; {}",
         config.display_name,
-        config.candidate_name(version, rc),
+        config.candidate_name(&candidate),
         evidence.summary()
     );
-    let mut plan = Plan::new(format!("promote {version} RC{rc} to {release_url}"));
+    let mut plan = Plan::new(format!("promote {candidate} to {release_url}"));
     plan.mark_outward();
     plan.run_judged(
         svn::commit(&creds, &message, Some(revision), &changes),
@@ -203,28 +211,28 @@ fn already_released(
     ctx: &Ctx,
     config: &crate::config::Config,
     creds: &svn::Credentials,
-    version: &crate::version::Version,
-    rc: u32,
+    candidate: &Candidate,
 ) -> Result<()> {
+    let (version, rc) = (&candidate.version, candidate.rc);
     let release_url = config.release_url(version);
     let source = svn::copied_from(&ctx.sh, creds, &release_url)?
         .and_then(|dir| config.parse_candidate_dir(&format!("{dir}/")));
     match source {
-        Some((from, number)) if from == *version && number == rc => {
+        Some(from) if from == *candidate => {
             println!("{release_url} was promoted from RC{rc} already: nothing to do");
             Ok(())
         }
-        Some((from, number)) => bail!(
+        Some(from) => bail!(
             "{version} is released already, from {} ({release_url} is its copy), not from RC{rc}: \
              nothing was changed; a release is never replaced",
-            config.rc_url(&from, number)
+            config.rc_url(&from)
         ),
         None => {
             // Made without a copy (by hand): which candidate it holds is not recorded.
-            crate::candidates::require(ctx, config, version, rc)?;
+            crate::candidates::require(ctx, config, candidate)?;
             println!(
                 "{release_url} exists and {} is gone: already released, nothing to do",
-                config.rc_url(version, rc)
+                config.rc_url(candidate)
             );
             Ok(())
         }

@@ -29,7 +29,7 @@ use crate::config::Config;
 use crate::plan::Plan;
 use crate::tools::svn::{self, Change};
 use crate::tools::Tool;
-use crate::version::{Line, Version};
+use crate::version::{Candidate, Line, Version};
 use crate::Ctx;
 
 #[derive(clap::Args, Debug)]
@@ -80,15 +80,16 @@ pub fn removals(config: &Config, release: &[String], dev: &[String]) -> Vec<Remo
             });
         }
     }
-    let candidates: Vec<(Version, u32)> = dev
+    let candidates: Vec<Candidate> = dev
         .iter()
         .filter_map(|e| config.parse_candidate_dir(e))
         .collect();
-    for (version, rc) in &candidates {
+    for candidate in &candidates {
+        let Candidate { version, rc } = candidate;
         let newest_rc = candidates
             .iter()
-            .filter(|(v, _)| v == version)
-            .map(|(_, n)| *n)
+            .filter(|other| other.version == *version)
+            .map(|other| other.rc)
             .max()
             .unwrap_or(*rc);
         let newer_release = lines
@@ -106,7 +107,7 @@ pub fn removals(config: &Config, release: &[String], dev: &[String]) -> Vec<Remo
             continue;
         };
         out.push(Removal {
-            url: config.rc_url(version, *rc),
+            url: config.rc_url(candidate),
             reason,
         });
     }

@@ -31,6 +31,7 @@ use crate::plan::Plan;
 use crate::tools::gpg;
 use crate::tools::svn::{self, Change, Credentials};
 use crate::tools::Tool;
+use crate::version::Candidate;
 use crate::Ctx;
 
 /// The checks a voter makes, on the local files: the checksum matches, and the signature is
@@ -95,13 +96,17 @@ pub fn remote_differences(
 
 pub fn run(ctx: &Ctx, args: &CandidateArgs) -> Result<()> {
     let config = ctx.config()?;
-    crate::candidates::require(ctx, &config, &args.version, config.check_rc(args.rc)?)?;
-    let (version, rc) = (&args.version, config.check_rc(args.rc)?);
+    let candidate = Candidate {
+        version: args.version,
+        rc: config.check_rc(args.rc)?,
+    };
+    crate::candidates::require(ctx, &config, &candidate)?;
+    let (version, rc) = (&candidate.version, candidate.rc);
     let dir = match &args.dir {
         Some(dir) => dir.clone(),
         None => config.artifact_dir(version, Some(rc)),
     };
-    if crate::distribution::of(&config).upload_instead(ctx, &config, version, rc, &dir)? {
+    if crate::distribution::of(&config).upload_instead(ctx, &config, &candidate, &dir)? {
         return Ok(());
     }
     for tool in [Tool::Svn, Tool::Svnmucc, Tool::Gpg] {
@@ -110,7 +115,7 @@ pub fn run(ctx: &Ctx, args: &CandidateArgs) -> Result<()> {
     let creds = args.svn.credentials();
     let artifacts = Artifacts::of_release(&config, &dir, version)?;
     let rebuild = format!("cargo xtask package {version} --rc {rc}");
-    let rc_url = config.rc_url(version, rc);
+    let rc_url = config.rc_url(&candidate);
 
     // Not while `package` rewrites the same candidate, nor beside a second upload of it.
     let _lock = match ctx.dry_run {
@@ -148,7 +153,7 @@ pub fn run(ctx: &Ctx, args: &CandidateArgs) -> Result<()> {
             differences.join("; ")
         );
     }
-    let dir_name = format!("{}/", config.candidate_name(version, rc));
+    let dir_name = format!("{}/", config.candidate_name(&candidate));
     if listing.contains(&dir_name) {
         let differences = remote_differences(ctx, &creds, &rc_url, &artifacts)?;
         if differences.is_empty() {
@@ -170,10 +175,10 @@ pub fn run(ctx: &Ctx, args: &CandidateArgs) -> Result<()> {
         changes.push(Change::Put(file.clone(), svn::join(&rc_url, name)));
     }
     let message = format!(
-        "Upload {} {version} RC{rc} for the release vote",
+        "Upload {} {candidate} for the release vote",
         config.display_name
     );
-    let mut plan = Plan::new(format!("upload {version} RC{rc} to {rc_url}"));
+    let mut plan = Plan::new(format!("upload {candidate} to {rc_url}"));
     plan.mark_outward();
     plan.run_judged(
         svn::commit(&creds, &message, None, &changes),
@@ -224,11 +229,11 @@ impl crate::flow::Step for UploadStep {
         use crate::flow::Progress;
         let config = release.config;
         let route = crate::distribution::of(config);
-        let (ctx, version) = (release.ctx, &release.version);
-        if let Some(standing) = route.upload_state_instead(ctx, config, version, release.rc)? {
+        let candidate = release.candidate();
+        if let Some(standing) = route.upload_state_instead(release.ctx, config, &candidate)? {
             return Progress::on_atr(standing);
         }
-        let dir = format!("{}/", config.candidate_name(&release.version, release.rc));
+        let dir = format!("{}/", config.candidate_name(&candidate));
         if release.svn_has(&config.svn_dev_url, &dir)? {
             return Progress::done(format!("{}/{dir} exists", config.svn_dev_url));
         }

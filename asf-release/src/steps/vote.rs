@@ -18,7 +18,7 @@
 //! `vote tally`: counts the votes of a vote thread (see [`crate::tally`]) and says whether the
 //! vote passed, in the exit code too.
 
-use crate::version::Version;
+use crate::version::{Candidate, Version};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::process::ExitCode;
 
@@ -89,8 +89,12 @@ pub fn run_tally(ctx: &Ctx, args: &TallyArgs) -> Result<ExitCode> {
 /// Our count of the thread in `mbox`, else the one in the dev list's archive: the count
 /// `promote` requires too (see [`crate::vote_evidence`]).
 fn count(ctx: &Ctx, config: &Config, args: &TallyArgs, mbox: Option<&Utf8Path>) -> Result<Tally> {
-    let (version, rc, roster) = (&args.version, args.rc, args.roster.as_deref());
-    crate::vote_evidence::count(ctx, config, version, rc, mbox, roster, args.from.as_deref())
+    let candidate = Candidate {
+        version: args.version,
+        rc: args.rc,
+    };
+    let (roster, from) = (args.roster.as_deref(), args.from.as_deref());
+    crate::vote_evidence::count(ctx, config, &candidate, mbox, roster, from)
 }
 
 /// The exit code of an outcome: 0 passed, 3 failed, 4 not yet, 5 not decided.

@@ -37,7 +37,7 @@ use crate::config::Config;
 use crate::tools::lists::{Lists, Source, Summary};
 use crate::tools::whimsy;
 use crate::untrusted::escape_short;
-use crate::version::Version;
+use crate::version::Candidate;
 use crate::Ctx;
 
 /// How far back the archive is searched for the [VOTE] mail.
@@ -59,8 +59,7 @@ pub struct Thread<'a> {
 pub fn obtain(
     ctx: &Ctx,
     config: &Config,
-    version: &Version,
-    rc: u32,
+    candidate: &Candidate,
     thread: Thread,
     release_manager: ReleaseManager,
     now: i64,
@@ -82,7 +81,7 @@ pub fn obtain(
         }
         (None, Some(lists)) => (
             format!("the archive of {}", config.dev_list),
-            fetch(lists, &config.dev_list, version, rc, now)?,
+            fetch(lists, &config.dev_list, candidate, now)?,
         ),
         (None, None) => bail!("internal error: no thread to count; please report this bug"),
     };
@@ -94,8 +93,7 @@ pub fn obtain(
             super::thread::find(
                 Utf8Path::new(&source),
                 &posts,
-                version,
-                rc,
+                candidate,
                 release_manager,
                 None,
             )?;
@@ -106,8 +104,7 @@ pub fn obtain(
         &Ask {
             source: &source,
             roster: Some(&roster),
-            version,
-            rc,
+            candidate,
             release_manager,
             now,
             archive: lists.as_ref(),
@@ -129,7 +126,8 @@ fn public_roster(ctx: &Ctx, config: &Config) -> Result<Roster> {
 }
 
 /// The thread of the candidate's [VOTE] mail in the archive of `dev_list`, as posts.
-fn fetch(lists: &Lists, dev_list: &str, version: &Version, rc: u32, now: i64) -> Result<Vec<Post>> {
+fn fetch(lists: &Lists, dev_list: &str, candidate: &Candidate, now: i64) -> Result<Vec<Post>> {
+    let (version, rc) = (&candidate.version, candidate.rc);
     let (local, domain) = dev_list
         .split_once('@')
         .with_context(|| format!("dev-list `{dev_list}` is not an address: fix the setting"))?;
@@ -139,7 +137,7 @@ fn fetch(lists: &Lists, dev_list: &str, version: &Version, rc: u32, now: i64) ->
     let hits = lists.search(local, domain, "vote", (&days.0, &days.1))?;
     let names = |summary: &Summary| {
         let (base, _) = base_subject(&summary.subject);
-        naming(&base, version, rc) != Naming::Other
+        naming(&base, candidate) != Naming::Other
     };
     let opens = |summary: &Summary| {
         let (base, reply) = base_subject(&summary.subject);
@@ -158,7 +156,7 @@ fn fetch(lists: &Lists, dev_list: &str, version: &Version, rc: u32, now: i64) ->
         seen.dedup();
         seen.truncate(5);
         return Err(NoVoteMail(format!(
-            "the archive of {dev_list} ({}) holds no [VOTE] mail on {version} RC{rc} from {} \
+            "the archive of {dev_list} ({}) holds no [VOTE] mail on {candidate} from {} \
              to {} ({}): send the VOTE mail (`cargo xtask mail vote {version} --rc {rc} \
              --send`, or the vote.eml it wrote) and wait a few minutes for the archive; if it \
              went out with another subject, pass the thread with --mbox FILE",

@@ -32,15 +32,14 @@ use super::{
     Skipped, Source, Tally, Unreadable, Vote,
 };
 use crate::tools::lists::Lists;
-use crate::version::Version;
+use crate::version::Candidate;
 
 /// What to count.
 pub struct Ask<'a> {
     /// The mbox, or the archive, for messages.
     pub source: &'a str,
     pub roster: Option<&'a Roster>,
-    pub version: &'a Version,
-    pub rc: u32,
+    pub candidate: &'a Candidate,
     pub release_manager: ReleaseManager<'a>,
     pub now: i64,
     /// The archive the thread came from: each message gets its link.
@@ -180,14 +179,7 @@ fn reading(post: &Post, opening: bool) -> (Reading, Option<String>, bool) {
 pub fn count(ask: &Ask, posts: Vec<Post>) -> Result<Tally> {
     let path = Utf8Path::new(ask.source);
     let roster = ask.roster;
-    let thread = thread::find(
-        path,
-        &posts,
-        ask.version,
-        ask.rc,
-        ask.release_manager,
-        roster,
-    )?;
+    let thread = thread::find(path, &posts, ask.candidate, ask.release_manager, roster)?;
     let link = |post: &Post| {
         post.archive_id
             .as_ref()

@@ -50,7 +50,7 @@ pub use thread::NoVoteMail;
 use crate::config::Config;
 use crate::tools::git;
 use crate::untrusted::escape_short;
-use crate::version::Version;
+use crate::version::Candidate;
 use crate::Ctx;
 
 /// The vote stays open at least this long (ASF release policy).
@@ -306,8 +306,7 @@ pub fn tally(
     path: &Utf8Path,
     mbox: &[u8],
     roster: Option<&Roster>,
-    version: &Version,
-    rc: u32,
+    candidate: &Candidate,
     release_manager: ReleaseManager,
     now: i64,
 ) -> Result<Tally> {
@@ -316,8 +315,7 @@ pub fn tally(
         &count::Ask {
             source: path.as_str(),
             roster,
-            version,
-            rc,
+            candidate,
             release_manager,
             now,
             archive: None,
@@ -335,8 +333,7 @@ pub fn list_id(list: &str) -> Option<String> {
 /// Reads the files and tallies (shared with `mail result`).
 pub fn tally_files(
     config: &Config,
-    version: &Version,
-    rc: u32,
+    candidate: &Candidate,
     mbox: &Utf8Path,
     roster: Option<&Utf8Path>,
     release_manager: ReleaseManager,
@@ -353,8 +350,7 @@ pub fn tally_files(
         &count::Ask {
             source: mbox.as_str(),
             roster: roster.as_ref(),
-            version,
-            rc,
+            candidate,
             release_manager,
             now,
             archive: None,

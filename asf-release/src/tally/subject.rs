@@ -22,7 +22,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::version::Version;
+use crate::version::Candidate;
 
 /// Reply and forward prefixes of the common clients and languages.
 const REPLY_PREFIXES: [&str; 13] = [
@@ -80,7 +80,8 @@ pub enum Naming {
 /// 0.5.0); a longer number first (`1.2.0.1`) names another version. The candidate is the
 /// first `RC1`, `rc-1`, `(RC1)`, `release candidate #1`, `candidate 1`. `1.0.0 (RC1)` is not
 /// in `11.0.0 (RC10)`.
-pub fn naming(subject: &str, version: &Version, rc: u32) -> Naming {
+pub fn naming(subject: &str, candidate: &Candidate) -> Naming {
+    let (version, rc) = (&candidate.version, candidate.rc);
     static NUMBERS: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\d{1,9}(?:\.\d{1,9})+").expect("the version pattern is valid")
     });
@@ -141,13 +142,16 @@ pub fn naming(subject: &str, version: &Version, rc: u32) -> Naming {
 mod tests {
     use super::*;
 
-    fn v(text: &str) -> Version {
-        text.parse().unwrap()
+    fn candidate(version: &str, rc: u32) -> Candidate {
+        Candidate {
+            version: version.parse().unwrap(),
+            rc,
+        }
     }
 
     #[test]
     fn subjects_name_the_candidate_in_every_common_spelling() {
-        let one_two = v("1.2.0");
+        let one_two = candidate("1.2.0", 1);
         for subject in [
             "[VOTE] Release Apache Foo 1.2.0 (RC1)",
             "[VOTE] Release Apache Foo 1.2.0-rc1",
@@ -161,7 +165,7 @@ mod tests {
             "[VOTE] Release Apache Log4j 1.2.0 RC 1",
             "[VOTE] Apache Foo 1.2 Release, candidate 1",
         ] {
-            assert_eq!(naming(subject, &one_two, 1), Naming::Candidate, "{subject}");
+            assert_eq!(naming(subject, &one_two), Naming::Candidate, "{subject}");
         }
         for subject in [
             "[VOTE] Release Apache Foo 11.2.0 (RC1)",
@@ -172,30 +176,42 @@ mod tests {
             "[VOTE] Release Apache Foo 1.2.1 (RC1)",
             "[VOTE] Release Apache Foo x1.2.0 (RC1)",
         ] {
-            assert_eq!(naming(subject, &one_two, 1), Naming::Other, "{subject}");
+            assert_eq!(naming(subject, &one_two), Naming::Other, "{subject}");
         }
         assert_eq!(
-            naming("[VOTE] Release Apache Avro-rs 0.18.0", &v("0.18.0"), 1),
+            naming(
+                "[VOTE] Release Apache Avro-rs 0.18.0",
+                &candidate("0.18.0", 1)
+            ),
             Naming::VersionOnly
         );
         assert_eq!(
-            naming("[VOTE] TVM 0.5 Release", &v("0.5.0"), 1),
+            naming("[VOTE] TVM 0.5 Release", &candidate("0.5.0", 1)),
             Naming::VersionOnly
         );
         assert_eq!(
-            naming("[VOTE] TVM 0.5 Release", &v("0.5.1"), 1),
+            naming("[VOTE] TVM 0.5 Release", &candidate("0.5.1", 1)),
             Naming::Other
         );
         assert_eq!(
-            naming("[VOTE] Release Apache TVM v0.14.0.rc0", &v("0.14.0"), 0),
+            naming(
+                "[VOTE] Release Apache TVM v0.14.0.rc0",
+                &candidate("0.14.0", 0)
+            ),
             Naming::Candidate
         );
         assert_eq!(
-            naming("[VOTE] Release Apache TVM v0.14.0.rc0", &v("0.14.0"), 1),
+            naming(
+                "[VOTE] Release Apache TVM v0.14.0.rc0",
+                &candidate("0.14.0", 1)
+            ),
             Naming::Other
         );
         assert_eq!(
-            naming("[VOTE] Release Apache Foo 11.0.0 (RC10)", &v("1.0.0"), 1),
+            naming(
+                "[VOTE] Release Apache Foo 11.0.0 (RC10)",
+                &candidate("1.0.0", 1)
+            ),
             Naming::Other
         );
     }

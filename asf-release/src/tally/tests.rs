@@ -22,6 +22,7 @@
 #[cfg(test)]
 mod threads {
     use super::super::*;
+    use crate::version::Version;
 
     const VOTE_TIME: i64 = 1_714_979_289;
 
@@ -66,8 +67,7 @@ mod threads {
             Utf8Path::new("vote.mbox"),
             mbox.as_bytes(),
             Some(&roster()),
-            &version,
-            rc,
+            &Candidate { version, rc },
             None,
             VOTE_TIME + 100 * 3600,
         )
@@ -119,8 +119,7 @@ mod threads {
                 Utf8Path::new("v"),
                 mbox.as_bytes(),
                 Some(&roster()),
-                &version,
-                0,
+                &Candidate { version, rc: 0 },
                 None,
                 VOTE_TIME + 100 * 3600,
             )
@@ -183,8 +182,7 @@ mod threads {
             Utf8Path::new("v"),
             mbox.as_bytes(),
             None,
-            &version,
-            0,
+            &Candidate { version, rc: 0 },
             None,
             VOTE_TIME,
         )
@@ -231,8 +229,7 @@ mod threads {
                         Utf8Path::new("f"),
                         mbox.as_bytes(),
                         Some(&roster()),
-                        &version,
-                        1,
+                        &Candidate { version, rc: 1 },
                         None,
                         0,
                     )

@@ -28,7 +28,7 @@ use super::mbox::Post;
 use super::roster::{person, Roster};
 use super::subject::{base_subject, naming, tag, Naming};
 use crate::untrusted::escape_short;
-use crate::version::Version;
+use crate::version::Candidate;
 
 /// The thread holds no [VOTE] mail on the candidate: the vote has not started (or the mail
 /// has not reached the archive yet), or the thread is another one.
@@ -93,11 +93,11 @@ fn trusted(post: &Post) -> bool {
 pub fn find(
     path: &Utf8Path,
     posts: &[Post],
-    version: &Version,
-    rc: u32,
+    candidate: &Candidate,
     release_manager: Option<(&str, bool)>,
     roster: Option<&Roster>,
 ) -> Result<Thread> {
+    let (version, rc) = (&candidate.version, candidate.rc);
     // Top-level VOTE mails on this candidate; subjects without a candidate number count only
     // when no subject names one.
     let vote_mail = |post: &Post, wanted: Naming| {
@@ -107,7 +107,7 @@ pub fn find(
             && base.to_ascii_lowercase().starts_with("[vote]")
             && !tag(&base, "[result]")
             && !tag(&base, "[cancel]")
-            && naming(&base, version, rc) == wanted
+            && naming(&base, candidate) == wanted
     };
     let mut naming_kind = Naming::Candidate;
     let mut openings: Vec<usize> = (0..posts.len())
@@ -139,8 +139,8 @@ pub fn find(
             .take(3)
             .collect();
         return Err(NoVoteMail(format!(
-            "{path} holds no [VOTE] mail on {version} RC{rc} (it holds {}){}: not the vote on \
-             {version} RC{rc}; download the right thread, or check the version and --rc",
+            "{path} holds no [VOTE] mail on {candidate} (it holds {}){}: not the vote on \
+             {candidate}; download the right thread, or check the version and --rc",
             if seen.is_empty() {
                 "no [VOTE] mail at all".to_string()
             } else {
@@ -168,7 +168,7 @@ pub fn find(
     let only_sender = || -> Result<(usize, String)> {
         if senders.len() > 1 {
             bail!(
-                "{path} holds [VOTE] mails on {version} RC{rc} from {} people ({}): name the \
+                "{path} holds [VOTE] mails on {candidate} from {} people ({}): name the \
                  release manager with --from ADDRESS",
                 senders.len(),
                 list(&senders)
@@ -187,7 +187,7 @@ pub fn find(
         Some((address, true)) => match earliest_by(&key(address)) {
             Some(index) => (index, "the release manager named with --from".to_string()),
             None => bail!(
-                "{path} holds no [VOTE] mail on {version} RC{rc} from {} (--from); it has them \
+                "{path} holds no [VOTE] mail on {candidate} from {} (--from); it has them \
                  from {}: check --from",
                 escape_short(address.as_bytes(), 80),
                 list(&senders)
@@ -254,7 +254,7 @@ pub fn find(
         .filter(|post| {
             let (base, _) = base_subject(&post.subject);
             (tag(&base, "[result]") || tag(&base, "[cancel]"))
-                && naming(&base, version, rc) == naming_kind
+                && naming(&base, candidate) == naming_kind
                 && key(&post.address) == manager
                 && trusted(post)
         })

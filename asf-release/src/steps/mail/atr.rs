@@ -30,6 +30,7 @@ use super::{MailCommand, MailKind};
 use crate::atr_flow::{self, vote};
 use crate::config::Config;
 use crate::plan::Plan;
+use crate::version::Candidate;
 use crate::Ctx;
 
 pub fn deliver(
@@ -50,7 +51,11 @@ pub fn deliver(
     match command {
         MailCommand::Vote { version, rc } => {
             let (subject, body) = (mail.subject.clone(), mail.body.clone());
-            vote::plan_start(ctx, config, version, *rc, subject, body, &mut plan)?;
+            let candidate = Candidate {
+                version: *version,
+                rc: *rc,
+            };
+            vote::plan_start(ctx, config, candidate, subject, body, &mut plan)?;
         }
         MailCommand::Result { version, .. } => {
             vote::plan_resolve_passed(ctx, config, version, &mut plan)?;
@@ -77,8 +82,8 @@ pub fn state(release: &crate::flow::Release, kind: MailKind) -> Result<crate::fl
         MailKind::Result => "result",
         MailKind::Announce => "announce",
     };
-    let (ctx, config, version) = (release.ctx, release.config, &release.version);
-    let standing = atr_flow::mail_state(ctx, config, version, release.rc, stage)?;
+    let (ctx, config) = (release.ctx, release.config);
+    let standing = atr_flow::mail_state(ctx, config, &release.candidate(), stage)?;
     // ATR's vote is resolved as passed only on our own count of the thread.
     if kind == MailKind::Result && !standing.done && release.options.mbox.is_none() {
         return Progress::blocked(format!(

@@ -35,7 +35,7 @@ pub use crate::mail_files::MailKind;
 use crate::plan::Plan;
 use crate::tally;
 use crate::tools::{git, sendmail, svn};
-use crate::version::Version;
+use crate::version::{Candidate, Version};
 use crate::Ctx;
 use render::Mail;
 use templates::{fill_template, load_template, Template};
@@ -147,12 +147,16 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
     let dev = vec![config.dev_list.clone()];
     let draft = match &args.command {
         MailCommand::Vote { version, rc } => {
-            crate::candidates::require(ctx, &config, version, config.check_rc(*rc)?)?;
+            let candidate = Candidate {
+                version: *version,
+                rc: config.check_rc(*rc)?,
+            };
+            crate::candidates::require(ctx, &config, &candidate)?;
             Draft {
-                path: MailKind::Vote.path(&config, version, *rc),
+                path: MailKind::Vote.path(&config, version, candidate.rc),
                 to: dev,
                 template: load_template(&ctx.repo, "vote", templates::VOTE)?,
-                values: vote_values(ctx, &config, version, *rc, date)?,
+                values: vote_values(ctx, &config, &candidate, date)?,
             }
         }
         MailCommand::Result {
@@ -161,33 +165,37 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
             mbox,
             roster,
             thread,
-        } => Draft {
-            path: MailKind::Result.path(&config, version, config.check_rc(*rc)?),
-            to: dev,
-            template: load_template(&ctx.repo, "result", templates::RESULT)?,
-            values: result_values(
-                &config,
-                tally::obtain(
-                    ctx,
+        } => {
+            let candidate = Candidate {
+                version: *version,
+                rc: config.check_rc(*rc)?,
+            };
+            Draft {
+                path: MailKind::Result.path(&config, version, candidate.rc),
+                to: dev,
+                template: load_template(&ctx.repo, "result", templates::RESULT)?,
+                values: result_values(
                     &config,
-                    version,
-                    *rc,
-                    tally::Thread {
-                        mbox: mbox.as_deref(),
-                        roster: roster.as_deref(),
-                    },
-                    Some((tally::address_of(&from), false)),
-                    date,
-                )?,
-                &vote_subject(ctx, &config, &sender_name, version, *rc)?,
-                version,
-                *rc,
-                thread.as_deref(),
-            )?
-            .into_iter()
-            .chain([("keys_url", config.keys_url.clone())])
-            .collect(),
-        },
+                    tally::obtain(
+                        ctx,
+                        &config,
+                        &candidate,
+                        tally::Thread {
+                            mbox: mbox.as_deref(),
+                            roster: roster.as_deref(),
+                        },
+                        Some((tally::address_of(&from), false)),
+                        date,
+                    )?,
+                    &vote_subject(ctx, &config, &sender_name, &candidate)?,
+                    &candidate,
+                    thread.as_deref(),
+                )?
+                .into_iter()
+                .chain([("keys_url", config.keys_url.clone())])
+                .collect(),
+            }
+        }
         MailCommand::Announce { version } => {
             // On ATR the release reaches dist/release through ATR's announce itself.
             if !crate::distribution::of(&config).publishes_on_announce() {

@@ -27,7 +27,7 @@ use crate::clock::human_date;
 use crate::config::Config;
 use crate::tally::{self, Outcome, VOTE_HOURS};
 use crate::tools::git;
-use crate::version::Version;
+use crate::version::{Candidate, Version};
 use crate::Ctx;
 
 pub(super) fn release_notes_url(config: &Config, version: &Version, tag: &str) -> Result<String> {
@@ -48,10 +48,10 @@ pub(super) fn release_notes_url(config: &Config, version: &Version, tag: &str) -
 pub(super) fn vote_values(
     ctx: &Ctx,
     config: &Config,
-    version: &Version,
-    rc: u32,
+    candidate: &Candidate,
     date: i64,
 ) -> Result<Vec<(&'static str, String)>> {
+    let (version, rc) = (&candidate.version, candidate.rc);
     let tag = config.tag_name(version, Some(rc))?;
     let commit = git::tag_commit(&ctx.sh, &ctx.repo, &tag)?.with_context(|| {
         format!("there is no tag `{tag}` in {}: tag the release candidate first (and `git fetch --tags`)", ctx.repo)
@@ -91,7 +91,7 @@ pub(super) fn vote_values(
         ("commit", commit),
         ("artifact", artifact),
         ("other_artifacts", other_artifacts.trim_end().to_string()),
-        ("rc_url", config.rc_url(version, rc)),
+        ("rc_url", config.rc_url(candidate)),
         ("sha512", checksum.trim().to_string()),
         (
             "release_notes_url",
@@ -108,9 +108,9 @@ pub(super) fn vote_subject(
     ctx: &Ctx,
     config: &Config,
     sender_name: &str,
-    version: &Version,
-    rc: u32,
+    candidate: &Candidate,
 ) -> Result<String> {
+    let (version, rc) = (&candidate.version, candidate.rc);
     let template = load_template(&ctx.repo, "vote", templates::VOTE)?;
     let mut values = common_values(config, sender_name);
     values.extend([("version", version.to_string()), ("rc", rc.to_string())]);
@@ -128,10 +128,10 @@ pub(super) fn result_values(
     config: &Config,
     tally: tally::Tally,
     vote_subject: &str,
-    version: &Version,
-    rc: u32,
+    candidate: &Candidate,
     thread: Option<&str>,
 ) -> Result<Vec<(&'static str, String)>> {
+    let (version, rc) = (&candidate.version, candidate.rc);
     match tally.outcome() {
         Outcome::Passed => {}
         outcome => bail!(

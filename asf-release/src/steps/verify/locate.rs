@@ -40,7 +40,7 @@ use super::VerifyArgs;
 use crate::config::Config;
 use crate::tools::svn;
 use crate::untrusted::escape_str;
-use crate::version::Version;
+use crate::version::Candidate;
 use crate::Ctx;
 
 /// A KEYS file larger than this is refused (the largest ASF KEYS files hold a few hundred
@@ -82,12 +82,16 @@ pub fn candidate_location(config: &Config, args: &VerifyArgs) -> Result<Location
             }
             Ok(Location::Local(dir))
         }
-        None => Ok(Location::Svn(config.rc_url(&args.version, args.rc))),
+        None => Ok(Location::Svn(config.rc_url(&Candidate {
+            version: args.version,
+            rc: args.rc,
+        }))),
     }
 }
 
 /// Refuses a candidate dist/dev does not hold (the default place), naming those it holds.
-pub fn require_in_dev(ctx: &Ctx, config: &Config, version: &Version, rc: u32) -> Result<()> {
+pub fn require_in_dev(ctx: &Ctx, config: &Config, candidate: &Candidate) -> Result<()> {
+    let (version, rc) = (&candidate.version, candidate.rc);
     let anonymous = svn::Credentials::anonymous();
     // A dev area that cannot be listed is reported by the export itself.
     let Some(listing) = svn::list(&ctx.sh, &anonymous, &config.svn_dev_url)? else {
@@ -96,8 +100,8 @@ pub fn require_in_dev(ctx: &Ctx, config: &Config, version: &Version, rc: u32) ->
     let numbers: Vec<u32> = listing
         .iter()
         .filter_map(|entry| config.parse_candidate_dir(entry))
-        .filter(|(found, _)| found == version)
-        .map(|(_, number)| number)
+        .filter(|found| found.version == *version)
+        .map(|found| found.rc)
         .collect();
     if numbers.contains(&rc) {
         return Ok(());
@@ -113,7 +117,7 @@ pub fn require_in_dev(ctx: &Ctx, config: &Config, version: &Version, rc: u32) ->
     bail!(
         "there is no candidate {} in dist/dev (the candidates of {version} there: {held}): check \
          the version and --rc, or give the candidate's place with --from",
-        config.rc_url(version, rc)
+        config.rc_url(candidate)
     )
 }
 

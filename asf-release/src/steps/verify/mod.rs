@@ -113,7 +113,11 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
     let candidate = locate::candidate_location(&config, args)?;
     if args.from.is_none() {
         Tool::Svn.require()?;
-        locate::require_in_dev(ctx, &config, version, args.rc)?;
+        let asked = crate::version::Candidate {
+            version: args.version,
+            rc: args.rc,
+        };
+        locate::require_in_dev(ctx, &config, &asked)?;
     }
     let keys = locate::keys_location(&config, args, &candidate)?;
     if matches!(candidate, Location::Svn(_)) || matches!(keys, Location::Svn(_)) {
