@@ -393,6 +393,20 @@ fn memory_stays_flat_with_many_files_to_judge() {
         .text()
         .contains("more warning(s), counted but not named"));
 
+    // Files that need no license whatever comes later do not wait: any number of them passes.
+    let mut audit = Audit::new(&[]);
+    for n in 0..MAX_WAITING + 10 {
+        audit.visit(
+            &format!("testdata/d{n}.json"),
+            DATA.len() as u64,
+            DATA.as_bytes(),
+            None,
+        );
+    }
+    let report = audit.finish();
+    assert!(report.passed(), "{:?}", report.findings);
+    assert!(report.warnings.is_empty(), "{:?}", &report.warnings[..1]);
+
     let mut audit = Audit::new(&[]);
     for n in 0..MAX_WAITING + 3 {
         audit.visit(
