@@ -278,4 +278,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        # Signing the candidates started a gpg-agent for the throwaway keyring: stop it.
+        subprocess.run(["gpgconf", "--homedir", os.path.join(WORK, "gnupg"), "--kill", "all"],
+                       stderr=subprocess.DEVNULL)
