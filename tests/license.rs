@@ -117,8 +117,7 @@ fn license_audit_names_every_finding_and_reports_in_json() {
         .iter()
         .find(|s| s["source"] == ".licenserc.yaml header.paths-ignore")
         .expect("the license-eye configuration is read");
-    assert_eq!(eyes["removed"]["names"][0], "t/fixtures/data.lua");
-    assert_eq!(eyes["removed"]["count"], 1);
+    assert_eq!(eyes["removed"][0], "t/fixtures/data.lua");
     assert_eq!(report["report"]["more_findings"], 0);
 
     let text = world.xtask(&["--repo", repo_arg, "license-audit", "1.0.0-rc1"]);

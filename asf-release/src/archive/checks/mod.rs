@@ -302,8 +302,8 @@ impl Checker {
         {
             excluded
                 .sources
-                .push((source.source.clone(), source.removed.count));
-            excluded.paths.extend(source.removed.names.iter().cloned());
+                .push((source.source.clone(), source.removed.len()));
+            excluded.paths.extend(source.removed.iter().cloned());
         }
         if report.more_findings > 0 {
             *self.dropped.entry("license-headers").or_default() += report.more_findings as u64;
@@ -355,7 +355,7 @@ pub struct Excluded {
     /// Each configuration that excluded files (like `.licenserc.yaml header.paths-ignore`),
     /// with how many.
     pub sources: Vec<(String, usize)>,
-    /// The files, below the top directory (at most a thousand of each configuration).
+    /// The files, below the top directory, every one.
     pub paths: Vec<String>,
 }
 

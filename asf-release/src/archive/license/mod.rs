@@ -264,7 +264,10 @@ impl Audit {
             *counts.entry(class).or_default() += count;
             let (rule, todo) = match *class == Class::Trivial.name() {
                 true => ("short-without-header", "short files without a header"),
-                false => ("unjudged", "files without an ASF header"),
+                false => (
+                    "unjudged",
+                    "files without an ASF header (none, or another license's)",
+                ),
             };
             let finding = Finding {
                 path: first.clone(),
@@ -272,9 +275,11 @@ impl Audit {
                 license: None,
                 rule,
                 todo: format!(
-                    "{count} {todo} (this one first) came after the {MAX_WAITING} the audit keeps \
-                     for its end judgement, so the project's header and exclusions were not \
-                     applied to them: add the header, or remove them from the release"
+                    "{count} {todo} (this one first) came after the audit's bound on files kept \
+                     for its end judgement ({MAX_WAITING} files or {} MiB of their names), so \
+                     the project's header, LICENSE and exclusions were not applied to them: add \
+                     the header, or remove them from the release",
+                    WAITING_NAMES_BUDGET >> 20
                 ),
             };
             match rule {
@@ -289,7 +294,7 @@ impl Audit {
                 license: None,
                 rule: "atr-header",
                 todo: format!(
-                    "ATR will reject {} more file(s) past the {MAX_WAITING} the audit names: \
+                    "ATR will reject {} more file(s) past the audit's bound on files it names: \
                      give them the full header of https://www.apache.org/legal/src-headers.html#headers",
                     self.atr_unjudged
                 ),
@@ -298,7 +303,15 @@ impl Audit {
         let mut atr_rejected = self.atr_rejected.iter().peekable();
         for (index, seen) in self.files.iter().enumerate() {
             let mut found = seen.found;
-            if matches!(found.class, Class::None | Class::Other)
+            // The project's own header text (from its configuration: in `verify`, the
+            // candidate's) makes a file without a license the project's, and a permissive
+            // third-party one; never a Category B, X or unknown one, whatever it says.
+            let may_be_ours = match found.class {
+                Class::None => true,
+                Class::Other => policy::category(found.license.unwrap_or("?")) == Category::A,
+                _ => false,
+            };
+            if may_be_ours
                 && project_header
                     .as_deref()
                     .is_some_and(|header| seen.head.contains(header))
@@ -350,11 +363,11 @@ impl Audit {
                         .unwrap_or(usize::MAX);
                     if let Some(why) = breadth.too_broad(at, index, pattern) {
                         report.too_broad(&pattern.text, &why, &seen.path);
-                        too_broad.get_or_insert((source.name.clone(), pattern.text.clone(), why));
+                        too_broad.get_or_insert((source.name.clone(), &pattern.text, why));
                         continue;
                     }
                 }
-                report.removed.push(&seen.path);
+                report.removed.push(seen.path.clone());
                 removed = true;
                 break;
             }
@@ -364,7 +377,7 @@ impl Audit {
                     "{} (the project's {source} pattern `{}` {why}: it is not applied to \
                      program source)",
                     problem.todo,
-                    crate::untrusted::escape_str(&pattern)
+                    crate::untrusted::escape_short(pattern.as_bytes(), 200)
                 );
             }
             if removed {

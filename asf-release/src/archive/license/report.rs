@@ -128,8 +128,10 @@ pub struct SourceReport {
     pub patterns: usize,
     /// Patterns its tool accepts but that could not be read here; they exclude nothing.
     pub unreadable_patterns: Vec<String>,
-    /// Files that would be findings without it.
-    pub removed: Listed,
+    /// Files that would be findings without it, every one: a voter must see each file the
+    /// candidate's configuration took out, and only files waiting for the end judgement
+    /// (bounded in `Audit`) can be removed, each by one source.
+    pub removed: Vec<String>,
     /// Substring patterns (`*word*`) not applied, with the files they would have hidden.
     pub not_applied: BTreeMap<String, Listed>,
     /// The project's own configuration (a candidate's, in `verify`), not our settings.
@@ -156,7 +158,7 @@ impl SourceReport {
                 .filter(|p| p.is_invalid())
                 .map(|p| p.text.clone())
                 .collect(),
-            removed: Listed::default(),
+            removed: Vec::new(),
             not_applied: BTreeMap::new(),
             own: source.own,
             too_broad: BTreeMap::new(),
@@ -256,9 +258,15 @@ impl Report {
             let _ = writeln!(
                 out,
                 "  {} ({} patterns) excluded {} file(s) that would be findings:",
-                source.source, source.patterns, source.removed.count
+                source.source,
+                source.patterns,
+                source.removed.len()
             );
-            list(&mut out, &source.removed);
+            let removed = Listed {
+                names: source.removed.iter().take(LISTED).cloned().collect(),
+                count: source.removed.len(),
+            };
+            list(&mut out, &removed);
             for (pattern, paths) in &source.not_applied {
                 let _ = writeln!(
                     out,

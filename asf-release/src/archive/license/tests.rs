@@ -128,7 +128,7 @@ fn every_exclusion_source_removes_what_it_names_and_says_so() {
         .map(|s| {
             (
                 s.source.as_str(),
-                s.removed.names.iter().map(String::as_str).collect(),
+                s.removed.iter().map(String::as_str).collect(),
             )
         })
         .collect();
@@ -168,6 +168,41 @@ fn the_project_header_of_licenserc_counts_as_apache() {
     let report = audit(&[(".licenserc.yaml", &yaml), ("src/a.go", &file)], &[]);
     assert_eq!(named(&report), vec![]);
     assert_eq!(report.counts["apache"], 1);
+
+    // A candidate's own header text cannot launder a file under another license: GPL code
+    // that carries it is still Category X.
+    let gpl = format!(
+        "// {custom}
+{GPL}"
+    );
+    let report = audit(&[(".licenserc.yaml", &yaml), ("src/b.c", &gpl)], &[]);
+    assert_eq!(named(&report), vec![("src/b.c", "category-x")]);
+}
+
+/// Every file a configuration excluded is named to the voter, however many came before it:
+/// one program file excluded by its exact path after a thousand excluded fixtures is there.
+#[test]
+fn every_excluded_file_is_named() {
+    let mut files: Vec<(String, String)> = vec![(
+        ".licenserc.yaml".into(),
+        "header:\n  paths-ignore:\n    - 'conf/**'\n    - 'src/evil.lua'\n".into(),
+    )];
+    for n in 0..1500 {
+        files.push((format!("conf/f{n:04}.txt"), DATA.to_string()));
+    }
+    files.push(("src/evil.lua".into(), CODE.to_string()));
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let report = audit(&files, &[]);
+    assert!(report.passed(), "{:?}", named(&report));
+    let eyes = &report.sources[2];
+    assert_eq!(eyes.removed.len(), 1501, "{}", eyes.source);
+    assert_eq!(
+        eyes.removed.last().map(String::as_str),
+        Some("src/evil.lua")
+    );
 }
 
 #[test]
@@ -340,7 +375,7 @@ fn the_projects_own_exclusions_cannot_hide_program_source() {
         assert_eq!(own[0].too_broad.len(), 1, "{text}");
         if everything {
             // Documentation stays excluded, and is listed.
-            assert_eq!(own[0].removed.names, ["docs/guide.md"]);
+            assert_eq!(own[0].removed, ["docs/guide.md"]);
         }
     }
 
@@ -355,7 +390,7 @@ fn the_projects_own_exclusions_cannot_hide_program_source() {
     let report = audit(&borrowed, &[]);
     assert!(report.findings.is_empty(), "{:?}", report.findings);
     let own: Vec<&SourceReport> = report.sources.iter().filter(|s| s.own).collect();
-    assert_eq!(own[0].removed.names, ["src/backdoor.lua", "docs/guide.md"]);
+    assert_eq!(own[0].removed, ["src/backdoor.lua", "docs/guide.md"]);
 }
 
 /// What waits for the end judgement is bounded: past it files are counted, short ones warned
