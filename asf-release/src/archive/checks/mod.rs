@@ -360,11 +360,6 @@ pub struct Excluded {
 }
 
 impl Excluded {
-    /// How many files were excluded, named or not.
-    pub fn count(&self) -> usize {
-        self.sources.iter().map(|(_, count)| count).sum()
-    }
-
     /// The files in at most `lines` lines, collapsed by directory.
     pub fn lines(&self, lines: usize) -> Vec<String> {
         let mut paths = self.paths.clone();

@@ -47,10 +47,6 @@ impl Listed {
         }
         self.count += 1;
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -201,13 +197,14 @@ pub struct Report {
     pub license_files: usize,
 }
 
-fn list(out: &mut String, paths: &Listed) {
-    for path in paths.names.iter().take(LISTED) {
+/// The first [`LISTED`] of `names`, then how many of `count` are not shown.
+fn list(out: &mut String, names: &[String], count: usize) {
+    for path in names.iter().take(LISTED) {
         let _ = writeln!(out, "      {}", escape_str(path));
     }
-    let shown = paths.names.len().min(LISTED);
-    if paths.count > shown {
-        let _ = writeln!(out, "      ... and {} more", paths.count - shown);
+    let shown = names.len().min(LISTED);
+    if count > shown {
+        let _ = writeln!(out, "      ... and {} more", count - shown);
     }
 }
 
@@ -262,11 +259,7 @@ impl Report {
                 source.patterns,
                 source.removed.len()
             );
-            let removed = Listed {
-                names: source.removed.iter().take(LISTED).cloned().collect(),
-                count: source.removed.len(),
-            };
-            list(&mut out, &removed);
+            list(&mut out, &source.removed, source.removed.len());
             for (pattern, paths) in &source.not_applied {
                 let _ = writeln!(
                     out,
@@ -274,7 +267,7 @@ impl Report {
                      contains it, so it is not applied to these (exclude them by path):",
                     escape_str(pattern)
                 );
-                list(&mut out, paths);
+                list(&mut out, &paths.names, paths.count);
             }
             for (pattern, broad) in &source.too_broad {
                 let _ = writeln!(
@@ -284,7 +277,7 @@ impl Report {
                     escape_str(pattern),
                     broad.why
                 );
-                list(&mut out, &broad.paths);
+                list(&mut out, &broad.paths.names, broad.paths.count);
             }
             for pattern in &source.unreadable_patterns {
                 let _ = writeln!(

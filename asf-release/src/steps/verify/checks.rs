@@ -331,8 +331,8 @@ pub fn read_candidate(
         } else {
             Check::passed(id, title, details)
         };
-        if *id == "license-headers" && outcome.excluded.count() > 0 {
-            let count = outcome.excluded.count();
+        if *id == "license-headers" && !outcome.excluded.paths.is_empty() {
+            let count = outcome.excluded.paths.len();
             check.vote = Some(format!(
                 "license headers ({count} file{} excluded by the candidate's own configuration)",
                 if count == 1 { "" } else { "s" }
@@ -367,7 +367,7 @@ const EXCLUDED_LINES: usize = 12;
 
 /// What the candidate's own license configuration took out of the audit, for the voter.
 fn exclusion_lines(excluded: &Excluded) -> Vec<String> {
-    if excluded.count() == 0 {
+    if excluded.paths.is_empty() {
         return Vec::new();
     }
     let by: Vec<String> = excluded
@@ -378,7 +378,7 @@ fn exclusion_lines(excluded: &Excluded) -> Vec<String> {
     let mut lines = vec![format!(
         "{} file(s) without a license header excluded by the candidate's own configuration \
          ({}); look at them before you vote:",
-        excluded.count(),
+        excluded.paths.len(),
         by.join(", ")
     )];
     lines.extend(
