@@ -79,8 +79,8 @@ fn license_audit_names_every_finding_and_reports_in_json() {
         .collect();
     let expected = [
         ("native/gpl.c", "category-x"),
-        ("src/plain.lua", "no-license"),
         ("web/other/undeclared.js", "undeclared-third-party"),
+        ("src/plain.lua", "no-license"),
     ];
     let expected: Vec<(String, String)> = expected
         .iter()
@@ -98,14 +98,15 @@ fn license_audit_names_every_finding_and_reports_in_json() {
         "a-rather-long-directory-name".repeat(3),
         "b".repeat(40)
     );
-    // The short files without a header are named: Apache RAT would flag them.
+    // The short files without a header are named (Apache RAT would flag them), after the
+    // more serious warning.
     assert_eq!(
         warnings,
         [
+            ("web/lib/noticed.js", "declared-only-in-notice"),
             ("Cargo.toml", "short-without-header"),
             (long_doc.as_str(), "short-without-header"),
             ("docs/über-straße.md", "short-without-header"),
-            ("web/lib/noticed.js", "declared-only-in-notice"),
         ]
     );
     let counts = &report["report"]["counts"];

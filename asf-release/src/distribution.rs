@@ -112,10 +112,12 @@ impl Distribution for SvnDist {
         "svn"
     }
     fn released(&self, ctx: &Ctx, config: &Config, version: &Version) -> Result<bool> {
-        // Anonymously: dist is public.
-        let anonymous = svn::Credentials::from_env(None, true);
+        // Never prompting: a question about the world must not wait for a password. The
+        // account from the environment, if any, is used (a repository other than the public
+        // dist, the tests' svnserve among them, may refuse anonymous reads).
+        let reader = svn::Credentials::from_env(None, true);
         let wanted = format!("{}/", config.release_dir_name(version));
-        let listing = svn::list(&ctx.sh, &anonymous, &config.svn_release_url)?;
+        let listing = svn::list(&ctx.sh, &reader, &config.svn_release_url)?;
         Ok(listing.unwrap_or_default().contains(&wanted))
     }
     fn checks_atr_headers(&self) -> bool {

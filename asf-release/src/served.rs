@@ -81,7 +81,7 @@ fn fetch_differs(sh: &Shell, file: &Served, sha512: &str, size: u64) -> Option<S
         connect_timeout: Duration::from_secs(15),
         // One byte more than the voted file tells "longer" from "the same".
         body_limit: size + 1,
-        changes_world: false,
+        reads_by_post: false,
     };
     match curl::send(sh, &request) {
         Err(curl::Failure::Local(err)) => Some(format!("{err:#}")),

@@ -51,9 +51,11 @@ pub struct Request<'a> {
     pub connect_timeout: Duration,
     /// Longer bodies fail the request.
     pub body_limit: u64,
-    /// It changes what others see (creates, uploads, sends, resolves): like a command that
-    /// does, it is sent only from a step's plan, so a dry run shows it.
-    pub changes_world: bool,
+    /// A POST that only reads (a token exchange, a count of votes). Any other method but GET
+    /// and HEAD changes what others see (creates, uploads, sends, resolves): like a command
+    /// that does, it is sent only from a step's plan, so a dry run shows it. Fail closed: a
+    /// write is a write unless its caller says otherwise here.
+    pub reads_by_post: bool,
 }
 
 pub struct Response {
@@ -136,9 +138,11 @@ fn command(request: &Request, header_file: &OsString, body_file: &OsString) -> R
         config.push_str("header = \"Expect:\"\n");
     }
     let command = ToolCmd::new(Tool::Curl, args).stdin(config.into_bytes());
-    Ok(match request.changes_world {
-        true => command.changes_world(),
-        false => command,
+    let reads = matches!(request.method, "GET" | "HEAD")
+        || (request.method == "POST" && request.reads_by_post);
+    Ok(match reads {
+        true => command,
+        false => command.changes_world(),
     })
 }
 
@@ -233,7 +237,7 @@ mod tests {
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(15),
             body_limit: 1000,
-            changes_world: false,
+            reads_by_post: false,
         }
     }
 
@@ -243,8 +247,7 @@ mod tests {
     fn a_request_that_changes_the_world_is_sent_only_from_a_plan() {
         let sh = Shell::new().unwrap();
         // Nothing listens on the discard port: a request that is sent gets no answer.
-        let mut write = request("http://127.0.0.1:9/x", Some(b"{}"));
-        write.changes_world = true;
+        let write = request("http://127.0.0.1:9/x", Some(b"{}"));
         match send(&sh, &write) {
             Err(Failure::Local(err)) => assert!(
                 err.to_string().contains("not in the step's plan"),
@@ -254,8 +257,19 @@ mod tests {
         }
         let sent = crate::tools::in_plan(|| Ok(send(&sh, &write))).unwrap();
         assert!(matches!(sent, Err(Failure::NoAnswer(_))));
-        let read = request("http://127.0.0.1:9/x", None);
+        let mut read = request("http://127.0.0.1:9/x", None);
+        read.method = "GET";
         assert!(matches!(send(&sh, &read), Err(Failure::NoAnswer(_))));
+        let mut read_by_post = request("http://127.0.0.1:9/x", Some(b"{}"));
+        read_by_post.reads_by_post = true;
+        assert!(matches!(
+            send(&sh, &read_by_post),
+            Err(Failure::NoAnswer(_))
+        ));
+        // A request that says it reads by POST but uses another method is still a write.
+        let mut put = read_by_post;
+        put.method = "PUT";
+        assert!(matches!(send(&sh, &put), Err(Failure::Local(_))));
     }
 
     #[test]

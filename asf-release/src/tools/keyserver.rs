@@ -61,7 +61,7 @@ pub fn has_key(sh: &Shell, keyserver: &str, fingerprint: &str) -> Result<Option<
         // A key with its signatures (only the status is looked at); a key flooded with more
         // signatures than this is reported as not checkable.
         body_limit: 16 * 1024 * 1024,
-        changes_world: false,
+        reads_by_post: false,
     };
     let response = match curl::send(sh, &request) {
         Ok(response) => response,

@@ -114,7 +114,7 @@ impl Lists {
             timeout: Duration::from_secs(120),
             connect_timeout: Duration::from_secs(15),
             body_limit: limit,
-            changes_world: false,
+            reads_by_post: false,
         };
         match curl::send(&self.sh, &request) {
             Ok(response) => Ok(Some(response)),

@@ -59,7 +59,7 @@ pub fn public_file(sh: &Shell, file: &str) -> Result<(String, String)> {
         timeout: Duration::from_secs(120),
         connect_timeout: Duration::from_secs(15),
         body_limit: LIMIT,
-        changes_world: false,
+        reads_by_post: false,
     };
     let fix = "check the network, or pass the PMC roster with --roster FILE (committee-info.json \
                or a list of Apache ids)";

@@ -259,6 +259,7 @@ impl Audit {
         let mut counts = self.settled.clone();
         let mut findings = Kept::default();
         let mut warnings = Kept::default();
+        let mut names_left = report::LISTED_NAMES_BUDGET;
         // Said first, so that no limit on one rule's list can drop them.
         for (class, (count, first)) in &self.unjudged {
             *counts.entry(class).or_default() += count;
@@ -352,7 +353,7 @@ impl Audit {
                     continue;
                 };
                 if !applied {
-                    report.not_applied(&pattern.text, &seen.path);
+                    report.not_applied(&pattern.text, &seen.path, &mut names_left);
                     continue;
                 }
                 if source.own && source_code {
@@ -362,7 +363,7 @@ impl Audit {
                         .position(|p| std::ptr::eq(p, pattern))
                         .unwrap_or(usize::MAX);
                     if let Some(why) = breadth.too_broad(at, index, pattern) {
-                        report.too_broad(&pattern.text, &why, &seen.path);
+                        report.too_broad(&pattern.text, &why, &seen.path, &mut names_left);
                         too_broad.get_or_insert((source.name.clone(), &pattern.text, why));
                         continue;
                     }
@@ -405,14 +406,16 @@ impl Audit {
                 findings.push(problem);
             }
         }
+        let (findings, more_findings) = findings.by_severity();
+        let (warnings, more_warnings) = warnings.by_severity();
         Report {
             files: self.file_count,
             counts,
-            findings: findings.list,
-            more_findings: findings.more,
+            findings,
+            more_findings,
             sources: source_reports,
-            warnings: warnings.list,
-            more_warnings: warnings.more,
+            warnings,
+            more_warnings,
             license_files: self.licenses.len(),
         }
     }

@@ -33,7 +33,13 @@ const LISTED: usize = 20;
 /// rule, and memory must stay flat.
 pub const KEPT_PER_LIST: usize = 1000;
 
-/// Paths of one list: the first [`KEPT_PER_LIST`] by name, every one counted.
+/// How many bytes of names every pattern's list of one report keeps in all: a candidate's
+/// configurations may hold thousands of patterns each matching the same files, and a per-list
+/// bound alone would keep each name once per pattern.
+pub const LISTED_NAMES_BUDGET: usize = 4 * 1024 * 1024;
+
+/// Paths of one list: the first [`KEPT_PER_LIST`] by name while the report's budget of names
+/// lasts, every one counted.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Listed {
     pub names: Vec<String>,
@@ -41,8 +47,11 @@ pub struct Listed {
 }
 
 impl Listed {
-    pub fn push(&mut self, path: &str) {
-        if self.names.len() < KEPT_PER_LIST {
+    /// Counts `path`, and names it if this list and `names_left` (bytes shared by every list
+    /// of the report) have room.
+    pub fn push(&mut self, path: &str, names_left: &mut usize) {
+        if self.names.len() < KEPT_PER_LIST && path.len() <= *names_left {
+            *names_left -= path.len();
             self.names.push(path.to_string());
         }
         self.count += 1;
@@ -161,7 +170,7 @@ impl SourceReport {
         }
     }
 
-    pub fn too_broad(&mut self, pattern: &str, why: &str, path: &str) {
+    pub fn too_broad(&mut self, pattern: &str, why: &str, path: &str, names_left: &mut usize) {
         self.too_broad
             .entry(pattern.to_string())
             .or_insert_with(|| TooBroad {
@@ -169,14 +178,14 @@ impl SourceReport {
                 paths: Listed::default(),
             })
             .paths
-            .push(path);
+            .push(path, names_left);
     }
 
-    pub fn not_applied(&mut self, pattern: &str, path: &str) {
+    pub fn not_applied(&mut self, pattern: &str, path: &str, names_left: &mut usize) {
         self.not_applied
             .entry(pattern.to_string())
             .or_default()
-            .push(path);
+            .push(path, names_left);
     }
 }
 
@@ -208,15 +217,45 @@ fn list(out: &mut String, names: &[String], count: usize) {
     }
 }
 
+/// Rules from the most to the least serious, findings and warnings alike; a rule not named
+/// here comes last. A report names the worst first, so that a candidate cannot bury one
+/// Category X file under a thousand missing headers read before it.
+const BY_SEVERITY: [&str; 11] = [
+    "category-x",
+    "category-x-excluded",
+    "undeclared-third-party",
+    "unknown-license",
+    "unjudged",
+    "atr-header",
+    "no-license",
+    "category-x-in-data",
+    "category-b",
+    "declared-only-in-notice",
+    "short-without-header",
+];
+
+fn severity(rule: &str) -> usize {
+    BY_SEVERITY
+        .iter()
+        .position(|known| *known == rule)
+        .unwrap_or(BY_SEVERITY.len())
+}
+
 /// Findings or warnings, at most [`KEPT_PER_LIST`] of one rule; the rest counted.
 #[derive(Default)]
 pub(super) struct Kept {
-    pub list: Vec<Finding>,
+    list: Vec<Finding>,
     per_rule: BTreeMap<&'static str, usize>,
     pub more: usize,
 }
 
 impl Kept {
+    /// The kept ones, the most serious rule first, each rule in the order they came.
+    pub fn by_severity(mut self) -> (Vec<Finding>, usize) {
+        self.list.sort_by_key(|finding| severity(finding.rule));
+        (self.list, self.more)
+    }
+
     pub fn push(&mut self, finding: Finding) {
         let kept = self.per_rule.entry(finding.rule).or_default();
         if *kept < KEPT_PER_LIST {

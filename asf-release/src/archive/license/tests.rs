@@ -69,8 +69,8 @@ fn third_party_files_pass_when_license_declares_them() {
     assert_eq!(
         named(&report),
         vec![
-            ("src/util.lua", "undeclared-third-party"),
             ("src/gpl.c", "category-x"),
+            ("src/util.lua", "undeclared-third-party"),
             ("src/plain.lua", "no-license"),
         ]
     );
@@ -470,4 +470,47 @@ fn memory_stays_flat_with_many_files_to_judge() {
         "{text}"
     );
     assert!(text.contains("more, counted but not named"));
+}
+
+#[test]
+fn the_worst_findings_come_first_whatever_the_order_of_the_tree() {
+    // A thousand files missing a header read before one Category X file: the report, and the
+    // first lines a voter reads, start with the Category X one.
+    let mut files: Vec<(String, &str)> = (0..1200)
+        .map(|n| (format!("a/m{n:04}.lua"), CODE))
+        .collect();
+    files.push(("z/gpl.c".to_string(), GPL));
+    files.push(("z/tiny.txt".to_string(), "x\n"));
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    let report = audit(&files, &[]);
+    assert_eq!(report.findings[0].path, "z/gpl.c");
+    assert_eq!(report.findings[0].rule, "category-x");
+    assert_eq!(
+        report.findings[1].path, "a/m0000.lua",
+        "each rule keeps its order"
+    );
+    assert_eq!(report.more_findings, 1200 - report::KEPT_PER_LIST);
+    let text = report.text();
+    let first_finding = text
+        .lines()
+        .skip_while(|l| !l.contains("finding(s):"))
+        .nth(1);
+    assert!(
+        first_finding.is_some_and(|l| l.contains("z/gpl.c")),
+        "{text}"
+    );
+}
+
+#[test]
+fn names_of_every_pattern_list_share_one_budget() {
+    let mut names_left = 10;
+    let mut first = report::Listed::default();
+    let mut second = report::Listed::default();
+    first.push("abcd", &mut names_left);
+    second.push("efgh", &mut names_left);
+    first.push("ijkl", &mut names_left);
+    second.push("mn", &mut names_left);
+    assert_eq!(first.names, vec!["abcd"]);
+    assert_eq!(second.names, vec!["efgh", "mn"]);
+    assert_eq!((first.count, second.count, names_left), (2, 2, 0));
 }

@@ -170,8 +170,12 @@ pub(super) fn backport(
         let (github, topic) = (&github, topic.as_str());
         plan.local(
             format!(
-                "on GitHub {}: open the PR `{title}` from {topic} into {branch}",
-                github.repo()
+                "on GitHub {}: open the PR `{title}` from {topic} into {branch}{}",
+                github.repo(),
+                match config.backport_pr_label.as_str() {
+                    "" => String::new(),
+                    label => format!(", labelled `{label}`"),
+                }
             ),
             move || {
                 let pull = github

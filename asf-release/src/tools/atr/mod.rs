@@ -205,7 +205,7 @@ impl Atr {
             }),
             connect_timeout: Duration::from_secs(15),
             body_limit: limit,
-            changes_world: method != "GET" && !READS_BY_POST.contains(&route),
+            reads_by_post: READS_BY_POST.contains(&route),
         };
         match curl::send(&self.sh, &request) {
             Ok(response) => Ok(Ok(response)),

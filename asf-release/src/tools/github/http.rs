@@ -91,7 +91,7 @@ impl Transport {
                 timeout: Duration::from_secs(60),
                 connect_timeout: Duration::from_secs(15),
                 body_limit: BODY_LIMIT,
-                changes_world: !matches!(request.method, "GET" | "HEAD"),
+                reads_by_post: false,
             },
         );
         match sent {
