@@ -207,6 +207,13 @@ pub(super) fn tag_patterns(tags: &[String]) -> TagShapes {
         },
     });
     let rc_best = current_shape(candidates);
+    if let Some(zero) = rc_best.as_ref().and_then(|(_, tags)| first_of_zero(tags)) {
+        settings.push(Setting {
+            comment: format!("candidates are numbered from 0 ({zero})"),
+            key: "first-rc",
+            value: Some("0".into()),
+        });
+    }
     settings.push(match rc_best {
         Some((pattern, tags)) => Setting {
             comment: format!(
@@ -239,6 +246,15 @@ pub(super) fn tag_patterns(tags: &[String]) -> TagShapes {
         releases: best.map(|(_, tags)| tags).unwrap_or_default(),
         latest,
     }
+}
+
+/// The first candidate tag numbered 0 (Arrow nanoarrow's `apache-arrow-nanoarrow-0.8.0-rc0`):
+/// the candidate patterns end with `{rc}`, so the number is the tag's last digits.
+fn first_of_zero(tags: &[(Version, String)]) -> Option<&str> {
+    tags.iter().map(|(_, tag)| tag.as_str()).find(|tag| {
+        let digits = tag.len() - tag.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        &tag[tag.len() - digits..] == "0"
+    })
 }
 
 /// What the tags say: the pattern settings, the release tags of the current shape, the newest.
@@ -334,5 +350,38 @@ mod tests {
         assert_eq!(newest.map(|(t, _)| t).as_deref(), Some("1.7.0"));
         assert_eq!(settings[1].value.as_deref(), Some("\"v{version}-rc.{rc}\""));
         assert_eq!(latest.map(|(t, _)| t).as_deref(), Some("v0.58.2"));
+        assert!(settings.iter().all(|s| s.key != "first-rc"));
+    }
+
+    #[test]
+    fn candidates_numbered_from_zero_are_seen() {
+        // Arrow nanoarrow has numbered its candidates from 0 since its first release.
+        let tags: Vec<String> = [
+            "apache-arrow-nanoarrow-0.7.0-rc0",
+            "apache-arrow-nanoarrow-0.7.0",
+            "apache-arrow-nanoarrow-0.8.0-rc0",
+            "apache-arrow-nanoarrow-0.8.0-rc1",
+            "apache-arrow-nanoarrow-0.8.0",
+            "apache-arrow-nanoarrow-0.10.0-rc10",
+        ]
+        .map(String::from)
+        .to_vec();
+        let TagShapes { settings, .. } = tag_patterns(&tags);
+        let first = settings.iter().find(|s| s.key == "first-rc").unwrap();
+        assert_eq!(first.value.as_deref(), Some("0"));
+        assert!(first.comment.contains("-0.7.0-rc0"), "{}", first.comment);
+        let rc = settings.iter().find(|s| s.key == "rc-tag-pattern").unwrap();
+        assert_eq!(
+            rc.value.as_deref(),
+            Some("\"apache-arrow-nanoarrow-{version}-rc{rc}\"")
+        );
+        // `-rc10` and `-rc00` are not a candidate 0 (the latter is no number the tool makes).
+        let tags: Vec<String> = ["v1.0.0-rc10", "v1.0.0-rc00", "v1.0.0-rc1", "v1.0.0"]
+            .map(String::from)
+            .to_vec();
+        assert!(tag_patterns(&tags)
+            .settings
+            .iter()
+            .all(|s| s.key != "first-rc"));
     }
 }
