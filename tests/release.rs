@@ -457,6 +457,64 @@ fn a_missing_or_unreadable_milestone_says_why_and_allow_open_goes_on() {
 }
 
 #[test]
+fn offline_status_judges_what_the_clone_can_tell_and_names_the_rest_unknown() {
+    let world = World::new();
+    let sandbox = sandbox(&world);
+    // GitHub, the project's remote and dist all out of reach.
+    let project = sandbox.project();
+    let remote = String::from_utf8(
+        std::process::Command::new("git")
+            .args(["-C", project.as_str(), "remote", "get-url", "origin"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let remote = remote.trim().trim_start_matches("file://");
+    std::fs::rename(remote, format!("{remote}.away")).unwrap();
+    let dist = sandbox.dist.trim_start_matches("file://");
+    std::fs::rename(dist, format!("{dist}.away")).unwrap();
+    let down = [("GITHUB_API_URL", "http://127.0.0.1:1")];
+
+    let output = xtask_with(&sandbox, &["status", "1.0", "--json"], &down);
+    expect_code(&output, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let steps = report["steps"].as_array().unwrap();
+    let state = |name: &str| {
+        steps
+            .iter()
+            .find(|s| s["step"] == name)
+            .map(|s| s["state"].clone())
+            .unwrap()
+    };
+    assert!(
+        state("upload")["unknown"].is_string(),
+        "{}",
+        state("upload")
+    );
+    assert!(
+        state("branch")["unknown"].is_string(),
+        "{}",
+        state("branch")
+    );
+    assert_eq!(state("changelog"), "todo", "judged from the clone");
+    assert_eq!(state("vote-mail"), "todo", "judged from the clone");
+
+    let output = xtask_with(&sandbox, &["status", "1.0"], &down);
+    expect_code(&output, 0);
+    let printed = text(&output);
+    assert!(printed.contains("branch         unknown"), "{printed}");
+    assert!(
+        printed.contains("unknown: cannot read the refs of remote `origin`"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("svn"),
+        "dist's failure is named: {printed}"
+    );
+}
+
+#[test]
 fn a_fresh_clone_reads_changelog_and_version_from_the_remote_release_branch() {
     let world = World::new();
     let sandbox = sandbox(&world);

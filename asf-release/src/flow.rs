@@ -151,6 +151,9 @@ pub enum State {
     Todo,
     /// Cannot go on without a person; the text says what to do.
     Blocked(String),
+    /// Could not be found out (GitHub or dist out of reach): `status` judges the other steps
+    /// from the local clone all the same, and the flow does not go past it.
+    Unknown(String),
 }
 
 /// A step's answer to "where do you stand", with the detail shown by `status`.

@@ -31,7 +31,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::exit_code;
-use crate::flow::{Release, State};
+use crate::flow::{Progress, Release, State};
 use crate::steps::FLOW;
 use crate::tools::xtask;
 use crate::Ctx;
@@ -98,9 +98,16 @@ fn release<'a>(
 fn statuses(release: &Release) -> Result<Vec<StepStatus>> {
     let mut out = Vec::new();
     for step in FLOW {
-        let progress = step.state(release)?;
+        // Offline, the steps judged from the local clone are still worth showing.
+        let progress = step.state(release).unwrap_or_else(|err| Progress {
+            state: State::Unknown(unknown_because(&err)),
+            detail: String::new(),
+        });
         // Whether a step asks matters only for what is still to do (and costs reads).
-        let outward = progress.state != State::Done && step.outward(release);
+        let outward = match progress.state {
+            State::Done | State::Unknown(_) => false,
+            _ => step.outward(release),
+        };
         out.push(StepStatus {
             step: step.name(),
             phase: step.phase(),
@@ -111,6 +118,20 @@ fn statuses(release: &Release) -> Result<Vec<StepStatus>> {
         });
     }
     Ok(out)
+}
+
+/// Why a step's state could not be read, in one line: the first line of the error chain's
+/// innermost cause (a service's answer, `could not resolve host`) after the outermost context.
+fn unknown_because(err: &anyhow::Error) -> String {
+    let outer = err.to_string();
+    let root = err.root_cause().to_string();
+    let line = |text: &str| {
+        crate::untrusted::escape_short(text.lines().next().unwrap_or("").as_bytes(), 160)
+    };
+    match outer == root {
+        true => line(&outer),
+        false => format!("{}: {}", line(&outer), line(&root)),
+    }
 }
 
 fn render(release: &Release, statuses: &[StepStatus]) -> Result<String> {
@@ -124,9 +145,16 @@ fn render(release: &Release, statuses: &[StepStatus]) -> Result<String> {
         config.branch_name(release.line)?
     );
     let next = statuses.iter().position(|s| s.state != State::Done);
+    let mut unknown: Vec<&str> = Vec::new();
     for (index, status) in statuses.iter().enumerate() {
+        if let State::Unknown(why) = &status.state {
+            if !unknown.contains(&why.as_str()) {
+                unknown.push(why);
+            }
+        }
         let mark = match (&status.state, Some(index) == next) {
             (State::Done, _) => "done   ",
+            (State::Unknown(_), _) => "unknown",
             (State::Blocked(_), true) => "blocked",
             (_, true) => "next   ",
             _ => "pending",
@@ -152,7 +180,19 @@ fn render(release: &Release, statuses: &[StepStatus]) -> Result<String> {
             state: State::Blocked(why),
             ..
         }) => out.push_str(&format!("next: {why}\n")),
+        Some(StepStatus {
+            state: State::Unknown(_),
+            step,
+            ..
+        }) => out.push_str(&format!(
+            "next: unknown, {step} could not be judged; rerun `cargo xtask status {}` once \
+             what is named below can be reached\n",
+            release.line
+        )),
         Some(status) => out.push_str(&format!("next: {}\n", status.command)),
+    }
+    for why in unknown {
+        out.push_str(&format!("unknown: {why}\n"));
     }
     Ok(out)
 }
@@ -222,7 +262,7 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
         };
         match state {
             State::Done => continue,
-            State::Blocked(why) => {
+            State::Blocked(why) | State::Unknown(why) => {
                 println!("\nstopped before {}: {why}", step.name());
                 return Ok(ExitCode::from(exit_code::STOPPED));
             }
@@ -282,7 +322,7 @@ pub fn run(ctx: &Ctx, args: &ReleaseArgs) -> Result<ExitCode> {
             State::Done => {}
             // Its work waits for people (a pull request to review): the flow stops here, even
             // where the next steps are done already (a later candidate's CHANGELOG).
-            State::Blocked(why) => {
+            State::Blocked(why) | State::Unknown(why) => {
                 println!("\nstopped after {}: {why}", step.name());
                 return Ok(ExitCode::from(exit_code::STOPPED));
             }
