@@ -279,7 +279,8 @@ impl crate::flow::Step for DownloadPageStep {
         false
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
-        let mut args = crate::flow::strings(&["download-page", &release.version.to_string()]);
+        let mut args =
+            crate::flow::strings(&["download-page", &release.candidate.version.to_string()]);
         if let Some(website) = &release.options.website {
             args.extend(["--website".into(), website.to_string()]);
         }
@@ -294,12 +295,12 @@ impl crate::flow::Step for DownloadPageStep {
                 release.line
             ));
         };
-        let branch = branch_name(release.config, &release.version);
+        let branch = branch_name(release.config, &release.candidate.version);
         match git::branch_exists(&release.ctx.sh, website, &branch)? {
             true => Progress::done(format!("branch {branch} in {website}")),
             false => Progress::todo(format!(
                 "add {} to the download page in {website}",
-                release.version
+                release.candidate.version
             )),
         }
     }
