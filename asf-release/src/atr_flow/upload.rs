@@ -59,9 +59,9 @@ fn check_local(artifacts: &Artifacts, rebuild: &str) -> Result<Vec<Local>> {
             .with_context(|| format!("cannot read {file}"))?
             .len();
         files.push(Local {
-            path: file.clone(),
             name: file.file_name().unwrap_or_default().to_string(),
-            sha512: sha512_file(file)?,
+            sha512: sha512_file(&file)?,
+            path: file,
             size,
         });
     }
@@ -231,8 +231,9 @@ pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts])
     for name in by_rsync.iter().filter(|n| paths.contains(n)) {
         eprintln!(
             "  {name}: over ATR's upload limit, in revision {} (staged by rsync); ATR's hash \
-             check must match it with {name}.sha512",
-            latest.as_deref().unwrap_or("?")
+             check must match it with {}",
+            latest.as_deref().unwrap_or("?"),
+            crate::artifacts::SHA512.of(name)
         );
     }
     for Local {

@@ -28,6 +28,7 @@ use camino::Utf8Path;
 
 use crate::archive::checksum::{self, sha512_bytes, Algorithm};
 use crate::args::CandidateArgs;
+use crate::artifacts;
 use crate::plan::Plan;
 use crate::tools::gpg;
 use crate::tools::svn::{self, Change};
@@ -261,8 +262,8 @@ fn read_voted(
     revision: u64,
 ) -> Result<Voted> {
     let tarball_url = svn::join(rc_url, name);
-    let checksum_url = format!("{tarball_url}.sha512");
-    let signature_url = format!("{tarball_url}.asc");
+    let checksum_url = artifacts::SHA512.of(&tarball_url);
+    let signature_url = artifacts::SIGNATURE.of(&tarball_url);
     let missing = |url: &str| {
         format!(
             "{url} is missing: the candidate is incomplete, nothing was changed; upload a new RC"
@@ -293,7 +294,7 @@ fn check_signature(ctx: &Ctx, file: &Voted, keys: &[u8]) -> Result<()> {
     let dir = crate::scratch::Scratch::new("promote")?;
     let dir_path = dir.path();
     let tarball_path = dir_path.join(name);
-    let signature_path = dir_path.join(format!("{name}.asc"));
+    let signature_path = dir_path.join(artifacts::SIGNATURE.of(name));
     std::fs::write(&tarball_path, tarball)
         .with_context(|| format!("cannot write {tarball_path}"))?;
     std::fs::write(&signature_path, signature)

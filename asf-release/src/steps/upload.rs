@@ -73,7 +73,7 @@ pub fn remote_differences(
 ) -> Result<Vec<String>> {
     let entries = svn::list(&ctx.sh, creds, dir_url)?.unwrap_or_default();
     let mut differences = Vec::new();
-    let local: Vec<&Utf8PathBuf> = artifacts.iter().flat_map(Artifacts::published).collect();
+    let local: Vec<Utf8PathBuf> = artifacts.iter().flat_map(Artifacts::published).collect();
     for entry in &entries {
         if !local.iter().any(|f| f.file_name() == Some(entry.as_str())) {
             differences.push(format!("{entry} is there but not in the local package"));
@@ -85,7 +85,7 @@ pub fn remote_differences(
         match svn::cat(&ctx.sh, creds, &url, None)? {
             None => differences.push(format!("{name} is missing there")),
             Some(bytes) => {
-                if sha512_bytes(&bytes) != sha512_file(file)? {
+                if sha512_bytes(&bytes) != sha512_file(&file)? {
                     differences.push(format!("{name} has other bytes than {file}"));
                 }
             }
