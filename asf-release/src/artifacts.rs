@@ -129,8 +129,8 @@ impl Artifacts {
         self.tarball.file_name().unwrap_or_default()
     }
 
-    /// Before an upload: the published files are there and the tarball still matches its checksum
-    /// (it was not changed or damaged after packaging). Returns the tarball's SHA-512.
+    /// Before an upload: the published files are there and the tarball still matches its
+    /// checksum (it was not changed or damaged after packaging). Returns the tarball's SHA-512.
     pub fn check_packaged(&self, rebuild: &str) -> Result<String> {
         for file in self.published() {
             if !file.is_file() {
