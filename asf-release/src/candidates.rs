@@ -55,25 +55,27 @@ pub fn describe(version: &Version, numbers: &[u32]) -> String {
 /// Refuses a candidate that was never made: no RC tag here (a tag only on the remote is
 /// named, to be fetched).
 pub fn require(ctx: &Ctx, config: &Config, candidate: &Candidate) -> Result<()> {
-    let (version, rc) = (&candidate.version, candidate.rc);
-    let numbers = tagged(ctx, config, version)?;
-    if numbers.contains(&rc) {
+    let numbers = tagged(ctx, config, &candidate.version)?;
+    if numbers.contains(&candidate.rc) {
         return Ok(());
     }
-    let tag = config.tag_name(version, Some(rc))?;
+    let tag = config.tag_name(&candidate.version, Some(candidate.rc))?;
     let remote = &config.remote;
     if git::remote_url(&ctx.sh, &ctx.repo, remote)?.is_some()
         && git::remote_ref_commit(&ctx.sh, &ctx.repo, remote, &format!("refs/tags/{tag}"))?
             .is_some()
     {
         bail!(
-            "the tag {tag} of RC{rc} is on remote `{remote}` but not in this clone: run `git \
-             fetch --tags {remote}`, then rerun; nothing was changed"
+            "the tag {tag} of RC{} is on remote `{remote}` but not in this clone: run `git \
+             fetch --tags {remote}`, then rerun; nothing was changed",
+            candidate.rc
         );
     }
     bail!(
-        "there is no release candidate RC{rc} of {version} (no tag {tag}): the candidates of \
+        "there is no release candidate RC{} of {version} (no tag {tag}): the candidates of \
          {version} are {}; nothing was changed",
-        describe(version, &numbers)
+        candidate.rc,
+        describe(&candidate.version, &numbers),
+        version = candidate.version
     )
 }

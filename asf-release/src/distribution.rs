@@ -171,8 +171,7 @@ impl Distribution for Atr {
         candidate: &Candidate,
         dir: &Utf8Path,
     ) -> Result<bool> {
-        let version = &candidate.version;
-        let artifacts = Artifacts::of_release(config, dir, version)?;
+        let artifacts = Artifacts::of_release(config, dir, &candidate.version)?;
         // Not while `package` rewrites the same candidate, nor beside a second upload of it.
         let _lock = (!ctx.dry_run)
             .then(|| crate::lock::acquire(dir))
@@ -201,7 +200,6 @@ impl Distribution for Atr {
         candidate: &Candidate,
         vote_counted_elsewhere: bool,
     ) -> Result<bool> {
-        let version = &candidate.version;
         if vote_counted_elsewhere {
             bail!(
                 "on ATR (dist = \"atr\") the vote's resolution on ATR is the evidence, and ATR \
@@ -209,7 +207,7 @@ impl Distribution for Atr {
             );
         }
         crate::candidates::require(ctx, config, candidate)?;
-        atr_flow::vote::finished(ctx, config, version)?;
+        atr_flow::vote::finished(ctx, config, &candidate.version)?;
         Ok(true)
     }
     fn publishes_on_announce(&self) -> bool {

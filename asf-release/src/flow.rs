@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::tools::{git, svn, xtask};
-use crate::version::{Candidate, Line, Version};
+use crate::version::{Candidate, Line};
 use crate::Ctx;
 
 /// The flags of `release` and `status` that steps read.
@@ -56,8 +56,7 @@ pub struct Release<'a> {
     pub ctx: &'a Ctx,
     pub config: &'a Config,
     pub line: Line,
-    pub version: Version,
-    pub rc: u32,
+    pub candidate: Candidate,
     pub options: &'a FlowOptions,
     /// The remote's refs as last listed, shared by the steps' answers until a step runs.
     pub remote_refs: std::cell::RefCell<Option<Vec<(String, String)>>>,
@@ -71,24 +70,20 @@ impl Release<'_> {
         Ok(listing.unwrap_or_default().iter().any(|e| e == entry))
     }
 
-    /// The candidate asked about.
-    pub fn candidate(&self) -> Candidate {
-        Candidate {
-            version: self.version,
-            rc: self.rc,
-        }
-    }
-
     /// Whether the version is released, as its route says
     /// ([`crate::distribution::Distribution::released`]).
     pub fn released(&self) -> Result<bool> {
-        crate::distribution::of(self.config).released(self.ctx, self.config, &self.version)
+        crate::distribution::of(self.config).released(
+            self.ctx,
+            self.config,
+            &self.candidate.version,
+        )
     }
 
     /// A tag counts once it is published: a tag made but not pushed is still to do. The
     /// remote is asked once for all its refs, until [`Release::forget`].
     pub fn tag_published(&self, rc: Option<u32>) -> Result<bool> {
-        let tag = self.config.tag_name(&self.version, rc)?;
+        let tag = self.config.tag_name(&self.candidate.version, rc)?;
         let full = format!("refs/tags/{tag}");
         Ok(self.remote_ref(&full)?.is_some())
     }
@@ -116,9 +111,9 @@ impl Release<'_> {
     pub fn candidate_command(&self, command: &[&str]) -> Vec<String> {
         let mut args = strings(command);
         args.extend([
-            self.version.to_string(),
+            self.candidate.version.to_string(),
             "--rc".to_string(),
-            self.rc.to_string(),
+            self.candidate.rc.to_string(),
         ]);
         args
     }

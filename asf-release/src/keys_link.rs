@@ -120,7 +120,7 @@ pub fn for_release(ctx: &Ctx, config: &Config, version: &Version) -> Result<Stri
     let release = config.release_url(version);
     for (file, dest) in [
         (name.clone(), &released.tarball),
-        (format!("{name}.asc"), &released.signature),
+        (crate::artifacts::SIGNATURE.of(&name), &released.signature),
     ] {
         let url = svn::join(&release, &file);
         svn::export(&url, dest).run(&ctx.sh).with_context(|| {

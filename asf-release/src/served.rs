@@ -49,13 +49,10 @@ pub fn files(config: &Config, version: &Version) -> Result<Vec<Served>> {
     let release = config.release_url(version);
     let mut files = Vec::new();
     // Every file of the release: the source tarballs and convenience binaries, each with its
-    // signature and checksum.
+    // published companions (signature and checksum).
     for artifact in config.release_names(version)? {
-        for name in [
-            artifact.clone(),
-            format!("{artifact}.asc"),
-            format!("{artifact}.sha512"),
-        ] {
+        let companions = crate::artifacts::published().map(|companion| companion.of(&artifact));
+        for name in std::iter::once(artifact.clone()).chain(companions) {
             files.push(Served {
                 url: format!("{base}/{name}"),
                 dist_url: svn::join(&release, &name),

@@ -109,7 +109,6 @@ pub fn require(
     candidate: &Candidate,
     args: &VoteEvidenceArgs,
 ) -> Result<Evidence> {
-    let (version, rc) = (&candidate.version, candidate.rc);
     if let Some(url) = &args.vote_counted_elsewhere {
         let url = checked_url(url).context(
             "--vote-counted-elsewhere names the [RESULT] mail of the vote: give its https \
@@ -139,7 +138,9 @@ pub fn require(
     let plus = tally.count(true, Ballot::PlusOne);
     let minus = tally.count(true, Ballot::MinusOne);
     let details = format!(
-        "run `cargo xtask vote tally {version} --rc {rc}{}{} --verbose` for the details",
+        "run `cargo xtask vote tally {} --rc {}{}{} --verbose` for the details",
+        candidate.version,
+        candidate.rc,
         mbox.map(|m| format!(" --mbox {m}")).unwrap_or_default(),
         args.roster
             .as_ref()

@@ -42,10 +42,7 @@ pub enum Algorithm {
 }
 
 impl Algorithm {
-    /// The algorithms a release may publish, the preferred one first.
-    pub const ALL: [Algorithm; 2] = [Algorithm::Sha512, Algorithm::Sha256];
-
-    /// `sha512`: the file suffix and the name in reports.
+    /// `sha512`: the name in reports.
     pub fn name(self) -> &'static str {
         match self {
             Algorithm::Sha512 => "sha512",

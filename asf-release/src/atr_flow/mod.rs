@@ -69,8 +69,9 @@ pub struct Ledger {
 }
 
 pub fn ledger_path(config: &Config, candidate: &Candidate) -> Utf8PathBuf {
-    let (version, rc) = (&candidate.version, candidate.rc);
-    config.records_dir(version, Some(rc)).join("atr.json")
+    config
+        .records_dir(&candidate.version, Some(candidate.rc))
+        .join("atr.json")
 }
 
 pub fn load_ledger(config: &Config, candidate: &Candidate) -> Result<Ledger> {
@@ -137,8 +138,7 @@ pub fn mail_state(
     candidate: &Candidate,
     stage: &str,
 ) -> Result<Standing> {
-    let version = &candidate.version;
-    let release = release(ctx, config, version)?;
+    let release = release(ctx, config, &candidate.version)?;
     let phase = release
         .as_ref()
         .map(|r| r.phase.as_str())

@@ -59,9 +59,9 @@ fn check_local(artifacts: &Artifacts, rebuild: &str) -> Result<Vec<Local>> {
             .with_context(|| format!("cannot read {file}"))?
             .len();
         files.push(Local {
-            path: file.clone(),
             name: file.file_name().unwrap_or_default().to_string(),
-            sha512: sha512_file(file)?,
+            sha512: sha512_file(&file)?,
+            path: file,
             size,
         });
     }
@@ -88,9 +88,11 @@ fn already_there(
 }
 
 pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts]) -> Result<()> {
-    let (version, rc) = (&candidate.version, candidate.rc);
-    let rebuild = format!("cargo xtask package {version} --rc {rc}");
-    let dir = config.artifact_dir(version, Some(rc));
+    let rebuild = format!(
+        "cargo xtask package {} --rc {}",
+        candidate.version, candidate.rc
+    );
+    let dir = config.artifact_dir(&candidate.version, Some(candidate.rc));
     eprintln!(
         "checking the local package in {} ...",
         all.first().and_then(|a| a.tarball.parent()).unwrap_or(&dir)
@@ -109,7 +111,8 @@ pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts])
     if !ctx.dry_run {
         client.acting_as()?;
     }
-    let (project, text_version) = (config.atr_project.as_str(), version.to_string());
+    let (project, text_version) = (config.atr_project.as_str(), candidate.version.to_string());
+    let rerun = format!("cargo xtask upload {text_version} --rc {}", candidate.rc);
     let release = client.release(project, &text_version)?;
     let ledger = RefCell::new(load_ledger(config, candidate)?);
     let get = |route: &str| shown_get(&client, route);
@@ -122,13 +125,13 @@ pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts])
         Some(r) if super::vote_passed(Some(r)) => {
             if ledger.borrow().revision.is_some() {
                 println!(
-                    "the vote on {version} passed on ATR ({}): nothing to upload",
+                    "the vote on {text_version} passed on ATR ({}): nothing to upload",
                     r.phase
                 );
                 return Ok(());
             }
             bail!(
-                "{version} is past its vote on ATR (phase {}): a voted release is never changed; \
+                "{text_version} is past its vote on ATR (phase {}): a voted release is never changed; \
                  release the change as a new version",
                 escape_str(&r.phase)
             );
@@ -149,19 +152,19 @@ pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts])
             load_ledger(
                 config,
                 &Candidate {
-                    version: *version,
                     rc: n,
+                    ..*candidate
                 },
             )
             .ok()
             .and_then(|l| l.revision)
         };
-        let Some(earlier) = (config.first_rc..rc)
+        let Some(earlier) = (config.first_rc..candidate.rc)
             .rev()
             .find(|n| voted.is_some() && staged_by(*n) == voted)
         else {
             bail!(
-                "ATR has an open vote on {version} (revision {}) that no candidate under {} \
+                "ATR has an open vote on {text_version} (revision {}) that no candidate under {} \
                  staged: nothing was changed; if that vote should end, end it on ATR, then \
                  rerun",
                 escape_str(voted.as_deref().unwrap_or("?")),
@@ -211,8 +214,8 @@ pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts])
         let message = format!(
             "{} is {} bytes, more than ATR's upload API takes ({limit}): nothing of it was sent. \
              Stage it with rsync over SSH (register an SSH key on {}, then `rsync -av -e 'ssh -p \
-             2222' <dir with the file>/ {target}`), then rerun `cargo xtask upload {version} --rc \
-             {rc}`: it sends the rest, and ATR's hash check compares the file with its .sha512",
+             2222' <dir with the file>/ {target}`), then rerun `{rerun}`: it sends \
+             the rest, and ATR's hash check compares the file with its .sha512",
             first.name,
             first.size,
             client.page("/keys"),
@@ -228,8 +231,9 @@ pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts])
     for name in by_rsync.iter().filter(|n| paths.contains(n)) {
         eprintln!(
             "  {name}: over ATR's upload limit, in revision {} (staged by rsync); ATR's hash \
-             check must match it with {name}.sha512",
-            latest.as_deref().unwrap_or("?")
+             check must match it with {}",
+            latest.as_deref().unwrap_or("?"),
+            crate::artifacts::SHA512.of(name)
         );
     }
     for Local {
@@ -254,6 +258,7 @@ pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts])
         let ledger = &ledger;
         let client = &client;
         let text_version = &text_version;
+        let rerun = &rerun;
         plan.mark_outward();
         plan.local(shown, move || {
             let content = std::fs::read(&path).with_context(|| format!("cannot read {path}"))?;
@@ -281,8 +286,8 @@ pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts])
                     return Err(err.context(format!(
                         "ATR already has a file {name} in the draft of {text_version}, and its \
                          API (2025's) does not replace a file: nothing was stored for it; delete \
-                         the earlier candidate's files on {}, then rerun `cargo xtask upload \
-                         {version} --rc {rc}`: it sends only what is missing",
+                         the earlier candidate's files on {}, then rerun `{rerun}`: it sends \
+                         only what is missing",
                         client.compose_page(project, text_version)
                     )));
                 }
@@ -311,15 +316,14 @@ pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts])
             let contents = check_contents(&client, project, &text_version, &number, &names);
             wait_for_checks(&client, project, &text_version, &number)?;
             let (blocking, blockers) = report_checks(&client, project, &text_version, &number)?;
-            contents.with_context(|| format!("RC{rc} is not staged"))?;
+            contents.with_context(|| format!("RC{} is not staged", candidate.rc))?;
             require_hash_checks(&client, project, &text_version, &number, &by_rsync)?;
             if blocking.iter().any(|checker| checker == "signature.check") {
                 bail!(
                     "ATR found {blockers} blocker(s) in revision {number}, among them its \
                      signature check: no key linked to the committee on ATR verifies the .asc \
                      files. Link the signing key with `cargo xtask keys append`, delete the .asc \
-                     files on {}, then rerun `cargo xtask upload {version} --rc {rc}`: it sends \
-                     them again and ATR checks them anew",
+                     files on {}, then rerun `{rerun}`: it sends them again and ATR checks them anew",
                     client.compose_page(project, &text_version)
                 );
             }
@@ -337,7 +341,7 @@ pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts])
     plan.execute_confirmed(ctx)?;
     if !ctx.dry_run {
         let revision = ledger.borrow().revision.clone().unwrap_or_default();
-        println!("staged {candidate} on ATR: {project} {version}, revision {revision}");
+        println!("staged {candidate} on ATR: {project} {text_version}, revision {revision}");
         println!("  {}", acting(&client));
     }
     Ok(())
@@ -345,8 +349,7 @@ pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts])
 
 /// Where the upload of RC `rc` stands on ATR.
 pub fn state(ctx: &Ctx, config: &Config, candidate: &Candidate) -> Result<Standing> {
-    let (version, rc) = (&candidate.version, candidate.rc);
-    let release = super::release(ctx, config, version)?;
+    let release = super::release(ctx, config, &candidate.version)?;
     let ledger = load_ledger(config, candidate)?;
     let staged = |detail: String| Ok(Standing { done: true, detail });
     match (&release, &ledger.revision) {
@@ -363,7 +366,10 @@ pub fn state(ctx: &Ctx, config: &Config, candidate: &Candidate) -> Result<Standi
         }
         _ => Ok(Standing {
             done: false,
-            detail: format!("stage RC{rc} on ATR ({} {version})", config.atr_project),
+            detail: format!(
+                "stage RC{} on ATR ({} {})",
+                candidate.rc, config.atr_project, candidate.version
+            ),
         }),
     }
 }

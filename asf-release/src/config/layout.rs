@@ -144,13 +144,12 @@ impl Config {
     /// The name of a candidate's directory, on dist/dev and under out-dir: `<version>-rcN`
     /// unless `candidate-dir` says otherwise (`apache-iceberg-rust-{version}-rc{rc}`).
     pub fn candidate_name(&self, candidate: &Candidate) -> String {
-        let (version, rc) = (&candidate.version, candidate.rc);
         fill_dir(
             &self.candidate_dir,
             &self.name,
             &self.tlp,
-            &version.to_string(),
-            &rc.to_string(),
+            &candidate.version.to_string(),
+            &candidate.rc.to_string(),
         )
     }
 

@@ -88,8 +88,7 @@ fn release<'a>(
         ctx,
         config,
         line: target.line,
-        version: target.candidate.version,
-        rc: target.candidate.rc,
+        candidate: target.candidate,
         options: &args.options,
         remote_refs: Default::default(),
     }
@@ -140,8 +139,8 @@ fn render(release: &Release, statuses: &[StepStatus]) -> Result<String> {
         "release {} of {}: version {} (RC{}), branch {}\n",
         release.line,
         config.display_name,
-        release.version,
-        release.rc,
+        release.candidate.version,
+        release.candidate.rc,
         config.branch_name(release.line)?
     );
     let next = statuses.iter().position(|s| s.state != State::Done);
@@ -167,13 +166,13 @@ fn render(release: &Release, statuses: &[StepStatus]) -> Result<String> {
     match next.map(|i| &statuses[i]) {
         None => {
             let next_patch = crate::version::Version {
-                patch: release.version.patch.saturating_add(1),
-                ..release.version
+                patch: release.candidate.version.patch.saturating_add(1),
+                ..release.candidate.version
             };
             out.push_str(&format!(
                 "{} is released and announced: nothing to do\nnext: the patch release \
                  {next_patch} with backported fixes, `cargo xtask release {}` when it is due\n",
-                release.version, release.line
+                release.candidate.version, release.line
             ))
         }
         Some(StepStatus {

@@ -24,6 +24,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 
+use crate::artifacts::{SHA512, SIGNATURE};
 use crate::clock::now;
 use crate::config::{self, Config, DownloadPage};
 use crate::plan::Plan;
@@ -55,6 +56,7 @@ fn values(config: &Config, version: &Version, date: &str) -> Result<Vec<(&'stati
         config.release_dir_name(version)
     );
     let downloads = format!("https://downloads.apache.org/{directory}");
+    let tarball_url = format!("{downloads}/{artifact}");
     Ok(vec![
         ("version", version.to_string()),
         ("date", date.to_string()),
@@ -64,8 +66,8 @@ fn values(config: &Config, version: &Version, date: &str) -> Result<Vec<(&'stati
             "closer_url",
             format!("https://www.apache.org/dyn/closer.lua/{directory}/{artifact}"),
         ),
-        ("asc_url", format!("{downloads}/{artifact}.asc")),
-        ("sha512_url", format!("{downloads}/{artifact}.sha512")),
+        ("asc_url", SIGNATURE.of(&tarball_url)),
+        ("sha512_url", SHA512.of(&tarball_url)),
         ("keys_url", config.keys_url.clone()),
         ("artifact", artifact),
     ])
@@ -279,7 +281,8 @@ impl crate::flow::Step for DownloadPageStep {
         false
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
-        let mut args = crate::flow::strings(&["download-page", &release.version.to_string()]);
+        let mut args =
+            crate::flow::strings(&["download-page", &release.candidate.version.to_string()]);
         if let Some(website) = &release.options.website {
             args.extend(["--website".into(), website.to_string()]);
         }
@@ -294,12 +297,12 @@ impl crate::flow::Step for DownloadPageStep {
                 release.line
             ));
         };
-        let branch = branch_name(release.config, &release.version);
+        let branch = branch_name(release.config, &release.candidate.version);
         match git::branch_exists(&release.ctx.sh, website, &branch)? {
             true => Progress::done(format!("branch {branch} in {website}")),
             false => Progress::todo(format!(
                 "add {} to the download page in {website}",
-                release.version
+                release.candidate.version
             )),
         }
     }

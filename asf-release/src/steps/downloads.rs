@@ -105,7 +105,7 @@ impl crate::flow::Step for DownloadsStep {
         false
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
-        crate::flow::strings(&["downloads", &release.version.to_string()])
+        crate::flow::strings(&["downloads", &release.candidate.version.to_string()])
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
@@ -117,15 +117,15 @@ impl crate::flow::Step for DownloadsStep {
                  afterwards with `cargo xtask downloads`",
             );
         }
-        let record = record_path(release.config, &release.version);
+        let record = record_path(release.config, &release.candidate.version);
         match record.exists() {
             true => Progress::done(format!(
                 "served at {}/{}",
-                release.config.download_base_url, release.version
+                release.config.download_base_url, release.candidate.version
             )),
             false => Progress::todo(format!(
                 "wait until {} serves {}",
-                release.config.download_base_url, release.version
+                release.config.download_base_url, release.candidate.version
             )),
         }
     }

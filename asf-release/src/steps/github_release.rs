@@ -274,11 +274,11 @@ impl crate::flow::Step for GitHubReleaseStep {
         true
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
-        crate::flow::strings(&["github-release", &release.version.to_string()])
+        crate::flow::strings(&["github-release", &release.candidate.version.to_string()])
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
-        let tag = release.config.tag_name(&release.version, None)?;
+        let tag = release.config.tag_name(&release.candidate.version, None)?;
         if !release.tag_published(None)? {
             return Progress::todo(format!("after the release tag {tag} is pushed"));
         }

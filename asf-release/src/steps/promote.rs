@@ -28,6 +28,7 @@ use camino::Utf8Path;
 
 use crate::archive::checksum::{self, sha512_bytes, Algorithm};
 use crate::args::CandidateArgs;
+use crate::artifacts;
 use crate::plan::Plan;
 use crate::tools::gpg;
 use crate::tools::svn::{self, Change};
@@ -50,7 +51,6 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
         version: args.candidate.version,
         rc: config.check_rc(args.candidate.rc)?,
     };
-    let (version, rc) = (&candidate.version, candidate.rc);
     let counted_elsewhere = args.vote.vote_counted_elsewhere.is_some();
     let route = crate::distribution::of(&config);
     if route.promote_instead(ctx, &config, &candidate, counted_elsewhere)? {
@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
     let creds = args.candidate.svn.credentials();
     let sh = &ctx.sh;
     let rc_url = config.rc_url(&candidate);
-    let release_url = config.release_url(version);
+    let release_url = config.release_url(&candidate.version);
 
     let revision = svn::head_revision(sh, &creds, &config.svn_dev_url)?;
     let dev = svn::list(sh, &creds, &config.svn_dev_url)?
@@ -76,11 +76,11 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
     let candidates: Vec<u32> = dev
         .iter()
         .filter_map(|entry| config.parse_candidate_dir(entry))
-        .filter(|found| found.version == *version)
+        .filter(|found| found.version == candidate.version)
         .map(|found| found.rc)
         .collect();
-    let released = release.contains(&format!("{}/", config.release_dir_name(version)));
-    match (candidates.contains(&rc), released) {
+    let released = release.contains(&format!("{}/", config.release_dir_name(&candidate.version)));
+    match (candidates.contains(&candidate.rc), released) {
         (false, true) => return already_released(ctx, &config, &creds, &candidate),
         (true, true) => bail!(
             "{release_url} already exists: a release is never overwritten; nothing was changed \
@@ -97,7 +97,9 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
                     .map(|n| format!("RC{n}"))
                     .collect::<Vec<_>>()
                     .join(", ")
-            }
+            },
+            version = candidate.version,
+            rc = candidate.rc
         ),
         (true, false) => {}
     }
@@ -107,16 +109,16 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
     // The voted bytes of every tarball must still match their checksum before they become the
     // release.
     let mut voted = Vec::new();
-    for name in config.release_names(version)? {
+    for name in config.release_names(&candidate.version)? {
         voted.push(read_voted(sh, &creds, &rc_url, &name, revision)?);
     }
     let mut changes = vec![Change::Mv(rc_url.clone(), release_url.clone())];
     let mut removed = Vec::new();
-    for other in candidates.iter().filter(|&&n| n != rc) {
+    for &other in candidates.iter().filter(|&&n| n != candidate.rc) {
         removed.push(format!("RC{other}"));
         changes.push(Change::Rm(config.rc_url(&Candidate {
-            version: *version,
-            rc: *other,
+            rc: other,
+            ..candidate
         })));
     }
     // KEYS in release follows the dev KEYS release managers append to, when it only adds.
@@ -161,8 +163,9 @@ pub fn run(ctx: &Ctx, args: &PromoteArgs) -> Result<()> {
         })?;
     }
     let message = format!(
-        "Release {} {version}: move {} from dev; {}",
+        "Release {} {}: move {} from dev; {}",
         config.display_name,
+        candidate.version,
         config.candidate_name(&candidate),
         evidence.summary()
     );
@@ -213,19 +216,23 @@ fn already_released(
     creds: &svn::Credentials,
     candidate: &Candidate,
 ) -> Result<()> {
-    let (version, rc) = (&candidate.version, candidate.rc);
-    let release_url = config.release_url(version);
+    let release_url = config.release_url(&candidate.version);
     let source = svn::copied_from(&ctx.sh, creds, &release_url)?
         .and_then(|dir| config.parse_candidate_dir(&format!("{dir}/")));
     match source {
         Some(from) if from == *candidate => {
-            println!("{release_url} was promoted from RC{rc} already: nothing to do");
+            println!(
+                "{release_url} was promoted from RC{} already: nothing to do",
+                candidate.rc
+            );
             Ok(())
         }
         Some(from) => bail!(
-            "{version} is released already, from {} ({release_url} is its copy), not from RC{rc}: \
+            "{} is released already, from {} ({release_url} is its copy), not from RC{}: \
              nothing was changed; a release is never replaced",
-            config.rc_url(&from)
+            candidate.version,
+            config.rc_url(&from),
+            candidate.rc
         ),
         None => {
             // Made without a copy (by hand): which candidate it holds is not recorded.
@@ -255,8 +262,8 @@ fn read_voted(
     revision: u64,
 ) -> Result<Voted> {
     let tarball_url = svn::join(rc_url, name);
-    let checksum_url = format!("{tarball_url}.sha512");
-    let signature_url = format!("{tarball_url}.asc");
+    let checksum_url = artifacts::SHA512.of(&tarball_url);
+    let signature_url = artifacts::SIGNATURE.of(&tarball_url);
     let missing = |url: &str| {
         format!(
             "{url} is missing: the candidate is incomplete, nothing was changed; upload a new RC"
@@ -287,7 +294,7 @@ fn check_signature(ctx: &Ctx, file: &Voted, keys: &[u8]) -> Result<()> {
     let dir = crate::scratch::Scratch::new("promote")?;
     let dir_path = dir.path();
     let tarball_path = dir_path.join(name);
-    let signature_path = dir_path.join(format!("{name}.asc"));
+    let signature_path = dir_path.join(artifacts::SIGNATURE.of(name));
     std::fs::write(&tarball_path, tarball)
         .with_context(|| format!("cannot write {tarball_path}"))?;
     std::fs::write(&signature_path, signature)
@@ -330,12 +337,12 @@ impl crate::flow::Step for PromoteStep {
                 false => Progress::todo("the vote must pass and be resolved on ATR"),
             };
         }
-        let url = release.config.release_url(&release.version);
+        let url = release.config.release_url(&release.candidate.version);
         match release.released()? {
             true => Progress::done(format!("{url} exists")),
             false => Progress::todo(format!(
                 "move RC{} to {url} once the count of the thread shows the vote passed",
-                release.rc
+                release.candidate.rc
             )),
         }
     }
@@ -343,7 +350,7 @@ impl crate::flow::Step for PromoteStep {
         Some(format!(
             "if this is a permission problem, ask a PMC member to run `cargo xtask promote {} \
              --rc {}`, then rerun `cargo xtask release {}`",
-            release.version, release.rc, release.line
+            release.candidate.version, release.candidate.rc, release.line
         ))
     }
 }

@@ -126,19 +126,19 @@ impl crate::flow::Step for ReportStep {
         false
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
-        crate::flow::strings(&["report", &release.version.to_string(), "--done"])
+        crate::flow::strings(&["report", &release.candidate.version.to_string(), "--done"])
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
-        let record = record_path(release.config, &release.version);
+        let record = record_path(release.config, &release.candidate.version);
         if record.exists() {
             return Progress::done(format!("entered at reporter.apache.org ({record})"));
         }
-        let (page, values) = entry(release.ctx, release.config, &release.version)?;
+        let (page, values) = entry(release.ctx, release.config, &release.candidate.version)?;
         Progress::blocked(format!(
             "{}, then run `cargo xtask report {} --done`",
             describe(&page, &values),
-            release.version
+            release.candidate.version
         ))
     }
 }

@@ -372,13 +372,13 @@ impl crate::flow::Step for TagStep {
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
         match self.candidate {
             true => release.candidate_command(&["tag"]),
-            false => crate::flow::strings(&["tag", &release.version.to_string()]),
+            false => crate::flow::strings(&["tag", &release.candidate.version.to_string()]),
         }
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
-        let rc = self.candidate.then_some(release.rc);
-        let tag = release.config.tag_name(&release.version, rc)?;
+        let rc = self.candidate.then_some(release.candidate.rc);
+        let tag = release.config.tag_name(&release.candidate.version, rc)?;
         match release.tag_published(rc)? {
             true => Progress::done(format!("tag {tag} exists")),
             false => Progress::todo(format!("tag {tag}")),

@@ -73,7 +73,7 @@ pub fn remote_differences(
 ) -> Result<Vec<String>> {
     let entries = svn::list(&ctx.sh, creds, dir_url)?.unwrap_or_default();
     let mut differences = Vec::new();
-    let local: Vec<&Utf8PathBuf> = artifacts.iter().flat_map(Artifacts::published).collect();
+    let local: Vec<Utf8PathBuf> = artifacts.iter().flat_map(Artifacts::published).collect();
     for entry in &entries {
         if !local.iter().any(|f| f.file_name() == Some(entry.as_str())) {
             differences.push(format!("{entry} is there but not in the local package"));
@@ -85,7 +85,7 @@ pub fn remote_differences(
         match svn::cat(&ctx.sh, creds, &url, None)? {
             None => differences.push(format!("{name} is missing there")),
             Some(bytes) => {
-                if sha512_bytes(&bytes) != sha512_file(file)? {
+                if sha512_bytes(&bytes) != sha512_file(&file)? {
                     differences.push(format!("{name} has other bytes than {file}"));
                 }
             }
@@ -101,10 +101,9 @@ pub fn run(ctx: &Ctx, args: &CandidateArgs) -> Result<()> {
         rc: config.check_rc(args.rc)?,
     };
     crate::candidates::require(ctx, &config, &candidate)?;
-    let (version, rc) = (&candidate.version, candidate.rc);
     let dir = match &args.dir {
         Some(dir) => dir.clone(),
-        None => config.artifact_dir(version, Some(rc)),
+        None => config.artifact_dir(&candidate.version, Some(candidate.rc)),
     };
     if crate::distribution::of(&config).upload_instead(ctx, &config, &candidate, &dir)? {
         return Ok(());
@@ -113,8 +112,11 @@ pub fn run(ctx: &Ctx, args: &CandidateArgs) -> Result<()> {
         tool.require()?;
     }
     let creds = args.svn.credentials();
-    let artifacts = Artifacts::of_release(&config, &dir, version)?;
-    let rebuild = format!("cargo xtask package {version} --rc {rc}");
+    let artifacts = Artifacts::of_release(&config, &dir, &candidate.version)?;
+    let rebuild = format!(
+        "cargo xtask package {} --rc {}",
+        candidate.version, candidate.rc
+    );
     let rc_url = config.rc_url(&candidate);
 
     // Not while `package` rewrites the same candidate, nor beside a second upload of it.
@@ -138,18 +140,20 @@ pub fn run(ctx: &Ctx, args: &CandidateArgs) -> Result<()> {
     })?;
     // After promote the candidate is gone from dev: uploading it again would put a released
     // version back under vote.
-    let release_url = config.release_url(version);
+    let release_url = config.release_url(&candidate.version);
     if svn::list(&ctx.sh, &creds, &release_url)?.is_some() {
         let differences = remote_differences(ctx, &creds, &release_url, &artifacts)?;
         if differences.is_empty() {
             println!(
-                "{version} is released with these exact files at {release_url}: nothing to do"
+                "{} is released with these exact files at {release_url}: nothing to do",
+                candidate.version
             );
             return Ok(());
         }
         bail!(
-            "{version} is already released at {release_url} with other files ({}): a release \
+            "{} is already released at {release_url} with other files ({}): a release \
              is never changed; nothing was uploaded; release the change as a new version",
+            candidate.version,
             differences.join("; ")
         );
     }
@@ -165,7 +169,8 @@ pub fn run(ctx: &Ctx, args: &CandidateArgs) -> Result<()> {
              replaced; make a new one with a new number (tag it, then `cargo xtask package \
              {version} --rc {next}` and `cargo xtask upload {version} --rc {next}`)",
             differences.join("; "),
-            next = rc.saturating_add(1)
+            version = candidate.version,
+            next = candidate.rc.saturating_add(1)
         );
     }
 
@@ -229,7 +234,7 @@ impl crate::flow::Step for UploadStep {
         use crate::flow::Progress;
         let config = release.config;
         let route = crate::distribution::of(config);
-        let candidate = release.candidate();
+        let candidate = release.candidate;
         if let Some(standing) = route.upload_state_instead(release.ctx, config, &candidate)? {
             return Progress::on_atr(standing);
         }
@@ -241,7 +246,7 @@ impl crate::flow::Step for UploadStep {
         if release.released()? {
             return Progress::done(format!(
                 "promoted to {}",
-                config.release_url(&release.version)
+                config.release_url(&release.candidate.version)
             ));
         }
         Progress::todo(format!("put {dir} into {}", config.svn_dev_url))

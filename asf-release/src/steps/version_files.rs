@@ -306,11 +306,11 @@ impl crate::flow::Step for VersionStep {
         protection::through_reviews(release)
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
-        crate::flow::strings(&["version", "bump", &release.version.to_string()])
+        crate::flow::strings(&["version", "bump", &release.candidate.version.to_string()])
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
-        let (ctx, config, version) = (release.ctx, release.config, &release.version);
+        let (ctx, config, version) = (release.ctx, release.config, &release.candidate.version);
         if config.version_files.is_empty() {
             return Progress::done("no version-files configured");
         }

@@ -179,7 +179,6 @@ impl crate::flow::Step for TallyStep {
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
-        let (version, rc, line) = (&release.version, release.rc, release.line);
         // ATR's resolution is the vote's own record; a version in dist/release says only that
         // someone moved it there: without the thread, the vote is not known here.
         let on_atr = crate::distribution::of(release.config).resolves_votes();
@@ -189,9 +188,9 @@ impl crate::flow::Step for TallyStep {
                 (true, _) => return Progress::done("the vote passed: resolved on ATR"),
                 (false, None) => {
                     return Progress::done(format!(
-                        "released: {version} is in {}; the vote was not checked here (give \
+                        "released: {} is in {}; the vote was not checked here (give \
                          --mbox and --roster to count it)",
-                        release.config.svn_release_url
+                        release.candidate.version, release.config.svn_release_url
                     ))
                 }
                 (false, Some(_)) => {}
@@ -199,7 +198,8 @@ impl crate::flow::Step for TallyStep {
         }
         if on_atr {
             let ctx = release.ctx;
-            let phase = crate::atr_flow::release(ctx, release.config, version)?.map(|r| r.phase);
+            let phase = crate::atr_flow::release(ctx, release.config, &release.candidate.version)?
+                .map(|r| r.phase);
             // Counting asks ATR with a token: only once its vote runs.
             if phase.as_deref() != Some(crate::tools::atr::VOTE) {
                 return Progress::todo("the vote starts on ATR with the vote-mail step");
@@ -212,7 +212,11 @@ impl crate::flow::Step for TallyStep {
                 // Before the VOTE mail there is no thread to look for.
                 let config = release.config;
                 // Where mails are kept, or where an earlier version of the tool kept them.
-                let vote = crate::mail_files::MailKind::Vote;
+                let (vote, version, rc) = (
+                    crate::mail_files::MailKind::Vote,
+                    &release.candidate.version,
+                    release.candidate.rc,
+                );
                 let written = [
                     vote.path(config, version, rc),
                     vote.old_path(config, version, rc),
@@ -233,8 +237,9 @@ impl crate::flow::Step for TallyStep {
         // What is released stays released: the count is reported, the flow goes on.
         if released && counted != exit_code::SUCCESS {
             return Progress::done(format!(
-                "released: {version} is in {}, but the count of {thread} shows no passed vote; see \
+                "released: {} is in {}, but the count of {thread} shows no passed vote; see \
                  `cargo xtask {}`",
+                release.candidate.version,
                 release.config.svn_release_url,
                 self.command(release).join(" ")
             ));
@@ -242,8 +247,9 @@ impl crate::flow::Step for TallyStep {
         match counted {
             exit_code::SUCCESS => Progress::done(format!("the vote in {thread} passed")),
             exit_code::VOTE_FAILED => Progress::blocked(format!(
-                "the vote of RC{rc} failed: fix what the -1 votes name, then start the next \
-                 candidate with `cargo xtask release {line} --next-rc`"
+                "the vote of RC{} failed: fix what the -1 votes name, then start the next \
+                 candidate with `cargo xtask release {} --next-rc`",
+                release.candidate.rc, release.line
             )),
             exit_code::VOTE_NOT_YET => Progress::blocked(format!(
                 "the vote is still open: the 72 hours are not over, or the VOTE mail is not in \

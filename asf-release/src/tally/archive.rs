@@ -127,7 +127,6 @@ fn public_roster(ctx: &Ctx, config: &Config) -> Result<Roster> {
 
 /// The thread of the candidate's [VOTE] mail in the archive of `dev_list`, as posts.
 fn fetch(lists: &Lists, dev_list: &str, candidate: &Candidate, now: i64) -> Result<Vec<Post>> {
-    let (version, rc) = (&candidate.version, candidate.rc);
     let (local, domain) = dev_list
         .split_once('@')
         .with_context(|| format!("dev-list `{dev_list}` is not an address: fix the setting"))?;
@@ -157,7 +156,7 @@ fn fetch(lists: &Lists, dev_list: &str, candidate: &Candidate, now: i64) -> Resu
         seen.truncate(5);
         return Err(NoVoteMail(format!(
             "the archive of {dev_list} ({}) holds no [VOTE] mail on {candidate} from {} \
-             to {} ({}): send the VOTE mail (`cargo xtask mail vote {version} --rc {rc} \
+             to {} ({}): send the VOTE mail (`cargo xtask mail vote {} --rc {} \
              --send`, or the vote.eml it wrote) and wait a few minutes for the archive; if it \
              went out with another subject, pass the thread with --mbox FILE",
             lists.base(),
@@ -166,7 +165,9 @@ fn fetch(lists: &Lists, dev_list: &str, candidate: &Candidate, now: i64) -> Resu
             match seen.is_empty() {
                 true => "it holds no [VOTE] mail at all".to_string(),
                 false => format!("it holds {}", seen.join(", ")),
-            }
+            },
+            candidate.version,
+            candidate.rc
         ))
         .into());
     }

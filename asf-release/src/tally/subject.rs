@@ -81,7 +81,6 @@ pub enum Naming {
 /// first `RC1`, `rc-1`, `(RC1)`, `release candidate #1`, `candidate 1`. `1.0.0 (RC1)` is not
 /// in `11.0.0 (RC10)`.
 pub fn naming(subject: &str, candidate: &Candidate) -> Naming {
-    let (version, rc) = (&candidate.version, candidate.rc);
     static NUMBERS: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\d{1,9}(?:\.\d{1,9})+").expect("the version pattern is valid")
     });
@@ -120,7 +119,8 @@ pub fn naming(subject: &str, candidate: &Candidate) -> Naming {
             .find(|parts| parts.len() == 2)
             .map(|parts| (parts[0], parts[1], 0)),
     };
-    if named != Some((version.major, version.minor, version.patch)) {
+    let wanted = &candidate.version;
+    if named != Some((wanted.major, wanted.minor, wanted.patch)) {
         return Naming::Other;
     }
     let first_rc = CANDIDATES.captures_iter(subject).find_map(|found| {
@@ -133,7 +133,7 @@ pub fn naming(subject: &str, candidate: &Candidate) -> Naming {
     });
     match first_rc {
         None => Naming::VersionOnly,
-        Some(number) if number == u64::from(rc) => Naming::Candidate,
+        Some(number) if number == u64::from(candidate.rc) => Naming::Candidate,
         Some(_) => Naming::Other,
     }
 }

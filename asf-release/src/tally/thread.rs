@@ -97,7 +97,6 @@ pub fn find(
     release_manager: Option<(&str, bool)>,
     roster: Option<&Roster>,
 ) -> Result<Thread> {
-    let (version, rc) = (&candidate.version, candidate.rc);
     // Top-level VOTE mails on this candidate; subjects without a candidate number count only
     // when no subject names one.
     let vote_mail = |post: &Post, wanted: Naming| {
@@ -226,10 +225,12 @@ pub fn find(
         .collect();
     if naming_kind == Naming::VersionOnly && vote_mails.len() > 1 {
         bail!(
-            "{path} holds {} [VOTE] threads on {version} whose subjects name no candidate \
+            "{path} holds {} [VOTE] threads on {} whose subjects name no candidate \
              number: which one is RC{rc} cannot be told; pass the thread of RC{rc} alone with \
              --mbox FILE (lists.apache.org: the thread, download as mbox)",
-            vote_mails.len()
+            vote_mails.len(),
+            candidate.version,
+            rc = candidate.rc
         );
     }
     let mut member = vec![false; posts.len()];

@@ -290,7 +290,7 @@ impl crate::flow::Step for ChangelogStep {
         protection::through_reviews(release)
     }
     fn command(&self, release: &crate::flow::Release) -> Vec<String> {
-        crate::flow::strings(&["changelog", &release.version.to_string()])
+        crate::flow::strings(&["changelog", &release.candidate.version.to_string()])
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
@@ -298,27 +298,30 @@ impl crate::flow::Step for ChangelogStep {
         // has only that): written but not committed is not done.
         let branch = ReleaseBranch::find(release.ctx, release.config, release.line)?;
         let style = &release.config.changelog;
-        let has = |text: &str| style.covers(text, &release.version);
+        let has = |text: &str| style.covers(text, &release.candidate.version);
         let file = style.file.as_str();
         if branch.file_has(release.ctx, release.config, file, has)? {
-            let what = style.describe(&release.version);
+            let what = style.describe(&release.candidate.version);
             return Progress::done(format!("{file} of {} has {what}", branch.name));
         }
         if !style.write {
             return Progress::todo(format!(
                 "write the {} notes in {file}, the project's way",
-                release.version
+                release.candidate.version
             ));
         }
         let (ctx, config) = (release.ctx, release.config);
         if let Publish::PullRequests(_) = protection::how_to_publish(ctx, config, &branch.name)? {
-            let change = format!("changelog-{}", release.version);
+            let change = format!("changelog-{}", release.candidate.version);
             let changes = ["backport-", change.as_str()];
             if let Some(why) = protection::waiting(ctx, config, &branch.name, &changes)? {
                 return Progress::blocked(why);
             }
         }
-        Progress::todo(format!("write the {} section of {file}", release.version))
+        Progress::todo(format!(
+            "write the {} section of {file}",
+            release.candidate.version
+        ))
     }
 }
 

@@ -83,7 +83,7 @@ pub fn state(release: &crate::flow::Release, kind: MailKind) -> Result<crate::fl
         MailKind::Announce => "announce",
     };
     let (ctx, config) = (release.ctx, release.config);
-    let standing = atr_flow::mail_state(ctx, config, &release.candidate(), stage)?;
+    let standing = atr_flow::mail_state(ctx, config, &release.candidate, stage)?;
     // ATR's vote is resolved as passed only on our own count of the thread.
     if kind == MailKind::Result && !standing.done && release.options.mbox.is_none() {
         return Progress::blocked(format!(

@@ -423,7 +423,7 @@ impl crate::flow::Step for MailStep {
             MailKind::Vote => release.candidate_command(&["mail", "vote"]),
             MailKind::Result => release.candidate_command(&["mail", "result"]),
             MailKind::Announce => {
-                crate::flow::strings(&["mail", "announce", &release.version.to_string()])
+                crate::flow::strings(&["mail", "announce", &release.candidate.version.to_string()])
             }
         };
         if self.0 == MailKind::Result {
@@ -439,7 +439,11 @@ impl crate::flow::Step for MailStep {
         if crate::distribution::of(release.config).sends_release_mails() {
             return atr::state(release, self.0);
         }
-        let (config, version, rc) = (release.config, &release.version, release.rc);
+        let (config, version, rc) = (
+            release.config,
+            &release.candidate.version,
+            release.candidate.rc,
+        );
         let path = self.0.path(config, version, rc);
         let old_path = self.0.old_path(config, version, rc);
         let path = if !path.exists() && old_path.exists() {

@@ -51,24 +51,26 @@ pub(super) fn vote_values(
     candidate: &Candidate,
     date: i64,
 ) -> Result<Vec<(&'static str, String)>> {
-    let (version, rc) = (&candidate.version, candidate.rc);
-    let tag = config.tag_name(version, Some(rc))?;
+    let tag = config.tag_name(&candidate.version, Some(candidate.rc))?;
     let commit = git::tag_commit(&ctx.sh, &ctx.repo, &tag)?.with_context(|| {
         format!("there is no tag `{tag}` in {}: tag the release candidate first (and `git fetch --tags`)", ctx.repo)
     })?;
-    let artifact = config.artifact_name(version)?;
-    let artifacts = Artifacts::new(&config.artifact_dir(version, Some(rc)), &artifact);
+    let artifact = config.artifact_name(&candidate.version)?;
+    let dir = config.artifact_dir(&candidate.version, Some(candidate.rc));
+    let artifacts = Artifacts::new(&dir, &artifact);
     let checksum = std::fs::read_to_string(&artifacts.checksum).with_context(|| {
         format!(
-            "cannot read {}: build the candidate first with `cargo xtask package {version} --rc {rc}`",
-            artifacts.checksum
+            "cannot read {}: build the candidate first with `cargo xtask package {} --rc {}`",
+            artifacts.checksum, candidate.version, candidate.rc
         )
     })?;
     // The further files of the release (source tarballs, convenience binaries), each with
     // its checksum line.
     let mut other_artifacts = String::new();
-    let dir = config.artifact_dir(version, Some(rc));
-    for other in Artifacts::of_release(config, &dir, version)?.iter().skip(1) {
+    for other in Artifacts::of_release(config, &dir, &candidate.version)?
+        .iter()
+        .skip(1)
+    {
         let line = std::fs::read_to_string(&other.checksum).with_context(|| {
             format!("cannot read {}: build the candidate first", other.checksum)
         })?;
@@ -85,8 +87,8 @@ pub(super) fn vote_values(
             "keys_url",
             crate::keys_link::for_candidate(ctx, config, &artifacts)?,
         ),
-        ("version", version.to_string()),
-        ("rc", rc.to_string()),
+        ("version", candidate.version.to_string()),
+        ("rc", candidate.rc.to_string()),
         ("tag", tag.clone()),
         ("commit", commit),
         ("artifact", artifact),
@@ -95,7 +97,7 @@ pub(super) fn vote_values(
         ("sha512", checksum.trim().to_string()),
         (
             "release_notes_url",
-            release_notes_url(config, version, &tag)?,
+            release_notes_url(config, &candidate.version, &tag)?,
         ),
         ("vote_end", human_date(date + VOTE_HOURS * 3600)),
     ];
@@ -110,15 +112,19 @@ pub(super) fn vote_subject(
     sender_name: &str,
     candidate: &Candidate,
 ) -> Result<String> {
-    let (version, rc) = (&candidate.version, candidate.rc);
     let template = load_template(&ctx.repo, "vote", templates::VOTE)?;
     let mut values = common_values(config, sender_name);
-    values.extend([("version", version.to_string()), ("rc", rc.to_string())]);
+    values.extend([
+        ("version", candidate.version.to_string()),
+        ("rc", candidate.rc.to_string()),
+    ]);
     Ok(
         fill_template(&template.source, &template.subject, &values).unwrap_or_else(|_| {
             format!(
-                "[VOTE] Release Apache {} {version} (RC{rc})",
-                config.mail_name()
+                "[VOTE] Release Apache {} {} (RC{})",
+                config.mail_name(),
+                candidate.version,
+                candidate.rc
             )
         }),
     )
@@ -131,13 +137,14 @@ pub(super) fn result_values(
     candidate: &Candidate,
     thread: Option<&str>,
 ) -> Result<Vec<(&'static str, String)>> {
-    let (version, rc) = (&candidate.version, candidate.rc);
     match tally.outcome() {
         Outcome::Passed => {}
         outcome => bail!(
-            "the vote has not passed ({}): no RESULT mail; run `cargo xtask vote tally {version} \
-             --rc {rc}` (with the same --mbox and --roster) for the details",
-            outcome.describe()
+            "the vote has not passed ({}): no RESULT mail; run `cargo xtask vote tally {} \
+             --rc {}` (with the same --mbox and --roster) for the details",
+            outcome.describe(),
+            candidate.version,
+            candidate.rc
         ),
     }
     let list = |binding: bool| {
@@ -163,8 +170,8 @@ pub(super) fn result_values(
         ),
     };
     let values = vec![
-        ("version", version.to_string()),
-        ("rc", rc.to_string()),
+        ("version", candidate.version.to_string()),
+        ("rc", candidate.rc.to_string()),
         (
             "binding_plus",
             tally.count(true, tally::Ballot::PlusOne).to_string(),

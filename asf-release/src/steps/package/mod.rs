@@ -545,8 +545,8 @@ impl crate::flow::Step for PackageStep {
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
         let config = release.config;
-        let dir = config.artifact_dir(&release.version, Some(release.rc));
-        let all = Artifacts::of_release(config, &dir, &release.version)?;
+        let dir = config.artifact_dir(&release.candidate.version, Some(release.candidate.rc));
+        let all = Artifacts::of_release(config, &dir, &release.candidate.version)?;
         let missing = all
             .iter()
             .find(|artifacts| artifacts.published().iter().any(|file| !file.exists()));

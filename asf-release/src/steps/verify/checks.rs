@@ -32,7 +32,7 @@ use crate::archive::checks::{self, Checker, Excluded, Finding, Rules, RULES};
 use crate::archive::checksum::{self, Algorithm, MAX_CHECKSUM_FILE_BYTES};
 use crate::archive::reader::{self, Hashing, Limits, ReadDigests};
 use crate::archive::skeleton::{self, Skeleton};
-use crate::artifacts::Artifacts;
+use crate::artifacts::{self, Artifacts};
 use crate::config::Config;
 use crate::tools::gpg::Keyring;
 use crate::version::Version;
@@ -50,8 +50,8 @@ pub fn checksum_check(tarball: &Utf8Path, sha512: &Result<String>) -> Check {
     let file_name = tarball.file_name().unwrap_or_default();
     let mut passed = Vec::new();
     let mut problems = Vec::new();
-    for algorithm in Algorithm::ALL {
-        let path = Utf8PathBuf::from(format!("{tarball}.{}", algorithm.name()));
+    for (companion, algorithm) in artifacts::checksums() {
+        let path = Utf8PathBuf::from(companion.of(tarball.as_str()));
         if std::fs::symlink_metadata(&path).is_err() {
             continue;
         }
@@ -87,7 +87,9 @@ pub fn checksum_check(tarball: &Utf8Path, sha512: &Result<String>) -> Check {
     }
     if passed.is_empty() && problems.is_empty() {
         return failed(vec![format!(
-            "{file_name}.sha512 is missing from the candidate (and there is no .sha256)"
+            "{} is missing from the candidate (and there is no {})",
+            artifacts::SHA512.of(file_name),
+            artifacts::SHA256.suffix
         )]);
     }
     if problems.is_empty() {
@@ -109,13 +111,13 @@ pub fn files_check(dir: &Utf8Path, keys: &locate::Location, tarballs: &[String])
     let entries = locate::list_dir(dir);
     for (name, kind) in entries.iter().map(|(name, kind)| (name, *kind)) {
         let lower = name.to_ascii_lowercase();
+        // Every companion kind belongs, the local-only build record too: a local directory
+        // `package` wrote holds it, though `upload` never sends it.
         let belongs = tarballs.iter().any(|tarball| {
             *name == *tarball
-                // `.build.json` is what `package` writes beside the tarball for the release
-                // manager; `upload` never sends it, so it is there only in a local directory.
-                || [".asc", ".sha512", ".sha256", ".build.json"]
+                || artifacts::COMPANIONS
                     .iter()
-                    .any(|suffix| *name == format!("{tarball}{suffix}"))
+                    .any(|companion| *name == companion.of(tarball))
         });
         if lower == "keys" {
             problems.push(format!(

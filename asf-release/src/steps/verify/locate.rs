@@ -91,7 +91,6 @@ pub fn candidate_location(config: &Config, args: &VerifyArgs) -> Result<Location
 
 /// Refuses a candidate dist/dev does not hold (the default place), naming those it holds.
 pub fn require_in_dev(ctx: &Ctx, config: &Config, candidate: &Candidate) -> Result<()> {
-    let (version, rc) = (&candidate.version, candidate.rc);
     let anonymous = svn::Credentials::anonymous();
     // A dev area that cannot be listed is reported by the export itself.
     let Some(listing) = svn::list(&ctx.sh, &anonymous, &config.svn_dev_url)? else {
@@ -100,10 +99,10 @@ pub fn require_in_dev(ctx: &Ctx, config: &Config, candidate: &Candidate) -> Resu
     let numbers: Vec<u32> = listing
         .iter()
         .filter_map(|entry| config.parse_candidate_dir(entry))
-        .filter(|found| found.version == *version)
+        .filter(|found| found.version == candidate.version)
         .map(|found| found.rc)
         .collect();
-    if numbers.contains(&rc) {
+    if numbers.contains(&candidate.rc) {
         return Ok(());
     }
     let held = match numbers.as_slice() {
@@ -115,9 +114,10 @@ pub fn require_in_dev(ctx: &Ctx, config: &Config, candidate: &Candidate) -> Resu
             .join(", "),
     };
     bail!(
-        "there is no candidate {} in dist/dev (the candidates of {version} there: {held}): check \
+        "there is no candidate {} in dist/dev (the candidates of {} there: {held}): check \
          the version and --rc, or give the candidate's place with --from",
-        config.rc_url(candidate)
+        config.rc_url(candidate),
+        candidate.version
     )
 }
 

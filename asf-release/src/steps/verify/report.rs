@@ -120,8 +120,8 @@ fn vote_phrase(check: &Check) -> Option<String> {
     }
     let phrase = match check.id.as_str() {
         "checksum" => {
-            let used: Vec<&str> = ["sha512", "sha256"]
-                .into_iter()
+            let used: Vec<&str> = crate::artifacts::checksums()
+                .map(|(_, algorithm)| algorithm.name())
                 .filter(|name| check.details.iter().any(|d| d.starts_with(name)))
                 .collect();
             return Some(format!("checksum ({})", used.join(", ")));
