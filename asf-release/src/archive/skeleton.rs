@@ -59,7 +59,7 @@ use super::reader::Limits;
 use super::unpack::link_stays_inside;
 use crate::scratch::Scratch;
 use crate::untrusted::escape_str;
-pub use entries::feed;
+pub use entries::{feed, feed_one};
 use entries::{read_manifest, resolve, twice, walk};
 use reach::{is_modern, Reach};
 
@@ -139,7 +139,7 @@ impl Pending {
 /// again.
 const PENDING_BUDGET: usize = 8 * 1024 * 1024;
 /// The largest manifest unpacked: cargo reads manifests whole, and a candidate is untrusted.
-const MANIFEST_LIMIT: u64 = 16 * 1024 * 1024;
+pub const MANIFEST_LIMIT: u64 = 16 * 1024 * 1024;
 /// The most a skeleton writes in all (its manifests): it may live in memory
 /// ([`Scratch::in_memory`]), and a candidate of many large manifests must not fill it.
 const MADE_LIMIT: u64 = 256 * 1024 * 1024;
@@ -494,16 +494,30 @@ impl Skeleton {
     /// content was not at hand, links on the way of member globs or to files cargo looks
     /// at), then makes the links. Returns the top directory, or `None` when the archive has
     /// no root manifest: then nothing was made.
-    pub fn finish(mut self, tarball: &Utf8Path, limits: Limits) -> Result<Option<Unpacked>> {
+    pub fn finish(self, tarball: &Utf8Path, limits: Limits) -> Result<Option<Unpacked>> {
+        match self.end(Some((tarball, limits)))? {
+            Ending::Made(unpacked) => Ok(unpacked),
+            Ending::NeedsArchive(_) => bail!("the load check's skeleton was left unfinished"),
+        }
+    }
+
+    /// Ends the skeleton without the archive, as soon as its last entry was fed (`package`
+    /// feeds it while the archive is still being compressed): made, or given back when the
+    /// archive must be read again ([`Skeleton::finish`] then, once it is whole).
+    pub fn finish_without_archive(self) -> Result<Ending> {
+        self.end(None)
+    }
+
+    fn end(mut self, archive: Option<(&Utf8Path, Limits)>) -> Result<Ending> {
         let (Some(top), Some(root_at)) = (self.top.clone(), self.root_at) else {
-            return Ok(None);
+            return Ok(Ending::Made(None));
         };
         let dir = self.dir()?.to_owned();
         self.hold = false;
         for item in std::mem::take(&mut self.held) {
             self.make(item, false)?;
         }
-        let mut wanted = std::mem::take(&mut self.unread);
+        let mut wanted = self.unread.clone();
         let links: BTreeMap<String, String> = self.links.iter().cloned().collect();
         // A link on the way of a member glob, or in place of a directory target discovery
         // lists, can show cargo anything: then everything is made.
@@ -534,6 +548,10 @@ impl Skeleton {
             }
         }
         if until > 0 || !wanted.is_empty() {
+            let Some((tarball, limits)) = archive else {
+                return Ok(Ending::NeedsArchive(Box::new(self)));
+            };
+            self.unread.clear();
             walk(tarball, limits, &mut |index, raw, node, content| {
                 let path = normalise(raw).unwrap_or_default();
                 match (node, wanted.remove(&path)) {
@@ -583,11 +601,19 @@ impl Skeleton {
             Place::Scratch(_, scratch) => scratch.into_inner(),
             Place::Dir(_) => None,
         };
-        Ok(Some(Unpacked {
+        Ok(Ending::Made(Some(Unpacked {
             root: dir.join(top),
             _scratch: scratch,
-        }))
+        })))
     }
+}
+
+/// How a skeleton ended.
+pub enum Ending {
+    /// What cargo reads is made (`None`: the archive has no root manifest, nothing is).
+    Made(Option<Unpacked>),
+    /// The archive must be read again: the skeleton, to finish once it is whole.
+    NeedsArchive(Box<Skeleton>),
 }
 
 #[cfg(test)]

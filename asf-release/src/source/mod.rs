@@ -28,7 +28,7 @@ use crate::archive::excludes::Excludes;
 use crate::config::Config;
 use crate::version::Version;
 
-pub use tree::{release_tree, ReleaseTree, TreeFile, TreeKind};
+pub use tree::{release_tree, Queued, ReleaseTree, TreeFile, TreeKind};
 
 /// The rules the archive must pass, derived from the configuration.
 pub fn rules(config: &Config, version: &Version) -> Result<Rules> {

@@ -27,6 +27,7 @@ use crate::archive::excludes::Excludes;
 use crate::archive::listing::{new_dirs, ListingReader, ListingWriter};
 use crate::archive::reader::ObjectFormat;
 use crate::archive::selection::{self, Removed, Rule};
+use crate::archive::skeleton::{self, Node};
 use crate::archive::writer::{Digests, TarGzWriter};
 use crate::config::{Config, Submodules};
 use crate::tools::git::{self, BlobReader};
@@ -46,6 +47,14 @@ pub enum TreeKind {
     File,
     Executable,
     Symlink,
+}
+
+/// What [`ReleaseTree::write`] tells its caller as it goes.
+pub enum Queued<'a> {
+    /// An entry went into the archive: its name as stored, and a manifest's content.
+    Entry(&'a str, Node<'a>, Option<&'a [u8]>),
+    /// The last entry went in; only the compression of the last blocks is left.
+    All,
 }
 
 /// The release tree of a commit: what `package` puts in the tarball.
@@ -334,20 +343,30 @@ impl ReleaseTree {
     }
 
     /// Writes the archive to `out`, streaming each blob from git. Every directory comes just
-    /// before its first entry, parents first: the entries are sorted by path.
-    pub fn write<W: Write>(&self, ctx: &Ctx, out: W) -> Result<(W, Digests)> {
+    /// before its first entry, parents first: the entries are sorted by path. `queued` sees
+    /// each entry as it goes into the archive (a manifest with its content, for the load
+    /// check's skeleton), then [`Queued::All`] while the last blocks are still compressed.
+    pub fn write<W: Write>(
+        &self,
+        ctx: &Ctx,
+        out: W,
+        queued: &mut dyn FnMut(Queued),
+    ) -> Result<(W, Digests)> {
         let objects = self.files()?.map(|file| file.map(|f| f.object));
         let mut blobs = BlobReader::start(&ctx.sh, &ctx.repo, objects)?;
         let mut writer = TarGzWriter::new(out, self.mtime)?;
         let progress = crate::progress::bar(self.entry_count, "packaging");
         progress.inc(1);
         writer.add_dir(&self.top_dir)?;
+        queued(Queued::Entry(&self.top_dir, Node::Dir, None));
         let mut previous = String::new();
         for file in self.files()? {
             let file = file?;
             for dir in new_dirs(&previous, &file.path) {
                 progress.inc(1);
-                writer.add_dir(&format!("{}/{dir}", self.top_dir))?;
+                let dir = format!("{}/{dir}", self.top_dir);
+                writer.add_dir(&dir)?;
+                queued(Queued::Entry(&dir, Node::Dir, None));
             }
             progress.inc(1);
             let path = format!("{}/{}", self.top_dir, file.path);
@@ -361,14 +380,29 @@ impl ReleaseTree {
                         Ok(target)
                     })?;
                     writer.add_symlink(&path, &target)?;
+                    queued(Queued::Entry(&path, Node::Link(&target), None));
                 }
                 kind => blobs.with_blob(&file.object, |size, content| {
-                    writer.add_file(&path, kind == TreeKind::Executable, size, content)
+                    let executable = kind == TreeKind::Executable;
+                    // A manifest is small and read whole by cargo: kept for the skeleton too.
+                    if skeleton::wants_content(&path) && size <= skeleton::MANIFEST_LIMIT {
+                        let mut whole = Vec::with_capacity(size as usize);
+                        content
+                            .read_to_end(&mut whole)
+                            .with_context(|| format!("cannot read {} from git", file.path))?;
+                        writer.add_file(&path, executable, size, &mut whole.as_slice())?;
+                        queued(Queued::Entry(&path, Node::File, Some(&whole)));
+                        return Ok(());
+                    }
+                    writer.add_file(&path, executable, size, content)?;
+                    queued(Queued::Entry(&path, Node::File, None));
+                    Ok(())
                 })?,
             }
             previous = file.path;
         }
         progress.finish_and_clear();
+        queued(Queued::All);
         writer.finish()
     }
 }

@@ -34,17 +34,23 @@ use crate::untrusted::escape_str;
 /// whole: [`wants_content`]); its first error is kept for the end, when the checks have named
 /// what is wrong with the archive better.
 pub fn feed(skeleton: &mut Result<Skeleton>, entry: &Entry) {
-    let Ok(made) = skeleton else {
-        return;
-    };
     let node = match &entry.kind {
         Kind::Dir => Node::Dir,
         Kind::File { .. } => Node::File,
         Kind::Symlink { target } => Node::Link(target),
     };
-    let mut content = entry.whole.as_deref();
+    feed_one(skeleton, &entry.path, node, entry.whole.as_deref());
+}
+
+/// Hands `skeleton` one entry as a writer queues it (a manifest with its content, as
+/// [`super::wants_content`] asks); its first error is kept, as [`feed`] does.
+pub fn feed_one(skeleton: &mut Result<Skeleton>, path: &str, node: Node, content: Option<&[u8]>) {
+    let Ok(made) = skeleton else {
+        return;
+    };
+    let mut content = content;
     let content = content.as_mut().map(|c| c as &mut dyn Read);
-    if let Err(err) = made.add(&entry.path, node, content) {
+    if let Err(err) = made.add(path, node, content) {
         *skeleton = Err(err);
     }
 }

@@ -26,19 +26,15 @@ use camino::Utf8Path;
 
 use crate::archive::checks::{self, Checker, Rules};
 use crate::archive::reader::{self, BlobHasher, Hashing, Kind, Limits};
-use crate::archive::skeleton::{self, Skeleton};
 use crate::source::{ReleaseTree, TreeFile, TreeKind};
 
 /// Reads a written archive back as a stranger would and checks it against the rules and
 /// against the tree it was made from: same files, same contents, same modes, same links.
-/// On the way it makes what cargo reads of it in `skeleton`, for the load check (an error
-/// there waits for the checks: they name the problem better).
 pub fn check_archive(
     input: impl Read,
     file_name: &str,
     tree: &ReleaseTree,
     rules: Rules,
-    skeleton: &mut Result<Skeleton>,
 ) -> Result<reader::ReadDigests> {
     let mut expected = TreeCursor::new(tree)?;
     // The staged file carries the final name, so the name rules apply to it too.
@@ -56,10 +52,9 @@ pub fn check_archive(
             tar: false,
         },
         Limits::default(),
-        &|path| checks::wants_whole(path) || skeleton::wants_content(path),
+        &checks::wants_whole,
         &mut |entry| {
             checker.visit(&entry);
-            skeleton::feed(skeleton, &entry);
             let id = match &entry.kind {
                 Kind::File { executable } => Some((entry.blob_id.clone(), *executable, false)),
                 Kind::Symlink { target } => {

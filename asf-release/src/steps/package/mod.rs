@@ -36,12 +36,12 @@ use std::cell::RefCell;
 
 use crate::archive::checks::Rules;
 use crate::archive::checksum::checksum_line;
-use crate::archive::skeleton::Skeleton;
+use crate::archive::skeleton::{self, Ending, Skeleton};
 use crate::archive::writer::Digests;
 use crate::artifacts::Artifacts;
 use crate::config::Config;
 use crate::plan::Plan;
-use crate::source::{release_tree, rules, ReleaseTree};
+use crate::source::{release_tree, rules, Queued, ReleaseTree};
 use crate::tools::git;
 use crate::tools::gpg::{self, SecretKey};
 use crate::tools::Tool;
@@ -379,23 +379,88 @@ impl Build {
     }
 }
 
+/// The load check of a tarball: what cargo reads of it is made while the archive is written,
+/// and cargo runs beside the compression of its last blocks.
+// One per package run, moved once: the size of its variants does not matter.
+#[allow(clippy::large_enum_variant)]
+enum LoadCheck<'scope> {
+    /// Entries still coming (or the first error, kept until the checks have spoken).
+    Feeding(Result<Skeleton>),
+    /// No `Cargo.toml` at the top: nothing to load, nothing was unpacked.
+    NotRust,
+    /// cargo is reading the skeleton.
+    Running(std::thread::ScopedJoinHandle<'scope, Result<crate::source::Loaded>>),
+    /// The skeleton needs the finished archive to be read again (an unusual archive).
+    Waiting(Box<Skeleton>),
+}
+
+impl<'scope> LoadCheck<'scope> {
+    fn queued<'env>(
+        &mut self,
+        event: Queued,
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        dir: &Utf8Path,
+    ) {
+        match (event, &mut *self) {
+            (Queued::Entry(path, node, content), LoadCheck::Feeding(skeleton)) => {
+                skeleton::feed_one(skeleton, path, node, content)
+            }
+            (Queued::All, LoadCheck::Feeding(skeleton)) => {
+                let fed = std::mem::replace(skeleton, Err(anyhow::anyhow!("already ended")));
+                *self = match fed.and_then(Skeleton::finish_without_archive) {
+                    Ok(Ending::Made(None)) => LoadCheck::NotRust,
+                    Ok(Ending::Made(Some(unpacked))) => {
+                        let dir = dir.to_owned();
+                        LoadCheck::Running(scope.spawn(move || {
+                            let sh = xshell::Shell::new().context("cannot set up the shell")?;
+                            sh.change_dir(&dir);
+                            let loaded = crate::source::load_check(&sh, &unpacked.root);
+                            drop(unpacked);
+                            loaded
+                        }))
+                    }
+                    Ok(Ending::NeedsArchive(skeleton)) => LoadCheck::Waiting(skeleton),
+                    Err(err) => LoadCheck::Feeding(Err(err)),
+                };
+            }
+            _ => {}
+        }
+    }
+
+    /// What cargo said, once the archive is whole and checked.
+    fn loaded(
+        self,
+        ctx: &Ctx,
+        tarball: &Utf8Path,
+        file_name: &str,
+    ) -> Result<crate::source::Loaded> {
+        let unpack_error = |err: anyhow::Error| {
+            err.context(format!("{file_name} cannot be unpacked for the load check"))
+        };
+        let skeleton = match self {
+            LoadCheck::NotRust => return Ok(crate::source::Loaded::NotRust),
+            LoadCheck::Running(cargo) => {
+                return cargo.join().unwrap_or_else(|_| {
+                    Err(anyhow::anyhow!("the load check stopped unexpectedly"))
+                })
+            }
+            LoadCheck::Feeding(fed) => fed.map_err(unpack_error)?,
+            LoadCheck::Waiting(skeleton) => *skeleton,
+        };
+        match skeleton
+            .finish(tarball, Default::default())
+            .map_err(unpack_error)?
+        {
+            Some(unpacked) => crate::source::load_check(&ctx.sh, &unpacked.root),
+            None => Ok(crate::source::Loaded::NotRust),
+        }
+    }
+}
+
 /// Refuses a tarball whose Rust workspace does not load once unpacked (a member left out by
-/// `export-ignore` or an exclude), before anything is signed. What cargo reads of the tarball
-/// was made while it was read back; a tarball without a `Cargo.toml` at its top has nothing
-/// to load and was not unpacked.
-fn check_loads(
-    ctx: &Ctx,
-    skeleton: Result<Skeleton>,
-    tarball: &Utf8Path,
-    file_name: &str,
-) -> Result<()> {
-    let unpacked = skeleton
-        .map_err(|err| err.context(format!("{file_name} cannot be unpacked for the load check")))
-        .and_then(|skeleton| skeleton.finish(tarball, Default::default()))?;
-    let Some(unpacked) = unpacked else {
-        return Ok(());
-    };
-    match crate::source::load_check(&ctx.sh, &unpacked.root)? {
+/// `export-ignore` or an exclude), before anything is signed.
+fn check_loads(loaded: crate::source::Loaded, file_name: &str) -> Result<()> {
+    match loaded {
         crate::source::Loaded::Broken(complaint) => bail!(
             "{file_name} does not load as a Rust workspace once unpacked (`cargo metadata \
              --no-deps --offline`): a workspace member or path dependency was left out of it \
@@ -434,33 +499,39 @@ fn build_staged(
     let staged = Staging::new(dir, artifacts.file_name())?;
     // The checker reads the file back from disk as it grows: what it checks is what is there.
     let (file, mut following) = write_and_follow(&staged.tarball)?;
-    let mut skeleton = Ok(Skeleton::in_scratch("package-load"));
-    let (written, checked) = std::thread::scope(|scope| {
-        let checker = scope.spawn(|| {
-            check_archive(
-                &mut following,
-                artifacts.file_name(),
-                tree,
-                rules,
-                &mut skeleton,
-            )
-        });
+    let cwd = ctx.sh.current_dir();
+    let cwd = Utf8Path::from_path(&cwd).unwrap_or(&ctx.repo);
+    let (written, checked, loaded) = std::thread::scope(|scope| {
+        let checker =
+            scope.spawn(|| check_archive(&mut following, artifacts.file_name(), tree, rules));
+        // What the archive holds is what the checker compares with the tree, entry by entry:
+        // the skeleton can be made from what is written, before the compression ends.
+        let mut load = LoadCheck::Feeding(Ok(Skeleton::in_scratch("package-load")));
         // `out` is dropped at the end of the closure, which ends the checker's input.
-        let written = tree.write(ctx, file).and_then(|(mut out, digests)| {
-            out.flush().context("cannot write the tarball")?;
-            Ok((digests, out.written()))
-        });
+        let written = tree
+            .write(ctx, file, &mut |event| load.queued(event, scope, cwd))
+            .and_then(|(mut out, digests)| {
+                out.flush().context("cannot write the tarball")?;
+                Ok((digests, out.written()))
+            });
         let checked = checker
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the archive checker stopped unexpectedly")));
-        (written, checked)
+        // cargo's answer counts only for an archive that was written and checked whole.
+        let loaded = match (&written, &checked) {
+            (Ok(_), Ok(_)) => Some(load.loaded(ctx, &staged.tarball, artifacts.file_name())),
+            _ => None,
+        };
+        (written, checked, loaded)
     });
     let (digests, written) = written?;
     let read_back = checked?;
     if following.read_so_far() != written {
         bail!("the tarball on disk differs from what was written (disk or filesystem problem): try again");
     }
-    check_loads(ctx, skeleton, &staged.tarball, artifacts.file_name())?;
+    if let Some(loaded) = loaded {
+        check_loads(loaded?, artifacts.file_name())?;
+    }
 
     let mut keep_existing_tarball = false;
     if artifacts.tarball.exists() {

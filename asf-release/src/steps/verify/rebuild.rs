@@ -225,7 +225,8 @@ impl Rebuild<'_> {
         let file_name = self.config.artifact_name(self.version)?;
         let path = self.work.join(format!("rebuilt-{file_name}"));
         let file = File::create(&path).with_context(|| format!("cannot write {path}"))?;
-        let (mut out, ours) = tree.write(self.ctx, BufWriter::with_capacity(256 * 1024, file))?;
+        let file = BufWriter::with_capacity(256 * 1024, file);
+        let (mut out, ours) = tree.write(self.ctx, file, &mut |_| {})?;
         out.flush()
             .with_context(|| format!("cannot write {path}"))?;
         drop((out, tree));
