@@ -57,16 +57,15 @@ fn infer_version(ctx: &Ctx, config: &Config, tags: &[String]) -> Result<Version>
                 config.branch_pattern
             )
         })?;
-    let mut version = Version {
-        major: line.major,
-        minor: line.minor,
-        patch: 0,
-    };
+    let mut version = line.first_version();
     while tags.contains(&config.tag_name(&version, None)?) {
-        version.patch = version
-            .patch
-            .checked_add(1)
-            .context("every patch number of the line is tagged: give the version")?;
+        version = version.next_patch()?;
+        if version.line() != line {
+            bail!(
+                "every version of the line {line} is tagged: give the version, like `cargo xtask \
+                 tag {version} --rc`"
+            );
+        }
     }
     Ok(version)
 }
@@ -114,12 +113,13 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
     let (rc, target) = match args.rc {
         Some(rc) => {
             if tags.contains(&final_tag) {
+                let like = match version.next_patch() {
+                    Ok(next) => format!(", like {next}"),
+                    Err(_) => String::new(),
+                };
                 bail!(
                     "{version} is released already (tag {final_tag}): candidates are for the next \
-                     version, like {}.{}.{}",
-                    version.major,
-                    version.minor,
-                    version.patch.saturating_add(1)
+                     version{like}"
                 );
             }
             let rc = match (rc, last) {
