@@ -228,6 +228,22 @@ fn parse_qualifier(text: &str, whole: &str) -> Result<Qualifier> {
     })
 }
 
+/// A regex (without anchors or groups of its own) for the spellings the version grammar may
+/// accept, to find a version inside a tag, a heading or a file; the parse then decides
+/// (leading zeros, sizes). A qualifier is optional so `{version}-rc{rc}` leaves the candidate
+/// marker to `{rc}`: `4.0.0-M1-rc1` is 4.0.0-M1, candidate 1.
+pub fn version_regex() -> String {
+    let mut words: Vec<&str> = WORDS.iter().map(|(word, _)| *word).collect();
+    // The longest first, so `alpha` is tried before `a`.
+    words.sort_by_key(|word| std::cmp::Reverse(word.len()));
+    format!(
+        r"[0-9]+(?:\.[0-9]+){{0,{}}}(?:[-.]?(?:{})(?:[-.]?[0-9]+)?)?(?:{})?",
+        MAX_NUMBERS - 1,
+        words.join("|"),
+        regex::escape(INCUBATING)
+    )
+}
+
 impl FromStr for Version {
     type Err = anyhow::Error;
     fn from_str(text: &str) -> Result<Self> {
@@ -553,9 +569,11 @@ mod tests {
         assert_eq!("24".parse::<Line>().unwrap().to_string(), "24");
     }
 
-    /// The research document's section 4.1: every spelling parses and prints back as given.
+    /// The research document's section 4.1: every spelling parses, prints back as given and
+    /// is what the regex for patterns finds.
     #[test]
     fn asf_spellings_round_trip() {
+        let whole = regex::Regex::new(&format!("^(?:{})$", version_regex())).unwrap();
         for text in [
             "31",
             "12.2",
@@ -598,6 +616,10 @@ mod tests {
             "1-cr2",
         ] {
             assert_eq!(version(text).to_string(), text);
+            assert!(whole.is_match(text), "the regex finds {text}");
+        }
+        for text in ["1.2.3-SNAPSHOT", "0.9.0.dev", "1.2.3.4.5", "v1.2.3"] {
+            assert!(!whole.is_match(text), "the regex skips {text}");
         }
     }
 

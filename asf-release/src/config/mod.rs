@@ -454,9 +454,9 @@ fn match_pattern(
         let key = &rest[start + 1..end];
         match (key, fixed.iter().find(|(k, _)| *k == key)) {
             (_, Some((_, value))) => expression.push_str(&regex::escape(value)),
-            // Greedy, so `{rc}` takes the last marker: `4.0.0-M1-rc1` is 4.0.0-M1, candidate 1.
-            // The version grammar decides what is a version.
-            ("version", None) => expression.push_str("(?P<version>[0-9][0-9A-Za-z.-]*)"),
+            ("version", None) => {
+                expression.push_str(&format!("(?P<version>{})", crate::version::version_regex()));
+            }
             ("rc" | "major" | "minor", None) => {
                 expression.push_str(&format!("(?P<{key}>[0-9]+)"));
             }
