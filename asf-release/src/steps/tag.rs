@@ -43,7 +43,9 @@ pub struct TagArgs {
     pub key: Option<String>,
 }
 
-/// The first patch version of the line of the current release branch without a release tag.
+/// The version of the current release branch's line: the one of a candidate newer than every
+/// release of the line (work in progress, like `4.0.0-M1-rc1`, which patch numbers alone
+/// would not find), else the first patch version without a release tag.
 fn infer_version(ctx: &Ctx, config: &Config, tags: &[String]) -> Result<Version> {
     let current = git::current_branch(&ctx.sh, &ctx.repo)?;
     let line = current
@@ -57,6 +59,25 @@ fn infer_version(ctx: &Ctx, config: &Config, tags: &[String]) -> Result<Version>
                 config.branch_pattern
             )
         })?;
+    let on_line: Vec<(Version, Option<u32>)> = tags
+        .iter()
+        .filter_map(|tag| config.parse_tag(tag))
+        .filter(|(version, _)| version.line() == line)
+        .collect();
+    let newest_release = on_line
+        .iter()
+        .filter(|(_, rc)| rc.is_none())
+        .map(|(version, _)| *version)
+        .max();
+    let in_progress = on_line
+        .iter()
+        .filter(|(_, rc)| rc.is_some())
+        .map(|(version, _)| *version)
+        .filter(|version| newest_release.is_none_or(|release| *version > release))
+        .max();
+    if let Some(version) = in_progress {
+        return Ok(version);
+    }
     let mut version = line.first_version();
     while tags.contains(&config.tag_name(&version, None)?) {
         version = version.next_patch()?;
