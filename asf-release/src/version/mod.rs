@@ -152,10 +152,13 @@ impl Version {
     /// next version keeps `-incubating`.
     pub fn next_patch(&self) -> Result<Version> {
         if self.is_pre_release() {
+            let release = Version {
+                qualifier: None,
+                ..*self
+            };
             bail!(
-                "{self} is a pre-release: the version after it (the next milestone, candidate or \
-                 the release itself) is the project's choice; give it explicitly, like 4.0.0-M2 \
-                 or 4.0.0"
+                "{self} is a pre-release: the version after it (another pre-release or the \
+                 release {release} itself) is the project's choice; give it explicitly"
             );
         }
         let mut next = Version {

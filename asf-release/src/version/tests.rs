@@ -260,10 +260,16 @@ fn next_patch_raises_the_last_number_and_refuses_pre_releases() {
             "{text}"
         );
     }
-    for text in ["4.0.0-M1", "4.0.0-rc-2", "2.0-preview1"] {
+    for (text, release) in [
+        ("4.0.0-M1", "4.0.0"),
+        ("4.0.0-rc-2", "4.0.0"),
+        ("2.0-preview1", "2.0"),
+    ] {
         let err = version(text).next_patch().unwrap_err().to_string();
         assert!(
-            err.contains("pre-release") && err.contains("give it"),
+            err.contains("pre-release")
+                && err.contains(&format!("release {release} itself"))
+                && err.contains("give it explicitly"),
             "{err}"
         );
     }
