@@ -356,8 +356,8 @@ fn catalogue() -> Vec<Case> {
         "-1",
         "",
         long.as_str(),
-        "2.3",
-        "1.0.0-rc1",
+        "1.2.3.4.5",
+        "1.0.0-SNAPSHOT",
         "２.3.0",
     ] {
         let args = package(version);

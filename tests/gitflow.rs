@@ -633,3 +633,29 @@ fn versioned_file_names_are_checked_and_bumped_by_copy() {
         stdout(&again)
     );
 }
+
+/// A milestone of a line (issue 27): its version is written, its candidate tagged as
+/// `2.3.0-M1-rc1`, found again as the work in progress, and a version spelled like a candidate
+/// of another is refused.
+#[test]
+fn milestones_are_bumped_tagged_and_inferred() {
+    let p = project_with_release_branch();
+    p.world.generate_key("Release Manager", "rm@apache.org");
+    p.git(&["checkout", "-q", "v2.3"]);
+    p.ok(&["version", "bump", "2.3.0-M1"]);
+    assert_eq!(read(&p.work.join("VERSION")), "2.3.0-M1\n");
+    p.ok(&["version", "check", "2.3.0-M1"]);
+
+    let out = p.ok(&["tag", "--yes", "2.3.0-M1", "--rc"]);
+    assert!(out.contains("2.3.0-M1-rc1"), "{out}");
+    assert_eq!(p.git(&["tag", "--list"]), "2.3.0-M1-rc1");
+    // Without a version, the candidate in progress on the line is the one meant.
+    let rerun = p.ok(&["tag", "--yes", "--rc"]);
+    assert!(rerun.contains("nothing to do"), "{rerun}");
+    assert_eq!(p.git(&["tag", "--list"]), "2.3.0-M1-rc1");
+
+    assert_fails_with(
+        &p.xtask(&["tag", "--yes", "2.3.0-rc1", "--rc"]),
+        &["reads as candidate 1 of 2.3.0", "--rc 1"],
+    );
+}

@@ -704,3 +704,52 @@ fn different_git_versions_give_the_same_bytes() {
         );
     }
 }
+
+/// Versions beyond X.Y.Z (issue 27): a milestone (Tomcat `11.0.0-M26`, Camel `4.0.0-M1`) and a
+/// two-number version (Maven `3.0`) are packaged from their candidate tags, and the tarball is
+/// named with the version exactly as spelled.
+#[test]
+fn pre_release_and_two_number_versions_are_packaged_as_spelled() {
+    let world = World::new();
+    let repo = world.fixture_repo("repo");
+    let repo_arg = repo.to_str().unwrap();
+    for (version, tag, tarball) in [
+        ("4.0.0-M1", "4.0.0-M1-rc1", "apache-demo-4.0.0-M1-src.tgz"),
+        ("3.0", "3.0-rc1", "apache-demo-3.0-src.tgz"),
+    ] {
+        world.git(&repo, &["tag", tag]);
+        let out = world.path(&format!("out-{version}"));
+        let output = world.xtask(&[
+            "--repo",
+            repo_arg,
+            "package",
+            version,
+            "--rc",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+            "--no-sign",
+        ]);
+        assert!(output.status.success(), "{version}: {}", stderr(&output));
+        let files = list_files(&out);
+        for wanted in [tarball.to_string(), format!("{tarball}.sha512")] {
+            assert!(
+                files.iter().any(|file| file.ends_with(&wanted)),
+                "{version}: {wanted} in {files:?}"
+            );
+        }
+    }
+
+    // A qualifier the tool cannot order is refused before anything runs, with the forms it takes.
+    for (bad, why) in [
+        (
+            "4.0.0-SNAPSHOT",
+            "`SNAPSHOT` is not a number, nor a qualifier",
+        ),
+        ("4.0.0-M01", "leading zero"),
+        ("4.0.0-Alpha-1", "lower or upper case"),
+    ] {
+        let output = world.xtask(&["--repo", repo_arg, "package", bad, "--rc", "1"]);
+        assert_fails_with(&output, &[why, "-M1, -alpha-1", "like 2.3.0"]);
+    }
+}

@@ -117,7 +117,8 @@ impl Changelog {
             expression.push_str(&regex::escape(&rest[..start]));
             let end = rest[start..].find('}')? + start;
             match &rest[start + 1..end] {
-                "version" => expression.push_str("(?P<version>[0-9]+\\.[0-9]+\\.[0-9]+)"),
+                "version" => expression
+                    .push_str(&format!("(?P<version>{})", crate::version::version_regex())),
                 _ => expression.push_str(".+?"),
             }
             rest = &rest[end + 1..];
@@ -198,6 +199,15 @@ mod tests {
         assert_eq!(ingress.heading_version("## 0.10.1"), None);
         assert_eq!(style("# v{version}").heading_version("# v0.10.1"), Some(v));
         assert!(style(DEFAULT_HEADING).covers("x\n## 0.10.1\n", &v));
+        // Pre-releases and short versions have headings too (Tomcat, NetBeans).
+        for text in ["4.0.0-M1", "24", "3.0-RC1"] {
+            let version: Version = text.parse().unwrap();
+            assert_eq!(
+                iceberg.heading_version(&format!("## [v{text}] - 2026-07-28")),
+                Some(version)
+            );
+            assert_eq!(ingress.heading_version(&format!("# {text}")), Some(version));
+        }
         for bad in ["{version}", "## 1.0", "##{version}", "## {version} {rc}"] {
             let err = Changelog::resolve(Some(RawChangelog {
                 heading: Some(bad.into()),

@@ -181,6 +181,10 @@ impl Config {
 
     /// The release a directory of a dist/release listing holds (`2.3.0/`), or `None`.
     pub fn parse_release_dir(&self, entry: &str) -> Option<Version> {
+        // `2.3.0-rc1/` is a version's spelling too, but under the candidate pattern a candidate.
+        if self.parse_candidate_dir(entry).is_some() {
+            return None;
+        }
         let name = entry.strip_suffix('/')?;
         let values = match_pattern(&self.release_dir, &self.fixed_values(), name)?;
         let version: Version = values

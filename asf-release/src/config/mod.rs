@@ -328,29 +328,59 @@ impl Config {
     }
 
     /// The git tag of a release (`2.3.0`) or of a candidate (`2.3.0-rc1`).
+    /// A release tag that would read back as a candidate (version `2.3.0-rc1` under
+    /// `{version}-rc{rc}`) is refused: the tag could not tell the two apart.
     pub fn tag_name(&self, version: &Version, rc: Option<u32>) -> Result<String> {
-        let version = version.to_string();
+        let text = version.to_string();
         match rc {
-            None => fill(&self.tag_pattern, &self.version_values(&version))
-                .context("invalid setting tag-pattern"),
+            None => {
+                let tag = fill(&self.tag_pattern, &self.version_values(&text))
+                    .context("invalid setting tag-pattern")?;
+                if let Some((candidate_of, Some(rc))) = self.parse_tag(&tag) {
+                    bail!(
+                        "the release tag {tag} of version {version} reads as candidate {rc} of \
+                         {candidate_of} under rc-tag-pattern = {:?}: if {version} is a candidate, \
+                         give the version {candidate_of} and --rc {rc}; if it is a release, use \
+                         an rc-tag-pattern that cannot end like it",
+                        self.rc_tag_pattern
+                    );
+                }
+                Ok(tag)
+            }
             Some(rc) => {
                 let rc = rc.to_string();
-                let [a, b, c] = self.version_values(&version);
+                let [a, b, c] = self.version_values(&text);
                 fill(&self.rc_tag_pattern, &[a, b, c, ("rc", &rc)])
                     .context("invalid setting rc-tag-pattern")
             }
         }
     }
 
-    /// The release branch of a line: `v2.3` by default.
+    /// The release branch of a line: `v2.3` by default. A one-number line (`24`) needs a
+    /// pattern without `{minor}`.
     pub fn branch_name(&self, line: Line) -> Result<String> {
-        let major = line.major.to_string();
-        let minor = line.minor.to_string();
-        fill(
-            &self.branch_pattern,
-            &[("major", &major), ("minor", &minor), ("name", &self.name)],
-        )
-        .context("invalid setting branch-pattern")
+        let major = line.major().to_string();
+        let name = match line.minor() {
+            Some(minor) => fill(
+                &self.branch_pattern,
+                &[
+                    ("major", &major),
+                    ("minor", &minor.to_string()),
+                    ("name", &self.name),
+                ],
+            ),
+            None => fill(
+                &self.branch_pattern,
+                &[("major", &major), ("name", &self.name)],
+            )
+            .with_context(|| {
+                format!(
+                    "the line {line} has one number, so it has no {{minor}}: set \
+                         branch-pattern to one without it, like \"release-{{major}}\""
+                )
+            }),
+        };
+        name.context("invalid setting branch-pattern")
     }
 
     /// Where the artifacts of one version (and candidate) are written.
@@ -424,7 +454,9 @@ fn match_pattern(
         let key = &rest[start + 1..end];
         match (key, fixed.iter().find(|(k, _)| *k == key)) {
             (_, Some((_, value))) => expression.push_str(&regex::escape(value)),
-            ("version", None) => expression.push_str("(?P<version>[0-9]+\\.[0-9]+\\.[0-9]+)"),
+            ("version", None) => {
+                expression.push_str(&format!("(?P<version>{})", crate::version::version_regex()));
+            }
             ("rc" | "major" | "minor", None) => {
                 expression.push_str(&format!("(?P<{key}>[0-9]+)"));
             }
@@ -458,12 +490,16 @@ impl Config {
                 .find(|(k, _)| k == key)
                 .map(|(_, v)| v.clone())
         };
-        if let Some(values) = match_pattern(&self.tag_pattern, &self.fixed_values(), tag) {
-            return Some((value(&values, "version")?.parse().ok()?, None));
+        // The candidate reading first: with qualifiers, `2.3.0-rc1` is also a version, but a
+        // project whose candidates are tagged `{version}-rc{rc}` means candidate 1 of 2.3.0
+        // (and with a candidate number too large, no tag of the tool's, not a release).
+        let candidate = match_pattern(&self.rc_tag_pattern, &self.fixed_values(), tag)
+            .and_then(|values| Some((value(&values, "version")?.parse::<Version>().ok()?, values)));
+        if let Some((version, values)) = candidate {
+            return Some((version, Some(value(&values, "rc")?.parse().ok()?)));
         }
-        let values = match_pattern(&self.rc_tag_pattern, &self.fixed_values(), tag)?;
-        let version = value(&values, "version")?.parse().ok()?;
-        Some((version, Some(value(&values, "rc")?.parse().ok()?)))
+        let values = match_pattern(&self.tag_pattern, &self.fixed_values(), tag)?;
+        Some((value(&values, "version")?.parse().ok()?, None))
     }
 
     /// The release line of a branch named by `branch-pattern`.
@@ -476,7 +512,10 @@ impl Config {
                 .find(|(k, _)| k == key)
                 .map(|(_, v)| v.as_str())
         };
-        format!("{}.{}", get("major")?, get("minor")?).parse().ok()
+        match get("minor") {
+            Some(minor) => format!("{}.{minor}", get("major")?).parse().ok(),
+            None => get("major")?.parse().ok(),
+        }
     }
 }
 

@@ -463,11 +463,7 @@ impl Config {
             bail!("invalid setting sendmail = []: give the command and its arguments, like [\"sendmail\", \"-t\", \"-oi\"]");
         }
         // Fill every pattern once now, so a typo is reported before any step starts.
-        let probe = Version {
-            major: 1,
-            minor: 2,
-            patch: 3,
-        };
+        let probe: Version = "1.2.3".parse()?;
         let mut names = std::collections::BTreeSet::new();
         for source in config.sources() {
             source.top_dir_name(&probe)?;

@@ -89,7 +89,21 @@ fn candidate_directories_are_recognised() {
     assert_eq!(config.parse_candidate_dir("2.3.0-rc4"), None);
     assert_eq!(config.parse_candidate_dir("KEYS"), None);
     assert_eq!(config.parse_candidate_dir("2.3.0/"), None);
-    assert_eq!(config.parse_candidate_dir("2.3-rc1/"), None);
+    // A two-number version is a version (Maven 3.0, Commons Lang 3.9).
+    assert_eq!(
+        config.parse_candidate_dir("2.3-rc1/"),
+        Some(Candidate {
+            version: "2.3".parse().unwrap(),
+            rc: 1
+        })
+    );
+    assert_eq!(
+        config.parse_candidate_dir("4.0.0-M1-rc2/"),
+        Some(Candidate {
+            version: "4.0.0-M1".parse().unwrap(),
+            rc: 2
+        })
+    );
     assert_eq!(config.parse_candidate_dir("2.3.0-rc/"), None);
     assert_eq!(config.parse_candidate_dir("2.3.0-x4/"), None);
 }
@@ -244,4 +258,41 @@ fn backport_pr_titles_name_the_upstream_pr_with_known_placeholders() {
         let err = format!("{:#}", with(bad).unwrap_err());
         assert!(err.contains(said), "{bad}: {err}");
     }
+}
+
+#[test]
+fn tags_of_qualified_and_short_versions_read_back() {
+    let config = parse_str(MINIMAL).unwrap();
+    let version = |text: &str| text.parse::<Version>().unwrap();
+    for (tag, read) in [
+        ("4.0.0-M1", Some((version("4.0.0-M1"), None))),
+        ("4.0.0-M1-rc1", Some((version("4.0.0-M1"), Some(1)))),
+        ("9.0-rc1-rc1", Some((version("9.0-rc1"), Some(1)))),
+        ("4.0.0-rc-2", Some((version("4.0.0-rc-2"), None))),
+        ("3.0", Some((version("3.0"), None))),
+        ("24-rc3", Some((version("24"), Some(3)))),
+        ("2.3.0-rc1", Some((version("2.3.0"), Some(1)))),
+        ("0.9.0.dev", None),
+    ] {
+        assert_eq!(config.parse_tag(tag), read, "{tag}");
+        if let Some((version, rc)) = read {
+            assert_eq!(config.tag_name(&version, rc).unwrap(), tag);
+        }
+    }
+    // A version spelled like a candidate of another cannot have a release tag of its own.
+    let err = config
+        .tag_name(&version("2.3.0-rc1"), None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("reads as candidate 1 of 2.3.0") && err.contains("--rc 1"),
+        "{err}"
+    );
+    // A one-number line needs a branch pattern without {minor}.
+    let line: Line = "24".parse().unwrap();
+    let err = format!("{:#}", config.branch_name(line).unwrap_err());
+    assert!(err.contains("release-{major}"), "{err}");
+    let netbeans = parse_str(&format!("{MINIMAL}branch-pattern = \"release{{major}}\"\n")).unwrap();
+    assert_eq!(netbeans.branch_name(line).unwrap(), "release24");
+    assert_eq!(netbeans.parse_branch("release24"), Some(line));
 }

@@ -62,9 +62,10 @@ pub fn compile(file: &VersionFile) -> Result<Regex> {
             file.pattern
         );
     }
-    let expression = file
-        .pattern
-        .replace(PLACEHOLDER, r"(?P<version>[0-9]+\.[0-9]+\.[0-9]+)");
+    let expression = file.pattern.replace(
+        PLACEHOLDER,
+        &format!("(?P<version>{})", crate::version::version_regex()),
+    );
     Regex::new(&expression).with_context(|| {
         format!(
             "invalid setting version-files: the pattern {:?} of {path} is not a valid regex",

@@ -164,17 +164,13 @@ pub(super) fn choose_target(
                 .max();
             match (in_progress, newest_final) {
                 (Some(version), _) => version,
-                (None, Some(last)) => Version {
-                    patch: last.patch.checked_add(1).with_context(|| {
-                        format!("{last} is the last patch number there is: give the version")
-                    })?,
-                    ..last
-                },
-                (None, None) => Version {
-                    major: line.major,
-                    minor: line.minor,
-                    patch: 0,
-                },
+                (None, Some(last)) => last.next_patch().with_context(|| {
+                    format!(
+                        "the release after {last} is not implied: give it after the line, like \
+                         `cargo xtask release {line} <VERSION>`"
+                    )
+                })?,
+                (None, None) => line.first_version(),
             }
         }
     };

@@ -165,14 +165,25 @@ fn render(release: &Release, statuses: &[StepStatus]) -> Result<String> {
     }
     match next.map(|i| &statuses[i]) {
         None => {
-            let next_patch = crate::version::Version {
-                patch: release.candidate.version.patch.saturating_add(1),
-                ..release.candidate.version
+            let next = match release.candidate.version.next_patch() {
+                Ok(next) if next.line() == release.line => format!(
+                    "the patch release {next} with backported fixes, `cargo xtask release {}` \
+                     when it is due",
+                    release.line
+                ),
+                Ok(next) => format!(
+                    "{next}, `cargo xtask release {}` when it is due",
+                    next.line()
+                ),
+                Err(_) => format!(
+                    "the next version of the line, `cargo xtask release {} <VERSION>` when it \
+                     is due",
+                    release.line
+                ),
             };
             out.push_str(&format!(
-                "{} is released and announced: nothing to do\nnext: the patch release \
-                 {next_patch} with backported fixes, `cargo xtask release {}` when it is due\n",
-                release.candidate.version, release.line
+                "{} is released and announced: nothing to do\nnext: {next}\n",
+                release.candidate.version
             ))
         }
         Some(StepStatus {

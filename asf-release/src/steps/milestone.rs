@@ -141,11 +141,7 @@ pub fn status(ctx: &Ctx, line: Line, allow_open: bool) -> Result<ExitCode> {
     show(&closed);
 
     // Triage: every issue since the previous release must be placed in or out of a release.
-    let first = Version {
-        major: line.major,
-        minor: line.minor,
-        patch: 0,
-    };
+    let first = line.first_version();
     let tags = git::tags(&ctx.sh, &ctx.repo)?;
     let previous = released(&config, &tags)
         .into_iter()

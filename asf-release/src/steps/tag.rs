@@ -43,7 +43,9 @@ pub struct TagArgs {
     pub key: Option<String>,
 }
 
-/// The first patch version of the line of the current release branch without a release tag.
+/// The version of the current release branch's line: the one of a candidate newer than every
+/// release of the line (work in progress, like `4.0.0-M1-rc1`, which patch numbers alone
+/// would not find), else the first patch version without a release tag.
 fn infer_version(ctx: &Ctx, config: &Config, tags: &[String]) -> Result<Version> {
     let current = git::current_branch(&ctx.sh, &ctx.repo)?;
     let line = current
@@ -57,16 +59,34 @@ fn infer_version(ctx: &Ctx, config: &Config, tags: &[String]) -> Result<Version>
                 config.branch_pattern
             )
         })?;
-    let mut version = Version {
-        major: line.major,
-        minor: line.minor,
-        patch: 0,
-    };
+    let on_line: Vec<(Version, Option<u32>)> = tags
+        .iter()
+        .filter_map(|tag| config.parse_tag(tag))
+        .filter(|(version, _)| version.line() == line)
+        .collect();
+    let newest_release = on_line
+        .iter()
+        .filter(|(_, rc)| rc.is_none())
+        .map(|(version, _)| *version)
+        .max();
+    let in_progress = on_line
+        .iter()
+        .filter(|(_, rc)| rc.is_some())
+        .map(|(version, _)| *version)
+        .filter(|version| newest_release.is_none_or(|release| *version > release))
+        .max();
+    if let Some(version) = in_progress {
+        return Ok(version);
+    }
+    let mut version = line.first_version();
     while tags.contains(&config.tag_name(&version, None)?) {
-        version.patch = version
-            .patch
-            .checked_add(1)
-            .context("every patch number of the line is tagged: give the version")?;
+        version = version.next_patch()?;
+        if version.line() != line {
+            bail!(
+                "every version of the line {line} is tagged: give the version, like `cargo xtask \
+                 tag {version} --rc`"
+            );
+        }
     }
     Ok(version)
 }
@@ -114,12 +134,13 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
     let (rc, target) = match args.rc {
         Some(rc) => {
             if tags.contains(&final_tag) {
+                let like = match version.next_patch() {
+                    Ok(next) => format!(", like {next}"),
+                    Err(_) => String::new(),
+                };
                 bail!(
                     "{version} is released already (tag {final_tag}): candidates are for the next \
-                     version, like {}.{}.{}",
-                    version.major,
-                    version.minor,
-                    version.patch.saturating_add(1)
+                     version{like}"
                 );
             }
             let rc = match (rc, last) {

@@ -119,8 +119,12 @@ pub fn naming(subject: &str, candidate: &Candidate) -> Naming {
             .find(|parts| parts.len() == 2)
             .map(|parts| (parts[0], parts[1], 0)),
     };
-    let wanted = &candidate.version;
-    if named != Some((wanted.major, wanted.minor, wanted.patch)) {
+    let version = &candidate.version;
+    if named != Some(version.three_numbers()) {
+        return Naming::Other;
+    }
+    // The numbers do not tell `4.0.0-M1` from `4.0.0-M2`: a qualified version is named as spelled.
+    if version.is_qualified() && !subject.contains(&version.to_string()) {
         return Naming::Other;
     }
     let first_rc = CANDIDATES.captures_iter(subject).find_map(|found| {

@@ -76,8 +76,11 @@ fn named(branch: &str) -> Option<Named> {
 
 /// Whether `version` belongs to what the numbers name (a major, a line, a version).
 fn fits(numbers: &[u64], version: &Version) -> bool {
-    let parts = [version.major, version.minor, version.patch];
-    numbers.iter().zip(parts).all(|(n, p)| *n == p)
+    // A part the version does not write is 0 (`24` fits the line `24.0`).
+    numbers
+        .iter()
+        .enumerate()
+        .all(|(index, n)| version.numbers().get(index).copied().unwrap_or(0) == *n)
 }
 
 /// What a branch proves.

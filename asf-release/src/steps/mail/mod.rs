@@ -237,11 +237,7 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
             }
         }
         MailCommand::Discuss { line } => {
-            let first = Version {
-                major: line.major,
-                minor: line.minor,
-                patch: 0,
-            };
+            let first = line.first_version();
             Draft {
                 path: config.records_dir(&first, None).join("discuss.eml"),
                 to: dev,
