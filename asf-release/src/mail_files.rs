@@ -21,7 +21,7 @@
 use camino::Utf8PathBuf;
 
 use crate::config::Config;
-use crate::version::Version;
+use crate::version::{Candidate, Version};
 
 /// The three mails of the flow.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -33,12 +33,16 @@ pub enum MailKind {
 
 impl MailKind {
     /// Where the rendered mail is written: the candidate's records for the vote and its
-    /// result, the release's for the announcement (see [`Config::records_dir`]).
+    /// result, the release's for the announcement (see [`Config::candidate_records_dir`]).
     pub fn path(self, config: &Config, version: &Version, rc: u32) -> Utf8PathBuf {
+        let candidate = Candidate {
+            version: *version,
+            rc,
+        };
         match self {
-            MailKind::Vote => config.records_dir(version, Some(rc)).join("vote.eml"),
-            MailKind::Result => config.records_dir(version, Some(rc)).join("result.eml"),
-            MailKind::Announce => config.records_dir(version, None).join("announce.eml"),
+            MailKind::Vote => config.candidate_records_dir(&candidate).join("vote.eml"),
+            MailKind::Result => config.candidate_records_dir(&candidate).join("result.eml"),
+            MailKind::Announce => config.release_records_dir(version).join("announce.eml"),
         }
     }
 
@@ -47,9 +51,13 @@ impl MailKind {
     pub fn old_path(self, config: &Config, version: &Version, rc: u32) -> Utf8PathBuf {
         let new = self.path(config, version, rc);
         let name = new.file_name().unwrap_or_default();
+        let candidate = Candidate {
+            version: *version,
+            rc,
+        };
         match self {
-            MailKind::Announce => config.artifact_dir(version, None).join(name),
-            _ => config.artifact_dir(version, Some(rc)).join(name),
+            MailKind::Announce => config.release_artifact_dir(version).join(name),
+            _ => config.candidate_artifact_dir(&candidate).join(name),
         }
     }
 }

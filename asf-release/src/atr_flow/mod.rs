@@ -69,9 +69,7 @@ pub struct Ledger {
 }
 
 pub fn ledger_path(config: &Config, candidate: &Candidate) -> Utf8PathBuf {
-    config
-        .records_dir(&candidate.version, Some(candidate.rc))
-        .join("atr.json")
+    config.candidate_records_dir(candidate).join("atr.json")
 }
 
 pub fn load_ledger(config: &Config, candidate: &Candidate) -> Result<Ledger> {

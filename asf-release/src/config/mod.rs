@@ -327,19 +327,20 @@ impl Config {
         }
     }
 
-    /// The git tag of a release (`2.3.0`) or of a candidate (`2.3.0-rc1`).
-    pub fn tag_name(&self, version: &Version, rc: Option<u32>) -> Result<String> {
+    /// The git tag of a release: `2.3.0` by default.
+    pub fn release_tag(&self, version: &Version) -> Result<String> {
         let version = version.to_string();
-        match rc {
-            None => fill(&self.tag_pattern, &self.version_values(&version))
-                .context("invalid setting tag-pattern"),
-            Some(rc) => {
-                let rc = rc.to_string();
-                let [a, b, c] = self.version_values(&version);
-                fill(&self.rc_tag_pattern, &[a, b, c, ("rc", &rc)])
-                    .context("invalid setting rc-tag-pattern")
-            }
-        }
+        fill(&self.tag_pattern, &self.version_values(&version))
+            .context("invalid setting tag-pattern")
+    }
+
+    /// The git tag of a candidate: `2.3.0-rc1` by default.
+    pub fn candidate_tag(&self, candidate: &Candidate) -> Result<String> {
+        let version = candidate.version.to_string();
+        let rc = candidate.rc.to_string();
+        let [a, b, c] = self.version_values(&version);
+        fill(&self.rc_tag_pattern, &[a, b, c, ("rc", &rc)])
+            .context("invalid setting rc-tag-pattern")
     }
 
     /// The release branch of a line: `v2.3` by default.
@@ -353,29 +354,31 @@ impl Config {
         .context("invalid setting branch-pattern")
     }
 
-    /// Where the artifacts of one version (and candidate) are written.
-    pub fn artifact_dir(&self, version: &Version, rc: Option<u32>) -> Utf8PathBuf {
-        match rc {
-            Some(rc) => self.out_dir.join(self.candidate_name(&Candidate {
-                version: *version,
-                rc,
-            })),
-            None => self.out_dir.join(version.to_string()),
-        }
+    /// Where the artifacts of a candidate are written: `<out-dir>/<candidate-dir>`.
+    pub fn candidate_artifact_dir(&self, candidate: &Candidate) -> Utf8PathBuf {
+        self.out_dir.join(self.candidate_name(candidate))
     }
 
-    /// Where the tool keeps its own files about a candidate (or a release): its mails, what it
-    /// sent, its ATR ledger, the log of `verify --build`. Never among the artifacts: the
-    /// directory `upload` sends and `verify` checks holds the release's files only.
-    pub fn records_dir(&self, version: &Version, rc: Option<u32>) -> Utf8PathBuf {
-        let name = match rc {
-            Some(rc) => self.candidate_name(&Candidate {
-                version: *version,
-                rc,
-            }),
-            None => version.to_string(),
-        };
-        self.out_dir.join("records").join(name)
+    /// Where the artifacts of a version packaged without a candidate number are written:
+    /// `<out-dir>/<version>`.
+    pub fn release_artifact_dir(&self, version: &Version) -> Utf8PathBuf {
+        self.out_dir.join(version.to_string())
+    }
+
+    /// Where the tool keeps its own files about a candidate: its mails, what it sent, its ATR
+    /// ledger, the log of `verify --build` (named in [`crate::records`]). Never among the
+    /// artifacts: the directory `upload` sends and `verify` checks holds the release's files
+    /// only.
+    pub fn candidate_records_dir(&self, candidate: &Candidate) -> Utf8PathBuf {
+        self.out_dir
+            .join("records")
+            .join(self.candidate_name(candidate))
+    }
+
+    /// Where the tool keeps its own files about a release (its announcement), beside its
+    /// candidates' in [`Config::candidate_records_dir`].
+    pub fn release_records_dir(&self, version: &Version) -> Utf8PathBuf {
+        self.out_dir.join("records").join(version.to_string())
     }
 }
 

@@ -43,8 +43,9 @@ fn defaults_follow_the_asf_conventions() {
         config.top_dir_name(&v).unwrap(),
         "apache-apisix-dashboard-2.3.0-src"
     );
-    assert_eq!(config.tag_name(&v, Some(2)).unwrap(), "2.3.0-rc2");
-    assert_eq!(config.tag_name(&v, None).unwrap(), "2.3.0");
+    let candidate = Candidate { version: v, rc: 2 };
+    assert_eq!(config.candidate_tag(&candidate).unwrap(), "2.3.0-rc2");
+    assert_eq!(config.release_tag(&v).unwrap(), "2.3.0");
     assert_eq!(config.branch_name(v.line()).unwrap(), "v2.3");
     assert_eq!(config.tlp, "apisix");
     assert_eq!(config.display_name, "Apisix Dashboard");

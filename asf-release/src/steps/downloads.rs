@@ -45,7 +45,9 @@ pub struct DownloadsArgs {
 
 /// Where a passed check is remembered.
 pub fn record_path(config: &Config, version: &Version) -> Utf8PathBuf {
-    config.artifact_dir(version, None).join("downloads-served")
+    config
+        .release_artifact_dir(version)
+        .join("downloads-served")
 }
 
 pub fn run(ctx: &Ctx, args: &DownloadsArgs) -> Result<ExitCode> {

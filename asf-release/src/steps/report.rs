@@ -42,7 +42,9 @@ pub struct ReportArgs {
 
 /// Where an entered release is remembered.
 pub fn record_path(config: &Config, version: &Version) -> Utf8PathBuf {
-    config.artifact_dir(version, None).join("reporter-entered")
+    config
+        .release_artifact_dir(version)
+        .join("reporter-entered")
 }
 
 /// The page and the values to enter: committee, version, release date.

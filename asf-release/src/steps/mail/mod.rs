@@ -210,7 +210,7 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
                      accepts mails from @apache.org addresses (set mail-from)"
                 );
             }
-            let tag = config.tag_name(version, None)?;
+            let tag = config.release_tag(version)?;
             // With several artifacts, each is named (the download page links them all).
             let names = config.release_names(version)?;
             let release_files = match names.len() {
@@ -243,7 +243,7 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
                 patch: 0,
             };
             Draft {
-                path: config.records_dir(&first, None).join("discuss.eml"),
+                path: config.release_records_dir(&first).join("discuss.eml"),
                 to: dev,
                 template: load_template(&ctx.repo, "discuss", templates::DISCUSS)?,
                 values: vec![
