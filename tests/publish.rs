@@ -57,7 +57,7 @@ fn downloads(world: &World, repo: &Path, extra: &[&str]) -> std::process::Output
 }
 
 fn record(repo: &Path) -> PathBuf {
-    repo.join("target/asf-release/1.0.0/downloads-served")
+    repo.join("target/asf-release/records/1.0.0/downloads-served")
 }
 
 #[test]
@@ -363,7 +363,7 @@ fn the_board_report_data_is_printed_and_remembered_once_confirmed() {
         text.contains("committee  demo") && text.contains("version    1.0.0"),
         "{text}"
     );
-    let record = repo.join("target/asf-release/1.0.0/reporter-entered");
+    let record = repo.join("target/asf-release/records/1.0.0/reporter-entered");
     assert!(!record.exists());
     let dry = world.xtask(&["--repo", repo_arg, "--dry-run", "report", "1.0.0", "--done"]);
     assert!(dry.status.success() && !record.exists(), "{}", stderr(&dry));

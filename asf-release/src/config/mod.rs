@@ -360,7 +360,8 @@ impl Config {
     }
 
     /// Where the artifacts of a version packaged without a candidate number are written:
-    /// `<out-dir>/<version>`.
+    /// `<out-dir>/<version>`. Earlier versions of the tool kept a release's announcement and
+    /// markers there ([`crate::records`] still reads them).
     pub fn release_artifact_dir(&self, version: &Version) -> Utf8PathBuf {
         self.out_dir.join(version.to_string())
     }

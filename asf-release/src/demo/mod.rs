@@ -352,7 +352,7 @@ pub fn write_vote_thread(
 ) -> Result<(Utf8PathBuf, Utf8PathBuf)> {
     let config = crate::config::load(&sandbox.path("project"))?;
     let version: Version = version.parse()?;
-    let vote = crate::mail_files::MailKind::Vote.path(&config, &version, rc);
+    let vote = crate::records::MailKind::Vote.path(&config, &version, rc);
     let text = std::fs::read_to_string(&vote).with_context(|| format!("cannot read {vote}"))?;
     let subject = text
         .lines()

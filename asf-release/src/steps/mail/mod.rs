@@ -31,8 +31,8 @@ use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::config::Config;
-pub use crate::mail_files::MailKind;
 use crate::plan::Plan;
+pub use crate::records::MailKind;
 use crate::tally;
 use crate::tools::{git, sendmail, svn};
 use crate::version::{Candidate, Version};
@@ -236,24 +236,17 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
                 ],
             }
         }
-        MailCommand::Discuss { line } => {
-            let first = Version {
-                major: line.major,
-                minor: line.minor,
-                patch: 0,
-            };
-            Draft {
-                path: config.release_records_dir(&first).join("discuss.eml"),
-                to: dev,
-                template: load_template(&ctx.repo, "discuss", templates::DISCUSS)?,
-                values: vec![
-                    ("keys_url", config.keys_url.clone()),
-                    ("line", line.to_string()),
-                    ("branch", config.branch_name(*line)?),
-                    ("main_branch", config.main_branch.clone()),
-                ],
-            }
-        }
+        MailCommand::Discuss { line } => Draft {
+            path: crate::records::discuss_mail(&config, *line),
+            to: dev,
+            template: load_template(&ctx.repo, "discuss", templates::DISCUSS)?,
+            values: vec![
+                ("keys_url", config.keys_url.clone()),
+                ("line", line.to_string()),
+                ("branch", config.branch_name(*line)?),
+                ("main_branch", config.main_branch.clone()),
+            ],
+        },
     };
     let mut values = common_values(&config, &sender_name);
     values.extend(draft.values);

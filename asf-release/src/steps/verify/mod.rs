@@ -180,9 +180,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
     }
     let build = build::Build {
         commands: args.build.then_some(config.build_commands.as_slice()),
-        log: config
-            .candidate_records_dir(&asked)
-            .join("verify-build.log"),
+        log: crate::records::verify_build_log(&config, &asked),
     };
     for line in build::planned(&build) {
         plan.check(line);
