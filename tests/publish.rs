@@ -57,7 +57,7 @@ fn downloads(world: &World, repo: &Path, extra: &[&str]) -> std::process::Output
 }
 
 fn record(repo: &Path) -> PathBuf {
-    repo.join("target/asf-release/1.0.0/downloads-served")
+    repo.join("target/asf-release/records/1.0.0/downloads-served")
 }
 
 #[test]
@@ -363,7 +363,7 @@ fn the_board_report_data_is_printed_and_remembered_once_confirmed() {
         text.contains("committee  demo") && text.contains("version    1.0.0"),
         "{text}"
     );
-    let record = repo.join("target/asf-release/1.0.0/reporter-entered");
+    let record = repo.join("target/asf-release/records/1.0.0/reporter-entered");
     assert!(!record.exists());
     let dry = world.xtask(&["--repo", repo_arg, "--dry-run", "report", "1.0.0", "--done"]);
     assert!(dry.status.success() && !record.exists(), "{}", stderr(&dry));
@@ -380,6 +380,18 @@ fn the_board_report_data_is_printed_and_remembered_once_confirmed() {
         "{}",
         stdout(&again)
     );
+    // A release in progress keeps the record an earlier version of the tool wrote beside the
+    // artifacts: it still counts, and no second one is written.
+    let old = repo.join("target/asf-release/1.0.0/reporter-entered");
+    std::fs::create_dir_all(old.parent().unwrap()).unwrap();
+    std::fs::rename(&record, &old).unwrap();
+    let earlier = world.xtask(&["--repo", repo_arg, "report", "1.0.0", "--done"]);
+    let text = stdout(&earlier);
+    assert!(
+        text.contains("1.0.0/reporter-entered says the release is entered already"),
+        "{text}"
+    );
+    assert!(!record.exists(), "{text}");
 }
 
 #[test]

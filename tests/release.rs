@@ -184,8 +184,8 @@ fn the_flow_stops_for_the_vote_and_a_rerun_finishes_it() {
         "released checksum valid: true",
         "download-page-demo-1.0.0",
         "records/1.0.0/announce.eml: true",
-        "1.0.0/downloads-served: true",
-        "1.0.0/reporter-entered: true",
+        "records/1.0.0/downloads-served: true",
+        "records/1.0.0/reporter-entered: true",
         "GitHub releases: [\"1.0.0\"]",
     ] {
         assert!(state.contains(needle), "{needle:?} in:\n{state}");

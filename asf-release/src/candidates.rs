@@ -59,7 +59,7 @@ pub fn require(ctx: &Ctx, config: &Config, candidate: &Candidate) -> Result<()> 
     if numbers.contains(&candidate.rc) {
         return Ok(());
     }
-    let tag = config.tag_name(&candidate.version, Some(candidate.rc))?;
+    let tag = config.candidate_tag(candidate)?;
     let remote = &config.remote;
     if git::remote_url(&ctx.sh, &ctx.repo, remote)?.is_some()
         && git::remote_ref_commit(&ctx.sh, &ctx.repo, remote, &format!("refs/tags/{tag}"))?

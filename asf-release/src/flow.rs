@@ -82,8 +82,7 @@ impl Release<'_> {
 
     /// A tag counts once it is published: a tag made but not pushed is still to do. The
     /// remote is asked once for all its refs, until [`Release::forget`].
-    pub fn tag_published(&self, rc: Option<u32>) -> Result<bool> {
-        let tag = self.config.tag_name(&self.candidate.version, rc)?;
+    pub fn tag_published(&self, tag: &str) -> Result<bool> {
         let full = format!("refs/tags/{tag}");
         Ok(self.remote_ref(&full)?.is_some())
     }

@@ -38,7 +38,10 @@ fuzz_target!(|text: &str| {
     if let Some((version, rc)) = config.parse_tag(tag) {
         // Whatever a tag means can be named again and followed by a next candidate or a
         // clear error.
-        let _ = config.tag_name(&version, rc);
+        let _ = match rc {
+            Some(rc) => config.candidate_tag(&asf_release::version::Candidate { version, rc }),
+            None => config.release_tag(&version),
+        };
         let _ = config.next_rc(&version, rc);
         if let Some(rc) = rc {
             let _ = config.check_rc(rc);

@@ -114,9 +114,9 @@ pub fn final_state(sandbox: &Sandbox, world: &World) -> String {
     for mail in [
         "records/1.0.0-rc1/vote.eml",
         "records/1.0.0-rc1/result.eml",
-        "1.0.0/downloads-served",
+        "records/1.0.0/downloads-served",
         "records/1.0.0/announce.eml",
-        "1.0.0/reporter-entered",
+        "records/1.0.0/reporter-entered",
     ] {
         state.push_str(&format!("\n{mail}: {}", out.join(mail).exists()));
     }

@@ -68,14 +68,8 @@ pub struct Ledger {
     pub vote_revision: Option<String>,
 }
 
-pub fn ledger_path(config: &Config, candidate: &Candidate) -> Utf8PathBuf {
-    config
-        .records_dir(&candidate.version, Some(candidate.rc))
-        .join("atr.json")
-}
-
 pub fn load_ledger(config: &Config, candidate: &Candidate) -> Result<Ledger> {
-    let path = ledger_path(config, candidate);
+    let path = crate::records::atr_ledger(config, candidate);
     match std::fs::read_to_string(&path) {
         Ok(text) => serde_json::from_str(&text).with_context(|| {
             format!("{path} is damaged: delete it and rerun; the step reads ATR's state again")
@@ -85,7 +79,7 @@ pub fn load_ledger(config: &Config, candidate: &Candidate) -> Result<Ledger> {
 }
 
 pub fn save_ledger(config: &Config, candidate: &Candidate, ledger: &Ledger) -> Result<()> {
-    let path = ledger_path(config, candidate);
+    let path = crate::records::atr_ledger(config, candidate);
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {dir}"))?;
     }

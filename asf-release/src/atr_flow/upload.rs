@@ -92,7 +92,7 @@ pub fn run(ctx: &Ctx, config: &Config, candidate: &Candidate, all: &[Artifacts])
         "cargo xtask package {} --rc {}",
         candidate.version, candidate.rc
     );
-    let dir = config.artifact_dir(&candidate.version, Some(candidate.rc));
+    let dir = config.candidate_artifact_dir(candidate);
     eprintln!(
         "checking the local package in {} ...",
         all.first().and_then(|a| a.tarball.parent()).unwrap_or(&dir)

@@ -46,7 +46,7 @@ pub fn plan_start<'a>(
         bail!(
             "RC{rc} of {version} is not staged on ATR (no revision in {}): run `cargo xtask \
              upload {version} --rc {rc}` first",
-            super::ledger_path(config, &candidate)
+            crate::records::atr_ledger(config, &candidate)
         );
     };
     let release = client.release(project, &version.to_string())?;

@@ -327,33 +327,32 @@ impl Config {
         }
     }
 
-    /// The git tag of a release (`2.3.0`) or of a candidate (`2.3.0-rc1`).
-    /// A release tag that would read back as a candidate (version `2.3.0-rc1` under
-    /// `{version}-rc{rc}`) is refused: the tag could not tell the two apart.
-    pub fn tag_name(&self, version: &Version, rc: Option<u32>) -> Result<String> {
+    /// The git tag of a release: `2.3.0` by default. A release tag that would read back as a
+    /// candidate (version `2.3.0-rc1` under `{version}-rc{rc}`) is refused: the tag could not
+    /// tell the two apart.
+    pub fn release_tag(&self, version: &Version) -> Result<String> {
         let text = version.to_string();
-        match rc {
-            None => {
-                let tag = fill(&self.tag_pattern, &self.version_values(&text))
-                    .context("invalid setting tag-pattern")?;
-                if let Some((candidate_of, Some(rc))) = self.parse_tag(&tag) {
-                    bail!(
-                        "the release tag {tag} of version {version} reads as candidate {rc} of \
-                         {candidate_of} under rc-tag-pattern = {:?}: if {version} is a candidate, \
-                         give the version {candidate_of} and --rc {rc}; if it is a release, use \
-                         an rc-tag-pattern that cannot end like it",
-                        self.rc_tag_pattern
-                    );
-                }
-                Ok(tag)
-            }
-            Some(rc) => {
-                let rc = rc.to_string();
-                let [a, b, c] = self.version_values(&text);
-                fill(&self.rc_tag_pattern, &[a, b, c, ("rc", &rc)])
-                    .context("invalid setting rc-tag-pattern")
-            }
+        let tag = fill(&self.tag_pattern, &self.version_values(&text))
+            .context("invalid setting tag-pattern")?;
+        if let Some((candidate_of, Some(rc))) = self.parse_tag(&tag) {
+            bail!(
+                "the release tag {tag} of version {version} reads as candidate {rc} of \
+                 {candidate_of} under rc-tag-pattern = {:?}: if {version} is a candidate, \
+                 give the version {candidate_of} and --rc {rc}; if it is a release, use \
+                 an rc-tag-pattern that cannot end like it",
+                self.rc_tag_pattern
+            );
         }
+        Ok(tag)
+    }
+
+    /// The git tag of a candidate: `2.3.0-rc1` by default.
+    pub fn candidate_tag(&self, candidate: &Candidate) -> Result<String> {
+        let version = candidate.version.to_string();
+        let rc = candidate.rc.to_string();
+        let [a, b, c] = self.version_values(&version);
+        fill(&self.rc_tag_pattern, &[a, b, c, ("rc", &rc)])
+            .context("invalid setting rc-tag-pattern")
     }
 
     /// The release branch of a line: `v2.3` by default. A one-number line (`24`) needs a
@@ -383,29 +382,32 @@ impl Config {
         name.context("invalid setting branch-pattern")
     }
 
-    /// Where the artifacts of one version (and candidate) are written.
-    pub fn artifact_dir(&self, version: &Version, rc: Option<u32>) -> Utf8PathBuf {
-        match rc {
-            Some(rc) => self.out_dir.join(self.candidate_name(&Candidate {
-                version: *version,
-                rc,
-            })),
-            None => self.out_dir.join(version.to_string()),
-        }
+    /// Where the artifacts of a candidate are written: `<out-dir>/<candidate-dir>`.
+    pub fn candidate_artifact_dir(&self, candidate: &Candidate) -> Utf8PathBuf {
+        self.out_dir.join(self.candidate_name(candidate))
     }
 
-    /// Where the tool keeps its own files about a candidate (or a release): its mails, what it
-    /// sent, its ATR ledger, the log of `verify --build`. Never among the artifacts: the
-    /// directory `upload` sends and `verify` checks holds the release's files only.
-    pub fn records_dir(&self, version: &Version, rc: Option<u32>) -> Utf8PathBuf {
-        let name = match rc {
-            Some(rc) => self.candidate_name(&Candidate {
-                version: *version,
-                rc,
-            }),
-            None => version.to_string(),
-        };
-        self.out_dir.join("records").join(name)
+    /// Where the artifacts of a version packaged without a candidate number are written:
+    /// `<out-dir>/<version>`. Earlier versions of the tool kept a release's announcement and
+    /// markers there ([`crate::records`] still reads them).
+    pub fn release_artifact_dir(&self, version: &Version) -> Utf8PathBuf {
+        self.out_dir.join(version.to_string())
+    }
+
+    /// Where the tool keeps its own files about a candidate: its mails, what it sent, its ATR
+    /// ledger, the log of `verify --build` (named in [`crate::records`]). Never among the
+    /// artifacts: the directory `upload` sends and `verify` checks holds the release's files
+    /// only.
+    pub fn candidate_records_dir(&self, candidate: &Candidate) -> Utf8PathBuf {
+        self.out_dir
+            .join("records")
+            .join(self.candidate_name(candidate))
+    }
+
+    /// Where the tool keeps its own files about a release (its announcement), beside its
+    /// candidates' in [`Config::candidate_records_dir`].
+    pub fn release_records_dir(&self, version: &Version) -> Utf8PathBuf {
+        self.out_dir.join("records").join(version.to_string())
     }
 }
 

@@ -29,7 +29,7 @@ use super::{
 use crate::config_checks::{
     check_out_dir, check_tag_patterns, check_url_without_credentials, SVN_CREDENTIALS,
 };
-use crate::version::Version;
+use crate::version::{Candidate, Version};
 
 /// The settings as written in `Cargo.toml`. Defaults are filled in by [`Config::resolve`].
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -480,8 +480,11 @@ impl Config {
                 );
             }
         }
-        config.tag_name(&probe, None)?;
-        config.tag_name(&probe, Some(1))?;
+        config.release_tag(&probe)?;
+        config.candidate_tag(&Candidate {
+            version: probe,
+            rc: 1,
+        })?;
         config.branch_name(probe.line())?;
         crate::archive::excludes::Excludes::new(&config.excludes, "excludes")?;
         crate::archive::excludes::Excludes::new(&config.includes, "includes")?;

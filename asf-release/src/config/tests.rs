@@ -43,8 +43,9 @@ fn defaults_follow_the_asf_conventions() {
         config.top_dir_name(&v).unwrap(),
         "apache-apisix-dashboard-2.3.0-src"
     );
-    assert_eq!(config.tag_name(&v, Some(2)).unwrap(), "2.3.0-rc2");
-    assert_eq!(config.tag_name(&v, None).unwrap(), "2.3.0");
+    let candidate = Candidate { version: v, rc: 2 };
+    assert_eq!(config.candidate_tag(&candidate).unwrap(), "2.3.0-rc2");
+    assert_eq!(config.release_tag(&v).unwrap(), "2.3.0");
     assert_eq!(config.branch_name(v.line()).unwrap(), "v2.3");
     assert_eq!(config.tlp, "apisix");
     assert_eq!(config.display_name, "Apisix Dashboard");
@@ -276,12 +277,16 @@ fn tags_of_qualified_and_short_versions_read_back() {
     ] {
         assert_eq!(config.parse_tag(tag), read, "{tag}");
         if let Some((version, rc)) = read {
-            assert_eq!(config.tag_name(&version, rc).unwrap(), tag);
+            let made = match rc {
+                Some(rc) => config.candidate_tag(&Candidate { version, rc }),
+                None => config.release_tag(&version),
+            };
+            assert_eq!(made.unwrap(), tag);
         }
     }
     // A version spelled like a candidate of another cannot have a release tag of its own.
     let err = config
-        .tag_name(&version("2.3.0-rc1"), None)
+        .release_tag(&version("2.3.0-rc1"))
         .unwrap_err()
         .to_string();
     assert!(

@@ -352,7 +352,7 @@ pub fn write_vote_thread(
 ) -> Result<(Utf8PathBuf, Utf8PathBuf)> {
     let config = crate::config::load(&sandbox.path("project"))?;
     let version: Version = version.parse()?;
-    let vote = crate::mail_files::MailKind::Vote.path(&config, &version, rc);
+    let vote = crate::records::MailKind::Vote.path(&config, &version, rc);
     let text = std::fs::read_to_string(&vote).with_context(|| format!("cannot read {vote}"))?;
     let subject = text
         .lines()
@@ -540,9 +540,10 @@ fn run_flow(sandbox: &Sandbox, vote: VoteOutcome) -> Result<()> {
 
     let config = crate::config::load(&sandbox.path("project"))?;
     let version: Version = "1.0.0".parse()?;
-    let candidate = config.artifact_dir(&version, Some(1));
-    let records = config.records_dir(&version, Some(1));
-    let release = config.records_dir(&version, None);
+    let first = Candidate { version, rc: 1 };
+    let candidate = config.candidate_artifact_dir(&first);
+    let records = config.candidate_records_dir(&first);
+    let release = config.release_records_dir(&version);
     println!("\n== results");
     println!("  artifacts: {candidate}/");
     println!("  mails:     {records}/vote.eml, result.eml; {release}/announce.eml");

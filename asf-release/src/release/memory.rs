@@ -199,7 +199,7 @@ pub(super) fn choose_target(
                 let Some(last) = highest_rc else {
                     bail!("there is no candidate of {version} yet: --next-rc starts a new one after a failed vote; run `cargo xtask release {line}`");
                 };
-                let vote = crate::mail_files::MailKind::Vote;
+                let vote = crate::records::MailKind::Vote;
                 let voted = vote.path(config, &version, last);
                 // Where an earlier version of the tool kept it counts too.
                 if !voted.exists() && !vote.old_path(config, &version, last).exists() {

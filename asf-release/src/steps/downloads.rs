@@ -23,10 +23,9 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use camino::Utf8PathBuf;
 
-use crate::config::Config;
 use crate::plan::Plan;
+use crate::records::Marker;
 use crate::served;
 use crate::tools::Tool;
 use crate::version::Version;
@@ -43,11 +42,6 @@ pub struct DownloadsArgs {
     pub no_wait: bool,
 }
 
-/// Where a passed check is remembered.
-pub fn record_path(config: &Config, version: &Version) -> Utf8PathBuf {
-    config.artifact_dir(version, None).join("downloads-served")
-}
-
 pub fn run(ctx: &Ctx, args: &DownloadsArgs) -> Result<ExitCode> {
     for tool in [Tool::Svn, Tool::Curl] {
         tool.require()?;
@@ -56,7 +50,7 @@ pub fn run(ctx: &Ctx, args: &DownloadsArgs) -> Result<ExitCode> {
     let version = &args.version;
     let files = served::files(&config, version)?;
     let wait = (!args.no_wait).then_some(config.download_wait);
-    let record = record_path(&config, version);
+    let record = Marker::DownloadsServed.path(&config, version);
     let mut plan = Plan::new(format!(
         "check that {version} is served at {}",
         config.download_base_url
@@ -117,8 +111,8 @@ impl crate::flow::Step for DownloadsStep {
                  afterwards with `cargo xtask downloads`",
             );
         }
-        let record = record_path(release.config, &release.candidate.version);
-        match record.exists() {
+        let served = Marker::DownloadsServed.found(release.config, &release.candidate.version);
+        match served.is_some() {
             true => Progress::done(format!(
                 "served at {}/{}",
                 release.config.download_base_url, release.candidate.version

@@ -133,7 +133,7 @@ pub fn run(ctx: &Ctx, args: &GitHubReleaseArgs) -> Result<ExitCode> {
     Tool::Git.require()?;
     let config = ctx.config()?;
     let version = &args.version;
-    let tag = config.tag_name(version, None)?;
+    let tag = config.release_tag(version)?;
     let pushed = git::remote_ref(
         &ctx.sh,
         &ctx.repo,
@@ -278,8 +278,8 @@ impl crate::flow::Step for GitHubReleaseStep {
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
-        let tag = release.config.tag_name(&release.candidate.version, None)?;
-        if !release.tag_published(None)? {
+        let tag = release.config.release_tag(&release.candidate.version)?;
+        if !release.tag_published(&tag)? {
             return Progress::todo(format!("after the release tag {tag} is pushed"));
         }
         let found =

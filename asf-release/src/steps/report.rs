@@ -22,10 +22,10 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use camino::Utf8PathBuf;
 
 use crate::config::Config;
 use crate::plan::Plan;
+use crate::records::Marker;
 use crate::tools::{svn, Tool};
 use crate::version::Version;
 use crate::Ctx;
@@ -38,11 +38,6 @@ pub struct ReportArgs {
     /// The release is entered at reporter.apache.org: remember it.
     #[arg(long)]
     pub done: bool,
-}
-
-/// Where an entered release is remembered.
-pub fn record_path(config: &Config, version: &Version) -> Utf8PathBuf {
-    config.artifact_dir(version, None).join("reporter-entered")
 }
 
 /// The page and the values to enter: committee, version, release date.
@@ -82,7 +77,7 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<ExitCode> {
     Tool::Svn.require()?;
     let config = ctx.config()?;
     let version = &args.version;
-    let record = record_path(&config, version);
+    let record = Marker::ReporterEntered.path(&config, version);
     let (page, values) = entry(ctx, &config, version)?;
     if !args.done {
         println!("add the release to the board report data: {page}");
@@ -96,9 +91,9 @@ pub fn run(ctx: &Ctx, args: &ReportArgs) -> Result<ExitCode> {
     let mut plan = Plan::new(format!(
         "remember that {version} is entered at reporter.apache.org"
     ));
-    if record.exists() {
+    if let Some(found) = Marker::ReporterEntered.found(&config, version) {
         print!("{}", plan.render());
-        println!("{record} says the release is entered already: nothing to do");
+        println!("{found} says the release is entered already: nothing to do");
         return Ok(ExitCode::SUCCESS);
     }
     plan.local(format!("write {record}"), || {
@@ -130,8 +125,8 @@ impl crate::flow::Step for ReportStep {
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
-        let record = record_path(release.config, &release.candidate.version);
-        if record.exists() {
+        let entered = Marker::ReporterEntered.found(release.config, &release.candidate.version);
+        if let Some(record) = entered {
             return Progress::done(format!("entered at reporter.apache.org ({record})"));
         }
         let (page, values) = entry(release.ctx, release.config, &release.candidate.version)?;

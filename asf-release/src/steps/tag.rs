@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::plan::Plan;
 use crate::release_branch::ReleaseBranch;
 use crate::tools::{git, gpg};
-use crate::version::Version;
+use crate::version::{Candidate, Version};
 use crate::version_files;
 use crate::Ctx;
 
@@ -79,7 +79,7 @@ fn infer_version(ctx: &Ctx, config: &Config, tags: &[String]) -> Result<Version>
         return Ok(version);
     }
     let mut version = line.first_version();
-    while tags.contains(&config.tag_name(&version, None)?) {
+    while tags.contains(&config.release_tag(&version)?) {
         version = version.next_patch()?;
         if version.line() != line {
             bail!(
@@ -111,7 +111,7 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
         Some(version) => version,
         None => infer_version(ctx, &config, &tags)?,
     };
-    let final_tag = config.tag_name(&version, None)?;
+    let final_tag = config.release_tag(&version)?;
     // A candidate is made from its line's release branch wherever HEAD is; without a release
     // branch (a project that releases from one branch), from HEAD.
     let release = ReleaseBranch::find(ctx, &config, version.line())?;
@@ -147,8 +147,12 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
                 (Some(rc), _) => config.check_rc(rc)?,
                 // A rerun on the commit of the last candidate is that candidate, not a new one.
                 (None, Some(last))
-                    if git::tag_commit(sh, repo, &config.tag_name(&version, Some(last))?)?
-                        .as_deref()
+                    if git::tag_commit(
+                        sh,
+                        repo,
+                        &config.candidate_tag(&Candidate { version, rc: last })?,
+                    )?
+                    .as_deref()
                         == Some(head.as_str()) =>
                 {
                     last
@@ -164,13 +168,16 @@ pub fn run(ctx: &Ctx, args: &TagArgs) -> Result<()> {
                      {version} --rc`, let it pass the vote, then tag the release"
                 )
             })?;
-            let rc_tag = config.tag_name(&version, Some(last))?;
+            let rc_tag = config.candidate_tag(&Candidate { version, rc: last })?;
             let commit = git::tag_commit(sh, repo, &rc_tag)?
                 .with_context(|| format!("tag {rc_tag} names no commit"))?;
             (None, commit)
         }
     };
-    let tag = config.tag_name(&version, rc)?;
+    let tag = match rc {
+        Some(rc) => config.candidate_tag(&Candidate { version, rc })?,
+        None => config.release_tag(&version)?,
+    };
     let what = match rc {
         Some(rc) => format!("release candidate {rc} of {version}"),
         None => format!("release {version}"),
@@ -398,9 +405,11 @@ impl crate::flow::Step for TagStep {
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
-        let rc = self.candidate.then_some(release.candidate.rc);
-        let tag = release.config.tag_name(&release.candidate.version, rc)?;
-        match release.tag_published(rc)? {
+        let tag = match self.candidate {
+            true => release.config.candidate_tag(&release.candidate)?,
+            false => release.config.release_tag(&release.candidate.version)?,
+        };
+        match release.tag_published(&tag)? {
             true => Progress::done(format!("tag {tag} exists")),
             false => Progress::todo(format!("tag {tag}")),
         }

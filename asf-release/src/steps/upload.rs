@@ -103,7 +103,7 @@ pub fn run(ctx: &Ctx, args: &CandidateArgs) -> Result<()> {
     crate::candidates::require(ctx, &config, &candidate)?;
     let dir = match &args.dir {
         Some(dir) => dir.clone(),
-        None => config.artifact_dir(&candidate.version, Some(candidate.rc)),
+        None => config.candidate_artifact_dir(&candidate),
     };
     if crate::distribution::of(&config).upload_instead(ctx, &config, &candidate, &dir)? {
         return Ok(());

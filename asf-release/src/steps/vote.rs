@@ -213,7 +213,7 @@ impl crate::flow::Step for TallyStep {
                 let config = release.config;
                 // Where mails are kept, or where an earlier version of the tool kept them.
                 let (vote, version, rc) = (
-                    crate::mail_files::MailKind::Vote,
+                    crate::records::MailKind::Vote,
                     &release.candidate.version,
                     release.candidate.rc,
                 );

@@ -440,7 +440,8 @@ impl crate::flow::Step for BackportStep {
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
         // Until the candidate is tagged, new PRs may still come: it always runs again.
-        if release.tag_published(Some(release.candidate.rc))? {
+        let tag = release.config.candidate_tag(&release.candidate)?;
+        if release.tag_published(&tag)? {
             return Progress::done(format!("candidate {} is tagged", release.candidate.rc));
         }
         let (ctx, config) = (release.ctx, release.config);

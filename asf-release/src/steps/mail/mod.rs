@@ -31,8 +31,8 @@ use anyhow::{bail, Context, Result};
 use camino::{Utf8Path, Utf8PathBuf};
 
 use crate::config::Config;
-pub use crate::mail_files::MailKind;
 use crate::plan::Plan;
+pub use crate::records::MailKind;
 use crate::tally;
 use crate::tools::{git, sendmail, svn};
 use crate::version::{Candidate, Version};
@@ -210,7 +210,7 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
                      accepts mails from @apache.org addresses (set mail-from)"
                 );
             }
-            let tag = config.tag_name(version, None)?;
+            let tag = config.release_tag(version)?;
             // With several artifacts, each is named (the download page links them all).
             let names = config.release_names(version)?;
             let release_files = match names.len() {
@@ -236,20 +236,17 @@ pub fn run(ctx: &Ctx, args: &MailArgs) -> Result<ExitCode> {
                 ],
             }
         }
-        MailCommand::Discuss { line } => {
-            let first = line.first_version();
-            Draft {
-                path: config.records_dir(&first, None).join("discuss.eml"),
-                to: dev,
-                template: load_template(&ctx.repo, "discuss", templates::DISCUSS)?,
-                values: vec![
-                    ("keys_url", config.keys_url.clone()),
-                    ("line", line.to_string()),
-                    ("branch", config.branch_name(*line)?),
-                    ("main_branch", config.main_branch.clone()),
-                ],
-            }
-        }
+        MailCommand::Discuss { line } => Draft {
+            path: crate::records::discuss_mail(&config, *line),
+            to: dev,
+            template: load_template(&ctx.repo, "discuss", templates::DISCUSS)?,
+            values: vec![
+                ("keys_url", config.keys_url.clone()),
+                ("line", line.to_string()),
+                ("branch", config.branch_name(*line)?),
+                ("main_branch", config.main_branch.clone()),
+            ],
+        },
     };
     let mut values = common_values(&config, &sender_name);
     values.extend(draft.values);

@@ -51,12 +51,12 @@ pub(super) fn vote_values(
     candidate: &Candidate,
     date: i64,
 ) -> Result<Vec<(&'static str, String)>> {
-    let tag = config.tag_name(&candidate.version, Some(candidate.rc))?;
+    let tag = config.candidate_tag(candidate)?;
     let commit = git::tag_commit(&ctx.sh, &ctx.repo, &tag)?.with_context(|| {
         format!("there is no tag `{tag}` in {}: tag the release candidate first (and `git fetch --tags`)", ctx.repo)
     })?;
     let artifact = config.artifact_name(&candidate.version)?;
-    let dir = config.artifact_dir(&candidate.version, Some(candidate.rc));
+    let dir = config.candidate_artifact_dir(candidate);
     let artifacts = Artifacts::new(&dir, &artifact);
     let checksum = std::fs::read_to_string(&artifacts.checksum).with_context(|| {
         format!(

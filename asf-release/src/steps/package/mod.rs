@@ -22,7 +22,7 @@ mod artifacts;
 mod binary;
 mod check;
 
-use crate::version::Version;
+use crate::version::{Candidate, Version};
 use camino::Utf8PathBuf;
 use std::io::Write;
 
@@ -90,7 +90,13 @@ fn choose_source(ctx: &Ctx, config: &Config, args: &PackageArgs) -> Result<Sourc
             commit,
         });
     }
-    let tag = config.tag_name(&args.version, args.rc)?;
+    let tag = match args.rc {
+        Some(rc) => config.candidate_tag(&Candidate {
+            version: args.version,
+            rc,
+        })?,
+        None => config.release_tag(&args.version)?,
+    };
     if let Some(commit) = git::tag_commit(sh, &ctx.repo, &tag)? {
         return Ok(Source {
             reference: tag,
@@ -209,7 +215,13 @@ fn package_one(
     let rules = rules(config, version)?;
     let dir = match &args.out {
         Some(dir) => dir.clone(),
-        None => config.artifact_dir(version, args.rc),
+        None => match args.rc {
+            Some(rc) => config.candidate_artifact_dir(&Candidate {
+                version: *version,
+                rc,
+            }),
+            None => config.release_artifact_dir(version),
+        },
     };
     crate::config_checks::check_out_dir(&ctx.repo, &dir)?;
     let artifacts = Artifacts::new(&dir, &config.artifact_name(version)?);
@@ -616,7 +628,7 @@ impl crate::flow::Step for PackageStep {
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
         let config = release.config;
-        let dir = config.artifact_dir(&release.candidate.version, Some(release.candidate.rc));
+        let dir = config.candidate_artifact_dir(&release.candidate);
         let all = Artifacts::of_release(config, &dir, &release.candidate.version)?;
         let missing = all
             .iter()

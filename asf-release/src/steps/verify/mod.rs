@@ -111,19 +111,19 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
         crate::source::rules(&settings, version)?;
     }
     let candidate = locate::candidate_location(&config, args)?;
+    let asked = crate::version::Candidate {
+        version: args.version,
+        rc: args.rc,
+    };
     if args.from.is_none() {
         Tool::Svn.require()?;
-        let asked = crate::version::Candidate {
-            version: args.version,
-            rc: args.rc,
-        };
         locate::require_in_dev(ctx, &config, &asked)?;
     }
     let keys = locate::keys_location(&config, args, &candidate)?;
     if matches!(candidate, Location::Svn(_)) || matches!(keys, Location::Svn(_)) {
         Tool::Svn.require()?;
     }
-    let tag = config.tag_name(version, Some(args.rc))?;
+    let tag = config.candidate_tag(&asked)?;
     let tag_source = if args.rebuild {
         Some(tag_source(ctx, &config.remote)?)
     } else {
@@ -180,9 +180,7 @@ pub fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<ExitCode> {
     }
     let build = build::Build {
         commands: args.build.then_some(config.build_commands.as_slice()),
-        log: config
-            .records_dir(version, Some(args.rc))
-            .join("verify-build.log"),
+        log: crate::records::verify_build_log(&config, &asked),
     };
     for line in build::planned(&build) {
         plan.check(line);
