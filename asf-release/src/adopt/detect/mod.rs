@@ -28,6 +28,7 @@ mod npm;
 mod python;
 mod release;
 mod scripts;
+mod tracker;
 
 use anyhow::Result;
 use camino::Utf8Path;
@@ -250,6 +251,7 @@ pub fn detect(sh: &Shell, repo: &Utf8Path) -> Result<Detected> {
         settings.extend(python_sdist_note(repo));
     }
     settings.push(keys_area(sh, repo, &name, podling.is_some())?);
+    settings.extend(tracker::issue_tracker(repo));
     Ok(Detected {
         settings,
         latest_tag,
