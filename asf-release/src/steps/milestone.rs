@@ -64,7 +64,7 @@ fn find(github: &GitHub, line: Line) -> Result<Option<Milestone>> {
 pub fn create(ctx: &Ctx, line: Line) -> Result<()> {
     let config = ctx.config()?;
     if let Some(jira) = config.issue_tracker.jira() {
-        let client = JiraClient::new(&ctx.sh, jira);
+        let client = JiraClient::new(&ctx.sh, &jira.project, &jira.url);
         anyhow::bail!(
             "{} plans its releases in JIRA (issue-tracker = \"jira\"), where versions are made \
              by hand: create the version of the release (like {}) in project {} at {}; nothing \
@@ -273,7 +273,7 @@ impl crate::flow::Step for MilestoneStep {
         let going_on = |why: String| Progress::done(format!("{why}: going on (--allow-open)"));
         if let Some(jira) = release.config.issue_tracker.jira() {
             let version = &release.candidate.version;
-            let client = JiraClient::new(&release.ctx.sh, jira);
+            let client = JiraClient::new(&release.ctx.sh, &jira.project, &jira.url);
             return match read_jira(&client, jira, version) {
                 Err(err) if allow_open => going_on(format!("JIRA cannot be read ({err:#})")),
                 Err(err) => Progress::blocked(format!(
@@ -432,7 +432,7 @@ fn jira_status(
             version.line()
         );
     }
-    let client = JiraClient::new(&ctx.sh, jira);
+    let client = JiraClient::new(&ctx.sh, &jira.project, &jira.url);
     let reading = read_jira(&client, jira, &version)?;
     let name = &reading.name;
     let Some(found) = &reading.found else {

@@ -28,7 +28,6 @@ use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use xshell::Shell;
 
-use crate::config::Jira;
 use crate::tools::curl;
 use crate::tools::github::encode;
 use crate::untrusted::escape_short;
@@ -90,27 +89,32 @@ struct RawErrors {
 
 pub struct JiraClient {
     sh: Shell,
-    jira: Jira,
+    /// The project's key, checked with the settings: `LANG`.
+    project: String,
+    /// `https://issues.apache.org/jira`, checked with the settings, no trailing slash.
+    url: String,
 }
 
 impl JiraClient {
-    pub fn new(sh: &Shell, jira: &Jira) -> JiraClient {
+    /// The client of `project` (its key) at `url` (the `jira-url` setting).
+    pub fn new(sh: &Shell, project: &str, url: &str) -> JiraClient {
         JiraClient {
             sh: sh.clone(),
-            jira: jira.clone(),
+            project: project.to_string(),
+            url: url.trim_end_matches('/').to_string(),
         }
     }
 
     /// `LANG at https://issues.apache.org/jira`, for messages.
     pub fn project(&self) -> String {
-        format!("{} at {}", self.jira.project, self.jira.url)
+        format!("{} at {}", self.project, self.url)
     }
 
     /// The page where the project's versions are created and released, by hand.
     pub fn versions_page(&self) -> String {
         format!(
             "{}/projects/{}?selectedItem=com.atlassian.jira.jira-projects-plugin:release-page",
-            self.jira.url, self.jira.project
+            self.url, self.project
         )
     }
 
@@ -119,7 +123,7 @@ impl JiraClient {
         let quoted = version.replace('\\', "\\\\").replace('"', "\\\"");
         format!(
             "project = {} AND fixVersion = \"{quoted}\" AND resolution = Unresolved",
-            self.jira.project
+            self.project
         )
     }
 
@@ -127,17 +131,14 @@ impl JiraClient {
     pub fn unresolved_page(&self, version: &str) -> String {
         format!(
             "{}/issues/?jql={}",
-            self.jira.url,
+            self.url,
             encode(&self.unresolved_jql(version))
         )
     }
 
     /// The project's versions.
     pub fn versions(&self) -> Result<Vec<JiraVersion>> {
-        let url = format!(
-            "{}/rest/api/2/project/{}/versions",
-            self.jira.url, self.jira.project
-        );
+        let url = format!("{}/rest/api/2/project/{}/versions", self.url, self.project);
         let body = self.get(&url, VERSIONS_LIMIT)?;
         serde_json::from_slice(&body).with_context(|| {
             format!(
@@ -152,11 +153,11 @@ impl JiraClient {
     pub fn unresolved(&self, version: &str, shown: usize) -> Result<Unresolved> {
         let url = format!(
             "{}/rest/api/2/search?jql={}&maxResults={shown}&fields=summary",
-            self.jira.url,
+            self.url,
             encode(&self.unresolved_jql(version))
         );
         let body = self.get(&url, SEARCH_LIMIT)?;
-        parse_search(&body, &self.jira.project, shown).with_context(|| {
+        parse_search(&body, &self.project, shown).with_context(|| {
             format!(
                 "JIRA's search for the unresolved issues of {} {} is not the expected answer: \
                  check the setting jira-url",
@@ -184,7 +185,7 @@ impl JiraClient {
             Err(curl::Failure::Local(err)) => return Err(err),
             Err(curl::Failure::NoAnswer(reason)) => bail!(
                 "cannot read JIRA {} ({}): check the network and the setting jira-url",
-                self.jira.url,
+                self.url,
                 escape_short(reason.as_bytes(), 200)
             ),
         };
@@ -211,12 +212,12 @@ impl JiraClient {
             429 | 500..=599 => bail!(
                 "JIRA {} is busy or failing (HTTP {}: {said}): try again later, or pass \
                  --allow-open to go on without the check",
-                self.jira.url,
+                self.url,
                 response.status
             ),
             status => bail!(
                 "JIRA {} answered HTTP {status} ({said}): check the setting jira-url",
-                self.jira.url
+                self.url
             ),
         }
     }
@@ -315,13 +316,8 @@ mod tests {
 
     #[test]
     fn the_jql_quotes_the_version_and_the_address_is_encoded() {
-        let jira = Jira {
-            project: "LANG".into(),
-            url: "https://issues.apache.org/jira".into(),
-            version_pattern: "{version}".into(),
-        };
         let sh = Shell::new().unwrap();
-        let client = JiraClient::new(&sh, &jira);
+        let client = JiraClient::new(&sh, "LANG", "https://issues.apache.org/jira/");
         assert_eq!(
             client.unresolved_jql("1.0 \"x\\"),
             "project = LANG AND fixVersion = \"1.0 \\\"x\\\\\" AND resolution = Unresolved"
