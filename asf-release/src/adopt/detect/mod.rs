@@ -251,7 +251,8 @@ pub fn detect(sh: &Shell, repo: &Utf8Path) -> Result<Detected> {
         settings.extend(python_sdist_note(repo));
     }
     settings.push(keys_area(sh, repo, &name, podling.is_some())?);
-    settings.extend(tracker::issue_tracker(repo));
+    let subjects = git::adopt::recent_subjects(sh, repo, tracker::SUBJECTS_READ)?;
+    settings.extend(tracker::issue_tracker(repo, &subjects));
     Ok(Detected {
         settings,
         latest_tag,

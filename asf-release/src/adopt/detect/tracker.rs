@@ -17,25 +17,41 @@
 
 //! Where the project plans its releases: JIRA when Maven's `pom.xml` says so in
 //! `<issueManagement>` (`<system>JIRA</system>` and the ASF's
-//! `https://issues.apache.org/jira/browse/KEY`); else the default, GitHub milestones.
+//! `https://issues.apache.org/jira/browse/KEY`), or when many recent commit subjects start
+//! with one JIRA project's issue keys (`LANG-1234: ...`); else the default, GitHub milestones.
 
 use camino::Utf8Path;
 
 use super::{quoted, read_text, Setting};
 
-/// The settings of a project whose `pom.xml` names its JIRA project: `issue-tracker` and
-/// `jira-project` (the ASF's JIRA is `jira-url`'s default); nothing otherwise.
-pub(super) fn issue_tracker(repo: &Utf8Path) -> Vec<Setting> {
-    let Some(text) = read_text(repo, "pom.xml") else {
-        return Vec::new();
+/// How many of the newest commit subjects are read for issue keys.
+pub(super) const SUBJECTS_READ: usize = 100;
+/// The fewest subjects starting with one project's keys that tell it plans in JIRA.
+const SUBJECTS_NEEDED: usize = 10;
+
+/// The settings of a project whose `pom.xml` or commit subjects name its JIRA project:
+/// `issue-tracker` and `jira-project` (the ASF's JIRA is `jira-url`'s default); nothing
+/// otherwise.
+pub(super) fn issue_tracker(repo: &Utf8Path, subjects: &[String]) -> Vec<Setting> {
+    let from_pom = read_text(repo, "pom.xml").and_then(|text| jira_of_pom(&text));
+    let (key, evidence) = match (from_pom, jira_of_subjects(subjects)) {
+        (Some((key, line)), _) => {
+            let evidence = format!(
+                "pom.xml line {line}: <issueManagement> names JIRA \
+                 https://issues.apache.org/jira/browse/{key}"
+            );
+            (key, evidence)
+        }
+        (None, Some((key, count))) => {
+            let evidence = format!(
+                "{count} of the newest {} commit subjects start with an issue of JIRA project \
+                 {key} ({key}-<number>), on the ASF's JIRA",
+                subjects.len()
+            );
+            (key, evidence)
+        }
+        (None, None) => return Vec::new(),
     };
-    let Some((key, line)) = jira_of_pom(&text) else {
-        return Vec::new();
-    };
-    let evidence = format!(
-        "pom.xml line {line}: <issueManagement> names JIRA \
-         https://issues.apache.org/jira/browse/{key}"
-    );
     vec![
         Setting {
             comment: format!("{evidence}: the milestone step reads the release's JIRA version"),
@@ -48,6 +64,33 @@ pub(super) fn issue_tracker(repo: &Utf8Path) -> Vec<Setting> {
             value: Some(quoted(&key)),
         },
     ]
+}
+
+/// The JIRA key most subjects start with (`LANG-1: ...`, `[LANG-1] ...`), when at least
+/// [`SUBJECTS_NEEDED`] do, and how many. `GH-123` is a GitHub issue (Apache Arrow), not JIRA.
+fn jira_of_subjects(subjects: &[String]) -> Option<(String, usize)> {
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for subject in subjects {
+        let start = subject.trim_start().trim_start_matches('[');
+        let Some((key, rest)) = start.split_once('-') else {
+            continue;
+        };
+        let numbered = rest.starts_with(|c: char| c.is_ascii_digit());
+        if numbered && key != "GH" && is_project_key(key) {
+            *counts.entry(key).or_default() += 1;
+        }
+    }
+    let (key, count) = counts.into_iter().max_by_key(|(_, count)| *count)?;
+    (count >= SUBJECTS_NEEDED).then(|| (key.to_string(), count))
+}
+
+/// JIRA's rule for a project key: upper-case letters, digits and `_`, a letter first.
+fn is_project_key(key: &str) -> bool {
+    key.len() <= 64
+        && key.starts_with(|c: char| c.is_ascii_uppercase())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// The JIRA key of `<issueManagement>` on the ASF's JIRA, and the line it is on.
@@ -65,11 +108,7 @@ fn jira_of_pom(text: &str) -> Option<(String, usize)> {
     let key = rest
         .strip_prefix("issues.apache.org/jira/browse/")?
         .trim_end_matches('/');
-    let valid = key.starts_with(|c: char| c.is_ascii_uppercase())
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-    valid.then(|| (key.to_string(), text[..start].matches('\n').count() + 1))
+    is_project_key(key).then(|| (key.to_string(), text[..start].matches('\n').count() + 1))
 }
 
 #[cfg(test)]
@@ -95,6 +134,30 @@ mod tests {
             "<project/>".to_string(),
         ] {
             assert_eq!(jira_of_pom(&other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn many_subjects_starting_with_one_projects_keys_name_it() {
+        let subjects = |lines: &[&str], times: usize| -> Vec<String> {
+            lines
+                .iter()
+                .cycle()
+                .take(lines.len() * times)
+                .map(|line| line.to_string())
+                .collect()
+        };
+        let lang = subjects(
+            &["LANG-1700: fix", "[LANG-12] docs", "Bump x", "lang-1 no"],
+            6,
+        );
+        assert_eq!(jira_of_subjects(&lang), Some(("LANG".to_string(), 12)));
+        assert_eq!(jira_of_subjects(&lang[..8]), None, "too few");
+        for other in [
+            subjects(&["GH-1234: [C++] fix"], 20),
+            subjects(&["MINOR: fix", "feat: x", "Release-1.0"], 10),
+        ] {
+            assert_eq!(jira_of_subjects(&other), None, "{other:?}");
         }
     }
 }
