@@ -243,6 +243,8 @@ const CASES: &[Case] = &[
             "dist-subdir = \"lang\"",
             "candidate-dir = \"{version}-RC{rc}\"",
             "changelog = { file = \"src/changes/changes.xml\", write = false }",
+            "issue-tracker = \"jira\"",
+            "jira-project = \"LANG\"",
         ],
         own: Own::Assembly {
             descriptor: "src/assembly/src.xml",

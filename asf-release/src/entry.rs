@@ -84,9 +84,11 @@ fn run() -> Result<ExitCode> {
         Command::Milestone(steps::milestone::MilestoneCommand::Create { line }) => {
             steps::milestone::create(&ctx, line).map(|_| ExitCode::SUCCESS)
         }
-        Command::Milestone(steps::milestone::MilestoneCommand::Status { line, allow_open }) => {
-            steps::milestone::status(&ctx, line, allow_open)
-        }
+        Command::Milestone(steps::milestone::MilestoneCommand::Status {
+            line,
+            allow_open,
+            version,
+        }) => steps::milestone::status(&ctx, line, allow_open, version),
         Command::Branch(args) => steps::branch::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
         Command::Backport(args) => steps::backport::run(&ctx, &args).map(|_| ExitCode::SUCCESS),
         Command::Version(steps::version_files::VersionCommand::Check { version }) => {

@@ -31,12 +31,14 @@ mod dist;
 mod layout;
 mod read;
 mod suggest;
+mod tracker;
 pub mod version_file;
 mod written;
 
 pub use changelog::{Changelog, DEFAULT_HEADING as CHANGELOG_HEADING};
 pub use dist::Dist;
 pub use layout::{default_dir, shared_area};
+pub use tracker::{IssueTracker, Jira};
 
 pub use read::{
     load, location, parse, parse_settings_file, title_case_word, where_to_add, Location,
@@ -225,6 +227,8 @@ pub struct Config {
     pub atr_project: String,
     /// The list ATR sends the VOTE mail to: `dev-list` by default.
     pub atr_vote_to: String,
+    /// Where releases are planned: GitHub milestones or JIRA versions.
+    pub issue_tracker: IssueTracker,
 }
 
 impl Config {

@@ -89,6 +89,10 @@ struct Raw {
     download_base_url: Option<String>,
     download_wait: Option<String>,
     build_commands: Option<Vec<super::checks::RawBuildCommand>>,
+    issue_tracker: Option<super::tracker::TrackerKind>,
+    jira_project: Option<String>,
+    jira_url: Option<String>,
+    jira_version_pattern: Option<String>,
 }
 
 /// Where a repository keeps its release settings: the one place every command reads them from.
@@ -410,6 +414,12 @@ impl Config {
             )
             .context("invalid setting download-wait")?,
             build_commands: super::checks::build_commands(raw.build_commands)?,
+            issue_tracker: super::tracker::resolve(
+                raw.issue_tracker,
+                raw.jira_project,
+                raw.jira_url,
+                raw.jira_version_pattern,
+            )?,
         };
         if config.keep_releases == 0 || config.keep_lines == Some(0) {
             bail!(

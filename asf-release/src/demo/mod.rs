@@ -23,6 +23,7 @@
 pub mod atr;
 pub mod faults;
 pub mod github;
+pub mod jira;
 pub mod lists;
 pub mod mirror;
 mod project;

@@ -16,16 +16,19 @@
 // under the License.
 
 //! `milestone create X.Y` and `milestone status X.Y`: the planning side of a release on
-//! GitHub. The milestone of a line is titled like the line (`2.3`).
+//! GitHub. The milestone of a line is titled like the line (`2.3`). A project that plans in
+//! JIRA (`issue-tracker = "jira"`) has a JIRA version per release instead (`3.20.0`, its
+//! issues carrying it as `fixVersion`): it is read here, and made and released by hand.
 
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use crate::config::Config;
+use crate::config::{Config, Jira};
 use crate::plan::Plan;
 use crate::tools::git;
 use crate::tools::github::{Access, GitHub, Issue, Milestone};
+use crate::tools::jira::{JiraClient, JiraVersion, Unresolved};
 use crate::untrusted::escape_str;
 use crate::version::{Line, Version};
 use crate::Ctx;
@@ -47,6 +50,9 @@ pub enum MilestoneCommand {
         /// Succeed even while open items remain.
         #[arg(long)]
         allow_open: bool,
+        /// The release whose JIRA version is read (`issue-tracker = "jira"` only), like 2.3.1.
+        #[arg(long, value_parser = crate::args::parse_version)]
+        version: Option<Version>,
     },
 }
 
@@ -57,6 +63,22 @@ fn find(github: &GitHub, line: Line) -> Result<Option<Milestone>> {
 
 pub fn create(ctx: &Ctx, line: Line) -> Result<()> {
     let config = ctx.config()?;
+    if let Some(jira) = config.issue_tracker.jira() {
+        let client = JiraClient::new(&ctx.sh, &jira.project, &jira.url);
+        anyhow::bail!(
+            "{} plans its releases in JIRA (issue-tracker = \"jira\"), where versions are made \
+             by hand: create the version of the release (like {}) in project {} at {}; nothing \
+             was changed",
+            config.name,
+            jira.version_name(&Version {
+                major: line.major,
+                minor: line.minor,
+                patch: 0,
+            })?,
+            client.project(),
+            client.versions_page()
+        );
+    }
     let github = ctx.github(&config)?;
     let created = std::cell::OnceCell::new();
     let mut plan = Plan::new(format!("milestone {line} on GitHub {}", github.repo()));
@@ -117,8 +139,22 @@ fn show(items: &[&Issue]) {
     }
 }
 
-pub fn status(ctx: &Ctx, line: Line, allow_open: bool) -> Result<ExitCode> {
+pub fn status(
+    ctx: &Ctx,
+    line: Line,
+    allow_open: bool,
+    version: Option<Version>,
+) -> Result<ExitCode> {
     let config = ctx.config()?;
+    if let Some(jira) = config.issue_tracker.jira() {
+        return jira_status(ctx, jira, line, allow_open, version);
+    }
+    if version.is_some() {
+        anyhow::bail!(
+            "--version is for projects that plan in JIRA (issue-tracker = \"jira\"): GitHub's \
+             milestone is the line's, so leave --version out"
+        );
+    }
     let github = ctx.github(&config)?;
     let milestone = find(&github, line)?.with_context(|| {
         format!(
@@ -222,12 +258,53 @@ impl crate::flow::Step for MilestoneStep {
         if release.options.allow_open {
             args.push("--allow-open".into());
         }
+        if release.config.issue_tracker.jira().is_some() {
+            args.extend(["--version".into(), release.candidate.version.to_string()]);
+        }
         args
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
         let (line, allow_open) = (release.line, release.options.allow_open);
         let going_on = |why: String| Progress::done(format!("{why}: going on (--allow-open)"));
+        if let Some(jira) = release.config.issue_tracker.jira() {
+            let version = &release.candidate.version;
+            let client = JiraClient::new(&release.ctx.sh, &jira.project, &jira.url);
+            return match read_jira(&client, jira, version) {
+                Err(err) if allow_open => going_on(format!("JIRA cannot be read ({err:#})")),
+                Err(err) => Progress::blocked(format!(
+                    "the JIRA version of {version} cannot be read: {err:#}; fix that, or pass \
+                     --allow-open to go on without the check"
+                )),
+                Ok(JiraReading {
+                    name, found: None, ..
+                }) if allow_open => {
+                    going_on(format!("JIRA {} has no version {name}", client.project()))
+                }
+                Ok(JiraReading {
+                    name, found: None, ..
+                }) => Progress::blocked(missing_version(&client, &name)),
+                Ok(JiraReading {
+                    name,
+                    found: Some(found),
+                    open,
+                }) if open.total == 0 => Progress::done(format!(
+                    "JIRA version {name} has no unresolved issues ({})",
+                    released_or_not(&found)
+                )),
+                Ok(JiraReading { name, open, .. }) if allow_open => going_on(format!(
+                    "JIRA version {name} has {} unresolved issue(s)",
+                    open.total
+                )),
+                Ok(JiraReading { name, open, .. }) => Progress::blocked(format!(
+                    "JIRA version {name} has {} unresolved issue(s) ({}): resolve them or move \
+                     them to a later version in JIRA by hand ({}), or pass --allow-open",
+                    open.total,
+                    listed(&open),
+                    client.unresolved_page(&name)
+                )),
+            };
+        }
         let counted = release.ctx.github(release.config).and_then(|github| {
             let found = find(&github, line)?;
             let open = match &found {
@@ -263,4 +340,141 @@ impl crate::flow::Step for MilestoneStep {
             )),
         }
     }
+}
+
+/// How many unresolved issues of a JIRA version are named.
+const SHOWN: usize = 5;
+
+/// What JIRA says about a release: its version's name, the version when it exists, and its
+/// unresolved issues (none when it does not exist).
+struct JiraReading {
+    name: String,
+    found: Option<JiraVersion>,
+    open: Unresolved,
+}
+
+fn read_jira(client: &JiraClient, jira: &Jira, version: &Version) -> Result<JiraReading> {
+    let name = jira.version_name(version)?;
+    let found = client.versions()?.into_iter().find(|v| v.name == name);
+    let open = match &found {
+        Some(_) => client.unresolved(&name, SHOWN)?,
+        None => Unresolved {
+            total: 0,
+            first: Vec::new(),
+        },
+    };
+    Ok(JiraReading { name, found, open })
+}
+
+fn missing_version(client: &JiraClient, name: &str) -> String {
+    format!(
+        "JIRA {} has no version {name}: create it in JIRA by hand ({}) and set it as the \
+         fixVersion of the release's issues, or pass --allow-open to release without one",
+        client.project(),
+        client.versions_page()
+    )
+}
+
+fn released_or_not(version: &JiraVersion) -> String {
+    match (version.released, &version.release_date) {
+        (true, Some(date)) => format!(
+            "marked released on {}",
+            crate::untrusted::escape_short(date.as_bytes(), 20)
+        ),
+        (true, None) => "marked released".to_string(),
+        (false, _) => "not marked released yet: release it in JIRA by hand once the release is out"
+            .to_string(),
+    }
+}
+
+/// The first unresolved issues on one line: `LANG-1 summary; LANG-2 summary`, escaped.
+fn listed(open: &Unresolved) -> String {
+    let mut items: Vec<String> = open
+        .first
+        .iter()
+        .map(|issue| {
+            format!(
+                "{} {}",
+                escape_str(&issue.key),
+                crate::untrusted::escape_short(issue.summary.as_bytes(), 80)
+            )
+        })
+        .collect();
+    if open.total > open.first.len() as u64 {
+        items.push(format!("{} more", open.total - open.first.len() as u64));
+    }
+    items.join("; ")
+}
+
+/// `milestone status` of a project that plans in JIRA: the release's version and its
+/// unresolved issues. Triage (issues without a fixVersion) is JIRA's, by hand.
+fn jira_status(
+    ctx: &Ctx,
+    jira: &Jira,
+    line: Line,
+    allow_open: bool,
+    version: Option<Version>,
+) -> Result<ExitCode> {
+    let Some(version) = version else {
+        anyhow::bail!(
+            "this project plans its releases in JIRA (issue-tracker = \"jira\"), one version \
+             per release: name the release with --version, like `cargo xtask milestone status \
+             {line} --version {line}.0`"
+        );
+    };
+    if version.line() != line {
+        anyhow::bail!(
+            "version {version} is not on the line {line}: use {}",
+            version.line()
+        );
+    }
+    let client = JiraClient::new(&ctx.sh, &jira.project, &jira.url);
+    let reading = read_jira(&client, jira, &version)?;
+    let name = &reading.name;
+    let Some(found) = &reading.found else {
+        if allow_open {
+            println!(
+                "JIRA {} has no version {name}, allowed by --allow-open",
+                client.project()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        println!("✗ {}", missing_version(&client, name));
+        return Ok(ExitCode::FAILURE);
+    };
+    println!(
+        "JIRA version {name} of {} ({}{})",
+        client.project(),
+        released_or_not(found),
+        if found.archived { ", archived" } else { "" }
+    );
+    println!("  unresolved: {}", reading.open.total);
+    for issue in &reading.open.first {
+        println!(
+            "    {} {}",
+            escape_str(&issue.key),
+            crate::untrusted::escape_short(issue.summary.as_bytes(), 120)
+        );
+    }
+    if reading.open.total > reading.open.first.len() as u64 {
+        println!("    … all of them: {}", client.unresolved_page(name));
+    }
+    println!("  triage (issues without a fixVersion) is done in JIRA by hand");
+    if reading.open.total == 0 {
+        println!("JIRA version {name} has no unresolved issues");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if allow_open {
+        println!(
+            "{} unresolved issue(s) in JIRA version {name}, allowed by --allow-open",
+            reading.open.total
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "✗ {} unresolved issue(s) in JIRA version {name}: resolve them or move them to a later \
+         version in JIRA by hand, or pass --allow-open",
+        reading.open.total
+    );
+    Ok(ExitCode::FAILURE)
 }

@@ -102,6 +102,7 @@ pub fn effective(config: &Config) -> Vec<(&'static str, Option<Value>)> {
         KeysArea::Dev => "dev",
         KeysArea::Release => "release",
     });
+    let jira = config.issue_tracker.jira();
     let opaque = |empty: bool| (!empty).then(|| Value::String("(see the settings)".into()));
     vec![
         ("name", text(&config.name)),
@@ -173,5 +174,19 @@ pub fn effective(config: &Config) -> Vec<(&'static str, Option<Value>)> {
             text(&format!("{}s", config.download_wait.as_secs())),
         ),
         ("build-commands", opaque(config.build_commands.is_empty())),
+        ("issue-tracker", text(config.issue_tracker.setting())),
+        (
+            "jira-project",
+            jira.map(|jira| jira.project.as_str()).and_then(text),
+        ),
+        (
+            "jira-url",
+            jira.map(|jira| jira.url.as_str()).and_then(text),
+        ),
+        (
+            "jira-version-pattern",
+            jira.map(|jira| jira.version_pattern.as_str())
+                .and_then(text),
+        ),
     ]
 }

@@ -26,6 +26,7 @@ pub mod curl;
 pub mod git;
 pub mod github;
 pub mod gpg;
+pub mod jira;
 pub mod keyserver;
 pub mod lists;
 pub mod project;

@@ -51,7 +51,7 @@ fn elements<'a>(text: &'a str, tag: &str) -> Vec<&'a str> {
     found
 }
 
-fn first<'a>(text: &'a str, tag: &str) -> Option<&'a str> {
+pub(super) fn first<'a>(text: &'a str, tag: &str) -> Option<&'a str> {
     elements(text, tag).first().map(|value| value.trim())
 }
 

@@ -28,6 +28,7 @@ mod npm;
 mod python;
 mod release;
 mod scripts;
+mod tracker;
 
 use anyhow::Result;
 use camino::Utf8Path;
@@ -250,6 +251,8 @@ pub fn detect(sh: &Shell, repo: &Utf8Path) -> Result<Detected> {
         settings.extend(python_sdist_note(repo));
     }
     settings.push(keys_area(sh, repo, &name, podling.is_some())?);
+    let subjects = git::adopt::recent_subjects(sh, repo, tracker::SUBJECTS_READ)?;
+    settings.extend(tracker::issue_tracker(repo, &subjects));
     Ok(Detected {
         settings,
         latest_tag,

@@ -84,6 +84,24 @@ pub fn remote_head(sh: &Shell, repo: &Utf8Path, remote: &str) -> Result<Option<S
     Ok(text.trim().strip_prefix(&prefix).map(str::to_string))
 }
 
+/// The subjects of the newest `count` commits of `HEAD`, newest first; none in a repository
+/// without commits.
+pub fn recent_subjects(sh: &Shell, repo: &Utf8Path, count: usize) -> Result<Vec<String>> {
+    let count = count.to_string();
+    let output = git(
+        repo,
+        &["log", "-n", count.as_str(), "--format=%s", "HEAD", "--"],
+    )
+    .output(sh)?;
+    if !output.status.success() {
+        return Ok(Vec::new());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect())
+}
+
 /// The files of `commit` that contain `text` literally (`git grep -F -l`).
 pub fn files_containing(
     sh: &Shell,
