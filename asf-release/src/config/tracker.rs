@@ -121,11 +121,8 @@ pub(super) fn resolve(
             jira.version_pattern
         );
     }
-    jira.version_name(&Version {
-        major: 1,
-        minor: 2,
-        patch: 3,
-    })?;
+    let example: Version = "1.2.3".parse()?;
+    jira.version_name(&example)?;
     Ok(IssueTracker::Jira(jira))
 }
 

@@ -70,11 +70,7 @@ pub fn create(ctx: &Ctx, line: Line) -> Result<()> {
              by hand: create the version of the release (like {}) in project {} at {}; nothing \
              was changed",
             config.name,
-            jira.version_name(&Version {
-                major: line.major,
-                minor: line.minor,
-                patch: 0,
-            })?,
+            jira.version_name(&line.first_version())?,
             client.project(),
             client.versions_page()
         );
