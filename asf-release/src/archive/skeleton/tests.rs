@@ -18,6 +18,7 @@
 //! The skeleton against the whole tree: real `cargo metadata` on both must say the same, for
 //! workspaces that load and for each way one can fail to.
 
+use super::entries::walk;
 use super::*;
 use crate::archive::listing::new_dirs;
 use crate::archive::unpack::unpack;
@@ -44,7 +45,7 @@ fn unpack_manifests(
         .map(|unpacked| unpacked.root))
 }
 
-enum Item<'a> {
+pub(super) enum Item<'a> {
     File(&'a str),
     Link(&'a str),
 }
@@ -52,7 +53,7 @@ use Item::{File, Link};
 
 /// A tarball of `entries` (paths below the top directory), with their directories, in the
 /// order given.
-fn tarball(dir: &Utf8Path, entries: &[(&str, Item)]) -> Utf8PathBuf {
+pub(super) fn tarball(dir: &Utf8Path, entries: &[(&str, Item)]) -> Utf8PathBuf {
     let path = dir.join("candidate.tgz");
     let file = std::fs::File::create(&path).unwrap();
     let mut writer = TarGzWriter::new(file, 1_700_000_000).unwrap();
@@ -77,7 +78,7 @@ fn tarball(dir: &Utf8Path, entries: &[(&str, Item)]) -> Utf8PathBuf {
 }
 
 /// `cargo metadata` on `root`: whether it loaded, and what it printed with `root` replaced.
-fn metadata(root: &Utf8Path) -> (bool, String) {
+pub(super) fn metadata(root: &Utf8Path) -> (bool, String) {
     let sh = xshell::Shell::new().unwrap();
     let output = crate::tools::cargo::metadata(root)
         .output_limited(&sh, 64 * 1024 * 1024)
@@ -135,7 +136,7 @@ fn held(root: &Utf8Path) -> Vec<String> {
 const WORKSPACE: &str = "[workspace]\nmembers = [\"crates/*\", \"tools\", \"scripts/*\"]\n\
                          resolver = \"2\"\n";
 
-fn package(name: &str, extra: &str) -> String {
+pub(super) fn package(name: &str, extra: &str) -> String {
     format!("[package]\nname = \"{name}\"\nversion = \"1.0.0\"\nedition = \"2021\"\n{extra}")
 }
 
@@ -545,63 +546,4 @@ fn what_a_skeleton_writes_in_all_is_bounded() {
         format!("{err:#}").contains("add up to more than"),
         "{err:#}"
     );
-}
-
-#[test]
-fn ending_without_the_archive_gives_the_skeleton_back_only_when_it_must_read_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let dir = Utf8Path::from_path(dir.path()).unwrap();
-    let member = package("a", "");
-    let feed_all = |entries: &[(&str, Item)], into: &str, with_content: bool| {
-        let tarball = tarball(dir, entries);
-        let mut skeleton = Ok(Skeleton::new(dir.join(into)));
-        walk(&tarball, Limits::default(), &mut |_, raw, node, content| {
-            let mut whole = Vec::new();
-            if with_content && matches!(node, Node::File) {
-                content.read_to_end(&mut whole)?;
-            }
-            let content = (with_content && !whole.is_empty()).then_some(whole.as_slice());
-            feed_one(&mut skeleton, raw, node, content);
-            Ok(true)
-        })
-        .unwrap();
-        (tarball, skeleton.unwrap())
-    };
-
-    // In path order with the manifests' content, as `package` writes: made at once.
-    let in_order = [
-        ("Cargo.toml", File("[workspace]\nmembers = [\"a\"]\n")),
-        ("a/Cargo.toml", File(member.as_str())),
-        ("a/src/lib.rs", File("\n")),
-    ];
-    let (_, skeleton) = feed_all(&in_order, "at-once", true);
-    let Ending::Made(Some(unpacked)) = skeleton.finish_without_archive().unwrap() else {
-        panic!("an archive in order with its manifests needs no second read");
-    };
-    let (loads, said) = metadata(&unpacked.root);
-    assert!(loads, "{said}");
-
-    // Manifests without their content: given back, then finished from the archive.
-    let (tarball, skeleton) = feed_all(&in_order, "later", false);
-    let Ending::NeedsArchive(skeleton) = skeleton.finish_without_archive().unwrap() else {
-        panic!("manifests fed without content must be read again");
-    };
-    let root = skeleton
-        .finish(&tarball, Limits::default())
-        .unwrap()
-        .unwrap()
-        .root;
-    assert_eq!(
-        std::fs::read_to_string(root.join("a/Cargo.toml")).unwrap(),
-        member
-    );
-    let (loads, said) = metadata(&root);
-    assert!(loads, "{said}");
-
-    // No root manifest: nothing made, nothing to read again.
-    let (_, skeleton) = feed_all(&[("a/Cargo.toml", File(member.as_str()))], "none", true);
-    assert!(matches!(
-        skeleton.finish_without_archive().unwrap(),
-        Ending::Made(None)
-    ));
 }

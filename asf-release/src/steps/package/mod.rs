@@ -21,6 +21,7 @@
 mod artifacts;
 mod binary;
 mod check;
+mod load;
 
 use crate::version::{Candidate, Version};
 use camino::Utf8PathBuf;
@@ -31,17 +32,18 @@ use camino::Utf8Path;
 
 use artifacts::{print_summary, same_bytes, write_build_info, Staging};
 use check::{check_archive, write_and_follow};
+use load::{check_loads, LoadCheck};
 
 use std::cell::RefCell;
 
 use crate::archive::checks::Rules;
 use crate::archive::checksum::checksum_line;
-use crate::archive::skeleton::{self, Ending, Skeleton};
+use crate::archive::skeleton::Skeleton;
 use crate::archive::writer::Digests;
 use crate::artifacts::Artifacts;
 use crate::config::Config;
 use crate::plan::Plan;
-use crate::source::{release_tree, rules, Queued, ReleaseTree};
+use crate::source::{release_tree, rules, ReleaseTree};
 use crate::tools::git;
 use crate::tools::gpg::{self, SecretKey};
 use crate::tools::Tool;
@@ -388,110 +390,6 @@ impl Build {
             }
         }
         Ok(())
-    }
-}
-
-/// The load check of a tarball: what cargo reads of it is made while the archive is written,
-/// and cargo runs beside the compression of its last blocks.
-// One per package run, moved once: the size of its variants does not matter.
-#[allow(clippy::large_enum_variant)]
-enum LoadCheck<'scope> {
-    /// Entries still coming (or the first error, kept until the checks have spoken).
-    Feeding(Result<Skeleton>),
-    /// No `Cargo.toml` at the top: nothing to load, nothing was unpacked.
-    NotRust,
-    /// cargo is reading the skeleton.
-    Running(std::thread::ScopedJoinHandle<'scope, Result<crate::source::Loaded>>),
-    /// The skeleton needs the finished archive to be read again (an unusual archive).
-    Waiting(Box<Skeleton>),
-}
-
-impl<'scope> LoadCheck<'scope> {
-    fn queued<'env>(
-        &mut self,
-        event: Queued,
-        scope: &'scope std::thread::Scope<'scope, 'env>,
-        dir: &Utf8Path,
-    ) {
-        match (event, &mut *self) {
-            (Queued::Entry(path, node, content), LoadCheck::Feeding(skeleton)) => {
-                skeleton::feed_one(skeleton, path, node, content)
-            }
-            (Queued::All, LoadCheck::Feeding(skeleton)) => {
-                let fed = std::mem::replace(skeleton, Err(anyhow::anyhow!("already ended")));
-                *self = match fed.and_then(Skeleton::finish_without_archive) {
-                    Ok(Ending::Made(None)) => LoadCheck::NotRust,
-                    Ok(Ending::Made(Some(unpacked))) => {
-                        let dir = dir.to_owned();
-                        LoadCheck::Running(scope.spawn(move || {
-                            let sh = xshell::Shell::new().context("cannot set up the shell")?;
-                            sh.change_dir(&dir);
-                            let loaded = crate::source::load_check(&sh, &unpacked.root);
-                            drop(unpacked);
-                            loaded
-                        }))
-                    }
-                    Ok(Ending::NeedsArchive(skeleton)) => LoadCheck::Waiting(skeleton),
-                    Err(err) => LoadCheck::Feeding(Err(err)),
-                };
-            }
-            _ => {}
-        }
-    }
-
-    /// What cargo said, once the archive is whole and checked.
-    fn loaded(
-        self,
-        ctx: &Ctx,
-        tarball: &Utf8Path,
-        file_name: &str,
-    ) -> Result<crate::source::Loaded> {
-        let unpack_error = |err: anyhow::Error| {
-            err.context(format!("{file_name} cannot be unpacked for the load check"))
-        };
-        let skeleton = match self {
-            LoadCheck::NotRust => return Ok(crate::source::Loaded::NotRust),
-            LoadCheck::Running(cargo) => {
-                return cargo.join().unwrap_or_else(|_| {
-                    Err(anyhow::anyhow!("the load check stopped unexpectedly"))
-                })
-            }
-            LoadCheck::Feeding(fed) => fed.map_err(unpack_error)?,
-            LoadCheck::Waiting(skeleton) => *skeleton,
-        };
-        match skeleton
-            .finish(tarball, Default::default())
-            .map_err(unpack_error)?
-        {
-            Some(unpacked) => crate::source::load_check(&ctx.sh, &unpacked.root),
-            None => Ok(crate::source::Loaded::NotRust),
-        }
-    }
-}
-
-/// Refuses a tarball whose Rust workspace does not load once unpacked (a member left out by
-/// `export-ignore` or an exclude), before anything is signed.
-fn check_loads(loaded: crate::source::Loaded, file_name: &str) -> Result<()> {
-    match loaded {
-        crate::source::Loaded::Broken(complaint) => bail!(
-            "{file_name} does not load as a Rust workspace once unpacked (`cargo metadata \
-             --no-deps --offline`): a workspace member or path dependency was left out of it \
-             (an `export-ignore` in .gitattributes, or excludes/includes); nothing was signed; \
-             keep the crate in the release or drop it from the workspace. cargo said:\n{}",
-            complaint
-                .lines()
-                .map(crate::untrusted::escape_str)
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-        crate::source::Loaded::NoToolchain(toolchain) => {
-            eprintln!(
-                "warning: {file_name}: load check {}",
-                crate::source::not_checked(&toolchain)
-            );
-            Ok(())
-        }
-        crate::source::Loaded::NotRust | crate::source::Loaded::Loads => Ok(()),
     }
 }
 
