@@ -508,3 +508,93 @@ fn a_project_s_own_release_process_is_read_from_its_makefile_branches_and_change
         ]
     );
 }
+
+#[test]
+fn a_project_that_tags_its_releases_on_the_main_branch_releases_from_it() {
+    let world = World::new();
+    let seed = world.path("seed");
+    std::fs::create_dir_all(&seed).unwrap();
+    world.git(&seed, &["init", "-q"]);
+    world.write(&seed, "LICENSE", APACHE_LICENSE.as_bytes());
+    world.write(&seed, "NOTICE", NOTICE.as_bytes());
+    world.write(&seed, "README.md", b"# Apache Demo\n");
+    world.write(&seed, "CHANGES.md", b"# Changes\n\n## 1.0.0\n\n- First.\n");
+    world.git(&seed, &["add", "-A"]);
+    world.git(&seed, &["commit", "-qm", "Demo 1.0.0"]);
+    world.git(&seed, &["tag", "1.0.0"]);
+    // The next release as Maven's release plugin makes it: one release commit beside master,
+    // tagged, while master goes on.
+    world.write(
+        &seed,
+        "CHANGES.md",
+        b"# Changes\n\n## 1.1.0\n\n- More.\n\n## 1.0.0\n\n- First.\n",
+    );
+    world.git(&seed, &["commit", "-qam", "Changes of 1.1.0"]);
+    world.git(&seed, &["checkout", "-q", "--detach"]);
+    world.write(&seed, "RELEASE", b"1.1.0\n");
+    world.git(&seed, &["add", "RELEASE"]);
+    world.git(&seed, &["commit", "-qm", "Prepare the release 1.1.0"]);
+    world.git(&seed, &["tag", "1.1.0"]);
+    world.git(&seed, &["checkout", "-q", "master"]);
+    world.write(
+        &seed,
+        "CHANGES.md",
+        b"# Changes\n\n## 1.2.0\n\n## 1.1.0\n\n- More.\n",
+    );
+    world.git(&seed, &["commit", "-qam", "Changes of 1.2.0"]);
+    let work = cloned_through_origin(&world, &seed, "demo");
+
+    let adopted = adopt(&world, &work, &[]);
+    assert!(adopted.status.success(), "{}", text(&adopted));
+    let settings = std::fs::read_to_string(work.join(".asf-release.toml")).unwrap();
+    for expected in [
+        "tagged on the main branch (newest: 1.1.0, 1 commit(s) beside master)",
+        "release-from-main = true",
+    ] {
+        assert!(settings.contains(expected), "{expected}:\n{settings}");
+    }
+    assert!(!settings.contains("\nbranch-pattern"), "{settings}");
+
+    let repo = work.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let mut command = world.command(env!("CARGO_BIN_EXE_xtask"));
+        command.env("GITHUB_API_URL", "http://127.0.0.1:9");
+        command.args(["--repo", repo]).args(args).output().unwrap()
+    };
+    let branch = run(&["branch", "1.2"]);
+    assert!(branch.status.success(), "{}", text(&branch));
+    assert!(
+        stdout(&branch)
+            .contains("nothing to do: releases are tagged on master (release-from-main)"),
+        "{}",
+        text(&branch)
+    );
+    let backport = run(&["backport", "1.2", "--dry-run"]);
+    assert!(backport.status.success(), "{}", text(&backport));
+    assert!(
+        stdout(&backport).contains("there is nothing to backport"),
+        "{}",
+        text(&backport)
+    );
+    // dist out of reach, on this machine.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(work.join(".asf-release.toml"))
+        .unwrap();
+    std::io::Write::write_all(
+        &mut file,
+        b"svn-dev-url = \"file:///nonexistent/dev\"\nsvn-release-url = \"file:///nonexistent/release\"\n",
+    )
+    .unwrap();
+    let status = run(&["status", "1.2", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&status)).unwrap();
+    let state = |name: &str| {
+        let steps = report["steps"].as_array().unwrap();
+        let step = steps.iter().find(|s| s["step"] == name).unwrap();
+        step["state"].clone()
+    };
+    assert_eq!(state("branch"), "done", "{report}");
+    assert_eq!(state("backport"), "done", "{report}");
+    // The main branch is where the notes are read.
+    assert_eq!(state("changelog"), "done", "{report}");
+}

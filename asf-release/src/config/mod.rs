@@ -159,6 +159,9 @@ pub struct Config {
     pub main_branch: String,
     pub remote: String,
     pub branch_pattern: String,
+    /// Releases are tagged on the main branch: every line's release branch is the main branch
+    /// (no branch is cut, nothing is backported).
+    pub release_from_main: bool,
     pub tag_pattern: String,
     pub rc_tag_pattern: String,
     /// The number of a line's first release candidate: 1 (`RC1`), or 0 where the project
@@ -359,9 +362,12 @@ impl Config {
             .context("invalid setting rc-tag-pattern")
     }
 
-    /// The release branch of a line: `v2.3` by default. A one-number line (`24`) needs a
-    /// pattern without `{minor}`.
+    /// The release branch of a line: `v2.3` by default, the main branch with
+    /// `release-from-main`. A one-number line (`24`) needs a pattern without `{minor}`.
     pub fn branch_name(&self, line: Line) -> Result<String> {
+        if self.release_from_main {
+            return Ok(self.main_branch.clone());
+        }
         let major = line.major().to_string();
         let name = match line.minor() {
             Some(minor) => fill(
@@ -510,6 +516,10 @@ impl Config {
 
     /// The release line of a branch named by `branch-pattern`.
     pub fn parse_branch(&self, branch: &str) -> Option<Line> {
+        // The main branch holds every line: its name tells none.
+        if self.release_from_main {
+            return None;
+        }
         let fixed = [("name", self.name.as_str())];
         let values = match_pattern(&self.branch_pattern, &fixed, branch)?;
         let get = |key: &str| {

@@ -51,6 +51,7 @@ struct Raw {
     main_branch: Option<String>,
     remote: Option<String>,
     branch_pattern: Option<String>,
+    release_from_main: Option<bool>,
     tag_pattern: Option<String>,
     rc_tag_pattern: Option<String>,
     first_rc: Option<u32>,
@@ -254,6 +255,13 @@ impl Config {
             .unwrap_or_else(|| name.split('-').next().unwrap_or(&name).to_string());
         super::checks::check_name("tlp", &tlp)?;
         let incubating = raw.incubating.unwrap_or(false);
+        let release_from_main = raw.release_from_main.unwrap_or(false);
+        if release_from_main && raw.branch_pattern.is_some() {
+            bail!(
+                "release-from-main = true and a branch-pattern exclude each other: releases are \
+                 either tagged on the main branch or on a branch per line. Remove one of them"
+            );
+        }
         let artifact = raw.artifact.unwrap_or_else(|| {
             if incubating {
                 "apache-{name}-{version}-incubating-src.tgz".into()
@@ -372,6 +380,7 @@ impl Config {
             branch_pattern: raw
                 .branch_pattern
                 .unwrap_or_else(|| "v{major}.{minor}".into()),
+            release_from_main,
             tag_pattern: raw.tag_pattern.unwrap_or_else(|| "{version}".into()),
             rc_tag_pattern: raw
                 .rc_tag_pattern

@@ -301,3 +301,19 @@ fn tags_of_qualified_and_short_versions_read_back() {
     assert_eq!(netbeans.branch_name(line).unwrap(), "release24");
     assert_eq!(netbeans.parse_branch("release24"), Some(line));
 }
+
+#[test]
+fn a_project_releasing_from_its_main_branch_has_no_line_branches() {
+    let config = parse_str(&format!(
+        "{MINIMAL}release-from-main = true\nmain-branch = \"trunk\"\n"
+    ))
+    .unwrap();
+    let line = "2.3".parse().unwrap();
+    assert_eq!(config.branch_name(line).unwrap(), "trunk");
+    assert_eq!(config.parse_branch("trunk"), None);
+    assert_eq!(config.parse_branch("v2.3"), None);
+    let both =
+        format!("{MINIMAL}release-from-main = true\nbranch-pattern = \"v{{major}}.{{minor}}\"\n");
+    let error = format!("{:#}", parse_str(&both).unwrap_err());
+    assert!(error.contains("exclude each other"), "{error}");
+}

@@ -190,6 +190,10 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
     let sh = &ctx.sh;
     let repo = &ctx.repo;
     git::check_repository(sh, repo)?;
+    if config.release_from_main {
+        println!("nothing to do: {}", from_main(&config));
+        return Ok(());
+    }
     let branch = config.branch_name(args.line)?;
     let main = &config.main_branch;
     let remote = &config.remote;
@@ -325,6 +329,14 @@ pub fn run(ctx: &Ctx, args: &BranchArgs) -> Result<()> {
     Ok(())
 }
 
+/// Why a project that releases from its main branch has no branch to cut.
+fn from_main(config: &Config) -> String {
+    format!(
+        "releases are tagged on {} (release-from-main): there is no release branch to cut",
+        config.main_branch
+    )
+}
+
 /// The tag of the newest release of `line`, if the line has one.
 fn newest_release_tag(ctx: &Ctx, config: &Config, line: Line) -> Result<Option<String>> {
     let newest = git::tags(&ctx.sh, &ctx.repo)?
@@ -356,6 +368,9 @@ impl crate::flow::Step for BranchStep {
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
         let config = release.config;
+        if config.release_from_main {
+            return Progress::done(from_main(config));
+        }
         let branch = config.branch_name(release.line)?;
         let full = format!("refs/heads/{branch}");
         match release.remote_ref(&full)? {

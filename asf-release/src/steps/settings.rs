@@ -130,6 +130,10 @@ pub fn effective(config: &Config) -> Vec<(&'static str, Option<Value>)> {
         ("main-branch", text(&config.main_branch)),
         ("remote", text(&config.remote)),
         ("branch-pattern", text(&config.branch_pattern)),
+        (
+            "release-from-main",
+            Some(Value::Boolean(config.release_from_main)),
+        ),
         ("tag-pattern", text(&config.tag_pattern)),
         ("rc-tag-pattern", text(&config.rc_tag_pattern)),
         ("first-rc", number(config.first_rc)),

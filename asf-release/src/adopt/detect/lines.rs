@@ -34,7 +34,14 @@ pub(super) struct Released {
     pub tag: String,
     pub commit: String,
     pub time: i64,
+    /// How many of the tag's commits the main branch lacks (a release commit made beside it,
+    /// as Maven's release plugin makes), up to [`NEAR_MAIN`] + 1; `None`: not counted.
+    pub off_main: Option<usize>,
 }
+
+/// The most commits a release tag may carry beside the main branch and still count as tagged
+/// on it (Commons Lang tags one "prepare the release" commit made beside master).
+pub(super) const NEAR_MAIN: usize = 3;
 
 /// What a branch's name says.
 struct Named {
@@ -299,15 +306,34 @@ pub(super) fn branch_pattern(
     )) = best
     else {
         let newest = released.iter().max_by_key(|r| r.version);
+        let in_main = newest.zip(main).filter(|(newest, main)| {
+            newest.off_main.is_some_and(|off| off <= NEAR_MAIN)
+                || ancestor(&newest.commit, &format!("origin/{main}"))
+        });
+        // The newest release in the main branch's history is the evidence that the project
+        // releases from it; without it (no release, or history a shallow clone lacks) the
+        // default line branches stay.
+        if let Some((newest, main)) = in_main {
+            return Setting {
+                comment: format!(
+                    "no branch holds a released version's tag or is named after a released \
+                     line: the releases are tagged on the main branch (newest: {}, {}); with this setting `branch` cuts nothing and \
+                     `backport` has nothing to do (remove it and set branch-pattern to keep a \
+                     branch per line){rejected}",
+                    newest.tag,
+                    match newest.off_main {
+                        Some(off) if off > 0 => format!("{off} commit(s) beside {main}"),
+                        _ => format!("in the history of {main}"),
+                    }
+                ),
+                key: "release-from-main",
+                value: Some("true".into()),
+            };
+        }
         let on_main = match newest {
             Some(newest) => format!(
-                "the releases are tagged on the main branch (newest: {}{})",
-                newest.tag,
-                match main {
-                    Some(main) if ancestor(&newest.commit, &format!("origin/{main}")) =>
-                        format!(", in the history of {main}"),
-                    _ => String::new(),
-                }
+                "the releases are tagged on the main branch (newest: {})",
+                newest.tag
             ),
             None => "there is no release yet".into(),
         };

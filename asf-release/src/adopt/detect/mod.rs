@@ -203,15 +203,27 @@ pub fn detect(sh: &Shell, repo: &Utf8Path) -> Result<Detected> {
         latest: latest_tag,
     } = tag_patterns(&tags);
     let tag_tips = git::adopt::tag_tips(sh, repo)?;
+    let newest_release = releases.iter().map(|(version, _)| *version).max();
+    let main_tip = main_name.as_ref().map(|main| format!("origin/{main}"));
     let released: Vec<Released> = releases
         .iter()
         .filter_map(|(version, tag)| {
             let tip = tag_tips.iter().find(|tip| &tip.name == tag)?;
+            // Counted for the newest release only: that is where the project releases now.
+            let off_main = match &main_tip {
+                Some(main) if Some(*version) == newest_release => {
+                    git::commits_beyond(sh, repo, main, &tip.commit, lines::NEAR_MAIN + 1)
+                        .ok()
+                        .flatten()
+                }
+                _ => None,
+            };
             Some(Released {
                 version: *version,
                 tag: tag.clone(),
                 commit: tip.commit.clone(),
                 time: tip.time,
+                off_main,
             })
         })
         .collect();

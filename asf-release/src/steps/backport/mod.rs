@@ -103,6 +103,10 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
     let sh = &ctx.sh;
     let repo = &ctx.repo;
     git::check_repository(sh, repo)?;
+    if config.release_from_main {
+        println!("nothing to do: {}", from_main(&config));
+        return Ok(());
+    }
     let line = args.line.to_string();
     let branch = config.branch_name(args.line)?;
     let main = &config.main_branch;
@@ -313,6 +317,15 @@ pub fn run(ctx: &Ctx, args: &BackportArgs) -> Result<()> {
     report_skipped(&skipped, false)
 }
 
+/// Why a project that releases from its main branch has nothing to backport.
+fn from_main(config: &crate::config::Config) -> String {
+    format!(
+        "releases are tagged on {} (release-from-main), which holds every merged change: \
+         there is nothing to backport",
+        config.main_branch
+    )
+}
+
 /// The outcome of the push of the release branch: a refusal as protected is remembered, so
 /// the rerun goes through pull requests instead.
 fn explain_push(config: &crate::config::Config, branch: &str, output: Output) -> Result<()> {
@@ -439,6 +452,9 @@ impl crate::flow::Step for BackportStep {
     }
     fn state(&self, release: &crate::flow::Release) -> Result<crate::flow::Progress> {
         use crate::flow::Progress;
+        if release.config.release_from_main {
+            return Progress::done(from_main(release.config));
+        }
         // Until the candidate is tagged, new PRs may still come: it always runs again.
         let tag = release.config.candidate_tag(&release.candidate)?;
         if release.tag_published(&tag)? {

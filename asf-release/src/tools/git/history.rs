@@ -40,6 +40,28 @@ pub fn rev_list(sh: &Shell, repo: &Utf8Path, range: &str) -> Result<Vec<String>>
     Ok(text.lines().map(str::to_string).collect())
 }
 
+/// How many commits of `commit`'s history `base` lacks, counted up to `limit`; `None` in a
+/// shallow clone, where a cut-off parent would make any commit look one step from `base`.
+pub fn commits_beyond(
+    sh: &Shell,
+    repo: &Utf8Path,
+    base: &str,
+    commit: &str,
+    limit: usize,
+) -> Result<Option<usize>> {
+    if git(repo, &["rev-parse", "--is-shallow-repository"])
+        .read(sh)?
+        .trim()
+        != "false"
+    {
+        return Ok(None);
+    }
+    let limit = limit.to_string();
+    let range = format!("{base}..{commit}");
+    let args = ["rev-list", "--max-count", &limit, &range, "--"];
+    Ok(Some(git(repo, &args).read(sh)?.lines().count()))
+}
+
 /// `count` commits from `commit` back along first parents (the main branch's own line),
 /// newest first.
 pub fn first_parents(

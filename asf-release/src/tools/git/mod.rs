@@ -28,7 +28,9 @@ mod history;
 mod plumbing;
 mod tree;
 
-pub use history::{authorship, first_parents, log, message, parents, patch_id, rev_list, LogEntry};
+pub use history::{
+    authorship, commits_beyond, first_parents, log, message, parents, patch_id, rev_list, LogEntry,
+};
 pub use plumbing::{cherry_pick_onto, commit_files, push_topic, Picked};
 pub use tree::{file_at, ls_tree, text_file_at, AttributeAnswers, BlobReader, TreeEntry};
 

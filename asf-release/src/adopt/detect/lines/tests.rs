@@ -33,6 +33,7 @@ fn release(version: &str, tag: &str, commit: &str, time: i64) -> Released {
         tag: tag.into(),
         commit: commit.into(),
         time,
+        off_main: None,
     }
 }
 
@@ -140,7 +141,8 @@ fn reverts_one_offs_and_svn_era_branches_are_no_lines() {
     ];
     let on_main = |a: &str, b: &str| a == "r" && b == "origin/master";
     let found = branch_pattern(&branches, Some("master"), &released, &on_main);
-    assert_eq!(found.value, None);
+    assert_eq!(found.key, "release-from-main");
+    assert_eq!(found.value.as_deref(), Some("true"));
     assert!(
         found.comment.contains(
             "tagged on the main branch (newest: rel/commons-lang-3.20.0, in the history of master)"
@@ -280,4 +282,27 @@ fn the_lines_in_use_now_beat_an_older_habit() {
     let branches = [tip("branch-2.0", "a", 100), tip("rename-module2", "x", 300)];
     let found = branch_pattern(&branches, Some("master"), &released, &no_history);
     assert_eq!(found.value.as_deref(), Some("\"branch-{major}.{minor}\""));
+}
+
+#[test]
+fn a_release_commit_beside_the_main_branch_still_means_releasing_from_it() {
+    let beside = |off| Released {
+        off_main: off,
+        ..release("3.20.0", "rel/commons-lang-3.20.0", "r", 1_700_000_000)
+    };
+    let branches = [tip("master", "m", 1_760_000_000)];
+    let found = branch_pattern(&branches, Some("master"), &[beside(Some(1))], &no_history);
+    assert_eq!(found.key, "release-from-main");
+    assert_eq!(found.value.as_deref(), Some("true"));
+    assert!(
+        found.comment.contains("1 commit(s) beside master"),
+        "{}",
+        found.comment
+    );
+    // Too far from it, or not counted (a shallow clone): no claim.
+    for off in [Some(NEAR_MAIN + 1), None] {
+        let found = branch_pattern(&branches, Some("master"), &[beside(off)], &no_history);
+        assert_eq!(found.key, "branch-pattern", "{off:?}");
+        assert_eq!(found.value, None);
+    }
 }
