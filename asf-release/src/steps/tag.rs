@@ -51,13 +51,18 @@ fn infer_version(ctx: &Ctx, config: &Config, tags: &[String]) -> Result<Version>
     let line = current
         .as_deref()
         .and_then(|name| config.parse_branch(name))
-        .with_context(|| {
-            format!(
+        .with_context(|| match config.release_from_main {
+            // The main branch holds every line: which one comes next is the project's choice.
+            true => "cannot infer the version: releases are tagged on the main branch \
+                     (release-from-main), which names no line; give it, like `cargo xtask tag \
+                     2.3.0 --rc`"
+                .to_string(),
+            false => format!(
                 "cannot infer the version: HEAD is on {}, not on a release branch like {}; give \
                  it, like `cargo xtask tag 2.3.0 --rc`",
                 current.as_deref().unwrap_or("no branch"),
                 config.branch_pattern
-            )
+            ),
         })?;
     let on_line: Vec<(Version, Option<u32>)> = tags
         .iter()
