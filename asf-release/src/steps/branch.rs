@@ -373,7 +373,24 @@ impl crate::flow::Step for BranchStep {
         }
         let branch = config.branch_name(release.line)?;
         let full = format!("refs/heads/{branch}");
-        match release.remote_ref(&full)? {
+        let on_remote = match release.remote_ref(&full) {
+            Ok(found) => found,
+            // Out of reach: the branch the last fetch brought was published, and a published
+            // release branch is never taken back.
+            Err(unreachable) => {
+                let fetched = format!("refs/remotes/{}/{branch}", config.remote);
+                match git::resolve_commit(&release.ctx.sh, &release.ctx.repo, &fetched)? {
+                    Some(_) => {
+                        return Progress::done(format!(
+                            "{branch} is on {} as of the last fetch (it cannot be reached now)",
+                            config.remote
+                        ))
+                    }
+                    None => return Err(unreachable),
+                }
+            }
+        };
+        match on_remote {
             Some(_) => Progress::done(format!("{branch} is on {}", config.remote)),
             None => {
                 let from = newest_release_tag(release.ctx, config, release.line)?;
