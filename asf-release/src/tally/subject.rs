@@ -84,31 +84,36 @@ struct Written {
     version: Option<Version>,
 }
 
-/// The versions written in `subject`, each a word of its own: not inside a word (`x1.2`) or a
-/// longer number (`1.2.3.4.5`, `1.2.0-1`), a `v` before it being the usual prefix.
+/// The versions written in `subject`, in any case (`2.0.0-Beta`, `1.0.0-Incubating`): each a
+/// word of its own, not inside a word (`x1.2`, `2nd`), a `v` before it being the usual prefix.
+/// One that goes on past the grammar (`1.2.3.4.5`, `1.2.0-1`, `2.0.0-betamax`,
+/// `1.2.0-SNAPSHOT`, but not `4.0.0-M1-rc1`) is kept as a version that parses to none: it names no version asked for.
 fn written(subject: &str) -> Vec<Written> {
     static VERSIONS: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(&crate::version::version_regex()).expect("the version pattern is valid")
     });
-    let bytes = subject.as_bytes();
+    // A candidate marker after a qualifier (`4.0.0-M1-rc1`) or the label (`1.0-incubating-rc1`).
+    static MARKER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[-.]rc[-.]?[0-9]*(?:[^a-z0-9]|$)").expect("the marker pattern is valid")
+    });
+    // ASCII lower case keeps every byte where it was; the grammar takes `-beta` and `-m1`.
+    let lower = subject.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
     let mut versions = Vec::new();
-    for found in VERSIONS.find_iter(subject) {
+    for found in VERSIONS.find_iter(&lower) {
         let before = found.start().checked_sub(1).map(|at| bytes[at]);
         let before_v = found.start().checked_sub(2).map(|at| bytes[at]);
         let glued_before = match before {
-            Some(b'v' | b'V') => before_v.is_some_and(|b| b.is_ascii_alphanumeric()),
+            Some(b'v') => before_v.is_some_and(|b| b.is_ascii_alphanumeric()),
             Some(b) => b.is_ascii_alphanumeric() || b == b'.',
             None => false,
         };
         let after = &bytes[found.end()..];
-        let glued_after = match after {
-            [b, ..] if b.is_ascii_alphanumeric() => true,
-            [b'.' | b'-', digit, ..] => digit.is_ascii_digit(),
-            _ => false,
-        };
-        if glued_before || glued_after {
+        if glued_before || after.first().is_some_and(u8::is_ascii_alphanumeric) {
             continue;
         }
+        let goes_on = matches!(after, [b'.' | b'-', next, ..] if next.is_ascii_alphanumeric())
+            && !MARKER.is_match(&lower[found.end()..]);
         let text = found.as_str();
         let numbers = text
             .find(|c: char| !c.is_ascii_digit() && c != '.')
@@ -117,7 +122,7 @@ fn written(subject: &str) -> Vec<Written> {
             start: found.start(),
             end: found.end(),
             count: numbers.trim_end_matches('.').split('.').count(),
-            version: text.parse().ok(),
+            version: text.parse().ok().filter(|_| !goes_on),
         });
     }
     versions
@@ -289,6 +294,13 @@ mod tests {
                 "[VOTE] Release Apache Foo 1.0.0-rc1-incubating",
                 "1.0.0-incubating",
             ),
+            (
+                "[VOTE] Release Apache Foo 1.0.0-Incubating RC1",
+                "1.0.0-incubating",
+            ),
+            ("[VOTE] Release Apache Foo 2.0.0-Beta RC1", "2.0.0-beta"),
+            ("[VOTE] Release Apache Foo V2.0.0-BETA-RC1", "2.0.0-beta"),
+            ("[VOTE] Release Apache Foo 39 (3rd attempt), RC1", "39"),
         ] {
             assert_eq!(
                 named(subject, version, 1),
@@ -330,6 +342,13 @@ mod tests {
             ("[VOTE] Release Apache Foo x39 (RC1)", "39"),
             ("[VOTE] Release Apache Foo 39th (RC1)", "39"),
             ("[VOTE] Release Apache Foo 1.2.3.4-1 RC1", "1.2.3.4"),
+            // A suffix the grammar does not know: another version, not this one.
+            ("[VOTE] Release Apache Foo 2.0.0-Beta RC1", "2.0.0"),
+            (
+                "[VOTE] Release Apache Foo 1.2.0-SNAPSHOT, then 1.2.0 RC1",
+                "1.2.0",
+            ),
+            ("[VOTE] Release Apache Foo 1.2.0.Final2 RC1", "1.2.0"),
         ] {
             assert_eq!(
                 named(subject, version, 1),
