@@ -234,6 +234,20 @@ pub struct Config {
     pub issue_tracker: IssueTracker,
 }
 
+/// `{version}` for the file name pattern `pattern`: a version spelled with the podling's label
+/// (`1.0.0-incubating`) without it where the pattern writes the label after it (the default
+/// `apache-{name}-{version}-incubating-src.tgz`), so the name has it once.
+fn spelled_for(pattern: &str, version: &Version) -> String {
+    let spelled = version.to_string();
+    match pattern.contains("{version}-incubating") {
+        true => spelled
+            .strip_suffix("-incubating")
+            .unwrap_or(&spelled)
+            .to_string(),
+        false => spelled,
+    }
+}
+
 impl Config {
     /// Every source tarball of a release as the settings of its own build: the main one
     /// first, then each extra source with its name, allow-list and top directory.
@@ -256,7 +270,7 @@ impl Config {
 
     /// The file name of a convenience binary of `version`.
     pub fn binary_name(&self, binary: &Binary, version: &Version) -> Result<String> {
-        let version = version.to_string();
+        let version = spelled_for(&binary.artifact, version);
         fill(&binary.artifact, &self.version_values(&version))
             .context("invalid setting binaries.artifact")
     }
@@ -265,7 +279,7 @@ impl Config {
     pub fn binary_path(&self, binary: &Binary, version: &Version) -> Result<String> {
         match &binary.path {
             Some(pattern) => {
-                let version = version.to_string();
+                let version = spelled_for(pattern, version);
                 fill(pattern, &self.version_values(&version))
                     .context("invalid setting binaries.path")
             }
@@ -310,7 +324,7 @@ impl Config {
 
     /// `apache-apisix-2.3.0-src.tgz`
     pub fn artifact_name(&self, version: &Version) -> Result<String> {
-        let version = version.to_string();
+        let version = spelled_for(&self.artifact, version);
         fill(&self.artifact, &self.version_values(&version)).context("invalid setting artifact")
     }
 
@@ -319,7 +333,7 @@ impl Config {
     pub fn top_dir_name(&self, version: &Version) -> Result<String> {
         match &self.top_dir {
             Some(pattern) => {
-                let version = version.to_string();
+                let version = spelled_for(pattern, version);
                 let name = fill(pattern, &self.version_values(&version))
                     .context("invalid setting top-dir")?;
                 if name.is_empty() || name.contains('/') || name == "." || name == ".." {

@@ -128,6 +128,46 @@ fn incubating_projects_get_incubating_names() {
 }
 
 #[test]
+fn a_podling_s_version_spelled_with_incubating_has_the_label_once_in_file_names() {
+    let config = parse_str(&format!(
+        "{MINIMAL}incubating = true\n\
+         [[workspace.metadata.asf-release.binaries]]\n\
+         artifact = \"apache-{{name}}-{{version}}-incubating-bin.tar.gz\"\n\
+         command = [\"true\"]\n"
+    ))
+    .unwrap();
+    for spelled in ["0.1.0", "0.1.0-incubating"] {
+        let v: Version = spelled.parse().unwrap();
+        assert_eq!(
+            config.artifact_name(&v).unwrap(),
+            "apache-apisix-dashboard-0.1.0-incubating-src.tgz",
+            "{spelled}"
+        );
+        assert_eq!(
+            config.top_dir_name(&v).unwrap(),
+            "apache-apisix-dashboard-0.1.0-incubating-src",
+            "{spelled}"
+        );
+        assert_eq!(
+            config.binary_name(&config.binaries[0], &v).unwrap(),
+            "apache-apisix-dashboard-0.1.0-incubating-bin.tar.gz",
+            "{spelled}"
+        );
+    }
+    // A pattern without the label keeps the version as spelled, and the tag is the version's.
+    let own = parse_str(&format!(
+        "{MINIMAL}incubating = true\nartifact = \"apache-{{name}}-{{version}}.tar.gz\"\n"
+    ))
+    .unwrap();
+    let v: Version = "0.1.0-incubating".parse().unwrap();
+    assert_eq!(
+        own.artifact_name(&v).unwrap(),
+        "apache-apisix-dashboard-0.1.0-incubating.tar.gz"
+    );
+    assert_eq!(own.release_tag(&v).unwrap(), "0.1.0-incubating");
+}
+
+#[test]
 fn a_podling_s_repository_dist_and_keys_are_under_incubator() {
     let config =
         parse_str("[workspace.metadata.asf-release]\nname = \"answer\"\nincubating = true\n")

@@ -26,11 +26,13 @@
 //! remembered in [`JiraStandIn::refused`], so a test sees it.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde_json::{json, Value};
+
+use super::loopback::{lock, Loopback};
 
 /// One version of a project.
 #[derive(Debug, Clone)]
@@ -74,23 +76,14 @@ pub struct JiraStandIn {
 /// JIRA's context path on issues.apache.org.
 const CONTEXT: &str = "/jira";
 
-fn lock(tracker: &Mutex<Tracker>) -> MutexGuard<'_, Tracker> {
-    tracker
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 impl JiraStandIn {
     pub fn start() -> Result<JiraStandIn> {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .context("cannot listen on 127.0.0.1 for the JIRA stand-in")?;
-        let url = format!("http://{}{CONTEXT}", listener.local_addr()?);
+        let loopback = Loopback::bind("the JIRA stand-in")?;
+        let url = format!("{}{CONTEXT}", loopback.url);
         let tracker = Arc::new(Mutex::new(Tracker::default()));
         let shared = tracker.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let _ = serve(&shared, stream);
-            }
+        loopback.serve(move |stream| {
+            let _ = serve(&shared, stream);
         });
         Ok(JiraStandIn { url, tracker })
     }

@@ -20,13 +20,14 @@
 //! until a moment), wrong (other bytes) or incomplete (404 for some names).
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::net::TcpStream;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use xshell::Shell;
 
+use super::loopback::{lock, Loopback};
 use crate::tools::svn;
 
 /// How the stand-in misbehaves.
@@ -49,18 +50,15 @@ pub struct Mirror {
 impl Mirror {
     /// Serves `<url>/<path>` from `<release>/<path>` (a dist/release URL).
     pub fn start(release: &str) -> Result<Mirror> {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .context("cannot listen on 127.0.0.1 for the downloads stand-in")?;
-        let url = format!("http://{}", listener.local_addr()?);
+        let sh = Shell::new().context("the downloads stand-in needs a working directory")?;
+        let loopback = Loopback::bind("the downloads stand-in")?;
+        let url = loopback.url.clone();
         let behaviour = Arc::new(Mutex::new(Behaviour::default()));
         let shared = behaviour.clone();
         let release = release.trim_end_matches('/').to_string();
-        std::thread::spawn(move || {
-            let Ok(sh) = Shell::new() else { return };
-            for stream in listener.incoming().flatten() {
-                let behaviour = lock(&shared).clone();
-                let _ = serve(&sh, &release, &behaviour, stream);
-            }
+        loopback.serve(move |stream| {
+            let behaviour = lock(&shared).clone();
+            let _ = serve(&sh, &release, &behaviour, stream);
         });
         Ok(Mirror { url, behaviour })
     }
@@ -68,12 +66,6 @@ impl Mirror {
     pub fn behave(&self, behaviour: Behaviour) {
         *lock(&self.behaviour) = behaviour;
     }
-}
-
-fn lock(behaviour: &Mutex<Behaviour>) -> MutexGuard<'_, Behaviour> {
-    behaviour
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn serve(sh: &Shell, release: &str, behaviour: &Behaviour, mut stream: TcpStream) -> Result<()> {

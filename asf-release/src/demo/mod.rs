@@ -25,6 +25,7 @@ pub mod faults;
 pub mod github;
 pub mod jira;
 pub mod lists;
+mod loopback;
 pub mod mirror;
 mod project;
 pub mod whimsy;

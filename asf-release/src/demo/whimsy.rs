@@ -19,10 +19,12 @@
 //! files it is given, `404 Not Found` for anything else, GET only.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::net::TcpStream;
+use std::sync::{Arc, Mutex};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
+
+use super::loopback::{lock, Loopback};
 
 pub struct WhimsyStandIn {
     /// `http://127.0.0.1:<port>`
@@ -30,24 +32,15 @@ pub struct WhimsyStandIn {
     files: Arc<Mutex<Vec<(String, String)>>>,
 }
 
-fn lock(files: &Mutex<Vec<(String, String)>>) -> MutexGuard<'_, Vec<(String, String)>> {
-    files
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 impl WhimsyStandIn {
     pub fn start() -> Result<WhimsyStandIn> {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .context("cannot listen on 127.0.0.1 for the whimsy stand-in")?;
-        let url = format!("http://{}", listener.local_addr()?);
+        let loopback = Loopback::bind("the whimsy stand-in")?;
+        let url = loopback.url.clone();
         let files = Arc::new(Mutex::new(Vec::new()));
         let shared = files.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let files = lock(&shared).clone();
-                let _ = serve(&files, stream);
-            }
+        loopback.serve(move |stream| {
+            let files = lock(&shared).clone();
+            let _ = serve(&files, stream);
         });
         Ok(WhimsyStandIn { url, files })
     }

@@ -193,10 +193,34 @@ impl Version {
             .collect()
     }
 
-    /// The numbers as a tuple of three, the missing ones 0: how a vote subject names a
-    /// version (`[VOTE] Release 2.3.0`), where qualifiers are not parsed.
-    pub fn three_numbers(&self) -> (u64, u64, u64) {
-        (self.numbers[0], self.numbers[1], self.numbers[2])
+    /// Whether `self`, as a mail subject spells it, names `other`: the same numbers, all of
+    /// them (`39.0` is not `39`, `1.2.3.4` not `1.2.3`) except that `X.Y` and `X.Y.0` name each
+    /// other (`[VOTE] TVM 0.5` is 0.5.0); the same qualifier word in either case, joined in
+    /// any way, with the same number (`4.0.0.m1` is `4.0.0-M1`; `-M10`, `-preview1` and
+    /// `-alpha1` for `-a1` are not); `-incubating` written or not.
+    pub fn names(&self, other: &Version) -> bool {
+        let counts = (self.count.min(other.count), self.count.max(other.count));
+        let numbers = self.numbers == other.numbers
+            && (self.count == other.count || (counts == (2, 3) && self.numbers[2] == 0));
+        let qualifier = |version: &Version| {
+            version
+                .qualifier
+                .map(|q| (q.word.to_ascii_lowercase(), q.number.map(|(_, n)| n)))
+        };
+        numbers && qualifier(self) == qualifier(other)
+    }
+
+    /// A version spelled with a candidate's marker for its qualifier (`1.2.0-rc1`,
+    /// `0.14.0.rc0`, `1.2.0RC1`, `24-rc`): the version without it and the candidate's number.
+    pub fn candidate_marker(&self) -> Option<(Version, Option<u64>)> {
+        let qualifier = self.qualifier?;
+        qualifier.word.eq_ignore_ascii_case("rc").then(|| {
+            let version = Version {
+                qualifier: None,
+                ..*self
+            };
+            (version, qualifier.number.map(|(_, number)| number))
+        })
     }
 }
 

@@ -306,3 +306,49 @@ fn fills_patterns_and_rejects_unknown_placeholders() {
     assert!(err.contains("{nmae}") && err.contains("{name}"), "{err}");
     assert!(fill("{name", &values).is_err());
 }
+
+#[test]
+fn a_spelling_names_a_version_with_all_its_numbers_and_its_qualifier() {
+    let v = |text: &str| -> Version { text.parse().unwrap() };
+    for (written, version) in [
+        ("39", "39"),
+        ("1.2.3.4", "1.2.3.4"),
+        ("0.5", "0.5.0"),
+        ("0.5.0", "0.5"),
+        ("4.0.0.m1", "4.0.0-M1"),
+        ("2.0.0-BETA", "2.0.0-beta"),
+        ("1.0.0", "1.0.0-incubating"),
+        ("1.0.0-incubating", "1.0.0"),
+    ] {
+        assert!(v(written).names(&v(version)), "{written} names {version}");
+    }
+    for (written, version) in [
+        ("39.1", "39"),
+        ("39.0", "39"),
+        ("1.2.3.40", "1.2.3.4"),
+        ("1.2.3.0", "1.2.3"),
+        ("0.5.1", "0.5"),
+        ("4.0.0-M10", "4.0.0-M1"),
+        ("4.0.0-preview1", "4.0.0-M1"),
+        ("4.0.0-a1", "4.0.0-alpha1"),
+        ("2.0.0-beta2", "2.0.0-beta"),
+        ("2.0.0", "2.0.0-beta"),
+    ] {
+        assert!(!v(written).names(&v(version)), "{written} is not {version}");
+    }
+    assert_eq!(
+        v("1.2.0-rc1").candidate_marker(),
+        Some((v("1.2.0"), Some(1)))
+    );
+    assert_eq!(
+        v("0.14.0.RC0").candidate_marker(),
+        Some((v("0.14.0"), Some(0)))
+    );
+    assert_eq!(v("24-rc").candidate_marker(), Some((v("24"), None)));
+    assert_eq!(
+        v("1.0.0-rc-2-incubating").candidate_marker(),
+        Some((v("1.0.0-incubating"), Some(2)))
+    );
+    assert_eq!(v("4.0.0-M1").candidate_marker(), None);
+    assert_eq!(v("1.0.0-CR1").candidate_marker(), None);
+}

@@ -160,9 +160,8 @@ pub enum Ending {
 mod tests {
     use camino::Utf8Path;
 
-    use super::super::entries::walk;
-    use super::super::tests::{metadata, package, tarball, Item, Item::File};
-    use super::super::{feed_one, Limits, Node, Skeleton};
+    use super::super::tests::{feed_walk, metadata, package, tarball, Item, Item::File};
+    use super::super::{Limits, Skeleton};
     use super::Ending;
 
     #[test]
@@ -172,18 +171,9 @@ mod tests {
         let member = package("a", "");
         let feed_all = |entries: &[(&str, Item)], into: &str, with_content: bool| {
             let tarball = tarball(dir, entries);
-            let mut skeleton = Ok(Skeleton::new(dir.join(into)));
-            walk(&tarball, Limits::default(), &mut |_, raw, node, content| {
-                let mut whole = Vec::new();
-                if with_content && matches!(node, Node::File) {
-                    content.read_to_end(&mut whole)?;
-                }
-                let content = (with_content && !whole.is_empty()).then_some(whole.as_slice());
-                feed_one(&mut skeleton, raw, node, content);
-                Ok(true)
-            })
-            .unwrap();
-            (tarball, skeleton.unwrap())
+            let mut skeleton = Skeleton::new(dir.join(into));
+            feed_walk(&tarball, &mut skeleton, with_content).unwrap();
+            (tarball, skeleton)
         };
 
         // In path order with the manifests' content, as `package` writes: made at once.

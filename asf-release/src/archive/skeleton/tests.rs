@@ -26,22 +26,27 @@ use crate::archive::writer::TarGzWriter;
 
 const TOP: &str = "apache-demo-1.0.0-src";
 
-/// Unpacks what cargo reads of `tarball` into `into`, as a reader of its own.
-fn unpack_manifests(
+/// Feeds `skeleton` every entry of `tarball` as the checks read it, each file with its
+/// content when `with_content` (without, its manifests are read again at the end); stops at
+/// the first refusal.
+pub(super) fn feed_walk(
     tarball: &Utf8Path,
-    into: &Utf8Path,
-    limits: Limits,
-) -> Result<Option<Utf8PathBuf>> {
-    let mut skeleton = Skeleton::new(into.to_owned());
-    walk(tarball, limits, &mut |_, raw, node, content| {
-        let content = matches!(node, Node::File).then_some(content);
-        skeleton
-            .add(raw, node, content)
-            .map_err(|err| err.context(format!("{tarball}")))?;
+    skeleton: &mut Skeleton,
+    with_content: bool,
+) -> Result<()> {
+    walk(tarball, Limits::default(), &mut |_, raw, node, content| {
+        let content = (with_content && matches!(node, Node::File)).then_some(content);
+        skeleton.add(raw, node, content)?;
         Ok(true)
-    })?;
+    })
+}
+
+/// Unpacks what cargo reads of `tarball` into `into`, as a reader of its own.
+fn unpack_manifests(tarball: &Utf8Path, into: &Utf8Path) -> Result<Option<Utf8PathBuf>> {
+    let mut skeleton = Skeleton::new(into.to_owned());
+    feed_walk(tarball, &mut skeleton, true)?;
     Ok(skeleton
-        .finish(tarball, limits)?
+        .finish(tarball, Limits::default())?
         .map(|unpacked| unpacked.root))
 }
 
@@ -103,7 +108,7 @@ fn compare(entries: &[(&str, Item)]) -> (bool, String, Vec<String>) {
     let whole = dir.join("whole");
     std::fs::create_dir(&whole).unwrap();
     let whole = unpack(&tarball, &whole, Limits::default()).unwrap();
-    let skeleton = unpack_manifests(&tarball, &dir.join("skeleton"), Limits::default())
+    let skeleton = unpack_manifests(&tarball, &dir.join("skeleton"))
         .unwrap()
         .expect("a root manifest");
     let (loads, said) = metadata(&whole);
@@ -343,19 +348,11 @@ fn a_tree_without_a_root_manifest_is_never_unpacked() {
         ],
     );
     let into = dir.join("skeleton");
-    assert_eq!(
-        unpack_manifests(&tarball, &into, Limits::default()).unwrap(),
-        None
-    );
+    assert_eq!(unpack_manifests(&tarball, &into).unwrap(), None);
     assert!(!into.exists(), "nothing may be written");
     // Nor is a scratch directory made for it.
     let mut skeleton = Skeleton::in_scratch("skeleton-test-never");
-    walk(&tarball, Limits::default(), &mut |_, raw, node, content| {
-        let content = matches!(node, Node::File).then_some(content);
-        skeleton.add(raw, node, content)?;
-        Ok(true)
-    })
-    .unwrap();
+    feed_walk(&tarball, &mut skeleton, true).unwrap();
     assert!(skeleton.empty.get().is_none());
     assert!(matches!(&skeleton.into, Place::Scratch(_, made) if made.get().is_none()));
     assert!(skeleton
@@ -380,12 +377,8 @@ fn a_late_root_manifest_and_manifests_fed_without_content_are_read_again() {
     let into = dir.join("skeleton");
     let mut skeleton = Skeleton::new(into.clone());
     skeleton.budget = 0;
-    walk(&tarball, Limits::default(), &mut |_, raw, node, _| {
-        // A feeder that never has the content: the manifests come from a second read.
-        skeleton.add(raw, node, None)?;
-        Ok(true)
-    })
-    .unwrap();
+    // A feeder that never has the content: the manifests come from a second read.
+    feed_walk(&tarball, &mut skeleton, false).unwrap();
     let root = skeleton
         .finish(&tarball, Limits::default())
         .unwrap()
@@ -484,7 +477,7 @@ fn a_holding_skeleton_fed_by_the_reader_makes_nothing_before_finish() {
             ("docs/README.md", File("# a\n")),
         ],
     );
-    let live = unpack_manifests(&tarball, &dir.join("live"), Limits::default())
+    let live = unpack_manifests(&tarball, &dir.join("live"))
         .unwrap()
         .unwrap();
     for budget in [PENDING_BUDGET, 0] {
@@ -533,12 +526,8 @@ fn what_a_skeleton_writes_in_all_is_bounded() {
     let made = |limit: u64, into: &str| {
         let mut skeleton = Skeleton::new(dir.join(into));
         skeleton.made_limit = limit;
-        walk(&tarball, Limits::default(), &mut |_, raw, node, content| {
-            let content = matches!(node, Node::File).then_some(content);
-            skeleton.add(raw, node, content)?;
-            Ok(true)
-        })
-        .and_then(|()| skeleton.finish(&tarball, Limits::default()))
+        feed_walk(&tarball, &mut skeleton, true)
+            .and_then(|()| skeleton.finish(&tarball, Limits::default()))
     };
     assert!(made(MADE_LIMIT, "roomy").unwrap().is_some());
     let err = made(40, "tight").err().expect("refused past the limit");

@@ -37,7 +37,6 @@ mod routes_write;
 mod serve;
 
 use std::collections::BTreeMap;
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::{bail, Context, Result};
@@ -46,6 +45,7 @@ use serde_json::Value;
 
 use crate::config::Dist;
 use crate::demo::faults::HttpFaults;
+use crate::demo::loopback::{lock, Loopback};
 use crate::tools::atr;
 
 /// The personal access token of the sandbox's release manager.
@@ -242,9 +242,8 @@ impl AtrStandIn {
     /// Serves project `project` for `uid`, who holds the token `pat`; `pmc` are the binding
     /// voters.
     pub fn start(project: &str, uid: &str, pat: &str, pmc: &[&str]) -> Result<AtrStandIn> {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .context("cannot listen on 127.0.0.1 for the ATR stand-in")?;
-        let url = format!("http://{}", listener.local_addr()?);
+        let loopback = Loopback::bind("the ATR stand-in")?;
+        let url = loopback.url.clone();
         let state = Arc::new(Mutex::new(State {
             uid: uid.to_string(),
             pat: pat.to_string(),
@@ -270,12 +269,10 @@ impl AtrStandIn {
             faults: None,
         }));
         let shared = state.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = shared.clone();
-                // One thread per connection: a slow upload does not hold up a poll.
-                std::thread::spawn(move || serve::serve(&state, stream));
-            }
+        loopback.serve(move |stream| {
+            let state = shared.clone();
+            // One thread per connection: a slow upload does not hold up a poll.
+            std::thread::spawn(move || serve::serve(&state, stream));
         });
         Ok(AtrStandIn { url, state })
     }
@@ -384,11 +381,4 @@ impl AtrStandIn {
         let key = format!("{}-{version}", state.project);
         state.releases.get(&key).cloned()
     }
-}
-
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    // A panic while serving one request must not stop the others.
-    state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -24,8 +24,9 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 
-use super::{lock, Cut, Seen, State};
+use super::{Cut, Seen, State};
 use crate::demo::faults::HttpFault;
+use crate::demo::loopback::lock;
 
 /// ATR's `MAX_CONTENT_LENGTH` is 512 MiB; the stand-in takes less.
 const REQUEST_LIMIT: usize = 64 * 1024 * 1024;

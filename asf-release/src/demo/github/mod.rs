@@ -29,15 +29,15 @@ mod pulls;
 mod releases;
 mod serve;
 
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use camino::{Utf8Path, Utf8PathBuf};
 use serde_json::{json, Value};
 
 use super::faults::HttpFaults;
+use super::loopback::{lock, Loopback};
 
 /// The numeric id GitHub gives the served repository (Link headers and redirects use it).
 pub const REPO_ID: u64 = 4242;
@@ -154,9 +154,8 @@ impl GitHubStandIn {
     /// Starts serving `repo` on a free port of 127.0.0.1, at most `page` items per listing page
     /// (GitHub's own cap is 100; a smaller one makes every listing of a test cross pages).
     pub fn start(repo: &str, page: usize) -> Result<GitHubStandIn> {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .context("cannot listen on 127.0.0.1 for the GitHub stand-in")?;
-        let url = format!("http://{}", listener.local_addr()?);
+        let loopback = Loopback::bind("the GitHub stand-in")?;
+        let url = loopback.url.clone();
         let state = Arc::new(Mutex::new(State {
             milestones: Vec::new(),
             issues: Vec::new(),
@@ -188,10 +187,8 @@ impl GitHubStandIn {
             page_cap: page.clamp(1, 100),
             started: crate::clock::system_now(),
         };
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let _ = server.serve(stream);
-            }
+        loopback.serve(move |stream| {
+            let _ = server.serve(stream);
         });
         Ok(GitHubStandIn {
             url,
@@ -422,11 +419,4 @@ impl GitHubStandIn {
     pub fn grant(&self, rights: Rights) {
         self.state().rights = rights;
     }
-}
-
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    // A panic while serving one request must not stop the others.
-    state
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

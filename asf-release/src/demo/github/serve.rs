@@ -24,8 +24,9 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 
-use super::{lock, RateLimit, Seen, State, REPO_ID};
+use super::{RateLimit, Seen, State, REPO_ID};
 use crate::demo::faults::HttpFault;
+use crate::demo::loopback::lock;
 
 pub(super) const DOCS: &str = "https://docs.github.com/rest";
 

@@ -27,12 +27,13 @@
 
 mod serve;
 
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::{Context, Result};
 use mail_parser::MessageParser;
 use sha2::{Digest, Sha256};
+
+use super::loopback::{lock, Loopback};
 
 /// One message as the archive stores it.
 #[derive(Debug, Clone)]
@@ -68,26 +69,17 @@ pub struct ListsStandIn {
     archive: Arc<Mutex<Archive>>,
 }
 
-fn lock(archive: &Mutex<Archive>) -> MutexGuard<'_, Archive> {
-    archive
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 impl ListsStandIn {
     pub fn start() -> Result<ListsStandIn> {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .context("cannot listen on 127.0.0.1 for the list archive stand-in")?;
-        let url = format!("http://{}", listener.local_addr()?);
+        let loopback = Loopback::bind("the list archive stand-in")?;
+        let url = loopback.url.clone();
         let archive = Arc::new(Mutex::new(Archive {
             max_hits: 5000,
             ..Archive::default()
         }));
         let shared = archive.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let _ = serve::serve(&shared, stream);
-            }
+        loopback.serve(move |stream| {
+            let _ = serve::serve(&shared, stream);
         });
         Ok(ListsStandIn { url, archive })
     }

@@ -24,7 +24,8 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
-use super::{lock, obfuscated, Archive, Stored};
+use super::{obfuscated, Archive, Stored};
+use crate::demo::loopback::lock;
 
 /// Foal's limit on POST bodies.
 const BODY_LIMIT: usize = 256 * 1024;

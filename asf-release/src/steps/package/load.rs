@@ -38,6 +38,8 @@ pub(super) enum LoadCheck<'scope> {
     Running(std::thread::ScopedJoinHandle<'scope, Result<Loaded>>),
     /// The skeleton needs the finished archive to be read again (an unusual archive).
     Waiting(Box<Skeleton>),
+    /// Moved out by [`LoadCheck::take`], for the moment it takes to put the next state in.
+    Taken,
 }
 
 impl<'scope> LoadCheck<'scope> {
@@ -47,29 +49,47 @@ impl<'scope> LoadCheck<'scope> {
         scope: &'scope std::thread::Scope<'scope, 'env>,
         dir: &Utf8Path,
     ) {
-        match (event, &mut *self) {
-            (Queued::Entry(path, node, content), LoadCheck::Feeding(skeleton)) => {
-                skeleton::feed_one(skeleton, path, node, content)
+        match event {
+            Queued::Entry(path, node, content) => {
+                if let LoadCheck::Feeding(skeleton) = self {
+                    skeleton::feed_one(skeleton, path, node, content)
+                }
             }
-            (Queued::All, LoadCheck::Feeding(skeleton)) => {
-                let fed = std::mem::replace(skeleton, Err(anyhow::anyhow!("already ended")));
-                *self = match fed.and_then(Skeleton::finish_without_archive) {
-                    Ok(Ending::Made(None)) => LoadCheck::NotRust,
-                    Ok(Ending::Made(Some(unpacked))) => {
-                        let dir = dir.to_owned();
-                        LoadCheck::Running(scope.spawn(move || {
-                            let sh = xshell::Shell::new().context("cannot set up the shell")?;
-                            sh.change_dir(&dir);
-                            let loaded = crate::source::load_check(&sh, &unpacked.root);
-                            drop(unpacked);
-                            loaded
-                        }))
-                    }
-                    Ok(Ending::NeedsArchive(skeleton)) => LoadCheck::Waiting(skeleton),
-                    Err(err) => LoadCheck::Feeding(Err(err)),
-                };
+            Queued::All => {
+                *self = match self.take() {
+                    LoadCheck::Feeding(fed) => Self::fed(fed, scope, dir),
+                    other => other,
+                }
             }
-            _ => {}
+        }
+    }
+
+    /// The state moved out, [`LoadCheck::Taken`] left in its place.
+    fn take(&mut self) -> LoadCheck<'scope> {
+        std::mem::replace(self, LoadCheck::Taken)
+    }
+
+    /// What follows the last entry: cargo starts on the skeleton made, or the skeleton waits
+    /// for the whole archive, or there is nothing to load.
+    fn fed<'env>(
+        fed: Result<Skeleton>,
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        dir: &Utf8Path,
+    ) -> LoadCheck<'scope> {
+        match fed.and_then(Skeleton::finish_without_archive) {
+            Ok(Ending::Made(None)) => LoadCheck::NotRust,
+            Ok(Ending::Made(Some(unpacked))) => {
+                let dir = dir.to_owned();
+                LoadCheck::Running(scope.spawn(move || {
+                    let sh = xshell::Shell::new().context("cannot set up the shell")?;
+                    sh.change_dir(&dir);
+                    let loaded = crate::source::load_check(&sh, &unpacked.root);
+                    drop(unpacked);
+                    loaded
+                }))
+            }
+            Ok(Ending::NeedsArchive(skeleton)) => LoadCheck::Waiting(skeleton),
+            Err(err) => LoadCheck::Feeding(Err(err)),
         }
     }
 
@@ -87,6 +107,10 @@ impl<'scope> LoadCheck<'scope> {
             }
             LoadCheck::Feeding(fed) => fed.map_err(unpack_error)?,
             LoadCheck::Waiting(skeleton) => *skeleton,
+            LoadCheck::Taken => bail!(
+                "{file_name}: the load check lost its state (a defect of package: please \
+                 report it); nothing was signed"
+            ),
         };
         match skeleton
             .finish(tarball, Default::default())
@@ -121,5 +145,56 @@ pub(super) fn check_loads(loaded: Loaded, file_name: &str) -> Result<()> {
             Ok(())
         }
         Loaded::NotRust | Loaded::Loads => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use camino::Utf8Path;
+
+    use super::{LoadCheck, Queued};
+    use crate::archive::skeleton::{Node, Skeleton};
+
+    /// The state after `entries` (name, manifest content) and the end of the archive.
+    fn after<'scope, 'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        dir: &Utf8Path,
+        entries: &[(&str, Option<&[u8]>)],
+    ) -> LoadCheck<'scope> {
+        let mut load = LoadCheck::Feeding(Ok(Skeleton::new(dir.join("skeleton"))));
+        load.queued(Queued::Entry("t", Node::Dir, None), scope, dir);
+        for (name, content) in entries {
+            load.queued(Queued::Entry(name, Node::File, *content), scope, dir);
+        }
+        load.queued(Queued::All, scope, dir);
+        // Anything after the end changes nothing.
+        load.queued(Queued::Entry("t/late.txt", Node::File, None), scope, dir);
+        load.queued(Queued::All, scope, dir);
+        load
+    }
+
+    #[test]
+    fn the_end_of_the_archive_moves_the_check_on_and_leaves_nothing_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = Utf8Path::from_path(dir.path()).unwrap();
+        std::thread::scope(|scope| {
+            let not_rust = after(scope, dir, &[("t/README.md", None)]);
+            assert!(matches!(not_rust, LoadCheck::NotRust));
+
+            // Manifests fed without their content: the skeleton waits for the whole archive.
+            let waiting = after(
+                scope,
+                dir,
+                &[("t/Cargo.toml", None), ("t/src/lib.rs", None)],
+            );
+            assert!(matches!(waiting, LoadCheck::Waiting(_)));
+
+            // The first refusal is kept past the end, for `loaded` to report.
+            let refused = after(scope, dir, &[("elsewhere/Cargo.toml", None)]);
+            let LoadCheck::Feeding(Err(err)) = refused else {
+                panic!("a refused entry must be kept");
+            };
+            assert!(format!("{err:#}").contains("one top directory"), "{err:#}");
+        });
     }
 }
