@@ -297,17 +297,65 @@ fn apache_parent(pom: &Pom, facts: &mut ReleaseFacts) {
     });
 }
 
-/// Where the Commons Release Plugin stages a candidate: `<staging url>/<version>-<rc>`.
+/// The `artifactId` of the `<parent>` of `text`, a pom.
+pub(super) fn parent_artifact(text: &str) -> Option<String> {
+    let plain = without_comments(text);
+    let parent = elements(&plain, "parent").first().copied()?;
+    first(parent, "artifactId").map(str::to_string)
+}
+
+/// The value of the property `name` in `<properties>` of `text`, a pom, and its line.
+pub(super) fn property(text: &str, name: &str) -> Option<(String, usize)> {
+    let plain = without_comments(text);
+    let open = format!("<{name}>");
+    let value = elements(&plain, "properties")
+        .iter()
+        .find_map(|block| first(block, name))?
+        .to_string();
+    Some((value, line_of(text, &open)))
+}
+
+/// Where the Commons Release Plugin stages a candidate: `<staging url>/<version>-<rc>`. The
+/// URL is `commons.distSvnStagingUrl`, which the Commons parent sets to
+/// `.../dist/dev/commons/${commons.componentid}`: a component that only sets its id stages
+/// there too.
 fn staging(pom: &Pom, facts: &mut ReleaseFacts) {
-    let Some(url) = pom.properties.get("commons.distSvnStagingUrl") else {
+    let at = |needle: &str| format!("pom.xml:{}", line_of(&pom.text, needle));
+    let component = pom.properties.get("commons.componentid");
+    let url = match (pom.properties.get("commons.distSvnStagingUrl"), component) {
+        (Some(url), component) => Some((
+            match component {
+                Some(id) => url.replace("${commons.componentid}", id),
+                None => url.clone(),
+            },
+            at("commons.distSvnStagingUrl"),
+        )),
+        (None, Some(id)) if parent_artifact(&pom.text).as_deref() == Some("commons-parent") => {
+            Some((
+                format!("scm:svn:https://dist.apache.org/repos/dist/dev/commons/{id}"),
+                format!(
+                    "{}, the Commons parent's staging URL \
+                     dist/dev/commons/${{commons.componentid}}",
+                    at("commons.componentid")
+                ),
+            ))
+        }
+        (None, _) => None,
+    };
+    let Some((url, from)) = url else {
         return;
     };
-    let at = |needle: &str| format!("pom.xml:{}", line_of(&pom.text, needle));
     if let Some((_, area)) = url.split_once("/dist/dev/") {
-        facts.dev_area = Some(Found {
-            value: area.trim_matches('/').to_string(),
-            from: at("commons.distSvnStagingUrl"),
-        });
+        let area = area.trim_matches('/');
+        let plain = area
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'));
+        if plain && !area.is_empty() && !area.contains("..") {
+            facts.dev_area = Some(Found {
+                value: area.to_string(),
+                from,
+            });
+        }
     }
     if let Some(rc) = pom.properties.get("commons.rc.version") {
         let shape = rc.trim_end_matches(|c: char| c.is_ascii_digit());
@@ -376,6 +424,47 @@ mod tests {
             facts.candidate_dir.map(|f| f.from).as_deref(),
             Some("pom.xml:9")
         );
+    }
+
+    #[test]
+    fn a_commons_component_id_stages_where_the_commons_parent_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Utf8Path::from_path(dir.path()).unwrap();
+        // Apache Commons IO: no commons.distSvnStagingUrl of its own.
+        let pom = "<project>\n  <parent>\n    <groupId>org.apache.commons</groupId>\n    \
+                   <artifactId>commons-parent</artifactId>\n  </parent>\n  \
+                   <artifactId>commons-io</artifactId>\n  <properties>\n    \
+                   <commons.componentid>io</commons.componentid>\n    \
+                   <commons.rc.version>RC2</commons.rc.version>\n  </properties>\n</project>\n";
+        std::fs::write(repo.join("pom.xml"), pom).unwrap();
+        let facts = source_release(repo);
+        let found = facts.dev_area.expect("the staging area");
+        assert_eq!(found.value, "commons/io");
+        assert!(
+            found.from.starts_with("pom.xml:8, the Commons parent"),
+            "{}",
+            found.from
+        );
+        assert_eq!(
+            facts.candidate_dir.map(|f| f.value).as_deref(),
+            Some("{version}-RC{rc}")
+        );
+        // Another parent: its staging is not known.
+        std::fs::write(
+            repo.join("pom.xml"),
+            pom.replace("commons-parent", "apache"),
+        )
+        .unwrap();
+        assert!(source_release(repo).dev_area.is_none());
+        // An explicit URL naming the id is resolved.
+        let explicit = pom.replace(
+            "  </properties>",
+            "    <commons.distSvnStagingUrl>scm:svn:https://dist.apache.org/repos/dist/dev/\
+             commons/${commons.componentid}</commons.distSvnStagingUrl>\n  </properties>",
+        );
+        std::fs::write(repo.join("pom.xml"), explicit).unwrap();
+        let found = source_release(repo).dev_area.expect("the staging area");
+        assert_eq!(found.value, "commons/io");
     }
 
     #[test]
