@@ -25,8 +25,8 @@ use std::collections::BTreeMap;
 
 use camino::Utf8Path;
 
-use super::read_text;
 use super::release::{Found, ReleaseFacts};
+use super::{read_text, Setting};
 
 /// `text` without XML comments.
 fn without_comments(text: &str) -> String {
@@ -315,6 +315,51 @@ pub(super) fn property(text: &str, name: &str) -> Option<(String, usize)> {
     Some((value, line_of(text, &open)))
 }
 
+/// A warning when the repository keeps no `NOTICE` but its Maven build makes one at release:
+/// the Apache parent's remote resources (`apache-jar-resource-bundle`), inherited from an
+/// `org.apache` parent or configured in the pom. This tool packages the git tree, whose
+/// `NOTICE` every ASF source release must carry.
+pub(super) fn generated_notice(repo: &Utf8Path) -> Option<Setting> {
+    let pom = Pom::read(repo)?;
+    let kept = ["NOTICE", "NOTICE.txt", "NOTICE.md"]
+        .iter()
+        .any(|name| repo.join(name).symlink_metadata().is_ok());
+    if kept {
+        return None;
+    }
+    let plain = without_comments(&pom.text);
+    let from = match elements(&plain, "parent").first().copied() {
+        Some(parent)
+            if first(parent, "groupId").is_some_and(|g| g.starts_with("org.apache"))
+                && first(parent, "artifactId")
+                    .is_some_and(|id| id == "apache" || id.ends_with("-parent")) =>
+        {
+            format!(
+                "its parent {}:{} (pom.xml:{}) inherits the Apache parent's remote resources",
+                first(parent, "groupId").unwrap_or(""),
+                first(parent, "artifactId").unwrap_or(""),
+                line_of(&pom.text, "<parent>")
+            )
+        }
+        _ if plain.contains("apache-jar-resource-bundle") => format!(
+            "pom.xml:{} configures the remote resources apache-jar-resource-bundle",
+            line_of(&pom.text, "apache-jar-resource-bundle")
+        ),
+        _ => return None,
+    };
+    Some(Setting {
+        comment: format!(
+            "WARNING: the repository keeps no NOTICE: its Maven build generates one at release \
+             ({from}), but this tool packages the git tree, and `package` refuses a source \
+             release without NOTICE: commit the NOTICE the build makes (`mvn \
+             process-resources`, then target/maven-shared-archive-resources/META-INF/NOTICE) \
+             at the repository's root"
+        ),
+        key: "notice",
+        value: None,
+    })
+}
+
 /// Where the Commons Release Plugin stages a candidate: `<staging url>/<version>-<rc>`. The
 /// URL is `commons.distSvnStagingUrl`, which the Commons parent sets to
 /// `.../dist/dev/commons/${commons.componentid}`: a component that only sets its id stages
@@ -465,6 +510,46 @@ mod tests {
         std::fs::write(repo.join("pom.xml"), explicit).unwrap();
         let found = source_release(repo).dev_area.expect("the staging area");
         assert_eq!(found.value, "commons/io");
+    }
+
+    #[test]
+    fn a_notice_the_apache_parent_generates_is_named_when_git_has_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Utf8Path::from_path(dir.path()).unwrap();
+        // Apache Maven Surefire: NOTICE comes from the parent's remote resources.
+        let pom = "<project>\n  <parent>\n    <groupId>org.apache.maven</groupId>\n    \
+                   <artifactId>maven-parent</artifactId>\n  </parent>\n  \
+                   <artifactId>surefire</artifactId>\n</project>\n";
+        std::fs::write(repo.join("pom.xml"), pom).unwrap();
+        let warning = generated_notice(repo).expect("a warning");
+        assert!(
+            warning
+                .comment
+                .starts_with("WARNING: the repository keeps no NOTICE")
+                && warning
+                    .comment
+                    .contains("org.apache.maven:maven-parent (pom.xml:2)"),
+            "{}",
+            warning.comment
+        );
+        // The Apache parent itself configures the bundle.
+        let own =
+            "<project>\n  <groupId>org.apache</groupId>\n  <artifactId>apache</artifactId>\n  \
+                   <build><plugins><plugin><configuration><resourceBundles><resourceBundle>\
+                   org.apache.apache.resources:apache-jar-resource-bundle:1.5</resourceBundle>\
+                   </resourceBundles></configuration></plugin></plugins></build>\n</project>\n";
+        std::fs::write(repo.join("pom.xml"), own).unwrap();
+        assert!(generated_notice(repo).is_some());
+        // A NOTICE in git, or a build that does not generate one: nothing to say.
+        std::fs::write(repo.join("NOTICE.txt"), "Apache Surefire\n").unwrap();
+        assert!(generated_notice(repo).is_none());
+        std::fs::remove_file(repo.join("NOTICE.txt")).unwrap();
+        std::fs::write(
+            repo.join("pom.xml"),
+            pom.replace("org.apache.maven", "com.example"),
+        )
+        .unwrap();
+        assert!(generated_notice(repo).is_none());
     }
 
     #[test]

@@ -333,12 +333,19 @@ fn read_script(script: &Script, path: &str) -> ReleaseFacts {
             }
         }
         if line.contains("git archive") || line.contains("git -C") && line.contains(" archive") {
-            if let Some(c) = prefix.captures(line) {
-                let top = c[1].trim_end_matches('/');
-                let top = top.rsplit('/').next().unwrap_or(top);
-                if top.contains("{version}") && !top.contains('\u{1}') {
-                    facts.top_dir.get_or_insert(found(top.to_string(), number));
+            match prefix.captures(line) {
+                Some(c) => {
+                    let top = c[1].trim_end_matches('/');
+                    let top = top.rsplit('/').next().unwrap_or(top);
+                    if top.contains("{version}") && !top.contains('\u{1}') {
+                        facts.top_dir.get_or_insert(found(top.to_string(), number));
+                    }
                 }
+                // Without --prefix, git archive puts the files at the archive's top level.
+                None if creates => {
+                    facts.no_top_dir.get_or_insert(found(String::new(), number));
+                }
+                None => {}
             }
         }
         if let Some(tar) = tar_command(line) {

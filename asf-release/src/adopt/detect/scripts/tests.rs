@@ -180,3 +180,22 @@ fn a_dist_name_is_not_cut_at_a_variable_that_does_not_resolve() {
     assert_eq!(value(&found.dev_area), Some("iceberg"));
     assert_eq!(value(&found.candidate_dir), None);
 }
+
+#[test]
+fn a_git_archive_without_prefix_has_no_top_directory() {
+    // Apache Pulsar Go client: scripts/stage-release.sh.
+    let script = "VERSION=$1\nDEST_PATH=$2\ngit archive --format=tar.gz --output=\"$DEST_PATH/apache-pulsar-client-go-$VERSION-src.tar.gz\" HEAD\n";
+    let found = facts(script, "scripts/stage-release.sh");
+    assert_eq!(
+        value(&found.artifact),
+        Some("apache-pulsar-client-go-{version}-src.tar.gz")
+    );
+    assert_eq!(
+        found.no_top_dir.map(|f| f.from).as_deref(),
+        Some("scripts/stage-release.sh:3")
+    );
+    let prefixed = script.replace("HEAD", "--prefix=x-$VERSION/ HEAD");
+    let found = facts(&prefixed, "scripts/stage-release.sh");
+    assert!(found.no_top_dir.is_none());
+    assert_eq!(value(&found.top_dir), Some("x-{version}"));
+}
