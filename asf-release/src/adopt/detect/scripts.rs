@@ -379,11 +379,18 @@ fn read_script(script: &Script, path: &str) -> ReleaseFacts {
             let path = &c[2];
             // A name cut at a variable that did not resolve (`pyiceberg-${UNKNOWN}`) is not
             // a directory: its part is left out, and nothing past it read.
-            let cut = line[c.get(2).map_or(0, |m| m.end())..].starts_with('\u{1}');
-            let path = match cut {
-                true => path.rsplit_once('/').map_or("", |(whole, _)| whole),
-                false => path,
+            let after = &line[c.get(2).map_or(0, |m| m.end())..];
+            let cut = after.starts_with('\u{1}');
+            let (path, cut_part) = match cut {
+                true => path.rsplit_once('/').unwrap_or(("", path)),
+                false => (path, ""),
             };
+            // Kept to say why the directory is not known: `pyiceberg-${NAME}`.
+            let unresolved = after
+                .strip_prefix('\u{1}')
+                .and_then(|rest| rest.split_once('\u{1}'))
+                .map(|(name, _)| format!("{cut_part}${{{name}}}"))
+                .filter(|_| !cut_part.is_empty() && !cut_part.contains('{'));
             for part in path.split('/').filter(|p| !p.is_empty()) {
                 if part.contains("{version}") {
                     dir = Some(part.to_string());
@@ -402,8 +409,14 @@ fn read_script(script: &Script, path: &str) -> ReleaseFacts {
             if !area.is_empty() {
                 area_slot.get_or_insert(found(area, number));
             }
+            let unresolved = unresolved.filter(|_| dir.is_none() && &c[1] == "dev");
             if let Some(dir) = dir {
                 dir_slot.get_or_insert(found(dir, number));
+            }
+            if let Some(name) = unresolved {
+                facts
+                    .unresolved_candidate_dir
+                    .get_or_insert(found(name, number));
             }
         }
     }

@@ -179,6 +179,10 @@ fn a_dist_name_is_not_cut_at_a_variable_that_does_not_resolve() {
     let found = facts(script, "dev/release/verify_rc.sh");
     assert_eq!(value(&found.dev_area), Some("iceberg"));
     assert_eq!(value(&found.candidate_dir), None);
+    assert_eq!(
+        value(&found.unresolved_candidate_dir),
+        Some("pyiceberg-${NAME}")
+    );
 }
 
 #[test]
