@@ -115,11 +115,100 @@ fn package_checks_the_version_files_before_signing() {
         ],
     );
     assert!(list_files(&out).is_empty(), "nothing is written");
+    // Unsigned from the version's own tag: still refused, the tarball would be misnamed.
     let mut unsigned = package_args(&repo, &out);
     unsigned.push("--no-sign");
+    let from_tag = world.xtask(&unsigned);
+    assert_fails_with(&from_tag, &["src/version.lua:1: carries 0.9.0"]);
+    assert!(list_files(&out).is_empty(), "nothing is written");
+    // An unsigned check build of another commit (CI on every change) only warns.
+    unsigned.extend(["--ref", "HEAD"]);
     let checked = world.xtask(&unsigned);
     assert!(checked.status.success(), "{}", stderr(&checked));
     assert!(stderr(&checked).contains("warning: the version-files do not carry 1.0.0"));
+}
+
+#[test]
+fn package_refuses_a_tag_whose_build_files_name_another_version() {
+    let world = World::new();
+    let repo = world.fixture_repo("repo");
+    // No version-files: the root build files say which version a tree is.
+    world.write(
+        &repo,
+        "package.json",
+        b"{\"name\": \"demo\", \"version\": \"0.9.1-dev\"}\n",
+    );
+    world.git(&repo, &["add", "-A"]);
+    add_settings(
+        &world,
+        &repo,
+        "license-header-excludes = [\"package.json\", \"pom.xml\"]\n",
+    );
+    world.git(&repo, &["tag", "1.0.0-rc1"]);
+    let out = world.path("out");
+    let mut args = package_args(&repo, &out);
+    args.push("--no-sign");
+    let refused = world.xtask(&args);
+    assert_fails_with(
+        &refused,
+        &[
+            "1.0.0-rc1",
+            "is not version 1.0.0",
+            "package.json \"version\" says 0.9.1-dev",
+            "--ref",
+            "version-files",
+        ],
+    );
+    assert!(list_files(&out).is_empty(), "nothing is written");
+
+    // Another commit named with --ref, unsigned: a warning, and the check build goes on.
+    let mut head = args.clone();
+    head.extend(["--ref", "HEAD"]);
+    let warned = world.xtask(&head);
+    assert!(warned.status.success(), "{}", stderr(&warned));
+    assert!(
+        stderr(&warned).contains("package.json \"version\" says 0.9.1-dev"),
+        "{}",
+        stderr(&warned)
+    );
+
+    // The candidate tag of a tree that says 1.0.0 (the rc is the tag's, not the files'):
+    // the pom's own version counts, not its parent's, and a literal-less Cargo.toml is
+    // skipped.
+    world.write(
+        &repo,
+        "package.json",
+        b"{\"name\": \"demo\", \"version\": \"1.0.0\"}\n",
+    );
+    world.write(
+        &repo,
+        "pom.xml",
+        b"<project><parent><artifactId>apache</artifactId><version>34</version></parent>\n\
+          <artifactId>demo</artifactId><version>1.0.0</version></project>\n",
+    );
+    world.git(&repo, &["add", "-A"]);
+    world.git(&repo, &["commit", "-qm", "1.0.0"]);
+    world.git(&repo, &["tag", "1.0.0-rc2"]);
+    let out2 = world.path("out2");
+    let mut rc2 = package_args(&repo, &out2);
+    rc2.retain(|a| *a != "1");
+    rc2.insert(rc2.iter().position(|a| *a == "--rc").unwrap() + 1, "2");
+    rc2.push("--no-sign");
+    let mut dry = rc2.clone();
+    dry.push("--dry-run");
+    let plan = world.xtask(&dry);
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    assert!(
+        stdout(&plan).contains(
+            "(check) 1.0.0-rc2 (" 
+        ) && stdout(&plan).contains(
+            "is version 1.0.0, as its root build files say: package.json \"version\", pom.xml <version>"
+        ),
+        "{}",
+        stdout(&plan)
+    );
+    let built = world.xtask(&rc2);
+    assert!(built.status.success(), "{}", stderr(&built));
 }
 
 #[test]

@@ -49,6 +49,7 @@ pub mod remote;
 pub mod scratch;
 pub mod served;
 pub mod source;
+pub mod stated_version;
 pub mod steps;
 pub mod tally;
 pub mod tools;

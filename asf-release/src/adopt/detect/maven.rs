@@ -25,8 +25,8 @@ use std::collections::BTreeMap;
 
 use camino::Utf8Path;
 
-use super::read_text;
 use super::release::{Found, ReleaseFacts};
+use super::{read_text, Setting};
 
 /// `text` without XML comments.
 fn without_comments(text: &str) -> String {
@@ -297,17 +297,110 @@ fn apache_parent(pom: &Pom, facts: &mut ReleaseFacts) {
     });
 }
 
-/// Where the Commons Release Plugin stages a candidate: `<staging url>/<version>-<rc>`.
+/// The `artifactId` of the `<parent>` of `text`, a pom.
+pub(super) fn parent_artifact(text: &str) -> Option<String> {
+    let plain = without_comments(text);
+    let parent = elements(&plain, "parent").first().copied()?;
+    first(parent, "artifactId").map(str::to_string)
+}
+
+/// The value of the property `name` in `<properties>` of `text`, a pom, and its line.
+pub(super) fn property(text: &str, name: &str) -> Option<(String, usize)> {
+    let plain = without_comments(text);
+    let open = format!("<{name}>");
+    let value = elements(&plain, "properties")
+        .iter()
+        .find_map(|block| first(block, name))?
+        .to_string();
+    Some((value, line_of(text, &open)))
+}
+
+/// A warning when the repository keeps no `NOTICE` but its Maven build makes one at release:
+/// the Apache parent's remote resources (`apache-jar-resource-bundle`), inherited from an
+/// `org.apache` parent or configured in the pom. This tool packages the git tree, whose
+/// `NOTICE` every ASF source release must carry.
+pub(super) fn generated_notice(repo: &Utf8Path) -> Option<Setting> {
+    let pom = Pom::read(repo)?;
+    let kept = ["NOTICE", "NOTICE.txt", "NOTICE.md"]
+        .iter()
+        .any(|name| repo.join(name).symlink_metadata().is_ok());
+    if kept {
+        return None;
+    }
+    let plain = without_comments(&pom.text);
+    let from = match elements(&plain, "parent").first().copied() {
+        Some(parent)
+            if first(parent, "groupId").is_some_and(|g| g.starts_with("org.apache"))
+                && first(parent, "artifactId")
+                    .is_some_and(|id| id == "apache" || id.ends_with("-parent")) =>
+        {
+            format!(
+                "its parent {}:{} (pom.xml:{}) inherits the Apache parent's remote resources",
+                first(parent, "groupId").unwrap_or(""),
+                first(parent, "artifactId").unwrap_or(""),
+                line_of(&pom.text, "<parent>")
+            )
+        }
+        _ if plain.contains("apache-jar-resource-bundle") => format!(
+            "pom.xml:{} configures the remote resources apache-jar-resource-bundle",
+            line_of(&pom.text, "apache-jar-resource-bundle")
+        ),
+        _ => return None,
+    };
+    Some(Setting {
+        comment: format!(
+            "WARNING: the repository keeps no NOTICE: its Maven build generates one at release \
+             ({from}), but this tool packages the git tree, and `package` refuses a source \
+             release without NOTICE: commit the NOTICE the build makes (`mvn \
+             process-resources`, then target/maven-shared-archive-resources/META-INF/NOTICE) \
+             at the repository's root"
+        ),
+        key: "notice",
+        value: None,
+    })
+}
+
+/// Where the Commons Release Plugin stages a candidate: `<staging url>/<version>-<rc>`. The
+/// URL is `commons.distSvnStagingUrl`, which the Commons parent sets to
+/// `.../dist/dev/commons/${commons.componentid}`: a component that only sets its id stages
+/// there too.
 fn staging(pom: &Pom, facts: &mut ReleaseFacts) {
-    let Some(url) = pom.properties.get("commons.distSvnStagingUrl") else {
+    let at = |needle: &str| format!("pom.xml:{}", line_of(&pom.text, needle));
+    let component = pom.properties.get("commons.componentid");
+    let url = match (pom.properties.get("commons.distSvnStagingUrl"), component) {
+        (Some(url), component) => Some((
+            match component {
+                Some(id) => url.replace("${commons.componentid}", id),
+                None => url.clone(),
+            },
+            at("commons.distSvnStagingUrl"),
+        )),
+        (None, Some(id)) if parent_artifact(&pom.text).as_deref() == Some("commons-parent") => {
+            Some((
+                format!("scm:svn:https://dist.apache.org/repos/dist/dev/commons/{id}"),
+                format!(
+                    "{}, the Commons parent's staging URL \
+                     dist/dev/commons/${{commons.componentid}}",
+                    at("commons.componentid")
+                ),
+            ))
+        }
+        (None, _) => None,
+    };
+    let Some((url, from)) = url else {
         return;
     };
-    let at = |needle: &str| format!("pom.xml:{}", line_of(&pom.text, needle));
     if let Some((_, area)) = url.split_once("/dist/dev/") {
-        facts.dev_area = Some(Found {
-            value: area.trim_matches('/').to_string(),
-            from: at("commons.distSvnStagingUrl"),
-        });
+        let area = area.trim_matches('/');
+        let plain = area
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'));
+        if plain && !area.is_empty() && !area.contains("..") {
+            facts.dev_area = Some(Found {
+                value: area.to_string(),
+                from,
+            });
+        }
     }
     if let Some(rc) = pom.properties.get("commons.rc.version") {
         let shape = rc.trim_end_matches(|c: char| c.is_ascii_digit());
@@ -376,6 +469,87 @@ mod tests {
             facts.candidate_dir.map(|f| f.from).as_deref(),
             Some("pom.xml:9")
         );
+    }
+
+    #[test]
+    fn a_commons_component_id_stages_where_the_commons_parent_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Utf8Path::from_path(dir.path()).unwrap();
+        // Apache Commons IO: no commons.distSvnStagingUrl of its own.
+        let pom = "<project>\n  <parent>\n    <groupId>org.apache.commons</groupId>\n    \
+                   <artifactId>commons-parent</artifactId>\n  </parent>\n  \
+                   <artifactId>commons-io</artifactId>\n  <properties>\n    \
+                   <commons.componentid>io</commons.componentid>\n    \
+                   <commons.rc.version>RC2</commons.rc.version>\n  </properties>\n</project>\n";
+        std::fs::write(repo.join("pom.xml"), pom).unwrap();
+        let facts = source_release(repo);
+        let found = facts.dev_area.expect("the staging area");
+        assert_eq!(found.value, "commons/io");
+        assert!(
+            found.from.starts_with("pom.xml:8, the Commons parent"),
+            "{}",
+            found.from
+        );
+        assert_eq!(
+            facts.candidate_dir.map(|f| f.value).as_deref(),
+            Some("{version}-RC{rc}")
+        );
+        // Another parent: its staging is not known.
+        std::fs::write(
+            repo.join("pom.xml"),
+            pom.replace("commons-parent", "apache"),
+        )
+        .unwrap();
+        assert!(source_release(repo).dev_area.is_none());
+        // An explicit URL naming the id is resolved.
+        let explicit = pom.replace(
+            "  </properties>",
+            "    <commons.distSvnStagingUrl>scm:svn:https://dist.apache.org/repos/dist/dev/\
+             commons/${commons.componentid}</commons.distSvnStagingUrl>\n  </properties>",
+        );
+        std::fs::write(repo.join("pom.xml"), explicit).unwrap();
+        let found = source_release(repo).dev_area.expect("the staging area");
+        assert_eq!(found.value, "commons/io");
+    }
+
+    #[test]
+    fn a_notice_the_apache_parent_generates_is_named_when_git_has_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Utf8Path::from_path(dir.path()).unwrap();
+        // Apache Maven Surefire: NOTICE comes from the parent's remote resources.
+        let pom = "<project>\n  <parent>\n    <groupId>org.apache.maven</groupId>\n    \
+                   <artifactId>maven-parent</artifactId>\n  </parent>\n  \
+                   <artifactId>surefire</artifactId>\n</project>\n";
+        std::fs::write(repo.join("pom.xml"), pom).unwrap();
+        let warning = generated_notice(repo).expect("a warning");
+        assert!(
+            warning
+                .comment
+                .starts_with("WARNING: the repository keeps no NOTICE")
+                && warning
+                    .comment
+                    .contains("org.apache.maven:maven-parent (pom.xml:2)"),
+            "{}",
+            warning.comment
+        );
+        // The Apache parent itself configures the bundle.
+        let own =
+            "<project>\n  <groupId>org.apache</groupId>\n  <artifactId>apache</artifactId>\n  \
+                   <build><plugins><plugin><configuration><resourceBundles><resourceBundle>\
+                   org.apache.apache.resources:apache-jar-resource-bundle:1.5</resourceBundle>\
+                   </resourceBundles></configuration></plugin></plugins></build>\n</project>\n";
+        std::fs::write(repo.join("pom.xml"), own).unwrap();
+        assert!(generated_notice(repo).is_some());
+        // A NOTICE in git, or a build that does not generate one: nothing to say.
+        std::fs::write(repo.join("NOTICE.txt"), "Apache Surefire\n").unwrap();
+        assert!(generated_notice(repo).is_none());
+        std::fs::remove_file(repo.join("NOTICE.txt")).unwrap();
+        std::fs::write(
+            repo.join("pom.xml"),
+            pom.replace("org.apache.maven", "com.example"),
+        )
+        .unwrap();
+        assert!(generated_notice(repo).is_none());
     }
 
     #[test]

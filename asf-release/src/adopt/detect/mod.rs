@@ -243,6 +243,7 @@ pub fn detect(sh: &Shell, repo: &Utf8Path) -> Result<Detected> {
     settings.push(submodules(sh, repo)?);
     let mut facts = scripts::release_scripts(repo);
     facts.merge(maven::source_release(repo));
+    settings.extend(maven::generated_notice(repo));
     // A Python sdist's or an npm package's own rules only where nothing else makes the
     // release.
     if facts.artifact.is_none() && facts.mentioned_artifact.is_none() {

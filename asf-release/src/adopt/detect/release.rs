@@ -46,6 +46,9 @@ pub(super) struct ReleaseFacts {
     pub no_top_dir: Option<Found>,
     /// A candidate's directory: `apache-iceberg-rust-{version}-rc{rc}`.
     pub candidate_dir: Option<Found>,
+    /// A candidate's directory named through a variable that did not resolve:
+    /// `pyiceberg-${NAME}`, for the comment only.
+    pub unresolved_candidate_dir: Option<Found>,
     /// A release's directory: `arrow-rs-{version}`.
     pub release_dir: Option<Found>,
     /// The path under dist/dev: `iceberg`, `commons/lang`.
@@ -70,6 +73,10 @@ impl ReleaseFacts {
         first(&mut self.top_dir, other.top_dir);
         first(&mut self.no_top_dir, other.no_top_dir);
         first(&mut self.candidate_dir, other.candidate_dir);
+        first(
+            &mut self.unresolved_candidate_dir,
+            other.unresolved_candidate_dir,
+        );
         first(&mut self.release_dir, other.release_dir);
         first(&mut self.dev_area, other.dev_area);
         first(&mut self.release_area, other.release_area);
@@ -129,12 +136,21 @@ pub(super) fn settings(facts: &ReleaseFacts, project: &Project) -> Vec<Setting> 
     let (subdir_setting, subdir) = subdir_setting(facts, project);
     settings.push(subdir_setting);
     let shared = shared_area(project.name, project.tlp(), subdir.as_deref());
-    settings.push(dir_setting(
+    let mut candidate = dir_setting(
         facts.candidate_dir.as_ref(),
         "candidate-dir",
         shared,
         project,
-    ));
+    );
+    if let (None, Some(named)) = (&facts.candidate_dir, &facts.unresolved_candidate_dir) {
+        candidate.comment.push_str(&format!(
+            "; the project names its candidates' directory {} ({}), through a variable this \
+             detection cannot resolve: check that directory and set candidate-dir to its shape \
+             ({{version}}, {{rc}})",
+            named.value, named.from
+        ));
+    }
+    settings.push(candidate);
     settings.push(dir_setting(
         facts.release_dir.as_ref(),
         "release-dir",

@@ -38,6 +38,9 @@ struct Script {
     lines: Vec<String>,
     assignments: Vec<(String, String)>,
     make: bool,
+    /// `RELEASE="${CANDIDATE%rc*}"`: RELEASE is the version and CANDIDATE the version with
+    /// its candidate qualifier (`rc` here), as (RELEASE, CANDIDATE, qualifier).
+    rc_removals: Vec<(String, String, String)>,
 }
 
 impl Script {
@@ -65,10 +68,21 @@ impl Script {
                 assignments.push((c[1].to_string(), shell_word(&c[2])));
             }
         }
+        let removal =
+            regex::Regex::new(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)%%?([-._]?[Rr][Cc][-._]?)\*\}$")
+                .expect("valid");
+        let rc_removals = assignments
+            .iter()
+            .filter_map(|(name, value)| {
+                let c = removal.captures(value)?;
+                Some((name.clone(), c[1].to_string(), c[2].to_string()))
+            })
+            .collect();
         Script {
             lines,
             assignments,
             make,
+            rc_removals,
         }
     }
 
@@ -80,11 +94,27 @@ impl Script {
         if depth > 8 {
             return None;
         }
-        self.assignments
+        if self
+            .rc_removals
+            .iter()
+            .any(|(release, _, _)| release == name)
+        {
+            return Some("{version}".to_string());
+        }
+        let assigned = self
+            .assignments
             .iter()
             .filter(|(n, _)| n == name)
             .filter(|(_, value)| !refers_to(value, name))
-            .find_map(|(_, value)| self.expand(value, depth + 1))
+            .find_map(|(_, value)| self.expand(value, depth + 1));
+        // A variable given from outside (`"$1"`) whose candidate qualifier the script
+        // removes holds the version with it: `{version}rc{rc}`.
+        assigned.or_else(|| {
+            self.rc_removals
+                .iter()
+                .find(|(_, candidate, _)| candidate == name)
+                .map(|(_, _, qualifier)| format!("{{version}}{qualifier}{{rc}}"))
+        })
     }
 
     /// `text` with every variable put in, or `None` when one cannot be resolved.
@@ -303,12 +333,19 @@ fn read_script(script: &Script, path: &str) -> ReleaseFacts {
             }
         }
         if line.contains("git archive") || line.contains("git -C") && line.contains(" archive") {
-            if let Some(c) = prefix.captures(line) {
-                let top = c[1].trim_end_matches('/');
-                let top = top.rsplit('/').next().unwrap_or(top);
-                if top.contains("{version}") && !top.contains('\u{1}') {
-                    facts.top_dir.get_or_insert(found(top.to_string(), number));
+            match prefix.captures(line) {
+                Some(c) => {
+                    let top = c[1].trim_end_matches('/');
+                    let top = top.rsplit('/').next().unwrap_or(top);
+                    if top.contains("{version}") && !top.contains('\u{1}') {
+                        facts.top_dir.get_or_insert(found(top.to_string(), number));
+                    }
                 }
+                // Without --prefix, git archive puts the files at the archive's top level.
+                None if creates => {
+                    facts.no_top_dir.get_or_insert(found(String::new(), number));
+                }
+                None => {}
             }
         }
         if let Some(tar) = tar_command(line) {
@@ -339,7 +376,22 @@ fn read_script(script: &Script, path: &str) -> ReleaseFacts {
         for c in dist.captures_iter(line) {
             let mut area = Vec::new();
             let mut dir = None;
-            for part in c[2].split('/').filter(|p| !p.is_empty()) {
+            let path = &c[2];
+            // A name cut at a variable that did not resolve (`pyiceberg-${UNKNOWN}`) is not
+            // a directory: its part is left out, and nothing past it read.
+            let after = &line[c.get(2).map_or(0, |m| m.end())..];
+            let cut = after.starts_with('\u{1}');
+            let (path, cut_part) = match cut {
+                true => path.rsplit_once('/').unwrap_or(("", path)),
+                false => (path, ""),
+            };
+            // Kept to say why the directory is not known: `pyiceberg-${NAME}`.
+            let unresolved = after
+                .strip_prefix('\u{1}')
+                .and_then(|rest| rest.split_once('\u{1}'))
+                .map(|(name, _)| format!("{cut_part}${{{name}}}"))
+                .filter(|_| !cut_part.is_empty() && !cut_part.contains('{'));
+            for part in path.split('/').filter(|p| !p.is_empty()) {
                 if part.contains("{version}") {
                     dir = Some(part.to_string());
                     break;
@@ -357,8 +409,14 @@ fn read_script(script: &Script, path: &str) -> ReleaseFacts {
             if !area.is_empty() {
                 area_slot.get_or_insert(found(area, number));
             }
+            let unresolved = unresolved.filter(|_| dir.is_none() && &c[1] == "dev");
             if let Some(dir) = dir {
                 dir_slot.get_or_insert(found(dir, number));
+            }
+            if let Some(name) = unresolved {
+                facts
+                    .unresolved_candidate_dir
+                    .get_or_insert(found(name, number));
             }
         }
     }

@@ -33,16 +33,26 @@ const SUBJECTS_NEEDED: usize = 10;
 /// `issue-tracker` and `jira-project` (the ASF's JIRA is `jira-url`'s default); nothing
 /// otherwise.
 pub(super) fn issue_tracker(repo: &Utf8Path, subjects: &[String]) -> Vec<Setting> {
-    let from_pom = read_text(repo, "pom.xml").and_then(|text| jira_of_pom(&text));
-    let (key, evidence) = match (from_pom, jira_of_subjects(subjects)) {
-        (Some((key, line)), _) => {
+    let pom = read_text(repo, "pom.xml");
+    let from_pom = pom.as_deref().and_then(jira_of_pom);
+    let from_commons = pom.as_deref().and_then(jira_of_commons);
+    let (key, evidence) = match (from_pom, from_commons, jira_of_subjects(subjects)) {
+        (Some((key, line)), _, _) => {
             let evidence = format!(
                 "pom.xml line {line}: <issueManagement> names JIRA \
                  https://issues.apache.org/jira/browse/{key}"
             );
             (key, evidence)
         }
-        (None, Some((key, count))) => {
+        (None, Some((key, line)), _) => {
+            let evidence = format!(
+                "pom.xml line {line}: commons.jira.id = {key}, which the Commons parent's \
+                 <issueManagement> names (JIRA \
+                 https://issues.apache.org/jira/browse/${{commons.jira.id}})"
+            );
+            (key, evidence)
+        }
+        (None, None, Some((key, count))) => {
             let evidence = format!(
                 "{count} of the newest {} commit subjects start with an issue of JIRA project \
                  {key} ({key}-<number>), on the ASF's JIRA",
@@ -50,7 +60,7 @@ pub(super) fn issue_tracker(repo: &Utf8Path, subjects: &[String]) -> Vec<Setting
             );
             (key, evidence)
         }
-        (None, None) => return Vec::new(),
+        (None, None, None) => return Vec::new(),
     };
     vec![
         Setting {
@@ -91,6 +101,18 @@ fn is_project_key(key: &str) -> bool {
         && key
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// The JIRA key a Commons component names in `commons.jira.id`, which the Commons parent's
+/// `<issueManagement>` (inherited: the component's pom has none) puts in its URL, and its line.
+fn jira_of_commons(text: &str) -> Option<(String, usize)> {
+    if text.contains("<issueManagement>")
+        || super::maven::parent_artifact(text).as_deref() != Some("commons-parent")
+    {
+        return None;
+    }
+    let (key, line) = super::maven::property(text, "commons.jira.id")?;
+    is_project_key(&key).then_some((key, line))
 }
 
 /// The JIRA key of `<issueManagement>` on the ASF's JIRA, and the line it is on.
@@ -134,6 +156,25 @@ mod tests {
             "<project/>".to_string(),
         ] {
             assert_eq!(jira_of_pom(&other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_commons_component_names_its_jira_in_a_property() {
+        let pom = "<project>\n  <parent>\n    <groupId>org.apache.commons</groupId>\n    \
+                   <artifactId>commons-parent</artifactId>\n  </parent>\n  <properties>\n    \
+                   <commons.jira.id>IO</commons.jira.id>\n  </properties>\n</project>\n";
+        assert_eq!(jira_of_commons(pom), Some(("IO".to_string(), 7)));
+        for other in [
+            pom.replace("commons-parent", "apache"),
+            pom.replace(">IO<", ">io<"),
+            pom.replace("commons.jira.id", "other.id"),
+            pom.replace(
+                "<properties>",
+                "<issueManagement><system>GitHub</system></issueManagement><properties>",
+            ),
+        ] {
+            assert_eq!(jira_of_commons(&other), None, "{other}");
         }
     }
 

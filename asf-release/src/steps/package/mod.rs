@@ -78,6 +78,8 @@ pub struct PackageArgs {
 struct Source {
     reference: String,
     commit: String,
+    /// The version's own tag named the commit (not `--ref`, not HEAD).
+    from_version_tag: bool,
 }
 
 fn choose_source(ctx: &Ctx, config: &Config, args: &PackageArgs) -> Result<Source> {
@@ -90,6 +92,7 @@ fn choose_source(ctx: &Ctx, config: &Config, args: &PackageArgs) -> Result<Sourc
         return Ok(Source {
             reference: reference.clone(),
             commit,
+            from_version_tag: false,
         });
     }
     let tag = match args.rc {
@@ -103,6 +106,7 @@ fn choose_source(ctx: &Ctx, config: &Config, args: &PackageArgs) -> Result<Sourc
         return Ok(Source {
             reference: tag,
             commit,
+            from_version_tag: true,
         });
     }
     if let Some(rc) = args.rc {
@@ -135,6 +139,7 @@ fn choose_source(ctx: &Ctx, config: &Config, args: &PackageArgs) -> Result<Sourc
     Ok(Source {
         reference: "HEAD".into(),
         commit,
+        from_version_tag: false,
     })
 }
 
@@ -213,7 +218,14 @@ fn package_one(
             tree.contains(&path).unwrap_or(false)
         });
     }
-    crate::version_files::check_release_tree(ctx, &checked, &tree, version, sign)?;
+    let built = crate::version_files::Built {
+        tree: &tree,
+        reference: &source.reference,
+        from_version_tag: source.from_version_tag,
+        main,
+    };
+    let version_checked =
+        crate::version_files::check_release_tree(ctx, &checked, &built, version, sign)?;
     let rules = rules(config, version)?;
     let dir = match &args.out {
         Some(dir) => dir.clone(),
@@ -250,6 +262,9 @@ fn package_one(
             std::fs::create_dir_all(&dir)
                 .with_context(|| format!("cannot create the output directory {dir}"))
         });
+    }
+    if !version_checked.is_empty() {
+        plan.check(version_checked);
     }
     let (tree, artifacts, key) = (&tree, &artifacts, &key);
     plan.local(

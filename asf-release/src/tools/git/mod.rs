@@ -32,7 +32,9 @@ pub use history::{
     authorship, commits_beyond, first_parents, log, message, parents, patch_id, rev_list, LogEntry,
 };
 pub use plumbing::{cherry_pick_onto, commit_files, push_topic, Picked};
-pub use tree::{file_at, ls_tree, text_file_at, AttributeAnswers, BlobReader, TreeEntry};
+pub use tree::{
+    file_at, ls_tree, small_text_file_at, text_file_at, AttributeAnswers, BlobReader, TreeEntry,
+};
 
 /// `git -C <repo> ...` with settings that keep the output independent of the user's config.
 fn git(repo: &Utf8Path, args: &[&str]) -> ToolCmd {

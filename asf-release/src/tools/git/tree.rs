@@ -367,3 +367,39 @@ pub fn text_file_at(sh: &Shell, repo: &Utf8Path, rev: &str, path: &str) -> Resul
         String::from_utf8(bytes).with_context(|| format!("{path} at {rev} is not UTF-8 text"))?;
     Ok(Some(text))
 }
+
+/// The content of `path` at `rev` as text when it is a file of at most `limit` bytes; `None`
+/// when it is not there, is larger, or is not UTF-8 (its size is asked before it is read).
+pub fn small_text_file_at(
+    sh: &Shell,
+    repo: &Utf8Path,
+    rev: &str,
+    path: &str,
+    limit: u64,
+) -> Result<Option<String>> {
+    let spec = format!("{rev}:{path}");
+    if spec.contains('\n') {
+        return Ok(None);
+    }
+    let output = git(repo, &["cat-file", "--batch-check"])
+        .stdin(format!("{spec}\n").into_bytes())
+        .output(sh)?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        bail!(
+            "`git cat-file --batch-check` of {path} at {rev} failed: {}; check the repository \
+             and rerun",
+            crate::untrusted::escape_str(stderr.trim())
+        );
+    }
+    let header = String::from_utf8_lossy(&output.stdout);
+    let fields: Vec<&str> = header.split_whitespace().collect();
+    let [_, "blob", size] = fields[..] else {
+        return Ok(None);
+    };
+    match size.parse::<u64>() {
+        Ok(size) if size <= limit => {}
+        _ => return Ok(None),
+    }
+    Ok(file_at(sh, repo, rev, path)?.and_then(|bytes| String::from_utf8(bytes).ok()))
+}

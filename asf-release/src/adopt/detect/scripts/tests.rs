@@ -142,3 +142,64 @@ fn what_cannot_be_resolved_names_nothing() {
     assert_eq!(value(&found.artifact), None);
     assert!(found.no_top_dir.is_some());
 }
+
+#[test]
+fn a_variable_holding_the_version_with_its_rc_names_the_candidate_directory() {
+    // Apache Iceberg Python: dev/release/verify_rc.sh is given `0.11.1rc3`.
+    let script = r#"
+PYICEBERG_VERSION="$1"
+# remove the rcX qualifier, the artifacts inside the RC are named after the release
+PYICEBERG_RELEASE_VERSION="${PYICEBERG_VERSION%rc*}"
+svn checkout "https://dist.apache.org/repos/dist/dev/iceberg/pyiceberg-${PYICEBERG_VERSION}/" "${DIR}"
+tar xzf "pyiceberg-${PYICEBERG_RELEASE_VERSION}.tar.gz"
+"#;
+    let found = facts(script, "dev/release/verify_rc.sh");
+    assert_eq!(value(&found.dev_area), Some("iceberg"));
+    assert_eq!(
+        value(&found.candidate_dir),
+        Some("pyiceberg-{version}rc{rc}")
+    );
+    assert_eq!(
+        value(&found.mentioned_artifact),
+        Some("pyiceberg-{version}.tar.gz")
+    );
+    // The same qualifier spelled `-rc`.
+    let dashed = script.replace("%rc*", "%-rc*");
+    let found = facts(&dashed, "dev/release/verify_rc.sh");
+    assert_eq!(
+        value(&found.candidate_dir),
+        Some("pyiceberg-{version}-rc{rc}")
+    );
+}
+
+#[test]
+fn a_dist_name_is_not_cut_at_a_variable_that_does_not_resolve() {
+    let script =
+        "NAME=\"$1\"\nsvn co https://dist.apache.org/repos/dist/dev/iceberg/pyiceberg-${NAME}/ x\n";
+    let found = facts(script, "dev/release/verify_rc.sh");
+    assert_eq!(value(&found.dev_area), Some("iceberg"));
+    assert_eq!(value(&found.candidate_dir), None);
+    assert_eq!(
+        value(&found.unresolved_candidate_dir),
+        Some("pyiceberg-${NAME}")
+    );
+}
+
+#[test]
+fn a_git_archive_without_prefix_has_no_top_directory() {
+    // Apache Pulsar Go client: scripts/stage-release.sh.
+    let script = "VERSION=$1\nDEST_PATH=$2\ngit archive --format=tar.gz --output=\"$DEST_PATH/apache-pulsar-client-go-$VERSION-src.tar.gz\" HEAD\n";
+    let found = facts(script, "scripts/stage-release.sh");
+    assert_eq!(
+        value(&found.artifact),
+        Some("apache-pulsar-client-go-{version}-src.tar.gz")
+    );
+    assert_eq!(
+        found.no_top_dir.map(|f| f.from).as_deref(),
+        Some("scripts/stage-release.sh:3")
+    );
+    let prefixed = script.replace("HEAD", "--prefix=x-$VERSION/ HEAD");
+    let found = facts(&prefixed, "scripts/stage-release.sh");
+    assert!(found.no_top_dir.is_none());
+    assert_eq!(value(&found.top_dir), Some("x-{version}"));
+}
