@@ -247,13 +247,18 @@ pub fn release_tree(
 
 /// The largest license-checker configuration read from the commit.
 const MAX_LICENSE_CONFIG: usize = 1024 * 1024;
+/// The most left-out configuration files read from the commit.
+const MAX_LEFT_OUT_CONFIGS: usize = 500;
 
 fn left_out_license_configs(ctx: &Ctx, tree: &ReleaseTree) -> Result<Vec<(String, Vec<u8>)>> {
     let mut configs = Vec::new();
-    for path in tree.removed.paths() {
-        if !crate::archive::license::sources::is_config_file(path) {
-            continue;
-        }
+    // Each is one git call: a tree leaving out hundreds of module poms reads the first ones.
+    let candidates = tree
+        .removed
+        .paths()
+        .filter(|path| crate::archive::license::sources::is_config_file(path))
+        .take(MAX_LEFT_OUT_CONFIGS);
+    for path in candidates {
         if let Some(text) = git::text_file_at(&ctx.sh, &ctx.repo, &tree.commit, path)? {
             if text.len() <= MAX_LICENSE_CONFIG {
                 configs.push((path.to_string(), text.into_bytes()));

@@ -514,3 +514,47 @@ fn names_of_every_pattern_list_share_one_budget() {
     assert_eq!(second.names, vec!["efgh", "mn"]);
     assert_eq!((first.count, second.count, names_left), (2, 2, 0));
 }
+
+#[test]
+fn a_parent_poms_rat_excludes_hide_module_test_resources_of_any_share() {
+    // Maven Surefire 3.5.6: the parent's `src/test/resources/**/*` excludes each module's test
+    // resources, integration-test projects with Java sources among them, half of the tree.
+    let pom = "<project><modules><module>its</module><module>api</module></modules><build>\
+               <plugins><plugin><groupId>org.apache.rat</groupId>\
+               <artifactId>apache-rat-plugin</artifactId><executions><execution><configuration>\
+               <excludes combine.children=\"append\"><exclude>src/test/resources/**/*</exclude>\
+               </excludes></configuration></execution></executions></plugin></plugins></build>\
+               </project>";
+    let mut files: Vec<(String, String)> = vec![
+        ("LICENSE".into(), "Apache License".into()),
+        ("pom.xml".into(), format!("{ASF_HEADER}{pom}")),
+        ("its/pom.xml".into(), format!("{ASF_HEADER}<project/>")),
+        ("api/pom.xml".into(), format!("{ASF_HEADER}<project/>")),
+        ("api/src/main/java/Plain.java".into(), CODE.into()),
+    ];
+    for n in 0..40 {
+        files.push((
+            format!("its/src/test/resources/p{n}/src/test/java/T.java"),
+            CODE.into(),
+        ));
+        files.push((format!("its/src/test/resources/p{n}/pom.xml"), DATA.into()));
+    }
+    for n in 0..30 {
+        files.push((
+            format!("api/src/main/java/A{n}.java"),
+            format!("{ASF_HEADER}{CODE}"),
+        ));
+    }
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let report = audit(&borrowed, &[]);
+    assert_eq!(
+        named(&report),
+        vec![("api/src/main/java/Plain.java", "no-license")]
+    );
+    let pom = &report.sources[2];
+    assert_eq!(pom.source, "pom.xml apache-rat-plugin <excludes>");
+    assert_eq!(pom.removed.len(), 80);
+}

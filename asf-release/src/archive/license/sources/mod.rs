@@ -21,9 +21,11 @@
 use globset::{GlobBuilder, GlobMatcher};
 use regex::Regex;
 
-use super::formats::{ini_section, plain_lines, rat_plugin_excludes, toml_excludes, yaml_values};
+use super::formats::{ini_section, plain_lines, toml_excludes, yaml_values};
 
 use crate::archive::excludes::Excludes;
+
+pub mod maven;
 
 /// The configuration files read whole (paths below the top directory).
 pub const CONFIG_FILES: &[&str] = &[
@@ -40,6 +42,7 @@ pub const CONFIG_FILES: &[&str] = &[
 
 pub fn is_config_file(inner: &str) -> bool {
     CONFIG_FILES.contains(&inner)
+        || maven::is_module_pom(inner)
         || inner == ".gitattributes"
         || inner.ends_with("/.gitattributes")
         || is_workflow(inner)
@@ -68,6 +71,9 @@ fn is_eyes_config(inner: &str) -> bool {
 /// Whether leaving `path` out of a tarball changes what a voter's audit excludes: any
 /// configuration does, a workflow only when it names a SkyWalking Eyes configuration.
 pub fn matters_to_voters(path: &str, content: &[u8]) -> bool {
+    if maven::is_module_pom(path) {
+        return maven::matters(content);
+    }
     !is_workflow(path)
         || !eyes_configs_of_workflows(&[(path.to_string(), content.to_vec())]).is_empty()
 }
@@ -143,6 +149,9 @@ pub struct Pattern {
     pub sloppy: bool,
     /// For `.gitattributes`: the line unsets the attribute.
     unset: bool,
+    /// For a pom's Ant patterns: where they apply (Maven runs RAT in every module, with the
+    /// module's directory as base); `None`: at the root only.
+    within: Option<maven::Within>,
 }
 
 /// One configuration file's exclusions.
@@ -224,6 +233,7 @@ impl Pattern {
             matcher: matcher.unwrap_or(Matcher::Invalid),
             sloppy: is_sloppy(text, semantics),
             unset: false,
+            within: None,
         }
     }
 
@@ -250,11 +260,20 @@ impl Pattern {
             }
             (Matcher::Glob(glob), Some(Semantics::Ant)) => {
                 // `dir/**` also covers `dir` itself, and a directory covers what is in it.
-                let mut end = 0;
-                path.split('/').any(|part| {
-                    end += if end == 0 { 0 } else { 1 } + part.len();
-                    glob.is_match(&path[..end])
-                })
+                let ant = |path: &str| {
+                    let mut end = 0;
+                    path.split('/').any(|part| {
+                        end += if end == 0 { 0 } else { 1 } + part.len();
+                        glob.is_match(&path[..end])
+                    })
+                };
+                let Some(within) = &self.within else {
+                    return ant(path);
+                };
+                (within.at_root && ant(path))
+                    || path
+                        .match_indices('/')
+                        .any(|(at, _)| within.modules.contains(&path[..at]) && ant(&path[at + 1..]))
             }
             (Matcher::Glob(glob), Some(Semantics::ScanCode)) => {
                 let wildcard = self.text.contains(['*', '?', '[']);
@@ -431,16 +450,8 @@ pub fn read_all(files: &[(String, Vec<u8>)]) -> Vec<Source> {
                 &ini_section(&text, "Excludes"),
                 Semantics::ScanCode,
             )),
-            "pom.xml" => {
-                let excludes = rat_plugin_excludes(&text);
-                if !excludes.is_empty() {
-                    sources.push(Source::new(
-                        "pom.xml apache-rat-plugin <excludes>",
-                        &excludes,
-                        Semantics::Ant,
-                    ));
-                }
-            }
+            // With the poms of its modules: Maven applies the excludes in each module.
+            "pom.xml" => sources.extend(pom_sources(files)),
             _ => {}
         }
     }
@@ -456,6 +467,39 @@ pub fn read_all(files: &[(String, Vec<u8>)]) -> Vec<Source> {
     }
     if !generated.patterns.is_empty() {
         sources.push(generated);
+    }
+    sources
+}
+
+/// The apache-rat-plugin excludes of the root pom and of its modules' poms, each pattern
+/// applied where Maven applies it (`maven.rs`).
+fn pom_sources(files: &[(String, Vec<u8>)]) -> Vec<Source> {
+    let poms: std::collections::BTreeMap<String, String> = files
+        .iter()
+        .filter_map(|(path, content)| {
+            let dir = match path.as_str() {
+                "pom.xml" => "",
+                _ if maven::is_module_pom(path) => path.strip_suffix("/pom.xml")?,
+                _ => return None,
+            };
+            Some((
+                dir.to_string(),
+                String::from_utf8_lossy(content).into_owned(),
+            ))
+        })
+        .collect();
+    let mut sources = Vec::new();
+    for pom in maven::excludes(&poms) {
+        let texts: Vec<String> = pom.patterns.iter().map(|(p, _)| p.clone()).collect();
+        let mut source = Source::new(
+            format!("{} apache-rat-plugin <excludes>", pom.pom),
+            &texts,
+            Semantics::Ant,
+        );
+        for (pattern, (_, within)) in source.patterns.iter_mut().zip(pom.patterns) {
+            pattern.within = Some(within);
+        }
+        sources.push(source);
     }
     sources
 }
@@ -502,6 +546,7 @@ fn linguist_generated(dir: &str, text: &str) -> Vec<Pattern> {
             },
             sloppy: false,
             unset,
+            within: None,
         });
     }
     patterns

@@ -231,3 +231,107 @@ fn only_a_workflow_that_names_an_eyes_configuration_matters_to_voters() {
     ));
     assert!(matters_to_voters(".licenserc.yaml", b"header: {}\n"));
 }
+
+fn rat_pom(modules: &[&str], config: &str) -> String {
+    let modules: String = modules
+        .iter()
+        .map(|m| format!("<module>{m}</module>"))
+        .collect();
+    format!(
+        "<project><modules>{modules}</modules><build><plugins><plugin>\
+         <groupId>org.apache.rat</groupId><artifactId>apache-rat-plugin</artifactId>\
+         {config}</plugin></plugins></build></project>"
+    )
+}
+
+#[test]
+fn a_parent_poms_rat_excludes_apply_in_each_module_as_maven_runs_them() {
+    let excludes = |patterns: &[&str], attributes: &str| {
+        let items: String = patterns
+            .iter()
+            .map(|p| format!("<exclude>{p}</exclude>"))
+            .collect();
+        format!("<configuration><excludes{attributes}>{items}</excludes></configuration>")
+    };
+    let files: Vec<(String, Vec<u8>)> = [
+        (
+            "pom.xml",
+            rat_pom(
+                &["core", "providers", "own", "more", "../outside", "quiet"],
+                &excludes(&["src/test/resources/**/*", "**/*.jj"], ""),
+            ),
+        ),
+        (
+            "core/pom.xml",
+            "<project><name>core</name></project>".into(),
+        ),
+        // A module of a module: the root's patterns reach it through `providers`.
+        ("providers/pom.xml", rat_pom(&["junit4"], "")),
+        // Its own excludes replace the inherited ones (Maven's configuration merge) ...
+        ("own/pom.xml", rat_pom(&[], &excludes(&["data/**"], ""))),
+        // ... unless they are appended to them.
+        (
+            "more/pom.xml",
+            rat_pom(
+                &[],
+                &excludes(&["extra/**"], " combine.children=\"append\""),
+            ),
+        ),
+        // `<inherited>false</inherited>`: its excludes stay in its own run.
+        (
+            "quiet/pom.xml",
+            rat_pom(
+                &["inner"],
+                &format!("<inherited>false</inherited>{}", excludes(&["q/**"], "")),
+            ),
+        ),
+        // A test fixture's pom names modules that are no modules of the build.
+        (
+            "core/src/test/resources/it/pom.xml",
+            rat_pom(&["child"], &excludes(&["**"], "")),
+        ),
+    ]
+    .into_iter()
+    .map(|(path, text)| (path.to_string(), text.into_bytes()))
+    .collect();
+    let sources = read_all(&files);
+    let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "pom.xml apache-rat-plugin <excludes>",
+            "more/pom.xml apache-rat-plugin <excludes>",
+            "own/pom.xml apache-rat-plugin <excludes>",
+            "quiet/pom.xml apache-rat-plugin <excludes>",
+        ]
+    );
+    let hidden = |path: &str| sources.iter().any(|s| s.matching(path).is_some());
+    for path in [
+        "src/test/resources/a.xml",
+        "core/src/test/resources/a.xml",
+        "providers/junit4/src/test/resources/x/y.txt",
+        "more/src/test/resources/a.xml",
+        "more/extra/a.txt",
+        "own/data/a.txt",
+        "quiet/q/a.txt",
+        "own/grammar.jj",
+    ] {
+        assert!(hidden(path), "{path} is excluded by Maven's RAT runs");
+    }
+    for path in [
+        "core/src/main/A.java",
+        "own/src/test/resources/a.xml",
+        "core/data/a.txt",
+        "quiet/inner/q/a.txt",
+        "quiet/src/test/resources/a.xml",
+        "quiet/inner/src/test/resources/a.xml",
+        "core/extra/a.txt",
+        "docs/src/test/resources/a.xml",
+    ] {
+        assert!(!hidden(path), "{path} is checked by Maven's RAT runs");
+    }
+    // The root's run itself is unchanged.
+    assert!(hidden("src/test/resources/a.xml"));
+    assert!(maven::is_module_pom("core/pom.xml"));
+    assert!(!maven::is_module_pom("core/src/test/resources/it/pom.xml"));
+}
