@@ -112,8 +112,9 @@ pub struct Audit {
     bundled_bytes: usize,
     config_bytes: usize,
     config_count: usize,
-    module_poms: usize,
-    module_pom_bytes: usize,
+    /// Files [`sources::kept_apart`]: how many, and their bytes.
+    apart: usize,
+    apart_bytes: usize,
     kept_head_bytes: usize,
     /// Whether ATR's stricter header rule is applied too (a project that releases through ATR).
     atr_headers: bool,
@@ -142,8 +143,8 @@ impl Audit {
             bundled_bytes: 0,
             config_bytes: 0,
             config_count: 0,
-            module_poms: 0,
-            module_pom_bytes: 0,
+            apart: 0,
+            apart_bytes: 0,
             kept_head_bytes: 0,
             atr_headers: false,
             atr_rejected: Vec::new(),
@@ -240,17 +241,18 @@ impl Audit {
     }
 
     /// Keeps a configuration file within the bounds: the poms of modules (a Maven build may
-    /// have hundreds) count apart from the others, and only those that name modules or
-    /// configure RAT are kept, so they never crowd out the root's configuration.
+    /// have hundreds), scripts and files named like exclusion lists count apart from the
+    /// others, and only those that say something the audit uses are kept, so they never crowd
+    /// out the root's configuration.
     fn keep_config(&mut self, inner: &str, whole: &[u8]) {
         if !sources::is_config_file(inner) {
             return;
         }
-        let (count, bytes, max) = match sources::maven::is_module_pom(inner) {
-            true if !sources::maven::matters(whole) => return,
+        let (count, bytes, max) = match sources::kept_apart(inner) {
+            true if !sources::worth_keeping(inner, whole) => return,
             true => (
-                &mut self.module_poms,
-                &mut self.module_pom_bytes,
+                &mut self.apart,
+                &mut self.apart_bytes,
                 sources::maven::MAX_MODULES,
             ),
             false => (&mut self.config_count, &mut self.config_bytes, MAX_CONFIGS),

@@ -558,3 +558,25 @@ fn a_parent_poms_rat_excludes_hide_module_test_resources_of_any_share() {
     assert_eq!(pom.source, "pom.xml apache-rat-plugin <excludes>");
     assert_eq!(pom.removed.len(), 80);
 }
+
+#[test]
+fn an_exclusion_file_a_script_passes_to_rat_counts_whatever_the_order_of_files() {
+    let script =
+        format!("{ASF_HEADER}java -jar \"$rat_jar\" -E \"$FWDIR\"/dev/.rat-excludes -d .\n");
+    let files = [
+        ("LICENSE", "Apache License"),
+        ("dev/.rat-excludes", "mkdocs/*\n"),
+        ("mkdocs/overrides/main.html", CODE),
+        ("dev/check-license", script.as_str()),
+    ];
+    for order in [[0, 1, 2, 3], [3, 2, 1, 0]] {
+        let report = audit(&order.map(|i| files[i]), &[]);
+        assert_eq!(named(&report), vec![], "{order:?}");
+    }
+    // Without the script, the file is nobody's configuration.
+    let report = audit(&files[..3], &[]);
+    assert_eq!(
+        named(&report),
+        vec![("mkdocs/overrides/main.html", "no-license")]
+    );
+}

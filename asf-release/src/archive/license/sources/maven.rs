@@ -247,3 +247,36 @@ pub fn excludes(poms: &BTreeMap<String, String>) -> Vec<PomExcludes> {
     let root = by_pom.remove("pom.xml");
     root.into_iter().chain(by_pom.into_values()).collect()
 }
+
+/// The apache-rat-plugin excludes of the root pom and of its modules' poms, each pattern
+/// applied where Maven applies it (above).
+pub(super) fn sources(files: &[(String, Vec<u8>)]) -> Vec<super::Source> {
+    let poms: std::collections::BTreeMap<String, String> = files
+        .iter()
+        .filter_map(|(path, content)| {
+            let dir = match path.as_str() {
+                "pom.xml" => "",
+                _ if is_module_pom(path) => path.strip_suffix("/pom.xml")?,
+                _ => return None,
+            };
+            Some((
+                dir.to_string(),
+                String::from_utf8_lossy(content).into_owned(),
+            ))
+        })
+        .collect();
+    let mut sources = Vec::new();
+    for pom in excludes(&poms) {
+        let texts: Vec<String> = pom.patterns.iter().map(|(p, _)| p.clone()).collect();
+        let mut source = super::Source::new(
+            format!("{} apache-rat-plugin <excludes>", pom.pom),
+            &texts,
+            super::Semantics::Ant,
+        );
+        for (pattern, (_, within)) in source.patterns.iter_mut().zip(pom.patterns) {
+            pattern.within = Some(within);
+        }
+        sources.push(source);
+    }
+    sources
+}

@@ -335,3 +335,65 @@ fn a_parent_poms_rat_excludes_apply_in_each_module_as_maven_runs_them() {
     assert!(maven::is_module_pom("core/pom.xml"));
     assert!(!maven::is_module_pom("core/src/test/resources/it/pom.xml"));
 }
+
+#[test]
+fn an_exclusion_file_a_script_passes_to_rat_is_read_from_inside_the_repository() {
+    // Apache Iceberg Python 0.11.1's dev/check-license.
+    let script = "FWDIR=\"$(cd \"`dirname \"$0\"`\"/..; pwd)\"\ngrep -E 'x' a.txt -E b.txt\n\
+                  $java_cmd -jar \"$rat_jar\" --scan-hidden-directories \\\n  -E \"$FWDIR\"/dev/.rat-excludes -d \"$FWDIR\" > build/rat.txt\n";
+    let files = |extra: &[(&str, &str)]| -> Vec<(String, Vec<u8>)> {
+        let mut files = vec![
+            (
+                "dev/.rat-excludes".to_string(),
+                b"mkdocs/*\nuv.lock\n".to_vec(),
+            ),
+            ("dev/check-license".to_string(), script.as_bytes().to_vec()),
+        ];
+        files.extend(
+            extra
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())),
+        );
+        files
+    };
+    let sources = read_all(&files(&[]));
+    assert_eq!(sources.len(), 1);
+    let rat = &sources[0];
+    assert_eq!(
+        rat.name,
+        "dev/.rat-excludes (passed to RAT by dev/check-license)"
+    );
+    // RAT 0.16 on: a path from the base, a matched directory covering what is in it.
+    assert!(hides(rat, "mkdocs/overrides/main.html"));
+    assert!(hides(rat, "sub/uv.lock"));
+    assert!(!hides(rat, "pyiceberg/mkdocs.py"));
+    assert!(!hides(rat, "docs/mkdocs-theme/x.html"));
+    // The other spellings, a name from the script's directory; never outside the repository.
+    for (line, read) in [
+        (
+            "java -jar apache-rat.jar --input-exclude-file=excludes.txt .",
+            true,
+        ),
+        (
+            "java -jar rat.jar --exclude-file ./ci/rat-excludes.txt",
+            true,
+        ),
+        ("java -jar \"${RAT_JAR}\" -E ../rat-excludes", false),
+        ("java -jar \"${RAT_JAR}\" -E /etc/rat-excludes", false),
+        ("java -jar \"${RAT_JAR}\" -E ci/../../rat-excludes", false),
+        ("grep -E ci/rat-excludes.txt generated.txt", false),
+    ] {
+        let files = vec![
+            ("ci/check.sh".to_string(), line.as_bytes().to_vec()),
+            ("ci/excludes.txt".to_string(), b"a.html\n".to_vec()),
+            ("ci/rat-excludes.txt".to_string(), b"a.html\n".to_vec()),
+            ("rat-excludes".to_string(), b"a.html\n".to_vec()),
+        ];
+        let sources = read_all(&files);
+        assert_eq!(sources.len(), usize::from(read), "{line}");
+    }
+    assert!(scripts::is_exclusion_list("dev/.rat-excludes"));
+    assert!(scripts::is_exclusion_list("build/excludes.txt"));
+    assert!(!scripts::is_exclusion_list("src/ExcludeFilter.java"));
+    assert!(!scripts::is_exclusion_list(".gitignore"));
+}
