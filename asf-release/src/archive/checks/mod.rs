@@ -22,8 +22,6 @@ mod content;
 #[cfg(test)]
 mod tests;
 pub mod zip;
-#[cfg(test)]
-mod zip_tests;
 
 use std::collections::BTreeMap;
 use std::fmt;

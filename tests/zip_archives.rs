@@ -15,11 +15,44 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! Zip archives made by real tools (`zip`, `jar`, python's zipfile), and hostile ones.
+//! The compiled-code rule on zip archives made by real tools (`zip`, `jar`, python's zipfile),
+//! and on hostile ones: an archive of text is a warning, one holding compiled code a finding.
 
-use super::zip::{judge, Verdict};
-use super::*;
-use xshell::{cmd, Shell};
+use asf_release::archive::checks::zip::{judge, Verdict};
+use asf_release::archive::checks::{wants_whole, Checker, Rules};
+use asf_release::archive::excludes::Excludes;
+use asf_release::archive::reader::{Entry, Kind};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A scratch directory the tools run in.
+struct Shell {
+    dir: PathBuf,
+}
+
+impl Shell {
+    fn current_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn write_file(&self, path: &str, content: impl AsRef<[u8]>) -> std::io::Result<()> {
+        let path = self.dir.join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, content)
+    }
+
+    /// Runs `program` with `args` in the scratch directory (or `sub` below it).
+    fn run(&self, sub: &str, program: &str, args: &[&str]) {
+        let status = Command::new(program)
+            .args(args)
+            .current_dir(self.dir.join(sub))
+            .status()
+            .unwrap_or_else(|err| panic!("{program} runs: {err}"));
+        assert!(status.success(), "{program} {args:?}: {status}");
+    }
+}
 
 /// Runs python's zipfile: `entries` are (name, python bytes expression, compression).
 fn python_zip(sh: &Shell, entries: &[(&str, &str, &str)]) -> Vec<u8> {
@@ -34,17 +67,15 @@ fn python_zip(sh: &Shell, entries: &[(&str, &str, &str)]) -> Vec<u8> {
         ));
     }
     script.push_str("z.close()\n");
-    cmd!(sh, "python3 -c {script}")
-        .quiet()
-        .run()
-        .expect("python3 makes the zip");
+    sh.run("", "python3", &["-c", &script]);
     std::fs::read(&out).expect("the zip")
 }
 
 fn shell() -> (tempfile::TempDir, Shell) {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let sh = Shell::new().expect("a shell");
-    sh.change_dir(dir.path());
+    let sh = Shell {
+        dir: dir.path().to_path_buf(),
+    };
     (dir, sh)
 }
 
@@ -129,13 +160,11 @@ fn archives_made_by_zip_and_jar_are_read_and_nested_ones_opened_one_level() {
     let (dir, sh) = shell();
     sh.write_file("t/notes.txt", "hello\n".repeat(50)).unwrap();
     sh.write_file("t/sub/data.xml", "<a/>\n").unwrap();
-    sh.change_dir(dir.path().join("t"));
-    cmd!(sh, "zip -q -r ../text.zip .").run().unwrap();
-    cmd!(sh, "jar cf ../text.jar notes.txt sub").run().unwrap();
-    sh.write_file("Main.class", b"\xca\xfe\xba\xbe\0\0\0\x34".repeat(4))
+    sh.run("t", "zip", &["-q", "-r", "../text.zip", "."]);
+    sh.run("t", "jar", &["cf", "../text.jar", "notes.txt", "sub"]);
+    sh.write_file("t/Main.class", b"\xca\xfe\xba\xbe\0\0\0\x34".repeat(4))
         .unwrap();
-    cmd!(sh, "jar cf ../code.jar Main.class").run().unwrap();
-    sh.change_dir(dir.path());
+    sh.run("t", "jar", &["cf", "../code.jar", "Main.class"]);
     let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
     assert_eq!(
         judge(&read("text.zip")),
@@ -153,16 +182,14 @@ fn archives_made_by_zip_and_jar_are_read_and_nested_ones_opened_one_level() {
         }
     );
     // A jar inside a zip: opened; one more level is not.
-    cmd!(sh, "zip -q outer.zip code.jar text.jar")
-        .run()
-        .unwrap();
+    sh.run("", "zip", &["-q", "outer.zip", "code.jar", "text.jar"]);
     match judge(&read("outer.zip")) {
         Verdict::Compiled(what) => assert!(what.starts_with("code.jar!Main.class"), "{what}"),
         other => panic!("{other:?}"),
     }
-    cmd!(sh, "zip -q deep.zip outer.zip").run().unwrap();
+    sh.run("", "zip", &["-q", "deep.zip", "outer.zip"]);
     assert!(matches!(judge(&read("deep.zip")), Verdict::Unreadable(why) if why.contains("inside")));
-    cmd!(sh, "zip -q fine.zip text.jar").run().unwrap();
+    sh.run("", "zip", &["-q", "fine.zip", "text.jar"]);
     // The nested archive counts as one of the files.
     assert_eq!(
         judge(&read("fine.zip")),
