@@ -194,7 +194,8 @@ fn compiled_name(name: &str) -> Option<&'static str> {
         (".node", "native Node.js module"),
     ]
     .into_iter()
-    .find(|(suffix, _)| lower.ends_with(suffix) || lower.contains(&format!("{suffix}.")))
+    .find(|(suffix, _)| lower.ends_with(suffix))
+    .or_else(|| lower.contains(".so.").then_some((".so", "shared library")))
     .map(|(_, what)| what)
 }
 

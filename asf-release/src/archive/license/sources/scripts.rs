@@ -19,25 +19,39 @@
 //! `--input-exclude-file`), like Iceberg Python's `dev/check-license` running
 //! `java -jar "$rat_jar" -E "$FWDIR"/dev/.rat-excludes`.
 //!
-//! Scripts are looked for under `dev/`, `scripts/`, `bin/`, `ci/`, `tools/`, `build/` (up to
-//! three levels) and in the root's build files; a line (with its `\` continuations) that
-//! names RAT (a word `rat`: `rat.jar`, `$rat_jar`, `apache-rat`) before one of those options
-//! names the file. The name is taken as written,
-//! after leading variables (`$FWDIR/`, `${ROOT}/`, `$(dirname "$0")/`) and quotes: from the
-//! root, else from the script's directory. It must stay inside the repository (no `..`, no
-//! absolute path) and be a regular file of the tree (a symbolic link is never read). The
-//! audit reads files streaming, in any order, so the file is kept when its name looks like an
-//! exclusion list (a word `rat` or one starting with `exclude`: `.rat-excludes`,
+//! Scripts are looked for under `dev/`, `scripts/`, `bin/`, `ci/` (two levels deep; shell,
+//! Python and other script languages, or no extension), in the root's build files and in
+//! workflows; a line (with its `\` continuations) that names RAT (a word `rat`: `rat.jar`,
+//! `$rat_jar`, `apache-rat`) before one of those options names the file. The name is taken
+//! as written, after leading variables (`$FWDIR/`, `${ROOT}/`, `$(dirname "$0")/`) and quotes:
+//! from the root, else from the script's directory. It must stay inside the repository (no
+//! `..`, no absolute path) and be a regular file of the tree (a symbolic link is never read).
+//! The audit reads files streaming, in any order, so the file is kept when its name looks
+//! like an exclusion list (a word `rat` or one starting with `exclude`: `.rat-excludes`,
 //! `rat_exclude_files.txt`, `excludes.txt`), not program source; one named otherwise is not
 //! read.
 
+use std::sync::LazyLock;
+
 use regex::Regex;
+
+/// RAT named as a word (`rat.jar`, `$rat_jar`, `apache-rat`, not `generated`).
+static RAT: LazyLock<Result<Regex, regex::Error>> =
+    LazyLock::new(|| Regex::new(r"(?i)(^|[^a-z])rat([^a-z]|$)"));
+static OPTION: LazyLock<Result<Regex, regex::Error>> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?:^|\s)(?:-E|--exclude-file|--input-exclude-file)(?:\s+|=)("[^"]*"\S*|'[^']*'\S*|\S+)"#,
+    )
+});
+/// A leading variable: `$FWDIR/`, `${ROOT}/`, `$(dirname "$0")/`.
+static VARIABLE: LazyLock<Result<Regex, regex::Error>> =
+    LazyLock::new(|| Regex::new(r"^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\([^)]*\))/?"));
 
 /// Lines of a script read at most, and exclusion files named per script.
 const MAX_LINES: usize = 20_000;
 const MAX_NAMED: usize = 20;
 
-const SCRIPT_DIRS: &[&str] = &["dev", "scripts", "bin", "ci", "tools", "build"];
+const SCRIPT_DIRS: &[&str] = &["dev", "scripts", "bin", "ci"];
 const BUILD_FILES: &[&str] = &[
     "Makefile",
     "makefile",
@@ -54,8 +68,18 @@ pub fn is_script(inner: &str) -> bool {
         return true;
     }
     let parts: Vec<&str> = inner.split('/').collect();
-    parts.len() >= 2 && parts.len() <= 4 && SCRIPT_DIRS.contains(&parts[0])
+    let name = parts.last().copied().unwrap_or_default();
+    let scripted = match name.rsplit_once('.') {
+        None => true,
+        Some((_, extension)) => SCRIPT_EXTENSIONS.contains(&extension),
+    };
+    parts.len() >= 2 && parts.len() <= 3 && SCRIPT_DIRS.contains(&parts[0]) && scripted
 }
+
+/// What scripts are written in (a file without an extension counts too).
+const SCRIPT_EXTENSIONS: &[&str] = &[
+    "sh", "bash", "zsh", "py", "mk", "ps1", "bat", "cmd", "pl", "rb", "groovy", "gradle", "kts",
+];
 
 /// A file whose name looks like a RAT exclusion list (kept, as a script may name it).
 pub fn is_exclusion_list(inner: &str) -> bool {
@@ -80,13 +104,11 @@ pub fn is_exclusion_list(inner: &str) -> bool {
 /// The exclusion files `text` (the script at `path`) passes to RAT, each as candidates from
 /// the root: the name as written, then from the script's directory.
 pub fn named_exclusion_files(path: &str, text: &str) -> Vec<Vec<String>> {
-    let (Ok(rat), Ok(option), Ok(variable)) = (
-        Regex::new(r"(?i)(^|[^a-z])rat([^a-z]|$)"),
-        Regex::new(
-            r#"(?:^|\s)(?:-E|--exclude-file|--input-exclude-file)(?:\s+|=)("[^"]*"\S*|'[^']*'\S*|\S+)"#,
-        ),
-        Regex::new(r"^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\([^)]*\))/?"),
-    ) else {
+    // Most scripts never run RAT: a look for the option's spelling first, without a regex.
+    if !text.contains("-E") && !text.contains("exclude-file") {
+        return Vec::new();
+    }
+    let (Ok(rat), Ok(option), Ok(variable)) = (&*RAT, &*OPTION, &*VARIABLE) else {
         return Vec::new();
     };
     let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
