@@ -83,6 +83,9 @@ pub fn without_xml_comments(text: &str) -> String {
         .unwrap_or_else(|_| text.to_string())
 }
 
+/// The most patterns read from one pom (real ones have tens).
+const MAX_POM_PATTERNS: usize = 10_000;
+
 /// The `<exclude>` lines inside the `apache-rat-plugin` plugin block of a pom.
 pub fn rat_plugin_excludes(text: &str) -> Vec<String> {
     // `<exclude>` up to RAT 0.15, `<inputExclude>` since 0.16; the plugin may be configured in
@@ -92,11 +95,16 @@ pub fn rat_plugin_excludes(text: &str) -> Vec<String> {
     else {
         return Vec::new();
     };
+    // A pom is untrusted: a bounded number of patterns, told apart by a set.
     let mut patterns = Vec::new();
+    let mut known = std::collections::HashSet::new();
     for block in rat_plugin_blocks(text) {
         for captures in exclude.captures_iter(&block) {
             let pattern = captures.get(2).map_or("", |m| m.as_str());
-            if !pattern.is_empty() && !patterns.iter().any(|known| known == pattern) {
+            if patterns.len() >= MAX_POM_PATTERNS {
+                return patterns;
+            }
+            if !pattern.is_empty() && known.insert(pattern.to_string()) {
                 patterns.push(pattern.to_string());
             }
         }

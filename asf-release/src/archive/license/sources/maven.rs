@@ -43,7 +43,8 @@ use super::super::formats::{rat_plugin_blocks, rat_plugin_excludes, without_xml_
 /// Module directories followed at most, and how deep below the root.
 pub const MAX_MODULES: usize = 2000;
 pub const MAX_DEPTH: usize = 8;
-/// The most (pattern, module) pairs kept: past it, patterns apply in fewer modules, which
+/// The most (pattern, module) pairs looked at, and kept: past it, patterns apply in fewer
+/// modules (a hostile pom with thousands of patterns and modules costs no more), which
 /// can only leave findings in.
 const MAX_PAIRS: usize = 200_000;
 
@@ -184,12 +185,19 @@ pub fn excludes(poms: &BTreeMap<String, String>) -> Vec<PomExcludes> {
     };
     let mut queue: VecDeque<(String, usize, Patterns)> = modules("", root)
         .into_iter()
+        .take(MAX_MODULES)
         .map(|m| (m, 1, passed_root.clone()))
         .collect();
     let mut seen = BTreeSet::new();
+    // Patterns copied along the walk: bounded like the pairs kept.
+    let mut work = 0usize;
     while let Some((dir, depth, inherited)) = queue.pop_front() {
         if depth > MAX_DEPTH || seen.len() >= MAX_MODULES || !seen.insert(dir.clone()) {
             continue;
+        }
+        work += inherited.len();
+        if work > MAX_PAIRS {
+            break;
         }
         let text = poms.get(&dir);
         let own = text.map(|t| rat(t));
@@ -215,6 +223,10 @@ pub fn excludes(poms: &BTreeMap<String, String>) -> Vec<PomExcludes> {
         };
         if let Some(text) = text {
             for module in modules(&dir, text) {
+                work += passed.len();
+                if work > MAX_PAIRS || queue.len() >= MAX_MODULES {
+                    break;
+                }
                 queue.push_back((module, depth + 1, passed.clone()));
             }
         }

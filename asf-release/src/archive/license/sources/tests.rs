@@ -397,3 +397,25 @@ fn an_exclusion_file_a_script_passes_to_rat_is_read_from_inside_the_repository()
     assert!(!scripts::is_exclusion_list("src/ExcludeFilter.java"));
     assert!(!scripts::is_exclusion_list(".gitignore"));
 }
+
+#[test]
+fn a_hostile_build_of_many_modules_and_patterns_costs_a_bounded_walk() {
+    let items: String = (0..5000)
+        .map(|n| format!("<exclude>p{n}/**</exclude>"))
+        .collect();
+    let modules: Vec<String> = (0..5000).map(|n| format!("m{n}")).collect();
+    let names: Vec<&str> = modules.iter().map(String::as_str).collect();
+    let root = rat_pom(
+        &names,
+        &format!("<configuration><excludes>{items}</excludes></configuration>"),
+    );
+    let mut files = vec![("pom.xml".to_string(), root.into_bytes())];
+    // Every module names every other one again.
+    let again = rat_pom(&names, "");
+    files.extend((0..50).map(|n| (format!("m{n}/pom.xml"), again.clone().into_bytes())));
+    let started = std::time::Instant::now();
+    let sources = read_all(&files);
+    assert_eq!(sources[0].patterns.len(), 5000);
+    assert!(sources[0].matching("p1/a.txt").is_some());
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}

@@ -19,6 +19,8 @@
 
 use super::*;
 
+mod rat;
+
 pub const ASF_HEADER: &str = "# Licensed to the Apache Software Foundation (ASF) under one\n# or more contributor license agreements.\n";
 
 fn audit(files: &[(&str, &str)], ours: &[&str]) -> Report {
@@ -35,6 +37,14 @@ fn audit(files: &[(&str, &str)], ours: &[&str]) -> Report {
         );
     }
     audit.finish()
+}
+
+fn audit_owned(files: &[(String, String)]) -> Report {
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    audit(&borrowed, &[])
 }
 
 fn named(report: &Report) -> Vec<(&str, &str)> {
@@ -513,70 +523,4 @@ fn names_of_every_pattern_list_share_one_budget() {
     assert_eq!(first.names, vec!["abcd"]);
     assert_eq!(second.names, vec!["efgh", "mn"]);
     assert_eq!((first.count, second.count, names_left), (2, 2, 0));
-}
-
-#[test]
-fn a_parent_poms_rat_excludes_hide_module_test_resources_of_any_share() {
-    // Maven Surefire 3.5.6: the parent's `src/test/resources/**/*` excludes each module's test
-    // resources, integration-test projects with Java sources among them, half of the tree.
-    let pom = "<project><modules><module>its</module><module>api</module></modules><build>\
-               <plugins><plugin><groupId>org.apache.rat</groupId>\
-               <artifactId>apache-rat-plugin</artifactId><executions><execution><configuration>\
-               <excludes combine.children=\"append\"><exclude>src/test/resources/**/*</exclude>\
-               </excludes></configuration></execution></executions></plugin></plugins></build>\
-               </project>";
-    let mut files: Vec<(String, String)> = vec![
-        ("LICENSE".into(), "Apache License".into()),
-        ("pom.xml".into(), format!("{ASF_HEADER}{pom}")),
-        ("its/pom.xml".into(), format!("{ASF_HEADER}<project/>")),
-        ("api/pom.xml".into(), format!("{ASF_HEADER}<project/>")),
-        ("api/src/main/java/Plain.java".into(), CODE.into()),
-    ];
-    for n in 0..40 {
-        files.push((
-            format!("its/src/test/resources/p{n}/src/test/java/T.java"),
-            CODE.into(),
-        ));
-        files.push((format!("its/src/test/resources/p{n}/pom.xml"), DATA.into()));
-    }
-    for n in 0..30 {
-        files.push((
-            format!("api/src/main/java/A{n}.java"),
-            format!("{ASF_HEADER}{CODE}"),
-        ));
-    }
-    let borrowed: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let report = audit(&borrowed, &[]);
-    assert_eq!(
-        named(&report),
-        vec![("api/src/main/java/Plain.java", "no-license")]
-    );
-    let pom = &report.sources[2];
-    assert_eq!(pom.source, "pom.xml apache-rat-plugin <excludes>");
-    assert_eq!(pom.removed.len(), 80);
-}
-
-#[test]
-fn an_exclusion_file_a_script_passes_to_rat_counts_whatever_the_order_of_files() {
-    let script =
-        format!("{ASF_HEADER}java -jar \"$rat_jar\" -E \"$FWDIR\"/dev/.rat-excludes -d .\n");
-    let files = [
-        ("LICENSE", "Apache License"),
-        ("dev/.rat-excludes", "mkdocs/*\n"),
-        ("mkdocs/overrides/main.html", CODE),
-        ("dev/check-license", script.as_str()),
-    ];
-    for order in [[0, 1, 2, 3], [3, 2, 1, 0]] {
-        let report = audit(&order.map(|i| files[i]), &[]);
-        assert_eq!(named(&report), vec![], "{order:?}");
-    }
-    // Without the script, the file is nobody's configuration.
-    let report = audit(&files[..3], &[]);
-    assert_eq!(
-        named(&report),
-        vec![("mkdocs/overrides/main.html", "no-license")]
-    );
 }
