@@ -247,13 +247,25 @@ pub fn release_tree(
 
 /// The largest license-checker configuration read from the commit.
 const MAX_LICENSE_CONFIG: usize = 1024 * 1024;
+/// The most left-out configuration files read from the commit.
+const MAX_LEFT_OUT_CONFIGS: usize = 200;
+const MAX_LEFT_OUT_APART: usize = 100;
 
 fn left_out_license_configs(ctx: &Ctx, tree: &ReleaseTree) -> Result<Vec<(String, Vec<u8>)>> {
     let mut configs = Vec::new();
-    for path in tree.removed.paths() {
-        if !crate::archive::license::sources::is_config_file(path) {
-            continue;
-        }
+    use crate::archive::license::sources::{is_config_file, kept_apart};
+    // Each is one git call: of the files a tree may hold hundreds of (module poms, scripts),
+    // the first ones are read.
+    let (apart, named): (Vec<&str>, Vec<&str>) = tree
+        .removed
+        .paths()
+        .filter(|path| is_config_file(path))
+        .partition(|path| kept_apart(path));
+    let candidates = named
+        .into_iter()
+        .take(MAX_LEFT_OUT_CONFIGS)
+        .chain(apart.into_iter().take(MAX_LEFT_OUT_APART));
+    for path in candidates {
         if let Some(text) = git::text_file_at(&ctx.sh, &ctx.repo, &tree.commit, path)? {
             if text.len() <= MAX_LICENSE_CONFIG {
                 configs.push((path.to_string(), text.into_bytes()));

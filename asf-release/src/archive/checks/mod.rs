@@ -21,6 +21,7 @@
 mod content;
 #[cfg(test)]
 mod tests;
+pub mod zip;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -113,12 +114,15 @@ pub struct Checker {
     notices: Vec<Vec<u8>>,
     has_disclaimer: bool,
     license: Audit,
+    /// Warnings of the content rules (archives without compiled code), at most
+    /// [`MAX_FINDINGS`].
+    notes: Vec<Finding>,
 }
 
 /// Files whose whole content the checks read.
 pub fn wants_whole(path: &str) -> bool {
     path.split_once('/')
-        .is_some_and(|(_, rest)| license::wants_whole(rest))
+        .is_some_and(|(_, rest)| license::wants_whole(rest) || zip::is_zip_name(rest))
 }
 
 impl Checker {
@@ -137,6 +141,7 @@ impl Checker {
             notices: Vec::new(),
             has_disclaimer: false,
             license,
+            notes: Vec::new(),
         }
     }
 
@@ -196,7 +201,6 @@ impl Checker {
     }
 
     fn visit_file(&mut self, entry: &Entry, inner: &str) {
-        let path = entry.path.as_str();
         match inner {
             _ if license::is_license_file(inner) => {
                 self.licenses.push(entry.whole.clone().unwrap_or_default())
@@ -209,15 +213,57 @@ impl Checker {
         }
         if let Some(what) = compiled_code(inner, &entry.head) {
             if !self.rules.binary_allow.matches(inner) {
-                self.finding(
-                    "binaries",
-                    path,
-                    format!("{what}: a source release must not contain compiled code (allow it with binary-allow if it is not)"),
-                );
+                self.compiled(entry, what);
             }
         }
         self.license
             .visit(inner, entry.size, &entry.head, entry.whole.as_deref());
+    }
+
+    /// A file that starts like compiled code; a zip archive is opened and judged by what it
+    /// holds (`zip.rs`): one holding no compiled code is a warning, not a finding.
+    fn compiled(&mut self, entry: &Entry, what: &str) {
+        let path = entry.path.as_str();
+        let refuse = "a source release must not contain compiled code (allow it with \
+                      binary-allow if it is not)";
+        let is_zip = entry.head.starts_with(b"PK\x03\x04") || entry.head.starts_with(b"PK\x05\x06");
+        let message = match (is_zip, &entry.whole) {
+            (false, _) => format!("{what}: {refuse}"),
+            (true, None) => format!(
+                "{what}, not opened (over {} KiB, or named unlike an archive): {refuse}",
+                super::reader::WHOLE_FILE_LIMIT >> 10
+            ),
+            (true, Some(bytes)) => match zip::judge(bytes) {
+                zip::Verdict::Compiled(inside) => {
+                    format!("zip archive holding compiled code ({inside}): {refuse}")
+                }
+                zip::Verdict::Unreadable(why) => {
+                    format!(
+                        "zip archive that cannot be checked for compiled code ({why}): {refuse}"
+                    )
+                }
+                zip::Verdict::NoCode { entries, by_name } => {
+                    let judged = match by_name {
+                        0 => String::new(),
+                        n => format!(", {n} of them by name only (a compression not read here)"),
+                    };
+                    if self.notes.len() >= MAX_FINDINGS {
+                        return;
+                    }
+                    self.notes.push(Finding {
+                        rule: "binaries",
+                        path: path.to_string(),
+                        message: format!(
+                            "zip archive of {entries} file(s), none compiled code{judged}: \
+                             allowed in a source release (ASF policy forbids compiled code, not \
+                             archives); make sure it is test data (binary-allow silences this)"
+                        ),
+                    });
+                    return;
+                }
+            },
+        };
+        self.finding("binaries", path, message);
     }
 
     pub fn finish(self) -> Vec<Finding> {
@@ -234,6 +280,11 @@ impl Checker {
     /// Findings, warnings, and what the project's own license configuration excluded.
     pub fn finish_all(mut self) -> Outcome {
         let (path_findings, mut warnings) = std::mem::take(&mut self.paths).finish();
+        warnings.extend(
+            std::mem::take(&mut self.notes)
+                .into_iter()
+                .take(MAX_FINDINGS),
+        );
         self.findings.extend(path_findings);
         let accepted: Vec<&String> = [
             Some(&self.rules.top_dir),

@@ -80,17 +80,27 @@ fn breadth(pattern: &Pattern, sample: &[&str]) -> Option<String> {
             "excludes every `.{language}` file, a whole language"
         ));
     }
-    let matched = sample.iter().filter(|path| pattern.matches(path)).count();
-    if sample.len() >= 2 && matched == sample.len() {
+    let matched: Vec<&&str> = sample.iter().filter(|path| pattern.matches(path)).collect();
+    if sample.len() >= 2 && matched.len() == sample.len() {
         return Some("excludes every file of the tree".into());
     }
-    if matched >= SHARE_MIN_FILES && matched * 100 > sample.len() * SHARE_PERCENT {
+    // Maven's test resources are data by the layout's definition (copied for the tests, never
+    // compiled): a pattern that excludes only files below them may exclude any share (Maven
+    // Surefire's integration-test projects are half of its tree).
+    let fixtures_only = matched.iter().all(|path| is_maven_test_resource(path));
+    let matched = matched.len();
+    if matched >= SHARE_MIN_FILES && matched * 100 > sample.len() * SHARE_PERCENT && !fixtures_only
+    {
         return Some(format!(
             "excludes {}% of the tree's files (more than {SHARE_PERCENT}%)",
             matched * 100 / sample.len()
         ));
     }
     None
+}
+
+fn is_maven_test_resource(path: &str) -> bool {
+    path.starts_with("src/test/resources/") || path.contains("/src/test/resources/")
 }
 
 /// Paths taken evenly from a tree of any size, in bounded memory: every `stride`-th path is

@@ -58,20 +58,12 @@ pub fn toml_excludes(text: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The `<exclude>` lines inside the `apache-rat-plugin` plugin block of a pom.
-pub fn rat_plugin_excludes(text: &str) -> Vec<String> {
-    let without_comments = Regex::new(r"(?s)<!--.*?-->")
-        .map(|re| re.replace_all(text, "").into_owned())
-        .unwrap_or_else(|_| text.to_string());
-    // `<exclude>` up to RAT 0.15, `<inputExclude>` since 0.16; the plugin may be configured in
-    // `<pluginManagement>` and in `<plugins>`.
-    let Ok(exclude) =
-        Regex::new(r"<(exclude|inputExclude)>\s*([^<]*?)\s*</(?:exclude|inputExclude)>")
-    else {
-        return Vec::new();
-    };
+/// The `apache-rat-plugin` plugin blocks of a pom, comments removed: in `<pluginManagement>`
+/// and in `<plugins>`, each from its `<plugin>` to its `</plugin>`.
+pub fn rat_plugin_blocks(text: &str) -> Vec<String> {
+    let without_comments = without_xml_comments(text);
     let marker = "<artifactId>apache-rat-plugin</artifactId>";
-    let mut patterns = Vec::new();
+    let mut blocks = Vec::new();
     let mut from = 0;
     while let Some(found) = without_comments[from..].find(marker) {
         let at = from + found;
@@ -79,13 +71,43 @@ pub fn rat_plugin_excludes(text: &str) -> Vec<String> {
         let end = without_comments[at..]
             .find("</plugin>")
             .map_or(without_comments.len(), |e| at + e);
-        for captures in exclude.captures_iter(&without_comments[start..end]) {
+        blocks.push(without_comments[start..end].to_string());
+        from = end.max(at + marker.len());
+    }
+    blocks
+}
+
+pub fn without_xml_comments(text: &str) -> String {
+    Regex::new(r"(?s)<!--.*?-->")
+        .map(|re| re.replace_all(text, "").into_owned())
+        .unwrap_or_else(|_| text.to_string())
+}
+
+/// The most patterns read from one pom (real ones have tens).
+const MAX_POM_PATTERNS: usize = 10_000;
+
+/// The `<exclude>` lines inside the `apache-rat-plugin` plugin block of a pom.
+pub fn rat_plugin_excludes(text: &str) -> Vec<String> {
+    // `<exclude>` up to RAT 0.15, `<inputExclude>` since 0.16; the plugin may be configured in
+    // `<pluginManagement>` and in `<plugins>`.
+    let Ok(exclude) =
+        Regex::new(r"<(exclude|inputExclude)>\s*([^<]*?)\s*</(?:exclude|inputExclude)>")
+    else {
+        return Vec::new();
+    };
+    // A pom is untrusted: a bounded number of patterns, told apart by a set.
+    let mut patterns = Vec::new();
+    let mut known = std::collections::HashSet::new();
+    for block in rat_plugin_blocks(text) {
+        for captures in exclude.captures_iter(&block) {
             let pattern = captures.get(2).map_or("", |m| m.as_str());
-            if !pattern.is_empty() && !patterns.iter().any(|known| known == pattern) {
+            if patterns.len() >= MAX_POM_PATTERNS {
+                return patterns;
+            }
+            if !pattern.is_empty() && known.insert(pattern.to_string()) {
                 patterns.push(pattern.to_string());
             }
         }
-        from = end.max(at + marker.len());
     }
     patterns
 }

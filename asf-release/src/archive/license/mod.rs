@@ -111,6 +111,10 @@ pub struct Audit {
     bundled: Vec<(String, Vec<u8>)>,
     bundled_bytes: usize,
     config_bytes: usize,
+    config_count: usize,
+    /// Files [`sources::kept_apart`]: how many, and their bytes.
+    apart: usize,
+    apart_bytes: usize,
     kept_head_bytes: usize,
     /// Whether ATR's stricter header rule is applied too (a project that releases through ATR).
     atr_headers: bool,
@@ -138,6 +142,9 @@ impl Audit {
             bundled: Vec::new(),
             bundled_bytes: 0,
             config_bytes: 0,
+            config_count: 0,
+            apart: 0,
+            apart_bytes: 0,
             kept_head_bytes: 0,
             atr_headers: false,
             atr_rejected: Vec::new(),
@@ -170,13 +177,7 @@ impl Audit {
                 self.bundled_bytes += whole.len();
                 self.bundled.push((inner.to_string(), whole.to_vec()));
             }
-            if sources::is_config_file(inner)
-                && self.configs.len() < MAX_CONFIGS
-                && self.config_bytes + whole.len() <= CONFIG_BUDGET
-            {
-                self.config_bytes += whole.len();
-                self.configs.push((inner.to_string(), whole.to_vec()));
-            }
+            self.keep_config(inner, whole);
         }
         // The project header is known only at the end: keep the squashed head of files
         // that are not clearly settled, so they can be judged against it then.
@@ -236,8 +237,30 @@ impl Audit {
     /// A license-checker configuration of the project that the tarball does not carry (an
     /// allow-list left it out): the project's exclusions hold for its release all the same.
     pub fn add_config(&mut self, inner: &str, text: &[u8]) {
-        if sources::is_config_file(inner) {
-            self.configs.push((inner.to_string(), text.to_vec()));
+        self.keep_config(inner, text);
+    }
+
+    /// Keeps a configuration file within the bounds: the poms of modules (a Maven build may
+    /// have hundreds), scripts and files named like exclusion lists count apart from the
+    /// others, and only those that say something the audit uses are kept, so they never crowd
+    /// out the root's configuration.
+    fn keep_config(&mut self, inner: &str, whole: &[u8]) {
+        if !sources::is_config_file(inner) {
+            return;
+        }
+        let (count, bytes, max) = match sources::kept_apart(inner) {
+            true if !sources::worth_keeping(inner, whole) => return,
+            true => (
+                &mut self.apart,
+                &mut self.apart_bytes,
+                sources::maven::MAX_MODULES,
+            ),
+            false => (&mut self.config_count, &mut self.config_bytes, MAX_CONFIGS),
+        };
+        if *count < max && *bytes + whole.len() <= CONFIG_BUDGET {
+            *count += 1;
+            *bytes += whole.len();
+            self.configs.push((inner.to_string(), whole.to_vec()));
         }
     }
 

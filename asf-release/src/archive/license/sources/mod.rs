@@ -21,9 +21,12 @@
 use globset::{GlobBuilder, GlobMatcher};
 use regex::Regex;
 
-use super::formats::{ini_section, plain_lines, rat_plugin_excludes, toml_excludes, yaml_values};
+use super::formats::{ini_section, plain_lines, toml_excludes, yaml_values};
 
 use crate::archive::excludes::Excludes;
+
+pub mod maven;
+pub mod scripts;
 
 /// The configuration files read whole (paths below the top directory).
 pub const CONFIG_FILES: &[&str] = &[
@@ -40,10 +43,32 @@ pub const CONFIG_FILES: &[&str] = &[
 
 pub fn is_config_file(inner: &str) -> bool {
     CONFIG_FILES.contains(&inner)
+        || kept_apart(inner)
         || inner == ".gitattributes"
         || inner.ends_with("/.gitattributes")
         || is_workflow(inner)
         || is_eyes_config(inner)
+}
+
+/// Configuration files a tree may hold hundreds of (module poms, scripts, files named like
+/// exclusion lists): kept within bounds of their own, and only when [`worth_keeping`].
+pub fn kept_apart(inner: &str) -> bool {
+    !CONFIG_FILES.contains(&inner)
+        && (maven::is_module_pom(inner)
+            || scripts::is_script(inner)
+            || scripts::is_exclusion_list(inner))
+}
+
+/// Whether a file [`kept_apart`] says anything the audit uses.
+pub fn worth_keeping(inner: &str, content: &[u8]) -> bool {
+    if maven::is_module_pom(inner) {
+        return maven::matters(content);
+    }
+    if scripts::is_script(inner) && !scripts::is_exclusion_list(inner) {
+        let text = String::from_utf8_lossy(content);
+        return !scripts::named_exclusion_files(inner, &text).is_empty();
+    }
+    true
 }
 
 /// A GitHub workflow: it may run SkyWalking Eyes with a configuration kept elsewhere.
@@ -68,6 +93,10 @@ fn is_eyes_config(inner: &str) -> bool {
 /// Whether leaving `path` out of a tarball changes what a voter's audit excludes: any
 /// configuration does, a workflow only when it names a SkyWalking Eyes configuration.
 pub fn matters_to_voters(path: &str, content: &[u8]) -> bool {
+    if kept_apart(path) {
+        // A list matters when a script names it, which this file alone cannot tell.
+        return !scripts::is_exclusion_list(path) && worth_keeping(path, content);
+    }
     !is_workflow(path)
         || !eyes_configs_of_workflows(&[(path.to_string(), content.to_vec())]).is_empty()
 }
@@ -106,7 +135,9 @@ enum Semantics {
     Eyes,
     /// `.gitignore` rules (hawkeye, our own settings).
     GitIgnore,
-    /// Apache RAT `-E`: a file or directory name, as a name, a wildcard or a regex.
+    /// Apache RAT `-E`: a file or directory name, as a name, a wildcard or a regex (up to
+    /// RAT 0.15), or a path pattern from the base directory, a directory covering what is in
+    /// it (RAT 0.16 on: `mkdocs/*`); either one excludes.
     RatNames,
     /// Python `fnmatch` on the whole path, `*` crossing `/` (Arrow's release scripts).
     Fnmatch,
@@ -124,7 +155,7 @@ enum Semantics {
 enum Matcher {
     Glob(GlobMatcher),
     GitIgnore(Excludes),
-    Rat(Option<GlobMatcher>, Option<Regex>),
+    Rat(Option<GlobMatcher>, Option<Regex>, Option<GlobMatcher>),
     /// `.gitattributes` below `dir`: a pattern without `/` matches a name at any depth.
     Attribute {
         dir: String,
@@ -143,6 +174,9 @@ pub struct Pattern {
     pub sloppy: bool,
     /// For `.gitattributes`: the line unsets the attribute.
     unset: bool,
+    /// For a pom's Ant patterns: where they apply (Maven runs RAT in every module, with the
+    /// module's directory as base); `None`: at the root only.
+    within: Option<maven::Within>,
 }
 
 /// One configuration file's exclusions.
@@ -201,6 +235,9 @@ impl Pattern {
             Semantics::RatNames => Some(Matcher::Rat(
                 glob(text, true),
                 Regex::new(&format!("^(?:{text})$")).ok(),
+                text.contains('/')
+                    .then(|| glob(text.trim_start_matches("./"), true))
+                    .flatten(),
             )),
             Semantics::Fnmatch | Semantics::ScanCode => glob(text, false).map(Matcher::Glob),
             Semantics::NoteNames => GlobBuilder::new(text)
@@ -224,6 +261,7 @@ impl Pattern {
             matcher: matcher.unwrap_or(Matcher::Invalid),
             sloppy: is_sloppy(text, semantics),
             unset: false,
+            within: None,
         }
     }
 
@@ -250,11 +288,20 @@ impl Pattern {
             }
             (Matcher::Glob(glob), Some(Semantics::Ant)) => {
                 // `dir/**` also covers `dir` itself, and a directory covers what is in it.
-                let mut end = 0;
-                path.split('/').any(|part| {
-                    end += if end == 0 { 0 } else { 1 } + part.len();
-                    glob.is_match(&path[..end])
-                })
+                let ant = |path: &str| {
+                    let mut end = 0;
+                    path.split('/').any(|part| {
+                        end += if end == 0 { 0 } else { 1 } + part.len();
+                        glob.is_match(&path[..end])
+                    })
+                };
+                let Some(within) = &self.within else {
+                    return ant(path);
+                };
+                (within.at_root && ant(path))
+                    || path
+                        .match_indices('/')
+                        .any(|(at, _)| within.modules.contains(&path[..at]) && ant(&path[at + 1..]))
             }
             (Matcher::Glob(glob), Some(Semantics::ScanCode)) => {
                 let wildcard = self.text.contains(['*', '?', '[']);
@@ -267,11 +314,18 @@ impl Pattern {
             }
             (Matcher::Glob(glob), _) => glob.is_match(path),
             (Matcher::GitIgnore(excludes), _) => excludes.matches(path),
-            (Matcher::Rat(wildcard, regex), _) => path.split('/').any(|part| {
-                part == self.text
-                    || wildcard.as_ref().is_some_and(|g| g.is_match(part))
-                    || regex.as_ref().is_some_and(|r| r.is_match(part))
-            }),
+            (Matcher::Rat(wildcard, regex, from_base), _) => {
+                path.split('/').any(|part| {
+                    part == self.text
+                        || wildcard.as_ref().is_some_and(|g| g.is_match(part))
+                        || regex.as_ref().is_some_and(|r| r.is_match(part))
+                }) || from_base.as_ref().is_some_and(|g| {
+                    path.match_indices('/')
+                        .map(|(at, _)| &path[..at])
+                        .chain([path])
+                        .any(|prefix| g.is_match(prefix))
+                })
+            }
             (
                 Matcher::Attribute {
                     dir,
@@ -431,19 +485,12 @@ pub fn read_all(files: &[(String, Vec<u8>)]) -> Vec<Source> {
                 &ini_section(&text, "Excludes"),
                 Semantics::ScanCode,
             )),
-            "pom.xml" => {
-                let excludes = rat_plugin_excludes(&text);
-                if !excludes.is_empty() {
-                    sources.push(Source::new(
-                        "pom.xml apache-rat-plugin <excludes>",
-                        &excludes,
-                        Semantics::Ant,
-                    ));
-                }
-            }
+            // With the poms of its modules: Maven applies the excludes in each module.
+            "pom.xml" => sources.extend(maven::sources(files)),
             _ => {}
         }
     }
+    sources.extend(scripts::sources(files));
     let mut generated = Source::new(".gitattributes linguist-generated", &[], Semantics::Eyes);
     for (path, content) in attributes {
         let dir = path
@@ -502,6 +549,7 @@ fn linguist_generated(dir: &str, text: &str) -> Vec<Pattern> {
             },
             sloppy: false,
             unset,
+            within: None,
         });
     }
     patterns

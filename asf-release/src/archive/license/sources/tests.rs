@@ -231,3 +231,191 @@ fn only_a_workflow_that_names_an_eyes_configuration_matters_to_voters() {
     ));
     assert!(matters_to_voters(".licenserc.yaml", b"header: {}\n"));
 }
+
+fn rat_pom(modules: &[&str], config: &str) -> String {
+    let modules: String = modules
+        .iter()
+        .map(|m| format!("<module>{m}</module>"))
+        .collect();
+    format!(
+        "<project><modules>{modules}</modules><build><plugins><plugin>\
+         <groupId>org.apache.rat</groupId><artifactId>apache-rat-plugin</artifactId>\
+         {config}</plugin></plugins></build></project>"
+    )
+}
+
+#[test]
+fn a_parent_poms_rat_excludes_apply_in_each_module_as_maven_runs_them() {
+    let excludes = |patterns: &[&str], attributes: &str| {
+        let items: String = patterns
+            .iter()
+            .map(|p| format!("<exclude>{p}</exclude>"))
+            .collect();
+        format!("<configuration><excludes{attributes}>{items}</excludes></configuration>")
+    };
+    let files: Vec<(String, Vec<u8>)> = [
+        (
+            "pom.xml",
+            rat_pom(
+                &["core", "providers", "own", "more", "../outside", "quiet"],
+                &excludes(&["src/test/resources/**/*", "**/*.jj"], ""),
+            ),
+        ),
+        (
+            "core/pom.xml",
+            "<project><name>core</name></project>".into(),
+        ),
+        // A module of a module: the root's patterns reach it through `providers`.
+        ("providers/pom.xml", rat_pom(&["junit4"], "")),
+        // Its own excludes replace the inherited ones (Maven's configuration merge) ...
+        ("own/pom.xml", rat_pom(&[], &excludes(&["data/**"], ""))),
+        // ... unless they are appended to them.
+        (
+            "more/pom.xml",
+            rat_pom(
+                &[],
+                &excludes(&["extra/**"], " combine.children=\"append\""),
+            ),
+        ),
+        // `<inherited>false</inherited>`: its excludes stay in its own run.
+        (
+            "quiet/pom.xml",
+            rat_pom(
+                &["inner"],
+                &format!("<inherited>false</inherited>{}", excludes(&["q/**"], "")),
+            ),
+        ),
+        // A test fixture's pom names modules that are no modules of the build.
+        (
+            "core/src/test/resources/it/pom.xml",
+            rat_pom(&["child"], &excludes(&["**"], "")),
+        ),
+    ]
+    .into_iter()
+    .map(|(path, text)| (path.to_string(), text.into_bytes()))
+    .collect();
+    let sources = read_all(&files);
+    let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "pom.xml apache-rat-plugin <excludes>",
+            "more/pom.xml apache-rat-plugin <excludes>",
+            "own/pom.xml apache-rat-plugin <excludes>",
+            "quiet/pom.xml apache-rat-plugin <excludes>",
+        ]
+    );
+    let hidden = |path: &str| sources.iter().any(|s| s.matching(path).is_some());
+    for path in [
+        "src/test/resources/a.xml",
+        "core/src/test/resources/a.xml",
+        "providers/junit4/src/test/resources/x/y.txt",
+        "more/src/test/resources/a.xml",
+        "more/extra/a.txt",
+        "own/data/a.txt",
+        "quiet/q/a.txt",
+        "own/grammar.jj",
+    ] {
+        assert!(hidden(path), "{path} is excluded by Maven's RAT runs");
+    }
+    for path in [
+        "core/src/main/A.java",
+        "own/src/test/resources/a.xml",
+        "core/data/a.txt",
+        "quiet/inner/q/a.txt",
+        "quiet/src/test/resources/a.xml",
+        "quiet/inner/src/test/resources/a.xml",
+        "core/extra/a.txt",
+        "docs/src/test/resources/a.xml",
+    ] {
+        assert!(!hidden(path), "{path} is checked by Maven's RAT runs");
+    }
+    // The root's run itself is unchanged.
+    assert!(hidden("src/test/resources/a.xml"));
+    assert!(maven::is_module_pom("core/pom.xml"));
+    assert!(!maven::is_module_pom("core/src/test/resources/it/pom.xml"));
+}
+
+#[test]
+fn an_exclusion_file_a_script_passes_to_rat_is_read_from_inside_the_repository() {
+    // Apache Iceberg Python 0.11.1's dev/check-license.
+    let script = "FWDIR=\"$(cd \"`dirname \"$0\"`\"/..; pwd)\"\ngrep -E 'x' a.txt -E b.txt\n\
+                  $java_cmd -jar \"$rat_jar\" --scan-hidden-directories \\\n  -E \"$FWDIR\"/dev/.rat-excludes -d \"$FWDIR\" > build/rat.txt\n";
+    let files = |extra: &[(&str, &str)]| -> Vec<(String, Vec<u8>)> {
+        let mut files = vec![
+            (
+                "dev/.rat-excludes".to_string(),
+                b"mkdocs/*\nuv.lock\n".to_vec(),
+            ),
+            ("dev/check-license".to_string(), script.as_bytes().to_vec()),
+        ];
+        files.extend(
+            extra
+                .iter()
+                .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())),
+        );
+        files
+    };
+    let sources = read_all(&files(&[]));
+    assert_eq!(sources.len(), 1);
+    let rat = &sources[0];
+    assert_eq!(
+        rat.name,
+        "dev/.rat-excludes (passed to RAT by dev/check-license)"
+    );
+    // RAT 0.16 on: a path from the base, a matched directory covering what is in it.
+    assert!(hides(rat, "mkdocs/overrides/main.html"));
+    assert!(hides(rat, "sub/uv.lock"));
+    assert!(!hides(rat, "pyiceberg/mkdocs.py"));
+    assert!(!hides(rat, "docs/mkdocs-theme/x.html"));
+    // The other spellings, a name from the script's directory; never outside the repository.
+    for (line, read) in [
+        (
+            "java -jar apache-rat.jar --input-exclude-file=excludes.txt .",
+            true,
+        ),
+        (
+            "java -jar rat.jar --exclude-file ./ci/rat-excludes.txt",
+            true,
+        ),
+        ("java -jar \"${RAT_JAR}\" -E ../rat-excludes", false),
+        ("java -jar \"${RAT_JAR}\" -E /etc/rat-excludes", false),
+        ("java -jar \"${RAT_JAR}\" -E ci/../../rat-excludes", false),
+        ("grep -E ci/rat-excludes.txt generated.txt", false),
+    ] {
+        let files = vec![
+            ("ci/check.sh".to_string(), line.as_bytes().to_vec()),
+            ("ci/excludes.txt".to_string(), b"a.html\n".to_vec()),
+            ("ci/rat-excludes.txt".to_string(), b"a.html\n".to_vec()),
+            ("rat-excludes".to_string(), b"a.html\n".to_vec()),
+        ];
+        let sources = read_all(&files);
+        assert_eq!(sources.len(), usize::from(read), "{line}");
+    }
+    assert!(scripts::is_exclusion_list("dev/.rat-excludes"));
+    assert!(scripts::is_exclusion_list("build/excludes.txt"));
+    assert!(!scripts::is_exclusion_list("src/ExcludeFilter.java"));
+    assert!(!scripts::is_exclusion_list(".gitignore"));
+}
+
+#[test]
+fn a_hostile_build_of_many_modules_and_patterns_costs_a_bounded_walk() {
+    let items: String = (0..5000)
+        .map(|n| format!("<exclude>p{n}/**</exclude>"))
+        .collect();
+    let modules: Vec<String> = (0..5000).map(|n| format!("m{n}")).collect();
+    let names: Vec<&str> = modules.iter().map(String::as_str).collect();
+    let root = rat_pom(
+        &names,
+        &format!("<configuration><excludes>{items}</excludes></configuration>"),
+    );
+    let mut files = vec![("pom.xml".to_string(), root.into_bytes())];
+    // Every module names every other one again.
+    let again = rat_pom(&names, "");
+    files.extend((0..50).map(|n| (format!("m{n}/pom.xml"), again.clone().into_bytes())));
+    let started = std::time::Instant::now();
+    let sources = read_all(&files);
+    assert_eq!(sources[0].patterns.len(), 5000);
+    assert!(sources[0].matching("p1/a.txt").is_some());
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}

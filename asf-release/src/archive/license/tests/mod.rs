@@ -19,6 +19,8 @@
 
 use super::*;
 
+mod rat;
+
 pub const ASF_HEADER: &str = "# Licensed to the Apache Software Foundation (ASF) under one\n# or more contributor license agreements.\n";
 
 fn audit(files: &[(&str, &str)], ours: &[&str]) -> Report {
@@ -35,6 +37,14 @@ fn audit(files: &[(&str, &str)], ours: &[&str]) -> Report {
         );
     }
     audit.finish()
+}
+
+fn audit_owned(files: &[(String, String)]) -> Report {
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    audit(&borrowed, &[])
 }
 
 fn named(report: &Report) -> Vec<(&str, &str)> {

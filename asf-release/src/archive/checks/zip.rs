@@ -1,0 +1,276 @@
+// Licensed to the Apache Software Foundation (ASF) under one
+// or more contributor license agreements.  See the NOTICE file
+// distributed with this work for additional information
+// regarding copyright ownership.  The ASF licenses this file
+// to you under the Apache License, Version 2.0 (the
+// "License"); you may not use this file except in compliance
+// with the License.  You may obtain a copy of the License at
+//
+//   http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing,
+// software distributed under the License is distributed on an
+// "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
+// KIND, either express or implied.  See the License for the
+// specific language governing permissions and limitations
+// under the License.
+
+//! What a zip archive (a jar, a wheel, a test fixture) in a source release holds: ASF policy
+//! forbids compiled code in source releases, not archives of text. The archive's central
+//! directory is read (the end of the file), each entry judged by its name and by the first
+//! bytes of its content (inflated, at most [`HEAD`] bytes of it): any compiled entry makes the
+//! archive compiled code; a nested archive is judged the same way, [`MAX_DEPTH`] deep.
+//! Everything is bounded: the entries read, the bytes inflated, the depth; an archive that
+//! lies about its sizes or offsets, is encrypted, ZIP64 or split cannot be checked, which is
+//! said as such (and refused like compiled code).
+
+use std::io::Read;
+
+use super::content::compiled_code;
+
+/// Entries read at most.
+const MAX_ENTRIES: usize = 10_000;
+/// Bytes of each entry's content looked at.
+const HEAD: usize = 512;
+/// How deep archives in archives are opened, and how large a nested one may be (inflated).
+const MAX_DEPTH: usize = 2;
+const MAX_NESTED: usize = 1024 * 1024;
+/// Bytes inflated in all, nested archives included.
+const MAX_INFLATED: usize = 8 * 1024 * 1024;
+
+/// Names of the zip formats a source release may carry, read whole to be judged.
+pub fn is_zip_name(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [
+        ".zip", ".jar", ".war", ".ear", ".aar", ".apk", ".whl", ".egg", ".nupkg", ".docx", ".xlsx",
+        ".pptx", ".odt", ".ods", ".odp", ".epub", ".kmz", ".xpi", ".vsix",
+    ]
+    .iter()
+    .any(|suffix| lower.ends_with(suffix))
+}
+
+/// What a zip archive holds.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// No compiled code: `entries` files, `by_name` of them judged by name only (a
+    /// compression method not read here).
+    NoCode { entries: usize, by_name: usize },
+    /// Compiled code, named: `lib/x.so: ELF executable or library`.
+    Compiled(String),
+    /// Not checked, and why.
+    Unreadable(String),
+}
+
+struct Budget {
+    inflated: usize,
+}
+
+/// Judges the zip archive `bytes` (the whole file).
+pub fn judge(bytes: &[u8]) -> Verdict {
+    judge_at(bytes, 0, &mut Budget { inflated: 0 })
+}
+
+fn u16_at(bytes: &[u8], at: usize) -> Option<usize> {
+    let b = bytes.get(at..at.checked_add(2)?)?;
+    Some(usize::from(u16::from_le_bytes([b[0], b[1]])))
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> Option<usize> {
+    let b = bytes.get(at..at.checked_add(4)?)?;
+    usize::try_from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])).ok()
+}
+
+/// The end-of-central-directory record: where it starts.
+fn end_record(bytes: &[u8]) -> Option<usize> {
+    let lowest = bytes.len().saturating_sub(22 + usize::from(u16::MAX));
+    (lowest..=bytes.len().checked_sub(22)?)
+        .rev()
+        .find(|&at| bytes[at..].starts_with(b"PK\x05\x06"))
+}
+
+fn judge_at(bytes: &[u8], depth: usize, budget: &mut Budget) -> Verdict {
+    let unreadable = |why: &str| Verdict::Unreadable(why.to_string());
+    let Some(end) = end_record(bytes) else {
+        return unreadable("no end of central directory: not a whole zip archive");
+    };
+    let (Some(disk), Some(count), Some(total), Some(size), Some(offset)) = (
+        u16_at(bytes, end + 4),
+        u16_at(bytes, end + 8),
+        u16_at(bytes, end + 10),
+        u32_at(bytes, end + 12),
+        u32_at(bytes, end + 16),
+    ) else {
+        return unreadable("a cut end of central directory");
+    };
+    if disk != 0 || count != total {
+        return unreadable("a split (multi-disk) archive");
+    }
+    if total == usize::from(u16::MAX) || offset == u32::MAX as usize || size == u32::MAX as usize {
+        return unreadable("a ZIP64 archive, not read here");
+    }
+    if total > MAX_ENTRIES {
+        return Verdict::Unreadable(format!("more than {MAX_ENTRIES} entries"));
+    }
+    if offset.checked_add(size).is_none_or(|stop| stop > end) {
+        return unreadable("its central directory lies outside the file");
+    }
+    let mut at = offset;
+    let (mut entries, mut by_name) = (0, 0);
+    for _ in 0..total {
+        let Some(entry) = Central::read(bytes, at) else {
+            return unreadable("a central directory entry is cut or malformed");
+        };
+        at = entry.next;
+        if entry.name.ends_with('/') && entry.size == 0 {
+            continue;
+        }
+        entries += 1;
+        let name = crate::untrusted::escape_short(entry.name.as_bytes(), 200);
+        if entry.flags & 1 != 0 {
+            return Verdict::Unreadable(format!("`{name}` is encrypted"));
+        }
+        let Some(data) = entry.data(bytes) else {
+            return Verdict::Unreadable(format!("`{name}` lies outside the file"));
+        };
+        let head = match content(entry.method, data, HEAD.min(entry.size), budget) {
+            Ok(head) => head,
+            Err(Unread::Method) => {
+                by_name += 1;
+                Vec::new()
+            }
+            Err(Unread::Broken) => {
+                return Verdict::Unreadable(format!("`{name}` cannot be inflated"))
+            }
+        };
+        let magic_zip = head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06");
+        if magic_zip || (head.is_empty() && is_zip_name(&entry.name)) {
+            if depth + 1 >= MAX_DEPTH || entry.size > MAX_NESTED || head.is_empty() {
+                return Verdict::Unreadable(format!(
+                    "`{name}` is an archive inside it, not opened (more than {MAX_DEPTH} \
+                     levels, over {} KiB, or compressed in a way not read here)",
+                    MAX_NESTED >> 10
+                ));
+            }
+            let inner = match content(entry.method, data, entry.size, budget) {
+                Ok(inner) => inner,
+                Err(_) => return Verdict::Unreadable(format!("`{name}` cannot be inflated")),
+            };
+            match judge_at(&inner, depth + 1, budget) {
+                Verdict::NoCode {
+                    entries: more,
+                    by_name: also,
+                } => {
+                    entries += more;
+                    by_name += also;
+                }
+                Verdict::Compiled(what) => return Verdict::Compiled(format!("{name}!{what}")),
+                Verdict::Unreadable(why) => {
+                    return Verdict::Unreadable(format!("in `{name}`: {why}"))
+                }
+            }
+            continue;
+        }
+        let judged = compiled_code(&entry.name, &head).or_else(|| compiled_name(&entry.name));
+        if let Some(what) = judged {
+            return Verdict::Compiled(format!("{name}: {what}"));
+        }
+    }
+    Verdict::NoCode { entries, by_name }
+}
+
+/// Compiled code by name alone, for entries whose content could not be looked at (and the
+/// names `compiled_code` leaves to content).
+fn compiled_name(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase();
+    [
+        (".class", "Java class file"),
+        (".so", "shared library"),
+        (".dylib", "shared library"),
+        (".jnilib", "shared library"),
+        (".dll", "Windows library"),
+        (".exe", "Windows executable"),
+        (".pyc", "compiled Python bytecode"),
+        (".wasm", "WebAssembly module"),
+        (".node", "native Node.js module"),
+    ]
+    .into_iter()
+    .find(|(suffix, _)| lower.ends_with(suffix))
+    .or_else(|| lower.contains(".so.").then_some((".so", "shared library")))
+    .map(|(_, what)| what)
+}
+
+enum Unread {
+    /// A compression method not read here.
+    Method,
+    /// Data that does not inflate.
+    Broken,
+}
+
+/// Up to `limit` bytes of an entry's content, stored or deflated.
+fn content(
+    method: usize,
+    data: &[u8],
+    limit: usize,
+    budget: &mut Budget,
+) -> Result<Vec<u8>, Unread> {
+    let limit = limit.min(MAX_INFLATED.saturating_sub(budget.inflated));
+    let mut out = Vec::new();
+    match method {
+        0 => out.extend_from_slice(&data[..limit.min(data.len())]),
+        8 => {
+            let decoder = flate2::read::DeflateDecoder::new(data);
+            decoder
+                .take(limit as u64)
+                .read_to_end(&mut out)
+                .map_err(|_| Unread::Broken)?;
+        }
+        _ => return Err(Unread::Method),
+    }
+    budget.inflated += out.len();
+    Ok(out)
+}
+
+/// One central directory entry.
+struct Central {
+    name: String,
+    flags: usize,
+    method: usize,
+    compressed: usize,
+    /// The size it says its content has, inflated.
+    size: usize,
+    local: usize,
+    next: usize,
+}
+
+impl Central {
+    fn read(bytes: &[u8], at: usize) -> Option<Central> {
+        if !bytes.get(at..)?.starts_with(b"PK\x01\x02") {
+            return None;
+        }
+        let name_len = u16_at(bytes, at + 28)?;
+        let extra_len = u16_at(bytes, at + 30)?;
+        let comment_len = u16_at(bytes, at + 32)?;
+        let name_at = at + 46;
+        let name = bytes.get(name_at..name_at + name_len)?;
+        Some(Central {
+            name: String::from_utf8_lossy(name).into_owned(),
+            flags: u16_at(bytes, at + 8)?,
+            method: u16_at(bytes, at + 10)?,
+            compressed: u32_at(bytes, at + 20)?,
+            size: u32_at(bytes, at + 24)?,
+            local: u32_at(bytes, at + 42)?,
+            next: name_at + name_len + extra_len + comment_len,
+        })
+    }
+
+    /// The compressed content, found through the local header.
+    fn data<'a>(&self, bytes: &'a [u8]) -> Option<&'a [u8]> {
+        if !bytes.get(self.local..)?.starts_with(b"PK\x03\x04") {
+            return None;
+        }
+        let name_len = u16_at(bytes, self.local + 26)?;
+        let extra_len = u16_at(bytes, self.local + 28)?;
+        let start = self.local + 30 + name_len + extra_len;
+        bytes.get(start..start.checked_add(self.compressed)?)
+    }
+}
