@@ -24,6 +24,7 @@ fn tip(name: &str, commit: &str, time: i64) -> RefTip {
         name: name.into(),
         commit: commit.into(),
         time,
+        created: time,
     }
 }
 
