@@ -24,8 +24,9 @@
 //! A repository may hold several families of tags (Cordova JS: its own `6.1.0`, `rel/6.1.0`
 //! and the platforms' `android-7.1.1`, `osx-7.0.0` ..., all on its main branch's first-parent
 //! history). The family of the project's own release line is the one whose newest tag's files
-//! state its version, then the one tagged most recently; the highest version decides only
-//! between those, as it says nothing of whose versions they are.
+//! state its version, then the one tagged most recently; the highest version, the number of
+//! tags and the plainer pattern decide only between those, as a version says nothing of
+//! whose it is.
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
@@ -207,6 +208,8 @@ fn ranked(
             family.newest.created,
             family.highest().map(|t| t.version),
             family.tags.len(),
+            // Two families tagging the same commits (`6.1.0`, `rel/6.1.0`): the plainer.
+            Reverse(family.pattern.len()),
         ))
     });
     ranked
