@@ -164,6 +164,10 @@ pub(super) fn choose_target(
                 .max();
             match (in_progress, newest_final) {
                 (Some(version), _) => version,
+                // A line of one number (the Apache parent POM's 39) holds one release: once
+                // made, the line is where that release stands (the next, 40, is a line of
+                // its own).
+                (None, Some(last)) if line.minor().is_none() && !last.is_pre_release() => last,
                 (None, Some(last)) => last.next_patch().with_context(|| {
                     format!(
                         "the release after {last} is not implied: give it after the line, like \

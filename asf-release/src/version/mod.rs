@@ -177,6 +177,36 @@ impl Version {
         Ok(next)
     }
 
+    /// Whether the qualifier marks a release candidate (`-rc1`, `-RC`, `.CR2`): unlike an
+    /// alpha, beta, milestone or preview, which are releases of their own, such a version is
+    /// a candidate of another.
+    pub fn is_candidate(&self) -> bool {
+        self.rank() == Rank::Rc
+    }
+
+    /// A candidate read off a version (`2.3.0-rc.2` -> 2.3.0, `-rc.`, 2): the version without
+    /// its candidate qualifier, the marker as written before the number, and the number. None
+    /// when the qualifier is no candidate's or has no number, or when `-incubating` follows
+    /// it (`0.8.0-rc1-incubating` is no `{version}<marker>{rc}`).
+    pub fn candidate_parts(&self) -> Option<(Version, String, u64)> {
+        let qualifier = self.qualifier.filter(|q| q.rank == Rank::Rc)?;
+        let (joint, number) = qualifier.number?;
+        if self.incubating {
+            return None;
+        }
+        let marker = format!(
+            "{}{}{}",
+            qualifier.lead.as_str(),
+            qualifier.word,
+            joint.as_str()
+        );
+        let version = Version {
+            qualifier: None,
+            ..*self
+        };
+        Some((version, marker, number))
+    }
+
     /// Whether the version has a qualifier (`4.0.0-M1`, `12.0-u1`), which its numbers alone
     /// do not tell.
     pub fn is_qualified(&self) -> bool {
@@ -211,10 +241,12 @@ impl Version {
     }
 
     /// A version spelled with a candidate's marker for its qualifier (`1.2.0-rc1`,
-    /// `0.14.0.rc0`, `1.2.0RC1`, `24-rc`): the version without it and the candidate's number.
+    /// `0.14.0.rc0`, `1.2.0RC1`, `24-rc`, the same words as [`Version::is_candidate`]): the
+    /// version without it and the candidate's number. Unlike [`Version::candidate_parts`]
+    /// (tag shapes), a mail subject may put `-incubating` after the marker.
     pub fn candidate_marker(&self) -> Option<(Version, Option<u64>)> {
         let qualifier = self.qualifier?;
-        qualifier.word.eq_ignore_ascii_case("rc").then(|| {
+        (qualifier.rank == Rank::Rc).then(|| {
             let version = Version {
                 qualifier: None,
                 ..*self

@@ -350,5 +350,46 @@ fn a_spelling_names_a_version_with_all_its_numbers_and_its_qualifier() {
         Some((v("1.0.0-incubating"), Some(2)))
     );
     assert_eq!(v("4.0.0-M1").candidate_marker(), None);
-    assert_eq!(v("1.0.0-CR1").candidate_marker(), None);
+    assert_eq!(
+        v("1.0.0-CR1").candidate_marker(),
+        Some((v("1.0.0"), Some(1)))
+    );
+}
+
+#[test]
+fn only_a_candidate_qualifier_reads_as_a_candidate() {
+    let parts = |text: &str| {
+        text.parse::<Version>()
+            .unwrap()
+            .candidate_parts()
+            .map(|(version, marker, rc)| (version.to_string(), marker, rc))
+    };
+    assert_eq!(
+        parts("2.3.0-rc.2"),
+        Some(("2.3.0".into(), "-rc.".into(), 2))
+    );
+    assert_eq!(parts("0.11.1rc3"), Some(("0.11.1".into(), "rc".into(), 3)));
+    assert_eq!(
+        parts("2.22.0-RC1"),
+        Some(("2.22.0".into(), "-RC".into(), 1))
+    );
+    assert_eq!(parts("1.0.0.CR1"), Some(("1.0.0".into(), ".CR".into(), 1)));
+    // Milestones, alphas, betas and previews are releases of their own.
+    for release in [
+        "3.0.0-M1",
+        "2.0.0-alpha-1",
+        "2.0.0-beta2",
+        "4.0.0-preview3",
+        "39",
+    ] {
+        assert_eq!(parts(release), None, "{release}");
+        assert!(
+            !release.parse::<Version>().unwrap().is_candidate(),
+            "{release}"
+        );
+    }
+    // Without a number, or with -incubating after it, no `{version}<marker>{rc}`.
+    assert_eq!(parts("1.0.0-RC"), None);
+    assert!("1.0.0-RC".parse::<Version>().unwrap().is_candidate());
+    assert_eq!(parts("0.8.0-rc1-incubating"), None);
 }

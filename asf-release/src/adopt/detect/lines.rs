@@ -317,9 +317,9 @@ pub(super) fn branch_pattern(
             return Setting {
                 comment: format!(
                     "no branch holds a released version's tag or is named after a released \
-                     line: the releases are tagged on the main branch (newest: {}, {}); with this setting `branch` cuts nothing and \
-                     `backport` has nothing to do (remove it and set branch-pattern to keep a \
-                     branch per line){rejected}",
+                     line: the releases are tagged on the main branch (newest: {}, {}); with \
+                     this setting `branch` cuts nothing and `backport` has nothing to do \
+                     (remove it and set branch-pattern to keep a branch per line){rejected}",
                     newest.tag,
                     match newest.off_main {
                         Some(off) if off > 0 => format!("{off} commit(s) beside {main}"),
@@ -337,6 +337,22 @@ pub(super) fn branch_pattern(
             ),
             None => "there is no release yet".into(),
         };
+        // Versions of one number (the Apache parent POM's 39) make lines of one number, which
+        // the default v{major}.{minor} cannot name: `{major}.x` can, and no version tag is
+        // spelled like it.
+        if let Some(newest) = newest.filter(|n| n.version.numbers().len() == 1) {
+            let line = newest.version.line();
+            return Setting {
+                comment: format!(
+                    "no branch holds a released version's tag or is named after a released \
+                     line: {on_main}; its versions have one number, so a line is one number \
+                     too: `branch {line}` makes the line's branch {line}.x when one needs \
+                     patches{rejected}"
+                ),
+                key: "branch-pattern",
+                value: Some(quoted("{major}.x")),
+            };
+        }
         return Setting {
             comment: format!(
                 "branch-pattern: no branch holds a released version's tag or is named after a \

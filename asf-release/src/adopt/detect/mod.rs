@@ -28,6 +28,7 @@ mod npm;
 mod python;
 mod release;
 mod scripts;
+mod tags;
 mod tracker;
 
 use anyhow::Result;
@@ -38,7 +39,8 @@ use crate::tools::git;
 use crate::version::Version;
 use contents::{keys_area, python_sdist_note, submodules, version_files};
 use lines::{branch_pattern, main_branch, Released};
-use naming::{display_name, project_name, tag_patterns, TagShapes};
+use naming::{display_name, project_name};
+use tags::{tag_patterns, Tag, TagShapes};
 
 /// The ASF license header of a file with `#` comments (TOML), for the files `adopt` writes: a
 /// project's own header check would flag them otherwise.
@@ -196,13 +198,24 @@ pub fn detect(sh: &Shell, repo: &Utf8Path) -> Result<Detected> {
     let branches = git::adopt::remote_branch_tips(sh, repo, remote)?;
     let (main, main_name) = main_branch(head.as_deref(), &branches);
     settings.push(main);
-    let tags = git::tags(sh, repo)?;
+    let tag_tips = git::adopt::tag_tips(sh, repo)?;
+    let tags: Vec<Tag> = tag_tips
+        .iter()
+        .map(|tip| Tag {
+            name: tip.name.clone(),
+            created: tip.created,
+        })
+        .collect();
+    // A family of tags is the project's own when the files at its newest tag state the
+    // tag's version (a version file), as a release commit's do.
+    let states = |tag: &str, version: &Version| {
+        version_files(sh, repo, tag, version).is_ok_and(|found| found.value.is_some())
+    };
     let TagShapes {
         settings: tag_settings,
         releases,
         latest: latest_tag,
-    } = tag_patterns(&tags);
-    let tag_tips = git::adopt::tag_tips(sh, repo)?;
+    } = tag_patterns(&tags, &states);
     let newest_release = releases.iter().map(|(version, _)| *version).max();
     let main_tip = main_name.as_ref().map(|main| format!("origin/{main}"));
     let released: Vec<Released> = releases

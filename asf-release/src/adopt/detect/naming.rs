@@ -15,13 +15,12 @@
 // specific language governing permissions and limitations
 // under the License.
 
-//! What the repository is called and how its branches and tags are shaped.
+//! What the repository is called.
 
 use camino::Utf8Path;
 
 use super::{quoted, read_text, Setting};
 use crate::config::title_case_word;
-use crate::version::Version;
 
 /// The last part of the remote's URL (`.../apache/apisix-dashboard.git`), else the
 /// directory's name, made fit for file names.
@@ -144,126 +143,6 @@ pub(super) fn display_name(repo: &Utf8Path, name: &str) -> Setting {
     }
 }
 
-/// The tag shape in use now: the one holding the highest version, among the shapes of two
-/// tags or more (one odd tag decides nothing), then the most tags. A project that changed its
-/// convention (Apache HugeGraph Toolchain: `v0.12.0`, then `1.0.0` ... `1.7.0` under the ASF)
-/// goes on with the new one.
-fn current_shape(
-    shapes: std::collections::BTreeMap<String, Vec<(Version, String)>>,
-) -> Option<(String, Vec<(Version, String)>)> {
-    let several = shapes.values().any(|tags| tags.len() >= 2);
-    shapes
-        .into_iter()
-        .filter(|(_, tags)| !several || tags.len() >= 2)
-        .max_by_key(|(_, tags)| (tags.iter().map(|(version, _)| *version).max(), tags.len()))
-}
-
-/// The tag patterns of the existing tags, and the newest release tag.
-pub(super) fn tag_patterns(tags: &[String]) -> TagShapes {
-    let shape = regex::Regex::new(r"^(.*?)([0-9]+\.[0-9]+\.[0-9]+)(.*)$").expect("valid");
-    let rc = regex::Regex::new(r"^([^0-9]*)([0-9]+)$").expect("valid");
-    let mut releases: std::collections::BTreeMap<String, Vec<(Version, String)>> =
-        Default::default();
-    let mut candidates: std::collections::BTreeMap<String, Vec<(Version, String)>> =
-        Default::default();
-    for tag in tags {
-        let Some(c) = shape.captures(tag) else {
-            continue;
-        };
-        let Ok(version) = c[2].parse::<Version>() else {
-            continue;
-        };
-        if c[3].is_empty() {
-            releases
-                .entry(format!("{}{{version}}", &c[1]))
-                .or_default()
-                .push((version, tag.clone()));
-        } else if let Some(r) = rc.captures(&c[3]) {
-            candidates
-                .entry(format!("{}{{version}}{}{{rc}}", &c[1], &r[1]))
-                .or_default()
-                .push((version, tag.clone()));
-        }
-    }
-    let mut settings = Vec::new();
-    let best = current_shape(releases);
-    let latest = best
-        .as_ref()
-        .and_then(|(_, tags)| tags.iter().max().map(|(v, t)| (t.clone(), *v)));
-    settings.push(match &best {
-        Some((pattern, tags)) => Setting {
-            comment: format!(
-                "the shape of the release tags ({} found, newest {})",
-                tags.len(),
-                latest.as_ref().map(|(t, _)| t.as_str()).unwrap_or("")
-            ),
-            key: "tag-pattern",
-            value: Some(quoted(pattern)),
-        },
-        None => Setting {
-            comment: "tag-pattern: no release tag found; the default is {version}".into(),
-            key: "tag-pattern",
-            value: None,
-        },
-    });
-    let rc_best = current_shape(candidates);
-    if let Some(zero) = rc_best.as_ref().and_then(|(_, tags)| first_of_zero(tags)) {
-        settings.push(Setting {
-            comment: format!("candidates are numbered from 0 ({zero})"),
-            key: "first-rc",
-            value: Some("0".into()),
-        });
-    }
-    settings.push(match rc_best {
-        Some((pattern, tags)) => Setting {
-            comment: format!(
-                "the shape of the candidate tags ({})",
-                tags.iter()
-                    .map(|(_, tag)| tag.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            key: "rc-tag-pattern",
-            value: Some(quoted(&pattern)),
-        },
-        None => {
-            let prefix = best
-                .as_ref()
-                .and_then(|(p, _)| p.strip_suffix("{version}"))
-                .unwrap_or("");
-            Setting {
-                comment: format!(
-                    "no release candidate tags found (the project has not tagged its \
-                     candidates); `tag --rc` will make {prefix}{{version}}-rc{{rc}}"
-                ),
-                key: "rc-tag-pattern",
-                value: Some(quoted(&format!("{prefix}{{version}}-rc{{rc}}"))),
-            }
-        }
-    });
-    TagShapes {
-        settings,
-        releases: best.map(|(_, tags)| tags).unwrap_or_default(),
-        latest,
-    }
-}
-
-/// The first candidate tag numbered 0 (Arrow nanoarrow's `apache-arrow-nanoarrow-0.8.0-rc0`):
-/// the candidate patterns end with `{rc}`, so the number is the tag's last digits.
-fn first_of_zero(tags: &[(Version, String)]) -> Option<&str> {
-    tags.iter().map(|(_, tag)| tag.as_str()).find(|tag| {
-        let digits = tag.len() - tag.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-        &tag[tag.len() - digits..] == "0"
-    })
-}
-
-/// What the tags say: the pattern settings, the release tags of the current shape, the newest.
-pub(super) struct TagShapes {
-    pub settings: Vec<Setting>,
-    pub releases: Vec<(Version, String)>,
-    pub latest: Option<(String, Version)>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,74 +193,5 @@ mod tests {
             "opendal"
         );
         assert_eq!(project_name(None, repo), "checkout");
-    }
-
-    #[test]
-    fn tag_shapes_are_found() {
-        let tags: Vec<String> = ["v0.58.1", "v0.58.2-rc.5", "v0.58.2-rc.6", "v0.58.2", "2.2"]
-            .map(String::from)
-            .to_vec();
-        let TagShapes {
-            settings, latest, ..
-        } = tag_patterns(&tags);
-        assert_eq!(settings[0].value.as_deref(), Some("\"v{version}\""));
-        // Apache HugeGraph Toolchain changed its convention when it came to the ASF.
-        let hugegraph: Vec<String> = [
-            "v0.10.0",
-            "v0.11.1",
-            "v0.12.0",
-            "before-apache",
-            "1.0.0-rc2",
-            "1.0.0",
-            "1.2.0",
-            "1.5.0-rc1",
-            "1.5.0",
-            "1.7.0",
-        ]
-        .map(String::from)
-        .to_vec();
-        let TagShapes {
-            settings: moved,
-            latest: newest,
-            ..
-        } = tag_patterns(&hugegraph);
-        assert_eq!(moved[0].value.as_deref(), Some("\"{version}\""));
-        assert_eq!(moved[1].value.as_deref(), Some("\"{version}-rc{rc}\""));
-        assert_eq!(newest.map(|(t, _)| t).as_deref(), Some("1.7.0"));
-        assert_eq!(settings[1].value.as_deref(), Some("\"v{version}-rc.{rc}\""));
-        assert_eq!(latest.map(|(t, _)| t).as_deref(), Some("v0.58.2"));
-        assert!(settings.iter().all(|s| s.key != "first-rc"));
-    }
-
-    #[test]
-    fn candidates_numbered_from_zero_are_seen() {
-        // Arrow nanoarrow has numbered its candidates from 0 since its first release.
-        let tags: Vec<String> = [
-            "apache-arrow-nanoarrow-0.7.0-rc0",
-            "apache-arrow-nanoarrow-0.7.0",
-            "apache-arrow-nanoarrow-0.8.0-rc0",
-            "apache-arrow-nanoarrow-0.8.0-rc1",
-            "apache-arrow-nanoarrow-0.8.0",
-            "apache-arrow-nanoarrow-0.10.0-rc10",
-        ]
-        .map(String::from)
-        .to_vec();
-        let TagShapes { settings, .. } = tag_patterns(&tags);
-        let first = settings.iter().find(|s| s.key == "first-rc").unwrap();
-        assert_eq!(first.value.as_deref(), Some("0"));
-        assert!(first.comment.contains("-0.7.0-rc0"), "{}", first.comment);
-        let rc = settings.iter().find(|s| s.key == "rc-tag-pattern").unwrap();
-        assert_eq!(
-            rc.value.as_deref(),
-            Some("\"apache-arrow-nanoarrow-{version}-rc{rc}\"")
-        );
-        // `-rc10` and `-rc00` are not a candidate 0 (the latter is no number the tool makes).
-        let tags: Vec<String> = ["v1.0.0-rc10", "v1.0.0-rc00", "v1.0.0-rc1", "v1.0.0"]
-            .map(String::from)
-            .to_vec();
-        assert!(tag_patterns(&tags)
-            .settings
-            .iter()
-            .all(|s| s.key != "first-rc"));
     }
 }

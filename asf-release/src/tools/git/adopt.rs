@@ -32,28 +32,32 @@ pub struct RefTip {
     pub commit: String,
     /// Seconds since the epoch (committer date).
     pub time: i64,
+    /// When the ref's own object was made: an annotated tag's tagger date, else `time`.
+    pub created: i64,
 }
 
 /// The refs under `prefix` with their (peeled) commits and commit times.
 fn ref_tips(sh: &Shell, repo: &Utf8Path, prefix: &str) -> Result<Vec<RefTip>> {
     // For an annotated tag the `*` fields are its commit's; for anything else they are empty.
-    let format = "--format=%(refname)%00%(objectname)%00%(*objectname)%00%(committerdate:unix)%00%(*committerdate:unix)";
+    let format = "--format=%(refname)%00%(objectname)%00%(*objectname)%00%(committerdate:unix)%00%(*committerdate:unix)%00%(creatordate:unix)";
     let text = git(repo, &["for-each-ref", format, prefix]).read(sh)?;
     Ok(text
         .lines()
         .filter_map(|line| {
             let fields: Vec<&str> = line.split('\0').collect();
-            let [name, object, peeled, time, peeled_time] = fields[..] else {
+            let [name, object, peeled, time, peeled_time, created] = fields[..] else {
                 return None;
             };
             let (commit, time) = match peeled.is_empty() {
                 true => (object, time),
                 false => (peeled, peeled_time),
             };
+            let time = time.parse().ok()?;
             Some(RefTip {
                 name: name.strip_prefix(prefix)?.to_string(),
                 commit: commit.to_string(),
-                time: time.parse().ok()?,
+                time,
+                created: created.parse().unwrap_or(time),
             })
         })
         .collect())

@@ -24,6 +24,7 @@ fn tip(name: &str, commit: &str, time: i64) -> RefTip {
         name: name.into(),
         commit: commit.into(),
         time,
+        created: time,
     }
 }
 
@@ -305,4 +306,25 @@ fn a_release_commit_beside_the_main_branch_still_means_releasing_from_it() {
         assert_eq!(found.key, "branch-pattern", "{off:?}");
         assert_eq!(found.value, None);
     }
+}
+
+#[test]
+fn one_number_versions_get_a_branch_pattern_without_minor() {
+    // The Apache parent POM: apache-38, apache-39 on master, no branches but master.
+    let released = [
+        release("38", "apache-38", "a", 100),
+        release("39", "apache-39", "b", 200),
+    ];
+    let branches = [tip("master", "m", 300)];
+    let found = branch_pattern(&branches, Some("master"), &released, &no_history);
+    assert_eq!(found.value.as_deref(), Some("\"{major}.x\""));
+    assert!(
+        found.comment.contains("makes the line's branch 39.x"),
+        "{}",
+        found.comment
+    );
+    // Versions of three numbers keep the default.
+    let released = [release("1.2.0", "1.2.0", "a", 100)];
+    let found = branch_pattern(&branches, Some("master"), &released, &no_history);
+    assert_eq!(found.value, None);
 }
