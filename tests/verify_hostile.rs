@@ -601,3 +601,36 @@ fn a_candidate_directory_breaking_a_directory_rule_fails() {
     std::fs::write(dir.join(format!("{TARBALL}.build.json")), b"{}\n").unwrap();
     assert!(setup.verify_from(&dir, &[]).status.success());
 }
+
+#[test]
+fn a_candidate_whose_build_files_name_another_version_fails() {
+    let setup = setup();
+    let json =
+        |version: &str| format!("{{\n  \"name\": \"demo\",\n  \"version\": \"{version}\"\n}}\n");
+    let path = format!("{TOP}/package.json");
+    let other = candidate_with(
+        &setup,
+        "other",
+        vec![file_item(&path, json("0.9.0").as_bytes())],
+    );
+    let output = setup.verify_from(&other, &[]);
+    let printed = all_output(&output);
+    assert!(!output.status.success(), "{printed}");
+    assert!(
+        printed.contains("package.json \"version\" says 0.9.0, not 1.0.0"),
+        "{printed}"
+    );
+    assert!(vote_line(&output).contains("version"), "{printed}");
+
+    let same = candidate_with(
+        &setup,
+        "same",
+        vec![file_item(&path, json("1.0.0").as_bytes())],
+    );
+    let output = setup.verify_from(&same, &[]);
+    let printed = all_output(&output);
+    assert!(
+        printed.contains("1.0.0, as package.json \"version\" say"),
+        "{printed}"
+    );
+}

@@ -243,6 +243,12 @@ pub fn read_candidate(
                 .any(|f| crate::config::version_file::path_for(f, version) == rest)
         })
     };
+    // Without version-files, the root build files (`package.json`, `pom.xml`, ...) say the
+    // version, as `package` checks them.
+    let is_build_file = |path: &str| {
+        config.version_files.is_empty()
+            && inner(path).is_some_and(|rest| crate::stated_version::FILES.contains(&rest.as_str()))
+    };
     let mut version_texts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let shown_rules: Vec<(&str, &str)> = RULES
         .iter()
@@ -257,7 +263,10 @@ pub fn read_candidate(
             hashing,
             limits,
             &|path| {
-                checks::wants_whole(path) || is_version_file(path) || skeleton::wants_content(path)
+                checks::wants_whole(path)
+                    || is_version_file(path)
+                    || is_build_file(path)
+                    || skeleton::wants_content(path)
             },
             &mut |entry| {
                 checker.visit(&entry);
@@ -267,7 +276,8 @@ pub fn read_candidate(
                 index.add(&entry.path, &describe(&entry));
                 if let (Some(rest), Some(whole)) = (inner(&entry.path), &entry.whole) {
                     // One copy per file name: a repeated entry cannot grow this.
-                    if is_version_file(&entry.path) && !version_texts.contains_key(&rest) {
+                    let wanted = is_version_file(&entry.path) || is_build_file(&entry.path);
+                    if wanted && !version_texts.contains_key(&rest) {
                         version_texts.insert(rest, whole.clone());
                     }
                 }
@@ -342,9 +352,10 @@ pub fn read_candidate(
         }
         checks.push(check);
     }
-    // Without version-files there is nothing to check, as for the incubator rules.
     if !config.version_files.is_empty() {
         checks.push(version_check(config, version, &version_texts));
+    } else if let Some(check) = build_files_check(version, &version_texts) {
+        checks.push(check);
     }
     // A rule the list above does not name must still fail the verification.
     for finding in findings
@@ -415,6 +426,37 @@ fn version_check(config: &Config, version: &Version, texts: &BTreeMap<String, Ve
         Ok(problems) => Check::failed("version", VERSION_TITLE, problems),
         Err(err) => Check::from_error("version", VERSION_TITLE, &err),
     }
+}
+
+const BUILD_FILES_TITLE: &str = "version: the root build files carry the version";
+
+/// Without version-files: whether the candidate's root build files name the version it is
+/// released as (a tarball named 6.1.0 whose `package.json` says 4.2.1-dev was built from
+/// another commit). `None` when none of them names a literal version.
+fn build_files_check(version: &Version, texts: &BTreeMap<String, Vec<u8>>) -> Option<Check> {
+    let stated: Vec<crate::stated_version::Stated> = crate::stated_version::FILES
+        .iter()
+        .filter_map(|file| Some((file, std::str::from_utf8(texts.get(*file)?).ok()?)))
+        .flat_map(|(file, text)| crate::stated_version::parse(file, text))
+        .collect();
+    if stated.is_empty() {
+        return None;
+    }
+    let wanted = version.to_string();
+    let wrong: Vec<String> = stated
+        .iter()
+        .filter(|s| !crate::stated_version::names(&s.version, &wanted))
+        .map(|s| format!("{} says {}, not {wanted}", s.field, s.version))
+        .collect();
+    let fields: Vec<&str> = stated.iter().map(|s| s.field.as_str()).collect();
+    Some(match wrong.is_empty() {
+        true => Check::passed(
+            "version",
+            BUILD_FILES_TITLE,
+            vec![format!("{version}, as {} say", fields.join(", "))],
+        ),
+        false => Check::failed("version", BUILD_FILES_TITLE, wrong),
+    })
 }
 
 /// A finding as one detail line (escaped later, with every detail, by [`Check::new`]).
