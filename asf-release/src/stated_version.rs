@@ -96,6 +96,12 @@ fn package_json(text: &str) -> Option<String> {
 /// The project's own `<version>`: the first one outside the parent, the dependencies, the
 /// build, the profiles and the reporting.
 fn pom(text: &str) -> Option<String> {
+    pom_own(text, "version")
+}
+
+/// The project's own `<element>` of a pom (`version`, `name`): the first one outside
+/// comments, the parent, the dependencies, the build, the profiles and the reporting.
+pub fn pom_own(text: &str, element: &str) -> Option<String> {
     let comments = regex::Regex::new(r"(?s)<!--.*?-->").expect("valid");
     let mut own = comments.replace_all(text, "").into_owned();
     for section in [
@@ -112,8 +118,9 @@ fn pom(text: &str) -> Option<String> {
         let re = regex::Regex::new(&pattern).expect("valid");
         own = re.replace_all(&own, "").into_owned();
     }
-    let start = own.find("<version>")? + "<version>".len();
-    let end = own[start..].find("</version>")? + start;
+    let (open, close) = (format!("<{element}>"), format!("</{element}>"));
+    let start = own.find(&open)? + open.len();
+    let end = own[start..].find(&close)? + start;
     Some(own[start..end].trim().to_string())
 }
 

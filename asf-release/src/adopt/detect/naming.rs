@@ -54,6 +54,25 @@ fn slug(words: &[&str]) -> String {
 /// The longest start of a title (after `Apache `) that spells the project name: from the
 /// README's first heading (`# Apache APISIX API Gateway`) or NOTICE's first line.
 pub(super) fn display_name(repo: &Utf8Path, name: &str) -> Setting {
+    // A Maven project names itself in its pom (`Apache Tomcat Migration Tool for Jakarta EE`),
+    // and its release mails use that name.
+    let pom_name = read_text(repo, "pom.xml")
+        .and_then(|pom| crate::stated_version::pom_own(&pom, "name"))
+        .and_then(|full| Some(full.strip_prefix("Apache ")?.trim().to_string()))
+        .filter(|rest| {
+            !rest.is_empty()
+                && rest.len() <= 100
+                && rest
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '.' | '_'))
+        });
+    if let Some(pom_name) = pom_name {
+        return Setting {
+            comment: "the name in mails, from pom.xml's <name>".into(),
+            key: "display-name",
+            value: Some(quoted(&pom_name)),
+        };
+    }
     let readme = ["README.md", "README.rst", "README"]
         .iter()
         .find_map(|file| Some((*file, read_text(repo, file)?)))
@@ -175,6 +194,25 @@ mod tests {
         assert!(found.comment.contains("from the title of NOTICE"));
         write("NOTICE", "Apache Pulsar\n");
         assert_eq!(display_name(repo, "pulsar-client-go").value, None);
+        // A Maven project's own name, not its parent's; a name made of properties says nothing.
+        write(
+            "pom.xml",
+            "<project>\n  <parent>\n    <name>Apache Parent</name>\n  </parent>\n  <!-- <name>Apache Old</name> -->\n  <name>Apache Tomcat Migration Tool for Jakarta EE</name>\n</project>\n",
+        );
+        let found = display_name(repo, "tomcat-jakartaee-migration");
+        assert_eq!(
+            found.value.as_deref(),
+            Some("\"Tomcat Migration Tool for Jakarta EE\"")
+        );
+        assert!(found.comment.contains("pom.xml"), "{}", found.comment);
+        write(
+            "pom.xml",
+            "<project><name>${project.artifactId}</name></project>\n",
+        );
+        assert_eq!(display_name(repo, "pulsar-client-go").value, None);
+        write("pom.xml", "<project><name>Apache</name></project>\n");
+        assert_eq!(display_name(repo, "pulsar-client-go").value, None);
+        std::fs::remove_file(repo.join("pom.xml")).unwrap();
         // Nothing cased differently: the default applies.
         write("README.md", "# Something else\n");
         write("NOTICE", "Apache Foo\n");
