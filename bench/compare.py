@@ -32,7 +32,6 @@ import time
 XTASK = os.environ["XTASK"]
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 WORK = os.path.abspath(os.path.join(os.environ.get("BENCH_DIR", "target/bench"), "compare"))
-VERSION = "1.0.0"
 GOALS = {"package": 0.6, "verify": 1.2}
 MEMORY_GOAL_MIB = 100
 
@@ -133,7 +132,7 @@ def prepare(archive, env):
         base = f'name = "{name}"\nsubmodules = "skip"\n'
         with open(settings, "w") as f:
             f.write(base)
-        out = subprocess.run(package_command(repo, tag), stdout=subprocess.PIPE,
+        out = subprocess.run(package_command(repo, tag, version_of(tag)), stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, env=env).stdout
         exempt = {"license-headers": [], "binaries": []}
         for rule, path in re.findall(r"^\s+\[([a-z-]+)\] [^/\s]+/([^:]+):", out, re.MULTILINE):
@@ -153,9 +152,15 @@ def toml_list(items):
     return "[" + ", ".join(f'"{i}"' for i in items) + "]"
 
 
-def package_command(repo, ref, out=None):
+def version_of(tag):
+    """The version a release tag names (`v0.10.1` -> `0.10.1`): the tarball's build files say
+    it, and `verify` checks that they do."""
+    return re.search(r"\d+(?:\.\d+)*", tag).group(0)
+
+
+def package_command(repo, ref, version, out=None):
     out = out or os.path.join(repo, "..", "out", os.path.basename(repo))
-    return [XTASK, "--repo", repo, "package", VERSION, "--ref", ref, "--no-sign", "--force",
+    return [XTASK, "--repo", repo, "package", version, "--ref", ref, "--no-sign", "--force",
             "--out", os.path.abspath(out)]
 
 
@@ -237,24 +242,24 @@ def main():
         name, repo, tag = prepare(archive, env)
         files = len(run("git", "-C", repo, "ls-tree", "-r", "--name-only", tag).splitlines())
         print(f"\n{name} {tag} ({files} files), load {load()}")
-        tool = package_command(repo, tag)
+        tool = package_command(repo, tag, version_of(tag))
         peer = ["git", "-C", repo, "archive", "--format=tar.gz", f"--prefix=apache-{name}/",
                 "-o", os.path.join(WORK, "git-archive.tgz"), tag]
         package = compare(tool, peer, env)
         print(f"  package --no-sign / git archive --format=tar.gz: {shown(package)}")
         candidate, tarball = signed_candidate(name, repo, keyring)
-        tool = [XTASK, "--repo", repo, "verify", VERSION, "--rc", "1", "--from", candidate,
+        tool = [XTASK, "--repo", repo, "verify", version_of(tag), "--rc", "1", "--from", candidate,
                 "--keys", keys]
         verify = compare(tool, voter_script(candidate, tarball, keys), env)
         print(f"  verify / the voter's script:                  {shown(verify)}")
-        memory = (peak_mib(package_command(repo, tag), env), peak_mib(tool, env))
+        memory = (peak_mib(package_command(repo, tag, version_of(tag)), env), peak_mib(tool, env))
         print(f"  peak memory of xtask: package {memory[0]} MiB, verify {memory[1]} MiB")
         load_check = None
         if subprocess.run(["git", "-C", repo, "cat-file", "-e", f"{tag}:Cargo.toml"],
                           stderr=subprocess.DEVNULL).returncode == 0:
             plain = without_root_manifest(repo, tag)
-            load_check = compare(package_command(repo, tag),
-                                 package_command(repo, plain, os.path.join(WORK, "out-plain")), env)
+            load_check = compare(package_command(repo, tag, version_of(tag)),
+                                 package_command(repo, plain, version_of(tag), os.path.join(WORK, "out-plain")), env)
             print(f"  package with the load check / without it:     {shown(load_check)}")
         print(f"  load {load()}")
         rows.append((name, tag, files, package, verify, memory, load_check))
