@@ -598,3 +598,24 @@ fn a_project_that_tags_its_releases_on_the_main_branch_releases_from_it() {
     // The main branch is where the notes are read.
     assert_eq!(state("changelog"), "done", "{report}");
 }
+
+#[test]
+fn adopt_runs_from_a_directory_without_release_settings() {
+    let world = World::new();
+    let work = lua_project(&world);
+    let library = format!("{}/asf-release", source_repo());
+    // The world's root, where the command starts, has no settings of any kind.
+    let output = world.xtask(&[
+        "adopt",
+        work.to_str().unwrap(),
+        "--path",
+        &library,
+        "--dry-run",
+    ]);
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(
+        stdout(&output).contains("install the xtask into"),
+        "{}",
+        text(&output)
+    );
+}

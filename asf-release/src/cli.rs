@@ -187,6 +187,12 @@ pub fn repository(cli: &Cli) -> Result<Utf8PathBuf> {
             Err(_) => Utf8PathBuf::try_from(std::env::current_dir()?)
                 .context("the current directory is not UTF-8")?,
         },
+        // `adopt` acts on the directory it is given; where it runs from does not matter.
+        (None, Command::Adopt(_)) => match default_repo() {
+            Ok(repo) => repo,
+            Err(_) => Utf8PathBuf::try_from(std::env::current_dir()?)
+                .context("the current directory is not UTF-8")?,
+        },
         (None, _) => default_repo()?,
     };
     repo.canonicalize_utf8()
