@@ -99,9 +99,19 @@ fn pom(text: &str) -> Option<String> {
     pom_own(text, "version")
 }
 
-/// The project's own `<element>` of a pom (`version`, `name`): the first one outside
-/// comments, the parent, the dependencies, the build, the profiles and the reporting.
+/// The project's own `<element>` of a pom (`version`, `name`): the first one in
+/// [`pom_own_part`].
 pub fn pom_own(text: &str, element: &str) -> Option<String> {
+    let own = pom_own_part(text);
+    let (open, close) = (format!("<{element}>"), format!("</{element}>"));
+    let start = own.find(&open)? + open.len();
+    let end = own[start..].find(&close)? + start;
+    Some(own[start..end].trim().to_string())
+}
+
+/// A pom without what describes other projects or the build: comments, the parent, the
+/// dependencies, the build, the profiles, the reporting, the properties.
+pub fn pom_own_part(text: &str) -> String {
     let comments = regex::Regex::new(r"(?s)<!--.*?-->").expect("valid");
     let mut own = comments.replace_all(text, "").into_owned();
     for section in [
@@ -118,10 +128,7 @@ pub fn pom_own(text: &str, element: &str) -> Option<String> {
         let re = regex::Regex::new(&pattern).expect("valid");
         own = re.replace_all(&own, "").into_owned();
     }
-    let (open, close) = (format!("<{element}>"), format!("</{element}>"));
-    let start = own.find(&open)? + open.len();
-    let end = own[start..].find(&close)? + start;
-    Some(own[start..end].trim().to_string())
+    own
 }
 
 fn cargo(text: &str) -> Vec<(&'static str, String)> {

@@ -72,19 +72,7 @@ impl Pom {
     fn read(repo: &Utf8Path) -> Option<Pom> {
         let text = read_text(repo, "pom.xml")?;
         let plain = without_comments(&text);
-        let mut own = plain.clone();
-        for section in [
-            "parent",
-            "dependencies",
-            "dependencyManagement",
-            "build",
-            "profiles",
-            "reporting",
-        ] {
-            let pattern = format!(r"(?s)<{section}>.*?</{section}>");
-            let re = regex::Regex::new(&pattern).expect("valid");
-            own = re.replace_all(&own, "").into_owned();
-        }
+        let own = crate::stated_version::pom_own_part(&text);
         let artifact_id = first(&own, "artifactId")?.to_string();
         let pair =
             regex::Regex::new(r"<([A-Za-z0-9_.-]+)>([^<]*)</([A-Za-z0-9_.-]+)>").expect("valid");
