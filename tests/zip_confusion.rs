@@ -77,6 +77,20 @@ rec = struct.pack('<4sQHHIIQQQQ', b'PK\x06\x06', 44, 45, 45, 0, 0, 1, 1, len(cd6
 loc = struct.pack('<4sIQI', b'PK\x06\x07', 0, cd_at + len(probe), 1)
 cd = central(b'README.txt', TEXT, len(l1), comment=rec + loc)
 out['zip64'] = l1 + l2 + cd64 + cd + eocd(1, len(cd), cd_at)
+# Java skips an end record whose comment does not reach the end of the file (when the
+# directory it names does not check out): a text entry's data hides a whole archive of code,
+# whose end record's comment holds a directory of text and a second end record.
+stub = b'#!/bin/sh\nexit 0\n'
+name = b'README.txt'
+data_at = len(stub) + 30 + len(name)
+evil = local(b'Evil.class', CLASS)
+real = central(b'Evil.class', CLASS, data_at + 5)
+real_end = struct.pack('<4sHHHHIIH', b'PK\x05\x06', 0, 0, 1, 1, len(real), data_at + 5 + len(evil),
+                       46 + len(name) + 22 + 4)
+data = b'text\n' + evil + real + real_end
+fake = central(name, data, len(stub))
+fake_end = struct.pack('<4sHHHHIIH', b'PK\x05\x06', 0, 0, 1, 1, len(fake), data_at + len(data), 16)
+out['comment'] = stub + local(name, data) + fake + fake_end + bytes(4)
 for name, data in out.items():
     open(name + '.zip', 'wb').write(data)
 "#;
@@ -122,7 +136,16 @@ fn an_archive_real_tools_read_as_code_is_never_called_text() {
     sees(&["unzip", "-p", "size0.zip"], b"\x7fELF");
     sees(&["unzip", "-l", "nul.zip"], b"Evil.class\n");
     sees(&["bsdtar", "-tf", "zip64.zip"], b"Evil.class");
-    for case in ["offset", "unlisted", "localname", "size0", "nul", "zip64"] {
+    sees(&["jar", "tf", "comment.zip"], b"Evil.class");
+    for case in [
+        "offset",
+        "unlisted",
+        "localname",
+        "size0",
+        "nul",
+        "zip64",
+        "comment",
+    ] {
         let bytes = std::fs::read(dir.path().join(format!("{case}.zip"))).expect("crafted");
         match judge(&bytes) {
             Verdict::NoCode { .. } => panic!("{case}: called text only"),

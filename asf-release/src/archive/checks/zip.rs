@@ -102,6 +102,11 @@ fn judge_at(bytes: &[u8], depth: usize, budget: &mut Budget) -> Verdict {
     ) else {
         return unreadable("a cut end of central directory");
     };
+    // Java passes over an end record whose comment does not reach the end of the file (and
+    // finds another before it); one that does is the one every reader takes.
+    if u16_at(bytes, end + 20).is_none_or(|comment| end + 22 + comment != bytes.len()) {
+        return unreadable("bytes after its end record's comment");
+    }
     if disk != 0 || count != total {
         return unreadable("a split (multi-disk) archive");
     }
