@@ -22,7 +22,11 @@
 //! archive compiled code; a nested archive is judged the same way, [`MAX_DEPTH`] deep.
 //! Everything is bounded: the entries read, the bytes inflated, the depth; an archive that
 //! lies about its sizes or offsets, is encrypted, ZIP64 or split cannot be checked, which is
-//! said as such (and refused like compiled code).
+//! said as such (and refused like compiled code). So is one that other zip readers could read
+//! otherwise (zip confusion, `tests/zip_confusion.rs`): a central directory not just before its
+//! end record, an end record whose comment does not reach the end of the file, a local header
+//! naming another file or compression than the directory, a local entry the directory does not
+//! list, an entry holding another size than it says, a NUL in a name.
 
 use std::io::Read;
 
