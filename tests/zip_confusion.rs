@@ -91,6 +91,18 @@ data = b'text\n' + evil + real + real_end
 fake = central(name, data, len(stub))
 fake_end = struct.pack('<4sHHHHIIH', b'PK\x05\x06', 0, 0, 1, 1, len(fake), data_at + len(data), 16)
 out['comment'] = stub + local(name, data) + fake + fake_end + bytes(4)
+# An Info-ZIP Unicode Path field naming a class (unzip and bsdtar write the file under it),
+# in a compression judged by name only.
+import bz2
+name = b'README.txt'
+packed = bz2.compress(CLASS)
+field = struct.pack('<BI', 1, zlib.crc32(name)) + b'Evil.class'
+extra = struct.pack('<HH', 0x7075, len(field)) + field
+l1 = struct.pack('<4sHHHHHIIIHH', b'PK\x03\x04', 46, 0, 12, 0, 0, zlib.crc32(CLASS), len(packed),
+                 len(CLASS), len(name), len(extra)) + name + extra + packed
+cd = struct.pack('<4sHHHHHHIIIHHHHHII', b'PK\x01\x02', 46, 46, 0, 12, 0, 0, zlib.crc32(CLASS),
+                 len(packed), len(CLASS), len(name), len(extra), 0, 0, 0, 0, 0) + name + extra
+out['unicode'] = l1 + cd + eocd(1, len(cd), len(l1))
 for name, data in out.items():
     open(name + '.zip', 'wb').write(data)
 "#;
@@ -137,6 +149,7 @@ fn an_archive_real_tools_read_as_code_is_never_called_text() {
     sees(&["unzip", "-l", "nul.zip"], b"Evil.class\n");
     sees(&["bsdtar", "-tf", "zip64.zip"], b"Evil.class");
     sees(&["jar", "tf", "comment.zip"], b"Evil.class");
+    sees(&["unzip", "-l", "unicode.zip"], b"Evil.class");
     for case in [
         "offset",
         "unlisted",
@@ -145,6 +158,7 @@ fn an_archive_real_tools_read_as_code_is_never_called_text() {
         "nul",
         "zip64",
         "comment",
+        "unicode",
     ] {
         let bytes = std::fs::read(dir.path().join(format!("{case}.zip"))).expect("crafted");
         match judge(&bytes) {

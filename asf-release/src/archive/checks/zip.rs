@@ -148,13 +148,23 @@ fn judge_at(bytes: &[u8], depth: usize, budget: &mut Budget) -> Verdict {
         if entry.flags & 1 != 0 {
             return Verdict::Unreadable(format!("`{name}` is encrypted"));
         }
-        let Some((data_at, data)) = entry.data(bytes) else {
+        let Some((data_at, data, local_alias)) = entry.data(bytes) else {
             return Verdict::Unreadable(format!(
                 "`{name}` lies outside the file, or its local header names another file or \
                  compression"
             ));
         };
         listed.push((entry.local, data_at + data.len()));
+        // unzip and bsdtar write an entry under the name of its Unicode Path field: every
+        // name it goes by is judged.
+        let names: Vec<&str> = [Some(entry.name.as_str()), entry.alias.as_deref()]
+            .into_iter()
+            .chain([local_alias.as_deref()])
+            .flatten()
+            .collect();
+        if names.iter().any(|n| n.contains('\0')) {
+            return Verdict::Unreadable(format!("`{name}` has a NUL in a name it goes by"));
+        }
         if entry.name.ends_with('/') && entry.size == 0 {
             continue;
         }
@@ -183,7 +193,7 @@ fn judge_at(bytes: &[u8], depth: usize, budget: &mut Budget) -> Verdict {
             return Verdict::Unreadable(format!("`{name}` holds another size than it says"));
         }
         let magic_zip = head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06");
-        if magic_zip || (head.is_empty() && is_zip_name(&entry.name)) {
+        if magic_zip || (head.is_empty() && names.iter().any(|n| is_zip_name(n))) {
             if depth + 1 >= MAX_DEPTH || entry.size > MAX_NESTED || head.is_empty() {
                 return Verdict::Unreadable(format!(
                     "`{name}` is an archive inside it, not opened (more than {MAX_DEPTH} \
@@ -211,7 +221,9 @@ fn judge_at(bytes: &[u8], depth: usize, budget: &mut Budget) -> Verdict {
             }
             continue;
         }
-        let judged = compiled_code(&entry.name, &head).or_else(|| compiled_name(&entry.name));
+        let judged = names
+            .iter()
+            .find_map(|n| compiled_code(n, &head).or_else(|| compiled_name(n)));
         if let Some(what) = judged {
             return Verdict::Compiled(format!("{name}: {what}"));
         }
@@ -314,6 +326,8 @@ fn content(
 /// One central directory entry.
 struct Central {
     name: String,
+    /// The name of its Info-ZIP Unicode Path extra field, if any.
+    alias: Option<String>,
     flags: usize,
     method: usize,
     compressed: usize,
@@ -335,6 +349,7 @@ impl Central {
         let name = bytes.get(name_at..name_at + name_len)?;
         Some(Central {
             name: String::from_utf8_lossy(name).into_owned(),
+            alias: unicode_path(bytes.get(name_at + name_len..name_at + name_len + extra_len)?),
             flags: u16_at(bytes, at + 8)?,
             method: u16_at(bytes, at + 10)?,
             compressed: u32_at(bytes, at + 20)?,
@@ -346,7 +361,7 @@ impl Central {
 
     /// The compressed content and where it starts, found through the local header, which
     /// must name the same file and compression (streaming readers go by the local header).
-    fn data<'a>(&self, bytes: &'a [u8]) -> Option<(usize, &'a [u8])> {
+    fn data<'a>(&self, bytes: &'a [u8]) -> Option<(usize, &'a [u8], Option<String>)> {
         if !bytes.get(self.local..)?.starts_with(b"PK\x03\x04") {
             return None;
         }
@@ -358,10 +373,27 @@ impl Central {
         if method != self.method || String::from_utf8_lossy(name) != self.name {
             return None;
         }
+        let alias = unicode_path(bytes.get(name_at + name_len..name_at + name_len + extra_len)?);
         let start = name_at + name_len + extra_len;
         Some((
             start,
             bytes.get(start..start.checked_add(self.compressed)?)?,
+            alias,
         ))
     }
+}
+
+/// The name in an Info-ZIP Unicode Path extra field (0x7075: version, CRC, UTF-8 name).
+fn unicode_path(extra: &[u8]) -> Option<String> {
+    let mut at = 0;
+    while let (Some(id), Some(len)) = (u16_at(extra, at), u16_at(extra, at + 2)) {
+        let field = extra.get(at + 4..at + 4 + len)?;
+        if id == 0x7075 {
+            return field
+                .get(5..)
+                .map(|n| String::from_utf8_lossy(n).into_owned());
+        }
+        at += 4 + len;
+    }
+    None
 }
