@@ -56,6 +56,8 @@ pub fn read(ctx: &Ctx, commit: &str) -> Result<Vec<Stated>> {
 
 /// What `text`, the content of the root file `file`, says.
 pub fn parse(file: &str, text: &str) -> Vec<Stated> {
+    // npm, Maven and TOML readers alike pass over a byte order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let found: Vec<(&str, String)> = match file {
         "package.json" => package_json(text).map(|v| vec![("\"version\"", v)]),
         "pom.xml" => pom(text).map(|v| vec![("<version>", v)]),
@@ -93,42 +95,38 @@ fn package_json(text: &str) -> Option<String> {
     Some(value.get("version")?.as_str()?.to_string())
 }
 
-/// The project's own `<version>`: the first one outside the parent, the dependencies, the
-/// build, the profiles and the reporting.
+/// The project's own `<version>`: the `<version>` child of the root element (not the
+/// parent's, a dependency's, a relocation's ...), outside comments, CDATA and processing
+/// instructions, as Maven reads it.
 fn pom(text: &str) -> Option<String> {
     pom_own(text, "version")
 }
 
-/// The project's own `<element>` of a pom (`version`, `name`): the first one in
-/// [`pom_own_part`].
+/// The project's own `<element>` of a pom (`version`, `name`, `artifactId`): the child of the
+/// root element, outside comments, CDATA and processing instructions, as Maven reads it.
 pub fn pom_own(text: &str, element: &str) -> Option<String> {
-    let own = pom_own_part(text);
-    let (open, close) = (format!("<{element}>"), format!("</{element}>"));
-    let start = own.find(&open)? + open.len();
-    let end = own[start..].find(&close)? + start;
-    Some(own[start..end].trim().to_string())
-}
-
-/// A pom without what describes other projects or the build: comments, the parent, the
-/// dependencies, the build, the profiles, the reporting, the properties.
-pub fn pom_own_part(text: &str) -> String {
-    let comments = regex::Regex::new(r"(?s)<!--.*?-->").expect("valid");
-    let mut own = comments.replace_all(text, "").into_owned();
-    for section in [
-        "parent",
-        "dependencies",
-        "dependencyManagement",
-        "build",
-        "profiles",
-        "reporting",
-        "properties",
-        "pluginRepositories",
-    ] {
-        let pattern = format!(r"(?s)<{section}(\s[^>]*)?>.*?</{section}>");
-        let re = regex::Regex::new(&pattern).expect("valid");
-        own = re.replace_all(&own, "").into_owned();
+    let hidden =
+        regex::Regex::new(r"(?s)<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![^>]*>").expect("valid");
+    let own = hidden.replace_all(text, " ");
+    let tag = regex::Regex::new(r"<(/?)([A-Za-z_][\w.:-]*)[^>]*?(/?)>").expect("valid");
+    let mut depth = 0usize;
+    let mut open = None;
+    for caps in tag.captures_iter(&own) {
+        let whole = caps.get(0)?;
+        let is_wanted = &caps[2] == element;
+        if &caps[1] == "/" {
+            if let Some(from) = open.filter(|_| depth == 2 && is_wanted) {
+                return Some(own[from..whole.start()].trim().to_string());
+            }
+            depth = depth.checked_sub(1)?;
+        } else if &caps[3] != "/" {
+            depth += 1;
+            if depth == 2 && is_wanted {
+                open = Some(whole.end());
+            }
+        }
     }
-    own
+    None
 }
 
 fn cargo(text: &str) -> Vec<(&'static str, String)> {
@@ -206,6 +204,27 @@ mod tests {
         assert!(versions("package.json", private).is_empty());
         assert!(versions("Cargo.toml", "[package]\nversion = \"0.0.0\"\n").is_empty());
         assert!(versions("package.json", "not json").is_empty());
+    }
+
+    #[test]
+    fn what_maven_and_npm_read_is_what_is_read() {
+        // A <version> in CDATA or in a section of no version of the project is not its own.
+        let cdata = "<project><description><![CDATA[ <version>1.2.0</version> ]]></description>\
+                     <version>9.9</version></project>";
+        assert_eq!(versions("pom.xml", cdata), ["9.9"]);
+        let relocated = "<project><distributionManagement><relocation><version>1.2.0</version>\
+                         </relocation></distributionManagement><version>9.9</version></project>";
+        assert_eq!(versions("pom.xml", relocated), ["9.9"]);
+        let licensed = "<project><licenses><license><version>2.0</version></license></licenses>\
+                        <version>9.9</version><x><version>1</version></x></project>";
+        assert_eq!(versions("pom.xml", licensed), ["9.9"]);
+        // npm strips a byte order mark, and JSON.parse keeps the last of two keys.
+        let bom = "\u{feff}{\"version\": \"9.9.0\"}";
+        assert_eq!(versions("package.json", bom), ["9.9.0"]);
+        let twice = r#"{"version": "1.2.0", "version": "9.9.0"}"#;
+        assert_eq!(versions("package.json", twice), ["9.9.0"]);
+        let toml_bom = "\u{feff}[project]\nversion = \"9.9\"\r\n";
+        assert_eq!(versions("pyproject.toml", toml_bom), ["9.9"]);
     }
 
     #[test]

@@ -72,8 +72,7 @@ impl Pom {
     fn read(repo: &Utf8Path) -> Option<Pom> {
         let text = read_text(repo, "pom.xml")?;
         let plain = without_comments(&text);
-        let own = crate::stated_version::pom_own_part(&text);
-        let artifact_id = first(&own, "artifactId")?.to_string();
+        let artifact_id = crate::stated_version::pom_own(&text, "artifactId")?;
         let pair =
             regex::Regex::new(r"<([A-Za-z0-9_.-]+)>([^<]*)</([A-Za-z0-9_.-]+)>").expect("valid");
         let mut properties = BTreeMap::new();

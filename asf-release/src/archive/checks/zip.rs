@@ -22,7 +22,11 @@
 //! archive compiled code; a nested archive is judged the same way, [`MAX_DEPTH`] deep.
 //! Everything is bounded: the entries read, the bytes inflated, the depth; an archive that
 //! lies about its sizes or offsets, is encrypted, ZIP64 or split cannot be checked, which is
-//! said as such (and refused like compiled code).
+//! said as such (and refused like compiled code). So is one that other zip readers could read
+//! otherwise (zip confusion, `tests/zip_confusion.rs`): a central directory not just before its
+//! end record, an end record whose comment does not reach the end of the file, a local header
+//! naming another file or compression than the directory, a local entry the directory does not
+//! list, an entry holding another size than it says, a NUL in a name.
 
 use std::io::Read;
 
@@ -102,37 +106,72 @@ fn judge_at(bytes: &[u8], depth: usize, budget: &mut Budget) -> Verdict {
     ) else {
         return unreadable("a cut end of central directory");
     };
+    // Java passes over an end record whose comment does not reach the end of the file (and
+    // finds another before it); one that does is the one every reader takes.
+    if u16_at(bytes, end + 20).is_none_or(|comment| end + 22 + comment != bytes.len()) {
+        return unreadable("bytes after its end record's comment");
+    }
     if disk != 0 || count != total {
         return unreadable("a split (multi-disk) archive");
     }
-    if total == usize::from(u16::MAX) || offset == u32::MAX as usize || size == u32::MAX as usize {
+    let zip64_locator = end
+        .checked_sub(20)
+        .is_some_and(|at| bytes[at..].starts_with(b"PK\x06\x07"));
+    if zip64_locator
+        || total == usize::from(u16::MAX)
+        || offset == u32::MAX as usize
+        || size == u32::MAX as usize
+    {
         return unreadable("a ZIP64 archive, not read here");
     }
     if total > MAX_ENTRIES {
         return Verdict::Unreadable(format!("more than {MAX_ENTRIES} entries"));
     }
-    if offset.checked_add(size).is_none_or(|stop| stop > end) {
-        return unreadable("its central directory lies outside the file");
+    // Where unzip, Python and Java look for the central directory: just before the end
+    // record. An offset naming another place (a directory of text, another of code) is refused.
+    if offset.checked_add(size) != Some(end) {
+        return unreadable("its central directory is not where its end record says");
     }
     let mut at = offset;
     let (mut entries, mut by_name) = (0, 0);
+    // The local entries listed: from their header to the end of their data.
+    let mut listed = Vec::new();
     for _ in 0..total {
         let Some(entry) = Central::read(bytes, at) else {
             return unreadable("a central directory entry is cut or malformed");
         };
         at = entry.next;
+        let name = crate::untrusted::escape_short(entry.name.as_bytes(), 200);
+        if entry.name.contains('\0') {
+            return Verdict::Unreadable(format!("`{name}` has a NUL in its name"));
+        }
+        if entry.flags & 1 != 0 {
+            return Verdict::Unreadable(format!("`{name}` is encrypted"));
+        }
+        let Some((data_at, data, local_alias)) = entry.data(bytes) else {
+            return Verdict::Unreadable(format!(
+                "`{name}` lies outside the file, or its local header names another file or \
+                 compression"
+            ));
+        };
+        listed.push((entry.local, data_at + data.len()));
+        // unzip and bsdtar write an entry under the name of its Unicode Path field: every
+        // name it goes by is judged.
+        let names: Vec<&str> = [Some(entry.name.as_str()), entry.alias.as_deref()]
+            .into_iter()
+            .chain([local_alias.as_deref()])
+            .flatten()
+            .collect();
+        if names.iter().any(|n| n.contains('\0')) {
+            return Verdict::Unreadable(format!("`{name}` has a NUL in a name it goes by"));
+        }
         if entry.name.ends_with('/') && entry.size == 0 {
             continue;
         }
         entries += 1;
-        let name = crate::untrusted::escape_short(entry.name.as_bytes(), 200);
-        if entry.flags & 1 != 0 {
-            return Verdict::Unreadable(format!("`{name}` is encrypted"));
-        }
-        let Some(data) = entry.data(bytes) else {
-            return Verdict::Unreadable(format!("`{name}` lies outside the file"));
-        };
-        let head = match content(entry.method, data, HEAD.min(entry.size), budget) {
+        // The head of what the entry really holds, whatever size it says it has; a size that
+        // differs from what it holds is refused (unzip writes what it inflates).
+        let head = match content(entry.method, data, HEAD, budget) {
             Ok(head) => head,
             Err(Unread::Method) => {
                 by_name += 1;
@@ -141,9 +180,20 @@ fn judge_at(bytes: &[u8], depth: usize, budget: &mut Budget) -> Verdict {
             Err(Unread::Broken) => {
                 return Verdict::Unreadable(format!("`{name}` cannot be inflated"))
             }
+            Err(Unread::Budget) => {
+                return Verdict::Unreadable(format!(
+                    "more than {} MiB to inflate",
+                    MAX_INFLATED >> 20
+                ))
+            }
         };
+        let stored_lies = entry.method == 0 && entry.compressed != entry.size;
+        let read = !head.is_empty() || data.is_empty();
+        if stored_lies || (read && head.len() != HEAD.min(entry.size)) {
+            return Verdict::Unreadable(format!("`{name}` holds another size than it says"));
+        }
         let magic_zip = head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06");
-        if magic_zip || (head.is_empty() && is_zip_name(&entry.name)) {
+        if magic_zip || (head.is_empty() && names.iter().any(|n| is_zip_name(n))) {
             if depth + 1 >= MAX_DEPTH || entry.size > MAX_NESTED || head.is_empty() {
                 return Verdict::Unreadable(format!(
                     "`{name}` is an archive inside it, not opened (more than {MAX_DEPTH} \
@@ -151,9 +201,10 @@ fn judge_at(bytes: &[u8], depth: usize, budget: &mut Budget) -> Verdict {
                     MAX_NESTED >> 10
                 ));
             }
-            let inner = match content(entry.method, data, entry.size, budget) {
-                Ok(inner) => inner,
-                Err(_) => return Verdict::Unreadable(format!("`{name}` cannot be inflated")),
+            // One byte more than it says, to see it holds no more (a second archive after it).
+            let inner = match content(entry.method, data, entry.size + 1, budget) {
+                Ok(inner) if inner.len() == entry.size => inner,
+                _ => return Verdict::Unreadable(format!("`{name}` cannot be inflated")),
             };
             match judge_at(&inner, depth + 1, budget) {
                 Verdict::NoCode {
@@ -170,12 +221,50 @@ fn judge_at(bytes: &[u8], depth: usize, budget: &mut Budget) -> Verdict {
             }
             continue;
         }
-        let judged = compiled_code(&entry.name, &head).or_else(|| compiled_name(&entry.name));
+        let judged = names
+            .iter()
+            .find_map(|n| compiled_code(n, &head).or_else(|| compiled_name(n)));
         if let Some(what) = judged {
             return Verdict::Compiled(format!("{name}: {what}"));
         }
     }
+    if at != end {
+        return unreadable("its central directory holds more than its entries");
+    }
+    if let Some(hidden) = unlisted_local(bytes, offset, &mut listed) {
+        return Verdict::Unreadable(format!(
+            "a local entry at byte {hidden} that its central directory does not list (a \
+             streaming reader would extract it)"
+        ));
+    }
     Verdict::NoCode { entries, by_name }
+}
+
+/// A local header signature before the central directory that no listed entry starts at or
+/// holds in its data: an entry that readers going through the file from its start see.
+fn unlisted_local(bytes: &[u8], before: usize, listed: &mut [(usize, usize)]) -> Option<usize> {
+    listed.sort_unstable();
+    let mut covered = 0;
+    let mut next = 0;
+    let region = bytes.get(..before)?;
+    for at in region
+        .windows(4)
+        .enumerate()
+        .filter(|(_, w)| *w == b"PK\x03\x04")
+        .map(|(at, _)| at)
+    {
+        while next < listed.len() && listed[next].0 <= at {
+            covered = covered.max(listed[next].1);
+            if listed[next].0 == at {
+                covered = covered.max(at + 1);
+            }
+            next += 1;
+        }
+        if at >= covered {
+            return Some(at);
+        }
+    }
+    None
 }
 
 /// Compiled code by name alone, for entries whose content could not be looked at (and the
@@ -204,6 +293,8 @@ enum Unread {
     Method,
     /// Data that does not inflate.
     Broken,
+    /// More than [`MAX_INFLATED`] bytes inflated in all.
+    Budget,
 }
 
 /// Up to `limit` bytes of an entry's content, stored or deflated.
@@ -213,7 +304,9 @@ fn content(
     limit: usize,
     budget: &mut Budget,
 ) -> Result<Vec<u8>, Unread> {
-    let limit = limit.min(MAX_INFLATED.saturating_sub(budget.inflated));
+    if budget.inflated.saturating_add(limit.min(MAX_NESTED + 1)) > MAX_INFLATED {
+        return Err(Unread::Budget);
+    }
     let mut out = Vec::new();
     match method {
         0 => out.extend_from_slice(&data[..limit.min(data.len())]),
@@ -233,6 +326,8 @@ fn content(
 /// One central directory entry.
 struct Central {
     name: String,
+    /// The name of its Info-ZIP Unicode Path extra field, if any.
+    alias: Option<String>,
     flags: usize,
     method: usize,
     compressed: usize,
@@ -254,6 +349,7 @@ impl Central {
         let name = bytes.get(name_at..name_at + name_len)?;
         Some(Central {
             name: String::from_utf8_lossy(name).into_owned(),
+            alias: unicode_path(bytes.get(name_at + name_len..name_at + name_len + extra_len)?),
             flags: u16_at(bytes, at + 8)?,
             method: u16_at(bytes, at + 10)?,
             compressed: u32_at(bytes, at + 20)?,
@@ -263,14 +359,41 @@ impl Central {
         })
     }
 
-    /// The compressed content, found through the local header.
-    fn data<'a>(&self, bytes: &'a [u8]) -> Option<&'a [u8]> {
+    /// The compressed content and where it starts, found through the local header, which
+    /// must name the same file and compression (streaming readers go by the local header).
+    fn data<'a>(&self, bytes: &'a [u8]) -> Option<(usize, &'a [u8], Option<String>)> {
         if !bytes.get(self.local..)?.starts_with(b"PK\x03\x04") {
             return None;
         }
+        let method = u16_at(bytes, self.local + 8)?;
         let name_len = u16_at(bytes, self.local + 26)?;
         let extra_len = u16_at(bytes, self.local + 28)?;
-        let start = self.local + 30 + name_len + extra_len;
-        bytes.get(start..start.checked_add(self.compressed)?)
+        let name_at = self.local + 30;
+        let name = bytes.get(name_at..name_at + name_len)?;
+        if method != self.method || String::from_utf8_lossy(name) != self.name {
+            return None;
+        }
+        let alias = unicode_path(bytes.get(name_at + name_len..name_at + name_len + extra_len)?);
+        let start = name_at + name_len + extra_len;
+        Some((
+            start,
+            bytes.get(start..start.checked_add(self.compressed)?)?,
+            alias,
+        ))
     }
+}
+
+/// The name in an Info-ZIP Unicode Path extra field (0x7075: version, CRC, UTF-8 name).
+fn unicode_path(extra: &[u8]) -> Option<String> {
+    let mut at = 0;
+    while let (Some(id), Some(len)) = (u16_at(extra, at), u16_at(extra, at + 2)) {
+        let field = extra.get(at + 4..at + 4 + len)?;
+        if id == 0x7075 {
+            return field
+                .get(5..)
+                .map(|n| String::from_utf8_lossy(n).into_owned());
+        }
+        at += 4 + len;
+    }
+    None
 }

@@ -73,27 +73,32 @@ fn language_of(text: &str) -> Option<String> {
     PROGRAM_SOURCE.contains(&lower.as_str()).then_some(lower)
 }
 
-/// Why a pattern is too broad to hide program source, if it is.
-fn breadth(pattern: &Pattern, sample: &[&str]) -> Option<String> {
+/// Why a pattern is too broad to hide program source, if it is, and whether the sample saw it
+/// exclude only Maven test resources (then it still may not hide program source elsewhere: a
+/// sample can miss the few files it also reaches).
+fn breadth(pattern: &Pattern, sample: &[&str]) -> Option<(String, bool)> {
     if let Some(language) = language_of(&pattern.text) {
-        return Some(format!(
-            "excludes every `.{language}` file, a whole language"
+        return Some((
+            format!("excludes every `.{language}` file, a whole language"),
+            false,
         ));
     }
     let matched: Vec<&&str> = sample.iter().filter(|path| pattern.matches(path)).collect();
     if sample.len() >= 2 && matched.len() == sample.len() {
-        return Some("excludes every file of the tree".into());
+        return Some(("excludes every file of the tree".into(), false));
     }
     // Maven's test resources are data by the layout's definition (copied for the tests, never
     // compiled): a pattern that excludes only files below them may exclude any share (Maven
     // Surefire's integration-test projects are half of its tree).
     let fixtures_only = matched.iter().all(|path| is_maven_test_resource(path));
     let matched = matched.len();
-    if matched >= SHARE_MIN_FILES && matched * 100 > sample.len() * SHARE_PERCENT && !fixtures_only
-    {
-        return Some(format!(
-            "excludes {}% of the tree's files (more than {SHARE_PERCENT}%)",
-            matched * 100 / sample.len()
+    if matched >= SHARE_MIN_FILES && matched * 100 > sample.len() * SHARE_PERCENT {
+        return Some((
+            format!(
+                "excludes {}% of the tree's files (more than {SHARE_PERCENT}%)",
+                matched * 100 / sample.len()
+            ),
+            fixtures_only,
         ));
     }
     None
@@ -137,7 +142,7 @@ impl PathSample {
 /// Judges the breadth of the project's patterns, each once.
 pub struct Breadth<'a> {
     sample: Vec<&'a str>,
-    measured: BTreeMap<(usize, usize), Option<String>>,
+    measured: BTreeMap<(usize, usize), Option<(String, bool)>>,
 }
 
 impl<'a> Breadth<'a> {
@@ -149,20 +154,38 @@ impl<'a> Breadth<'a> {
         }
     }
 
-    /// Why pattern `index` of source `source` may not hide program source, if it may not.
-    pub fn too_broad(&mut self, source: usize, index: usize, pattern: &Pattern) -> Option<String> {
-        if let Some(known) = self.measured.get(&(source, index)) {
-            return known.clone();
-        }
-        let why = if self.measured.len() >= MAX_MEASURED {
-            Some(format!(
-                "is one of more than {MAX_MEASURED} patterns that exclude program source"
-            ))
-        } else {
-            breadth(pattern, &self.sample)
+    /// Why pattern `index` of source `source` may not hide the program source at `path`, if
+    /// it may not.
+    pub fn too_broad(
+        &mut self,
+        source: usize,
+        index: usize,
+        pattern: &Pattern,
+        path: &str,
+    ) -> Option<String> {
+        let why = match self.measured.get(&(source, index)) {
+            Some(known) => known.clone(),
+            None => {
+                let why = if self.measured.len() >= MAX_MEASURED {
+                    Some((
+                        format!(
+                            "is one of more than {MAX_MEASURED} patterns that exclude program \
+                             source"
+                        ),
+                        false,
+                    ))
+                } else {
+                    breadth(pattern, &self.sample)
+                };
+                self.measured.insert((source, index), why.clone());
+                why
+            }
         };
-        self.measured.insert((source, index), why.clone());
-        why
+        match why {
+            Some((_, true)) if is_maven_test_resource(path) => None,
+            Some((why, _)) => Some(why),
+            None => None,
+        }
     }
 }
 

@@ -385,7 +385,7 @@ impl Audit {
                         .iter()
                         .position(|p| std::ptr::eq(p, pattern))
                         .unwrap_or(usize::MAX);
-                    if let Some(why) = breadth.too_broad(at, index, pattern) {
+                    if let Some(why) = breadth.too_broad(at, index, pattern, &seen.path) {
                         report.too_broad(&pattern.text, &why, &seen.path, &mut names_left);
                         too_broad.get_or_insert((source.name.clone(), &pattern.text, why));
                         continue;

@@ -87,7 +87,7 @@ fn rat(text: &str) -> Rat {
 }
 
 /// The module directories a pom in `dir` names, normalised from the root; ones leaving the
-/// repository are dropped.
+/// repository are dropped; at most [`MAX_MODULES`] (more are never followed).
 fn modules(dir: &str, text: &str) -> Vec<String> {
     let text = without_xml_comments(text);
     let (Ok(block), Ok(module)) = (
@@ -97,6 +97,7 @@ fn modules(dir: &str, text: &str) -> Vec<String> {
         return Vec::new();
     };
     let mut found = Vec::new();
+    let mut seen = BTreeSet::new();
     for modules in block.captures_iter(&text) {
         for named in module.captures_iter(&modules[1]) {
             let mut name = named[1].trim_end_matches('/');
@@ -105,8 +106,11 @@ fn modules(dir: &str, text: &str) -> Vec<String> {
                 name = name.rsplit_once('/').map_or("", |(d, _)| d);
             }
             if let Some(joined) = join(dir, name) {
-                if !found.contains(&joined) {
+                if seen.insert(joined.clone()) {
                     found.push(joined);
+                    if found.len() >= MAX_MODULES {
+                        return found;
+                    }
                 }
             }
         }

@@ -419,3 +419,24 @@ fn a_hostile_build_of_many_modules_and_patterns_costs_a_bounded_walk() {
     assert!(sources[0].matching("p1/a.txt").is_some());
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+#[test]
+fn a_pom_naming_tens_of_thousands_of_modules_is_read_in_bounded_time() {
+    // 1 MiB of `<module>` lines, in the root and in each of 20 modules.
+    let modules: Vec<String> = (0..45_000).map(|n| format!("m{n}")).collect();
+    let names: Vec<&str> = modules.iter().map(String::as_str).collect();
+    let pom = rat_pom(
+        &names,
+        "<configuration><excludes><exclude>x/**</exclude></excludes></configuration>",
+    );
+    let mut files = vec![("pom.xml".to_string(), pom.clone().into_bytes())];
+    files.extend((0..20).map(|n| (format!("m{n}/pom.xml"), pom.clone().into_bytes())));
+    let started = std::time::Instant::now();
+    let sources = read_all(&files);
+    assert!(sources[0].matching("x/a.txt").is_some());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+}

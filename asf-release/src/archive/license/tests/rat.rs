@@ -98,3 +98,30 @@ fn a_broad_pattern_reaching_past_test_resources_still_spares_no_program_source()
     let report = audit_owned(&files);
     assert_eq!(report.findings.len(), 41, "{:?}", named(&report));
 }
+
+#[test]
+fn a_pattern_the_sample_sees_only_in_test_resources_still_spares_program_source_elsewhere() {
+    // `src/**` over a tree of test resources: the paths sampled for breadth are all fixtures,
+    // but the pattern hides main code too, which the sample happened to miss.
+    let pom = "<project><build><plugins><plugin><artifactId>apache-rat-plugin</artifactId>\
+               <configuration><excludes><exclude>src/**</exclude></excludes></configuration>\
+               </plugin></plugins></build></project>";
+    let mut files: Vec<(String, String)> = vec![
+        ("LICENSE".into(), "Apache License".into()),
+        ("pom.xml".into(), format!("{ASF_HEADER}{pom}")),
+    ];
+    for n in 0..5000 {
+        files.push((format!("src/test/resources/p{n}.txt"), DATA.into()));
+    }
+    // Wherever it comes in the tree.
+    for at in [2501, 2502, 2503, 2504] {
+        let mut files = files.clone();
+        files.insert(at, ("src/main/java/Evil.java".into(), CODE.into()));
+        let report = audit_owned(&files);
+        assert_eq!(
+            named(&report),
+            vec![("src/main/java/Evil.java", "no-license")],
+            "{at}"
+        );
+    }
+}
